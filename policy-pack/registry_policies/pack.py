@@ -1,0 +1,335 @@
+"""The CrossGuard wrappers: one ResourceValidationPolicy/StackValidationPolicy per check.
+
+Each wrapper copies the engine's properties to plain data (keeping unknowns as data), calls a pure
+function, drops exempted findings and reports the rest. A wrapper never raises: an unexpected error
+is itself reported as a violation, since an exception would fail the whole Analyze call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyConfigSchema,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+)
+
+from . import ecr, iam, stack
+from .exemptions import ExemptionBook, find_exemption, parse_exemptions
+from .findings import Finding
+from .lambda_permission import LAMBDA_PERMISSION_TYPE, lambda_permission_findings
+from .resources import all_documents, resource_documents
+from .tags import REQUIRED_TAGS, required_tags_findings
+from .values import plain
+
+PACK_NAME = "ecr-model-registry-guardrails"
+EXEMPTIONS = "policy-exemptions"
+EXEMPTION_NOTES = "exemption-notes"
+SCANNING_COVERAGE = "ecr-scanning-coverage"
+
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+EXEMPTION_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "policy": {"type": "string"},
+            "resource": {"type": "string", "description": "logical name or URN"},
+            "reason": {"type": "string", "minLength": 10},
+        },
+        "required": ["policy", "resource", "reason"],
+    },
+}
+
+ResourceCheck = Callable[[str, dict[str, Any], dict[str, Any]], list[Finding]]
+StackCheck = Callable[[list[stack.StackResource], dict[str, Any]], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    description: str
+    level: EnforcementLevel
+    resource_check: ResourceCheck | None = None
+    stack_check: StackCheck | None = None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
+    value = config.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"the pack config option {key} must be a list of strings, not {value!r}")
+    return value
+
+
+def _wildcard_principals(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+    findings = [
+        f
+        for where, doc in all_documents(resource_type, props)
+        for f in iam.wildcard_principal_findings(where, doc)
+    ]
+    if resource_type == LAMBDA_PERMISSION_TYPE:
+        findings += lambda_permission_findings(props)
+    return findings
+
+
+def _wildcard_actions(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+    return [
+        f
+        for where, doc in all_documents(resource_type, props)
+        for f in iam.wildcard_action_findings(where, doc)
+    ]
+
+
+def _cross_account(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
+    allowed = _config_list(config, "allowedAccounts")
+    if allowed is None:  # nothing configured: nothing to compare with
+        return []
+    return [
+        f
+        for where, doc in resource_documents(resource_type, props)
+        for f in iam.cross_account_findings(where, doc, allowed)
+    ]
+
+
+def _github_oidc(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+    if resource_type != "aws:iam/role:Role" or props.get("assumeRolePolicy") is None:
+        return []
+    return iam.github_oidc_findings("trust policy (assumeRolePolicy)", props["assumeRolePolicy"])
+
+
+def _scanning(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+    if resource_type == ecr.REPOSITORY:
+        return ecr.repository_scanning_findings(props)
+    if resource_type == ecr.REGISTRY_SCANNING:
+        return ecr.registry_scanning_findings(props)
+    return []
+
+
+def _on_repository(check: Callable[[dict[str, Any]], list[Finding]]) -> ResourceCheck:
+    def run(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+        return check(props) if resource_type == ecr.REPOSITORY else []
+
+    return run
+
+
+def _replication(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
+    if resource_type != ecr.REPLICATION:
+        return []
+    return ecr.replication_findings(
+        props, _config_list(config, "allowedRegions"), _config_list(config, "allowedAccounts")
+    )
+
+
+def _required_tags(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
+    return required_tags_findings(resource_type, props, _config_list(config, "requiredTags") or [])
+
+
+def _scanning_coverage(resources: list[stack.StackResource], _config: dict[str, Any]) -> list[Finding]:
+    return stack.scanning_coverage_findings(resources)
+
+
+def _lifecycle(resources: list[stack.StackResource], _config: dict[str, Any]) -> list[Finding]:
+    return stack.lifecycle_coverage_findings(resources)
+
+
+SPECS: list[Spec] = [
+    Spec(
+        "no-wildcard-principal",
+        "No resource or trust policy may grant to a wildcard principal unless an identity condition "
+        "restricts it.",
+        EnforcementLevel.MANDATORY,
+        _wildcard_principals,
+    ),
+    Spec(
+        "ecr-scanning-enabled",
+        "ECR repositories scan on push and registry scanning rules actually scan.",
+        EnforcementLevel.MANDATORY,
+        _scanning,
+    ),
+    Spec(
+        SCANNING_COVERAGE,
+        "Every repository of the stack is covered by image scanning.",
+        EnforcementLevel.MANDATORY,
+        stack_check=_scanning_coverage,
+    ),
+    Spec(
+        "ecr-tags-immutable",
+        "ECR image tags are immutable.",
+        EnforcementLevel.ADVISORY,
+        _on_repository(ecr.tags_immutable_findings),
+    ),
+    Spec(
+        "ecr-kms-encryption",
+        "ECR repositories are encrypted with a customer-managed KMS key.",
+        EnforcementLevel.ADVISORY,
+        _on_repository(ecr.kms_encryption_findings),
+    ),
+    Spec(
+        "ecr-lifecycle-policy",
+        "Every ECR repository of the stack has a lifecycle policy.",
+        EnforcementLevel.ADVISORY,
+        stack_check=_lifecycle,
+    ),
+    Spec(
+        "ecr-no-force-delete",
+        "ECR repositories are not force-deletable.",
+        EnforcementLevel.ADVISORY,
+        _on_repository(ecr.force_delete_findings),
+    ),
+    Spec(
+        "no-wildcard-actions",
+        'Policies do not allow "*" or whole-service actions, nor NotAction.',
+        EnforcementLevel.ADVISORY,
+        _wildcard_actions,
+    ),
+    Spec(
+        "replication-destinations-allowed",
+        "ECR replication targets only allowed regions and accounts.",
+        EnforcementLevel.ADVISORY,
+        _replication,
+        options={"allowedRegions": STRING_LIST, "allowedAccounts": STRING_LIST},
+    ),
+    Spec(
+        "cross-account-principals-allowed",
+        "Resource policies grant only to accounts on the allow-list.",
+        EnforcementLevel.ADVISORY,
+        _cross_account,
+        options={"allowedAccounts": STRING_LIST},
+    ),
+    Spec(
+        "github-oidc-sub-restricted",
+        "GitHub OIDC trust policies pin the sub claim to a repository and the aud claim to STS.",
+        EnforcementLevel.ADVISORY,
+        _github_oidc,
+    ),
+    Spec(
+        REQUIRED_TAGS,
+        "Taggable resources carry the required tags.",
+        EnforcementLevel.ADVISORY,
+        _required_tags,
+        options={"requiredTags": STRING_LIST},
+    ),
+]
+
+CHECK_NAMES = {spec.name for spec in SPECS}
+DEFAULT_LEVELS: dict[str, EnforcementLevel] = {
+    EXEMPTIONS: EnforcementLevel.MANDATORY,
+    **{spec.name: spec.level for spec in SPECS},
+    EXEMPTION_NOTES: EnforcementLevel.ADVISORY,
+}
+
+
+def _guarded(name: str, run: Callable[[], list[Finding]]) -> list[Finding]:
+    # The pack never throws: a bug or an input nobody foresaw becomes a violation, never a crash
+    # (a crash fails the engine's Analyze call) and never a silent pass.
+    try:
+        return run()
+    except Exception as error:  # noqa: BLE001 - deliberately broad, see above
+        return [
+            Finding(
+                f"{name} could not evaluate this input ({type(error).__name__}: {str(error)[:200]}); "
+                "reported as a violation so that it does not pass unchecked"
+            )
+        ]
+
+
+def _resource_policy(spec: Spec, book: ExemptionBook) -> ResourceValidationPolicy:
+    check = spec.resource_check
+    assert check is not None
+
+    def validate(args, report_violation) -> None:
+        findings = _guarded(
+            spec.name, lambda: check(args.resource_type, plain(args.props), plain(args.get_config()) or {})
+        )
+        exemptions = book.current()
+        for finding in findings:
+            if find_exemption(exemptions, spec.name, args.urn, args.name) is None:
+                report_violation(finding.message)
+
+    return ResourceValidationPolicy(spec.name, spec.description, validate, spec.level, _schema(spec.options))
+
+
+def _stack_policy(spec: Spec, book: ExemptionBook) -> StackValidationPolicy:
+    check = spec.stack_check
+    assert check is not None
+
+    def validate(args, report_violation) -> None:
+        def run() -> list[Finding]:
+            resources = [
+                stack.StackResource(
+                    r.resource_type,
+                    r.name,
+                    r.urn,
+                    plain(r.props),
+                    tuple(d.urn for d in r.dependencies),
+                    {k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
+                )
+                for r in args.resources
+            ]
+            return check(resources, plain(args.get_config()) or {})
+
+        exemptions = book.current()
+        for finding in _guarded(spec.name, run):
+            if find_exemption(exemptions, spec.name, finding.urn, finding.name) is None:
+                report_violation(finding.message, finding.urn)
+
+    return StackValidationPolicy(spec.name, spec.description, validate, spec.level, _schema(spec.options))
+
+
+def _exemptions_policy(book: ExemptionBook) -> ResourceValidationPolicy:
+    def validate(args, report_violation) -> None:
+        def run() -> list[Finding]:
+            valid, invalid = parse_exemptions(plain(args.get_config()) or {}, CHECK_NAMES)
+            book.publish(valid)
+            return [
+                Finding(f"exemptions[{bad.index}] {bad.problem}")
+                for bad in invalid
+                if bad.resource is None or bad.resource in (args.urn, args.name)
+            ]
+
+        for finding in _guarded(EXEMPTIONS, run):
+            report_violation(finding.message)
+
+    return ResourceValidationPolicy(
+        EXEMPTIONS,
+        "Every policy exemption names a policy and a resource and gives a reason of at least 10 characters.",
+        validate,
+        EnforcementLevel.MANDATORY,
+        PolicyConfigSchema({"exemptions": EXEMPTION_SCHEMA}),
+    )
+
+
+def _notes_policy(book: ExemptionBook) -> ResourceValidationPolicy:
+    def validate(args, report_violation) -> None:
+        for exemption in book.current():
+            if exemption.resource in (args.urn, args.name):
+                report_violation(f"exempted from {exemption.policy}: {exemption.reason}")
+
+    return ResourceValidationPolicy(
+        EXEMPTION_NOTES,
+        "Shows every exemption that applies to a resource, with its reason.",
+        validate,
+        EnforcementLevel.ADVISORY,
+    )
+
+
+def _schema(options: dict[str, dict[str, Any]]) -> PolicyConfigSchema | None:
+    return PolicyConfigSchema(dict(options)) if options else None
+
+
+def build_policies(book: ExemptionBook | None = None) -> list[Policy]:
+    """Every policy of the pack, in the order the server runs them (exemptions first, notes last)."""
+    book = book or ExemptionBook()
+    policies: list[Policy] = [_exemptions_policy(book)]
+    for spec in SPECS:
+        policies.append(_resource_policy(spec, book) if spec.resource_check else _stack_policy(spec, book))
+    policies.append(_notes_policy(book))
+    return policies

@@ -1,0 +1,49 @@
+"""Pure check: required tag keys on taggable resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .findings import Finding, cannot_evaluate
+from .values import is_unknown
+
+REQUIRED_TAGS = "required-tags"
+
+# Taggable types of this project whose tags the pack can see (any other resource with a tags
+# property is checked too). The creation template's tags are applied to the repositories it creates.
+TAGGABLE_TYPES = {
+    "aws:ecr/repository:Repository": "tags",
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": "resourceTags",
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": None,
+    "aws:iam/role:Role": "tags",
+    "aws:iam/policy:Policy": "tags",
+    "aws:kms/key:Key": "tags",
+    "aws:s3/bucket:Bucket": "tags",
+    "aws:s3/bucketV2:BucketV2": "tags",
+    "aws:sqs/queue:Queue": "tags",
+    "aws:sns/topic:Topic": "tags",
+    "aws:lambda/function:Function": "tags",
+}
+
+
+def required_tags_findings(resource_type: str, props: dict[str, Any], required: list[str]) -> list[Finding]:
+    """Every required tag key is present with a non-empty value."""
+    tag_property = TAGGABLE_TYPES.get(resource_type, "tags" if "tags" in props else None)
+    if tag_property is None or not required:
+        return []
+    tags = props.get(tag_property)
+    # Provider default tags are merged into tagsAll by the provider's check: read both.
+    merged: dict[str, Any] = {}
+    for source in (props.get("tagsAll"), tags):
+        if is_unknown(source):
+            return [cannot_evaluate(REQUIRED_TAGS, tag_property)]
+        if isinstance(source, dict):
+            merged.update(source)
+    missing = [
+        key
+        for key in required
+        if not (is_unknown(merged.get(key)) or (isinstance(merged.get(key), str) and merged[key].strip()))
+    ]
+    if not missing:
+        return []
+    return [Finding(f"missing required tag(s) {', '.join(missing)} in {tag_property}")]
