@@ -1,0 +1,131 @@
+# The model registry's commands. `make help` lists them. ENV picks the environment (the stack name).
+# The first run installs everything it needs: uv (into .bootstrap/), the workspace (.venv/, from
+# uv.lock) and checkov (an isolated tool in .tools/, since its pins conflict with pulumi's).
+
+ENV ?= local
+STACKS := registry replication access
+REVERSED := access replication registry
+STACK ?=
+PROJECT ?=
+BASE ?= HEAD
+OFFLINE ?=
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+CHECKOV_VERSION := 3.3.30
+UV := .bootstrap/bin/uv
+VENV := .venv
+TOOLS := .tools
+CHECKOV := $(TOOLS)/bin/checkov
+MOTO_PORT ?= 5055
+POLICY_PACK := $(CURDIR)/policy-pack
+PACK_CONFIG := $(POLICY_PACK)/config/$(ENV).json
+PULUMI_FLAGS := --non-interactive --policy-pack $(POLICY_PACK) --policy-pack-config $(PACK_CONFIG)
+
+# ENV=local keeps Pulumi state in a file backend inside the repo (git-ignored); dev and prod use the
+# backend you are logged in to (`pulumi login`), unless PULUMI_BACKEND_URL says otherwise.
+ifeq ($(ENV),local)
+export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
+# The local state holds no secrets worth a passphrase; real environments must set their own.
+export PULUMI_CONFIG_PASSPHRASE ?= local-only-not-a-secret
+endif
+
+.DEFAULT_GOAL := help
+.PHONY: help install tools test lint check-pulumi check-stack emulator emulator-stop \
+        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+# --- setup ------------------------------------------------------------------------------------
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found: install Python 3.11 or newer" >&2; exit 1; }
+	$(PYTHON) -m venv .bootstrap
+	.bootstrap/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml $(UV)
+	$(UV) sync --locked --quiet
+	@touch $@
+
+$(CHECKOV): $(UV)
+	UV_TOOL_DIR=$(TOOLS)/uv-tools UV_TOOL_BIN_DIR=$(TOOLS)/bin $(UV) tool install --quiet checkov==$(CHECKOV_VERSION)
+
+install: $(VENV)/.synced $(CHECKOV) ## install the workspace and checkov (done by every target that needs them)
+
+tools: $(CHECKOV) ## install checkov as an isolated tool
+
+test: install ## run the test suite (no AWS account or pulumi CLI needed)
+	$(VENV)/bin/pytest
+
+lint: install ## ruff over the whole repository
+	$(VENV)/bin/ruff check .
+
+# --- the local AWS emulator (ENV=local) -------------------------------------------------------
+
+emulator: $(VENV)/.synced ## start moto's server on 127.0.0.1:$(MOTO_PORT) for ENV=local
+	@$(VENV)/bin/python -m local_emulator start --port $(MOTO_PORT) --dir .moto
+
+emulator-stop: ## stop the local emulator
+	@$(VENV)/bin/python -m local_emulator stop --dir .moto
+
+# --- deploy with the pulumi CLI -----------------------------------------------------------------
+
+check-pulumi:
+	@command -v pulumi >/dev/null 2>&1 || { \
+	  echo "error: the pulumi CLI is not installed, so nothing was deployed." >&2; \
+	  echo "  Install it (https://www.pulumi.com/docs/install/, e.g. 'curl -fsSL https://get.pulumi.com | sh')," >&2; \
+	  echo "  then run this command again. Without it, 'make preview-all' still previews offline." >&2; \
+	  exit 1; }
+
+check-stack:
+	@case " $(STACKS) " in *" $(STACK) "*) ;; *) echo "error: STACK must be one of: $(STACKS) (got '$(STACK)')" >&2; exit 2;; esac
+
+local-up = $(if $(filter local,$(ENV)),$(MAKE) --no-print-directory emulator,true)
+
+# pulumi up|preview|destroy on one stack: select (or create) the ENV stack, then run with the pack.
+define pulumi_stack
+	cd stacks/$(1) && pulumi stack select --create $(ENV) --non-interactive >/dev/null && pulumi $(2)
+endef
+
+deploy-all: check-pulumi install ## deploy registry -> replication -> access, each with the policy pack
+	@$(local-up)
+	@for s in $(STACKS); do echo "==> deploy $$s ($(ENV))"; \
+	  ( $(call pulumi_stack,$$s,up --yes $(PULUMI_FLAGS)) ) || exit 1; done
+
+deploy: check-pulumi check-stack install ## deploy one stack: make deploy STACK=access
+	@$(local-up)
+	$(call pulumi_stack,$(STACK),up --yes $(PULUMI_FLAGS))
+
+# Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
+preview-all: install ## preview all three stacks with the policy pack (offline when pulumi is absent)
+	@if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	  $(VENV)/bin/offline-preview --env $(ENV) $(PREVIEW_FLAGS); \
+	else $(local-up) && for s in $(STACKS); do echo "==> preview $$s ($(ENV))"; \
+	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS)) ) || exit 1; done; fi
+
+preview: install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
+	@if [ -n "$(PROJECT)" ]; then $(VENV)/bin/offline-preview --project $(PROJECT) --env $(ENV) $(PREVIEW_FLAGS); \
+	elif [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory check-stack && $(VENV)/bin/offline-preview --env $(ENV) --stack $(STACK) $(PREVIEW_FLAGS); \
+	else $(MAKE) --no-print-directory check-stack && $(local-up) && $(call pulumi_stack,$(STACK),preview $(PULUMI_FLAGS)); fi
+
+# Protected resources (repositories, KMS keys) are never destroyed: see "Renaming or removing a model".
+destroy-all: check-pulumi install ## destroy access -> replication -> registry, keeping protected resources
+	@for s in $(REVERSED); do echo "==> destroy $$s ($(ENV))"; \
+	  ( $(call pulumi_stack,$$s,destroy --yes --exclude-protected --non-interactive) ) || exit 1; done
+
+destroy: check-pulumi check-stack install ## destroy one stack's unprotected resources
+	$(call pulumi_stack,$(STACK),destroy --yes --exclude-protected --non-interactive)
+
+diff: install ## what changed since BASE (a git ref), per resource and per policy statement
+	$(VENV)/bin/offline-preview diff --base $(BASE) --env $(ENV)
+
+deployer-policies: install ## write each stack owner's least-privilege deployer policy to build/deployer-policies/
+	$(VENV)/bin/python -m model_registry.deployer --out build/deployer-policies
+
+bench: install ## time the offline preview on catalogs of 10, 100 and 1,000 models
+	$(VENV)/bin/python bench/preview_bench.py
+
+clean: ## remove build output (not the local state)
+	rm -rf build .pytest_cache

@@ -1,0 +1,164 @@
+"""ECR documents: repository policies, the registry policy, lifecycle policies."""
+
+from __future__ import annotations
+
+import json
+
+from ..config import Consumers, Lifecycle, LifecycleOverride
+from . import Document, Statement, account_root, document, statement
+
+# What pulling an image takes (SageMaker and Lambda need exactly these three as well).
+PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+# What pushing takes on top of pulling.
+PUSH_ONLY_ACTIONS = ("ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart")
+PUSH_ACTIONS = PULL_ACTIONS + PUSH_ONLY_ACTIONS
+# Actions a cross-account source registry needs in this registry's policy to replicate into it.
+REPLICATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage")
+# More than the images a repository can hold (20,000 per repository by default): never expires.
+RELEASE_KEEP_COUNT = 100_000
+
+
+def _sid_word(text: str) -> str:
+    return "".join(part.capitalize() for part in text.replace(".amazonaws.com", "").replace("-", ".").split("."))
+
+
+def pull_statements(consumers: Consumers, extra_principals: tuple[str, ...] = ()) -> list[Statement]:
+    """Pull grants for named accounts/principals, services bound to their source, and an organization."""
+    statements: list[Statement] = []
+    aws_principals = sorted(
+        {account_root(a) for a in consumers.accounts} | set(consumers.principals) | set(extra_principals)
+    )
+    if aws_principals:
+        statements.append(statement("PullByNamedPrincipals", PULL_ACTIONS, principal={"AWS": aws_principals}))
+    for service in consumers.services:
+        conditions: dict[str, dict[str, str]] = {}
+        if service.source_account:
+            conditions["StringEquals"] = {"aws:SourceAccount": service.source_account}
+        if service.source_arn:
+            conditions["ArnLike"] = {"aws:SourceArn": service.source_arn}
+        statements.append(
+            statement(
+                f"PullBy{_sid_word(service.service)}Service",
+                PULL_ACTIONS,
+                principal={"Service": service.service},
+                conditions=conditions,
+            )
+        )
+    if consumers.org_id:
+        statements.append(
+            statement(
+                "PullByOrganization",
+                PULL_ACTIONS,
+                principal={"AWS": "*"},
+                conditions={"StringEquals": {"aws:PrincipalOrgID": consumers.org_id}},
+            )
+        )
+    if consumers.org_paths:
+        statements.append(
+            statement(
+                "PullByOrganizationalUnits",
+                PULL_ACTIONS,
+                principal={"AWS": "*"},
+                conditions={
+                    "ForAnyValue:StringLike": {
+                        "aws:PrincipalOrgPaths": [f"{p.rstrip('/')}/*" for p in consumers.org_paths]
+                    }
+                },
+            )
+        )
+    return statements
+
+
+def repository_policy(
+    consumers: Consumers, *, pull_principals: tuple[str, ...] = (), push_principal: str | None = None
+) -> Document:
+    """A model repository's policy: pull for consumers, push for the CI role only.
+
+    With a push role, a Deny makes it the only principal that can write images: a model's images come
+    from CI, never from a laptop. (Deny with `*` restricted by `ArnNotEquals` grants nothing.)
+    """
+    statements = pull_statements(consumers, pull_principals)
+    if push_principal:
+        statements.append(statement("PushByCiRole", PUSH_ACTIONS, principal={"AWS": push_principal}))
+        statements.append(
+            statement(
+                "DenyPushExceptCiRole",
+                PUSH_ONLY_ACTIONS,
+                effect="Deny",
+                principal={"AWS": "*"},
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": push_principal}},
+            )
+        )
+    if not statements:
+        raise ValueError("a repository policy needs at least one consumer or a push role")
+    return document(*statements)
+
+
+def registry_replication_policy(
+    source_accounts: tuple[str, ...], region: str, account_id: str, namespace: str
+) -> Document:
+    """The registry policy of a destination: named source accounts may replicate into the namespace only."""
+    return document(
+        statement(
+            "ReplicateFromSourceAccounts",
+            REPLICATION_ACTIONS,
+            principal={"AWS": sorted(account_root(a) for a in source_accounts)},
+            resources=[f"arn:aws:ecr:{region}:{account_id}:repository/{namespace}/*"],
+        )
+    )
+
+
+def lifecycle_policy(settings: Lifecycle, override: LifecycleOverride | None = None) -> Document:
+    """Keep every release image, keep the newest N of each pre-release prefix, expire untagged after N days.
+
+    ECR expires an image by at most one rule, and an image that a higher-priority rule selects cannot be
+    expired by a lower one; so the release keep-rules come first and also shield an image that carries a
+    release tag next to a pre-release one (an `rc-3` promoted to `v1.2.0`). A multi-prefix
+    `tagPrefixList` selects images having ALL the prefixes, hence one rule per prefix.
+    """
+    untagged_days = (override and override.untagged_expiry_days) or settings.untagged_expiry_days
+    keep = (override and override.prerelease_keep_count) or settings.prerelease_keep_count
+    rules = []
+    for prefix in settings.release_tag_prefixes:
+        rules.append(
+            {
+                "description": f"Keep every release image (tags {prefix}*)",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [prefix],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": RELEASE_KEEP_COUNT,
+                },
+                "action": {"type": "expire"},
+            }
+        )
+    for prefix in settings.prerelease_tag_prefixes:
+        rules.append(
+            {
+                "description": f"Keep the newest {keep} pre-release images (tags {prefix}*)",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [prefix],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": keep,
+                },
+                "action": {"type": "expire"},
+            }
+        )
+    rules.append(
+        {
+            "description": f"Expire untagged images after {untagged_days} days",
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": untagged_days,
+            },
+            "action": {"type": "expire"},
+        }
+    )
+    return {"rules": [{"rulePriority": priority, **rule} for priority, rule in enumerate(rules, start=1)]}
+
+
+def lifecycle_policy_json(settings: Lifecycle, override: LifecycleOverride | None = None) -> str:
+    return json.dumps(lifecycle_policy(settings, override), separators=(",", ":"))

@@ -1,0 +1,118 @@
+"""ModelRegistry: one encrypted, scanned, immutable repository per catalog model, and registry scanning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+from model_registry import naming, tagging
+from model_registry.config import CatalogModel, RegistryConfig, ScanType
+from model_registry.contract import REGISTRY
+from model_registry.policy_documents import ecr, kms, to_json
+
+# A model's images must survive every stack operation: `protect` refuses a delete or replacement, and
+# `retain_on_delete` keeps the cloud resource if someone lifts protect and removes it from state.
+KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
+
+
+@dataclass(frozen=True)
+class ModelRegistryArgs:
+    config: RegistryConfig
+    account_id: str
+    region: str
+
+
+def tag_mutability(model: CatalogModel) -> tuple[str, list[dict[str, str]]]:
+    """IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION with the model's mutable tags as WILDCARD filters."""
+    if not model.mutable_tags:
+        return "IMMUTABLE", []
+    return "IMMUTABLE_WITH_EXCLUSION", [{"filter": tag, "filter_type": "WILDCARD"} for tag in model.mutable_tags]
+
+
+class ModelRegistry(pulumi.ComponentResource):
+    """The registry's KMS key, its repositories with lifecycle policies, and registry-wide scanning."""
+
+    def __init__(self, name: str, args: ModelRegistryArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelregistry:registry:ModelRegistry", name, None, opts)
+        config = args.config
+        child = pulumi.ResourceOptions(parent=self)
+        stack = pulumi.get_stack()
+
+        def tags(model: CatalogModel | None = None) -> dict[str, str]:
+            return tagging.standard_tags(
+                owner=model.team if model else "registry",
+                cost_centre=(model and model.cost_centre) or config.cost_centre,
+                project=REGISTRY,
+                stack=stack,
+                model=model.name if model else None,
+            )
+
+        # Multi-region so that the replication stack can replicate it next to each replica.
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Encrypts the images of the model registry ({config.namespace}/*)",
+            enable_key_rotation=True,
+            multi_region=True,
+            deletion_window_in_days=30,
+            policy=to_json(kms.registry_key_policy(args.account_id, (args.region,), config.key_admins)),
+            tags=tags(),
+            opts=child.merge(KEEP),
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias",
+            name=f"alias/{naming.resource_name(config.namespace, 'registry')}",
+            target_key_id=self.key.key_id,
+            opts=child,
+        )
+
+        self.repositories: dict[str, aws.ecr.Repository] = {}
+        for model in config.models:
+            mutability, exclusions = tag_mutability(model)
+            repository = aws.ecr.Repository(
+                naming.resource_name(model.name),
+                name=naming.repository_name(config.namespace, model.name),
+                image_scanning_configuration={"scan_on_push": model.scan_on_push},
+                image_tag_mutability=mutability,
+                image_tag_mutability_exclusion_filters=exclusions or None,
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": self.key.arn}],
+                force_delete=False,
+                tags=tags(model),
+                opts=child.merge(KEEP),
+            )
+            aws.ecr.LifecyclePolicy(
+                naming.resource_name(model.name, "lifecycle"),
+                repository=repository.name,
+                policy=ecr.lifecycle_policy_json(config.lifecycle, model.lifecycle),
+                opts=pulumi.ResourceOptions(parent=repository),
+            )
+            self.repositories[model.name] = repository
+
+        scanning = config.scanning
+        aws.ecr.RegistryScanningConfiguration(
+            f"{name}-scanning",
+            scan_type=scanning.type.value,
+            rules=[
+                {
+                    "scan_frequency": scanning.frequency.value,
+                    "repository_filters": [{"filter": f"{config.namespace}/*", "filter_type": "WILDCARD"}],
+                }
+            ],
+            opts=child,
+        )
+        if scanning.type is ScanType.BASIC:
+            pulumi.log.info("registry scanning is BASIC: images are scanned on push only, not continuously")
+
+        self.repository_map = pulumi.Output.all(
+            **{
+                model: pulumi.Output.all(name=repo.name, arn=repo.arn, url=repo.repository_url)
+                for model, repo in self.repositories.items()
+            }
+        )
+        # Replicas are fully immutable and keep what the default lifecycle keeps. The lifecycle policy
+        # travels as JSON text: a stack output's numbers come back as floats, which ECR refuses.
+        self.replica_settings = {
+            "imageTagMutability": "IMMUTABLE",
+            "lifecyclePolicy": ecr.lifecycle_policy_json(config.lifecycle),
+        }
+        self.register_outputs({"repositories": self.repository_map, "kmsKeyArn": self.key.arn})

@@ -1,0 +1,41 @@
+"""The replication stack: reads the registry's contract and its own config, builds the replication."""
+
+import pulumi
+import pulumi_aws as aws
+from model_registry.config import (
+    ReplicationConfig,
+    check_replication_against_source,
+    environment,
+    read_pulumi_config,
+)
+from model_registry.contract import (
+    REGISTRY,
+    REPLICATION,
+    RegistryOutput,
+    ReplicationOutput,
+    require,
+    stack_reference,
+)
+from replication_stack.replication import Replication, ReplicationArgs
+
+environment(pulumi.get_stack())
+settings = read_pulumi_config(ReplicationConfig, REPLICATION)
+account_id = aws.get_caller_identity().account_id
+region = pulumi.Config("aws").require("region")
+check_replication_against_source(settings, region, account_id)
+
+registry = stack_reference(REGISTRY)
+replication = Replication(
+    "model-replication",
+    ReplicationArgs(
+        config=settings,
+        account_id=account_id,
+        region=region,
+        namespace=require(registry, RegistryOutput.NAMESPACE),
+        kms_key_arn=require(registry, RegistryOutput.KMS_KEY_ARN),
+        replica_settings=require(registry, RegistryOutput.REPLICA_SETTINGS),
+    ),
+)
+
+pulumi.export(ReplicationOutput.DESTINATIONS, replication.destinations)
+pulumi.export(ReplicationOutput.TEMPLATE_ROLE_ARN, replication.template_role_arn)

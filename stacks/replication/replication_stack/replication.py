@@ -1,0 +1,154 @@
+"""Replication: the registry's one replication configuration, replica templates, and the registry policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+from model_registry import tagging
+from model_registry.config import ReplicationConfig
+from model_registry.contract import REPLICATION
+from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
+
+# Replica keys encrypt replicated images: losing one loses the replicas, as for the primary key.
+KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
+# What ECR needs of the template role to create KMS-encrypted, tagged replica repositories.
+TEMPLATE_ROLE_KMS_ACTIONS = ("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant")
+TEMPLATE_ROLE_ECR_ACTIONS = ("ecr:CreateRepository", "ecr:TagResource")
+
+
+@dataclass(frozen=True)
+class ReplicationArgs:
+    config: ReplicationConfig
+    account_id: str
+    region: str
+    namespace: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    replica_settings: pulumi.Input[dict[str, Any]]
+
+
+class Replication(pulumi.ComponentResource):
+    """Replicate the namespace to the configured destinations; replicas get the registry's settings.
+
+    Same-account destination regions get a KMS replica key and a repository creation template (applied
+    for REPLICATION) in that region. A cross-account destination's templates belong to that account.
+    """
+
+    def __init__(self, name: str, args: ReplicationArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelregistry:replication:Replication", name, None, opts)
+        config = args.config
+        child = pulumi.ResourceOptions(parent=self)
+        tags = tagging.standard_tags(
+            owner="platform", cost_centre="platform", project=REPLICATION, stack=pulumi.get_stack()
+        )
+        namespace = pulumi.Output.from_input(args.namespace)
+        self.destinations = sorted(
+            {f"{d.registry_id or args.account_id}/{d.region}" for rule in config.rules for d in rule.destinations}
+        )
+        self.template_role_arn: pulumi.Output[str] | None = None
+
+        if config.rules:
+            aws.ecr.ReplicationConfiguration(
+                f"{name}-configuration",
+                replication_configuration={
+                    "rules": [
+                        {
+                            "destinations": [
+                                {"region": d.region, "registry_id": d.registry_id or args.account_id}
+                                for d in rule.destinations
+                            ],
+                            "repository_filters": namespace.apply(
+                                lambda ns, prefixes=rule.prefixes: [
+                                    {"filter": prefix, "filter_type": "PREFIX_MATCH"} for prefix in (prefixes or (ns,))
+                                ]
+                            ),
+                        }
+                        for rule in config.rules
+                    ]
+                },
+                opts=child,
+            )
+
+        local_regions = sorted(
+            {d.region for rule in config.rules for d in rule.destinations if d.registry_id in (None, args.account_id)}
+        )
+        if local_regions:
+            self._replica_templates(name, args, namespace, local_regions, tags, child)
+
+        if config.source_accounts:
+            aws.ecr.RegistryPolicy(
+                f"{name}-registry-policy",
+                policy=namespace.apply(
+                    lambda ns: to_json(
+                        ecr.registry_replication_policy(config.source_accounts, args.region, args.account_id, ns)
+                    )
+                ),
+                opts=child,
+            )
+        self.register_outputs({"destinations": self.destinations})
+
+    def _replica_templates(self, name, args, namespace, regions, tags, child) -> None:
+        keys = {
+            region: aws.kms.ReplicaKey(
+                f"{name}-key-{region}",
+                region=region,
+                primary_key_arn=args.kms_key_arn,
+                description="Encrypts replicated model images",
+                deletion_window_in_days=30,
+                policy=to_json(kms.registry_key_policy(args.account_id, (region,))),
+                tags=tags,
+                opts=child.merge(KEEP),
+            )
+            for region in regions
+        }
+        role = aws.iam.Role(
+            f"{name}-template-role",
+            name="model-registry-replica-template",
+            description="Lets ECR create KMS-encrypted, tagged replica repositories from the creation templates",
+            assume_role_policy=to_json(iam.service_trust_policy(("ecr.amazonaws.com",), args.account_id)),
+            tags=tags,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-template-role-policy",
+            role=role.name,
+            policy=pulumi.Output.all(namespace, *(key.arn for key in keys.values())).apply(
+                lambda values: to_json(
+                    document(
+                        statement("UseReplicaKeys", TEMPLATE_ROLE_KMS_ACTIONS, resources=list(values[1:])),
+                        statement(
+                            "CreateReplicaRepositories",
+                            TEMPLATE_ROLE_ECR_ACTIONS,
+                            resources=[
+                                f"arn:aws:ecr:{region}:{args.account_id}:repository/{values[0]}/*" for region in regions
+                            ],
+                        ),
+                    )
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        self.template_role_arn = role.arn
+        consumers = args.config.replica_consumers
+        settings = pulumi.Output.from_input(args.replica_settings)
+        for region, key in keys.items():
+            aws.ecr.RepositoryCreationTemplate(
+                f"{name}-template-{region}",
+                region=region,
+                prefix=namespace,
+                applied_fors=["REPLICATION"],
+                description="Replicas of model repositories: immutable, KMS-encrypted, same lifecycle",
+                image_tag_mutability=settings["imageTagMutability"],
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}],
+                lifecycle_policy=settings["lifecyclePolicy"],
+                repository_policy=(
+                    to_json(document(*ecr.pull_statements(consumers)))
+                    if consumers and not consumers.is_empty()
+                    else None
+                ),
+                custom_role_arn=role.arn,
+                resource_tags=tags,
+                opts=child,
+            )

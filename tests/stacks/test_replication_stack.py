@@ -1,0 +1,94 @@
+"""The replication stack: follows config, gives replicas the registry's settings."""
+
+import json
+
+import harness
+import pytest
+from model_registry.errors import ConfigError
+
+TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+
+
+def test_replication_destinations_and_prefix_filter_follow_config(replication_run):
+    (configuration,) = replication_run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")
+    assert configuration.inputs["replicationConfiguration"] == {
+        "rules": [
+            {
+                "destinations": [
+                    {"region": "us-west-2", "registryId": "123456789012"},
+                    {"region": "eu-central-1", "registryId": "123456789012"},
+                ],
+                "repositoryFilters": [{"filter": "models", "filterType": "PREFIX_MATCH"}],
+            }
+        ]
+    }
+
+
+def test_each_destination_region_gets_a_template_applied_for_replication(replication_run, registry_run):
+    templates = {t.inputs["region"]: t.inputs for t in replication_run.of_type(TEMPLATE)}
+    assert sorted(templates) == ["eu-central-1", "us-west-2"]
+    lifecycle = registry_run.outputs["replicaSettings"]["lifecyclePolicy"]
+    for region, template in templates.items():
+        assert template["appliedFors"] == ["REPLICATION"]
+        assert template["prefix"] == "models"
+        assert template["imageTagMutability"] == "IMMUTABLE"
+        assert template["lifecyclePolicy"] == lifecycle
+        assert json.loads(lifecycle)["rules"][0]["rulePriority"] == 1  # an integer, as ECR requires
+        (encryption,) = template["encryptionConfigurations"]
+        assert encryption["encryptionType"] == "KMS" and f":kms:{region}:" in encryption["kmsKey"]
+        assert template["customRoleArn"] == replication_run.outputs["templateRoleArn"]
+        policy = json.loads(template["repositoryPolicy"])
+        assert [s["Condition"] for s in policy["Statement"]] == [
+            {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+        ]
+
+
+def test_replica_keys_are_protected(replication_run):
+    keys = replication_run.of_type("aws:kms/replicaKey:ReplicaKey")
+    assert [(k.inputs["region"], k.protect, k.retain_on_delete) for k in keys] == [
+        ("eu-central-1", True, True),
+        ("us-west-2", True, True),
+    ]
+
+
+def test_registry_policy_lets_named_source_accounts_replicate_into_the_namespace_only(replication_run):
+    (policy,) = replication_run.of_type("aws:ecr/registryPolicy:RegistryPolicy")
+    (grant,) = json.loads(policy.inputs["policy"])["Statement"]
+    assert grant["Principal"] == {"AWS": ["arn:aws:iam::210987654321:root"]}
+    assert grant["Action"] == ["ecr:CreateRepository", "ecr:ReplicateImage"]
+    assert grant["Resource"] == ["arn:aws:ecr:us-east-1:123456789012:repository/models/*"]
+
+
+def test_no_rules_means_no_replication_and_no_templates(registry_run):
+    config = harness.stack_config("replication") | {"replication:rules": []}
+    run = harness.run_stack("replication", config, upstream=harness.upstream_of(registry_run))
+    assert run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration") == []
+    assert run.of_type(TEMPLATE) == []
+
+
+def _destinations(count, start=0):
+    regions = ["us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-south-1"]
+    return [{"region": regions[i % 6], "registryId": f"{100000000000 + i:012d}"} for i in range(start, start + count)]
+
+
+@pytest.mark.parametrize(
+    ("rules", "named"),
+    [
+        ([{"destinations": [{"region": "us-east-1"}]}], "replication:rules[0].destinations[0]: region 'us-east-1'"),
+        (
+            [{"destinations": [{"region": "us-east-1", "registryId": "123456789012"}]}],
+            "is the source registry itself",
+        ),
+        ([{"destinations": _destinations(1, i)} for i in range(11)], "replication:rules: Tuple should have at most 10"),
+        (
+            [{"destinations": _destinations(13)}, {"destinations": _destinations(13, 13)}],
+            "replication:rules: 26 unique destinations; ECR allows at most 25",
+        ),
+        ([{"destinations": [{"region": "mars-1"}]}], "replication:rules[0].destinations[0].region"),
+        ([{"destinations": [{"region": "us-west-2", "registryId": "12345"}]}], "destinations[0].registryId"),
+    ],
+)
+def test_bad_replication_config_fails_naming_the_field(rules, named, registry_run):
+    config = harness.stack_config("replication") | {"replication:rules": rules}
+    with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
+        harness.run_stack("replication", config, upstream=harness.upstream_of(registry_run))
