@@ -1,0 +1,153 @@
+"""ECR policies: scanning, tag immutability, KMS, force delete, replication, lifecycle and coverage."""
+
+import pytest
+from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
+from registry_policies import ecr
+from registry_policies.stack import StackResource, lifecycle_coverage_findings, scanning_coverage_findings
+
+REPO = "aws:ecr/repository:Repository"
+
+
+def repo(logical="models", **props):
+    props.setdefault("name", logical)
+    return StackResource(REPO, logical, f"urn:pulumi:dev::registry::{REPO}::{logical}", props)
+
+
+def lifecycle(for_repo, by_dependency=False):
+    props = {"repository": UNKNOWN_STRING_VALUE if by_dependency else for_repo.props["name"], "policy": "{}"}
+    deps = {"repository": (for_repo.urn,)} if by_dependency else {}
+    return StackResource(ecr.LIFECYCLE_POLICY, f"{for_repo.name}-lc", f"urn:lc:{for_repo.name}", props,
+                         property_dependencies=deps)
+
+
+def registry_scanning(scan_type, *rules):
+    return StackResource(ecr.REGISTRY_SCANNING, "scanning", "urn:scan", {"scanType": scan_type, "rules": list(rules)})
+
+
+def rule(frequency, *filters):
+    return {"scanFrequency": frequency, "repositoryFilters": [{"filter": f, "filterType": "WILDCARD"} for f in filters]}
+
+
+@pytest.mark.parametrize("config", [None, {}, [], {"scanOnPush": False}, [{"scanOnPush": False}]])
+def test_a_repository_without_scan_on_push_is_a_violation(config):
+    props = {} if config is None else {"imageScanningConfiguration": config}
+    [finding] = ecr.repository_scanning_findings(props)
+    assert "does not scan images on push" in finding.message
+
+
+@pytest.mark.parametrize("config", [{"scanOnPush": True}, [{"scanOnPush": True}]])
+def test_a_repository_that_scans_on_push_passes(config):
+    assert ecr.repository_scanning_findings({"imageScanningConfiguration": config}) == []
+
+
+def test_an_unknown_scan_on_push_is_not_a_pass():
+    [finding] = ecr.repository_scanning_findings({"imageScanningConfiguration": {"scanOnPush": UNKNOWN_BOOLEAN_VALUE}})
+    assert finding.unknown
+
+
+@pytest.mark.parametrize(("scan_type", "rules", "expected"), [
+    ("BASIC", [], "has no rule"),
+    ("ENHANCED", None, "has no rule"),
+    ("BASIC", [rule("MANUAL", "*")], "no rule of the BASIC"),
+    ("BASIC", [rule("CONTINUOUS_SCAN", "*")], "no rule of the BASIC"),
+    ("ENHANCED", [rule("MANUAL", "*")], "no rule of the ENHANCED"),
+])
+def test_a_registry_scanning_configuration_that_never_scans_is_a_violation(scan_type, rules, expected):
+    props = {"scanType": scan_type} | ({} if rules is None else {"rules": rules})
+    [finding] = ecr.registry_scanning_findings(props)
+    assert expected in finding.message
+
+
+@pytest.mark.parametrize(("scan_type", "frequency"), [
+    ("BASIC", "SCAN_ON_PUSH"), ("ENHANCED", "SCAN_ON_PUSH"), ("ENHANCED", "CONTINUOUS_SCAN")])
+def test_a_registry_scanning_rule_that_scans_passes(scan_type, frequency):
+    assert ecr.registry_scanning_findings({"scanType": scan_type, "rules": [rule(frequency, "*")]}) == []
+
+
+@pytest.mark.parametrize(("pattern", "name", "matches"), [
+    ("*", "models/llm", True), ("models/*", "models/llm", True), ("models/*", "other/llm", False),
+    ("models", "models", True), ("models", "models/llm", False), ("*llm", "models/llm", True),
+    ("m.dels", "models", False),
+])
+def test_wildcard_filters_match_like_ecr(pattern, name, matches):
+    assert ecr.wildcard_filter_matches(pattern, name) is matches
+
+
+def test_every_repository_is_covered_by_its_own_scan_on_push():
+    assert scanning_coverage_findings([repo(imageScanningConfiguration={"scanOnPush": True})]) == []
+
+
+def test_a_repository_not_scanning_and_not_matched_by_a_rule_is_uncovered():
+    [finding] = scanning_coverage_findings([repo("a/b"), registry_scanning("BASIC", rule("SCAN_ON_PUSH", "c/*"))])
+    assert finding.urn.endswith("::a/b") and "never scanned" in finding.message
+
+
+def test_a_basic_rule_matching_the_name_covers_the_repository():
+    assert scanning_coverage_findings([repo("a/b"), registry_scanning("BASIC", rule("SCAN_ON_PUSH", "a/*"))]) == []
+
+
+def test_enhanced_scanning_ignores_the_repository_scan_on_push():
+    findings = scanning_coverage_findings([
+        repo("a/b", imageScanningConfiguration={"scanOnPush": True}),
+        registry_scanning("ENHANCED", rule("CONTINUOUS_SCAN", "c/*"))])
+    assert [f.name for f in findings] == ["a/b"] and "ENHANCED" in findings[0].message
+
+
+def test_an_unknown_repository_name_with_rules_is_not_a_pass():
+    [finding] = scanning_coverage_findings([repo("x", name=UNKNOWN_STRING_VALUE),
+                                            registry_scanning("ENHANCED", rule("SCAN_ON_PUSH", "c/*"))])
+    assert finding.unknown
+
+
+def test_a_repository_without_lifecycle_policy_is_reported():
+    [finding] = lifecycle_coverage_findings([repo("models"), lifecycle(repo("other"))])
+    assert finding.name == "models" and "no lifecycle policy" in finding.message
+
+
+@pytest.mark.parametrize("by_dependency", [False, True])
+def test_a_lifecycle_policy_covers_its_repository_by_name_or_dependency(by_dependency):
+    models = repo("models")
+    assert lifecycle_coverage_findings([models, lifecycle(models, by_dependency)]) == []
+
+
+@pytest.mark.parametrize(("mode", "ok"), [("IMMUTABLE", True), ("IMMUTABLE_WITH_EXCLUSION", True),
+                                          ("MUTABLE", False), (None, False), ("MUTABLE_WITH_EXCLUSION", False)])
+def test_tags_must_be_immutable(mode, ok):
+    props = {} if mode is None else {"imageTagMutability": mode}
+    assert (ecr.tags_immutable_findings(props) == []) is ok
+
+
+@pytest.mark.parametrize(("encryption", "ok"), [
+    (None, False),
+    ([{"encryptionType": "AES256"}], False),
+    ([{"encryptionType": "KMS"}], False),
+    ([{"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:111122223333:key/abc"}], True),
+    ([{"encryptionType": "KMS", "kmsKey": UNKNOWN_STRING_VALUE}], True),
+])
+def test_encryption_uses_a_customer_managed_kms_key(encryption, ok):
+    props = {} if encryption is None else {"encryptionConfigurations": encryption}
+    assert (ecr.kms_encryption_findings(props) == []) is ok
+
+
+def test_force_delete_is_reported():
+    assert ecr.force_delete_findings({"forceDelete": True})
+    assert ecr.force_delete_findings({"forceDelete": False}) == []
+    assert ecr.force_delete_findings({}) == []
+
+
+def replication(*destinations):
+    return {"replicationConfiguration": {"rules": [{"destinations": list(destinations)}]}}
+
+
+def test_replication_to_a_region_outside_the_allow_list_is_reported():
+    props = replication({"region": "us-west-2", "registryId": "111122223333"},
+                        {"region": "ap-south-1", "registryId": "999999999999"})
+    messages = [f.message for f in ecr.replication_findings(props, ["us-west-2"], ["111122223333"])]
+    assert len(messages) == 2
+    assert "'ap-south-1'" in messages[0] and "'999999999999'" in messages[1]
+
+
+def test_replication_checks_only_the_configured_lists():
+    props = replication({"region": "ap-south-1", "registryId": "999999999999"})
+    assert ecr.replication_findings(props, None, None) == []
+    assert len(ecr.replication_findings(props, ["us-west-2"], None)) == 1
