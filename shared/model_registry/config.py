@@ -89,6 +89,8 @@ def _tag_filter(value: str) -> str:
 
 
 TagFilter = Annotated[str, AfterValidator(_tag_filter)]
+# A lifecycle rule's tagPrefixList entry: a literal prefix (ECR takes wildcards only in tagPatternList).
+TagPrefix = Annotated[str, _pattern(naming.TAG_PREFIX, "a tag prefix (1-128 characters of [0-9A-Za-z._-], no '*')")]
 
 
 def _model_name(value: str) -> str:
@@ -142,8 +144,8 @@ class Lifecycle(ConfigModel):
 
     untagged_expiry_days: int = Field(14, ge=1, le=3650)
     prerelease_keep_count: int = Field(20, ge=1, le=10000)
-    prerelease_tag_prefixes: tuple[TagFilter, ...] = Field(("dev-", "rc-", "pr-"), min_length=1, max_length=20)
-    release_tag_prefixes: tuple[TagFilter, ...] = Field(("v",), min_length=1, max_length=20)
+    prerelease_tag_prefixes: tuple[TagPrefix, ...] = Field(("dev-", "rc-", "pr-"), min_length=1, max_length=20)
+    release_tag_prefixes: tuple[TagPrefix, ...] = Field(("v",), min_length=1, max_length=20)
 
     @model_validator(mode="after")
     def _release_tags_are_never_prerelease(self) -> Lifecycle:
@@ -335,6 +337,8 @@ def _location(namespace: str, loc: tuple[Any, ...]) -> str:
     for index, part in enumerate(loc):
         if isinstance(part, int):
             path += f"[{part}]"
+        elif not re.fullmatch(r"[A-Za-z_][\w-]*", str(part)):
+            path += f"[{str(part)!r}]"  # a key that is no name, e.g. "" or "a b"
         else:
             path += (":" if index == 0 else ".") + str(part)
     return path

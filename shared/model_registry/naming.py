@@ -19,6 +19,7 @@ IAM_PRINCIPAL_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|(?:
 ANY_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[\w+=,.@/:*-]+")
 # ECR tag-mutability exclusion filters and lifecycle tag patterns.
 TAG_FILTER = re.compile(r"[0-9A-Za-z._*-]{1,128}")
+TAG_PREFIX = re.compile(r"[0-9A-Za-z._-]{1,128}")
 GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 

@@ -1,0 +1,133 @@
+"""Any configuration either loads or fails with one ConfigError naming the key and the rule.
+
+Generated configs mix valid and invalid values at every level; the loader must never raise anything
+else (no traceback reaches a user), and what it accepts must agree with independent statements of
+ECR's rules.
+"""
+
+import re
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from model_registry import config
+from model_registry.errors import ConfigError
+
+LOCATION = re.compile(r"^(registry|replication|access)(:[A-Za-z]\w*)?(\[\d+\]|\[(['\"]).*?\4\]|\.[\w-]+)*: \S")
+
+# JSON-like values of any shape, as YAML config can hold.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+names = st.text(alphabet=string.ascii_lowercase + string.digits + "._-/A", min_size=0, max_size=12)
+accounts = st.one_of(st.from_regex(r"\d{12}", fullmatch=True), st.text(max_size=14), st.integers())
+models = st.fixed_dictionaries(
+    {"name": names, "team": st.one_of(st.text(max_size=8), st.none())},
+    optional={
+        "mutableTags": st.lists(st.text(alphabet="ab*-.", max_size=6), max_size=6),
+        "scanOnPush": st.booleans(),
+        "lifecycle": st.dictionaries(st.sampled_from(["untaggedExpiryDays", "prereleaseKeepCount"]), st.integers()),
+        "colour": json_values,
+    },
+)
+registry_configs = st.fixed_dictionaries(
+    {"costCentre": st.one_of(st.text(max_size=6), st.none()), "models": st.lists(models, max_size=5)},
+    optional={"namespace": names, "scanning": json_values, "lifecycle": json_values, "keyAdmins": json_values},
+)
+destinations = st.fixed_dictionaries(
+    {"region": st.sampled_from(["us-west-2", "eu-west-1", "moon-1", ""])}, optional={"registryId": accounts}
+)
+replication_configs = st.fixed_dictionaries(
+    {},
+    optional={
+        "rules": st.lists(st.fixed_dictionaries({"destinations": st.lists(destinations, max_size=4)}), max_size=12),
+        "sourceAccounts": st.lists(accounts, max_size=3),
+        "replicaConsumers": json_values,
+    },
+)
+access_configs = st.fixed_dictionaries(
+    {"costCentre": st.text(max_size=5)},
+    optional={
+        "consumers": st.fixed_dictionaries(
+            {},
+            optional={
+                "accounts": st.lists(accounts, max_size=3),
+                "orgId": st.text(max_size=14),
+                "services": json_values,
+            },
+        ),
+        "ci": json_values,
+        "modelConsumers": json_values,
+    },
+)
+
+
+def _loads_or_names_the_key(model, values, namespace):
+    try:
+        return config.load(model, values, namespace)
+    except ConfigError as error:
+        header, *problems = str(error).split("\n")
+        assert header == "invalid configuration:"
+        assert problems, "an error without a problem line"
+        for line in problems:
+            assert LOCATION.match(line), line
+        return None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registry_configs)
+def test_any_registry_config_loads_or_names_the_key(values):
+    _loads_or_names_the_key(config.RegistryConfig, values, "registry")
+
+
+@settings(max_examples=300, deadline=None)
+@given(replication_configs)
+def test_any_replication_config_loads_or_names_the_key(values):
+    loaded = _loads_or_names_the_key(config.ReplicationConfig, values, "replication")
+    if loaded is not None:
+        assert len(loaded.rules) <= 10 and len(loaded.unique_destinations()) <= 25
+
+
+@settings(max_examples=300, deadline=None)
+@given(access_configs)
+def test_any_access_config_loads_or_names_the_key(values):
+    _loads_or_names_the_key(config.AccessConfig, values, "access")
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_any_value_at_all_is_refused_cleanly_or_loads(values):
+    for model, namespace in ((config.RegistryConfig, "registry"), (config.AccessConfig, "access")):
+        if isinstance(values, dict):
+            _loads_or_names_the_key(model, values, namespace)
+
+
+def ecr_accepts_model_name(name: str) -> bool:
+    """ECR's repository-name rule restated for one path component: lowercase alphanumeric runs joined by
+    single '.', '_' or '-', and the whole `models/<name>` at most 256 characters."""
+    if not 2 <= len(name) <= 256 - len("models/") or "/" in name:
+        return False
+    runs = re.split(r"[._-]", name)
+    return all(run and all(c in string.ascii_lowercase + string.digits for c in run) for run in runs)
+
+
+@settings(max_examples=500, deadline=None)
+@given(names)
+def test_model_names_are_accepted_exactly_when_ecr_would(name):
+    values = {"costCentre": "x", "models": [{"name": name, "team": "t"}]}
+    loaded = _loads_or_names_the_key(config.RegistryConfig, values, "registry")
+    assert (loaded is not None) == ecr_accepts_model_name(name)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["a1", "b2", "c3", "d4"]), min_size=1, max_size=6))
+def test_duplicate_models_are_refused_naming_the_second(model_names):
+    values = {"costCentre": "x", "models": [{"name": n, "team": "t"} for n in model_names]}
+    try:
+        config.load(config.RegistryConfig, values, "registry")
+        assert len(set(model_names)) == len(model_names)
+    except ConfigError as error:
+        second = next(i for i, n in enumerate(model_names) if n in model_names[:i])
+        assert f"registry:models[{second}].name: duplicate model {model_names[second]!r}" in str(error)
