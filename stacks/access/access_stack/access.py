@@ -14,6 +14,16 @@ from model_registry.errors import ConfigError
 from model_registry.policy_documents import ecr, iam, to_json
 
 GITHUB_OIDC_URL = f"https://{iam.GITHUB_OIDC_HOST}"
+PUSH_ROLE_NAME = "model-registry-ci-push"
+PULL_ROLE_NAME = "model-registry-inference-pull"
+
+
+def role_arn(account_id: str, name: str) -> str:
+    return f"arn:aws:iam::{account_id}:role/{name}"
+
+
+def oidc_provider_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:oidc-provider/{iam.GITHUB_OIDC_HOST}"
 
 
 @dataclass(frozen=True)
@@ -63,32 +73,33 @@ class ModelAccess(pulumi.ComponentResource):
         repositories = pulumi.Output.from_input(args.repositories)
         all_arns = repositories.apply(lambda repos: sorted(r["arn"] for r in repos.values()))
 
-        self.push_role_arn: pulumi.Output[str] | None = None
-        self.pull_role_arn: pulumi.Output[str] | None = None
+        self.push_role_arn: str | None = None
+        self.pull_role_arn: str | None = None
         # The roles a repository policy names must exist before it (ECR checks the principals).
         self._roles: list[aws.iam.Role] = []
         if config.ci:
-            provider_arn: pulumi.Input[str]
-            if config.ci.oidc_provider_arn:
-                provider_arn = config.ci.oidc_provider_arn
-            else:
-                provider_arn = aws.iam.OpenIdConnectProvider(
-                    f"{name}-github-oidc",
-                    url=GITHUB_OIDC_URL,
-                    client_id_lists=[iam.STS_AUDIENCE],
-                    tags=tags,
-                    opts=child,
-                ).arn
+            # IAM ARNs follow from account and name, so the documents that name them are known at
+            # preview, where the policy pack can check them, even before the roles exist.
+            provider_arn = config.ci.oidc_provider_arn or oidc_provider_arn(args.account_id)
+            trust_after: list[pulumi.Resource] = []
+            if not config.ci.oidc_provider_arn:
+                trust_after.append(
+                    aws.iam.OpenIdConnectProvider(
+                        f"{name}-github-oidc",
+                        url=GITHUB_OIDC_URL,
+                        client_id_lists=[iam.STS_AUDIENCE],
+                        tags=tags,
+                        opts=child,
+                    )
+                )
             push_role = aws.iam.Role(
                 f"{name}-ci-push",
-                name="model-registry-ci-push",
+                name=PUSH_ROLE_NAME,
                 description="Assumed by the named GitHub repositories' workflows to push model images",
-                assume_role_policy=pulumi.Output.from_input(provider_arn).apply(
-                    lambda arn: to_json(iam.github_oidc_trust_policy(arn, config.ci.pushers))
-                ),
+                assume_role_policy=to_json(iam.github_oidc_trust_policy(provider_arn, config.ci.pushers)),
                 max_session_duration=3600,
                 tags=tags,
-                opts=child,
+                opts=child.merge(pulumi.ResourceOptions(depends_on=trust_after)),
             )
             pushable = set(config.ci.models)
             aws.iam.RolePolicy(
@@ -101,13 +112,13 @@ class ModelAccess(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=push_role),
             )
-            self.push_role_arn = push_role.arn
+            self.push_role_arn = role_arn(args.account_id, PUSH_ROLE_NAME)
             self._roles.append(push_role)
 
         if config.inference:
             pull_role = aws.iam.Role(
                 f"{name}-inference-pull",
-                name="model-registry-inference-pull",
+                name=PULL_ROLE_NAME,
                 description="Assumed by inference workloads to pull model images",
                 assume_role_policy=to_json(
                     iam.service_trust_policy(config.inference.trusted_services, args.account_id)
@@ -121,17 +132,15 @@ class ModelAccess(pulumi.ComponentResource):
                 policy=all_arns.apply(lambda arns: to_json(iam.pull_policy(arns))),
                 opts=pulumi.ResourceOptions(parent=pull_role),
             )
-            self.pull_role_arn = pull_role.arn
+            self.pull_role_arn = role_arn(args.account_id, PULL_ROLE_NAME)
             self._roles.append(pull_role)
 
         # One policy per upstream repository. The set of repositories is an upstream output, so the
         # policies are registered once it resolves; stack-reference outputs are read from the upstream
         # state, hence known at preview as well as at update.
-        self.policy_names = pulumi.Output.all(
-            repositories,
-            self.push_role_arn,
-            self.pull_role_arn,
-        ).apply(lambda values: self._repository_policies(name, config, *values))
+        self.policy_names = repositories.apply(
+            lambda repos: self._repository_policies(name, config, repos, self.push_role_arn, self.pull_role_arn)
+        )
         self.register_outputs({"repositoryPolicies": self.policy_names})
 
     def _repository_policies(

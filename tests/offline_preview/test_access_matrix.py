@@ -1,0 +1,91 @@
+"""The access matrix: who can pull, push or administer each repository, from the policy documents."""
+
+import json
+
+from offline_preview.access_matrix import access_matrix, format_matrix
+
+ARN = "arn:aws:ecr:us-east-1:123456789012:repository/models/bert"
+CI = "arn:aws:iam::123456789012:role/ci"
+PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+PUSH = ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]
+
+
+def _repository():
+    return {"type": "aws:ecr/repository:Repository", "inputs": {"name": "models/bert"}, "outputs": {"arn": ARN}}
+
+
+def _repository_policy(*statements):
+    policy = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    return {
+        "type": "aws:ecr/repositoryPolicy:RepositoryPolicy",
+        "inputs": {"repository": "models/bert", "policy": policy},
+    }
+
+
+def _role_policy(role, *statements):
+    return {
+        "type": "aws:iam/rolePolicy:RolePolicy",
+        "inputs": {"role": role, "policy": json.dumps({"Statement": list(statements)})},
+    }
+
+
+def test_a_pull_grant_shows_pull_only():
+    matrix = access_matrix(
+        [_repository(), _repository_policy({"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": PULL})]
+    )
+    assert matrix == {"models/bert": {"111111111111": {"pull": ["repository policy #0"]}}}
+
+
+def test_an_org_wide_grant_carries_its_condition():
+    statement = {
+        "Sid": "Org",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": PULL,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+    }
+    matrix = access_matrix([_repository(), _repository_policy(statement)])
+    assert list(matrix["models/bert"]) == ["* if aws:PrincipalOrgID=o-a1b2c3d4e5"]
+
+
+def test_a_deny_except_the_ci_role_takes_push_from_everyone_else():
+    only_ci = {
+        "Sid": "OnlyCi",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": PUSH,
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": CI}},
+    }
+    matrix = access_matrix(
+        [
+            _repository(),
+            _repository_policy(
+                {"Sid": "Team", "Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": PULL + PUSH},
+                {"Sid": "Ci", "Effect": "Allow", "Principal": {"AWS": CI}, "Action": PULL + PUSH},
+                only_ci,
+            ),
+        ]
+    )
+    rows = matrix["models/bert"]
+    assert rows["111111111111"]["push"] == ["DENIED by repository policy OnlyCi"]
+    assert rows[CI]["push"] == ["repository policy Ci"]
+    assert rows["111111111111"]["pull"] == ["repository policy Team"]
+
+
+def test_an_iam_role_policy_grants_through_its_resource_pattern_only():
+    role = {"type": "aws:iam/role:Role", "inputs": {"name": "admin"}, "outputs": {"arn": "arn:aws:iam::1:role/admin"}}
+    namespace = {"Sid": "All", "Effect": "Allow", "Action": "ecr:*", "Resource": "arn:aws:ecr:*:*:repository/models/*"}
+    elsewhere = {"Effect": "Allow", "Action": "ecr:*", "Resource": "arn:aws:ecr:*:*:repository/other/*"}
+    rows = access_matrix([_repository(), role, _role_policy("admin", namespace), _role_policy("admin", elsewhere)])
+    assert rows["models/bert"] == {
+        "arn:aws:iam::1:role/admin": {c: ["IAM policy All"] for c in ("pull", "push", "admin")}
+    }
+
+
+def test_the_table_marks_granted_denied_and_absent():
+    matrix = {"models/bert": {"p": {"pull": ["x"], "push": ["DENIED by repository policy OnlyCi"]}}}
+    assert format_matrix(matrix).splitlines() == [
+        "  models/bert",
+        "    pull push admin  principal",
+        "     ✔    ✘    ·    p",
+    ]
