@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from model_registry import config
 from model_registry.errors import ConfigError
 
-LOCATION = re.compile(r"^(registry|replication|access)(:[A-Za-z]\w*)?(\[\d+\]|\[(['\"]).*?\4\]|\.[\w-]+)*: \S")
+LOCATION = re.compile(r"^(registry|replication|access)(:[A-Za-z_][\w-]*)?(\[\d+\]|\[(['\"]).*?\4\]|\.[\w-]+)*: \S")
 
 # JSON-like values of any shape, as YAML config can hold.
 json_values = st.recursive(

@@ -45,7 +45,7 @@ def test_each_destination_region_gets_a_template_applied_for_replication(replica
 
 def test_replica_keys_are_protected(replication_run):
     keys = replication_run.of_type("aws:kms/replicaKey:ReplicaKey")
-    assert [(k.inputs["region"], k.protect, k.retain_on_delete) for k in keys] == [
+    assert sorted((k.inputs["region"], k.protect, k.retain_on_delete) for k in keys) == [
         ("eu-central-1", True, True),
         ("us-west-2", True, True),
     ]
