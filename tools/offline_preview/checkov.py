@@ -1,0 +1,199 @@
+"""Run checkov (its own isolated tool environment, offline) on plan files and apply the skip file.
+
+Two ways to run it, same checks and verdicts: `run_cli` starts the `checkov` command once;
+`CheckovWorker` keeps one checkov process alive (imported once, fed plan files as stacks finish),
+which the preview uses so that checkov's several seconds of start-up overlap the evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SKIP_FILE = REPO_ROOT / "checkov-skips.yaml"
+INSTALL_HINT = "checkov is not installed: run `make tools` (it installs checkov 3.3.30 as an isolated uv tool in .tools/)"
+MIN_REASON_LENGTH = 10
+
+
+class CheckovError(Exception):
+    """checkov missing, failing, or a skip file that is not valid; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    check: str
+    reason: str
+    resource_types: tuple[str, ...] = ()  # empty: every resource type
+    where: tuple[tuple[str, object], ...] = ()  # planned attribute values the resource must have
+
+    def applies_to(self, check_id: str, address: str, values: dict | None = None) -> bool:
+        if check_id != self.check:
+            return False
+        if self.resource_types and address.split(".")[0] not in self.resource_types:
+            return False
+        values = values or {}
+        return all(values.get(attribute) == expected for attribute, expected in self.where)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failed checkov check on one resource; `waived` holds the skip file's reason, if any."""
+
+    check_id: str
+    check_name: str
+    address: str
+    urn: str
+    guideline: str | None
+    waived: str | None = None
+
+
+def find_checkov() -> Path:
+    """The checkov command: $OFFLINE_PREVIEW_CHECKOV, .tools/bin/checkov, or checkov on PATH."""
+    candidates = [os.environ.get("OFFLINE_PREVIEW_CHECKOV"), str(REPO_ROOT / ".tools" / "bin" / "checkov"),
+                  shutil.which("checkov")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    raise CheckovError(INSTALL_HINT)
+
+
+def checkov_python(command: Path) -> Path | None:
+    """The interpreter of checkov's tool environment, read from the command's shebang line."""
+    try:
+        first_line = command.read_bytes()[:512].split(b"\n", 1)[0].decode()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not first_line.startswith("#!"):
+        return None
+    interpreter = Path(first_line[2:].strip().split()[0])
+    return interpreter if "python" in interpreter.name and interpreter.is_file() else None
+
+
+def load_skips(path: str | Path = SKIP_FILE) -> list[Skip]:
+    """Read the skip file: `skips: [{check, reason, resource_types?, where?}]`, each with a real reason.
+
+    `where` narrows a skip to resources whose planned (Terraform) attributes have the given values.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text()) or {}
+    skips = []
+    for n, item in enumerate(data.get("skips") or [], start=1):
+        check, reason = (item or {}).get("check"), (item or {}).get("reason")
+        if not isinstance(check, str) or not check.startswith("CKV"):
+            raise CheckovError(f"{path}: skip #{n} has no valid `check` (a checkov id such as CKV_AWS_51)")
+        if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
+            raise CheckovError(f"{path}: skip of {check} needs a `reason` of at least {MIN_REASON_LENGTH} characters")
+        where = item.get("where") or {}
+        if not isinstance(where, dict):
+            raise CheckovError(f"{path}: skip of {check}: `where` must map attribute names to values")
+        skips.append(Skip(check, " ".join(reason.split()), tuple(item.get("resource_types") or ()),
+                          tuple(sorted(where.items()))))
+    return skips
+
+
+def run_cli(plan_files: list[Path], command: Path | None = None) -> list[dict]:
+    """Run the checkov command on plan files; return its failed checks (checkov's JSON records)."""
+    command = command or find_checkov()
+    args = [str(command), "--framework", "terraform_plan", "--skip-download", "-o", "json", "--quiet", "--compact"]
+    for path in plan_files:
+        args += ["-f", str(path)]
+    completed = subprocess.run(args, capture_output=True, text=True, check=False)
+    if completed.returncode not in (0, 1):
+        tail = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        raise CheckovError(f"checkov exited with status {completed.returncode}: {tail}")
+    try:
+        reports = json.loads(completed.stdout or "[]")
+    except json.JSONDecodeError:
+        raise CheckovError(f"checkov printed no JSON report: {completed.stdout[:200]!r}") from None
+    if isinstance(reports, dict):
+        reports = [reports]
+    failed = []
+    for report in reports:
+        for record in (report.get("results") or {}).get("failed_checks", []):
+            failed.append({"check_id": record["check_id"], "check_name": record["check_name"],
+                           "resource": record.get("resource_address") or record["resource"],
+                           "file": record.get("file_abs_path"), "guideline": record.get("guideline")})
+    return failed
+
+
+class CheckovWorker:
+    """One checkov process that imports checkov once and then scans plan files on request."""
+
+    def __init__(self, command: Path | None = None) -> None:
+        command = command or find_checkov()
+        python = checkov_python(command)
+        if python is None:
+            raise CheckovError(f"{command}: cannot find checkov's Python interpreter (use run_cli instead)")
+        script = Path(__file__).with_name("checkov_worker.py")
+        # Isolated (-I): checkov's environment must not see this workspace's packages.
+        self._process = subprocess.Popen(
+            [str(python), "-I", str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, bufsize=1,
+        )
+        self._lock = threading.Lock()
+        self._ready: dict | None = None
+
+    def _reply(self) -> dict:
+        line = self._process.stdout.readline()
+        if not line:
+            raise CheckovError(f"the checkov worker exited (status {self._process.poll()})")
+        return json.loads(line)
+
+    def wait_ready(self) -> str:
+        """Block until checkov is imported; return its version."""
+        with self._lock:
+            if self._ready is None:
+                self._ready = self._reply()
+            return self._ready["version"]
+
+    def scan(self, plan_files: list[Path]) -> list[dict]:
+        """Scan plan files; return the failed checks. Calls from several threads are serialised."""
+        self.wait_ready()
+        with self._lock:
+            self._process.stdin.write(json.dumps({"files": [str(p) for p in plan_files]}) + "\n")
+            self._process.stdin.flush()
+            reply = self._reply()
+        if "error" in reply:
+            raise CheckovError(f"checkov failed: {reply['error']}")
+        return reply["failed"]
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.stdin.close()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def __enter__(self) -> CheckovWorker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def findings(failed: list[dict], planned: dict[str, dict], skips: list[Skip]) -> list[Finding]:
+    """checkov's failed records -> Findings on URNs, waived where the skip file says so; sorted.
+
+    `planned` maps each plan address to {"urn", "values"} (see checkov_plan.write_plans).
+    """
+    result = []
+    for record in failed:
+        address = record["resource"]
+        resource = planned.get(address, {})
+        waiver = next((s.reason for s in skips if s.applies_to(record["check_id"], address, resource.get("values"))),
+                      None)
+        result.append(Finding(record["check_id"], record["check_name"], address, resource.get("urn", ""),
+                              record.get("guideline"), waiver))
+    return sorted(set(result), key=lambda f: (f.urn, f.address, f.check_id))

@@ -1,0 +1,43 @@
+"""A long-lived checkov process: imports checkov once, then scans the plan files it is sent.
+
+Run with checkov's own interpreter (its isolated tool environment), never imported by the preview:
+    <checkov-python> checkov_worker.py
+Importing checkov takes several seconds; doing it once, while the stacks are still being evaluated,
+is what lets the scan overlap the other phases. Protocol, one JSON object per line:
+    -> {"ready": true, "version": "3.3.30"}            once imported
+    <- {"files": ["plan-0000.json", ...]}               a request
+    -> {"failed": [...], "passed": N} or {"error": "..."}
+It runs checkov's terraform_plan runner exactly as `checkov --framework terraform_plan
+--skip-download -f ...` does (no platform, no downloads).
+"""
+
+import json
+import sys
+
+
+def main() -> None:
+    from checkov.runner_filter import RunnerFilter
+    from checkov.terraform.plan_runner import Runner
+    from checkov.version import version
+
+    print(json.dumps({"ready": True, "version": version}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            runner_filter = RunnerFilter(framework=["terraform_plan"], download_external_modules=False)
+            report = Runner().run(root_folder=None, files=request["files"], runner_filter=runner_filter)
+            failed = [
+                {"check_id": r.check_id, "check_name": r.check_name, "resource": r.resource_address or r.resource,
+                 "file": r.file_abs_path, "guideline": r.guideline}
+                for r in report.failed_checks
+            ]
+            reply = {"failed": failed, "passed": len(report.passed_checks)}
+        except Exception as exc:  # noqa: BLE001 - reported to the caller, the worker keeps serving
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    main()

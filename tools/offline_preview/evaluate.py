@@ -1,0 +1,448 @@
+"""Evaluate a Pulumi Python program with the real SDK against an in-process mock monitor.
+
+The program runs exactly as the language host would run it (runpy, program directory on sys.path and
+as working directory, config from the stack file), but every RegisterResource, ReadResource and
+Invoke goes to `RecordingMonitor`, which records the full request and answers with deterministic
+AWS-shaped outputs (see aws_outputs). Each evaluation runs in a fresh contextvars context and event
+loop, so several programs can be evaluated one after another in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+import os
+import runpy
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pulumi
+from google.protobuf import empty_pb2
+from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, Mocks
+from pulumi.runtime.proto import resource_pb2, source_pb2
+from pulumi.runtime.settings import ROOT, Settings, configure
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from .aws_outputs import AwsEnvironment, invoke_result, resource_outputs
+from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+DEFAULT_ORGANIZATION = "organization"
+
+
+class EvaluationError(Exception):
+    """A program that cannot be evaluated. The message is one line: `file:line: what went wrong`."""
+
+
+@dataclass
+class Resource:
+    """One registered (or read) resource with its options and deserialized inputs.
+
+    Secret values inside `inputs`/`outputs` stay wrapped the way the SDK wraps them
+    (see pulumi.runtime.rpc.is_rpc_secret) so that the manifest can mask them.
+    """
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    id: str
+    parent: str
+    provider: str
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    ignore_changes: list[str]
+    replace_on_changes: list[str]
+    aliases: list[str]
+    additional_secret_outputs: list[str]
+    deleted_with: str
+    import_id: str
+    read: bool
+    source: str
+    inputs: dict
+    outputs: dict
+
+
+@dataclass
+class Evaluation:
+    """The result of evaluating one stack."""
+
+    project: str
+    stack: str
+    organization: str
+    directory: str
+    resources: list[Resource]
+    outputs: dict
+    config: dict[str, str]
+    secret_config_keys: tuple[str, ...]
+    seconds: float
+    diagnostics: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """`<project>/<stack>`: how StackReferences and upstream outputs name this stack."""
+        return f"{self.project}/{self.stack}"
+
+
+def evaluate(
+    path: str | Path,
+    stack: str = "local",
+    upstream: dict[str, Evaluation] | None = None,
+    organization: str = DEFAULT_ORGANIZATION,
+) -> Evaluation:
+    """Evaluate the program at `path` for `stack`; StackReferences resolve to `upstream` evaluations.
+
+    Raises ProjectError (one line) for a missing or malformed project, and EvaluationError (one
+    line, `file:line: ...`) for a program that fails or refers to a stack or output that does not exist.
+    """
+    project = load_project(path, stack)  # ProjectError: the input is not a usable project
+    global _display_root
+    if _display_root != Path.cwd():
+        _display_root = Path.cwd()
+        _display.cache_clear()
+    started = time.perf_counter()
+    monitor = RecordingMonitor(project, stack, organization, upstream or {})
+    # A copied context keeps the SDK's context-variable settings (root resource, config) private
+    # to this evaluation, as the automation API's inline programs do.
+    contextvars.copy_context().run(_run_program, project, stack, organization, monitor)
+    return Evaluation(
+        project=project.name,
+        stack=stack,
+        organization=organization,
+        directory=str(project.directory),
+        resources=sorted(monitor.resources_recorded, key=lambda r: r.urn),
+        outputs=monitor.stack_outputs,
+        config=dict(project.config),
+        secret_config_keys=project.secret_keys,
+        seconds=time.perf_counter() - started,
+        diagnostics=monitor.engine.messages,
+    )
+
+
+def _run_program(project: Project, stack: str, organization: str, monitor: RecordingMonitor) -> None:
+    ROOT.set(None)
+    configure(
+        Settings(
+            project=project.name,
+            stack=stack,
+            monitor=monitor,
+            engine=monitor.engine,
+            dry_run=True,
+            organization=organization,
+            root_directory=str(project.directory),
+        )
+    )
+    set_all_config(dict(project.config), list(project.secret_keys))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        with _program_environment(project):
+            loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(project.entry), run_name="__main__")))
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line
+        raise EvaluationError(describe_failure(exc, project)) from None
+    except SystemExit as exc:
+        raise EvaluationError(f"{_display(project.entry)}: the program called sys.exit({exc.code})") from None
+    finally:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                loop.run_until_complete(task)
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@contextlib.contextmanager
+def _program_environment(project: Project) -> Iterator[None]:
+    """sys.path, working directory and module cache as the language host sets them, undone afterwards."""
+    directory = str(project.directory)
+    modules_before = set(sys.modules)
+    cwd = os.getcwd()
+    sys.path.insert(0, directory)
+    os.chdir(directory)
+    original_require_output = pulumi.StackReference.require_output
+    original_stack_trace = sdk_resource._get_stack_trace
+    pulumi.StackReference.require_output = _require_output_naming_stack
+    sdk_resource._get_stack_trace = _first_user_frame
+    try:
+        yield
+    finally:
+        pulumi.StackReference.require_output = original_require_output
+        sdk_resource._get_stack_trace = original_stack_trace
+        os.chdir(cwd)
+        with contextlib.suppress(ValueError):
+            sys.path.remove(directory)
+        # Program-local modules must not leak into the next project (two projects may both
+        # have a `components` module); library modules imported from elsewhere stay cached.
+        for name in set(sys.modules) - modules_before:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if module_file.startswith(directory + os.sep):
+                del sys.modules[name]
+
+
+def _first_user_frame() -> source_pb2.StackTrace:
+    """The SDK's _get_stack_trace, reduced to the one frame the source position is taken from.
+
+    The SDK converts every frame of the stack to a file URI for each resource, a fifth of the
+    evaluation time; only the innermost frame of user code (the source position) is used here.
+    """
+    frame = sys._getframe(1)
+    inits = 0
+    while frame is not None:
+        if frame.f_code.co_name == "__init__":
+            inits += 1
+            if inits == 3:
+                frame = frame.f_back
+                break
+        frame = frame.f_back
+    if frame is None:
+        return source_pb2.StackTrace()
+    position = source_pb2.SourcePosition(uri=_file_uri(frame.f_code.co_filename), line=frame.f_lineno)
+    return source_pb2.StackTrace(frames=[source_pb2.StackFrame(pc=position)])
+
+
+@functools.lru_cache(maxsize=1024)
+def _file_uri(filename: str) -> str:
+    return Path(filename).as_uri()
+
+
+def _require_output_naming_stack(self: pulumi.StackReference, name):
+    """StackReference.require_output whose failure names the stack, the key and the caller.
+
+    The SDK's own version fails with a bare KeyError('<key>') raised inside an apply, which names
+    neither the stack nor the line of the program that asked for it.
+    """
+    caller = sys._getframe(1)
+    where = f"{_display(caller.f_code.co_filename)}:{caller.f_lineno}"
+
+    def pick(values):
+        key, stack_name, outputs = values
+        outputs = outputs or {}
+        if key not in outputs:
+            exported = ", ".join(sorted(outputs)) or "nothing"
+            raise EvaluationError(
+                f"{where}: stack {stack_name!r} does not export output {key!r} (it exports: {exported})"
+            )
+        return outputs[key]
+
+    value = pulumi.Output.all(pulumi.Output.from_input(name), self.name, self.outputs).apply(pick)
+    # get_output carries the per-output secretness that the SDK computes from secretOutputNames.
+    return pulumi.Output.all(value, self.get_output(name)).apply(lambda both: both[0])
+
+
+class RecordingEngine(MockEngine):
+    """Keeps the program's log messages (warnings, errors) for the report."""
+
+    def __init__(self) -> None:
+        super().__init__(logger=None)
+        self.messages: list[str] = []
+
+    def Log(self, request):
+        if request.severity >= 2:  # WARNING and ERROR
+            self.messages.append(request.message)
+
+
+class _AwsMocks(Mocks):
+    def __init__(self, env: AwsEnvironment) -> None:
+        self.env = env
+
+    def call(self, args: MockCallArgs):
+        return invoke_result(args.token, args.args, self.env)
+
+    def new_resource(self, args):  # never used: RecordingMonitor.RegisterResource answers itself
+        raise NotImplementedError
+
+
+class RecordingMonitor(MockMonitor):
+    """A MockMonitor that records every request in full and derives AWS-shaped outputs."""
+
+    def __init__(self, project: Project, stack: str, organization: str, upstream: dict[str, Evaluation]):
+        self.env = AwsEnvironment.from_config(project.config)
+        super().__init__(_AwsMocks(self.env))
+        self.project = project
+        self.stack = stack
+        self.organization = organization
+        self.upstream = upstream
+        self.engine = RecordingEngine()
+        self.resources_recorded: list[Resource] = []
+        self.stack_urn = ""
+        self.stack_outputs: dict = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # As the engine forms URNs: a child's type is qualified by its parent's full qualified
+        # type, except for children of the root stack (the SDK's MockMonitor qualifies those too).
+        if parent and parent != self.stack_urn:
+            type_ = parent.split("::")[2] + "$" + type_
+        return f"urn:pulumi:{self.stack}::{self.project.name}::{type_}::{name}"
+
+    def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = urn
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object)
+        if request.custom:
+            resource_id, outputs = resource_outputs(request.type, request.name, urn, inputs, self.env)
+        else:
+            resource_id, outputs = "", {}  # components have no id and no provider outputs
+        self._record(request, urn, resource_id, inputs, outputs, read=False)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
+        object_proto = _sync_await(rpc.serialize_properties(outputs, {}))
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=object_proto)
+
+    def ReadResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        _ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.properties)
+        outputs = self._stack_reference(request.id, request) if request.type == STACK_REFERENCE else dict(inputs)
+        self._record(request, urn, request.id, inputs, outputs, read=True)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, outputs)
+        props_proto = _sync_await(rpc.serialize_properties(outputs, {}))
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=props_proto)
+
+    def RegisterResourceOutputs(self, request):
+        if request.urn == self.stack_urn:
+            self.stack_outputs = rpc.deserialize_properties(request.outputs)
+        return empty_pb2.Empty()
+
+    def SignalAndWaitForShutdown(self, request):
+        return empty_pb2.Empty()
+
+    def _stack_reference(self, target: str, request) -> dict:
+        parts = target.split("/")
+        project, stack = (parts[-2], parts[-1]) if len(parts) >= 2 else (self.project.name, parts[0])
+        key = f"{project}/{stack}"
+        upstream = self.upstream.get(key)
+        if upstream is None:
+            evaluated = ", ".join(sorted(self.upstream)) or "none"
+            raise EvaluationError(
+                f"{_source(request)}: StackReference {target!r}: stack {key!r} was not evaluated before "
+                f"this one (evaluated: {evaluated})"
+            )
+        outputs = {name: rpc.unwrap_rpc_secret(value) for name, value in upstream.outputs.items()}
+        secret_names = sorted(name for name, value in upstream.outputs.items() if rpc.is_rpc_secret(value))
+        return {"name": target, "outputs": outputs, "secretOutputNames": secret_names}
+
+    def _record(self, request, urn, resource_id, inputs, outputs, read: bool) -> None:
+        options = {}
+        if not read:
+            options = {
+                "custom": bool(request.custom),
+                "protect": bool(request.protect),
+                "retain_on_delete": bool(request.retainOnDelete),
+                "delete_before_replace": bool(request.deleteBeforeReplace),
+                "property_dependencies": {
+                    key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+                },
+                "ignore_changes": list(request.ignoreChanges),
+                "replace_on_changes": list(request.replaceOnChanges),
+                "aliases": sorted({_alias_urn(a, request, self.stack, self.project.name, self.make_urn)
+                                   for a in request.aliases} | set(request.aliasURNs)),
+                "additional_secret_outputs": list(request.additionalSecretOutputs),
+                "deleted_with": request.deletedWith,
+                "import_id": request.importId,
+            }
+        self.resources_recorded.append(
+            Resource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=options.pop("custom", True),
+                id=resource_id,
+                parent=request.parent,
+                provider=request.provider,
+                dependencies=sorted(request.dependencies),
+                property_dependencies=options.pop("property_dependencies", {}),
+                protect=options.pop("protect", False),
+                retain_on_delete=options.pop("retain_on_delete", False),
+                delete_before_replace=options.pop("delete_before_replace", False),
+                ignore_changes=options.pop("ignore_changes", []),
+                replace_on_changes=options.pop("replace_on_changes", []),
+                aliases=options.pop("aliases", []),
+                additional_secret_outputs=options.pop("additional_secret_outputs", []),
+                deleted_with=options.pop("deleted_with", ""),
+                import_id=options.pop("import_id", ""),
+                read=read,
+                source=_source(request),
+                inputs=inputs,
+                outputs=outputs,
+            )
+        )
+
+
+def _alias_urn(alias, request, stack: str, project: str, make_urn) -> str:
+    """The URN an alias stands for: spec fields default to the resource's own, as in the engine."""
+    if alias.urn:
+        return alias.urn
+    spec = alias.spec
+    parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+    urn = make_urn(parent, spec.type or request.type, spec.name or request.name)
+    return urn.replace(f"urn:pulumi:{stack}::{project}::",
+                       f"urn:pulumi:{spec.stack or stack}::{spec.project or project}::", 1)
+
+
+def _source(request) -> str:
+    """`file:line` of the program code that made the request, from the SDK's source position."""
+    position = request.sourcePosition
+    if not position.uri:
+        return "<unknown>"
+    return f"{_display(unquote(urlparse(position.uri).path))}:{position.line}"
+
+
+# Paths in messages are shown relative to the directory the evaluation was started from (the
+# program itself runs with its own directory as working directory).
+_display_root = Path.cwd()
+
+
+@functools.lru_cache(maxsize=4096)
+def _display(filename: str) -> str:
+    """A path relative to the starting directory when it lies below it, else absolute."""
+    path = Path(filename).resolve()
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(_display_root))
+    return str(path)
+
+
+def describe_failure(exc: BaseException, project: Project) -> str:
+    """One line for a failed program: `file:line: ErrorType: message`, pointing into the program."""
+    chain = list(_exception_chain(exc))
+    for link in chain:
+        if isinstance(link, EvaluationError):
+            return str(link)
+    for link in chain:
+        if isinstance(link, SyntaxError) and link.filename:
+            return f"{_display(link.filename)}:{link.lineno}: {type(link).__name__}: {link.msg}"
+    directory = str(project.directory) + os.sep
+    for link in chain:
+        frames = [f for f in traceback.extract_tb(link.__traceback__)
+                  if f.filename.startswith(directory) or f.filename == str(project.entry)]
+        if frames:
+            return f"{_display(frames[-1].filename)}:{frames[-1].lineno}: {_exception_text(link)}"
+    return f"{_display(str(project.entry))}: {_exception_text(exc)}"
+
+
+def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _exception_text(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__

@@ -1,0 +1,257 @@
+"""The offline preview pipeline: evaluate each stack, write its manifest, policy-check and scan it.
+
+Phases overlap: checkov starts (and spends its seconds importing) before the first stack is
+evaluated; as soon as a stack's manifest is written, its checkov scan and its policy-pack run are
+handed to background threads (the work itself happens in the checkov and pack processes) while the
+next stack evaluates in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checkov as checkov_runner
+from .checkov_plan import write_plans
+from .evaluate import Evaluation, EvaluationError, evaluate
+from .manifest import build_manifest, manifest_path, rebuild_inputs, write_manifest
+from .project import ProjectError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# The stacks in dependency order: each may reference the outputs of those before it.
+STACK_ORDER = ("registry", "replication", "access")
+STACKS_DIR = "stacks"
+PACK_DIR = "policy-pack"
+
+
+class UsageError(Exception):
+    """Bad arguments or inputs (exit status 2); the message is one line."""
+
+
+@dataclass
+class PolicyViolation:
+    policy: str
+    level: str  # mandatory | advisory | ...
+    urn: str
+    resource_type: str
+    message: str
+
+
+@dataclass
+class StackResult:
+    project: str
+    stack: str
+    directory: str
+    manifest: str = ""
+    resources_by_type: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+    violations: list[PolicyViolation] = field(default_factory=list)
+    checkov: list[checkov_runner.Finding] = field(default_factory=list)
+    policy_error: str = ""
+    checkov_error: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def mandatory(self) -> list[PolicyViolation]:
+        return [v for v in self.violations if v.level == "mandatory"]
+
+    @property
+    def unwaived(self) -> list[checkov_runner.Finding]:
+        return [f for f in self.checkov if f.waived is None]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.error or self.policy_error or self.checkov_error or self.mandatory or self.unwaived)
+
+
+@dataclass
+class RunResult:
+    env: str
+    stacks: list[StackResult]
+    # Phase timings in seconds: evaluate and policy are summed over stacks; checkov runs from the
+    # worker's start (import included) to its last scan; total is wall-clock.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.stacks)
+
+
+@dataclass
+class Options:
+    env: str = "local"
+    projects: list[Path] | None = None  # None: the repository's stacks in STACK_ORDER
+    only: str | None = None  # check only this one of the stacks (its upstreams are still evaluated)
+    repo_root: Path = REPO_ROOT
+    build_dir: Path | None = None
+    policy: bool = True
+    checkov: bool = True
+    skip_file: Path | None = None
+
+
+def stack_directories(repo_root: Path) -> list[Path]:
+    return [repo_root / STACKS_DIR / name for name in STACK_ORDER]
+
+
+def run_preview(options: Options, progress: Callable[[str], None] = lambda message: None) -> RunResult:
+    """Run the whole preview; never raises for a failing program (it is reported per stack)."""
+    started = time.perf_counter()
+    repo_root = options.repo_root
+    build_dir = options.build_dir or repo_root / "build"
+    directories = options.projects or stack_directories(repo_root)
+    if options.only is not None:
+        names = [d.name for d in directories]
+        if options.only not in names:
+            raise UsageError(f"--stack must be one of {', '.join(names)} (got {options.only!r})")
+        directories = directories[: names.index(options.only) + 1]
+    pack_config = _pack_config(repo_root, options.env) if options.policy else None
+    skips = checkov_runner.load_skips(options.skip_file or repo_root / "checkov-skips.yaml")
+
+    worker = _start_checkov(progress) if options.checkov else None
+    checkov_started = time.perf_counter()
+    results: list[StackResult] = []
+    evaluated: dict[str, Evaluation] = {}
+    background: list[Future] = []
+    timings = Counter()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for index, directory in enumerate(directories):
+            checked = options.only is None or index == len(directories) - 1
+            result = StackResult(project=directory.name, stack=options.env, directory=str(directory))
+            progress(f"{result.project}: evaluating {directory}")
+            try:
+                evaluation = evaluate(directory, options.env, upstream=evaluated)
+            except ProjectError:
+                raise
+            except EvaluationError as exc:
+                result.error = str(exc)
+                progress(f"{result.project}: FAILED {exc}")
+                results.append(result)
+                _skip_downstream(directories[index + 1:], options.env, results, result.project)
+                break
+            evaluated[evaluation.key] = evaluation
+            timings["evaluate"] += evaluation.seconds
+            result.project, result.seconds["evaluate"] = evaluation.project, evaluation.seconds
+            manifest = build_manifest(evaluation)
+            path = write_manifest(manifest, manifest_path(build_dir, options.env, evaluation.project))
+            result.manifest = str(path)
+            result.resources_by_type = dict(sorted(Counter(r["type"] for r in manifest["resources"]).items()))
+            progress(f"{result.project}: {len(manifest['resources'])} resources in {evaluation.seconds:.1f}s -> {path}")
+            if checked:
+                results.append(result)
+                if worker is not None:
+                    plans_dir = build_dir / "preview" / options.env / "checkov" / evaluation.project
+                    plan_files, addresses = write_plans(manifest, plans_dir)
+                    background.append(pool.submit(_scan, worker, plan_files, addresses, skips, result, progress))
+                if pack_config is not None:
+                    pack_dir = repo_root / PACK_DIR
+                    background.append(pool.submit(_police, pack_dir, pack_config, manifest, result, progress))
+        for future in background:
+            future.result()
+    if worker is not None:
+        timings["checkov"] = time.perf_counter() - checkov_started
+        worker.close()
+    timings["policy"] = sum(r.seconds.get("policy", 0.0) for r in results)
+    timings["total"] = time.perf_counter() - started
+    return RunResult(env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()})
+
+
+def _skip_downstream(directories: list[Path], env: str, results: list[StackResult], failed: str) -> None:
+    for directory in directories:
+        results.append(StackResult(project=directory.name, stack=env, directory=str(directory),
+                                   error=f"not evaluated: upstream stack {failed!r} failed"))
+
+
+def _pack_config(repo_root: Path, env: str) -> dict:
+    path = repo_root / PACK_DIR / "config" / f"{env}.json"
+    if not path.is_file():
+        raise UsageError(f"no policy pack config for env {env!r}: {path} does not exist")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+
+
+def _start_checkov(progress) -> checkov_runner.CheckovWorker:
+    try:
+        worker = checkov_runner.CheckovWorker()
+    except checkov_runner.CheckovError as exc:
+        raise UsageError(str(exc)) from None
+    progress("checkov: starting (importing its checks in the background)")
+    return worker
+
+
+def _scan(worker, plan_files, addresses, skips, result: StackResult, progress) -> None:
+    started = time.perf_counter()
+    try:
+        failed = worker.scan(plan_files)
+    except checkov_runner.CheckovError as exc:
+        result.checkov_error = str(exc)
+        progress(f"{result.project}: checkov FAILED: {exc}")
+        return
+    result.checkov = checkov_runner.findings(failed, addresses, skips)
+    result.seconds["checkov"] = time.perf_counter() - started
+    waived = len(result.checkov) - len(result.unwaived)
+    progress(f"{result.project}: checkov: {len(result.unwaived)} failed, {waived} waived")
+
+
+def analyzer_resources(manifest: dict) -> list[dict]:
+    """The manifest's resources as the engine hands them to a policy pack (registrations, not reads)."""
+    resources = []
+    for entry in manifest["resources"]:
+        if entry["read"]:
+            continue
+        options = entry["options"]
+        resources.append({
+            "type": entry["type"],
+            "name": entry["name"],
+            "urn": entry["urn"],
+            "properties": rebuild_inputs(entry),
+            "options": {"protect": options["protect"], "ignoreChanges": options["ignoreChanges"],
+                        "deleteBeforeReplace": options["deleteBeforeReplace"], "aliases": options["aliases"],
+                        "additionalSecretOutputs": options["additionalSecretOutputs"], "parent": entry["parent"]},
+            "parent": entry["parent"],
+            "dependencies": entry["dependencies"],
+            "propertyDependencies": entry["propertyDependencies"],
+            "provider": entry["provider"],
+        })
+    return resources
+
+
+def _police(pack_dir: Path, pack_config: dict, manifest: dict, result: StackResult, progress) -> None:
+    from .analyzer_client import AnalyzerClient, AnalyzerError
+
+    started = time.perf_counter()
+    resources = analyzer_resources(manifest)
+    try:
+        with AnalyzerClient(pack_dir, project=manifest["project"], stack=manifest["stack"],
+                            organization=manifest["organization"], config=manifest["config"]) as pack:
+            pack.configure(pack_config)
+            found = [v for per_resource in pack.analyze_many(resources) for v in per_resource]
+            found += pack.analyze_stack(resources)
+    except (AnalyzerError, ValueError) as exc:
+        result.policy_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        progress(f"{result.project}: policy pack FAILED: {result.policy_error}")
+        return
+    result.violations = sorted(
+        (PolicyViolation(v.policy_name, v.enforcement_level, v.urn, v.resource_type, v.message) for v in found),
+        key=lambda v: (v.level != "mandatory", v.urn, v.policy),
+    )
+    result.seconds["policy"] = time.perf_counter() - started
+    progress(f"{result.project}: policy pack: {len(result.mandatory)} mandatory, "
+             f"{len(result.violations) - len(result.mandatory)} advisory")
+
+
+def stderr_progress(started: float | None = None) -> Callable[[str], None]:
+    """Progress lines on stderr, each stamped with the seconds since the start."""
+    origin = started if started is not None else time.perf_counter()
+
+    def report(message: str) -> None:
+        print(f"[{time.perf_counter() - origin:5.1f}s] {message}", file=sys.stderr, flush=True)
+
+    return report
