@@ -1,0 +1,71 @@
+"""`python -m model_registry.deployer`: writes a policy and a trust policy per stack, or one error line."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from model_registry import deployer
+
+
+def run(*args: str):
+    """The module's command line, as `make deployer-policies` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "model_registry.deployer", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def run_in_process(capsys, *args: str) -> tuple[int, str, str]:
+    """The same entry point without a new interpreter (importing pulumi takes seconds)."""
+    code = deployer.main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_writes_each_stacks_policy_and_trust_policy(tmp_path):
+    result = run(
+        "--out", str(tmp_path), "--account", "123456789012", "--region", "eu-west-1", "--replica-regions", "us-west-2"
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{s}{suffix}" for s in deployer.POLICIES for suffix in (".json", ".trust.json")
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and all("model-registry-deployer-" in line and "/6144 characters" in line for line in lines)
+    target = deployer.Target("123456789012", "models", "eu-west-1", ("us-west-2",))
+    for stack in deployer.POLICIES:
+        assert json.loads((tmp_path / f"{stack}.json").read_text()) == deployer.deployer_policy(stack, target)
+        trust = json.loads((tmp_path / f"{stack}.trust.json").read_text())
+        assert trust["Statement"][0]["Condition"]["StringEquals"]["sts:RoleSessionName"] == f"model-registry-{stack}"
+
+
+def test_cli_defaults_say_what_is_not_pinned(tmp_path, capsys):
+    code, out, err = run_in_process(capsys, "--out", str(tmp_path))
+    assert code == 0, err
+    assert all(line.endswith("(account and region not pinned)") for line in out.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--account", "12345"), "error: --account: '12345' is not a 12-digit AWS account id"),
+        (("--namespace", "Models"), "error: --namespace: 'Models' breaks ECR's repository-name rule"),
+        (("--region", "mars-1"), "error: --region: 'mars-1' is not an AWS region such as us-east-1"),
+        (
+            ("--region", "us-east-1", "--replica-regions", "us-east-1"),
+            "error: --replica-regions: 'us-east-1' is the registry's own region",
+        ),
+        (("--bogus",), "error: unrecognized arguments: --bogus"),
+    ],
+)
+def test_cli_refuses_bad_input_with_one_line(tmp_path, capsys, args, message):
+    code, out, err = run_in_process(capsys, "--out", str(tmp_path / "out"), *args)
+    assert (code, err.splitlines(), out) == (2, [message], "")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_reports_an_unwritable_output_directory(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run_in_process(capsys, "--out", str(blocker / "sub"))
+    assert (code, err.splitlines()) == (1, [f"error: --out: cannot create {blocker / 'sub'}: Not a directory"])
