@@ -13,17 +13,20 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import logging
 import os
 import runpy
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pulumi
+import pulumi_aws
 from google.protobuf import empty_pb2
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
@@ -34,7 +37,7 @@ from pulumi.runtime.settings import ROOT, Settings, configure
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from .aws_outputs import AwsEnvironment, invoke_result, resource_outputs
+from .aws_outputs import AwsEnvironment, UnknownInvokeError, invoke_result, resource_outputs
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
@@ -110,6 +113,7 @@ def evaluate(
     line, `file:line: ...`) for a program that fails or refers to a stack or output that does not exist.
     """
     project = load_project(path, stack)  # ProjectError: the input is not a usable project
+    _quiet_abandoned_tasks()
     global _display_root
     if _display_root != Path.cwd():
         _display_root = Path.cwd()
@@ -131,6 +135,16 @@ def evaluate(
         seconds=time.perf_counter() - started,
         diagnostics=monitor.engine.messages,
     )
+
+
+def _quiet_abandoned_tasks() -> None:
+    """After a program fails, its pending outputs are abandoned; do not print each one's exception.
+
+    The Pulumi language host does the same (asyncio's logger at CRITICAL); the failure itself is
+    reported once, as one line.
+    """
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
 
 
 def _run_program(project: Project, stack: str, organization: str, monitor: RecordingMonitor) -> None:
@@ -175,13 +189,16 @@ def _program_environment(project: Project) -> Iterator[None]:
     os.chdir(directory)
     original_require_output = pulumi.StackReference.require_output
     original_stack_trace = sdk_resource._get_stack_trace
+    original_invokes = pulumi.runtime.invoke, pulumi.runtime.invoke_output
     pulumi.StackReference.require_output = _require_output_naming_stack
     sdk_resource._get_stack_trace = _first_user_frame
+    pulumi.runtime.invoke, pulumi.runtime.invoke_output = (_noting_caller(f) for f in original_invokes)
     try:
         yield
     finally:
         pulumi.StackReference.require_output = original_require_output
         sdk_resource._get_stack_trace = original_stack_trace
+        pulumi.runtime.invoke, pulumi.runtime.invoke_output = original_invokes
         os.chdir(cwd)
         with contextlib.suppress(ValueError):
             sys.path.remove(directory)
@@ -191,6 +208,31 @@ def _program_environment(project: Project) -> Iterator[None]:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
             if module_file.startswith(directory + os.sep):
                 del sys.modules[name]
+
+
+# Where the program called the invoke being answered: the SDK sends no source position with
+# invokes, and the executor thread that reaches the monitor inherits this context variable.
+_invoke_caller: contextvars.ContextVar[str] = contextvars.ContextVar("invoke_caller", default="<unknown>")
+_SDK_DIRECTORIES = tuple(str(Path(m.__file__).parent) + os.sep for m in (pulumi, pulumi_aws))
+
+
+def _caller_outside_sdk() -> str:
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_SDK_DIRECTORIES):
+        frame = frame.f_back
+    return "<unknown>" if frame is None else f"{_display(frame.f_code.co_filename)}:{frame.f_lineno}"
+
+
+def _noting_caller(invoke):
+    @functools.wraps(invoke)
+    def wrapper(*args, **kwargs):
+        token = _invoke_caller.set(_caller_outside_sdk())
+        try:
+            return invoke(*args, **kwargs)
+        finally:
+            _invoke_caller.reset(token)
+
+    return wrapper
 
 
 def _first_user_frame() -> source_pb2.StackTrace:
@@ -314,6 +356,13 @@ class RecordingMonitor(MockMonitor):
         props_proto = _sync_await(rpc.serialize_properties(outputs, {}))
         return resource_pb2.ReadResourceResponse(urn=urn, properties=props_proto)
 
+    def Invoke(self, request):
+        try:
+            return super().Invoke(request)
+        except UnknownInvokeError as exc:
+            # Invokes resolve asynchronously: the traceback does not reach the program line.
+            raise EvaluationError(f"{_invoke_caller.get()}: UnknownInvokeError: {exc}") from None
+
     def RegisterResourceOutputs(self, request):
         if request.urn == self.stack_urn:
             self.stack_outputs = rpc.deserialize_properties(request.outputs)
@@ -346,7 +395,7 @@ class RecordingMonitor(MockMonitor):
                 "retain_on_delete": bool(request.retainOnDelete),
                 "delete_before_replace": bool(request.deleteBeforeReplace),
                 "property_dependencies": {
-                    key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+                    key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
                 },
                 "ignore_changes": list(request.ignoreChanges),
                 "replace_on_changes": list(request.replaceOnChanges),
@@ -432,7 +481,8 @@ def describe_failure(exc: BaseException, project: Project) -> str:
                   if f.filename.startswith(directory) or f.filename == str(project.entry)]
         if frames:
             return f"{_display(frames[-1].filename)}:{frames[-1].lineno}: {_exception_text(link)}"
-    return f"{_display(str(project.entry))}: {_exception_text(exc)}"
+    entry = project.entry / "__main__.py" if project.entry.is_dir() else project.entry
+    return f"{_display(str(entry))}: {_exception_text(exc)}"
 
 
 def _exception_chain(exc: BaseException) -> Iterator[BaseException]:

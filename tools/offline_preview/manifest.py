@@ -98,7 +98,9 @@ def _mask(value, pointer: str, secrets: list[str], unknowns: list[str]):
         unknowns.append(pointer)
         return UNKNOWN_PLACEHOLDER
     if isinstance(value, dict):
-        return {k: _mask(v, _pointer(pointer, k), secrets, unknowns) for k, v in value.items()}
+        # Sorted: the SDK hands properties over as protobuf Structs, whose key order is not defined.
+        # (JSON documents inside strings keep their own order; they are decoded after this.)
+        return {k: _mask(v, _pointer(pointer, k), secrets, unknowns) for k, v in sorted(value.items())}
     if isinstance(value, list):
         return [_mask(v, _pointer(pointer, i), secrets, unknowns) for i, v in enumerate(value)]
     if isinstance(value, str | int | float | bool) or value is None:

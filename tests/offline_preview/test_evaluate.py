@@ -1,0 +1,188 @@
+"""Evaluating a program under the mock monitor: what is captured, what is derived, how it fails."""
+
+import sys
+
+import pytest
+from offline_preview.evaluate import EvaluationError, evaluate
+from offline_preview.manifest import build_manifest, manifest_bytes
+from offline_preview.project import ProjectError
+from preview_helpers import REFERENCE, by_name, program
+
+STACK = "urn:pulumi:local::fixture-basic::pulumi:pulumi:Stack::fixture-basic-local"
+COMPONENT = "urn:pulumi:local::fixture-basic::fixture:index:ModelRepository::alpha"
+ALPHA_REPOSITORY = "urn:pulumi:local::fixture-basic::fixture:index:ModelRepository$aws:ecr/repository:Repository::alpha"
+
+
+def test_children_of_a_component_have_it_as_parent_and_a_qualified_urn(basic_manifest):
+    repository = next(r for r in basic_manifest["resources"] if r["urn"] == ALPHA_REPOSITORY)
+    assert repository["parent"] == COMPONENT
+    assert by_name(basic_manifest, "alpha-lifecycle")["parent"] == COMPONENT
+
+
+def test_top_level_resources_are_children_of_the_stack_with_engine_urns(basic_manifest):
+    key = by_name(basic_manifest, "models-key")
+    assert key["parent"] == STACK
+    assert key["urn"] == "urn:pulumi:local::fixture-basic::aws:kms/key:Key::models-key"
+
+
+def test_resource_options_are_captured(basic_manifest):
+    repository = next(r for r in basic_manifest["resources"] if r["urn"] == ALPHA_REPOSITORY)
+    assert repository["options"]["protect"] is True
+    assert repository["options"]["retainOnDelete"] is True
+    assert by_name(basic_manifest, "models-key")["options"]["protect"] is False
+
+
+def test_dependencies_and_property_dependencies_are_captured(basic_manifest):
+    policy = by_name(basic_manifest, "alpha-policy")
+    role = "urn:pulumi:local::fixture-basic::aws:iam/role:Role::puller"
+    assert policy["dependencies"] == sorted([role, ALPHA_REPOSITORY])
+    assert policy["propertyDependencies"] == {"policy": [role], "repository": [ALPHA_REPOSITORY]}
+    component = next(r for r in basic_manifest["resources"] if r["urn"] == COMPONENT)
+    assert component["dependencies"] == ["urn:pulumi:local::fixture-basic::aws:ecr/repository:Repository::scratch"]
+
+
+def test_source_position_points_at_the_program_line(basic_manifest):
+    assert by_name(basic_manifest, "models-key")["source"].endswith("tests/fixtures/programs/basic/__main__.py:36")
+
+
+def test_outputs_are_derived_from_account_region_and_name(basic_manifest):
+    repository = next(r for r in basic_manifest["resources"] if r["urn"] == ALPHA_REPOSITORY)
+    assert repository["id"] == "models/alpha"
+    assert repository["outputs"]["arn"] == "arn:aws:ecr:eu-west-1:111122223333:repository/models/alpha"
+    assert repository["outputs"]["repositoryUrl"] == "111122223333.dkr.ecr.eu-west-1.amazonaws.com/models/alpha"
+    role = by_name(basic_manifest, "puller")
+    assert role["outputs"]["arn"] == f"arn:aws:iam::111122223333:role/models/{role['outputs']['name']}"
+
+
+def test_auto_names_are_the_logical_name_and_a_stable_suffix(basic_manifest):
+    name = by_name(basic_manifest, "scratch")["outputs"]["name"]
+    assert name.startswith("scratch-") and len(name) == len("scratch-") + 7 and name == name.lower()
+
+
+def test_kms_key_arn_has_a_placeholder_id_from_the_urn(basic_manifest):
+    key = by_name(basic_manifest, "models-key")
+    assert key["outputs"]["arn"] == f"arn:aws:kms:eu-west-1:111122223333:key/{key['id']}"
+    repository = next(r for r in basic_manifest["resources"] if r["urn"] == ALPHA_REPOSITORY)
+    assert repository["inputs"]["encryptionConfigurations"][0]["kmsKey"] == key["outputs"]["arn"]
+
+
+def test_invokes_and_structured_config_reach_the_program(basic_evaluation):
+    outputs = basic_evaluation.outputs
+    assert outputs["accountId"] == "111122223333"
+    assert outputs["region"] == "eu-west-1"
+    assert outputs["repositoryArns"] == [
+        "arn:aws:ecr:eu-west-1:111122223333:repository/models/alpha",
+        "arn:aws:ecr:eu-west-1:111122223333:repository/models/beta",
+    ]
+
+
+def test_config_defaults_ints_and_secrets(basic_manifest):
+    config = basic_manifest["config"]
+    assert config["fixture-basic:team"] == "platform"  # default from Pulumi.yaml
+    assert config["fixture-basic:maxImages"] == "30"  # an unqualified key gets the project's namespace
+    assert config["fixture-basic:apiToken"] == "[secret]"
+    lifecycle = by_name(basic_manifest, "alpha-lifecycle")
+    assert lifecycle["inputs"]["policy"]["rules"][0]["selection"]["countNumber"] == 30
+
+
+def test_secrets_are_masked_and_listed(basic_manifest):
+    role = by_name(basic_manifest, "puller")
+    assert role["inputs"]["tags"] == "[secret]"
+    assert role["secretInputs"] == ["/tags"]
+    assert basic_manifest["outputs"]["token"] == "[secret]"
+    assert b"AAABAKDeRw2c9yM3Uh1Ff5y8xqRTzYKe3w" not in manifest_bytes(basic_manifest)
+
+
+def test_the_same_program_gives_the_same_manifest_bytes(basic_manifest):
+    again = build_manifest(evaluate(program("basic"), "local"))
+    assert manifest_bytes(again) == manifest_bytes(basic_manifest)
+
+
+def test_program_local_modules_do_not_leak_into_the_next_evaluation(basic_evaluation):
+    assert "naming" not in sys.modules
+    assert str(program("basic")) not in sys.path
+
+
+def test_a_stack_reference_resolves_to_the_upstream_outputs(upstreams):
+    evaluation = evaluate(program("downstream"), "local", upstream=upstreams)
+    assert evaluation.outputs["upstreamArn"] == "arn:aws:ecr:us-east-1:123456789012:repository/models/shared"
+    manifest = build_manifest(evaluation)
+    policy = by_name(manifest, "shared-policy")
+    assert policy["inputs"]["repository"] == "models/shared"
+    assert policy["inputs"]["policy"]["Statement"][0]["Resource"] == evaluation.outputs["upstreamArn"]
+    reference = by_name(manifest, "organization/fixture-upstream/local")
+    assert reference["type"] == "pulumi:pulumi:StackReference" and reference["read"] is True
+
+
+def test_a_missing_output_names_the_stack_and_the_key(upstreams):
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(program("missing_output"), "local", upstream=upstreams)
+    message = str(failure.value)
+    assert message.startswith("tests/fixtures/programs/missing_output/__main__.py:4: ")
+    assert "'fixture-upstream/local'" in message and "'repositoryArnn'" in message
+    assert "repositoryArn, repositoryName" in message  # what it does export
+    assert "\n" not in message
+
+
+def test_a_reference_to_a_stack_not_evaluated_names_it(upstreams):
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(program("unknown_stack"), "local", upstream=upstreams)
+    message = str(failure.value)
+    assert message.startswith("tests/fixtures/programs/unknown_stack/__main__.py:3: ")
+    assert "'never-evaluated/local' was not evaluated" in message
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("broken_attribute", "__main__.py:5: AttributeError: module 'pulumi' has no attribute 'json'"),
+    ("syntax_error", "__main__.py:3: SyntaxError: "),
+    ("missing_module", "__main__.py:2: ModuleNotFoundError: No module named 'pulumi_gcp_that_is_not_installed'"),
+])
+def test_a_failing_program_ends_in_one_line_naming_file_and_line(name, expected):
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(program(name), "local")
+    message = str(failure.value)
+    assert message.startswith(f"tests/fixtures/programs/{name}/{expected}")
+    assert "\n" not in message and "Traceback" not in message
+
+
+def test_a_missing_project_directory_is_an_input_error():
+    with pytest.raises(ProjectError, match="no-such-project: no such project directory"):
+        evaluate(program("no-such-project"), "local")
+
+
+def test_a_directory_without_pulumi_yaml_is_an_input_error(tmp_path):
+    with pytest.raises(ProjectError, match="not a Pulumi project"):
+        evaluate(tmp_path, "local")
+
+
+def test_malformed_pulumi_yaml_names_the_file_and_line(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: x\ndescription: Owner: someone\nruntime: python\n")
+    with pytest.raises(ProjectError, match=r"Pulumi.yaml:2: invalid YAML"):
+        evaluate(tmp_path, "local")
+
+
+def test_an_unknown_invoke_names_the_function(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: invokes\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import pulumi_aws as aws\n\naws.get_availability_zones()\n")
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(tmp_path, "local")
+    assert "__main__.py:3: UnknownInvokeError: " in str(failure.value)
+    assert "'aws:index/getAvailabilityZones:getAvailabilityZones'" in str(failure.value)
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
+def test_the_origin_program_ends_naming_its_file_line_and_pulumi_json():
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(REFERENCE / "seed-program.py", "local")
+    message = str(failure.value)
+    assert message == f"{REFERENCE / 'seed-program.py'}:41: AttributeError: module 'pulumi' has no attribute 'json'"
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
+def test_the_repaired_origin_program_evaluates():
+    evaluation = evaluate(REFERENCE / "seed-program-repaired.py", "local")
+    assert sorted(r.type for r in evaluation.resources) == [
+        "aws:ecr/replicationConfiguration:ReplicationConfiguration",
+        "aws:ecr/repository:Repository",
+        "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    ]
