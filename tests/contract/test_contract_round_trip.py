@@ -123,6 +123,7 @@ def test_every_recorded_resource_went_through_the_api(deployment):
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="moto 5.2.5's ReplicateKey ignores Description, Policy and Tags: the replica gets the primary's "
     "description, moto's default key policy and no tags. AWS applies all three to the replica.",
 )
