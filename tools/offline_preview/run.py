@@ -21,7 +21,7 @@ from . import checkov as checkov_runner
 from .checkov_plan import write_plans
 from .evaluate import Evaluation, EvaluationError, evaluate
 from .manifest import build_manifest, manifest_path, rebuild_inputs, write_manifest
-from .project import ProjectError
+from .project import load_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The stacks in dependency order: each may reference the outputs of those before it.
@@ -113,7 +113,18 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
     pack_config = _pack_config(repo_root, options.env) if options.policy else None
     skips = checkov_runner.load_skips(options.skip_file or repo_root / "checkov-skips.yaml")
 
+    for directory in directories:
+        load_project(directory, options.env)  # input errors (ProjectError) before anything starts
     worker = _start_checkov(progress) if options.checkov else None
+    try:
+        return _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress) -> RunResult:
+    repo_root = options.repo_root
     checkov_started = time.perf_counter()
     results: list[StackResult] = []
     evaluated: dict[str, Evaluation] = {}
@@ -126,8 +137,6 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
             progress(f"{result.project}: evaluating {directory}")
             try:
                 evaluation = evaluate(directory, options.env, upstream=evaluated)
-            except ProjectError:
-                raise
             except EvaluationError as exc:
                 result.error = str(exc)
                 progress(f"{result.project}: FAILED {exc}")
@@ -155,7 +164,6 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
             future.result()
     if worker is not None:
         timings["checkov"] = time.perf_counter() - checkov_started
-        worker.close()
     timings["policy"] = sum(r.seconds.get("policy", 0.0) for r in results)
     timings["total"] = time.perf_counter() - started
     return RunResult(env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()})
