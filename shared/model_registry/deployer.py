@@ -30,15 +30,13 @@ from typing import NamedTuple
 
 from . import naming
 from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
+from .naming import CI_PUSH_ROLE, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE
 from .policy_documents import Document, Statement, account_root, document, statement
 from .policy_documents.iam import GITHUB_OIDC_HOST
 
 # --- names ------------------------------------------------------------------------------------
 # The IAM roles the stacks create. The stacks spell these names out today; they should import them
 # from here so that a rename cannot silently move a role outside its deployer's scope.
-CI_PUSH_ROLE = "model-registry-ci-push"
-INFERENCE_PULL_ROLE = "model-registry-inference-pull"
-REPLICA_TEMPLATE_ROLE = "model-registry-replica-template"
 ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUSH_ROLE, INFERENCE_PULL_ROLE)}
 
 # The tag every taggable resource carries (model_registry.tagging); KMS keys are scoped by it.

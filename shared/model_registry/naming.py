@@ -23,6 +23,12 @@ TAG_PREFIX = re.compile(r"[0-9A-Za-z._-]{1,128}")
 GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
+# The IAM roles the stacks create; each owner's deployer policy is scoped to exactly these names.
+CI_PUSH_ROLE = "model-registry-ci-push"
+INFERENCE_PULL_ROLE = "model-registry-inference-pull"
+REPLICA_TEMPLATE_ROLE = "model-registry-replica-template"
+
+
 def is_repository_name(name: str) -> bool:
     """True when `name` is a valid ECR repository name (rule and length)."""
     low, high = ECR_REPOSITORY_NAME_LENGTH

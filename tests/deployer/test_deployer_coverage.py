@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import parliament
 import pytest
-from conftest import ACCOUNT, HOME
+from deployer_targets import ACCOUNT, HOME
 from iam_eval import allows
 from model_registry import deployer
 from model_registry.contract import REGISTRY

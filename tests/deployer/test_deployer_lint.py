@@ -5,7 +5,7 @@ import json
 
 import parliament
 import pytest
-from conftest import ACCOUNT, HOME, REPLICAS
+from deployer_targets import ACCOUNT, HOME, REPLICAS
 from model_registry import deployer
 
 STACKS = tuple(deployer.POLICIES)

@@ -5,18 +5,18 @@ ARNs the stacks really create, from the local config), never whether a name look
 """
 
 import pytest
-from conftest import ACCOUNT, HOME, REPLICAS
+from deployer_targets import ACCOUNT, HOME, REPLICAS
 from iam_eval import allows
-from model_registry import deployer
+from model_registry import deployer, naming
 
 MODELS = ("llama-3-8b-instruct", "resnet-50", "sdxl-base", "whisper-large-v3")
 HOME_REPOSITORIES = [f"arn:aws:ecr:{HOME}:{ACCOUNT}:repository/models/{m}" for m in MODELS]
 REGIONS = (HOME, *REPLICAS)
 OTHER_ROLES = ("admin", "OrganizationAccountAccessRole", "model-registry-anything-else")
 ALL_ROLES = (
-    deployer.CI_PUSH_ROLE,
-    deployer.INFERENCE_PULL_ROLE,
-    deployer.REPLICA_TEMPLATE_ROLE,
+    naming.CI_PUSH_ROLE,
+    naming.INFERENCE_PULL_ROLE,
+    naming.REPLICA_TEMPLATE_ROLE,
     *(deployer.deployer_role_name(s) for s in deployer.POLICIES),
     *OTHER_ROLES,
 )
@@ -112,11 +112,11 @@ def test_access_deployer_touches_no_key(policies):
 
 
 def test_access_deployer_changes_only_its_own_roles(policies):
-    own = {role(deployer.CI_PUSH_ROLE), role(deployer.INFERENCE_PULL_ROLE)}
+    own = {role(naming.CI_PUSH_ROLE), role(naming.INFERENCE_PULL_ROLE)}
     others = [role(name) for name in ALL_ROLES if role(name) not in own]
     assert allowed(policies["access"], ROLE_CHANGES, others) == []
     # Positive control: the same check does see its own roles, and it may pass them to no service.
-    assert ("iam:PutRolePolicy", role(deployer.CI_PUSH_ROLE)) in allowed(policies["access"], ROLE_CHANGES, own)
+    assert ("iam:PutRolePolicy", role(naming.CI_PUSH_ROLE)) in allowed(policies["access"], ROLE_CHANGES, own)
     assert allowed(policies["access"], ["iam:PassRole"], own) == []
 
 
@@ -136,7 +136,7 @@ def test_replication_deployer_cannot_change_repository_policies(policies):
 
 
 def test_replication_deployer_cannot_change_iam_outside_its_template_role(policies):
-    others = [role(name) for name in ALL_ROLES if name != deployer.REPLICA_TEMPLATE_ROLE]
+    others = [role(name) for name in ALL_ROLES if name != naming.REPLICA_TEMPLATE_ROLE]
     assert allowed(policies["replication"], ROLE_CHANGES, others) == []
     oidc = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
     assert (
@@ -150,7 +150,7 @@ def test_replication_deployer_cannot_change_iam_outside_its_template_role(polici
 
 
 def test_replication_deployer_passes_its_template_role_to_ecr_only(policies):
-    template_role = role(deployer.REPLICA_TEMPLATE_ROLE)
+    template_role = role(naming.REPLICA_TEMPLATE_ROLE)
     policy = policies["replication"]
     assert allows(policy, "iam:PassRole", template_role, {"iam:PassedToService": "ecr.amazonaws.com"})
     assert not allows(policy, "iam:PassRole", template_role, {"iam:PassedToService": "lambda.amazonaws.com"})

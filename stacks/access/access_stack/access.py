@@ -14,8 +14,6 @@ from model_registry.errors import ConfigError
 from model_registry.policy_documents import ecr, iam, to_json
 
 GITHUB_OIDC_URL = f"https://{iam.GITHUB_OIDC_HOST}"
-PUSH_ROLE_NAME = "model-registry-ci-push"
-PULL_ROLE_NAME = "model-registry-inference-pull"
 
 
 def role_arn(account_id: str, name: str) -> str:
@@ -94,7 +92,7 @@ class ModelAccess(pulumi.ComponentResource):
                 )
             push_role = aws.iam.Role(
                 f"{name}-ci-push",
-                name=PUSH_ROLE_NAME,
+                name=naming.CI_PUSH_ROLE,
                 description="Assumed by the named GitHub repositories' workflows to push model images",
                 assume_role_policy=to_json(iam.github_oidc_trust_policy(provider_arn, config.ci.pushers)),
                 max_session_duration=3600,
@@ -112,13 +110,13 @@ class ModelAccess(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=push_role),
             )
-            self.push_role_arn = role_arn(args.account_id, PUSH_ROLE_NAME)
+            self.push_role_arn = role_arn(args.account_id, naming.CI_PUSH_ROLE)
             self._roles.append(push_role)
 
         if config.inference:
             pull_role = aws.iam.Role(
                 f"{name}-inference-pull",
-                name=PULL_ROLE_NAME,
+                name=naming.INFERENCE_PULL_ROLE,
                 description="Assumed by inference workloads to pull model images",
                 assume_role_policy=to_json(
                     iam.service_trust_policy(config.inference.trusted_services, args.account_id)
@@ -132,7 +130,7 @@ class ModelAccess(pulumi.ComponentResource):
                 policy=all_arns.apply(lambda arns: to_json(iam.pull_policy(arns))),
                 opts=pulumi.ResourceOptions(parent=pull_role),
             )
-            self.pull_role_arn = role_arn(args.account_id, PULL_ROLE_NAME)
+            self.pull_role_arn = role_arn(args.account_id, naming.INFERENCE_PULL_ROLE)
             self._roles.append(pull_role)
 
         # One policy per upstream repository. The set of repositories is an upstream output, so the

@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from model_registry import tagging
+from model_registry import naming, tagging
 from model_registry.config import ReplicationConfig
 from model_registry.contract import REPLICATION
 from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
@@ -105,7 +105,7 @@ class Replication(pulumi.ComponentResource):
         }
         role = aws.iam.Role(
             f"{name}-template-role",
-            name="model-registry-replica-template",
+            name=naming.REPLICA_TEMPLATE_ROLE,
             description="Lets ECR create KMS-encrypted, tagged replica repositories from the creation templates",
             assume_role_policy=to_json(iam.service_trust_policy(("ecr.amazonaws.com",), args.account_id)),
             tags=tags,
