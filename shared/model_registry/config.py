@@ -348,8 +348,8 @@ def _location(namespace: str, loc: tuple[Any, ...]) -> str:
 _KEY_PREFIX = re.compile(r"^(?P<path>[A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (?P<rule>.+)$", re.S)
 
 
-def format_validation_error(namespace: str, error: ValidationError) -> str:
-    """One line per problem, each `<namespace>:<key path>: <rule>`."""
+def format_validation_error(namespace: str, error: ValidationError) -> list[str]:
+    """One entry per problem, each `<namespace>:<key path>: <rule>`."""
     problems = error.errors(include_url=False)
     # A list whose items failed also reports "too short after validation": the item errors say more.
     failing = {tuple(p["loc"]) for p in problems if p["type"] != "too_short"}
@@ -368,7 +368,7 @@ def format_validation_error(namespace: str, error: ValidationError) -> str:
         elif problem["type"] == "extra_forbidden":
             message = "unknown key (check its spelling against the README's config reference)"
         lines.append(f"{_location(namespace, loc)}: {message}")
-    return "\n".join(lines)
+    return lines
 
 
 def _split_path(path: str) -> list[Any]:
@@ -381,7 +381,7 @@ def load(model: type[ConfigT], values: Mapping[str, Any], namespace: str) -> Con
     try:
         return model.model_validate(dict(values))
     except ValidationError as error:
-        raise ConfigError(f"invalid configuration:\n{format_validation_error(namespace, error)}") from None
+        raise ConfigError(*format_validation_error(namespace, error)) from None
 
 
 def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
@@ -412,6 +412,6 @@ def check_replication_against_source(config: ReplicationConfig, source_region: s
         for d, dest in enumerate(rule.destinations):
             if dest.region == source_region and dest.registry_id in (None, source_account):
                 raise ConfigError(
-                    f"invalid configuration:\nreplication:rules[{r}].destinations[{d}]: region {dest.region!r} "
+                    f"replication:rules[{r}].destinations[{d}]: region {dest.region!r} "
                     f"of account {source_account} is the source registry itself; name another region or account"
                 )

@@ -10,4 +10,14 @@ import pulumi
 
 
 class ConfigError(pulumi.RunError):
-    """Bad stack configuration: the message names the config key (and list index) and the rule broken."""
+    """Bad stack configuration: one line naming each config key (with list indices) and the rule broken.
+
+    `ConfigError("registry:models[2].name: ...", "registry:costCentre: required")` reads
+    `invalid configuration: registry:models[2].name: ... | registry:costCentre: required`.
+    """
+
+    SEPARATOR = " | "
+
+    def __init__(self, *problems: str):
+        self.problems = problems
+        super().__init__("invalid configuration: " + self.SEPARATOR.join(problems))

@@ -68,11 +68,11 @@ def _loads_or_names_the_key(model, values, namespace):
     try:
         return config.load(model, values, namespace)
     except ConfigError as error:
-        header, *problems = str(error).split("\n")
-        assert header == "invalid configuration:"
-        assert problems, "an error without a problem line"
-        for line in problems:
-            assert LOCATION.match(line), line
+        text = str(error)
+        assert "\n" not in text and text.startswith("invalid configuration: ")
+        assert error.problems, "an error without a problem"
+        for problem in error.problems:
+            assert LOCATION.match(problem), problem
         return None
 
 

@@ -55,7 +55,7 @@ def check_models_exist(config: AccessConfig, models: set[str]) -> None:
     for key, model in named:
         if model not in models:
             raise ConfigError(
-                f"invalid configuration:\n{key}: model {model!r} is not in the registry's catalog "
+                f"{key}: model {model!r} is not in the registry's catalog "
                 f"(known: {', '.join(sorted(models)) or 'none'})"
             )
 
@@ -156,7 +156,7 @@ class ModelAccess(pulumi.ComponentResource):
                     push_principal=push_arn if may_push else None,
                 )
             except ValueError as error:
-                raise ConfigError(f"invalid configuration:\naccess:consumers: {error} (model {model!r})") from None
+                raise ConfigError(f"access:consumers: {error} (model {model!r})") from None
             resource = naming.resource_name(model, "policy")
             aws.ecr.RepositoryPolicy(
                 resource,

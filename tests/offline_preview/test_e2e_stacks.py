@@ -1,0 +1,166 @@
+"""End to end: the project's own three stacks through the whole offline preview.
+
+Each case edits a copy of the stacks (config or program) and runs the same pipeline as
+`make preview-all`: evaluation under the SDK's mocks, the policy pack over gRPC, checkov.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from model_registry.tagging import REQUIRED_TAG_KEYS
+from offline_preview.diff import diff_directories, format_changes, has_blocked
+from offline_preview.manifest import load_manifest
+from offline_preview.run import STACK_ORDER, Options, run_preview
+from preview_helpers import REPO_ROOT
+
+KEPT_TYPES = ("aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
+
+
+def copy_stacks(tmp_path: Path, config: dict | None = None, code: dict | None = None) -> list[Path]:
+    """The three stacks, copied; `config[project]` edits its Pulumi.local.yaml, `code[project]` is appended."""
+    directories = []
+    for project in STACK_ORDER:
+        source, target = REPO_ROOT / "stacks" / project, tmp_path / "stacks" / project
+        target.mkdir(parents=True)
+        for name in ("Pulumi.yaml", "Pulumi.local.yaml", "__main__.py"):
+            shutil.copy(source / name, target / name)
+        if config and project in config:
+            stack_file = target / "Pulumi.local.yaml"
+            document = yaml.safe_load(stack_file.read_text())
+            config[project](document["config"])
+            stack_file.write_text(yaml.safe_dump(document))
+        if code and project in code:
+            with open(target / "__main__.py", "a") as program:
+                program.write(code[project])
+        directories.append(target)
+    return directories
+
+
+def preview(tmp_path: Path, checkov: bool = False, **edits):
+    return run_preview(
+        Options(env="local", projects=copy_stacks(tmp_path, **edits), build_dir=tmp_path / "build", checkov=checkov)
+    )
+
+
+def mandatory(result, project: str) -> dict[str, list[str]]:
+    stack = next(s for s in result.stacks if s.project == project)
+    found: dict[str, list[str]] = {}
+    for violation in stack.mandatory:
+        found.setdefault(violation.policy, []).append(violation.message)
+    return found
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    build = tmp_path_factory.mktemp("clean")
+    return build, run_preview(Options(env="local", build_dir=build))
+
+
+def test_the_three_stacks_preview_clean_with_the_pack_and_checkov(clean):
+    _, result = clean
+    assert [s.project for s in result.stacks] == list(STACK_ORDER)
+    for stack in result.stacks:
+        assert (stack.error, stack.policy_error, stack.checkov_error) == ("", "", ""), stack.project
+        assert stack.mandatory == [], stack.project
+        assert stack.unwaived == [], stack.project
+    assert result.ok
+    registry = result.stacks[0]
+    assert registry.resources_by_type["aws:ecr/repository:Repository"] == 4
+    assert registry.resources_by_type["aws:ecr/lifecyclePolicy:LifecyclePolicy"] == 4
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_real_environments_preview_clean_under_their_stricter_pack_config(env, tmp_path):
+    result = run_preview(Options(env=env, build_dir=tmp_path, checkov=False))
+    assert [(s.project, s.error, s.mandatory) for s in result.stacks] == [(p, "", []) for p in STACK_ORDER]
+
+
+def test_every_repository_and_key_is_protected_and_retained_in_the_manifests(clean):
+    build, _ = clean
+    kept = [
+        resource
+        for project in STACK_ORDER
+        for resource in load_manifest(build / "preview" / "local" / f"{project}.json")["resources"]
+        if resource["type"] in KEPT_TYPES
+    ]
+    assert len(kept) == 4 + 1 + 2  # repositories, the registry key, a replica key per replica region
+    assert [(r["name"], r["options"]["protect"], r["options"]["retainOnDelete"]) for r in kept] == [
+        (r["name"], True, True) for r in kept
+    ]
+
+
+def test_a_catalog_entry_with_scanning_disabled_fails_on_ecr_scanning_enabled_and_checkov(tmp_path):
+    def no_scan(config):
+        config["registry:models"][1]["scanOnPush"] = False  # whisper-large-v3
+
+    result = preview(tmp_path, checkov=True, config={"registry": no_scan})
+    assert not result.ok
+    found = mandatory(result, "registry")
+    assert list(found) == ["ecr-scanning-enabled"]
+    assert "does not scan images on push" in found["ecr-scanning-enabled"][0]
+    registry = result.stacks[0]
+    assert [(f.check_id, f.urn.rsplit("::", 1)[1]) for f in registry.unwaived] == [("CKV_AWS_163", "whisper-large-v3")]
+
+
+def test_a_wildcard_consumer_in_config_is_refused_naming_the_field(tmp_path):
+    def everyone(config):
+        config["access:consumers"]["principals"] = ["*"]
+
+    result = preview(tmp_path, config={"access": everyone})
+    access = result.stacks[2]
+    assert "access:consumers.principals[0]: '*' is not an IAM principal ARN" in access.error
+    assert not result.ok
+
+
+def test_a_wildcard_principal_written_into_a_program_fails_on_no_wildcard_principal(tmp_path):
+    # The config refuses "*" before the pack sees it; a program that writes one itself is caught by the pack.
+    open_policy = (
+        "\nimport json as _json\n"
+        "aws.ecr.RepositoryPolicy('open-to-everyone', repository='models/resnet-50', policy=_json.dumps("
+        "{'Version': '2012-10-17', 'Statement': [{'Sid': 'Everyone', 'Effect': 'Allow', 'Principal': '*',"
+        " 'Action': ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']}]}))\n"
+    )
+    result = preview(tmp_path, code={"access": open_policy})
+    found = mandatory(result, "access")
+    assert list(found) == ["no-wildcard-principal"]
+    assert 'statement "Everyone" grants to the wildcard Principal "*"' in found["no-wildcard-principal"][0]
+
+
+def test_a_replication_destination_outside_the_allowed_regions_fails(tmp_path):
+    def to_mumbai(config):
+        config["replication:rules"][0]["destinations"].append({"region": "ap-south-1"})
+
+    result = preview(tmp_path, config={"replication": to_mumbai})
+    found = mandatory(result, "replication")
+    assert list(found) == ["replication-destinations-allowed"]
+    assert (
+        "replicates to region 'ap-south-1', which is not in allowedRegions"
+        in found["replication-destinations-allowed"][0]
+    )
+
+
+def test_renaming_a_model_shows_as_a_blocked_deletion_pointing_to_the_procedure(clean, tmp_path):
+    base, _ = clean
+
+    def rename(config):
+        config["registry:models"][2]["name"] = "resnet-50-v2"
+
+    result = preview(tmp_path, config={"registry": rename})
+    assert result.stacks[0].error == ""
+    changes = diff_directories(base / "preview" / "local", tmp_path / "build" / "preview" / "local")
+    assert has_blocked(changes)
+    removed = [c for c in changes["registry"] if c.kind == "removed" and c.blocked]
+    # The lifecycle policy is the repository's child and inherits its `protect`.
+    assert sorted(c.urn.rsplit("::", 1)[1] for c in removed) == ["resnet-50", "resnet-50-lifecycle"]
+    text = format_changes("registry", changes["registry"])
+    assert "BLOCKED: protected resource would be deleted" in text
+    assert "Renaming or removing a model" in text
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+def test_the_pack_requires_exactly_the_tags_the_stacks_set(env):
+    config = json.loads((REPO_ROOT / "policy-pack" / "config" / f"{env}.json").read_text())
+    assert tuple(config["required-tags"]["requiredTags"]) == REQUIRED_TAG_KEYS
