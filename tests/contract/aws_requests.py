@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HOME = "us-east-1"
-MOCK_KEY = re.compile(r"mrk-\d{12}")  # the harness's key ids (the emulator's are mrk-<uuid>)
+MOCK_KEY = re.compile(r"mrk-[0-9a-f]{32}")  # multi-region key ids; only those recorded as mock ids are replaced
 
 Client = Callable[..., Any]  # client(service, region=HOME)
 Triple = tuple[str, Any, Any]

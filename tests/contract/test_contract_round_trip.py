@@ -20,7 +20,7 @@ from model_registry.deployer import STACK_RESOURCE_TYPES
 KEY = "aws:kms/key:Key"
 REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
 TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
-MOCK_KEY_ARN = re.compile(r"arn:aws:kms:([a-z0-9-]+):\d{12}:key/(mrk-\d{12})")
+MOCK_KEY_ARN = re.compile(r"arn:aws:kms:([a-z0-9-]+):\d{12}:key/([0-9a-zA-Z-]+)")
 
 SUBMIT = {
     "aws:kms/alias:Alias": lambda c, r, i, ids: api.submit_alias(c, i),

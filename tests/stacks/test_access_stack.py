@@ -4,7 +4,7 @@ import json
 
 import harness
 import pytest
-from model_registry.errors import ConfigError
+from offline_preview.evaluate import EvaluationError
 
 
 def _documents(run):
@@ -110,5 +110,5 @@ def test_a_model_gets_its_own_consumers_on_top_of_the_shared_ones(access_run):
 )
 def test_bad_access_config_fails_naming_the_field(change, named, registry_run):
     config = harness.stack_config("access") | change
-    with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(EvaluationError, match=named.replace("[", r"\[").replace("]", r"\]")):
         harness.run_stack("access", config, upstream=harness.upstream_of(registry_run))

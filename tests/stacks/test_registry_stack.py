@@ -4,7 +4,7 @@ import json
 
 import harness
 import pytest
-from model_registry.errors import ConfigError
+from offline_preview.evaluate import EvaluationError
 
 REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
@@ -119,10 +119,10 @@ def test_outputs_follow_the_contract(registry_run):
 )
 def test_bad_catalog_fails_before_any_resource_naming_the_field(change, named):
     config = harness.stack_config("registry") | change
-    with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(EvaluationError, match=named.replace("[", r"\[").replace("]", r"\]")):
         harness.run_stack("registry", config)
 
 
 def test_an_unknown_environment_is_refused():
-    with pytest.raises(ConfigError, match="unknown environment 'staging'"):
+    with pytest.raises(EvaluationError, match="unknown environment 'staging'"):
         harness.run_stack("registry", stack="staging")

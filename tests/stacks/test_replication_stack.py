@@ -4,7 +4,7 @@ import json
 
 import harness
 import pytest
-from model_registry.errors import ConfigError
+from offline_preview.evaluate import EvaluationError
 
 TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 
@@ -90,5 +90,5 @@ def _destinations(count, start=0):
 )
 def test_bad_replication_config_fails_naming_the_field(rules, named, registry_run):
     config = harness.stack_config("replication") | {"replication:rules": rules}
-    with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(EvaluationError, match=named.replace("[", r"\[").replace("]", r"\]")):
         harness.run_stack("replication", config, upstream=harness.upstream_of(registry_run))
