@@ -121,8 +121,8 @@ destroy: check-pulumi check-stack install ## destroy one stack's unprotected res
 diff: install ## what changed since BASE (a git ref), per resource and per policy statement
 	$(VENV)/bin/offline-preview diff --base $(BASE) --env $(ENV)
 
-deployer-policies: install ## write each stack owner's least-privilege deployer policy to build/deployer-policies/
-	$(VENV)/bin/python -m model_registry.deployer --out build/deployer-policies
+deployer-policies: install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
+	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)
 
 bench: install ## time the offline preview on catalogs of 10, 100 and 1,000 models
 	$(VENV)/bin/python bench/preview_bench.py

@@ -28,8 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import yaml
+
 from . import naming
 from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
+from .errors import ConfigError
 from .naming import CI_PUSH_ROLE, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE
 from .policy_documents import Document, Statement, account_root, document, statement
 from .policy_documents.iam import GITHUB_OIDC_HOST
@@ -538,6 +541,35 @@ def _parse_target(args: argparse.Namespace) -> Target:
     return Target(args.account, args.namespace, args.region, replicas)
 
 
+# What the emulator (ENV=local) answers as the account id; real environments name theirs.
+LOCAL_ACCOUNT = "123456789012"
+
+
+def target_of_environment(stacks_dir: Path, env: str) -> Target:
+    """The Target that stacks/*/Pulumi.<env>.yaml deploy to: account, region, namespace, replica regions."""
+    from .config import ReplicationConfig, load
+
+    def stack_config(project: str) -> dict:
+        path = stacks_dir / project / f"Pulumi.{env}.yaml"
+        try:
+            return (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+        except OSError:
+            raise _UsageError(f"--env {env}: {path} does not exist") from None
+        except yaml.YAMLError as error:
+            raise _UsageError(f"--env {env}: {path} is not valid YAML ({error})") from None
+
+    registry, replication = stack_config(REGISTRY), stack_config(REPLICATION)
+    account = str((registry.get("aws:allowedAccountIds") or [LOCAL_ACCOUNT])[0])
+    prefix = f"{REPLICATION}:"
+    rules = load(
+        ReplicationConfig, {k[len(prefix) :]: v for k, v in replication.items() if k.startswith(prefix)}, REPLICATION
+    ).rules
+    replicas = sorted({d.region for r in rules for d in r.destinations if d.registry_id in (None, account)})
+    return Target(
+        account, registry.get("registry:namespace", "models"), registry.get("aws:region", "*"), tuple(replicas)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m model_registry.deployer", description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="directory to write the policies to")
@@ -545,9 +577,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--namespace", default="models", help="the registry namespace (default: models)")
     parser.add_argument("--region", default="*", help="the registry's region (default: any)")
     parser.add_argument("--replica-regions", default="", help="comma-separated replication regions of this account")
+    parser.add_argument("--env", help="pin all of the above to what stacks/*/Pulumi.<env>.yaml deploy to")
+    parser.add_argument("--stacks-dir", type=Path, default=Path("stacks"), help="with --env (default: stacks)")
     try:
         args = parser.parse_args(argv)
-        target = _parse_target(args)
+        target = target_of_environment(args.stacks_dir, args.env) if args.env else _parse_target(args)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except _UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
