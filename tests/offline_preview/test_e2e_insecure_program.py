@@ -1,0 +1,44 @@
+"""An insecure program of our own through the whole preview: the same case as the origin program
+(`../shared/reference/seed-program-repaired.py`, tested where present), with no dependency on it."""
+
+import json
+
+from offline_preview.cli import main
+from preview_helpers import program
+
+
+def test_an_open_registry_fails_on_its_wildcard_principal_and_checkovs_repository_checks(tmp_path, capsys):
+    status = main(
+        [
+            "--project",
+            str(program("public_registry")),
+            "--env",
+            "local",
+            "--build-dir",
+            str(tmp_path),
+            "--json",
+            "--quiet",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert status == 1 and report["ok"] is False
+    (stack,) = report["stacks"]
+    mandatory = {
+        (v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "mandatory"
+    }
+    assert mandatory == {("no-wildcard-principal", "modelStorePolicy")}
+    advisory = {(v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "advisory"}
+    assert advisory == {
+        ("ecr-kms-encryption", "modelStore"),
+        ("ecr-lifecycle-policy", "modelStore"),
+        ("ecr-tags-immutable", "modelStore"),
+        ("required-tags", "modelStore"),
+    }
+    (wildcard,) = [v["message"] for v in stack["policyViolations"] if v["policy"] == "no-wildcard-principal"]
+    assert 'statement "AnyonePushesAndPulls" grants to the wildcard Principal "*"' in wildcard
+    failed = {(f["check_id"], f["address"]) for f in stack["checkovFailures"] if f["waived"] is None}
+    assert {
+        ("CKV_AWS_51", "aws_ecr_repository.modelStore"),
+        ("CKV_AWS_136", "aws_ecr_repository.modelStore"),
+        ("CKV_AWS_32", "aws_ecr_repository_policy.modelStorePolicy"),
+    } <= failed
