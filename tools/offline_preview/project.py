@@ -14,6 +14,9 @@ from pathlib import Path
 import yaml
 
 SECRET_PLACEHOLDER = "[secret]"
+# libyaml's parser when PyYAML has it: the same safe loading, about 10x faster than the pure-Python one
+# (a 1,000-model catalog took 0.5 s per read, and each stack file is read twice per preview).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ProjectError(Exception):
@@ -61,7 +64,7 @@ def _first_existing(directory: Path, names: tuple[str, ...]) -> Path | None:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.load(path.read_text(), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -1,0 +1,201 @@
+"""Benchmark of the offline preview: catalogs of 10, 100 and 1,000 models, every phase timed.
+
+    .venv/bin/python bench/preview_bench.py                 # 10, 100 and 1,000 models, a table on stdout
+    .venv/bin/python bench/preview_bench.py --sizes 10,100  # other sizes
+    .venv/bin/python bench/preview_bench.py --json          # the rows as JSON (for machines)
+
+For each size it writes a temporary copy of the three stacks (each stack's Pulumi.yaml and __main__.py,
+and its Pulumi.local.yaml with the catalog replaced: `registry:models` gets N generated models, and
+`access:modelConsumers` names every tenth of them) and runs the whole preview on it through the same
+code path as `offline-preview --env local`: `run_preview(Options(env="local", projects=[...]))`, i.e.
+evaluation, manifests, the policy pack over gRPC and checkov, all three stacks. The stack packages
+(registry_stack, ...) and the shared library come from the workspace, as for the real stacks.
+
+Each size runs in a fresh child process, so that its peak memory is its own and every size pays the
+same start-up (the Python imports of pulumi and pulumi_aws are not in the timings; checkov's import
+is, since it is part of every run). Columns:
+    evaluate s, policy s, checkov s, total s   RunResult.timings (evaluate and policy summed over the
+                                               stacks, checkov from its worker's start to its last
+                                               scan, total wall clock); phases overlap, so they do not
+                                               add up to the total
+    peak RSS MB                                resource.getrusage(RUSAGE_SELF).ru_maxrss of the
+                                               process running the preview (evaluation, manifests,
+                                               gRPC client)
+    child MB                                   resource.getrusage(RUSAGE_CHILDREN).ru_maxrss: the
+                                               largest child (the checkov worker or a pack process)
+The ratios total(100)/total(10) and total(1000)/total(100) show how the cost grows with the catalog
+(10 would be linear; below 10 means the fixed costs still dominate).
+
+Progress lines go to stderr. This is a measurement, not a test: nothing here passes or fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STACKS = ("registry", "replication", "access")
+DEFAULT_SIZES = (10, 100, 1000)
+COLUMNS = ("models", "resources", "evaluate s", "policy s", "checkov s", "total s", "peak RSS MB", "child MB")
+TEAMS = ("nlp", "speech", "vision", "genai", "search", "ranking")
+CONSUMER = "arn:aws:iam::210987654321:role/bench-consumer-{}"
+
+
+def catalog(size: int) -> list[dict]:
+    """`size` catalog models, varied like the real catalog (mutable tags, own lifecycle, cost centre)."""
+    models = []
+    for index in range(size):
+        model: dict = {"name": f"model-{index:04d}", "team": TEAMS[index % len(TEAMS)]}
+        if index % 3 == 0:
+            model["mutableTags"] = ["latest"]
+        if index % 5 == 0:
+            model["lifecycle"] = {"untaggedExpiryDays": 7}
+        if index % 7 == 0:
+            model["costCentre"] = "cv-research"
+        if index % 4 == 0:
+            model["description"] = f"Generated benchmark model {index}"
+        models.append(model)
+    return models
+
+
+def model_consumers(models: list[dict]) -> dict:
+    """Extra consumers for every tenth model (names only models of the catalog, as the stack requires)."""
+    return {m["name"]: {"principals": [CONSUMER.format(i)]} for i, m in enumerate(models) if i % 10 == 0}
+
+
+def write_stacks(root: Path, size: int, source: Path = REPO_ROOT / "stacks") -> list[Path]:
+    """A copy of the three stacks under `root` with a catalog of `size` models; returns their directories."""
+    models = catalog(size)
+    directories = []
+    for name in STACKS:
+        directory = root / name
+        directory.mkdir(parents=True, exist_ok=True)
+        for file in ("Pulumi.yaml", "__main__.py"):
+            shutil.copy2(source / name / file, directory / file)
+        settings = yaml.safe_load((source / name / "Pulumi.local.yaml").read_text())
+        config = settings["config"]
+        if "registry:models" in config:
+            config["registry:models"] = models
+        if "access:modelConsumers" in config:
+            config["access:modelConsumers"] = model_consumers(models)
+        (directory / "Pulumi.local.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+        directories.append(directory)
+    return directories
+
+
+def measure(size: int, workdir: Path, progress) -> dict:
+    """Run the preview on a `size`-model catalog in this process; return one row of the table."""
+    from offline_preview.run import Options, run_preview
+
+    directories = write_stacks(workdir / "stacks", size)
+    options = Options(env="local", projects=directories, build_dir=workdir / "build")
+    started = time.perf_counter()
+    result = run_preview(options, progress)
+    wall = time.perf_counter() - started
+    failures = [
+        f"{s.project}: {s.error or s.policy_error or s.checkov_error or 'not ok'}" for s in result.stacks if not s.ok
+    ]
+    if failures:
+        # A benchmark of a preview that fails measures the wrong thing: say so instead of a number.
+        raise SystemExit(f"preview_bench: the {size}-model preview is not clean: {'; '.join(failures)}")
+    timings = result.timings
+    return {
+        "models": size,
+        "resources": sum(sum(s.resources_by_type.values()) for s in result.stacks),
+        "resources_by_stack": {s.project: sum(s.resources_by_type.values()) for s in result.stacks},
+        "evaluate s": timings["evaluate"],
+        "policy s": timings["policy"],
+        "checkov s": timings["checkov"],
+        "total s": round(wall, 3),
+        # ru_maxrss is in KiB on Linux.
+        "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "child MB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+    }
+
+
+def run_size(size: int) -> dict:
+    """Measure one size in a fresh child process (its own peak memory); progress passes through."""
+    with tempfile.TemporaryDirectory(prefix=f"preview-bench-{size}-") as workdir:
+        completed = subprocess.run(
+            [sys.executable, __file__, "--one", str(size), "--workdir", workdir],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    if completed.returncode != 0:
+        raise SystemExit(f"preview_bench: the {size}-model run failed (exit status {completed.returncode})")
+    return json.loads(completed.stdout)
+
+
+def ratios(rows: list[dict]) -> dict[str, float]:
+    """total(b)/total(a) for each pair of consecutive sizes, e.g. "total(100)/total(10)"."""
+    ordered = sorted(rows, key=lambda r: r["models"])
+    return {
+        f"total({b['models']})/total({a['models']})": round(b["total s"] / a["total s"], 2)
+        for a, b in zip(ordered, ordered[1:], strict=False)
+    }
+
+
+def format_table(rows: list[dict]) -> str:
+    """A Markdown table of the rows, then the ratios."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---:|" * len(COLUMNS)]
+    for row in rows:
+        cells = [f"{row[c]:,}" if isinstance(row[c], int) else f"{row[c]:.1f}" for c in COLUMNS]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [""] + [f"{name} = {value:.2f}" for name, value in ratios(rows).items()]
+    return "\n".join(lines)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--sizes takes numbers separated by commas, not {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("--sizes needs at least one size of 1 or more")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES), help="catalog sizes, e.g. 10,100")
+    parser.add_argument("--json", action="store_true", help="print the rows and ratios as JSON")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.one is not None:
+        from offline_preview.run import stderr_progress
+
+        row = measure(args.one, args.workdir, _prefixed(f"{args.one} models: ", stderr_progress()))
+        print(json.dumps(row))
+        return 0
+
+    rows = []
+    for size in args.sizes:
+        print(f"preview_bench: {size} models ...", file=sys.stderr, flush=True)
+        rows.append(run_size(size))
+        print(f"preview_bench: {size} models: total {rows[-1]['total s']:.1f}s", file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps({"columns": list(COLUMNS), "rows": rows, "ratios": ratios(rows)}, indent=2))
+    else:
+        print(format_table(rows))
+    return 0
+
+
+def _prefixed(prefix: str, progress):
+    return lambda message: progress(prefix + message)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
