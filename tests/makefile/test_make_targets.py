@@ -1,0 +1,112 @@
+"""What `make deploy-all`, `preview-all` and `destroy-all` ask of the pulumi CLI, in which order.
+
+There is no pulumi CLI here, so a stand-in named `pulumi` on PATH records each call (working
+directory, arguments, backend) and does nothing else: these tests check the Makefile's orchestration,
+not a deployment. Where the CLI is absent, deploy-all must stop before running anything.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from local_emulator import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+STACKS = ["registry", "replication", "access"]
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
+
+
+@pytest.fixture
+def recorded(tmp_path):
+    """PATH with a recording `pulumi`, and a function returning its calls as (stack dir, args, backend)."""
+    log = tmp_path / "pulumi.log"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stub = bin_dir / "pulumi"
+    stub.write_text(
+        '#!/bin/sh\nprintf "%s|%s|%s\\n" "$(basename "$PWD")" "$*" "$PULUMI_BACKEND_URL" >> "$PULUMI_LOG"\n'
+    )
+    stub.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PULUMI_LOG": str(log)}
+    env.pop("PULUMI_BACKEND_URL", None)
+
+    def calls():
+        return [tuple(line.split("|")) for line in log.read_text().splitlines()] if log.exists() else []
+
+    return env, calls
+
+
+def make(*args, env):
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, env=env, capture_output=True, text=True)
+
+
+def flags(env_name):
+    return f"--non-interactive --policy-pack {REPO}/policy-pack --policy-pack-config {REPO}/policy-pack/config/{env_name}.json"
+
+
+def test_deploy_all_deploys_registry_then_replication_then_access_with_the_pack(recorded):
+    env, calls = recorded
+    result = make("deploy-all", "ENV=dev", env=env)
+    assert result.returncode == 0, result.stderr
+    expected = []
+    for stack in STACKS:
+        expected.append((stack, "stack select --create dev --non-interactive", ""))
+        expected.append((stack, f"up --yes {flags('dev')}", ""))
+    assert calls() == expected
+
+
+def test_destroy_all_goes_in_reverse_and_keeps_protected_resources(recorded):
+    env, calls = recorded
+    assert make("destroy-all", "ENV=prod", env=env).returncode == 0
+    assert [c[:2] for c in calls() if not c[1].startswith("stack")] == [
+        (stack, "destroy --yes --exclude-protected --non-interactive") for stack in reversed(STACKS)
+    ]
+
+
+def test_preview_all_with_the_cli_runs_pulumi_preview_with_the_pack(recorded):
+    env, calls = recorded
+    assert make("preview-all", "ENV=dev", env=env).returncode == 0
+    assert [c[:2] for c in calls() if not c[1].startswith("stack")] == [(s, f"preview {flags('dev')}") for s in STACKS]
+
+
+def test_deploy_one_stack(recorded):
+    env, calls = recorded
+    assert make("deploy", "STACK=access", "ENV=dev", env=env).returncode == 0
+    assert [c[:2] for c in calls()] == [
+        ("access", "stack select --create dev --non-interactive"),
+        ("access", f"up --yes {flags('dev')}"),
+    ]
+
+
+def test_local_uses_a_file_backend_in_the_repo_and_starts_the_emulator(recorded):
+    env, calls = recorded
+    port = str(free_port())
+    try:
+        result = make("deploy", "STACK=registry", f"MOTO_PORT={port}", env=env)
+        assert result.returncode == 0, result.stderr
+        assert f"emulator: moto on http://127.0.0.1:{port}" in result.stdout
+        assert {backend for _, _, backend in calls()} == {f"file://{REPO}/.pulumi-state"}
+    finally:
+        make("emulator-stop", env=env)
+
+
+def test_without_the_cli_deploy_all_stops_before_running_anything(tmp_path):
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    for tool in ("sh", "make", "python3"):  # what the Makefile needs besides pulumi
+        if shutil.which(tool):
+            (bare / tool).symlink_to(shutil.which(tool))
+    result = subprocess.run(
+        ["make", "--no-print-directory", "deploy-all"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={"PATH": str(bare)},
+    )
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: the pulumi CLI is not installed, so nothing was deployed.")
+    assert "make preview-all" in result.stderr
+    assert result.stdout == ""  # no install step, no emulator, no stack ran
