@@ -95,21 +95,34 @@ def plan_resources(manifest: dict) -> list[tuple[dict, str]]:
     planned: list[tuple[dict, str]] = []
     used: set[str] = set()
     for entry in manifest["resources"]:
-        tf_type = terraform_type(entry["type"])
-        if tf_type is None or not entry["custom"] or entry["read"]:
-            continue
-        name = re.sub(r"[^A-Za-z0-9_-]", "_", entry["name"])
-        if not re.match(r"[A-Za-z_]", name):
-            name = "r_" + name
-        address, n = f"{tf_type}.{name}", 1
-        while address in used:  # the same logical name under two parents
-            n += 1
-            address = f"{tf_type}.{name}_{n}"
-        used.add(address)
-        values = attribute_values(rebuild_inputs(entry, unknown=_ENGINE_UNKNOWN))
-        planned.append(({"address": address, "mode": "managed", "type": tf_type, "name": address.split(".", 1)[1],
-                         "provider_name": "registry.terraform.io/hashicorp/aws", "values": values}, entry["urn"]))
+        address = resource_address(entry, used)
+        if address is not None:
+            planned.append((planned_resource(entry, address), entry["urn"]))
     return planned
+
+
+def resource_address(entry: dict, used: set[str]) -> str | None:
+    """The entry's plan address (`aws_ecr_repository.name`), unique among `used` (which it joins);
+    None for what the plan leaves out (non-AWS types, components, reads)."""
+    tf_type = terraform_type(entry["type"])
+    if tf_type is None or not entry["custom"] or entry["read"]:
+        return None
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", entry["name"])
+    if not re.match(r"[A-Za-z_]", name):
+        name = "r_" + name
+    address, n = f"{tf_type}.{name}", 1
+    while address in used:  # the same logical name under two parents
+        n += 1
+        address = f"{tf_type}.{name}_{n}"
+    used.add(address)
+    return address
+
+
+def planned_resource(entry: dict, address: str) -> dict:
+    """The planned_values resource of a manifest entry at `address`."""
+    values = attribute_values(rebuild_inputs(entry, unknown=_ENGINE_UNKNOWN))
+    return {"address": address, "mode": "managed", "type": address.split(".", 1)[0],
+            "name": address.split(".", 1)[1], "provider_name": "registry.terraform.io/hashicorp/aws", "values": values}
 
 
 def plan_document(resources: list[dict]) -> dict:

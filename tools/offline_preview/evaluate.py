@@ -21,7 +21,7 @@ import sys
 import time
 import traceback
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -108,8 +108,12 @@ def evaluate(
     stack: str = "local",
     upstream: dict[str, Evaluation] | None = None,
     organization: str = DEFAULT_ORGANIZATION,
+    on_resource: Callable[[Resource], None] | None = None,
 ) -> Evaluation:
     """Evaluate the program at `path` for `stack`; StackReferences resolve to `upstream` evaluations.
+
+    `on_resource`, if given, is called with each resource as the program registers (or reads) it,
+    in registration order, so that later phases can start before the program ends.
 
     Raises ProjectError (one line) for a missing or malformed project, and EvaluationError (one
     line, `file:line: ...`) for a program that fails or refers to a stack or output that does not exist.
@@ -121,7 +125,7 @@ def evaluate(
         _display_root = Path.cwd()
         _display.cache_clear()
     started = time.perf_counter()
-    monitor = RecordingMonitor(project, stack, organization, upstream or {})
+    monitor = RecordingMonitor(project, stack, organization, upstream or {}, on_resource)
     # A copied context keeps the SDK's context-variable settings (root resource, config) private
     # to this evaluation, as the automation API's inline programs do.
     contextvars.copy_context().run(_run_program, project, stack, organization, monitor)
@@ -392,7 +396,8 @@ class _AwsMocks(Mocks):
 class RecordingMonitor(MockMonitor):
     """A MockMonitor that records every request in full and derives AWS-shaped outputs."""
 
-    def __init__(self, project: Project, stack: str, organization: str, upstream: dict[str, Evaluation]):
+    def __init__(self, project: Project, stack: str, organization: str, upstream: dict[str, Evaluation],
+                 on_resource: Callable[[Resource], None] | None = None):
         self.env = AwsEnvironment.from_config(project.config)
         super().__init__(_AwsMocks(self.env))
         self.project = project
@@ -401,6 +406,7 @@ class RecordingMonitor(MockMonitor):
         self.upstream = upstream
         self.engine = RecordingEngine()
         self.resources_recorded: list[Resource] = []
+        self.on_resource = on_resource
         self.stack_urn = ""
         self.stack_outputs: dict = {}
 
@@ -510,6 +516,8 @@ class RecordingMonitor(MockMonitor):
                 outputs=outputs,
             )
         )
+        if self.on_resource is not None:
+            self.on_resource(self.resources_recorded[-1])
 
 
 def _alias_urn(alias, request, stack: str, project: str, make_urn) -> str:

@@ -44,11 +44,12 @@ def build_manifest(evaluation: Evaluation) -> dict:
         "stack": evaluation.stack,
         "config": {k: (SECRET_PLACEHOLDER if k in secret_config else v) for k, v in sorted(evaluation.config.items())},
         "outputs": _mask(evaluation.outputs, "", [], []),
-        "resources": [_resource_entry(r) for r in evaluation.resources],
+        "resources": [resource_entry(r) for r in evaluation.resources],
     }
 
 
-def _resource_entry(resource: Resource) -> dict:
+def resource_entry(resource: Resource) -> dict:
+    """One resource's manifest entry (depends on that resource only, so it can be built as it registers)."""
     secrets: list[str] = []
     unknowns: list[str] = []
     json_strings: dict[str, dict] = {}

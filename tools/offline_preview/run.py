@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checkov as checkov_runner
-from .checkov_plan import write_plans
-from .evaluate import Evaluation, EvaluationError, evaluate
-from .manifest import build_manifest, manifest_path, rebuild_inputs, write_manifest
+from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
+from .evaluate import Evaluation, EvaluationError, Resource, evaluate
+from .manifest import build_manifest, manifest_path, rebuild_inputs, resource_entry, write_manifest
 from .project import load_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -130,13 +130,20 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     evaluated: dict[str, Evaluation] = {}
     background: list[Future] = []
     timings = Counter()
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    # checkov scans go through their own single thread: the worker scans one request at a time, and
+    # queued scans must not hold the pool's threads that the policy runs need.
+    with ThreadPoolExecutor(max_workers=4) as pool, ThreadPoolExecutor(max_workers=1) as checkov_queue:
         for index, directory in enumerate(directories):
             checked = options.only is None or index == len(directories) - 1
             result = StackResult(project=directory.name, stack=options.env, directory=str(directory))
             progress(f"{result.project}: evaluating {directory}")
+            stream = None
+            if checked and worker is not None:
+                plans_dir = build_dir / "preview" / options.env / "checkov" / directory.name
+                stream = _CheckovStream(worker, checkov_queue, plans_dir)
             try:
-                evaluation = evaluate(directory, options.env, upstream=evaluated)
+                evaluation = evaluate(directory, options.env, upstream=evaluated,
+                                      on_resource=stream.add if stream is not None else None)
             except EvaluationError as exc:
                 result.error = str(exc)
                 progress(f"{result.project}: FAILED {exc}")
@@ -153,10 +160,8 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
             progress(f"{result.project}: {len(manifest['resources'])} resources in {evaluation.seconds:.1f}s -> {path}")
             if checked:
                 results.append(result)
-                if worker is not None:
-                    plans_dir = build_dir / "preview" / options.env / "checkov" / evaluation.project
-                    plan_files, addresses = write_plans(manifest, plans_dir)
-                    background.append(pool.submit(_scan, worker, plan_files, addresses, skips, result, progress))
+                if stream is not None:
+                    background.append(pool.submit(_scan, stream, manifest, skips, result, progress))
                 if pack_config is not None:
                     pack_dir = repo_root / PACK_DIR
                     background.append(pool.submit(_police, pack_dir, pack_config, manifest, result, progress))
@@ -194,10 +199,78 @@ def _start_checkov(progress) -> checkov_runner.CheckovWorker:
     return worker
 
 
-def _scan(worker, plan_files, addresses, skips, result: StackResult, progress) -> None:
+class _CheckovStream:
+    """Scans a stack's plan with checkov in chunks while the stack is still being evaluated.
+
+    Why: checkov is the longest phase (about 5 ms per resource), and it used to start only once the
+    whole stack was evaluated, leaving the second core idle meanwhile. Here each resource is
+    translated as the program registers it, and every RESOURCES_PER_FILE resources become a plan
+    file that the worker scans at once. Files and provisional addresses follow registration order;
+    `finish` maps checkov's records back to the addresses of the URN-sorted plan (write_plans), by
+    URN, so the report is the one a scan of the finished plan gives (each resource is checked on
+    its own values; the plan has no references between resources).
+    """
+
+    def __init__(self, worker, queue: ThreadPoolExecutor, plans_dir: Path, per_file: int = RESOURCES_PER_FILE):
+        self.worker, self.queue, self.plans_dir, self.per_file = worker, queue, plans_dir, per_file
+        plans_dir.mkdir(parents=True, exist_ok=True)
+        for stale in plans_dir.glob("plan-*.json"):
+            stale.unlink()
+        self.pending: list[dict] = []
+        self.used: set[str] = set()
+        self.urn_of: dict[str, str] = {}  # provisional address -> URN
+        self.values_of: dict[str, dict] = {}  # URN -> planned values
+        self.files: list[Path] = []
+        self.scans: list[Future] = []
+        self.error: Exception | None = None
+
+    def add(self, resource: Resource) -> None:
+        """Called by the evaluation for each resource; never raises into the program."""
+        if self.error is not None:
+            return
+        try:
+            entry = resource_entry(resource)
+            address = resource_address(entry, self.used)
+            if address is None:
+                return
+            planned = planned_resource(entry, address)
+            self.urn_of[address], self.values_of[resource.urn] = resource.urn, planned["values"]
+            self.pending.append(planned)
+            if len(self.pending) >= self.per_file:
+                self._flush()
+        except Exception as exc:  # noqa: BLE001 - reported as the stack's checkov error by finish()
+            self.error = exc
+
+    def _flush(self) -> None:
+        if not self.pending and self.files:
+            return
+        path = self.plans_dir / f"plan-{len(self.files):04d}.json"
+        path.write_text(json.dumps(plan_document(self.pending), indent=1))
+        self.files.append(path)
+        self.pending = []
+        self.scans.append(self.queue.submit(self.worker.scan, [path]))
+
+    def finish(self, manifest: dict) -> tuple[list[dict], dict[str, dict]]:
+        """Scan what is left; checkov's failed records and {address: {"urn", "values"}}, final addresses."""
+        if self.error is not None:
+            raise checkov_runner.CheckovError(f"translating to a plan: {type(self.error).__name__}: {self.error}")
+        self._flush()
+        failed = [record for scan in self.scans for record in scan.result()]
+        used: set[str] = set()
+        final = {}
+        for entry in manifest["resources"]:  # URN order: the addresses write_plans gives
+            address = resource_address(entry, used)
+            if address is not None:
+                final[entry["urn"]] = address
+        records = [{**record, "resource": final[self.urn_of[record["resource"]]]} for record in failed]
+        planned = {final[urn]: {"urn": urn, "values": values} for urn, values in self.values_of.items()}
+        return records, planned
+
+
+def _scan(stream: _CheckovStream, manifest: dict, skips, result: StackResult, progress) -> None:
     started = time.perf_counter()
     try:
-        failed = worker.scan(plan_files)
+        failed, addresses = stream.finish(manifest)
     except checkov_runner.CheckovError as exc:
         result.checkov_error = str(exc)
         progress(f"{result.project}: checkov FAILED: {exc}")
