@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -223,9 +224,16 @@ class _CheckovStream:
         self.files: list[Path] = []
         self.scans: list[Future] = []
         self.error: Exception | None = None
+        # Monitor calls run on the event loop's thread (evaluate._InlineMonitorLoop); the lock keeps
+        # this correct should they ever come from several threads again.
+        self.lock = threading.Lock()
 
     def add(self, resource: Resource) -> None:
         """Called by the evaluation for each resource; never raises into the program."""
+        with self.lock:
+            self._add(resource)
+
+    def _add(self, resource: Resource) -> None:
         if self.error is not None:
             return
         try:
@@ -252,9 +260,10 @@ class _CheckovStream:
 
     def finish(self, manifest: dict) -> tuple[list[dict], dict[str, dict]]:
         """Scan what is left; checkov's failed records and {address: {"urn", "values"}}, final addresses."""
-        if self.error is not None:
-            raise checkov_runner.CheckovError(f"translating to a plan: {type(self.error).__name__}: {self.error}")
-        self._flush()
+        with self.lock:
+            if self.error is not None:
+                raise checkov_runner.CheckovError(f"translating to a plan: {type(self.error).__name__}: {self.error}")
+            self._flush()
         failed = [record for scan in self.scans for record in scan.result()]
         used: set[str] = set()
         final = {}
