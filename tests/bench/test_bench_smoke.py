@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from offline_preview.checkov import CheckovError, find_checkov
+from offline_preview.checkov import checkov_installed
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "preview_bench.py"
 
@@ -21,13 +21,6 @@ def _bench_module():
     spec.loader.exec_module(module)
     return module
 
-
-def _checkov_installed() -> bool:
-    try:
-        find_checkov()
-    except CheckovError:
-        return False
-    return True
 
 
 def test_the_generated_catalog_is_the_same_in_every_stack(tmp_path):
@@ -44,7 +37,7 @@ def test_the_generated_catalog_is_the_same_in_every_stack(tmp_path):
     assert registry["registry:scanning"]["type"] == "ENHANCED"  # the rest of the local config is kept
 
 
-@pytest.mark.skipif(not _checkov_installed(), reason="checkov is not installed (make tools)")
+@pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
 def test_a_three_model_run_prints_the_table():
     completed = subprocess.run(
         [sys.executable, str(BENCH), "--sizes", "3"], capture_output=True, text=True, check=False, timeout=300

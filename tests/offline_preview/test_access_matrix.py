@@ -3,6 +3,7 @@
 import json
 
 from offline_preview.access_matrix import access_matrix, format_matrix
+from offline_preview.cli import main
 
 ARN = "arn:aws:ecr:us-east-1:123456789012:repository/models/bert"
 CI = "arn:aws:iam::123456789012:role/ci"
@@ -89,3 +90,33 @@ def test_the_table_marks_granted_denied_and_absent():
         "    pull push admin  principal",
         "     ✔    ✘    ·    p",
     ]
+
+
+def test_repositories_with_the_same_access_share_one_block():
+    same = {"p": {"pull": ["x"]}}
+    matrix = {f"models/m{i}": same for i in range(5)} | {"models/special": {"q": {"push": ["y"]}}}
+    assert format_matrix(matrix).splitlines() == [
+        "  models/m0, models/m1, models/m2 and 2 more",
+        "    pull push admin  principal",
+        "     ✔    ·    ·    p",
+        "  models/special",
+        "    pull push admin  principal",
+        "     ·    ✔    ·    q",
+    ]
+
+
+def test_the_preview_report_shows_the_matrix_of_the_stacks(tmp_path, capsys):
+    argv = ["--env", "local", "--no-checkov", "--no-policy", "--quiet", "--build-dir", str(tmp_path)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    block = text[text.index("== access matrix") :].splitlines()
+    assert block[1] == "  models/llama-3-8b-instruct"  # it alone has an extra consumer
+    assert "     ✔    ·    ·    arn:aws:iam::210987654321:role/chat-inference" in block
+    assert "  models/resnet-50, models/sdxl-base, models/whisper-large-v3" in block
+    assert main([*argv, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    ci = "arn:aws:iam::123456789012:role/model-registry-ci-push"
+    assert report["accessMatrix"]["models/resnet-50"][ci] == {
+        "pull": ["repository policy PushByCiRole", "IAM policy PushToModelRepositories"],
+        "push": ["repository policy PushByCiRole", "IAM policy PushToModelRepositories"],
+    }

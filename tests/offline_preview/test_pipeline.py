@@ -3,21 +3,13 @@
 import json
 
 import pytest
-from offline_preview.checkov import CheckovError, find_checkov
+from offline_preview.checkov import checkov_installed
 from offline_preview.cli import main
 from preview_helpers import REFERENCE, program
 
 
-def _checkov_installed() -> bool:
-    try:
-        find_checkov()
-    except CheckovError:
-        return False
-    return True
-
-
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
-@pytest.mark.skipif(not _checkov_installed(), reason="checkov is not installed (make tools)")
+@pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
 def test_the_repaired_origin_program_fails_policy_and_checkov(tmp_path, capsys):
     status = main(["--project", str(REFERENCE / "seed-program-repaired.py"), "--env", "local",
                    "--build-dir", str(tmp_path), "--json", "--quiet"])

@@ -169,19 +169,29 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     return matrix
 
 
-def format_matrix(matrix: Matrix) -> str:
-    """One block per repository: `pull push admin principal`, with ✔ granted, ✘ denied, · not granted."""
-    lines: list[str] = []
+def format_matrix(matrix: Matrix, names_shown: int = 3) -> str:
+    """A block per distinct access pattern: the repositories that share it, then `pull push admin principal`
+    with ✔ granted, ✘ denied, · not granted. A thousand models with the same consumers make one block."""
+    groups: dict[tuple, list[str]] = {}
     for repository in sorted(matrix):
-        lines.append(f"  {repository}")
+        rows = tuple(sorted((p, _marks(c)) for p, c in matrix[repository].items()))
+        groups.setdefault(rows, []).append(repository)
+    lines: list[str] = []
+    for rows, repositories in groups.items():
+        shown = ", ".join(repositories[:names_shown])
+        more = f" and {len(repositories) - names_shown} more" if len(repositories) > names_shown else ""
+        lines.append(f"  {shown}{more}")
         lines.append("    pull push admin  principal")
-        rows = matrix[repository]
         if not rows:
             lines.append("    (no principal outside the account's administrators)")
-        for principal in sorted(rows):
-            marks = []
-            for capability in CAPABILITIES:
-                reasons = rows[principal].get(capability)
-                marks.append("·" if not reasons else "✘" if reasons[0].startswith("DENIED") else "✔")
+        for principal, marks in rows:
             lines.append(f"     {marks[0]}    {marks[1]}    {marks[2]}    {principal}")
     return "\n".join(lines)
+
+
+def _marks(capabilities: dict[str, list[str]]) -> tuple[str, ...]:
+    marks = []
+    for capability in CAPABILITIES:
+        reasons = capabilities.get(capability)
+        marks.append("·" if not reasons else "✘" if reasons[0].startswith("DENIED") else "✔")
+    return tuple(marks)

@@ -65,6 +65,14 @@ def find_checkov() -> Path:
     raise CheckovError(INSTALL_HINT)
 
 
+def checkov_installed() -> bool:
+    try:
+        find_checkov()
+    except CheckovError:
+        return False
+    return True
+
+
 def checkov_python(command: Path) -> Path | None:
     """The interpreter of checkov's tool environment, read from the command's shebang line."""
     try:

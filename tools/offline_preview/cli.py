@@ -22,8 +22,10 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from .access_matrix import access_matrix, format_matrix
 from .checkov import CheckovError
 from .diff import diff_directories, format_changes, has_blocked, manifests_at_revision
+from .manifest import load_manifest
 from .project import ProjectError
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
 
@@ -80,11 +82,21 @@ def _preview(args) -> int:
                       checkov=not args.no_checkov)
     progress = (lambda message: None) if args.quiet else stderr_progress()
     result = run_preview(options, progress)
+    matrix = stack_access_matrix(result)
     if args.json:
-        print(json.dumps(report_json(result), indent=2))
+        print(json.dumps(report_json(result) | {"accessMatrix": matrix}, indent=2))
     else:
         print(report_text(result))
+        if matrix:
+            print("== access matrix: who can pull, push or administer each repository")
+            print(format_matrix(matrix))
     return 0 if result.ok else 1
+
+
+def stack_access_matrix(result: RunResult) -> dict:
+    """The access matrix over every manifest the run wrote (repositories and policies span stacks)."""
+    resources = [r for s in result.stacks if s.manifest and not s.error for r in load_manifest(s.manifest)["resources"]]
+    return access_matrix(resources)
 
 
 def report_json(result: RunResult) -> dict:
