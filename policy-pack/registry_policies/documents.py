@@ -96,9 +96,7 @@ def parse_document(value: Any) -> Document:
         try:
             value = json.loads(value, object_pairs_hook=_no_duplicate_keys)
         except _DuplicateKey as error:
-            return Document(
-                errors=[f"the policy document repeats the key {error}, so its meaning is ambiguous"]
-            )
+            return Document(errors=[f"the policy document repeats the key {error}, so its meaning is ambiguous"])
         except RecursionError:
             return Document(errors=["the policy document is nested too deeply to be a policy"])
         except ValueError as error:

@@ -39,8 +39,7 @@ def repository_scanning_findings(props: dict[str, Any]) -> list[Finding]:
     state = "missing" if config is None else f"scanOnPush={scan_on_push!r}"
     return [
         Finding(
-            f"the repository does not scan images on push ({state}); set "
-            "imageScanningConfiguration.scanOnPush to true"
+            f"the repository does not scan images on push ({state}); set imageScanningConfiguration.scanOnPush to true"
         )
     ]
 
@@ -134,18 +133,11 @@ def kms_encryption_findings(props: dict[str, Any]) -> list[Finding]:
     if is_unknown(encryption_type):
         return [cannot_evaluate(KMS_ENCRYPTION, "encryptionConfigurations.encryptionType")]
     if encryption_type not in KMS_TYPES:
-        return [
-            Finding(
-                f"the repository is encrypted with {encryption_type}, not KMS with a customer-managed key"
-            )
-        ]
+        return [Finding(f"the repository is encrypted with {encryption_type}, not KMS with a customer-managed key")]
     if is_unknown(kms_key) or (isinstance(kms_key, str) and kms_key.strip()):
         return []
     return [
-        Finding(
-            "the repository uses KMS without kmsKey, i.e. the AWS-managed key aws/ecr; "
-            "set a customer-managed key"
-        )
+        Finding("the repository uses KMS without kmsKey, i.e. the AWS-managed key aws/ecr; set a customer-managed key")
     ]
 
 

@@ -68,9 +68,7 @@ def parse_exemptions(config: Any, policy_names: set[str]) -> tuple[list[Exemptio
     return valid, invalid
 
 
-def find_exemption(
-    exemptions: list[Exemption], policy: str, urn: str | None, name: str | None
-) -> Exemption | None:
+def find_exemption(exemptions: list[Exemption], policy: str, urn: str | None, name: str | None) -> Exemption | None:
     return next((e for e in exemptions if e.matches(policy, urn, name)), None)
 
 

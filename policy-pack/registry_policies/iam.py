@@ -82,9 +82,7 @@ def wildcard_principal_findings(where: str, document: Any) -> list[Finding]:
         for principal in principals:
             if is_unknown(principal.value):
                 findings.append(
-                    cannot_evaluate(
-                        NO_WILDCARD_PRINCIPAL, f"the Principal of {statement.label} in the {where}"
-                    )
+                    cannot_evaluate(NO_WILDCARD_PRINCIPAL, f"the Principal of {statement.label} in the {where}")
                 )
                 continue
             if not is_wildcard_value(principal.value):
@@ -94,9 +92,7 @@ def wildcard_principal_findings(where: str, document: Any) -> list[Finding]:
                 continue
             if unknown:
                 findings.append(
-                    cannot_evaluate(
-                        NO_WILDCARD_PRINCIPAL, f"the Condition of {statement.label} in the {where}"
-                    )
+                    cannot_evaluate(NO_WILDCARD_PRINCIPAL, f"the Condition of {statement.label} in the {where}")
                 )
                 continue
             detail = f" ({'; '.join(rejected)})" if rejected else ""
@@ -129,9 +125,7 @@ def wildcard_action_findings(where: str, document: Any) -> list[Finding]:
         actions = [action] if is_unknown(action) else string_list(action)
         if actions is None:
             findings.append(
-                Finding(
-                    f"{where} is malformed: {statement.label}: Action must be a string or a list of strings"
-                )
+                Finding(f"{where} is malformed: {statement.label}: Action must be a string or a list of strings")
             )
             continue
         for name in actions:
@@ -215,9 +209,7 @@ def github_oidc_findings(where: str, document: Any) -> list[Finding]:
 
 def _is_github(principal: Principal) -> bool:
     return (
-        principal.kind == "Federated"
-        and isinstance(principal.value, str)
-        and principal.value.endswith(GITHUB_ISSUER)
+        principal.kind == "Federated" and isinstance(principal.value, str) and principal.value.endswith(GITHUB_ISSUER)
     )
 
 

@@ -71,9 +71,7 @@ def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
 
 def _wildcard_principals(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
     findings = [
-        f
-        for where, doc in all_documents(resource_type, props)
-        for f in iam.wildcard_principal_findings(where, doc)
+        f for where, doc in all_documents(resource_type, props) for f in iam.wildcard_principal_findings(where, doc)
     ]
     if resource_type == LAMBDA_PERMISSION_TYPE:
         findings += lambda_permission_findings(props)
@@ -81,11 +79,7 @@ def _wildcard_principals(resource_type: str, props: dict[str, Any], _config: dic
 
 
 def _wildcard_actions(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    return [
-        f
-        for where, doc in all_documents(resource_type, props)
-        for f in iam.wildcard_action_findings(where, doc)
-    ]
+    return [f for where, doc in all_documents(resource_type, props) for f in iam.wildcard_action_findings(where, doc)]
 
 
 def _cross_account(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
@@ -143,8 +137,7 @@ def _lifecycle(resources: list[stack.StackResource], _config: dict[str, Any]) ->
 SPECS: list[Spec] = [
     Spec(
         "no-wildcard-principal",
-        "No resource or trust policy may grant to a wildcard principal unless an identity condition "
-        "restricts it.",
+        "No resource or trust policy may grant to a wildcard principal unless an identity condition restricts it.",
         EnforcementLevel.MANDATORY,
         _wildcard_principals,
     ),

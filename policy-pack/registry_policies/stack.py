@@ -88,9 +88,7 @@ def scanning_coverage_findings(resources: list[StackResource]) -> list[Finding]:
             enhanced = True
         rules.extend(scanning)
         findings.extend(
-            Finding(f.message, configuration.urn, configuration.name, f.unknown)
-            for f in unknowns
-            if f.unknown
+            Finding(f.message, configuration.urn, configuration.name, f.unknown) for f in unknowns if f.unknown
         )
     for repo in (r for r in resources if r.type == REPOSITORY):
         own = get_path(first_block(repo.props.get("imageScanningConfiguration")), "scanOnPush")
@@ -100,9 +98,7 @@ def scanning_coverage_findings(resources: list[StackResource]) -> list[Finding]:
         if is_unknown(name) or not isinstance(name, str):
             if rules or (not enhanced and is_unknown(own)):
                 findings.append(
-                    cannot_evaluate(
-                        SCANNING, f"the name of repository {repo.name}", urn=repo.urn, name=repo.name
-                    )
+                    cannot_evaluate(SCANNING, f"the name of repository {repo.name}", urn=repo.urn, name=repo.name)
                 )
                 continue
             name = ""
@@ -124,7 +120,5 @@ def scanning_coverage_findings(resources: list[StackResource]) -> list[Finding]:
             if enhanced
             else "scanOnPush is off and no registry scanning rule matches it"
         )
-        findings.append(
-            Finding(f"repository {repo.name} is never scanned: {why}", urn=repo.urn, name=repo.name)
-        )
+        findings.append(Finding(f"repository {repo.name} is never scanned: {why}", urn=repo.urn, name=repo.name))
     return findings

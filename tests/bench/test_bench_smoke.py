@@ -22,7 +22,6 @@ def _bench_module():
     return module
 
 
-
 def test_the_generated_catalog_is_the_same_in_every_stack(tmp_path):
     bench = _bench_module()
     directories = bench.write_stacks(tmp_path, 25)

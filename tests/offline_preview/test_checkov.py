@@ -21,28 +21,36 @@ def _installed() -> bool:
 needs_checkov = pytest.mark.skipif(not _installed(), reason=checkov.INSTALL_HINT)
 
 
-@pytest.mark.parametrize(("token", "expected"), [
-    ("aws:ecr/repository:Repository", "aws_ecr_repository"),
-    ("aws:ecr/repositoryPolicy:RepositoryPolicy", "aws_ecr_repository_policy"),
-    ("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", "aws_ecr_registry_scanning_configuration"),
-    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws_iam_role_policy_attachment"),
-    ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws_iam_openid_connect_provider"),
-    ("aws:kms/key:Key", "aws_kms_key"),
-    ("pulumi:pulumi:StackReference", None),
-    ("modelregistry:registry:ModelRegistry", None),
-])
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("aws:ecr/repository:Repository", "aws_ecr_repository"),
+        ("aws:ecr/repositoryPolicy:RepositoryPolicy", "aws_ecr_repository_policy"),
+        (
+            "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+            "aws_ecr_registry_scanning_configuration",
+        ),
+        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws_iam_role_policy_attachment"),
+        ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws_iam_openid_connect_provider"),
+        ("aws:kms/key:Key", "aws_kms_key"),
+        ("pulumi:pulumi:StackReference", None),
+        ("modelregistry:registry:ModelRegistry", None),
+    ],
+)
 def test_terraform_types_come_from_the_type_token(token, expected):
     assert terraform_type(token) == expected
 
 
 def test_inputs_become_snake_case_attributes_and_blocks():
-    values = attribute_values({
-        "imageTagMutability": "IMMUTABLE",
-        "imageScanningConfiguration": {"scanOnPush": True},
-        "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "arn:k"}],
-        "tags": {"costCentre": "ml"},
-        "clientIdLists": ["sts.amazonaws.com"],
-    })
+    values = attribute_values(
+        {
+            "imageTagMutability": "IMMUTABLE",
+            "imageScanningConfiguration": {"scanOnPush": True},
+            "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "arn:k"}],
+            "tags": {"costCentre": "ml"},
+            "clientIdLists": ["sts.amazonaws.com"],
+        }
+    )
     assert values == {
         "image_tag_mutability": "IMMUTABLE",
         "image_scanning_configuration": [{"scan_on_push": True}],
@@ -73,21 +81,29 @@ def test_plans_are_split_into_files_and_policies_are_json_strings(cases):
 
 
 @needs_checkov
-@pytest.mark.parametrize(("address", "check"), [
-    ("aws_ecr_repository.repo-no-scan", "CKV_AWS_163"),
-    ("aws_ecr_repository.repo-mutable", "CKV_AWS_51"),
-    ("aws_ecr_repository.repo-aes", "CKV_AWS_136"),
-    ("aws_ecr_repository_policy.policy-public", "CKV_AWS_32"),
-    ("aws_iam_role.role-trust-anyone", "CKV_AWS_60"),
-])
+@pytest.mark.parametrize(
+    ("address", "check"),
+    [
+        ("aws_ecr_repository.repo-no-scan", "CKV_AWS_163"),
+        ("aws_ecr_repository.repo-mutable", "CKV_AWS_51"),
+        ("aws_ecr_repository.repo-aes", "CKV_AWS_136"),
+        ("aws_ecr_repository_policy.policy-public", "CKV_AWS_32"),
+        ("aws_iam_role.role-trust-anyone", "CKV_AWS_60"),
+    ],
+)
 def test_each_insecure_resource_fails_its_check_in_checkov(cli_verdicts, address, check):
     assert (address, check) in cli_verdicts
 
 
 @needs_checkov
-@pytest.mark.parametrize("address", [
-    "aws_ecr_repository.repo-secure", "aws_ecr_repository_policy.policy-account", "aws_iam_role.role-trust-service",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "aws_ecr_repository.repo-secure",
+        "aws_ecr_repository_policy.policy-account",
+        "aws_iam_role.role-trust-service",
+    ],
+)
 def test_the_secure_versions_pass(cli_verdicts, address):
     assert [check for failed, check in cli_verdicts if failed == address] == []
 
@@ -95,9 +111,11 @@ def test_the_secure_versions_pass(cli_verdicts, address):
 @needs_checkov
 def test_each_insecure_repository_fails_only_its_own_check(cli_verdicts):
     repositories = sorted((a, c) for a, c in cli_verdicts if a.startswith("aws_ecr_repository."))
-    assert repositories == [("aws_ecr_repository.repo-aes", "CKV_AWS_136"),
-                            ("aws_ecr_repository.repo-mutable", "CKV_AWS_51"),
-                            ("aws_ecr_repository.repo-no-scan", "CKV_AWS_163")]
+    assert repositories == [
+        ("aws_ecr_repository.repo-aes", "CKV_AWS_136"),
+        ("aws_ecr_repository.repo-mutable", "CKV_AWS_51"),
+        ("aws_ecr_repository.repo-no-scan", "CKV_AWS_163"),
+    ]
 
 
 @needs_checkov
@@ -114,12 +132,17 @@ def test_a_skip_waives_only_what_it_names(tmp_path):
     skip_file.write_text(
         "skips:\n  - check: CKV_AWS_51\n    resource_types: [aws_ecr_repository]\n"
         "    where: {image_tag_mutability: IMMUTABLE_WITH_EXCLUSION}\n"
-        "    reason: latest stays movable on purpose\n")
+        "    reason: latest stays movable on purpose\n"
+    )
     skips = checkov.load_skips(skip_file)
-    failed = [{"check_id": "CKV_AWS_51", "check_name": "immutable", "resource": address, "guideline": None}
-              for address in ("aws_ecr_repository.a", "aws_ecr_repository.b")]
-    planned = {"aws_ecr_repository.a": {"urn": "urn:a", "values": {"image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION"}},
-               "aws_ecr_repository.b": {"urn": "urn:b", "values": {"image_tag_mutability": "MUTABLE"}}}
+    failed = [
+        {"check_id": "CKV_AWS_51", "check_name": "immutable", "resource": address, "guideline": None}
+        for address in ("aws_ecr_repository.a", "aws_ecr_repository.b")
+    ]
+    planned = {
+        "aws_ecr_repository.a": {"urn": "urn:a", "values": {"image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION"}},
+        "aws_ecr_repository.b": {"urn": "urn:b", "values": {"image_tag_mutability": "MUTABLE"}},
+    }
     result = {f.urn: f.waived for f in checkov.findings(failed, planned, skips)}
     assert result == {"urn:a": "latest stays movable on purpose", "urn:b": None}
 

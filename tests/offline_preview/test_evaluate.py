@@ -132,11 +132,14 @@ def test_a_reference_to_a_stack_not_evaluated_names_it(upstreams):
     assert "'never-evaluated/local' was not evaluated" in message
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("broken_attribute", "__main__.py:5: AttributeError: module 'pulumi' has no attribute 'json'"),
-    ("syntax_error", "__main__.py:3: SyntaxError: "),
-    ("missing_module", "__main__.py:2: ModuleNotFoundError: No module named 'pulumi_gcp_that_is_not_installed'"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("broken_attribute", "__main__.py:5: AttributeError: module 'pulumi' has no attribute 'json'"),
+        ("syntax_error", "__main__.py:3: SyntaxError: "),
+        ("missing_module", "__main__.py:2: ModuleNotFoundError: No module named 'pulumi_gcp_that_is_not_installed'"),
+    ],
+)
 def test_a_failing_program_ends_in_one_line_naming_file_and_line(name, expected):
     with pytest.raises(EvaluationError) as failure:
         evaluate(program(name), "local")

@@ -11,8 +11,18 @@ from preview_helpers import REFERENCE, program
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
 @pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
 def test_the_repaired_origin_program_fails_policy_and_checkov(tmp_path, capsys):
-    status = main(["--project", str(REFERENCE / "seed-program-repaired.py"), "--env", "local",
-                   "--build-dir", str(tmp_path), "--json", "--quiet"])
+    status = main(
+        [
+            "--project",
+            str(REFERENCE / "seed-program-repaired.py"),
+            "--env",
+            "local",
+            "--build-dir",
+            str(tmp_path),
+            "--json",
+            "--quiet",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert status == 1 and report["ok"] is False
     (stack,) = report["stacks"]
@@ -21,36 +31,55 @@ def test_the_repaired_origin_program_fails_policy_and_checkov(tmp_path, capsys):
     assert ("CKV_AWS_51", "aws_ecr_repository.aiModelRepo") in failed
     assert ("CKV_AWS_136", "aws_ecr_repository.aiModelRepo") in failed
     assert ("CKV_AWS_32", "aws_ecr_repository_policy.aiModelRepoPolicy") in failed
-    mandatory = {(v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "mandatory"}
+    mandatory = {
+        (v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "mandatory"
+    }
     assert ("no-wildcard-principal", "aiModelRepoPolicy") in mandatory
     assert set(report["timings"]) == {"evaluate", "policy", "checkov", "total"}
 
 
 def test_a_failing_program_is_one_line_in_the_report_and_exit_1(tmp_path, capsys):
-    status = main(["--project", str(program("broken_attribute")), "--build-dir", str(tmp_path),
-                   "--no-policy", "--no-checkov", "--quiet"])
+    status = main(
+        [
+            "--project",
+            str(program("broken_attribute")),
+            "--build-dir",
+            str(tmp_path),
+            "--no-policy",
+            "--no-checkov",
+            "--quiet",
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 1
-    assert "  error: tests/fixtures/programs/broken_attribute/__main__.py:5: AttributeError: module 'pulumi' " \
-           "has no attribute 'json'" in out
+    assert (
+        "  error: tests/fixtures/programs/broken_attribute/__main__.py:5: AttributeError: module 'pulumi' "
+        "has no attribute 'json'" in out
+    )
 
 
 def test_a_clean_program_exits_0_and_lists_resources_by_type(tmp_path, capsys):
-    status = main(["--project", str(program("upstream")), "--build-dir", str(tmp_path),
-                   "--no-policy", "--no-checkov", "--quiet"])
+    status = main(
+        ["--project", str(program("upstream")), "--build-dir", str(tmp_path), "--no-policy", "--no-checkov", "--quiet"]
+    )
     out = capsys.readouterr().out
     assert status == 0
     assert "== fixture-upstream (local): ok" in out
     assert "    1  aws:ecr/repository:Repository" in out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--project", "no/such/dir"], "offline-preview: --project no/such/dir: no such directory\n"),
-    (["--stack", "nonsense", "--no-checkov"], "offline-preview: --stack must be one of registry, replication, "
-                                              "access (got 'nonsense')\n"),
-    (["--bogus"], "offline-preview: unrecognized arguments: --bogus\n"),
-    (["diff"], "offline-preview: diff needs exactly one of --base <git ref> or --base-dir <manifest dir>\n"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--project", "no/such/dir"], "offline-preview: --project no/such/dir: no such directory\n"),
+        (
+            ["--stack", "nonsense", "--no-checkov"],
+            "offline-preview: --stack must be one of registry, replication, access (got 'nonsense')\n",
+        ),
+        (["--bogus"], "offline-preview: unrecognized arguments: --bogus\n"),
+        (["diff"], "offline-preview: diff needs exactly one of --base <git ref> or --base-dir <manifest dir>\n"),
+    ],
+)
 def test_usage_errors_exit_2_with_one_line(argv, message, capsys):
     with pytest.raises(SystemExit) as exited:
         raise SystemExit(main(argv))

@@ -16,8 +16,9 @@ def repo(logical="models", **props):
 def lifecycle(for_repo, by_dependency=False):
     props = {"repository": UNKNOWN_STRING_VALUE if by_dependency else for_repo.props["name"], "policy": "{}"}
     deps = {"repository": (for_repo.urn,)} if by_dependency else {}
-    return StackResource(ecr.LIFECYCLE_POLICY, f"{for_repo.name}-lc", f"urn:lc:{for_repo.name}", props,
-                         property_dependencies=deps)
+    return StackResource(
+        ecr.LIFECYCLE_POLICY, f"{for_repo.name}-lc", f"urn:lc:{for_repo.name}", props, property_dependencies=deps
+    )
 
 
 def registry_scanning(scan_type, *rules):
@@ -45,30 +46,42 @@ def test_an_unknown_scan_on_push_is_not_a_pass():
     assert finding.unknown
 
 
-@pytest.mark.parametrize(("scan_type", "rules", "expected"), [
-    ("BASIC", [], "has no rule"),
-    ("ENHANCED", None, "has no rule"),
-    ("BASIC", [rule("MANUAL", "*")], "no rule of the BASIC"),
-    ("BASIC", [rule("CONTINUOUS_SCAN", "*")], "no rule of the BASIC"),
-    ("ENHANCED", [rule("MANUAL", "*")], "no rule of the ENHANCED"),
-])
+@pytest.mark.parametrize(
+    ("scan_type", "rules", "expected"),
+    [
+        ("BASIC", [], "has no rule"),
+        ("ENHANCED", None, "has no rule"),
+        ("BASIC", [rule("MANUAL", "*")], "no rule of the BASIC"),
+        ("BASIC", [rule("CONTINUOUS_SCAN", "*")], "no rule of the BASIC"),
+        ("ENHANCED", [rule("MANUAL", "*")], "no rule of the ENHANCED"),
+    ],
+)
 def test_a_registry_scanning_configuration_that_never_scans_is_a_violation(scan_type, rules, expected):
     props = {"scanType": scan_type} | ({} if rules is None else {"rules": rules})
     [finding] = ecr.registry_scanning_findings(props)
     assert expected in finding.message
 
 
-@pytest.mark.parametrize(("scan_type", "frequency"), [
-    ("BASIC", "SCAN_ON_PUSH"), ("ENHANCED", "SCAN_ON_PUSH"), ("ENHANCED", "CONTINUOUS_SCAN")])
+@pytest.mark.parametrize(
+    ("scan_type", "frequency"),
+    [("BASIC", "SCAN_ON_PUSH"), ("ENHANCED", "SCAN_ON_PUSH"), ("ENHANCED", "CONTINUOUS_SCAN")],
+)
 def test_a_registry_scanning_rule_that_scans_passes(scan_type, frequency):
     assert ecr.registry_scanning_findings({"scanType": scan_type, "rules": [rule(frequency, "*")]}) == []
 
 
-@pytest.mark.parametrize(("pattern", "name", "matches"), [
-    ("*", "models/llm", True), ("models/*", "models/llm", True), ("models/*", "other/llm", False),
-    ("models", "models", True), ("models", "models/llm", False), ("*llm", "models/llm", True),
-    ("m.dels", "models", False),
-])
+@pytest.mark.parametrize(
+    ("pattern", "name", "matches"),
+    [
+        ("*", "models/llm", True),
+        ("models/*", "models/llm", True),
+        ("models/*", "other/llm", False),
+        ("models", "models", True),
+        ("models", "models/llm", False),
+        ("*llm", "models/llm", True),
+        ("m.dels", "models", False),
+    ],
+)
 def test_wildcard_filters_match_like_ecr(pattern, name, matches):
     assert ecr.wildcard_filter_matches(pattern, name) is matches
 
@@ -87,15 +100,19 @@ def test_a_basic_rule_matching_the_name_covers_the_repository():
 
 
 def test_enhanced_scanning_ignores_the_repository_scan_on_push():
-    findings = scanning_coverage_findings([
-        repo("a/b", imageScanningConfiguration={"scanOnPush": True}),
-        registry_scanning("ENHANCED", rule("CONTINUOUS_SCAN", "c/*"))])
+    findings = scanning_coverage_findings(
+        [
+            repo("a/b", imageScanningConfiguration={"scanOnPush": True}),
+            registry_scanning("ENHANCED", rule("CONTINUOUS_SCAN", "c/*")),
+        ]
+    )
     assert [f.name for f in findings] == ["a/b"] and "ENHANCED" in findings[0].message
 
 
 def test_an_unknown_repository_name_with_rules_is_not_a_pass():
-    [finding] = scanning_coverage_findings([repo("x", name=UNKNOWN_STRING_VALUE),
-                                            registry_scanning("ENHANCED", rule("SCAN_ON_PUSH", "c/*"))])
+    [finding] = scanning_coverage_findings(
+        [repo("x", name=UNKNOWN_STRING_VALUE), registry_scanning("ENHANCED", rule("SCAN_ON_PUSH", "c/*"))]
+    )
     assert finding.unknown
 
 
@@ -110,20 +127,31 @@ def test_a_lifecycle_policy_covers_its_repository_by_name_or_dependency(by_depen
     assert lifecycle_coverage_findings([models, lifecycle(models, by_dependency)]) == []
 
 
-@pytest.mark.parametrize(("mode", "ok"), [("IMMUTABLE", True), ("IMMUTABLE_WITH_EXCLUSION", True),
-                                          ("MUTABLE", False), (None, False), ("MUTABLE_WITH_EXCLUSION", False)])
+@pytest.mark.parametrize(
+    ("mode", "ok"),
+    [
+        ("IMMUTABLE", True),
+        ("IMMUTABLE_WITH_EXCLUSION", True),
+        ("MUTABLE", False),
+        (None, False),
+        ("MUTABLE_WITH_EXCLUSION", False),
+    ],
+)
 def test_tags_must_be_immutable(mode, ok):
     props = {} if mode is None else {"imageTagMutability": mode}
     assert (ecr.tags_immutable_findings(props) == []) is ok
 
 
-@pytest.mark.parametrize(("encryption", "ok"), [
-    (None, False),
-    ([{"encryptionType": "AES256"}], False),
-    ([{"encryptionType": "KMS"}], False),
-    ([{"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:111122223333:key/abc"}], True),
-    ([{"encryptionType": "KMS", "kmsKey": UNKNOWN_STRING_VALUE}], True),
-])
+@pytest.mark.parametrize(
+    ("encryption", "ok"),
+    [
+        (None, False),
+        ([{"encryptionType": "AES256"}], False),
+        ([{"encryptionType": "KMS"}], False),
+        ([{"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:111122223333:key/abc"}], True),
+        ([{"encryptionType": "KMS", "kmsKey": UNKNOWN_STRING_VALUE}], True),
+    ],
+)
 def test_encryption_uses_a_customer_managed_kms_key(encryption, ok):
     props = {} if encryption is None else {"encryptionConfigurations": encryption}
     assert (ecr.kms_encryption_findings(props) == []) is ok
@@ -140,8 +168,9 @@ def replication(*destinations):
 
 
 def test_replication_to_a_region_outside_the_allow_list_is_reported():
-    props = replication({"region": "us-west-2", "registryId": "111122223333"},
-                        {"region": "ap-south-1", "registryId": "999999999999"})
+    props = replication(
+        {"region": "us-west-2", "registryId": "111122223333"}, {"region": "ap-south-1", "registryId": "999999999999"}
+    )
     messages = [f.message for f in ecr.replication_findings(props, ["us-west-2"], ["111122223333"])]
     assert len(messages) == 2
     assert "'ap-south-1'" in messages[0] and "'999999999999'" in messages[1]

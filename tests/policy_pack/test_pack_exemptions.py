@@ -12,22 +12,26 @@ REASON = "pulled by the legacy batch job until Q3"
 
 
 def test_a_valid_exemption_matches_its_resource_by_name_or_urn():
-    valid, invalid = parse_exemptions({"exemptions": [
-        {"policy": "ecr-tags-immutable", "resource": "legacyRepo", "reason": REASON}]}, POLICIES)
+    valid, invalid = parse_exemptions(
+        {"exemptions": [{"policy": "ecr-tags-immutable", "resource": "legacyRepo", "reason": REASON}]}, POLICIES
+    )
     assert invalid == []
     assert find_exemption(valid, "ecr-tags-immutable", "urn:x", "legacyRepo").reason == REASON
     assert find_exemption(valid, "no-wildcard-principal", "urn:x", "legacyRepo") is None
     assert find_exemption(valid, "ecr-tags-immutable", "urn:x", "otherRepo") is None
 
 
-@pytest.mark.parametrize(("entry", "problem"), [
-    ({"policy": "ecr-tags-immutable", "resource": "r"}, "without a reason"),
-    ({"policy": "ecr-tags-immutable", "resource": "r", "reason": "because"}, "without a reason"),
-    ({"policy": "ecr-tags-immutable", "resource": "r", "reason": "         x"}, "without a reason"),
-    ({"policy": "no-such-policy", "resource": "r", "reason": REASON}, "unknown policy"),
-    ({"policy": "ecr-tags-immutable", "reason": REASON}, "names no resource"),
-    ("ecr-tags-immutable:r", "is not an object"),
-])
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"policy": "ecr-tags-immutable", "resource": "r"}, "without a reason"),
+        ({"policy": "ecr-tags-immutable", "resource": "r", "reason": "because"}, "without a reason"),
+        ({"policy": "ecr-tags-immutable", "resource": "r", "reason": "         x"}, "without a reason"),
+        ({"policy": "no-such-policy", "resource": "r", "reason": REASON}, "unknown policy"),
+        ({"policy": "ecr-tags-immutable", "reason": REASON}, "names no resource"),
+        ("ecr-tags-immutable:r", "is not an object"),
+    ],
+)
 def test_an_invalid_exemption_is_reported_and_not_applied(entry, problem):
     valid, [invalid] = parse_exemptions({"exemptions": [entry]}, POLICIES)
     assert valid == [] and problem in invalid.problem

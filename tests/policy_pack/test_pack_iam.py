@@ -17,8 +17,9 @@ def doc(*statements):
 
 @pytest.mark.parametrize("action", ["*", "ecr:*", "iam:*", "kms:*", "s3:*", ["ecr:BatchGetImage", "ECR:*"]])
 def test_wildcard_actions_in_an_allow_are_reported(action):
-    [finding] = wildcard_action_findings("policy", doc({"Sid": "Wide", "Effect": "Allow", "Action": action,
-                                                        "Resource": "*"}))
+    [finding] = wildcard_action_findings(
+        "policy", doc({"Sid": "Wide", "Effect": "Allow", "Action": action, "Resource": "*"})
+    )
     assert 'statement "Wide"' in finding.message and "wildcard action" in finding.message
 
 
@@ -37,14 +38,22 @@ def test_wildcard_actions_in_a_deny_pass():
 
 
 def test_a_principal_of_an_account_not_on_the_allow_list_is_reported():
-    document = doc({"Sid": "X", "Effect": "Allow", "Action": "ecr:BatchGetImage",
-                    "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "444455556666"]}})
+    document = doc(
+        {
+            "Sid": "X",
+            "Effect": "Allow",
+            "Action": "ecr:BatchGetImage",
+            "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "444455556666"]},
+        }
+    )
     [finding] = cross_account_findings("repository policy", document, ["111122223333"])
     assert "444455556666" in finding.message and 'statement "X"' in finding.message
 
 
 def test_service_principals_are_not_accounts():
-    document = doc({"Effect": "Allow", "Action": "ecr:BatchGetImage", "Principal": {"Service": "sagemaker.amazonaws.com"}})
+    document = doc(
+        {"Effect": "Allow", "Action": "ecr:BatchGetImage", "Principal": {"Service": "sagemaker.amazonaws.com"}}
+    )
     assert cross_account_findings("repository policy", document, []) == []
 
 
@@ -52,8 +61,12 @@ GITHUB = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubuserconten
 
 
 def oidc_trust(condition=None):
-    statement = {"Sid": "GitHub", "Effect": "Allow", "Principal": {"Federated": GITHUB},
-                 "Action": "sts:AssumeRoleWithWebIdentity"}
+    statement = {
+        "Sid": "GitHub",
+        "Effect": "Allow",
+        "Principal": {"Federated": GITHUB},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
     if condition is not None:
         statement["Condition"] = condition
     return doc(statement)
@@ -63,8 +76,10 @@ AUD = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
 
 
 def test_a_github_trust_pinned_to_one_repository_passes():
-    condition = {"StringEquals": AUD,
-                 "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/models:ref:refs/heads/main"}}
+    condition = {
+        "StringEquals": AUD,
+        "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/models:ref:refs/heads/main"},
+    }
     assert github_oidc_findings("trust policy", oidc_trust(condition)) == []
 
 
@@ -86,14 +101,17 @@ def test_a_github_trust_without_aud_check_is_reported():
     assert ":aud" in finding.message
 
 
-@pytest.mark.parametrize(("props", "ok"), [
-    ({"principal": "*"}, False),
-    ({"principal": "*", "sourceAccount": "*"}, False),
-    ({"principal": "*", "sourceAccount": "111122223333"}, True),
-    ({"principal": "*", "sourceArn": "arn:aws:s3:us-east-1:111122223333:x"}, True),
-    ({"principal": "*", "principalOrgId": "o-a1b2c3d4e5"}, True),
-    ({"principal": "s3.amazonaws.com"}, True),
-])
+@pytest.mark.parametrize(
+    ("props", "ok"),
+    [
+        ({"principal": "*"}, False),
+        ({"principal": "*", "sourceAccount": "*"}, False),
+        ({"principal": "*", "sourceAccount": "111122223333"}, True),
+        ({"principal": "*", "sourceArn": "arn:aws:s3:us-east-1:111122223333:x"}, True),
+        ({"principal": "*", "principalOrgId": "o-a1b2c3d4e5"}, True),
+        ({"principal": "s3.amazonaws.com"}, True),
+    ],
+)
 def test_lambda_permissions_with_a_wildcard_principal_need_a_restriction(props, ok):
     assert (lambda_permission_findings(props) == []) is ok
 
@@ -106,12 +124,15 @@ def test_an_unknown_lambda_source_is_not_a_pass():
 def test_a_role_is_checked_in_its_trust_policy_and_its_inline_policies():
     props = {"assumeRolePolicy": "{}", "inlinePolicies": [{"name": "pull", "policy": "{}"}]}
     assert [where for where, _ in all_documents("aws:iam/role:Role", props)] == [
-        "trust policy (assumeRolePolicy)", "inline policy pull (inlinePolicies[0].policy)"]
+        "trust policy (assumeRolePolicy)",
+        "inline policy pull (inlinePolicies[0].policy)",
+    ]
 
 
 def test_missing_required_tags_are_named():
-    [finding] = required_tags_findings("aws:ecr/repository:Repository", {"tags": {"owner": "ml"}},
-                                       ["owner", "cost-center"])
+    [finding] = required_tags_findings(
+        "aws:ecr/repository:Repository", {"tags": {"owner": "ml"}}, ["owner", "cost-center"]
+    )
     assert "cost-center" in finding.message and "owner" not in finding.message.split("tag(s)")[1].split(" in ")[0]
 
 

@@ -26,23 +26,40 @@ MALFORMED_DOCUMENTS = [  # (case, document, words the message must contain)
     ("empty Statement list", '{"Statement": []}', "empty Statement list"),
     ("Statement is a string", '{"Statement": "Allow"}', "must be an object or a list"),
     ("statement is a number", '{"Statement": [1]}', "Statement[0] must be an object"),
-    ("Effect is invalid", '{"Statement": [{"Effect": "Permit", "Principal": "*"}]}', "must be \"Allow\" or \"Deny\""),
-    ("Principal and NotPrincipal", '{"Statement": [{"Effect": "Allow", "Principal": "*", "NotPrincipal": "*"}]}',
-     "both Principal and NotPrincipal"),
-    ("Principal is an account string", '{"Statement": [{"Effect": "Allow", "Principal": "123456789012"}]}',
-     "must be \"*\" or an object"),
-    ("Principal kind unknown", '{"Statement": [{"Effect": "Allow", "Principal": {"Users": "*"}}]}',
-     "unknown kind"),
-    ("Principal AWS is a number", '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": 5}}]}',
-     "string or a non-empty list"),
-    ("duplicate key", '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "1"}, "Principal": "*"}]}',
-     "repeats the key"),
-    ("element twice in two cases", '{"Statement": [{"Effect": "Allow", "principal": "*", "Principal": {"AWS": "1"}}]}',
-     "more than once"),
+    ("Effect is invalid", '{"Statement": [{"Effect": "Permit", "Principal": "*"}]}', 'must be "Allow" or "Deny"'),
+    (
+        "Principal and NotPrincipal",
+        '{"Statement": [{"Effect": "Allow", "Principal": "*", "NotPrincipal": "*"}]}',
+        "both Principal and NotPrincipal",
+    ),
+    (
+        "Principal is an account string",
+        '{"Statement": [{"Effect": "Allow", "Principal": "123456789012"}]}',
+        'must be "*" or an object',
+    ),
+    ("Principal kind unknown", '{"Statement": [{"Effect": "Allow", "Principal": {"Users": "*"}}]}', "unknown kind"),
+    (
+        "Principal AWS is a number",
+        '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": 5}}]}',
+        "string or a non-empty list",
+    ),
+    (
+        "duplicate key",
+        '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "1"}, "Principal": "*"}]}',
+        "repeats the key",
+    ),
+    (
+        "element twice in two cases",
+        '{"Statement": [{"Effect": "Allow", "principal": "*", "Principal": {"AWS": "1"}}]}',
+        "more than once",
+    ),
     ("nested 20 000 deep", "[" * 20_000 + "]" * 20_000, "nested too deeply"),
     ("nested 70 deep object", '{"Statement": [' + '{"a":' * 70 + "1" + "}" * 70 + "]}", "nested too deeply"),
-    ("1 MB document", json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "1"}, "Sid": "x" * 1_048_576}]}),
-     "more than the 131072"),
+    (
+        "1 MB document",
+        json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "1"}, "Sid": "x" * 1_048_576}]}),
+        "more than the 131072",
+    ),
 ]
 
 
@@ -53,8 +70,14 @@ def run_resource_policies(resource_type, props, name="subject"):
         if not isinstance(policy, ResourceValidationPolicy):
             continue
         args = ResourceValidationArgs(
-            resource_type, unknown_checking_proxy(props), f"urn:pulumi:dev::p::{resource_type}::{name}", name,
-            PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), []), None, None)
+            resource_type,
+            unknown_checking_proxy(props),
+            f"urn:pulumi:dev::p::{resource_type}::{name}",
+            name,
+            PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), []),
+            None,
+            None,
+        )
         policy.validate(args, lambda message, urn=None, policy=policy: violations.append((policy.name, message)))
     return violations
 
@@ -67,11 +90,19 @@ def test_a_malformed_document_is_a_mandatory_violation_with_a_clear_message(case
     assert any(expected in m for m in messages), messages
 
 
-@pytest.mark.parametrize("props", [
-    {"policy": 5}, {"policy": ["a"]}, {"policy": {"Statement": {"Effect": None}}}, {"policy": True},
-    {"imageScanningConfiguration": "yes"}, {"imageScanningConfiguration": [[[]]]},
-    {"encryptionConfigurations": 7}, {"tags": "owner"},
-])
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"policy": 5},
+        {"policy": ["a"]},
+        {"policy": {"Statement": {"Effect": None}}},
+        {"policy": True},
+        {"imageScanningConfiguration": "yes"},
+        {"imageScanningConfiguration": [[[]]]},
+        {"encryptionConfigurations": 7},
+        {"tags": "owner"},
+    ],
+)
 @pytest.mark.parametrize("resource_type", [REPOSITORY_POLICY, "aws:ecr/repository:Repository", "aws:iam/role:Role"])
 def test_wrongly_typed_properties_never_raise(props, resource_type):
     assert isinstance(run_resource_policies(resource_type, props), list)
@@ -79,10 +110,32 @@ def test_wrongly_typed_properties_never_raise(props, resource_type):
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.sampled_from(["*", "Allow", "Deny"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(
-        st.sampled_from(["Statement", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Condition",
-                         "AWS", "Service", "StringEquals", "aws:PrincipalOrgID", "Sid", "x"]), children, max_size=4),
-    max_leaves=12)
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "Statement",
+                    "Effect",
+                    "Principal",
+                    "NotPrincipal",
+                    "Action",
+                    "NotAction",
+                    "Condition",
+                    "AWS",
+                    "Service",
+                    "StringEquals",
+                    "aws:PrincipalOrgID",
+                    "Sid",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=150, deadline=None)

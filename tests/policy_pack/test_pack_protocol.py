@@ -12,15 +12,29 @@ PACK_DIR = ROOT / "policy-pack"
 SEED = json.loads((ROOT / "tests/fixtures/policy_pack_seed_program.json").read_text())["resources"]
 
 BAD_POLICY = {
-    "type": "aws:ecr/repositoryPolicy:RepositoryPolicy", "name": "openPolicy",
-    "properties": {"repository": "models", "policy": json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "PublicPull", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "ecr:BatchGetImage"}]})},
+    "type": "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    "name": "openPolicy",
+    "properties": {
+        "repository": "models",
+        "policy": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Sid": "PublicPull", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "ecr:BatchGetImage"}
+                ],
+            }
+        ),
+    },
 }
 GOOD_REPOSITORY = {
-    "type": "aws:ecr/repository:Repository", "name": "models",
-    "properties": {"name": "models", "imageTagMutability": "IMMUTABLE",
-                   "imageScanningConfiguration": {"scanOnPush": True},
-                   "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:1:key/k"}]},
+    "type": "aws:ecr/repository:Repository",
+    "name": "models",
+    "properties": {
+        "name": "models",
+        "imageTagMutability": "IMMUTABLE",
+        "imageScanningConfiguration": {"scanOnPush": True},
+        "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:1:key/k"}],
+    },
 }
 
 
@@ -72,8 +86,11 @@ def test_a_repository_without_lifecycle_policy_is_an_advisory_stack_violation(co
 
 
 def test_a_repository_with_its_lifecycle_policy_passes_the_stack_policies(configured):
-    lifecycle = {"type": "aws:ecr/lifecyclePolicy:LifecyclePolicy", "name": "models-lc",
-                 "properties": {"repository": "models", "policy": "{}"}}
+    lifecycle = {
+        "type": "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+        "name": "models-lc",
+        "properties": {"repository": "models", "policy": "{}"},
+    }
     assert configured.analyze_stack([GOOD_REPOSITORY, lifecycle]) == []
 
 
@@ -109,16 +126,24 @@ def test_an_advisory_policy_can_be_raised_to_mandatory(pack):
 
 def test_an_unknown_policy_document_is_a_mandatory_could_not_evaluate(configured):
     unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-    resource = {"type": "aws:ecr/repositoryPolicy:RepositoryPolicy", "name": "later",
-                "properties": {"repository": unknown, "policy": unknown}}
+    resource = {
+        "type": "aws:ecr/repositoryPolicy:RepositoryPolicy",
+        "name": "later",
+        "properties": {"repository": unknown, "policy": unknown},
+    }
     [violation] = [v for v in configured.analyze(resource) if v.policy_name == "no-wildcard-principal"]
     assert violation.enforcement_level == "mandatory" and "could not be evaluated during preview" in violation.message
 
 
 def test_an_exemption_with_a_reason_suppresses_the_violation_and_shows_the_reason(pack):
     reason = "legacy CI moves the latest tag until ticket ML-42 lands"
-    pack.configure({"policy-exemptions": {"exemptions": [
-        {"policy": "ecr-tags-immutable", "resource": "aiModelRepo", "reason": reason}]}})
+    pack.configure(
+        {
+            "policy-exemptions": {
+                "exemptions": [{"policy": "ecr-tags-immutable", "resource": "aiModelRepo", "reason": reason}]
+            }
+        }
+    )
     try:
         violations = pack.analyze(SEED[0])
     finally:
@@ -129,8 +154,13 @@ def test_an_exemption_with_a_reason_suppresses_the_violation_and_shows_the_reaso
 
 
 def test_an_exemption_without_a_real_reason_is_a_mandatory_violation_and_exempts_nothing(pack):
-    pack.configure({"policy-exemptions": {"exemptions": [
-        {"policy": "no-wildcard-principal", "resource": "aiModelRepoPolicy", "reason": "ok"}]}})
+    pack.configure(
+        {
+            "policy-exemptions": {
+                "exemptions": [{"policy": "no-wildcard-principal", "resource": "aiModelRepoPolicy", "reason": "ok"}]
+            }
+        }
+    )
     try:
         violations = pack.analyze(SEED[1])
     finally:

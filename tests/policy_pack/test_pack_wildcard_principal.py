@@ -27,17 +27,20 @@ def messages(document):
     return [f.message for f in wildcard_principal_findings(WHERE, document)]
 
 
-@pytest.mark.parametrize("principal", [
-    "*",
-    {"AWS": "*"},
-    {"AWS": ["123456789012", "*"]},
-    {"AWS": "arn:aws:iam::*:root"},
-    {"AWS": "arn:aws:iam::*:role/deployer"},
-    {"Service": "*"},
-    {"Federated": "*"},
-    {"CanonicalUser": "*"},
-    {"AWS": "arn:aws:iam::1234*:root"},
-])
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "*",
+        {"AWS": "*"},
+        {"AWS": ["123456789012", "*"]},
+        {"AWS": "arn:aws:iam::*:root"},
+        {"AWS": "arn:aws:iam::*:role/deployer"},
+        {"Service": "*"},
+        {"Federated": "*"},
+        {"CanonicalUser": "*"},
+        {"AWS": "arn:aws:iam::1234*:root"},
+    ],
+)
 def test_every_wildcard_principal_form_is_a_violation(principal):
     found = messages(doc(allow(principal, sid="Pull")))
     assert len(found) == 1
@@ -53,8 +56,9 @@ def test_the_message_names_the_sid_and_the_principal():
 
 def test_a_statement_without_sid_is_named_by_its_index():
     statement = {"Effect": "Allow", "Principal": "*", "Action": "ecr:*"}
-    [message] = messages(doc({"Sid": "Ok", "Effect": "Allow", "Principal": {"AWS": "123456789012"},
-                              "Action": "ecr:*"}, statement))
+    [message] = messages(
+        doc({"Sid": "Ok", "Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "ecr:*"}, statement)
+    )
     assert "Statement[1]" in message and 'Principal "*"' in message
 
 
@@ -66,55 +70,67 @@ def test_a_single_statement_object_is_checked_like_a_list():
     assert messages(json.dumps({"Version": "2012-10-17", "Statement": allow("*", sid="Solo")}))
 
 
-@pytest.mark.parametrize("principal", [
-    {"AWS": "123456789012"},
-    {"AWS": "arn:aws:iam::123456789012:root"},
-    {"AWS": ["arn:aws:iam::123456789012:role/ci", "210987654321"]},
-    {"Service": "sagemaker.amazonaws.com"},
-    {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
-])
+@pytest.mark.parametrize(
+    "principal",
+    [
+        {"AWS": "123456789012"},
+        {"AWS": "arn:aws:iam::123456789012:root"},
+        {"AWS": ["arn:aws:iam::123456789012:role/ci", "210987654321"]},
+        {"Service": "sagemaker.amazonaws.com"},
+        {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+    ],
+)
 def test_concrete_principals_pass(principal):
     assert messages(doc(allow(principal))) == []
 
 
 def test_allow_with_not_principal_is_a_wildcard():
-    statement = {"Sid": "AllButOne", "Effect": "Allow", "NotPrincipal": {"AWS": "123456789012"},
-                 "Action": "ecr:BatchGetImage"}
+    statement = {
+        "Sid": "AllButOne",
+        "Effect": "Allow",
+        "NotPrincipal": {"AWS": "123456789012"},
+        "Action": "ecr:BatchGetImage",
+    }
     [message] = messages(doc(statement))
     assert 'statement "AllButOne"' in message and "NotPrincipal" in message and "123456789012" in message
 
 
 def test_deny_statements_are_not_grants():
     assert messages(doc({"Sid": "DenyAll", "Effect": "Deny", "Principal": "*", "Action": "ecr:*"})) == []
-    assert messages(doc({"Sid": "DenyOthers", "Effect": "Deny", "NotPrincipal": {"AWS": "1"},
-                         "Action": "*"})) == []
+    assert messages(doc({"Sid": "DenyOthers", "Effect": "Deny", "NotPrincipal": {"AWS": "1"}, "Action": "*"})) == []
 
 
-@pytest.mark.parametrize("condition", [
-    {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
-    {"StringEquals": {"aws:principalorgid": "o-a1b2c3d4e5"}},
-    {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}},
-    {"StringEquals": {"aws:PrincipalAccount": ["123456789012", "210987654321"]}},
-    {"StringEquals": {"aws:SourceAccount": "123456789012"}},
-    {"ArnLike": {"aws:SourceArn": "arn:aws:lambda:us-east-1:123456789012:function:*"}},
-    {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/puller"}},
-])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        {"StringEquals": {"aws:principalorgid": "o-a1b2c3d4e5"}},
+        {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}},
+        {"StringEquals": {"aws:PrincipalAccount": ["123456789012", "210987654321"]}},
+        {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+        {"ArnLike": {"aws:SourceArn": "arn:aws:lambda:us-east-1:123456789012:function:*"}},
+        {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/puller"}},
+    ],
+)
 def test_a_wildcard_restricted_by_an_identity_condition_passes(condition):
     assert messages(doc(allow("*", Condition=condition))) == []
 
 
-@pytest.mark.parametrize(("condition", "why"), [
-    ({"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "negated"),
-    ({"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "IfExists"),
-    ({"Null": {"aws:PrincipalOrgID": "false"}}, "Null"),
-    ({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "ForAllValues"),
-    ({"StringLike": {"aws:PrincipalOrgID": "o-*"}}, "wildcard value"),
-    ({"StringEquals": {"aws:PrincipalAccount": ["123456789012", "*"]}}, "wildcard value"),
-    ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/puller"}}, "wildcard value"),
-    ({"StringLike": {"aws:PrincipalOrgPaths": "o-*/r-ab12/*"}}, "wildcard value"),
-    ({"StringEquals": {"aws:RequestedRegion": "us-east-1"}}, None),
-    ({"Bool": {"aws:SecureTransport": "true"}}, None),
-])
+@pytest.mark.parametrize(
+    ("condition", "why"),
+    [
+        ({"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "negated"),
+        ({"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "IfExists"),
+        ({"Null": {"aws:PrincipalOrgID": "false"}}, "Null"),
+        ({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "ForAllValues"),
+        ({"StringLike": {"aws:PrincipalOrgID": "o-*"}}, "wildcard value"),
+        ({"StringEquals": {"aws:PrincipalAccount": ["123456789012", "*"]}}, "wildcard value"),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/puller"}}, "wildcard value"),
+        ({"StringLike": {"aws:PrincipalOrgPaths": "o-*/r-ab12/*"}}, "wildcard value"),
+        ({"StringEquals": {"aws:RequestedRegion": "us-east-1"}}, None),
+        ({"Bool": {"aws:SecureTransport": "true"}}, None),
+    ],
+)
 def test_a_condition_that_does_not_identify_the_caller_does_not_excuse_a_wildcard(condition, why):
     [message] = messages(doc(allow("*", sid="Cond", Condition=condition)))
     assert 'statement "Cond"' in message
@@ -138,8 +154,9 @@ def test_a_known_principal_with_an_unknown_resource_passes():
 
 def test_an_unknown_condition_on_a_wildcard_is_reported_as_not_evaluable():
     [finding] = wildcard_principal_findings(
-        WHERE, doc(allow("*", Condition={"StringEquals": {"aws:PrincipalOrgID": UNKNOWN_STRING_VALUE}}),
-                   as_string=False))
+        WHERE,
+        doc(allow("*", Condition={"StringEquals": {"aws:PrincipalOrgID": UNKNOWN_STRING_VALUE}}), as_string=False),
+    )
     assert finding.unknown
 
 
@@ -148,14 +165,26 @@ def test_an_unknown_condition_on_a_wildcard_is_reported_as_not_evaluable():
 # oracle below never re-implements the pack's parsing.
 
 PRINCIPALS = [  # (principal element, contains a wildcard)
-    ("*", True), ({"AWS": "*"}, True), ({"AWS": ["111122223333", "*"]}, True),
-    ({"AWS": "arn:aws:iam::*:root"}, True), ({"Service": "*"}, True), ({"CanonicalUser": "*"}, True),
-    ({"AWS": "111122223333"}, False), ({"AWS": "arn:aws:iam::111122223333:role/x"}, False),
-    ({"Service": "lambda.amazonaws.com"}, False), ({"AWS": ["111122223333", "444455556666"]}, False),
+    ("*", True),
+    ({"AWS": "*"}, True),
+    ({"AWS": ["111122223333", "*"]}, True),
+    ({"AWS": "arn:aws:iam::*:root"}, True),
+    ({"Service": "*"}, True),
+    ({"CanonicalUser": "*"}, True),
+    ({"AWS": "111122223333"}, False),
+    ({"AWS": "arn:aws:iam::111122223333:role/x"}, False),
+    ({"Service": "lambda.amazonaws.com"}, False),
+    ({"AWS": ["111122223333", "444455556666"]}, False),
 ]
-OPERATORS = [("StringEquals", True), ("StringLike", True), ("ForAnyValue:StringEquals", True),
-             ("StringNotEquals", False), ("StringEqualsIfExists", False), ("ForAllValues:StringEquals", False),
-             ("Null", False)]
+OPERATORS = [
+    ("StringEquals", True),
+    ("StringLike", True),
+    ("ForAnyValue:StringEquals", True),
+    ("StringNotEquals", False),
+    ("StringEqualsIfExists", False),
+    ("ForAllValues:StringEquals", False),
+    ("Null", False),
+]
 ARN_OPERATORS = [("ArnEquals", True), ("ArnLike", True), ("ArnNotEquals", False), ("ArnLikeIfExists", False)]
 KEYS = {  # key -> [(value, is a wildcard value)]
     "aws:PrincipalOrgID": [("o-a1b2c3d4e5", False), ("o-*", True), ("*", True)],
@@ -196,8 +225,11 @@ def statements(draw):
     principal, wild = draw(st.sampled_from(PRINCIPALS))
     not_principal = draw(st.booleans())
     condition, restricts = draw(conditions())
-    statement = {"Effect": effect, ("NotPrincipal" if not_principal else "Principal"): principal,
-                 "Action": "ecr:BatchGetImage"}
+    statement = {
+        "Effect": effect,
+        ("NotPrincipal" if not_principal else "Principal"): principal,
+        "Action": "ecr:BatchGetImage",
+    }
     if draw(st.booleans()):
         statement["Sid"] = f"S{draw(st.integers(0, 99))}"
     if condition:

@@ -91,9 +91,7 @@ class Violation:
     policy_pack: str = ""
 
 
-def merge_pack_config(
-    policies: Iterable[PolicyInfo], pack_config: Mapping[str, Any] | None
-) -> dict[str, dict]:
+def merge_pack_config(policies: Iterable[PolicyInfo], pack_config: Mapping[str, Any] | None) -> dict[str, dict]:
     """{policy: {"enforcementLevel": level, "properties": {...}}} for every policy of the pack.
 
     pack_config is the CLI's --policy-pack-config format: {"all": level | {"enforcementLevel": level},
@@ -118,9 +116,7 @@ def merge_pack_config(
         elif entry is not None:
             raise ValueError(f"pack config for {policy.name} must be a level or an object, not {entry!r}")
         if level not in LEVELS:
-            raise ValueError(
-                f"unknown enforcement level {level!r} for {policy.name}; expected one of {LEVELS}"
-            )
+            raise ValueError(f"unknown enforcement level {level!r} for {policy.name}; expected one of {LEVELS}")
         for option, schema in policy.config_schema.get("properties", {}).items():
             if option not in properties and isinstance(schema, Mapping) and "default" in schema:
                 properties[option] = schema["default"]
@@ -216,9 +212,7 @@ class AnalyzerClient:
         try:
             grpc.channel_ready_future(self._channel).result(timeout=self._start_timeout)
         except grpc.FutureTimeoutError as error:
-            raise AnalyzerError(
-                f"the pack did not accept connections on port {port}: {self.stderr}"
-            ) from error
+            raise AnalyzerError(f"the pack did not accept connections on port {port}: {self.stderr}") from error
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
 
     def close(self) -> None:
@@ -275,18 +269,14 @@ class AnalyzerClient:
         self.configure_raw(merged, send_levels=True)
         return merged
 
-    def configure_raw(
-        self, policy_config: Mapping[str, Mapping[str, Any]], *, send_levels: bool = True
-    ) -> None:
+    def configure_raw(self, policy_config: Mapping[str, Mapping[str, Any]], *, send_levels: bool = True) -> None:
         """Send {policy: {"enforcementLevel", "properties"}} as is. send_levels=False reproduces the
         pitfall of omitting levels (every listed policy becomes advisory); tests use it to prove it."""
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, entry in policy_config.items():
             config = analyzer_pb2.PolicyConfig()
             if send_levels and entry.get("enforcementLevel"):
-                config.enforcementLevel = analyzer_pb2.EnforcementLevel.Value(
-                    entry["enforcementLevel"].upper()
-                )
+                config.enforcementLevel = analyzer_pb2.EnforcementLevel.Value(entry["enforcementLevel"].upper())
             if entry.get("properties"):
                 config.properties.update(dict(entry["properties"]))
             request.policyConfig[name].CopyFrom(config)
@@ -297,9 +287,7 @@ class AnalyzerClient:
         request = self._analyze_request(resource)
         return self._violations(self._call(self._analyzer.Analyze, request), {request.urn: request})
 
-    def analyze_many(
-        self, resources: Iterable[Mapping[str, Any]], max_in_flight: int = 16
-    ) -> list[list[Violation]]:
+    def analyze_many(self, resources: Iterable[Mapping[str, Any]], max_in_flight: int = 16) -> list[list[Violation]]:
         """Analyze each resource, keeping up to max_in_flight calls in flight; results in input order."""
         requests = [self._analyze_request(r) for r in resources]
         results: list[list[Violation]] = [[] for _ in requests]
@@ -404,15 +392,12 @@ class AnalyzerClient:
             while not line.endswith(b"\n"):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not selector.select(remaining):
-                    raise AnalyzerError(
-                        f"the pack printed no port within {self._start_timeout}s: {self.stderr}"
-                    )
+                    raise AnalyzerError(f"the pack printed no port within {self._start_timeout}s: {self.stderr}")
                 chunk = os.read(self._process.stdout.fileno(), 1)
                 if not chunk:
                     self._process.wait()
                     raise AnalyzerError(
-                        f"the pack exited with {self._process.returncode} before printing its "
-                        f"port:\n{self.stderr}"
+                        f"the pack exited with {self._process.returncode} before printing its port:\n{self.stderr}"
                     )
                 line += chunk
         try:

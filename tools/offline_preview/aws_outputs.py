@@ -213,13 +213,21 @@ def invoke_result(token: str, args: dict, env: AwsEnvironment) -> dict:
             "endpoint": f"ec2.{region}.amazonaws.com",
         }
     if token == "aws:index/getPartition:getPartition":
-        return {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
-                "id": PARTITION}
+        return {
+            "partition": PARTITION,
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+            "id": PARTITION,
+        }
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         document = policy_document(args)
         text = json.dumps(document, indent=2)
-        return {"json": text, "minifiedJson": json.dumps(document, separators=(",", ":")),
-                "id": hashlib.sha256(text.encode()).hexdigest()[:10], **args}
+        return {
+            "json": text,
+            "minifiedJson": json.dumps(document, separators=(",", ":")),
+            "id": hashlib.sha256(text.encode()).hexdigest()[:10],
+            **args,
+        }
     raise UnknownInvokeError(
         f"the offline preview has no deterministic answer for invoke {token!r}; "
         "pass the value in through config or compute it in the program"
@@ -234,8 +242,12 @@ def policy_document(args: dict) -> dict:
         if st.get("sid"):
             out["Sid"] = st["sid"]
         out["Effect"] = st.get("effect") or "Allow"
-        for key, field in (("actions", "Action"), ("notActions", "NotAction"),
-                           ("resources", "Resource"), ("notResources", "NotResource")):
+        for key, field in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
             if st.get(key):
                 out[field] = _one_or_list(sorted(st[key], reverse=True))
         for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):

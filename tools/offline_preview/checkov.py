@@ -19,7 +19,9 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SKIP_FILE = REPO_ROOT / "checkov-skips.yaml"
-INSTALL_HINT = "checkov is not installed: run `make tools` (it installs checkov 3.3.30 as an isolated uv tool in .tools/)"
+INSTALL_HINT = (
+    "checkov is not installed: run `make tools` (it installs checkov 3.3.30 as an isolated uv tool in .tools/)"
+)
 MIN_REASON_LENGTH = 10
 
 
@@ -57,8 +59,11 @@ class Finding:
 
 def find_checkov() -> Path:
     """The checkov command: $OFFLINE_PREVIEW_CHECKOV, .tools/bin/checkov, or checkov on PATH."""
-    candidates = [os.environ.get("OFFLINE_PREVIEW_CHECKOV"), str(REPO_ROOT / ".tools" / "bin" / "checkov"),
-                  shutil.which("checkov")]
+    candidates = [
+        os.environ.get("OFFLINE_PREVIEW_CHECKOV"),
+        str(REPO_ROOT / ".tools" / "bin" / "checkov"),
+        shutil.which("checkov"),
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return Path(candidate)
@@ -104,8 +109,9 @@ def load_skips(path: str | Path = SKIP_FILE) -> list[Skip]:
         where = item.get("where") or {}
         if not isinstance(where, dict):
             raise CheckovError(f"{path}: skip of {check}: `where` must map attribute names to values")
-        skips.append(Skip(check, " ".join(reason.split()), tuple(item.get("resource_types") or ()),
-                          tuple(sorted(where.items()))))
+        skips.append(
+            Skip(check, " ".join(reason.split()), tuple(item.get("resource_types") or ()), tuple(sorted(where.items())))
+        )
     return skips
 
 
@@ -128,9 +134,15 @@ def run_cli(plan_files: list[Path], command: Path | None = None) -> list[dict]:
     failed = []
     for report in reports:
         for record in (report.get("results") or {}).get("failed_checks", []):
-            failed.append({"check_id": record["check_id"], "check_name": record["check_name"],
-                           "resource": record.get("resource_address") or record["resource"],
-                           "file": record.get("file_abs_path"), "guideline": record.get("guideline")})
+            failed.append(
+                {
+                    "check_id": record["check_id"],
+                    "check_name": record["check_name"],
+                    "resource": record.get("resource_address") or record["resource"],
+                    "file": record.get("file_abs_path"),
+                    "guideline": record.get("guideline"),
+                }
+            )
     return failed
 
 
@@ -145,8 +157,12 @@ class CheckovWorker:
         script = Path(__file__).with_name("checkov_worker.py")
         # Isolated (-I): checkov's environment must not see this workspace's packages.
         self._process = subprocess.Popen(
-            [str(python), "-I", str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, bufsize=1,
+            [str(python), "-I", str(script)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
         )
         self._lock = threading.Lock()
         self._ready: dict | None = None
@@ -200,8 +216,17 @@ def findings(failed: list[dict], planned: dict[str, dict], skips: list[Skip]) ->
     for record in failed:
         address = record["resource"]
         resource = planned.get(address, {})
-        waiver = next((s.reason for s in skips if s.applies_to(record["check_id"], address, resource.get("values"))),
-                      None)
-        result.append(Finding(record["check_id"], record["check_name"], address, resource.get("urn", ""),
-                              record.get("guideline"), waiver))
+        waiver = next(
+            (s.reason for s in skips if s.applies_to(record["check_id"], address, resource.get("values"))), None
+        )
+        result.append(
+            Finding(
+                record["check_id"],
+                record["check_name"],
+                address,
+                resource.get("urn", ""),
+                record.get("guideline"),
+                waiver,
+            )
+        )
     return sorted(set(result), key=lambda f: (f.urn, f.address, f.check_id))

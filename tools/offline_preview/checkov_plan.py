@@ -70,8 +70,12 @@ def attribute_values(inputs: dict) -> dict:
         converted = _value(key, value)
         if converted is _UNKNOWN:
             continue  # Terraform leaves unknown values out of planned_values
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) \
-                and key not in ATTRIBUTE_OVERRIDES:
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) for v in value)
+            and key not in ATTRIBUTE_OVERRIDES
+        ):
             values[snake_case(singular(key))] = converted
         else:
             values[ATTRIBUTE_OVERRIDES.get(key) or snake_case(key)] = converted
@@ -121,8 +125,14 @@ def resource_address(entry: dict, used: set[str]) -> str | None:
 def planned_resource(entry: dict, address: str) -> dict:
     """The planned_values resource of a manifest entry at `address`."""
     values = attribute_values(rebuild_inputs(entry, unknown=_ENGINE_UNKNOWN))
-    return {"address": address, "mode": "managed", "type": address.split(".", 1)[0],
-            "name": address.split(".", 1)[1], "provider_name": "registry.terraform.io/hashicorp/aws", "values": values}
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": address.split(".", 1)[0],
+        "name": address.split(".", 1)[1],
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "values": values,
+    }
 
 
 def plan_document(resources: list[dict]) -> dict:
@@ -132,9 +142,14 @@ def plan_document(resources: list[dict]) -> dict:
         "terraform_version": TERRAFORM_VERSION,
         "planned_values": {"root_module": {"resources": resources}},
         "resource_changes": [
-            {"address": r["address"], "mode": "managed", "type": r["type"], "name": r["name"],
-             "provider_name": r["provider_name"],
-             "change": {"actions": ["create"], "before": None, "after": r["values"], "after_unknown": {}}}
+            {
+                "address": r["address"],
+                "mode": "managed",
+                "type": r["type"],
+                "name": r["name"],
+                "provider_name": r["provider_name"],
+                "change": {"actions": ["create"], "before": None, "after": r["values"], "after_unknown": {}},
+            }
             for r in resources
         ],
     }
@@ -152,7 +167,7 @@ def write_plans(manifest: dict, directory: str | Path, per_file: int = RESOURCES
     planned = plan_resources(manifest)
     paths = []
     for start in range(0, max(len(planned), 1), per_file):
-        chunk = [resource for resource, _ in planned[start:start + per_file]]
+        chunk = [resource for resource, _ in planned[start : start + per_file]]
         path = directory / f"plan-{start // per_file:04d}.json"
         path.write_text(json.dumps(plan_document(chunk), indent=1))
         paths.append(path)

@@ -29,8 +29,13 @@ def main() -> None:
             runner_filter = RunnerFilter(framework=["terraform_plan"], download_external_modules=False)
             report = Runner().run(root_folder=None, files=request["files"], runner_filter=runner_filter)
             failed = [
-                {"check_id": r.check_id, "check_name": r.check_name, "resource": r.resource_address or r.resource,
-                 "file": r.file_abs_path, "guideline": r.guideline}
+                {
+                    "check_id": r.check_id,
+                    "check_name": r.check_name,
+                    "resource": r.resource_address or r.resource,
+                    "file": r.file_abs_path,
+                    "guideline": r.guideline,
+                }
                 for r in report.failed_checks
             ]
             reply = {"failed": failed, "passed": len(report.passed_checks)}

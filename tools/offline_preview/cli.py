@@ -37,8 +37,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _preview_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="offline-preview", description="Evaluate, policy-check and checkov-scan Pulumi "
-                     "stacks offline. `offline-preview diff --help` for the diff.")
+    parser = _Parser(
+        prog="offline-preview",
+        description="Evaluate, policy-check and checkov-scan Pulumi "
+        "stacks offline. `offline-preview diff --help` for the diff.",
+    )
     parser.add_argument("--env", default="local", help="environment = stack name (default: local)")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--stack", help="preview only this one of the repository's stacks")
@@ -77,9 +80,15 @@ def main(argv: list[str] | None = None) -> int:
 def _preview(args) -> int:
     if args.project is not None and not args.project.exists():
         raise UsageError(f"--project {args.project}: no such directory")
-    options = Options(env=args.env, projects=[args.project] if args.project else None, only=args.stack,
-                      repo_root=args.repo_root.resolve(), build_dir=args.build_dir, policy=not args.no_policy,
-                      checkov=not args.no_checkov)
+    options = Options(
+        env=args.env,
+        projects=[args.project] if args.project else None,
+        only=args.stack,
+        repo_root=args.repo_root.resolve(),
+        build_dir=args.build_dir,
+        policy=not args.no_policy,
+        checkov=not args.no_checkov,
+    )
     progress = (lambda message: None) if args.quiet else stderr_progress()
     result = run_preview(options, progress)
     matrix = stack_access_matrix(result)
@@ -107,9 +116,15 @@ def report_json(result: RunResult) -> dict:
         "timings": result.timings,
         "stacks": [
             {
-                "project": s.project, "stack": s.stack, "ok": s.ok, "manifest": s.manifest, "error": s.error,
-                "resources": sum(s.resources_by_type.values()), "resourcesByType": s.resources_by_type,
-                "policyError": s.policy_error, "checkovError": s.checkov_error,
+                "project": s.project,
+                "stack": s.stack,
+                "ok": s.ok,
+                "manifest": s.manifest,
+                "error": s.error,
+                "resources": sum(s.resources_by_type.values()),
+                "resourcesByType": s.resources_by_type,
+                "policyError": s.policy_error,
+                "checkovError": s.checkov_error,
                 "policyViolations": [asdict(v) for v in s.violations],
                 "checkovFailures": [asdict(f) for f in s.checkov],
                 "seconds": {k: round(v, 3) for k, v in s.seconds.items()},
@@ -147,8 +162,10 @@ def report_text(result: RunResult) -> str:
             waiver = f"  (waived: {f.waived})" if f.waived else ""
             lines.append(f"    {f.check_id} {_short_urn(f.urn) or f.address}: {f.check_name}{waiver}")
     t = result.timings
-    lines.append(f"{'OK' if result.ok else 'FAILED'}  (evaluate {t.get('evaluate', 0):.1f}s, policy "
-                 f"{t.get('policy', 0):.1f}s, checkov {t.get('checkov', 0):.1f}s, total {t.get('total', 0):.1f}s)")
+    lines.append(
+        f"{'OK' if result.ok else 'FAILED'}  (evaluate {t.get('evaluate', 0):.1f}s, policy "
+        f"{t.get('policy', 0):.1f}s, checkov {t.get('checkov', 0):.1f}s, total {t.get('total', 0):.1f}s)"
+    )
     return "\n".join(lines)
 
 
@@ -167,19 +184,41 @@ def _relative(path: str) -> str:
 
 def _build_manifests(env: str):
     """A builder for manifests_at_revision: the current tool run on another checkout's programs."""
+
     def build(root: Path, out: Path) -> None:
         # The other revision's shared library must win over this checkout's (installed editable).
-        env_vars = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "shared"), os.environ.get("PYTHONPATH", "")])}
+        env_vars = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(root / "shared"), os.environ.get("PYTHONPATH", "")]),
+        }
         completed = subprocess.run(
-            [sys.executable, "-m", "offline_preview.cli", "--env", env, "--repo-root", str(root), "--build-dir",
-             str(out), "--no-policy", "--no-checkov", "--quiet", "--json"],
-            capture_output=True, text=True, env=env_vars, check=False)
+            [
+                sys.executable,
+                "-m",
+                "offline_preview.cli",
+                "--env",
+                env,
+                "--repo-root",
+                str(root),
+                "--build-dir",
+                str(out),
+                "--no-policy",
+                "--no-checkov",
+                "--quiet",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env_vars,
+            check=False,
+        )
         if completed.returncode == 2:
             raise UsageError(f"base revision: {completed.stderr.strip()}")
         report = json.loads(completed.stdout)
         for stack in report["stacks"]:
             if stack["error"]:
                 print(f"offline-preview: base revision, {stack['project']}: {stack['error']}", file=sys.stderr)
+
     return build
 
 

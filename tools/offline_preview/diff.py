@@ -90,8 +90,11 @@ def _principal_list(principal) -> list[str]:
     if isinstance(principal, str):
         return [principal]
     if isinstance(principal, dict):
-        return [p if kind == "AWS" or p == "*" else f"{kind}:{p}"
-                for kind, values in sorted(principal.items()) for p in _strings(values)]
+        return [
+            p if kind == "AWS" or p == "*" else f"{kind}:{p}"
+            for kind, values in sorted(principal.items())
+            for p in _strings(values)
+        ]
     return []
 
 
@@ -130,8 +133,9 @@ def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
     for urn in sorted(before.keys() | after.keys()):
         old, new = before.get(urn), after.get(urn)
         if old is None:
-            changes.append(ResourceChange(urn, new["type"], "added",
-                                          gained=sorted(_all_grants(new["inputs"]), key=_order)))
+            changes.append(
+                ResourceChange(urn, new["type"], "added", gained=sorted(_all_grants(new["inputs"]), key=_order))
+            )
         elif new is None:
             change = ResourceChange(urn, old["type"], "removed", lost=sorted(_all_grants(old["inputs"]), key=_order))
             if old["options"].get("protect") and urn not in aliased:
@@ -217,8 +221,12 @@ def manifests_at_revision(repo_root: Path, ref: str, build: Callable[[Path, Path
     out = Path(tempfile.mkdtemp(prefix="offline-preview-base-"))
     worktree = Path(tempfile.mkdtemp(prefix="offline-preview-worktree-"))
     worktree.rmdir()  # git worktree add wants to create it
-    added = subprocess.run(["git", "-C", str(repo_root), "worktree", "add", "--detach", str(worktree), ref],
-                           capture_output=True, text=True, check=False)
+    added = subprocess.run(
+        ["git", "-C", str(repo_root), "worktree", "add", "--detach", str(worktree), ref],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if added.returncode != 0:
         shutil.rmtree(out, ignore_errors=True)
         message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
@@ -226,7 +234,10 @@ def manifests_at_revision(repo_root: Path, ref: str, build: Callable[[Path, Path
     try:
         build(worktree, out)
     finally:
-        subprocess.run(["git", "-C", str(repo_root), "worktree", "remove", "--force", str(worktree)],
-                       capture_output=True, check=False)
+        subprocess.run(
+            ["git", "-C", str(repo_root), "worktree", "remove", "--force", str(worktree)],
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(worktree, ignore_errors=True)
     return out

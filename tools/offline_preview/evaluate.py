@@ -396,8 +396,14 @@ class _AwsMocks(Mocks):
 class RecordingMonitor(MockMonitor):
     """A MockMonitor that records every request in full and derives AWS-shaped outputs."""
 
-    def __init__(self, project: Project, stack: str, organization: str, upstream: dict[str, Evaluation],
-                 on_resource: Callable[[Resource], None] | None = None):
+    def __init__(
+        self,
+        project: Project,
+        stack: str,
+        organization: str,
+        upstream: dict[str, Evaluation],
+        on_resource: Callable[[Resource], None] | None = None,
+    ):
         self.env = AwsEnvironment.from_config(project.config)
         super().__init__(_AwsMocks(self.env))
         self.project = project
@@ -484,8 +490,10 @@ class RecordingMonitor(MockMonitor):
                 },
                 "ignore_changes": list(request.ignoreChanges),
                 "replace_on_changes": list(request.replaceOnChanges),
-                "aliases": sorted({_alias_urn(a, request, self.stack, self.project.name, self.make_urn)
-                                   for a in request.aliases} | set(request.aliasURNs)),
+                "aliases": sorted(
+                    {_alias_urn(a, request, self.stack, self.project.name, self.make_urn) for a in request.aliases}
+                    | set(request.aliasURNs)
+                ),
                 "additional_secret_outputs": list(request.additionalSecretOutputs),
                 "deleted_with": request.deletedWith,
                 "import_id": request.importId,
@@ -527,8 +535,9 @@ def _alias_urn(alias, request, stack: str, project: str, make_urn) -> str:
     spec = alias.spec
     parent = "" if spec.noParent else (spec.parentUrn or request.parent)
     urn = make_urn(parent, spec.type or request.type, spec.name or request.name)
-    return urn.replace(f"urn:pulumi:{stack}::{project}::",
-                       f"urn:pulumi:{spec.stack or stack}::{spec.project or project}::", 1)
+    return urn.replace(
+        f"urn:pulumi:{stack}::{project}::", f"urn:pulumi:{spec.stack or stack}::{spec.project or project}::", 1
+    )
 
 
 def _source(request) -> str:
@@ -564,8 +573,11 @@ def describe_failure(exc: BaseException, project: Project) -> str:
             return f"{_display(link.filename)}:{link.lineno}: {type(link).__name__}: {link.msg}"
     directory = str(project.directory) + os.sep
     for link in chain:
-        frames = [f for f in traceback.extract_tb(link.__traceback__)
-                  if f.filename.startswith(directory) or f.filename == str(project.entry)]
+        frames = [
+            f
+            for f in traceback.extract_tb(link.__traceback__)
+            if f.filename.startswith(directory) or f.filename == str(project.entry)
+        ]
         if frames:
             return f"{_display(frames[-1].filename)}:{frames[-1].lineno}: {_exception_text(link)}"
     entry = project.entry / "__main__.py" if project.entry.is_dir() else project.entry

@@ -22,8 +22,19 @@ UNKNOWN_PLACEHOLDER = "[unknown]"
 # What the engine sends for a value it does not know yet (pulumi.runtime.rpc.UNKNOWN).
 ENGINE_UNKNOWN = rpc.UNKNOWN
 # Input names whose string value is JSON even when it is not an IAM policy (e.g. ECR lifecycle rules).
-JSON_FIELDS = frozenset({"policy", "assumeRolePolicy", "policyDocument", "lifecyclePolicy", "repositoryPolicy",
-                         "resourcePolicy", "accessPolicy", "accessPolicies", "keyPolicy"})
+JSON_FIELDS = frozenset(
+    {
+        "policy",
+        "assumeRolePolicy",
+        "policyDocument",
+        "lifecyclePolicy",
+        "repositoryPolicy",
+        "resourcePolicy",
+        "accessPolicy",
+        "accessPolicies",
+        "keyPolicy",
+    }
+)
 # Encodings tried, in order, to find the one that reproduces a JSON string exactly.
 _ENCODINGS = (
     {"indent": None, "separators": [", ", ": "]},

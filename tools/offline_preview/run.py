@@ -143,13 +143,14 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                 plans_dir = build_dir / "preview" / options.env / "checkov" / directory.name
                 stream = _CheckovStream(worker, checkov_queue, plans_dir)
             try:
-                evaluation = evaluate(directory, options.env, upstream=evaluated,
-                                      on_resource=stream.add if stream is not None else None)
+                evaluation = evaluate(
+                    directory, options.env, upstream=evaluated, on_resource=stream.add if stream is not None else None
+                )
             except EvaluationError as exc:
                 result.error = str(exc)
                 progress(f"{result.project}: FAILED {exc}")
                 results.append(result)
-                _skip_downstream(directories[index + 1:], options.env, results, result.project)
+                _skip_downstream(directories[index + 1 :], options.env, results, result.project)
                 break
             evaluated[evaluation.key] = evaluation
             timings["evaluate"] += evaluation.seconds
@@ -177,8 +178,14 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
 
 def _skip_downstream(directories: list[Path], env: str, results: list[StackResult], failed: str) -> None:
     for directory in directories:
-        results.append(StackResult(project=directory.name, stack=env, directory=str(directory),
-                                   error=f"not evaluated: upstream stack {failed!r} failed"))
+        results.append(
+            StackResult(
+                project=directory.name,
+                stack=env,
+                directory=str(directory),
+                error=f"not evaluated: upstream stack {failed!r} failed",
+            )
+        )
 
 
 def _pack_config(repo_root: Path, env: str) -> dict:
@@ -297,19 +304,26 @@ def analyzer_resources(manifest: dict) -> list[dict]:
         if entry["read"]:
             continue
         options = entry["options"]
-        resources.append({
-            "type": entry["type"],
-            "name": entry["name"],
-            "urn": entry["urn"],
-            "properties": rebuild_inputs(entry),
-            "options": {"protect": options["protect"], "ignoreChanges": options["ignoreChanges"],
-                        "deleteBeforeReplace": options["deleteBeforeReplace"], "aliases": options["aliases"],
-                        "additionalSecretOutputs": options["additionalSecretOutputs"], "parent": entry["parent"]},
-            "parent": entry["parent"],
-            "dependencies": entry["dependencies"],
-            "propertyDependencies": entry["propertyDependencies"],
-            "provider": entry["provider"],
-        })
+        resources.append(
+            {
+                "type": entry["type"],
+                "name": entry["name"],
+                "urn": entry["urn"],
+                "properties": rebuild_inputs(entry),
+                "options": {
+                    "protect": options["protect"],
+                    "ignoreChanges": options["ignoreChanges"],
+                    "deleteBeforeReplace": options["deleteBeforeReplace"],
+                    "aliases": options["aliases"],
+                    "additionalSecretOutputs": options["additionalSecretOutputs"],
+                    "parent": entry["parent"],
+                },
+                "parent": entry["parent"],
+                "dependencies": entry["dependencies"],
+                "propertyDependencies": entry["propertyDependencies"],
+                "provider": entry["provider"],
+            }
+        )
     return resources
 
 
@@ -319,8 +333,13 @@ def _police(pack_dir: Path, pack_config: dict, manifest: dict, result: StackResu
     started = time.perf_counter()
     resources = analyzer_resources(manifest)
     try:
-        with AnalyzerClient(pack_dir, project=manifest["project"], stack=manifest["stack"],
-                            organization=manifest["organization"], config=manifest["config"]) as pack:
+        with AnalyzerClient(
+            pack_dir,
+            project=manifest["project"],
+            stack=manifest["stack"],
+            organization=manifest["organization"],
+            config=manifest["config"],
+        ) as pack:
             pack.configure(pack_config)
             found = [v for per_resource in pack.analyze_many(resources) for v in per_resource]
             found += pack.analyze_stack(resources)
@@ -333,8 +352,10 @@ def _police(pack_dir: Path, pack_config: dict, manifest: dict, result: StackResu
         key=lambda v: (v.level != "mandatory", v.urn, v.policy),
     )
     result.seconds["policy"] = time.perf_counter() - started
-    progress(f"{result.project}: policy pack: {len(result.mandatory)} mandatory, "
-             f"{len(result.violations) - len(result.mandatory)} advisory")
+    progress(
+        f"{result.project}: policy pack: {len(result.mandatory)} mandatory, "
+        f"{len(result.violations) - len(result.mandatory)} advisory"
+    )
 
 
 def stderr_progress(started: float | None = None) -> Callable[[str], None]:
