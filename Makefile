@@ -58,8 +58,9 @@ tools: $(CHECKOV) ## install checkov as an isolated tool
 test: install ## run the test suite (no AWS account or pulumi CLI needed)
 	$(VENV)/bin/pytest
 
-lint: install ## ruff over the whole repository
+lint: install ## ruff: lint and formatting over the whole repository
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # --- the local AWS emulator (ENV=local) -------------------------------------------------------
 
