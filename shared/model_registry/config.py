@@ -230,6 +230,9 @@ class ReplicationConfig(ConfigModel):
     source_accounts: tuple[AccountId, ...] = ()
     # Who may pull from replicas (the creation template's repository policy).
     replica_consumers: Consumers | None = None
+    # Creation templates (with their KMS replica keys and role) in each same-account destination region.
+    # Only ENV=local turns them off: the emulator implements neither their API nor ReplicateKey by ARN.
+    replica_templates: bool = True
 
     def unique_destinations(self) -> set[tuple[str, str | None]]:
         return {(d.region, d.registry_id) for rule in self.rules for d in rule.destinations}

@@ -92,3 +92,11 @@ def test_bad_replication_config_fails_naming_the_field(rules, named, registry_ru
     config = harness.stack_config("replication") | {"replication:rules": rules}
     with pytest.raises(EvaluationError, match=named.replace("[", r"\[").replace("]", r"\]")):
         harness.run_stack("replication", config, upstream=harness.upstream_of(registry_run))
+
+
+def test_local_turns_the_templates_off_because_the_emulator_lacks_their_api(registry_run):
+    config = harness.stack_config("replication")
+    assert config["replication:replicaTemplates"] is False
+    run = harness.run_stack("replication", config, upstream=harness.upstream_of(registry_run))
+    assert run.of_type(TEMPLATE) == [] and run.of_type("aws:kms/replicaKey:ReplicaKey") == []
+    assert len(run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")) == 1

@@ -74,7 +74,7 @@ class Replication(pulumi.ComponentResource):
         local_regions = sorted(
             {d.region for rule in config.rules for d in rule.destinations if d.registry_id in (None, args.account_id)}
         )
-        if local_regions:
+        if local_regions and config.replica_templates:
             self._replica_templates(name, args, namespace, local_regions, tags, child)
 
         if config.source_accounts:
