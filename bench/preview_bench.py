@@ -88,6 +88,9 @@ def write_stacks(root: Path, size: int, source: Path = REPO_ROOT / "stacks") -> 
             config["registry:models"] = models
         if "access:modelConsumers" in config:
             config["access:modelConsumers"] = model_consumers(models)
+        if name == "replication":
+            # Measure what dev and prod deploy: locally the templates are off only for the emulator's sake.
+            config["replication:replicaTemplates"] = True
         (directory / "Pulumi.local.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
         directories.append(directory)
     return directories
