@@ -58,9 +58,10 @@ tools: $(CHECKOV) ## install checkov as an isolated tool
 test: install ## run the test suite (no AWS account or pulumi CLI needed)
 	$(VENV)/bin/pytest
 
-lint: install ## ruff: lint and formatting over the whole repository
+lint: install ## ruff (lint, formatting) over the repository; mypy over the stacks' library
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared/model_registry
 
 # --- the local AWS emulator (ENV=local) -------------------------------------------------------
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 import yaml
 
@@ -312,7 +313,7 @@ def _actions(*types: str, prefix: str) -> list[str]:
     )
 
 
-def _string_equals(values: dict[str, object]) -> dict[str, dict[str, object]] | None:
+def _string_equals(values: Mapping[str, object]) -> dict[str, Mapping[str, object]] | None:
     return {"StringEquals": values} if values else None
 
 
@@ -523,7 +524,7 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line instead of argparse's usage block
+    def error(self, message: str) -> NoReturn:  # one line instead of argparse's usage block
         raise _UsageError(message)
 
 

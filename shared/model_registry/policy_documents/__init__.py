@@ -8,6 +8,7 @@ a positive `aws:PrincipalOrgID`/`aws:PrincipalOrgPaths` condition.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 VERSION = "2012-10-17"
@@ -23,7 +24,7 @@ def statement(
     effect: str = "Allow",
     principal: dict[str, Any] | str | None = None,
     resources: list[str] | tuple[str, ...] | str | None = None,
-    conditions: dict[str, dict[str, Any]] | None = None,
+    conditions: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Statement:
     """One statement; actions are sorted so documents diff cleanly."""
     result: Statement = {"Sid": sid, "Effect": effect}
@@ -33,7 +34,7 @@ def statement(
     if resources is not None:
         result["Resource"] = sorted(set(resources)) if isinstance(resources, list | tuple) else resources
     if conditions:
-        result["Condition"] = conditions
+        result["Condition"] = {operator: dict(values) for operator, values in conditions.items()}
     return result
 
 
