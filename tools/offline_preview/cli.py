@@ -213,7 +213,8 @@ def _build_manifests(env: str):
             check=False,
         )
         if completed.returncode == 2:
-            raise UsageError(f"base revision: {completed.stderr.strip()}")
+            # The child's message already starts with the command's name.
+            raise UsageError(f"base revision: {completed.stderr.strip().removeprefix('offline-preview: ')}")
         report = json.loads(completed.stdout)
         for stack in report["stacks"]:
             if stack["error"]:
