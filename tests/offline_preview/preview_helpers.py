@@ -1,5 +1,6 @@
 """Paths and lookups shared by the offline preview tests."""
 
+import json
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -15,3 +16,15 @@ def by_name(manifest: dict, name: str) -> dict:
     matches = [r for r in manifest["resources"] if r["name"] == name]
     assert len(matches) == 1, f"expected one resource named {name!r}, found {len(matches)}"
     return matches[0]
+
+
+def preview_one_project(path: Path, build_dir: Path, capsys) -> tuple[int, dict, dict]:
+    """`offline-preview --project <path> --json`: the exit status, the report, and its one stack's part."""
+    from offline_preview.cli import main
+
+    argv = ["--project", str(path), "--env", "local", "--build-dir", str(build_dir), "--json", "--quiet"]
+    status = main(argv)
+    report = json.loads(capsys.readouterr().out)
+    (stack,) = report["stacks"]
+    assert report["ok"] is stack["ok"]
+    return status, report, stack

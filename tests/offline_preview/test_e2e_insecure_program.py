@@ -1,28 +1,12 @@
 """An insecure program of our own through the whole preview: the same case as the origin program
 (`../shared/reference/seed-program-repaired.py`, tested where present), with no dependency on it."""
 
-import json
-
-from offline_preview.cli import main
-from preview_helpers import program
+from preview_helpers import preview_one_project, program
 
 
 def test_an_open_registry_fails_on_its_wildcard_principal_and_checkovs_repository_checks(tmp_path, capsys):
-    status = main(
-        [
-            "--project",
-            str(program("public_registry")),
-            "--env",
-            "local",
-            "--build-dir",
-            str(tmp_path),
-            "--json",
-            "--quiet",
-        ]
-    )
-    report = json.loads(capsys.readouterr().out)
-    assert status == 1 and report["ok"] is False
-    (stack,) = report["stacks"]
+    status, report, stack = preview_one_project(program("public_registry"), tmp_path, capsys)
+    assert status == 1 and stack["ok"] is False
     mandatory = {
         (v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "mandatory"
     }

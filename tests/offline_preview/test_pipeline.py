@@ -1,31 +1,16 @@
 """The whole pipeline on one program (one checkov start, one pack start) and the CLI's exit codes."""
 
-import json
-
 import pytest
 from offline_preview.checkov import checkov_installed
 from offline_preview.cli import main
-from preview_helpers import REFERENCE, program
+from preview_helpers import REFERENCE, preview_one_project, program
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
 @pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
 def test_the_repaired_origin_program_fails_policy_and_checkov(tmp_path, capsys):
-    status = main(
-        [
-            "--project",
-            str(REFERENCE / "seed-program-repaired.py"),
-            "--env",
-            "local",
-            "--build-dir",
-            str(tmp_path),
-            "--json",
-            "--quiet",
-        ]
-    )
-    report = json.loads(capsys.readouterr().out)
-    assert status == 1 and report["ok"] is False
-    (stack,) = report["stacks"]
+    status, report, stack = preview_one_project(REFERENCE / "seed-program-repaired.py", tmp_path, capsys)
+    assert status == 1 and stack["ok"] is False
     assert stack["manifest"] == str(tmp_path / "preview" / "local" / "seed-program-repaired.json")
     failed = {(f["check_id"], f["address"]) for f in stack["checkovFailures"] if f["waived"] is None}
     assert ("CKV_AWS_51", "aws_ecr_repository.aiModelRepo") in failed
