@@ -42,9 +42,9 @@ import time
 from pathlib import Path
 
 import yaml
+from model_registry.contract import DEPLOY_ORDER
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-STACKS = ("registry", "replication", "access")
 DEFAULT_SIZES = (10, 100, 1000)
 COLUMNS = ("models", "resources", "evaluate s", "policy s", "checkov s", "total s", "peak RSS MB", "child MB")
 TEAMS = ("nlp", "speech", "vision", "genai", "search", "ranking")
@@ -77,7 +77,7 @@ def write_stacks(root: Path, size: int, source: Path = REPO_ROOT / "stacks") -> 
     """A copy of the three stacks under `root` with a catalog of `size` models; returns their directories."""
     models = catalog(size)
     directories = []
-    for name in STACKS:
+    for name in DEPLOY_ORDER:
         directory = root / name
         directory.mkdir(parents=True, exist_ok=True)
         for file in ("Pulumi.yaml", "__main__.py"):

@@ -13,9 +13,8 @@ import pulumi
 REGISTRY = "registry"
 REPLICATION = "replication"
 ACCESS = "access"
+# Replication and access read the registry's outputs through a StackReference; the order follows.
 DEPLOY_ORDER = (REGISTRY, REPLICATION, ACCESS)
-# What each project reads through a StackReference (acyclic; the deploy order follows it).
-UPSTREAM = {REGISTRY: (), REPLICATION: (REGISTRY,), ACCESS: (REGISTRY,)}
 
 
 class RegistryOutput(StrEnum):

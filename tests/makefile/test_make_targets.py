@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from local_emulator import free_port
+from model_registry.contract import DEPLOY_ORDER
 
 REPO = Path(__file__).resolve().parents[2]
-STACKS = ["registry", "replication", "access"]
+# The Makefile must deploy in the order of the stack-reference contract.
+STACKS = list(DEPLOY_ORDER)
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
 

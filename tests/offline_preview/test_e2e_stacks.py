@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from model_registry.contract import DEPLOY_ORDER
 from model_registry.tagging import REQUIRED_TAG_KEYS
 from offline_preview.diff import diff_directories, format_changes, has_blocked
 from offline_preview.manifest import load_manifest
-from offline_preview.run import STACK_ORDER, Options, run_preview
+from offline_preview.run import Options, run_preview
 from preview_helpers import REPO_ROOT
 
 KEPT_TYPES = ("aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
@@ -22,7 +23,7 @@ KEPT_TYPES = ("aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/repli
 def copy_stacks(tmp_path: Path, config: dict | None = None, code: dict | None = None) -> list[Path]:
     """The three stacks, copied; `config[project]` edits its Pulumi.local.yaml, `code[project]` is appended."""
     directories = []
-    for project in STACK_ORDER:
+    for project in DEPLOY_ORDER:
         source, target = REPO_ROOT / "stacks" / project, tmp_path / "stacks" / project
         target.mkdir(parents=True)
         for name in ("Pulumi.yaml", "Pulumi.local.yaml", "__main__.py"):
@@ -61,7 +62,7 @@ def clean(tmp_path_factory):
 
 def test_the_three_stacks_preview_clean_with_the_pack_and_checkov(clean):
     _, result = clean
-    assert [s.project for s in result.stacks] == list(STACK_ORDER)
+    assert [s.project for s in result.stacks] == list(DEPLOY_ORDER)
     for stack in result.stacks:
         assert (stack.error, stack.policy_error, stack.checkov_error) == ("", "", ""), stack.project
         assert stack.mandatory == [], stack.project
@@ -75,14 +76,14 @@ def test_the_three_stacks_preview_clean_with_the_pack_and_checkov(clean):
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_the_real_environments_preview_clean_under_their_stricter_pack_config(env, tmp_path):
     result = run_preview(Options(env=env, build_dir=tmp_path, checkov=False))
-    assert [(s.project, s.error, s.mandatory) for s in result.stacks] == [(p, "", []) for p in STACK_ORDER]
+    assert [(s.project, s.error, s.mandatory) for s in result.stacks] == [(p, "", []) for p in DEPLOY_ORDER]
 
 
 def test_every_repository_and_key_is_protected_and_retained_in_the_manifests(clean):
     build, _ = clean
     kept = [
         resource
-        for project in STACK_ORDER
+        for project in DEPLOY_ORDER
         for resource in load_manifest(build / "preview" / "local" / f"{project}.json")["resources"]
         if resource["type"] in KEPT_TYPES
     ]

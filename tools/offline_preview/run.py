@@ -18,6 +18,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model_registry.contract import DEPLOY_ORDER
+
 from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
 from .evaluate import Evaluation, EvaluationError, Resource, evaluate
@@ -25,8 +27,6 @@ from .manifest import build_manifest, manifest_path, rebuild_inputs, resource_en
 from .project import load_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# The stacks in dependency order: each may reference the outputs of those before it.
-STACK_ORDER = ("registry", "replication", "access")
 STACKS_DIR = "stacks"
 PACK_DIR = "policy-pack"
 
@@ -87,7 +87,7 @@ class RunResult:
 @dataclass
 class Options:
     env: str = "local"
-    projects: list[Path] | None = None  # None: the repository's stacks in STACK_ORDER
+    projects: list[Path] | None = None  # None: the repository's stacks in DEPLOY_ORDER
     only: str | None = None  # check only this one of the stacks (its upstreams are still evaluated)
     repo_root: Path = REPO_ROOT
     build_dir: Path | None = None
@@ -97,7 +97,7 @@ class Options:
 
 
 def stack_directories(repo_root: Path) -> list[Path]:
-    return [repo_root / STACKS_DIR / name for name in STACK_ORDER]
+    return [repo_root / STACKS_DIR / name for name in DEPLOY_ORDER]
 
 
 def run_preview(options: Options, progress: Callable[[str], None] = lambda message: None) -> RunResult:
