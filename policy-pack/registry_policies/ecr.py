@@ -168,25 +168,17 @@ def replication_findings(
             continue
         for d_index, destination in enumerate(destinations if isinstance(destinations, list) else []):
             where = f"rules[{r_index}].destinations[{d_index}]"
-            region, account = get_path(destination, "region"), get_path(destination, "registryId")
-            if allowed_regions is not None:
-                if is_unknown(region):
-                    findings.append(cannot_evaluate(REPLICATION_ALLOWED, f"{where}.region"))
-                elif region not in allowed_regions:
+            for key, what, allowed, option in (
+                ("region", "region", allowed_regions, "allowedRegions"),
+                ("registryId", "account", allowed_accounts, "allowedAccounts"),
+            ):
+                if allowed is None:  # a list not configured is not checked
+                    continue
+                value = get_path(destination, key)
+                if is_unknown(value):
+                    findings.append(cannot_evaluate(REPLICATION_ALLOWED, f"{where}.{key}"))
+                elif value not in allowed:
                     findings.append(
-                        Finding(
-                            f"{where} replicates to region {region!r}, which is not in "
-                            f"allowedRegions {sorted(allowed_regions)}"
-                        )
-                    )
-            if allowed_accounts is not None:
-                if is_unknown(account):
-                    findings.append(cannot_evaluate(REPLICATION_ALLOWED, f"{where}.registryId"))
-                elif account not in allowed_accounts:
-                    findings.append(
-                        Finding(
-                            f"{where} replicates to account {account!r}, which is not in "
-                            f"allowedAccounts {sorted(allowed_accounts)}"
-                        )
+                        Finding(f"{where} replicates to {what} {value!r}, which is not in {option} {sorted(allowed)}")
                     )
     return findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from .documents import Document, Statement, parse_document, string_list
@@ -58,6 +59,20 @@ def _allow_or_unknown(policy: str, where: str, statement: Statement, findings: l
     return statement.is_allow
 
 
+def _known_principals(policy: str, where: str, statement: Statement, findings: list[Finding]) -> Iterator[Principal]:
+    """The principals a statement's Principal names, as far as they are known. A malformed Principal is
+    reported as such, an unknown one as could-not-be-evaluated; neither is yielded."""
+    principals = principals_of(statement.get("Principal"))
+    if isinstance(principals, PrincipalProblem):
+        findings.append(Finding(f"{where} is malformed: {statement.label}: {principals.message}"))
+        return
+    for principal in principals:
+        if is_unknown(principal.value):
+            findings.append(cannot_evaluate(policy, f"the Principal of {statement.label} in the {where}"))
+        else:
+            yield principal
+
+
 def wildcard_principal_findings(where: str, document: Any) -> list[Finding]:
     """no-wildcard-principal over one document: every Allow that grants to anyone is a finding."""
     parsed, findings = _parsed(NO_WILDCARD_PRINCIPAL, where, document)
@@ -75,16 +90,7 @@ def wildcard_principal_findings(where: str, document: Any) -> list[Finding]:
             continue
         if not statement.has("Principal"):
             continue
-        principals = principals_of(statement.get("Principal"))
-        if isinstance(principals, PrincipalProblem):
-            findings.append(Finding(f"{where} is malformed: {statement.label}: {principals.message}"))
-            continue
-        for principal in principals:
-            if is_unknown(principal.value):
-                findings.append(
-                    cannot_evaluate(NO_WILDCARD_PRINCIPAL, f"the Principal of {statement.label} in the {where}")
-                )
-                continue
+        for principal in _known_principals(NO_WILDCARD_PRINCIPAL, where, statement, findings):
             if not is_wildcard_value(principal.value):
                 continue
             restrictions, rejected, unknown = restricting_conditions(statement)
@@ -147,14 +153,7 @@ def cross_account_findings(where: str, document: Any, allowed_accounts: list[str
     for statement in parsed.statements:
         if not _allow_or_unknown(CROSS_ACCOUNT, where, statement, findings) or not statement.has("Principal"):
             continue
-        principals = principals_of(statement.get("Principal"))
-        if isinstance(principals, PrincipalProblem):
-            findings.append(Finding(f"{where} is malformed: {statement.label}: {principals.message}"))
-            continue
-        for principal in principals:
-            if is_unknown(principal.value):
-                findings.append(cannot_evaluate(CROSS_ACCOUNT, f"the Principal of {statement.label}"))
-                continue
+        for principal in _known_principals(CROSS_ACCOUNT, where, statement, findings):
             account = account_of(principal)
             if account is not None and account not in allowed_accounts:
                 findings.append(
