@@ -123,6 +123,8 @@ def put_lifecycle(ecr, policy: dict):
 def test_the_stacks_lifecycle_policy_is_accepted(ecr, documents):
     """The control of the cases below: unbroken, the same document goes through."""
     ecr.put_lifecycle_policy(repositoryName=REPOSITORY, lifecyclePolicyText=json.dumps(documents["lifecycle"]))
+    stored = ecr.get_lifecycle_policy(repositoryName=REPOSITORY)["lifecyclePolicyText"]
+    assert json.loads(stored) == documents["lifecycle"]
 
 
 def test_lifecycle_rule_with_an_unknown_count_type_is_refused(ecr, documents):
