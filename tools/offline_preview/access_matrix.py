@@ -88,8 +88,13 @@ def _principals(statement: dict) -> list[str]:
     return [f"{label} if {qualifier}" if qualifier else label for label in labels]
 
 
-def _resource_matches(statement: dict, arn: str) -> bool:
-    return any(fnmatch.fnmatchcase(arn, pattern) for pattern in _list(statement.get("Resource")))
+def _resource_matcher(statement: dict):
+    """A test `arn -> bool` for the statement's Resource. Exact ARNs (a push policy lists one per model)
+    are a set lookup, so a catalog of N models costs N lookups, not N x N pattern matches."""
+    patterns = [p for p in _list(statement.get("Resource")) if isinstance(p, str)]
+    exact = {p for p in patterns if not any(c in p for c in "*?[")}
+    globs = [p for p in patterns if p not in exact]
+    return lambda arn: arn in exact or any(fnmatch.fnmatchcase(arn, g) for g in globs)
 
 
 def _denied_except(statement: dict) -> tuple[bool, set[str]]:
@@ -155,11 +160,12 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
             if statement.get("Effect") != "Allow":
                 continue
             sid = statement.get("Sid") or f"#{index}"
+            capabilities = [c for c, actions in CAPABILITIES.items() if _allows(statement, actions)]
+            matches = _resource_matcher(statement)
             for repository, arn in repositories.items():
-                if repository in matrix and arn and _resource_matches(statement, arn):
-                    for capability, actions in CAPABILITIES.items():
-                        if _allows(statement, actions):
-                            grant(repository, str(role_arn), capability, f"IAM policy {sid}")
+                if capabilities and repository in matrix and arn and matches(arn):
+                    for capability in capabilities:
+                        grant(repository, str(role_arn), capability, f"IAM policy {sid}")
 
     for repository, rules in denies.items():
         for capability, excepted, sid in rules:
