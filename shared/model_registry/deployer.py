@@ -542,10 +542,6 @@ def _parse_target(args: argparse.Namespace) -> Target:
     return Target(args.account, args.namespace, args.region, replicas)
 
 
-# What the emulator (ENV=local) answers as the account id; real environments name theirs.
-LOCAL_ACCOUNT = "123456789012"
-
-
 def target_of_environment(stacks_dir: Path, env: str) -> Target:
     """The Target that stacks/*/Pulumi.<env>.yaml deploy to: account, region, namespace, replica regions."""
     from .config import ReplicationConfig, load
@@ -560,7 +556,7 @@ def target_of_environment(stacks_dir: Path, env: str) -> Target:
             raise _UsageError(f"--env {env}: {path} is not valid YAML ({error})") from None
 
     registry, replication = stack_config(REGISTRY), stack_config(REPLICATION)
-    account = str((registry.get("aws:allowedAccountIds") or [LOCAL_ACCOUNT])[0])
+    account = str((registry.get("aws:allowedAccountIds") or [naming.LOCAL_ACCOUNT_ID])[0])
     prefix = f"{REPLICATION}:"
     rules = load(
         ReplicationConfig, {k[len(prefix) :]: v for k, v in replication.items() if k.startswith(prefix)}, REPLICATION

@@ -23,6 +23,10 @@ TAG_PREFIX = re.compile(r"[0-9A-Za-z._-]{1,128}")
 GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
+# The account the local emulator (moto) answers as, so the account ENV=local deploys to; also what the
+# offline preview assumes for a config that names no aws:allowedAccountIds.
+LOCAL_ACCOUNT_ID = "123456789012"
+
 # The IAM roles the stacks create; each owner's deployer policy is scoped to exactly these names.
 CI_PUSH_ROLE = "model-registry-ci-push"
 INFERENCE_PULL_ROLE = "model-registry-inference-pull"

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from model_registry.naming import LOCAL_ACCOUNT_ID
 from offline_preview.evaluate import Evaluation, evaluate
 
 REPO = Path(__file__).resolve().parents[2]
 STACKS = REPO / "stacks"
-ACCOUNT = "123456789012"  # what the evaluator answers for a config without aws:allowedAccountIds
+ACCOUNT = LOCAL_ACCOUNT_ID  # what the evaluator answers for a config without aws:allowedAccountIds
 REGION = "us-east-1"
 
 # The local config turns off what the emulator cannot create; the tests check what dev and prod deploy.

@@ -12,7 +12,8 @@ import json
 import uuid
 from dataclasses import dataclass
 
-DEFAULT_ACCOUNT = "123456789012"
+from model_registry.naming import LOCAL_ACCOUNT_ID
+
 DEFAULT_REGION = "us-east-1"
 PARTITION = "aws"
 # The namespace for placeholder ids (KMS key ids): uuid5 of the URN in it is stable across runs.
@@ -27,13 +28,13 @@ class UnknownInvokeError(Exception):
 class AwsEnvironment:
     """The account and region the mocks pretend to run in."""
 
-    account: str = DEFAULT_ACCOUNT
+    account: str = LOCAL_ACCOUNT_ID
     region: str = DEFAULT_REGION
 
     @classmethod
     def from_config(cls, config: dict[str, str]) -> AwsEnvironment:
         """Account = first of `aws:allowedAccountIds`, region = `aws:region`, else the defaults."""
-        account = DEFAULT_ACCOUNT
+        account = LOCAL_ACCOUNT_ID
         allowed = config.get("aws:allowedAccountIds")
         if allowed:
             try:
