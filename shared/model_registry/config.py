@@ -10,22 +10,37 @@ from __future__ import annotations
 
 import json
 import re
+import types
+import typing
 from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
-from . import naming
+from . import naming, rules
 from .errors import ConfigError
+from .rules import (
+    GITHUB_OIDC_HOST,
+    MAX_REPOSITORY_NAME,
+    AccountId,
+    GitHubRef,
+    PrincipalArn,
+    Region,
+    ReplicationPrefix,
+    RequiredTagValue,
+    SourceArn,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    max_model_name,
+    oidc_provider_arn,
+    pattern_matches_prefix,
+    rule,
+)
+from .sources import Document, SourceError, closest, load_yaml
 
 # ECR service limits (see the README's "Limits" table).
 MAX_REPLICATION_RULES = 10
@@ -34,48 +49,38 @@ MAX_FILTERS_PER_RULE = 100
 MAX_TAG_EXCLUSION_FILTERS = 5
 MAX_WILDCARDS_PER_TAG_PATTERN = 4
 
-
-class Environment(StrEnum):
-    """The environments a stack may be deployed to; the Pulumi stack name is the environment."""
-
-    LOCAL = "local"
-    DEV = "dev"
-    PROD = "prod"
+STACKS_DIR, PACK_CONFIG_DIR = "stacks", "policy-pack/config"
+# Where this library sits in the repository (an editable install): <repo>/shared/model_registry.
+_REPO_OF_LIBRARY = Path(__file__).resolve().parents[2]
 
 
-def environment(stack_name: str) -> Environment:
-    """The environment of a stack name, or a ConfigError listing the known ones."""
-    try:
-        return Environment(stack_name)
-    except ValueError:
-        known = ", ".join(e.value for e in Environment)
-        raise ConfigError(
-            f"unknown environment {stack_name!r}: the stack name must be one of {known} "
-            f"(add a Pulumi.{stack_name}.yaml only together with an entry in model_registry.config.Environment)"
-        ) from None
+def environments(repo_root: Path) -> list[str]:
+    """The environments the repository defines: those with a Pulumi.<env>.yaml in every stack and a
+    policy-pack/config/<env>.json. Environments are data: adding those files adds an environment."""
+    stacks = [d for d in sorted((repo_root / STACKS_DIR).glob("*")) if (d / "Pulumi.yaml").is_file()]
+    packs = {p.stem for p in (repo_root / PACK_CONFIG_DIR).glob("*.json")}
+    if not stacks or not packs:
+        return []
+    found = set.intersection(
+        *({p.name[len("Pulumi.") : -len(".yaml")] for p in d.glob("Pulumi.*.yaml")} for d in stacks)
+    )
+    return sorted(found & packs)
 
 
-def _pattern(regex, what: str):
-    def check(value: str) -> str:
-        if not regex.fullmatch(value):
-            raise ValueError(f"{value!r} is not {what}")
-        return value
-
-    return AfterValidator(check)
-
-
-AccountId = Annotated[str, _pattern(naming.ACCOUNT_ID, "a 12-digit AWS account id (quote it in YAML)")]
-Region = Annotated[str, _pattern(naming.REGION, "an AWS region such as us-east-1")]
-OrgId = Annotated[str, _pattern(naming.ORG_ID, "an AWS Organizations id such as o-a1b2c3d4e5")]
-OrgPath = Annotated[str, _pattern(naming.ORG_PATH, "an AWS Organizations path such as o-a1b2c3d4e5/r-ab12/")]
-PrincipalArn = Annotated[
-    str, _pattern(naming.IAM_PRINCIPAL_ARN, "an IAM principal ARN (arn:aws:iam::<account>:root|role/..|user/..)")
-]
-ServicePrincipal = Annotated[
-    str, _pattern(naming.SERVICE_PRINCIPAL, "an AWS service principal such as sagemaker.amazonaws.com")
-]
-SourceArn = Annotated[str, _pattern(naming.ANY_ARN, "an ARN with a 12-digit account id")]
-GitHubRepository = Annotated[str, _pattern(naming.GITHUB_REPOSITORY, "a GitHub repository as <owner>/<name>")]
+def environment(stack_name: str, repo_root: Path | None = None) -> str:
+    """The environment of a stack name (the stack name is the environment), or a ConfigError naming the
+    known ones. Checked against the repository this library belongs to when it sits in one."""
+    root = repo_root or _REPO_OF_LIBRARY
+    if (root / STACKS_DIR).is_dir() and (root / PACK_CONFIG_DIR).is_dir():
+        known = environments(root)
+        if stack_name not in known:
+            raise ConfigError(
+                f"unknown environment {stack_name!r}: the stack name must be one of {', '.join(known)} "
+                f"(an environment exists when every stacks/*/Pulumi.<env>.yaml and {PACK_CONFIG_DIR}/<env>.json exist)"
+            )
+    elif not Path(f"Pulumi.{stack_name}.yaml").is_file():
+        raise ConfigError(f"unknown environment {stack_name!r}: no Pulumi.{stack_name}.yaml in {Path.cwd()}")
+    return stack_name
 
 
 def _tag_filter(value: str) -> str:
@@ -88,29 +93,63 @@ def _tag_filter(value: str) -> str:
     return value
 
 
-TagFilter = Annotated[str, AfterValidator(_tag_filter)]
+TagFilter = Annotated[StrictStr, AfterValidator(_tag_filter)]
 # A lifecycle rule's tagPrefixList entry: a literal prefix (ECR takes wildcards only in tagPatternList).
-TagPrefix = Annotated[str, _pattern(naming.TAG_PREFIX, "a tag prefix (1-128 characters of [0-9A-Za-z._-], no '*')")]
+TagPrefix = Annotated[
+    StrictStr,
+    rule(naming.TAG_PREFIX.fullmatch, "{value!r} is not a tag prefix (1-128 characters of [0-9A-Za-z._-], no '*')"),
+]
+OrgId = Annotated[
+    StrictStr, rule(naming.ORG_ID.fullmatch, "{value!r} is not an AWS Organizations id such as o-a1b2c3d4e5")
+]
+OrgPath = Annotated[
+    StrictStr,
+    rule(naming.ORG_PATH.fullmatch, "{value!r} is not an AWS Organizations path such as o-a1b2c3d4e5/r-ab12/"),
+]
+ServicePrincipal = Annotated[
+    StrictStr,
+    rule(
+        naming.SERVICE_PRINCIPAL.fullmatch, "{value!r} is not an AWS service principal such as sagemaker.amazonaws.com"
+    ),
+]
+GitHubRepository = Annotated[
+    StrictStr, rule(naming.GITHUB_REPOSITORY.fullmatch, "{value!r} is not a GitHub repository as <owner>/<name>")
+]
+Namespace = Annotated[
+    StrictStr,
+    rule(
+        lambda v: naming.is_repository_name(v) and len(v) <= MAX_REPOSITORY_NAME - 3,
+        "{value!r} is not a namespace: lowercase letters and digits separated by '.', '_', '-' or '/' "
+        "(ECR's repository-name rule), leaving room for '/<model>'",
+    ),
+]
 
 
 def _model_name(value: str) -> str:
-    if not naming.is_repository_name(value) or "/" in value:
+    if (
+        not naming.ECR_REPOSITORY_NAME.fullmatch(value)
+        or "/" in value
+        or not 2 <= len(value) <= MAX_REPOSITORY_NAME - 2
+    ):
         raise ValueError(
             f"{value!r} is not a valid model name: lowercase letters and digits separated by single "
-            "'.', '_' or '-', 2-200 characters, no '/' (ECR's repository-name rule)"
+            "'.', '_' or '-', no '/', at least 2 characters; ECR allows 256 for '<namespace>/<name>' in all"
         )
     return value
 
 
-ModelName = Annotated[str, AfterValidator(_model_name)]
+ModelName = Annotated[StrictStr, AfterValidator(_model_name)]
+GitHubOidcProviderArn = Annotated[StrictStr, oidc_provider_arn(GITHUB_OIDC_HOST)]
 
 
 class ConfigModel(BaseModel):
-    """Strict base: camelCase keys, unknown keys refused, values not coerced across types."""
+    """Strict base: camelCase keys, unknown keys refused, values not coerced across types.
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=False
-    )
+    `load()` validates in pydantic's strict JSON mode, so every field of every subclass is strict (no
+    bool for a number, no number for a string) while lists still become tuples and strings enums.
+    """
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
 # --- registry -------------------------------------------------------------------------------
@@ -142,8 +181,8 @@ class Scanning(ConfigModel):
 class Lifecycle(ConfigModel):
     """What the lifecycle policy of a repository keeps. Release tags are never expired."""
 
-    untagged_expiry_days: int = Field(14, ge=1, le=3650)
-    prerelease_keep_count: int = Field(20, ge=1, le=10000)
+    untagged_expiry_days: StrictInt = Field(14, ge=1, le=3650)
+    prerelease_keep_count: StrictInt = Field(20, ge=1, le=10000)
     prerelease_tag_prefixes: tuple[TagPrefix, ...] = Field(("dev-", "rc-", "pr-"), min_length=1, max_length=20)
     release_tag_prefixes: tuple[TagPrefix, ...] = Field(("v",), min_length=1, max_length=20)
 
@@ -160,29 +199,29 @@ class Lifecycle(ConfigModel):
 
 
 class LifecycleOverride(ConfigModel):
-    untagged_expiry_days: int | None = Field(None, ge=1, le=3650)
-    prerelease_keep_count: int | None = Field(None, ge=1, le=10000)
+    untagged_expiry_days: StrictInt | None = Field(None, ge=1, le=3650)
+    prerelease_keep_count: StrictInt | None = Field(None, ge=1, le=10000)
 
 
 class CatalogModel(ConfigModel):
     """One model of the catalog: one repository `<namespace>/<name>`."""
 
     name: ModelName
-    team: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9 _.:/=+@-]+$")
-    description: str | None = Field(None, max_length=256)
-    cost_centre: str | None = Field(None, min_length=1, max_length=128)
+    team: RequiredTagValue
+    description: StrictStr | None = Field(None, max_length=256)
+    cost_centre: RequiredTagValue | None = None
     # Tags that may be overwritten (e.g. `latest`); everything else is immutable.
     mutable_tags: tuple[TagFilter, ...] = Field((), max_length=MAX_TAG_EXCLUSION_FILTERS)
     # Overrides exist so that a team can ask; the policy pack still rejects scanning turned off.
-    scan_on_push: bool = True
+    scan_on_push: StrictBool = True
     lifecycle: LifecycleOverride | None = None
 
 
 class RegistryConfig(ConfigModel):
     """`registry:*` config."""
 
-    namespace: str = "models"
-    cost_centre: str = Field(min_length=1, max_length=128)
+    namespace: Namespace = "models"
+    cost_centre: RequiredTagValue
     scanning: Scanning = Scanning()
     lifecycle: Lifecycle = Lifecycle()
     # Principals (besides the account root) allowed to administer the registry's KMS key.
@@ -191,8 +230,6 @@ class RegistryConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _names_unique_and_valid(self) -> RegistryConfig:
-        if not naming.is_repository_name(self.namespace):
-            raise ValueError(f"namespace {self.namespace!r} breaks ECR's repository-name rule")
         seen: dict[str, int] = {}
         for index, model in enumerate(self.models):
             if model.name in seen:
@@ -200,9 +237,19 @@ class RegistryConfig(ConfigModel):
                     f"models[{index}].name: duplicate model {model.name!r} (first at models[{seen[model.name]}])"
                 )
             seen[model.name] = index
-            full = naming.repository_name(self.namespace, model.name)
-            if not naming.is_repository_name(full):
-                raise ValueError(f"models[{index}].name: repository name {full!r} is longer than 256 characters")
+            if len(model.name) > max_model_name(self.namespace):
+                raise ValueError(
+                    f"models[{index}].name: {len(model.name)} characters; ECR allows {MAX_REPOSITORY_NAME} for "
+                    f"'{self.namespace}/<name>', so at most {max_model_name(self.namespace)} for the name"
+                )
+            for pattern in model.mutable_tags:
+                for prefix in (*self.lifecycle.release_tag_prefixes, *self.lifecycle.prerelease_tag_prefixes):
+                    if pattern_matches_prefix(pattern, prefix):
+                        raise ValueError(
+                            f"models[{index}].mutableTags: {pattern!r} matches tags starting with {prefix!r}, "
+                            "a release or pre-release prefix: those images would be movable; name the tags "
+                            "that may move (e.g. 'latest', 'nightly-*')"
+                        )
         return self
 
 
@@ -218,8 +265,8 @@ class Destination(ConfigModel):
 
 class ReplicationRule(ConfigModel):
     destinations: tuple[Destination, ...] = Field(min_length=1, max_length=MAX_REPLICATION_DESTINATIONS)
-    # Extra PREFIX_MATCH filters below the namespace (e.g. "models/llm"); default: the whole namespace.
-    prefixes: tuple[str, ...] = Field((), max_length=MAX_FILTERS_PER_RULE)
+    # Extra PREFIX_MATCH filters inside the namespace (e.g. "models/llm"); default: the whole namespace.
+    prefixes: tuple[ReplicationPrefix, ...] = Field((), max_length=MAX_FILTERS_PER_RULE)
 
 
 class ReplicationConfig(ConfigModel):
@@ -232,7 +279,7 @@ class ReplicationConfig(ConfigModel):
     replica_consumers: Consumers | None = None
     # Creation templates (with their KMS replica keys and role) in each same-account destination region.
     # Only ENV=local turns them off: the emulator implements neither their API nor ReplicateKey by ARN.
-    replica_templates: bool = True
+    replica_templates: StrictBool = True
 
     def unique_destinations(self) -> set[tuple[str, str | None]]:
         return {(d.region, d.registry_id) for rule in self.rules for d in rule.destinations}
@@ -284,21 +331,7 @@ class GitHubPusher(ConfigModel):
     """A GitHub repository whose workflows may push, from the listed refs or environments only."""
 
     repository: GitHubRepository
-    refs: tuple[str, ...] = Field(("refs/heads/main",), min_length=1)
-
-    @model_validator(mode="after")
-    def _refs_are_narrow(self) -> GitHubPusher:
-        for index, ref in enumerate(self.refs):
-            if not ref.startswith(("refs/heads/", "refs/tags/", "environment:")) or ref.rstrip("*/") in (
-                "refs/heads",
-                "refs/tags",
-                "environment:",
-            ):
-                raise ValueError(
-                    f"refs[{index}]: {ref!r} must name a branch (refs/heads/<name>), a tag (refs/tags/<pattern>) "
-                    "or an environment (environment:<name>)"
-                )
-        return self
+    refs: tuple[GitHubRef, ...] = Field(("refs/heads/main",), min_length=1)
 
 
 class CiPush(ConfigModel):
@@ -306,7 +339,7 @@ class CiPush(ConfigModel):
     # Models the CI role may push to; empty: every model of the catalog.
     models: tuple[ModelName, ...] = ()
     # An existing GitHub OIDC provider's ARN; None: the access stack creates one.
-    oidc_provider_arn: str | None = None
+    oidc_provider_arn: GitHubOidcProviderArn | None = None
 
 
 class Inference(ConfigModel):
@@ -324,8 +357,8 @@ class AccessConfig(ConfigModel):
     ci: CiPush | None = None
     inference: Inference | None = Inference()
     # Owner and cost centre tags of the roles this stack creates.
-    owner: str = Field("security", min_length=1, max_length=128)
-    cost_centre: str = Field(min_length=1, max_length=128)
+    owner: RequiredTagValue = "security"
+    cost_centre: RequiredTagValue
 
 
 ReplicationConfig.model_rebuild()
@@ -333,17 +366,22 @@ ReplicationConfig.model_rebuild()
 # --- loading --------------------------------------------------------------------------------
 
 ConfigT = TypeVar("ConfigT", bound=ConfigModel)
+Loc = tuple[Any, ...]
+# Where a value came from, as "file:line", by its key path (None: not from a file).
+Locate = typing.Callable[[Loc], str | None]
 
 
-def _location(namespace: str, loc: tuple[Any, ...]) -> str:
+def _location(namespace: str, loc: Loc) -> str:
     path = namespace
     for index, part in enumerate(loc):
         if isinstance(part, int):
             path += f"[{part}]"
         elif not re.fullmatch(r"[A-Za-z_][\w-]*", str(part)):
             path += f"[{str(part)!r}]"  # a key that is no name, e.g. "" or "a b"
+        elif index == 0:
+            path += (":" if namespace else "") + str(part)
         else:
-            path += (":" if index == 0 else ".") + str(part)
+            path += "." + str(part)
     return path
 
 
@@ -351,8 +389,137 @@ def _location(namespace: str, loc: tuple[Any, ...]) -> str:
 _KEY_PREFIX = re.compile(r"^(?P<path>[A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (?P<rule>.+)$", re.S)
 
 
-def format_validation_error(namespace: str, error: ValidationError) -> list[str]:
-    """One entry per problem, each `<namespace>:<key path>: <rule>`."""
+def _describe(value: Any) -> str:
+    """A value as the YAML author wrote it, briefly."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated[...] and Optional[...] down to the type that holds the value."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    annotation = _unwrap(annotation)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _field(model: type[BaseModel], key: str):
+    return next((f for n, f in model.model_fields.items() if key in (f.alias, n)), None)
+
+
+def known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys the model accepts at `loc` (the path of a mapping inside it), as written in YAML."""
+    annotation: Any = model
+    for part in loc:
+        current = _model_of(annotation)
+        if current is not None and isinstance(part, str):
+            found = _field(current, part)
+            if found is None:
+                return []
+            annotation = found.annotation
+            continue
+        args = typing.get_args(_unwrap(annotation))
+        origin = typing.get_origin(_unwrap(annotation))
+        if origin in (tuple, list) and args:
+            annotation = args[0]
+        elif origin is dict and len(args) == 2:
+            annotation = args[1]
+        else:
+            return []
+    current = _model_of(annotation)
+    return [f.alias or n for n, f in current.model_fields.items()] if current else []
+
+
+def _named_item(data: Any, loc: Loc) -> str:
+    """`(model 'x')` for the innermost list item on the path that has a `name`, e.g. a catalog model."""
+    found, value, parent = "", data, ""
+    for part in loc:
+        if isinstance(value, dict) and isinstance(part, str) and part in value:
+            value, parent = value[part], part
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+            if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"]:
+                kind = parent[:-1] if parent.endswith("s") else "item"
+                found = f" ({kind} {value['name']!r})"
+        else:
+            break
+    return found
+
+
+def _rule(problem: Mapping[str, Any], model: type[BaseModel], loc: Loc) -> str:
+    """Our wording for one of pydantic's error types (never the library's own)."""
+    kind, value, ctx = problem["type"], problem.get("input"), problem.get("ctx") or {}
+    got = f", not {_describe(value)}"
+    simple = {
+        "missing": "required",
+        "int_type": "must be a whole number" + got,
+        "int_from_float": "must be a whole number" + got,
+        "float_type": "must be a number" + got,
+        "bool_type": "must be true or false" + got,
+        "string_type": "must be a string" + got + " (quote account ids and numbers in YAML)",
+        "dict_type": "must be a mapping of keys to values" + got,
+        "model_type": "must be a mapping of keys to values" + got,
+        "model_attributes_type": "must be a mapping of keys to values" + got,
+        "tuple_type": "must be a list" + got,
+        "list_type": "must be a list" + got,
+        "none_required": "must be null" + got,
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind == "extra_forbidden":
+        known = known_keys(model, loc[:-1])
+        guess = closest(str(loc[-1]), known)
+        return f"unknown key; did you mean {guess!r}?" if guess else f"unknown key; known keys: {', '.join(known)}"
+    if kind in ("enum", "literal_error"):
+        return f"must be one of {ctx.get('expected', '')}{got}"
+    bounds = {
+        "greater_than_equal": ("at least", "ge"),
+        "less_than_equal": ("at most", "le"),
+        "greater_than": ("more than", "gt"),
+        "less_than": ("less than", "lt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"must be {words} {ctx.get(key)}{got}"
+    if kind in ("too_short", "too_long"):
+        words = "at least" if kind == "too_short" else "at most"
+        limit = ctx.get("min_length" if kind == "too_short" else "max_length")
+        return f"needs {words} {limit} {'item' if limit == 1 else 'items'}, has {ctx.get('actual_length')}"
+    if kind in ("string_too_short", "string_too_long"):
+        words = "at least" if kind == "string_too_short" else "at most"
+        limit = ctx.get("min_length" if kind == "string_too_short" else "max_length")
+        return f"needs {words} {limit} {'character' if limit == 1 else 'characters'}, has {len(value) if isinstance(value, str) else '?'}"
+    return f"{_describe(value)} is not accepted here"
+
+
+def format_validation_error(
+    namespace: str,
+    error: ValidationError,
+    data: Any = None,
+    model: type[BaseModel] | None = None,
+    locate: Locate | None = None,
+) -> list[str]:
+    """One entry per problem: `[file:line: ]<namespace>:<key path>: <rule>[ (model 'name')]`."""
     problems = error.errors(include_url=False)
     # A list whose items failed also reports "too short after validation": the item errors say more.
     failing = {tuple(p["loc"]) for p in problems if p["type"] != "too_short"}
@@ -361,16 +528,15 @@ def format_validation_error(namespace: str, error: ValidationError) -> list[str]
         loc = tuple(problem["loc"])
         if problem["type"] == "too_short" and any(f[: len(loc)] == loc and f != loc for f in failing):
             continue
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "value_error" and (match := _KEY_PREFIX.match(message)):
-            loc, message = loc + tuple(_split_path(match["path"])), match["rule"]
-        elif problem["type"] == "string_type":
-            message = f"must be a string, got {problem['input']!r} (quote account ids and numbers in YAML)"
-        elif problem["type"] == "missing":
-            message = "required"
-        elif problem["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling against the README's config reference)"
-        lines.append(f"{_location(namespace, loc)}: {message}")
+        if problem["type"] in ("value_error", "assertion_error"):
+            message = problem["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            if match := _KEY_PREFIX.match(message):
+                loc, message = loc + tuple(_split_path(match["path"])), match["rule"]
+        else:
+            message = _rule(problem, model or ConfigModel, loc)
+        where = locate(loc) if locate else None
+        prefix = f"{where}: " if where else ""
+        lines.append(f"{prefix}{_location(namespace, loc)}: {message}{_named_item(data, loc)}")
     return lines
 
 
@@ -379,40 +545,187 @@ def _split_path(path: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.findall(r"[A-Za-z_]\w*|\d+", path)]
 
 
-def load(model: type[ConfigT], values: Mapping[str, Any], namespace: str) -> ConfigT:
-    """Validate `values` (the project's config keys without the `namespace:` prefix) into `model`."""
+def validate(model: type[ConfigT], values: Mapping[str, Any], namespace: str, locate: Locate | None = None) -> ConfigT:
+    """Validate plain data (as YAML or JSON gives it) into `model`, strictly: no value is coerced across
+    types. Raises one ConfigError naming each problem's file, line, key and rule."""
+    if not isinstance(values, Mapping):
+        where = locate(()) if locate else None
+        raise ConfigError(
+            f"{where + ': ' if where else ''}{namespace or 'the document'}: must be a mapping, not {_describe(values)}"
+        )
+    data = dict(values)
     try:
-        return model.model_validate(dict(values))
+        # Strict JSON mode: strict for every field, while JSON arrays still become tuples and strings enums.
+        return model.model_validate_json(json.dumps(data, allow_nan=False), strict=True)
     except ValidationError as error:
-        raise ConfigError(*format_validation_error(namespace, error)) from None
+        raise ConfigError(*format_validation_error(namespace, error, data, model, locate)) from None
+    except (TypeError, ValueError) as error:  # not JSON data (NaN, a non-string key): refused whole
+        raise ConfigError(f"{namespace or 'the document'}: not plain data ({type(error).__name__})") from None
+
+
+def load(model: type[ConfigT], values: Mapping[str, Any], namespace: str, locate: Locate | None = None) -> ConfigT:
+    """Validate `values` (the project's config keys without the `namespace:` prefix) into `model`."""
+    return validate(model, values, namespace, locate)
+
+
+# --- the stack program's config (from the engine) ------------------------------------------------
+
+
+def aws_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, rule) for each `aws:` key this project relies on that AWS would refuse: `aws:region` must be
+    a region botocore lists, `aws:allowedAccountIds` a list of quoted 12-digit account ids."""
+    problems = []
+    if "region" in values:
+        problem = rules.region_problem(values["region"])
+        if problem:
+            problems.append(("region", problem))
+    if "allowedAccountIds" in values:
+        ids = values["allowedAccountIds"]
+        if not isinstance(ids, list) or not ids:
+            problems.append(
+                (
+                    "allowedAccountIds",
+                    f'must be a list of quoted account ids such as ["111111111111"], not {_describe(ids)}',
+                )
+            )
+        else:
+            for index, value in enumerate(ids):
+                if not isinstance(value, str) or not naming.ACCOUNT_ID.fullmatch(value):
+                    problems.append(
+                        (f"allowedAccountIds[{index}]", f"{_describe(value)} is not a quoted 12-digit AWS account id")
+                    )
+    return problems
+
+
+def allowed_account_ids(values: Mapping[str, Any], file: str = "") -> list[str]:
+    """The validated `aws:allowedAccountIds` of a stack config (`aws:`-less keys), or a ConfigError."""
+    problems = aws_problems({k: v for k, v in values.items() if k == "allowedAccountIds"})
+    if problems:
+        raise ConfigError(*(f"{file + ': ' if file else ''}aws:{key}: {rule}" for key, rule in problems))
+    return list(values.get("allowedAccountIds") or [])
+
+
+def _config_string(value: Any) -> str:
+    """How the Pulumi CLI hands a stack-file value to the program: strings as is, the rest as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _engine_config() -> dict[str, str]:
+    """Every config key the engine gave the program. The SDK's public `get_config_env()` (PULUMI_CONFIG,
+    how the language host passes it) and the runtime's config map (set by `set_all_config`, e.g. mocks)."""
+    import pulumi.runtime
+    import pulumi.runtime.config as runtime_config
+
+    try:
+        values = dict(pulumi.runtime.get_config_env())
+    except ValueError:
+        values = {}
+    values.update(runtime_config.CONFIG.get())
+    return {str(k): str(v) for k, v in values.items()}
+
+
+def _stack_document(stack: str) -> Document | None:
+    """The stack file the engine read (in the project directory), for line numbers and YAML types."""
+    for name in (f"Pulumi.{stack}.yaml", f"Pulumi.{stack}.yml"):
+        path = Path.cwd() / name
+        if path.is_file():
+            try:
+                shown = path.relative_to(Path.cwd().parent.parent)
+            except ValueError:
+                shown = path
+            try:
+                return load_yaml(path) if shown == path else _renamed(load_yaml(path), str(shown))
+            except SourceError as error:
+                raise ConfigError(str(error)) from None
+    return None
+
+
+def _renamed(document: Document, file: str) -> Document:
+    return Document(file, document.data, document.lines)
+
+
+def _typed(text: str, written: Any, in_file: bool, field_is_bool: bool) -> Any:
+    """The value the stack file holds when the engine's string agrees with it (so YAML's types are
+    kept: `14` stays a number, `"14"` a string), else the engine's string decoded as Pulumi does."""
+    if in_file and (text == _config_string(written) or (text[:1] in "[{" and _json_or(text) == written)):
+        return written
+    if text[:1] in ("[", "{"):
+        return _json_or(text, text)
+    if field_is_bool and text in ("true", "false"):  # what config.get_bool accepts
+        return text == "true"
+    return text
+
+
+def _json_or(text: str, default: Any = None) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
 
 
 def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
-    """Read `namespace:*` keys from the stack's Pulumi config and validate them into `model`."""
+    """Read every `namespace:*` key (and the `aws:` keys the project relies on) from the engine's config
+    and validate them into `model`. Unknown keys are errors; messages name the stack file and line."""
     import pulumi
 
-    config = pulumi.Config(namespace)
+    document = _stack_document(pulumi.get_stack())
+    written = (document.data or {}).get("config") if document and isinstance(document.data, dict) else None
+    written = written if isinstance(written, dict) else {}
+
+    def locate(loc: Loc, space: str = namespace) -> str | None:
+        if document is None or not loc or f"{space}:{loc[0]}" not in written:
+            return None
+        return f"{document.file}:{document.line(('config', f'{space}:{loc[0]}', *loc[1:]))}"
+
+    known = {f.alias or n: f for n, f in model.model_fields.items()}
     values: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        key = field.alias or name
-        raw = config.get(key)
-        if raw is None:
+    aws: dict[str, Any] = {}
+    problems: list[str] = []
+    for full, text in sorted(_engine_config().items()):
+        space, _, key = full.partition(":")
+        if space not in (namespace, "aws"):
             continue
-        # Structured config arrives as JSON text; plain strings (account ids too) stay strings.
-        if raw[:1] in ("[", "{"):
-            try:
-                values[key] = json.loads(raw)
-            except json.JSONDecodeError as error:
-                raise ConfigError(f"{namespace}:{key}: not valid structured config ({error.msg})") from None
+        field = known.get(key) if space == namespace else None
+        is_bool = field is not None and _unwrap(field.annotation) is bool
+        value = _typed(text, written.get(full), full in written, is_bool)
+        if space == "aws":
+            aws[key] = value
+        elif field is None:
+            guess = closest(key, known)
+            hint = f"did you mean '{namespace}:{guess}'?" if guess else f"known keys: {', '.join(sorted(known))}"
+            where = locate((key,))
+            problems.append(f"{where + ': ' if where else ''}{full}: unknown key; {hint}")
         else:
-            values[key] = raw
-    return load(model, values, namespace)
+            values[key] = value
+    for key, rule_text in aws_problems(aws):
+        loc = tuple(_split_path(key))
+        where = locate(loc, "aws")
+        problems.append(f"{where + ': ' if where else ''}{_location('aws', loc)}: {rule_text}")
+    try:
+        loaded = validate(model, values, namespace, locate)
+    except ConfigError as error:
+        problems += error.problems
+    if problems:
+        raise ConfigError(*problems)
+    return loaded
+
+
+def check_replication_prefixes(config: ReplicationConfig, namespace: str) -> None:
+    """Every PREFIX_MATCH filter must lie inside the registry namespace, or it replicates other teams'
+    repositories (or none of ours)."""
+    for r, replication_rule in enumerate(config.rules):
+        for p, prefix in enumerate(replication_rule.prefixes):
+            if not rules.prefix_in_namespace(prefix, namespace):
+                raise ConfigError(
+                    f"replication:rules[{r}].prefixes[{p}]: {prefix!r} is outside the registry namespace "
+                    f"{namespace!r}: use {namespace!r} or '{namespace}/<more>'"
+                )
 
 
 def check_replication_against_source(config: ReplicationConfig, source_region: str, source_account: str) -> None:
     """Destinations that ECR would refuse given where the registry is: replicating to itself."""
-    for r, rule in enumerate(config.rules):
-        for d, dest in enumerate(rule.destinations):
+    for r, replication_rule in enumerate(config.rules):
+        for d, dest in enumerate(replication_rule.destinations):
             if dest.region == source_region and dest.registry_id in (None, source_account):
                 raise ConfigError(
                     f"replication:rules[{r}].destinations[{d}]: region {dest.region!r} "

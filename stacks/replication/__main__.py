@@ -5,6 +5,7 @@ import pulumi_aws as aws
 from model_registry.config import (
     ReplicationConfig,
     check_replication_against_source,
+    check_replication_prefixes,
     environment,
     read_pulumi_config,
 )
@@ -25,13 +26,16 @@ region = pulumi.Config("aws").require("region")
 check_replication_against_source(settings, region, account_id)
 
 registry = stack_reference(REGISTRY)
+namespace = require(registry, RegistryOutput.NAMESPACE)
+# The namespace is the registry's export: prefixes outside it fail as soon as it is known.
+namespace.apply(lambda ns: check_replication_prefixes(settings, ns))
 replication = Replication(
     "model-replication",
     ReplicationArgs(
         config=settings,
         account_id=account_id,
         region=region,
-        namespace=require(registry, RegistryOutput.NAMESPACE),
+        namespace=namespace,
         kms_key_arn=require(registry, RegistryOutput.KMS_KEY_ARN),
         replica_settings=require(registry, RegistryOutput.REPLICA_SETTINGS),
     ),

@@ -1,0 +1,298 @@
+"""AWS's and GitHub's rules for config values, as reusable pydantic types and plain checks.
+
+Each rule refuses, at config time, a value AWS would refuse later (or one that would silently change
+meaning), with the rule in the message. Stack config and the catalog both build on these types:
+
+- `Region`: a region botocore's own partition data lists (not a lookalike such as `us-east1`);
+- `AccountId`, `PrincipalArn`, `OidcProviderArn`: strict strings (a YAML number is refused, not coerced);
+- `TagValue` / `tag_key`: IAM's and ECR's tag rule (letters, digits, spaces and `_ . : / = + - @`);
+- `GitHubRef`: a `sub` pattern that does not match every branch, tag or environment;
+- `ReplicationPrefix`, `prefix_in_namespace`: ECR's repository-filter rule, inside the registry namespace;
+- `pattern_matches_prefix`: whether a wildcard tag pattern can match a tag that starts with a prefix
+  (a mutable-tag pattern must never reach a release tag).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from importlib import resources
+from typing import Annotated
+
+from pydantic import AfterValidator, Strict
+
+from . import naming
+from .sources import closest
+
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+
+# --- strict scalars: no bool for a number, no number for a string ------------------------------
+
+StrictStr = Annotated[str, Strict()]
+StrictInt = Annotated[int, Strict()]
+StrictBool = Annotated[bool, Strict()]
+
+
+def rule(check, message: str):
+    """An AfterValidator that refuses a value for which `check(value)` is false, with `message`."""
+
+    def validate(value):
+        if not check(value):
+            raise ValueError(message.format(value=value))
+        return value
+
+    return AfterValidator(validate)
+
+
+# --- partitions and regions (botocore's data) ---------------------------------------------------
+
+
+@functools.cache
+def _partitions() -> dict[str, list[str]]:
+    """{partition id: [region, ...]} from botocore's partitions.json; pseudo regions (`aws-global`) left out."""
+    data = json.loads((resources.files("botocore") / "data" / "partitions.json").read_text())
+    return {
+        p["id"]: sorted(r for r in p["regions"] if not r.endswith("-global") and not r.startswith("aws-"))
+        for p in data["partitions"]
+    }
+
+
+def partitions() -> tuple[str, ...]:
+    return tuple(sorted(_partitions()))
+
+
+def regions() -> frozenset[str]:
+    return frozenset(r for listed in _partitions().values() for r in listed)
+
+
+def partition_of(region: str) -> str | None:
+    return next((p for p, listed in _partitions().items() if region in listed), None)
+
+
+def region_problem(value: object) -> str | None:
+    """Why `value` is not an AWS region, or None."""
+    if not isinstance(value, str):
+        return f"must be a region name in quotes, not {value!r}"
+    if value in regions():
+        return None
+    guess = closest(value, regions())
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    return f"{value!r} is not an AWS region (botocore's partition data lists e.g. us-east-1, eu-west-1){hint}"
+
+
+def _region(value: str) -> str:
+    problem = region_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Region = Annotated[StrictStr, AfterValidator(_region)]
+
+# --- account ids and ARNs -------------------------------------------------------------------------
+
+AccountId = Annotated[
+    StrictStr, rule(naming.ACCOUNT_ID.fullmatch, "{value!r} is not a 12-digit AWS account id (quote it in YAML)")
+]
+
+
+def _arn_partition(value: str) -> bool:
+    parts = value.split(":")
+    return len(parts) >= 6 and parts[0] == "arn" and parts[1] in _partitions()
+
+
+def _principal_arn(value: str) -> str:
+    if not naming.IAM_PRINCIPAL_ARN.fullmatch(value) or not _arn_partition(value):
+        raise ValueError(
+            f"{value!r} is not an IAM principal ARN: arn:<partition>:iam::<12-digit account>:root, :role/<name> "
+            "or :user/<name>"
+        )
+    return value
+
+
+PrincipalArn = Annotated[StrictStr, AfterValidator(_principal_arn)]
+
+OIDC_PROVIDER_ARN = re.compile(r"arn:[a-z-]+:iam::(\d{12}):oidc-provider/([A-Za-z0-9.-]+(?:/[\w.-]+)*)")
+
+
+def oidc_provider_arn(host: str):
+    """A validator for the ARN of an existing OIDC provider for `host` (e.g. GitHub's)."""
+
+    def check(value: str) -> str:
+        match = OIDC_PROVIDER_ARN.fullmatch(value)
+        if not match or not _arn_partition(value):
+            raise ValueError(
+                f"{value!r} is not an OIDC provider ARN: arn:<partition>:iam::<12-digit account>:oidc-provider/{host}"
+            )
+        if match[2] != host:
+            raise ValueError(f"{value!r} is the provider of {match[2]!r}, not of {host!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _source_arn(value: str) -> str:
+    if not naming.ANY_ARN.fullmatch(value) or not _arn_partition(value):
+        raise ValueError(f"{value!r} is not an ARN with a 12-digit account id (arn:<partition>:<service>:...)")
+    return value
+
+
+SourceArn = Annotated[StrictStr, AfterValidator(_source_arn)]
+
+# --- tags (IAM's and ECR's rule) ------------------------------------------------------------------
+
+MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
+_TAG_PUNCTUATION = set("_.:/=+-@")
+
+
+def _tag_characters(text: str) -> str | None:
+    """The first character IAM and ECR refuse in a tag (allowed: letters, digits, spaces, _.:/=+-@)."""
+    for char in text:
+        if char not in _TAG_PUNCTUATION and unicodedata.category(char)[0] not in "LNZ":
+            return char
+    return None
+
+
+def tag_value_problem(value: str) -> str | None:
+    if len(value) > MAX_TAG_VALUE:
+        return f"{len(value)} characters; a tag value has at most {MAX_TAG_VALUE}"
+    bad = _tag_characters(value)
+    if bad is not None:
+        return (
+            f"{value!r} contains {bad!r}, which AWS refuses in a tag value "
+            "(letters, digits, spaces and _ . : / = + - @ only)"
+        )
+    return None
+
+
+def tag_key_problem(key: str) -> str | None:
+    if not 1 <= len(key) <= MAX_TAG_KEY:
+        return f"a tag key has 1-{MAX_TAG_KEY} characters, not {len(key)}"
+    if key.lower().startswith("aws:"):
+        return f"{key!r}: tag keys starting with 'aws:' are reserved for AWS"
+    bad = _tag_characters(key)
+    if bad is not None:
+        return f"{key!r} contains {bad!r}, which AWS refuses in a tag key (letters, digits, spaces and _ . : / = + - @)"
+    return None
+
+
+def _tag_value(value: str) -> str:
+    problem = tag_value_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+TagValue = Annotated[StrictStr, AfterValidator(_tag_value)]
+
+
+def _nonblank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or blank")
+    return value
+
+
+# A tag value that must say something (team, owner, cost centre).
+RequiredTagValue = Annotated[StrictStr, AfterValidator(_tag_value), AfterValidator(_nonblank)]
+
+# --- ECR repository names and replication filters -------------------------------------------------
+
+MAX_REPOSITORY_NAME = naming.ECR_REPOSITORY_NAME_LENGTH[1]
+# ECR's RepositoryFilter (PREFIX_MATCH): 2-256 characters, lowercase runs joined by . _ - and /.
+_REPOSITORY_FILTER = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]*)*(?:/[a-z0-9]+(?:[._-][a-z0-9]*)*)*")
+
+
+def _replication_prefix(value: str) -> str:
+    if not 2 <= len(value) <= MAX_REPOSITORY_NAME or not _REPOSITORY_FILTER.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a replication prefix: 2-256 characters of a-z, 0-9, '.', '_', '-' and '/', "
+            "no wildcard (ECR's PREFIX_MATCH filter rule)"
+        )
+    return value
+
+
+ReplicationPrefix = Annotated[StrictStr, AfterValidator(_replication_prefix)]
+
+
+def prefix_in_namespace(prefix: str, namespace: str) -> bool:
+    """A PREFIX_MATCH filter replicates only repositories of the namespace: `<ns>` or `<ns>/...`."""
+    return prefix == namespace or prefix.startswith(namespace + "/")
+
+
+def max_model_name(namespace: str) -> int:
+    """ECR counts the whole `<namespace>/<model>` against its 256 characters."""
+    return MAX_REPOSITORY_NAME - len(namespace) - 1
+
+
+# --- wildcard tag patterns vs prefixes ------------------------------------------------------------
+
+
+def pattern_matches_prefix(pattern: str, prefix: str) -> bool:
+    """True when some tag starting with `prefix` matches `pattern` (`*` = any run of characters).
+
+    Runs the pattern as an automaton over the prefix: if any state survives, the rest of the pattern
+    can always be completed, so some tag `prefix + ...` matches.
+    """
+    states = _closure({0}, pattern)
+    for char in prefix:
+        stepped = {i + 1 for i in states if i < len(pattern) and pattern[i] == char}
+        stayed = {i for i in states if i < len(pattern) and pattern[i] == "*"}  # `*` takes the character
+        states = _closure(stepped | stayed, pattern)
+        if not states:
+            return False
+    return True
+
+
+def _closure(states: set[int], pattern: str) -> set[int]:
+    """States reachable by letting `*` match nothing."""
+    result, todo = set(states), list(states)
+    while todo:
+        i = todo.pop()
+        if i < len(pattern) and pattern[i] == "*" and i + 1 not in result:
+            result.add(i + 1)
+            todo.append(i + 1)
+    return result
+
+
+# --- GitHub OIDC `sub` patterns ---------------------------------------------------------------------
+
+_REF_KINDS = ("refs/heads/", "refs/tags/", "environment:")
+_WILDCARDS = set("*?")
+# git check-ref-format: no control characters, space, ~ ^ : ? [ \ (we allow * and ? as IAM wildcards).
+_BAD_REF_CHARACTERS = re.compile(r"[\x00-\x20\x7f~^:\[\\]")
+
+
+def github_ref_problem(ref: str) -> str | None:
+    """Why a pusher's ref is not a narrow `sub` pattern, or None.
+
+    The trust policy matches `repo:<owner>/<name>:ref:<ref>` with StringLike, where `*` matches any
+    characters and `?` any one: a name that starts with a wildcard or has no literal character
+    (`refs/heads/*`, `refs/heads/?*`, `environment:*`) matches every branch, tag or environment.
+    """
+    kind = next((k for k in _REF_KINDS if ref.startswith(k)), None)
+    if kind is None:
+        return (
+            f"{ref!r} must name a branch (refs/heads/<name>), a tag (refs/tags/<pattern>) "
+            "or an environment (environment:<name>)"
+        )
+    name = ref[len(kind) :]
+    if not name or name[0] in _WILDCARDS or not (set(name) - _WILDCARDS - {"/"}):
+        what = {"refs/heads/": "branch", "refs/tags/": "tag", "environment:": "environment"}[kind]
+        return f"{ref!r} matches any {what}: start the name with literal characters (e.g. {kind}release-*)"
+    if kind != "environment:" and (_BAD_REF_CHARACTERS.search(name) or ".." in name or name.endswith((".", "/"))):
+        return f"{ref!r} is not a git ref name (no spaces, '..', '~', '^', ':', '[', '\\' or trailing '.' or '/')"
+    if kind == "environment:" and (len(name) > 255 or any(c in name for c in "'\"`,;\\:")):
+        return f"{ref!r} is not a GitHub environment name (at most 255 characters, no quotes, ',', ';', ':' or '\\')"
+    return None
+
+
+def _github_ref(value: str) -> str:
+    problem = github_ref_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+GitHubRef = Annotated[StrictStr, AfterValidator(_github_ref)]
