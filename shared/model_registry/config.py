@@ -663,6 +663,10 @@ def _json_or(text: str, default: Any = None) -> Any:
         return default
 
 
+# Config namespaces a program may carry besides its own and the AWS provider's: the engine's own.
+OTHER_NAMESPACES = ("pulumi",)
+
+
 def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
     """Read every `namespace:*` key (and the `aws:` keys the project relies on) from the engine's config
     and validate them into `model`. Unknown keys are errors; messages name the stack file and line."""
@@ -684,6 +688,11 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
     for full, text in sorted(_engine_config().items()):
         space, _, key = full.partition(":")
         if space not in (namespace, "aws"):
+            if space not in OTHER_NAMESPACES:  # e.g. `regsitry:namespace`: a misspelt namespace
+                guess = closest(space, (namespace, "aws"))
+                hint = f"did you mean '{guess}:{key}'?" if guess else f"this program reads {namespace}: and aws: keys"
+                where = locate((key,), space)
+                problems.append(f"{where + ': ' if where else ''}{full}: unknown namespace {space!r}; {hint}")
             continue
         field = known.get(key) if space == namespace else None
         is_bool = field is not None and _unwrap(field.annotation) is bool

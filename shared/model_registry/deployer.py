@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
-import yaml
-
 from . import naming
 from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
 from .errors import ConfigError
@@ -544,27 +542,36 @@ def _parse_target(args: argparse.Namespace) -> Target:
 
 def target_of_environment(stacks_dir: Path, env: str) -> Target:
     """The Target that stacks/*/Pulumi.<env>.yaml deploy to: account, region, namespace, replica regions."""
-    from .config import ReplicationConfig, load
+    from .config import ReplicationConfig, aws_problems, load
+    from .sources import SourceError, load_yaml
 
-    def stack_config(project: str) -> dict:
+    def stack_config(project: str) -> tuple[str, dict]:
         path = stacks_dir / project / f"Pulumi.{env}.yaml"
         try:
-            return (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+            data = load_yaml(path).data or {}
         except OSError:
             raise _UsageError(f"--env {env}: {path} does not exist") from None
-        except yaml.YAMLError as error:
-            raise _UsageError(f"--env {env}: {path} is not valid YAML ({error})") from None
+        except SourceError as error:
+            raise _UsageError(str(error)) from None
+        config = data.get("config") if isinstance(data, dict) else None
+        if not isinstance(config, dict):
+            raise _UsageError(f"{path}: `config:` must map keys to values")
+        problems = aws_problems({k[len("aws:") :]: v for k, v in config.items() if k.startswith("aws:")})
+        if problems:
+            raise _UsageError("; ".join(f"{path}: aws:{key}: {rule}" for key, rule in problems))
+        return str(path), config
 
-    registry, replication = stack_config(REGISTRY), stack_config(REPLICATION)
-    account = str((registry.get("aws:allowedAccountIds") or [naming.LOCAL_ACCOUNT_ID])[0])
+    (registry_file, registry), (_, replication) = stack_config(REGISTRY), stack_config(REPLICATION)
+    account = (registry.get("aws:allowedAccountIds") or [naming.LOCAL_ACCOUNT_ID])[0]
     prefix = f"{REPLICATION}:"
     rules = load(
         ReplicationConfig, {k[len(prefix) :]: v for k, v in replication.items() if k.startswith(prefix)}, REPLICATION
     ).rules
     replicas = sorted({d.region for r in rules for d in r.destinations if d.registry_id in (None, account)})
-    return Target(
-        account, registry.get("registry:namespace", "models"), registry.get("aws:region", "*"), tuple(replicas)
-    )
+    namespace = registry.get("registry:namespace", "models")
+    if not isinstance(namespace, str) or not naming.is_repository_name(namespace):
+        raise _UsageError(f"{registry_file}: registry:namespace: {namespace!r} breaks ECR's repository-name rule")
+    return Target(account, namespace, registry.get("aws:region", "*"), tuple(replicas))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -160,7 +160,7 @@ def test_a_directory_without_pulumi_yaml_is_an_input_error(tmp_path):
 
 def test_malformed_pulumi_yaml_names_the_file_and_line(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: x\ndescription: Owner: someone\nruntime: python\n")
-    with pytest.raises(ProjectError, match=r"Pulumi.yaml:2: invalid YAML"):
+    with pytest.raises(ProjectError, match=r"Pulumi.yaml:2: not valid YAML"):
         evaluate(tmp_path, "local")
 
 
