@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from model_registry.sources import SourceError, load_yaml, unknown_key_message
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SKIP_FILE = REPO_ROOT / "checkov-skips.yaml"
@@ -90,29 +90,58 @@ def checkov_python(command: Path) -> Path | None:
     return interpreter if "python" in interpreter.name and interpreter.is_file() else None
 
 
+SKIP_FILE_KEYS = ("skips",)
+SKIP_KEYS = ("check", "reason", "resource_types", "where")
+
+
 def load_skips(path: str | Path = SKIP_FILE) -> list[Skip]:
     """Read the skip file: `skips: [{check, reason, resource_types?, where?}]`, each with a real reason.
 
     `where` narrows a skip to resources whose planned (Terraform) attributes have the given values.
+    Unknown keys are errors naming the line and the closest key: a misspelt `where` would widen a skip.
     """
     path = Path(path)
     if not path.is_file():
         return []
-    data = yaml.safe_load(path.read_text()) or {}
+    try:
+        document = load_yaml(path)
+    except SourceError as exc:
+        raise CheckovError(str(exc)) from None
+    data = document.data if document.data is not None else {}
+    if not isinstance(data, dict):
+        raise CheckovError(f"{path}:1: must be a mapping with a `skips:` list")
+    _known_keys(document, data, (), SKIP_FILE_KEYS)
+    items = data.get("skips") or []
+    if not isinstance(items, list):
+        raise CheckovError(f"{path}:{document.line(('skips',))}: `skips` must be a list")
     skips = []
-    for n, item in enumerate(data.get("skips") or [], start=1):
-        check, reason = (item or {}).get("check"), (item or {}).get("reason")
+    for n, item in enumerate(items):
+        at = ("skips", n)
+        where_line = f"{path}:{document.line(at)}"
+        if not isinstance(item, dict):
+            raise CheckovError(f"{where_line}: skip #{n + 1} must be a mapping of check, reason, resource_types, where")
+        _known_keys(document, item, at, SKIP_KEYS)
+        check, reason = item.get("check"), item.get("reason")
         if not isinstance(check, str) or not check.startswith("CKV"):
-            raise CheckovError(f"{path}: skip #{n} has no valid `check` (a checkov id such as CKV_AWS_51)")
+            raise CheckovError(f"{where_line}: skip #{n + 1} has no valid `check` (a checkov id such as CKV_AWS_51)")
         if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
-            raise CheckovError(f"{path}: skip of {check} needs a `reason` of at least {MIN_REASON_LENGTH} characters")
+            raise CheckovError(
+                f"{where_line}: skip of {check} needs a `reason` of at least {MIN_REASON_LENGTH} characters"
+            )
         where = item.get("where") or {}
-        if not isinstance(where, dict):
-            raise CheckovError(f"{path}: skip of {check}: `where` must map attribute names to values")
-        skips.append(
-            Skip(check, " ".join(reason.split()), tuple(item.get("resource_types") or ()), tuple(sorted(where.items())))
-        )
+        if not isinstance(where, dict) or not all(isinstance(v, str | int | float | bool) for v in where.values()):
+            raise CheckovError(f"{where_line}: skip of {check}: `where` must map attribute names to plain values")
+        types = item.get("resource_types") or []
+        if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
+            raise CheckovError(f"{where_line}: skip of {check}: `resource_types` must be a list of Terraform types")
+        skips.append(Skip(check, " ".join(reason.split()), tuple(types), tuple(sorted(where.items()))))
     return skips
+
+
+def _known_keys(document, data: dict, at: tuple, known: tuple[str, ...]) -> None:
+    for key in data:
+        if key not in known:
+            raise CheckovError(f"{document.file}:{document.line((*at, key))}: {unknown_key_message(key, known)}")
 
 
 def run_cli(plan_files: list[Path], command: Path | None = None) -> list[dict]:

@@ -24,6 +24,7 @@ from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
 from .evaluate import Evaluation, EvaluationError, Resource, evaluate
 from .manifest import build_manifest, manifest_path, rebuild_inputs, resource_entry, write_manifest
+from .pack_config import PackConfigError, installed_policies, read_pack_config
 from .project import load_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -193,9 +194,9 @@ def _pack_config(repo_root: Path, env: str) -> dict:
     if not path.is_file():
         raise UsageError(f"no policy pack config for env {env!r}: {path} does not exist")
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+        return read_pack_config(path, installed_policies())
+    except PackConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _start_checkov(progress) -> checkov_runner.CheckovWorker:
