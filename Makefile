@@ -9,6 +9,9 @@ STACK ?=
 PROJECT ?=
 BASE ?= HEAD
 OFFLINE ?=
+# Free-text variables reach the tools through the environment, quoted ("$$BASE"), never pasted into a
+# shell command line: `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command.
+export BASE PROJECT
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -22,6 +25,10 @@ POLICY_PACK := $(CURDIR)/policy-pack
 PACK_CONFIG := $(POLICY_PACK)/config/$(ENV).json
 PULUMI_FLAGS := --non-interactive --policy-pack $(POLICY_PACK) --policy-pack-config $(PACK_CONFIG)
 
+# Environments are data: one exists when every stack has a Pulumi.<env>.yaml and the pack a config/<env>.json.
+PACK_ENVS := $(basename $(notdir $(wildcard policy-pack/config/*.json)))
+ENVIRONMENTS := $(strip $(foreach e,$(PACK_ENVS),$(if $(strip $(foreach s,$(STACKS),$(if $(wildcard stacks/$(s)/Pulumi.$(e).yaml),,x))),,$(e))))
+
 # ENV=local keeps Pulumi state in a file backend inside the repo (git-ignored); dev and prod use the
 # backend you are logged in to (`pulumi login`), unless PULUMI_BACKEND_URL says otherwise.
 ifeq ($(ENV),local)
@@ -31,7 +38,7 @@ export PULUMI_CONFIG_PASSPHRASE ?= local-only-not-a-secret
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools test lint check-pulumi check-stack emulator emulator-stop \
+.PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop \
         deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies bench clean
 
 help: ## list the targets
@@ -80,8 +87,12 @@ check-pulumi:
 	  echo "  then run this command again. Without it, 'make preview-all' still previews offline." >&2; \
 	  exit 1; }
 
+# Checked by make itself, before any shell sees the value (make's own exit status for it is 2).
 check-stack:
-	@case " $(STACKS) " in *" $(STACK) "*) ;; *) echo "error: STACK must be one of: $(STACKS) (got '$(STACK)')" >&2; exit 2;; esac
+	$(if $(filter-out $(STACKS),$(STACK))$(if $(filter 1,$(words $(STACK))),,x),$(error STACK must be one of: $(STACKS) (got '$(STACK)')))
+
+check-env:
+	$(if $(filter-out $(ENVIRONMENTS),$(ENV))$(if $(filter 1,$(words $(ENV))),,x),$(error unknown environment '$(ENV)': this repository defines $(ENVIRONMENTS) (each needs stacks/*/Pulumi.<env>.yaml and policy-pack/config/<env>.json); nothing was run))
 
 local-up = $(if $(filter local,$(ENV)),$(MAKE) --no-print-directory emulator,true)
 
@@ -90,40 +101,43 @@ define pulumi_stack
 	cd stacks/$(1) && pulumi stack select --create $(ENV) --non-interactive >/dev/null && pulumi $(2)
 endef
 
-deploy-all: check-pulumi install ## deploy registry -> replication -> access, each with the policy pack
+deploy-all: check-env check-pulumi install ## deploy registry -> replication -> access, each with the policy pack
 	@$(local-up)
 	@for s in $(STACKS); do echo "==> deploy $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,up --yes $(PULUMI_FLAGS)) ) || exit 1; done
 
-deploy: check-pulumi check-stack install ## deploy one stack: make deploy STACK=access
+deploy: check-env check-stack check-pulumi install ## deploy one stack: make deploy STACK=access
 	@$(local-up)
 	$(call pulumi_stack,$(STACK),up --yes $(PULUMI_FLAGS))
 
 # Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
-preview-all: install ## preview all three stacks with the policy pack (offline when pulumi is absent)
+preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
 	@if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(VENV)/bin/offline-preview --env $(ENV) $(PREVIEW_FLAGS); \
 	else $(local-up) && for s in $(STACKS); do echo "==> preview $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS)) ) || exit 1; done; fi
 
-preview: install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
-	@if [ -n "$(PROJECT)" ]; then $(VENV)/bin/offline-preview --project $(PROJECT) --env $(ENV) $(PREVIEW_FLAGS); \
+preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
+	@if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project "$$PROJECT" --env $(ENV) $(PREVIEW_FLAGS); \
 	elif [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory check-stack && $(VENV)/bin/offline-preview --env $(ENV) --stack $(STACK) $(PREVIEW_FLAGS); \
 	else $(MAKE) --no-print-directory check-stack && $(local-up) && $(call pulumi_stack,$(STACK),preview $(PULUMI_FLAGS)); fi
 
 # Protected resources (repositories, KMS keys) are never destroyed: see "Renaming or removing a model".
-destroy-all: check-pulumi install ## destroy access -> replication -> registry, keeping protected resources
+destroy-all: check-env check-pulumi install ## destroy access -> replication -> registry, keeping protected resources
 	@for s in $(REVERSED); do echo "==> destroy $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,destroy --yes --exclude-protected --non-interactive) ) || exit 1; done
 
-destroy: check-pulumi check-stack install ## destroy one stack's unprotected resources
+destroy: check-env check-stack check-pulumi install ## destroy one stack's unprotected resources
 	$(call pulumi_stack,$(STACK),destroy --yes --exclude-protected --non-interactive)
 
-diff: install ## what changed since BASE (a git ref), per resource and per policy statement
-	$(VENV)/bin/offline-preview diff --base $(BASE) --env $(ENV)
+# Exit status: GNU make itself ends with 2 whenever a recipe fails, whatever the recipe's status; the
+# tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
+# "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
+diff: check-env install ## what changed since BASE (a git revision), per resource, per principal; exit 3: access broadens
+	@$(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $(DIFF_FLAGS)
 
-deployer-policies: install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
+deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)
 
 bench: install ## time the offline preview on catalogs of 10, 100 and 1,000 models

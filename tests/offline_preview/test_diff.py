@@ -3,7 +3,15 @@
 import copy
 import subprocess
 
-from offline_preview.diff import BLOCKED, README_SECTION, Grant, diff_manifests, format_changes, manifests_at_revision
+from offline_preview.diff import (
+    BLOCKED,
+    README_SECTION,
+    Grant,
+    diff_manifests,
+    format_changes,
+    manifests_at_revision,
+    resolve_revision,
+)
 from preview_helpers import REPO_ROOT, by_name
 
 POLICY_URN = "urn:pulumi:local::fixture-basic::aws:ecr/repositoryPolicy:RepositoryPolicy::alpha-policy"
@@ -79,7 +87,7 @@ def test_the_base_revision_is_built_in_a_worktree_that_is_removed(tmp_path):
         seen["has_tools"] = (root / "tools" / "offline_preview" / "__init__.py").is_file()
         (out / "marker.json").write_text("{}")
 
-    out = manifests_at_revision(REPO_ROOT, "HEAD", build)
+    out = manifests_at_revision(REPO_ROOT, resolve_revision(REPO_ROOT, "HEAD"), build, tmp_path)
     assert seen["has_tools"] and (out / "marker.json").is_file()
     assert not seen["root"].exists()
     worktrees = subprocess.run(["git", "-C", str(REPO_ROOT), "worktree", "list"], capture_output=True, text=True)

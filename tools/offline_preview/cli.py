@@ -7,9 +7,13 @@
     offline-preview diff --base REF               what changed since a git revision
     offline-preview diff --base-dir A --head-dir B   compare two manifest directories
 
-Exit status: 0 clean; 1 a program failed, a mandatory policy was violated or checkov failed a check
-that checkov-skips.yaml does not waive (or, for diff, a protected resource would be deleted);
-2 usage or input errors (one line on stderr).
+Exit status (kept through make, see the README's table):
+  0  clean;
+  1  a program failed, a mandatory policy was violated or checkov failed a check that checkov-skips.yaml
+     does not waive; for diff: a revision failed to evaluate, or a protected resource would be deleted
+     or replaced (BLOCKED);
+  2  usage or input errors (one line on stderr);
+  3  diff only: access broadens (a principal gains an Allow or loses a Deny): ask for a security review.
 """
 
 from __future__ import annotations
@@ -19,15 +23,35 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import asdict
+import tempfile
+from dataclasses import asdict, replace
 from pathlib import Path
+
+from model_registry.config import environments
 
 from .access_matrix import access_matrix, format_matrix
 from .checkov import CheckovError
-from .diff import diff_directories, format_changes, has_blocked, manifests_at_revision
+from .diff import (
+    ManifestError,
+    RevisionError,
+    access_broadens,
+    by_principal,
+    diff_directories,
+    format_by_principal,
+    format_changes,
+    has_blocked,
+    manifests_at_revision,
+    resolve_revision,
+)
 from .manifest import load_manifest
 from .project import ProjectError
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROADENS = 0, 1, 2, 3
+
+
+class DiffFailed(Exception):
+    """A revision that could not be evaluated: the diff would compare against nothing (exit 1)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,7 +85,9 @@ def _diff_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base", help="git ref to compare with (its manifests are built in a temporary worktree)")
     parser.add_argument("--base-dir", type=Path, help="a directory of base manifests instead of --base")
     parser.add_argument("--head-dir", type=Path, help="a directory of head manifests (default: build them now)")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="a machine-readable diff on stdout")
+    parser.add_argument("--detail", action="store_true", help="every grant gained or lost, per resource")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     return parser
 
@@ -72,9 +98,16 @@ def main(argv: list[str] | None = None) -> int:
         if argv[:1] == ["diff"]:
             return _diff(_diff_parser().parse_args(argv[1:]))
         return _preview(_preview_parser().parse_args(argv))
-    except (UsageError, ProjectError, CheckovError) as exc:
-        print(f"offline-preview: {exc}", file=sys.stderr)
-        return 2
+    except (UsageError, ProjectError, CheckovError, ManifestError, RevisionError) as exc:
+        print(f"offline-preview: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except DiffFailed as exc:
+        print(f"offline-preview: diff failed: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _preview(args) -> int:
@@ -182,7 +215,7 @@ def _relative(path: str) -> str:
         return path
 
 
-def _build_manifests(env: str):
+def _build_manifests(env: str, label: str):
     """A builder for manifests_at_revision: the current tool run on another checkout's programs."""
 
     def build(root: Path, out: Path) -> None:
@@ -191,69 +224,99 @@ def _build_manifests(env: str):
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(root / "shared"), os.environ.get("PYTHONPATH", "")]),
         }
+        args = ["--env", env, "--repo-root", str(root), "--build-dir", str(out)]
         completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "offline_preview.cli",
-                "--env",
-                env,
-                "--repo-root",
-                str(root),
-                "--build-dir",
-                str(out),
-                "--no-policy",
-                "--no-checkov",
-                "--quiet",
-                "--json",
-            ],
+            [sys.executable, "-m", "offline_preview.cli", *args, "--no-policy", "--no-checkov", "--quiet", "--json"],
             capture_output=True,
             text=True,
             env=env_vars,
             check=False,
         )
-        if completed.returncode == 2:
+        try:
+            report = json.loads(completed.stdout)
+        except ValueError:
             # The child's message already starts with the command's name.
-            raise UsageError(f"base revision: {completed.stderr.strip().removeprefix('offline-preview: ')}")
-        report = json.loads(completed.stdout)
-        for stack in report["stacks"]:
-            if stack["error"]:
-                print(f"offline-preview: base revision, {stack['project']}: {stack['error']}", file=sys.stderr)
+            tail = (completed.stderr.strip().splitlines() or [f"exit status {completed.returncode}"])[-1]
+            raise DiffFailed(f"{label}: {tail.removeprefix('offline-preview: ')}") from None
+        for stack in report.get("stacks", []):
+            if stack.get("error"):
+                raise DiffFailed(f"{label}: {stack['project']}: {stack['error']}")
 
     return build
 
 
+def _check_env(repo_root: Path, env: str) -> None:
+    known = environments(repo_root)
+    if env not in known:
+        raise UsageError(
+            f"unknown environment {env!r}: this repository defines {', '.join(known) or 'none'} "
+            "(an environment is a Pulumi.<env>.yaml in every stack and a policy-pack/config/<env>.json)"
+        )
+
+
+def _existing_dir(option: str, path: Path) -> Path:
+    if not path.is_dir():
+        raise UsageError(f"{option} {path}: no such directory")
+    return path
+
+
 def _diff(args) -> int:
     if bool(args.base) == bool(args.base_dir):
-        raise UsageError("diff needs exactly one of --base <git ref> or --base-dir <manifest dir>")
+        raise UsageError("diff needs exactly one of --base <git revision> or --base-dir <manifest dir>")
     repo_root = args.repo_root.resolve()
-    if args.base_dir is not None:
-        if not args.base_dir.is_dir():
-            raise UsageError(f"--base-dir {args.base_dir}: no such directory")
-        base_dir = args.base_dir
-    else:
-        try:
-            base_out = manifests_at_revision(repo_root, args.base, _build_manifests(args.env))
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        base_dir = base_out / "preview" / args.env
-    if args.head_dir is not None:
-        if not args.head_dir.is_dir():
-            raise UsageError(f"--head-dir {args.head_dir}: no such directory")
-        head_dir = args.head_dir
-    else:
-        options = Options(env=args.env, repo_root=repo_root, policy=False, checkov=False)
-        result = run_preview(options, stderr_progress())
-        for stack in result.stacks:
-            if stack.error:
-                print(f"offline-preview: {stack.project}: {stack.error}", file=sys.stderr)
-        head_dir = repo_root / "build" / "preview" / args.env
-    changes = diff_directories(Path(base_dir), Path(head_dir))
+    if args.base_dir is None or args.head_dir is None:
+        _check_env(repo_root, args.env)
+    progress = (lambda message: None) if args.quiet or args.json else stderr_progress()
+    commit = resolve_revision(repo_root, args.base) if args.base else None
+    # Both revisions are evaluated into folders of their own, removed when the diff is done: no manifest
+    # left in build/ by an earlier preview (or a failed evaluation) can stand in for a revision.
+    with tempfile.TemporaryDirectory(prefix="offline-preview-diff-") as scratch:
+        if commit is None:
+            base_dir = _existing_dir("--base-dir", args.base_dir)
+        else:
+            base_out = Path(scratch) / "base"
+            base_out.mkdir()
+            progress(f"base: evaluating {args.base} ({commit[:12]})")
+            manifests_at_revision(repo_root, commit, _build_manifests(args.env, f"base revision {args.base}"), base_out)
+            base_dir = base_out / "preview" / args.env
+        if args.head_dir is not None:
+            head_dir = _existing_dir("--head-dir", args.head_dir)
+        else:
+            head_out = Path(scratch) / "head"
+            options = Options(env=args.env, repo_root=repo_root, build_dir=head_out, policy=False, checkov=False)
+            result = run_preview(options, progress)
+            for stack in result.stacks:
+                if stack.error:
+                    raise DiffFailed(f"working tree: {stack.project}: {stack.error}")
+            head_dir = head_out / "preview" / args.env
+        changes = diff_directories(Path(base_dir), Path(head_dir))
+    blocked, broadens = has_blocked(changes), access_broadens(changes)
+    status = EXIT_FAILED if blocked else EXIT_BROADENS if broadens else EXIT_OK
+    summary = by_principal(changes)
     if args.json:
-        print(json.dumps({stack: [asdict(c) for c in per] for stack, per in changes.items()}, indent=2))
-    else:
-        print("\n".join(format_changes(stack, per) for stack, per in changes.items()))
-    return 1 if has_blocked(changes) else 0
+        document = {
+            "env": args.env,
+            "base": args.base or str(args.base_dir),
+            "baseCommit": commit,
+            "exitCode": status,
+            "blocked": [c.urn for per in changes.values() for c in per if c.blocked],
+            "accessBroadens": broadens,
+            "byPrincipal": summary,
+            "stacks": {stack: [asdict(c) for c in per] for stack, per in changes.items()},
+        }
+        print(json.dumps(document, indent=2))
+        return status
+    for stack, per in changes.items():
+        shown = per if args.detail else [replace(c, gained=[], lost=[]) for c in per]
+        print(format_changes(stack, shown))
+    print(format_by_principal(summary))
+    if not args.detail and summary:
+        print("(offline-preview diff --detail lists every grant per resource)")
+    if blocked:
+        print("BLOCKED: a protected resource would be deleted or replaced (exit 1)")
+    elif broadens:
+        print("access broadens: ask for a security review (exit 3)")
+    return status
 
 
 if __name__ == "__main__":

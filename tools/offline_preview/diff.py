@@ -2,7 +2,11 @@
 
 A policy document is reduced to (effect, principal, action, resource, condition) grants, so a reviewer
 reads "arn:...:role/ci gains ecr:PutImage" instead of a JSON diff. A protected resource that would be
-deleted (removed, or renamed without an alias) is BLOCKED, pointing to the README's procedure.
+deleted (removed, renamed without an alias, or replaced because a property the provider cannot update in
+place changed) is BLOCKED, pointing to the README's procedure.
+
+The command flow (cli.py): both revisions are evaluated into their own temporary folders, removed
+afterwards; the base revision is named by a git revision resolved without a shell.
 """
 
 from __future__ import annotations
@@ -15,10 +19,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .manifest import load_manifest
-
 README_SECTION = 'README.md, section "Renaming or removing a model"'
 BLOCKED = "BLOCKED: protected resource would be deleted"
+BLOCKED_REPLACE = "BLOCKED: protected resource would be replaced (deleted, then created again)"
+# Inputs the provider cannot update in place: a change replaces the resource. From pulumi-aws's upstream
+# schema (terraform-provider-aws, ForceNew): aws_ecr_repository `name`, `encryption_configuration` (and its
+# `encryption_type`, `kms_key`); aws_kms_key `customer_master_key_spec`, `key_usage`, `multi_region`,
+# `custom_key_store_id`, `xks_key_id`.
+REPLACE_ON_CHANGE = {
+    "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
+    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
+}
+# A manifest bigger or deeper than any real one is refused rather than read.
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+MAX_MANIFEST_DEPTH = 64
 IGNORED_FIELDS = ("source",)  # where in the program a resource is declared is not a change to it
 
 
@@ -142,8 +156,18 @@ def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
                 change.blocked = f"{BLOCKED} (see {README_SECTION})"
             changes.append(change)
         elif _comparable(old) != _comparable(new):
-            changes.append(_changed(old, new))
+            change = _changed(old, new)
+            replaced = _replacing_inputs(old, new)
+            if old["options"].get("protect") and replaced:
+                change.blocked = f"{BLOCKED_REPLACE}: {', '.join(replaced)} changed (see {README_SECTION})"
+            changes.append(change)
     return changes
+
+
+def _replacing_inputs(old: dict, new: dict) -> list[str]:
+    """The inputs whose change makes the provider replace the resource (delete, then create)."""
+    keys = REPLACE_ON_CHANGE.get(new["type"], ())
+    return [key for key in keys if old["inputs"].get(key) != new["inputs"].get(key)]
 
 
 def _all_grants(inputs: dict) -> set[Grant]:
@@ -202,8 +226,8 @@ def diff_directories(base_dir: Path, head_dir: Path) -> dict[str, list[ResourceC
     empty = {"resources": []}
     return {
         name.removesuffix(".json"): diff_manifests(
-            load_manifest(base_dir / name) if (base_dir / name).is_file() else empty,
-            load_manifest(head_dir / name) if (head_dir / name).is_file() else empty,
+            read_manifest(base_dir / name) if (base_dir / name).is_file() else empty,
+            read_manifest(head_dir / name) if (head_dir / name).is_file() else empty,
         )
         for name in names
     }
@@ -213,24 +237,125 @@ def has_blocked(changes: dict[str, list[ResourceChange]]) -> bool:
     return any(c.blocked for per_stack in changes.values() for c in per_stack)
 
 
-def manifests_at_revision(repo_root: Path, ref: str, build: Callable[[Path, Path], None]) -> Path:
-    """Check `ref` out in a temporary git worktree, build its manifests with `build(root, out)`.
+def access_broadens(changes: dict[str, list[ResourceChange]]) -> bool:
+    """True when any principal may do more: an Allow gained, or a Deny lost."""
+    return any(
+        any(g.effect == "Allow" for g in c.gained) or any(g.effect == "Deny" for g in c.lost)
+        for per_stack in changes.values()
+        for c in per_stack
+    )
 
-    Returns a temporary directory holding the manifests; the worktree is removed before returning.
-    """
-    out = Path(tempfile.mkdtemp(prefix="offline-preview-base-"))
+
+# --- reading manifests (any file may be handed to --base-dir / --head-dir) ---------------------------
+
+
+class ManifestError(ValueError):
+    """A manifest file that cannot be compared; the message is one line naming the file."""
+
+
+def read_manifest(path: Path) -> dict:
+    """A manifest file, checked for the fields the diff reads; anything else is one ManifestError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"{path}: {len(raw):,} bytes, more than the {MAX_MANIFEST_BYTES:,} a manifest may have")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"{path}:{exc.lineno}: not a JSON manifest ({exc.msg})") from None
+    except RecursionError:
+        raise ManifestError(f"{path}: nested more than {MAX_MANIFEST_DEPTH} levels deep") from None
+    if _depth(data) > MAX_MANIFEST_DEPTH:
+        raise ManifestError(f"{path}: nested more than {MAX_MANIFEST_DEPTH} levels deep")
+    if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
+        raise ManifestError(f"{path}: not a manifest (a JSON object with a `resources` list)")
+    seen: set[str] = set()
+    for index, entry in enumerate(data["resources"]):
+        where = f"{path}: resources[{index}]"
+        if not isinstance(entry, dict):
+            raise ManifestError(f"{where}: must be an object")
+        for key, kind in (("urn", str), ("type", str), ("inputs", dict), ("options", dict)):
+            if not isinstance(entry.get(key), kind):
+                raise ManifestError(f"{where}: `{key}` missing or not {'a string' if kind is str else 'an object'}")
+        if entry["urn"] in seen:
+            raise ManifestError(f"{where}: duplicate urn {entry['urn']!r}")
+        seen.add(entry["urn"])
+        aliases = entry["options"].get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ManifestError(f"{where}: `options.aliases` must be a list of URNs")
+    return data
+
+
+def _depth(value) -> int:
+    """Nesting depth, iteratively (a deep document must not exhaust the stack here either)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_MANIFEST_DEPTH:
+            return depth
+        if isinstance(item, dict):
+            todo += [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            todo += [(v, depth + 1) for v in item]
+    return deepest
+
+
+# --- revisions ----------------------------------------------------------------------------------------
+
+
+class RevisionError(ValueError):
+    """A base that is not a git revision of the repository, or a checkout that failed."""
+
+
+def resolve_revision(repo_root: Path, revision: str) -> str:
+    """The commit `revision` names, through `git rev-parse` with an argument list (never a shell)."""
+    if not revision or revision.startswith("-") or any(c in revision for c in "\n\r\x00"):
+        raise RevisionError(f"BASE {revision!r} is not a git revision")
+    try:
+        found = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repo_root),
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                f"{revision}^{{commit}}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RevisionError(f"cannot run git to resolve BASE {revision!r}: {exc}") from None
+    commit = found.stdout.strip()
+    if found.returncode != 0 or len(commit) not in (40, 64):
+        raise RevisionError(f"BASE {revision!r} is not a commit of {repo_root} (git rev-parse found none)")
+    return commit
+
+
+def manifests_at_revision(repo_root: Path, commit: str, build: Callable[[Path, Path], None], out: Path) -> Path:
+    """Check `commit` out in a temporary git worktree and build its manifests into `out` with
+    `build(root, out)`. The worktree is removed before returning, whatever happens."""
     worktree = Path(tempfile.mkdtemp(prefix="offline-preview-worktree-"))
     worktree.rmdir()  # git worktree add wants to create it
     added = subprocess.run(
-        ["git", "-C", str(repo_root), "worktree", "add", "--detach", str(worktree), ref],
+        ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(worktree), commit],
         capture_output=True,
         text=True,
         check=False,
     )
     if added.returncode != 0:
-        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(worktree, ignore_errors=True)
         message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
-        raise ValueError(f"cannot check out {ref!r}: {message}")
+        raise RevisionError(f"cannot check out {commit}: {message}")
     try:
         build(worktree, out)
     finally:
@@ -240,4 +365,59 @@ def manifests_at_revision(repo_root: Path, ref: str, build: Callable[[Path, Path
             check=False,
         )
         shutil.rmtree(worktree, ignore_errors=True)
+        subprocess.run(["git", "-C", str(repo_root), "worktree", "prune"], capture_output=True, check=False)
     return out
+
+
+# --- who gains or loses what, by principal -------------------------------------------------------
+
+# ECR's pull and push action sets (model_registry.policy_documents.ecr), named as a reviewer says them.
+_PULL = frozenset(("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))
+_PUSH = _PULL | {"ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"}
+_NOUNS = {"aws:ecr/repositoryPolicy:RepositoryPolicy": ("repository", "repositories")}
+
+
+def by_principal(changes: dict[str, list[ResourceChange]]) -> list[dict]:
+    """Per principal and direction: which actions on how many resources, e.g. "gains pull on 37
+    repositories". Sorted by principal; each entry lists the resources it counts."""
+    table: dict[tuple[str, str, str, str], set[str]] = {}
+    for per_stack in changes.values():
+        for change in per_stack:
+            noun = _NOUNS.get(change.type, ("resource", "resources"))[1]
+            for direction, found in (("gains", change.gained), ("loses", change.lost)):
+                actions: dict[tuple[str, str], set[str]] = {}
+                for grant in found:
+                    actions.setdefault((grant.principal, grant.effect), set()).add(grant.action)
+                for (principal, effect), names in actions.items():
+                    key = (principal, direction, f"{'' if effect == 'Allow' else 'deny of '}{_verb(names)}", noun)
+                    table.setdefault(key, set()).add(change.urn)
+    return [
+        {"principal": p, "direction": d, "access": a, "noun": n, "count": len(urns), "resources": sorted(urns)}
+        for (p, d, a, n), urns in sorted(table.items())
+    ]
+
+
+def _verb(actions: set[str]) -> str:
+    if actions == _PUSH:
+        return "push"
+    if actions == _PULL:
+        return "pull"
+    return ", ".join(sorted(actions))
+
+
+def format_by_principal(summary: list[dict]) -> str:
+    """One line per principal and access change, then a closing total."""
+    if not summary:
+        return "== access: no principal gains or loses anything"
+    lines = ["== access by principal"]
+    for entry in summary:
+        singular = {plural: one for one, plural in [*_NOUNS.values(), ("resource", "resources")]}
+        noun = entry["noun"] if entry["count"] != 1 else singular[entry["noun"]]
+        lines.append(f"  {entry['principal']} {entry['direction']} {entry['access']} on {entry['count']} {noun}")
+    gaining = {e["principal"] for e in summary if e["direction"] == "gains"}
+    losing = {e["principal"] for e in summary if e["direction"] == "loses"}
+    touched = {urn for e in summary for urn in e["resources"]}
+    lines.append(
+        f"total: {len(gaining)} principal(s) gain access, {len(losing)} lose access, on {len(touched)} resource(s)"
+    )
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model_registry.config import environments
 from model_registry.contract import DEPLOY_ORDER
 
 from . import checkov as checkov_runner
@@ -107,6 +108,11 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
     repo_root = options.repo_root
     build_dir = options.build_dir or repo_root / "build"
     directories = options.projects or stack_directories(repo_root)
+    if options.projects is None and options.env not in (known := environments(repo_root)):
+        raise UsageError(
+            f"unknown environment {options.env!r}: this repository defines {', '.join(known) or 'none'} "
+            "(an environment is a Pulumi.<env>.yaml in every stack and a policy-pack/config/<env>.json)"
+        )
     if options.only is not None:
         names = [d.name for d in directories]
         if options.only not in names:
