@@ -67,11 +67,20 @@ def environments(repo_root: Path) -> list[str]:
     return sorted(found & packs)
 
 
+def _is_repository(path: Path) -> bool:
+    return (path / STACKS_DIR).is_dir() and (path / PACK_CONFIG_DIR).is_dir()
+
+
+def _repository_of(directory: Path) -> Path | None:
+    """The repository a stack program runs in (its working directory is the project directory)."""
+    return next((p for p in (directory, *directory.parents) if _is_repository(p)), None)
+
+
 def environment(stack_name: str, repo_root: Path | None = None) -> str:
     """The environment of a stack name (the stack name is the environment), or a ConfigError naming the
     known ones. Checked against the repository this library belongs to when it sits in one."""
-    root = repo_root or _REPO_OF_LIBRARY
-    if (root / STACKS_DIR).is_dir() and (root / PACK_CONFIG_DIR).is_dir():
+    root = repo_root or _repository_of(Path.cwd()) or _REPO_OF_LIBRARY
+    if _is_repository(root):
         known = environments(root)
         if stack_name not in known:
             raise ConfigError(

@@ -92,3 +92,182 @@ def test_the_base_revision_is_built_in_a_worktree_that_is_removed(tmp_path):
     assert not seen["root"].exists()
     worktrees = subprocess.run(["git", "-C", str(REPO_ROOT), "worktree", "list"], capture_output=True, text=True)
     assert str(seen["root"]) not in worktrees.stdout
+
+
+# --- the command flow: revisions, folders, failures, exit codes ------------------------------------
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+from offline_preview.cli import EXIT_BROADENS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, main  # noqa: E402
+from offline_preview.diff import BLOCKED_REPLACE, access_broadens, by_principal, format_by_principal  # noqa: E402
+
+REPOSITORY = "aws:ecr/repository:Repository"
+GIT = ["git", "-c", "user.email=test@example.com", "-c", "user.name=test"]
+
+
+def _resource(head, urn):
+    return next(r for r in head["resources"] if r["urn"] == urn)
+
+
+def test_changing_a_protected_repository_name_is_blocked_as_a_replacement(basic_manifest):
+    head = copy.deepcopy(basic_manifest)
+    _resource(head, ALPHA)["inputs"]["name"] = "other/alpha"
+    (change,) = diff_manifests(basic_manifest, head)
+    assert change.blocked.startswith(f"{BLOCKED_REPLACE}: name changed")
+
+
+def test_changing_a_protected_repository_encryption_is_blocked(basic_manifest):
+    head = copy.deepcopy(basic_manifest)
+    _resource(head, ALPHA)["inputs"]["encryptionConfigurations"] = [{"encryptionType": "AES256"}]
+    (change,) = diff_manifests(basic_manifest, head)
+    assert "encryptionConfigurations changed" in change.blocked
+
+
+def test_an_in_place_update_of_a_protected_repository_is_not_blocked(basic_manifest):
+    head = copy.deepcopy(basic_manifest)
+    _resource(head, ALPHA)["inputs"]["imageTagMutability"] = "MUTABLE"
+    (change,) = diff_manifests(basic_manifest, head)
+    assert change.blocked == ""
+
+
+def _gain_principal(manifest, principal):
+    head = copy.deepcopy(manifest)
+    statement = _statement(head)
+    statement["Principal"]["AWS"] = [statement["Principal"]["AWS"], principal]
+    return head
+
+
+def test_a_gained_allow_broadens_access_and_a_lost_one_does_not(basic_manifest):
+    head = _gain_principal(basic_manifest, "arn:aws:iam::444455556666:root")
+    assert access_broadens({"s": diff_manifests(basic_manifest, head)})
+    assert not access_broadens({"s": diff_manifests(head, basic_manifest)})
+
+
+def test_grants_are_summarised_per_principal_with_a_total(basic_manifest):
+    head = _gain_principal(basic_manifest, "arn:aws:iam::444455556666:root")
+    summary = by_principal({"s": diff_manifests(basic_manifest, head)})
+    assert [(e["principal"], e["direction"], e["access"], e["count"]) for e in summary] == [
+        ("arn:aws:iam::444455556666:root", "gains", "ecr:BatchGetImage, ecr:GetDownloadUrlForLayer", 1)
+    ]
+    text = format_by_principal(summary)
+    assert "arn:aws:iam::444455556666:root gains ecr:BatchGetImage, ecr:GetDownloadUrlForLayer on 1 repository" in text
+    assert text.endswith("total: 1 principal(s) gain access, 0 lose access, on 1 resource(s)")
+
+
+def _manifest_dirs(tmp_path, base, head):
+    dirs = []
+    for name, manifest in (("base", base), ("head", head)):
+        directory = tmp_path / name
+        directory.mkdir()
+        (directory / "fixture.json").write_text(json.dumps(manifest))
+        dirs.append(str(directory))
+    return ["diff", "--base-dir", dirs[0], "--head-dir", dirs[1]]
+
+
+def test_exit_3_when_access_broadens_and_the_json_says_why(basic_manifest, tmp_path, capsys):
+    head = _gain_principal(basic_manifest, "arn:aws:iam::444455556666:root")
+    assert main([*_manifest_dirs(tmp_path, basic_manifest, head), "--json"]) == EXIT_BROADENS
+    report = json.loads(capsys.readouterr().out)
+    assert (report["exitCode"], report["accessBroadens"], report["blocked"]) == (3, True, [])
+    assert report["byPrincipal"][0]["principal"] == "arn:aws:iam::444455556666:root"
+
+
+def test_exit_1_when_blocked_even_if_access_also_broadens(basic_manifest, tmp_path, capsys):
+    head = _gain_principal(basic_manifest, "arn:aws:iam::444455556666:root")
+    _resource(head, ALPHA)["inputs"]["name"] = "renamed"
+    assert main(_manifest_dirs(tmp_path, basic_manifest, head)) == EXIT_FAILED
+    assert "BLOCKED" in capsys.readouterr().out
+
+
+def test_exit_0_when_access_only_narrows(basic_manifest, tmp_path):
+    head = _gain_principal(basic_manifest, "arn:aws:iam::444455556666:root")
+    assert main(_manifest_dirs(tmp_path, head, basic_manifest)) == EXIT_OK
+
+
+@pytest.fixture
+def repo_copy(tmp_path, monkeypatch):
+    """A git repository holding this one's stacks, shared library and pack configs, committed once."""
+    root = tmp_path / "repo"
+    for part in ("stacks", "shared", "policy-pack/config"):
+        shutil.copytree(REPO_ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*GIT, "-C", str(root), "add", "-A"], check=True)
+    subprocess.run([*GIT, "-C", str(root), "commit", "-qm", "base"], check=True)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return root, scratch
+
+
+def _edit_stack_config(root, project, change):
+    path = root / "stacks" / project / "Pulumi.local.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["config"].update(change)
+    path.write_text(yaml.safe_dump(data))
+
+
+def _diff(root, *extra):
+    return main(["diff", "--base", "HEAD", "--env", "local", "--repo-root", str(root), "--quiet", *extra])
+
+
+def test_a_working_tree_that_fails_to_evaluate_fails_the_diff_naming_it(repo_copy, capsys):
+    root, scratch = repo_copy
+    (root / "build" / "preview" / "local").mkdir(parents=True)  # a stale build/ must not stand in
+    _edit_stack_config(root, "registry", {"registry:costCentre": 7})
+    assert _diff(root) == EXIT_FAILED
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("offline-preview: diff failed: working tree: registry:") and "\n" not in err
+    assert list(scratch.iterdir()) == []  # both revisions' folders removed
+
+
+def test_a_base_revision_that_fails_to_evaluate_fails_the_diff_naming_it(repo_copy, capsys):
+    root, scratch = repo_copy
+    path = root / "stacks" / "access" / "Pulumi.local.yaml"
+    good = path.read_text()
+    _edit_stack_config(root, "access", {"access:CI": {}})
+    subprocess.run([*GIT, "-C", str(root), "commit", "-qam", "broken"], check=True)
+    path.write_text(good)
+    assert _diff(root) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "diff failed: base revision HEAD: access:" in err and "access:CI: unknown key" in err
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_namespace_change_is_blocked_for_every_protected_repository(repo_copy, capsys):
+    root, _ = repo_copy
+    _edit_stack_config(root, "registry", {"registry:namespace": "ml-models"})
+    assert _diff(root) == EXIT_FAILED
+    out = capsys.readouterr().out
+    repositories = len(
+        yaml.safe_load((root / "stacks/registry/Pulumi.local.yaml").read_text())["config"]["registry:models"]
+    )
+    assert out.count(f"{BLOCKED_REPLACE}: name changed") == repositories
+
+
+def test_base_is_a_git_revision_never_a_shell_command(repo_copy, capsys):
+    root, _ = repo_copy
+    marker = root / "injected"
+    status = main(["diff", "--base", f"HEAD; touch {marker}", "--env", "local", "--repo-root", str(root), "--quiet"])
+    assert status == EXIT_USAGE and not marker.exists()
+    assert "is not a commit of" in capsys.readouterr().err
+
+
+def test_an_unknown_environment_is_a_usage_error(repo_copy, capsys):
+    root, _ = repo_copy
+    assert main(["diff", "--base", "HEAD", "--env", "staging", "--repo-root", str(root), "--quiet"]) == EXIT_USAGE
+    assert "unknown environment 'staging'" in capsys.readouterr().err
+
+
+def test_an_environment_is_any_with_its_files(repo_copy, capsys):
+    root, _ = repo_copy
+    for project in ("registry", "replication", "access"):
+        shutil.copy(root / "stacks" / project / "Pulumi.local.yaml", root / "stacks" / project / "Pulumi.qa.yaml")
+    shutil.copy(root / "policy-pack/config/local.json", root / "policy-pack/config/qa.json")
+    subprocess.run([*GIT, "-C", str(root), "add", "-A"], check=True)
+    subprocess.run([*GIT, "-C", str(root), "commit", "-qm", "qa"], check=True)
+    assert main(["diff", "--base", "HEAD", "--env", "qa", "--repo-root", str(root), "--quiet"]) == EXIT_OK
+    assert "no changes" in capsys.readouterr().out
