@@ -112,3 +112,55 @@ def test_without_the_cli_deploy_all_stops_before_running_anything(tmp_path):
     assert result.stderr.startswith("error: the pulumi CLI is not installed, so nothing was deployed.")
     assert "make preview-all" in result.stderr
     assert result.stdout == ""  # no install step, no emulator, no stack ran
+
+
+# --- environments, free-text variables and exit status ----------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["deploy-all", "preview-all", "destroy-all", "diff", "deployer-policies"])
+def test_an_unknown_environment_is_refused_before_anything_runs(recorded, target):
+    env, calls = recorded
+    result = make(target, "ENV=staging", env=env)
+    assert result.returncode == 2
+    assert "unknown environment 'staging'" in result.stderr and "dev local prod" in result.stderr
+    assert result.stdout == "" and calls() == []
+
+
+def test_an_environment_value_is_never_run_as_a_command(recorded, tmp_path):
+    env, calls = recorded
+    marker = tmp_path / "ran"
+    result = make("deploy-all", f"ENV=local; touch {marker}", env=env)
+    assert result.returncode == 2 and not marker.exists() and calls() == []
+
+
+def test_a_stack_value_is_never_run_as_a_command(recorded, tmp_path):
+    env, calls = recorded
+    marker = tmp_path / "ran"
+    result = make("deploy", f"STACK=access; touch {marker}", env=env)
+    assert result.returncode == 2 and not marker.exists() and calls() == []
+    assert "STACK must be one of" in result.stderr
+
+
+def test_base_is_passed_to_git_as_a_revision_not_run_by_a_shell(recorded, tmp_path):
+    env, _ = recorded
+    marker = tmp_path / "ran"
+    result = make("diff", f"BASE=HEAD; touch {marker}", env=env)
+    assert not marker.exists()
+    assert result.returncode == 2
+    assert "offline-preview: BASE 'HEAD; touch" in result.stderr and "is not a commit" in result.stderr
+
+
+def test_a_project_path_is_never_run_as_a_command(recorded, tmp_path):
+    env, _ = recorded
+    marker = tmp_path / "ran"
+    result = make("preview", f"PROJECT=nowhere; touch {marker}", env=env)
+    assert not marker.exists() and result.returncode == 2
+    assert "--project nowhere; touch" in result.stderr
+
+
+def test_make_keeps_the_tools_status_in_its_error_line(recorded):
+    """GNU make ends with 2 for any failed recipe; the tool's own status is the `Error N` it prints."""
+    env, _ = recorded
+    result = make("diff", "BASE=no-such-revision", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].endswith("] Error 2")
