@@ -252,12 +252,12 @@ class RegistryConfig(ConfigModel):
                     f"'{self.namespace}/<name>', so at most {max_model_name(self.namespace)} for the name"
                 )
             for pattern in model.mutable_tags:
-                for prefix in (*self.lifecycle.release_tag_prefixes, *self.lifecycle.prerelease_tag_prefixes):
+                for prefix in self.lifecycle.release_tag_prefixes:
                     if pattern_matches_prefix(pattern, prefix):
                         raise ValueError(
-                            f"models[{index}].mutableTags: {pattern!r} matches tags starting with {prefix!r}, "
-                            "a release or pre-release prefix: those images would be movable; name the tags "
-                            "that may move (e.g. 'latest', 'nightly-*')"
+                            f"models[{index}].mutableTags: {pattern!r} matches release tags (prefix {prefix!r}): "
+                            "release images would become movable; name only tags that may move, such as "
+                            "'latest' or 'nightly-*'"
                         )
         return self
 
@@ -656,7 +656,7 @@ def _renamed(document: Document, file: str) -> Document:
 def _typed(text: str, written: Any, in_file: bool, field_is_bool: bool) -> Any:
     """The value the stack file holds when the engine's string agrees with it (so YAML's types are
     kept: `14` stays a number, `"14"` a string), else the engine's string decoded as Pulumi does."""
-    if in_file and (text == _config_string(written) or (text[:1] in "[{" and _json_or(text) == written)):
+    if in_file and (text == _config_string(written) or (text[:1] in ("[", "{") and _json_or(text) == written)):
         return written
     if text[:1] in ("[", "{"):
         return _json_or(text, text)

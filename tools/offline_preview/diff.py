@@ -291,17 +291,17 @@ def read_manifest(path: Path) -> dict:
 
 
 def _depth(value) -> int:
-    """Nesting depth, iteratively (a deep document must not exhaust the stack here either)."""
+    """How many objects and lists deep, iteratively (a deep document must not exhaust the stack here)."""
     deepest, todo = 0, [(value, 1)]
     while todo:
         item, depth = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
         deepest = max(deepest, depth)
         if depth > MAX_MANIFEST_DEPTH:
             return depth
-        if isinstance(item, dict):
-            todo += [(v, depth + 1) for v in item.values()]
-        elif isinstance(item, list):
-            todo += [(v, depth + 1) for v in item]
+        todo += [(child, depth + 1) for child in children]
     return deepest
 
 

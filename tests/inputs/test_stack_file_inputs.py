@@ -1,0 +1,124 @@
+"""Stack files (`stacks/*/Pulumi.<env>.yaml`): any bytes or shape loads, or is refused in one line.
+
+Three layers: the offline reader of the file (ProjectError), the stack program's config reading under
+the SDK (a ConfigError, never another exception from deeper in the program), and the strictness rule
+itself: a key the models do not know, at any level, is never accepted silently.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import sys
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from inputs_helpers import STACKS, file_bytes, json_values
+from model_registry import config
+from model_registry.errors import ConfigError
+from offline_preview.evaluate import EvaluationError, evaluate
+from offline_preview.project import ProjectError, load_project
+
+MODELS = {"registry": config.RegistryConfig, "replication": config.ReplicationConfig, "access": config.AccessConfig}
+LOCAL = {name: yaml.safe_load((STACKS / name / "Pulumi.local.yaml").read_text())["config"] for name in MODELS}
+
+
+@pytest.fixture(scope="module")
+def registry_copy(tmp_path_factory):
+    """The registry program in a folder of its own, whose stack file each example rewrites."""
+    directory = tmp_path_factory.mktemp("registry")
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(STACKS / "registry" / name, directory / name)
+    shutil.copytree(STACKS / "registry" / "registry_stack", directory / "registry_stack")
+    return directory
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(file_bytes)
+def test_any_bytes_load_or_are_refused_in_one_line(registry_copy, data):
+    (registry_copy / "Pulumi.local.yaml").write_bytes(data)
+    try:
+        load_project(registry_copy, "local")
+    except ProjectError as error:
+        assert "\n" not in str(error) and "Pulumi.local.yaml" in str(error)
+
+
+def _evaluates_or_config_error(directory, values) -> str | None:
+    (directory / "Pulumi.local.yaml").write_text(yaml.safe_dump({"config": values}))
+    try:
+        evaluate(directory, "local")
+    except EvaluationError as error:
+        text = str(error)
+        assert "\n" not in text
+        # The program refused its config; no other exception escaped from deeper in the stack.
+        assert "ConfigError: invalid configuration: " in text, text
+        return text
+    except ProjectError as error:
+        return str(error)
+    return None
+
+
+registry_values = st.fixed_dictionaries(
+    {},
+    optional={
+        f"registry:{key}": json_values
+        for key in ("costCentre", "namespace", "scanning", "lifecycle", "keyAdmins", "models", "lifecyle")
+    },
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registry_values)
+def test_any_registry_config_runs_or_is_a_config_error(registry_copy, change):
+    _evaluates_or_config_error(registry_copy, {**LOCAL["registry"], **change})
+
+
+def _mapping_paths(value, path=()):
+    """Every path to a mapping inside a config value, the value itself included."""
+    if isinstance(value, dict):
+        yield path
+        for key, item in value.items():
+            yield from _mapping_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _mapping_paths(item, (*path, index))
+
+
+def _plain(stack: str) -> dict:
+    prefix = f"{stack}:"
+    return {k[len(prefix) :]: v for k, v in LOCAL[stack].items() if k.startswith(prefix)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(MODELS)),
+    st.data(),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzCI_", min_size=1, max_size=14),
+)
+def test_an_unknown_key_at_any_level_is_refused_naming_it(stack, data, key):
+    values = copy.deepcopy(_plain(stack))
+    path = data.draw(st.sampled_from(list(_mapping_paths(values))))
+    target = values
+    for part in path:
+        target = target[part]
+    assume(key not in target and key not in config.known_keys(MODELS[stack], path))
+    target[key] = 1
+    with pytest.raises(ConfigError) as error:
+        config.load(MODELS[stack], values, stack)
+    # Refused, naming the key: as an unknown key of a model, or as a bad name where keys are names.
+    text = str(error.value)
+    assert f".{key}:" in text or f"{stack}:{key}:" in text or f"[{key!r}]" in text, text
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzA", min_size=1, max_size=12))
+def test_an_unknown_top_level_key_is_refused_by_the_program(registry_copy, key):
+    assume(key not in {f.alias for f in config.RegistryConfig.model_fields.values()})
+    message = _evaluates_or_config_error(registry_copy, {**LOCAL["registry"], f"registry:{key}": "x"})
+    assert message is not None and f"registry:{key}: unknown key" in message
+
+
+if sys.platform == "win32":  # pragma: no cover - the suite runs on Linux
+    pytestmark = pytest.mark.skip("POSIX paths")
