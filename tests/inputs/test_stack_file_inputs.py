@@ -15,7 +15,17 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from inputs_helpers import STACKS, file_bytes, json_values
+from inputs_helpers import (
+    ALIAS_BOMB,
+    DEEP_YAML,
+    OFFLINE_PREVIEW,
+    REPO,
+    STACKS,
+    assert_refused_in_one_line,
+    file_bytes,
+    json_values,
+    run,
+)
 from model_registry import config
 from model_registry.errors import ConfigError
 from offline_preview.evaluate import EvaluationError, evaluate
@@ -122,3 +132,37 @@ def test_an_unknown_top_level_key_is_refused_by_the_program(registry_copy, key):
 
 if sys.platform == "win32":  # pragma: no cover - the suite runs on Linux
     pytestmark = pytest.mark.skip("POSIX paths")
+
+
+@pytest.fixture(scope="module")
+def repo_copy(tmp_path_factory):
+    """The three stacks and the pack configs, as `offline-preview --repo-root` reads them."""
+    root = tmp_path_factory.mktemp("repo")
+    shutil.copytree(STACKS, root / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "policy-pack" / "config", root / "policy-pack" / "config")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"config:\n  registry:costCentre: ml\xff\n", "byte 0xff is not UTF-8"),
+        (b"config:\n  - registry:costCentre: ml\n", "`config:` must map keys to values"),
+        (b"- just\n- a list\n", "expected a mapping at the top level"),
+        (b"config: {registry:costCentre: a, registry:costCentre: b}\n", "duplicate key"),
+        (DEEP_YAML.encode(), "nest"),
+        (ALIAS_BOMB.encode(), "expands to more than"),
+        (b"config:\n\tregistry:costCentre: ml\n", "not valid YAML"),
+    ],
+    ids=["bad-byte", "config-list", "top-list", "duplicate-key", "deep", "alias-bomb", "tab"],
+)
+def test_the_cli_refuses_a_bad_stack_file_in_one_line(repo_copy, content, expected):
+    path = repo_copy / "stacks" / "registry" / "Pulumi.local.yaml"
+    original = path.read_bytes()
+    path.write_bytes(content)
+    try:
+        result = run([*OFFLINE_PREVIEW, "--repo-root", str(repo_copy), "--no-policy", "--no-checkov", "--quiet"])
+    finally:
+        path.write_bytes(original)
+    line = assert_refused_in_one_line(result)
+    assert expected in line and "Pulumi.local.yaml" in line
