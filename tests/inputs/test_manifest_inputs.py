@@ -52,7 +52,7 @@ shapes = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(shapes, shapes)
 def test_any_two_json_documents_diff_or_are_refused(folder, base, head):
     (folder / "base").mkdir(exist_ok=True)

@@ -32,7 +32,7 @@ def test_any_bytes_are_read_or_refused(path, data):
     _read_or_refuse(path)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from([*POLICIES, "all", "no-wildcard-principle", ""]), json_values, max_size=5))
 def test_any_json_object_is_read_or_refused(path, data):
     path.write_text(json.dumps(data))

@@ -27,7 +27,7 @@ def test_any_bytes_are_read_or_refused(path, data):
     _read_or_refuse(path)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(
         json_values,

@@ -79,7 +79,10 @@ def _destinations(count, start=0):
             [{"destinations": [{"region": "us-east-1", "registryId": "123456789012"}]}],
             "is the source registry itself",
         ),
-        ([{"destinations": _destinations(1, i)} for i in range(11)], "replication:rules: needs at most 10 items, has 11"),
+        (
+            [{"destinations": _destinations(1, i)} for i in range(11)],
+            "replication:rules: needs at most 10 items, has 11",
+        ),
         (
             [{"destinations": _destinations(13)}, {"destinations": _destinations(13, 13)}],
             "replication:rules: 26 unique destinations; ECR allows at most 25",
