@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -91,6 +92,7 @@ def checkov_python(command: Path) -> Path | None:
 
 
 SKIP_FILE_KEYS = ("skips",)
+CHECK_ID = re.compile(r"CKV2?_[A-Z0-9]+_\d+")
 SKIP_KEYS = ("check", "reason", "resource_types", "where")
 
 
@@ -122,7 +124,7 @@ def load_skips(path: str | Path = SKIP_FILE) -> list[Skip]:
             raise CheckovError(f"{where_line}: skip #{n + 1} must be a mapping of check, reason, resource_types, where")
         _known_keys(document, item, at, SKIP_KEYS)
         check, reason = item.get("check"), item.get("reason")
-        if not isinstance(check, str) or not check.startswith("CKV"):
+        if not isinstance(check, str) or not CHECK_ID.fullmatch(check):
             raise CheckovError(f"{where_line}: skip #{n + 1} has no valid `check` (a checkov id such as CKV_AWS_51)")
         if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
             raise CheckovError(

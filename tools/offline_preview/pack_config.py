@@ -9,6 +9,7 @@ Options are checked against the policy's own config schema (the subset of JSON s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,12 @@ def read_pack_config(path: Path, policies: Mapping[str, Mapping[str, Any]] | Non
     return data
 
 
+def _name(key: object) -> str:
+    """A key as a message shows it: plain when it is a name, quoted otherwise (no newline reaches a message)."""
+    text = str(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_.-]+", text) else repr(text)
+
+
 def _error(document: Document, at: tuple, message: str) -> PackConfigError:
     return PackConfigError(f"{document.file}:{document.line(at)}: {message}")
 
@@ -74,21 +81,21 @@ def _check(data: Any, document: Document, policies: Mapping[str, Mapping[str, An
         if name != ALL and policies is not None and name not in policies:
             guess = closest(name, [*policies, ALL])
             hint = f"did you mean {guess!r}?" if guess else f"the pack's policies: {', '.join(sorted(policies))}"
-            raise _error(document, at, f"{name}: unknown policy; {hint}")
+            raise _error(document, at, f"{_name(name)}: unknown policy; {hint}")
         options = (policies or {}).get(name, {}) if name != ALL else {}
         if isinstance(entry, str):
-            _level(entry, document, at, name)
+            _level(entry, document, at, _name(name))
         elif isinstance(entry, dict):
             for key, value in entry.items():
                 if key == LEVEL_KEY:
-                    _level(value, document, (*at, key), f"{name}.{key}")
+                    _level(value, document, (*at, key), f"{_name(name)}.{key}")
                 elif name == ALL or (policies is not None and key not in options):
                     known = [LEVEL_KEY, *options] if name != ALL else [LEVEL_KEY]
                     guess = closest(key, known)
                     hint = f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(known)}"
-                    raise _error(document, (*at, key), f"{name}.{key}: unknown key; {hint}")
+                    raise _error(document, (*at, key), f"{_name(name)}.{_name(key)}: unknown key; {hint}")
                 else:
-                    _schema(value, options.get(key, {}), document, (*at, key), f"{name}.{key}")
+                    _schema(value, options.get(key, {}), document, (*at, key), f"{_name(name)}.{_name(key)}")
         else:
             raise _error(
                 document, at, f"{name}: must be a level ({', '.join(LEVELS)}) or an object, not {_kind(entry)}"
@@ -120,8 +127,8 @@ def _schema(value: Any, schema: Mapping[str, Any], document: Document, at: tuple
             if key not in known:
                 guess = closest(key, known)
                 hint = f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(known)}"
-                raise _error(document, (*at, key), f"{what}.{key}: unknown key; {hint}")
-            _schema(item, known[key], document, (*at, key), f"{what}.{key}")
+                raise _error(document, (*at, key), f"{what}.{_name(key)}: unknown key; {hint}")
+            _schema(item, known[key], document, (*at, key), f"{what}.{_name(key)}")
         for key in schema.get("required", ()):
             if key not in value:
                 raise _error(document, at, f"{what}.{key}: required")
