@@ -62,7 +62,7 @@ def test_a_clean_program_exits_0_and_lists_resources_by_type(tmp_path, capsys):
             "offline-preview: --stack must be one of registry, replication, access (got 'nonsense')\n",
         ),
         (["--bogus"], "offline-preview: unrecognized arguments: --bogus\n"),
-        (["diff"], "offline-preview: diff needs exactly one of --base <git ref> or --base-dir <manifest dir>\n"),
+        (["diff"], "offline-preview: diff needs exactly one of --base <git revision> or --base-dir <manifest dir>\n"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(argv, message, capsys):
