@@ -672,6 +672,30 @@ def _json_or(text: str, default: Any = None) -> Any:
         return default
 
 
+def _written(document: Document | None) -> dict[str, Any]:
+    config = (document.data or {}).get("config") if document and isinstance(document.data, dict) else None
+    return config if isinstance(config, dict) else {}
+
+
+def _locator(document: Document | None, namespace: str) -> Locate:
+    """`file:line` of a `<namespace>:<key>...` value in the stack file, by its path below the namespace."""
+    written = _written(document)
+
+    def locate(loc: Loc) -> str | None:
+        if document is None or not loc or f"{namespace}:{loc[0]}" not in written:
+            return None
+        return f"{document.file}:{document.line(('config', f'{namespace}:{loc[0]}', *loc[1:]))}"
+
+    return locate
+
+
+def stack_locator(namespace: str) -> Locate:
+    """For checks that run once the engine knows more (e.g. an upstream's export): where a key was written."""
+    import pulumi
+
+    return _locator(_stack_document(pulumi.get_stack()), namespace)
+
+
 # Config namespaces a program may carry besides its own and the AWS provider's: the engine's own.
 OTHER_NAMESPACES = ("pulumi",)
 
@@ -682,13 +706,8 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
     import pulumi
 
     document = _stack_document(pulumi.get_stack())
-    written = (document.data or {}).get("config") if document and isinstance(document.data, dict) else None
-    written = written if isinstance(written, dict) else {}
-
-    def locate(loc: Loc, space: str = namespace) -> str | None:
-        if document is None or not loc or f"{space}:{loc[0]}" not in written:
-            return None
-        return f"{document.file}:{document.line(('config', f'{space}:{loc[0]}', *loc[1:]))}"
+    written = _written(document)
+    locate = _locator(document, namespace)
 
     known = {f.alias or n: f for n, f in model.model_fields.items()}
     values: dict[str, Any] = {}
@@ -700,7 +719,7 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
             if space not in OTHER_NAMESPACES:  # e.g. `regsitry:namespace`: a misspelt namespace
                 guess = closest(space, (namespace, "aws"))
                 hint = f"did you mean '{guess}:{key}'?" if guess else f"this program reads {namespace}: and aws: keys"
-                where = locate((key,), space)
+                where = _locator(document, space)((key,))
                 problems.append(f"{where + ': ' if where else ''}{full}: unknown namespace {space!r}; {hint}")
             continue
         field = known.get(key) if space == namespace else None
@@ -717,7 +736,7 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
             values[key] = value
     for key, rule_text in aws_problems(aws):
         loc = tuple(_split_path(key))
-        where = locate(loc, "aws")
+        where = _locator(document, "aws")(loc)
         problems.append(f"{where + ': ' if where else ''}{_location('aws', loc)}: {rule_text}")
     try:
         loaded = validate(model, values, namespace, locate)
@@ -728,15 +747,16 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
     return loaded
 
 
-def check_replication_prefixes(config: ReplicationConfig, namespace: str) -> None:
+def check_replication_prefixes(config: ReplicationConfig, namespace: str, locate: Locate | None = None) -> None:
     """Every PREFIX_MATCH filter must lie inside the registry namespace, or it replicates other teams'
     repositories (or none of ours)."""
     for r, replication_rule in enumerate(config.rules):
         for p, prefix in enumerate(replication_rule.prefixes):
             if not rules.prefix_in_namespace(prefix, namespace):
+                where = locate(("rules", r, "prefixes", p)) if locate else None
                 raise ConfigError(
-                    f"replication:rules[{r}].prefixes[{p}]: {prefix!r} is outside the registry namespace "
-                    f"{namespace!r}: use {namespace!r} or '{namespace}/<more>'"
+                    f"{where + ': ' if where else ''}replication:rules[{r}].prefixes[{p}]: {prefix!r} is outside "
+                    f"the registry namespace {namespace!r}: use {namespace!r} or '{namespace}/<more>'"
                 )
 
 

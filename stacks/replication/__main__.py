@@ -8,6 +8,7 @@ from model_registry.config import (
     check_replication_prefixes,
     environment,
     read_pulumi_config,
+    stack_locator,
 )
 from model_registry.contract import (
     REGISTRY,
@@ -28,7 +29,7 @@ check_replication_against_source(settings, region, account_id)
 registry = stack_reference(REGISTRY)
 namespace = require(registry, RegistryOutput.NAMESPACE)
 # The namespace is the registry's export: prefixes outside it fail as soon as it is known.
-namespace.apply(lambda ns: check_replication_prefixes(settings, ns))
+namespace.apply(lambda ns: check_replication_prefixes(settings, ns, stack_locator(REPLICATION)))
 replication = Replication(
     "model-replication",
     ReplicationArgs(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,7 @@ from .project import ProjectError
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROADENS = 0, 1, 2, 3
+STACK_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]{1,100}")
 
 
 class DiffFailed(Exception):
@@ -111,6 +113,7 @@ def _one_line(exc: Exception) -> str:
 
 
 def _preview(args) -> int:
+    _check_env_name(args.env)
     if args.project is not None and not args.project.exists():
         raise UsageError(f"--project {args.project}: no such directory")
     options = Options(
@@ -257,13 +260,22 @@ def _check_env(repo_root: Path, env: str) -> None:
 def _existing_dir(option: str, path: Path) -> Path:
     if not path.is_dir():
         raise UsageError(f"{option} {path}: no such directory")
+    if not any(p.is_file() for p in path.glob("*.json")):
+        raise UsageError(f"{option} {path}: no manifests (<stack>.json files) in it")
     return path
+
+
+def _check_env_name(env: str) -> None:
+    # Pulumi's stack-name characters; the name also becomes a file name (Pulumi.<env>.yaml, <env>.json).
+    if not STACK_NAME.fullmatch(env):
+        raise UsageError(f"--env {env!r}: an environment name has 1-100 characters of A-Z, a-z, 0-9, '-', '_', '.'")
 
 
 def _diff(args) -> int:
     if bool(args.base) == bool(args.base_dir):
         raise UsageError("diff needs exactly one of --base <git revision> or --base-dir <manifest dir>")
     repo_root = args.repo_root.resolve()
+    _check_env_name(args.env)
     if args.base_dir is None or args.head_dir is None:
         _check_env(repo_root, args.env)
     progress = (lambda message: None) if args.quiet or args.json else stderr_progress()

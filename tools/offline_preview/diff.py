@@ -223,6 +223,10 @@ def format_changes(project: str, changes: list[ResourceChange]) -> str:
 def diff_directories(base_dir: Path, head_dir: Path) -> dict[str, list[ResourceChange]]:
     """Per manifest file name (one per stack): the changes from base_dir to head_dir."""
     names = sorted({p.name for p in base_dir.glob("*.json")} | {p.name for p in head_dir.glob("*.json")})
+    for name in names:
+        for directory in (base_dir, head_dir):
+            if (directory / name).exists() and not (directory / name).is_file():
+                raise ManifestError(f"{directory / name}: not a file")
     empty = {"resources": []}
     return {
         name.removesuffix(".json"): diff_manifests(
