@@ -590,7 +590,9 @@ def aws_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
             problems.append(("region", problem))
     if "allowedAccountIds" in values:
         ids = values["allowedAccountIds"]
-        if not isinstance(ids, list) or not ids:
+        if isinstance(ids, list) and not ids:
+            problems.append(("allowedAccountIds", "is empty: name the account this stack deploys to"))
+        elif not isinstance(ids, list):
             problems.append(
                 (
                     "allowedAccountIds",

@@ -136,6 +136,9 @@ def oidc_provider_arn(host: str):
 def _source_arn(value: str) -> str:
     if not naming.ANY_ARN.fullmatch(value) or not _arn_partition(value):
         raise ValueError(f"{value!r} is not an ARN with a 12-digit account id (arn:<partition>:<service>:...)")
+    region = value.split(":")[3]
+    if region and region not in regions():
+        raise ValueError(f"{value!r}: {region_problem(region)}")
     return value
 
 
@@ -278,9 +281,16 @@ def github_ref_problem(ref: str) -> str | None:
             "or an environment (environment:<name>)"
         )
     name = ref[len(kind) :]
-    if not name or name[0] in _WILDCARDS or not (set(name) - _WILDCARDS - {"/"}):
-        what = {"refs/heads/": "branch", "refs/tags/": "tag", "environment:": "environment"}[kind]
-        return f"{ref!r} matches any {what}: start the name with literal characters (e.g. {kind}release-*)"
+    what = {"refs/heads/": "branch", "refs/tags/": "tag", "environment:": "environment"}[kind]
+    if not name or not (set(name) - _WILDCARDS - {"/"}):
+        return (
+            f"{ref!r} matches any {what}: name one, or start a pattern with literal characters (e.g. {kind}release-*)"
+        )
+    if name[0] in _WILDCARDS:
+        return (
+            f"{ref!r} starts with a wildcard, so a {what} of any name can match it: start the pattern with "
+            f"literal characters (e.g. {kind}release-*)"
+        )
     if kind != "environment:" and (_BAD_REF_CHARACTERS.search(name) or ".." in name or name.endswith((".", "/"))):
         return f"{ref!r} is not a git ref name (no spaces, '..', '~', '^', ':', '[', '\\' or trailing '.' or '/')"
     if kind == "environment:" and (len(name) > 255 or any(c in name for c in "'\"`,;\\:")):

@@ -1,0 +1,116 @@
+"""model_registry.rules: AWS's and GitHub's rules for config values, against independent statements."""
+
+import itertools
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from model_registry import config, rules
+from model_registry.errors import ConfigError
+
+
+def _brute_force_overlap(pattern: str, prefix: str) -> bool:
+    """Some tag `prefix + suffix` matches the wildcard pattern (suffixes up to the pattern's length)."""
+    regex = re.compile("".join(".*" if c == "*" else re.escape(c) for c in pattern))
+    suffixes = ("".join(p) for n in range(len(pattern) + 1) for p in itertools.product("ab", repeat=n))
+    return any(regex.fullmatch(prefix + suffix) for suffix in suffixes)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab*", min_size=1, max_size=6), st.text(alphabet="ab", min_size=1, max_size=4))
+def test_a_wildcard_pattern_reaches_a_prefix_exactly_when_some_tag_shows_it(pattern, prefix):
+    assert rules.pattern_matches_prefix(pattern, prefix) == _brute_force_overlap(pattern, prefix)
+
+
+def test_every_region_botocore_lists_is_accepted_and_a_missing_dash_is_not():
+    assert "us-east-1" in rules.regions() and "cn-north-1" in rules.regions()
+    for region in rules.regions():
+        assert rules.region_problem(region) is None
+        squeezed = region[::-1].replace("-", "", 1)[::-1]  # us-east-1 -> us-east1
+        assert rules.region_problem(squeezed) is not None
+
+
+def test_pseudo_regions_are_not_regions():
+    assert rules.region_problem("aws-global") is not None
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["refs/heads/*", "refs/heads/?*", "refs/heads/*/*", "refs/tags/*", "environment:*", "environment:?", "refs/heads/"],
+)
+def test_a_sub_pattern_that_matches_any_branch_tag_or_environment_is_refused(ref):
+    assert "matches any" in rules.github_ref_problem(ref)
+
+
+@pytest.mark.parametrize("ref", ["refs/heads/*-release", "refs/tags/?1*", "environment:*prod"])
+def test_a_sub_pattern_that_starts_with_a_wildcard_is_refused(ref):
+    assert "starts with a wildcard" in rules.github_ref_problem(ref)
+
+
+@pytest.mark.parametrize("ref", ["refs/heads/main", "refs/tags/v*", "refs/heads/release/*", "environment:release"])
+def test_a_narrow_sub_pattern_is_accepted(ref):
+    assert rules.github_ref_problem(ref) is None
+
+
+def test_tag_values_up_to_256_characters_are_accepted_and_257_refused():
+    assert rules.tag_value_problem("a" * 256) is None
+    assert "at most 256" in rules.tag_value_problem("a" * 257)
+
+
+@given(st.characters())
+def test_a_tag_value_character_is_accepted_exactly_when_aws_allows_it(char):
+    import unicodedata
+
+    allowed = char in "_.:/=+-@" or unicodedata.category(char)[0] in "LNZ"
+    assert (rules.tag_value_problem(char) is None) == allowed
+
+
+def test_tag_keys_up_to_128_characters_and_not_aws_prefixed():
+    assert rules.tag_key_problem("k" * 128) is None
+    assert rules.tag_key_problem("k" * 129) is not None
+    assert "reserved" in rules.tag_key_problem("aws:owner")
+
+
+def _registry(namespace, name):
+    return {"costCentre": "x", "namespace": namespace, "models": [{"name": name, "team": "t"}]}
+
+
+def test_a_model_name_may_fill_ecr_s_256_characters_with_its_namespace_and_not_one_more():
+    limit = 256 - len("models/")
+    config.load(config.RegistryConfig, _registry("models", "a" * limit), "registry")
+    with pytest.raises(ConfigError, match=f"at most {limit} for the name"):
+        config.load(config.RegistryConfig, _registry("models", "a" * (limit + 1)), "registry")
+
+
+def test_a_longer_namespace_leaves_a_shorter_name():
+    namespace = "team/" + "n" * 100
+    limit = 256 - len(namespace) - 1
+    config.load(config.RegistryConfig, _registry(namespace, "a" * limit), "registry")
+    with pytest.raises(ConfigError, match=f"at most {limit} for the name"):
+        config.load(config.RegistryConfig, _registry(namespace, "a" * (limit + 1)), "registry")
+
+
+@pytest.mark.parametrize("prefix", ["models", "models/llm"])
+def test_a_prefix_inside_the_namespace_is_accepted(prefix):
+    assert rules.prefix_in_namespace(prefix, "models")
+
+
+@pytest.mark.parametrize("prefix", ["model", "models-old", "other/models", "modelsx/a"])
+def test_a_prefix_outside_the_namespace_is_refused(prefix):
+    assert not rules.prefix_in_namespace(prefix, "models")
+
+
+def test_an_oidc_provider_arn_must_be_github_s():
+    arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    ci = {"pushers": [{"repository": "a/b"}]}
+    config.load(config.AccessConfig, {"costCentre": "x", "ci": {**ci, "oidcProviderArn": arn}}, "access")
+    with pytest.raises(ConfigError, match="not of 'token.actions.githubusercontent.com'"):
+        other = arn.replace("token.actions.githubusercontent.com", "gitlab.com")
+        config.load(config.AccessConfig, {"costCentre": "x", "ci": {**ci, "oidcProviderArn": other}}, "access")
+
+
+def test_a_source_arn_in_an_unknown_region_is_refused():
+    service = {"service": "lambda.amazonaws.com", "sourceArn": "arn:aws:lambda:us-east1:210987654321:function:x"}
+    with pytest.raises(ConfigError, match="did you mean 'us-east-1'"):
+        config.load(config.AccessConfig, {"costCentre": "x", "consumers": {"services": [service]}}, "access")
