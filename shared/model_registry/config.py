@@ -570,6 +570,8 @@ def validate(model: type[ConfigT], values: Mapping[str, Any], namespace: str, lo
         raise ConfigError(*format_validation_error(namespace, error, data, model, locate)) from None
     except (TypeError, ValueError) as error:  # not JSON data (NaN, a non-string key): refused whole
         raise ConfigError(f"{namespace or 'the document'}: not plain data ({type(error).__name__})") from None
+    except RecursionError:
+        raise ConfigError(f"{namespace or 'the document'}: nested too deeply") from None
 
 
 def load(model: type[ConfigT], values: Mapping[str, Any], namespace: str, locate: Locate | None = None) -> ConfigT:
@@ -670,7 +672,7 @@ def _typed(text: str, written: Any, in_file: bool, field_is_bool: bool) -> Any:
 def _json_or(text: str, default: Any = None) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return default
 
 

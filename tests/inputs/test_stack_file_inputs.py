@@ -166,3 +166,11 @@ def test_the_cli_refuses_a_bad_stack_file_in_one_line(repo_copy, content, expect
         path.write_bytes(original)
     line = assert_refused_in_one_line(result)
     assert expected in line and "Pulumi.local.yaml" in line
+
+
+def test_config_nested_thousands_deep_from_the_engine_is_refused_not_a_recursion_error():
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        config.load(config.RegistryConfig, {"costCentre": "x", "models": deep}, "registry")
