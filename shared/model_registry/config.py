@@ -574,6 +574,12 @@ def validate(model: type[ConfigT], values: Mapping[str, Any], namespace: str, lo
         raise ConfigError(f"{namespace or 'the document'}: nested too deeply") from None
 
 
+def validate_document(model: type[ConfigT], document: Document, namespace: str = "") -> ConfigT:
+    """Validate a whole YAML file (`sources.load_yaml`), e.g. a catalog file: every message starts with
+    `file:line:`, and unknown keys at any level name the closest known key."""
+    return validate(model, document.data, namespace, lambda loc: f"{document.file}:{document.line(loc)}")
+
+
 def load(model: type[ConfigT], values: Mapping[str, Any], namespace: str, locate: Locate | None = None) -> ConfigT:
     """Validate `values` (the project's config keys without the `namespace:` prefix) into `model`."""
     return validate(model, values, namespace, locate)

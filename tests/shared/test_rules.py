@@ -114,3 +114,24 @@ def test_a_source_arn_in_an_unknown_region_is_refused():
     service = {"service": "lambda.amazonaws.com", "sourceArn": "arn:aws:lambda:us-east1:210987654321:function:x"}
     with pytest.raises(ConfigError, match="did you mean 'us-east-1'"):
         config.load(config.AccessConfig, {"costCentre": "x", "consumers": {"services": [service]}}, "access")
+
+
+def test_a_whole_file_validates_with_file_and_line_for_every_problem(tmp_path):
+    from model_registry.sources import load_yaml
+
+    path = tmp_path / "nlp.yaml"
+    path.write_text("costCentre: x\nmodels:\n  - name: bert\n    team: nlp\n    lifecyle: {}\n")
+    with pytest.raises(ConfigError) as error:
+        config.validate_document(config.RegistryConfig, load_yaml(path))
+    assert error.value.problems == (
+        f"{path}:5: models[0].lifecyle: unknown key; did you mean 'lifecycle'? (model 'bert')",
+    )
+
+
+def test_a_file_that_is_not_a_mapping_is_refused_whole(tmp_path):
+    from model_registry.sources import load_yaml
+
+    path = tmp_path / "nlp.yaml"
+    path.write_text("- a\n- b\n")
+    with pytest.raises(ConfigError, match=f"{path}:1: the document: must be a mapping, not a list"):
+        config.validate_document(config.RegistryConfig, load_yaml(path))
