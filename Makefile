@@ -134,7 +134,7 @@ destroy: check-env check-stack check-pulumi install ## destroy one stack's unpro
 # Exit status: GNU make itself ends with 2 whenever a recipe fails, whatever the recipe's status; the
 # tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
 # "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
-diff: check-env install ## what changed since BASE (a git revision), per resource, per principal; exit 3: access broadens
+diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
 	@$(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $(DIFF_FLAGS)
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
