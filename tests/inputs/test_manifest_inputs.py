@@ -103,3 +103,32 @@ def test_the_cli_refuses_a_bad_manifest_in_one_line(tmp_path, content, expected)
     (head / "registry.json").write_text(json.dumps(GOOD))
     line = assert_refused_in_one_line(run([*OFFLINE_PREVIEW, "diff", "--base-dir", str(base), "--head-dir", str(head)]))
     assert expected in line and "registry.json" in line
+
+
+statements = st.one_of(
+    json_values,
+    st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                k: json_values
+                for k in ("Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "Condition")
+            },
+        ),
+        max_size=3,
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(statements, statements)
+def test_any_policy_statements_in_a_manifest_diff_without_error(folder, before, after):
+    def manifest(statement):
+        entry = {**GOOD["resources"][0], "inputs": {"policy": {"Version": "2012-10-17", "Statement": statement}}}
+        return {"resources": [entry]}
+
+    (folder / "pbase").mkdir(exist_ok=True)
+    (folder / "phead").mkdir(exist_ok=True)
+    (folder / "pbase" / "s.json").write_text(json.dumps(manifest(before)))
+    (folder / "phead" / "s.json").write_text(json.dumps(manifest(after)))
+    diff_directories(folder / "pbase", folder / "phead")

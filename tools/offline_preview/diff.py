@@ -76,11 +76,13 @@ def grants(document) -> set[Grant]:
     statements = document.get("Statement") or []
     if isinstance(statements, dict):
         statements = [statements]
+    if not isinstance(statements, list):  # a malformed document states no grant
+        return set()
     found = set()
     for statement in statements:
         if not isinstance(statement, dict):
             continue
-        effect = statement.get("Effect", "Allow")
+        effect = str(statement.get("Effect", "Allow"))
         principals = _principals(statement)
         actions = _strings(statement.get("Action")) or [f"NOT {a}" for a in _strings(statement.get("NotAction"))]
         resources = _strings(statement.get("Resource")) or ["*"]
@@ -115,7 +117,9 @@ def _principal_list(principal) -> list[str]:
 def _strings(value) -> list[str]:
     if value is None:
         return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+    if isinstance(value, list):
+        return [v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in value]
+    return [value if isinstance(value, str) else json.dumps(value, sort_keys=True)]
 
 
 def _is_policy(value) -> bool:
