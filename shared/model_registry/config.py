@@ -770,12 +770,15 @@ def check_replication_prefixes(config: ReplicationConfig, namespace: str, locate
                 )
 
 
-def check_replication_against_source(config: ReplicationConfig, source_region: str, source_account: str) -> None:
+def check_replication_against_source(
+    config: ReplicationConfig, source_region: str, source_account: str, locate: Locate | None = None
+) -> None:
     """Destinations that ECR would refuse given where the registry is: replicating to itself."""
     for r, replication_rule in enumerate(config.rules):
         for d, dest in enumerate(replication_rule.destinations):
             if dest.region == source_region and dest.registry_id in (None, source_account):
+                where = locate(("rules", r, "destinations", d)) if locate else None
                 raise ConfigError(
-                    f"replication:rules[{r}].destinations[{d}]: region {dest.region!r} "
+                    f"{where + ': ' if where else ''}replication:rules[{r}].destinations[{d}]: region {dest.region!r} "
                     f"of account {source_account} is the source registry itself; name another region or account"
                 )

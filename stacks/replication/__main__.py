@@ -24,7 +24,7 @@ environment(pulumi.get_stack())
 settings = read_pulumi_config(ReplicationConfig, REPLICATION)
 account_id = aws.get_caller_identity().account_id
 region = pulumi.Config("aws").require("region")
-check_replication_against_source(settings, region, account_id)
+check_replication_against_source(settings, region, account_id, stack_locator(REPLICATION))
 
 registry = stack_reference(REGISTRY)
 namespace = require(registry, RegistryOutput.NAMESPACE)
