@@ -174,3 +174,33 @@ def test_config_nested_thousands_deep_from_the_engine_is_refused_not_a_recursion
         deep = [deep]
     with pytest.raises(ConfigError, match="nested too deeply"):
         config.load(config.RegistryConfig, {"costCentre": "x", "models": deep}, "registry")
+
+
+def test_config_from_the_engine_environment_is_checked_against_the_stack_file(tmp_path, monkeypatch):
+    """The Pulumi CLI hands config to a Python program in PULUMI_CONFIG (all strings, objects as JSON)."""
+    import contextvars
+    import json
+
+    import pulumi
+    import pulumi.runtime.config as runtime_config
+
+    (tmp_path / "Pulumi.local.yaml").write_text(
+        "config:\n  access:costCentre: security\n  access:CI:\n    pushers: []\n  aws:region: us-east1\n"
+    )
+    engine = {"access:costCentre": "security", "access:CI": json.dumps({"pushers": []}), "aws:region": "us-east1"}
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(engine))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "local")
+
+    def read():
+        runtime_config.CONFIG.set({})
+        return config.read_pulumi_config(config.AccessConfig, "access")
+
+    with pytest.raises(ConfigError) as error:
+        contextvars.copy_context().run(read)
+    file = f"{tmp_path.parent.name}/{tmp_path.name}/Pulumi.local.yaml"
+    assert error.value.problems == (
+        f"{file}:3: access:CI: unknown key; did you mean 'access:ci'?",
+        f"{file}:5: aws:region: 'us-east1' is not an AWS region (botocore's partition data lists e.g. us-east-1, "
+        "eu-west-1); did you mean 'us-east-1'?",
+    )
