@@ -127,22 +127,19 @@ GitHubRepository = Annotated[
 Namespace = Annotated[
     StrictStr,
     rule(
-        lambda v: naming.is_repository_name(v) and len(v) <= MAX_REPOSITORY_NAME - 3,
-        "{value!r} is not a namespace: lowercase letters and digits separated by '.', '_', '-' or '/' "
+        lambda v: rules.is_repository_name(v) and len(v) <= MAX_REPOSITORY_NAME - 3,
+        "{value!r} is not a namespace: lowercase letters and digits joined by '.', '_', '__', dashes or '/' "
         "(ECR's repository-name rule), leaving room for '/<model>'",
     ),
 ]
 
 
 def _model_name(value: str) -> str:
-    if (
-        not naming.ECR_REPOSITORY_NAME.fullmatch(value)
-        or "/" in value
-        or not 2 <= len(value) <= MAX_REPOSITORY_NAME - 2
-    ):
+    if "/" in value or not rules.is_repository_name(value) or len(value) > MAX_REPOSITORY_NAME - 3:
         raise ValueError(
-            f"{value!r} is not a valid model name: lowercase letters and digits separated by single "
-            "'.', '_' or '-', no '/', at least 2 characters; ECR allows 256 for '<namespace>/<name>' in all"
+            f"{value!r} is not a valid model name: lowercase letters and digits joined by '.', '_', '__' or "
+            "dashes, no '/', at least 2 characters (ECR's repository-name rule); ECR allows 256 for "
+            "'<namespace>/<name>' in all"
         )
     return value
 

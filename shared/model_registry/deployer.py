@@ -543,6 +543,7 @@ def _parse_target(args: argparse.Namespace) -> Target:
 def target_of_environment(stacks_dir: Path, env: str) -> Target:
     """The Target that stacks/*/Pulumi.<env>.yaml deploy to: account, region, namespace, replica regions."""
     from .config import ReplicationConfig, aws_problems, load
+    from .rules import is_repository_name
     from .sources import SourceError, load_yaml
 
     def stack_config(project: str) -> tuple[str, dict]:
@@ -569,7 +570,7 @@ def target_of_environment(stacks_dir: Path, env: str) -> Target:
     ).rules
     replicas = sorted({d.region for r in rules for d in r.destinations if d.registry_id in (None, account)})
     namespace = registry.get("registry:namespace", "models")
-    if not isinstance(namespace, str) or not naming.is_repository_name(namespace):
+    if not isinstance(namespace, str) or not is_repository_name(namespace):
         raise _UsageError(f"{registry_file}: registry:namespace: {namespace!r} breaks ECR's repository-name rule")
     return Target(account, namespace, registry.get("aws:region", "*"), tuple(replicas))
 

@@ -203,12 +203,25 @@ RequiredTagValue = Annotated[StrictStr, AfterValidator(_tag_value), AfterValidat
 # --- ECR repository names and replication filters -------------------------------------------------
 
 MAX_REPOSITORY_NAME = naming.ECR_REPOSITORY_NAME_LENGTH[1]
-# ECR's RepositoryFilter (PREFIX_MATCH): 2-256 characters, lowercase runs joined by . _ - and /.
-_REPOSITORY_FILTER = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]*)*(?:/[a-z0-9]+(?:[._-][a-z0-9]*)*)*")
+
+
+@functools.cache
+def ecr_pattern(shape: str) -> re.Pattern[str]:
+    """The `pattern` of a string shape in ECR's own service model (botocore's data), e.g. RepositoryName."""
+    import botocore.loaders
+
+    model = botocore.loaders.create_loader().load_service_model("ecr", "service-2")
+    return re.compile(model["shapes"][shape]["pattern"])
+
+
+def is_repository_name(name: str) -> bool:
+    """ECR's RepositoryName: 2-256 characters of its pattern (lowercase runs joined by '.', '_', '__' or
+    dashes, path components by '/')."""
+    return 2 <= len(name) <= MAX_REPOSITORY_NAME and ecr_pattern("RepositoryName").fullmatch(name) is not None
 
 
 def _replication_prefix(value: str) -> str:
-    if not 2 <= len(value) <= MAX_REPOSITORY_NAME or not _REPOSITORY_FILTER.fullmatch(value):
+    if not 2 <= len(value) <= MAX_REPOSITORY_NAME or not ecr_pattern("RepositoryFilterValue").fullmatch(value):
         raise ValueError(
             f"{value!r} is not a replication prefix: 2-256 characters of a-z, 0-9, '.', '_', '-' and '/', "
             "no wildcard (ECR's PREFIX_MATCH filter rule)"

@@ -105,11 +105,12 @@ def test_any_value_at_all_is_refused_cleanly_or_loads(values):
 
 
 def ecr_accepts_model_name(name: str) -> bool:
-    """ECR's repository-name rule restated for one path component: lowercase alphanumeric runs joined by
-    single '.', '_' or '-', and the whole `models/<name>` at most 256 characters."""
+    """ECR's repository-name rule (its service model's RepositoryName) restated for one path component:
+    lowercase alphanumeric runs joined by '.', '_', '__' or one or more '-', and the whole
+    `models/<name>` at most 256 characters."""
     if not 2 <= len(name) <= 256 - len("models/") or "/" in name:
         return False
-    runs = re.split(r"[._-]", name)
+    runs = re.split(r"\.|__|_|-+", name)
     return all(run and all(c in string.ascii_lowercase + string.digits for c in run) for run in runs)
 
 
