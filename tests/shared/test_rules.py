@@ -135,3 +135,28 @@ def test_a_file_that_is_not_a_mapping_is_refused_whole(tmp_path):
     path.write_text("- a\n- b\n")
     with pytest.raises(ConfigError, match=f"{path}:1: the document: must be a mapping, not a list"):
         config.validate_document(config.RegistryConfig, load_yaml(path))
+
+
+def _repo(tmp_path, stack_files, pack_files):
+    for stack, envs in stack_files.items():
+        (tmp_path / "stacks" / stack).mkdir(parents=True)
+        (tmp_path / "stacks" / stack / "Pulumi.yaml").write_text(f"name: {stack}\n")
+        for env in envs:
+            (tmp_path / "stacks" / stack / f"Pulumi.{env}.yaml").write_text("config: {}\n")
+    (tmp_path / "policy-pack" / "config").mkdir(parents=True)
+    for env in pack_files:
+        (tmp_path / "policy-pack" / "config" / f"{env}.json").write_text("{}")
+    return tmp_path
+
+
+def test_an_environment_exists_when_every_stack_and_the_pack_have_its_files(tmp_path):
+    root = _repo(tmp_path, {"a": ["qa", "dev", "x"], "b": ["qa", "dev"]}, ["qa", "dev", "y"])
+    assert config.environments(root) == ["dev", "qa"]
+    assert config.environment("qa", root) == "qa"
+
+
+@pytest.mark.parametrize("env", ["x", "y", "staging"])
+def test_an_environment_missing_any_file_is_refused_naming_the_known_ones(tmp_path, env):
+    root = _repo(tmp_path, {"a": ["qa", "x"], "b": ["qa"]}, ["qa", "y"])
+    with pytest.raises(ConfigError, match=f"unknown environment '{env}': the stack name must be one of qa "):
+        config.environment(env, root)
