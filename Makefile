@@ -38,7 +38,7 @@ export PULUMI_CONFIG_PASSPHRASE ?= local-only-not-a-secret
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop \
+.PHONY: help install tools test lint check-pulumi check-stack check-env check-flags emulator emulator-stop \
         deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies bench clean
 
 help: ## list the targets
@@ -91,6 +91,13 @@ check-pulumi:
 check-stack:
 	$(if $(filter-out $(STACKS),$(STACK))$(if $(filter 1,$(words $(STACK))),,x),$(error STACK must be one of: $(STACKS) (got '$(STACK)')))
 
+# Extra options of the offline tools, checked word by word (they are pasted into the command line).
+PREVIEW_OPTIONS := --json --no-policy --no-checkov --quiet
+DIFF_OPTIONS := --json --detail --quiet
+check-flags:
+	$(if $(filter-out $(PREVIEW_OPTIONS),$(PREVIEW_FLAGS)),$(error PREVIEW_FLAGS may hold only: $(PREVIEW_OPTIONS) (got '$(PREVIEW_FLAGS)')))
+	$(if $(filter-out $(DIFF_OPTIONS),$(DIFF_FLAGS)),$(error DIFF_FLAGS may hold only: $(DIFF_OPTIONS) (got '$(DIFF_FLAGS)')))
+
 check-env:
 	$(if $(filter-out $(ENVIRONMENTS),$(ENV))$(if $(filter 1,$(words $(ENV))),,x),$(error unknown environment '$(ENV)': this repository defines $(ENVIRONMENTS) (each needs stacks/*/Pulumi.<env>.yaml and policy-pack/config/<env>.json); nothing was run))
 
@@ -111,13 +118,13 @@ deploy: check-env check-stack check-pulumi install ## deploy one stack: make dep
 	$(call pulumi_stack,$(STACK),up --yes $(PULUMI_FLAGS))
 
 # Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
-preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
+preview-all: check-env check-flags install ## preview all three stacks with the policy pack (offline when pulumi is absent)
 	@if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(VENV)/bin/offline-preview --env $(ENV) $(PREVIEW_FLAGS); \
 	else $(local-up) && for s in $(STACKS); do echo "==> preview $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS)) ) || exit 1; done; fi
 
-preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
+preview: $(if $(PROJECT),,check-env) check-flags install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
 	@if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project "$$PROJECT" --env $(ENV) $(PREVIEW_FLAGS); \
 	elif [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory check-stack && $(VENV)/bin/offline-preview --env $(ENV) --stack $(STACK) $(PREVIEW_FLAGS); \
@@ -134,7 +141,7 @@ destroy: check-env check-stack check-pulumi install ## destroy one stack's unpro
 # Exit status: GNU make itself ends with 2 whenever a recipe fails, whatever the recipe's status; the
 # tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
 # "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
-diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
+diff: check-env check-flags install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
 	@$(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $(DIFF_FLAGS)
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/

@@ -164,3 +164,12 @@ def test_make_keeps_the_tools_status_in_its_error_line(recorded):
     result = make("diff", "BASE=no-such-revision", env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].endswith("] Error 2")
+
+
+@pytest.mark.parametrize(("target", "variable"), [("diff", "DIFF_FLAGS"), ("preview-all", "PREVIEW_FLAGS")])
+def test_extra_flags_are_only_the_tools_options_never_commands(recorded, tmp_path, target, variable):
+    env, _ = recorded
+    marker = tmp_path / "ran"
+    result = make(target, f"{variable}=--json; touch {marker}", "OFFLINE=1", env=env)
+    assert result.returncode == 2 and not marker.exists()
+    assert f"{variable} may hold only" in result.stderr
