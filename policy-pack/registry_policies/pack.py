@@ -264,6 +264,7 @@ def _stack_policy(spec: Spec, book: ExemptionBook) -> StackValidationPolicy:
                     plain(r.props),
                     tuple(d.urn for d in r.dependencies),
                     {k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
+                    plain(r.provider.props) if r.provider is not None else None,
                 )
                 for r in args.resources
             ]
