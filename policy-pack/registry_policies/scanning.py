@@ -185,3 +185,30 @@ def place_of(inputs: Mapping[str, Any], provider: Mapping[str, Any] | None, defa
     stack's; its provider's account, else the stack's."""
     region = inputs.get("region") or (provider or {}).get("region") or default.region
     return Place(provider_account(provider) or default.account, str(region))
+
+
+def configuration_from_inputs(
+    inputs: Mapping[str, Any], source: str = "", is_unknown: Any = lambda value: False
+) -> Configuration | None:
+    """The configuration a RegistryScanningConfiguration's inputs put; None when an unknown hides it.
+
+    Filters of a type other than WILDCARD (which ECR refuses) match nothing and are left out.
+    """
+    scan_type, rules = inputs.get("scanType") or "BASIC", inputs.get("rules") or []
+    if is_unknown(scan_type) or is_unknown(rules) or not isinstance(rules, list):
+        return None
+    parsed = []
+    for rule in rules:
+        if not isinstance(rule, Mapping) or is_unknown(rule.get("scanFrequency")):
+            return None
+        filters = rule.get("repositoryFilters") or []
+        if is_unknown(filters) or not isinstance(filters, list):
+            return None
+        patterns = []
+        for entry in filters:
+            if not isinstance(entry, Mapping) or is_unknown(entry.get("filter")) or is_unknown(entry.get("filterType")):
+                return None
+            if (entry.get("filterType") or "WILDCARD") == "WILDCARD" and isinstance(entry.get("filter"), str):
+                patterns.append(entry["filter"])
+        parsed.append(Rule(str(rule.get("scanFrequency")), tuple(patterns)))
+    return Configuration(str(scan_type), tuple(parsed), source)

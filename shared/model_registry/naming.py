@@ -31,6 +31,13 @@ LOCAL_ACCOUNT_ID = "123456789012"
 CI_PUSH_ROLE = "model-registry-ci-push"
 INFERENCE_PULL_ROLE = "model-registry-inference-pull"
 REPLICA_TEMPLATE_ROLE = "model-registry-replica-template"
+# The permissions boundary every role a deployer creates must carry (model_registry.deployer writes it).
+ROLE_BOUNDARY_POLICY = "model-registry-role-boundary"
+
+
+def role_boundary_arn(account_id: str) -> str:
+    """The ARN of the managed policy ROLE_BOUNDARY_POLICY in `account_id`."""
+    return f"arn:aws:iam::{account_id}:policy/{ROLE_BOUNDARY_POLICY}"
 
 
 def is_repository_name(name: str) -> bool:

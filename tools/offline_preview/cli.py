@@ -23,6 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .access_matrix import access_matrix, format_matrix
+from .coverage import format_coverage
 from .checkov import CheckovError
 from .diff import diff_directories, format_changes, has_blocked, manifests_at_revision
 from .manifest import load_manifest
@@ -96,6 +97,8 @@ def _preview(args) -> int:
         print(json.dumps(report_json(result) | {"accessMatrix": matrix}, indent=2))
     else:
         print(report_text(result))
+        if result.coverage is not None:
+            print(format_coverage(result.coverage))
         if matrix:
             print("== access matrix: who can pull, push or administer each repository")
             print(format_matrix(matrix))
@@ -114,6 +117,7 @@ def report_json(result: RunResult) -> dict:
         "env": result.env,
         "ok": result.ok,
         "timings": result.timings,
+        "scanningCoverage": asdict(result.coverage) if result.coverage is not None else None,
         "stacks": [
             {
                 "project": s.project,

@@ -22,6 +22,7 @@ from model_registry.contract import DEPLOY_ORDER
 
 from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
+from .coverage import CoverageReport, scanning_coverage
 from .evaluate import Evaluation, EvaluationError, Resource, evaluate
 from .manifest import build_manifest, manifest_path, rebuild_inputs, resource_entry, write_manifest
 from .project import load_project
@@ -78,10 +79,12 @@ class RunResult:
     # Phase timings in seconds: evaluate and policy are summed over stacks; checkov runs from the
     # worker's start (import included) to its last scan; total is wall-clock.
     timings: dict[str, float] = field(default_factory=dict)
+    # The cross-stack scanning coverage step (coverage.py); None when no registry stack was evaluated.
+    coverage: CoverageReport | None = None
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.stacks)
+        return all(s.ok for s in self.stacks) and (self.coverage is None or self.coverage.ok)
 
 
 @dataclass
@@ -129,6 +132,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     checkov_started = time.perf_counter()
     results: list[StackResult] = []
     evaluated: dict[str, Evaluation] = {}
+    manifests: dict[str, dict] = {}
     background: list[Future] = []
     timings = Counter()
     # checkov scans go through their own single thread: the worker scans one request at a time, and
@@ -156,6 +160,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
             timings["evaluate"] += evaluation.seconds
             result.project, result.seconds["evaluate"] = evaluation.project, evaluation.seconds
             manifest = build_manifest(evaluation)
+            manifests[evaluation.project] = manifest
             path = write_manifest(manifest, manifest_path(build_dir, options.env, evaluation.project))
             result.manifest = str(path)
             result.resources_by_type = dict(sorted(Counter(r["type"] for r in manifest["resources"]).items()))
@@ -172,8 +177,11 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     if worker is not None:
         timings["checkov"] = time.perf_counter() - checkov_started
     timings["policy"] = sum(r.seconds.get("policy", 0.0) for r in results)
+    coverage = scanning_coverage(manifests) if options.projects is None and manifests else None
     timings["total"] = time.perf_counter() - started
-    return RunResult(env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()})
+    return RunResult(
+        env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()}, coverage=coverage
+    )
 
 
 def _skip_downstream(directories: list[Path], env: str, results: list[StackResult], failed: str) -> None:

@@ -96,6 +96,7 @@ class ModelAccess(pulumi.ComponentResource):
                 description="Assumed by the named GitHub repositories' workflows to push model images",
                 assume_role_policy=to_json(iam.github_oidc_trust_policy(provider_arn, config.ci.pushers)),
                 max_session_duration=3600,
+                permissions_boundary=naming.role_boundary_arn(args.account_id),
                 tags=tags,
                 opts=child.merge(pulumi.ResourceOptions(depends_on=trust_after)),
             )
@@ -121,6 +122,7 @@ class ModelAccess(pulumi.ComponentResource):
                 assume_role_policy=to_json(
                     iam.service_trust_policy(config.inference.trusted_services, args.account_id)
                 ),
+                permissions_boundary=naming.role_boundary_arn(args.account_id),
                 tags=tags,
                 opts=child,
             )
