@@ -118,7 +118,7 @@ def test_every_recorded_resource_went_through_the_api(deployment):
     submitted = set(deployment.errors)
     recorded = {(s, r.name) for s, run in deployment.runs.items() for r in run.resources if r.type != TEMPLATE}
     assert submitted == recorded
-    assert len(recorded) == 26  # 11 registry, 6 replication (+2 templates), 9 access
+    assert len(recorded) == 28  # 11 registry, 8 replication (+2 templates), 9 access
 
 
 @pytest.mark.xfail(

@@ -193,3 +193,33 @@ def test_a_filter_ecr_refuses_is_reported(entry, named):
 
 def test_a_filter_of_255_characters_is_accepted():
     assert scanning.filter_problem("x" * 255) is None
+
+
+def test_the_pack_over_grpc_reports_a_repository_whose_region_has_no_scanning():
+    """The real pack, started as the engine starts it: the stack's region comes from PULUMI_CONFIG, so the
+    configuration covers models/home (eu-west-1) and not models/away (us-west-2, where none is put)."""
+    from pathlib import Path
+
+    from offline_preview.analyzer_client import AnalyzerClient
+
+    pack_dir = Path(__file__).resolve().parents[2] / "policy-pack"
+
+    def repository(name, **extra):
+        props = {"name": name, "imageScanningConfiguration": {"scanOnPush": False}, **extra}
+        return {"type": REPO, "name": name, "urn": f"urn:pulumi:dev::registry::{REPO}::{name}", "properties": props}
+
+    scanning_config = {
+        "type": ecr.REGISTRY_SCANNING,
+        "name": "home",
+        "urn": f"urn:pulumi:dev::registry::{ecr.REGISTRY_SCANNING}::home",
+        "properties": {"scanType": "ENHANCED", "rules": [rule("CONTINUOUS_SCAN", "models/*")]},
+    }
+    config = {"aws:region": "eu-west-1"}
+    with AnalyzerClient(pack_dir, project="registry", stack="dev", config=config) as pack:
+        pack.configure({})
+        found = pack.analyze_stack(
+            [repository("models/home"), repository("models/away", region="us-west-2"), scanning_config]
+        )
+    coverage = [v for v in found if v.policy_name == "ecr-scanning-coverage"]
+    assert [v.urn.rsplit("::", 1)[1] for v in coverage] == ["models/away"]
+    assert "us-west-2" in coverage[0].message and coverage[0].enforcement_level == "mandatory"

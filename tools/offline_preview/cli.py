@@ -23,8 +23,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .access_matrix import access_matrix, format_matrix
-from .coverage import format_coverage
 from .checkov import CheckovError
+from .coverage import format_coverage
 from .diff import diff_directories, format_changes, has_blocked, manifests_at_revision
 from .manifest import load_manifest
 from .project import ProjectError
