@@ -101,10 +101,14 @@ def rule_matches(rule: Rule, repository_name: str) -> bool:
 def repository_verdict(config: Configuration | None, repository_name: str, scan_on_push: bool) -> Verdict:
     """The scan frequency ECR gives `repository_name` under `config` (None: no configuration put)."""
     if config is None or (config.scan_type == "BASIC" and not config.rules):
-        state = "no registry scanning configuration" if config is None else f"the BASIC configuration {config.source}"
+        state = (
+            "no registry scanning configuration is put there"
+            if config is None
+            else f"the BASIC configuration {config.source} has no rules".replace("  ", " ")
+        )
         if scan_on_push:
-            return Verdict(ON_PUSH, f"{state} has no rules, so the repository's own scanOnPush applies")
-        return Verdict(MANUAL, f"{state} has no rules and the repository's own scanOnPush is off")
+            return Verdict(ON_PUSH, f"{state}, so the repository's own scanOnPush applies")
+        return Verdict(MANUAL, f"{state} and the repository's own scanOnPush is off")
     matching = [r for r in config.rules if rule_matches(r, repository_name)]
     frequencies = {r.frequency for r in matching} & set(SCANNING_FREQUENCIES.get(config.scan_type, ()))
     where = f"the {config.scan_type} configuration {config.source}".rstrip()

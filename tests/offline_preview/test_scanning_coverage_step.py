@@ -98,3 +98,37 @@ def test_the_preview_runs_the_step_and_fails_on_it(tmp_path):
     assert result.coverage is not None and result.coverage.ok and result.ok
     result.coverage.problems.append("replica of models/x in us-west-2 is never scanned")
     assert not result.ok
+
+
+@pytest.fixture(scope="module")
+def regions_manifest():
+    """tests/fixtures/programs/scanning_regions: one repository per way of choosing a region."""
+    return build_manifest(evaluate(REPO / "tests/fixtures/programs/scanning_regions", "local"))
+
+
+def test_an_explicit_provider_and_a_region_input_place_their_resources(regions_manifest):
+    report = scanning_coverage({"registry": regions_manifest})
+    assert [p.split(" is never")[0] for p in report.problems] == [
+        "repository models/by-input in us-west-2 of account 123456789012"
+    ]
+    assert report.checked == 3
+    assert [line.split(":")[0] for line in report.places] == [
+        "eu-west-1 of account 123456789012",
+        "us-east-1 of account 123456789012",
+    ]
+
+
+def test_the_pack_sees_each_resources_provider_as_the_engine_sends_it(regions_manifest):
+    from offline_preview.analyzer_client import AnalyzerClient
+    from offline_preview.run import analyzer_resources
+
+    resources = analyzer_resources(regions_manifest)
+    by_name = {r["name"]: r for r in resources}
+    assert by_name["by-provider"]["providerResource"]["properties"]["region"] == "eu-west-1"
+    with AnalyzerClient(
+        REPO / "policy-pack", project="fixture", stack="local", config=regions_manifest["config"]
+    ) as pack:
+        pack.configure({})
+        found = pack.analyze_stack(resources)
+    coverage = [v.urn.rsplit("::", 1)[1] for v in found if v.policy_name == "ecr-scanning-coverage"]
+    assert coverage == ["by-input"]

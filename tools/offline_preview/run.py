@@ -308,10 +308,13 @@ def _scan(stream: _CheckovStream, manifest: dict, skips, result: StackResult, pr
 def analyzer_resources(manifest: dict) -> list[dict]:
     """The manifest's resources as the engine hands them to a policy pack (registrations, not reads)."""
     resources = []
+    providers = {e["urn"]: e for e in manifest["resources"] if e["type"].startswith("pulumi:providers:")}
     for entry in manifest["resources"]:
         if entry["read"]:
             continue
         options = entry["options"]
+        # The engine sends each resource's provider (type, URN, name, inputs); explicit ones are recorded.
+        provider = providers.get(entry["provider"].rsplit("::", 1)[0]) if entry["provider"] else None
         resources.append(
             {
                 "type": entry["type"],
@@ -330,6 +333,11 @@ def analyzer_resources(manifest: dict) -> list[dict]:
                 "dependencies": entry["dependencies"],
                 "propertyDependencies": entry["propertyDependencies"],
                 "provider": entry["provider"],
+                "providerResource": (
+                    {k: provider[k] for k in ("type", "urn", "name")} | {"properties": rebuild_inputs(provider)}
+                    if provider is not None
+                    else None
+                ),
             }
         )
     return resources
