@@ -15,8 +15,13 @@ resources, on that stack's resources only:
 Resources that the stacks keep with `retain_on_delete` (repositories, keys) are never deleted by the
 provider, so their delete actions are left out: no deployer can delete a model's images or its key.
 
+No deployer can escalate: every role it creates must carry the permissions boundary
+`model-registry-role-boundary` (`boundary_policy`), it may write policies only into roles that carry
+it, may neither remove nor replace it, and is denied every IAM action on the deployer roles and on the
+boundary policy. The example trust policy names the owning team's role, not the account root.
+
 `python -m model_registry.deployer --out build/deployer-policies` writes `<stack>.json` (the permission
-policy) and `<stack>.trust.json` (an example trust policy of the deployer role) per stack.
+policy) and `<stack>.trust.json` (the deployer role's trust policy) per stack, and `boundary.json`.
 """
 
 from __future__ import annotations
@@ -180,7 +185,9 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         # Tags in CreateRole need iam:TagRole as well.
         create=("iam:CreateRole", "iam:TagRole"),
         read=("iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"),
+        # PutRolePermissionsBoundary: a role created before it carried the boundary gets it on update.
         update=(
+            "iam:PutRolePermissionsBoundary",
             "iam:TagRole",
             "iam:UntagRole",
             "iam:UpdateAssumeRolePolicy",

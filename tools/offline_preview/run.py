@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model_registry.contract import DEPLOY_ORDER
+from model_registry.contract import DEPLOY_ORDER, REGISTRY
 
 from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
@@ -177,7 +177,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     if worker is not None:
         timings["checkov"] = time.perf_counter() - checkov_started
     timings["policy"] = sum(r.seconds.get("policy", 0.0) for r in results)
-    coverage = scanning_coverage(manifests) if options.projects is None and manifests else None
+    coverage = scanning_coverage(manifests) if REGISTRY in manifests else None
     timings["total"] = time.perf_counter() - started
     return RunResult(
         env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()}, coverage=coverage
