@@ -56,7 +56,8 @@ def test_a_three_model_run_prints_the_table():
     ]
     row = dict(zip(header, (cell.strip() for cell in lines[2].strip("|").split("|")), strict=True))
     # Per model: a repository and its lifecycle policy (registry), its repository policy (access);
-    # fixed: 4 in the registry (component, key, alias, scanning), 10 in replication, 7 in access.
-    assert row["models"] == "3" and row["resources"] == str(3 * 3 + 4 + 10 + 7)
+    # fixed: 4 in the registry (component, key, alias, scanning), 12 in replication (with a scanning
+    # configuration per replica region), 7 in access.
+    assert row["models"] == "3" and row["resources"] == str(3 * 3 + 4 + 12 + 7)
     assert all(float(row[c]) > 0 for c in header[2:])
     assert "3 models: registry: evaluating" in completed.stderr  # progress goes to stderr
