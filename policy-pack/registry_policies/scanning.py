@@ -82,6 +82,42 @@ def filter_matches(pattern: str, repository_name: str) -> bool:
     return re.fullmatch(regex, repository_name, re.DOTALL) is not None
 
 
+def filter_covers_prefix(pattern: str, prefix: str) -> bool:
+    """True when the filter matches EVERY repository name that starts with `prefix` (what a replication
+    PREFIX_MATCH filter selects): a plain filter contained in the prefix, or a wildcard filter ending in
+    `*` whose rest matches some beginning of the prefix."""
+    if "*" not in pattern:
+        return pattern in prefix
+    if not pattern.endswith("*"):
+        return False
+    head = "".join(".*" if c == "*" else re.escape(c) for c in pattern[:-1])
+    return any(re.fullmatch(head, prefix[:end], re.DOTALL) for end in range(len(prefix) + 1))
+
+
+def prefix_verdict(config: Configuration | None, prefix: str) -> Verdict:
+    """How ECR scans replicas of every repository starting with `prefix`: replicas are created by ECR
+    (from a creation template, which has no scanning setting), so only registry rules can scan them."""
+    shown = f"repositories starting with {prefix!r}" if prefix else "every repository"
+    if config is None or (config.scan_type == "BASIC" and not config.rules):
+        what = (
+            "no registry scanning configuration is put there"
+            if config is None
+            else "its BASIC configuration has no rules"
+        )
+        return Verdict(MANUAL, f"{what}, and replicas do not scan on push by themselves")
+    allowed = set(SCANNING_FREQUENCIES.get(config.scan_type, ()))
+    covering = {r.frequency for r in config.rules if any(filter_covers_prefix(f, prefix) for f in r.filters)}
+    where = f"the {config.scan_type} configuration {config.source}".rstrip()
+    if CONTINUOUS in covering & allowed:
+        return Verdict(CONTINUOUS, f"{where} scans {shown} continuously")
+    if ON_PUSH in covering & allowed:
+        return Verdict(ON_PUSH, f"{where} scans {shown} on push")
+    return Verdict(
+        DISABLED if config.scan_type == "ENHANCED" else MANUAL,
+        f"{where} has no scanning rule whose filters match all {shown}",
+    )
+
+
 def filter_problem(pattern: Any) -> str | None:
     """Why ECR refuses a scanning filter, or None when it is valid."""
     if not isinstance(pattern, str):

@@ -12,6 +12,7 @@ from .ecr import (
     LIFECYCLE,
     LIFECYCLE_POLICY,
     REGISTRY_SCANNING,
+    REPLICATION,
     REPOSITORY,
     SCANNING,
     scanning_configuration,
@@ -151,6 +152,61 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
                     name=repo.name,
                 )
             )
+    for replication in (r for r in resources if r.type == REPLICATION):
+        findings += _replica_findings(replication, grouped, undecidable_places, default)
+    return findings
+
+
+def _replica_findings(
+    replication: StackResource,
+    grouped: dict[scanning.Place, list[scanning.Configuration]],
+    undecidable: set[scanning.Place],
+    default: scanning.Place,
+) -> list[Finding]:
+    """Replicas in this account's destination regions are scanned by the scanning rules there.
+
+    ECR creates replica repositories itself, without any scanning setting of their own, so only the
+    destination region's registry scanning configuration can scan them; a stack that replicates to
+    a region of its own account must therefore scan every prefix it replicates there. Destinations
+    in other accounts are theirs to scan. With the stack's account unknown (no aws:allowedAccountIds
+    or assumeRoles), every destination counts as this account's.
+    """
+    place = _place(replication, default)
+    config = first_block(replication.props.get("replicationConfiguration"))
+    rules = get_path(config, "rules")
+    if place is None or is_unknown(config) or is_unknown(rules):
+        return [_unknown("the replication configuration's region or rules", replication)]
+    findings: list[Finding] = []
+    for r_index, rule in enumerate(rules if isinstance(rules, list) else []):
+        filters, destinations = get_path(rule, "repositoryFilters"), get_path(rule, "destinations")
+        patterns = [get_path(f, "filter") for f in filters] if isinstance(filters, list) else []
+        if is_unknown(filters) or is_unknown(destinations) or any(is_unknown(p) for p in patterns):
+            findings.append(_unknown(f"rules[{r_index}] of the replication configuration", replication))
+            continue
+        prefixes = [p for p in patterns if isinstance(p, str)] or [""]
+        for destination in destinations if isinstance(destinations, list) else []:
+            region, account = get_path(destination, "region"), get_path(destination, "registryId")
+            if is_unknown(region) or is_unknown(account):
+                findings.append(_unknown(f"a destination of rules[{r_index}]", replication))
+                continue
+            if place.account and account != place.account:
+                continue
+            target = scanning.Place(place.account, str(region))
+            if target in undecidable:
+                findings.append(_unknown(f"the scanning configuration of {target}", replication))
+                continue
+            for prefix in prefixes:
+                verdict = scanning.weakest(scanning.prefix_verdict(c, prefix) for c in grouped.get(target) or [None])
+                if not verdict.scanned:
+                    shown = f"prefix {prefix!r}" if prefix else "every repository"
+                    findings.append(
+                        Finding(
+                            f"replicas in {target} (rules[{r_index}], {shown}) are never scanned: {verdict.reason}; "
+                            "give that region a registry scanning configuration in this stack",
+                            urn=replication.urn,
+                            name=replication.name,
+                        )
+                    )
     return findings
 
 

@@ -223,3 +223,69 @@ def test_the_pack_over_grpc_reports_a_repository_whose_region_has_no_scanning():
     coverage = [v for v in found if v.policy_name == "ecr-scanning-coverage"]
     assert [v.urn.rsplit("::", 1)[1] for v in coverage] == ["models/away"]
     assert "us-west-2" in coverage[0].message and coverage[0].enforcement_level == "mandatory"
+
+
+def replication(*rules, **props):
+    config = {
+        "rules": [
+            {"destinations": d, "repositoryFilters": [{"filter": p, "filterType": "PREFIX_MATCH"} for p in f]}
+            for d, f in rules
+        ]
+    }
+    return StackResource(
+        ecr.REPLICATION, "replication", "urn:replication", {"replicationConfiguration": config, **props}
+    )
+
+
+WEST = {"region": "us-west-2", "registryId": HOME.account}
+
+
+def test_a_same_account_replica_region_without_scanning_is_a_violation():
+    [finding] = scanning_coverage_findings([replication(([WEST], ["models"]))], HOME)
+    assert finding.name == "replication" and "replicas in us-west-2 of account 111111111111" in finding.message
+    assert "prefix 'models'" in finding.message
+
+
+def test_replica_regions_scanned_on_every_replicated_prefix_pass():
+    west_scanning = configuration("west", "ENHANCED", rule("CONTINUOUS_SCAN", "models*"), region="us-west-2")
+    assert scanning_coverage_findings([replication(([WEST], ["models/llm", "models"])), west_scanning], HOME) == []
+
+
+def test_a_replica_filter_narrower_than_the_replicated_prefix_is_a_violation():
+    west_scanning = configuration("west", "ENHANCED", rule("CONTINUOUS_SCAN", "models/llm*"), region="us-west-2")
+    [finding] = scanning_coverage_findings([replication(([WEST], ["models"])), west_scanning], HOME)
+    assert "no scanning rule whose filters match all repositories starting with 'models'" in finding.message
+
+
+def test_replicas_in_another_account_are_that_accounts_to_scan():
+    other = {"region": "us-west-2", "registryId": "333333333333"}
+    assert scanning_coverage_findings([replication(([other], ["models"]))], HOME) == []
+
+
+SUFFIX = st.from_regex(r"[a-z0-9._/-]{0,8}", fullmatch=True)
+
+
+@settings(deadline=None, max_examples=300)
+@given(pattern=PATTERN, prefix=NAME, suffix=SUFFIX)
+def test_a_filter_that_covers_a_prefix_matches_every_name_with_that_prefix(pattern, prefix, suffix):
+    if scanning.filter_covers_prefix(pattern, prefix):
+        assert filter_matches(pattern, prefix + suffix)
+    else:
+        # Not covering: the prefix itself, or the prefix with some suffix, escapes the filter.
+        assert not filter_matches(pattern, prefix) or not filter_matches(pattern, prefix + "~")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix", "covers"),
+    [
+        ("*", "", True),
+        ("models*", "models", True),
+        ("mo*ls*", "models/x", True),
+        ("models", "team/models", True),
+        ("models/*", "models", False),
+        ("models", "", False),
+        ("*llm", "models", False),
+    ],
+)
+def test_filters_covering_a_replication_prefix(pattern, prefix, covers):
+    assert scanning.filter_covers_prefix(pattern, prefix) is covers
