@@ -117,7 +117,9 @@ def report_json(result: RunResult) -> dict:
         "env": result.env,
         "ok": result.ok,
         "timings": result.timings,
-        "scanningCoverage": asdict(result.coverage) if result.coverage is not None else None,
+        "scanningCoverage": (
+            asdict(result.coverage) | {"ok": result.coverage.ok} if result.coverage is not None else None
+        ),
         "stacks": [
             {
                 "project": s.project,
