@@ -60,9 +60,11 @@ class Quota:
 
 # Every quota the pack enforces. Keys are stable: tests and the README refer to them.
 QUOTA_TABLE: dict[str, Quota] = {
-    "iam-role-inline-policies": Quota("the inline policies of one role, together,", 10_240, IAM_SIZE, IAM_QUOTAS_URL),
-    "iam-user-inline-policies": Quota("the inline policies of one user, together,", 2_048, IAM_SIZE, IAM_QUOTAS_URL),
-    "iam-group-inline-policies": Quota("the inline policies of one group, together,", 5_120, IAM_SIZE, IAM_QUOTAS_URL),
+    "iam-role-inline-policies": Quota("the total size of the role's inline policies", 10_240, IAM_SIZE, IAM_QUOTAS_URL),
+    "iam-user-inline-policies": Quota("the total size of the user's inline policies", 2_048, IAM_SIZE, IAM_QUOTAS_URL),
+    "iam-group-inline-policies": Quota(
+        "the total size of the group's inline policies", 5_120, IAM_SIZE, IAM_QUOTAS_URL
+    ),
     "iam-managed-policy": Quota("the managed policy document", 6_144, IAM_SIZE, IAM_QUOTAS_URL),
     # Adjustable (Service Quotas "Role trust policy length"): the pack option roleTrustPolicyLength.
     "iam-role-trust-policy": Quota("the role trust policy", 2_048, IAM_SIZE, IAM_QUOTAS_URL),
@@ -548,10 +550,12 @@ def _principal_findings(principal: _Principal, resources: list[Any]) -> list[Fin
     by_urn: dict[str, _Tally] = {}
     by_name: dict[str, _Tally] = {}
     for owner in owners:
-        tally = _Tally(f"{principal.kind} {owner.name}", owner.urn, owner.name)
-        by_urn[owner.urn] = tally
         name = owner.props.get("name")
-        if isinstance(name, str) and not is_unknown(name):
+        known = isinstance(name, str) and not is_unknown(name)
+        label = f"{principal.kind} {owner.name}" + (f" ({name})" if known and name != owner.name else "")
+        tally = _Tally(label, owner.urn, owner.name)
+        by_urn[owner.urn] = tally
+        if known:
             by_name[name] = tally
         inline = owner.props.get("inlinePolicies")
         if is_unknown(inline):
@@ -586,7 +590,7 @@ def _principal_findings(principal: _Principal, resources: list[Any]) -> list[Fin
             finding = over(
                 quota,
                 tally.size,
-                f"{tally.label} ({tally.documents} inline policy documents)",
+                f"{tally.label}, {tally.documents} inline policy documents",
                 f"IAM sums every inline policy of the {principal.kind}: grant by pattern or attribute "
                 "(aws:ResourceTag) instead of one statement per resource, or use managed policies",
             )
