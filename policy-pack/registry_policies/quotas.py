@@ -65,21 +65,21 @@ QUOTA_TABLE: dict[str, Quota] = {
     "iam-group-inline-policies": Quota(
         "the total size of the group's inline policies", 5_120, IAM_SIZE, IAM_QUOTAS_URL
     ),
-    "iam-managed-policy": Quota("the managed policy document", 6_144, IAM_SIZE, IAM_QUOTAS_URL),
+    "iam-managed-policy-length": Quota("the managed policy document", 6_144, IAM_SIZE, IAM_QUOTAS_URL),
     # Adjustable (Service Quotas "Role trust policy length"): the pack option roleTrustPolicyLength.
-    "iam-role-trust-policy": Quota("the role trust policy", 2_048, IAM_SIZE, IAM_QUOTAS_URL),
+    "iam-role-trust-policy-length": Quota("the role trust policy", 2_048, IAM_SIZE, IAM_QUOTAS_URL),
     "iam-role-name": Quota("the role name", 64, "characters", IAM_QUOTAS_URL),
     "iam-user-name": Quota("the user name", 64, "characters", IAM_QUOTAS_URL),
     "iam-group-name": Quota("the group name", 128, "characters", IAM_QUOTAS_URL),
     "iam-policy-name": Quota("the policy name", 128, "characters", IAM_QUOTAS_URL),
     "iam-path": Quota("the path", 512, "characters", IAM_QUOTAS_URL),
-    "ecr-repository-policy": Quota(
+    "ecr-repository-policy-length": Quota(
         "the repository policy", 10_240, "characters", f"{ECR_API_URL}/API_SetRepositoryPolicy.html"
     ),
-    "ecr-registry-policy": Quota(
+    "ecr-registry-policy-length": Quota(
         "the registry policy", 10_240, "characters", f"{ECR_API_URL}/API_PutRegistryPolicy.html"
     ),
-    "ecr-lifecycle-policy": Quota("the lifecycle policy", 30_720, "characters", ECR_QUOTAS_URL),
+    "ecr-lifecycle-policy-length": Quota("the lifecycle policy", 30_720, "characters", ECR_QUOTAS_URL),
     "ecr-lifecycle-rules": Quota("the number of lifecycle policy rules", 50, "rules", ECR_QUOTAS_URL),
     "ecr-repository-name": Quota("the repository name", 256, "characters", f"{ECR_API_URL}/API_CreateRepository.html"),
     "ecr-template-prefix": Quota(
@@ -105,7 +105,7 @@ QUOTA_TABLE: dict[str, Quota] = {
         "filters",
         f"{ECR_API_URL}/API_RegistryScanningRule.html",
     ),
-    "kms-key-policy": Quota("the key policy", 32_768, "bytes (UTF-8)", KMS_QUOTAS_URL),
+    "kms-key-policy-length": Quota("the key policy", 32_768, "bytes (UTF-8)", KMS_QUOTAS_URL),
     "tags-per-resource": Quota("the number of tags", 50, "tags", AWS_TAGS_URL),
     "tag-key": Quota("the tag key", 128, "characters", AWS_TAGS_URL),
     "tag-value": Quota("the tag value", 256, "characters", AWS_TAGS_URL),
@@ -179,7 +179,7 @@ def over(quota: Quota, measured: int, where: str, fix: str = "") -> Finding:
 
 def trust_policy_quota(config: dict[str, Any]) -> Quota:
     """The role trust policy quota, raised by the pack option roleTrustPolicyLength when the account has more."""
-    quota = QUOTA_TABLE["iam-role-trust-policy"]
+    quota = QUOTA_TABLE["iam-role-trust-policy-length"]
     value = config.get(TRUST_POLICY_OPTION)
     if value is None:
         return quota
@@ -274,7 +274,7 @@ def _inline_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Findi
 
 
 def _managed_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    quota = QUOTA_TABLE["iam-managed-policy"]
+    quota = QUOTA_TABLE["iam-managed-policy-length"]
     findings = _names(props, QUOTA_TABLE["iam-policy-name"]) + _name(props, "path", QUOTA_TABLE["iam-path"])
     return findings + _size(props, "policy", quota, iam_policy_size, "split it into several managed policies")
 
@@ -292,11 +292,11 @@ def _repository(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]
 
 
 def _repository_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    return _size(props, "policy", QUOTA_TABLE["ecr-repository-policy"], characters, _FEWER_PRINCIPALS)
+    return _size(props, "policy", QUOTA_TABLE["ecr-repository-policy-length"], characters, _FEWER_PRINCIPALS)
 
 
 def _registry_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    return _size(props, "policy", QUOTA_TABLE["ecr-registry-policy"], characters, _FEWER_PRINCIPALS)
+    return _size(props, "policy", QUOTA_TABLE["ecr-registry-policy-length"], characters, _FEWER_PRINCIPALS)
 
 
 _FEWER_PRINCIPALS = "grant to fewer, broader principals (an account root or aws:PrincipalOrgID)"
@@ -318,7 +318,7 @@ def _lifecycle_rules(props: dict[str, Any], field: str) -> list[Finding]:
 
 
 def _lifecycle(props: dict[str, Any], field: str) -> list[Finding]:
-    return _size(props, field, QUOTA_TABLE["ecr-lifecycle-policy"], characters) + _lifecycle_rules(props, field)
+    return _size(props, field, QUOTA_TABLE["ecr-lifecycle-policy-length"], characters) + _lifecycle_rules(props, field)
 
 
 def _lifecycle_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
@@ -328,12 +328,14 @@ def _lifecycle_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Fi
 def _creation_template(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
     findings = _name(props, "prefix", QUOTA_TABLE["ecr-template-prefix"])
     findings += _name(props, "description", QUOTA_TABLE["ecr-template-description"])
-    findings += _size(props, "repositoryPolicy", QUOTA_TABLE["ecr-repository-policy"], characters, _FEWER_PRINCIPALS)
+    findings += _size(
+        props, "repositoryPolicy", QUOTA_TABLE["ecr-repository-policy-length"], characters, _FEWER_PRINCIPALS
+    )
     return findings + _lifecycle(props, "lifecyclePolicy")
 
 
 def _kms_key(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    return _size(props, "policy", QUOTA_TABLE["kms-key-policy"], utf8_bytes)
+    return _size(props, "policy", QUOTA_TABLE["kms-key-policy-length"], utf8_bytes)
 
 
 def _count(value: Any, quota: Quota, where: str) -> list[Finding]:

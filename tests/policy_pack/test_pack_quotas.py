@@ -115,16 +115,16 @@ def wildcard_filters(count: int) -> list[dict]:
 
 # Quota key -> (the field a finding names, a builder of (resource type, props) measuring exactly n).
 BOUNDARIES = {
-    "iam-role-trust-policy": ("assumeRolePolicy", lambda n: (ROLE, {"assumeRolePolicy": iam_document(n)})),
-    "iam-managed-policy": ("policy", lambda n: (MANAGED_POLICY, {"policy": iam_document(n)})),
+    "iam-role-trust-policy-length": ("assumeRolePolicy", lambda n: (ROLE, {"assumeRolePolicy": iam_document(n)})),
+    "iam-managed-policy-length": ("policy", lambda n: (MANAGED_POLICY, {"policy": iam_document(n)})),
     "iam-role-name": ("name", lambda n: (ROLE, {"name": "r" * n})),
     "iam-user-name": ("name", lambda n: (USER, {"name": "u" * n})),
     "iam-group-name": ("name", lambda n: (GROUP, {"name": "g" * n})),
     "iam-policy-name": ("name", lambda n: (ROLE_POLICY, {"name": "p" * n, "role": "r"})),
     "iam-path": ("path", lambda n: (ROLE, {"path": "/" + "p" * (n - 2) + "/"})),
-    "ecr-repository-policy": ("policy", lambda n: (REPOSITORY_POLICY, {"policy": compact_document(n)})),
-    "ecr-registry-policy": ("policy", lambda n: (REGISTRY_POLICY, {"policy": compact_document(n)})),
-    "ecr-lifecycle-policy": ("policy", lambda n: (LIFECYCLE_POLICY, {"policy": lifecycle_of_length(n)})),
+    "ecr-repository-policy-length": ("policy", lambda n: (REPOSITORY_POLICY, {"policy": compact_document(n)})),
+    "ecr-registry-policy-length": ("policy", lambda n: (REGISTRY_POLICY, {"policy": compact_document(n)})),
+    "ecr-lifecycle-policy-length": ("policy", lambda n: (LIFECYCLE_POLICY, {"policy": lifecycle_of_length(n)})),
     "ecr-lifecycle-rules": ("policy.rules", lambda n: (LIFECYCLE_POLICY, {"policy": lifecycle_with_rules(n)})),
     "ecr-repository-name": ("name", lambda n: (REPOSITORY, {"name": "m" * n})),
     "ecr-template-prefix": ("prefix", lambda n: (CREATION_TEMPLATE, {"prefix": "p" * n})),
@@ -164,7 +164,7 @@ BOUNDARIES = {
             {"rules": [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": wildcard_filters(n)}]},
         ),
     ),
-    "kms-key-policy": ("policy", lambda n: ("aws:kms/key:Key", {"policy": utf8_document(n)})),
+    "kms-key-policy-length": ("policy", lambda n: ("aws:kms/key:Key", {"policy": utf8_document(n)})),
     "tags-per-resource": ("tags", lambda n: (REPOSITORY, {"tags": {f"key{i}": "v" for i in range(n)}})),
     "tag-key": ("tags['kkkk", lambda n: (REPOSITORY, {"tags": {"k" * n: "v"}})),
     "tag-value": ("tags['k']", lambda n: (REPOSITORY, {"tags": {"k": "v" * n}})),
@@ -178,6 +178,13 @@ AGGREGATES = {
 
 def test_every_quota_of_the_table_has_a_boundary_test():
     assert set(BOUNDARIES) | set(AGGREGATES) == set(QUOTA_TABLE)
+
+
+def test_the_packs_readme_lists_every_quota_with_its_limit_and_link():
+    lines = (PACK_DIR / "README.md").read_text().splitlines()
+    for key, quota in QUOTA_TABLE.items():
+        [row] = [line for line in lines if line.startswith(f"| `{key}` |")]
+        assert f"| {quota.limit:,} {quota.unit} |" in row and f"({quota.url})" in row
 
 
 @pytest.mark.parametrize("key", sorted(BOUNDARIES))
@@ -206,7 +213,7 @@ def test_every_quota_refuses_one_over_in_one_line_naming_field_number_limit_and_
     "kms_type", ["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/keyPolicy:KeyPolicy"]
 )
 def test_every_kind_of_key_policy_is_measured_in_utf8_bytes(kms_type):
-    limit = QUOTA_TABLE["kms-key-policy"].limit
+    limit = QUOTA_TABLE["kms-key-policy-length"].limit
     assert resource_quota_findings(kms_type, {"policy": utf8_document(limit)}, {}) == []
     [finding] = resource_quota_findings(kms_type, {"policy": utf8_document(limit + 1)}, {})
     assert "32,769 bytes (UTF-8)" in finding.message
@@ -217,8 +224,8 @@ def test_every_kind_of_key_policy_is_measured_in_utf8_bytes(kms_type):
 @pytest.mark.parametrize(
     ("field", "key", "document"),
     [
-        ("repositoryPolicy", "ecr-repository-policy", compact_document),
-        ("lifecyclePolicy", "ecr-lifecycle-policy", lifecycle_of_length),
+        ("repositoryPolicy", "ecr-repository-policy-length", compact_document),
+        ("lifecyclePolicy", "ecr-lifecycle-policy-length", lifecycle_of_length),
         ("lifecyclePolicy", "ecr-lifecycle-rules", lifecycle_with_rules),
     ],
 )
