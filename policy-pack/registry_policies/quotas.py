@@ -134,10 +134,13 @@ TAG_RULES_URL = {"aws:iam/": IAM_TAGS_URL, "aws:ecr/": ECR_TAGS_URL, "aws:kms/":
 # IAM's tag pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]; ECR and KMS document the same set.
 TAG_SYMBOLS = frozenset("_.:/=+-@")
 RESERVED_TAG_PREFIX = "aws:"
+# "Amazon EC2 resources allow any characters" in tags (the tagging page); the other limits hold.
+ANY_TAG_CHARACTER_PREFIXES = ("aws:ec2/",)
 # What a generated resource name appends to namePrefix (the provider's unique-id suffix).
 UNIQUE_SUFFIX_LENGTH = 26
 
-_JSON_WHITESPACE = re.compile(r'("(?:[^"\\]|\\.)*")|[ \t\n\r]+', re.DOTALL)
+# A JSON string (an unterminated one runs to the end of the text, so the scan stays linear) or whitespace.
+_JSON_WHITESPACE = re.compile(r'("(?:[^"\\]|\\[\s\S]?)*"?)|[ \t\n\r]+')
 
 
 # ---------------------------------------------------------------------------------------------- measuring
@@ -427,7 +430,10 @@ def tag_findings(resource_type: str, props: dict[str, Any]) -> list[Finding]:
     """Tag count, key and value lengths, characters and the reserved aws: prefix, on any taggable resource.
 
     Both the resource's own tags and tagsAll (where the provider merges its default tags) are read.
+    Only AWS resources are checked; EC2 accepts any character in tags, so only its lengths are.
     """
+    if not resource_type.startswith("aws:"):
+        return []
     field = TAG_PROPERTY.get(resource_type, "tags")
     merged: dict[str, Any] = {}
     findings: list[Finding] = []
@@ -451,11 +457,12 @@ def tag_findings(resource_type: str, props: dict[str, Any]) -> list[Finding]:
         findings.append(over(count, len(user_tags), field, "tags of tagsAll (provider default tags) count too"))
     for key, value in merged.items():
         where = f"{field}[{key[:40]!r}]"
-        findings += _tag_text(key, "key", where, key_quota)
+        any_character = resource_type.startswith(ANY_TAG_CHARACTER_PREFIXES)
+        findings += _tag_text(key, "key", where, key_quota, any_character)
         if is_unknown(value):
             findings.append(cannot_evaluate(QUOTAS, f"the value of tag {key!r}"))
         elif isinstance(value, str):
-            findings += _tag_text(value, "value", where, value_quota)
+            findings += _tag_text(value, "value", where, value_quota, any_character)
     return findings
 
 
@@ -464,13 +471,13 @@ def _documented(quota: Quota, url: str) -> Quota:
     return Quota(quota.what, quota.limit, quota.unit, url)
 
 
-def _tag_text(text: str, part: str, where: str, quota: Quota) -> list[Finding]:
+def _tag_text(text: str, part: str, where: str, quota: Quota, any_character: bool) -> list[Finding]:
     findings: list[Finding] = []
     if len(text) > quota.limit:
         findings.append(over(quota, len(text), where))
     if part == "key" and not text:
         findings.append(Finding(f"{where}: a tag key must not be empty ({quota.url})"))
-    bad = sorted({c for c in text if not is_tag_text(c)})
+    bad = [] if any_character else sorted({c for c in text if not is_tag_text(c)})
     if bad:
         findings.append(
             Finding(

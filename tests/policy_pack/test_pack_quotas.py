@@ -283,6 +283,12 @@ def test_an_escaped_quote_does_not_end_a_string():
     assert iam_policy_size('{"Sid": "say \\" hi  "}') == len('{"Sid":"say \\" hi  "}')
 
 
+@settings(deadline=None, max_examples=300)
+@given(text=st.text(alphabet=st.sampled_from('"\\ \t\nab{}:,')))
+def test_any_text_even_malformed_is_measured_and_never_above_its_length(text):
+    assert 0 <= iam_policy_size(text) <= len(text)
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
@@ -343,6 +349,16 @@ def test_an_empty_tag_key_is_refused_and_an_empty_value_accepted():
     assert resource_quota_findings(REPOSITORY, {"tags": {"k": ""}}, {}) == []
     [finding] = resource_quota_findings(REPOSITORY, {"tags": {"": "v"}}, {})
     assert "a tag key must not be empty" in finding.message
+
+
+def test_ec2_tags_may_hold_any_character_but_keep_their_lengths():
+    assert resource_quota_findings("aws:ec2/vpc:Vpc", {"tags": {"Name": "a#b!"}}, {}) == []
+    [finding] = resource_quota_findings("aws:ec2/vpc:Vpc", {"tags": {"Name": "#" * 257}}, {})
+    assert "the tag value is 257 characters" in finding.message
+
+
+def test_tags_of_resources_of_other_providers_are_not_aws_tags():
+    assert resource_quota_findings("kubernetes:core/v1:Namespace", {"tags": {"k": "#" * 300}}, {}) == []
 
 
 def test_a_tag_key_and_value_count_unicode_characters_not_bytes():
