@@ -599,7 +599,7 @@ def _principal_findings(principal: _Principal, resources: list[Any]) -> list[Fin
             finding = over(
                 quota,
                 tally.size,
-                f"{tally.label}, {tally.documents} inline policy documents",
+                f"{tally.label}, {tally.documents} inline policy document{'' if tally.documents == 1 else 's'}",
                 f"IAM sums every inline policy of the {principal.kind}: grant by pattern or attribute "
                 "(aws:ResourceTag) instead of one statement per resource, or use managed policies",
             )
