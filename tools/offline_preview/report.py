@@ -420,8 +420,10 @@ def _comment_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         summary = []
-        if args.preview_json:
+        if args.preview_json and args.preview_json.is_file():
             summary.append(markdown_summary(json.loads(args.preview_json.read_text())))
+        elif args.preview_json:
+            summary.append(f"The preview wrote no report ({args.preview_json} is missing): see the job's log.")
         if args.summary_file:
             summary.append(args.summary_file.read_text())
         details = [
