@@ -131,7 +131,9 @@ def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(
     report = json.loads((workdir / "build" / "reports" / "preview.json").read_text())
     assert report["verdict"] == "FAILED" and report["counts"]["mandatory"] == 1
     comment = (workdir / "build" / "reports" / "comment.md").read_text()
-    assert comment.startswith("<!-- offline-preview -->\n### Offline preview (dev): failure, diff against main: failure")
+    assert comment.startswith(
+        "<!-- offline-preview -->\n### Offline preview (dev): failure, diff against main: failure"
+    )
     assert "BLOCKED: protected resource would be deleted" in comment
     assert "`no-wildcard-principal`" in comment
     summary = (workdir / "step-summary.md").read_text()

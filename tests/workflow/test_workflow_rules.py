@@ -8,7 +8,7 @@ import subprocess
 import tomllib
 
 import pytest
-from workflow_files import REPO_ROOT, WORKFLOWS, run_steps, steps, workflows
+from workflow_files import REPO_ROOT, run_steps, steps, workflows
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 FULL_VERSION = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@v\d+\.\d+\.\d+$")
@@ -50,7 +50,9 @@ def test_actionlint_finds_a_script_injection_so_its_silence_means_something(tmp_
         "      - run: echo ${{ github.event.pull_request.title }}\n"
     )
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    completed = subprocess.run([str(VENV_BIN / "actionlint"), "-no-color"], cwd=tmp_path, capture_output=True, text=True)
+    completed = subprocess.run(
+        [str(VENV_BIN / "actionlint"), "-no-color"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert completed.returncode == 1 and "potentially untrusted" in completed.stdout
 
 
@@ -108,7 +110,7 @@ def test_a_fork_pull_request_skips_the_writing_steps_with_a_notice(job):
     spec = workflows()["pull-request.yml"]["jobs"][job]
     assert spec["env"]["FORK"] == "${{ github.event.pull_request.head.repo.full_name != github.repository }}"
     notices = [s for s in spec["steps"] if s.get("if") == "env.FORK == 'true'"]
-    assert len(notices) == 1 and notices[0]["run"].startswith("echo \"::notice ")
+    assert len(notices) == 1 and notices[0]["run"].startswith('echo "::notice ')
     others = [s for s in spec["steps"] if s not in notices]
     assert others and all(s.get("if", "").startswith("env.FORK == 'false'") for s in others)
 
@@ -167,4 +169,3 @@ def test_deploys_run_dev_then_prod_one_at_a_time_per_environment_with_the_pack()
     makefile = (REPO_ROOT / "Makefile").read_text()
     assert "PULUMI_FLAGS := --non-interactive --policy-pack $(POLICY_PACK) --policy-pack-config" in makefile
     assert "up --yes $(PULUMI_FLAGS)" in makefile
-
