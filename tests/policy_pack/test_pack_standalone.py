@@ -34,6 +34,12 @@ def test_the_pack_runtime_names_no_path_outside_its_folder():
     assert all(_inside(PACK_DIR, str(v)) for k, v in options.items() if k == "virtualenv")
 
 
+def test_the_published_version_is_the_packages_version():
+    spec = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
+    project = tomllib.loads((PACK_DIR / "pyproject.toml").read_text())["project"]
+    assert str(spec["version"]) == project["version"]
+
+
 def test_the_pack_depends_on_nothing_that_resolves_only_in_this_workspace():
     project = tomllib.loads((PACK_DIR / "pyproject.toml").read_text())
     sources = project.get("tool", {}).get("uv", {}).get("sources", {})
