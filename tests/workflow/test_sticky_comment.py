@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
 import subprocess
@@ -119,3 +120,7 @@ def test_a_body_without_its_marker_line_is_refused(gh, tmp_path):
     completed = _post(gh, tmp_path, "offline-preview", "### no marker\n")
     assert completed.returncode == 2 and "does not start with the line '<!-- offline-preview -->'" in completed.stderr
     assert _calls(gh) == []
+
+
+def test_the_script_is_executable_as_the_workflow_calls_it_directly():
+    assert os.access(SCRIPT, os.X_OK)
