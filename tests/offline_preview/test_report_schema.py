@@ -22,6 +22,7 @@ from offline_preview.report import (
     PREVIEW_SCHEMA_ID,
     SCHEMA_DIR,
     diff_report_json,
+    markdown_summary,
     pr_comment,
     preview_report_json,
     report_text,
@@ -235,3 +236,14 @@ def test_two_long_details_share_the_room_and_the_summary_stays_whole():
 def test_a_summary_too_long_for_a_comment_is_an_error_not_a_cut():
     with pytest.raises(ValueError, match="over the limit of 100"):
         pr_comment("m", "t", "S" * 200, [], limit=100)
+
+
+def test_the_comment_summary_lists_what_failed_where_and_ends_with_the_verdict(insecure_run):
+    _, _, files, _ = insecure_run
+    report = json.loads(files["json"])
+    summary = markdown_summary(report)
+    failure = next(f for f in report["stacks"][0]["checkovFailures"] if f["checkId"] == "CKV_AWS_51")
+    where = f"{failure['source']['file']}:{failure['source']['line']}"
+    assert f"- `CKV_AWS_51` aws_ecr_repository.modelStore ({where}): " in summary
+    assert "- `no-wildcard-principal` aws:ecr/repositoryPolicy:RepositoryPolicy::modelStorePolicy (" in summary
+    assert summary.splitlines()[-1].startswith("**FAILED**: 1 mandatory, 4 advisory, ")

@@ -358,11 +358,25 @@ def markdown_summary(report: Mapping[str, Any]) -> str:
         for label, text in (("error", s["error"]), ("policy pack error", s["policyError"])):
             if text:
                 lines.append(f"\n**{s['project']}: {label}:** `{text}`")
-        shown = [v for v in s["policyViolations"] if v["level"] == "mandatory"][:20]
-        for v in shown:
-            where = f" ({v['source']['file']}:{v['source']['line']})" if v["source"] else ""
-            lines.append(f"- `{v['policy']}` {short_urn(v['urn'])}{where}: {' '.join(v['message'].split())}")
+        for v in [v for v in s["policyViolations"] if v["level"] == "mandatory"][:SHOWN]:
+            lines.append(f"- `{v['policy']}` {short_urn(v['urn'])}{_where(v)}: {' '.join(v['message'].split())}")
+        for f in [f for f in s["checkovFailures"] if not f["waived"]][:SHOWN]:
+            lines.append(f"- `{f['checkId']}` {f['address']}{_where(f)}: {f['checkName']}")
+    counts = report["counts"]
+    lines.append(
+        f"\n**{report['verdict']}**: {counts['mandatory']} mandatory, {counts['advisory']} advisory, "
+        f"{counts['checkovFailed']} checkov failed, {counts['checkovWaived']} waived, "
+        f"{counts['programErrors']} program error(s), over {counts['resources']} resources"
+    )
     return "\n".join(lines)
+
+
+SHOWN = 20  # findings listed per stack and kind in a comment; the rest are in the full report
+
+
+def _where(finding: Mapping[str, Any]) -> str:
+    source = finding["source"]
+    return f" ({source['file']}:{source['line']})" if source else ""
 
 
 def pr_comment(
