@@ -19,7 +19,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import ecr, iam, stack
+from . import ecr, iam, quotas, stack
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .lambda_permission import LAMBDA_PERMISSION_TYPE, lambda_permission_findings
@@ -209,6 +209,23 @@ SPECS: list[Spec] = [
         EnforcementLevel.ADVISORY,
         _required_tags,
         options={"requiredTags": STRING_LIST},
+    ),
+]
+
+# AWS's quotas (registry_policies/quotas.py): mandatory, since a deploy that breaks one fails halfway.
+SPECS += [
+    Spec(
+        quotas.QUOTAS,
+        "Documents, names, tags and lists fit AWS's documented quotas.",
+        EnforcementLevel.MANDATORY,
+        quotas.resource_quota_findings,
+        options={quotas.TRUST_POLICY_OPTION: {"type": "integer", "minimum": 2048}},
+    ),
+    Spec(
+        quotas.QUOTAS_AGGREGATE,
+        "The inline policies of each IAM role, user and group, together, fit IAM's quota.",
+        EnforcementLevel.MANDATORY,
+        stack_check=lambda resources, _config: quotas.aggregate_quota_findings(resources),
     ),
 ]
 
