@@ -98,6 +98,13 @@ def test_the_preview_runs_the_step_and_fails_on_it(tmp_path):
     assert result.coverage is not None and result.coverage.ok and result.ok
     result.coverage.problems.append("replica of models/x in us-west-2 is never scanned")
     assert not result.ok
+    from offline_preview.report import preview_report_json, report_text
+
+    text = report_text(result)
+    assert "PROBLEM: replica of models/x in us-west-2 is never scanned" in text
+    assert text.splitlines()[-1].startswith("FAILED: 1 scanning coverage problem(s)")
+    report = preview_report_json(result)
+    assert report["verdict"] == "FAILED" and report["scanningCoverage"]["ok"] is False
 
 
 @pytest.fixture(scope="module")
