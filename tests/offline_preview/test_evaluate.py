@@ -6,7 +6,7 @@ import pytest
 from offline_preview.evaluate import EvaluationError, evaluate
 from offline_preview.manifest import build_manifest, manifest_bytes
 from offline_preview.project import ProjectError
-from preview_helpers import REFERENCE, by_name, program
+from preview_helpers import REFERENCE, as_project, by_name, program
 
 STACK = "urn:pulumi:local::fixture-basic::pulumi:pulumi:Stack::fixture-basic-local"
 COMPONENT = "urn:pulumi:local::fixture-basic::fixture:index:ModelRepository::alpha"
@@ -182,8 +182,18 @@ def test_the_origin_program_ends_naming_its_file_line_and_pulumi_json():
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
-def test_the_repaired_origin_program_evaluates():
-    evaluation = evaluate(REFERENCE / "seed-program-repaired.py", "local")
+def test_the_repaired_origin_program_stops_at_get_caller_identity_when_no_account_is_configured():
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(REFERENCE / "seed-program-repaired.py", "local")
+    assert str(failure.value).startswith(
+        f"{REFERENCE / 'seed-program-repaired.py'}:52: InvokeError: invoke "
+        "'aws:index/getCallerIdentity:getCallerIdentity': the account is not known offline"
+    )
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
+def test_the_repaired_origin_program_evaluates(tmp_path):
+    evaluation = evaluate(as_project(REFERENCE / "seed-program-repaired.py", tmp_path), "local")
     assert sorted(r.type for r in evaluation.resources) == [
         "aws:ecr/replicationConfiguration:ReplicationConfiguration",
         "aws:ecr/repository:Repository",

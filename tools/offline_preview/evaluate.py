@@ -39,7 +39,7 @@ from pulumi.runtime.settings import ROOT, Settings, configure
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from .aws_outputs import AwsEnvironment, UnknownInvokeError, invoke_result, resource_outputs
+from .aws_outputs import AwsEnvironment, InvokeError, invoke_result, resource_outputs
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
@@ -450,9 +450,9 @@ class RecordingMonitor(MockMonitor):
     def Invoke(self, request):
         try:
             return super().Invoke(request)
-        except UnknownInvokeError as exc:
+        except InvokeError as exc:
             # Invokes resolve asynchronously: the traceback does not reach the program line.
-            raise EvaluationError(f"{_invoke_caller.get()}: UnknownInvokeError: {exc}") from None
+            raise EvaluationError(f"{_invoke_caller.get()}: {type(exc).__name__}: {exc}") from None
 
     def RegisterResourceOutputs(self, request):
         if request.urn == self.stack_urn:
