@@ -20,6 +20,7 @@ from pathlib import Path
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from . import sdk_internals
 from .evaluate import Evaluation, Resource
 from .project import SECRET_PLACEHOLDER
 
@@ -28,8 +29,8 @@ UNKNOWN_PLACEHOLDER = "[unknown]"
 # What the engine sends for a value it does not know yet (pulumi.runtime.rpc.UNKNOWN).
 ENGINE_UNKNOWN = rpc.UNKNOWN
 # The engine's secret envelope (sdk/go/common/resource/properties.go): {SIG_KEY: SECRET_SIG, "value": v}.
-SIG_KEY = rpc._special_sig_key
-SECRET_SIG = rpc._special_secret_sig
+SIG_KEY = sdk_internals.SIG_KEY
+SECRET_SIG = sdk_internals.SECRET_SIG
 ENVELOPE = "envelope"  # rebuild_inputs: secrets wrapped as the engine sends them to a pack
 PLAIN = "plain"  # rebuild_inputs: secrets as their values (a Terraform plan holds sensitive values too)
 # Input names whose string value is JSON even when it is not an IAM policy (e.g. ECR lifecycle rules).
