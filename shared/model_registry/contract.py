@@ -63,7 +63,8 @@ class MissingStackOutput(KeyError):
         )
 
     def __str__(self) -> str:
-        return self.message
+        # Under `pulumi up` the traceback ends in the SDK's apply machinery: say where the program asked.
+        return f"{self.program_line}: {self.message}"
 
 
 def require(reference: pulumi.StackReference, key: StrEnum | str) -> pulumi.Output:

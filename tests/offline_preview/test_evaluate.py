@@ -214,3 +214,13 @@ def test_contract_require_keeps_the_upstreams_secrets_secret_and_nothing_else(tm
     assert rpc.is_rpc_secret(basic_evaluation.outputs["token"])
     assert rpc.is_rpc_secret(outputs["token"])
     assert outputs["region"] == "eu-west-1"
+
+
+def test_a_missing_contract_output_names_the_program_line_under_pulumi_up_too():
+    from model_registry.contract import MissingStackOutput
+
+    failure = MissingStackOutput("/p/__main__.py:7", "organization/registry/dev", "kmsKeyArn", ["namespace", "region"])
+    assert str(failure) == (
+        "/p/__main__.py:7: stack 'organization/registry/dev' does not export output 'kmsKeyArn' "
+        "(it exports: namespace, region)"
+    )

@@ -445,7 +445,8 @@ def describe_failure(exc: BaseException, project: Project) -> str:
         # inside an apply, where the traceback never reaches the program).
         program_line = getattr(link, "program_line", None)
         if isinstance(program_line, str) and ":" in program_line:
-            return f"{_program_line(program_line)}: {_exception_text(link)}"
+            message = getattr(link, "message", None) or _exception_text(link)
+            return f"{_program_line(program_line)}: {type(link).__name__}: {message}"
     for link in chain:
         if isinstance(link, SyntaxError) and link.filename:
             return f"{_display(link.filename)}:{link.lineno}: {type(link).__name__}: {link.msg}"
