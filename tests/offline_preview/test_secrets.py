@@ -8,12 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.checkov import checkov_installed
 from offline_preview.cli import main
 from offline_preview.evaluate import evaluate
 from offline_preview.manifest import SECRET_SIG, SIG_KEY, build_manifest, masked_manifest, rebuild_inputs
 from offline_preview.run import analyzer_resources
-from preview_helpers import by_name, program
+from preview_helpers import REPO_ROOT, by_name, program
 
 needs_checkov = pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
 
@@ -111,3 +112,21 @@ def test_envelopes_wrap_the_re_encoded_json_and_nest_deepest_first():
         "outer": {SIG_KEY: SECRET_SIG, "value": {"inner": inner, "plain": 1}}
     }
     assert rebuild_inputs(entry) == {"outer": {"inner": '{"Statement":[]}', "plain": 1}}
+
+
+def test_the_pack_reads_a_secret_in_the_engines_envelope_as_plaintext_over_grpc():
+    public = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}]}
+    )
+    resource = {"type": "aws:ecr/repositoryPolicy:RepositoryPolicy", "name": "p"}
+    pack_config = json.loads((REPO_ROOT / "policy-pack" / "config" / "local.json").read_text())
+    with AnalyzerClient(REPO_ROOT / "policy-pack", project="p", stack="local") as pack:
+        pack.configure(pack_config)
+        plain, enveloped = pack.analyze_many(
+            [
+                {**resource, "properties": {"repository": "r", "policy": public}},
+                {**resource, "properties": {"repository": "r", "policy": {SIG_KEY: SECRET_SIG, "value": public}}},
+            ]
+        )
+    assert {v.policy_name for v in enveloped} == {v.policy_name for v in plain}
+    assert "no-wildcard-principal" in {v.policy_name for v in enveloped if v.enforcement_level == "mandatory"}
