@@ -175,6 +175,11 @@ def test_no_statements_render_no_statement_key():
         ({"statements": [{"effect": "allow"}]}, "expected statement effect"),
         ({"statements": [{"sid": "has space"}]}, "must only include alphanumeric characters"),
         ({"version": "2010-01-01"}, "expected version to be one of"),
+        ({"statements": [{"principals": [{"identifiers": ["*"]}]}]}, 'the argument "type" is required'),
+        (
+            {"statements": [{"conditions": [{"test": "Bool", "values": ["true"]}]}]},
+            'the argument "variable" is required',
+        ),
     ],
 )
 def test_arguments_the_provider_refuses_are_refused_with_its_reason(args, reason):

@@ -128,12 +128,17 @@ def _own_document(args: dict) -> dict:
         for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
             principals = []
             for principal in _unique(block.get(key) or []):
+                if not isinstance(principal.get("type"), str):
+                    raise PolicyDocumentError(f'{key}: the argument "type" is required')
                 identifiers = _decode_strings(_string_set(principal.get("identifiers"), f"{key}.identifiers"))
                 principals.append((principal.get("type"), _replace_vars(identifiers, version, f"{key}.identifiers")))
             if principals:
                 statement[field] = principals
         conditions = []
         for condition in _unique(block.get("conditions") or []):
+            for required in ("test", "variable"):
+                if not isinstance(condition.get(required), str):
+                    raise PolicyDocumentError(f'conditions: the argument "{required}" is required')
             values = [str(v) for v in condition.get("values") or []]
             values = _replace_vars(values, version, "condition values")
             conditions.append(
