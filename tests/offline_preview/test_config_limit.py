@@ -63,8 +63,13 @@ def test_object_config_reaches_the_program_as_gos_json_of_it(tmp_path):
     assert load_project(tmp_path, "local").config["p:obj"] == '{"a":["x","\\u003c"],"b":1}'
 
 
-def test_the_pack_is_not_started_with_an_over_limit_config():
-    config = {"p:data": "a" * MAX_ARG_STRLEN}
+def test_the_pack_starts_with_a_config_exactly_at_the_limit():
+    with AnalyzerClient(REPO_ROOT / "policy-pack", config={"p:data": "a" * (MAX_ARG_STRLEN - OVERHEAD)}) as pack:
+        assert pack.info().policies  # the pack process got the variable, started and answers
+
+
+def test_the_pack_is_not_started_with_a_config_one_byte_over_the_limit():
+    config = {"p:data": "a" * (MAX_ARG_STRLEN - OVERHEAD + 1)}
     with (
         pytest.raises(AnalyzerError, match="over Linux's 131,072-byte limit"),
         AnalyzerClient(REPO_ROOT / "policy-pack", config=config),
