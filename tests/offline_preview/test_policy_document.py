@@ -213,12 +213,13 @@ def test_every_override_sid_appears_once_with_the_overriding_statement(own, over
     assert len(statements) == len(named) + unnamed
 
 
-def test_a_refused_policy_document_stops_the_preview_naming_the_invoke_and_the_program_line(tmp_path):
+@pytest.mark.parametrize("function", ["get_policy_document", "get_policy_document_output"])
+def test_a_refused_policy_document_stops_the_preview_naming_the_invoke_and_the_program_line(tmp_path, function):
     (tmp_path / "Pulumi.yaml").write_text("name: dup\nruntime: python\n")
     (tmp_path / "__main__.py").write_text(
         "import json\nimport pulumi_aws as aws\n"
         'doc = json.dumps({"Statement": [{"Sid": "A"}]})\n'
-        "aws.iam.get_policy_document(source_policy_documents=[doc, doc])\n"
+        f"aws.iam.{function}(source_policy_documents=[doc, doc])\n"
     )
     with pytest.raises(EvaluationError) as failure:
         evaluate(tmp_path, "local")
