@@ -31,7 +31,7 @@ export PULUMI_CONFIG_PASSPHRASE ?= local-only-not-a-secret
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools test lint check-pulumi check-stack emulator emulator-stop \
+.PHONY: help install tools test lint check-pulumi check-stack emulator emulator-stop local-reset \
         deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies bench clean
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
@@ -86,11 +86,17 @@ lint: install ## ruff (lint, formatting); mypy on the stacks' library; actionlin
 
 # --- the local AWS emulator (ENV=local) -------------------------------------------------------
 
-emulator: $(VENV)/.synced ## start moto's server on 127.0.0.1:$(MOTO_PORT) for ENV=local
-	@$(VENV)/bin/python -m local_emulator start --port $(MOTO_PORT) --dir .moto
+# moto keeps resources in memory: every request is recorded in .moto/recording.jsonl and replayed when
+# the emulator starts again, so it holds what .pulumi-state/ says exists (see tools/README.md).
+emulator: $(VENV)/.synced ## start moto's server on 127.0.0.1:$(MOTO_PORT) for ENV=local (restores its resources)
+	@$(VENV)/bin/python -m local_emulator start --port $(MOTO_PORT) --dir .moto --pulumi-state .pulumi-state
 
-emulator-stop: ## stop the local emulator
+emulator-stop: ## stop the local emulator (its resources stay recorded in .moto/)
 	@$(VENV)/bin/python -m local_emulator stop --dir .moto
+
+local-reset: ## forget ENV=local entirely: stop the emulator, remove .moto/ and .pulumi-state/
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m local_emulator stop --dir .moto; fi
+	rm -rf .moto .pulumi-state
 
 # --- deploy with the pulumi CLI -----------------------------------------------------------------
 

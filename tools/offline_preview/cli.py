@@ -26,7 +26,6 @@ from .access_matrix import access_matrix
 from .checkov import CheckovError
 from .diff import diff_directories, format_changes, has_blocked, manifests_at_revision
 from .junit import junit_xml
-from .manifest import load_manifest
 from .project import ProjectError
 from .report import diff_report_json, preview_report_json, report_text, source_map, use_colour
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
@@ -126,8 +125,9 @@ def _write(path: Path, text: str) -> None:
 
 
 def stack_access_matrix(result: RunResult) -> dict:
-    """The access matrix over every manifest the run wrote (repositories and policies span stacks)."""
-    resources = [r for s in result.stacks if s.manifest and not s.error for r in load_manifest(s.manifest)["resources"]]
+    """The access matrix over every stack the run evaluated (repositories and policies span stacks), from the
+    in-memory entries: a secret policy is read as the engine would hand it over, not as the manifest's "[secret]"."""
+    resources = [r for s in result.stacks if s.manifest and not s.error for r in s.resources]
     return access_matrix(resources)
 
 

@@ -24,7 +24,15 @@ from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
 from .coverage import CoverageReport, scanning_coverage
 from .evaluate import Evaluation, EvaluationError, Resource, evaluate
-from .manifest import build_manifest, manifest_path, rebuild_inputs, resource_entry, write_manifest
+from .manifest import (
+    ENVELOPE,
+    build_manifest,
+    manifest_path,
+    masked_manifest,
+    rebuild_inputs,
+    resource_entry,
+    write_manifest,
+)
 from .project import load_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +66,9 @@ class StackResult:
     policy_error: str = ""
     checkov_error: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    # The manifest's entries with secret values revealed (in memory only, never written): what the pack,
+    # checkov and the access matrix see, as the engine hands secrets to a pack in plaintext.
+    resources: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def mandatory(self) -> list[PolicyViolation]:
@@ -159,7 +170,9 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
             evaluated[evaluation.key] = evaluation
             timings["evaluate"] += evaluation.seconds
             result.project, result.seconds["evaluate"] = evaluation.project, evaluation.seconds
-            manifest = build_manifest(evaluation)
+            revealed = build_manifest(evaluation, reveal_secrets=True, entries=stream.entries if stream else None)
+            manifest = masked_manifest(revealed, evaluation)
+            result.resources = revealed["resources"]
             manifests[evaluation.project] = manifest
             path = write_manifest(manifest, manifest_path(build_dir, options.env, evaluation.project))
             result.manifest = str(path)
@@ -168,10 +181,10 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
             if checked:
                 results.append(result)
                 if stream is not None:
-                    background.append(pool.submit(_scan, stream, manifest, skips, result, progress))
+                    background.append(pool.submit(_scan, stream, revealed, skips, result, progress))
                 if pack_config is not None:
                     pack_dir = repo_root / PACK_DIR
-                    background.append(pool.submit(_police, pack_dir, pack_config, manifest, result, progress))
+                    background.append(pool.submit(_police, pack_dir, pack_config, revealed, result, progress))
         for future in background:
             future.result()
     if worker is not None:
@@ -236,6 +249,7 @@ class _CheckovStream:
         self.used: set[str] = set()
         self.urn_of: dict[str, str] = {}  # provisional address -> URN
         self.values_of: dict[str, dict] = {}  # URN -> planned values
+        self.entries: dict[str, dict] = {}  # URN -> manifest entry, secrets revealed (reused by the run)
         self.files: list[Path] = []
         self.scans: list[Future] = []
         self.error: Exception | None = None
@@ -252,7 +266,7 @@ class _CheckovStream:
         if self.error is not None:
             return
         try:
-            entry = resource_entry(resource)
+            entry = self.entries[resource.urn] = resource_entry(resource, reveal_secrets=True)
             address = resource_address(entry, self.used)
             if address is None:
                 return
@@ -306,7 +320,11 @@ def _scan(stream: _CheckovStream, manifest: dict, skips, result: StackResult, pr
 
 
 def analyzer_resources(manifest: dict) -> list[dict]:
-    """The manifest's resources as the engine hands them to a policy pack (registrations, not reads)."""
+    """The manifest's resources as the engine hands them to a policy pack (registrations, not reads).
+
+    Secrets go in the engine's envelope: their values when the manifest was built with
+    `reveal_secrets=True` (the run does), "[secret]" for one read from disk.
+    """
     resources = []
     providers = {e["urn"]: e for e in manifest["resources"] if e["type"].startswith("pulumi:providers:")}
     for entry in manifest["resources"]:
@@ -320,7 +338,7 @@ def analyzer_resources(manifest: dict) -> list[dict]:
                 "type": entry["type"],
                 "name": entry["name"],
                 "urn": entry["urn"],
-                "properties": rebuild_inputs(entry),
+                "properties": rebuild_inputs(entry, secrets=ENVELOPE),
                 "options": {
                     "protect": options["protect"],
                     "ignoreChanges": options["ignoreChanges"],
