@@ -12,7 +12,9 @@ settings = read_pulumi_config(RegistryConfig, REGISTRY)
 catalog = read_catalog(settings.catalog, f"{REGISTRY}:catalog", namespace=settings.namespace)
 account_id = aws.get_caller_identity().account_id
 region = pulumi.Config("aws").require("region")
-registry = ModelRegistry("model-registry", ModelRegistryArgs(config=settings, catalog=catalog, account_id=account_id, region=region))
+registry = ModelRegistry(
+    "model-registry", ModelRegistryArgs(config=settings, catalog=catalog, account_id=account_id, region=region)
+)
 
 pulumi.export(RegistryOutput.REGISTRY_ID, account_id)
 pulumi.export(RegistryOutput.REGION, region)

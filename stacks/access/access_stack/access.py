@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 from model_registry import naming, tagging
-from model_registry.catalog import Catalog, CatalogModel
+from model_registry.catalog import Catalog, CatalogModel, Team
 from model_registry.config import AccessConfig, Consumers
 from model_registry.contract import ACCESS
 from model_registry.errors import ConfigError
@@ -33,6 +33,12 @@ def role_arn(account_id: str, name: str) -> str:
 
 def oidc_provider_arn(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:oidc-provider/{iam.GITHUB_OIDC_HOST}"
+
+
+@dataclass(frozen=True)
+class Role:
+    trust_policy: str
+    policy: str
 
 
 @dataclass(frozen=True)
@@ -83,9 +89,8 @@ def check_same_catalog(catalog: Catalog, repositories: Mapping[str, Any], key: s
         )
 
 
-def team_trust_policy(provider_arn: str, catalog: Catalog, team_name: str) -> str:
+def team_trust_policy(provider_arn: str, team: Team) -> str:
     """The team's trust policy, or a ConfigError naming its `ci.pushers` when IAM would refuse its size."""
-    team = next(t for t in catalog.teams if t.name == team_name)
     trust = to_json(iam.github_oidc_trust_policy(provider_arn, team.pushers))
     if len(trust) > MAX_TRUST_POLICY_CHARS:
         raise ConfigError(
@@ -94,6 +99,26 @@ def team_trust_policy(provider_arn: str, catalog: Catalog, team_name: str) -> st
             "refs/tags/v*, or an environment)"
         )
     return trust
+
+
+def role_documents(catalog: Catalog, config: AccessConfig, account_id: str, repositories_arn: str) -> dict[str, Role]:
+    """Every role this stack creates, by name, with its trust and inline policy (JSON as IAM receives them).
+
+    Nothing here depends on how many models the catalog has: only on its teams.
+    """
+    roles: dict[str, Role] = {}
+    provider_arn = config.ci.oidc_provider_arn or oidc_provider_arn(account_id)
+    for team in catalog.teams:
+        if team.pushers:
+            roles[naming.ci_push_role(team.name)] = Role(
+                team_trust_policy(provider_arn, team), to_json(iam.team_push_policy(repositories_arn, team.name))
+            )
+    if config.inference:
+        roles[naming.INFERENCE_PULL_ROLE] = Role(
+            to_json(iam.service_trust_policy(config.inference.trusted_services, account_id)),
+            to_json(iam.pull_policy(repositories_arn)),
+        )
+    return roles
 
 
 class ModelAccess(pulumi.ComponentResource):
@@ -140,7 +165,7 @@ class ModelAccess(pulumi.ComponentResource):
                     f"{name}-ci-push-{team.name}",
                     name=role_name,
                     description=f"Assumed by team {team.name}'s GitHub workflows to push its model images",
-                    assume_role_policy=team_trust_policy(provider_arn, catalog, team.name),
+                    assume_role_policy=team_trust_policy(provider_arn, team),
                     max_session_duration=3600,
                     tags=tags | {tagging.TEAM_TAG: team.name},
                     opts=child.merge(pulumi.ResourceOptions(depends_on=trust_after)),
@@ -149,7 +174,7 @@ class ModelAccess(pulumi.ComponentResource):
                     f"{name}-ci-push-{team.name}-policy",
                     role=push_role.name,
                     policy=repositories_arn.apply(
-                        lambda arn, team=team.name: to_json(iam.team_push_policy(arn, team))
+                        lambda arn, role=role_name: role_documents(catalog, config, args.account_id, arn)[role].policy
                     ),
                     opts=pulumi.ResourceOptions(parent=push_role),
                 )
@@ -170,7 +195,9 @@ class ModelAccess(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 f"{name}-inference-pull-policy",
                 role=pull_role.name,
-                policy=repositories_arn.apply(lambda arn: to_json(iam.pull_policy(arn))),
+                policy=repositories_arn.apply(
+                    lambda arn: role_documents(catalog, config, args.account_id, arn)[naming.INFERENCE_PULL_ROLE].policy
+                ),
                 opts=pulumi.ResourceOptions(parent=pull_role),
             )
             self.pull_role_arn = role_arn(args.account_id, naming.INFERENCE_PULL_ROLE)
