@@ -31,6 +31,7 @@ REGION = "us-east-1"
 # The local config turns off what the emulator cannot create; the tests check what dev and prod deploy.
 TESTED_AS_DEPLOYED = {"replication": {"replication:replicaTemplates": True}}
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _scratch = Path(tempfile.mkdtemp(prefix="stack-tests-"))
 atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
 
@@ -66,7 +67,8 @@ def write_catalog(files: dict[str, dict[str, Any] | str]) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="catalog-", dir=_scratch)) / "catalog"
     folder.mkdir()
     for name, content in files.items():
-        (folder / name).write_text(content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False))
+        text = content if isinstance(content, str) else yaml.dump(content, Dumper=_DUMPER, sort_keys=False)
+        (folder / name).write_text(text)
     return folder
 
 
