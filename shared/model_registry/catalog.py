@@ -195,7 +195,9 @@ def _load_team_file(folder: Path, path: Path, problems: list[str]) -> tuple[Team
         problems.append(f"{shown}:1: the file is {kind}; a team file has team, models and optionally costCentre, ci")
         return None
     try:
-        spec = TeamFile.model_validate_json(json.dumps(data), strict=True)
+        # JSON mode: strict types (no bool as a number, no number as text) while lists still fill tuples;
+        # camelCase keys only, as the README documents them.
+        spec = TeamFile.model_validate_json(json.dumps(data), strict=True, by_name=False)
     except ValidationError as error:
         problems.extend(_describe(document, error))
         return None
@@ -320,7 +322,12 @@ def _subject(data: Any, loc: tuple[Any, ...]) -> str:
 def _dotted(loc: Iterable[Any]) -> str:
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not re.fullmatch(r"[A-Za-z_][\w-]*", str(part)):
+            text += f"[{str(part)!r}]"  # a key that is no name, e.g. "" or "a b"
+        else:
+            text += f".{part}" if text else str(part)
     return text
 
 

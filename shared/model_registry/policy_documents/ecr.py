@@ -91,9 +91,7 @@ def repository_policy(
             )
         )
     else:
-        statements.append(
-            statement("DenyPushWithoutTeamCi", PUSH_ONLY_ACTIONS, effect="Deny", principal={"AWS": "*"})
-        )
+        statements.append(statement("DenyPushWithoutTeamCi", PUSH_ONLY_ACTIONS, effect="Deny", principal={"AWS": "*"}))
     return document(*statements)
 
 
