@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from . import naming
 from .config import (
@@ -285,7 +286,7 @@ def _describe(document: Document, error: ValidationError) -> list[str]:
     return lines
 
 
-def _rule(problem: dict[str, Any], loc: tuple[Any, ...]) -> str:
+def _rule(problem: ErrorDetails, loc: tuple[Any, ...]) -> str:
     kind, value = problem["type"], problem.get("input")
     if kind == "extra_forbidden":
         return unknown_key_message(str(loc[-1]), _known_keys(loc[:-1]))
