@@ -294,3 +294,20 @@ def test_model_names_are_accepted_exactly_when_ecr_would(tmp_path_factory, name)
         assert error.problems[0].startswith("catalog/nlp.yaml:")
         accepted = False
     assert accepted == ecr_accepts_model_name(name)
+
+
+# --- ownership -----------------------------------------------------------------------------------
+
+
+def test_every_team_file_is_owned_by_its_team_and_the_readme_by_the_registry_team():
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    owners: dict[str, list[str]] = {}
+    for line in (root / "CODEOWNERS").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            pattern, *teams = line.split()
+            owners[pattern] = teams  # the last matching line wins; exact paths are enough here
+    for path in sorted((root / "catalog").glob("*.yaml")):
+        assert owners[f"/catalog/{path.name}"] == [f"@acme/{path.stem}-models"], path.name
+    assert owners["/catalog/README.md"] == ["@acme/registry-team"]
