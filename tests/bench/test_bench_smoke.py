@@ -4,6 +4,7 @@ Not a timing test: nothing here depends on how fast the preview is.
 """
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,24 @@ def test_the_generated_catalog_spreads_the_models_over_six_valid_team_files(tmp_
     assert sorted(len(t.models) for t in catalog.teams) == [4, 4, 4, 4, 4, 5]
     assert all(t.pushers for t in catalog.teams)  # every team has a CI push role
     assert sum(m.consumers is not None for m in catalog.models) == 3  # models 0, 10, 20
+
+
+def test_the_stack_config_the_engine_passes_in_one_variable_does_not_grow_with_the_catalog(tmp_path):
+    # The language host passes all stack config in PULUMI_CONFIG, one environment string that Linux caps at
+    # 131,072 bytes (MAX_ARG_STRLEN): the catalog must stay out of it.
+    bench = _bench_module()
+
+    def config_bytes(size: int) -> dict[str, int]:
+        root = tmp_path / str(size)
+        bench.write_stacks(root, size)
+        return {
+            name: len(json.dumps(yaml.safe_load((root / name / "Pulumi.local.yaml").read_text())["config"]))
+            for name in ("registry", "replication", "access")
+        }
+
+    small, large = config_bytes(4), config_bytes(10_000)
+    assert small == large
+    assert max(large.values()) < 131_072 // 10
 
 
 @pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")

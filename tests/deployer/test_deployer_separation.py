@@ -118,7 +118,9 @@ def test_access_deployer_changes_only_its_own_roles(policies):
     others = [role(name) for name in ALL_ROLES if role(name) not in own]
     assert allowed(policies["access"], ROLE_CHANGES, others) == []
     # Positive control: the same check does see its own roles (every team's), and it may pass them to no service.
-    assert [r for r in sorted(own) if ("iam:PutRolePolicy", r) not in allowed(policies["access"], ROLE_CHANGES, own)] == []
+    assert [
+        r for r in sorted(own) if ("iam:PutRolePolicy", r) not in allowed(policies["access"], ROLE_CHANGES, own)
+    ] == []
     assert allowed(policies["access"], ["iam:PassRole"], own) == []
 
 
