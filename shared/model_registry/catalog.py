@@ -133,9 +133,6 @@ class Catalog:
     teams: tuple[Team, ...]
     models: tuple[CatalogModel, ...]
 
-    def model(self, name: str) -> CatalogModel:
-        return next(m for m in self.models if m.name == name)
-
 
 def load_catalog(directory: str | Path, *, namespace: str | None = None, key: str = "catalog") -> Catalog:
     """Read and validate every `<team>.yaml` of `directory`; with `namespace`, check the repository names' length.
@@ -148,7 +145,7 @@ def load_catalog(directory: str | Path, *, namespace: str | None = None, key: st
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     problems: list[str] = []
     for path in files:
-        if path.suffix == ".yml":
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != SUFFIX:
             problems.append(f"{_shown(folder, path)}: catalog files end in {SUFFIX}; rename it to {path.stem}{SUFFIX}")
     teams: list[Team] = []
     models: list[CatalogModel] = []
