@@ -165,10 +165,24 @@ def load_catalog(directory: str | Path, *, namespace: str | None = None, key: st
     return Catalog(folder, tuple(teams), tuple(models))
 
 
+# Stack config keys the catalog replaced: left in a Pulumi.<env>.yaml they would be ignored without a word.
+MOVED_TO_CATALOG = {"registry": ("models",), "access": ("modelConsumers",)}
+
+
 def read_catalog(folder: str, key: str, *, namespace: str | None = None) -> Catalog:
     """The catalog a stack's config key (`registry:catalog`) names, relative to the Pulumi project directory."""
     import pulumi
 
+    project = key.partition(":")[0]
+    left = [f"{project}:{old}" for old in MOVED_TO_CATALOG.get(project, ()) if pulumi.Config(project).get(old)]
+    if left:
+        raise ConfigError(
+            *(
+                f"{old}: the models and their consumers moved to the catalog folder ({key}: one <team>.yaml per "
+                "team, see catalog/README.md); move these entries there and delete the key"
+                for old in left
+            )
+        )
     return load_catalog(Path(pulumi.get_root_directory()) / folder, namespace=namespace, key=f"{key} ({folder})")
 
 

@@ -287,6 +287,17 @@ class CiSettings(ConfigModel):
     # An existing GitHub OIDC provider's ARN in this account; None: the access stack creates one.
     oidc_provider_arn: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _pushers_moved_to_the_catalog(cls, data: Any) -> Any:
+        for old_key in ("pushers", "models"):
+            if isinstance(data, dict) and old_key in data:
+                raise ValueError(
+                    f"{old_key}: who may push to which models moved to each team's ci.pushers in the catalog "
+                    "folder (catalog/README.md); move it there and delete it here"
+                )
+        return data
+
 
 class Inference(ConfigModel):
     """The pull role that inference workloads assume."""

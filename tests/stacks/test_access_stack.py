@@ -183,6 +183,18 @@ def test_bad_access_config_fails_naming_the_field(change, named, registry_run):
         harness.run_stack("access", config, upstream=harness.upstream_of(registry_run))
 
 
+def test_model_consumers_left_in_stack_config_are_refused_pointing_to_the_catalog(registry_run):
+    config = harness.stack_config("access") | {"access:modelConsumers": {"bert": {"accounts": ["111111111111"]}}}
+    with pytest.raises(EvaluationError, match=r"access:modelConsumers: the models and their consumers moved"):
+        harness.run_stack("access", config, upstream=harness.upstream_of(registry_run))
+
+
+def test_pushers_left_in_stack_config_are_refused_pointing_to_the_catalog(registry_run):
+    config = harness.stack_config("access") | {"access:ci": {"pushers": [{"repository": "acme/x"}]}}
+    with pytest.raises(EvaluationError, match=r"access:ci.pushers: who may push to which models moved to each team"):
+        harness.run_stack("access", config, upstream=harness.upstream_of(registry_run))
+
+
 def test_a_branch_wildcard_in_a_team_pushers_is_refused_naming_file_and_line(registry_run):
     catalog = harness.catalog_files()
     catalog["nlp.yaml"]["ci"]["pushers"][0]["refs"] = ["refs/heads/*"]

@@ -174,6 +174,12 @@ def test_a_bad_catalog_fails_before_any_resource_naming_file_line_and_model(file
         harness.run_stack("registry", catalog=files)
 
 
+def test_models_left_in_stack_config_are_refused_pointing_to_the_catalog():
+    config = harness.stack_config("registry") | {"registry:models": [{"name": "bert", "team": "nlp"}]}
+    with pytest.raises(EvaluationError, match=r"registry:models: the models and their consumers moved to the catalog"):
+        harness.run_stack("registry", config)
+
+
 def test_an_empty_catalog_folder_is_refused_naming_the_folder():
     with pytest.raises(
         EvaluationError, match=r"registry:catalog \(.*\): the catalog folder .*/catalog has no team files"
