@@ -311,3 +311,17 @@ def test_every_team_file_is_owned_by_its_team_and_the_readme_by_the_registry_tea
     for path in sorted((root / "catalog").glob("*.yaml")):
         assert owners[f"/catalog/{path.name}"] == [f"@acme/{path.stem}-models"], path.name
     assert owners["/catalog/README.md"] == ["@acme/registry-team"]
+
+
+@pytest.mark.parametrize(
+    ("key", "at_limit", "over", "rule"),
+    [
+        ("mutableTags", [f"t{i}" for i in range(5)], [f"t{i}" for i in range(6)], "at most 5 items"),
+        ("costCentre", "c" * 256, "c" * 257, "is not a tag value: 1-256"),
+        ("description", "d" * 256, "d" * 257, "at most 256 characters"),
+    ],
+)
+def test_model_fields_take_their_limit_and_refuse_one_over(tmp_path, key, at_limit, over, rule):
+    assert load_catalog(write(tmp_path / "ok", {"nlp.yaml": team(models=[{"name": "bert", key: at_limit}])}))
+    (problem,) = problems(tmp_path / "over", {"nlp.yaml": team(models=[{"name": "bert", key: over}])})
+    assert problem.startswith(f"catalog/nlp.yaml:4: model 'bert': {key}: ") and rule in problem, problem
