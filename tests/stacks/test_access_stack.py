@@ -202,6 +202,13 @@ def test_a_branch_wildcard_in_a_team_pushers_is_refused_naming_file_and_line(reg
         harness.run_stack("access", catalog=catalog, upstream=harness.upstream_of(registry_run))
 
 
+def test_pushers_whose_trust_policy_iam_would_refuse_fail_the_stack_naming_the_file(registry_run):
+    catalog = harness.catalog_files()
+    catalog["nlp.yaml"]["ci"]["pushers"][0]["refs"] = [f"refs/heads/release-{i:03d}" for i in range(60)]
+    with pytest.raises(EvaluationError, match=r"catalog/nlp.yaml:3: ci.pushers: the push role's trust policy would be"):
+        harness.run_stack("access", catalog=catalog, upstream=harness.upstream_of(registry_run))
+
+
 def test_a_model_the_registry_does_not_export_is_refused_in_one_line(registry_run):
     catalog = harness.catalog_files()
     catalog["nlp.yaml"]["models"].append({"name": "no-such-model"})

@@ -77,7 +77,7 @@ def check_same_catalog(catalog: Catalog, repositories: Mapping[str, Any], key: s
         first = missing[0]
         raise ConfigError(
             f"{first.where}: model {first.name!r} is not a repository of the registry stack"
-            + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
             + f": deploy the registry stack first, or make registry:catalog and {key} name the same folder"
         )
     unknown = sorted(exported - {m.name for m in catalog.models})
@@ -123,8 +123,12 @@ def role_documents(catalog: Catalog, config: AccessConfig, account_id: str, repo
 
 class ModelAccess(pulumi.ComponentResource):
     def __init__(self, name: str, args: ModelAccessArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("modelregistry:access:ModelAccess", name, None, opts)
         config, catalog = args.config, args.catalog
+        ci_teams = [team for team in catalog.teams if team.pushers]
+        provider_arn = config.ci.oidc_provider_arn or oidc_provider_arn(args.account_id)
+        # Checked before anything is registered: a trust policy IAM would refuse fails the whole program.
+        trust_policies = {team.name: team_trust_policy(provider_arn, team) for team in ci_teams}
+        super().__init__("modelregistry:access:ModelAccess", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = tagging.standard_tags(
             owner=config.owner, cost_centre=config.cost_centre, project=ACCESS, stack=pulumi.get_stack()
@@ -145,9 +149,7 @@ class ModelAccess(pulumi.ComponentResource):
         self.pull_role_arn: str | None = None
         # The roles a repository policy names must exist before it (ECR checks the principals).
         self._roles: list[aws.iam.Role] = []
-        ci_teams = [team for team in catalog.teams if team.pushers]
         if ci_teams:
-            provider_arn = config.ci.oidc_provider_arn or oidc_provider_arn(args.account_id)
             trust_after: list[pulumi.Resource] = []
             if not config.ci.oidc_provider_arn:
                 trust_after.append(
@@ -165,7 +167,7 @@ class ModelAccess(pulumi.ComponentResource):
                     f"{name}-ci-push-{team.name}",
                     name=role_name,
                     description=f"Assumed by team {team.name}'s GitHub workflows to push its model images",
-                    assume_role_policy=team_trust_policy(provider_arn, team),
+                    assume_role_policy=trust_policies[team.name],
                     max_session_duration=3600,
                     tags=tags | {tagging.TEAM_TAG: team.name},
                     opts=child.merge(pulumi.ResourceOptions(depends_on=trust_after)),
