@@ -34,8 +34,25 @@ endif
 .PHONY: help install tools test lint check-pulumi check-stack emulator emulator-stop \
         deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies bench clean
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+# `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
+HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT
+HELP_ROW := printf '  %-14s %-12s %s\n'
+
+help: ## list the targets and the variables
+	@echo "Targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+	  | sed $(foreach v,$(HELP_VARS),-e 's|\$$($(v))|$($(v))|g') \
+	  | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables (make TARGET NAME=value):"
+	@$(HELP_ROW) NAME "NOW" "MEANING"
+	@$(HELP_ROW) ENV "$(ENV)" "the environment and stack name: local (the emulator), dev or prod"
+	@$(HELP_ROW) STACK "$(STACK)" "one stack for deploy, preview, destroy: registry, replication or access"
+	@$(HELP_ROW) PROJECT "$(PROJECT)" "preview this Pulumi Python project directory offline instead"
+	@$(HELP_ROW) BASE "$(BASE)" "the git revision that make diff compares with, e.g. origin/main"
+	@$(HELP_ROW) OFFLINE "$(OFFLINE)" "1: preview offline even where the pulumi CLI is installed"
+	@$(HELP_ROW) PREVIEW_FLAGS "$(PREVIEW_FLAGS)" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
+	@$(HELP_ROW) MOTO_PORT "$(MOTO_PORT)" "the port of the local AWS emulator (ENV=local)"
 
 # --- setup ------------------------------------------------------------------------------------
 
@@ -58,10 +75,14 @@ tools: $(CHECKOV) ## install checkov as an isolated tool
 test: install ## run the test suite (no AWS account or pulumi CLI needed)
 	$(VENV)/bin/pytest
 
-lint: install ## ruff (lint, formatting) over the repository; mypy over the stacks' library
+# actionlint checks the workflows (expressions, action inputs, permissions) and, through shellcheck on
+# PATH, every `run:` script as bash; shellcheck checks the scripts the workflows and CI call.
+lint: install ## ruff (lint, formatting); mypy on the stacks' library; actionlint and shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared/model_registry
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
+	$(VENV)/bin/shellcheck .ci/run .github/scripts/*.sh
 
 # --- the local AWS emulator (ENV=local) -------------------------------------------------------
 

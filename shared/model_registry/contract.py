@@ -24,7 +24,8 @@ class RegistryOutput(StrEnum):
     KMS_KEY_ARN = "kmsKeyArn"
     # {model: {"name", "arn", "url"}}
     REPOSITORIES = "repositories"
-    # What replicas must look like: {"imageTagMutability", "lifecyclePolicy" (JSON text)}
+    # What replicas must look like: {"imageTagMutability", "mutableTags" ({filter: [models]}),
+    # "lifecyclePolicy" (JSON text), "scanning" ({"type", "frequency"})}; see model_registry.replica_settings
     REPLICA_SETTINGS = "replicaSettings"
 
 

@@ -119,7 +119,7 @@ def test_every_recorded_resource_went_through_the_api(deployment):
     recorded = {(s, r.name) for s, run in deployment.runs.items() for r in run.resources if r.type != TEMPLATE}
     assert submitted == recorded
     # access: 4 repository policies, the OIDC provider, a push role and its policy per team (4), the pull role and its policy
-    assert len(recorded) == 32  # 11 registry, 6 replication (+2 templates), 15 access
+    assert len(recorded) == 34  # 11 registry, 8 replication (+2 templates), 15 access
 
 
 @pytest.mark.xfail(

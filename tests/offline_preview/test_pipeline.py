@@ -12,7 +12,7 @@ def test_the_repaired_origin_program_fails_policy_and_checkov(tmp_path, capsys):
     status, report, stack = preview_one_project(REFERENCE / "seed-program-repaired.py", tmp_path, capsys)
     assert status == 1 and stack["ok"] is False
     assert stack["manifest"] == str(tmp_path / "preview" / "local" / "seed-program-repaired.json")
-    failed = {(f["check_id"], f["address"]) for f in stack["checkovFailures"] if f["waived"] is None}
+    failed = {(f["checkId"], f["address"]) for f in stack["checkovFailures"] if not f["waived"]}
     assert ("CKV_AWS_51", "aws_ecr_repository.aiModelRepo") in failed
     assert ("CKV_AWS_136", "aws_ecr_repository.aiModelRepo") in failed
     assert ("CKV_AWS_32", "aws_ecr_repository_policy.aiModelRepoPolicy") in failed

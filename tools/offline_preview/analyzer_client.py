@@ -315,6 +315,8 @@ class AnalyzerClient:
             )
             item.properties.CopyFrom(single.properties)
             item.options.CopyFrom(single.options)
+            if single.HasField("provider"):
+                item.provider.CopyFrom(single.provider)
             for prop, urns in (resource.get("propertyDependencies") or {}).items():
                 item.propertyDependencies[prop].urns.extend(urns)
             by_urn[single.urn] = single
@@ -362,6 +364,12 @@ class AnalyzerClient:
                 parent=options.get("parent") or resource.get("parent") or "",
             )
         )
+        provider = resource.get("providerResource")
+        if provider:
+            request.provider.CopyFrom(
+                analyzer_pb2.AnalyzerProviderResource(type=provider["type"], urn=provider["urn"], name=provider["name"])
+            )
+            request.provider.properties.update(dict(provider.get("properties") or {}))
         return request
 
     @staticmethod

@@ -18,10 +18,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model_registry.contract import DEPLOY_ORDER
+from model_registry.contract import DEPLOY_ORDER, REGISTRY
 
 from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
+from .coverage import CoverageReport, scanning_coverage
 from .evaluate import Evaluation, EvaluationError, Resource, evaluate
 from .manifest import build_manifest, manifest_path, rebuild_inputs, resource_entry, write_manifest
 from .project import load_project
@@ -78,10 +79,12 @@ class RunResult:
     # Phase timings in seconds: evaluate and policy are summed over stacks; checkov runs from the
     # worker's start (import included) to its last scan; total is wall-clock.
     timings: dict[str, float] = field(default_factory=dict)
+    # The cross-stack scanning coverage step (coverage.py); None when no registry stack was evaluated.
+    coverage: CoverageReport | None = None
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.stacks)
+        return all(s.ok for s in self.stacks) and (self.coverage is None or self.coverage.ok)
 
 
 @dataclass
@@ -129,6 +132,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     checkov_started = time.perf_counter()
     results: list[StackResult] = []
     evaluated: dict[str, Evaluation] = {}
+    manifests: dict[str, dict] = {}
     background: list[Future] = []
     timings = Counter()
     # checkov scans go through their own single thread: the worker scans one request at a time, and
@@ -156,6 +160,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
             timings["evaluate"] += evaluation.seconds
             result.project, result.seconds["evaluate"] = evaluation.project, evaluation.seconds
             manifest = build_manifest(evaluation)
+            manifests[evaluation.project] = manifest
             path = write_manifest(manifest, manifest_path(build_dir, options.env, evaluation.project))
             result.manifest = str(path)
             result.resources_by_type = dict(sorted(Counter(r["type"] for r in manifest["resources"]).items()))
@@ -172,8 +177,11 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     if worker is not None:
         timings["checkov"] = time.perf_counter() - checkov_started
     timings["policy"] = sum(r.seconds.get("policy", 0.0) for r in results)
+    coverage = scanning_coverage(manifests) if REGISTRY in manifests else None
     timings["total"] = time.perf_counter() - started
-    return RunResult(env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()})
+    return RunResult(
+        env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()}, coverage=coverage
+    )
 
 
 def _skip_downstream(directories: list[Path], env: str, results: list[StackResult], failed: str) -> None:
@@ -300,10 +308,13 @@ def _scan(stream: _CheckovStream, manifest: dict, skips, result: StackResult, pr
 def analyzer_resources(manifest: dict) -> list[dict]:
     """The manifest's resources as the engine hands them to a policy pack (registrations, not reads)."""
     resources = []
+    providers = {e["urn"]: e for e in manifest["resources"] if e["type"].startswith("pulumi:providers:")}
     for entry in manifest["resources"]:
         if entry["read"]:
             continue
         options = entry["options"]
+        # The engine sends each resource's provider (type, URN, name, inputs); explicit ones are recorded.
+        provider = providers.get(entry["provider"].rsplit("::", 1)[0]) if entry["provider"] else None
         resources.append(
             {
                 "type": entry["type"],
@@ -322,6 +333,11 @@ def analyzer_resources(manifest: dict) -> list[dict]:
                 "dependencies": entry["dependencies"],
                 "propertyDependencies": entry["propertyDependencies"],
                 "provider": entry["provider"],
+                "providerResource": (
+                    {k: provider[k] for k in ("type", "urn", "name")} | {"properties": rebuild_inputs(provider)}
+                    if provider is not None
+                    else None
+                ),
             }
         )
     return resources

@@ -169,6 +169,7 @@ class ModelAccess(pulumi.ComponentResource):
                     description=f"Assumed by team {team.name}'s GitHub workflows to push its model images",
                     assume_role_policy=trust_policies[team.name],
                     max_session_duration=3600,
+                    permissions_boundary=naming.role_boundary_arn(args.account_id),
                     tags=tags | {tagging.TEAM_TAG: team.name},
                     opts=child.merge(pulumi.ResourceOptions(depends_on=trust_after)),
                 )
@@ -191,6 +192,7 @@ class ModelAccess(pulumi.ComponentResource):
                 assume_role_policy=to_json(
                     iam.service_trust_policy(config.inference.trusted_services, args.account_id)
                 ),
+                permissions_boundary=naming.role_boundary_arn(args.account_id),
                 tags=tags,
                 opts=child,
             )

@@ -15,6 +15,7 @@ from model_registry.catalog import Catalog, CatalogModel
 from model_registry.config import RegistryConfig, ScanType
 from model_registry.contract import REGISTRY
 from model_registry.policy_documents import ecr, kms, to_json
+from model_registry.replica_settings import replica_settings
 
 # A model's images must survive every stack operation: `protect` refuses a delete or replacement, and
 # `retain_on_delete` keeps the cloud resource if someone lifts protect and removes it from state.
@@ -117,10 +118,6 @@ class ModelRegistry(pulumi.ComponentResource):
                 for model, repo in self.repositories.items()
             }
         )
-        # Replicas are fully immutable and keep what the default lifecycle keeps. The lifecycle policy
-        # travels as JSON text: a stack output's numbers come back as floats, which ECR refuses.
-        self.replica_settings = {
-            "imageTagMutability": "IMMUTABLE",
-            "lifecyclePolicy": ecr.lifecycle_policy_json(config.lifecycle),
-        }
+        # What replicas look like (one creation template for all models: see model_registry.replica_settings).
+        self.replica_settings = replica_settings(config, args.catalog.models)
         self.register_outputs({"repositories": self.repository_map, "kmsKeyArn": self.key.arn})
