@@ -3,7 +3,8 @@
 Each stack reads its Pulumi config namespace (`registry:*`, `replication:*`, `access:*`) into one of
 the models below with `load()`. Validation runs before any resource is registered; a bad value ends in
 one `ConfigError` that names the key (with list indices) and the rule, e.g.
-`registry:models[2].name: 'Llama' ...`. Keys are camelCase in YAML, as Pulumi config usually is.
+`registry:lifecycle.releaseTagPrefixes[0]: ...`. Keys are camelCase in YAML, as Pulumi config usually is.
+The model catalog is not stack config: see `model_registry.catalog`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ MAX_REPLICATION_DESTINATIONS = 25
 MAX_FILTERS_PER_RULE = 100
 MAX_TAG_EXCLUSION_FILTERS = 5
 MAX_WILDCARDS_PER_TAG_PATTERN = 4
+# Where the registry and access stacks find the catalog, relative to their project directory.
+DEFAULT_CATALOG = "../../catalog"
 
 
 class Environment(StrEnum):
@@ -164,20 +167,6 @@ class LifecycleOverride(ConfigModel):
     prerelease_keep_count: int | None = Field(None, ge=1, le=10000)
 
 
-class CatalogModel(ConfigModel):
-    """One model of the catalog: one repository `<namespace>/<name>`."""
-
-    name: ModelName
-    team: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9 _.:/=+@-]+$")
-    description: str | None = Field(None, max_length=256)
-    cost_centre: str | None = Field(None, min_length=1, max_length=128)
-    # Tags that may be overwritten (e.g. `latest`); everything else is immutable.
-    mutable_tags: tuple[TagFilter, ...] = Field((), max_length=MAX_TAG_EXCLUSION_FILTERS)
-    # Overrides exist so that a team can ask; the policy pack still rejects scanning turned off.
-    scan_on_push: bool = True
-    lifecycle: LifecycleOverride | None = None
-
-
 class RegistryConfig(ConfigModel):
     """`registry:*` config."""
 
@@ -187,22 +176,13 @@ class RegistryConfig(ConfigModel):
     lifecycle: Lifecycle = Lifecycle()
     # Principals (besides the account root) allowed to administer the registry's KMS key.
     key_admins: tuple[PrincipalArn, ...] = ()
-    models: tuple[CatalogModel, ...] = Field(min_length=1, max_length=10000)
+    # The catalog folder (model_registry.catalog), relative to the project directory.
+    catalog: str = Field(DEFAULT_CATALOG, min_length=1)
 
     @model_validator(mode="after")
-    def _names_unique_and_valid(self) -> RegistryConfig:
+    def _namespace_is_a_repository_name(self) -> RegistryConfig:
         if not naming.is_repository_name(self.namespace):
             raise ValueError(f"namespace {self.namespace!r} breaks ECR's repository-name rule")
-        seen: dict[str, int] = {}
-        for index, model in enumerate(self.models):
-            if model.name in seen:
-                raise ValueError(
-                    f"models[{index}].name: duplicate model {model.name!r} (first at models[{seen[model.name]}])"
-                )
-            seen[model.name] = index
-            full = naming.repository_name(self.namespace, model.name)
-            if not naming.is_repository_name(full):
-                raise ValueError(f"models[{index}].name: repository name {full!r} is longer than 256 characters")
         return self
 
 
@@ -301,12 +281,22 @@ class GitHubPusher(ConfigModel):
         return self
 
 
-class CiPush(ConfigModel):
-    pushers: tuple[GitHubPusher, ...] = Field(min_length=1)
-    # Models the CI role may push to; empty: every model of the catalog.
-    models: tuple[ModelName, ...] = ()
-    # An existing GitHub OIDC provider's ARN; None: the access stack creates one.
+class CiSettings(ConfigModel):
+    """What CI needs per environment; who pushes (each team's `ci.pushers`) is in the catalog."""
+
+    # An existing GitHub OIDC provider's ARN in this account; None: the access stack creates one.
     oidc_provider_arn: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pushers_moved_to_the_catalog(cls, data: Any) -> Any:
+        for old_key in ("pushers", "models"):
+            if isinstance(data, dict) and old_key in data:
+                raise ValueError(
+                    f"{old_key}: who may push to which models moved to each team's ci.pushers in the catalog "
+                    "folder (catalog/README.md); move it there and delete it here"
+                )
+        return data
 
 
 class Inference(ConfigModel):
@@ -319,9 +309,10 @@ class AccessConfig(ConfigModel):
     """`access:*` config."""
 
     consumers: Consumers = Consumers()
-    # Extra consumers per model name.
-    model_consumers: dict[ModelName, Consumers] = {}
-    ci: CiPush | None = None
+    ci: CiSettings = CiSettings()
+    # The catalog folder (model_registry.catalog), relative to the project directory: per-model consumers
+    # and each team's CI come from there.
+    catalog: str = Field(DEFAULT_CATALOG, min_length=1)
     inference: Inference | None = Inference()
     # Owner and cost centre tags of the roles this stack creates.
     owner: str = Field("security", min_length=1, max_length=128)

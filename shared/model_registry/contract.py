@@ -38,7 +38,8 @@ class ReplicationOutput(StrEnum):
 
 
 class AccessOutput(StrEnum):
-    PUSH_ROLE_ARN = "pushRoleArn"
+    # {team: the ARN of its CI push role}
+    PUSH_ROLE_ARNS = "pushRoleArns"
     PULL_ROLE_ARN = "pullRoleArn"
     POLICIES = "repositoryPolicies"
 

@@ -6,7 +6,8 @@ and KMS actions that the Pulumi AWS provider calls to create, read, update and d
 resources, on that stack's resources only:
 
 - repositories by ARN under the registry namespace (`repository/<namespace>/*`);
-- IAM roles by their exact names (the constants below) and the GitHub OIDC provider by its ARN;
+- IAM roles by their exact names (the constants below; the per-team CI push roles by their name prefix)
+  and the GitHub OIDC provider by its ARN;
 - KMS keys by the `pulumi-project` tag the stacks put on them (`aws:ResourceTag` / `aws:RequestTag`),
   the alias by its ARN;
 - registry-wide settings (scanning, replication, registry policy, creation templates) take no resource
@@ -39,15 +40,16 @@ import yaml
 from . import naming
 from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
 from .errors import ConfigError
-from .naming import CI_PUSH_ROLE, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE, role_boundary_arn
+from .naming import CI_PUSH_ROLES, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE, role_boundary_arn
 from .policy_documents import Document, Statement, document, statement
 from .policy_documents.ecr import PUSH_ACTIONS
 from .policy_documents.iam import GITHUB_OIDC_HOST
 
 # --- names ------------------------------------------------------------------------------------
 # The IAM roles the stacks create. The stacks spell these names out today; they should import them
-# from here so that a rename cannot silently move a role outside its deployer's scope.
-ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUSH_ROLE, INFERENCE_PULL_ROLE)}
+# from here so that a rename cannot silently move a role outside its deployer's scope. The CI push roles
+# are one per model team, `model-registry-ci-push-<team>`: a name pattern no other role's name matches.
+ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUSH_ROLES, INFERENCE_PULL_ROLE)}
 
 # The tag every taggable resource carries (model_registry.tagging); KMS keys are scoped by it.
 PROJECT_TAG = "pulumi-project"

@@ -16,16 +16,18 @@ accepts:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from .catalog import CatalogModel
 from .config import MAX_TAG_EXCLUSION_FILTERS, LifecycleOverride, RegistryConfig
 from .errors import ConfigError
 from .policy_documents.ecr import lifecycle_policy_json
 
 
-def replica_lifecycle(config: RegistryConfig) -> LifecycleOverride:
+def replica_lifecycle(config: RegistryConfig, models: Sequence[CatalogModel]) -> LifecycleOverride:
     """The most retentive lifecycle override of the catalog (applied to registry:lifecycle)."""
-    overrides = [m.lifecycle for m in config.models if m.lifecycle is not None]
+    overrides = [m.lifecycle for m in models if m.lifecycle is not None]
     untagged = [o.untagged_expiry_days for o in overrides if o.untagged_expiry_days is not None]
     keep = [o.prerelease_keep_count for o in overrides if o.prerelease_keep_count is not None]
     return LifecycleOverride(
@@ -34,10 +36,10 @@ def replica_lifecycle(config: RegistryConfig) -> LifecycleOverride:
     )
 
 
-def replica_mutable_tags(config: RegistryConfig) -> dict[str, list[str]]:
+def replica_mutable_tags(models: Sequence[CatalogModel]) -> dict[str, list[str]]:
     """Every model's mutable-tag filters, each once in first-seen order, with the models that use it."""
     seen: dict[str, list[str]] = {}
-    for model in config.models:
+    for model in models:
         for tag in model.mutable_tags:
             seen.setdefault(tag, []).append(model.name)
     return seen
@@ -55,17 +57,17 @@ def template_exclusions(mutable_tags: dict[str, list[str]]) -> list[str]:
     return list(mutable_tags)
 
 
-def replica_settings(config: RegistryConfig) -> dict[str, Any]:
+def replica_settings(config: RegistryConfig, models: Sequence[CatalogModel]) -> dict[str, Any]:
     """The registry's `replicaSettings` export (model_registry.contract.RegistryOutput.REPLICA_SETTINGS).
 
     The lifecycle policy travels as JSON text: a stack output's numbers come back as floats, which ECR
     refuses.
     """
-    mutable = replica_mutable_tags(config)
+    mutable = replica_mutable_tags(models)
     return {
         "imageTagMutability": "IMMUTABLE_WITH_EXCLUSION" if mutable else "IMMUTABLE",
         # {filter: [models]}: the replication stack refuses more than ECR's 5 (template_exclusions).
         "mutableTags": mutable,
-        "lifecyclePolicy": lifecycle_policy_json(config.lifecycle, replica_lifecycle(config)),
+        "lifecyclePolicy": lifecycle_policy_json(config.lifecycle, replica_lifecycle(config, models)),
         "scanning": {"type": config.scanning.type.value, "frequency": config.scanning.frequency.value},
     }

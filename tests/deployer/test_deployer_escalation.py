@@ -17,7 +17,7 @@ BOUNDARY = naming.role_boundary_arn(ACCOUNT)
 BOUNDED = {"iam:PermissionsBoundary": BOUNDARY}
 OTHER_BOUNDARY = {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/AdministratorAccess"}
 MANAGED_ROLES = {
-    "access": (naming.CI_PUSH_ROLE, naming.INFERENCE_PULL_ROLE),
+    "access": (naming.ci_push_role("nlp"), naming.ci_push_role("a-new-team"), naming.INFERENCE_PULL_ROLE),
     "replication": (naming.REPLICA_TEMPLATE_ROLE,),
 }
 DEPLOYER_ROLES = [f"arn:aws:iam::{ACCOUNT}:role/{deployer.deployer_role_name(s)}" for s in deployer.POLICIES]
@@ -91,7 +91,7 @@ def test_no_deployer_can_rewrite_the_boundary_policy(policies, stack, action):
     [
         ("iam:CreateRole", role("escalated")),
         ("iam:PutRolePolicy", role("model-registry-deployer-access")),
-        ("iam:AttachRolePolicy", role(naming.CI_PUSH_ROLE)),
+        ("iam:AttachRolePolicy", role(naming.ci_push_role("nlp"))),
         ("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/admin"),
         ("sts:AssumeRole", role("OrganizationAccountAccessRole")),
         ("kms:PutKeyPolicy", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/registry"),

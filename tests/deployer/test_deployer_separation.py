@@ -12,9 +12,11 @@ from model_registry import deployer, naming
 MODELS = ("llama-3-8b-instruct", "resnet-50", "sdxl-base", "whisper-large-v3")
 HOME_REPOSITORIES = [f"arn:aws:ecr:{HOME}:{ACCOUNT}:repository/models/{m}" for m in MODELS]
 REGIONS = (HOME, *REPLICAS)
-OTHER_ROLES = ("admin", "OrganizationAccountAccessRole", "model-registry-anything-else")
+OTHER_ROLES = ("admin", "OrganizationAccountAccessRole", "model-registry-anything-else", "model-registry-ci-pusher")
+# The team push roles of the local catalog, and of teams that may come.
+TEAM_PUSH_ROLES = tuple(naming.ci_push_role(team) for team in ("nlp", "speech", "vision", "genai", "a-new-team"))
 ALL_ROLES = (
-    naming.CI_PUSH_ROLE,
+    *TEAM_PUSH_ROLES,
     naming.INFERENCE_PULL_ROLE,
     naming.REPLICA_TEMPLATE_ROLE,
     *(deployer.deployer_role_name(s) for s in deployer.POLICIES),
@@ -112,14 +114,16 @@ def test_access_deployer_touches_no_key(policies):
 
 
 def test_access_deployer_changes_only_its_own_roles(policies):
-    own = {role(naming.CI_PUSH_ROLE), role(naming.INFERENCE_PULL_ROLE)}
+    own = {role(name) for name in TEAM_PUSH_ROLES} | {role(naming.INFERENCE_PULL_ROLE)}
     others = [role(name) for name in ALL_ROLES if role(name) not in own]
     assert allowed(policies["access"], ROLE_CHANGES, others) == []
-    # Positive control: the same check does see its own roles, and it may pass them to no service.
+    # Positive control: the same check does see its own roles (every team's), and it may pass them to no service.
     bounded = {"iam:PermissionsBoundary": naming.role_boundary_arn(ACCOUNT)}
-    assert ("iam:PutRolePolicy", role(naming.CI_PUSH_ROLE)) in allowed(
-        policies["access"], ROLE_CHANGES, own, lambda _: bounded
-    )
+    assert [
+        r
+        for r in sorted(own)
+        if ("iam:PutRolePolicy", r) not in allowed(policies["access"], ROLE_CHANGES, own, lambda _: bounded)
+    ] == []
     assert allowed(policies["access"], ["iam:PassRole"], own) == []
 
 

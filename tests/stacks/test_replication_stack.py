@@ -174,8 +174,7 @@ def test_a_replica_region_takes_at_most_100_scanning_filters(count, ok, registry
 
 
 def test_more_than_five_mutable_tags_over_the_catalog_is_refused_naming_the_models():
-    registry_config = harness.stack_config("registry")
-    models = [{"name": f"m{n}", "team": "t", "mutableTags": [f"tag{n}"]} for n in range(6)]
-    registry = harness.run_stack("registry", registry_config | {"registry:models": models})
+    models = [{"name": f"m{n}", "mutableTags": [f"tag{n}"]} for n in range(6)]
+    registry = harness.run_stack("registry", catalog={"t.yaml": {"team": "t", "models": models}})
     with pytest.raises(EvaluationError, match=r"6 distinct mutableTags filters .*'tag5' \(m5\)"):
         harness.run_stack("replication", upstream=harness.upstream_of(registry))
