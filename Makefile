@@ -9,9 +9,10 @@ STACK ?=
 PROJECT ?=
 BASE ?= HEAD
 OFFLINE ?=
-# Free-text variables reach the tools through the environment, quoted ("$$BASE"), never pasted into a
-# shell command line: `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command.
-export BASE PROJECT
+# Free-text variables reach the tools through the environment, never pasted into a shell command line:
+# `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
+# into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
+export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -38,11 +39,28 @@ export PULUMI_CONFIG_PASSPHRASE ?= local-only-not-a-secret
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools test lint check-pulumi check-stack check-env check-flags emulator emulator-stop \
+.PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop local-reset \
         deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies bench clean
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+# `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
+HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT
+HELP_ROW := printf '  %-14s %-12s %s\n'
+
+help: ## list the targets and the variables
+	@echo "Targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+	  | sed $(foreach v,$(HELP_VARS),-e 's|\$$($(v))|$($(v))|g') \
+	  | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables (make TARGET NAME=value):"
+	@$(HELP_ROW) NAME "NOW" "MEANING"
+	@$(HELP_ROW) ENV "$(ENV)" "the environment and stack name: local (the emulator), dev or prod"
+	@$(HELP_ROW) STACK "$(STACK)" "one stack for deploy, preview, destroy: registry, replication or access"
+	@$(HELP_ROW) PROJECT "$(PROJECT)" "preview this Pulumi Python project directory offline instead"
+	@$(HELP_ROW) BASE "$(BASE)" "the git revision that make diff compares with, e.g. origin/main"
+	@$(HELP_ROW) OFFLINE "$(OFFLINE)" "1: preview offline even where the pulumi CLI is installed"
+	@$(HELP_ROW) PREVIEW_FLAGS "$(PREVIEW_FLAGS)" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
+	@$(HELP_ROW) MOTO_PORT "$(MOTO_PORT)" "the port of the local AWS emulator (ENV=local)"
 
 # --- setup ------------------------------------------------------------------------------------
 
@@ -65,18 +83,28 @@ tools: $(CHECKOV) ## install checkov as an isolated tool
 test: install ## run the test suite (no AWS account or pulumi CLI needed)
 	$(VENV)/bin/pytest
 
-lint: install ## ruff (lint, formatting) over the repository; mypy over the stacks' library
+# actionlint checks the workflows (expressions, action inputs, permissions) and, through shellcheck on
+# PATH, every `run:` script as bash; shellcheck checks the scripts the workflows and CI call.
+lint: install ## ruff (lint, formatting); mypy on the stacks' library; actionlint and shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared/model_registry
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
+	$(VENV)/bin/shellcheck .ci/run .github/scripts/*.sh
 
 # --- the local AWS emulator (ENV=local) -------------------------------------------------------
 
-emulator: $(VENV)/.synced ## start moto's server on 127.0.0.1:$(MOTO_PORT) for ENV=local
-	@$(VENV)/bin/python -m local_emulator start --port $(MOTO_PORT) --dir .moto
+# moto keeps resources in memory: every request is recorded in .moto/recording.jsonl and replayed when
+# the emulator starts again, so it holds what .pulumi-state/ says exists (see tools/README.md).
+emulator: $(VENV)/.synced ## start moto's server on 127.0.0.1:$(MOTO_PORT) for ENV=local (restores its resources)
+	@$(VENV)/bin/python -m local_emulator start --port $(MOTO_PORT) --dir .moto --pulumi-state .pulumi-state
 
-emulator-stop: ## stop the local emulator
+emulator-stop: ## stop the local emulator (its resources stay recorded in .moto/)
 	@$(VENV)/bin/python -m local_emulator stop --dir .moto
+
+local-reset: ## forget ENV=local entirely: stop the emulator, remove .moto/ and .pulumi-state/
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m local_emulator stop --dir .moto; fi
+	rm -rf .moto .pulumi-state
 
 # --- deploy with the pulumi CLI -----------------------------------------------------------------
 
@@ -90,13 +118,6 @@ check-pulumi:
 # Checked by make itself, before any shell sees the value (make's own exit status for it is 2).
 check-stack:
 	$(if $(filter-out $(STACKS),$(STACK))$(if $(filter 1,$(words $(STACK))),,x),$(error STACK must be one of: $(STACKS) (got '$(STACK)')))
-
-# Extra options of the offline tools, checked word by word (they are pasted into the command line).
-PREVIEW_OPTIONS := --json --no-policy --no-checkov --quiet
-DIFF_OPTIONS := --json --detail --quiet
-check-flags:
-	$(if $(filter-out $(PREVIEW_OPTIONS),$(PREVIEW_FLAGS)),$(error PREVIEW_FLAGS may hold only: $(PREVIEW_OPTIONS) (got '$(PREVIEW_FLAGS)')))
-	$(if $(filter-out $(DIFF_OPTIONS),$(DIFF_FLAGS)),$(error DIFF_FLAGS may hold only: $(DIFF_OPTIONS) (got '$(DIFF_FLAGS)')))
 
 check-env:
 	$(if $(filter-out $(ENVIRONMENTS),$(ENV))$(if $(filter 1,$(words $(ENV))),,x),$(error unknown environment '$(ENV)': this repository defines $(ENVIRONMENTS) (each needs stacks/*/Pulumi.<env>.yaml and policy-pack/config/<env>.json); nothing was run))
@@ -118,16 +139,16 @@ deploy: check-env check-stack check-pulumi install ## deploy one stack: make dep
 	$(call pulumi_stack,$(STACK),up --yes $(PULUMI_FLAGS))
 
 # Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
-preview-all: check-env check-flags install ## preview all three stacks with the policy pack (offline when pulumi is absent)
-	@if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
-	  $(VENV)/bin/offline-preview --env $(ENV) $(PREVIEW_FLAGS); \
+preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
+	@set -f; if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	  $(VENV)/bin/offline-preview --env $(ENV) $$PREVIEW_FLAGS; \
 	else $(local-up) && for s in $(STACKS); do echo "==> preview $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS)) ) || exit 1; done; fi
 
-preview: $(if $(PROJECT),,check-env) check-flags install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
-	@if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project "$$PROJECT" --env $(ENV) $(PREVIEW_FLAGS); \
+preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
+	@set -f; if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project "$$PROJECT" --env $(ENV) $$PREVIEW_FLAGS; \
 	elif [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory check-stack && $(VENV)/bin/offline-preview --env $(ENV) --stack $(STACK) $(PREVIEW_FLAGS); \
+	  $(MAKE) --no-print-directory check-stack && $(VENV)/bin/offline-preview --env $(ENV) --stack $(STACK) $$PREVIEW_FLAGS; \
 	else $(MAKE) --no-print-directory check-stack && $(local-up) && $(call pulumi_stack,$(STACK),preview $(PULUMI_FLAGS)); fi
 
 # Protected resources (repositories, KMS keys) are never destroyed: see "Renaming or removing a model".
@@ -141,8 +162,8 @@ destroy: check-env check-stack check-pulumi install ## destroy one stack's unpro
 # Exit status: GNU make itself ends with 2 whenever a recipe fails, whatever the recipe's status; the
 # tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
 # "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
-diff: check-env check-flags install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
-	@$(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $(DIFF_FLAGS)
+diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
+	@set -f; $(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $$DIFF_FLAGS
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)

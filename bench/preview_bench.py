@@ -4,9 +4,10 @@
     .venv/bin/python bench/preview_bench.py --sizes 10,100  # other sizes
     .venv/bin/python bench/preview_bench.py --json          # the rows as JSON (for machines)
 
-For each size it writes a temporary copy of the three stacks (each stack's Pulumi.yaml and __main__.py,
-and its Pulumi.local.yaml with the catalog replaced: `registry:models` gets N generated models, and
-`access:modelConsumers` names every tenth of them) and runs the whole preview on it through the same
+For each size it writes a temporary copy of the three stacks (each stack's Pulumi.yaml, __main__.py and
+Pulumi.local.yaml) beside a generated catalog folder of N models spread over 6 team files (each team
+with its own CI pushers, every tenth model with consumers of its own), points `registry:catalog` and
+`access:catalog` at that folder, and runs the whole preview on it through the same
 code path as `offline-preview --env local`: `run_preview(Options(env="local", projects=[...]))`, i.e.
 evaluation, manifests, the policy pack over gRPC and checkov, all three stacks. The stack packages
 (registry_stack, ...) and the shared library come from the workspace, as for the real stacks.
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -49,13 +51,20 @@ DEFAULT_SIZES = (10, 100, 1000)
 COLUMNS = ("models", "resources", "evaluate s", "policy s", "checkov s", "total s", "peak RSS MB", "child MB")
 TEAMS = ("nlp", "speech", "vision", "genai", "search", "ranking")
 CONSUMER = "arn:aws:iam::210987654321:role/bench-consumer-{}"
+# The stacks that read the catalog folder (config key `<project>:catalog`).
+CATALOG_READERS = ("registry", "access")
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def catalog(size: int) -> list[dict]:
-    """`size` catalog models, varied like the real catalog (mutable tags, own lifecycle, cost centre)."""
-    models = []
+def catalog(size: int) -> dict[str, dict]:
+    """`size` models over the six teams' files {"<team>.yaml": content}, varied like the real catalog (mutable
+    tags, own lifecycle, cost centre, consumers of their own), each team with its own CI pushers."""
+    files = {
+        team: {"team": team, "ci": {"pushers": [{"repository": f"acme/{team}-models", "refs": ["refs/heads/main"]}]}}
+        for team in TEAMS[: min(size, len(TEAMS))]
+    }
     for index in range(size):
-        model: dict = {"name": f"model-{index:04d}", "team": TEAMS[index % len(TEAMS)]}
+        model: dict = {"name": f"model-{index:04d}"}
         if index % 3 == 0:
             model["mutableTags"] = ["latest"]
         if index % 5 == 0:
@@ -64,18 +73,24 @@ def catalog(size: int) -> list[dict]:
             model["costCentre"] = "cv-research"
         if index % 4 == 0:
             model["description"] = f"Generated benchmark model {index}"
-        models.append(model)
-    return models
+        if index % 10 == 0:
+            model["consumers"] = {"principals": [CONSUMER.format(index)]}
+        files[TEAMS[index % len(TEAMS)]].setdefault("models", []).append(model)
+    return {f"{team}.yaml": content for team, content in files.items()}
 
 
-def model_consumers(models: list[dict]) -> dict:
-    """Extra consumers for every tenth model (names only models of the catalog, as the stack requires)."""
-    return {m["name"]: {"principals": [CONSUMER.format(i)]} for i, m in enumerate(models) if i % 10 == 0}
+def write_catalog(folder: Path, size: int) -> Path:
+    """A catalog folder of `size` generated models (see `catalog`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in catalog(size).items():
+        # The C emitter: 10,000 models are written in well under a second.
+        (folder / name).write_text(yaml.dump(content, Dumper=_DUMPER, sort_keys=False))
+    return folder
 
 
 def write_stacks(root: Path, size: int, source: Path = REPO_ROOT / "stacks") -> list[Path]:
-    """A copy of the three stacks under `root` with a catalog of `size` models; returns their directories."""
-    models = catalog(size)
+    """A copy of the three stacks under `root`, reading a catalog of `size` models in `root/catalog`."""
+    folder = write_catalog(root / "catalog", size)
     directories = []
     for name in DEPLOY_ORDER:
         directory = root / name
@@ -84,10 +99,8 @@ def write_stacks(root: Path, size: int, source: Path = REPO_ROOT / "stacks") -> 
             shutil.copy2(source / name / file, directory / file)
         settings = yaml.safe_load((source / name / "Pulumi.local.yaml").read_text())
         config = settings["config"]
-        if "registry:models" in config:
-            config["registry:models"] = models
-        if "access:modelConsumers" in config:
-            config["access:modelConsumers"] = model_consumers(models)
+        if name in CATALOG_READERS:
+            config[f"{name}:catalog"] = os.path.relpath(folder, directory)
         if name == "replication":
             # Measure what dev and prod deploy: locally the templates are off only for the emulator's sake.
             config["replication:replicaTemplates"] = True

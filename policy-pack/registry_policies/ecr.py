@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from . import scanning
 from .findings import Finding, cannot_evaluate
 from .values import first_block, get_path, is_unknown
 
@@ -22,8 +22,6 @@ REPLICATION_ALLOWED = "replication-destinations-allowed"
 
 IMMUTABLE_MODES = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
 KMS_TYPES = ("KMS", "KMS_DSSE")
-# Which scan frequencies actually scan, per registry scan type (anything else is MANUAL).
-SCANNING_FREQUENCIES = {"BASIC": ("SCAN_ON_PUSH",), "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN")}
 
 
 def repository_scanning_findings(props: dict[str, Any]) -> list[Finding]:
@@ -44,69 +42,97 @@ def repository_scanning_findings(props: dict[str, Any]) -> list[Finding]:
     ]
 
 
-def scanning_rules(props: dict[str, Any]) -> tuple[str, list[dict[str, Any]], list[Finding]]:
-    """(scan type, rules that scan, findings) of a RegistryScanningConfiguration."""
+def scanning_configuration(props: dict[str, Any]) -> tuple[scanning.Configuration | None, list[Finding]]:
+    """The configuration a RegistryScanningConfiguration puts, or None with the unknowns that hide it.
+
+    Filters of a type other than WILDCARD (which ECR refuses) are left out: they match nothing.
+    """
     scan_type = props.get("scanType") or "BASIC"
     rules = props.get("rules")
     if is_unknown(scan_type):
-        return "?", [], [cannot_evaluate(SCANNING, "scanType")]
+        return None, [cannot_evaluate(SCANNING, "scanType")]
     if is_unknown(rules):
-        return scan_type, [], [cannot_evaluate(SCANNING, "rules")]
-    if rules is None or rules == []:
-        return scan_type, [], [Finding("the registry scanning configuration has no rule: nothing is scanned")]
+        return None, [cannot_evaluate(SCANNING, "rules")]
+    parsed: list[scanning.Rule] = []
+    unknowns: list[Finding] = []
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        frequency, filters = get_path(rule, "scanFrequency"), get_path(rule, "repositoryFilters")
+        for what, value in (("scanFrequency", frequency), ("repositoryFilters", filters)):
+            if is_unknown(value):
+                unknowns.append(cannot_evaluate(SCANNING, f"rules[{index}].{what}"))
+        patterns: list[str] = []
+        for f_index, entry in enumerate(filters if isinstance(filters, list) else []):
+            pattern, kind = get_path(entry, "filter"), get_path(entry, "filterType")
+            if is_unknown(pattern) or is_unknown(kind):
+                unknowns.append(cannot_evaluate(SCANNING, f"rules[{index}].repositoryFilters[{f_index}]"))
+            elif (kind or "WILDCARD") == "WILDCARD" and isinstance(pattern, str):
+                patterns.append(pattern)
+        parsed.append(scanning.Rule(str(frequency), tuple(patterns)))
+    if unknowns:
+        return None, unknowns
+    return scanning.Configuration(str(scan_type), tuple(parsed)), []
+
+
+def _rule_problems(rules: Any) -> list[str]:
+    """What ECR refuses in a scanning configuration's rules: counts, filter types and patterns."""
     if not isinstance(rules, list):
-        return scan_type, [], [Finding("the registry scanning configuration's rules are not a list")]
-    scanning: list[dict[str, Any]] = []
-    findings: list[Finding] = []
+        return []
+    problems = []
+    if len(rules) > scanning.MAX_RULES:
+        problems.append(f"{len(rules)} rules; ECR allows at most {scanning.MAX_RULES}")
     for index, rule in enumerate(rules):
-        frequency = get_path(rule, "scanFrequency")
-        if is_unknown(frequency):
-            findings.append(cannot_evaluate(SCANNING, f"rules[{index}].scanFrequency"))
-        elif frequency in SCANNING_FREQUENCIES.get(scan_type, ()):
-            scanning.append(rule)
-    return scan_type, scanning, findings
+        filters = get_path(rule, "repositoryFilters")
+        if not isinstance(filters, list) or not filters:
+            if not is_unknown(filters):
+                problems.append(f"rules[{index}] has no repository filter, so it matches no repository")
+            continue
+        if len(filters) > scanning.MAX_FILTERS_PER_RULE:
+            problems.append(
+                f"rules[{index}] has {len(filters)} filters; ECR allows at most {scanning.MAX_FILTERS_PER_RULE}"
+            )
+        for f_index, entry in enumerate(filters):
+            pattern, kind = get_path(entry, "filter"), get_path(entry, "filterType")
+            if is_unknown(pattern) or is_unknown(kind):
+                continue
+            if kind not in (None, "WILDCARD"):
+                problems.append(f"rules[{index}].repositoryFilters[{f_index}] has filterType {kind!r}; use WILDCARD")
+            elif (problem := scanning.filter_problem(pattern)) is not None:
+                problems.append(f"rules[{index}].repositoryFilters[{f_index}]: {problem}")
+    return problems
 
 
 def registry_scanning_findings(props: dict[str, Any]) -> list[Finding]:
-    """At least one rule of the registry scanning configuration scans (not MANUAL)."""
-    scan_type, scanning, findings = scanning_rules(props)
-    if scanning:
-        return []
-    if findings:
-        return findings
-    allowed = "/".join(SCANNING_FREQUENCIES.get(scan_type, ("SCAN_ON_PUSH",)))
+    """At least one rule of the registry scanning configuration scans, and ECR would accept the rules."""
+    scan_type, rules = props.get("scanType") or "BASIC", props.get("rules")
+    if is_unknown(scan_type):
+        return [cannot_evaluate(SCANNING, "scanType")]
+    if is_unknown(rules):
+        return [cannot_evaluate(SCANNING, "rules")]
+    if rules is None or rules == []:
+        return [Finding("the registry scanning configuration has no rule: nothing is scanned")]
+    if not isinstance(rules, list):
+        return [Finding("the registry scanning configuration's rules are not a list")]
+    problems = [Finding(p) for p in _rule_problems(rules)]
+    allowed = scanning.SCANNING_FREQUENCIES.get(scan_type, ())
+    frequencies = [get_path(rule, "scanFrequency") for rule in rules]
+    if any(not is_unknown(f) and f in allowed for f in frequencies):
+        return problems
+    unknown = [index for index, f in enumerate(frequencies) if is_unknown(f)]
+    if unknown:
+        return [cannot_evaluate(SCANNING, f"rules[{unknown[0]}].scanFrequency"), *problems]
+    shown = "/".join(allowed or (scanning.ON_PUSH,))
     return [
         Finding(
             f"no rule of the {scan_type} registry scanning configuration scans "
-            f"(every rule is MANUAL or invalid; use {allowed})"
-        )
+            f"(every rule is MANUAL or invalid; use {shown})"
+        ),
+        *problems,
     ]
 
 
 def wildcard_filter_matches(pattern: str, repository_name: str) -> bool:
-    """ECR WILDCARD filter: "*" matches any characters (including "/"), everything else is literal."""
-    regex = "".join(".*" if c == "*" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, repository_name) is not None
-
-
-def rule_covers(rule: dict[str, Any], repository_name: str) -> bool | None:
-    """Whether a scanning rule's WILDCARD filters match the name (None when unknown)."""
-    filters = get_path(rule, "repositoryFilters")
-    if is_unknown(filters):
-        return None
-    if not isinstance(filters, list):
-        return False
-    for entry in filters:
-        pattern, kind = get_path(entry, "filter"), get_path(entry, "filterType")
-        if is_unknown(pattern) or is_unknown(kind):
-            return None
-        if (
-            (kind or "WILDCARD") == "WILDCARD"
-            and isinstance(pattern, str)
-            and wildcard_filter_matches(pattern, repository_name)
-        ):
-            return True
-    return False
+    """ECR's WILDCARD scanning filter (see scanning.filter_matches)."""
+    return scanning.filter_matches(pattern, repository_name)
 
 
 def tags_immutable_findings(props: dict[str, Any]) -> list[Finding]:

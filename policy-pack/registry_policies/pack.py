@@ -19,7 +19,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import ecr, iam, stack
+from . import ecr, iam, quotas, stack
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .lambda_permission import LAMBDA_PERMISSION_TYPE, lambda_permission_findings
@@ -212,6 +212,23 @@ SPECS: list[Spec] = [
     ),
 ]
 
+# AWS's quotas (registry_policies/quotas.py): mandatory, since a deploy that breaks one fails halfway.
+SPECS += [
+    Spec(
+        quotas.QUOTAS,
+        "Documents, names, tags and lists fit AWS's documented quotas.",
+        EnforcementLevel.MANDATORY,
+        quotas.resource_quota_findings,
+        options={quotas.TRUST_POLICY_OPTION: {"type": "integer", "minimum": 2048}},
+    ),
+    Spec(
+        quotas.QUOTAS_AGGREGATE,
+        "The inline policies of each IAM role, user and group, together, fit IAM's quota.",
+        EnforcementLevel.MANDATORY,
+        stack_check=lambda resources, _config: quotas.aggregate_quota_findings(resources),
+    ),
+]
+
 CHECK_NAMES = {spec.name for spec in SPECS}
 DEFAULT_LEVELS: dict[str, EnforcementLevel] = {
     EXEMPTIONS: EnforcementLevel.MANDATORY,
@@ -264,6 +281,7 @@ def _stack_policy(spec: Spec, book: ExemptionBook) -> StackValidationPolicy:
                     plain(r.props),
                     tuple(d.urn for d in r.dependencies),
                     {k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
+                    plain(r.provider.props) if r.provider is not None else None,
                 )
                 for r in args.resources
             ]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import os
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import scanning
 from .ecr import (
     LIFECYCLE,
     LIFECYCLE_POLICY,
     REGISTRY_SCANNING,
+    REPLICATION,
     REPOSITORY,
     SCANNING,
-    rule_covers,
-    scanning_rules,
+    scanning_configuration,
 )
 from .findings import Finding, cannot_evaluate
 from .values import first_block, get_path, is_unknown
@@ -28,6 +31,8 @@ class StackResource:
     props: dict[str, Any]
     dependencies: tuple[str, ...] = ()
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The inputs of the resource's provider, when the engine sends them (it does for every resource).
+    provider: dict[str, Any] | None = None
 
 
 def lifecycle_coverage_findings(resources: list[StackResource]) -> list[Finding]:
@@ -72,53 +77,147 @@ def lifecycle_coverage_findings(resources: list[StackResource]) -> list[Finding]
     return findings
 
 
-def scanning_coverage_findings(resources: list[StackResource]) -> list[Finding]:
-    """Every repository is scanned: by its own scanOnPush, or by a matching registry scanning rule.
+def default_place(config: dict[str, Any] | None = None) -> scanning.Place:
+    """The place of resources on the stack's default provider: `aws:region` and the account that
+    `aws:assumeRoles`/`aws:allowedAccountIds` name, from the stack config the engine hands the pack
+    (PULUMI_CONFIG) unless given."""
+    if config is None:
+        try:
+            config = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
+        except ValueError:
+            config = {}
+    provider = {key.removeprefix("aws:"): value for key, value in config.items() if key.startswith("aws:")}
+    return scanning.Place(scanning.provider_account(provider) or "", str(provider.get("region") or ""))
 
-    With an ENHANCED registry scanning configuration ECR ignores the repository's scanOnPush, so only
-    a rule whose WILDCARD filter matches the repository name covers it.
+
+def scanning_coverage_findings(resources: list[StackResource], default: scanning.Place | None = None) -> list[Finding]:
+    """Every repository of the stack is scanned, as ECR decides it (see registry_policies.scanning).
+
+    Per account and region: the registry scanning configuration of that place (two in one place is
+    itself a violation: ECR keeps only the last put, and the weaker one is assumed), its rules'
+    filters against the repository name, and the repository's own scanOnPush only where no rule
+    exists. Places come from each resource's `region` input, its provider, else the stack's config.
     """
-    configurations = [r for r in resources if r.type == REGISTRY_SCANNING]
-    enhanced = False
-    rules: list[dict[str, Any]] = []
+    default = default if default is not None else default_place()
     findings: list[Finding] = []
-    for configuration in configurations:
-        scan_type, scanning, unknowns = scanning_rules(configuration.props)
-        if scan_type == "ENHANCED":
-            enhanced = True
-        rules.extend(scanning)
-        findings.extend(
-            Finding(f.message, configuration.urn, configuration.name, f.unknown) for f in unknowns if f.unknown
-        )
-    for repo in (r for r in resources if r.type == REPOSITORY):
-        own = get_path(first_block(repo.props.get("imageScanningConfiguration")), "scanOnPush")
-        if not enhanced and own is True:
+    placed: list[tuple[scanning.Place, scanning.Configuration]] = []
+    undecidable_places: set[scanning.Place] = set()
+    for configuration in (r for r in resources if r.type == REGISTRY_SCANNING):
+        place = _place(configuration, default)
+        if place is None:
+            findings.append(_unknown(f"the region of {configuration.name}", configuration))
             continue
-        name = repo.props.get("name")
-        if is_unknown(name) or not isinstance(name, str):
-            if rules or (not enhanced and is_unknown(own)):
-                findings.append(
-                    cannot_evaluate(SCANNING, f"the name of repository {repo.name}", urn=repo.urn, name=repo.name)
-                )
-                continue
-            name = ""
-        verdicts = [rule_covers(rule, name) for rule in rules]
-        if True in verdicts:
+        parsed, unknowns = scanning_configuration(configuration.props)
+        if parsed is None:
+            undecidable_places.add(place)
+            findings.extend(Finding(f.message, configuration.urn, configuration.name, True) for f in unknowns)
             continue
-        if None in verdicts or (not enhanced and is_unknown(own)):
+        placed.append((place, replace(parsed, source=repr(configuration.name))))
+    grouped = scanning.group_by_place(placed)
+    for place, configurations in grouped.items():
+        for extra in configurations[1:]:
             findings.append(
-                cannot_evaluate(
-                    SCANNING, f"the scanning coverage of repository {repo.name}", urn=repo.urn, name=repo.name
+                Finding(
+                    f"{len(configurations)} registry scanning configurations in {place} "
+                    f"({', '.join(c.source for c in configurations)}): ECR keeps one per account and region, "
+                    "each put replacing the last; keep one",
+                    name=extra.source.strip("'"),
                 )
             )
+    for repo in (r for r in resources if r.type == REPOSITORY):
+        place = _place(repo, default)
+        own = get_path(first_block(repo.props.get("imageScanningConfiguration")), "scanOnPush")
+        name = repo.props.get("name")
+        if place is None:
+            findings.append(_unknown(f"the region of repository {repo.name}", repo))
             continue
-        why = (
-            (
-                "the ENHANCED registry scanning configuration has no scanning rule whose filter matches "
-                f"{name!r} (ECR ignores scanOnPush in ENHANCED mode)"
+        if place in undecidable_places:
+            findings.append(_unknown(f"the scanning configuration in force for repository {repo.name}", repo))
+            continue
+        # Rules decide unless the only configuration there is BASIC without rules (or there is none).
+        rules_decide = any(c.rules or c.scan_type != "BASIC" for c in grouped.get(place, []))
+        if rules_decide and (is_unknown(name) or not isinstance(name, str)):
+            findings.append(_unknown(f"the name of repository {repo.name}", repo))
+            continue
+        if is_unknown(own) and not rules_decide:
+            findings.append(_unknown(f"the scanOnPush of repository {repo.name}", repo))
+            continue
+        name = name if isinstance(name, str) and not is_unknown(name) else repo.name
+        verdict = scanning.verdict_at(grouped, place, name, own is True)
+        if not verdict.scanned:
+            findings.append(
+                Finding(
+                    f"repository {repo.name} ({place}) is never scanned: {verdict.reason}",
+                    urn=repo.urn,
+                    name=repo.name,
+                )
             )
-            if enhanced
-            else "scanOnPush is off and no registry scanning rule matches it"
-        )
-        findings.append(Finding(f"repository {repo.name} is never scanned: {why}", urn=repo.urn, name=repo.name))
+    for replication in (r for r in resources if r.type == REPLICATION):
+        findings += _replica_findings(replication, grouped, undecidable_places, default)
     return findings
+
+
+def _replica_findings(
+    replication: StackResource,
+    grouped: dict[scanning.Place, list[scanning.Configuration]],
+    undecidable: set[scanning.Place],
+    default: scanning.Place,
+) -> list[Finding]:
+    """Replicas in this account's destination regions are scanned by the scanning rules there.
+
+    ECR creates replica repositories itself, without any scanning setting of their own, so only the
+    destination region's registry scanning configuration can scan them; a stack that replicates to
+    a region of its own account must therefore scan every prefix it replicates there. Destinations
+    in other accounts are theirs to scan. With the stack's account unknown (no aws:allowedAccountIds
+    or assumeRoles), every destination counts as this account's.
+    """
+    place = _place(replication, default)
+    config = first_block(replication.props.get("replicationConfiguration"))
+    rules = get_path(config, "rules")
+    if place is None or is_unknown(config) or is_unknown(rules):
+        return [_unknown("the replication configuration's region or rules", replication)]
+    findings: list[Finding] = []
+    for r_index, rule in enumerate(rules if isinstance(rules, list) else []):
+        filters, destinations = get_path(rule, "repositoryFilters"), get_path(rule, "destinations")
+        patterns = [get_path(f, "filter") for f in filters] if isinstance(filters, list) else []
+        if is_unknown(filters) or is_unknown(destinations) or any(is_unknown(p) for p in patterns):
+            findings.append(_unknown(f"rules[{r_index}] of the replication configuration", replication))
+            continue
+        prefixes = [p for p in patterns if isinstance(p, str)] or [""]
+        for destination in destinations if isinstance(destinations, list) else []:
+            region, account = get_path(destination, "region"), get_path(destination, "registryId")
+            if is_unknown(region) or is_unknown(account):
+                findings.append(_unknown(f"a destination of rules[{r_index}]", replication))
+                continue
+            if place.account and account != place.account:
+                continue
+            target = scanning.Place(place.account, str(region))
+            if target in undecidable:
+                findings.append(_unknown(f"the scanning configuration of {target}", replication))
+                continue
+            for prefix in prefixes:
+                verdict = scanning.weakest(scanning.prefix_verdict(c, prefix) for c in grouped.get(target) or [None])
+                if not verdict.scanned:
+                    shown = f"prefix {prefix!r}" if prefix else "every repository"
+                    findings.append(
+                        Finding(
+                            f"replicas in {target} (rules[{r_index}], {shown}) are never scanned: {verdict.reason}; "
+                            "give that region a registry scanning configuration in this stack",
+                            urn=replication.urn,
+                            name=replication.name,
+                        )
+                    )
+    return findings
+
+
+def _place(resource: StackResource, default: scanning.Place) -> scanning.Place | None:
+    region = resource.props.get("region")
+    provider_region = (resource.provider or {}).get("region")
+    if is_unknown(region) or (not region and is_unknown(provider_region)):
+        return None
+    place = scanning.place_of(resource.props, resource.provider, default)
+    return place if place.region else scanning.Place(place.account, "(the stack region)")
+
+
+def _unknown(what: str, resource: StackResource) -> Finding:
+    return cannot_evaluate(SCANNING, what, urn=resource.urn, name=resource.name)

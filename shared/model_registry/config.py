@@ -3,7 +3,8 @@
 Each stack reads its Pulumi config namespace (`registry:*`, `replication:*`, `access:*`) into one of
 the models below with `load()`. Validation runs before any resource is registered; a bad value ends in
 one `ConfigError` that names the key (with list indices) and the rule, e.g.
-`registry:models[2].name: 'Llama' ...`. Keys are camelCase in YAML, as Pulumi config usually is.
+`registry:lifecycle.releaseTagPrefixes[0]: ...`. Keys are camelCase in YAML, as Pulumi config usually is.
+The model catalog is not stack config: see `model_registry.catalog`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from .rules import (
     StrictBool,
     StrictInt,
     StrictStr,
-    max_model_name,
     oidc_provider_arn,
     pattern_matches_prefix,
     rule,
@@ -48,6 +48,8 @@ MAX_REPLICATION_DESTINATIONS = 25
 MAX_FILTERS_PER_RULE = 100
 MAX_TAG_EXCLUSION_FILTERS = 5
 MAX_WILDCARDS_PER_TAG_PATTERN = 4
+# Where the registry and access stacks find the catalog, relative to their project directory.
+DEFAULT_CATALOG = "../../catalog"
 
 STACKS_DIR, PACK_CONFIG_DIR = "stacks", "policy-pack/config"
 # Where this library sits in the repository (an editable install): <repo>/shared/model_registry.
@@ -209,20 +211,6 @@ class LifecycleOverride(ConfigModel):
     prerelease_keep_count: StrictInt | None = Field(None, ge=1, le=10000)
 
 
-class CatalogModel(ConfigModel):
-    """One model of the catalog: one repository `<namespace>/<name>`."""
-
-    name: ModelName
-    team: RequiredTagValue
-    description: StrictStr | None = Field(None, max_length=256)
-    cost_centre: RequiredTagValue | None = None
-    # Tags that may be overwritten (e.g. `latest`); everything else is immutable.
-    mutable_tags: tuple[TagFilter, ...] = Field((), max_length=MAX_TAG_EXCLUSION_FILTERS)
-    # Overrides exist so that a team can ask; the policy pack still rejects scanning turned off.
-    scan_on_push: StrictBool = True
-    lifecycle: LifecycleOverride | None = None
-
-
 class RegistryConfig(ConfigModel):
     """`registry:*` config."""
 
@@ -232,31 +220,26 @@ class RegistryConfig(ConfigModel):
     lifecycle: Lifecycle = Lifecycle()
     # Principals (besides the account root) allowed to administer the registry's KMS key.
     key_admins: tuple[PrincipalArn, ...] = ()
-    models: tuple[CatalogModel, ...] = Field(min_length=1, max_length=10000)
+    # The catalog folder (model_registry.catalog), relative to the project directory.
+    catalog: str = Field(DEFAULT_CATALOG, min_length=1)
 
-    @model_validator(mode="after")
-    def _names_unique_and_valid(self) -> RegistryConfig:
-        seen: dict[str, int] = {}
-        for index, model in enumerate(self.models):
-            if model.name in seen:
-                raise ValueError(
-                    f"models[{index}].name: duplicate model {model.name!r} (first at models[{seen[model.name]}])"
-                )
-            seen[model.name] = index
-            if len(model.name) > max_model_name(self.namespace):
-                raise ValueError(
-                    f"models[{index}].name: {len(model.name)} characters; ECR allows {MAX_REPOSITORY_NAME} for "
-                    f"'{self.namespace}/<name>', so at most {max_model_name(self.namespace)} for the name"
-                )
-            for pattern in model.mutable_tags:
-                for prefix in self.lifecycle.release_tag_prefixes:
-                    if pattern_matches_prefix(pattern, prefix):
-                        raise ValueError(
-                            f"models[{index}].mutableTags: {pattern!r} matches release tags (prefix {prefix!r}): "
-                            "release images would become movable; name only tags that may move, such as "
-                            "'latest' or 'nightly-*'"
-                        )
-        return self
+
+def check_mutable_tags(lifecycle: Lifecycle, models: typing.Iterable[Any]) -> None:
+    """No model's mutable-tag pattern may reach a release tag: a movable release breaks immutability and
+    the lifecycle's promise. `models` are catalog models (`name`, `mutable_tags`, `where` = file:line)."""
+    problems = []
+    for model in models:
+        for index, pattern in enumerate(model.mutable_tags):
+            for prefix in lifecycle.release_tag_prefixes:
+                if pattern_matches_prefix(pattern, prefix):
+                    problems.append(
+                        f"{model.where}: model {model.name!r}: mutableTags[{index}]: {pattern!r} matches release "
+                        f"tags (registry:lifecycle.releaseTagPrefixes {prefix!r}): release images would become "
+                        "movable; name only tags that may move, such as 'latest' or 'nightly-*'"
+                    )
+                    break
+    if problems:
+        raise ConfigError(*problems)
 
 
 # --- replication ----------------------------------------------------------------------------
@@ -340,12 +323,22 @@ class GitHubPusher(ConfigModel):
     refs: tuple[GitHubRef, ...] = Field(("refs/heads/main",), min_length=1)
 
 
-class CiPush(ConfigModel):
-    pushers: tuple[GitHubPusher, ...] = Field(min_length=1)
-    # Models the CI role may push to; empty: every model of the catalog.
-    models: tuple[ModelName, ...] = ()
-    # An existing GitHub OIDC provider's ARN; None: the access stack creates one.
+class CiSettings(ConfigModel):
+    """What CI needs per environment; who pushes (each team's `ci.pushers`) is in the catalog."""
+
+    # An existing GitHub OIDC provider's ARN in this account; None: the access stack creates one.
     oidc_provider_arn: GitHubOidcProviderArn | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pushers_moved_to_the_catalog(cls, data: Any) -> Any:
+        for old_key in ("pushers", "models"):
+            if isinstance(data, dict) and old_key in data:
+                raise ValueError(
+                    f"{old_key}: who may push to which models moved to each team's ci.pushers in the catalog "
+                    "folder (catalog/README.md); move it there and delete it here"
+                )
+        return data
 
 
 class Inference(ConfigModel):
@@ -358,9 +351,10 @@ class AccessConfig(ConfigModel):
     """`access:*` config."""
 
     consumers: Consumers = Consumers()
-    # Extra consumers per model name.
-    model_consumers: dict[ModelName, Consumers] = {}
-    ci: CiPush | None = None
+    ci: CiSettings = CiSettings()
+    # The catalog folder (model_registry.catalog), relative to the project directory: per-model consumers
+    # and each team's CI come from there.
+    catalog: str = Field(DEFAULT_CATALOG, min_length=1)
     inference: Inference | None = Inference()
     # Owner and cost centre tags of the roles this stack creates.
     owner: RequiredTagValue = "security"
@@ -703,6 +697,16 @@ def stack_locator(namespace: str) -> Locate:
     return _locator(_stack_document(pulumi.get_stack()), namespace)
 
 
+# Keys that left stack config: the unknown-key message says where they went.
+MOVED_KEYS = {
+    project: {
+        key: f"the models and their consumers moved to the catalog folder ({project}:catalog: one <team>.yaml per "
+        "team, see catalog/README.md); move these entries there and delete the key"
+        for key in keys
+    }
+    for project, keys in (("registry", ("models",)), ("access", ("modelConsumers",)))
+}
+
 # Config namespaces a program may carry besides its own and the AWS provider's: the engine's own.
 OTHER_NAMESPACES = ("pulumi",)
 
@@ -737,8 +741,9 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
         elif field is None:
             guess = closest(key, known)
             hint = f"did you mean '{namespace}:{guess}'?" if guess else f"known keys: {', '.join(sorted(known))}"
+            rule_text = MOVED_KEYS.get(namespace, {}).get(key, f"unknown key; {hint}")
             where = locate((key,))
-            problems.append(f"{where + ': ' if where else ''}{full}: unknown key; {hint}")
+            problems.append(f"{where + ': ' if where else ''}{full}: {rule_text}")
         else:
             values[key] = value
     for key, rule_text in aws_problems(aws):

@@ -6,9 +6,12 @@ Producers export these keys and nothing else that consumers read; consumers read
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Awaitable
 from enum import StrEnum
 
 import pulumi
+from pulumi import StackReferenceOutputDetails
 
 REGISTRY = "registry"
 REPLICATION = "replication"
@@ -24,7 +27,8 @@ class RegistryOutput(StrEnum):
     KMS_KEY_ARN = "kmsKeyArn"
     # {model: {"name", "arn", "url"}}
     REPOSITORIES = "repositories"
-    # What replicas must look like: {"imageTagMutability", "lifecyclePolicy" (JSON text)}
+    # What replicas must look like: {"imageTagMutability", "mutableTags" ({filter: [models]}),
+    # "lifecyclePolicy" (JSON text), "scanning" ({"type", "frequency"})}; see model_registry.replica_settings
     REPLICA_SETTINGS = "replicaSettings"
 
 
@@ -34,7 +38,8 @@ class ReplicationOutput(StrEnum):
 
 
 class AccessOutput(StrEnum):
-    PUSH_ROLE_ARN = "pushRoleArn"
+    # {team: the ARN of its CI push role}
+    PUSH_ROLE_ARNS = "pushRoleArns"
     PULL_ROLE_ARN = "pullRoleArn"
     POLICIES = "repositoryPolicies"
 
@@ -45,6 +50,51 @@ def stack_reference(project: str) -> pulumi.StackReference:
     return pulumi.StackReference(f"{project}-stack", stack_name=name)
 
 
-def require(reference: pulumi.StackReference, key: StrEnum) -> pulumi.Output:
-    """An upstream output the contract promises; a missing one fails naming the stack and the key."""
-    return reference.require_output(key.value)
+class MissingStackOutput(KeyError):
+    """An upstream stack that does not export what the contract promises.
+
+    `program_line` is the `file:line` that asked for it: the failure surfaces inside an apply, whose
+    traceback never reaches the program. The message is one line.
+    """
+
+    def __init__(self, program_line: str, stack: str, key: str, exported: list[str]) -> None:
+        super().__init__(key)
+        self.program_line = program_line
+        self.message = (
+            f"stack {stack!r} does not export output {key!r} (it exports: {', '.join(exported) or 'nothing'})"
+        )
+
+    def __str__(self) -> str:
+        # Under `pulumi up` the traceback ends in the SDK's apply machinery: say where the program asked.
+        return f"{self.program_line}: {self.message}"
+
+
+def require(reference: pulumi.StackReference, key: StrEnum | str) -> pulumi.Output:
+    """An upstream output the contract promises; a missing one fails naming the stack, the key, what the
+    stack does export and the program line (`pulumi up` shows the same message).
+
+    Public SDK API only. The check reads `reference.outputs` through `apply` (the SDK's `get_output` passes the
+    whole output map through `Output.all`, which converts every value of it into Outputs on each call: with a
+    thousand models, seconds per call); the value and its secretness come from `get_output_details`, the
+    SDK's own rule (an output the upstream marks secret stays secret, no other is made secret).
+    """
+    caller = sys._getframe(1)
+    program_line = f"{caller.f_code.co_filename}:{caller.f_lineno}"
+    name = str(key)  # a StrEnum's str is its value
+
+    def check(stack: str, outputs: dict | None) -> None:
+        if name not in (outputs or {}):
+            raise MissingStackOutput(program_line, stack, name, sorted(outputs or {}))
+
+    def checked_in(stack: str) -> pulumi.Output[None]:
+        return reference.outputs.apply(lambda outputs: check(stack, outputs))
+
+    checked: pulumi.Output[None] = reference.name.apply(checked_in)
+
+    def details_of(_: None) -> Awaitable[StackReferenceOutputDetails]:
+        return reference.get_output_details(name)
+
+    details: pulumi.Output[StackReferenceOutputDetails] = pulumi.Output.unsecret(checked).apply(details_of)
+    return details.apply(
+        lambda found: pulumi.Output.secret(found.secret_value) if found.secret_value is not None else found.value
+    )

@@ -6,7 +6,8 @@ and KMS actions that the Pulumi AWS provider calls to create, read, update and d
 resources, on that stack's resources only:
 
 - repositories by ARN under the registry namespace (`repository/<namespace>/*`);
-- IAM roles by their exact names (the constants below) and the GitHub OIDC provider by its ARN;
+- IAM roles by their exact names (the constants below; the per-team CI push roles by their name prefix)
+  and the GitHub OIDC provider by its ARN;
 - KMS keys by the `pulumi-project` tag the stacks put on them (`aws:ResourceTag` / `aws:RequestTag`),
   the alias by its ARN;
 - registry-wide settings (scanning, replication, registry policy, creation templates) take no resource
@@ -15,8 +16,13 @@ resources, on that stack's resources only:
 Resources that the stacks keep with `retain_on_delete` (repositories, keys) are never deleted by the
 provider, so their delete actions are left out: no deployer can delete a model's images or its key.
 
+No deployer can escalate: every role it creates must carry the permissions boundary
+`model-registry-role-boundary` (`boundary_policy`), it may write policies only into roles that carry
+it, may neither remove nor replace it, and is denied every IAM action on the deployer roles and on the
+boundary policy. The example trust policy names the owning team's role, not the account root.
+
 `python -m model_registry.deployer --out build/deployer-policies` writes `<stack>.json` (the permission
-policy) and `<stack>.trust.json` (an example trust policy of the deployer role) per stack.
+policy) and `<stack>.trust.json` (the deployer role's trust policy) per stack, and `boundary.json`.
 """
 
 from __future__ import annotations
@@ -32,14 +38,16 @@ from typing import NamedTuple, NoReturn
 from . import naming
 from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
 from .errors import ConfigError
-from .naming import CI_PUSH_ROLE, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE
-from .policy_documents import Document, Statement, account_root, document, statement
+from .naming import CI_PUSH_ROLES, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE, role_boundary_arn
+from .policy_documents import Document, Statement, document, statement
+from .policy_documents.ecr import PUSH_ACTIONS
 from .policy_documents.iam import GITHUB_OIDC_HOST
 
 # --- names ------------------------------------------------------------------------------------
 # The IAM roles the stacks create. The stacks spell these names out today; they should import them
-# from here so that a rename cannot silently move a role outside its deployer's scope.
-ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUSH_ROLE, INFERENCE_PULL_ROLE)}
+# from here so that a rename cannot silently move a role outside its deployer's scope. The CI push roles
+# are one per model team, `model-registry-ci-push-<team>`: a name pattern no other role's name matches.
+ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUSH_ROLES, INFERENCE_PULL_ROLE)}
 
 # The tag every taggable resource carries (model_registry.tagging); KMS keys are scoped by it.
 PROJECT_TAG = "pulumi-project"
@@ -177,7 +185,9 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         # Tags in CreateRole need iam:TagRole as well.
         create=("iam:CreateRole", "iam:TagRole"),
         read=("iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"),
+        # PutRolePermissionsBoundary: a role created before it carried the boundary gets it on update.
         update=(
+            "iam:PutRolePermissionsBoundary",
             "iam:TagRole",
             "iam:UntagRole",
             "iam:UpdateAssumeRolePolicy",
@@ -223,6 +233,7 @@ STACK_RESOURCE_TYPES = {
     ),
     REPLICATION: (
         "aws:ecr/registryPolicy:RegistryPolicy",
+        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
         "aws:ecr/replicationConfiguration:ReplicationConfiguration",
         "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
         "aws:iam/role:Role",
@@ -334,6 +345,9 @@ def _own_keys(target: Target, stack: str, regions: tuple[str, ...], actions: lis
     """
     request_tag = f"aws:RequestTag/{PROJECT_TAG}"
     resource_tag = f"aws:ResourceTag/{PROJECT_TAG}"
+    # Keys are created only in `regions` (CreateKey's region condition); after that the stack's tag is
+    # what scopes them, so the ARNs need not list every region (that would not fit a managed policy).
+    own_keys = [f"arn:aws:kms:*:{target.account_id}:key/*"] if len(regions) > 1 else target.keys(regions)
     return [
         statement(
             "CreateKeysTaggedForThisStack",
@@ -344,16 +358,105 @@ def _own_keys(target: Target, stack: str, regions: tuple[str, ...], actions: lis
         statement(
             "TagNewKeysForThisStack",
             ["kms:TagResource"],
-            resources=target.keys(regions),
+            resources=own_keys,
             conditions={"StringEquals": {request_tag: stack}, "Null": {resource_tag: "true"}},
         ),
         statement(
             "ManageKeysOfThisStack",
             actions,
-            resources=target.keys(regions),
+            resources=own_keys,
             conditions={"StringEquals": {resource_tag: stack}},
         ),
     ]
+
+
+def boundary_arn(target: Target) -> str:
+    """The permissions boundary every role a deployer creates must carry."""
+    return role_boundary_arn(target.account_id)
+
+
+# The role actions IAM lets a policy condition on the role's permissions boundary (iam:PermissionsBoundary).
+BOUNDARY_CONDITIONED = frozenset(
+    {
+        "iam:AttachRolePolicy",
+        "iam:CreateRole",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:PutRolePolicy",
+    }
+)
+
+
+def _bounded_roles(target: Target, stack: str, role_types: tuple[str, ...]) -> list[Statement]:
+    """Manage the stack's roles, creating and changing the policies of only those that carry the boundary.
+
+    The boundary caps whatever policy the deployer writes into the role; the deployer can neither remove
+    it nor rewrite it, nor touch its own role (_no_escalation), so it cannot grant more than the
+    boundary allows, to itself or to anyone.
+    """
+    actions = _actions(*role_types, prefix="iam:")
+    bounded = sorted(a for a in actions if a in BOUNDARY_CONDITIONED)
+    return [
+        statement(
+            f"CreateAndChangeBoundedRolesOf{stack.capitalize()}",
+            bounded,
+            resources=target.roles(*ROLES_OF[stack]),
+            conditions={"ArnEquals": {"iam:PermissionsBoundary": boundary_arn(target)}},
+        ),
+        statement(
+            f"ManageRolesOf{stack.capitalize()}",
+            sorted(set(actions) - BOUNDARY_CONDITIONED),
+            resources=target.roles(*ROLES_OF[stack]),
+        ),
+        *_no_escalation(target),
+    ]
+
+
+def _no_escalation(target: Target) -> list[Statement]:
+    """Deny what would let a deployer raise its own permissions: any IAM change to a deployer role or to
+    the boundary policy, removing a boundary, or setting another one."""
+    return [
+        statement(
+            "DenyChangingDeployerRolesAndTheBoundary",
+            ["iam:*"],
+            resources=[*target.roles(deployer_role_name("*")), boundary_arn(target)],
+            effect="Deny",
+        ),
+        statement(
+            "DenyRemovingPermissionsBoundaries", ["iam:DeleteRolePermissionsBoundary"], resources="*", effect="Deny"
+        ),
+        statement(
+            "DenyOtherPermissionsBoundaries",
+            ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+            resources="*",
+            conditions={"ArnNotEquals": {"iam:PermissionsBoundary": boundary_arn(target)}},
+            effect="Deny",
+        ),
+    ]
+
+
+def boundary_policy(target: Target) -> Document:
+    """The permissions boundary of every role the stacks create (CI push, inference pull, replica template).
+
+    The most any such role can ever do, whatever its own policies say: pull and push model images and
+    let ECR create replica repositories in the namespace, get an ECR token, and use the account's KMS
+    keys for ECR's grants. Nothing in IAM, STS, or any other service.
+    """
+    repositories = [f"arn:aws:ecr:*:{target.account_id}:repository/{target.namespace}/*"]
+    return document(
+        statement(
+            "ModelImagesOfTheNamespace",
+            sorted({*PUSH_ACTIONS, "ecr:CreateRepository", "ecr:TagResource"}),
+            resources=repositories,
+        ),
+        statement("EcrAuthorizationToken", ["ecr:GetAuthorizationToken"], resources="*"),
+        statement(
+            "KmsForEcrReplicaRepositories",
+            ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
+            resources=[f"arn:aws:kms:*:{target.account_id}:key/*"],
+        ),
+    )
 
 
 def registry_policy(target: Target) -> Document:
@@ -397,6 +500,7 @@ def registry_policy(target: Target) -> Document:
         ),
         # ListAliases takes no resource in IAM.
         statement("ListKeyAliases", ["kms:ListAliases"], resources="*"),
+        *_no_escalation(target),
     )
 
 
@@ -406,6 +510,7 @@ def replication_policy(target: Target) -> Document:
     registry_policy_type = "aws:ecr/registryPolicy:RegistryPolicy"
     template = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
     replica_key = "aws:kms/replicaKey:ReplicaKey"
+    scanning = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
     role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
     # What ECR checks on repositories when a template describes them: granted in replica regions only,
     # so this deployer cannot set the policy of a repository in the registry's own region.
@@ -423,9 +528,10 @@ def replication_policy(target: Target) -> Document:
             resources="*",
             conditions=_string_equals(target.in_regions((target.region,))),
         ),
+        # Registry settings of the replica regions: creation templates and registry scanning.
         statement(
-            "ManageReplicaCreationTemplates",
-            template_actions,
+            "ManageReplicaRegionTemplatesAndScanning",
+            sorted({*template_actions, *_actions(scanning, prefix="ecr:"), *_actions(scanning, prefix="inspector2:")}),
             resources="*",
             conditions=_string_equals(target.in_regions(target.replicas)),
         ),
@@ -449,11 +555,8 @@ def replication_policy(target: Target) -> Document:
             conditions={"StringEquals": {f"aws:ResourceTag/{PROJECT_TAG}": REGISTRY}},
         ),
         *_own_keys(target, REPLICATION, target.replicas, replica_key_actions),
-        statement(
-            "ManageTheReplicaTemplateRole",
-            _actions(*role_types, prefix="iam:"),
-            resources=target.roles(*ROLES_OF[REPLICATION]),
-        ),
+        _service_linked_role(target, scanning),
+        *_bounded_roles(target, REPLICATION, role_types),
         statement(
             "PassTheReplicaTemplateRoleToEcr",
             ["iam:PassRole"],
@@ -473,11 +576,7 @@ def access_policy(target: Target) -> Document:
             _actions("aws:ecr/repositoryPolicy:RepositoryPolicy", prefix="ecr:"),
             resources=target.repositories(),
         ),
-        statement(
-            "ManageTheAccessRoles",
-            _actions(*role_types, prefix="iam:"),
-            resources=target.roles(*ROLES_OF[ACCESS]),
-        ),
+        *_bounded_roles(target, ACCESS, role_types),
         statement(
             "ManageTheGitHubOidcProvider",
             _actions(oidc, prefix="iam:"),
@@ -494,19 +593,24 @@ def deployer_policy(stack: str, target: Target) -> Document:
     return POLICIES[stack](target)
 
 
-def trust_policy(stack: str, account_id: str) -> Document:
-    """An example trust policy of the deployer role: the account's principals, with the stack's session name.
+# The team that owns each stack (CODEOWNERS): its deployer role trusts that team's identity only.
+OWNER_TEAM = {REGISTRY: "registry", REPLICATION: "platform", ACCESS: "security"}
 
-    Narrow `Principal` to the owner team's role (or SSO permission-set role) when you adopt it.
+
+def team_role_name(stack: str) -> str:
+    """The example identity of the owning team: an IAM role its people or CI sign in to (SSO, SAML, OIDC)."""
+    return f"model-registry-{OWNER_TEAM[stack]}-team"
+
+
+def trust_policy(stack: str, account_id: str, team_principal: str | None = None) -> Document:
+    """The deployer role's trust policy: the owning team's identity (a named role ARN), nothing else.
+
+    `team_principal` is the owning team's role, e.g. its SSO permission-set role; by default the
+    example `model-registry-<team>-team` role of the account. Not the account root: with the root any
+    principal of the account allowed sts:AssumeRole could use the role.
     """
-    return document(
-        statement(
-            "AssumeForThisStackOnly",
-            ["sts:AssumeRole"],
-            principal={"AWS": account_root(account_id) if account_id != "*" else "*"},
-            conditions={"StringEquals": {"sts:RoleSessionName": session_name(stack)}},
-        )
-    )
+    principal = team_principal or f"arn:aws:iam::{account_id}:role/{team_role_name(stack)}"
+    return document(statement("AssumedByTheOwningTeamOnly", ["sts:AssumeRole"], principal={"AWS": principal}))
 
 
 def policy_size(doc: Document) -> int:
@@ -584,9 +688,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replica-regions", default="", help="comma-separated replication regions of this account")
     parser.add_argument("--env", help="pin all of the above to what stacks/*/Pulumi.<env>.yaml deploy to")
     parser.add_argument("--stacks-dir", type=Path, default=Path("stacks"), help="with --env (default: stacks)")
+    parser.add_argument(
+        "--team-role",
+        action="append",
+        default=[],
+        metavar="STACK=ARN",
+        help="the owning team's role that may assume STACK's deployer (default: model-registry-<team>-team)",
+    )
     try:
         args = parser.parse_args(argv)
         target = target_of_environment(args.stacks_dir, args.env) if args.env else _parse_target(args)
+        team_roles = _parse_team_roles(args.team_role)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -609,13 +721,30 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         path = out / f"{stack}.json"
         path.write_text(json.dumps(policy, indent=2) + "\n")
-        (out / f"{stack}.trust.json").write_text(json.dumps(trust_policy(stack, target.account_id), indent=2) + "\n")
+        trust = trust_policy(stack, target.account_id, team_roles.get(stack))
+        (out / f"{stack}.trust.json").write_text(json.dumps(trust, indent=2) + "\n")
         actions = {a for s in policy["Statement"] for a in s["Action"]}
         print(
             f"{path}: role {deployer_role_name(stack)}, {len(policy['Statement'])} statements, "
             f"{len(actions)} actions, {size}/{MAX_MANAGED_POLICY_CHARS} characters{note}"
         )
+    boundary = out / "boundary.json"
+    boundary.write_text(json.dumps(boundary_policy(target), indent=2) + "\n")
+    print(f"{boundary}: managed policy {naming.ROLE_BOUNDARY_POLICY}, the permissions boundary of the stacks' roles")
     return 0
+
+
+def _parse_team_roles(values: list[str]) -> dict[str, str]:
+    """--team-role STACK=ARN: a role ARN (not the root: any principal of the account could then assume)."""
+    roles = {}
+    for value in values:
+        stack, _, arn = value.partition("=")
+        if stack not in DEPLOY_ORDER:
+            raise _UsageError(f"--team-role {value!r}: the stack must be one of {', '.join(DEPLOY_ORDER)}")
+        if not naming.IAM_PRINCIPAL_ARN.fullmatch(arn) or arn.endswith(":root"):
+            raise _UsageError(f"--team-role {value!r}: {arn!r} is not a role or user ARN (the account root is refused)")
+        roles[stack] = arn
+    return roles
 
 
 if __name__ == "__main__":

@@ -28,9 +28,25 @@ GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 LOCAL_ACCOUNT_ID = "123456789012"
 
 # The IAM roles the stacks create; each owner's deployer policy is scoped to exactly these names.
-CI_PUSH_ROLE = "model-registry-ci-push"
+# One CI push role per model team: `model-registry-ci-push-<team>`.
+CI_PUSH_ROLE_PREFIX = "model-registry-ci-push-"
+CI_PUSH_ROLES = CI_PUSH_ROLE_PREFIX + "*"
 INFERENCE_PULL_ROLE = "model-registry-inference-pull"
 REPLICA_TEMPLATE_ROLE = "model-registry-replica-template"
+# IAM's limit on a role name (CreateRole API reference).
+MAX_ROLE_NAME = 64
+# The permissions boundary every role a deployer creates must carry (model_registry.deployer writes it).
+ROLE_BOUNDARY_POLICY = "model-registry-role-boundary"
+
+
+def ci_push_role(team: str) -> str:
+    """The CI push role of a model team."""
+    return CI_PUSH_ROLE_PREFIX + team
+
+
+def role_boundary_arn(account_id: str) -> str:
+    """The ARN of the managed policy ROLE_BOUNDARY_POLICY in `account_id`."""
+    return f"arn:aws:iam::{account_id}:policy/{ROLE_BOUNDARY_POLICY}"
 
 
 def is_repository_name(name: str) -> bool:

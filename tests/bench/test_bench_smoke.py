@@ -4,12 +4,14 @@ Not a timing test: nothing here depends on how fast the preview is.
 """
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from model_registry.catalog import load_catalog
 from offline_preview.checkov import checkov_installed
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "preview_bench.py"
@@ -22,7 +24,7 @@ def _bench_module():
     return module
 
 
-def test_the_generated_catalog_is_the_same_in_every_stack(tmp_path):
+def test_the_generated_catalog_is_one_folder_both_stacks_read(tmp_path):
     bench = _bench_module()
     directories = bench.write_stacks(tmp_path, 25)
     assert [d.name for d in directories] == ["registry", "replication", "access"]
@@ -30,10 +32,37 @@ def test_the_generated_catalog_is_the_same_in_every_stack(tmp_path):
         assert {p.name for p in directory.iterdir()} == {"Pulumi.yaml", "__main__.py", "Pulumi.local.yaml"}
     registry = yaml.safe_load((tmp_path / "registry" / "Pulumi.local.yaml").read_text())["config"]
     access = yaml.safe_load((tmp_path / "access" / "Pulumi.local.yaml").read_text())["config"]
-    models = [m["name"] for m in registry["registry:models"]]
-    assert len(models) == len(set(models)) == 25
-    assert set(access["access:modelConsumers"]) <= set(models)  # the access stack refuses any other name
+    assert (tmp_path / "registry" / registry["registry:catalog"]).resolve() == tmp_path / "catalog"
+    assert (tmp_path / "access" / access["access:catalog"]).resolve() == tmp_path / "catalog"
     assert registry["registry:scanning"]["type"] == "ENHANCED"  # the rest of the local config is kept
+
+
+def test_the_generated_catalog_spreads_the_models_over_six_valid_team_files(tmp_path):
+    bench = _bench_module()
+    catalog = load_catalog(bench.write_catalog(tmp_path / "catalog", 25), namespace="models")
+    assert [t.name for t in catalog.teams] == sorted(bench.TEAMS)
+    assert len({m.name for m in catalog.models}) == 25
+    assert sorted(len(t.models) for t in catalog.teams) == [4, 4, 4, 4, 4, 5]
+    assert all(t.pushers for t in catalog.teams)  # every team has a CI push role
+    assert sum(m.consumers is not None for m in catalog.models) == 3  # models 0, 10, 20
+
+
+def test_the_stack_config_the_engine_passes_in_one_variable_does_not_grow_with_the_catalog(tmp_path):
+    # The language host passes all stack config in PULUMI_CONFIG, one environment string that Linux caps at
+    # 131,072 bytes (MAX_ARG_STRLEN): the catalog must stay out of it.
+    bench = _bench_module()
+
+    def config_bytes(size: int) -> dict[str, int]:
+        root = tmp_path / str(size)
+        bench.write_stacks(root, size)
+        return {
+            name: len(json.dumps(yaml.safe_load((root / name / "Pulumi.local.yaml").read_text())["config"]))
+            for name in ("registry", "replication", "access")
+        }
+
+    small, large = config_bytes(4), config_bytes(10_000)
+    assert small == large
+    assert max(large.values()) < 131_072 // 10
 
 
 @pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
@@ -55,8 +84,10 @@ def test_a_three_model_run_prints_the_table():
         "child MB",
     ]
     row = dict(zip(header, (cell.strip() for cell in lines[2].strip("|").split("|")), strict=True))
-    # Per model: a repository and its lifecycle policy (registry), its repository policy (access);
-    # fixed: 4 in the registry (component, key, alias, scanning), 10 in replication, 7 in access.
-    assert row["models"] == "3" and row["resources"] == str(3 * 3 + 4 + 10 + 7)
+    # Per model: a repository and its lifecycle policy (registry), its repository policy (access); per team
+    # (3 models: 3 teams): a push role and its policy; fixed: 4 in the registry (component, key, alias,
+    # scanning), 12 in replication (with a scanning configuration per replica region), 5 in access
+    # (component, the registry's stack reference, OIDC provider, pull role and its policy).
+    assert row["models"] == "3" and row["resources"] == str(3 * 3 + 3 * 2 + 4 + 12 + 5)
     assert all(float(row[c]) > 0 for c in header[2:])
     assert "3 models: registry: evaluating" in completed.stderr  # progress goes to stderr

@@ -137,11 +137,14 @@ def read_lifecycle(client: Client, i: dict) -> list[Triple]:
 
 
 def submit_scanning(client: Client, i: dict) -> None:
-    client("ecr").put_registry_scanning_configuration(scanType=i["scanType"], rules=i["rules"])
+    # In the configuration's own region (a replica region's scanning is put there, not at home).
+    ecr = client("ecr", i["region"]) if "region" in i else client("ecr")
+    ecr.put_registry_scanning_configuration(scanType=i["scanType"], rules=i["rules"])
 
 
 def read_scanning(client: Client, i: dict) -> list[Triple]:
-    config = client("ecr").get_registry_scanning_configuration()["scanningConfiguration"]
+    ecr = client("ecr", i["region"]) if "region" in i else client("ecr")
+    config = ecr.get_registry_scanning_configuration()["scanningConfiguration"]
     return [("scanType", i["scanType"], config["scanType"]), ("rules", i["rules"], config["rules"])]
 
 
@@ -230,6 +233,8 @@ def submit_role(client: Client, i: dict) -> None:
     }
     if "maxSessionDuration" in i:
         request["MaxSessionDuration"] = int(i["maxSessionDuration"])
+    if "permissionsBoundary" in i:
+        request["PermissionsBoundary"] = i["permissionsBoundary"]
     client("iam").create_role(**request)
 
 
@@ -242,6 +247,11 @@ def read_role(client: Client, i: dict) -> list[Triple]:
         # 3600 s is the API's default when Pulumi sends none.
         ("MaxSessionDuration", int(i.get("maxSessionDuration", 3600)), role["MaxSessionDuration"]),
         ("Tags", i["tags"], tag_dict(iam.list_role_tags(RoleName=i["name"])["Tags"])),
+        (
+            "PermissionsBoundary",
+            i.get("permissionsBoundary"),
+            role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"),
+        ),
     ]
 
 

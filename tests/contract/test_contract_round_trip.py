@@ -118,7 +118,8 @@ def test_every_recorded_resource_went_through_the_api(deployment):
     submitted = set(deployment.errors)
     recorded = {(s, r.name) for s, run in deployment.runs.items() for r in run.resources if r.type != TEMPLATE}
     assert submitted == recorded
-    assert len(recorded) == 26  # 11 registry, 6 replication (+2 templates), 9 access
+    # access: 4 repository policies, the OIDC provider, a push role and its policy per team (4), the pull role and its policy
+    assert len(recorded) == 34  # 11 registry, 8 replication (+2 templates), 15 access
 
 
 @pytest.mark.xfail(

@@ -29,21 +29,48 @@ def test_cli_writes_each_stacks_policy_and_trust_policy(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f"{s}{suffix}" for s in deployer.POLICIES for suffix in (".json", ".trust.json")
+        ["boundary.json", *(f"{s}{suffix}" for s in deployer.POLICIES for suffix in (".json", ".trust.json"))]
     )
-    lines = result.stdout.splitlines()
+    *lines, boundary_line = result.stdout.splitlines()
     assert len(lines) == 3 and all("model-registry-deployer-" in line and "/6144 characters" in line for line in lines)
+    assert "model-registry-role-boundary" in boundary_line
     target = deployer.Target("123456789012", "models", "eu-west-1", ("us-west-2",))
+    assert json.loads((tmp_path / "boundary.json").read_text()) == deployer.boundary_policy(target)
+    teams = {"registry": "registry", "replication": "platform", "access": "security"}
     for stack in deployer.POLICIES:
         assert json.loads((tmp_path / f"{stack}.json").read_text()) == deployer.deployer_policy(stack, target)
-        trust = json.loads((tmp_path / f"{stack}.trust.json").read_text())
-        assert trust["Statement"][0]["Condition"]["StringEquals"]["sts:RoleSessionName"] == f"model-registry-{stack}"
+        (trust,) = json.loads((tmp_path / f"{stack}.trust.json").read_text())["Statement"]
+        assert trust["Principal"] == {"AWS": f"arn:aws:iam::123456789012:role/model-registry-{teams[stack]}-team"}
+        assert "Condition" not in trust  # no caller-chosen session name: the principal is the team's role
+
+
+def test_cli_trusts_the_team_role_it_is_given(tmp_path, capsys):
+    sso = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Platform_0123abcd"
+    code, _, err = run_in_process(
+        capsys, "--out", str(tmp_path), "--account", "123456789012", "--team-role", f"replication={sso}"
+    )
+    assert code == 0, err
+    (trust,) = json.loads((tmp_path / "replication.trust.json").read_text())["Statement"]
+    assert trust["Principal"] == {"AWS": sso}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("replication=arn:aws:iam::123456789012:root", "is not a role or user ARN (the account root is refused)"),
+        ("billing=arn:aws:iam::123456789012:role/x", "the stack must be one of registry, replication, access"),
+    ],
+)
+def test_cli_refuses_a_team_role_that_is_not_one(tmp_path, capsys, value, message):
+    code, _, err = run_in_process(capsys, "--out", str(tmp_path), "--team-role", value)
+    assert code == 2 and err.startswith("error: --team-role") and message in err and len(err.splitlines()) == 1
 
 
 def test_cli_defaults_say_what_is_not_pinned(tmp_path, capsys):
     code, out, err = run_in_process(capsys, "--out", str(tmp_path))
     assert code == 0, err
-    assert all(line.endswith("(account and region not pinned)") for line in out.splitlines())
+    *policies, _boundary = out.splitlines()
+    assert all(line.endswith("(account and region not pinned)") for line in policies)
 
 
 @pytest.mark.parametrize(

@@ -34,16 +34,26 @@ def tags(tag_map: dict[str, str], kind: str) -> dict[str, str]:
     return {f"aws:{kind}/{k}": v for k, v in tag_map.items()}
 
 
-def requests(resource, registry_key_tags: dict[str, str]) -> list[tuple[str, str, dict]]:
-    """(action, ARN, context) for every call the provider makes for this recorded resource."""
+def requests(resource, registry_key_tags: dict[str, str], boundaries=None) -> list[tuple[str, str, dict]]:
+    """(action, ARN, context) for every call the provider makes for this recorded resource.
+
+    `boundaries` maps a role name to the permissions boundary it carries (the iam:PermissionsBoundary
+    of a call on that role, from the recorded Role inputs).
+    """
     inputs = resource.inputs
     region = inputs.get("region", HOME)
     calls = []
     for action in deployer.required_actions(resource.type, retained=resource.retain_on_delete):
         for kind in RESOURCE_TYPES[action] or [""]:
             for arn, context in _targets(resource, action, kind, region, registry_key_tags):
-                calls.append((action, arn, {"aws:RequestedRegion": region, **context}))
+                boundary = (boundaries or {}).get(arn.rpartition("/")[2]) if kind == "role" else None
+                extra = {"iam:PermissionsBoundary": boundary} if boundary else {}
+                calls.append((action, arn, {"aws:RequestedRegion": region, **context, **extra}))
     return calls
+
+
+def role_boundaries(run) -> dict[str, str]:
+    return {r.inputs["name"]: r.inputs["permissionsBoundary"] for r in run.of_type("aws:iam/role:Role")}
 
 
 def _targets(resource, action, kind, region, registry_key_tags):
@@ -110,7 +120,8 @@ def test_retained_types_are_those_the_stacks_retain_on_delete(runs):
 @pytest.mark.parametrize("stack", list(deployer.POLICIES))
 def test_deployer_policy_allows_every_call_its_stack_needs(runs, policies, stack):
     registry_key_tags = runs[REGISTRY].of_type(KEY)[0].inputs["tags"]
-    calls = [call for resource in runs[stack].resources for call in requests(resource, registry_key_tags)]
+    boundaries = role_boundaries(runs[stack])
+    calls = [call for r in runs[stack].resources for call in requests(r, registry_key_tags, boundaries)]
     assert len(calls) > 20  # the derivation found the calls (a broken one would vacuously pass)
     denied = sorted(
         {(action, arn) for action, arn, context in calls if not allows(policies[stack], action, arn, context)}

@@ -12,9 +12,11 @@ from model_registry import deployer, naming
 MODELS = ("llama-3-8b-instruct", "resnet-50", "sdxl-base", "whisper-large-v3")
 HOME_REPOSITORIES = [f"arn:aws:ecr:{HOME}:{ACCOUNT}:repository/models/{m}" for m in MODELS]
 REGIONS = (HOME, *REPLICAS)
-OTHER_ROLES = ("admin", "OrganizationAccountAccessRole", "model-registry-anything-else")
+OTHER_ROLES = ("admin", "OrganizationAccountAccessRole", "model-registry-anything-else", "model-registry-ci-pusher")
+# The team push roles of the local catalog, and of teams that may come.
+TEAM_PUSH_ROLES = tuple(naming.ci_push_role(team) for team in ("nlp", "speech", "vision", "genai", "a-new-team"))
 ALL_ROLES = (
-    naming.CI_PUSH_ROLE,
+    *TEAM_PUSH_ROLES,
     naming.INFERENCE_PULL_ROLE,
     naming.REPLICA_TEMPLATE_ROLE,
     *(deployer.deployer_role_name(s) for s in deployer.POLICIES),
@@ -112,11 +114,16 @@ def test_access_deployer_touches_no_key(policies):
 
 
 def test_access_deployer_changes_only_its_own_roles(policies):
-    own = {role(naming.CI_PUSH_ROLE), role(naming.INFERENCE_PULL_ROLE)}
+    own = {role(name) for name in TEAM_PUSH_ROLES} | {role(naming.INFERENCE_PULL_ROLE)}
     others = [role(name) for name in ALL_ROLES if role(name) not in own]
     assert allowed(policies["access"], ROLE_CHANGES, others) == []
-    # Positive control: the same check does see its own roles, and it may pass them to no service.
-    assert ("iam:PutRolePolicy", role(naming.CI_PUSH_ROLE)) in allowed(policies["access"], ROLE_CHANGES, own)
+    # Positive control: the same check does see its own roles (every team's), and it may pass them to no service.
+    bounded = {"iam:PermissionsBoundary": naming.role_boundary_arn(ACCOUNT)}
+    assert [
+        r
+        for r in sorted(own)
+        if ("iam:PutRolePolicy", r) not in allowed(policies["access"], ROLE_CHANGES, own, lambda _: bounded)
+    ] == []
     assert allowed(policies["access"], ["iam:PassRole"], own) == []
 
 
@@ -156,10 +163,10 @@ def test_replication_deployer_passes_its_template_role_to_ecr_only(policies):
     assert not allows(policy, "iam:PassRole", template_role, {"iam:PassedToService": "lambda.amazonaws.com"})
 
 
-def test_replication_deployer_cannot_change_registry_scanning(policies):
-    assert (
-        allowed_in_regions(policies["replication"], ["ecr:PutRegistryScanningConfiguration", "inspector2:Disable"])
-        == []
+def test_replication_deployer_changes_registry_scanning_in_replica_regions_only(policies):
+    actions = ["ecr:PutRegistryScanningConfiguration", "inspector2:Disable"]
+    assert sorted(allowed_in_regions(policies["replication"], actions)) == sorted(
+        (action, region) for action in actions for region in REPLICAS
     )
 
 
@@ -242,5 +249,6 @@ def test_no_deployer_can_delete_model_images_or_their_keys(policies, stack):
 
 @pytest.mark.parametrize("stack", list(deployer.POLICIES))
 def test_no_deployer_policy_grants_a_whole_service(policies, stack):
-    wide = [a for s in policies[stack]["Statement"] for a in s["Action"] if a.endswith(":*") or a == "*"]
+    allows_ = [s for s in policies[stack]["Statement"] if s["Effect"] == "Allow"]
+    wide = [a for s in allows_ for a in s["Action"] if a.endswith(":*") or a == "*"]
     assert wide == []

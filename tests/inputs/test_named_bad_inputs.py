@@ -15,7 +15,7 @@ from offline_preview.evaluate import EvaluationError
 sys.path.insert(0, str(REPO / "tests" / "stacks"))
 import harness  # noqa: E402
 
-CI = {"pushers": [{"repository": "acme/model-build", "refs": ["refs/heads/main"]}]}
+CI = {"oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}
 DEST = [{"region": "us-west-2"}]
 
 CASES = [
@@ -27,7 +27,8 @@ CASES = [
     ("replication", {"replication:sourceAcounts": []}, "did you mean 'replication:sourceAccounts'?"),
     ("registry", {"regsitry:namespace": "ml"}, "unknown namespace 'regsitry'; did you mean 'registry:namespace'?"),
     ("registry", {"registry:lifecycle": {"untaggedExpiryDay": 3}}, "did you mean 'untaggedExpiryDays'?"),
-    ("access", {"access:ci": {**CI, "model": []}}, "access:ci.model: unknown key; did you mean 'models'?"),
+    ("access", {"access:ci": {"oidcProviderArns": "x"}}, "access:ci.oidcProviderArns: unknown key; did you mean"),
+    ("registry", {"registry:models": [{"name": "bert"}]}, "registry:models: the models and their consumers moved"),
     # types: no bool for a number, no number for a string
     ("registry", {"registry:lifecycle": {"untaggedExpiryDays": True}}, "must be a whole number, not true"),
     ("registry", {"registry:lifecycle": {"untaggedExpiryDays": 1.5}}, "must be a whole number, not 1.5"),
@@ -35,48 +36,46 @@ CASES = [
     ("replication", {"replication:sourceAccounts": [210987654321]}, "must be a string, not 210987654321"),
     ("replication", {"replication:replicaTemplates": "yes"}, "must be true or false, not 'yes'"),
     ("registry", {"registry:namespace": 7}, "registry:namespace: must be a string, not 7"),
-    ("registry", {"registry:models": {"name": "bert"}}, "registry:models: must be a list, not a mapping"),
+    ("registry", {"registry:keyAdmins": {"a": "b"}}, "registry:keyAdmins: must be a list, not a mapping"),
     ("registry", {"registry:scanning": {"type": "enhanced"}}, "must be one of 'ENHANCED' or 'BASIC', not 'enhanced'"),
     # values AWS refuses or that change meaning
-    ("registry", {"registry:models": [{"name": "bert", "team": "nlp", "mutableTags": ["v*"]}]}, "matches release tags"),
-    ("registry", {"registry:models": [{"name": "bert", "team": "nlp", "mutableTags": ["*"]}]}, "matches every tag"),
-    ("registry", {"registry:models": [{"name": "a" * 250, "team": "nlp"}]}, "at most 249 for the name"),
     ("registry", {"registry:lifecycle": {"prereleaseTagPrefixes": ["v1-"]}}, "overlaps release prefix 'v'"),
     ("registry", {"registry:lifecycle": {"releaseTagPrefixes": ["v*"]}}, "is not a tag prefix"),
     ("registry", {"registry:costCentre": "ml#platform"}, "AWS refuses in a tag value"),
-    ("registry", {"registry:models": [{"name": "bert", "team": ""}]}, "must not be empty"),
+    ("registry", {"registry:costCentre": " "}, "must not be empty"),
     ("registry", {"registry:namespace": "Models"}, "is not a namespace"),
     ("replication", {"replication:rules": [{"destinations": DEST, "prefixes": ["*"]}]}, "is not a replication prefix"),
     ("replication", {"replication:rules": [{"destinations": DEST, "prefixes": [""]}]}, "is not a replication prefix"),
-    (
-        "replication",
-        {"replication:rules": [{"destinations": DEST, "prefixes": ["other"]}]},
-        "outside the registry namespace",
-    ),
+    ("replication", {"replication:rules": [{"destinations": DEST, "prefixes": ["other"]}]}, "outside the registry"),
     ("replication", {"replication:rules": [{"destinations": [{"region": "us-east1"}]}]}, "did you mean 'us-east-1'?"),
     ("replication", {"aws:region": "us-east1"}, "aws:region: 'us-east1' is not an AWS region"),
     ("registry", {"aws:allowedAccountIds": 111111111111}, "aws:allowedAccountIds: must be a list"),
     ("registry", {"aws:allowedAccountIds": "111111111111"}, "aws:allowedAccountIds: must be a list"),
-    ("access", {"access:ci": {**CI, "oidcProviderArn": "not-an-arn"}}, "is not an OIDC provider ARN"),
-    ("access", {"access:ci": {"pushers": [{"repository": "a/b", "refs": ["refs/heads/?*"]}]}}, "matches any branch"),
-    ("access", {"access:ci": {"pushers": [{"repository": "a/b", "refs": ["refs/heads/*"]}]}}, "matches any branch"),
-    ("access", {"access:ci": {"pushers": [{"repository": "a/b", "refs": ["refs/tags/*"]}]}}, "matches any tag"),
-    (
-        "access",
-        {"access:ci": {"pushers": [{"repository": "a/b", "refs": ["environment:?*"]}]}},
-        "matches any environment",
-    ),
-    (
-        "access",
-        {"access:ci": {"pushers": [{"repository": "a/b", "refs": ["refs/pull/1/merge"]}]}},
-        "must name a branch",
-    ),
-    (
-        "access",
-        {"access:consumers": {"principals": ["arn:aws:iam::210987654321:role/*"]}},
-        "is not an IAM principal ARN",
-    ),
+    ("access", {"access:ci": {"oidcProviderArn": "not-an-arn"}}, "is not an OIDC provider ARN"),
+    ("access", {"access:consumers": {"principals": ["arn:aws:iam::210987654321:role/*"]}}, "is not an IAM principal"),
     ("access", {"access:consumers": {"orgId": "o-1"}}, "is not an AWS Organizations id"),
+]
+
+
+def _team(models=None, refs=None):
+    data = {"team": "nlp", "models": models or [{"name": "bert"}]}
+    if refs is not None:
+        data["ci"] = {"pushers": [{"repository": "acme/x", "refs": refs}]}
+    return {"nlp.yaml": data}
+
+
+# The catalog (catalog/<team>.yaml) through the registry stack: its models against the stack's lifecycle.
+CATALOG_CASES = [
+    (_team([{"name": "bert", "mutableTags": ["v*"]}]), "mutableTags[0]: 'v*' matches release tags"),
+    (_team([{"name": "bert", "mutableTags": ["*-rc"]}]), "mutableTags[0]: '*-rc' matches release tags"),
+    (_team([{"name": "bert", "mutableTags": ["*"]}]), "matches every tag"),
+    (_team([{"name": "a" * 250}]), "ECR allows 256"),
+    (_team(refs=["refs/heads/?*"]), "'refs/heads/?*' matches any branch"),
+    (_team(refs=["refs/heads/*"]), "'refs/heads/*' matches any branch"),
+    (_team(refs=["refs/tags/*"]), "'refs/tags/*' matches any tag"),
+    (_team(refs=["environment:?*"]), "'environment:?*' matches any environment"),
+    (_team(refs=["refs/heads/*-release"]), "starts with a wildcard"),
+    (_team(refs=["refs/pull/1/merge"]), "must name a branch"),
 ]
 
 
@@ -102,24 +101,18 @@ def test_a_named_mistake_is_refused_naming_file_line_and_key(registry_run, stack
     assert expected in text, text
 
 
-def test_a_model_is_named_by_its_name_not_only_its_index():
-    values = harness.stack_config("registry")
-    values["registry:models"] = [
-        *values["registry:models"],
-        {"name": "bert", "team": "nlp", "lifecycle": {"untaggedExpiryDays": 0}},
-    ]
+@pytest.mark.parametrize(("files", "expected"), CATALOG_CASES, ids=[f"catalog-{i}" for i in range(len(CATALOG_CASES))])
+def test_a_named_catalog_mistake_is_refused_naming_file_line_and_model(files, expected):
     with pytest.raises(EvaluationError) as error:
-        harness.run_stack("registry", values)
-    index = len(values["registry:models"]) - 1
-    assert f"registry:models[{index}].lifecycle.untaggedExpiryDays: must be at least 1, not 0 (model 'bert')" in str(
-        error.value
-    )
+        harness.run_stack("registry", catalog=files)
+    text = str(error.value)
+    assert "\n" not in text and "ConfigError: invalid configuration: " in text
+    assert "catalog/nlp.yaml:" in text and expected in text, text
 
 
 def test_the_stack_file_and_line_are_named():
     values = harness.stack_config("access")
-    ci = values.pop("access:ci")
-    values["access:CI"] = ci
+    values["access:CI"] = values.pop("access:ci", CI)
     with pytest.raises(EvaluationError) as error:
         harness.run_stack("access", values)
     # yaml.safe_dump sorts the keys: access:CI is the first key of the stack file's config.

@@ -28,3 +28,13 @@ def preview_one_project(path: Path, build_dir: Path, capsys) -> tuple[int, dict,
     (stack,) = report["stacks"]
     assert report["ok"] is stack["ok"]
     return status, report, stack
+
+
+def as_project(program_file: Path, directory: Path, account: str = "123456789012") -> Path:
+    """`program_file` as the program of a project in `directory` whose local stack names its one account
+    (`aws:allowedAccountIds`): the account a `get_caller_identity` is answered with offline."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "__main__.py").write_text(program_file.read_text())
+    (directory / "Pulumi.yaml").write_text(f"name: {program_file.stem}\nruntime: python\n")
+    (directory / "Pulumi.local.yaml").write_text(f'config:\n  aws:allowedAccountIds: ["{account}"]\n')
+    return directory

@@ -110,13 +110,31 @@ def test_the_preview_report_shows_the_matrix_of_the_stacks(tmp_path, capsys):
     assert main(argv) == 0
     text = capsys.readouterr().out
     block = text[text.index("== access matrix") :].splitlines()
-    assert block[1] == "  models/llama-3-8b-instruct"  # it alone has an extra consumer
+    assert block[1] == "  models/llama-3-8b-instruct"  # each team's repositories differ by its push role
     assert "     ✔    ·    ·    arn:aws:iam::210987654321:role/chat-inference" in block
-    assert "  models/resnet-50, models/sdxl-base, models/whisper-large-v3" in block
+    assert "     ✔    ✔    ·    arn:aws:iam::123456789012:role/model-registry-ci-push-nlp" in block
     assert main([*argv, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    ci = "arn:aws:iam::123456789012:role/model-registry-ci-push"
-    assert report["accessMatrix"]["models/resnet-50"][ci] == {
-        "pull": ["repository policy PushByCiRole", "IAM policy PushToModelRepositories"],
-        "push": ["repository policy PushByCiRole", "IAM policy PushToModelRepositories"],
+    vision = "arn:aws:iam::123456789012:role/model-registry-ci-push-vision"
+    assert report["accessMatrix"]["models/resnet-50"][vision] == {
+        "pull": ["repository policy PushByTeamCiRole", "IAM policy PushToTeamRepositories"],
+        "push": ["repository policy PushByTeamCiRole", "IAM policy PushToTeamRepositories"],
     }
+
+
+def test_the_matrix_shows_each_team_push_role_on_its_own_team_repositories_only(tmp_path, capsys):
+    argv = ["--env", "local", "--no-checkov", "--no-policy", "--quiet", "--build-dir", str(tmp_path), "--json"]
+    assert main(argv) == 0
+    matrix = json.loads(capsys.readouterr().out)["accessMatrix"]
+    owners = {"models/llama-3-8b-instruct": "nlp", "models/resnet-50": "vision", "models/sdxl-base": "genai"}
+    owners["models/whisper-large-v3"] = "speech"
+    for repository, team in owners.items():
+        pushers = sorted(
+            p for p, c in matrix[repository].items() if "push" in c and not c["push"][0].startswith("DENIED")
+        )
+        role = f"arn:aws:iam::123456789012:role/model-registry-ci-push-{team}"
+        assert pushers == [role], repository
+        # The deny-push guard is shown as its own row: everyone but the team's role.
+        assert matrix[repository][f"* except {role}"] == {
+            "push": ["DENIED by repository policy DenyPushExceptTeamCiRole"]
+        }

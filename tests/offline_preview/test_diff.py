@@ -172,8 +172,12 @@ def test_exit_3_when_access_broadens_and_the_json_says_why(basic_manifest, tmp_p
     head = _gain_principal(basic_manifest, "arn:aws:iam::444455556666:root")
     assert main([*_manifest_dirs(tmp_path, basic_manifest, head), "--json"]) == EXIT_BROADENS
     report = json.loads(capsys.readouterr().out)
-    assert (report["exitCode"], report["accessBroadens"], report["blocked"]) == (3, True, [])
+    assert (report["exitCode"], report["accessBroadens"], report["verdict"]) == (3, True, "OK")
     assert report["byPrincipal"][0]["principal"] == "arn:aws:iam::444455556666:root"
+    import jsonschema
+
+    schema = json.loads((REPO_ROOT / "tools/offline_preview/schemas/diff-report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(report)
 
 
 def test_exit_1_when_blocked_even_if_access_also_broadens(basic_manifest, tmp_path, capsys):
@@ -192,7 +196,7 @@ def test_exit_0_when_access_only_narrows(basic_manifest, tmp_path):
 def repo_copy(tmp_path, monkeypatch):
     """A git repository holding this one's stacks, shared library and pack configs, committed once."""
     root = tmp_path / "repo"
-    for part in ("stacks", "shared", "policy-pack/config"):
+    for part in ("stacks", "shared", "policy-pack/config", "catalog"):
         shutil.copytree(REPO_ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run([*GIT, "-C", str(root), "add", "-A"], check=True)
@@ -242,9 +246,8 @@ def test_a_namespace_change_is_blocked_for_every_protected_repository(repo_copy,
     _edit_stack_config(root, "registry", {"registry:namespace": "ml-models"})
     assert _diff(root) == EXIT_FAILED
     out = capsys.readouterr().out
-    repositories = len(
-        yaml.safe_load((root / "stacks/registry/Pulumi.local.yaml").read_text())["config"]["registry:models"]
-    )
+    catalog = [yaml.safe_load(path.read_text()) for path in (root / "catalog").glob("*.yaml")]
+    repositories = sum(len(team["models"]) for team in catalog)
     assert out.count(f"{BLOCKED_REPLACE}: name changed") == repositories
 
 

@@ -20,7 +20,7 @@ def test_an_open_registry_fails_on_its_wildcard_principal_and_checkovs_repositor
     }
     (wildcard,) = [v["message"] for v in stack["policyViolations"] if v["policy"] == "no-wildcard-principal"]
     assert 'statement "AnyonePushesAndPulls" grants to the wildcard Principal "*"' in wildcard
-    failed = {(f["check_id"], f["address"]) for f in stack["checkovFailures"] if f["waived"] is None}
+    failed = {(f["checkId"], f["address"]) for f in stack["checkovFailures"] if not f["waived"]}
     assert {
         ("CKV_AWS_51", "aws_ecr_repository.modelStore"),
         ("CKV_AWS_136", "aws_ecr_repository.modelStore"),

@@ -20,8 +20,15 @@ from preview_helpers import REPO_ROOT
 KEPT_TYPES = ("aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
 
 
-def copy_stacks(tmp_path: Path, config: dict | None = None, code: dict | None = None) -> list[Path]:
-    """The three stacks, copied; `config[project]` edits its Pulumi.local.yaml, `code[project]` is appended."""
+def copy_stacks(tmp_path: Path, config: dict | None = None, code: dict | None = None, catalog=None) -> list[Path]:
+    """The three stacks and the catalog folder, copied; `config[project]` edits its Pulumi.local.yaml,
+    `code[project]` is appended, `catalog` edits the team files ({file name: content})."""
+    shutil.copytree(REPO_ROOT / "catalog", tmp_path / "catalog")  # where ../../catalog points from the copies
+    if catalog:
+        files = {p.name: yaml.safe_load(p.read_text()) for p in (tmp_path / "catalog").glob("*.yaml")}
+        catalog(files)
+        for name, content in files.items():
+            (tmp_path / "catalog" / name).write_text(yaml.safe_dump(content, sort_keys=False))
     directories = []
     for project in DEPLOY_ORDER:
         source, target = REPO_ROOT / "stacks" / project, tmp_path / "stacks" / project
@@ -94,10 +101,10 @@ def test_every_repository_and_key_is_protected_and_retained_in_the_manifests(cle
 
 
 def test_a_catalog_entry_with_scanning_disabled_fails_on_ecr_scanning_enabled_and_checkov(tmp_path):
-    def no_scan(config):
-        config["registry:models"][1]["scanOnPush"] = False  # whisper-large-v3
+    def no_scan(files):
+        files["speech.yaml"]["models"][0]["scanOnPush"] = False  # whisper-large-v3
 
-    result = preview(tmp_path, checkov=True, config={"registry": no_scan})
+    result = preview(tmp_path, checkov=True, catalog=no_scan)
     assert not result.ok
     found = mandatory(result, "registry")
     assert list(found) == ["ecr-scanning-enabled"]
@@ -146,10 +153,10 @@ def test_a_replication_destination_outside_the_allowed_regions_fails(tmp_path):
 def test_renaming_a_model_shows_as_a_blocked_deletion_pointing_to_the_procedure(clean, tmp_path):
     base, _ = clean
 
-    def rename(config):
-        config["registry:models"][2]["name"] = "resnet-50-v2"
+    def rename(files):
+        files["vision.yaml"]["models"][0]["name"] = "resnet-50-v2"
 
-    result = preview(tmp_path, config={"registry": rename})
+    result = preview(tmp_path, catalog=rename)
     assert result.stacks[0].error == ""
     changes = diff_directories(base / "preview" / "local", tmp_path / "build" / "preview" / "local")
     assert has_blocked(changes)

@@ -6,7 +6,8 @@ import pytest
 from offline_preview.evaluate import EvaluationError, evaluate
 from offline_preview.manifest import build_manifest, manifest_bytes
 from offline_preview.project import ProjectError
-from preview_helpers import REFERENCE, by_name, program
+from preview_helpers import REFERENCE, as_project, by_name, program
+from pulumi.runtime import rpc
 
 STACK = "urn:pulumi:local::fixture-basic::pulumi:pulumi:Stack::fixture-basic-local"
 COMPONENT = "urn:pulumi:local::fixture-basic::fixture:index:ModelRepository::alpha"
@@ -118,7 +119,7 @@ def test_a_missing_output_names_the_stack_and_the_key(upstreams):
     with pytest.raises(EvaluationError) as failure:
         evaluate(program("missing_output"), "local", upstream=upstreams)
     message = str(failure.value)
-    assert message.startswith("tests/fixtures/programs/missing_output/__main__.py:4: ")
+    assert message.startswith("tests/fixtures/programs/missing_output/__main__.py:5: MissingStackOutput: ")
     assert "'fixture-upstream/local'" in message and "'repositoryArnn'" in message
     assert "repositoryArn, repositoryName" in message  # what it does export
     assert "\n" not in message
@@ -182,10 +183,44 @@ def test_the_origin_program_ends_naming_its_file_line_and_pulumi_json():
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
-def test_the_repaired_origin_program_evaluates():
-    evaluation = evaluate(REFERENCE / "seed-program-repaired.py", "local")
+def test_the_repaired_origin_program_stops_at_get_caller_identity_when_no_account_is_configured():
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(REFERENCE / "seed-program-repaired.py", "local")
+    assert str(failure.value).startswith(
+        f"{REFERENCE / 'seed-program-repaired.py'}:52: InvokeError: invoke "
+        "'aws:index/getCallerIdentity:getCallerIdentity': the account is not known offline"
+    )
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
+def test_the_repaired_origin_program_evaluates(tmp_path):
+    evaluation = evaluate(as_project(REFERENCE / "seed-program-repaired.py", tmp_path), "local")
     assert sorted(r.type for r in evaluation.resources) == [
         "aws:ecr/replicationConfiguration:ReplicationConfiguration",
         "aws:ecr/repository:Repository",
         "aws:ecr/repositoryPolicy:RepositoryPolicy",
     ]
+
+
+def test_contract_require_keeps_the_upstreams_secrets_secret_and_nothing_else(tmp_path, basic_evaluation):
+    (tmp_path / "Pulumi.yaml").write_text("name: reader\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nfrom model_registry.contract import require\n"
+        'basic = pulumi.StackReference("fixture-basic/local")\n'
+        'pulumi.export("token", require(basic, "token"))\n'
+        'pulumi.export("region", require(basic, "region"))\n'
+    )
+    outputs = evaluate(tmp_path, "local", upstream={basic_evaluation.key: basic_evaluation}).outputs
+    assert rpc.is_rpc_secret(basic_evaluation.outputs["token"])
+    assert rpc.is_rpc_secret(outputs["token"])
+    assert outputs["region"] == "eu-west-1"
+
+
+def test_a_missing_contract_output_names_the_program_line_under_pulumi_up_too():
+    from model_registry.contract import MissingStackOutput
+
+    failure = MissingStackOutput("/p/__main__.py:7", "organization/registry/dev", "kmsKeyArn", ["namespace", "region"])
+    assert str(failure) == (
+        "/p/__main__.py:7: stack 'organization/registry/dev' does not export output 'kmsKeyArn' "
+        "(it exports: namespace, region)"
+    )

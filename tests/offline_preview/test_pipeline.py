@@ -3,16 +3,17 @@
 import pytest
 from offline_preview.checkov import checkov_installed
 from offline_preview.cli import main
-from preview_helpers import REFERENCE, preview_one_project, program
+from preview_helpers import REFERENCE, as_project, preview_one_project, program
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
 @pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
 def test_the_repaired_origin_program_fails_policy_and_checkov(tmp_path, capsys):
-    status, report, stack = preview_one_project(REFERENCE / "seed-program-repaired.py", tmp_path, capsys)
+    project = as_project(REFERENCE / "seed-program-repaired.py", tmp_path / "seed")
+    status, report, stack = preview_one_project(project, tmp_path, capsys)
     assert status == 1 and stack["ok"] is False
     assert stack["manifest"] == str(tmp_path / "preview" / "local" / "seed-program-repaired.json")
-    failed = {(f["check_id"], f["address"]) for f in stack["checkovFailures"] if f["waived"] is None}
+    failed = {(f["checkId"], f["address"]) for f in stack["checkovFailures"] if not f["waived"]}
     assert ("CKV_AWS_51", "aws_ecr_repository.aiModelRepo") in failed
     assert ("CKV_AWS_136", "aws_ecr_repository.aiModelRepo") in failed
     assert ("CKV_AWS_32", "aws_ecr_repository_policy.aiModelRepoPolicy") in failed

@@ -3,6 +3,7 @@
 import pytest
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
 from registry_policies import ecr
+from registry_policies.scanning import Place
 from registry_policies.stack import StackResource, lifecycle_coverage_findings, scanning_coverage_findings
 
 REPO = "aws:ecr/repository:Repository"
@@ -19,6 +20,9 @@ def lifecycle(for_repo, by_dependency=False):
     return StackResource(
         ecr.LIFECYCLE_POLICY, f"{for_repo.name}-lc", f"urn:lc:{for_repo.name}", props, property_dependencies=deps
     )
+
+
+HOME = Place("111111111111", "us-east-1")
 
 
 def registry_scanning(scan_type, *rules):
@@ -70,48 +74,9 @@ def test_a_registry_scanning_rule_that_scans_passes(scan_type, frequency):
     assert ecr.registry_scanning_findings({"scanType": scan_type, "rules": [rule(frequency, "*")]}) == []
 
 
-@pytest.mark.parametrize(
-    ("pattern", "name", "matches"),
-    [
-        ("*", "models/llm", True),
-        ("models/*", "models/llm", True),
-        ("models/*", "other/llm", False),
-        ("models", "models", True),
-        ("models", "models/llm", False),
-        ("*llm", "models/llm", True),
-        ("m.dels", "models", False),
-    ],
-)
-def test_wildcard_filters_match_like_ecr(pattern, name, matches):
-    assert ecr.wildcard_filter_matches(pattern, name) is matches
-
-
-def test_every_repository_is_covered_by_its_own_scan_on_push():
-    assert scanning_coverage_findings([repo(imageScanningConfiguration={"scanOnPush": True})]) == []
-
-
-def test_a_repository_not_scanning_and_not_matched_by_a_rule_is_uncovered():
-    [finding] = scanning_coverage_findings([repo("a/b"), registry_scanning("BASIC", rule("SCAN_ON_PUSH", "c/*"))])
-    assert finding.urn.endswith("::a/b") and "never scanned" in finding.message
-
-
-def test_a_basic_rule_matching_the_name_covers_the_repository():
-    assert scanning_coverage_findings([repo("a/b"), registry_scanning("BASIC", rule("SCAN_ON_PUSH", "a/*"))]) == []
-
-
-def test_enhanced_scanning_ignores_the_repository_scan_on_push():
-    findings = scanning_coverage_findings(
-        [
-            repo("a/b", imageScanningConfiguration={"scanOnPush": True}),
-            registry_scanning("ENHANCED", rule("CONTINUOUS_SCAN", "c/*")),
-        ]
-    )
-    assert [f.name for f in findings] == ["a/b"] and "ENHANCED" in findings[0].message
-
-
 def test_an_unknown_repository_name_with_rules_is_not_a_pass():
     [finding] = scanning_coverage_findings(
-        [repo("x", name=UNKNOWN_STRING_VALUE), registry_scanning("ENHANCED", rule("SCAN_ON_PUSH", "c/*"))]
+        [repo("x", name=UNKNOWN_STRING_VALUE), registry_scanning("ENHANCED", rule("SCAN_ON_PUSH", "c/*"))], HOME
     )
     assert finding.unknown
 

@@ -23,18 +23,16 @@ json_values = st.recursive(
 )
 names = st.text(alphabet=string.ascii_lowercase + string.digits + "._-/A", min_size=0, max_size=12)
 accounts = st.one_of(st.from_regex(r"\d{12}", fullmatch=True), st.text(max_size=14), st.integers())
-models = st.fixed_dictionaries(
-    {"name": names, "team": st.one_of(st.text(max_size=8), st.none())},
-    optional={
-        "mutableTags": st.lists(st.text(alphabet="ab*-.", max_size=6), max_size=6),
-        "scanOnPush": st.booleans(),
-        "lifecycle": st.dictionaries(st.sampled_from(["untaggedExpiryDays", "prereleaseKeepCount"]), st.integers()),
-        "colour": json_values,
-    },
-)
+# The model catalog is not config: tests/shared/test_catalog.py generates catalogs.
 registry_configs = st.fixed_dictionaries(
-    {"costCentre": st.one_of(st.text(max_size=6), st.none()), "models": st.lists(models, max_size=5)},
-    optional={"namespace": names, "scanning": json_values, "lifecycle": json_values, "keyAdmins": json_values},
+    {"costCentre": st.one_of(st.text(max_size=6), st.none())},
+    optional={
+        "namespace": names,
+        "scanning": json_values,
+        "lifecycle": json_values,
+        "keyAdmins": json_values,
+        "catalog": json_values,
+    },
 )
 destinations = st.fixed_dictionaries(
     {"region": st.sampled_from(["us-west-2", "eu-west-1", "moon-1", ""])}, optional={"registryId": accounts}
@@ -59,7 +57,7 @@ access_configs = st.fixed_dictionaries(
             },
         ),
         "ci": json_values,
-        "modelConsumers": json_values,
+        "catalog": json_values,
     },
 )
 
@@ -102,33 +100,3 @@ def test_any_value_at_all_is_refused_cleanly_or_loads(values):
     for model, namespace in ((config.RegistryConfig, "registry"), (config.AccessConfig, "access")):
         if isinstance(values, dict):
             _loads_or_names_the_key(model, values, namespace)
-
-
-def ecr_accepts_model_name(name: str) -> bool:
-    """ECR's repository-name rule (its service model's RepositoryName) restated for one path component:
-    lowercase alphanumeric runs joined by '.', '_', '__' or one or more '-', and the whole
-    `models/<name>` at most 256 characters."""
-    if not 2 <= len(name) <= 256 - len("models/") or "/" in name:
-        return False
-    runs = re.split(r"\.|__|_|-+", name)
-    return all(run and all(c in string.ascii_lowercase + string.digits for c in run) for run in runs)
-
-
-@settings(max_examples=500, deadline=None)
-@given(names)
-def test_model_names_are_accepted_exactly_when_ecr_would(name):
-    values = {"costCentre": "x", "models": [{"name": name, "team": "t"}]}
-    loaded = _loads_or_names_the_key(config.RegistryConfig, values, "registry")
-    assert (loaded is not None) == ecr_accepts_model_name(name)
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(["a1", "b2", "c3", "d4"]), min_size=1, max_size=6))
-def test_duplicate_models_are_refused_naming_the_second(model_names):
-    values = {"costCentre": "x", "models": [{"name": n, "team": "t"} for n in model_names]}
-    try:
-        config.load(config.RegistryConfig, values, "registry")
-        assert len(set(model_names)) == len(model_names)
-    except ConfigError as error:
-        second = next(i for i, n in enumerate(model_names) if n in model_names[:i])
-        assert f"registry:models[{second}].name: duplicate model {model_names[second]!r}" in str(error)

@@ -72,23 +72,36 @@ def test_tag_keys_up_to_128_characters_and_not_aws_prefixed():
     assert "reserved" in rules.tag_key_problem("aws:owner")
 
 
-def _registry(namespace, name):
-    return {"costCentre": "x", "namespace": namespace, "models": [{"name": name, "team": "t"}]}
+def _catalog(tmp_path, name):
+    folder = tmp_path / "catalog"
+    folder.mkdir(exist_ok=True)
+    (folder / "nlp.yaml").write_text(f"team: nlp\nmodels:\n  - name: {name}\n")
+    return folder
 
 
-def test_a_model_name_may_fill_ecr_s_256_characters_with_its_namespace_and_not_one_more():
+def test_a_model_name_may_fill_ecr_s_256_characters_with_its_namespace_and_not_one_more(tmp_path):
+    from model_registry.catalog import load_catalog
+
     limit = 256 - len("models/")
-    config.load(config.RegistryConfig, _registry("models", "a" * limit), "registry")
-    with pytest.raises(ConfigError, match=f"at most {limit} for the name"):
-        config.load(config.RegistryConfig, _registry("models", "a" * (limit + 1)), "registry")
+    load_catalog(_catalog(tmp_path, "a" * limit), namespace="models")
+    with pytest.raises(ConfigError, match="ECR allows 256"):
+        load_catalog(_catalog(tmp_path, "a" * (limit + 1)), namespace="models")
 
 
-def test_a_longer_namespace_leaves_a_shorter_name():
+def test_a_longer_namespace_leaves_a_shorter_name(tmp_path):
+    from model_registry.catalog import load_catalog
+
     namespace = "team/" + "n" * 100
     limit = 256 - len(namespace) - 1
-    config.load(config.RegistryConfig, _registry(namespace, "a" * limit), "registry")
-    with pytest.raises(ConfigError, match=f"at most {limit} for the name"):
-        config.load(config.RegistryConfig, _registry(namespace, "a" * (limit + 1)), "registry")
+    load_catalog(_catalog(tmp_path, "a" * limit), namespace=namespace)
+    with pytest.raises(ConfigError, match="ECR allows 256"):
+        load_catalog(_catalog(tmp_path, "a" * (limit + 1)), namespace=namespace)
+
+
+def test_a_namespace_leaves_room_for_a_model_name():
+    config.load(config.RegistryConfig, {"costCentre": "x", "namespace": "n" * 253}, "registry")
+    with pytest.raises(ConfigError, match="is not a namespace"):
+        config.load(config.RegistryConfig, {"costCentre": "x", "namespace": "n" * 254}, "registry")
 
 
 @pytest.mark.parametrize("prefix", ["models", "models/llm"])
@@ -103,11 +116,10 @@ def test_a_prefix_outside_the_namespace_is_refused(prefix):
 
 def test_an_oidc_provider_arn_must_be_github_s():
     arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-    ci = {"pushers": [{"repository": "a/b"}]}
-    config.load(config.AccessConfig, {"costCentre": "x", "ci": {**ci, "oidcProviderArn": arn}}, "access")
+    config.load(config.AccessConfig, {"costCentre": "x", "ci": {"oidcProviderArn": arn}}, "access")
     with pytest.raises(ConfigError, match="not of 'token.actions.githubusercontent.com'"):
         other = arn.replace("token.actions.githubusercontent.com", "gitlab.com")
-        config.load(config.AccessConfig, {"costCentre": "x", "ci": {**ci, "oidcProviderArn": other}}, "access")
+        config.load(config.AccessConfig, {"costCentre": "x", "ci": {"oidcProviderArn": other}}, "access")
 
 
 def test_a_source_arn_in_an_unknown_region_is_refused():
@@ -116,15 +128,25 @@ def test_a_source_arn_in_an_unknown_region_is_refused():
         config.load(config.AccessConfig, {"costCentre": "x", "consumers": {"services": [service]}}, "access")
 
 
+class _Item(config.ConfigModel):
+    name: str
+    size: int = 1
+
+
+class _File(config.ConfigModel):
+    models: tuple[_Item, ...] = ()
+
+
 def test_a_whole_file_validates_with_file_and_line_for_every_problem(tmp_path):
     from model_registry.sources import load_yaml
 
     path = tmp_path / "nlp.yaml"
-    path.write_text("costCentre: x\nmodels:\n  - name: bert\n    team: nlp\n    lifecyle: {}\n")
+    path.write_text("models:\n  - name: bert\n    sise: 3\n  - name: gpt\n    size: true\n")
     with pytest.raises(ConfigError) as error:
-        config.validate_document(config.RegistryConfig, load_yaml(path))
+        config.validate_document(_File, load_yaml(path))
     assert error.value.problems == (
-        f"{path}:5: models[0].lifecyle: unknown key; did you mean 'lifecycle'? (model 'bert')",
+        f"{path}:3: models[0].sise: unknown key; did you mean 'size'? (model 'bert')",
+        f"{path}:5: models[1].size: must be a whole number, not true (model 'gpt')",
     )
 
 
@@ -134,7 +156,7 @@ def test_a_file_that_is_not_a_mapping_is_refused_whole(tmp_path):
     path = tmp_path / "nlp.yaml"
     path.write_text("- a\n- b\n")
     with pytest.raises(ConfigError, match=f"{path}:1: the document: must be a mapping, not a list"):
-        config.validate_document(config.RegistryConfig, load_yaml(path))
+        config.validate_document(_File, load_yaml(path))
 
 
 def _repo(tmp_path, stack_files, pack_files):

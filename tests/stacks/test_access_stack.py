@@ -1,6 +1,7 @@
 """The access stack: every repository gets a policy, nobody is a wildcard, CI is pinned by `sub`."""
 
 import json
+import re
 
 import harness
 import pytest
@@ -34,9 +35,33 @@ def test_no_statement_grants_ecr_star(access_run):
     assert "ecr:*" not in actions and "*" not in actions
 
 
-def test_the_push_role_trust_is_restricted_by_sub_and_audience(access_run):
-    role = next(r for r in access_run.of_type("aws:iam/role:Role") if r.inputs["name"] == "model-registry-ci-push")
-    (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+PUSH = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+TEAMS = {"genai": "sdxl-base", "nlp": "llama-3-8b-instruct", "speech": "whisper-large-v3", "vision": "resnet-50"}
+NAMESPACE_ARN = "arn:aws:ecr:us-east-1:123456789012:repository/models/*"
+
+
+def _role(run, name):
+    return next(r for r in run.of_type("aws:iam/role:Role") if r.inputs["name"] == name)
+
+
+def _role_policies(run):
+    return {p.inputs["role"]: json.loads(p.inputs["policy"]) for p in run.of_type("aws:iam/rolePolicy:RolePolicy")}
+
+
+def _repository_policies(run):
+    return {p.inputs["repository"]: json.loads(p.inputs["policy"]) for p in run.of_type(PUSH)}
+
+
+def test_every_team_with_ci_gets_its_own_push_role(access_run):
+    names = sorted(r.inputs["name"] for r in access_run.of_type("aws:iam/role:Role"))
+    assert names == [f"model-registry-ci-push-{team}" for team in sorted(TEAMS)] + ["model-registry-inference-pull"]
+    assert access_run.outputs["pushRoleArns"] == {
+        team: f"arn:aws:iam::123456789012:role/model-registry-ci-push-{team}" for team in TEAMS
+    }
+
+
+def test_a_team_push_role_is_trusted_only_from_its_own_pushers_by_sub_and_audience(access_run):
+    (trust,) = json.loads(_role(access_run, "model-registry-ci-push-nlp").inputs["assumeRolePolicy"])["Statement"]
     assert trust["Principal"] == {
         "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
     }
@@ -46,28 +71,80 @@ def test_the_push_role_trust_is_restricted_by_sub_and_audience(access_run):
             "token.actions.githubusercontent.com:sub": [
                 "repo:acme/model-build:ref:refs/heads/main",
                 "repo:acme/model-build:ref:refs/tags/v*",
-                "repo:acme/speech-models:environment:release",
             ]
         },
     }
-
-
-def test_push_and_pull_policies_name_the_repositories_not_a_wildcard(access_run, registry_run):
-    arns = sorted(r["arn"] for r in registry_run.outputs["repositories"].values())
-    policies = {
-        p.inputs["role"]: json.loads(p.inputs["policy"]) for p in access_run.of_type("aws:iam/rolePolicy:RolePolicy")
+    (speech,) = json.loads(_role(access_run, "model-registry-ci-push-speech").inputs["assumeRolePolicy"])["Statement"]
+    assert speech["Condition"]["StringLike"] == {
+        "token.actions.githubusercontent.com:sub": ["repo:acme/speech-models:environment:release"]
     }
-    for document in policies.values():
-        token, repositories = document["Statement"]
-        assert token == {
-            "Sid": "GetRegistryToken",
-            "Effect": "Allow",
-            "Action": ["ecr:GetAuthorizationToken"],
-            "Resource": "*",
+
+
+def test_a_team_push_policy_covers_the_namespace_limited_by_the_team_tag(access_run):
+    (token, push) = _role_policies(access_run)["model-registry-ci-push-vision"]["Statement"]
+    assert token == {
+        "Sid": "GetRegistryToken",
+        "Effect": "Allow",
+        "Action": ["ecr:GetAuthorizationToken"],
+        "Resource": "*",
+    }
+    assert push == {
+        "Sid": "PushToTeamRepositories",
+        "Effect": "Allow",
+        "Action": [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:CompleteLayerUpload",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:InitiateLayerUpload",
+            "ecr:PutImage",
+            "ecr:UploadLayerPart",
+        ],
+        "Resource": [NAMESPACE_ARN],
+        "Condition": {"StringEquals": {"aws:ResourceTag/team": "vision"}},
+    }
+
+
+def test_no_push_role_may_tag_or_untag_a_repository(access_run):
+    # A role that could re-tag a repository could move it into its own team and push to it.
+    for role, document in _role_policies(access_run).items():
+        actions = {a.lower() for s in document["Statement"] for a in s["Action"]}
+        assert not actions & {"ecr:tagresource", "ecr:untagresource", "ecr:*", "*"}, role
+
+
+def test_the_pull_policy_covers_the_namespace_without_push(access_run):
+    (token, pull) = _role_policies(access_run)["model-registry-inference-pull"]["Statement"]
+    assert token["Action"] == ["ecr:GetAuthorizationToken"]
+    assert pull["Resource"] == [NAMESPACE_ARN]
+    assert pull["Action"] == ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+
+
+def test_each_repository_lets_only_its_team_role_push_and_denies_everyone_else(access_run):
+    policies = _repository_policies(access_run)
+    for team, model in TEAMS.items():
+        statements = {s["Sid"]: s for s in policies[f"models/{model}"]["Statement"]}
+        role = f"arn:aws:iam::123456789012:role/model-registry-ci-push-{team}"
+        assert statements["PushByTeamCiRole"]["Principal"] == {"AWS": role}
+        deny = statements["DenyPushExceptTeamCiRole"]
+        assert (deny["Effect"], deny["Principal"]) == ("Deny", {"AWS": "*"})
+        assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role}}
+
+
+def test_a_team_without_ci_gets_no_role_and_nobody_may_push_its_models(registry_run):
+    catalog = harness.catalog_files()
+    del catalog["speech.yaml"]["ci"]
+    run = harness.run_stack("access", catalog=catalog, upstream=harness.upstream_of(registry_run))
+    assert "model-registry-ci-push-speech" not in {r.inputs["name"] for r in run.of_type("aws:iam/role:Role")}
+    statements = _repository_policies(run)["models/whisper-large-v3"]["Statement"]
+    pushes = [s for s in statements if "ecr:PutImage" in s["Action"]]
+    assert pushes == [
+        {
+            "Sid": "DenyPushWithoutTeamCi",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
         }
-        assert repositories["Resource"] == arns
-    assert "ecr:PutImage" in policies["model-registry-ci-push"]["Statement"][1]["Action"]
-    assert "ecr:PutImage" not in policies["model-registry-inference-pull"]["Statement"][1]["Action"]
+    ]
 
 
 def test_service_consumers_are_bound_to_their_source(access_run):
@@ -82,10 +159,7 @@ def test_service_consumers_are_bound_to_their_source(access_run):
 
 
 def test_a_model_gets_its_own_consumers_on_top_of_the_shared_ones(access_run):
-    policies = {
-        p.inputs["repository"]: json.loads(p.inputs["policy"])
-        for p in access_run.of_type("aws:ecr/repositoryPolicy:RepositoryPolicy")
-    }
+    policies = _repository_policies(access_run)
 
     def named(repo):
         return policies[repo]["Statement"][0]["Principal"]["AWS"]
@@ -101,14 +175,54 @@ def test_a_model_gets_its_own_consumers_on_top_of_the_shared_ones(access_run):
         ({"access:consumers": {"principals": ["*"]}}, "access:consumers.principals[0]"),
         ({"access:consumers": {"orgId": "o-*"}}, "access:consumers.orgId"),
         ({"access:consumers": {"services": [{"service": "lambda.amazonaws.com"}]}}, "access:consumers.services[0]"),
-        (
-            {"access:modelConsumers": {"no-such-model": {"accounts": ["111111111111"]}}},
-            "access:modelConsumers.no-such-model",
-        ),
-        ({"access:ci": {"pushers": [{"repository": "acme/x", "refs": ["refs/heads/*"]}]}}, "access:ci.pushers[0].refs"),
     ],
 )
 def test_bad_access_config_fails_naming_the_field(change, named, registry_run):
     config = harness.stack_config("access") | change
-    with pytest.raises(EvaluationError, match=named.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(EvaluationError, match=re.escape(named)):
         harness.run_stack("access", config, upstream=harness.upstream_of(registry_run))
+
+
+def test_model_consumers_left_in_stack_config_are_refused_pointing_to_the_catalog(registry_run):
+    config = harness.stack_config("access") | {"access:modelConsumers": {"bert": {"accounts": ["111111111111"]}}}
+    with pytest.raises(EvaluationError, match=r"access:modelConsumers: the models and their consumers moved"):
+        harness.run_stack("access", config, upstream=harness.upstream_of(registry_run))
+
+
+def test_pushers_left_in_stack_config_are_refused_pointing_to_the_catalog(registry_run):
+    config = harness.stack_config("access") | {"access:ci": {"pushers": [{"repository": "acme/x"}]}}
+    with pytest.raises(EvaluationError, match=r"access:ci.pushers: who may push to which models moved to each team"):
+        harness.run_stack("access", config, upstream=harness.upstream_of(registry_run))
+
+
+def test_a_branch_wildcard_in_a_team_pushers_is_refused_naming_file_and_line(registry_run):
+    catalog = harness.catalog_files()
+    catalog["nlp.yaml"]["ci"]["pushers"][0]["refs"] = ["refs/heads/*"]
+    with pytest.raises(EvaluationError, match=re.escape("catalog/nlp.yaml:6: ci.pushers[0].refs[0]: 'refs/heads/*'")):
+        harness.run_stack("access", catalog=catalog, upstream=harness.upstream_of(registry_run))
+
+
+def test_pushers_whose_trust_policy_iam_would_refuse_fail_the_stack_naming_the_file(registry_run):
+    catalog = harness.catalog_files()
+    catalog["nlp.yaml"]["ci"]["pushers"][0]["refs"] = [f"refs/heads/release-{i:03d}" for i in range(60)]
+    with pytest.raises(EvaluationError, match=r"catalog/nlp.yaml:3: ci.pushers: the push role's trust policy would be"):
+        harness.run_stack("access", catalog=catalog, upstream=harness.upstream_of(registry_run))
+
+
+def test_a_model_the_registry_does_not_export_is_refused_in_one_line(registry_run):
+    catalog = harness.catalog_files()
+    catalog["nlp.yaml"]["models"].append({"name": "no-such-model"})
+    with pytest.raises(EvaluationError) as error:
+        harness.run_stack("access", catalog=catalog, upstream=harness.upstream_of(registry_run))
+    assert "catalog/nlp.yaml:16: model 'no-such-model' is not a repository of the registry stack" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_a_registry_repository_missing_from_the_access_catalog_is_refused(registry_run):
+    catalog = harness.catalog_files()
+    del catalog["genai.yaml"]
+    with pytest.raises(
+        EvaluationError,
+        match=r"access:catalog: the registry stack has repositories for models this catalog lacks \(sdxl-base\)",
+    ):
+        harness.run_stack("access", catalog=catalog, upstream=harness.upstream_of(registry_run))

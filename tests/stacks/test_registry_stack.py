@@ -1,6 +1,7 @@
 """The registry stack: what every model repository must be."""
 
 import json
+import re
 
 import harness
 import pytest
@@ -12,8 +13,34 @@ LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 
 def test_one_repository_per_catalog_model_under_the_namespace(registry_run):
     names = sorted(r.inputs["name"] for r in registry_run.of_type(REPOSITORY))
-    catalog = sorted(f"models/{m['name']}" for m in harness.stack_config("registry")["registry:models"])
+    catalog = sorted(f"models/{m['name']}" for team in harness.catalog_files().values() for m in team["models"])
     assert names == catalog
+
+
+def test_every_repository_is_tagged_with_the_team_whose_file_lists_it(registry_run):
+    teams = {
+        r.inputs["name"]: (r.inputs["tags"]["team"], r.inputs["tags"]["owner"])
+        for r in registry_run.of_type(REPOSITORY)
+    }
+    assert teams == {
+        f"models/{m['name']}": (team["team"], team["team"])
+        for team in harness.catalog_files().values()
+        for m in team["models"]
+    }
+
+
+def test_a_model_takes_its_team_cost_centre_unless_it_names_its_own():
+    catalog = {
+        "nlp.yaml": {
+            "team": "nlp",
+            "costCentre": "nlp-research",
+            "models": [{"name": "bert"}, {"name": "t5", "costCentre": "nlp-search"}],
+        },
+        "speech.yaml": {"team": "speech", "models": [{"name": "whisper"}]},
+    }
+    run = harness.run_stack("registry", catalog=catalog)
+    centres = {r.inputs["name"]: r.inputs["tags"]["cost-centre"] for r in run.of_type(REPOSITORY)}
+    assert centres == {"models/bert": "nlp-research", "models/t5": "nlp-search", "models/whisper": "ml-platform"}
 
 
 def test_every_repository_scans_on_push(registry_run):
@@ -103,24 +130,61 @@ def test_outputs_follow_the_contract(registry_run):
 @pytest.mark.parametrize(
     ("change", "named"),
     [
-        ({"registry:models": [{"name": "Llama_3", "team": "nlp"}]}, "registry:models[0].name"),
-        (
-            {"registry:models": [{"name": "bert", "team": "nlp"}, {"name": "bert", "team": "x"}]},
-            "registry:models[1].name: duplicate model 'bert'",
-        ),
-        ({"registry:models": [{"name": "bert"}]}, "registry:models[0].team: required"),
-        (
-            {"registry:models": [{"name": "bert", "team": "nlp", "mutableTags": ["*"]}]},
-            "registry:models[0].mutableTags[0]",
-        ),
         ({"registry:scanning": {"type": "BASIC", "frequency": "CONTINUOUS_SCAN"}}, "registry:scanning"),
         ({"registry:keyAdmins": ["arn:aws:iam::12345:root"]}, "registry:keyAdmins[0]"),
     ],
 )
-def test_bad_catalog_fails_before_any_resource_naming_the_field(change, named):
+def test_bad_config_fails_before_any_resource_naming_the_field(change, named):
     config = harness.stack_config("registry") | change
     with pytest.raises(EvaluationError, match=named.replace("[", r"\[").replace("]", r"\]")):
         harness.run_stack("registry", config)
+
+
+NLP_BAD_TAGS = """team: nlp
+models:
+  - name: bert
+  - name: llama-3
+    mutableTags: ["latest", "*"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"nlp.yaml": NLP_BAD_TAGS}, "catalog/nlp.yaml:5: model 'llama-3': mutableTags[1]: '*' matches every tag"),
+        (
+            {"nlp.yaml": "team: nlp\nmodels:\n  - name: Llama_3\n"},
+            "catalog/nlp.yaml:3: model 'Llama_3': name: 'Llama_3' is not a valid model name",
+        ),
+        (
+            {
+                "nlp.yaml": "team: nlp\nmodels:\n  - {name: bert}\n",
+                "speech.yaml": "team: speech\nmodels:\n  - {name: bert}\n",
+            },
+            "catalog/speech.yaml:3: model 'bert': also in catalog/nlp.yaml:3",
+        ),
+        (
+            {"nlp.yaml": "team: vision\nmodels:\n  - {name: bert}\n"},
+            "catalog/nlp.yaml:1: team: 'vision' is not the file's name",
+        ),
+    ],
+)
+def test_a_bad_catalog_fails_before_any_resource_naming_file_line_and_model(files, message):
+    with pytest.raises(EvaluationError, match=re.escape(message)):
+        harness.run_stack("registry", catalog=files)
+
+
+def test_models_left_in_stack_config_are_refused_pointing_to_the_catalog():
+    config = harness.stack_config("registry") | {"registry:models": [{"name": "bert", "team": "nlp"}]}
+    with pytest.raises(EvaluationError, match=r"registry:models: the models and their consumers moved to the catalog"):
+        harness.run_stack("registry", config)
+
+
+def test_an_empty_catalog_folder_is_refused_naming_the_folder():
+    with pytest.raises(
+        EvaluationError, match=r"registry:catalog \(.*\): the catalog folder .*/catalog has no team files"
+    ):
+        harness.run_stack("registry", catalog={})
 
 
 def test_an_unknown_environment_is_refused():

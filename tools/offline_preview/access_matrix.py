@@ -2,7 +2,8 @@
 
 Sources: each repository's `aws:ecr/repositoryPolicy` (resource policy) and every IAM role's inline
 policies (`aws:iam/rolePolicy`, and `inlinePolicies` on the role) whose `Resource` matches the
-repository's ARN. A Deny takes the capability away from the principals it covers; a Deny on `*` bound
+repository's ARN and whose `aws:ResourceTag/<key>` / `ecr:ResourceTag/<key>` StringEquals conditions the
+repository's tags meet (a team's push role reaches its team's repositories only). A Deny takes the capability away from the principals it covers; a Deny on `*` bound
 by `ArnNotEquals aws:PrincipalArn` covers everyone but the named ARNs. Conditions on Allows are shown
 with the principal (`* if aws:PrincipalOrgID=o-…`), never dropped.
 
@@ -97,6 +98,18 @@ def _resource_matcher(statement: dict):
     return lambda arn: arn in exact or any(fnmatch.fnmatchcase(arn, g) for g in globs)
 
 
+def _tags_meet(statement: dict, tags: Mapping[str, Any]) -> bool:
+    """The statement's StringEquals conditions on the resource's tags hold for these tags (others are not judged)."""
+    equals = (statement.get("Condition") or {}).get("StringEquals")
+    if not isinstance(equals, dict):
+        return True
+    for key, values in equals.items():
+        prefix, _, tag = str(key).partition("/")
+        if prefix.lower() in ("aws:resourcetag", "ecr:resourcetag") and tags.get(tag) not in _list(values):
+            return False
+    return True
+
+
 def _denied_except(statement: dict) -> tuple[bool, set[str]]:
     """(covers everyone?, ARNs excepted by ArnNotEquals/StringNotEquals aws:PrincipalArn)."""
     if statement.get("Principal") not in ("*", {"AWS": "*"}):
@@ -116,6 +129,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
         if r["type"] == REPOSITORY
     }
     matrix: Matrix = {name: {} for name in repositories if name}
+    tags_of = {r["inputs"].get("name"): r["inputs"].get("tags") or {} for r in resources if r["type"] == REPOSITORY}
 
     def grant(repository: str, principal: str, capability: str, why: str) -> None:
         matrix[repository].setdefault(principal, {}).setdefault(capability, []).append(why)
@@ -163,7 +177,13 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
             capabilities = [c for c, actions in CAPABILITIES.items() if _allows(statement, actions)]
             matches = _resource_matcher(statement)
             for repository, arn in repositories.items():
-                if capabilities and repository in matrix and arn and matches(arn):
+                if (
+                    capabilities
+                    and repository in matrix
+                    and arn
+                    and matches(arn)
+                    and _tags_meet(statement, tags_of[repository])
+                ):
                     for capability in capabilities:
                         grant(repository, str(role_arn), capability, f"IAM policy {sid}")
 
@@ -172,6 +192,9 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
             for principal, capabilities in matrix[repository].items():
                 if capability in capabilities and principal not in excepted:
                     capabilities[capability] = [f"DENIED by repository policy {sid}"]
+            # The guard itself is a row: everyone (but the excepted) is denied, granted or not.
+            everyone = f"* except {', '.join(sorted(excepted))}" if excepted else "*"
+            matrix[repository].setdefault(everyone, {})[capability] = [f"DENIED by repository policy {sid}"]
     return matrix
 
 

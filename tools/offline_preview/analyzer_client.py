@@ -32,7 +32,6 @@ no batching of resource policies; `analyze_many` keeps up to `max_in_flight` cal
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import selectors
 import subprocess
@@ -49,6 +48,8 @@ from typing import Any
 import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
+
+from .project import CONFIG_VARIABLE, MAX_ARG_STRLEN, config_variable, config_variable_size
 
 __all__ = ["AnalyzerClient", "AnalyzerError", "AnalyzerInfo", "PolicyInfo", "Violation", "merge_pack_config"]
 
@@ -161,13 +162,16 @@ class AnalyzerClient:
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack = project, stack
         self._env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != CONFIG_VARIABLE},
             "PULUMI_ORGANIZATION": organization,
             "PULUMI_PROJECT": project,
             "PULUMI_STACK": stack,
             "PULUMI_DRY_RUN": "true" if dry_run else "false",
-            "PULUMI_CONFIG": json.dumps(dict(config or {})),
         }
+        # As the engine's constructEnv: Go's json.Marshal of the config, and no variable for an empty one.
+        self._config_size = config_variable_size(dict(config or {}))
+        if config:
+            self._env[CONFIG_VARIABLE] = config_variable(dict(config)).split("=", 1)[1]
         self._python = python or _pack_python(self.pack_dir)
         self._start_timeout = start_timeout
         self._process: subprocess.Popen | None = None
@@ -192,6 +196,13 @@ class AnalyzerClient:
         self.close()
 
     def start(self) -> None:
+        if self._config_size > MAX_ARG_STRLEN:
+            # execve would fail with E2BIG (OSError: Argument list too long), as the engine's start of the pack does.
+            raise AnalyzerError(
+                f"the stack config is {self._config_size:,} bytes as {CONFIG_VARIABLE}=<json> (NUL included), over "
+                f"Linux's {MAX_ARG_STRLEN:,}-byte limit for one environment string: the pack cannot be started; "
+                "move large data to files the program reads"
+            )
         self._engine_server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
         engine_pb2_grpc.add_EngineServicer_to_server(self._engine, self._engine_server)
         engine_port = self._engine_server.add_insecure_port("127.0.0.1:0")
@@ -315,6 +326,8 @@ class AnalyzerClient:
             )
             item.properties.CopyFrom(single.properties)
             item.options.CopyFrom(single.options)
+            if single.HasField("provider"):
+                item.provider.CopyFrom(single.provider)
             for prop, urns in (resource.get("propertyDependencies") or {}).items():
                 item.propertyDependencies[prop].urns.extend(urns)
             by_urn[single.urn] = single
@@ -362,6 +375,12 @@ class AnalyzerClient:
                 parent=options.get("parent") or resource.get("parent") or "",
             )
         )
+        provider = resource.get("providerResource")
+        if provider:
+            request.provider.CopyFrom(
+                analyzer_pb2.AnalyzerProviderResource(type=provider["type"], urn=provider["urn"], name=provider["name"])
+            )
+            request.provider.properties.update(dict(provider.get("properties") or {}))
         return request
 
     @staticmethod

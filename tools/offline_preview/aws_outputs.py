@@ -7,12 +7,17 @@ that the earlier stack will really export. Nothing is random.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from model_registry.naming import LOCAL_ACCOUNT_ID
+
+from .policy_document import PolicyDocumentError, get_policy_document
 
 DEFAULT_REGION = "us-east-1"
 PARTITION = "aws"
@@ -20,7 +25,11 @@ PARTITION = "aws"
 _ID_NAMESPACE = uuid.UUID("6f1c1f4e-0b4c-4d2c-9a37-2f8d5f0e0a11")
 
 
-class UnknownInvokeError(Exception):
+class InvokeError(Exception):
+    """An invoke the offline preview cannot answer as the provider would; the message is one line."""
+
+
+class UnknownInvokeError(InvokeError):
     """An invoke (data source) this offline preview has no deterministic answer for."""
 
 
@@ -30,11 +39,14 @@ class AwsEnvironment:
 
     account: str = LOCAL_ACCOUNT_ID
     region: str = DEFAULT_REGION
+    account_certain: bool = False  # exactly one account in aws:allowedAccountIds
+    sts_emulated: bool = False  # aws:endpoints sends STS to the local emulator (moto answers as LOCAL_ACCOUNT_ID)
 
     @classmethod
     def from_config(cls, config: dict[str, str]) -> AwsEnvironment:
         """Account = first of `aws:allowedAccountIds`, region = `aws:region`, else the defaults."""
         account = LOCAL_ACCOUNT_ID
+        certain = False
         allowed = config.get("aws:allowedAccountIds")
         if allowed:
             try:
@@ -43,7 +55,26 @@ class AwsEnvironment:
                 ids = [allowed]
             if isinstance(ids, list) and ids:
                 account = str(ids[0])
-        return cls(account=account, region=config.get("aws:region") or DEFAULT_REGION)
+                certain = len(ids) == 1
+        emulated = _sts_endpoint_is_local(config.get("aws:endpoints"))
+        if emulated and not allowed:
+            account = LOCAL_ACCOUNT_ID
+        return cls(
+            account=account,
+            region=config.get("aws:region") or DEFAULT_REGION,
+            account_certain=certain,
+            sts_emulated=emulated,
+        )
+
+
+def _sts_endpoint_is_local(endpoints: str | None) -> bool:
+    """True when `aws:endpoints` (a list of {service: url}) points STS at 127.0.0.1 or localhost."""
+    try:
+        entries = json.loads(endpoints) if endpoints else []
+    except json.JSONDecodeError:
+        return False
+    urls = [e.get("sts") for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    return any(isinstance(u, str) and urlparse(u).hostname in ("127.0.0.1", "localhost") for u in urls)
 
 
 def auto_name(logical_name: str, urn: str) -> str:
@@ -196,38 +227,30 @@ _DERIVED = {
 
 
 def invoke_result(token: str, args: dict, env: AwsEnvironment) -> dict:
-    """Answer an invoke deterministically, or raise UnknownInvokeError naming the function."""
-    if token == "aws:index/getCallerIdentity:getCallerIdentity":
-        return {
-            "accountId": env.account,
-            "arn": f"arn:{PARTITION}:iam::{env.account}:user/offline-preview",
-            "userId": "AIDAOFFLINEPREVIEW",
-            "id": env.account,
-        }
-    if token == "aws:index/getRegion:getRegion":
-        region = args.get("region") or args.get("name") or env.region
-        return {
-            "name": region,
-            "region": region,
-            "id": region,
-            "description": region,
-            "endpoint": f"ec2.{region}.amazonaws.com",
-        }
-    if token == "aws:index/getPartition:getPartition":
-        return {
-            "partition": PARTITION,
-            "dnsSuffix": "amazonaws.com",
-            "reverseDnsPrefix": "com.amazonaws",
-            "id": PARTITION,
-        }
+    """Answer an invoke as the provider would, or raise InvokeError (one line, naming the invoke).
+
+    Answered: `getPolicyDocument` (the provider's merge and rendering, policy_document.py),
+    `getPartition` and `getRegion` (AWS's partition data, as the provider's endpoints package), and
+    `getCallerIdentity` where the account is certain. Anything else stops the preview.
+    """
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-        document = policy_document(args)
-        text = json.dumps(document, indent=2)
+        try:
+            return get_policy_document(args)
+        except PolicyDocumentError as exc:
+            raise InvokeError(f"invoke {token!r} refused by the provider's rules: {exc}") from None
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return _caller_identity(token, env)
+    if token == "aws:index/getRegion:getRegion":
+        return _region(token, args, env)
+    if token == "aws:index/getPartition:getPartition":
+        partition = _partition_of(env.region)
+        if partition is None:
+            raise InvokeError(f"invoke {token!r}: region {env.region!r} is in no AWS partition the provider knows")
         return {
-            "json": text,
-            "minifiedJson": json.dumps(document, separators=(",", ":")),
-            "id": hashlib.sha256(text.encode()).hexdigest()[:10],
-            **args,
+            "partition": partition["partition"],
+            "dnsSuffix": partition["dnsSuffix"],
+            "reverseDnsPrefix": ".".join(reversed(partition["dnsSuffix"].split("."))),
+            "id": partition["partition"],
         }
     raise UnknownInvokeError(
         f"the offline preview has no deterministic answer for invoke {token!r}; "
@@ -235,47 +258,72 @@ def invoke_result(token: str, args: dict, env: AwsEnvironment) -> dict:
     )
 
 
-def policy_document(args: dict) -> dict:
-    """Build the JSON policy that `aws.iam.get_policy_document` renders from its arguments."""
-    statements = []
-    for st in args.get("statements") or []:
-        out: dict = {}
-        if st.get("sid"):
-            out["Sid"] = st["sid"]
-        out["Effect"] = st.get("effect") or "Allow"
-        for key, field in (
-            ("actions", "Action"),
-            ("notActions", "NotAction"),
-            ("resources", "Resource"),
-            ("notResources", "NotResource"),
-        ):
-            if st.get(key):
-                out[field] = _one_or_list(sorted(st[key], reverse=True))
-        for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-            if st.get(key):
-                out[field] = _principals(st[key])
-        if st.get("conditions"):
-            conditions: dict = {}
-            for cond in st["conditions"]:
-                conditions.setdefault(cond["test"], {})[cond["variable"]] = _one_or_list(cond["values"])
-            out["Condition"] = conditions
-        statements.append(out)
-    document: dict = {"Version": args.get("version") or "2012-10-17"}
-    if args.get("policyId"):
-        document["Id"] = args["policyId"]
-    document["Statement"] = statements
-    return document
+def _caller_identity(token: str, env: AwsEnvironment) -> dict:
+    """The caller as STS names it, where that is certain: moto's fixed identity for the local emulator (sts
+    endpoint on 127.0.0.1), else the one account `aws:allowedAccountIds` permits (the provider refuses any
+    other); the caller's own ARN is not knowable offline there, so it is a placeholder in that account."""
+    partition = (_partition_of(env.region) or {"partition": PARTITION})["partition"]
+    if env.sts_emulated:
+        if env.account != LOCAL_ACCOUNT_ID:
+            raise InvokeError(
+                f"invoke {token!r}: the local emulator answers as account {LOCAL_ACCOUNT_ID}, which "
+                f"`aws:allowedAccountIds` does not allow (it names {env.account}); the provider would refuse"
+            )
+        # moto/sts/models.py get_caller_identity without moto-issued credentials.
+        return {
+            "accountId": env.account,
+            "arn": f"arn:{partition}:sts::{env.account}:user/moto",
+            "userId": "AKIAIOSFODNN7EXAMPLE",
+            "id": env.account,
+        }
+    if not env.account_certain:
+        raise InvokeError(
+            f"invoke {token!r}: the account is not known offline (it is the one of whatever credentials run "
+            "`pulumi up`); set `aws:allowedAccountIds` to the one account this stack deploys to"
+        )
+    return {
+        "accountId": env.account,
+        "arn": f"arn:{partition}:iam::{env.account}:user/offline-preview",
+        "userId": "AIDAOFFLINEPREVIEW",
+        "id": env.account,
+    }
 
 
-def _principals(principals: list[dict]):
-    merged: dict[str, list[str]] = {}
-    for p in principals:
-        merged.setdefault(p["type"], []).extend(p.get("identifiers") or [])
-    if list(merged) == ["*"] and merged["*"] == ["*"]:
-        return "*"
-    return {kind: _one_or_list(sorted(ids, reverse=True)) for kind, ids in merged.items()}
+def _region(token: str, args: dict, env: AwsEnvironment) -> dict:
+    """data source aws_region: the region named (`region`, or the deprecated `name`), else the provider's;
+    its description and EC2 endpoint from AWS's endpoint data. Looking a region up by `endpoint` stops."""
+    if args.get("endpoint"):
+        raise InvokeError(f"invoke {token!r}: looking a region up by `endpoint` is not answered offline")
+    name = args.get("region") or args.get("name") or env.region
+    partition = _partition_of(name)
+    region = (partition or {}).get("regions", {}).get(name)
+    if partition is None or region is None:
+        raise InvokeError(f"invoke {token!r}: region not found for name {name!r}")
+    ec2 = partition.get("services", {}).get("ec2", {}).get("endpoints", {}).get(name, {})
+    endpoint = ec2.get("hostname") or f"ec2.{name}.{partition['dnsSuffix']}"
+    return {
+        **args,
+        "name": name,
+        "region": name,
+        "id": name,
+        "description": region["description"],
+        "endpoint": endpoint,
+    }
 
 
-def _one_or_list(values):
-    values = list(values)
-    return values[0] if len(values) == 1 else values
+@functools.lru_cache(maxsize=1)
+def _partitions() -> list[dict]:
+    """AWS's partition and region data (botocore's endpoints.json: the data the provider's SDK carries)."""
+    from botocore.loaders import Loader
+
+    return Loader().load_data("endpoints")["partitions"]
+
+
+def _partition_of(region: str) -> dict | None:
+    for partition in _partitions():
+        if region in partition.get("regions", {}):
+            return partition
+    for partition in _partitions():
+        if re.fullmatch(partition["regionRegex"], region):
+            return partition
+    return None

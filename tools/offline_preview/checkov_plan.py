@@ -70,16 +70,24 @@ def attribute_values(inputs: dict) -> dict:
         converted = _value(key, value)
         if converted is _UNKNOWN:
             continue  # Terraform leaves unknown values out of planned_values
-        if (
-            isinstance(value, list)
-            and value
-            and all(isinstance(v, dict) for v in value)
-            and key not in ATTRIBUTE_OVERRIDES
-        ):
-            values[snake_case(singular(key))] = converted
-        else:
-            values[ATTRIBUTE_OVERRIDES.get(key) or snake_case(key)] = converted
+        values[attribute_name(key, value)] = converted
     return values
+
+
+def attribute_name(key: str, value) -> str:
+    """The Terraform attribute (or block) name of the Pulumi input `key` holding `value`."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and key not in ATTRIBUTE_OVERRIDES:
+        return snake_case(singular(key))
+    return ATTRIBUTE_OVERRIDES.get(key) or snake_case(key)
+
+
+def sensitive_values(entry: dict, inputs: dict) -> dict:
+    """Terraform's `sensitive_values`: each top-level attribute holding a secret (Pulumi's secret inputs) is `true`.
+
+    checkov 3.3 does not read it; the values themselves are in the plan, as in a Terraform plan.
+    """
+    keys = {p.split("/")[1].replace("~1", "/").replace("~0", "~") for p in entry.get("secretInputs", []) if p}
+    return {attribute_name(key, inputs[key]): True for key in sorted(keys) if key in inputs}
 
 
 def _value(key: str, value):
@@ -124,14 +132,15 @@ def resource_address(entry: dict, used: set[str]) -> str | None:
 
 def planned_resource(entry: dict, address: str) -> dict:
     """The planned_values resource of a manifest entry at `address`."""
-    values = attribute_values(rebuild_inputs(entry, unknown=_ENGINE_UNKNOWN))
+    inputs = rebuild_inputs(entry, unknown=_ENGINE_UNKNOWN)
     return {
         "address": address,
         "mode": "managed",
         "type": address.split(".", 1)[0],
         "name": address.split(".", 1)[1],
         "provider_name": "registry.terraform.io/hashicorp/aws",
-        "values": values,
+        "values": attribute_values(inputs),
+        "sensitive_values": sensitive_values(entry, inputs),
     }
 
 
@@ -148,7 +157,14 @@ def plan_document(resources: list[dict]) -> dict:
                 "type": r["type"],
                 "name": r["name"],
                 "provider_name": r["provider_name"],
-                "change": {"actions": ["create"], "before": None, "after": r["values"], "after_unknown": {}},
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": r["values"],
+                    "after_unknown": {},
+                    "before_sensitive": False,
+                    "after_sensitive": r["sensitive_values"],
+                },
             }
             for r in resources
         ],
@@ -157,6 +173,9 @@ def plan_document(resources: list[dict]) -> dict:
 
 def write_plans(manifest: dict, directory: str | Path, per_file: int = RESOURCES_PER_FILE):
     """Write the stack's plan as numbered files; return `(paths, {address: {"urn", "values"}})`.
+
+    A manifest built with `reveal_secrets=True` gives plans holding secret values, as Terraform's do:
+    they belong in the git-ignored build directory only.
 
     Resource addresses are unique over the whole stack, so checkov's results map back to URNs.
     """

@@ -4,6 +4,7 @@
     offline-preview --env local --stack access    one stack (its upstream stacks are evaluated too)
     offline-preview --project DIR                 any Pulumi Python project (no stack references)
     offline-preview --json                        a machine-readable report on stdout, for CI
+    offline-preview --json-file F --sarif F --junit F   the text report on stdout, and these files too
     offline-preview diff --base REF               what changed since a git revision
     offline-preview diff --base-dir A --head-dir B   compare two manifest directories
 
@@ -25,12 +26,12 @@ import re
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 from model_registry.config import environments
 
-from .access_matrix import access_matrix, format_matrix
+from .access_matrix import access_matrix
 from .checkov import CheckovError
 from .diff import (
     ManifestError,
@@ -44,9 +45,11 @@ from .diff import (
     manifests_at_revision,
     resolve_revision,
 )
-from .manifest import load_manifest
+from .junit import junit_xml
 from .project import ProjectError
+from .report import diff_report_json, preview_report_json, report_text, source_map, use_colour
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
+from .sarif import project_fallbacks, sarif_report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROADENS = 0, 1, 2, 3
 STACK_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]{1,100}")
@@ -72,7 +75,10 @@ def _preview_parser() -> argparse.ArgumentParser:
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--stack", help="preview only this one of the repository's stacks")
     target.add_argument("--project", type=Path, help="preview any Pulumi Python project directory instead")
-    parser.add_argument("--json", action="store_true", help="print a JSON report on stdout")
+    parser.add_argument("--json", action="store_true", help="print the JSON report on stdout instead of text")
+    parser.add_argument("--json-file", type=Path, help="also write the JSON report (schemas/preview-report) here")
+    parser.add_argument("--sarif", type=Path, help="also write the findings as SARIF 2.1.0 here (code scanning)")
+    parser.add_argument("--junit", type=Path, help="also write a JUnit XML report here")
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack")
     parser.add_argument("--no-checkov", action="store_true", help="skip checkov")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -126,96 +132,40 @@ def _preview(args) -> int:
         checkov=not args.no_checkov,
     )
     progress = (lambda message: None) if args.quiet else stderr_progress()
+    for path in (args.json_file, args.sarif, args.junit):
+        if path is not None and not path.parent.is_dir():
+            raise UsageError(f"{path}: no such directory {path.parent}")
     result = run_preview(options, progress)
     matrix = stack_access_matrix(result)
+    repo_root = args.repo_root.resolve()
+    sources = source_map(result, repo_root)
+    report = preview_report_json(result, matrix, sources)
+    if args.json_file is not None:
+        _write(args.json_file, json.dumps(report, indent=2) + "\n")
+    if args.sarif is not None:
+        sarif = sarif_report(result, sources, project_fallbacks(result, repo_root))
+        _write(args.sarif, json.dumps(sarif, indent=2) + "\n")
+    if args.junit is not None:
+        _write(args.junit, junit_xml(result))
     if args.json:
-        print(json.dumps(report_json(result) | {"accessMatrix": matrix}, indent=2))
+        print(json.dumps(report, indent=2))
     else:
-        print(report_text(result))
-        if matrix:
-            print("== access matrix: who can pull, push or administer each repository")
-            print(format_matrix(matrix))
+        print(report_text(result, matrix, colour=use_colour(sys.stdout)))
     return 0 if result.ok else 1
 
 
-def stack_access_matrix(result: RunResult) -> dict:
-    """The access matrix over every manifest the run wrote (repositories and policies span stacks)."""
-    resources = [r for s in result.stacks if s.manifest and not s.error for r in load_manifest(s.manifest)["resources"]]
-    return access_matrix(resources)
-
-
-def report_json(result: RunResult) -> dict:
-    """The machine-readable report (the --json output)."""
-    return {
-        "env": result.env,
-        "ok": result.ok,
-        "timings": result.timings,
-        "stacks": [
-            {
-                "project": s.project,
-                "stack": s.stack,
-                "ok": s.ok,
-                "manifest": s.manifest,
-                "error": s.error,
-                "resources": sum(s.resources_by_type.values()),
-                "resourcesByType": s.resources_by_type,
-                "policyError": s.policy_error,
-                "checkovError": s.checkov_error,
-                "policyViolations": [asdict(v) for v in s.violations],
-                "checkovFailures": [asdict(f) for f in s.checkov],
-                "seconds": {k: round(v, 3) for k, v in s.seconds.items()},
-            }
-            for s in result.stacks
-        ],
-    }
-
-
-def report_text(result: RunResult) -> str:
-    """One readable summary per stack."""
-    lines = []
-    for s in result.stacks:
-        status = "ok" if s.ok else "FAILED"
-        lines.append(f"== {s.project} ({s.stack}): {status}")
-        if s.error:
-            lines.append(f"  error: {s.error}")
-            continue
-        total = sum(s.resources_by_type.values())
-        lines.append(f"  {total} resources  (manifest: {_relative(s.manifest)})")
-        lines += [f"    {count:5d}  {kind}" for kind, count in s.resources_by_type.items()]
-        if s.policy_error:
-            lines.append(f"  policy pack error: {s.policy_error}")
-        for level in ("mandatory", "advisory"):
-            found = [v for v in s.violations if v.level == level]
-            lines.append(f"  policy violations, {level}: {len(found)}")
-            for v in found:
-                message = " ".join(v.message.split())
-                lines.append(f"    [{v.policy}] {_short_urn(v.urn)}: {message}")
-        if s.checkov_error:
-            lines.append(f"  checkov error: {s.checkov_error}")
-        unwaived = s.unwaived
-        lines.append(f"  checkov failures: {len(unwaived)} (waived: {len(s.checkov) - len(unwaived)})")
-        for f in s.checkov:
-            waiver = f"  (waived: {f.waived})" if f.waived else ""
-            lines.append(f"    {f.check_id} {_short_urn(f.urn) or f.address}: {f.check_name}{waiver}")
-    t = result.timings
-    lines.append(
-        f"{'OK' if result.ok else 'FAILED'}  (evaluate {t.get('evaluate', 0):.1f}s, policy "
-        f"{t.get('policy', 0):.1f}s, checkov {t.get('checkov', 0):.1f}s, total {t.get('total', 0):.1f}s)"
-    )
-    return "\n".join(lines)
-
-
-def _short_urn(urn: str) -> str:
-    """`type::name` out of a URN: enough to find the resource in the manifest."""
-    parts = urn.split("::")
-    return f"{parts[2].split('$')[-1]}::{parts[3]}" if len(parts) >= 4 else urn
-
-
-def _relative(path: str) -> str:
+def _write(path: Path, text: str) -> None:
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return path
+        path.write_text(text)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def stack_access_matrix(result: RunResult) -> dict:
+    """The access matrix over every stack the run evaluated (repositories and policies span stacks), from the
+    in-memory entries: a secret policy is read as the engine would hand it over, not as the manifest's "[secret]"."""
+    resources = [r for s in result.stacks if s.manifest and not s.error for r in s.resources]
+    return access_matrix(resources)
 
 
 def _build_manifests(env: str, label: str):
@@ -306,16 +256,9 @@ def _diff(args) -> int:
     status = EXIT_FAILED if blocked else EXIT_BROADENS if broadens else EXIT_OK
     summary = by_principal(changes)
     if args.json:
-        document = {
-            "env": args.env,
-            "base": args.base or str(args.base_dir),
-            "baseCommit": commit,
-            "exitCode": status,
-            "blocked": [c.urn for per in changes.values() for c in per if c.blocked],
-            "accessBroadens": broadens,
-            "byPrincipal": summary,
-            "stacks": {stack: [asdict(c) for c in per] for stack, per in changes.items()},
-        }
+        document = diff_report_json(changes, base=args.base, env=args.env)
+        # Beyond schema 1's required keys: the exit status and why, and who gains or loses what.
+        document |= {"baseCommit": commit, "exitCode": status, "accessBroadens": broadens, "byPrincipal": summary}
         print(json.dumps(document, indent=2))
         return status
     for stack, per in changes.items():

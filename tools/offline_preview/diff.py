@@ -53,6 +53,19 @@ class Grant:
         return f"{self.principal} {verb} {self.action}{scope}{condition}"
 
 
+ABSENT = object()  # InputChange.before/after when that side has no such input
+
+
+@dataclass(frozen=True)
+class InputChange:
+    """One changed input leaf, as values (for the JSON report); `note` when the values alone do not say it."""
+
+    path: str
+    before: object = ABSENT
+    after: object = ABSENT
+    note: str = ""
+
+
 @dataclass
 class ResourceChange:
     urn: str
@@ -62,6 +75,7 @@ class ResourceChange:
     gained: list[Grant] = field(default_factory=list)
     lost: list[Grant] = field(default_factory=list)
     blocked: str = ""
+    inputs: list[InputChange] = field(default_factory=list)  # the changed_inputs lines as values
 
 
 def grants(document) -> set[Grant]:
@@ -195,11 +209,14 @@ def _changed(old: dict, new: dict) -> ResourceChange:
             change.lost += sorted(before - after, key=_order)
             if before == after:
                 change.changed_inputs.append(f"{path}: policy reworded, same grants")
+                change.inputs.append(InputChange(path, a, b, "policy reworded, same grants"))
         else:
             change.changed_inputs.append(f"{path}: {_short(a)} -> {_short(b)}")
+            change.inputs.append(InputChange(path, old_leaves.get(path, ABSENT), new_leaves.get(path, ABSENT)))
     for key in ("options", "parent", "provider", "dependencies", "id"):
         if old.get(key) != new.get(key):
             change.changed_inputs.append(f"({key}): {_short(old.get(key))} -> {_short(new.get(key))}")
+            change.inputs.append(InputChange(f"({key})", old.get(key, ABSENT), new.get(key, ABSENT)))
     return change
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import copy
 import functools
 import logging
 import os
@@ -26,20 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import pulumi
-import pulumi_aws
 from google.protobuf import empty_pb2
-from pulumi.runtime import mocks as sdk_mocks
-from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, Mocks
-from pulumi.runtime.proto import resource_pb2, source_pb2
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import ROOT, Settings, configure
 from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from .aws_outputs import AwsEnvironment, UnknownInvokeError, invoke_result, resource_outputs
+from . import sdk_internals
+from .aws_outputs import AwsEnvironment, InvokeError, invoke_result, resource_outputs
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
@@ -193,21 +188,10 @@ def _program_environment(project: Project) -> Iterator[None]:
     cwd = os.getcwd()
     sys.path.insert(0, directory)
     os.chdir(directory)
-    original_require_output = pulumi.StackReference.require_output
-    original_stack_trace = sdk_resource._get_stack_trace
-    original_invokes = pulumi.runtime.invoke, pulumi.runtime.invoke_output
-    original_mocks_sync_await = sdk_mocks._sync_await
-    pulumi.StackReference.require_output = _require_output_naming_stack
-    sdk_mocks._sync_await = _await_plain
-    sdk_resource._get_stack_trace = _first_user_frame
-    pulumi.runtime.invoke, pulumi.runtime.invoke_output = (_noting_caller(f) for f in original_invokes)
     try:
-        yield
+        with sdk_internals.swapped():
+            yield
     finally:
-        pulumi.StackReference.require_output = original_require_output
-        sdk_resource._get_stack_trace = original_stack_trace
-        pulumi.runtime.invoke, pulumi.runtime.invoke_output = original_invokes
-        sdk_mocks._sync_await = original_mocks_sync_await
         os.chdir(cwd)
         with contextlib.suppress(ValueError):
             sys.path.remove(directory)
@@ -217,93 +201,6 @@ def _program_environment(project: Project) -> Iterator[None]:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
             if module_file.startswith(directory + os.sep):
                 del sys.modules[name]
-
-
-# Where the program called the invoke being answered: the SDK sends no source position with
-# invokes, and the executor thread that reaches the monitor inherits this context variable.
-_invoke_caller: contextvars.ContextVar[str] = contextvars.ContextVar("invoke_caller", default="<unknown>")
-_SDK_DIRECTORIES = tuple(str(Path(m.__file__).parent) + os.sep for m in (pulumi, pulumi_aws))
-
-
-def _caller_outside_sdk() -> str:
-    frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_SDK_DIRECTORIES):
-        frame = frame.f_back
-    return "<unknown>" if frame is None else f"{_display(frame.f_code.co_filename)}:{frame.f_lineno}"
-
-
-def _noting_caller(invoke):
-    @functools.wraps(invoke)
-    def wrapper(*args, **kwargs):
-        token = _invoke_caller.set(_caller_outside_sdk())
-        try:
-            return invoke(*args, **kwargs)
-        finally:
-            _invoke_caller.reset(token)
-
-    return wrapper
-
-
-def _first_user_frame() -> source_pb2.StackTrace:
-    """The SDK's _get_stack_trace, reduced to the one frame the source position is taken from.
-
-    The SDK converts every frame of the stack to a file URI for each resource, a fifth of the
-    evaluation time; only the innermost frame of user code (the source position) is used here.
-    """
-    frame = sys._getframe(1)
-    inits = 0
-    while frame is not None:
-        if frame.f_code.co_name == "__init__":
-            inits += 1
-            if inits == 3:
-                frame = frame.f_back
-                break
-        frame = frame.f_back
-    if frame is None:
-        return source_pb2.StackTrace()
-    position = source_pb2.SourcePosition(uri=_file_uri(frame.f_code.co_filename), line=frame.f_lineno)
-    return source_pb2.StackTrace(frames=[source_pb2.StackFrame(pc=position)])
-
-
-@functools.lru_cache(maxsize=1024)
-def _file_uri(filename: str) -> str:
-    return Path(filename).as_uri()
-
-
-def _require_output_naming_stack(self: pulumi.StackReference, name):
-    """StackReference.require_output whose failure names the stack, the key and the caller.
-
-    The SDK's own version fails with a bare KeyError('<key>') raised inside an apply, which names
-    neither the stack nor the line of the program that asked for it.
-
-    Performance: the SDK's require_output and get_output pass `self.outputs` through
-    Output.all/from_input, which deep-copies the whole output map of the upstream stack into new
-    Outputs, once per call (with 1,000 models: 6,000 Outputs and tasks per require_output; the
-    replication stack spent 5 s on it). Here only the requested value is picked (and copied, so
-    that each caller owns its value, as the SDK's copy gives), and the secretness is the SDK's own
-    rule (StackReference's name-based check) combined with that of the outputs, as before.
-    """
-    caller = sys._getframe(1)
-    where = f"{_display(caller.f_code.co_filename)}:{caller.f_lineno}"
-
-    def pick(key, stack_name, outputs):
-        outputs = outputs or {}
-        if key not in outputs:
-            exported = ", ".join(sorted(outputs)) or "nothing"
-            raise EvaluationError(
-                f"{where}: stack {stack_name!r} does not export output {key!r} (it exports: {exported})"
-            )
-        return copy.deepcopy(outputs[key])
-
-    key_and_stack = pulumi.Output.all(pulumi.Output.from_input(name), self.name)
-    value = key_and_stack.apply(lambda both: self.outputs.apply(lambda outputs: pick(both[0], both[1], outputs)))
-    secret_name = self._StackReference__is_secret_name(name)  # the SDK's rule, as its get_output uses
-
-    async def is_secret() -> bool:
-        named_secret = await secret_name
-        return await value.is_secret() or named_secret
-
-    return pulumi.Output(value.resources(), value.future(), value.is_known(), asyncio.ensure_future(is_secret()))
 
 
 class _InlineMonitorLoop(asyncio.SelectorEventLoop):
@@ -318,7 +215,7 @@ class _InlineMonitorLoop(asyncio.SelectorEventLoop):
     """
 
     def run_in_executor(self, executor, func, *args):
-        if executor is not None or getattr(func, "__module__", None) != _SDK_RPC_WRAPPER_MODULE:
+        if executor is not None or getattr(func, "__module__", None) != sdk_internals.RPC_WRAPPER_MODULE:
             return super().run_in_executor(executor, func, *args)
         future = self.create_future()
         try:
@@ -328,18 +225,6 @@ class _InlineMonitorLoop(asyncio.SelectorEventLoop):
         return future
 
 
-_SDK_RPC_WRAPPER_MODULE = "pulumi.runtime._context"
-
-
-def _is_plain(value) -> bool:
-    """JSON-like data only (what the mocks answer with): nothing that serializing would await."""
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return all(_is_plain(v) for v in value)
-    return value is None or isinstance(value, str | int | float | bool)
-
-
 def _serialize(values: dict):
     """rpc.serialize_properties(values, {}) for the monitor's answers, without an event loop round trip.
 
@@ -347,27 +232,7 @@ def _serialize(values: dict):
     (a task, a select call) for a coroutine that, on plain data, never suspends. Driving the
     coroutine directly gives the same Struct; anything not plain still goes through `_sync_await`.
     """
-    return _await_plain(rpc.serialize_properties(values, {}), plain=_is_plain(values))
-
-
-def _await_plain(awaitable, plain: bool | None = None):
-    """Run a serialize_properties coroutine to completion; inline when its input is plain data.
-
-    Also installed as pulumi.runtime.mocks._sync_await during an evaluation (for MockMonitor.Invoke):
-    there, the coroutine's argument is read from its frame to decide.
-    """
-    if plain is None:
-        frame = getattr(awaitable, "cr_frame", None)
-        inputs = frame.f_locals.get("inputs") if frame is not None else None
-        plain = getattr(awaitable, "__qualname__", "") == "serialize_properties" and _is_plain(inputs)
-    if not plain:
-        return _sync_await(awaitable)
-    try:
-        awaitable.send(None)
-    except StopIteration as done:
-        return done.value
-    awaitable.close()
-    raise RuntimeError("serializing plain data suspended: the SDK changed; this shortcut must go")
+    return sdk_internals.await_plain(rpc.serialize_properties(values, {}), plain=sdk_internals.is_plain(values))
 
 
 class RecordingEngine(MockEngine):
@@ -428,7 +293,7 @@ class RecordingMonitor(MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = urn
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        _ensure_event_loop()
+        sdk_internals.ensure_event_loop()
         inputs = rpc.deserialize_properties(request.object)
         if request.custom:
             resource_id, outputs = resource_outputs(request.type, request.name, urn, inputs, self.env)
@@ -440,7 +305,7 @@ class RecordingMonitor(MockMonitor):
 
     def ReadResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
-        _ensure_event_loop()
+        sdk_internals.ensure_event_loop()
         inputs = rpc.deserialize_properties(request.properties)
         outputs = self._stack_reference(request.id, request) if request.type == STACK_REFERENCE else dict(inputs)
         self._record(request, urn, request.id, inputs, outputs, read=True)
@@ -450,9 +315,11 @@ class RecordingMonitor(MockMonitor):
     def Invoke(self, request):
         try:
             return super().Invoke(request)
-        except UnknownInvokeError as exc:
+        except InvokeError as exc:
             # Invokes resolve asynchronously: the traceback does not reach the program line.
-            raise EvaluationError(f"{_invoke_caller.get()}: UnknownInvokeError: {exc}") from None
+            raise EvaluationError(
+                f"{_program_line(sdk_internals.invoke_caller())}: {type(exc).__name__}: {exc}"
+            ) from None
 
     def RegisterResourceOutputs(self, request):
         if request.urn == self.stack_urn:
@@ -540,6 +407,12 @@ def _alias_urn(alias, request, stack: str, project: str, make_urn) -> str:
     )
 
 
+def _program_line(position: str) -> str:
+    """`file:line` with the file shown as _display shows it ("<unknown>" stays)."""
+    filename, _, line = position.rpartition(":")
+    return f"{_display(filename)}:{line}" if filename else position
+
+
 def _source(request) -> str:
     """`file:line` of the program code that made the request, from the SDK's source position."""
     position = request.sourcePosition
@@ -568,6 +441,12 @@ def describe_failure(exc: BaseException, project: Project) -> str:
     for link in chain:
         if isinstance(link, EvaluationError):
             return str(link)
+        # An exception that knows the program line it stands for (contract.MissingStackOutput: raised
+        # inside an apply, where the traceback never reaches the program).
+        program_line = getattr(link, "program_line", None)
+        if isinstance(program_line, str) and ":" in program_line:
+            message = getattr(link, "message", None) or _exception_text(link)
+            return f"{_program_line(program_line)}: {type(link).__name__}: {message}"
     for link in chain:
         if isinstance(link, SyntaxError) and link.filename:
             return f"{_display(link.filename)}:{link.lineno}: {type(link).__name__}: {link.msg}"

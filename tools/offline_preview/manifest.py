@@ -4,16 +4,23 @@ Policy documents (and other JSON held in strings, such as lifecycle policies) ar
 they are pretty-printed with the rest; `jsonStrings` records how each was encoded so that
 `rebuild_inputs` gives back the exact strings the program produced. Secrets are "[secret]" and unknown
 values "[unknown]", each with its JSON pointer listed. The format is described in tools/README.md.
+
+A manifest written to disk never holds a secret value. The preview's own checks need them, as the engine
+gives them to a policy pack: `build_manifest(..., reveal_secrets=True)` builds the in-memory twin whose
+secrets are plaintext (pointers still in `secretInputs`), and `rebuild_inputs(..., secrets=ENVELOPE)`
+wraps them in the engine's secret envelope again.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from . import sdk_internals
 from .evaluate import Evaluation, Resource
 from .project import SECRET_PLACEHOLDER
 
@@ -21,6 +28,11 @@ FORMAT = "offline-preview-manifest/1"
 UNKNOWN_PLACEHOLDER = "[unknown]"
 # What the engine sends for a value it does not know yet (pulumi.runtime.rpc.UNKNOWN).
 ENGINE_UNKNOWN = rpc.UNKNOWN
+# The engine's secret envelope (sdk/go/common/resource/properties.go): {SIG_KEY: SECRET_SIG, "value": v}.
+SIG_KEY = sdk_internals.SIG_KEY
+SECRET_SIG = sdk_internals.SECRET_SIG
+ENVELOPE = "envelope"  # rebuild_inputs: secrets wrapped as the engine sends them to a pack
+PLAIN = "plain"  # rebuild_inputs: secrets as their values (a Terraform plan holds sensitive values too)
 # Input names whose string value is JSON even when it is not an IAM policy (e.g. ECR lifecycle rules).
 JSON_FIELDS = frozenset(
     {
@@ -45,26 +57,49 @@ _ENCODINGS = (
 )
 
 
-def build_manifest(evaluation: Evaluation) -> dict:
-    """The manifest of one evaluated stack, as a plain dict in its final key order."""
+def build_manifest(
+    evaluation: Evaluation, *, reveal_secrets: bool = False, entries: Mapping[str, dict] | None = None
+) -> dict:
+    """The manifest of one evaluated stack, as a plain dict in its final key order.
+
+    reveal_secrets=True: secret values stay in (in-memory use only, never written). `entries` are
+    entries already built (same mode) by URN, reused instead of built again.
+    """
     secret_config = set(evaluation.secret_config_keys)
+    entries = entries or {}
     return {
         "format": FORMAT,
         "organization": evaluation.organization,
         "project": evaluation.project,
         "stack": evaluation.stack,
         "config": {k: (SECRET_PLACEHOLDER if k in secret_config else v) for k, v in sorted(evaluation.config.items())},
-        "outputs": _mask(evaluation.outputs, "", [], []),
-        "resources": [resource_entry(r) for r in evaluation.resources],
+        "outputs": _mask(evaluation.outputs, "", [], [], reveal_secrets),
+        "resources": [
+            entries.get(r.urn) or resource_entry(r, reveal_secrets=reveal_secrets) for r in evaluation.resources
+        ],
     }
 
 
-def resource_entry(resource: Resource) -> dict:
-    """One resource's manifest entry (depends on that resource only, so it can be built as it registers)."""
+def masked_manifest(revealed: dict, evaluation: Evaluation) -> dict:
+    """The manifest to write, from its revealed twin: entries without secrets are shared, not rebuilt."""
+    by_urn = {r.urn: r for r in evaluation.resources}
+    resources = []
+    for entry in revealed["resources"]:
+        resource = by_urn[entry["urn"]]
+        has_secret = entry["secretInputs"] or _has_secret(resource.outputs)
+        resources.append(resource_entry(resource) if has_secret else entry)
+    return {**revealed, "outputs": _mask(evaluation.outputs, "", [], []), "resources": resources}
+
+
+def resource_entry(resource: Resource, *, reveal_secrets: bool = False) -> dict:
+    """One resource's manifest entry (depends on that resource only, so it can be built as it registers).
+
+    reveal_secrets=True keeps secret values (their pointers still listed in `secretInputs`).
+    """
     secrets: list[str] = []
     unknowns: list[str] = []
     json_strings: dict[str, dict] = {}
-    inputs = _decode(_mask(resource.inputs, "", secrets, unknowns), "", json_strings)
+    inputs = _decode(_mask(resource.inputs, "", secrets, unknowns, reveal_secrets), "", json_strings)
     computed = {k: v for k, v in resource.outputs.items() if k not in resource.inputs or resource.inputs[k] != v}
     return {
         "urn": resource.urn,
@@ -93,7 +128,7 @@ def resource_entry(resource: Resource) -> dict:
         "jsonStrings": json_strings,
         "secretInputs": secrets,
         "unknownInputs": unknowns,
-        "outputs": _mask(computed, "", [], []),
+        "outputs": _mask(computed, "", [], [], reveal_secrets),
     }
 
 
@@ -101,10 +136,22 @@ def _pointer(base: str, key) -> str:
     return f"{base}/{str(key).replace('~', '~0').replace('/', '~1')}"
 
 
-def _mask(value, pointer: str, secrets: list[str], unknowns: list[str]):
-    """Replace secrets and unknowns by placeholders, noting their JSON pointers."""
+def _has_secret(value) -> bool:
+    if rpc.is_rpc_secret(value):
+        return True
+    if isinstance(value, dict):
+        return any(_has_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secret(v) for v in value)
+    return False
+
+
+def _mask(value, pointer: str, secrets: list[str], unknowns: list[str], reveal: bool = False):
+    """Replace secrets (unless `reveal`) and unknowns by placeholders, noting their JSON pointers."""
     if rpc.is_rpc_secret(value):
         secrets.append(pointer)
+        if reveal:
+            return _mask(rpc.unwrap_rpc_secret(value), pointer, secrets, unknowns, reveal)
         return SECRET_PLACEHOLDER
     if isinstance(value, Unknown) or value == ENGINE_UNKNOWN:
         unknowns.append(pointer)
@@ -112,9 +159,9 @@ def _mask(value, pointer: str, secrets: list[str], unknowns: list[str]):
     if isinstance(value, dict):
         # Sorted: the SDK hands properties over as protobuf Structs, whose key order is not defined.
         # (JSON documents inside strings keep their own order; they are decoded after this.)
-        return {k: _mask(v, _pointer(pointer, k), secrets, unknowns) for k, v in sorted(value.items())}
+        return {k: _mask(v, _pointer(pointer, k), secrets, unknowns, reveal) for k, v in sorted(value.items())}
     if isinstance(value, list):
-        return [_mask(v, _pointer(pointer, i), secrets, unknowns) for i, v in enumerate(value)]
+        return [_mask(v, _pointer(pointer, i), secrets, unknowns, reveal) for i, v in enumerate(value)]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)  # assets, archives, resource references: their text form
@@ -150,11 +197,13 @@ def _encode(document, encoding: dict) -> str:
     return json.dumps(document, indent=encoding["indent"], separators=tuple(encoding["separators"]))
 
 
-def rebuild_inputs(entry: dict, unknown=ENGINE_UNKNOWN) -> dict:
+def rebuild_inputs(entry: dict, unknown=ENGINE_UNKNOWN, secrets: str = PLAIN) -> dict:
     """The resource's inputs as the engine would pass them to a provider or a policy pack.
 
     JSON documents become strings again, byte for byte as the program produced them; unknown
-    values become `unknown`. Secrets stay "[secret]": their values never reach a manifest.
+    values become `unknown`. Secrets: ENVELOPE wraps each in the engine's secret envelope (what
+    `MarshalProperties(..., KeepSecrets)` sends a pack, and pulumi-policy unwraps); PLAIN leaves
+    the bare value. An entry read from disk holds "[secret]" where the value was.
     """
     inputs = json.loads(json.dumps(entry["inputs"]))
     for pointer in entry.get("unknownInputs", []):
@@ -163,6 +212,10 @@ def rebuild_inputs(entry: dict, unknown=ENGINE_UNKNOWN) -> dict:
     for pointer in sorted(entry.get("jsonStrings", {}), key=lambda p: -p.count("/")):
         encoding = entry["jsonStrings"][pointer]
         inputs = _replace(inputs, pointer, lambda doc, enc=encoding: _encode(doc, enc))
+    if secrets == ENVELOPE:
+        # After the JSON strings (a secret may hold one); deepest first, since wrapping adds a level.
+        for pointer in sorted(entry.get("secretInputs", []), key=lambda p: -p.count("/")):
+            inputs = _replace(inputs, pointer, lambda value: {SIG_KEY: SECRET_SIG, "value": value})
     return inputs
 
 

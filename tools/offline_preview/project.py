@@ -1,19 +1,35 @@
 """Reading a Pulumi project directory: Pulumi.yaml, the program entry point and Pulumi.<stack>.yaml config.
 
 Config is turned into the flat string map that the Pulumi CLI hands to the language host: keys are
-`namespace:key`, scalars are strings, objects and lists are JSON-encoded, `secure:` values become a
-masked placeholder marked secret (no secret ever leaves the stack file offline).
+`namespace:key`, scalars are strings, objects and lists are JSON-encoded (as Go's json.Marshal writes
+them: compact, keys sorted), `secure:` values become a masked placeholder marked secret (no secret ever
+leaves the stack file offline).
+
+The engine's limit: the Python language host passes the whole config to the program in ONE environment
+variable, `PULUMI_CONFIG=<json.Marshal(config)>`, and the engine passes the same to a policy pack
+(pulumi-language-python `constructConfig`, plugin/analyzer_plugin.go `constructEnv`). Linux refuses any
+one environment string longer than MAX_ARG_STRLEN (131,072 bytes, the NUL included) with E2BIG, so a
+stack whose config exceeds it cannot run at all: `load_project` refuses it in one line.
 """
 
 from __future__ import annotations
 
-import json
+import base64
+import binascii
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from model_registry.sources import SourceError, load_yaml
 
+from . import gojson
+
 SECRET_PLACEHOLDER = "[secret]"
+# Linux's MAX_ARG_STRLEN (32 pages of 4 KiB): the longest single argument or environment string execve
+# accepts, its terminating NUL included (fs/exec.c: valid_arg_len).
+MAX_ARG_STRLEN = 131_072
+CONFIG_VARIABLE = "PULUMI_CONFIG"
+# AES-256-GCM's tag: what a `v1:<nonce>:<ciphertext>` secret (the passphrase provider) adds to its plaintext.
+_GCM_TAG_BYTES = 16
 
 
 class ProjectError(Exception):
@@ -93,20 +109,55 @@ def _stack_config(directory: Path, project: str, stack: str, declared: dict) -> 
     stack_file = _first_existing(directory, (f"Pulumi.{stack}.yaml", f"Pulumi.{stack}.yml"))
     if stack_file is not None:
         stack_settings = _read_yaml(stack_file)
-        config = stack_settings.get("config") or {}
-        if not isinstance(config, dict):
-            raise ProjectError(f"{stack_file}: `config:` must map keys to values, not be a {type(config).__name__}")
-        for key, value in config.items():
+        written = stack_settings.get("config") or {}
+        if not isinstance(written, dict):
+            raise ProjectError(f"{stack_file}: `config:` must map keys to values, not be a {type(written).__name__}")
+        for key, value in written.items():
             raw[_qualify(key, project)] = value
     config: dict[str, str] = {}
+    engine_config: dict[str, str] = {}  # as the engine would pass it: secrets at their plaintext length
     secret_keys: list[str] = []
     for key, value in raw.items():
         if isinstance(value, dict) and set(value) == {"secure"}:
             config[key] = SECRET_PLACEHOLDER
+            engine_config[key] = "x" * _plaintext_length(value["secure"])
             secret_keys.append(key)
         else:
-            config[key] = _config_string(value)
+            config[key] = engine_config[key] = _config_string(value)
+    size = config_variable_size(engine_config)
+    if size > MAX_ARG_STRLEN:
+        where = stack_file or directory / "Pulumi.yaml"  # only declared defaults
+        raise ProjectError(
+            f"{where}: the stack config is {size:,} bytes as the engine passes it ({CONFIG_VARIABLE}=<json> and "
+            f"its NUL, one environment string to the program and to the policy pack), over Linux's "
+            f"{MAX_ARG_STRLEN:,}-byte limit (MAX_ARG_STRLEN), so `pulumi up` could not start the program; "
+            "move large data (such as a catalog) to files the program reads"
+        )
     return config, tuple(sorted(secret_keys))
+
+
+def config_variable(config: dict[str, str]) -> str:
+    """`PULUMI_CONFIG=<json>` as the engine writes it (Go's json.Marshal of the string map: keys sorted)."""
+    return f"{CONFIG_VARIABLE}={gojson.marshal(config)}"
+
+
+def config_variable_size(config: dict[str, str]) -> int:
+    """The bytes execve counts for the config variable: `PULUMI_CONFIG=<json>` in UTF-8 and its NUL.
+
+    0 for an empty config: the engine then sets no variable at all.
+    """
+    return len(config_variable(config).encode()) + 1 if config else 0
+
+
+def _plaintext_length(ciphertext: object) -> int:
+    """The length of a secret's plaintext, read off a passphrase-provider ciphertext (`v1:<nonce>:<data>`);
+    other providers' ciphertexts say nothing offline, and count as the placeholder."""
+    if isinstance(ciphertext, str) and ciphertext.startswith("v1:") and ciphertext.count(":") == 2:
+        try:
+            return max(len(base64.b64decode(ciphertext.split(":")[2], validate=True)) - _GCM_TAG_BYTES, 0)
+        except (binascii.Error, ValueError):
+            pass
+    return len(SECRET_PLACEHOLDER)
 
 
 def _qualify(key: str, project: str) -> str:
@@ -114,11 +165,11 @@ def _qualify(key: str, project: str) -> str:
 
 
 def _config_string(value: object) -> str:
-    # The CLI passes every config value as a string; structured values as JSON.
+    # The CLI passes every config value as a string; structured values as Go's json.Marshal writes them.
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, sort_keys=False)
+    return gojson.marshal(value)

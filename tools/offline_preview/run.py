@@ -19,12 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model_registry.config import environments
-from model_registry.contract import DEPLOY_ORDER
+from model_registry.contract import DEPLOY_ORDER, REGISTRY
 
 from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
+from .coverage import CoverageReport, scanning_coverage
 from .evaluate import Evaluation, EvaluationError, Resource, evaluate
-from .manifest import build_manifest, manifest_path, rebuild_inputs, resource_entry, write_manifest
+from .manifest import (
+    ENVELOPE,
+    build_manifest,
+    manifest_path,
+    masked_manifest,
+    rebuild_inputs,
+    resource_entry,
+    write_manifest,
+)
 from .pack_config import PackConfigError, installed_policies, read_pack_config
 from .project import load_project
 
@@ -59,6 +68,9 @@ class StackResult:
     policy_error: str = ""
     checkov_error: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    # The manifest's entries with secret values revealed (in memory only, never written): what the pack,
+    # checkov and the access matrix see, as the engine hands secrets to a pack in plaintext.
+    resources: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def mandatory(self) -> list[PolicyViolation]:
@@ -80,10 +92,12 @@ class RunResult:
     # Phase timings in seconds: evaluate and policy are summed over stacks; checkov runs from the
     # worker's start (import included) to its last scan; total is wall-clock.
     timings: dict[str, float] = field(default_factory=dict)
+    # The cross-stack scanning coverage step (coverage.py); None when no registry stack was evaluated.
+    coverage: CoverageReport | None = None
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.stacks)
+        return all(s.ok for s in self.stacks) and (self.coverage is None or self.coverage.ok)
 
 
 @dataclass
@@ -136,6 +150,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     checkov_started = time.perf_counter()
     results: list[StackResult] = []
     evaluated: dict[str, Evaluation] = {}
+    manifests: dict[str, dict] = {}
     background: list[Future] = []
     timings = Counter()
     # checkov scans go through their own single thread: the worker scans one request at a time, and
@@ -162,7 +177,10 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
             evaluated[evaluation.key] = evaluation
             timings["evaluate"] += evaluation.seconds
             result.project, result.seconds["evaluate"] = evaluation.project, evaluation.seconds
-            manifest = build_manifest(evaluation)
+            revealed = build_manifest(evaluation, reveal_secrets=True, entries=stream.entries if stream else None)
+            manifest = masked_manifest(revealed, evaluation)
+            result.resources = revealed["resources"]
+            manifests[evaluation.project] = manifest
             path = write_manifest(manifest, manifest_path(build_dir, options.env, evaluation.project))
             result.manifest = str(path)
             result.resources_by_type = dict(sorted(Counter(r["type"] for r in manifest["resources"]).items()))
@@ -170,17 +188,20 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
             if checked:
                 results.append(result)
                 if stream is not None:
-                    background.append(pool.submit(_scan, stream, manifest, skips, result, progress))
+                    background.append(pool.submit(_scan, stream, revealed, skips, result, progress))
                 if pack_config is not None:
                     pack_dir = repo_root / PACK_DIR
-                    background.append(pool.submit(_police, pack_dir, pack_config, manifest, result, progress))
+                    background.append(pool.submit(_police, pack_dir, pack_config, revealed, result, progress))
         for future in background:
             future.result()
     if worker is not None:
         timings["checkov"] = time.perf_counter() - checkov_started
     timings["policy"] = sum(r.seconds.get("policy", 0.0) for r in results)
+    coverage = scanning_coverage(manifests) if REGISTRY in manifests else None
     timings["total"] = time.perf_counter() - started
-    return RunResult(env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()})
+    return RunResult(
+        env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()}, coverage=coverage
+    )
 
 
 def _skip_downstream(directories: list[Path], env: str, results: list[StackResult], failed: str) -> None:
@@ -235,6 +256,7 @@ class _CheckovStream:
         self.used: set[str] = set()
         self.urn_of: dict[str, str] = {}  # provisional address -> URN
         self.values_of: dict[str, dict] = {}  # URN -> planned values
+        self.entries: dict[str, dict] = {}  # URN -> manifest entry, secrets revealed (reused by the run)
         self.files: list[Path] = []
         self.scans: list[Future] = []
         self.error: Exception | None = None
@@ -251,7 +273,7 @@ class _CheckovStream:
         if self.error is not None:
             return
         try:
-            entry = resource_entry(resource)
+            entry = self.entries[resource.urn] = resource_entry(resource, reveal_secrets=True)
             address = resource_address(entry, self.used)
             if address is None:
                 return
@@ -305,18 +327,25 @@ def _scan(stream: _CheckovStream, manifest: dict, skips, result: StackResult, pr
 
 
 def analyzer_resources(manifest: dict) -> list[dict]:
-    """The manifest's resources as the engine hands them to a policy pack (registrations, not reads)."""
+    """The manifest's resources as the engine hands them to a policy pack (registrations, not reads).
+
+    Secrets go in the engine's envelope: their values when the manifest was built with
+    `reveal_secrets=True` (the run does), "[secret]" for one read from disk.
+    """
     resources = []
+    providers = {e["urn"]: e for e in manifest["resources"] if e["type"].startswith("pulumi:providers:")}
     for entry in manifest["resources"]:
         if entry["read"]:
             continue
         options = entry["options"]
+        # The engine sends each resource's provider (type, URN, name, inputs); explicit ones are recorded.
+        provider = providers.get(entry["provider"].rsplit("::", 1)[0]) if entry["provider"] else None
         resources.append(
             {
                 "type": entry["type"],
                 "name": entry["name"],
                 "urn": entry["urn"],
-                "properties": rebuild_inputs(entry),
+                "properties": rebuild_inputs(entry, secrets=ENVELOPE),
                 "options": {
                     "protect": options["protect"],
                     "ignoreChanges": options["ignoreChanges"],
@@ -329,6 +358,11 @@ def analyzer_resources(manifest: dict) -> list[dict]:
                 "dependencies": entry["dependencies"],
                 "propertyDependencies": entry["propertyDependencies"],
                 "provider": entry["provider"],
+                "providerResource": (
+                    {k: provider[k] for k in ("type", "urn", "name")} | {"properties": rebuild_inputs(provider)}
+                    if provider is not None
+                    else None
+                ),
             }
         )
     return resources

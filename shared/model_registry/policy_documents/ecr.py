@@ -72,25 +72,26 @@ def pull_statements(consumers: Consumers, extra_principals: tuple[str, ...] = ()
 def repository_policy(
     consumers: Consumers, *, pull_principals: tuple[str, ...] = (), push_principal: str | None = None
 ) -> Document:
-    """A model repository's policy: pull for consumers, push for the CI role only.
+    """A model repository's policy: pull for consumers, push for its team's CI role only.
 
-    With a push role, a Deny makes it the only principal that can write images: a model's images come
-    from CI, never from a laptop. (Deny with `*` restricted by `ArnNotEquals` grants nothing.)
+    A Deny makes that role the only principal that can write images: a model's images come from its
+    team's CI, never from a laptop. Without a push role (a team without `ci`) nobody may push. (A Deny
+    with `*` grants nothing; restricted by `ArnNotEquals` it spares the one role.)
     """
     statements = pull_statements(consumers, pull_principals)
     if push_principal:
-        statements.append(statement("PushByCiRole", PUSH_ACTIONS, principal={"AWS": push_principal}))
+        statements.append(statement("PushByTeamCiRole", PUSH_ACTIONS, principal={"AWS": push_principal}))
         statements.append(
             statement(
-                "DenyPushExceptCiRole",
+                "DenyPushExceptTeamCiRole",
                 PUSH_ONLY_ACTIONS,
                 effect="Deny",
                 principal={"AWS": "*"},
                 conditions={"ArnNotEquals": {"aws:PrincipalArn": push_principal}},
             )
         )
-    if not statements:
-        raise ValueError("a repository policy needs at least one consumer or a push role")
+    else:
+        statements.append(statement("DenyPushWithoutTeamCi", PUSH_ONLY_ACTIONS, effect="Deny", principal={"AWS": "*"}))
     return document(*statements)
 
 

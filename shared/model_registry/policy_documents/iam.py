@@ -1,8 +1,16 @@
-"""IAM documents: trust policies and the least-privilege push and pull policies."""
+"""IAM documents: trust policies and the least-privilege push and pull policies.
+
+The push and pull policies name the namespace (`repository/<namespace>/*`), never a list of
+repositories, so that they are the same size at 4 and at 10,000 models: IAM allows 10,240 characters
+of inline policy per role. A team's push role is limited to its team's repositories by their `team`
+tag (`aws:ResourceTag/team`), which all seven push actions support through their `repository`
+resource type; `ecr:GetAuthorizationToken` takes no resource (`*`) and no tag condition.
+"""
 
 from __future__ import annotations
 
 from ..config import GitHubPusher
+from ..tagging import TEAM_TAG
 from . import Document, document, statement
 from .ecr import PULL_ACTIONS, PUSH_ACTIONS
 
@@ -47,17 +55,31 @@ def service_trust_policy(services: tuple[str, ...], account_id: str) -> Document
     )
 
 
-def _with_token(sid: str, actions: tuple[str, ...], repository_arns: list[str]) -> Document:
-    # GetAuthorizationToken is account-wide: IAM allows no narrower resource for it.
+def namespace_repositories(region: str, account_id: str, namespace: str, partition: str = "aws") -> str:
+    """The ARN pattern of every repository of the namespace: `arn:aws:ecr:<region>:<account>:repository/<ns>/*`."""
+    return f"arn:{partition}:ecr:{region}:{account_id}:repository/{namespace}/*"
+
+
+# GetAuthorizationToken is account-wide: IAM allows no narrower resource for it.
+_TOKEN = statement("GetRegistryToken", ["ecr:GetAuthorizationToken"], resources="*")
+
+
+def team_push_policy(repositories: str, team: str) -> Document:
+    """Push (and the pulls a push makes) to the namespace's repositories tagged `team: <team>`, and nothing else.
+
+    No `ecr:TagResource`/`ecr:UntagResource`: a role that could tag could move any repository into its team.
+    """
     return document(
-        statement("GetRegistryToken", ["ecr:GetAuthorizationToken"], resources="*"),
-        statement(sid, actions, resources=sorted(repository_arns)),
+        _TOKEN,
+        statement(
+            "PushToTeamRepositories",
+            PUSH_ACTIONS,
+            resources=[repositories],
+            conditions={"StringEquals": {f"aws:ResourceTag/{TEAM_TAG}": team}},
+        ),
     )
 
 
-def push_policy(repository_arns: list[str]) -> Document:
-    return _with_token("PushToModelRepositories", PUSH_ACTIONS, repository_arns)
-
-
-def pull_policy(repository_arns: list[str]) -> Document:
-    return _with_token("PullFromModelRepositories", PULL_ACTIONS, repository_arns)
+def pull_policy(repositories: str) -> Document:
+    """Pull from every repository of the namespace (the repository policies name this role as a consumer)."""
+    return document(_TOKEN, statement("PullFromModelRepositories", PULL_ACTIONS, resources=[repositories]))

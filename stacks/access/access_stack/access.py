@@ -1,19 +1,30 @@
-"""ModelAccess: a repository policy per model, the CI push role and the inference pull role."""
+"""ModelAccess: a repository policy per catalog model, a CI push role per model team, the inference pull role.
+
+Every resource is registered synchronously from the catalog files, never inside an `apply`: a real
+`pulumi preview` cannot show resources created inside an apply of an unknown value. Only inputs (the
+repository names and the roles' ARN patterns, built from the registry's exported namespace) are
+outputs. The role policies name the namespace, not the repositories, so they do not grow with the
+catalog (IAM allows 10,240 characters of inline policy per role).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 from model_registry import naming, tagging
+from model_registry.catalog import Catalog, CatalogModel, Team
 from model_registry.config import AccessConfig, Consumers
 from model_registry.contract import ACCESS
 from model_registry.errors import ConfigError
 from model_registry.policy_documents import ecr, iam, to_json
 
 GITHUB_OIDC_URL = f"https://{iam.GITHUB_OIDC_HOST}"
+# IAM's default limit on a role's trust policy, counted without whitespace (raisable to 4,096).
+MAX_TRUST_POLICY_CHARS = 2048
 
 
 def role_arn(account_id: str, name: str) -> str:
@@ -25,16 +36,27 @@ def oidc_provider_arn(account_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class Role:
+    trust_policy: str
+    policy: str
+
+
+@dataclass(frozen=True)
 class ModelAccessArgs:
     config: AccessConfig
+    catalog: Catalog
     account_id: str
-    # The registry's `repositories` output: {model: {"name", "arn", "url"}}.
-    repositories: pulumi.Input[dict[str, dict[str, str]]]
+    # The registry stack's exports: where its repositories are.
+    registry_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    namespace: pulumi.Input[str]
+    # {model: {"name", "arn", "url"}}: only checked against the catalog, never iterated to register.
+    repositories: pulumi.Input[Mapping[str, Any]]
 
 
-def consumers_of(config: AccessConfig, model: str) -> Consumers:
-    """The organization-wide consumers plus the model's own."""
-    extra = config.model_consumers.get(model)
+def consumers_of(config: AccessConfig, model: CatalogModel) -> Consumers:
+    """The organization-wide consumers plus the model's own (its catalog entry's `consumers`)."""
+    extra = model.consumers
     if extra is None:
         return config.consumers
     base = config.consumers
@@ -47,38 +69,87 @@ def consumers_of(config: AccessConfig, model: str) -> Consumers:
     )
 
 
-def check_models_exist(config: AccessConfig, models: set[str]) -> None:
-    """Access config may only name models the registry has."""
-    named = [(f"access:modelConsumers.{m}", m) for m in config.model_consumers]
-    if config.ci:
-        named += [(f"access:ci.models[{i}]", m) for i, m in enumerate(config.ci.models)]
-    for key, model in named:
-        if model not in models:
-            raise ConfigError(
-                f"{key}: model {model!r} is not in the registry's catalog "
-                f"(known: {', '.join(sorted(models)) or 'none'})"
+def check_same_catalog(catalog: Catalog, repositories: Mapping[str, Any], key: str) -> None:
+    """Every model of this stack's catalog is a repository the registry exports, and the other way round."""
+    exported = set(repositories)
+    missing = [m for m in catalog.models if m.name not in exported]
+    if missing:
+        first = missing[0]
+        raise ConfigError(
+            f"{first.where}: model {first.name!r} is not a repository of the registry stack"
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + f": deploy the registry stack first, or make registry:catalog and {key} name the same folder"
+        )
+    unknown = sorted(exported - {m.name for m in catalog.models})
+    if unknown:
+        raise ConfigError(
+            f"{key}: the registry stack has repositories for models this catalog lacks ({', '.join(unknown[:5])}"
+            + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            + f"), which would get no repository policy: make registry:catalog and {key} name the same folder"
+        )
+
+
+def team_trust_policy(provider_arn: str, team: Team) -> str:
+    """The team's trust policy, or a ConfigError naming its `ci.pushers` when IAM would refuse its size."""
+    trust = to_json(iam.github_oidc_trust_policy(provider_arn, team.pushers))
+    if len(trust) > MAX_TRUST_POLICY_CHARS:
+        raise ConfigError(
+            f"{team.file}:{team.pushers_line}: ci.pushers: the push role's trust policy would be {len(trust):,} "
+            f"characters; IAM allows {MAX_TRUST_POLICY_CHARS:,}: use fewer refs (a tag pattern such as "
+            "refs/tags/v*, or an environment)"
+        )
+    return trust
+
+
+def role_documents(catalog: Catalog, config: AccessConfig, account_id: str, repositories_arn: str) -> dict[str, Role]:
+    """Every role this stack creates, by name, with its trust and inline policy (JSON as IAM receives them).
+
+    Nothing here depends on how many models the catalog has: only on its teams.
+    """
+    roles: dict[str, Role] = {}
+    provider_arn = config.ci.oidc_provider_arn or oidc_provider_arn(account_id)
+    for team in catalog.teams:
+        if team.pushers:
+            roles[naming.ci_push_role(team.name)] = Role(
+                team_trust_policy(provider_arn, team), to_json(iam.team_push_policy(repositories_arn, team.name))
             )
+    if config.inference:
+        roles[naming.INFERENCE_PULL_ROLE] = Role(
+            to_json(iam.service_trust_policy(config.inference.trusted_services, account_id)),
+            to_json(iam.pull_policy(repositories_arn)),
+        )
+    return roles
 
 
 class ModelAccess(pulumi.ComponentResource):
     def __init__(self, name: str, args: ModelAccessArgs, opts: pulumi.ResourceOptions | None = None):
+        config, catalog = args.config, args.catalog
+        ci_teams = [team for team in catalog.teams if team.pushers]
+        provider_arn = config.ci.oidc_provider_arn or oidc_provider_arn(args.account_id)
+        # Checked before anything is registered: a trust policy IAM would refuse fails the whole program.
+        trust_policies = {team.name: team_trust_policy(provider_arn, team) for team in ci_teams}
         super().__init__("modelregistry:access:ModelAccess", name, None, opts)
-        config = args.config
         child = pulumi.ResourceOptions(parent=self)
         tags = tagging.standard_tags(
             owner=config.owner, cost_centre=config.cost_centre, project=ACCESS, stack=pulumi.get_stack()
         )
-        repositories = pulumi.Output.from_input(args.repositories)
-        all_arns = repositories.apply(lambda repos: sorted(r["arn"] for r in repos.values()))
+        repositories_arn = pulumi.Output.all(args.region, args.registry_id, args.namespace).apply(
+            lambda parts: iam.namespace_repositories(*parts)
+        )
+        # The namespace, once every catalog model is known to be an exported repository. This apply only
+        # checks (raising a ConfigError); every repository name below derives from it, so a mismatch
+        # fails the deployment before any policy is written.
+        namespace = pulumi.Output.all(args.namespace, args.repositories).apply(
+            lambda values: (check_same_catalog(catalog, values[1], f"{ACCESS}:catalog"), values[0])[1]
+        )
 
-        self.push_role_arn: str | None = None
+        # IAM ARNs follow from account and name, so the documents that name them are known at preview,
+        # where the policy pack can check them, even before the roles exist.
+        self.push_role_arns: dict[str, str] = {}
         self.pull_role_arn: str | None = None
         # The roles a repository policy names must exist before it (ECR checks the principals).
         self._roles: list[aws.iam.Role] = []
-        if config.ci:
-            # IAM ARNs follow from account and name, so the documents that name them are known at
-            # preview, where the policy pack can check them, even before the roles exist.
-            provider_arn = config.ci.oidc_provider_arn or oidc_provider_arn(args.account_id)
+        if ci_teams:
             trust_after: list[pulumi.Resource] = []
             if not config.ci.oidc_provider_arn:
                 trust_after.append(
@@ -90,28 +161,28 @@ class ModelAccess(pulumi.ComponentResource):
                         opts=child,
                     )
                 )
-            push_role = aws.iam.Role(
-                f"{name}-ci-push",
-                name=naming.CI_PUSH_ROLE,
-                description="Assumed by the named GitHub repositories' workflows to push model images",
-                assume_role_policy=to_json(iam.github_oidc_trust_policy(provider_arn, config.ci.pushers)),
-                max_session_duration=3600,
-                tags=tags,
-                opts=child.merge(pulumi.ResourceOptions(depends_on=trust_after)),
-            )
-            pushable = set(config.ci.models)
-            aws.iam.RolePolicy(
-                f"{name}-ci-push-policy",
-                role=push_role.name,
-                policy=repositories.apply(
-                    lambda repos: to_json(
-                        iam.push_policy([r["arn"] for m, r in repos.items() if not pushable or m in pushable])
-                    )
-                ),
-                opts=pulumi.ResourceOptions(parent=push_role),
-            )
-            self.push_role_arn = role_arn(args.account_id, naming.CI_PUSH_ROLE)
-            self._roles.append(push_role)
+            for team in ci_teams:
+                role_name = naming.ci_push_role(team.name)
+                push_role = aws.iam.Role(
+                    f"{name}-ci-push-{team.name}",
+                    name=role_name,
+                    description=f"Assumed by team {team.name}'s GitHub workflows to push its model images",
+                    assume_role_policy=trust_policies[team.name],
+                    max_session_duration=3600,
+                    permissions_boundary=naming.role_boundary_arn(args.account_id),
+                    tags=tags | {tagging.TEAM_TAG: team.name},
+                    opts=child.merge(pulumi.ResourceOptions(depends_on=trust_after)),
+                )
+                aws.iam.RolePolicy(
+                    f"{name}-ci-push-{team.name}-policy",
+                    role=push_role.name,
+                    policy=repositories_arn.apply(
+                        lambda arn, role=role_name: role_documents(catalog, config, args.account_id, arn)[role].policy
+                    ),
+                    opts=pulumi.ResourceOptions(parent=push_role),
+                )
+                self.push_role_arns[team.name] = role_arn(args.account_id, role_name)
+                self._roles.append(push_role)
 
         if config.inference:
             pull_role = aws.iam.Role(
@@ -121,48 +192,35 @@ class ModelAccess(pulumi.ComponentResource):
                 assume_role_policy=to_json(
                     iam.service_trust_policy(config.inference.trusted_services, args.account_id)
                 ),
+                permissions_boundary=naming.role_boundary_arn(args.account_id),
                 tags=tags,
                 opts=child,
             )
             aws.iam.RolePolicy(
                 f"{name}-inference-pull-policy",
                 role=pull_role.name,
-                policy=all_arns.apply(lambda arns: to_json(iam.pull_policy(arns))),
+                policy=repositories_arn.apply(
+                    lambda arn: role_documents(catalog, config, args.account_id, arn)[naming.INFERENCE_PULL_ROLE].policy
+                ),
                 opts=pulumi.ResourceOptions(parent=pull_role),
             )
             self.pull_role_arn = role_arn(args.account_id, naming.INFERENCE_PULL_ROLE)
             self._roles.append(pull_role)
 
-        # One policy per upstream repository. The set of repositories is an upstream output, so the
-        # policies are registered once it resolves; stack-reference outputs are read from the upstream
-        # state, hence known at preview as well as at update.
-        self.policy_names = repositories.apply(
-            lambda repos: self._repository_policies(name, config, repos, self.push_role_arn, self.pull_role_arn)
-        )
-        self.register_outputs({"repositoryPolicies": self.policy_names})
-
-    def _repository_policies(
-        self, name: str, config: AccessConfig, repositories: dict[str, Any], push_arn: str | None, pull_arn: str | None
-    ) -> list[str]:
-        check_models_exist(config, set(repositories))
-        pushable = set(config.ci.models) if config.ci else set()
-        created = []
-        for model, repository in sorted(repositories.items()):
-            may_push = push_arn is not None and (not pushable or model in pushable)
-            try:
-                policy = ecr.repository_policy(
-                    consumers_of(config, model),
-                    pull_principals=(pull_arn,) if pull_arn else (),
-                    push_principal=push_arn if may_push else None,
-                )
-            except ValueError as error:
-                raise ConfigError(f"access:consumers: {error} (model {model!r})") from None
-            resource = naming.resource_name(model, "policy")
+        self.policy_names: list[str] = []
+        pull_principals = (self.pull_role_arn,) if self.pull_role_arn else ()
+        for model in sorted(catalog.models, key=lambda m: m.name):
+            policy = ecr.repository_policy(
+                consumers_of(config, model),
+                pull_principals=pull_principals,
+                push_principal=self.push_role_arns.get(model.team),
+            )
+            resource = naming.resource_name(model.name, "policy")
             aws.ecr.RepositoryPolicy(
                 resource,
-                repository=repository["name"],
+                repository=namespace.apply(lambda ns, model=model.name: naming.repository_name(ns, model)),
                 policy=to_json(policy),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=self._roles),
             )
-            created.append(resource)
-        return created
+            self.policy_names.append(resource)
+        self.register_outputs({"repositoryPolicies": self.policy_names, "pushRoleArns": self.push_role_arns})

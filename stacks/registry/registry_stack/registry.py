@@ -1,4 +1,8 @@
-"""ModelRegistry: one encrypted, scanned, immutable repository per catalog model, and registry scanning."""
+"""ModelRegistry: one encrypted, scanned, immutable repository per catalog model, and registry scanning.
+
+Every repository carries its team's `team` tag: a team's CI push role may push only to repositories
+tagged with its team (access stack), so the tag is part of access control.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 from model_registry import naming, tagging
-from model_registry.config import CatalogModel, RegistryConfig, ScanType
+from model_registry.catalog import Catalog, CatalogModel
+from model_registry.config import RegistryConfig, ScanType
 from model_registry.contract import REGISTRY
 from model_registry.policy_documents import ecr, kms, to_json
+from model_registry.replica_settings import replica_settings
 
 # A model's images must survive every stack operation: `protect` refuses a delete or replacement, and
 # `retain_on_delete` keeps the cloud resource if someone lifts protect and removes it from state.
@@ -19,6 +25,7 @@ KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
 @dataclass(frozen=True)
 class ModelRegistryArgs:
     config: RegistryConfig
+    catalog: Catalog
     account_id: str
     region: str
 
@@ -46,6 +53,8 @@ class ModelRegistry(pulumi.ComponentResource):
                 project=REGISTRY,
                 stack=stack,
                 model=model.name if model else None,
+                # The key each team's CI push role is limited by (aws:ResourceTag/team).
+                team=model.team if model else None,
             )
 
         # Multi-region so that the replication stack can replicate it next to each replica.
@@ -67,7 +76,7 @@ class ModelRegistry(pulumi.ComponentResource):
         )
 
         self.repositories: dict[str, aws.ecr.Repository] = {}
-        for model in config.models:
+        for model in args.catalog.models:
             mutability, exclusions = tag_mutability(model)
             repository = aws.ecr.Repository(
                 naming.resource_name(model.name),
@@ -109,10 +118,6 @@ class ModelRegistry(pulumi.ComponentResource):
                 for model, repo in self.repositories.items()
             }
         )
-        # Replicas are fully immutable and keep what the default lifecycle keeps. The lifecycle policy
-        # travels as JSON text: a stack output's numbers come back as floats, which ECR refuses.
-        self.replica_settings = {
-            "imageTagMutability": "IMMUTABLE",
-            "lifecyclePolicy": ecr.lifecycle_policy_json(config.lifecycle),
-        }
+        # What replicas look like (one creation template for all models: see model_registry.replica_settings).
+        self.replica_settings = replica_settings(config, args.catalog.models)
         self.register_outputs({"repositories": self.repository_map, "kmsKeyArn": self.key.arn})

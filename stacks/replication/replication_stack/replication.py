@@ -10,13 +10,19 @@ import pulumi_aws as aws
 from model_registry import naming, tagging
 from model_registry.config import ReplicationConfig
 from model_registry.contract import REPLICATION
+from model_registry.errors import ConfigError
 from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
+from model_registry.replica_settings import template_exclusions
 
 # Replica keys encrypt replicated images: losing one loses the replicas, as for the primary key.
 KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
 # What ECR needs of the template role to create KMS-encrypted, tagged replica repositories.
 TEMPLATE_ROLE_KMS_ACTIONS = ("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant")
 TEMPLATE_ROLE_ECR_ACTIONS = ("ecr:CreateRepository", "ecr:TagResource")
+# PutRegistryScanningConfiguration: at most 100 filters per rule.
+MAX_SCANNING_FILTERS = 100
+# A registry export without "scanning" (deployed before it existed): the registry's own default.
+DEFAULT_SCANNING = {"type": "ENHANCED", "frequency": "CONTINUOUS_SCAN"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class Replication(pulumi.ComponentResource):
             owner="platform", cost_centre="platform", project=REPLICATION, stack=pulumi.get_stack()
         )
         namespace = pulumi.Output.from_input(args.namespace)
+        self._account = args.account_id
         self.destinations = sorted(
             {f"{d.registry_id or args.account_id}/{d.region}" for rule in config.rules for d in rule.destinations}
         )
@@ -74,6 +81,9 @@ class Replication(pulumi.ComponentResource):
         local_regions = sorted(
             {d.region for rule in config.rules for d in rule.destinations if d.registry_id in (None, args.account_id)}
         )
+        settings = pulumi.Output.from_input(args.replica_settings)
+        for region in local_regions:
+            self._replica_scanning(name, region, config, namespace, settings, child)
         if local_regions and config.replica_templates:
             self._replica_templates(name, args, namespace, local_regions, tags, child)
 
@@ -88,6 +98,34 @@ class Replication(pulumi.ComponentResource):
                 opts=child,
             )
         self.register_outputs({"destinations": self.destinations})
+
+    def _replica_scanning(self, name, region, config, namespace, settings, child) -> None:
+        """The replica region's registry scanning: the registry's type and frequency, on every prefix
+        replicated there (PREFIX_MATCH `p` is the WILDCARD filter `p*`). ECR keeps one scanning
+        configuration per account and region: this stack owns it in its same-account replica regions."""
+        prefixes = [
+            rule.prefixes
+            for rule in config.rules
+            if any(d.region == region and d.registry_id in (None, self._account) for d in rule.destinations)
+        ]
+
+        def filters(ns: str) -> list[dict[str, str]]:
+            patterns = sorted({f"{p}*" for group in prefixes for p in (group or (ns,))})
+            if len(patterns) > MAX_SCANNING_FILTERS:
+                raise ConfigError(
+                    f"replication:rules: {len(patterns)} prefixes replicate to {region}; its registry scanning rule "
+                    f"takes at most {MAX_SCANNING_FILTERS} filters (ECR's limit): use fewer, shorter prefixes"
+                )
+            return [{"filter": pattern, "filter_type": "WILDCARD"} for pattern in patterns]
+
+        scanning = settings.apply(lambda s: s.get("scanning") or DEFAULT_SCANNING)
+        aws.ecr.RegistryScanningConfiguration(
+            f"{name}-scanning-{region}",
+            region=region,
+            scan_type=scanning["type"],
+            rules=[{"scan_frequency": scanning["frequency"], "repository_filters": namespace.apply(filters)}],
+            opts=child,
+        )
 
     def _replica_templates(self, name, args, namespace, regions, tags, child) -> None:
         keys = {
@@ -108,6 +146,8 @@ class Replication(pulumi.ComponentResource):
             name=naming.REPLICA_TEMPLATE_ROLE,
             description="Lets ECR create KMS-encrypted, tagged replica repositories from the creation templates",
             assume_role_policy=to_json(iam.service_trust_policy(("ecr.amazonaws.com",), args.account_id)),
+            # The deployer may create only roles that carry the boundary (model_registry.deployer).
+            permissions_boundary=naming.role_boundary_arn(args.account_id),
             tags=tags,
             opts=child,
         )
@@ -133,14 +173,21 @@ class Replication(pulumi.ComponentResource):
         self.template_role_arn = role.arn
         consumers = args.config.replica_consumers
         settings = pulumi.Output.from_input(args.replica_settings)
+        exclusions = settings.apply(
+            lambda s: (
+                [{"filter": tag, "filter_type": "WILDCARD"} for tag in template_exclusions(s.get("mutableTags") or {})]
+                or None
+            )
+        )
         for region, key in keys.items():
             aws.ecr.RepositoryCreationTemplate(
                 f"{name}-template-{region}",
                 region=region,
                 prefix=namespace,
                 applied_fors=["REPLICATION"],
-                description="Replicas of model repositories: immutable, KMS-encrypted, same lifecycle",
+                description="Replicas of model repositories: immutable but the mutable tags, KMS, lifecycle",
                 image_tag_mutability=settings["imageTagMutability"],
+                image_tag_mutability_exclusion_filters=exclusions,
                 encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}],
                 lifecycle_policy=settings["lifecyclePolicy"],
                 repository_policy=(

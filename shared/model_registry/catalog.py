@@ -1,0 +1,372 @@
+"""The model catalog: one YAML file per model team, `catalog/<team>.yaml`, read by the registry and access stacks.
+
+The catalog is not stack config: the Python language host passes all stack config in ONE environment
+variable (`PULUMI_CONFIG`), which Linux caps at 131,072 bytes, and a catalog of a few thousand models
+is larger than that. It is also the same in every environment, and each file is owned by its team
+(CODEOWNERS), so that a team adds its models with its own review. The format is in `catalog/README.md`.
+
+`load_catalog(directory)` validates every file strictly (unknown keys refused with the closest known
+key, a bool is not a number, a number is not a string) and across files (a model in one file only,
+file name = team, team names that IAM and tags accept). Every problem is one line naming the file,
+the line, the model and the field: `catalog/nlp.yaml:12: model 'llama-3': mutableTags[0]: ...`; all
+of them end in one `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from pydantic_core import ErrorDetails
+
+from . import naming
+from .config import (
+    MAX_TAG_EXCLUSION_FILTERS,
+    ConfigModel,
+    Consumers,
+    GitHubPusher,
+    LifecycleOverride,
+    ModelName,
+    TagFilter,
+)
+from .errors import ConfigError
+from .sources import Document, SourceError, load_yaml, unknown_key_message
+
+# Catalog files are `<team>.yaml`; a `.yml` file would otherwise be skipped without a word.
+SUFFIX = ".yaml"
+# AWS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
+TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
+# A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in
+# all) and a tag value: the characters both accept, and no longer than the role name leaves.
+TEAM_NAME = re.compile(r"[A-Za-z0-9_+=.@-]+")
+MAX_TEAM_NAME = naming.MAX_ROLE_NAME - len(naming.CI_PUSH_ROLE_PREFIX)
+
+
+def _team_name(value: str) -> str:
+    if not TEAM_NAME.fullmatch(value) or len(value) > MAX_TEAM_NAME:
+        raise ValueError(
+            f"{value!r} is not a team name: 1-{MAX_TEAM_NAME} characters of letters, digits and _ + = . @ - "
+            f"(it becomes the IAM role name {naming.CI_PUSH_ROLE_PREFIX}<team>, at most {naming.MAX_ROLE_NAME} "
+            "characters, and the value of the repositories' team tag)"
+        )
+    return value
+
+
+def _tag_value(value: str) -> str:
+    if not value or not TAG_VALUE.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a tag value: 1-256 letters, digits, spaces and _ . : / = + - @ (it becomes a tag)"
+        )
+    return value
+
+
+TeamName = Annotated[str, AfterValidator(_team_name)]
+TagValue = Annotated[str, AfterValidator(_tag_value)]
+
+
+class ModelSpec(ConfigModel):
+    """One entry of a team file's `models`: one repository `<namespace>/<name>`."""
+
+    name: ModelName
+    description: str | None = Field(None, max_length=256)
+    cost_centre: TagValue | None = None  # default: the team's costCentre, else registry:costCentre
+    # Tags that may be overwritten (e.g. `latest`); everything else is immutable.
+    mutable_tags: tuple[TagFilter, ...] = Field((), max_length=MAX_TAG_EXCLUSION_FILTERS)
+    # Overrides exist so that a team can ask; the policy pack still rejects scanning turned off.
+    scan_on_push: bool = True
+    lifecycle: LifecycleOverride | None = None
+    # Who may pull this model besides access:consumers (the organization-wide ones).
+    consumers: Consumers | None = None
+
+
+class TeamCi(ConfigModel):
+    """The team's own CI identity: the GitHub workflows its push role trusts."""
+
+    pushers: tuple[GitHubPusher, ...] = Field(min_length=1)
+
+
+class TeamFile(ConfigModel):
+    """A whole `catalog/<team>.yaml`."""
+
+    team: TeamName
+    cost_centre: TagValue | None = None
+    ci: TeamCi | None = None
+    models: tuple[ModelSpec, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    """A model with its team resolved, and where it is written (`catalog/nlp.yaml:12`)."""
+
+    name: str
+    team: str
+    description: str | None
+    cost_centre: str | None  # the model's, else its team's; None: registry:costCentre
+    mutable_tags: tuple[str, ...]
+    scan_on_push: bool
+    lifecycle: LifecycleOverride | None
+    consumers: Consumers | None
+    where: str
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    cost_centre: str | None
+    pushers: tuple[GitHubPusher, ...]  # empty: the team has no CI identity, nobody may push
+    models: tuple[str, ...]
+    file: str
+    pushers_line: int
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every team file of a catalog folder, validated together."""
+
+    directory: Path
+    teams: tuple[Team, ...]
+    models: tuple[CatalogModel, ...]
+
+
+def load_catalog(directory: str | Path, *, namespace: str | None = None, key: str = "catalog") -> Catalog:
+    """Read and validate every `<team>.yaml` of `directory`; with `namespace`, check the repository names' length.
+
+    `key` names the config key that chose the folder (`registry:catalog`), for the folder's own errors.
+    """
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise ConfigError(f"{key}: {str(directory)!r} is not a folder (resolved: {folder.resolve()})")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    problems: list[str] = []
+    for path in files:
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != SUFFIX:
+            problems.append(f"{_shown(folder, path)}: catalog files end in {SUFFIX}; rename it to {path.stem}{SUFFIX}")
+    teams: list[Team] = []
+    models: list[CatalogModel] = []
+    for path in (p for p in files if p.suffix == SUFFIX):
+        loaded = _load_team_file(folder, path, problems)
+        if loaded is not None:
+            teams.append(loaded[0])
+            models.extend(loaded[1])
+    if not teams and not problems:
+        raise ConfigError(
+            f"{key}: the catalog folder {folder.resolve()} has no team files (<team>{SUFFIX}) and so no models; "
+            "see catalog/README.md"
+        )
+    problems += _across_files(teams, models, namespace)
+    if problems:
+        raise ConfigError(*problems)
+    return Catalog(folder, tuple(teams), tuple(models))
+
+
+# Stack config keys the catalog replaced: left in a Pulumi.<env>.yaml they would be ignored without a word.
+MOVED_TO_CATALOG = {"registry": ("models",), "access": ("modelConsumers",)}
+
+
+def read_catalog(folder: str, key: str, *, namespace: str | None = None) -> Catalog:
+    """The catalog a stack's config key (`registry:catalog`) names, relative to the Pulumi project directory."""
+    import pulumi
+
+    project = key.partition(":")[0]
+    left = [f"{project}:{old}" for old in MOVED_TO_CATALOG.get(project, ()) if pulumi.Config(project).get(old)]
+    if left:
+        raise ConfigError(
+            *(
+                f"{old}: the models and their consumers moved to the catalog folder ({key}: one <team>.yaml per "
+                "team, see catalog/README.md); move these entries there and delete the key"
+                for old in left
+            )
+        )
+    return load_catalog(Path(pulumi.get_root_directory()) / folder, namespace=namespace, key=f"{key} ({folder})")
+
+
+def _shown(folder: Path, path: Path) -> str:
+    """A file as messages name it: `<folder name>/<file>`, e.g. `catalog/nlp.yaml`."""
+    return f"{folder.name}/{path.name}" if folder.name else path.name
+
+
+def _load_team_file(folder: Path, path: Path, problems: list[str]) -> tuple[Team, list[CatalogModel]] | None:
+    shown = _shown(folder, path)
+    try:
+        document = load_yaml(shown, path.read_bytes())
+    except SourceError as error:
+        problems.append(str(error))
+        return None
+    except OSError as error:
+        problems.append(f"{shown}: cannot be read ({error.strerror})")
+        return None
+    data = document.data
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        problems.append(f"{shown}:1: the file is {kind}; a team file has team, models and optionally costCentre, ci")
+        return None
+    try:
+        # JSON mode: strict types (no bool as a number, no number as text) while lists still fill tuples;
+        # camelCase keys only, as the README documents them.
+        spec = TeamFile.model_validate_json(json.dumps(data), strict=True, by_name=False)
+    except ValidationError as error:
+        problems.extend(_describe(document, error))
+        return None
+    if spec.team != path.stem:
+        problems.append(
+            f"{shown}:{document.line(('team',))}: team: {spec.team!r} is not the file's name: the models of team "
+            f"{spec.team!r} belong in {folder.name}/{spec.team}{SUFFIX} (one file per team, owned by it in CODEOWNERS)"
+        )
+        return None
+    team = Team(
+        name=spec.team,
+        cost_centre=spec.cost_centre,
+        pushers=spec.ci.pushers if spec.ci else (),
+        models=tuple(m.name for m in spec.models),
+        file=shown,
+        pushers_line=document.line(("ci", "pushers")),
+    )
+    models = [
+        CatalogModel(
+            name=m.name,
+            team=spec.team,
+            description=m.description,
+            cost_centre=m.cost_centre or spec.cost_centre,
+            mutable_tags=m.mutable_tags,
+            scan_on_push=m.scan_on_push,
+            lifecycle=m.lifecycle,
+            consumers=m.consumers,
+            where=f"{shown}:{document.line(('models', index, 'name'))}",
+        )
+        for index, m in enumerate(spec.models)
+    ]
+    return team, models
+
+
+def _across_files(teams: list[Team], models: list[CatalogModel], namespace: str | None) -> list[str]:
+    problems = []
+    roles: dict[str, Team] = {}
+    for team in teams:
+        # IAM role names are unique regardless of case: NLP and nlp would be one role.
+        other = roles.setdefault(team.name.lower(), team)
+        if other is not team:
+            problems.append(
+                f"{team.file}:1: team: {team.name!r} and {other.name!r} ({other.file}) differ only in case; "
+                f"IAM role names ignore case, so both would be {naming.ci_push_role(team.name.lower())}: merge them"
+            )
+    seen: dict[str, CatalogModel] = {}
+    for model in models:
+        first = seen.setdefault(model.name, model)
+        if first is not model:
+            problems.append(
+                f"{model.where}: model {model.name!r}: also in {first.where}; a model belongs to one team: "
+                "remove one of the two entries"
+            )
+        if namespace is not None:
+            full = naming.repository_name(namespace, model.name)
+            if len(full) > naming.ECR_REPOSITORY_NAME_LENGTH[1]:
+                problems.append(
+                    f"{model.where}: model {model.name!r}: name: the repository name {namespace}/<name> is "
+                    f"{len(full)} characters; ECR allows {naming.ECR_REPOSITORY_NAME_LENGTH[1]}: shorten the name"
+                )
+    return problems
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+# A model validator names the key it found wrong at the start of its message: "refs[0]: ...".
+_KEY_PREFIX = re.compile(r"^(?P<path>[A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (?P<rule>.+)$", re.S)
+
+
+def _describe(document: Document, error: ValidationError) -> list[str]:
+    """One `file:line: [model 'x': ]path: rule and fix` per problem pydantic found."""
+    problems = error.errors(include_url=False)
+    failing = {tuple(p["loc"]) for p in problems if p["type"] != "too_short"}
+    lines = []
+    for problem in problems:
+        loc = tuple(problem["loc"])
+        # A list whose items failed also reports "too short after validation": the item errors say more.
+        if problem["type"] == "too_short" and any(f[: len(loc)] == loc and f != loc for f in failing):
+            continue
+        message = _rule(problem, loc)
+        if problem["type"] == "value_error" and (match := _KEY_PREFIX.match(message)):
+            loc = loc + tuple(int(p) if p.isdigit() else p for p in re.findall(r"[A-Za-z_]\w*|\d+", match["path"]))
+            message = match["rule"]
+        lines.append(f"{document.file}:{document.line(loc)}: {_subject(document.data, loc)}{message}")
+    return lines
+
+
+def _rule(problem: ErrorDetails, loc: tuple[Any, ...]) -> str:
+    kind, value = problem["type"], problem.get("input")
+    if kind == "extra_forbidden":
+        return unknown_key_message(str(loc[-1]), _known_keys(loc[:-1]))
+    if kind == "missing":
+        return "required"
+    if kind == "string_type":
+        return f"must be text, got {json.dumps(value)} (quote it in YAML)"
+    if kind == "int_type":
+        return f"must be a whole number, got {json.dumps(value)}"
+    if kind == "bool_type":
+        return f"must be true or false, got {json.dumps(value)}"
+    if kind in ("tuple_type", "list_type"):
+        return f"must be a list, got {json.dumps(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of keys, got {json.dumps(value)}"
+    if kind == "too_short" and loc and loc[-1] == "models":
+        return "at least one model is required; a team file lists the team's models"
+    return str(problem["msg"]).removeprefix("Value error, ")
+
+
+def _subject(data: Any, loc: tuple[Any, ...]) -> str:
+    """`model 'x': models[...].` becomes `model 'x': <field path>: `; team-level keys keep their path."""
+    if len(loc) >= 2 and loc[0] == "models" and isinstance(loc[1], int):
+        try:
+            name = data["models"][loc[1]]["name"]
+        except (KeyError, IndexError, TypeError):
+            name = None
+        who = f"model {name!r}" if isinstance(name, str) else f"models[{loc[1]}]"
+        rest = _dotted(loc[2:])
+        return f"{who}: {rest}: " if rest else f"{who}: "
+    return f"{_dotted(loc)}: " if loc else ""
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not re.fullmatch(r"[A-Za-z_][\w-]*", str(part)):
+            text += f"[{str(part)!r}]"  # a key that is no name, e.g. "" or "a b"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the catalog accepts at `loc` (a path into a team file)."""
+    model: Any = TeamFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        field = fields.get(part)
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+        if model is None:
+            return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside `X`, `X | None`, `tuple[X, ...]`, or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = get_origin(annotation)
+    if origin in (tuple, list, Union, types.UnionType):
+        for arg in get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None

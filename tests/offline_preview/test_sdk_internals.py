@@ -1,0 +1,80 @@
+"""Each private Pulumi SDK symbol the offline preview relies on (offline_preview/sdk_internals.py), pinned to
+pulumi==3.272.0: these tests fail as soon as the SDK changes one, so that its use is revisited, not trusted.
+
+A source digest is sha256(inspect.getsource(f))[:16]: any edit to the function fails its test."""
+
+import hashlib
+import importlib
+import importlib.metadata
+import inspect
+
+import pulumi
+import pulumi.runtime
+import pytest
+from offline_preview import sdk_internals
+from pulumi.runtime import _context, mocks, resource, rpc, sync_await
+
+
+def _digest(function) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+
+def test_the_sdk_is_the_pinned_version():
+    assert importlib.metadata.version("pulumi") == sdk_internals.PINNED_SDK == "3.272.0"
+
+
+def test_get_stack_trace_is_the_one_first_user_frame_replaces():
+    # first_user_frame keeps the frame _get_source_position picks; both functions are pinned.
+    assert str(inspect.signature(resource._get_stack_trace)) == "() -> pulumi.source_pb2.StackTrace"
+    assert _digest(resource._get_stack_trace) == "3943b22730169251"
+    assert _digest(resource._get_source_position) == "eb98b10e3279d85c"
+    # Called through the module's globals, so the swap is seen by every registration.
+    assert "stack_trace = _get_stack_trace()" in inspect.getsource(resource)
+
+
+def test_mocks_sync_await_is_the_name_mock_invoke_serializes_with():
+    assert mocks._sync_await is sync_await._sync_await
+    assert "_sync_await(" in inspect.getsource(mocks.MockMonitor.Invoke)
+    assert _digest(mocks.MockMonitor.Invoke) == "c40e8a053d1a7f27"
+
+
+def test_sync_await_and_ensure_event_loop_are_unchanged():
+    assert sdk_internals.sync_await is sync_await._sync_await
+    assert sdk_internals.ensure_event_loop is sync_await._ensure_event_loop
+    assert _digest(sync_await._sync_await) == "77b69aaf7da77f1c"
+    assert _digest(sync_await._ensure_event_loop) == "1775dd0c58ea5d48"
+
+
+def test_serialize_properties_takes_inputs_first_as_await_plain_reads_it():
+    assert list(inspect.signature(rpc.serialize_properties).parameters)[0] == "inputs"
+    assert inspect.iscoroutinefunction(rpc.serialize_properties)
+    assert rpc.serialize_properties.__qualname__ == "serialize_properties"
+
+
+@pytest.mark.parametrize(("name", "digest"), [("invoke", "ccf53f59cbb4b79c"), ("invoke_output", "be8acd0946662976")])
+def test_invoke_functions_are_looked_up_on_pulumi_runtime_at_call_time(name, digest):
+    assert _digest(getattr(pulumi.runtime, name)) == digest
+    # pulumi-aws calls them as attributes of pulumi.runtime, so the swapped wrappers are the ones called.
+    module = importlib.import_module("pulumi_aws.get_caller_identity")  # the package's name is the function
+    assert f"pulumi.runtime.{name}(" in inspect.getsource(module)
+
+
+def test_the_sdks_rpc_wrappers_live_in_the_module_the_inline_loop_recognises():
+    assert _context.wrap_with_context(lambda: None).__module__ == sdk_internals.RPC_WRAPPER_MODULE
+    assert _digest(_context.wrap_with_context) == "20769e8a4bf13126"
+
+
+def test_the_secret_envelope_constants_are_the_sdks():
+    assert (rpc._special_sig_key, rpc._special_secret_sig) == (sdk_internals.SIG_KEY, sdk_internals.SECRET_SIG)
+
+
+def test_swapped_restores_every_sdk_symbol():
+    originals = (resource._get_stack_trace, mocks._sync_await, pulumi.runtime.invoke, pulumi.runtime.invoke_output)
+    with pytest.raises(RuntimeError), sdk_internals.swapped():
+        assert resource._get_stack_trace is sdk_internals.first_user_frame
+        assert mocks._sync_await is sdk_internals.await_plain
+        assert pulumi.runtime.invoke is not originals[2] and pulumi.runtime.invoke.__wrapped__ is originals[2]
+        raise RuntimeError("the program failed")
+    assert (resource._get_stack_trace, mocks._sync_await, pulumi.runtime.invoke, pulumi.runtime.invoke_output) == (
+        originals
+    )

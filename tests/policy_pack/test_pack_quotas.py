@@ -1,0 +1,544 @@
+"""aws-quotas and aws-quotas-aggregate: every quota at AWS's limit (accepted) and one over (refused).
+
+The pure functions first (one boundary case per quota of QUOTA_TABLE), then the counting rule as a
+property, then the real pack over gRPC. The offline preview of a program whose role is too big:
+tests/offline_preview/test_e2e_oversized_role.py.
+"""
+
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from offline_preview.analyzer_client import AnalyzerClient
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from registry_policies.quotas import (
+    CREATION_TEMPLATE,
+    GROUP,
+    GROUP_POLICY,
+    LIFECYCLE_POLICY,
+    MANAGED_POLICY,
+    QUOTA_TABLE,
+    QUOTAS,
+    QUOTAS_AGGREGATE,
+    REGISTRY_POLICY,
+    REGISTRY_SCANNING,
+    REPLICATION,
+    REPOSITORY,
+    REPOSITORY_POLICY,
+    ROLE,
+    ROLE_POLICY,
+    USER,
+    USER_POLICY,
+    Resource,
+    aggregate_quota_findings,
+    iam_policy_size,
+    is_tag_text,
+    resource_quota_findings,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK_DIR = ROOT / "policy-pack"
+ONE_LINE = re.compile(
+    r"^(?P<where>[^\n]+?): (?P<what>[^\n]+) is (?P<measured>[\d,]+) (?P<unit>[^\n]+), "
+    r"above AWS's limit of (?P<limit>[\d,]+) \((?P<url>https://docs\.aws\.amazon\.com/[^\s)]+)\)(; [^\n]+)?$"
+)
+
+
+# ------------------------------------------------------------------------------------ documents of a size
+
+
+def iam_document(size: int) -> str:
+    """A policy of exactly `size` characters as IAM counts them, pretty-printed (its whitespace is free)."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "Pad", "Effect": "Allow", "Action": "ecr:BatchGetImage", "Resource": ""}],
+    }
+    document["Statement"][0]["Resource"] = "a" * (size - len(json.dumps(document, separators=(",", ":"))))
+    return json.dumps(document, indent=4)
+
+
+def compact_document(length: int) -> str:
+    """A resource policy of exactly `length` characters as written."""
+    document = {"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow", "Principal": {"AWS": "1"}}]}
+    document["Statement"][0]["Sid"] = "a" * (length - len(json.dumps(document)))
+    return json.dumps(document)
+
+
+def utf8_document(size: int) -> str:
+    """A key policy of exactly `size` UTF-8 bytes, padded with two-byte characters (é) where possible."""
+    document = {"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow", "Principal": {"AWS": "1"}}]}
+    pad = size - len(json.dumps(document))
+    document["Statement"][0]["Sid"] = "é" * (pad // 2) + "a" * (pad % 2)
+    text = json.dumps(document, ensure_ascii=False)
+    assert len(text.encode()) == size
+    return text
+
+
+def lifecycle_rule(priority: int, description: str = "") -> dict:
+    return {
+        "rulePriority": priority,
+        "description": description,
+        "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7},
+        "action": {"type": "expire"},
+    }
+
+
+def lifecycle_of_length(length: int) -> str:
+    document = {"rules": [lifecycle_rule(1)]}
+    document["rules"][0]["description"] = "d" * (length - len(json.dumps(document)))
+    return json.dumps(document)
+
+
+def lifecycle_with_rules(count: int) -> str:
+    return json.dumps({"rules": [lifecycle_rule(priority) for priority in range(1, count + 1)]})
+
+
+def destination(index: int) -> dict:
+    return {"region": f"region-{index}", "registryId": "111122223333"}
+
+
+def replication(rules: list[dict]) -> dict:
+    return {"replicationConfiguration": {"rules": rules}}
+
+
+def prefix_filters(count: int) -> list[dict]:
+    return [{"filter": f"models/f{index}", "filterType": "PREFIX_MATCH"} for index in range(count)]
+
+
+def wildcard_filters(count: int) -> list[dict]:
+    return [{"filter": f"models/f{index}*", "filterType": "WILDCARD"} for index in range(count)]
+
+
+# Quota key -> (the field a finding names, a builder of (resource type, props) measuring exactly n).
+BOUNDARIES = {
+    "iam-role-trust-policy-length": ("assumeRolePolicy", lambda n: (ROLE, {"assumeRolePolicy": iam_document(n)})),
+    "iam-managed-policy-length": ("policy", lambda n: (MANAGED_POLICY, {"policy": iam_document(n)})),
+    "iam-role-name": ("name", lambda n: (ROLE, {"name": "r" * n})),
+    "iam-user-name": ("name", lambda n: (USER, {"name": "u" * n})),
+    "iam-group-name": ("name", lambda n: (GROUP, {"name": "g" * n})),
+    "iam-policy-name": ("name", lambda n: (ROLE_POLICY, {"name": "p" * n, "role": "r"})),
+    "iam-path": ("path", lambda n: (ROLE, {"path": "/" + "p" * (n - 2) + "/"})),
+    "ecr-repository-policy-length": ("policy", lambda n: (REPOSITORY_POLICY, {"policy": compact_document(n)})),
+    "ecr-registry-policy-length": ("policy", lambda n: (REGISTRY_POLICY, {"policy": compact_document(n)})),
+    "ecr-lifecycle-policy-length": ("policy", lambda n: (LIFECYCLE_POLICY, {"policy": lifecycle_of_length(n)})),
+    "ecr-lifecycle-rules": ("policy.rules", lambda n: (LIFECYCLE_POLICY, {"policy": lifecycle_with_rules(n)})),
+    "ecr-repository-name": ("name", lambda n: (REPOSITORY, {"name": "m" * n})),
+    "ecr-template-prefix": ("prefix", lambda n: (CREATION_TEMPLATE, {"prefix": "p" * n})),
+    "ecr-template-description": ("description", lambda n: (CREATION_TEMPLATE, {"description": "d" * n})),
+    "ecr-replication-rules": (
+        "replicationConfiguration.rules",
+        lambda n: (REPLICATION, replication([{"destinations": [destination(0)]}] * n)),
+    ),
+    "ecr-replication-destinations": (
+        "replicationConfiguration.rules[*].destinations",
+        # Split over two rules, with the first destination repeated: a destination counts once.
+        lambda n: (
+            REPLICATION,
+            replication(
+                [
+                    {"destinations": [destination(i) for i in range(n // 2)]},
+                    {"destinations": [destination(i) for i in range(n // 2, n)] + [destination(0)]},
+                ]
+            ),
+        ),
+    ),
+    "ecr-replication-filters": (
+        "replicationConfiguration.rules[0].repositoryFilters",
+        lambda n: (
+            REPLICATION,
+            replication([{"destinations": [destination(0)], "repositoryFilters": prefix_filters(n)}]),
+        ),
+    ),
+    "ecr-scanning-rules": (
+        "rules",
+        lambda n: (REGISTRY_SCANNING, {"scanType": "ENHANCED", "rules": [{"scanFrequency": "SCAN_ON_PUSH"}] * n}),
+    ),
+    "ecr-scanning-filters": (
+        "rules[0].repositoryFilters",
+        lambda n: (
+            REGISTRY_SCANNING,
+            {"rules": [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": wildcard_filters(n)}]},
+        ),
+    ),
+    "kms-key-policy-length": ("policy", lambda n: ("aws:kms/key:Key", {"policy": utf8_document(n)})),
+    "tags-per-resource": ("tags", lambda n: (REPOSITORY, {"tags": {f"key{i}": "v" for i in range(n)}})),
+    "tag-key": ("tags['kkkk", lambda n: (REPOSITORY, {"tags": {"k" * n: "v"}})),
+    "tag-value": ("tags['k']", lambda n: (REPOSITORY, {"tags": {"k": "v" * n}})),
+}
+AGGREGATES = {
+    "iam-role-inline-policies": (ROLE, ROLE_POLICY, "role"),
+    "iam-user-inline-policies": (USER, USER_POLICY, "user"),
+    "iam-group-inline-policies": (GROUP, GROUP_POLICY, "group"),
+}
+
+
+def test_every_quota_of_the_table_has_a_boundary_test():
+    assert set(BOUNDARIES) | set(AGGREGATES) == set(QUOTA_TABLE)
+
+
+def test_the_packs_readme_lists_every_quota_with_its_limit_and_link():
+    lines = (PACK_DIR / "README.md").read_text().splitlines()
+    for key, quota in QUOTA_TABLE.items():
+        [row] = [line for line in lines if line.startswith(f"| `{key}` |")]
+        assert f"| {quota.limit:,} {quota.unit} |" in row and f"({quota.url})" in row
+
+
+@pytest.mark.parametrize("key", sorted(BOUNDARIES))
+def test_every_quota_accepts_its_limit(key):
+    _field, build = BOUNDARIES[key]
+    resource_type, props = build(QUOTA_TABLE[key].limit)
+    assert resource_quota_findings(resource_type, props, {}) == []
+
+
+@pytest.mark.parametrize("key", sorted(BOUNDARIES))
+def test_every_quota_refuses_one_over_in_one_line_naming_field_number_limit_and_link(key):
+    field, build = BOUNDARIES[key]
+    quota = QUOTA_TABLE[key]
+    resource_type, props = build(quota.limit + 1)
+    [finding] = resource_quota_findings(resource_type, props, {})
+    match = ONE_LINE.match(finding.message)
+    assert match, finding.message
+    assert match["where"].startswith(field)
+    assert match["what"] == quota.what
+    assert match["measured"] == f"{quota.limit + 1:,}" and match["limit"] == f"{quota.limit:,}"
+    assert match["url"].startswith("https://docs.aws.amazon.com/")
+    assert not finding.unknown
+
+
+@pytest.mark.parametrize(
+    "kms_type", ["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/keyPolicy:KeyPolicy"]
+)
+def test_every_kind_of_key_policy_is_measured_in_utf8_bytes(kms_type):
+    limit = QUOTA_TABLE["kms-key-policy-length"].limit
+    assert resource_quota_findings(kms_type, {"policy": utf8_document(limit)}, {}) == []
+    [finding] = resource_quota_findings(kms_type, {"policy": utf8_document(limit + 1)}, {})
+    assert "32,769 bytes (UTF-8)" in finding.message
+    # The same policy in characters is far below the limit: bytes, not characters, are counted.
+    assert len(utf8_document(limit + 1)) < limit
+
+
+@pytest.mark.parametrize(
+    ("field", "key", "document"),
+    [
+        ("repositoryPolicy", "ecr-repository-policy-length", compact_document),
+        ("lifecyclePolicy", "ecr-lifecycle-policy-length", lifecycle_of_length),
+        ("lifecyclePolicy", "ecr-lifecycle-rules", lifecycle_with_rules),
+    ],
+)
+def test_a_creation_templates_documents_have_the_limits_of_the_documents_it_copies(field, key, document):
+    limit = QUOTA_TABLE[key].limit
+    assert resource_quota_findings(CREATION_TEMPLATE, {field: document(limit)}, {}) == []
+    [finding] = resource_quota_findings(CREATION_TEMPLATE, {field: document(limit + 1)}, {})
+    assert finding.message.startswith(field) and f"{limit + 1:,}" in finding.message
+
+
+def test_a_creation_templates_resource_tags_follow_ecrs_tag_rules():
+    [finding] = resource_quota_findings(CREATION_TEMPLATE, {"resourceTags": {"k": "v" * 257}}, {})
+    assert finding.message.startswith("resourceTags['k']")
+    assert "ecr-using-tags.html" in finding.message
+
+
+def test_an_inline_policy_name_of_a_role_is_named_by_its_place():
+    ok = {"name": "p" * 128, "policy": iam_document(100)}
+    long = {"name": "p" * 129, "policy": iam_document(100)}
+    [finding] = resource_quota_findings(ROLE, {"inlinePolicies": [ok, long]}, {})
+    assert finding.message.startswith("inlinePolicies[1].name: the policy name is 129 characters")
+
+
+def test_a_name_prefix_leaves_room_for_the_providers_26_character_suffix():
+    assert resource_quota_findings(ROLE, {"namePrefix": "r" * 38}, {}) == []
+    [finding] = resource_quota_findings(ROLE, {"namePrefix": "r" * 39}, {})
+    assert finding.message.startswith("namePrefix: the role name is 65 characters")
+    assert "at most 38 characters" in finding.message
+
+
+# ------------------------------------------------------------------------------------- trust policy quota
+
+
+def test_the_trust_policy_quota_follows_the_accounts_raised_quota_in_the_pack_config():
+    config = {"roleTrustPolicyLength": 4096.0}  # pack config numbers arrive as floats
+    assert resource_quota_findings(ROLE, {"assumeRolePolicy": iam_document(4096)}, config) == []
+    [finding] = resource_quota_findings(ROLE, {"assumeRolePolicy": iam_document(4097)}, config)
+    assert "is 4,097 characters (whitespace not counted), above AWS's limit of 4,096" in finding.message
+
+
+@pytest.mark.parametrize("bad", [1024, 2048.5, "4096", True, [4096]])
+def test_a_trust_policy_quota_below_awss_default_or_not_a_whole_number_is_refused(bad):
+    with pytest.raises(ValueError, match=r"aws-quotas\.roleTrustPolicyLength must be a whole number of at least 2048"):
+        resource_quota_findings(ROLE, {"assumeRolePolicy": iam_document(10)}, {"roleTrustPolicyLength": bad})
+
+
+# ------------------------------------------------------------------------------------------- counting rule
+
+
+def test_iam_does_not_count_whitespace_between_tokens_but_counts_it_inside_strings():
+    assert iam_policy_size('{\n  "Sid" : "a b",\t"x": [ 1 , 2 ]\r\n}') == len('{"Sid":"a b","x":[1,2]}')
+
+
+def test_an_escaped_quote_does_not_end_a_string():
+    assert iam_policy_size('{"Sid": "say \\" hi  "}') == len('{"Sid":"say \\" hi  "}')
+
+
+@settings(deadline=None, max_examples=300)
+@given(text=st.text(alphabet=st.sampled_from('"\\ \t\nab{}:,')))
+def test_any_text_even_malformed_is_measured_and_never_above_its_length(text):
+    assert 0 <= iam_policy_size(text) <= len(text)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(deadline=None, max_examples=200)
+@given(value=JSON_VALUES, indent=st.none() | st.integers(0, 8), ascii_only=st.booleans())
+def test_a_documents_iam_size_is_its_compact_length_however_it_is_indented(value, indent, ascii_only):
+    pretty = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    compact = json.dumps(value, separators=(",", ":"), ensure_ascii=ascii_only)
+    assert iam_policy_size(pretty) == len(compact)
+
+
+@settings(deadline=None, max_examples=200)
+@given(value=JSON_VALUES)
+def test_an_object_document_is_measured_as_its_compact_json(value):
+    assert iam_policy_size({"v": value}) == len(json.dumps({"v": value}, separators=(",", ":"), ensure_ascii=False))
+
+
+TAG_TEXT = st.text(st.characters(categories=("L", "N", "Z")) | st.sampled_from("_.:/=+-@"), max_size=40)
+
+
+@settings(deadline=None, max_examples=200)
+@given(text=TAG_TEXT)
+def test_letters_digits_spaces_and_the_seven_symbols_are_tag_text(text):
+    assert is_tag_text(text)
+
+
+@settings(deadline=None, max_examples=200)
+@given(text=TAG_TEXT, bad=st.sampled_from(sorted(set(string.punctuation) - set("_.:/=+-@"))), at=st.integers(0, 40))
+def test_any_other_punctuation_is_refused_in_a_tag(text, bad, at):
+    tagged = text[:at] + bad + text[at:]
+    assert not is_tag_text(tagged)
+    findings = resource_quota_findings(REPOSITORY, {"tags": {"k": tagged}}, {})
+    assert any("which AWS does not accept in tags" in f.message for f in findings)
+
+
+# ------------------------------------------------------------------------------------------------ tags
+
+
+def test_provider_default_tags_in_tags_all_count_toward_the_50():
+    tags = {f"own{i}": "v" for i in range(25)}
+    defaults = {f"default{i}": "v" for i in range(26)}
+    [finding] = resource_quota_findings(ROLE, {"tags": tags, "tagsAll": {**defaults, **tags}}, {})
+    assert "the number of tags is 51 tags, above AWS's limit of 50" in finding.message
+    assert "id_tags.html" in finding.message  # an IAM resource: IAM's tag page
+
+
+def test_aws_prefixed_tags_are_refused_and_not_counted_toward_the_50():
+    tags = {f"key{i}": "v" for i in range(50)} | {"aws:cloudformation:stack-name": "x"}
+    [finding] = resource_quota_findings(REPOSITORY, {"tags": tags}, {})
+    assert "starts with the prefix 'aws:', which AWS reserves" in finding.message
+
+
+def test_an_empty_tag_key_is_refused_and_an_empty_value_accepted():
+    assert resource_quota_findings(REPOSITORY, {"tags": {"k": ""}}, {}) == []
+    [finding] = resource_quota_findings(REPOSITORY, {"tags": {"": "v"}}, {})
+    assert "a tag key must not be empty" in finding.message
+
+
+def test_ec2_tags_may_hold_any_character_but_keep_their_lengths():
+    assert resource_quota_findings("aws:ec2/vpc:Vpc", {"tags": {"Name": "a#b!"}}, {}) == []
+    [finding] = resource_quota_findings("aws:ec2/vpc:Vpc", {"tags": {"Name": "#" * 257}}, {})
+    assert "the tag value is 257 characters" in finding.message
+
+
+def test_tags_of_resources_of_other_providers_are_not_aws_tags():
+    assert resource_quota_findings("kubernetes:core/v1:Namespace", {"tags": {"k": "#" * 300}}, {}) == []
+
+
+def test_a_tag_key_and_value_count_unicode_characters_not_bytes():
+    assert resource_quota_findings(REPOSITORY, {"tags": {"é" * 128: "ü" * 256}}, {}) == []
+
+
+# --------------------------------------------------------------------------------------------- unknowns
+
+
+def test_an_unknown_trust_policy_cannot_be_measured_and_is_reported():
+    [finding] = resource_quota_findings(ROLE, {"assumeRolePolicy": UNKNOWN_STRING_VALUE}, {})
+    assert finding.unknown and "aws-quotas could not be evaluated during preview" in finding.message
+    assert "assumeRolePolicy" in finding.message
+
+
+def test_an_unknown_tag_value_cannot_be_measured_and_is_reported():
+    [finding] = resource_quota_findings(REPOSITORY, {"tags": {"owner": UNKNOWN_STRING_VALUE}}, {})
+    assert finding.unknown and "the value of tag 'owner'" in finding.message
+
+
+def test_an_unknown_replication_destination_is_reported_unless_the_known_ones_already_break_the_limit():
+    unknown = {"region": UNKNOWN_STRING_VALUE, "registryId": "111122223333"}
+    [finding] = resource_quota_findings(REPLICATION, replication([{"destinations": [unknown]}]), {})
+    assert finding.unknown
+    over = replication([{"destinations": [destination(i) for i in range(26)] + [unknown]}])
+    [finding] = resource_quota_findings(REPLICATION, over, {})
+    assert not finding.unknown and "is 27 destinations" in finding.message
+
+
+# ------------------------------------------------------------------------------------------- aggregates
+
+
+def stack_resource(resource_type: str, name: str, props: dict, dependencies: dict | None = None) -> Resource:
+    urn = f"urn:pulumi:dev::access::{resource_type}::{name}"
+    return Resource(resource_type, name, urn, props, {k: tuple(v) for k, v in (dependencies or {}).items()})
+
+
+def split_over(total: int, parts: int) -> list[str]:
+    """`parts` documents whose IAM sizes add up to exactly `total`."""
+    sizes = [total // parts] * parts
+    sizes[0] += total - sum(sizes)
+    return [iam_document(size) for size in sizes]
+
+
+def principal_with_policies(owner_type: str, policy_type: str, field: str, total: int) -> list[Resource]:
+    documents = split_over(total, 3)
+    props: dict = {"name": "ci-push"}
+    if owner_type == ROLE:  # a role also carries inline policies of its own
+        props["inlinePolicies"] = [{"name": "own", "policy": documents.pop()}]
+    owner = stack_resource(owner_type, "ciPush", props)
+    attached = [
+        stack_resource(policy_type, f"ciPush-{index}", {field: "ci-push", "name": f"p{index}", "policy": document})
+        for index, document in enumerate(documents)
+    ]
+    return [owner, *attached]
+
+
+@pytest.mark.parametrize("key", sorted(AGGREGATES))
+def test_the_inline_policies_of_a_principal_together_may_reach_the_limit(key):
+    owner_type, policy_type, field = AGGREGATES[key]
+    resources = principal_with_policies(owner_type, policy_type, field, QUOTA_TABLE[key].limit)
+    assert aggregate_quota_findings(resources) == []
+
+
+@pytest.mark.parametrize("key", sorted(AGGREGATES))
+def test_the_inline_policies_of_a_principal_together_one_over_the_limit_are_refused_on_the_principal(key):
+    owner_type, policy_type, field = AGGREGATES[key]
+    quota = QUOTA_TABLE[key]
+    resources = principal_with_policies(owner_type, policy_type, field, quota.limit + 1)
+    [finding] = aggregate_quota_findings(resources)
+    assert (finding.urn, finding.name) == (resources[0].urn, "ciPush")
+    match = ONE_LINE.match(finding.message)
+    assert match, finding.message
+    assert match["where"] == f"{field} ciPush (ci-push), 3 inline policy documents"
+    assert (match["measured"], match["limit"]) == (f"{quota.limit + 1:,}", f"{quota.limit:,}")
+    assert match["url"] == "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+
+
+def test_a_role_policy_whose_role_is_unknown_at_preview_is_attributed_by_its_property_dependency():
+    role = stack_resource(ROLE, "ciPush", {"name": UNKNOWN_STRING_VALUE})
+    policies = [
+        stack_resource(ROLE_POLICY, f"p{i}", {"role": UNKNOWN_STRING_VALUE, "policy": doc}, {"role": [role.urn]})
+        for i, doc in enumerate(split_over(10_241, 2))
+    ]
+    [finding] = aggregate_quota_findings([role, *policies])
+    assert finding.urn == role.urn and "is 10,241 characters" in finding.message
+
+
+def test_a_role_policy_whose_role_cannot_be_told_is_reported_as_not_evaluable():
+    policy = stack_resource(ROLE_POLICY, "orphan", {"role": UNKNOWN_STRING_VALUE, "policy": iam_document(100)})
+    [finding] = aggregate_quota_findings([policy])
+    assert finding.unknown and finding.name == "orphan"
+    assert "aws-quotas-aggregate could not be evaluated during preview" in finding.message
+
+
+def test_the_policies_attached_to_a_role_outside_the_stack_are_summed_by_its_name():
+    policies = [
+        stack_resource(ROLE_POLICY, f"p{i}", {"role": "existing-role", "policy": doc})
+        for i, doc in enumerate(split_over(10_241, 2))
+    ]
+    [finding] = aggregate_quota_findings(policies)
+    assert finding.message.startswith("role existing-role, 2 inline policy documents: the total size")
+
+
+def test_an_unknown_inline_policy_is_reported_unless_the_known_ones_already_break_the_limit():
+    role = stack_resource(ROLE, "ciPush", {"name": "ci-push"})
+    unknown = stack_resource(ROLE_POLICY, "later", {"role": "ci-push", "policy": UNKNOWN_STRING_VALUE})
+    known = stack_resource(ROLE_POLICY, "now", {"role": "ci-push", "policy": iam_document(10_240)})
+    [finding] = aggregate_quota_findings([role, unknown, known])
+    assert finding.unknown and "later.policy" in finding.message
+    too_big = stack_resource(ROLE_POLICY, "now", {"role": "ci-push", "policy": iam_document(10_241)})
+    [finding] = aggregate_quota_findings([role, unknown, too_big])
+    assert not finding.unknown
+    assert finding.message.startswith("role ciPush (ci-push), 1 inline policy document: the total size")
+    assert "is 10,241 characters" in finding.message
+
+
+def test_two_roles_are_summed_separately():
+    first = principal_with_policies(ROLE, ROLE_POLICY, "role", 10_240)
+    second = [
+        stack_resource(
+            ROLE, "other", {"name": "other", "inlinePolicies": [{"name": "a", "policy": iam_document(6000)}]}
+        ),
+        stack_resource(ROLE_POLICY, "other-1", {"role": "other", "policy": iam_document(4240)}),
+    ]
+    assert aggregate_quota_findings(first + second) == []
+
+
+# --------------------------------------------------------------------------------- the pack over gRPC
+
+
+def grpc_resource(resource: Resource) -> dict:
+    return {
+        "type": resource.type,
+        "name": resource.name,
+        "urn": resource.urn,
+        "properties": resource.props,
+        "propertyDependencies": {k: list(v) for k, v in resource.property_dependencies.items()},
+    }
+
+
+@pytest.fixture(scope="module")
+def pack():
+    with AnalyzerClient(PACK_DIR, project="access", stack="dev", config={"aws:region": "us-east-1"}) as client:
+        client.configure({})
+        yield client
+
+
+def test_a_role_whose_inline_policies_together_break_the_quota_is_a_mandatory_stack_violation(pack):
+    resources = principal_with_policies(ROLE, ROLE_POLICY, "role", 10_241)
+    violations = [
+        v for v in pack.analyze_stack([grpc_resource(r) for r in resources]) if v.policy_name == QUOTAS_AGGREGATE
+    ]
+    [violation] = violations
+    assert violation.enforcement_level == "mandatory"
+    assert violation.urn == resources[0].urn and violation.resource_name == "ciPush"
+    assert "is 10,241 characters (whitespace not counted), above AWS's limit of 10,240" in violation.message
+    assert "reference_iam-quotas.html" in violation.message
+
+
+def test_a_role_whose_inline_policies_reach_the_quota_passes_the_stack_policies(pack):
+    resources = principal_with_policies(ROLE, ROLE_POLICY, "role", 10_240)
+    violations = pack.analyze_stack([grpc_resource(r) for r in resources])
+    assert [v for v in violations if v.policy_name == QUOTAS_AGGREGATE] == []
+
+
+def test_a_trust_policy_over_the_configured_quota_is_a_mandatory_resource_violation(pack):
+    role = {"type": ROLE, "name": "wide", "properties": {"name": "wide", "assumeRolePolicy": iam_document(2049)}}
+    [violation] = [v for v in pack.analyze(role) if v.policy_name == QUOTAS]
+    assert violation.enforcement_level == "mandatory" and violation.resource_name == "wide"
+    assert "assumeRolePolicy: the role trust policy is 2,049 characters" in violation.message
+    pack.configure({QUOTAS: {"roleTrustPolicyLength": 4096}})
+    try:
+        assert [v for v in pack.analyze(role) if v.policy_name == QUOTAS] == []
+    finally:
+        pack.configure({})
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+def test_every_environment_makes_both_quota_policies_mandatory(env):
+    config = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
+    assert config[QUOTAS]["enforcementLevel"] == "mandatory"
+    assert config[QUOTAS_AGGREGATE]["enforcementLevel"] == "mandatory"

@@ -1,0 +1,291 @@
+"""Scanning coverage as ECR computes it: filters, precedence, and one configuration per account and region."""
+
+import fnmatch
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from registry_policies import ecr, scanning
+from registry_policies.scanning import Configuration, Place, Rule, filter_matches, repository_verdict
+from registry_policies.stack import StackResource, default_place, scanning_coverage_findings
+
+HOME = Place("111111111111", "us-east-1")
+REPO = "aws:ecr/repository:Repository"
+
+
+def repo(name, scan_on_push=False, provider=None, **props):
+    props = {"name": name, "imageScanningConfiguration": {"scanOnPush": scan_on_push}, **props}
+    return StackResource(REPO, name, f"urn:pulumi:dev::registry::{REPO}::{name}", props, provider=provider)
+
+
+def configuration(logical, scan_type, *rules, provider=None, **props):
+    props = {"scanType": scan_type, "rules": list(rules), **props}
+    return StackResource(ecr.REGISTRY_SCANNING, logical, f"urn:{logical}", props, provider=provider)
+
+
+def rule(frequency, *filters):
+    return {"scanFrequency": frequency, "repositoryFilters": [{"filter": f, "filterType": "WILDCARD"} for f in filters]}
+
+
+# ECR user guide, "Filters to choose which repositories are scanned": names across, filters down.
+NAMES = ("prod", "repo-prod", "prod-repo", "repo-prod-repo", "prodrepo")
+DOCUMENTED = {
+    "prod": (True, True, True, True, True),
+    "*prod": (True, True, False, False, False),
+    "prod*": (True, False, True, False, True),
+    "*prod*": (True, True, True, True, True),
+    "prod*repo": (False, False, True, False, True),
+}
+
+
+@pytest.mark.parametrize(("pattern", "expected"), DOCUMENTED.items())
+def test_filters_match_as_the_ecr_user_guide_table_says(pattern, expected):
+    assert tuple(filter_matches(pattern, name) for name in NAMES) == expected
+
+
+def test_a_filter_without_wildcard_matches_any_name_containing_it():
+    assert filter_matches("models", "team/models/llm") and not filter_matches("models", "model")
+
+
+NAME = st.from_regex(r"[a-z0-9]{1,4}(?:[-/._][a-z0-9]{1,4}){0,4}", fullmatch=True)
+PATTERN = st.from_regex(r"[a-z0-9*]{1,3}(?:[-/._]?[a-z0-9*]{1,3}){0,3}", fullmatch=True)
+
+
+@settings(deadline=None, max_examples=300)
+@given(pattern=PATTERN, name=NAME)
+def test_a_wildcard_filter_is_a_whole_name_glob_and_a_plain_one_a_substring(pattern, name):
+    # Independent statements of the rule: fnmatch for `*` (the filter alphabet has no other glob
+    # character), `in` for plain filters, and the guide's "prod" row equal to its "*prod*" row.
+    if "*" in pattern:
+        assert filter_matches(pattern, name) is fnmatch.fnmatchcase(name, pattern)
+    else:
+        assert filter_matches(pattern, name) is (pattern in name)
+        assert filter_matches(pattern, name) is filter_matches(f"*{pattern}*", name)
+
+
+def test_enhanced_scanning_disables_a_repository_no_rule_matches_whatever_its_scan_on_push():
+    verdict = repository_verdict(Configuration("ENHANCED", (Rule("CONTINUOUS_SCAN", ("c/*",)),)), "a/b", True)
+    assert verdict.frequency == scanning.DISABLED and not verdict.scanned
+
+
+def test_continuous_scanning_wins_over_scan_on_push_when_both_rules_match():
+    config = Configuration("ENHANCED", (Rule("SCAN_ON_PUSH", ("a/*",)), Rule("CONTINUOUS_SCAN", ("*b",))))
+    assert repository_verdict(config, "a/b", False).frequency == scanning.CONTINUOUS
+    assert repository_verdict(config, "a/c", False).frequency == scanning.ON_PUSH
+
+
+def test_basic_rules_set_every_unmatched_repository_to_manual_whatever_its_scan_on_push():
+    config = Configuration("BASIC", (Rule("SCAN_ON_PUSH", ("c/*",)),))
+    assert repository_verdict(config, "a/b", True).frequency == scanning.MANUAL
+    assert repository_verdict(config, "c/b", False).frequency == scanning.ON_PUSH
+
+
+@pytest.mark.parametrize("config", [None, Configuration("BASIC", ())], ids=["no configuration", "BASIC, no rules"])
+def test_without_rules_the_repository_scan_on_push_decides(config):
+    assert repository_verdict(config, "a/b", True).frequency == scanning.ON_PUSH
+    assert repository_verdict(config, "a/b", False).frequency == scanning.MANUAL
+
+
+def test_a_configuration_in_another_region_covers_nothing_here():
+    findings = scanning_coverage_findings(
+        [
+            repo("models/llm", region="us-west-2"),
+            configuration("home", "ENHANCED", rule("CONTINUOUS_SCAN", "models/*")),
+        ],
+        HOME,
+    )
+    assert [f.name for f in findings] == ["models/llm"]
+    assert "us-west-2 of account 111111111111" in findings[0].message
+
+
+def test_each_region_is_covered_by_its_own_configuration():
+    resources = [
+        repo("models/a"),
+        repo("models/b", region="us-west-2"),
+        configuration("home", "ENHANCED", rule("CONTINUOUS_SCAN", "models/*")),
+        configuration("west", "ENHANCED", rule("CONTINUOUS_SCAN", "models/*"), region="us-west-2"),
+    ]
+    assert scanning_coverage_findings(resources, HOME) == []
+
+
+def test_two_configurations_in_one_place_are_a_violation_and_the_weaker_one_counts():
+    findings = scanning_coverage_findings(
+        [
+            repo("models/llm"),
+            configuration("first", "ENHANCED", rule("CONTINUOUS_SCAN", "models/*")),
+            configuration("second", "ENHANCED", rule("CONTINUOUS_SCAN", "other/*")),
+        ],
+        HOME,
+    )
+    messages = sorted(f.message for f in findings)
+    assert any("2 registry scanning configurations in us-east-1" in m and "keep one" in m for m in messages)
+    assert any(m.startswith("repository models/llm") and "'second'" in m for m in messages)
+
+
+def test_a_provider_decides_region_and_account():
+    west = {"region": "eu-west-1"}
+    other_account = {"region": "us-east-1", "assumeRoles": '[{"roleArn": "arn:aws:iam::222222222222:role/x"}]'}
+    resources = [
+        repo("models/west", provider=west),
+        repo("models/other", provider=other_account),
+        configuration("west", "ENHANCED", rule("CONTINUOUS_SCAN", "models/*"), provider=west),
+        configuration("home", "ENHANCED", rule("CONTINUOUS_SCAN", "models/*")),
+    ]
+    findings = scanning_coverage_findings(resources, HOME)
+    assert [f.name for f in findings] == ["models/other"]
+    assert "account 222222222222" in findings[0].message
+
+
+def test_a_plain_filter_covers_every_name_containing_it():
+    resources = [repo("team/models-x/llm"), configuration("home", "ENHANCED", rule("SCAN_ON_PUSH", "models"))]
+    assert scanning_coverage_findings(resources, HOME) == []
+
+
+def test_basic_rules_leave_an_unmatched_repository_unscanned_despite_its_scan_on_push():
+    resources = [repo("a/b", scan_on_push=True), configuration("home", "BASIC", rule("SCAN_ON_PUSH", "c/*"))]
+    [finding] = scanning_coverage_findings(resources, HOME)
+    assert "manual scanning" in finding.message
+
+
+def test_without_any_configuration_scan_on_push_covers_the_repository():
+    assert scanning_coverage_findings([repo("a/b", scan_on_push=True)], HOME) == []
+    [finding] = scanning_coverage_findings([repo("a/b")], HOME)
+    assert "never scanned" in finding.message
+
+
+def test_the_stack_place_comes_from_the_aws_config():
+    config = {"aws:region": "eu-west-1", "aws:allowedAccountIds": '["333333333333"]', "registry:x": "y"}
+    assert default_place(config) == Place("333333333333", "eu-west-1")
+    roles = '[{"roleArn": "arn:aws:iam::444444444444:role/deployer"}]'
+    assert default_place({"aws:region": "eu-west-1", "aws:assumeRoles": roles}).account == "444444444444"
+
+
+@pytest.mark.parametrize(("count", "ok"), [(scanning.MAX_RULES, True), (scanning.MAX_RULES + 1, False)])
+def test_at_most_two_rules(count, ok):
+    findings = ecr.registry_scanning_findings({"scanType": "ENHANCED", "rules": [rule("SCAN_ON_PUSH", "*")] * count})
+    assert (findings == []) is ok
+    assert ok or "at most 2" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("count", "ok"), [(scanning.MAX_FILTERS_PER_RULE, True), (scanning.MAX_FILTERS_PER_RULE + 1, False)]
+)
+def test_at_most_one_hundred_filters_per_rule(count, ok):
+    filters = [f"team{n}/*" for n in range(count)]
+    findings = ecr.registry_scanning_findings({"scanType": "ENHANCED", "rules": [rule("SCAN_ON_PUSH", *filters)]})
+    assert (findings == []) is ok
+    assert ok or "at most 100" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("entry", "named"),
+    [
+        ({"filter": "Models/*", "filterType": "WILDCARD"}, "breaks ECR's filter pattern"),
+        ({"filter": "models//x", "filterType": "WILDCARD"}, "breaks ECR's filter pattern"),
+        ({"filter": "x" * 256, "filterType": "WILDCARD"}, "1-255 characters"),
+        ({"filter": "models", "filterType": "PREFIX_MATCH"}, "use WILDCARD"),
+    ],
+)
+def test_a_filter_ecr_refuses_is_reported(entry, named):
+    props = {"scanType": "ENHANCED", "rules": [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [entry]}]}
+    assert any(named in f.message for f in ecr.registry_scanning_findings(props))
+
+
+def test_a_filter_of_255_characters_is_accepted():
+    assert scanning.filter_problem("x" * 255) is None
+
+
+def test_the_pack_over_grpc_reports_a_repository_whose_region_has_no_scanning():
+    """The real pack, started as the engine starts it: the stack's region comes from PULUMI_CONFIG, so the
+    configuration covers models/home (eu-west-1) and not models/away (us-west-2, where none is put)."""
+    from pathlib import Path
+
+    from offline_preview.analyzer_client import AnalyzerClient
+
+    pack_dir = Path(__file__).resolve().parents[2] / "policy-pack"
+
+    def repository(name, **extra):
+        props = {"name": name, "imageScanningConfiguration": {"scanOnPush": False}, **extra}
+        return {"type": REPO, "name": name, "urn": f"urn:pulumi:dev::registry::{REPO}::{name}", "properties": props}
+
+    scanning_config = {
+        "type": ecr.REGISTRY_SCANNING,
+        "name": "home",
+        "urn": f"urn:pulumi:dev::registry::{ecr.REGISTRY_SCANNING}::home",
+        "properties": {"scanType": "ENHANCED", "rules": [rule("CONTINUOUS_SCAN", "models/*")]},
+    }
+    config = {"aws:region": "eu-west-1"}
+    with AnalyzerClient(pack_dir, project="registry", stack="dev", config=config) as pack:
+        pack.configure({})
+        found = pack.analyze_stack(
+            [repository("models/home"), repository("models/away", region="us-west-2"), scanning_config]
+        )
+    coverage = [v for v in found if v.policy_name == "ecr-scanning-coverage"]
+    assert [v.urn.rsplit("::", 1)[1] for v in coverage] == ["models/away"]
+    assert "us-west-2" in coverage[0].message and coverage[0].enforcement_level == "mandatory"
+
+
+def replication(*rules, **props):
+    config = {
+        "rules": [
+            {"destinations": d, "repositoryFilters": [{"filter": p, "filterType": "PREFIX_MATCH"} for p in f]}
+            for d, f in rules
+        ]
+    }
+    return StackResource(
+        ecr.REPLICATION, "replication", "urn:replication", {"replicationConfiguration": config, **props}
+    )
+
+
+WEST = {"region": "us-west-2", "registryId": HOME.account}
+
+
+def test_a_same_account_replica_region_without_scanning_is_a_violation():
+    [finding] = scanning_coverage_findings([replication(([WEST], ["models"]))], HOME)
+    assert finding.name == "replication" and "replicas in us-west-2 of account 111111111111" in finding.message
+    assert "prefix 'models'" in finding.message
+
+
+def test_replica_regions_scanned_on_every_replicated_prefix_pass():
+    west_scanning = configuration("west", "ENHANCED", rule("CONTINUOUS_SCAN", "models*"), region="us-west-2")
+    assert scanning_coverage_findings([replication(([WEST], ["models/llm", "models"])), west_scanning], HOME) == []
+
+
+def test_a_replica_filter_narrower_than_the_replicated_prefix_is_a_violation():
+    west_scanning = configuration("west", "ENHANCED", rule("CONTINUOUS_SCAN", "models/llm*"), region="us-west-2")
+    [finding] = scanning_coverage_findings([replication(([WEST], ["models"])), west_scanning], HOME)
+    assert "no scanning rule whose filters match all repositories starting with 'models'" in finding.message
+
+
+def test_replicas_in_another_account_are_that_accounts_to_scan():
+    other = {"region": "us-west-2", "registryId": "333333333333"}
+    assert scanning_coverage_findings([replication(([other], ["models"]))], HOME) == []
+
+
+SUFFIX = st.from_regex(r"[a-z0-9._/-]{0,8}", fullmatch=True)
+
+
+@settings(deadline=None, max_examples=300)
+@given(pattern=PATTERN, prefix=NAME, suffix=SUFFIX)
+def test_a_filter_that_covers_a_prefix_matches_every_name_with_that_prefix(pattern, prefix, suffix):
+    if scanning.filter_covers_prefix(pattern, prefix):
+        assert filter_matches(pattern, prefix + suffix)
+    else:
+        # Not covering: the prefix itself, or the prefix with some suffix, escapes the filter.
+        assert not filter_matches(pattern, prefix) or not filter_matches(pattern, prefix + "~")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix", "covers"),
+    [
+        ("*", "", True),
+        ("models*", "models", True),
+        ("mo*ls*", "models/x", True),
+        ("models", "team/models", True),
+        ("models/*", "models", False),
+        ("models", "", False),
+        ("*llm", "models", False),
+    ],
+)
+def test_filters_covering_a_replication_prefix(pattern, prefix, covers):
+    assert scanning.filter_covers_prefix(pattern, prefix) is covers

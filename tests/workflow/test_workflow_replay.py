@@ -1,0 +1,155 @@
+"""A local replay of the workflows' `run:` steps, as GitHub's runner runs them (`shell: bash`, i.e.
+`bash --noprofile --norc -eo pipefail`), with a stand-in `make` first on PATH.
+
+The stand-in either fails, passes, or runs the real offline preview on an insecure program (a mandatory
+policy violation) and the real diff of a base that has a protected repository against a head that
+dropped it (BLOCKED). Each must turn its step, and so the job, red.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from workflow_files import GITHUB_DEFAULT_SHELL, REPO_ROOT, replay, run_steps
+
+STANDIN_MAKE = r"""#!/usr/bin/env bash
+# Stand-in for make in a workflow replay; STANDIN_MODE: pass, fail or real.
+target=$1
+shift
+flags=()
+for arg in "$@"; do
+  case $arg in PREVIEW_FLAGS=*) read -r -a flags <<<"${arg#PREVIEW_FLAGS=}" ;; esac
+done
+case "$STANDIN_MODE:$target" in
+  real:preview-all)
+    exec "$OFFLINE_PREVIEW" --project "$PROGRAM" --env local --build-dir "$PWD/build" --no-checkov --quiet "${flags[@]}" ;;
+  real:diff) exec "$OFFLINE_PREVIEW" diff --base-dir "$BASE_DIR" --head-dir "$HEAD_DIR" ;;
+  real:*|pass:*) echo "make $target: ok" ;;
+  fail:*) echo "make $target: stand-in failure"; exit 2 ;;
+esac
+"""
+PROTECTED_URN = "urn:pulumi:dev::registry::aws:ecr/repository:Repository::llama"
+MAKE_STEPS = [s for s in run_steps() if "make " in s.spec["run"]]
+
+
+@pytest.fixture
+def bin_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "bin"
+    directory.mkdir()
+    make = directory / "make"
+    make.write_text(STANDIN_MAKE)
+    make.chmod(make.stat().st_mode | stat.S_IEXEC)
+    return directory
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    directory = tmp_path / "checkout"
+    directory.mkdir()
+    (directory / ".venv").symlink_to(REPO_ROOT / ".venv")  # steps call .venv/bin/python, as after `make install`
+    return directory
+
+
+def _manifests(tmp_path: Path) -> dict[str, str]:
+    base, head = tmp_path / "base", tmp_path / "head"
+    base.mkdir()
+    head.mkdir()
+    repository = {
+        "urn": PROTECTED_URN,
+        "type": "aws:ecr/repository:Repository",
+        "options": {"protect": True, "aliases": []},
+        "inputs": {"name": "models/llama"},
+    }
+    (base / "registry.json").write_text(json.dumps({"resources": [repository]}))
+    (head / "registry.json").write_text(json.dumps({"resources": []}))
+    return {"BASE_DIR": str(base), "HEAD_DIR": str(head)}
+
+
+def _real_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "STANDIN_MODE": "real",
+        "OFFLINE_PREVIEW": str(REPO_ROOT / ".venv" / "bin" / "offline-preview"),
+        "PROGRAM": str(REPO_ROOT / "tests" / "fixtures" / "programs" / "public_registry"),
+        **_manifests(tmp_path),
+    }
+
+
+def test_the_workflows_have_steps_that_run_make():
+    assert {s.id for s in MAKE_STEPS} >= {
+        "pull-request.yml:offline:Offline preview (policy pack + checkov)",
+        "pull-request.yml:offline:Access diff against the base branch",
+        "pull-request.yml:cloud:pulumi preview --policy-pack, each stack",
+        "deploy-environment.yml:deploy:pulumi up --policy-pack, registry -> replication -> access",
+    }
+
+
+@pytest.mark.parametrize("step", MAKE_STEPS, ids=lambda s: s.id)
+def test_every_step_that_runs_make_fails_when_make_fails(step, workdir, bin_dir):
+    completed = replay(step, workdir, bin_dir, {"STANDIN_MODE": "fail"})
+    assert completed.returncode != 0, completed.stdout + completed.stderr
+    assert "stand-in failure" in completed.stdout
+
+
+@pytest.mark.parametrize("step", MAKE_STEPS, ids=lambda s: s.id)
+def test_every_step_that_runs_make_passes_when_make_passes(step, workdir, bin_dir):
+    completed = replay(step, workdir, bin_dir, {"STANDIN_MODE": "pass"})
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_without_pipefail_a_failing_make_piped_into_tee_would_leave_the_step_green(workdir, bin_dir):
+    """Why `shell: bash` matters: GitHub's implicit `bash -e {0}` ignores the failure before `| tee`."""
+    (step,) = [s for s in MAKE_STEPS if s.id == "pull-request.yml:offline:Offline preview (policy pack + checkov)"]
+    completed = replay(step, workdir, bin_dir, {"STANDIN_MODE": "fail"}, shell=GITHUB_DEFAULT_SHELL)
+    assert completed.returncode == 0
+
+
+def _offline_job_replay(tmp_path, workdir, bin_dir) -> dict[str, int]:
+    """Every `run:` step of the offline job in order (all run unless cancelled): {step name: exit status}."""
+    outcomes = {}
+    env = {**_real_env(tmp_path), "BASE_REF": "main"}
+    for step in [s for s in run_steps() if s.workflow == "pull-request.yml" and s.job == "offline"]:
+        if step.spec.get("name") == "Comment body and job summary":
+            env = {
+                **env,
+                "PREVIEW_OUTCOME": "failure" if outcomes.get("preview") else "success",
+                "DIFF_OUTCOME": "failure" if outcomes.get("diff") else "success",
+            }
+        completed = replay(step, workdir, bin_dir, env)
+        outcomes[step.spec.get("id") or step.spec["name"]] = completed.returncode
+    return outcomes
+
+
+def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(tmp_path, workdir, bin_dir):
+    outcomes = _offline_job_replay(tmp_path, workdir, bin_dir)
+    assert outcomes["Tests"] == 0
+    assert outcomes["preview"] == 1  # offline-preview's status for a mandatory violation
+    assert outcomes["diff"] == 1  # and for a protected resource that would be deleted
+    assert outcomes["Comment body and job summary"] == 0
+    report = json.loads((workdir / "build" / "reports" / "preview.json").read_text())
+    assert report["verdict"] == "FAILED" and report["counts"]["mandatory"] == 1
+    comment = (workdir / "build" / "reports" / "comment.md").read_text()
+    assert comment.startswith(
+        "<!-- offline-preview -->\n### Offline preview (dev): failure, diff against main: failure"
+    )
+    assert "BLOCKED: protected resource would be deleted" in comment
+    assert "`no-wildcard-principal`" in comment
+    summary = (workdir / "step-summary.md").read_text()
+    assert summary.rstrip().endswith("```") and "FAILED: 1 mandatory policy violation(s)" in summary
+
+
+def test_the_offline_preview_step_writes_sarif_and_junit_next_to_the_json(tmp_path, workdir, bin_dir):
+    (step,) = [s for s in MAKE_STEPS if s.id == "pull-request.yml:offline:Offline preview (policy pack + checkov)"]
+    replay(step, workdir, bin_dir, _real_env(tmp_path))
+    reports = workdir / "build" / "reports"
+    assert sorted(p.name for p in reports.iterdir()) == ["junit.xml", "preview.json", "preview.sarif", "preview.txt"]
+    assert (reports / "preview.txt").read_text().rstrip().splitlines()[-1].startswith("FAILED: 1 mandatory")
+
+
+def test_the_stand_in_diff_is_the_real_command_and_blocks(tmp_path, workdir, bin_dir):
+    (step,) = [s for s in MAKE_STEPS if s.id == "pull-request.yml:offline:Access diff against the base branch"]
+    completed = replay(step, workdir, bin_dir, {**_real_env(tmp_path), "BASE_REF": "main"})
+    assert completed.returncode == 1
+    assert f"- {PROTECTED_URN}" in completed.stdout and "BLOCKED" in completed.stdout

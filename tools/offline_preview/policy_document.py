@@ -1,0 +1,382 @@
+"""`aws.iam.get_policy_document` as the AWS provider computes it (terraform-provider-aws, data source
+`aws_iam_policy_document`: internal/service/iam/policy_document_data_source.go and policy_model.go).
+
+Order of the merge: `sourcePolicyDocuments` in order (a Sid repeated across them is an error), then the
+document of `statements` (its statements replace same-Sid ones, others are appended; a Sid repeated among
+them is an error), then `overridePolicyDocuments` in order (same-Sid statements replaced, others appended).
+A merged document adopts a non-empty `Id` and the greater `Version`.
+
+Rendering: `statements` fields are sets, so duplicates collapse; one value is a string, several are sorted
+in reverse. `&{` becomes `${` in resources, principals and condition values (an error with version
+2008-10-17). Principals merge by type (`{"*": "*"}` alone renders as "*"); conditions by test and
+variable, in Go's sorted map order. Source and override documents are read as Go's encoding/json reads
+them into the provider's structs (keys matched case-insensitively, a string Principal means "*",
+identifiers sorted in reverse, boolean condition values kept as "true"/"false", numeric ones dropped)
+and anything the provider refuses is refused here, with the provider's reason.
+
+Not reproduced: the order of several principal blocks of the same type, or condition blocks of the
+same test and variable, inside one statement (Terraform orders set elements by hash). The grants are
+the same; only the order of identifiers or values in the JSON text may differ.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+
+from . import gojson
+
+DEFAULT_VERSION = "2012-10-17"
+VERSIONS = ("2008-10-17", "2012-10-17")
+_SID = re.compile(r"[a-zA-Z0-9]*")
+
+
+class PolicyDocumentError(ValueError):
+    """An argument the provider refuses; the message is the provider's reason."""
+
+
+def get_policy_document(args: dict) -> dict:
+    """The invoke's outputs: `json` (MarshalIndent), `minifiedJson` (Marshal), `id` and the arguments."""
+    for legacy in ("sourceJson", "overrideJson"):
+        if args.get(legacy):
+            raise PolicyDocumentError(f"{legacy} is not used by the provider (it accepts only an empty value)")
+    merged: dict = {"Version": "", "Id": "", "Statement": []}
+    seen_sids: set[str] = set()
+    for index, text in enumerate(args.get("sourcePolicyDocuments") or []):
+        if text is None:
+            continue
+        source = _read_document(text, f"merging source document {index}")
+        for position, statement in enumerate(source["Statement"]):
+            sid = statement.get("Sid", "")
+            if sid:
+                if sid in seen_sids:
+                    raise PolicyDocumentError(
+                        f"merging source document {index}: duplicate Sid ({sid}) in source_policy_documents "
+                        f"(statement {position}). Remove the Sid or ensure Sids are unique."
+                    )
+                seen_sids.add(sid)
+        _merge(merged, source)
+    _merge(merged, _own_document(args))
+    for index, text in enumerate(args.get("overridePolicyDocuments") or []):
+        if text is None:
+            continue
+        _merge(merged, _read_document(text, f"merging override document {index}"))
+    rendered = _render(merged)
+    text = gojson.marshal_indent(rendered, sort_keys=False)
+    return {
+        **args,
+        "version": args.get("version") or DEFAULT_VERSION,
+        "json": text,
+        "minifiedJson": gojson.marshal(rendered, sort_keys=False),
+        "id": str(zlib.crc32(text.encode())),  # create.StringHashcode: crc32 (IEEE), never negative on 64 bits
+    }
+
+
+def _merge(into: dict, new: dict) -> None:
+    """IAMPolicyDoc.Merge: adopt a non-empty Id, the greater Version; same-Sid statements replaced in place."""
+    if new["Id"]:
+        into["Id"] = new["Id"]
+    if new["Version"] > into["Version"]:
+        into["Version"] = new["Version"]
+    for statement in new["Statement"]:
+        sid = statement.get("Sid", "")
+        if sid:
+            for i, existing in enumerate(into["Statement"]):
+                if existing.get("Sid", "") == sid:
+                    into["Statement"][i] = statement
+                    break
+            else:
+                into["Statement"].append(statement)
+        else:
+            into["Statement"].append(statement)
+
+
+# -- the document of the `statements` argument ------------------------------------------------------
+
+
+def _own_document(args: dict) -> dict:
+    version = args.get("version") or DEFAULT_VERSION
+    if version not in VERSIONS:
+        raise PolicyDocumentError(f"expected version to be one of {list(VERSIONS)}, got {version}")
+    statements = []
+    sids: set[str] = set()
+    for block in args.get("statements") or []:
+        effect = block.get("effect")
+        effect = "Allow" if effect is None else effect
+        if effect not in ("Allow", "Deny"):
+            raise PolicyDocumentError(f'expected statement effect to be one of ["Allow" "Deny"], got {effect}')
+        statement: dict = {"Effect": effect}
+        sid = block.get("sid") or ""
+        if not _SID.fullmatch(sid):
+            raise PolicyDocumentError(f"statement sid {sid!r}: must only include alphanumeric characters")
+        if sid in sids:
+            raise PolicyDocumentError(f"duplicate Sid ({sid}). Remove the Sid or ensure the Sid is unique.")
+        if sid:
+            sids.add(sid)
+            statement["Sid"] = sid
+        for key, field, replace in (
+            ("actions", "Action", False),
+            ("notActions", "NotAction", False),
+            ("resources", "Resource", True),
+            ("notResources", "NotResource", True),
+        ):
+            values = _string_set(block.get(key), key)
+            if values:
+                decoded = _decode_strings(values)
+                statement[field] = _replace_vars(decoded, version, key) if replace else decoded
+        for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            principals = []
+            for principal in _unique(block.get(key) or []):
+                if not isinstance(principal.get("type"), str):
+                    raise PolicyDocumentError(f'{key}: the argument "type" is required')
+                identifiers = _decode_strings(_string_set(principal.get("identifiers"), f"{key}.identifiers"))
+                principals.append((principal.get("type"), _replace_vars(identifiers, version, f"{key}.identifiers")))
+            if principals:
+                statement[field] = principals
+        conditions = []
+        for condition in _unique(block.get("conditions") or []):
+            for required in ("test", "variable"):
+                if not isinstance(condition.get(required), str):
+                    raise PolicyDocumentError(f'conditions: the argument "{required}" is required')
+            values = [str(v) for v in condition.get("values") or []]
+            values = _replace_vars(values, version, "condition values")
+            conditions.append(
+                (condition.get("test"), condition.get("variable"), values[0] if len(values) == 1 else values)
+            )
+        if conditions:
+            statement["Condition"] = conditions
+        statements.append(statement)
+    return {"Version": version, "Id": args.get("policyId") or "", "Statement": statements}
+
+
+def _string_set(values, key: str) -> list[str]:
+    if values is None:
+        return []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise PolicyDocumentError(f"{key} must be a list of strings, got {values!r}")
+    return list(dict.fromkeys(values))  # a Terraform set: duplicates collapse
+
+
+def _unique(blocks: list) -> list:
+    unique: list = []
+    for block in blocks:
+        if block not in unique:
+            unique.append(block)
+    return unique
+
+
+def _decode_strings(values: list[str]):
+    """policyDecodeConfigStrings: one value as a string, several sorted in reverse."""
+    if len(values) == 1:
+        return values[0]
+    return sorted(values, reverse=True)
+
+
+def _replace_vars(value, version: str, key: str):
+    """`&{` -> `${` (Terraform's escape for IAM policy variables); refused with version 2008-10-17."""
+    items = [value] if isinstance(value, str) else value
+    for item in items:
+        if version == "2008-10-17" and "&{" in item:
+            raise PolicyDocumentError(
+                f"reading {key}: found &{{ sequence in ({item}), which is not supported in document version 2008-10-17"
+            )
+    replaced = [item.replace("&{", "${") for item in items]
+    return replaced[0] if isinstance(value, str) else replaced
+
+
+# -- source and override documents, read as Go reads them into IAMPolicyDoc ----------------------------
+
+
+def _read_document(text, where: str) -> dict:
+    if not isinstance(text, str):
+        raise PolicyDocumentError(f"{where}: expected a JSON string, got {type(text).__name__}")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise PolicyDocumentError(f"{where}: {exc}") from None
+    if not isinstance(data, dict):
+        raise PolicyDocumentError(f"{where}: json: cannot unmarshal {_kind(data)} into Go value of type IAMPolicyDoc")
+    version = _go_string(_field(data, "Version"), where, "Version")
+    policy_id = _go_string(_field(data, "Id"), where, "Id")
+    raw_statements = _field(data, "Statement")
+    if raw_statements is None:
+        raw_statements = []
+    if not isinstance(raw_statements, list):
+        raise PolicyDocumentError(
+            f"{where}: json: cannot unmarshal {_kind(raw_statements)} into Go struct field "
+            "IAMPolicyDoc.Statement of type []*iam.IAMPolicyStatement"
+        )
+    statements = []
+    for raw in raw_statements:
+        if not isinstance(raw, dict):
+            raise PolicyDocumentError(f"{where}: a statement is {_kind(raw)}, not an object")
+        statement: dict = {}
+        for field in ("Sid", "Effect"):
+            value = _go_string(_field(raw, field), where, field)
+            if value:
+                statement[field] = value
+        for field in ("Action", "NotAction", "Resource", "NotResource"):
+            value = _field(raw, field)
+            if value is not None:
+                statement[field] = value  # `any` in the provider's struct: kept as written
+        for field in ("Principal", "NotPrincipal"):
+            if _has_field(raw, field):
+                principals = _read_principals(_field(raw, field), where)
+                if principals:
+                    statement[field] = principals
+        if _field(raw, "Condition") is not None:
+            conditions = _read_conditions(_field(raw, "Condition"), where)
+            if conditions:
+                statement["Condition"] = conditions
+        statements.append(statement)
+    return {"Version": version, "Id": policy_id, "Statement": statements}
+
+
+def _field(data: dict, name: str):
+    """Go's encoding/json matches object keys to struct fields case-insensitively; the last match wins."""
+    value = None
+    for key, item in data.items():
+        if key.lower() == name.lower():
+            value = item
+    return value
+
+
+def _has_field(data: dict, name: str) -> bool:
+    return any(key.lower() == name.lower() for key in data)
+
+
+def _go_string(value, where: str, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PolicyDocumentError(
+            f"{where}: json: cannot unmarshal {_kind(value)} into Go struct field {field} of type string"
+        )
+    return value
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return {dict: "object", list: "array", str: "string", type(None): "null"}[type(value)]
+
+
+def _read_principals(data, where: str) -> list[tuple[str, object]]:
+    """IAMPolicyStatementPrincipalSet.UnmarshalJSON."""
+    if isinstance(data, str):
+        return [("*", ["*"])]
+    if not isinstance(data, dict):
+        raise PolicyDocumentError(f"{where}: Unsupported data type {_kind(data)} for IAMPolicyStatementPrincipalSet")
+    principals: list[tuple[str, object]] = []
+    for kind, value in data.items():
+        if isinstance(value, str):
+            principals.append((kind, value))
+        elif isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                raise PolicyDocumentError(
+                    f"{where}: Unsupported element type for IAMPolicyStatementPrincipalSet.Identifiers "
+                    f"(principal type {kind!r}): must be string"
+                )
+            principals.append((kind, sorted(value)))
+        else:
+            raise PolicyDocumentError(
+                f"{where}: Unsupported data type {_kind(value)} for IAMPolicyStatementPrincipalSet.Identifiers"
+            )
+    return principals
+
+
+def _read_conditions(data, where: str) -> list[tuple[str, str, object]]:
+    """IAMPolicyStatementConditionSet.UnmarshalJSON (numbers and nulls are dropped, as there)."""
+    if not isinstance(data, dict) or not all(isinstance(v, dict) or v is None for v in data.values()):
+        raise PolicyDocumentError(f"{where}: json: cannot unmarshal the Condition block into map[string]map[string]any")
+    conditions: list[tuple[str, str, object]] = []
+    for test, variables in data.items():
+        for variable, values in (variables or {}).items():
+            if isinstance(values, bool):
+                conditions.append((test, variable, "true" if values else "false"))
+            elif isinstance(values, str):
+                conditions.append((test, variable, [values]))
+            elif isinstance(values, list):
+                if not all(isinstance(v, str) for v in values):
+                    raise PolicyDocumentError(
+                        f"{where}: condition {test} {variable}: the provider accepts only strings in a list of values"
+                    )
+                conditions.append((test, variable, list(values)))
+    return conditions
+
+
+# -- rendering (the provider's MarshalJSON methods) -------------------------------------------------
+
+
+def _render(document: dict) -> dict:
+    rendered: dict = {}
+    if document["Version"]:
+        rendered["Version"] = document["Version"]
+    if document["Id"]:
+        rendered["Id"] = document["Id"]
+    if document["Statement"]:
+        rendered["Statement"] = [_render_statement(s) for s in document["Statement"]]
+    return rendered
+
+
+_STATEMENT_FIELDS = (
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+)
+
+
+def _render_statement(statement: dict) -> dict:
+    rendered: dict = {}
+    for field in _STATEMENT_FIELDS:
+        if field not in statement:
+            continue
+        value = statement[field]
+        if field in ("Principal", "NotPrincipal"):
+            value = _render_principals(value)
+        elif field == "Condition":
+            value = _render_conditions(value)
+        rendered[field] = value
+    return rendered
+
+
+def _render_principals(principals: list[tuple[str, object]]):
+    """IAMPolicyStatementPrincipalSet.MarshalJSON: by type (sorted map keys); a lone {"*": "*"} is "*"."""
+    if len(principals) == 1:
+        kind, identifiers = principals[0]
+        if kind == "*" and identifiers in ("*", ["*"]):
+            return "*"
+    merged: dict[str, object] = {}
+    for kind, identifiers in principals:
+        current = merged.get(kind)
+        if isinstance(identifiers, list):
+            ordered = sorted(identifiers, reverse=True)
+            merged[kind] = ([] if current is None else [current] if isinstance(current, str) else current) + ordered
+        elif current is None:
+            merged[kind] = identifiers
+        elif isinstance(current, str):
+            merged[kind] = [current, identifiers]
+        else:
+            merged[kind] = [*current, identifiers]
+    return dict(sorted(merged.items()))
+
+
+def _render_conditions(conditions: list[tuple[str, str, object]]):
+    """IAMPolicyStatementConditionSet.MarshalJSON: values concatenated per test and variable, one as a string."""
+    merged: dict[str, dict[str, list[str]]] = {}
+    for test, variable, values in conditions:
+        target = merged.setdefault(test, {}).setdefault(variable, [])
+        target.extend(values if isinstance(values, list) else [values])
+    return {
+        test: {variable: (v[0] if len(v) == 1 else v) for variable, v in sorted(variables.items())}
+        for test, variables in sorted(merged.items())
+    }

@@ -1,0 +1,150 @@
+"""Every use of the Pulumi SDK's private internals by the offline preview, in one module.
+
+Each one is pinned to pulumi==3.272.0 by tests/offline_preview/test_sdk_internals.py, which fail as soon
+as the SDK changes the symbol (its signature, source or attribute): then revisit the use here. Nothing
+else in tools/offline_preview touches an underscored SDK name.
+
+- `swapped()`: for the duration of an evaluation, replaces
+  * `pulumi.runtime.resource._get_stack_trace` by `first_user_frame` (the SDK turns every frame of the
+    stack into a file URI for each resource, a fifth of the evaluation time; only the innermost user
+    frame, the source position, is used);
+  * `pulumi.runtime.mocks._sync_await` by `await_plain` (serializing plain data without an event-loop
+    round trip);
+  * `pulumi.runtime.invoke` / `invoke_output` by wrappers noting the program line that called them (the
+    SDK sends no source position with an invoke), read back by `invoke_caller()`.
+- `sync_await`, `ensure_event_loop`: the SDK's private helpers for running its coroutines synchronously.
+- `RPC_WRAPPER_MODULE`: the module of the SDK's RPC wrappers (`pulumi.runtime._context.wrap_with_context`),
+  which evaluate._InlineMonitorLoop runs inline.
+- `SIG_KEY`, `SECRET_SIG`: the engine's secret envelope (protocol constants, private names in the SDK).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pulumi
+import pulumi.runtime
+import pulumi_aws
+from pulumi.runtime import mocks as sdk_mocks
+from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+PINNED_SDK = "3.272.0"
+# sdk/go/common/resource/properties.go; pulumi.runtime.rpc._special_sig_key / _special_secret_sig.
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RPC_WRAPPER_MODULE = "pulumi.runtime._context"
+
+sync_await = _sync_await
+ensure_event_loop = _ensure_event_loop
+
+_SDK_DIRECTORIES = tuple(str(Path(m.__file__).parent) + os.sep for m in (pulumi, pulumi_aws))
+# Where the program called the invoke being answered; the monitor call inherits this context variable.
+_invoke_caller: contextvars.ContextVar[str] = contextvars.ContextVar("invoke_caller", default="<unknown>")
+
+
+@contextlib.contextmanager
+def swapped() -> Iterator[None]:
+    """Install the replacements listed in the module docstring; always restore the SDK's own."""
+    originals = (
+        sdk_resource._get_stack_trace,
+        sdk_mocks._sync_await,
+        pulumi.runtime.invoke,
+        pulumi.runtime.invoke_output,
+    )
+    sdk_resource._get_stack_trace = first_user_frame
+    sdk_mocks._sync_await = await_plain
+    pulumi.runtime.invoke = _noting_caller(originals[2])
+    pulumi.runtime.invoke_output = _noting_caller(originals[3])
+    try:
+        yield
+    finally:
+        (
+            sdk_resource._get_stack_trace,
+            sdk_mocks._sync_await,
+            pulumi.runtime.invoke,
+            pulumi.runtime.invoke_output,
+        ) = originals
+
+
+def invoke_caller() -> str:
+    """`file:line` (absolute path) of the program code whose invoke is being answered, or "<unknown>"."""
+    return _invoke_caller.get()
+
+
+def _caller_outside_sdk() -> str:
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_SDK_DIRECTORIES):
+        frame = frame.f_back
+    return "<unknown>" if frame is None else f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def _noting_caller(invoke):
+    @functools.wraps(invoke)
+    def wrapper(*args, **kwargs):
+        token = _invoke_caller.set(_caller_outside_sdk())
+        try:
+            return invoke(*args, **kwargs)
+        finally:
+            _invoke_caller.reset(token)
+
+    return wrapper
+
+
+def first_user_frame() -> source_pb2.StackTrace:
+    """The SDK's _get_stack_trace, reduced to the one frame its source position is taken from: the caller
+    of the third `__init__` up the stack (the resource's constructor, CustomResource's, Resource's)."""
+    frame = sys._getframe(1)
+    inits = 0
+    while frame is not None:
+        if frame.f_code.co_name == "__init__":
+            inits += 1
+            if inits == 3:
+                frame = frame.f_back
+                break
+        frame = frame.f_back
+    if frame is None:
+        return source_pb2.StackTrace()
+    position = source_pb2.SourcePosition(uri=_file_uri(frame.f_code.co_filename), line=frame.f_lineno)
+    return source_pb2.StackTrace(frames=[source_pb2.StackFrame(pc=position)])
+
+
+@functools.lru_cache(maxsize=1024)
+def _file_uri(filename: str) -> str:
+    return Path(filename).as_uri()
+
+
+def is_plain(value) -> bool:
+    """JSON-like data only (what the mocks answer with): nothing that serializing would await."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and is_plain(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(is_plain(v) for v in value)
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def await_plain(awaitable, plain: bool | None = None):
+    """Run a serialize_properties coroutine to completion; inline when its input is plain data.
+
+    Installed as pulumi.runtime.mocks._sync_await (MockMonitor.Invoke serializes with it): there, the
+    coroutine's argument is read from its frame to decide.
+    """
+    if plain is None:
+        frame = getattr(awaitable, "cr_frame", None)
+        inputs = frame.f_locals.get("inputs") if frame is not None else None
+        plain = getattr(awaitable, "__qualname__", "") == "serialize_properties" and is_plain(inputs)
+    if not plain:
+        return _sync_await(awaitable)
+    try:
+        awaitable.send(None)
+    except StopIteration as done:
+        return done.value
+    awaitable.close()
+    raise RuntimeError("serializing plain data suspended: the SDK changed; this shortcut must go")
