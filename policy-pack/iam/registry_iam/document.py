@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 MAX_DOCUMENT_CHARS = 131_072
@@ -107,6 +108,15 @@ class Statement:
     @property
     def is_deny(self) -> bool:
         return self.effect == "Deny"
+
+    @cached_property
+    def resource_patterns(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """(exact ARNs, wildcard patterns) of Resource/NotResource: a policy listing a thousand repository
+        ARNs is matched by one set lookup, not a thousand pattern matches."""
+        resources = self.resources or ()
+        return frozenset(r for r in resources if "*" not in r and "?" not in r), tuple(
+            r for r in resources if "*" in r or "?" in r
+        )
 
     def get(self, element: str) -> Any:
         return self.raw.get(element)

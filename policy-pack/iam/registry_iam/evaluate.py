@@ -37,7 +37,8 @@ def action_applies(statement: Statement, action: str) -> bool:
 def resource_applies(statement: Statement, resource: str | None) -> bool:
     if statement.resources is None or resource is None:
         return True
-    hit = any(arn_matches(p, resource) for p in statement.resources)
+    exact, patterns = statement.resource_patterns
+    hit = resource in exact or any(arn_matches(p, resource) for p in patterns)
     return not hit if statement.not_resource else hit
 
 
