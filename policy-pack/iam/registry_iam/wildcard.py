@@ -1,8 +1,9 @@
 """Wildcard matching as IAM does it: `*` any run of characters, `?` exactly one, nothing else special.
 
 Unlike fnmatch, `[`, `]` and `!` are literal. ARNs (Resource, ArnEquals/ArnLike) are matched segment by
-segment: each of the six colon-separated parts separately, so a `*` never spans a colon before the
-resource part ("Each of the six colon-delimited components of the ARN is checked separately").
+segment ("You can use wildcard characters (* and ?) within the individual segments of an ARN"): `?` and a
+`*` inside a segment never match a colon, but "if the * wildcard is the last character of a resource ARN
+segment, it can expand to match beyond the colon boundaries" (IAM JSON policy elements: Resource).
 """
 
 from __future__ import annotations
@@ -40,14 +41,27 @@ def split_arn(value: str) -> list[str] | None:
     return parts
 
 
+@lru_cache(maxsize=8192)
+def _compiled_arn(pattern: str) -> re.Pattern[str]:
+    parts = []
+    for index, c in enumerate(pattern):
+        if c == "*":
+            last_of_segment = index + 1 == len(pattern) or pattern[index + 1] == ":"
+            parts.append(".*" if last_of_segment else "[^:]*")
+        elif c == "?":
+            parts.append("[^:]")
+        else:
+            parts.append(re.escape(c))
+    return re.compile("".join(parts), re.DOTALL)
+
+
 def arn_matches(pattern: str, value: str) -> bool:
     """ArnLike/ArnEquals and the Resource element: segment-wise, case-sensitive."""
     if pattern == "*":
         return True
-    pattern_parts, value_parts = split_arn(pattern), split_arn(value)
-    if pattern_parts is None or value_parts is None:
-        return matches(pattern, value)
-    return all(matches(p, v) for p, v in zip(pattern_parts, value_parts, strict=True))
+    if not has_glob(pattern):
+        return pattern == value
+    return _compiled_arn(pattern).fullmatch(value) is not None
 
 
 def instances(pattern: str, filler: str = "x-outsider") -> list[str]:
