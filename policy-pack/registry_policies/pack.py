@@ -75,7 +75,7 @@ def _zone(config: dict[str, Any]) -> Zone:
     return Zone(frozenset(accounts) if accounts is not None else None, frozenset(organizations))
 
 
-def _effective_access(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
+def effective_access(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
     zone = _zone(config)
     findings: list[Finding] = []
     for subject in access_subjects(resource_type, props):
@@ -159,7 +159,7 @@ SPECS: list[Spec] = [
         "No resource policy, trust policy, permission or grant lets an identity outside the account, the named "
         "accounts and the organization in (effective access: conditions and Denies included).",
         EnforcementLevel.MANDATORY,
-        _effective_access,
+        effective_access,
         options={"trustedAccounts": STRING_LIST, "organizationIds": STRING_LIST},
     ),
     Spec(
