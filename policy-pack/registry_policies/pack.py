@@ -83,7 +83,7 @@ def effective_access(resource_type: str, props: dict[str, Any], config: dict[str
             findings.append(
                 Finding(
                     f"{subject.where} cannot be evaluated: {subject.unreadable}, and it can grant access; "
-                    f"it is refused because it might grant access {iam.OUTSIDE}. {iam.exemption_hint()}"
+                    f"it is refused because it might grant access {iam.OUTSIDE}; {iam.exemption_hint()}"
                 )
             )
             continue

@@ -219,11 +219,13 @@ def _service_callers(statements: Sequence[Statement], facts: _Facts, everyone: b
                     context["aws:sourceorgid"] = (org,)
                     context["aws:sourceorgpaths"] = (f"{org}/r-x0outsider/ou-x0outsider/",)
                 service = "any AWS service" if name == FRESH_SERVICE else f"the service {name}"
-                source = (
-                    "with no source account or ARN"
-                    if arn is None and source_account is None
-                    else f"for a resource of account {source_account or account_of(arn or '') or 'another owner'}"
-                )
+                owner = source_account or account_of(arn or "")
+                if arn is None and source_account is None:
+                    source = "with no source account or ARN"
+                elif owner is None or owner == facts.outsider_accounts[0]:
+                    source = "for a resource of another account"
+                else:
+                    source = f"for a resource of account {owner}"
                 callers.append(Caller("service", None, None, name, f"{service} {source}", context))
     return callers
 
