@@ -18,7 +18,9 @@ one whose every granted action a Deny removes reads `DENIED by <source> <sid>`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
@@ -55,7 +57,15 @@ Matrix = dict[str, dict[str, dict[str, list[str]]]]
 
 
 def _statements(document: Any) -> list[Statement]:
-    return parse(document).statements  # a malformed document grants nothing here; the pack refuses it
+    """A malformed document grants nothing here (the pack refuses it). Equal documents share one parse,
+    so that their statements' action sets are computed once for a thousand repositories."""
+    text = document if isinstance(document, str) else json.dumps(document, sort_keys=True)
+    return _parsed(text)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> list[Statement]:
+    return parse(text).statements
 
 
 def _list(value: Any) -> list:

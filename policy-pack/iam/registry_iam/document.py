@@ -58,22 +58,22 @@ class Condition:
     key: str  # as written
     values: tuple[str, ...]
 
-    @property
+    @cached_property
     def lower_key(self) -> str:
         return self.key.lower()
 
-    @property
+    @cached_property
     def qualifier(self) -> str:
         """ "", "foranyvalue" or "forallvalues"."""
         qualifier, _, _ = self.operator.rpartition(":")
         return qualifier.lower()
 
-    @property
+    @cached_property
     def base(self) -> str:
         """The operator without qualifier and IfExists, lower case."""
         return self.operator.rpartition(":")[2].lower().removesuffix("ifexists")
 
-    @property
+    @cached_property
     def if_exists(self) -> bool:
         return self.operator.lower().endswith("ifexists") and self.base != "null"
 
