@@ -452,3 +452,112 @@ def test_the_pack_refuses_an_unreadable_type_until_it_is_exempted_with_a_reason(
         assert violations(pack, resource_type, props, "agentPolicy") == []
     finally:
         pack.configure(PACK_CONFIG)
+
+
+# ---- properties: the verdict against an independent statement of the rule, and every reader alike ------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from registry_iam import Zone, external_access, parse  # noqa: E402
+
+EVERYONE = {"account", "service", "anonymous"}
+PRINCIPALS = [  # (principal, the kinds of outsider it names: an account's principal, a service, anonymous)
+    ("*", EVERYONE),
+    ({"AWS": "*"}, EVERYONE),
+    ({"AWS": f"arn:aws:iam::{FOREIGN}:root"}, {"account"}),
+    ({"Service": "sns.amazonaws.com"}, {"service"}),
+    ({"AWS": PARTNER}, set()),
+    ({"AWS": f"arn:aws:iam::{OWN}:role/ci"}, set()),
+]
+# (condition, the outsiders it keeps out). Only an IAM principal's request carries aws:PrincipalOrgID or
+# aws:PrincipalAccount (and only in an organization, the org id), only a service's aws:SourceAccount; a
+# positive operator on an absent key is false, a negated one or ...IfExists true.
+CONDITIONS = [
+    (None, set()),
+    ({"StringEquals": {"aws:PrincipalOrgID": ORG}}, EVERYONE),
+    ({"StringEquals": {"aws:SourceAccount": OWN}}, EVERYONE),
+    ({"StringEquals": {"aws:PrincipalAccount": [OWN, PARTNER]}}, EVERYONE),
+    ({"Bool": {"aws:SecureTransport": "true"}}, set()),
+    ({"StringNotEquals": {"aws:PrincipalOrgID": ORG}}, set()),
+    ({"StringEqualsIfExists": {"aws:PrincipalOrgID": ORG}}, set()),
+    ({"StringLike": {"aws:PrincipalOrgID": "o-*"}}, {"service", "anonymous"}),
+]
+DENIES = [  # (deny statement, it removes every outsider's access to the pull actions)
+    (None, False),
+    (
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}},
+        },
+        True,
+    ),
+    (
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "ecr:*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        False,
+    ),
+    ({"Effect": "Deny", "Principal": "*", "Action": "ecr:PutImage"}, False),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(PRINCIPALS), st.sampled_from(CONDITIONS), st.sampled_from(DENIES), st.booleans())
+def test_the_verdict_matches_the_rule_for_generated_documents(principal, condition, deny, lower_case):
+    (element, reachable), (when, keeps_out), (denial, blocks) = principal, condition, deny
+    statements = [allow(element, PULL, when)] + ([denial] if denial else [])
+    if lower_case:
+        statements = [{k.lower(): v for k, v in s.items()} for s in statements]
+    expected = bool(reachable - keeps_out) and not blocks
+    assert refused(REPOSITORY_POLICY, {"policy": doc(*statements)}) is expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(PRINCIPALS), st.sampled_from(CONDITIONS), st.sampled_from(DENIES))
+def test_every_reader_of_one_document_gives_the_library_s_verdict(principal, condition, deny):
+    statements = [allow(principal[0], PULL, condition[0])] + ([deny[0]] if deny[0] else [])
+    document = json.loads(doc(*statements))
+    parsed = parse(document).statements
+    expected = external_access(parsed, Zone(frozenset(CONFIG["trustedAccounts"]), frozenset(CONFIG["organizationIds"])))
+    template = {
+        "Resources": {"Repo": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryPolicyText": document}}}
+    }
+    readers = [
+        (REPOSITORY_POLICY, {"policy": json.dumps(document)}),
+        (REPOSITORY_POLICY, {"policy": document}),
+        (STACK, {"templateBody": json.dumps(template)}),
+        (
+            "aws:cloudcontrol/resource:Resource",
+            {"typeName": "AWS::ECR::Repository", "desiredState": json.dumps({"RepositoryPolicyText": document})},
+        ),
+    ]
+    for resource_type, props in readers:
+        assert refused(resource_type, props) is bool(expected.accesses), resource_type
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["*", "s3.amazonaws.com", "sns.amazonaws.com", OWN, FOREIGN]),
+    st.sampled_from([None, OWN, FOREIGN]),
+    st.sampled_from([None, f"arn:aws:sns:us-east-1:{OWN}:t", "arn:aws:sns:us-east-1:*:t", "arn:aws:s3:::bucket"]),
+    st.sampled_from([None, ORG, "o-zzzzzzzzzz"]),
+)
+def test_a_lambda_permission_is_judged_as_the_statement_lambda_stores(principal, account, arn, org):
+    props = {"principal": principal, "action": "lambda:InvokeFunction", "function": "f"}
+    props |= {k: v for k, v in (("sourceAccount", account), ("sourceArn", arn), ("principalOrgId", org)) if v}
+    # Lambda's AddPermission stores this statement (AWS Lambda developer guide, resource-based policies).
+    element = "*" if principal == "*" else {"AWS": principal} if principal.isdigit() else {"Service": principal}
+    condition = {}
+    if account:
+        condition.setdefault("StringEquals", {})["AWS:SourceAccount"] = account
+    if org:
+        condition.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = org
+    if arn:
+        condition["ArnLike"] = {"AWS:SourceArn": arn}
+    stored = allow(element, "lambda:InvokeFunction", condition or None)
+    assert refused(PERMISSION, props) is refused(REPOSITORY_POLICY, {"policy": doc(stored)})
