@@ -236,12 +236,12 @@ def _statement(index: int, raw: dict[str, Any], is_unknown: Callable[[Any], bool
         if resources == "unknown":
             unknown.add("Resource")
             resources = None
-    conditions = _conditions(raw.get("Condition"), is_unknown, label)
-    if isinstance(conditions, str):
-        return None, conditions
-    if conditions is None:
+    read = _conditions(raw.get("Condition"), is_unknown, label)
+    if isinstance(read, str):
+        return None, read
+    if read is None:
         unknown.add("Condition")
-        conditions = ()
+    conditions = read or []
     return (
         Statement(
             index,

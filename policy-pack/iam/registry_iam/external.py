@@ -171,7 +171,7 @@ def _aws_callers(statements: Sequence[Statement], facts: _Facts) -> list[Caller]
         fresh = account == facts.outsider_accounts[0]
         who = "any principal of another AWS account" if fresh else f"principals of account {account}"
         for arn, org in itertools.product(dict.fromkeys(arns), facts.outsider_orgs):
-            context = {
+            context: dict[str, tuple[str, ...]] = {
                 "aws:principalaccount": (account,),
                 "kms:calleraccount": (account,),
                 "aws:principalarn": (arn,),
@@ -198,18 +198,21 @@ def _service_callers(statements: Sequence[Statement], facts: _Facts, everyone: b
             prefix = name.split(".", 1)[0]
             arns: list[str | None] = [None, f"arn:aws:{prefix}:us-east-1:{account}:{FRESH}"]
             for pattern in source_patterns:
-                for arn in _arn_instances(pattern, account):
-                    owner = account_of(arn)
+                for instance in _arn_instances(pattern, account):
+                    arn_owner = account_of(instance)
                     # An ARN without account (S3) belongs to whoever owns the name: only a pattern instance
                     # the document does not spell out can be the outsider's.
-                    if owner == account or (owner is None and arn not in literals):
-                        arns.append(arn)
+                    if arn_owner == account or (arn_owner is None and instance not in literals):
+                        arns.append(instance)
             for arn, source_account, org in itertools.product(
                 dict.fromkeys(arns), (None, account), facts.outsider_orgs
             ):
                 if arn is None and source_account is None and org is not None:
                     continue
-                context = {"aws:principalisawsservice": ("true",), "aws:principalservicename": (name,)}
+                context: dict[str, tuple[str, ...]] = {
+                    "aws:principalisawsservice": ("true",),
+                    "aws:principalservicename": (name,),
+                }
                 if arn is not None:
                     context["aws:sourcearn"] = (arn,)
                 if source_account is not None:
@@ -259,7 +262,7 @@ def _federated_callers(statements: Sequence[Statement], facts: _Facts) -> list[C
             options += [(key, c) for c in dict.fromkeys(candidates) if not _owned(spec, c, literals, owners)]
             choices.append(options)
         for combination in itertools.product(*choices):
-            context = {"aws:federatedprovider": (value,)}
+            context: dict[str, tuple[str, ...]] = {"aws:federatedprovider": (value,)}
             shown = []
             for key, claim_value in combination:
                 context[key] = (claim_value,) if claim_value is not None else ()
@@ -372,8 +375,8 @@ def external_access(
     fixed_resource = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
     found: dict[tuple[int, str], ExternalAccess] = {}
     for caller in callers_for(usable, zone):
-        live = [(s, statement_names(s, caller)) for s in usable]
-        live = [(s, named[1]) for s, named in live if named[0]]
+        named = [(s, statement_names(s, caller)) for s in usable]
+        live = [(s, principal) for s, (applies, principal) in named if applies]
         if not any(s.is_allow for s, _ in live):
             continue
         keys = {c.lower_key for s, _ in live for c in s.conditions}
@@ -427,6 +430,6 @@ def _admit(
                 continue
             key = (statement.index, caller.describe())
             if key not in found:
-                witness = {k: v for k, v in context.items() if k not in caller.context}
+                witness = {k: tuple(v) for k, v in context.items() if k not in caller.context}
                 found[key] = ExternalAccess(statement, principal, caller.describe(), set(), witness)
             found[key].actions |= actions
