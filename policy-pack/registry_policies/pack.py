@@ -7,6 +7,7 @@ is itself reported as a violation, since an exception would fail the whole Analy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,7 +70,19 @@ def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
+ZONE_OPTIONS = {"trustedAccounts": re.compile(r"^\d{12}$"), "organizationIds": re.compile(r"^o-[a-z0-9]{10,32}$")}
+
+
 def _zone(config: dict[str, Any]) -> Zone:
+    """The trusted zone from the policy's config; a misspelt option or a malformed id is an error, never
+    a silent default (an unread `trustedAcounts` would quietly turn the check into a public-only one)."""
+    unknown = sorted(set(config) - set(ZONE_OPTIONS))
+    if unknown:
+        raise ValueError(f"the pack config option {unknown[0]!r} is not known; expected {', '.join(ZONE_OPTIONS)}")
+    for option, pattern in ZONE_OPTIONS.items():
+        bad = [v for v in _config_list(config, option) or [] if not pattern.match(v)]
+        if bad:
+            raise ValueError(f"the pack config option {option} has the malformed id {bad[0]!r}")
     accounts = _config_list(config, "trustedAccounts")
     organizations = _config_list(config, "organizationIds") or []
     return Zone(frozenset(accounts) if accounts is not None else None, frozenset(organizations))

@@ -383,6 +383,20 @@ def test_a_foreign_account_is_refused_only_once_the_zone_is_configured():
     assert not refused(REPOSITORY_POLICY, {"policy": doc(allow({"AWS": PARTNER}))}, CONFIG)
 
 
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        ({"trustedAcounts": [OWN]}, "'trustedAcounts' is not known"),
+        ({"trustedAccounts": ["12345"]}, "malformed id '12345'"),
+        ({"organizationIds": ["org-1"]}, "malformed id 'org-1'"),
+        ({"trustedAccounts": OWN}, "must be a list of strings"),
+    ],
+)
+def test_a_bad_zone_option_is_an_error_not_a_silent_default(config, words):
+    with pytest.raises(ValueError, match=words):
+        effective_access(REPOSITORY_POLICY, {"policy": doc(allow({"AWS": OWN}))}, config)
+
+
 def test_every_environment_makes_the_check_mandatory_with_its_zone():
     for env in ("local", "dev", "prod"):
         config = json.loads((ROOT / f"policy-pack/config/{env}.json").read_text())["no-wildcard-principal"]
