@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from registry_iam import parse
+from registry_iam.document import MAX_DOCUMENT_CHARS
 
 STATEMENT = {
     "Sid": "Pull",
@@ -77,3 +78,12 @@ def test_a_value_marked_unknown_is_recorded_not_read():
         {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "?"}, "Action": "a"}]}, lambda v: v == "?"
     ).statements
     assert statement.unknown == {"Principal"}
+
+
+def test_a_document_of_exactly_the_size_limit_is_read_and_one_character_more_is_refused():
+    base = json.dumps({"Statement": [{"Effect": "Allow", "Action": "a", "Sid": ""}]})
+    at_limit = base.replace('"Sid": ""', '"Sid": "' + "x" * (MAX_DOCUMENT_CHARS - len(base)) + '"')
+    assert len(at_limit) == MAX_DOCUMENT_CHARS
+    assert parse(at_limit).errors == []
+    over = at_limit.replace('"Sid": "', '"Sid": "x', 1)
+    assert "more than the 131072" in parse(over).errors[0]

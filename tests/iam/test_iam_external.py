@@ -5,7 +5,8 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registry_iam import Zone, external_access, parse
+from registry_iam import TooComplex, Zone, external_access, parse
+from registry_iam.external import MAX_REQUESTS_PER_CALLER
 
 OWN = "123456789012"
 PARTNER = "210987654321"
@@ -273,3 +274,24 @@ def test_trusting_more_accounts_never_adds_an_outsider(existing):
     narrow = Zone(frozenset({OWN}), frozenset())
     wide = accesses(existing, ZONE)
     assert wide.keys() <= accesses(existing, narrow).keys()
+
+
+# ---- the limit on requester-chosen cases ------------------------------------------------------------------
+
+
+def _keys_with(counts):
+    """An Allow to anyone whose conditions give each requester-chosen key `count` candidate values
+    (absent, a fresh value, and count - 2 named values)."""
+    condition = {f"ecr:key{i}": [f"v{j}" for j in range(count - 2)] for i, count in enumerate(counts)}
+    return parse({"Statement": [allow("*", condition={"StringEquals": condition})]}).statements
+
+
+def test_conditions_of_exactly_the_limit_of_cases_are_evaluated():
+    assert MAX_REQUESTS_PER_CALLER == 4096
+    analysis = external_access(_keys_with([4] * 6), ZONE)  # 4**6 = 4096
+    assert analysis.accesses
+
+
+def test_conditions_of_one_case_over_the_limit_are_refused_as_too_complex():
+    with pytest.raises(TooComplex, match="4097 cases"):
+        external_access(_keys_with([17, 241]), ZONE)  # 17 * 241 = 4097
