@@ -200,6 +200,18 @@ def test_every_principal_form_naming_an_outsider_admits_it(principal):
     assert outsiders(allow(principal))
 
 
+def test_an_allow_with_not_resource_grants_every_other_resource():
+    statement = allow("*", "s3:GetObject") | {"NotResource": "arn:aws:s3:::models/private/*"}
+    assert outsiders(statement)
+
+
+def test_a_deny_on_one_resource_leaves_the_others_open():
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::models/private/*"}
+    assert outsiders(allow("*", "s3:GetObject") | {"Resource": "arn:aws:s3:::models/*"}, deny)
+    wide = deny | {"Resource": "arn:aws:s3:::models/*"}
+    assert outsiders(allow("*", "s3:GetObject") | {"Resource": "arn:aws:s3:::models/*"}, wide) == {}
+
+
 def test_an_allow_with_not_principal_admits_everyone_else():
     assert outsiders({"Sid": "S", "Effect": "Allow", "NotPrincipal": {"AWS": OWN}, "Action": PULL})
 

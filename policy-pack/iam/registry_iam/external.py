@@ -46,6 +46,7 @@ FRESH_ORG = "o-x0outsider0"
 FRESH = "x-outsider"
 FRESH_IP = "198.51.100.7"
 FRESH_SERVICE = "x-outsider.amazonaws.com"
+FRESH_RESOURCE = "arn:aws:x-outsider:us-east-1:999999999999:x-outsider"
 
 ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount", "aws:sourceowner", "kms:calleraccount"}
 ARN_KEYS = {"aws:principalarn", "aws:sourcearn"}
@@ -371,7 +372,9 @@ def external_access(
     resources: list[str | None] = [resource]
     if resource is None:
         patterns = [p for s in usable for p in (s.resources or ())]
-        resources = list(dict.fromkeys(i for p in patterns for i in instances(p))) or [None]
+        # Each pattern's instances, and a resource no pattern names (what a NotResource grants).
+        found = [i for p in patterns for i in instances(p)]
+        resources = list(dict.fromkeys([*found, FRESH_RESOURCE])) if found else [None]
     fixed_resource = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
     found: dict[tuple[int, str], ExternalAccess] = {}
     for caller in callers_for(usable, zone):
