@@ -8,16 +8,17 @@ principal outside the zone, and every principal the matrix shows is a principal 
 
 import json
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
-from offline_preview.access_matrix import access_matrix
+from offline_preview.access_matrix import CAPABILITIES, access_matrix
 from offline_preview.cli import main
 from offline_preview.diff import grants
 from offline_preview.evaluate import evaluate
 from offline_preview.manifest import build_manifest
-from registry_iam import account_of
+from registry_iam import account_of, arn_matches, matches
 from registry_policies.pack import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +60,9 @@ CATEGORIES = [
 ]
 
 
+STACKS: dict[str, list] = {}  # env -> every resource of the three stacks' manifests
+
+
 def _corpus():
     """(name, zone config, resources of one repository and its policy)."""
     build = Path(tempfile.mkdtemp(prefix="agreement-"))
@@ -67,7 +71,9 @@ def _corpus():
         resources = [
             r for path in sorted((build / env).rglob("*.json")) for r in json.loads(path.read_text())["resources"]
         ]
+        STACKS[env] = resources
         yield from _per_repository(f"stacks/{env}", zone_of(env), resources)
+    shutil.rmtree(build, ignore_errors=True)
     for name in ("basic", "public_registry"):
         manifest = build_manifest(evaluate(ROOT / "tests/fixtures/programs" / name, "local"))
         yield from _per_repository(f"fixture {name}", zone_of("local"), manifest["resources"])
@@ -147,3 +153,27 @@ def test_the_pack_the_matrix_and_the_diff_agree(name, zone, resources):
     shown = {label.partition(" if ")[0].removeprefix("service:") for label in rows}
     shown = {s.removeprefix("everyone except ") for s in shown}
     assert shown <= granted | {p.removeprefix("everyone but ") for p in granted}
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+def test_every_role_grant_the_matrix_shows_is_a_grant_the_diff_lists(env):
+    resources = STACKS[env]
+    arns = {r["inputs"]["name"]: r["outputs"]["arn"] for r in resources if r["type"] == REPOSITORY}
+    policies = [r["inputs"]["policy"] for r in resources if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+    listed = [g for policy in policies for g in grants(policy) if g.effect == "Allow"]
+    shown = 0
+    for name, rows in access_matrix(resources).items():
+        for capabilities in rows.values():
+            for capability, reasons in capabilities.items():
+                for reason in (r for r in reasons if r.startswith("IAM policy ")):
+                    actions = CAPABILITIES.get(capability) or ()
+                    assert (
+                        any(
+                            arn_matches(g.resource, arns[name])
+                            and any(matches(g.action, a, ignore_case=True) for a in actions)
+                            for g in listed
+                        )
+                        or capability == "other"
+                    ), (name, capability, reason)
+                    shown += 1
+    assert shown  # the stacks' roles do reach the repositories
