@@ -307,3 +307,23 @@ def test_conditions_of_exactly_the_limit_of_cases_are_evaluated():
 def test_conditions_of_one_case_over_the_limit_are_refused_as_too_complex():
     with pytest.raises(TooComplex, match="4097 cases"):
         external_access(_keys_with([17, 241]), ZONE)  # 17 * 241 = 4097
+
+
+def test_an_unknown_deny_that_might_remove_an_outsider_makes_the_answer_unknown():
+    unknown = "<unknown>"
+    document = parse(
+        {"Statement": [allow("*"), {"Effect": "Deny", "Principal": "*", "Action": "*", "Condition": unknown}]},
+        lambda value: value == unknown,
+    )
+    analysis = external_access(document.statements, ZONE)
+    assert analysis.accesses == [] and analysis.unevaluable == ["the Condition of Statement[1]"]
+
+
+def test_an_unknown_deny_does_not_matter_when_nobody_outside_gets_in():
+    unknown = "<unknown>"
+    document = parse(
+        {"Statement": [allow({"AWS": OWN}), {"Effect": "Deny", "Principal": unknown, "Action": "*"}]},
+        lambda value: value == unknown,
+    )
+    analysis = external_access(document.statements, ZONE)
+    assert analysis.accesses == [] and analysis.unevaluable == []

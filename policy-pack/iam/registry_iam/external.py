@@ -348,13 +348,14 @@ def external_access(
     """
     analysis = Analysis()
     usable: list[Statement] = []
+    unknown_denies: list[str] = []
     for statement in statements:
         for condition in statement.conditions:
             check_operator(condition)
         relevant_unknown = statement.unknown - {"Resource"}
         if relevant_unknown:
-            if not statement.is_deny:
-                analysis.unevaluable.append(f"the {'/'.join(sorted(relevant_unknown))} of {statement.label}")
+            what = f"the {'/'.join(sorted(relevant_unknown))} of {statement.label}"
+            (unknown_denies if statement.is_deny else analysis.unevaluable).append(what)
             continue
         usable.append(statement)
     allows = [s for s in usable if s.is_allow]
@@ -400,6 +401,10 @@ def external_access(
             context: dict[str, tuple[str, ...]] = dict(fixed)
             context.update({k: (v,) for k, v in zip(free, assignment, strict=True) if v is not None})
             _admit(live, context, resources, allow_sets, deny_sets, caller, found)
+    if found and unknown_denies:
+        # A Deny not known yet might remove what was found: the answer is "cannot tell", not "open".
+        analysis.unevaluable += unknown_denies
+        return analysis
     analysis.accesses = list(found.values())
     return analysis
 
