@@ -374,8 +374,8 @@ def external_access(
     if resource is None:
         patterns = [p for s in usable for p in (s.resources or ())]
         # Each pattern's instances, and a resource no pattern names (what a NotResource grants).
-        found = [i for p in patterns for i in instances(p)]
-        resources = list(dict.fromkeys([*found, FRESH_RESOURCE])) if found else [None]
+        named_resources = [i for p in patterns for i in instances(p)]
+        resources = list(dict.fromkeys([*named_resources, FRESH_RESOURCE])) if named_resources else [None]
     fixed_resource = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
     found: dict[tuple[int, str], ExternalAccess] = {}
     for caller in callers_for(usable, zone):
