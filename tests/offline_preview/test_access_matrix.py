@@ -205,3 +205,37 @@ def test_a_team_push_role_reaches_only_the_repositories_tagged_with_its_team():
         "arn:aws:iam::123456789012:role/push-nlp": {"pull": ["IAM policy TeamPush"], "push": ["IAM policy TeamPush"]}
     }
     assert matrix["models/resnet"] == {}
+
+
+def test_a_deny_in_one_of_a_role_s_policies_removes_what_another_allows():
+    role = {"type": "aws:iam/role:Role", "inputs": {"name": "ci"}, "outputs": {"arn": CI}}
+    allow_all = {"Sid": "Push", "Effect": "Allow", "Action": PULL + PUSH, "Resource": "*"}
+    deny_push = {"Sid": "NoPush", "Effect": "Deny", "Action": "ecr:PutImage", "Resource": "*"}
+    rows = access_matrix([_repository(), role, _role_policy("ci", allow_all), _role_policy("ci", deny_push)])[
+        "models/bert"
+    ]
+    assert rows[CI]["push"] == [
+        "IAM policy Push (only ecr:CompleteLayerUpload, ecr:InitiateLayerUpload, ecr:UploadLayerPart)"
+    ]
+
+
+def test_a_managed_policy_attached_to_a_role_grants_like_an_inline_one():
+    policy_arn = "arn:aws:iam::123456789012:policy/pull"
+    managed = {
+        "type": "aws:iam/policy:Policy",
+        "inputs": {
+            "policy": json.dumps({"Statement": [{"Sid": "Pull", "Effect": "Allow", "Action": PULL, "Resource": ARN}]})
+        },
+        "outputs": {"arn": policy_arn},
+    }
+    role = {
+        "type": "aws:iam/role:Role",
+        "inputs": {"name": "reader"},
+        "outputs": {"arn": "arn:aws:iam::123456789012:role/reader"},
+    }
+    attachment = {
+        "type": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "inputs": {"role": "reader", "policyArn": policy_arn},
+    }
+    rows = access_matrix([_repository(), managed, role, attachment])["models/bert"]
+    assert rows == {"arn:aws:iam::123456789012:role/reader": {"pull": ["IAM policy Pull"]}}

@@ -1,7 +1,7 @@
 """Who can pull, push, administer or otherwise act on each repository, from the manifests' documents.
 
-Sources: each repository's `aws:ecr/repositoryPolicy` (resource policy) and every IAM role's inline
-policies (`aws:iam/rolePolicy`, and `inlinePolicies` on the role). Every document is read and evaluated by
+Sources: each repository's `aws:ecr/repositoryPolicy` (resource policy) and every IAM role's identity
+policies (`aws:iam/rolePolicy`, `inlinePolicies` on the role, and the manifest's managed policies it has). Every document is read and evaluated by
 registry_iam, the library the policy pack uses, so the matrix and the pack cannot disagree on what a
 statement means (element case, NotAction/NotResource, wildcards, conditions, Denies).
 
@@ -51,6 +51,8 @@ REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+MANAGED_POLICY = "aws:iam/policy:Policy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 RESOURCE_TAG_PREFIXES = ("aws:resourcetag/", "ecr:resourcetag/")
 
 Matrix = dict[str, dict[str, dict[str, list[str]]]]
@@ -183,7 +185,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
         if r["type"] != REPOSITORY:
             continue
         name = r["inputs"].get("name") or r.get("outputs", {}).get("name")
-        tags = r["inputs"].get("tags") or r.get("outputs", {}).get("tagsAll") or {}
+        tags = {**(r["inputs"].get("tags") or {}), **(r.get("outputs", {}).get("tagsAll") or {})}
         tag_context = {f"{p}{k}".lower(): (str(v),) for k, v in tags.items() for p in RESOURCE_TAG_PREFIXES}
         if name:
             repositories[name] = (r.get("outputs", {}).get("arn", ""), tag_context)
@@ -245,21 +247,34 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
 
 
 def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | None, list[Statement]]]:
+    """Per role: the statements of every identity policy it has (inline, `RolePolicy`, and managed
+    policies of the manifest attached by `managedPolicyArns` or `RolePolicyAttachment`), read together so
+    that a Deny in one removes what another allows."""
     roles = {
         r["inputs"].get("name") or r.get("name"): r.get("outputs", {}).get("arn")
         for r in resources
         if r["type"] == ROLE
     }
-    found: list[tuple[str | None, list[Statement]]] = []
+    managed = {
+        r.get("outputs", {}).get("arn"): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY
+    }
+    found: dict[str | None, list[Statement]] = {}
     for r in resources:
         if r["type"] == ROLE_POLICY:
             role = r["inputs"].get("role")
-            found.append((roles.get(role, role), _statements(r["inputs"].get("policy"))))
+            found.setdefault(roles.get(role, role), []).extend(_statements(r["inputs"].get("policy")))
+        elif r["type"] == ATTACHMENT and r["inputs"].get("policyArn") in managed:
+            role = r["inputs"].get("role")
+            found.setdefault(roles.get(role, role), []).extend(_statements(managed[r["inputs"]["policyArn"]]))
         elif r["type"] == ROLE:
+            arn = r.get("outputs", {}).get("arn")
             for policy in _list(r["inputs"].get("inlinePolicies")):
                 if isinstance(policy, dict):
-                    found.append((r.get("outputs", {}).get("arn"), _statements(policy.get("policy"))))
-    return found
+                    found.setdefault(arn, []).extend(_statements(policy.get("policy")))
+            for policy_arn in _list(r["inputs"].get("managedPolicyArns")):
+                if policy_arn in managed:
+                    found.setdefault(arn, []).extend(_statements(managed[policy_arn]))
+    return list(found.items())
 
 
 def format_matrix(matrix: Matrix, names_shown: int = 3) -> str:
