@@ -131,6 +131,15 @@ def test_a_service_principal_not_bound_to_an_own_source_is_a_confused_deputy(con
     )
 
 
+def test_a_wildcard_for_one_named_service_is_that_service_acting_for_anyone():
+    condition = {"StringEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com"}}
+    assert any("cloudtrail.amazonaws.com" in c for c in outsiders(allow("*", "s3:PutObject", condition))[LABEL])
+    bound = condition | {
+        "StringEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com", "aws:SourceAccount": OWN}
+    }
+    assert outsiders(allow("*", "s3:PutObject", bound)) == {}
+
+
 @pytest.mark.parametrize(
     "condition",
     [
@@ -210,6 +219,22 @@ def test_a_deny_on_one_resource_leaves_the_others_open():
     assert outsiders(allow("*", "s3:GetObject") | {"Resource": "arn:aws:s3:::models/*"}, deny)
     wide = deny | {"Resource": "arn:aws:s3:::models/*"}
     assert outsiders(allow("*", "s3:GetObject") | {"Resource": "arn:aws:s3:::models/*"}, wide) == {}
+
+
+@pytest.mark.parametrize(
+    ("condition", "open_"),
+    [
+        ({"IpAddress": {"aws:SourceIp": "198.51.100.0/24"}}, False),
+        ({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:db8::/32"]}}, False),
+        ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "::/0"}}, True),
+        ({"NotIpAddress": {"aws:SourceIp": "198.51.100.0/24"}}, True),
+        ({"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, False),
+        ({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, True),
+    ],
+)
+def test_a_fixed_network_origin_counts_as_the_owner_s_network(condition, open_):
+    assert bool(outsiders(allow("*", condition=condition))) is open_
 
 
 def test_an_allow_with_not_principal_admits_everyone_else():

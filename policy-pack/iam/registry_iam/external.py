@@ -44,7 +44,8 @@ MAX_REQUESTS_PER_CALLER = 4096
 FRESH_ACCOUNTS = ("999999999999", "999999999998")
 FRESH_ORG = "o-x0outsider0"
 FRESH = "x-outsider"
-FRESH_IP = "198.51.100.7"
+FRESH_IPV4 = ("198.51.100.7", "203.0.113.7", "8.8.8.8", "100.64.0.7", "10.255.255.7")
+FRESH_IPV6 = ("2001:db8::7", "2600::7", "fd00::7")
 FRESH_SERVICE = "x-outsider.amazonaws.com"
 FRESH_RESOURCE = "arn:aws:x-outsider:us-east-1:999999999999:x-outsider"
 
@@ -65,7 +66,8 @@ IDENTITY_KEYS = (
         "aws:federatedprovider",
     }
 )
-NETWORK_KEYS = {"aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip"}
+IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
+NETWORK_KEYS = IP_KEYS | {"aws:sourcevpc", "aws:sourcevpce", "aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths"}
 
 
 class TooComplex(ValueError):
@@ -188,6 +190,10 @@ def _aws_callers(statements: Sequence[Statement], facts: _Facts) -> list[Caller]
 
 def _service_callers(statements: Sequence[Statement], facts: _Facts, everyone: bool) -> list[Caller]:
     services = {p.value for s in statements for p in (s.principals or ()) if p.kind == "Service"}
+    if everyone:
+        # "*" names every service: also the ones a condition on the service's name singles out.
+        keys = ("aws:principalservicename", "aws:principalservicenameslist")
+        services |= {i for c in _conditions(statements) if c.lower_key in keys for v in c.values for i in instances(v)}
     names = sorted(s for s in services if not has_glob(s))
     if everyone or any(has_glob(s) for s in services):
         names.append(FRESH_SERVICE)
@@ -309,8 +315,11 @@ def callers_for(statements: Sequence[Statement], zone: Zone) -> list[Caller]:
 
 def _candidates(key: str, conditions: Iterable[Condition]) -> list[str | None]:
     """Values a requester may send for a key it chooses: absent, fresh, and what the conditions name."""
+    conditions = list(conditions)
+    if key in IP_KEYS:
+        return [None, *_outside_addresses(conditions)]
     network = key in NETWORK_KEYS
-    values: list[str | None] = [None, FRESH_IP if key in ("aws:sourceip", "aws:vpcsourceip") else FRESH]
+    values: list[str | None] = [None, FRESH]
     for condition in conditions:
         for value in condition.values:
             base = condition.base
@@ -323,9 +332,8 @@ def _candidates(key: str, conditions: Iterable[Condition]) -> list[str | None]:
             elif base == "bool":
                 values += ["true", "false"]
             elif base in ("ipaddress", "notipaddress"):
-                if not network:
-                    with contextlib.suppress(ValueError):
-                        values.append(str(ipaddress.ip_network(value, strict=False).network_address))
+                with contextlib.suppress(ValueError):
+                    values.append(str(ipaddress.ip_network(value, strict=False).network_address))
             elif base == "null":
                 continue
             elif network:
@@ -333,6 +341,23 @@ def _candidates(key: str, conditions: Iterable[Condition]) -> list[str | None]:
             else:
                 values += instances(value)
     return list(dict.fromkeys(values))
+
+
+def _outside_addresses(conditions: list[Condition]) -> list[str]:
+    """An outsider's source addresses: one IPv4 and one IPv6 address in none of the ranges the document
+    names, plus an address of each range that covers every address (0.0.0.0/0, ::/0). A fixed range
+    otherwise counts as the owner's network, as in S3's definition of a public policy."""
+    networks = []
+    for condition in conditions:
+        for value in condition.values:
+            with contextlib.suppress(ValueError):
+                networks.append(ipaddress.ip_network(value, strict=False))
+    found = [str(n.network_address) for n in networks if n.prefixlen == 0]
+    for pool in (FRESH_IPV4, FRESH_IPV6):
+        free = next((a for a in pool if not any(ipaddress.ip_address(a) in n for n in networks)), None)
+        if free is not None:
+            found.append(free)
+    return list(dict.fromkeys(found))
 
 
 def external_access(
