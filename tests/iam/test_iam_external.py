@@ -237,6 +237,13 @@ def test_a_fixed_network_origin_counts_as_the_owner_s_network(condition, open_):
     assert bool(outsiders(allow("*", condition=condition))) is open_
 
 
+@pytest.mark.parametrize(
+    ("pattern", "open_"), [("AROAEXAMPLEID:*", False), ("AIDAEXAMPLEID", False), ("AROA*:*", True), ("*", True)]
+)
+def test_a_principal_unique_id_names_one_principal(pattern, open_):
+    assert bool(outsiders(allow("*", condition={"StringLike": {"aws:userid": pattern}}))) is open_
+
+
 def test_an_allow_with_not_principal_admits_everyone_else():
     assert outsiders({"Sid": "S", "Effect": "Allow", "NotPrincipal": {"AWS": OWN}, "Action": PULL})
 
