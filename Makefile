@@ -88,7 +88,7 @@ test: install ## run the test suite (no AWS account or pulumi CLI needed)
 lint: install ## ruff (lint, formatting); mypy on the stacks' library; actionlint and shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/model_registry
+	$(VENV)/bin/mypy shared/model_registry policy-pack/iam/registry_iam
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
 	$(VENV)/bin/shellcheck .ci/run .github/scripts/*.sh
 

@@ -1,46 +1,28 @@
-"""Pure checks over one policy document: wildcard principals and actions, accounts, GitHub OIDC."""
+"""Pure checks over one policy document: effective access from outside, wildcard actions, accounts,
+GitHub OIDC. The IAM semantics live in registry_iam; this module turns its answers into findings."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
-from .documents import Document, Statement, parse_document, string_list
-from .findings import Finding, cannot_evaluate
-from .principals import (
-    IDENTITY_KEYS,
-    Principal,
-    PrincipalProblem,
-    account_of,
-    describe,
-    is_wildcard_value,
-    principals_of,
-    restricting_conditions,
-)
-from .values import is_unknown
+from registry_iam import TooComplex, UnsupportedCondition, Zone, external_access
 
-NO_WILDCARD_PRINCIPAL = "no-wildcard-principal"
+from .documents import Document, Statement, parse_document
+from .findings import Finding, cannot_evaluate
+from .principals import account_of, describe
+
+NO_WILDCARD_PRINCIPAL = "no-wildcard-principal"  # the id predates the rule: it now judges effective access
 NO_WILDCARD_ACTIONS = "no-wildcard-actions"
 CROSS_ACCOUNT = "cross-account-principals-allowed"
 GITHUB_OIDC = "github-oidc-sub-restricted"
+OUTSIDE = "outside the account, the named accounts and the organization"
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 # repo:<org>/<repo>:<anything>; org and repo must be concrete, the ref part may use globs.
 GITHUB_SUB = re.compile(r"^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:.+$")
-RESTRICTION_KEYS = ", ".join(
-    sorted(
-        {
-            "aws:PrincipalOrgID",
-            "aws:PrincipalOrgPaths",
-            "aws:PrincipalAccount",
-            "aws:SourceAccount",
-            "aws:SourceArn",
-            "aws:PrincipalArn",
-        }
-    )
-)
+SHOWN = 4  # actions and outsiders named per message before "and N more"
 
 
 def _parsed(policy: str, where: str, document: Any) -> tuple[Document, list[Finding]]:
@@ -51,64 +33,69 @@ def _parsed(policy: str, where: str, document: Any) -> tuple[Document, list[Find
     return parsed, findings
 
 
+def exemption_hint(name: str | None = None) -> str:
+    resource = name or "<logical name or URN>"
+    return (
+        f'if the access is intended, exempt the resource in the pack config: "policy-exemptions": {{"exemptions": '
+        f'[{{"policy": "{NO_WILDCARD_PRINCIPAL}", "resource": "{resource}", "reason": "<why, at least 10 characters>"}}]}}'
+    )
+
+
+def effective_access_findings(where: str, document: Any, zone: Zone) -> list[Finding]:
+    """no-wildcard-principal: an Allow that an identity outside `zone` can satisfy and no Deny removes."""
+    parsed, findings = _parsed(NO_WILDCARD_PRINCIPAL, where, document)
+    if parsed.errors:
+        return findings
+    return findings + statements_access_findings(where, parsed.statements, zone)
+
+
+def statements_access_findings(where: str, statements: list[Statement], zone: Zone) -> list[Finding]:
+    try:
+        analysis = external_access(statements, zone)
+    except (UnsupportedCondition, TooComplex) as error:
+        return [Finding(f"{where} cannot be evaluated: {error}; it is refused because it might grant access {OUTSIDE}")]
+    findings = [cannot_evaluate(NO_WILDCARD_PRINCIPAL, f"{what} in the {where}") for what in analysis.unevaluable]
+    grouped: dict[int, list[Any]] = {}
+    for access in analysis.accesses:
+        grouped.setdefault(access.statement.index, []).append(access)
+    for accesses in grouped.values():
+        statement = accesses[0].statement
+        if statement.not_principal:
+            granted = (
+                f"every principal except NotPrincipal {_short(statement.get('NotPrincipal'))} "
+                "(an Allow with NotPrincipal is a wildcard)"
+            )
+        else:
+            principals = list(dict.fromkeys(a.principal.describe() for a in accesses if a.principal is not None))
+            granted = ", ".join(principals)
+        callers = list(dict.fromkeys(a.caller for a in accesses))
+        actions = sorted(set().union(*(a.actions for a in accesses)))
+        witness = next((a.witness for a in accesses if a.witness), {})
+        example = ""
+        if witness:
+            example = "; e.g. a request with " + ", ".join(f"{k}={','.join(v)}" for k, v in sorted(witness.items()))
+        elif statement.conditions:
+            example = "; its conditions do not identify the caller"
+        findings.append(
+            Finding(
+                f"{where}: {statement.label} grants to {granted}, which admits {_some(callers)} ({OUTSIDE}) "
+                f"to {_some(actions)}{example}"
+            )
+        )
+    return findings
+
+
+def _some(items: list[str]) -> str:
+    shown = ", ".join(items[:SHOWN])
+    return shown + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
 def _allow_or_unknown(policy: str, where: str, statement: Statement, findings: list[Finding]) -> bool:
-    """True when the statement may grant; an unknown Effect is reported and treated as a grant."""
-    if is_unknown(statement.effect):
+    """True when the statement grants; an unknown Effect is reported."""
+    if "Effect" in statement.unknown:
         findings.append(cannot_evaluate(policy, f"the Effect of {statement.label} in the {where}"))
         return False
     return statement.is_allow
-
-
-def _known_principals(policy: str, where: str, statement: Statement, findings: list[Finding]) -> Iterator[Principal]:
-    """The principals a statement's Principal names, as far as they are known. A malformed Principal is
-    reported as such, an unknown one as could-not-be-evaluated; neither is yielded."""
-    principals = principals_of(statement.get("Principal"))
-    if isinstance(principals, PrincipalProblem):
-        findings.append(Finding(f"{where} is malformed: {statement.label}: {principals.message}"))
-        return
-    for principal in principals:
-        if is_unknown(principal.value):
-            findings.append(cannot_evaluate(policy, f"the Principal of {statement.label} in the {where}"))
-        else:
-            yield principal
-
-
-def wildcard_principal_findings(where: str, document: Any) -> list[Finding]:
-    """no-wildcard-principal over one document: every Allow that grants to anyone is a finding."""
-    parsed, findings = _parsed(NO_WILDCARD_PRINCIPAL, where, document)
-    for statement in parsed.statements:
-        if not _allow_or_unknown(NO_WILDCARD_PRINCIPAL, where, statement, findings):
-            continue
-        if statement.has("NotPrincipal"):
-            findings.append(
-                Finding(
-                    f"{where}: {statement.label} is an Allow with NotPrincipal "
-                    f"{_short(statement.get('NotPrincipal'))}, which grants every principal except those "
-                    "listed: a wildcard principal"
-                )
-            )
-            continue
-        if not statement.has("Principal"):
-            continue
-        for principal in _known_principals(NO_WILDCARD_PRINCIPAL, where, statement, findings):
-            if not is_wildcard_value(principal.value):
-                continue
-            restrictions, rejected, unknown = restricting_conditions(statement)
-            if restrictions:
-                continue
-            if unknown:
-                findings.append(
-                    cannot_evaluate(NO_WILDCARD_PRINCIPAL, f"the Condition of {statement.label} in the {where}")
-                )
-                continue
-            detail = f" ({'; '.join(rejected)})" if rejected else ""
-            findings.append(
-                Finding(
-                    f"{where}: {statement.label} grants to the wildcard {describe(principal)} without a "
-                    f"restricting condition on {RESTRICTION_KEYS}{detail}"
-                )
-            )
-    return findings
 
 
 def wildcard_action_findings(where: str, document: Any) -> list[Finding]:
@@ -117,27 +104,18 @@ def wildcard_action_findings(where: str, document: Any) -> list[Finding]:
     for statement in parsed.statements:
         if not _allow_or_unknown(NO_WILDCARD_ACTIONS, where, statement, findings):
             continue
-        if statement.has("NotAction"):
+        if statement.not_action:
             findings.append(
                 Finding(
                     f"{where}: {statement.label} is an Allow with NotAction "
-                    f"{_short(statement.get('NotAction'))}, "
-                    "which grants every other action"
+                    f"{_short(statement.get('NotAction'))}, which grants every other action"
                 )
             )
-        if not statement.has("Action"):
             continue
-        action = statement.get("Action")
-        actions = [action] if is_unknown(action) else string_list(action)
-        if actions is None:
-            findings.append(
-                Finding(f"{where} is malformed: {statement.label}: Action must be a string or a list of strings")
-            )
-            continue
-        for name in actions:
-            if is_unknown(name):
-                findings.append(cannot_evaluate(NO_WILDCARD_ACTIONS, f"an Action of {statement.label}"))
-            elif is_wildcard_action(name):
+        if "Action" in statement.unknown:
+            findings.append(cannot_evaluate(NO_WILDCARD_ACTIONS, f"an Action of {statement.label}"))
+        for name in statement.actions:
+            if is_wildcard_action(name):
                 findings.append(Finding(f"{where}: {statement.label} allows the wildcard action {name!r}"))
     return findings
 
@@ -151,9 +129,11 @@ def cross_account_findings(where: str, document: Any, allowed_accounts: list[str
     """cross-account-principals-allowed: every account named by an Allow principal is on the allow-list."""
     parsed, findings = _parsed(CROSS_ACCOUNT, where, document)
     for statement in parsed.statements:
-        if not _allow_or_unknown(CROSS_ACCOUNT, where, statement, findings) or not statement.has("Principal"):
+        if not _allow_or_unknown(CROSS_ACCOUNT, where, statement, findings) or statement.not_principal:
             continue
-        for principal in _known_principals(CROSS_ACCOUNT, where, statement, findings):
+        if "Principal" in statement.unknown:
+            findings.append(cannot_evaluate(CROSS_ACCOUNT, f"the Principal of {statement.label} in the {where}"))
+        for principal in statement.principals or ():
             account = account_of(principal)
             if account is not None and account not in allowed_accounts:
                 findings.append(
@@ -171,13 +151,19 @@ def github_oidc_findings(where: str, document: Any) -> list[Finding]:
     for statement in parsed.statements:
         if not _allow_or_unknown(GITHUB_OIDC, where, statement, findings):
             continue
-        principals = principals_of(statement.get("Principal")) if statement.has("Principal") else []
-        if isinstance(principals, PrincipalProblem) or not any(_is_github(p) for p in principals):
+        if not any(p.kind == "Federated" and p.value.endswith(GITHUB_ISSUER) for p in statement.principals or ()):
             continue
-        subs, aud, condition_problem = _github_conditions(statement.get("Condition"))
-        if condition_problem:
-            findings.append(Finding(f"{where}: {statement.label} trusts GitHub OIDC but {condition_problem}"))
+        if "Condition" in statement.unknown:
+            findings.append(Finding(f"{where}: {statement.label} trusts GitHub OIDC but its Condition is not known"))
             continue
+        subs: list[str] | None = None
+        aud: list[str] | None = None
+        for condition in statement.conditions:
+            op = condition.operator.lower().removeprefix("foranyvalue:")
+            if condition.lower_key == f"{GITHUB_ISSUER}:sub" and op in ("stringequals", "stringlike"):
+                subs = (subs or []) + list(condition.values)
+            elif condition.lower_key == f"{GITHUB_ISSUER}:aud" and op == "stringequals":
+                aud = (aud or []) + list(condition.values)
         if subs is None:
             findings.append(
                 Finding(
@@ -187,16 +173,14 @@ def github_oidc_findings(where: str, document: Any) -> list[Finding]:
             )
         else:
             for sub in subs:
-                if is_unknown(sub):
-                    findings.append(cannot_evaluate(GITHUB_OIDC, f"the sub condition of {statement.label}"))
-                elif not GITHUB_SUB.match(sub):
+                if not GITHUB_SUB.match(sub):
                     findings.append(
                         Finding(
                             f"{where}: {statement.label} allows the GitHub OIDC sub {sub!r}, which does not "
                             "name one repository (expected repo:<org>/<repo>:<ref or environment>)"
                         )
                     )
-        if aud is None or any(not is_unknown(a) and a != "sts.amazonaws.com" for a in aud):
+        if aud is None or any(a != "sts.amazonaws.com" for a in aud):
             findings.append(
                 Finding(
                     f"{where}: {statement.label} trusts GitHub OIDC but does not check "
@@ -204,35 +188,6 @@ def github_oidc_findings(where: str, document: Any) -> list[Finding]:
                 )
             )
     return findings
-
-
-def _is_github(principal: Principal) -> bool:
-    return (
-        principal.kind == "Federated" and isinstance(principal.value, str) and principal.value.endswith(GITHUB_ISSUER)
-    )
-
-
-def _github_conditions(condition: Any) -> tuple[list[Any] | None, list[Any] | None, str | None]:
-    if condition is None:
-        return None, None, None
-    if is_unknown(condition):
-        return None, None, "its Condition is not known during preview"
-    if not isinstance(condition, dict):
-        return None, None, "its Condition is not an object"
-    subs: list[Any] | None = None
-    aud: list[Any] | None = None
-    for operator, entries in condition.items():
-        if not isinstance(entries, dict):
-            continue
-        op = str(operator).lower().removeprefix("foranyvalue:")
-        for key, values in entries.items():
-            lowered = str(key).lower()
-            listed = [values] if is_unknown(values) else string_list(values)
-            if lowered == f"{GITHUB_ISSUER}:sub" and op in ("stringequals", "stringlike"):
-                subs = (subs or []) + (listed or [""])
-            elif lowered == f"{GITHUB_ISSUER}:aud" and op == "stringequals":
-                aud = (aud or []) + (listed or [""])
-    return subs, aud, None
 
 
 def _short(value: Any) -> str:
@@ -244,10 +199,10 @@ def _short(value: Any) -> str:
 
 
 __all__ = [
-    "IDENTITY_KEYS",
     "cross_account_findings",
+    "effective_access_findings",
     "github_oidc_findings",
     "is_wildcard_action",
+    "statements_access_findings",
     "wildcard_action_findings",
-    "wildcard_principal_findings",
 ]

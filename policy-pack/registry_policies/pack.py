@@ -7,6 +7,7 @@ is itself reported as a violation, since an exception would fail the whole Analy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,12 @@ from pulumi_policy import (
     ResourceValidationPolicy,
     StackValidationPolicy,
 )
+from registry_iam import Zone
 
 from . import ecr, iam, quotas, stack
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
-from .lambda_permission import LAMBDA_PERMISSION_TYPE, lambda_permission_findings
-from .resources import all_documents, resource_documents
+from .resources import access_subjects, all_documents, resource_documents
 from .tags import REQUIRED_TAGS, required_tags_findings
 from .values import plain
 
@@ -69,12 +70,43 @@ def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
-def _wildcard_principals(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    findings = [
-        f for where, doc in all_documents(resource_type, props) for f in iam.wildcard_principal_findings(where, doc)
-    ]
-    if resource_type == LAMBDA_PERMISSION_TYPE:
-        findings += lambda_permission_findings(props)
+ZONE_OPTIONS = {"trustedAccounts": re.compile(r"^\d{12}$"), "organizationIds": re.compile(r"^o-[a-z0-9]{10,32}$")}
+
+
+def _zone(config: dict[str, Any]) -> Zone:
+    """The trusted zone from the policy's config; a misspelt option or a malformed id is an error, never
+    a silent default (an unread `trustedAcounts` would quietly turn the check into a public-only one)."""
+    unknown = sorted(set(config) - set(ZONE_OPTIONS))
+    if unknown:
+        raise ValueError(f"the pack config option {unknown[0]!r} is not known; expected {', '.join(ZONE_OPTIONS)}")
+    for option, pattern in ZONE_OPTIONS.items():
+        bad = [v for v in _config_list(config, option) or [] if not pattern.match(v)]
+        if bad:
+            raise ValueError(f"the pack config option {option} has the malformed id {bad[0]!r}")
+    accounts = _config_list(config, "trustedAccounts")
+    organizations = _config_list(config, "organizationIds") or []
+    return Zone(frozenset(accounts) if accounts is not None else None, frozenset(organizations))
+
+
+def effective_access(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
+    zone = _zone(config)
+    findings: list[Finding] = []
+    for subject in access_subjects(resource_type, props):
+        if subject.unreadable:
+            findings.append(
+                Finding(
+                    f"{subject.where} cannot be evaluated: {subject.unreadable}, and it can grant access; "
+                    f"it is refused because it might grant access {iam.OUTSIDE}; {iam.exemption_hint()}"
+                )
+            )
+            continue
+        for finding in iam.effective_access_findings(subject.where, subject.document, zone):
+            if finding.unknown and subject.deploy_time:
+                finding = Finding(
+                    f"{subject.where} cannot be evaluated: a part of it is a CloudFormation intrinsic function "
+                    f"resolved only at deploy time; {iam.exemption_hint()}"
+                )
+            findings.append(finding)
     return findings
 
 
@@ -137,9 +169,11 @@ def _lifecycle(resources: list[stack.StackResource], _config: dict[str, Any]) ->
 SPECS: list[Spec] = [
     Spec(
         "no-wildcard-principal",
-        "No resource or trust policy may grant to a wildcard principal unless an identity condition restricts it.",
+        "No resource policy, trust policy, permission or grant lets an identity outside the account, the named "
+        "accounts and the organization in (effective access: conditions and Denies included).",
         EnforcementLevel.MANDATORY,
-        _wildcard_principals,
+        effective_access,
+        options={"trustedAccounts": STRING_LIST, "organizationIds": STRING_LIST},
     ),
     Spec(
         "ecr-scanning-enabled",

@@ -1,10 +1,30 @@
-"""Which resource types carry policy documents, and where."""
+"""Which resource types carry policy documents or permissions, and where.
+
+`access_subjects` lists what the effective-access check reads on a resource: resource and trust policies,
+permissions and grants written as the statements AWS stores for them, the documents inside a
+CloudFormation template or a Cloud Control desired state, and, for a type this module does not know,
+anything that looks like a grant (a document with Principal, a `principal` property): that is refused as
+"cannot be evaluated" rather than passed.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
-from .values import get_path, is_unknown
+import yaml
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from .lambda_permission import (
+    KMS_GRANT_TYPE,
+    LAMBDA_PERMISSION_TYPE,
+    LAYER_PERMISSION_TYPE,
+    kms_grant_document,
+    lambda_permission_document,
+    layer_permission_document,
+)
+from .values import MAX_DEPTH, get_path, is_unknown
 
 # Resource type -> properties (camelCase, as the engine sends checked inputs) holding a policy document.
 # Resource and trust policies, where Principal decides who is granted:
@@ -18,6 +38,9 @@ RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:kms/keyPolicy:KeyPolicy": ("policy",),
     "aws:kms/replicaKey:ReplicaKey": ("policy",),
     "aws:kms/externalKey:ExternalKey": ("policy",),
+    "aws:kms/replicaExternalKey:ReplicaExternalKey": ("policy",),
+    "aws:s3/bucket:Bucket": ("policy",),
+    "aws:s3/bucketV2:BucketV2": ("policy",),
     "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
     "aws:sqs/queue:Queue": ("policy",),
     "aws:sqs/queuePolicy:QueuePolicy": ("policy",),
@@ -26,13 +49,21 @@ RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:secretsmanager/secretPolicy:SecretPolicy": ("policy",),
     "aws:secretsmanager/secret:Secret": ("policy",),
     "aws:cloudwatch/eventBusPolicy:EventBusPolicy": ("policy",),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("policyDocument",),
     "aws:opensearch/domainPolicy:DomainPolicy": ("accessPolicies",),
+    "aws:elasticsearch/domainPolicy:DomainPolicy": ("accessPolicies",),
     "aws:glacier/vaultLock:VaultLock": ("policy",),
     "aws:efs/fileSystemPolicy:FileSystemPolicy": ("policy",),
     "aws:backup/vaultPolicy:VaultPolicy": ("policy",),
+    "aws:apigateway/restApiPolicy:RestApiPolicy": ("policy",),
+    "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": ("policyDocument",),
+    "aws:dynamodb/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:glue/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": ("policy",),
 }
 
-# Identity policies: no Principal, but their actions matter (no-wildcard-actions).
+# Identity policies: no Principal; they grant to the identity they are attached to (inside the account),
+# so they matter for no-wildcard-actions only. Outside access to a role goes through its trust policy.
 IDENTITY_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:iam/policy:Policy": ("policy",),
     "aws:iam/rolePolicy:RolePolicy": ("policy",),
@@ -40,6 +71,38 @@ IDENTITY_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:iam/groupPolicy:GroupPolicy": ("policy",),
 }
 
+# Permissions written as properties: the statement AWS stores for them (lambda_permission.py).
+SYNTHESISED = {
+    LAMBDA_PERMISSION_TYPE: ("the Lambda permission", lambda_permission_document),
+    LAYER_PERMISSION_TYPE: ("the Lambda layer permission", layer_permission_document),
+    KMS_GRANT_TYPE: ("the KMS grant", kms_grant_document),
+}
+
+CLOUDFORMATION_STACK = "aws:cloudformation/stack:Stack"
+CLOUDCONTROL_RESOURCE = "aws:cloudcontrol/resource:Resource"
+
+# CloudFormation resource type -> properties holding a resource or trust policy.
+CFN_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::ECR::Repository": ("RepositoryPolicyText",),
+    "AWS::ECR::RegistryPolicy": ("PolicyText",),
+    "AWS::ECR::PublicRepository": ("RepositoryPolicyText",),
+    "AWS::ECR::RepositoryCreationTemplate": ("RepositoryPolicy",),
+    "AWS::IAM::Role": ("AssumeRolePolicyDocument",),
+    "AWS::KMS::Key": ("KeyPolicy",),
+    "AWS::KMS::ReplicaKey": ("KeyPolicy",),
+    "AWS::S3::BucketPolicy": ("PolicyDocument",),
+    "AWS::SNS::TopicPolicy": ("PolicyDocument",),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument",),
+    "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy",),
+    "AWS::Logs::ResourcePolicy": ("PolicyDocument",),
+}
+# CloudFormation types whose documents only grant to the identity they attach to.
+CFN_IDENTITY_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group"}
+# CloudFormation permissions -> the Pulumi type whose statement they are (same fields, PascalCase).
+CFN_SYNTHESISED = {
+    "AWS::Lambda::Permission": LAMBDA_PERMISSION_TYPE,
+    "AWS::Lambda::LayerVersionPermission": LAYER_PERMISSION_TYPE,
+}
 
 FRIENDLY = {
     "aws:ecr/repositoryPolicy:RepositoryPolicy": "repository policy",
@@ -48,7 +111,19 @@ FRIENDLY = {
     "aws:iam/role:Role": "trust policy",
     "aws:kms/key:Key": "key policy",
     "aws:kms/keyPolicy:KeyPolicy": "key policy",
+    "aws:kms/replicaKey:ReplicaKey": "key policy",
+    "aws:kms/replicaExternalKey:ReplicaExternalKey": "key policy",
 }
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing the effective-access check reads: a document, or why it cannot be read."""
+
+    where: str
+    document: Any = None
+    unreadable: str = ""  # set when the pack cannot read it: the reason
+    deploy_time: bool = False  # its unknowns are CloudFormation intrinsics, not preview placeholders
 
 
 def resource_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -63,6 +138,25 @@ def all_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, 
     if resource_type == "aws:iam/role:Role":
         found += _inline_policies(props)
     return found
+
+
+def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
+    """Everything on the resource that can grant access to someone, as documents (or unreadable)."""
+    if resource_type in RESOURCE_POLICY_PROPERTIES:
+        return [Subject(where, doc) for where, doc in resource_documents(resource_type, props)]
+    if resource_type in SYNTHESISED:
+        where, build = SYNTHESISED[resource_type]
+        return [Subject(where, build(props))]
+    if resource_type in IDENTITY_POLICY_PROPERTIES:
+        return []
+    if resource_type == CLOUDFORMATION_STACK:
+        return _cloudformation_stack(props)
+    if resource_type == CLOUDCONTROL_RESOURCE:
+        return _cloudcontrol(props)
+    path = _grant_like(props)
+    if path:
+        return [Subject(f"{resource_type} ({path})", unreadable=f"the pack does not read the type {resource_type}")]
+    return []
 
 
 def _documents(resource_type: str, props: dict[str, Any], table: dict[str, tuple[str, ...]]):
@@ -92,3 +186,160 @@ def _inline_policies(props: dict[str, Any]) -> list[tuple[str, Any]]:
         label = name if isinstance(name, str) and not is_unknown(name) else str(index)
         found.append((f"inline policy {label} (inlinePolicies[{index}].policy)", policy))
     return found
+
+
+# ---- documents that can grant, found by shape ------------------------------------------------------
+
+
+def _grant_like(value: Any, path: str = "", depth: int = 0) -> str:
+    """The path of the first value that can grant to a principal: a policy document with a Principal or
+    NotPrincipal, or a property named like `principal`. "" when there is none."""
+    if depth > MAX_DEPTH:
+        return path or "(nested too deeply)"
+    if isinstance(value, str) and "tatement" in value and "rincipal" in value:
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return path or "(value)"
+    if isinstance(value, dict):
+        lowered = {str(k).lower(): v for k, v in value.items()}
+        if "statement" in lowered and ("principal" in json.dumps(lowered["statement"]).lower()):
+            return path or "(document)"
+        for key, item in value.items():
+            name = str(key).lower()
+            grantee = name.endswith("principal") or name.endswith("principals") or name == "principalorgid"
+            if grantee and item not in (None, "", [], {}):
+                return f"{path}.{key}" if path else str(key)
+            found = _grant_like(item, f"{path}.{key}" if path else str(key), depth + 1)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _grant_like(item, f"{path}[{index}]", depth + 1)
+            if found:
+                return found
+    return ""
+
+
+# ---- CloudFormation and Cloud Control --------------------------------------------------------------
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """YAML templates with CloudFormation's short forms (!Ref, !Sub ...) read as intrinsic functions."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    return {name: value}
+
+
+_TemplateLoader.add_multi_constructor("!", _intrinsic)
+
+
+def is_intrinsic(value: Any) -> bool:
+    """A CloudFormation intrinsic function ({"Ref": ...}, {"Fn::Sub": ...}): resolved only at deploy time."""
+    return (
+        isinstance(value, dict)
+        and len(value) == 1
+        and str(next(iter(value))) in ("Ref", "Condition")
+        or (isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith("Fn::"))
+    )
+
+
+def _resolve(value: Any) -> Any:
+    """Intrinsics anywhere in a document become the pack's 'unknown' marker: not known before deploy."""
+    if is_intrinsic(value):
+        return UNKNOWN_STRING_VALUE
+    if isinstance(value, dict):
+        return {k: _resolve(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v) for v in value]
+    return value
+
+
+def _cloudformation_stack(props: dict[str, Any]) -> list[Subject]:
+    where = "the CloudFormation stack"
+    body, url = props.get("templateBody"), props.get("templateUrl")
+    if body is None:
+        if url is not None:
+            return [Subject(f"{where} (templateUrl)", unreadable="the template is at a URL the pack does not fetch")]
+        return []
+    if is_unknown(body):
+        return [Subject(f"{where} (templateBody)", body)]
+    if not isinstance(body, str):
+        return [Subject(f"{where} (templateBody)", unreadable="templateBody is not a string")]
+    try:
+        template = json.loads(body)
+    except ValueError:
+        try:
+            template = yaml.load(body, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as error:
+            return [Subject(f"{where} (templateBody)", unreadable=f"the template is neither JSON nor YAML ({error})")]
+    if not isinstance(template, dict):
+        return [Subject(f"{where} (templateBody)", unreadable="the template is not an object")]
+    if template.get("Transform") is not None:
+        return [
+            Subject(
+                f"{where} (templateBody.Transform)",
+                unreadable="a Transform (macro, SAM) generates resources the template does not show",
+            )
+        ]
+    resources = template.get("Resources")
+    if not isinstance(resources, dict):
+        return []
+    subjects: list[Subject] = []
+    for logical, resource in resources.items():
+        if not isinstance(resource, dict):
+            continue
+        cfn_type, properties = resource.get("Type"), resource.get("Properties") or {}
+        label = f"{where} resource {logical} ({cfn_type})"
+        subjects += _cfn_subjects(str(cfn_type), properties if isinstance(properties, dict) else {}, label)
+    return subjects
+
+
+def _cloudcontrol(props: dict[str, Any]) -> list[Subject]:
+    type_name, state = props.get("typeName"), props.get("desiredState")
+    where = f"the Cloud Control resource ({type_name})"
+    if is_unknown(state) or is_unknown(type_name):
+        return [Subject(f"{where} desiredState", state if is_unknown(state) else type_name)]
+    if not isinstance(state, str):
+        return []
+    try:
+        properties = json.loads(state)
+    except ValueError:
+        return [Subject(f"{where} desiredState", unreadable="desiredState is not valid JSON")]
+    if not isinstance(properties, dict):
+        return [Subject(f"{where} desiredState", unreadable="desiredState is not an object")]
+    return _cfn_subjects(str(type_name), properties, f"{where} desiredState")
+
+
+def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str) -> list[Subject]:
+    if cfn_type == "AWS::CloudFormation::Stack":
+        return [Subject(label, unreadable="a nested stack's template is at a URL the pack does not fetch")]
+    if cfn_type in CFN_POLICY_PROPERTIES:
+        return [
+            Subject(f"{label}.{prop}", _resolve(properties[prop]), deploy_time=True)
+            for prop in CFN_POLICY_PROPERTIES[cfn_type]
+            if properties.get(prop) is not None
+        ]
+    if cfn_type in CFN_SYNTHESISED:
+        pulumi_type = CFN_SYNTHESISED[cfn_type]
+        camel = {k[:1].lower() + k[1:]: _resolve(v) for k, v in properties.items()}
+        if "principalOrgID" in camel:
+            camel["principalOrgId"] = camel.pop("principalOrgID")
+        if "functionUrlAuthType" not in camel and "FunctionUrlAuthType" in properties:
+            camel["functionUrlAuthType"] = properties["FunctionUrlAuthType"]
+        where, build = SYNTHESISED[pulumi_type]
+        return [Subject(f"{label} ({where})", build(camel), deploy_time=True)]
+    if cfn_type in CFN_IDENTITY_TYPES:
+        return []
+    path = _grant_like(properties)
+    if path:
+        return [Subject(f"{label}.{path}", unreadable=f"the pack does not read the CloudFormation type {cfn_type}")]
+    return []

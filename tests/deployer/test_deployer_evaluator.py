@@ -54,7 +54,22 @@ def test_null_condition_tells_absent_from_present():
     assert not allows(POLICY, "kms:TagResource", key, {"aws:ResourceTag/pulumi-project": "registry"})
 
 
-def test_unmodelled_operators_are_refused_rather_than_ignored():
+def test_an_operator_iam_does_not_have_is_refused_rather_than_ignored():
+    policy = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringMatchesRegex": {"aws:SourceIp": "10.*"}},
+            }
+        ]
+    }
+    with pytest.raises(ValueError, match="StringMatchesRegex"):
+        allows(policy, "ecr:GetAuthorizationToken", "*", {"aws:SourceIp": "10.1.1.1"})
+
+
+def test_ip_address_conditions_are_evaluated():
     policy = {
         "Statement": [
             {
@@ -65,5 +80,5 @@ def test_unmodelled_operators_are_refused_rather_than_ignored():
             }
         ]
     }
-    with pytest.raises(ValueError, match="IpAddress"):
-        allows(policy, "ecr:GetAuthorizationToken", "*", {"aws:SourceIp": "10.1.1.1"})
+    assert allows(policy, "ecr:GetAuthorizationToken", "*", {"aws:SourceIp": "10.1.1.1"})
+    assert not allows(policy, "ecr:GetAuthorizationToken", "*", {"aws:SourceIp": "192.0.2.1"})

@@ -78,17 +78,28 @@ def test_an_iam_role_policy_grants_through_its_resource_pattern_only():
     namespace = {"Sid": "All", "Effect": "Allow", "Action": "ecr:*", "Resource": "arn:aws:ecr:*:*:repository/models/*"}
     elsewhere = {"Effect": "Allow", "Action": "ecr:*", "Resource": "arn:aws:ecr:*:*:repository/other/*"}
     rows = access_matrix([_repository(), role, _role_policy("admin", namespace), _role_policy("admin", elsewhere)])
-    assert rows["models/bert"] == {
-        "arn:aws:iam::1:role/admin": {c: ["IAM policy All"] for c in ("pull", "push", "admin")}
+    [admin] = rows["models/bert"].values()
+    assert list(rows["models/bert"]) == ["arn:aws:iam::1:role/admin"]
+    assert {c: admin[c] for c in ("pull", "push", "admin")} == {
+        c: ["IAM policy All"] for c in ("pull", "push", "admin")
     }
+    assert admin["other"][0].startswith("IAM policy All (ecr:")
 
 
-def test_the_table_marks_granted_denied_and_absent():
-    matrix = {"models/bert": {"p": {"pull": ["x"], "push": ["DENIED by repository policy OnlyCi"]}}}
+def test_the_table_marks_granted_partial_denied_and_absent():
+    matrix = {
+        "models/bert": {
+            "p": {
+                "pull": ["x"],
+                "push": ["DENIED by repository policy OnlyCi"],
+                "admin": ["y (only ecr:BatchDeleteImage)"],
+            }
+        }
+    }
     assert format_matrix(matrix).splitlines() == [
         "  models/bert",
-        "    pull push admin  principal",
-        "     ✔    ✘    ·    p",
+        "    pull push admin other  principal",
+        "     ✔    ✘    ◐    ·    p",
     ]
 
 
@@ -97,11 +108,11 @@ def test_repositories_with_the_same_access_share_one_block():
     matrix = {f"models/m{i}": same for i in range(5)} | {"models/special": {"q": {"push": ["y"]}}}
     assert format_matrix(matrix).splitlines() == [
         "  models/m0, models/m1, models/m2 and 2 more",
-        "    pull push admin  principal",
-        "     ✔    ·    ·    p",
+        "    pull push admin other  principal",
+        "     ✔    ·    ·    ·    p",
         "  models/special",
-        "    pull push admin  principal",
-        "     ·    ✔    ·    q",
+        "    pull push admin other  principal",
+        "     ·    ✔    ·    ·    q",
     ]
 
 
@@ -111,8 +122,8 @@ def test_the_preview_report_shows_the_matrix_of_the_stacks(tmp_path, capsys):
     text = capsys.readouterr().out
     block = text[text.index("== access matrix") :].splitlines()
     assert block[1] == "  models/llama-3-8b-instruct"  # each team's repositories differ by its push role
-    assert "     ✔    ·    ·    arn:aws:iam::210987654321:role/chat-inference" in block
-    assert "     ✔    ✔    ·    arn:aws:iam::123456789012:role/model-registry-ci-push-nlp" in block
+    assert "     ✔    ·    ·    ·    arn:aws:iam::210987654321:role/chat-inference" in block
+    assert "     ✔    ✔    ·    ·    arn:aws:iam::123456789012:role/model-registry-ci-push-nlp" in block
     assert main([*argv, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     vision = "arn:aws:iam::123456789012:role/model-registry-ci-push-vision"
@@ -135,6 +146,114 @@ def test_the_matrix_shows_each_team_push_role_on_its_own_team_repositories_only(
         role = f"arn:aws:iam::123456789012:role/model-registry-ci-push-{team}"
         assert pushers == [role], repository
         # The deny-push guard is shown as its own row: everyone but the team's role.
-        assert matrix[repository][f"* except {role}"] == {
+        assert matrix[repository][f"DENY * if aws:PrincipalArn ArnNotEquals {role}"] == {
             "push": ["DENIED by repository policy DenyPushExceptTeamCiRole"]
         }
+
+
+FOREIGN = "444455556666"
+
+
+def test_a_foreign_account_granted_only_batch_delete_image_appears_as_a_partial_admin():
+    grant = {"Sid": "Cleanup", "Effect": "Allow", "Principal": {"AWS": FOREIGN}, "Action": "ecr:BatchDeleteImage"}
+    matrix = access_matrix([_repository(), _repository_policy(grant)])
+    assert matrix["models/bert"] == {FOREIGN: {"admin": ["repository policy Cleanup (only ecr:BatchDeleteImage)"]}}
+    assert "     ·    ·    ◐    ·    444455556666" in format_matrix(matrix).splitlines()
+
+
+def test_a_grant_of_an_action_outside_the_capabilities_shows_under_other():
+    grant = {"Sid": "Look", "Effect": "Allow", "Principal": {"AWS": FOREIGN}, "Action": "ecr:DescribeImages"}
+    matrix = access_matrix([_repository(), _repository_policy(grant)])
+    assert matrix["models/bert"] == {FOREIGN: {"other": ["repository policy Look (ecr:DescribeImages)"]}}
+
+
+def test_lower_case_element_names_grant_like_their_canonical_spelling():
+    grant = {"sid": "Lower", "effect": "Allow", "principal": {"AWS": FOREIGN}, "action": PULL}
+    matrix = access_matrix([_repository(), _repository_policy(grant)])
+    assert matrix["models/bert"] == {FOREIGN: {"pull": ["repository policy Lower"]}}
+
+
+def test_not_action_grants_every_other_repository_action():
+    grant = {"Sid": "AllBut", "Effect": "Allow", "Principal": {"AWS": FOREIGN}, "NotAction": "ecr:Delete*"}
+    row = access_matrix([_repository(), _repository_policy(grant)])["models/bert"][FOREIGN]
+    assert row["pull"] == ["repository policy AllBut"] and row["push"] == ["repository policy AllBut"]
+    assert (
+        row["admin"][0].startswith("repository policy AllBut (only ") and "ecr:DeleteRepository" not in row["admin"][0]
+    )
+
+
+def test_a_deny_of_part_of_a_capability_leaves_the_rest_partial():
+    grant = {"Sid": "Pull", "Effect": "Allow", "Principal": {"AWS": FOREIGN}, "Action": PULL}
+    deny = {"Sid": "NoLayers", "Effect": "Deny", "Principal": "*", "Action": "ecr:GetDownloadUrlForLayer"}
+    row = access_matrix([_repository(), _repository_policy(grant, deny)])["models/bert"][FOREIGN]
+    assert row == {"pull": ["repository policy Pull (only ecr:BatchCheckLayerAvailability, ecr:BatchGetImage)"]}
+
+
+def _tagged_repository(name, team):
+    arn = f"arn:aws:ecr:us-east-1:123456789012:repository/{name}"
+    return {
+        "type": "aws:ecr/repository:Repository",
+        "inputs": {"name": name, "tags": {"team": team}},
+        "outputs": {"arn": arn},
+    }
+
+
+def test_a_team_push_role_reaches_only_the_repositories_tagged_with_its_team():
+    role = {
+        "type": "aws:iam/role:Role",
+        "inputs": {"name": "push-nlp"},
+        "outputs": {"arn": "arn:aws:iam::123456789012:role/push-nlp"},
+    }
+    push = {
+        "Sid": "TeamPush",
+        "Effect": "Allow",
+        "Action": PULL + PUSH,
+        "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/models/*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/team": "nlp"}},
+    }
+    matrix = access_matrix(
+        [
+            _tagged_repository("models/llama", "nlp"),
+            _tagged_repository("models/resnet", "vision"),
+            role,
+            _role_policy("push-nlp", push),
+        ]
+    )
+    assert matrix["models/llama"] == {
+        "arn:aws:iam::123456789012:role/push-nlp": {"pull": ["IAM policy TeamPush"], "push": ["IAM policy TeamPush"]}
+    }
+    assert matrix["models/resnet"] == {}
+
+
+def test_a_deny_in_one_of_a_role_s_policies_removes_what_another_allows():
+    role = {"type": "aws:iam/role:Role", "inputs": {"name": "ci"}, "outputs": {"arn": CI}}
+    allow_all = {"Sid": "Push", "Effect": "Allow", "Action": PULL + PUSH, "Resource": "*"}
+    deny_push = {"Sid": "NoPush", "Effect": "Deny", "Action": "ecr:PutImage", "Resource": "*"}
+    rows = access_matrix([_repository(), role, _role_policy("ci", allow_all), _role_policy("ci", deny_push)])[
+        "models/bert"
+    ]
+    assert rows[CI]["push"] == [
+        "IAM policy Push (only ecr:CompleteLayerUpload, ecr:InitiateLayerUpload, ecr:UploadLayerPart)"
+    ]
+
+
+def test_a_managed_policy_attached_to_a_role_grants_like_an_inline_one():
+    policy_arn = "arn:aws:iam::123456789012:policy/pull"
+    managed = {
+        "type": "aws:iam/policy:Policy",
+        "inputs": {
+            "policy": json.dumps({"Statement": [{"Sid": "Pull", "Effect": "Allow", "Action": PULL, "Resource": ARN}]})
+        },
+        "outputs": {"arn": policy_arn},
+    }
+    role = {
+        "type": "aws:iam/role:Role",
+        "inputs": {"name": "reader"},
+        "outputs": {"arn": "arn:aws:iam::123456789012:role/reader"},
+    }
+    attachment = {
+        "type": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "inputs": {"role": "reader", "policyArn": policy_arn},
+    }
+    rows = access_matrix([_repository(), managed, role, attachment])["models/bert"]
+    assert rows == {"arn:aws:iam::123456789012:role/reader": {"pull": ["IAM policy Pull"]}}

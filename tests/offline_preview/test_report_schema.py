@@ -192,7 +192,9 @@ def test_the_diff_report_validates_with_grants_and_conditions_as_objects(basic_m
     changes = {c["urn"]: c for c in report["stacks"][0]["changes"]}
     assert changes[ALPHA]["inputs"] == [{"path": "imageTagMutability", "before": "IMMUTABLE", "after": "MUTABLE"}]
     conditions = [g["condition"] for c in changes.values() for g in c["gained"] if g["condition"]]
-    assert conditions and all(c == {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}} for c in conditions)
+    assert conditions and all(
+        c == {"StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}} for c in conditions
+    )  # values as lists, as IAM reads them
     assert (report["ok"], report["verdict"]) == (True, "OK")
 
 

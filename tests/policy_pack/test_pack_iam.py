@@ -1,12 +1,10 @@
-"""no-wildcard-actions, cross-account-principals-allowed, github-oidc-sub-restricted, required-tags,
-Lambda permissions and the resource-type table."""
+"""no-wildcard-actions, cross-account-principals-allowed, github-oidc-sub-restricted, required-tags
+and the resource-type table (Lambda permissions: test_pack_effective_access.py)."""
 
 import json
 
 import pytest
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from registry_policies.iam import cross_account_findings, github_oidc_findings, wildcard_action_findings
-from registry_policies.lambda_permission import lambda_permission_findings
 from registry_policies.resources import all_documents
 from registry_policies.tags import required_tags_findings
 
@@ -99,26 +97,6 @@ def test_a_github_trust_without_aud_check_is_reported():
     condition = {"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/models:environment:prod"}}
     [finding] = github_oidc_findings("trust policy", oidc_trust(condition))
     assert ":aud" in finding.message
-
-
-@pytest.mark.parametrize(
-    ("props", "ok"),
-    [
-        ({"principal": "*"}, False),
-        ({"principal": "*", "sourceAccount": "*"}, False),
-        ({"principal": "*", "sourceAccount": "111122223333"}, True),
-        ({"principal": "*", "sourceArn": "arn:aws:s3:us-east-1:111122223333:x"}, True),
-        ({"principal": "*", "principalOrgId": "o-a1b2c3d4e5"}, True),
-        ({"principal": "s3.amazonaws.com"}, True),
-    ],
-)
-def test_lambda_permissions_with_a_wildcard_principal_need_a_restriction(props, ok):
-    assert (lambda_permission_findings(props) == []) is ok
-
-
-def test_an_unknown_lambda_source_is_not_a_pass():
-    [finding] = lambda_permission_findings({"principal": "*", "sourceArn": UNKNOWN_STRING_VALUE})
-    assert finding.unknown
 
 
 def test_a_role_is_checked_in_its_trust_policy_and_its_inline_policies():

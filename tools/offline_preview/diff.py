@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from registry_iam import Statement, parse
+
 README_SECTION = 'README.md, section "Renaming or removing a model"'
 BLOCKED = "BLOCKED: protected resource would be deleted"
 BLOCKED_REPLACE = "BLOCKED: protected resource would be replaced (deleted, then created again)"
@@ -79,28 +81,21 @@ class ResourceChange:
 
 
 def grants(document) -> set[Grant]:
-    """Every (effect, principal, action, resource, condition) a policy document states."""
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return set()
-    if not isinstance(document, dict):
-        return set()
-    statements = document.get("Statement") or []
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list):  # a malformed document states no grant
-        return set()
+    """Every (effect, principal, action, resource, condition) a policy document states.
+
+    Read by registry_iam, the parser the pack and the access matrix use: element names in any case,
+    NotPrincipal/NotAction/NotResource, condition values as IAM reads them (10 and "10" are one value).
+    A malformed document states nothing here (the pack refuses it)."""
     found = set()
-    for statement in statements:
-        if not isinstance(statement, dict):
-            continue
-        effect = str(statement.get("Effect", "Allow"))
+    for statement in parse(document).statements:
+        effect = statement.effect or "Allow"
         principals = _principals(statement)
-        actions = _strings(statement.get("Action")) or [f"NOT {a}" for a in _strings(statement.get("NotAction"))]
-        resources = _strings(statement.get("Resource")) or ["*"]
-        condition = json.dumps(statement["Condition"], sort_keys=True) if statement.get("Condition") else ""
+        prefix = "NOT " if statement.not_action else ""
+        actions = [f"{prefix}{a}" for a in statement.actions]
+        resources = ["*"] if statement.resources is None else list(statement.resources)
+        if statement.not_resource:
+            resources = [f"NOT {r}" for r in resources]
+        condition = _condition_text(statement)
         for principal in principals:
             for action in actions:
                 for resource in resources:
@@ -108,36 +103,26 @@ def grants(document) -> set[Grant]:
     return found
 
 
-def _principals(statement: dict) -> list[str]:
-    if "NotPrincipal" in statement:
-        return [f"everyone but {p}" for p in _principal_list(statement["NotPrincipal"])]
-    if "Principal" not in statement:
+def _condition_text(statement: Statement) -> str:
+    if not statement.conditions:
+        return ""
+    merged: dict[str, dict[str, list[str]]] = {}
+    for condition in statement.conditions:
+        merged.setdefault(condition.operator, {})[condition.key] = sorted(condition.values)
+    return json.dumps(merged, sort_keys=True)
+
+
+def _principals(statement: Statement) -> list[str]:
+    if statement.principals is None:
         return ["(the identity the policy is attached to)"]
-    return _principal_list(statement["Principal"])
-
-
-def _principal_list(principal) -> list[str]:
-    if isinstance(principal, str):
-        return [principal]
-    if isinstance(principal, dict):
-        return [
-            p if kind == "AWS" or p == "*" else f"{kind}:{p}"
-            for kind, values in sorted(principal.items())
-            for p in _strings(values)
-        ]
-    return []
-
-
-def _strings(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in value]
-    return [value if isinstance(value, str) else json.dumps(value, sort_keys=True)]
+    labels = [p.value if p.kind in ("AWS", "*") else f"{p.kind}:{p.value}" for p in statement.principals]
+    if statement.not_principal:
+        return [f"everyone but {label}" for label in labels]
+    return labels
 
 
 def _is_policy(value) -> bool:
-    return isinstance(value, dict) and "Statement" in value
+    return isinstance(value, dict) and any(str(key).lower() == "statement" for key in value)
 
 
 def _walk(value, path: str = "") -> Iterator[tuple[str, object]]:

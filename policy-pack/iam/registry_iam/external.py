@@ -1,0 +1,473 @@
+"""Which identities outside a trust zone (the account, the named accounts, the organization) a set of
+statements lets in, for which actions, and under which conditions.
+
+Definitions follow IAM Access Analyzer ("identifying public and cross-account access") and AWS's policy
+evaluation logic. The question is existential: is there ONE request by an outsider that an Allow
+admits and no Deny removes? The analysis enumerates outsiders that stand for every case:
+
+- IAM principals of an account outside the zone (a fresh account, and each account the document names
+  that is not in the zone), with roles the document names or a fresh one, in no organization or another;
+- anonymous callers (for "*");
+- service principals acting for an outsider: with no source context, or with `aws:SourceAccount`,
+  `aws:SourceArn` (account field) and `aws:SourceOwner` of an outside account ("confused deputy");
+- users of each web identity / SAML provider whose identifying claims are not the owner's
+  (see providers.py), and S3 canonical users.
+
+Identity keys (`aws:PrincipalAccount`, `kms:CallerAccount`, `aws:PrincipalOrgID`, ...) come from the
+outsider and are absent where they do not apply. Every other condition key is chosen by the requester
+(or unknown, as a resource's tags are to a policy check): the analysis tries it absent and with each
+value the document's conditions name (pattern instances, numbers either side of a bound, both booleans)
+plus a fresh value. Network origin keys (`aws:SourceIp`, `aws:SourceVpc(e)`) take only values the
+document does not name. A document is "restricted" only when no such request gets through.
+
+Without a configured zone (`Zone(accounts=None)`), every concrete account and organization the document
+names counts as trusted: the check then finds public access (anyone, any account, any provider user).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .actions import all_actions, expand
+from .conditions import Context, all_hold, check_operator
+from .document import Condition, PrincipalValue, Statement
+from .evaluate import action_applies, resource_applies
+from .principals import ACCOUNT_ID, Caller, account_of, statement_names
+from .providers import Provider, provider, provider_of
+from .wildcard import has_glob, instances, split_arn
+
+MAX_REQUESTS_PER_CALLER = 4096
+FRESH_ACCOUNTS = ("999999999999", "999999999998")
+FRESH_ORG = "o-x0outsider0"
+FRESH = "x-outsider"
+FRESH_IPV4 = ("198.51.100.7", "203.0.113.7", "8.8.8.8", "100.64.0.7", "10.255.255.7")
+FRESH_IPV6 = ("2001:db8::7", "2600::7", "fd00::7")
+FRESH_SERVICE = "x-outsider.amazonaws.com"
+FRESH_RESOURCE = "arn:aws:x-outsider:us-east-1:999999999999:x-outsider"
+
+ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount", "aws:sourceowner", "kms:calleraccount"}
+ARN_KEYS = {"aws:principalarn", "aws:sourcearn"}
+ORG_KEYS = {"aws:principalorgid", "aws:sourceorgid"}
+ORG_PATH_KEYS = {"aws:principalorgpaths", "aws:sourceorgpaths"}
+IDENTITY_KEYS = (
+    ACCOUNT_KEYS
+    | ARN_KEYS
+    | ORG_KEYS
+    | ORG_PATH_KEYS
+    | {
+        "aws:principalisawsservice",
+        "aws:principalservicename",
+        "aws:principalservicenameslist",
+        "aws:principaltype",
+        "aws:federatedprovider",
+    }
+)
+IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
+NETWORK_KEYS = IP_KEYS | {"aws:sourcevpc", "aws:sourcevpce", "aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths"}
+
+
+class TooComplex(ValueError):
+    """The document has too many condition keys and values to try every combination."""
+
+
+@dataclass(frozen=True)
+class Zone:
+    """The trusted side: account ids and organization ids. accounts=None: the document's own (public check)."""
+
+    accounts: frozenset[str] | None = None
+    organizations: frozenset[str] = frozenset()
+
+
+@dataclass
+class ExternalAccess:
+    """An Allow that lets an outsider in."""
+
+    statement: Statement
+    principal: PrincipalValue | None  # the principal value that names the outsider (None: NotPrincipal)
+    caller: str  # who the outsider is
+    actions: set[str] = field(default_factory=set)
+    witness: dict[str, tuple[str, ...]] = field(default_factory=dict)  # requester-chosen keys of one request
+
+
+@dataclass
+class Analysis:
+    accesses: list[ExternalAccess] = field(default_factory=list)
+    unevaluable: list[str] = field(default_factory=list)  # statements whose unknown parts could matter
+
+    @property
+    def external(self) -> bool:
+        return bool(self.accesses) or bool(self.unevaluable)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    accounts: frozenset[str]  # concrete accounts the document names
+    organizations: frozenset[str]
+    trusted_accounts: frozenset[str]
+    trusted_orgs: frozenset[str]
+    outsider_accounts: tuple[str, ...]
+    outsider_orgs: tuple[str | None, ...]
+
+
+def _conditions(statements: Sequence[Statement]) -> list[Condition]:
+    return [c for s in statements for c in s.conditions]
+
+
+def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
+    accounts: set[str] = set()
+    orgs: set[str] = set()
+    for statement in statements:
+        for principal in statement.principals or ():
+            if principal.kind == "AWS" and not has_glob(principal.value):
+                account = account_of(principal.value)
+                if account and ACCOUNT_ID.match(account):
+                    accounts.add(account)
+    for condition in _conditions(statements):
+        key = condition.lower_key
+        for value in condition.values:
+            if has_glob(value):
+                continue
+            if key in ACCOUNT_KEYS and ACCOUNT_ID.match(value):
+                accounts.add(value)
+            elif key in ARN_KEYS:
+                account = account_of(value)
+                if account and ACCOUNT_ID.match(account):
+                    accounts.add(account)
+            elif key in ORG_KEYS:
+                orgs.add(value)
+        if key in ORG_PATH_KEYS:
+            orgs.update(v.split("/", 1)[0] for v in condition.values if not has_glob(v.split("/", 1)[0]))
+    if zone.accounts is None:
+        trusted, trusted_orgs = frozenset(accounts), frozenset(orgs) | zone.organizations
+    else:
+        trusted, trusted_orgs = zone.accounts, zone.organizations
+    fresh = next(a for a in FRESH_ACCOUNTS if a not in trusted)
+    outsiders = (fresh, *sorted(accounts - trusted))
+    outsider_orgs: tuple[str | None, ...] = (None, FRESH_ORG, *sorted(orgs - trusted_orgs))
+    return _Facts(frozenset(accounts), frozenset(orgs), trusted, trusted_orgs, outsiders, outsider_orgs)
+
+
+def _arn_instances(pattern: str, account: str) -> list[str]:
+    """ARNs a pattern matches, with a wildcard account field filled in with `account`."""
+    parts = split_arn(pattern)
+    if parts is None:
+        return []
+    if has_glob(parts[4]):
+        parts[4] = account
+    return [":".join(parts[:5] + [tail]) for tail in instances(parts[5])]
+
+
+def _aws_callers(statements: Sequence[Statement], facts: _Facts) -> list[Caller]:
+    patterns = [
+        p.value for s in statements for p in (s.principals or ()) if p.kind == "AWS" and split_arn(p.value) is not None
+    ]
+    patterns += [v for c in _conditions(statements) if c.lower_key == "aws:principalarn" for v in c.values]
+    callers = []
+    for account in facts.outsider_accounts:
+        arns = [f"arn:aws:iam::{account}:root", f"arn:aws:iam::{account}:role/{FRESH}"]
+        for pattern in patterns:
+            arns += [a for a in _arn_instances(pattern, account) if account_of(a) == account]
+        fresh = account == facts.outsider_accounts[0]
+        who = "any principal of another AWS account" if fresh else f"principals of account {account}"
+        for arn, org in itertools.product(dict.fromkeys(arns), facts.outsider_orgs):
+            context: dict[str, tuple[str, ...]] = {
+                "aws:principalaccount": (account,),
+                "kms:calleraccount": (account,),
+                "aws:principalarn": (arn,),
+                "aws:principalisawsservice": ("false",),
+                "aws:principaltype": ("Account" if arn.endswith(":root") else "AssumedRole",),
+            }
+            if org is not None:
+                context["aws:principalorgid"] = (org,)
+                context["aws:principalorgpaths"] = (f"{org}/r-x0outsider/ou-x0outsider/",)
+            callers.append(Caller("aws", account, arn, None, who, context))
+    return callers
+
+
+def _service_callers(statements: Sequence[Statement], facts: _Facts, everyone: bool) -> list[Caller]:
+    services = {p.value for s in statements for p in (s.principals or ()) if p.kind == "Service"}
+    if everyone:
+        # "*" names every service: also the ones a condition on the service's name singles out.
+        keys = ("aws:principalservicename", "aws:principalservicenameslist")
+        services |= {i for c in _conditions(statements) if c.lower_key in keys for v in c.values for i in instances(v)}
+    names = sorted(s for s in services if not has_glob(s))
+    if everyone or any(has_glob(s) for s in services):
+        names.append(FRESH_SERVICE)
+    source_patterns = [v for c in _conditions(statements) if c.lower_key == "aws:sourcearn" for v in c.values]
+    literals = {v for v in source_patterns if not has_glob(v)}
+    callers = []
+    for name in names:
+        for account in facts.outsider_accounts:
+            prefix = name.split(".", 1)[0]
+            arns: list[str | None] = [None, f"arn:aws:{prefix}:us-east-1:{account}:{FRESH}"]
+            for pattern in source_patterns:
+                for instance in _arn_instances(pattern, account):
+                    arn_owner = account_of(instance)
+                    # An ARN without account (S3) belongs to whoever owns the name: only a pattern instance
+                    # the document does not spell out can be the outsider's.
+                    if arn_owner == account or (arn_owner is None and instance not in literals):
+                        arns.append(instance)
+            for arn, source_account, org in itertools.product(
+                dict.fromkeys(arns), (None, account), facts.outsider_orgs
+            ):
+                if arn is None and source_account is None and org is not None:
+                    continue
+                context: dict[str, tuple[str, ...]] = {
+                    "aws:principalisawsservice": ("true",),
+                    "aws:principalservicename": (name,),
+                }
+                if arn is not None:
+                    context["aws:sourcearn"] = (arn,)
+                if source_account is not None:
+                    context["aws:sourceaccount"] = (source_account,)
+                    context["aws:sourceowner"] = (source_account,)
+                if org is not None:
+                    context["aws:sourceorgid"] = (org,)
+                    context["aws:sourceorgpaths"] = (f"{org}/r-x0outsider/ou-x0outsider/",)
+                service = "any AWS service" if name == FRESH_SERVICE else f"the service {name}"
+                owner = source_account or account_of(arn or "")
+                if arn is None and source_account is None:
+                    source = "with no source account or ARN"
+                elif owner is None or owner == facts.outsider_accounts[0]:
+                    source = "for a resource of another account"
+                else:
+                    source = f"for a resource of account {owner}"
+                callers.append(Caller("service", None, None, name, f"{service} {source}", context))
+    return callers
+
+
+def _federated_callers(statements: Sequence[Statement], facts: _Facts) -> list[Caller]:
+    values = {p.value for s in statements for p in (s.principals or ()) if p.kind == "Federated"}
+    conditions = _conditions(statements)
+    callers = []
+    for value in sorted(values):
+        host, account = provider_of(value)
+        if has_glob(value):
+            callers.append(Caller("federated", None, None, value, f"any user of any identity provider ({value})"))
+            continue
+        if host.startswith("saml:"):
+            if account is not None and account in facts.trusted_accounts:
+                continue
+            callers.append(Caller("federated", None, None, value, f"any user of the SAML provider {value}"))
+            continue
+        spec = provider(host)
+        choices: list[list[tuple[str, str | None]]] = []
+        for claim in spec.identifying:
+            key = spec.key(claim)
+            patterns = [v for c in conditions if c.lower_key == key for v in c.values]
+            literals = {v for v in patterns if not has_glob(v)}
+            owners = set()
+            if spec.owner is not None:
+                owners = {o for v in patterns if (o := spec.owner(v)) and not has_glob(o)}
+
+            candidates = [spec.fresh] + [i for p in patterns for i in instances(p)]
+            options: list[tuple[str, str | None]] = [(key, None)]  # None: the claim is absent
+            options += [(key, c) for c in dict.fromkeys(candidates) if not _owned(spec, c, literals, owners)]
+            choices.append(options)
+        for combination in itertools.product(*choices):
+            context: dict[str, tuple[str, ...]] = {"aws:federatedprovider": (value,)}
+            shown = []
+            for key, claim_value in combination:
+                context[key] = (claim_value,) if claim_value is not None else ()
+                if claim_value is not None:
+                    shown.append(f"{key.split(':', 1)[1]}={claim_value}")
+            who = f"any user of {host}" + (f" (e.g. {', '.join(shown)})" if shown else "")
+            callers.append(Caller("federated", None, None, value, who, context))
+    return callers
+
+
+def _owned(spec: Provider, candidate: str, literals: set[str], owners: set[str]) -> bool:
+    """A claim value the document names exactly, or whose owner (GitHub org, GitLab group) it names."""
+    if candidate in literals:
+        return True
+    owner = spec.owner(candidate) if spec.owner else None
+    return owner is not None and owner in owners
+
+
+def _canonical_callers(statements: Sequence[Statement], facts: _Facts, zone: Zone) -> list[Caller]:
+    values = {p.value for s in statements for p in (s.principals or ()) if p.kind == "CanonicalUser"}
+    # A canonical user id cannot be tied to an account: only the public check may take a named one as owned.
+    return [
+        Caller("canonical", None, None, v, f"the S3 canonical user {v}")
+        for v in sorted(values)
+        if has_glob(v) or zone.accounts is not None
+    ]
+
+
+def callers_for(statements: Sequence[Statement], zone: Zone) -> list[Caller]:
+    facts = _facts(statements, zone)
+    everyone = any(
+        s.not_principal or any(p.kind == "*" or (p.kind == "AWS" and p.value == "*") for p in (s.principals or ()))
+        for s in statements
+    )
+    callers = _aws_callers(statements, facts)
+    if everyone:
+        callers.append(Caller("anonymous", description="anonymous callers (anyone)"))
+    callers += _service_callers(statements, facts, everyone)
+    callers += _federated_callers(statements, facts)
+    callers += _canonical_callers(statements, facts, zone)
+    return callers
+
+
+def _candidates(key: str, conditions: Iterable[Condition]) -> list[str | None]:
+    """Values a requester may send for a key it chooses: absent, fresh, and what the conditions name."""
+    conditions = list(conditions)
+    if key in IP_KEYS:
+        return [None, *_outside_addresses(conditions)]
+    if key == "aws:userid":
+        # <unique id of a user or role>[:<session>]: the unique id names one principal of one account.
+        named = {v.split(":", 1)[0] for c in conditions for v in c.values if not has_glob(v.split(":", 1)[0])}
+        found = [i for c in conditions for v in c.values for i in instances(v)]
+        return [None, FRESH, *dict.fromkeys(i for i in found if i.split(":", 1)[0] not in named)]
+    network = key in NETWORK_KEYS
+    values: list[str | None] = [None, FRESH]
+    for condition in conditions:
+        for value in condition.values:
+            base = condition.base
+            if base.startswith("numeric") or base.startswith("date"):
+                try:
+                    number = float(value)
+                    values += [value, repr(number + 1), repr(number - 1)]
+                except ValueError:
+                    values.append(value)
+            elif base == "bool":
+                values += ["true", "false"]
+            elif base in ("ipaddress", "notipaddress"):
+                with contextlib.suppress(ValueError):
+                    values.append(str(ipaddress.ip_network(value, strict=False).network_address))
+            elif base == "null":
+                continue
+            elif network:
+                values += [i for i in instances(value) if i not in condition.values]
+            else:
+                values += instances(value)
+    return list(dict.fromkeys(values))
+
+
+def _outside_addresses(conditions: list[Condition]) -> list[str]:
+    """An outsider's source addresses: one IPv4 and one IPv6 address in none of the ranges the document
+    names, plus an address of each range that covers every address (0.0.0.0/0, ::/0). A fixed range
+    otherwise counts as the owner's network, as in S3's definition of a public policy."""
+    networks = []
+    for condition in conditions:
+        for value in condition.values:
+            with contextlib.suppress(ValueError):
+                networks.append(ipaddress.ip_network(value, strict=False))
+    found = [str(n.network_address) for n in networks if n.prefixlen == 0]
+    for pool in (FRESH_IPV4, FRESH_IPV6):
+        free = next((a for a in pool if not any(ipaddress.ip_address(a) in n for n in networks)), None)
+        if free is not None:
+            found.append(free)
+    return list(dict.fromkeys(found))
+
+
+def external_access(
+    statements: Sequence[Statement],
+    zone: Zone = Zone(),
+    resource_context: Mapping[str, Sequence[str]] | None = None,
+    resource: str | None = None,
+) -> Analysis:
+    """Every Allow that lets an identity outside `zone` in, and the actions it gets after the Denies.
+
+    `resource_context` fixes resource keys (e.g. {"aws:resourcetag/team": ["nlp"]}); `resource` the
+    resource's ARN. Without them, the resource's keys are unknown and tried like requester keys.
+    """
+    analysis = Analysis()
+    usable: list[Statement] = []
+    unknown_denies: list[str] = []
+    for statement in statements:
+        for condition in statement.conditions:
+            check_operator(condition)
+        relevant_unknown = statement.unknown - {"Resource"}
+        if relevant_unknown:
+            what = f"the {'/'.join(sorted(relevant_unknown))} of {statement.label}"
+            (unknown_denies if statement.is_deny else analysis.unevaluable).append(what)
+            continue
+        usable.append(statement)
+    allows = [s for s in usable if s.is_allow]
+    if not allows:
+        return analysis
+    denies = [s for s in usable if s.is_deny]
+    candidates = set()
+    for statement in allows:
+        if statement.not_action:
+            candidates |= {a for a in all_actions() if action_applies(statement, a)}
+        else:
+            candidates |= {a for p in statement.actions for a in expand(p)}
+    allow_sets = {s.index: frozenset(a for a in candidates if action_applies(s, a)) for s in allows}
+    deny_sets = {s.index: frozenset(a for a in candidates if action_applies(s, a)) for s in denies}
+    resources: list[str | None] = [resource]
+    if resource is None:
+        patterns = [p for s in usable for p in (s.resources or ())]
+        # Each pattern's instances, and a resource no pattern names (what a NotResource grants).
+        named_resources = [i for p in patterns for i in instances(p)]
+        resources = list(dict.fromkeys([*named_resources, FRESH_RESOURCE])) if named_resources else [None]
+    fixed_resource = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
+    found: dict[tuple[int, str], ExternalAccess] = {}
+    for caller in callers_for(usable, zone):
+        named = [(s, statement_names(s, caller)) for s in usable]
+        live = [(s, principal) for s, (applies, principal) in named if applies]
+        if not any(s.is_allow for s, _ in live):
+            continue
+        keys = {c.lower_key for s, _ in live for c in s.conditions}
+        fixed = {k: v for k, v in caller.context.items()}
+        fixed.update(fixed_resource)
+        free = sorted(k for k in keys if k not in fixed and k not in IDENTITY_KEYS and not _claim_key(k, caller))
+        conditions = _conditions([s for s, _ in live])
+        options = [_candidates(k, [c for c in conditions if c.lower_key == k]) for k in free]
+        total = 1
+        for option in options:
+            total *= len(option)
+        if total > MAX_REQUESTS_PER_CALLER:
+            raise TooComplex(
+                f"the conditions combine {len(free)} requester-chosen keys ({', '.join(free)}) into {total} "
+                f"cases, more than the {MAX_REQUESTS_PER_CALLER} this analysis tries"
+            )
+        for assignment in itertools.product(*options):
+            context: dict[str, tuple[str, ...]] = dict(fixed)
+            context.update({k: (v,) for k, v in zip(free, assignment, strict=True) if v is not None})
+            _admit(live, context, resources, allow_sets, deny_sets, caller, found)
+    if found and unknown_denies:
+        # A Deny not known yet might remove what was found: the answer is "cannot tell", not "open".
+        analysis.unevaluable += unknown_denies
+        return analysis
+    analysis.accesses = list(found.values())
+    return analysis
+
+
+def _claim_key(key: str, caller: Caller) -> bool:
+    """A web identity claim (`<provider host>:<claim>`) of a provider the caller does not come from."""
+    host = key.rpartition(":")[0]
+    if "." not in host:
+        return False  # a service's key (aws:, ecr:, kms:...)
+    return caller.kind != "federated" or provider_of(caller.name or "")[0].lower() != host
+
+
+def _admit(
+    live: list[tuple[Statement, PrincipalValue | None]],
+    context: Context,
+    resources: list[str | None],
+    allow_sets: dict[int, frozenset[str]],
+    deny_sets: dict[int, frozenset[str]],
+    caller: Caller,
+    found: dict[tuple[int, str], ExternalAccess],
+) -> None:
+    applying = [(s, p) for s, p in live if all_hold(s.conditions, context)]
+    for resource in resources:
+        on = [(s, p) for s, p in applying if resource_applies(s, resource)]
+        denied = frozenset().union(*(deny_sets[s.index] for s, _ in on if s.is_deny))
+        for statement, principal in on:
+            if not statement.is_allow:
+                continue
+            actions = allow_sets[statement.index] - denied
+            if not actions:
+                continue
+            key = (statement.index, caller.describe())
+            if key not in found:
+                witness = {k: tuple(v) for k, v in context.items() if k not in caller.context}
+                found[key] = ExternalAccess(statement, principal, caller.describe(), set(), witness)
+            found[key].actions |= actions

@@ -1,0 +1,90 @@
+"""Who makes a request (a Caller) and whether a statement's Principal/NotPrincipal names it.
+
+Principal forms (IAM JSON policy elements: Principal): "*" and {"AWS": "*"} name everyone, including
+anonymous callers; an account id or `arn:aws:iam::<account>:root` names every principal of that account;
+a role/user ARN names that principal (and its sessions); {"Service": ...} a service principal;
+{"Federated": ...} the users of an identity provider; {"CanonicalUser": ...} an S3 canonical user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .document import PrincipalValue, Statement
+from .wildcard import has_glob, matches, split_arn
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The identity behind a request. kind: aws, service, federated, canonical or anonymous."""
+
+    kind: str
+    account: str | None = None
+    arn: str | None = None  # aws: the principal's ARN (role, user or root)
+    name: str | None = None  # service: its principal name; federated: the provider as written; canonical: id
+    description: str = ""
+    context: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
+
+    def describe(self) -> str:
+        return self.description or self.arn or self.name or self.kind
+
+
+def account_of(value: str) -> str | None:
+    """The account an AWS principal value or an ARN names: a 12-digit id, or an ARN's account field."""
+    if ACCOUNT_ID.match(value):
+        return value
+    parts = split_arn(value)
+    return parts[4] if parts is not None and parts[4] else None
+
+
+def _role_of_session(arn: str) -> str | None:
+    # arn:aws:sts::<account>:assumed-role/<role>/<session> is a session of arn:aws:iam::<account>:role/<role>
+    parts = split_arn(arn)
+    if parts is None or parts[2] != "sts" or not parts[5].startswith("assumed-role/"):
+        return None
+    role = parts[5].split("/")[1]
+    return f"arn:{parts[1]}:iam::{parts[4]}:role/{role}"
+
+
+def value_names(principal: PrincipalValue, caller: Caller) -> bool:
+    """Whether one principal value names the caller."""
+    kind, value = principal.kind, principal.value
+    if kind == "*" or (kind == "AWS" and value == "*"):
+        return True
+    if kind == "AWS":
+        if caller.kind != "aws":
+            return False
+        account = value if ACCOUNT_ID.match(value) or (has_glob(value) and ":" not in value) else None
+        parts = split_arn(value)
+        if parts is not None and parts[2] == "iam" and parts[5] == "root":
+            account = parts[4]
+        if account is not None:
+            return caller.account is not None and matches(account, caller.account)
+        if caller.arn is None:
+            return False
+        arns = [caller.arn] + [a for a in [_role_of_session(caller.arn)] if a]
+        return any(matches(value, arn) for arn in arns)
+    if kind == "Service":
+        return caller.kind == "service" and caller.name is not None and matches(value, caller.name, ignore_case=True)
+    if kind == "Federated":
+        return caller.kind == "federated" and caller.name is not None and matches(value, caller.name)
+    if kind == "CanonicalUser":
+        return caller.kind == "canonical" and caller.name is not None and matches(value, caller.name)
+    return False
+
+
+def statement_names(statement: Statement, caller: Caller | None) -> tuple[bool, PrincipalValue | None]:
+    """(does the statement apply to the caller?, the principal value that named it).
+
+    A statement without Principal/NotPrincipal (an identity policy) applies to the identity it is attached
+    to; `caller=None` asks about that identity. NotPrincipal applies to everyone it does not list.
+    """
+    if statement.principals is None or caller is None:
+        return True, None
+    named = next((p for p in statement.principals if value_names(p, caller)), None)
+    if statement.not_principal:
+        return named is None, None
+    return named is not None, named
