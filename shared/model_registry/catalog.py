@@ -14,16 +14,12 @@ of them end in one `ConfigError`.
 
 from __future__ import annotations
 
-import json
 import re
-import types
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import AfterValidator, Field
 
 from . import naming
 from .config import (
@@ -34,9 +30,10 @@ from .config import (
     LifecycleOverride,
     ModelName,
     TagFilter,
+    validate_document,
 )
 from .errors import ConfigError
-from .sources import Document, SourceError, load_yaml, unknown_key_message
+from .sources import SourceError, load_yaml
 
 # Catalog files are `<team>.yaml`; a `.yml` file would otherwise be skipped without a word.
 SUFFIX = ".yaml"
@@ -207,11 +204,10 @@ def _load_team_file(folder: Path, path: Path, problems: list[str]) -> tuple[Team
         problems.append(f"{shown}:1: the file is {kind}; a team file has team, models and optionally costCentre, ci")
         return None
     try:
-        # JSON mode: strict types (no bool as a number, no number as text) while lists still fill tuples;
-        # camelCase keys only, as the README documents them.
-        spec = TeamFile.model_validate_json(json.dumps(data), strict=True, by_name=False)
-    except ValidationError as error:
-        problems.extend(_describe(document, error))
+        # Strict types and camelCase keys only, worded as every config error is (config.validate_document).
+        spec = validate_document(TeamFile, document)
+    except ConfigError as error:
+        problems.extend(error.problems)
         return None
     if spec.team != path.stem:
         problems.append(
@@ -271,102 +267,3 @@ def _across_files(teams: list[Team], models: list[CatalogModel], namespace: str 
                     f"{len(full)} characters; ECR allows {naming.ECR_REPOSITORY_NAME_LENGTH[1]}: shorten the name"
                 )
     return problems
-
-
-# --- messages -------------------------------------------------------------------------------------
-
-# A model validator names the key it found wrong at the start of its message: "refs[0]: ...".
-_KEY_PREFIX = re.compile(r"^(?P<path>[A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (?P<rule>.+)$", re.S)
-
-
-def _describe(document: Document, error: ValidationError) -> list[str]:
-    """One `file:line: [model 'x': ]path: rule and fix` per problem pydantic found."""
-    problems = error.errors(include_url=False)
-    failing = {tuple(p["loc"]) for p in problems if p["type"] != "too_short"}
-    lines = []
-    for problem in problems:
-        loc = tuple(problem["loc"])
-        # A list whose items failed also reports "too short after validation": the item errors say more.
-        if problem["type"] == "too_short" and any(f[: len(loc)] == loc and f != loc for f in failing):
-            continue
-        message = _rule(problem, loc)
-        if problem["type"] == "value_error" and (match := _KEY_PREFIX.match(message)):
-            loc = loc + tuple(int(p) if p.isdigit() else p for p in re.findall(r"[A-Za-z_]\w*|\d+", match["path"]))
-            message = match["rule"]
-        lines.append(f"{document.file}:{document.line(loc)}: {_subject(document.data, loc)}{message}")
-    return lines
-
-
-def _rule(problem: ErrorDetails, loc: tuple[Any, ...]) -> str:
-    kind, value = problem["type"], problem.get("input")
-    if kind == "extra_forbidden":
-        return unknown_key_message(str(loc[-1]), _known_keys(loc[:-1]))
-    if kind == "missing":
-        return "required"
-    if kind == "string_type":
-        return f"must be text, got {json.dumps(value)} (quote it in YAML)"
-    if kind == "int_type":
-        return f"must be a whole number, got {json.dumps(value)}"
-    if kind == "bool_type":
-        return f"must be true or false, got {json.dumps(value)}"
-    if kind in ("tuple_type", "list_type"):
-        return f"must be a list, got {json.dumps(value)}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"must be a mapping of keys, got {json.dumps(value)}"
-    if kind == "too_short" and loc and loc[-1] == "models":
-        return "at least one model is required; a team file lists the team's models"
-    return str(problem["msg"]).removeprefix("Value error, ")
-
-
-def _subject(data: Any, loc: tuple[Any, ...]) -> str:
-    """`model 'x': models[...].` becomes `model 'x': <field path>: `; team-level keys keep their path."""
-    if len(loc) >= 2 and loc[0] == "models" and isinstance(loc[1], int):
-        try:
-            name = data["models"][loc[1]]["name"]
-        except (KeyError, IndexError, TypeError):
-            name = None
-        who = f"model {name!r}" if isinstance(name, str) else f"models[{loc[1]}]"
-        rest = _dotted(loc[2:])
-        return f"{who}: {rest}: " if rest else f"{who}: "
-    return f"{_dotted(loc)}: " if loc else ""
-
-
-def _dotted(loc: Iterable[Any]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif not re.fullmatch(r"[A-Za-z_][\w-]*", str(part)):
-            text += f"[{str(part)!r}]"  # a key that is no name, e.g. "" or "a b"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def _known_keys(loc: tuple[Any, ...]) -> list[str]:
-    """The keys the catalog accepts at `loc` (a path into a team file)."""
-    model: Any = TeamFile
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = {f.alias or name: f for name, f in model.model_fields.items()}
-        field = fields.get(part)
-        if field is None:
-            return []
-        model = _model_in(field.annotation)
-        if model is None:
-            return []
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside `X`, `X | None`, `tuple[X, ...]`, or None."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = get_origin(annotation)
-    if origin in (tuple, list, Union, types.UnionType):
-        for arg in get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None

@@ -452,18 +452,8 @@ def known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
 
 def _named_item(data: Any, loc: Loc) -> str:
     """`(model 'x')` for the innermost list item on the path that has a `name`, e.g. a catalog model."""
-    found, value, parent = "", data, ""
-    for part in loc:
-        if isinstance(value, dict) and isinstance(part, str) and part in value:
-            value, parent = value[part], part
-        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
-            value = value[part]
-            if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"]:
-                kind = parent[:-1] if parent.endswith("s") else "item"
-                found = f" ({kind} {value['name']!r})"
-        else:
-            break
-    return found
+    subject = _named_subject(data, loc)
+    return f" ({subject[0]})" if subject else ""
 
 
 def _rule(problem: Mapping[str, Any], model: type[BaseModel], loc: Loc) -> str:
@@ -512,14 +502,34 @@ def _rule(problem: Mapping[str, Any], model: type[BaseModel], loc: Loc) -> str:
     return f"{_describe(value)} is not accepted here"
 
 
+def _named_subject(data: Any, loc: Loc) -> tuple[str, Loc] | None:
+    """(`model 'x'`, the path below it) for the innermost list item on the path that has a `name`."""
+    found, value, parent = None, data, ""
+    for index, part in enumerate(loc):
+        if isinstance(value, dict) and isinstance(part, str) and part in value:
+            value, parent = value[part], part
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+            if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"]:
+                kind = parent[:-1] if parent.endswith("s") else "item"
+                found = (f"{kind} {value['name']!r}", loc[index + 1 :])
+        else:
+            break
+    return found
+
+
 def format_validation_error(
     namespace: str,
     error: ValidationError,
     data: Any = None,
     model: type[BaseModel] | None = None,
     locate: Locate | None = None,
+    by_item_name: bool = False,
 ) -> list[str]:
-    """One entry per problem: `[file:line: ]<namespace>:<key path>: <rule>[ (model 'name')]`."""
+    """One entry per problem: `[file:line: ]<namespace>:<key path>: <rule>[ (model 'name')]`.
+
+    With `by_item_name` (files whose lists hold named items, e.g. a catalog file), a problem inside such
+    an item reads `[file:line: ]model 'name': <path below it>: <rule>`."""
     problems = error.errors(include_url=False)
     # A list whose items failed also reports "too short after validation": the item errors say more.
     failing = {tuple(p["loc"]) for p in problems if p["type"] != "too_short"}
@@ -536,7 +546,12 @@ def format_validation_error(
             message = _rule(problem, model or ConfigModel, loc)
         where = locate(loc) if locate else None
         prefix = f"{where}: " if where else ""
-        lines.append(f"{prefix}{_location(namespace, loc)}: {message}{_named_item(data, loc)}")
+        subject = _named_subject(data, loc) if by_item_name else None
+        if subject is not None:
+            who, below = subject
+            lines.append(f"{prefix}{who}: {_location('', below) + ': ' if below else ''}{message}")
+        else:
+            lines.append(f"{prefix}{_location(namespace, loc)}: {message}{_named_item(data, loc)}")
     return lines
 
 
@@ -545,7 +560,13 @@ def _split_path(path: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.findall(r"[A-Za-z_]\w*|\d+", path)]
 
 
-def validate(model: type[ConfigT], values: Mapping[str, Any], namespace: str, locate: Locate | None = None) -> ConfigT:
+def validate(
+    model: type[ConfigT],
+    values: Mapping[str, Any],
+    namespace: str,
+    locate: Locate | None = None,
+    by_item_name: bool = False,
+) -> ConfigT:
     """Validate plain data (as YAML or JSON gives it) into `model`, strictly: no value is coerced across
     types. Raises one ConfigError naming each problem's file, line, key and rule."""
     if not isinstance(values, Mapping):
@@ -556,19 +577,28 @@ def validate(model: type[ConfigT], values: Mapping[str, Any], namespace: str, lo
     data = dict(values)
     try:
         # Strict JSON mode: strict for every field, while JSON arrays still become tuples and strings enums.
-        return model.model_validate_json(json.dumps(data, allow_nan=False), strict=True)
+        # by_name=False: the documented camelCase keys only (a snake_case spelling is an unknown key).
+        return model.model_validate_json(json.dumps(data, allow_nan=False), strict=True, by_name=False)
     except ValidationError as error:
-        raise ConfigError(*format_validation_error(namespace, error, data, model, locate)) from None
-    except (TypeError, ValueError) as error:  # not JSON data (NaN, a non-string key): refused whole
-        raise ConfigError(f"{namespace or 'the document'}: not plain data ({type(error).__name__})") from None
+        raise ConfigError(*format_validation_error(namespace, error, data, model, locate, by_item_name)) from None
+    except (TypeError, ValueError):  # not JSON data (.nan/.inf, a non-string key): refused whole
+        where = locate(()) if locate else None
+        raise ConfigError(
+            f"{where + ': ' if where else ''}{namespace or 'the document'}: holds a value that is not plain data "
+            "(.nan, .inf or a key that is not text); write numbers, text, lists and mappings only"
+        ) from None
     except RecursionError:
-        raise ConfigError(f"{namespace or 'the document'}: nested too deeply") from None
+        where = locate(()) if locate else None
+        raise ConfigError(f"{where + ': ' if where else ''}{namespace or 'the document'}: nested too deeply") from None
 
 
 def validate_document(model: type[ConfigT], document: Document, namespace: str = "") -> ConfigT:
     """Validate a whole YAML file (`sources.load_yaml`), e.g. a catalog file: every message starts with
-    `file:line:`, and unknown keys at any level name the closest known key."""
-    return validate(model, document.data, namespace, lambda loc: f"{document.file}:{document.line(loc)}")
+    `file:line:`, names a list item by its `name` (`model 'x': ...`), and unknown keys at any level name
+    the closest known key."""
+    return validate(
+        model, document.data, namespace, lambda loc: f"{document.file}:{document.line(loc)}", by_item_name=True
+    )
 
 
 def load(model: type[ConfigT], values: Mapping[str, Any], namespace: str, locate: Locate | None = None) -> ConfigT:

@@ -145,8 +145,8 @@ def test_a_whole_file_validates_with_file_and_line_for_every_problem(tmp_path):
     with pytest.raises(ConfigError) as error:
         config.validate_document(_File, load_yaml(path))
     assert error.value.problems == (
-        f"{path}:3: models[0].sise: unknown key; did you mean 'size'? (model 'bert')",
-        f"{path}:5: models[1].size: must be a whole number, not true (model 'gpt')",
+        f"{path}:3: model 'bert': sise: unknown key; did you mean 'size'?",
+        f"{path}:5: model 'gpt': size: must be a whole number, not true",
     )
 
 
