@@ -155,7 +155,27 @@ def test_grants_are_summarised_per_principal_with_a_total(basic_manifest):
     ]
     text = format_by_principal(summary)
     assert "arn:aws:iam::444455556666:root gains ecr:BatchGetImage, ecr:GetDownloadUrlForLayer on 1 repository" in text
-    assert text.endswith("total: 1 principal(s) gain access, 0 lose access, on 1 resource(s)")
+    assert text.endswith("total: 1 principal(s) gain access, 0 lose access, 0 deny change(s), on 1 resource(s)")
+
+
+def test_a_conditional_grant_is_summarised_with_its_condition_and_a_deny_is_not_counted_as_access(basic_manifest):
+    head = copy.deepcopy(basic_manifest)
+    document = by_name(head, "alpha-policy")["inputs"]["policy"]
+    document["Statement"] = [
+        {
+            "Sid": "OrgPulls",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ["ecr:BatchGetImage"],
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        },
+        {"Sid": "NoDelete", "Effect": "Deny", "Principal": "*", "Action": "ecr:BatchDeleteImage"},
+    ]
+    summary = by_principal({"s": diff_manifests(basic_manifest, head)})
+    gained = {(e["principal"], e["access"]) for e in summary if e["direction"] == "gains"}
+    assert ("* if aws:PrincipalOrgID StringEquals o-a1b2c3d4e5", "ecr:BatchGetImage") in gained
+    assert ("*", "deny of ecr:BatchDeleteImage") in gained
+    assert format_by_principal(summary).splitlines()[-1].startswith("total: 1 principal(s) gain access")
 
 
 def _manifest_dirs(tmp_path, base, head):

@@ -397,7 +397,9 @@ def by_principal(changes: dict[str, list[ResourceChange]]) -> list[dict]:
             for direction, found in (("gains", change.gained), ("loses", change.lost)):
                 actions: dict[tuple[str, str], set[str]] = {}
                 for grant in found:
-                    actions.setdefault((grant.principal, grant.effect), set()).add(grant.action)
+                    # The condition is part of who gains: `* if aws:PrincipalOrgID=o-...` is not the public.
+                    who = f"{grant.principal} if {_readable(grant.condition)}" if grant.condition else grant.principal
+                    actions.setdefault((who, grant.effect), set()).add(grant.action)
                 for (principal, effect), names in actions.items():
                     key = (principal, direction, f"{'' if effect == 'Allow' else 'deny of '}{_verb(names)}", noun)
                     table.setdefault(key, set()).add(change.urn)
@@ -405,6 +407,14 @@ def by_principal(changes: dict[str, list[ResourceChange]]) -> list[dict]:
         {"principal": p, "direction": d, "access": a, "noun": n, "count": len(urns), "resources": sorted(urns)}
         for (p, d, a, n), urns in sorted(table.items())
     ]
+
+
+def _readable(condition: str) -> str:
+    """`{"StringEquals": {"aws:PrincipalOrgID": ["o-1"]}}` as `aws:PrincipalOrgID StringEquals o-1`."""
+    merged = json.loads(condition)
+    return "; ".join(
+        f"{key} {operator} {','.join(values)}" for operator, keys in merged.items() for key, values in keys.items()
+    )
 
 
 def _verb(actions: set[str]) -> str:
@@ -424,10 +434,14 @@ def format_by_principal(summary: list[dict]) -> str:
         singular = {plural: one for one, plural in [*_NOUNS.values(), ("resource", "resources")]}
         noun = entry["noun"] if entry["count"] != 1 else singular[entry["noun"]]
         lines.append(f"  {entry['principal']} {entry['direction']} {entry['access']} on {entry['count']} {noun}")
-    gaining = {e["principal"] for e in summary if e["direction"] == "gains"}
-    losing = {e["principal"] for e in summary if e["direction"] == "loses"}
+    # A Deny gained or lost is shown above but is not access gained or lost by a principal.
+    allows = [e for e in summary if not e["access"].startswith("deny of ")]
+    gaining = {e["principal"] for e in allows if e["direction"] == "gains"}
+    losing = {e["principal"] for e in allows if e["direction"] == "loses"}
+    denies = len(summary) - len(allows)
     touched = {urn for e in summary for urn in e["resources"]}
     lines.append(
-        f"total: {len(gaining)} principal(s) gain access, {len(losing)} lose access, on {len(touched)} resource(s)"
+        f"total: {len(gaining)} principal(s) gain access, {len(losing)} lose access, {denies} deny change(s), "
+        f"on {len(touched)} resource(s)"
     )
     return "\n".join(lines)
