@@ -359,3 +359,32 @@ def test_an_unknown_deny_does_not_matter_when_nobody_outside_gets_in():
     )
     analysis = external_access(document.statements, ZONE)
     assert analysis.accesses == [] and analysis.unevaluable == []
+
+
+# A wildcard in an account field names every account it matches (IAM JSON policy elements: Principal;
+# ARN matching: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+@pytest.mark.parametrize(
+    ("statement", "open_"),
+    [
+        (
+            allow(
+                {"Service": "sagemaker.amazonaws.com"},
+                PULL,
+                {"ArnLike": {"aws:SourceArn": "arn:aws:s:r:1234567890*:*"}},
+            ),
+            True,
+        ),
+        (
+            allow({"Service": "sagemaker.amazonaws.com"}, PULL, {"ArnLike": {"aws:SourceArn": f"arn:aws:s:r:{OWN}:*"}}),
+            False,
+        ),
+        (allow("*", PULL, {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{FOREIGN}:role/*"}}), True),
+        (allow("*", PULL, {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN}:role/*"}}), False),
+        (allow("*", PULL, {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::12345678901*"}}), True),
+        (allow("*", PULL, {"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN}*"}}), False),
+        (allow("*", PULL, {"StringLike": {"aws:PrincipalAccount": "12345678901?"}}), True),
+        (allow({"AWS": "12345678901?"}), True),
+    ],
+)
+def test_a_wildcard_account_field_names_the_outside_accounts_it_matches(statement, open_):
+    assert bool(outsiders(statement)) is open_

@@ -38,7 +38,7 @@ from .document import Condition, PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
 from .principals import ACCOUNT_ID, Caller, account_of, statement_names
 from .providers import Provider, provider, provider_of
-from .wildcard import has_glob, instances, split_arn
+from .wildcard import has_glob, instances, matches, split_arn
 
 MAX_REQUESTS_PER_CALLER = 4096
 FRESH_ACCOUNTS = ("999999999999", "999999999998")
@@ -117,27 +117,60 @@ def _conditions(statements: Sequence[Statement]) -> list[Condition]:
     return [c for s in statements for c in s.conditions]
 
 
+def _account_field(value: str, arn: bool) -> str | None:
+    """The account part of a principal value or condition value (an ARN's fifth field, which a trailing
+    `*` of a StringLike pattern may end: `arn:aws:iam::12345678901*`)."""
+    if not arn and ":" not in value:
+        return value
+    parts = value.split(":", 5)
+    return parts[4] if len(parts) >= 5 and parts[0] in ("arn", "*") else None
+
+
+def _accounts_matching(pattern: str, trusted: frozenset[str]) -> list[str]:
+    """An account outside `trusted` that a wildcard account pattern (`1234567890*`, `12345678901?`) matches:
+    a wildcard in an account field names every account it matches ([Principal] and ARN matching)."""
+    if not has_glob(pattern):
+        return []
+    fixed = len(pattern.replace("*", ""))
+    stars = pattern.count("*")
+    for digit in "9870":
+        if stars:
+            head, _, tail = pattern.partition("*")
+            candidate = head + digit * max(0, 12 - fixed) + tail.replace("*", "")
+        else:
+            candidate = pattern
+        candidate = candidate.replace("?", digit)
+        if ACCOUNT_ID.match(candidate) and matches(pattern, candidate) and candidate not in trusted:
+            return [candidate]
+    return []
+
+
 def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
     accounts: set[str] = set()
     orgs: set[str] = set()
+    account_patterns: set[str] = set()
+
+    def named(value: str, arn: bool) -> None:
+        account = _account_field(value, arn)
+        if account is None:
+            return
+        if has_glob(account):
+            account_patterns.add(account)
+        elif ACCOUNT_ID.match(account):
+            accounts.add(account)
+
     for statement in statements:
         for principal in statement.principals or ():
-            if principal.kind == "AWS" and not has_glob(principal.value):
-                account = account_of(principal.value)
-                if account and ACCOUNT_ID.match(account):
-                    accounts.add(account)
+            if principal.kind == "AWS" and principal.value != "*":
+                named(principal.value, arn=":" in principal.value)
     for condition in _conditions(statements):
         key = condition.lower_key
         for value in condition.values:
-            if has_glob(value):
-                continue
-            if key in ACCOUNT_KEYS and ACCOUNT_ID.match(value):
-                accounts.add(value)
+            if key in ACCOUNT_KEYS:
+                named(value, arn=False)
             elif key in ARN_KEYS:
-                account = account_of(value)
-                if account and ACCOUNT_ID.match(account):
-                    accounts.add(account)
-            elif key in ORG_KEYS:
+                named(value, arn=True)
+            elif key in ORG_KEYS and not has_glob(value):
                 orgs.add(value)
         if key in ORG_PATH_KEYS:
             orgs.update(v.split("/", 1)[0] for v in condition.values if not has_glob(v.split("/", 1)[0]))
@@ -146,7 +179,8 @@ def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
     else:
         trusted, trusted_orgs = zone.accounts, zone.organizations
     fresh = next(a for a in FRESH_ACCOUNTS if a not in trusted)
-    outsiders = (fresh, *sorted(accounts - trusted))
+    globbed = {a for p in account_patterns for a in _accounts_matching(p, trusted)}
+    outsiders = (fresh, *sorted((accounts | globbed) - trusted - {fresh}))
     outsider_orgs: tuple[str | None, ...] = (None, FRESH_ORG, *sorted(orgs - trusted_orgs))
     return _Facts(frozenset(accounts), frozenset(orgs), trusted, trusted_orgs, outsiders, outsider_orgs)
 
