@@ -388,3 +388,18 @@ def test_an_unknown_deny_does_not_matter_when_nobody_outside_gets_in():
 )
 def test_a_wildcard_account_field_names_the_outside_accounts_it_matches(statement, open_):
     assert bool(outsiders(statement)) is open_
+
+
+# Date operators compare instants (condition operators: Date); the requester's time is any instant, so a
+# bound restricts nobody: one second either side of it is tried, as for numbers.
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}},
+        {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+        {"DateLessThanEquals": {"aws:EpochTime": 1893456000}},
+        {"NumericLessThan": {"s3:max-keys": "10"}},
+    ],
+)
+def test_a_time_or_number_bound_restricts_no_outsider(condition):
+    assert outsiders(allow("*", PULL, condition))

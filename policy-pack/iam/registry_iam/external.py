@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .actions import all_actions, expand
-from .conditions import Context, all_hold, check_operator
+from .conditions import Context, all_hold, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
 from .principals import ACCOUNT_ID, Caller, account_of, statement_names
@@ -363,11 +363,11 @@ def _candidates(key: str, conditions: Iterable[Condition]) -> list[str | None]:
         for value in condition.values:
             base = condition.base
             if base.startswith("numeric") or base.startswith("date"):
-                try:
-                    number = float(value)
-                    values += [value, repr(number + 1), repr(number - 1)]
-                except ValueError:
-                    values.append(value)
+                # Either side of the bound: a date as an ISO 8601 instant or epoch seconds, one second off.
+                number = as_instant(value) if base.startswith("date") else as_number(value)
+                values.append(value)
+                if number is not None:
+                    values += [repr(number + 1), repr(number - 1)]
             elif base == "bool":
                 values += ["true", "false"]
             elif base in ("ipaddress", "notipaddress"):
