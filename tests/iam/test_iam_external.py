@@ -403,3 +403,17 @@ def test_a_wildcard_account_field_names_the_outside_accounts_it_matches(statemen
 )
 def test_a_time_or_number_bound_restricts_no_outsider(condition):
     assert outsiders(allow("*", PULL, condition))
+
+
+# Organization ids are lower case (Organizations API: ^o-[a-z0-9]{10,32}$): compared ignoring case, the
+# own id in capitals is the own organization, not another one.
+@pytest.mark.parametrize(
+    ("condition", "open_"),
+    [
+        ({"StringEqualsIgnoreCase": {"aws:PrincipalOrgID": ORG.upper()}}, False),
+        ({"StringEqualsIgnoreCase": {"aws:PrincipalOrgID": "O-ZZ9988776655"}}, True),
+        ({"StringEquals": {"aws:PrincipalOrgID": ORG}}, False),
+    ],
+)
+def test_an_organization_id_in_capitals_names_the_same_organization(condition, open_):
+    assert bool(outsiders(allow("*", PULL, condition))) is open_

@@ -171,9 +171,9 @@ def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
             elif key in ARN_KEYS:
                 named(value, arn=True)
             elif key in ORG_KEYS and not has_glob(value):
-                orgs.add(value)
+                orgs.add(value.lower())  # ids are lower case (o-[a-z0-9]{10,32}): O-ABC... names o-abc...
         if key in ORG_PATH_KEYS:
-            orgs.update(v.split("/", 1)[0] for v in condition.values if not has_glob(v.split("/", 1)[0]))
+            orgs.update(v.split("/", 1)[0].lower() for v in condition.values if not has_glob(v.split("/", 1)[0]))
     if zone.accounts is None:
         trusted, trusted_orgs = frozenset(accounts), frozenset(orgs) | zone.organizations
     else:
