@@ -60,6 +60,20 @@ RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:dynamodb/resourcePolicy:ResourcePolicy": ("policy",),
     "aws:glue/resourcePolicy:ResourcePolicy": ("policy",),
     "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": ("policy",),
+    "aws:glacier/vault:Vault": ("accessPolicy",),
+    "aws:opensearch/domain:Domain": ("accessPolicies",),
+    "aws:elasticsearch/domain:Domain": ("accessPolicies",),
+    "aws:s3/accessPoint:AccessPoint": ("policy",),
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": ("policy",),
+    "aws:s3control/bucketPolicy:BucketPolicy": ("policy",),
+    "aws:codebuild/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:vpclattice/authPolicy:AuthPolicy": ("policy",),
+    "aws:vpclattice/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:kinesis/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": ("accessPolicy",),
+    "aws:schemas/registryPolicy:RegistryPolicy": ("policy",),
+    "aws:networkfirewall/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:mediastore/containerPolicy:ContainerPolicy": ("policy",),
 }
 
 # Identity policies: no Principal; they grant to the identity they are attached to (inside the account),
@@ -95,6 +109,17 @@ CFN_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::SQS::QueuePolicy": ("PolicyDocument",),
     "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy",),
     "AWS::Logs::ResourcePolicy": ("PolicyDocument",),
+    "AWS::OpenSearchService::Domain": ("AccessPolicies",),
+    "AWS::Elasticsearch::Domain": ("AccessPolicies",),
+    "AWS::S3::AccessPoint": ("Policy",),
+    "AWS::Glacier::Vault": ("AccessPolicy",),
+    "AWS::Kinesis::ResourcePolicy": ("ResourcePolicy",),
+    "AWS::CodeBuild::ResourcePolicy": ("Policy",),
+    "AWS::VpcLattice::AuthPolicy": ("Policy",),
+    "AWS::VpcLattice::ResourcePolicy": ("Policy",),
+    "AWS::EFS::FileSystem": ("FileSystemPolicy",),
+    "AWS::Backup::BackupVault": ("AccessPolicy",),
+    "AWS::ApiGateway::RestApi": ("Policy",),
 }
 # CloudFormation types whose documents only grant to the identity they attach to.
 CFN_IDENTITY_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group"}

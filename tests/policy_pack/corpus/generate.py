@@ -2203,6 +2203,66 @@ repo(
     dp,
 )
 
+# ---- more types with a policy property: read, so an own-account policy passes and a public one is refused ----
+for resource_type, prop, action, label in [
+    ("aws:glacier/vault:Vault", "accessPolicy", "glacier:InitiateJob", "glacier-vault"),
+    ("aws:opensearch/domain:Domain", "accessPolicies", "es:ESHttpGet", "opensearch-domain"),
+    ("aws:elasticsearch/domain:Domain", "accessPolicies", "es:ESHttpGet", "elasticsearch-domain"),
+    ("aws:s3/accessPoint:AccessPoint", "policy", "s3:GetObject", "s3-access-point"),
+    ("aws:s3control/accessPointPolicy:AccessPointPolicy", "policy", "s3:GetObject", "s3control-access-point-policy"),
+    ("aws:kinesis/resourcePolicy:ResourcePolicy", "policy", "kinesis:GetRecords", "kinesis-resource-policy"),
+    (
+        "aws:codebuild/resourcePolicy:ResourcePolicy",
+        "policy",
+        "codebuild:BatchGetProjects",
+        "codebuild-resource-policy",
+    ),
+    (
+        "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy",
+        "accessPolicy",
+        "logs:PutSubscriptionFilter",
+        "log-destination",
+    ),
+]:
+    case(T, f"{label}-star", resource_type, {prop: doc(st("*", action, Resource="*"))}, "refuse", DOC["analyzer"])
+    case(
+        T,
+        f"{label}-own",
+        resource_type,
+        {prop: doc(st({"AWS": f"arn:aws:iam::{OWN}:root"}, action, Resource="*"))},
+        "accept",
+        DOC["analyzer"],
+    )
+for cfn_type, prop, label in [
+    ("AWS::OpenSearchService::Domain", "AccessPolicies", "opensearch"),
+    ("AWS::EFS::FileSystem", "FileSystemPolicy", "efs"),
+    ("AWS::ApiGateway::RestApi", "Policy", "apigateway"),
+]:
+    case(
+        T,
+        f"cfn-{label}-star",
+        STACK,
+        {
+            "templateBody": template(
+                {"X": {"Type": cfn_type, "Properties": {prop: json.loads(doc(st("*", "*", Resource="*")))}}}
+            )
+        },
+        "refuse",
+        DOC["analyzer"],
+    )
+    case(
+        T,
+        f"cfn-{label}-own",
+        STACK,
+        {
+            "templateBody": template(
+                {"X": {"Type": cfn_type, "Properties": {prop: json.loads(doc(st({"AWS": OWN}, "*", Resource="*")))}}}
+            )
+        },
+        "accept",
+        DOC["analyzer"],
+    )
+
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 
