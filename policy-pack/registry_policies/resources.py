@@ -233,7 +233,7 @@ def _grant_like(value: Any, path: str = "", depth: int = 0) -> str:
         for key, item in value.items():
             name = str(key).lower()
             grantee = name.endswith("principal") or name.endswith("principals") or name == "principalorgid"
-            if grantee and item not in (None, "", [], {}):
+            if grantee and item not in (None, "", [], {}) and item is not False:  # allowExternalPrincipals: false
                 return f"{path}.{key}" if path else str(key)
             found = _grant_like(item, f"{path}.{key}" if path else str(key), depth + 1)
             if found:
