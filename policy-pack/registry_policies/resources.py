@@ -20,9 +20,11 @@ from .lambda_permission import (
     KMS_GRANT_TYPE,
     LAMBDA_PERMISSION_TYPE,
     LAYER_PERMISSION_TYPE,
+    S3_ACL_TYPES,
     kms_grant_document,
     lambda_permission_document,
     layer_permission_document,
+    s3_acl_document,
 )
 from .values import MAX_DEPTH, get_path, is_unknown
 
@@ -167,8 +169,12 @@ def all_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, 
 
 def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
     """Everything on the resource that can grant access to someone, as documents (or unreadable)."""
+    acl = s3_acl_document(props) if resource_type in S3_ACL_TYPES else None
+    acl_subjects = [Subject("the S3 ACL (acl/grants/accessControlPolicy)", acl)] if acl else []
     if resource_type in RESOURCE_POLICY_PROPERTIES:
-        return [Subject(where, doc) for where, doc in resource_documents(resource_type, props)]
+        return [Subject(where, doc) for where, doc in resource_documents(resource_type, props)] + acl_subjects
+    if acl_subjects:
+        return acl_subjects
     if resource_type in SYNTHESISED:
         where, build = SYNTHESISED[resource_type]
         return [Subject(where, build(props))]
@@ -364,6 +370,9 @@ def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str) -> list
         return [Subject(f"{label} ({where})", build(camel), deploy_time=True)]
     if cfn_type in CFN_IDENTITY_TYPES:
         return []
+    if cfn_type == "AWS::S3::Bucket":
+        acl = s3_acl_document({"accessControl": _resolve(properties.get("AccessControl"))})
+        return [Subject(f"{label}.AccessControl", acl, deploy_time=True)] if acl else []
     path = _grant_like(properties)
     if path:
         return [Subject(f"{label}.{path}", unreadable=f"the pack does not read the CloudFormation type {cfn_type}")]

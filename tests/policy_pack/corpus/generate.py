@@ -2263,6 +2263,134 @@ for cfn_type, prop, label in [
         DOC["analyzer"],
     )
 
+# ---- S3 ACLs: IAM Access Analyzer's BUCKET_ACL finding source -------------------------------------------------
+ACL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html"
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+OWNER = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+ACL_V2 = "aws:s3/bucketAclV2:BucketAclV2"
+
+
+def acl_policy(*grants):
+    return {"owner": {"id": OWNER}, "grants": [{"grantee": g, "permission": p} for g, p in grants]}
+
+
+case(T, "s3-acl-public-read", ACL_V2, {"bucket": "b", "acl": "public-read"}, "refuse", f"{ACL}: AllUsers is anyone")
+case(T, "s3-acl-public-read-write", ACL_V2, {"bucket": "b", "acl": "public-read-write"}, "refuse", ACL)
+case(
+    T,
+    "s3-acl-authenticated-read",
+    ACL_V2,
+    {"bucket": "b", "acl": "authenticated-read"},
+    "refuse",
+    f"{ACL}: AuthenticatedUsers is any AWS account",
+)
+case(T, "s3-acl-private", ACL_V2, {"bucket": "b", "acl": "private"}, "accept", ACL)
+case(
+    T,
+    "s3-acl-log-delivery-write",
+    ACL_V2,
+    {"bucket": "b", "acl": "log-delivery-write"},
+    "accept",
+    f"{ACL}: LogDelivery is S3's own log delivery",
+)
+case(
+    T,
+    "s3-acl-owner-and-log-delivery",
+    ACL_V2,
+    {
+        "bucket": "b",
+        "accessControlPolicy": acl_policy(
+            ({"type": "CanonicalUser", "id": OWNER}, "FULL_CONTROL"), ({"type": "Group", "uri": LOG_DELIVERY}, "WRITE")
+        ),
+    },
+    "accept",
+    ACL,
+)
+case(
+    T,
+    "s3-acl-grant-all-users",
+    ACL_V2,
+    {
+        "bucket": "b",
+        "accessControlPolicy": acl_policy(
+            ({"type": "CanonicalUser", "id": OWNER}, "FULL_CONTROL"), ({"type": "Group", "uri": ALL_USERS}, "READ")
+        ),
+    },
+    "refuse",
+    ACL,
+)
+case(
+    T,
+    "s3-acl-grant-authenticated",
+    ACL_V2,
+    {"bucket": "b", "accessControlPolicy": acl_policy(({"type": "Group", "uri": AUTHENTICATED}, "READ_ACP"))},
+    "refuse",
+    ACL,
+)
+case(
+    T,
+    "s3-acl-grant-other-canonical-user",
+    ACL_V2,
+    {"bucket": "b", "accessControlPolicy": acl_policy(({"type": "CanonicalUser", "id": "be1e7f3c" * 8}, "READ"))},
+    "refuse",
+    f"{ACL}: another canonical user is another account",
+)
+case(
+    T,
+    "s3-acl-grant-email",
+    ACL_V2,
+    {
+        "bucket": "b",
+        "accessControlPolicy": acl_policy(
+            ({"type": "AmazonCustomerByEmail", "emailAddress": "someone@example.com"}, "READ")
+        ),
+    },
+    "refuse",
+    ACL,
+)
+case(
+    T,
+    "s3-bucketv2-grants-all-users",
+    "aws:s3/bucketV2:BucketV2",
+    {"grants": [{"type": "Group", "uri": ALL_USERS, "permissions": ["READ"]}]},
+    "refuse",
+    ACL,
+)
+case(
+    T,
+    "s3-object-public-read",
+    "aws:s3/bucketObjectv2:BucketObjectv2",
+    {"bucket": "b", "key": "model.bin", "acl": "public-read"},
+    "refuse",
+    ACL,
+)
+case(
+    T,
+    "s3-object-owner-full-control",
+    "aws:s3/bucketObjectv2:BucketObjectv2",
+    {"bucket": "b", "key": "model.bin", "acl": "bucket-owner-full-control"},
+    "accept",
+    ACL,
+)
+case(
+    T,
+    "cfn-s3-bucket-public-read",
+    STACK,
+    {"templateBody": template({"B": {"Type": "AWS::S3::Bucket", "Properties": {"AccessControl": "PublicRead"}}})},
+    "refuse",
+    ACL,
+)
+case(
+    T,
+    "cfn-s3-bucket-private",
+    STACK,
+    {"templateBody": template({"B": {"Type": "AWS::S3::Bucket", "Properties": {"AccessControl": "Private"}}})},
+    "accept",
+    ACL,
+)
+
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 
