@@ -417,3 +417,20 @@ def test_a_time_or_number_bound_restricts_no_outsider(condition):
 )
 def test_an_organization_id_in_capitals_names_the_same_organization(condition, open_):
     assert bool(outsiders(allow("*", PULL, condition))) is open_
+
+
+# aws:VpceAccount / aws:VpceOrgID / aws:VpceOrgPaths name the owner of the VPC endpoint a request came
+# through: an owner outside the zone is an outsider's network (global condition keys, aws:VpceAccount).
+@pytest.mark.parametrize(
+    ("condition", "open_"),
+    [
+        ({"StringEquals": {"aws:VpceAccount": FOREIGN}}, True),
+        ({"StringEquals": {"aws:VpceAccount": OWN}}, False),
+        ({"StringEquals": {"aws:VpceOrgID": "o-zz9988776655"}}, True),
+        ({"StringEquals": {"aws:VpceOrgID": ORG}}, False),
+        ({"ForAnyValue:StringLike": {"aws:VpceOrgPaths": "o-zz9988776655/*"}}, True),
+        ({"ForAnyValue:StringLike": {"aws:VpceOrgPaths": f"{ORG}/*"}}, False),
+    ],
+)
+def test_a_vpc_endpoint_of_an_owner_outside_the_zone_is_an_outsider_s_network(condition, open_):
+    assert bool(outsiders(allow("*", PULL, condition))) is open_

@@ -81,6 +81,9 @@ REPRESENTATIVE_MISSES = {
     "restricted-star-source-ip-any": "the witness takes the range 0.0.0.0/0 as the source address",
     "restricted-star-org-id-foranyvalue-negated": "a negated operator is left unmet, and ForAnyValue on the "
     "absent organization of '*' is false; a caller of another organization meets it",
+    "restricted-star-source-ip-with-ipv6-any": "the witness takes the range 10.0.0.0/8 as the source address",
+    "principals-notprincipal-allow-within-org": "an Allow's NotPrincipal row is labelled without the statement's "
+    "condition (aws:PrincipalOrgID), so it reads as everyone but the own account",
     "deputy-source-arn-whole-star": "the witness for ArnLike '*' is not an ARN, so it matches nothing",
 }
 # Where the matrix knows more than the pack: the repository's ARN (a Resource naming another repository

@@ -166,13 +166,13 @@ def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
     for condition in _conditions(statements):
         key = condition.lower_key
         for value in condition.values:
-            if key in ACCOUNT_KEYS:
+            if key in ACCOUNT_KEYS or key == "aws:vpceaccount":
                 named(value, arn=False)
             elif key in ARN_KEYS:
                 named(value, arn=True)
-            elif key in ORG_KEYS and not has_glob(value):
+            elif key in (*ORG_KEYS, "aws:vpceorgid") and not has_glob(value):
                 orgs.add(value.lower())  # ids are lower case (o-[a-z0-9]{10,32}): O-ABC... names o-abc...
-        if key in ORG_PATH_KEYS:
+        if key in ORG_PATH_KEYS or key == "aws:vpceorgpaths":
             orgs.update(v.split("/", 1)[0].lower() for v in condition.values if not has_glob(v.split("/", 1)[0]))
     if zone.accounts is None:
         trusted, trusted_orgs = frozenset(accounts), frozenset(orgs) | zone.organizations
@@ -347,9 +347,26 @@ def callers_for(statements: Sequence[Statement], zone: Zone) -> list[Caller]:
     return callers
 
 
-def _candidates(key: str, conditions: Iterable[Condition]) -> list[str | None]:
+def _outside_network_owners(key: str, conditions: list[Condition], facts: _Facts) -> list[str | None]:
+    """Values of aws:VpceAccount, aws:VpceOrgID, aws:VpceOrgPaths (the owner of the VPC endpoint a request came
+    through) whose owner is outside the zone: absent, fresh, and each named value or pattern instance of an
+    outside owner (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)."""
+
+    def outside(value: str) -> bool:
+        if key == "aws:vpceaccount":
+            return value not in facts.trusted_accounts
+        return value.split("/", 1)[0].lower() not in facts.trusted_orgs
+
+    values: list[str | None] = [None, FRESH]
+    values += [i for c in conditions for v in c.values for i in instances(v) if outside(i)]
+    return list(dict.fromkeys(values))
+
+
+def _candidates(key: str, conditions: Iterable[Condition], facts: _Facts | None = None) -> list[str | None]:
     """Values a requester may send for a key it chooses: absent, fresh, and what the conditions name."""
     conditions = list(conditions)
+    if facts is not None and key in ("aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths"):
+        return _outside_network_owners(key, conditions, facts)
     if key in IP_KEYS:
         return [None, *_outside_addresses(conditions)]
     if key == "aws:userid":
@@ -442,6 +459,7 @@ def external_access(
         resources = list(dict.fromkeys([*named_resources, FRESH_RESOURCE])) if named_resources else [None]
     fixed_resource = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
     found: dict[tuple[int, str], ExternalAccess] = {}
+    facts = _facts(usable, zone)
     for caller in callers_for(usable, zone):
         named = [(s, statement_names(s, caller)) for s in usable]
         live = [(s, principal) for s, (applies, principal) in named if applies]
@@ -452,7 +470,7 @@ def external_access(
         fixed.update(fixed_resource)
         free = sorted(k for k in keys if k not in fixed and k not in IDENTITY_KEYS and not _claim_key(k, caller))
         conditions = _conditions([s for s, _ in live])
-        options = [_candidates(k, [c for c in conditions if c.lower_key == k]) for k in free]
+        options = [_candidates(k, [c for c in conditions if c.lower_key == k], facts) for k in free]
         total = 1
         for option in options:
             total *= len(option)

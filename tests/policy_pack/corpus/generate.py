@@ -2391,6 +2391,103 @@ case(
     ACL,
 )
 
+# ---- VPC endpoint owners ----------------------------------------------------------------------------------
+VPCE = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-vpceaccount"
+)
+repo(R, "star-vpce-account-own", [st("*", PULL, {"StringEquals": {"aws:VpceAccount": OWN}})], "accept", VPCE)
+repo(
+    R,
+    "star-vpce-account-foreign",
+    [st("*", PULL, {"StringEquals": {"aws:VpceAccount": FOREIGN}})],
+    "refuse",
+    f"{VPCE}: the endpoint is an outsider's",
+)
+repo(R, "star-vpce-org-own", [st("*", PULL, {"StringEquals": {"aws:VpceOrgID": ORG}})], "accept", VPCE)
+repo(R, "star-vpce-org-other", [st("*", PULL, {"StringEquals": {"aws:VpceOrgID": OTHER_ORG}})], "refuse", VPCE)
+repo(
+    R,
+    "star-vpce-org-paths-own",
+    [st("*", PULL, {"ForAnyValue:StringLike": {"aws:VpceOrgPaths": f"{ORG}/*"}})],
+    "accept",
+    VPCE,
+)
+repo(
+    R,
+    "star-source-vpc-glob",
+    [st("*", PULL, {"StringLike": {"aws:SourceVpc": "vpc-*"}})],
+    "refuse",
+    f"{DOC['s3public']}: any VPC",
+)
+repo(
+    R,
+    "star-source-ip-private-range",
+    [st("*", PULL, {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})],
+    "accept",
+    DOC["s3public"],
+)
+repo(
+    R,
+    "star-source-ip-with-ipv6-any",
+    [st("*", PULL, {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "::/0"]}})],
+    "refuse",
+    DOC["s3public"],
+)
+repo(
+    R,
+    "star-principal-arn-resource-account-variable",
+    [st("*", PULL, {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:ResourceAccount}:role/*"}})],
+    "accept",
+    DOC["variables"],
+)
+repo(
+    D,
+    "source-account-resource-account-variable",
+    [st({"Service": "s.amazonaws.com"}, PULL, {"StringEquals": {"aws:SourceAccount": "${aws:ResourceAccount}"}})],
+    "accept",
+    DOC["variables"],
+)
+repo(
+    P,
+    "foreign-but-only-if-service",
+    [st({"AWS": FOREIGN}, PULL, {"Bool": {"aws:PrincipalIsAWSService": "true"}})],
+    "accept",
+    f"{DOC['global']}: an account's principal is no service",
+)
+repo(
+    P,
+    "notprincipal-allow-within-org",
+    [
+        {
+            "Effect": "Allow",
+            "NotPrincipal": {"AWS": OWN},
+            "Action": PULL,
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+        }
+    ],
+    "accept",
+    DOC["notprincipal"],
+)
+role(F, "star-web-identity-no-condition", [st("*", "sts:AssumeRoleWithWebIdentity")], "refuse", DOC["principal"])
+role(
+    F,
+    "github-open-allow-deny-ifexists",
+    [
+        st({"Federated": GH}, "sts:AssumeRoleWithWebIdentity"),
+        st({"Federated": GH}, "sts:AssumeRoleWithWebIdentity", {"StringNotLikeIfExists": {SUB: "repo:acme/*"}}, "Deny"),
+    ],
+    "accept",
+    DOC["operators"],
+)
+case(
+    R,
+    "kms-caller-account-negated-foreign",
+    KEY,
+    {"policy": doc(st({"AWS": "*"}, "kms:Decrypt", {"StringNotEquals": {"kms:CallerAccount": FOREIGN}}, Resource="*"))},
+    "refuse",
+    DOC["operators"],
+)
+
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 
