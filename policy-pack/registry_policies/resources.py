@@ -10,11 +10,13 @@ anything that looks like a grant (a document with Principal, a `principal` prope
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from registry_iam import Zone
 
 from .lambda_permission import (
     KMS_GRANT_TYPE,
@@ -153,6 +155,13 @@ class Subject:
     deploy_time: bool = False  # its unknowns are CloudFormation intrinsics, not preview placeholders
 
 
+def subject_zone(subject: Subject, zone: Zone) -> Zone:
+    """The zone a subject is judged in: a CloudFormation document's `AWS::AccountId` is the own account."""
+    if subject.deploy_time and zone.accounts is not None:
+        return Zone(zone.accounts | {STACK_ACCOUNT}, zone.organizations)
+    return zone
+
+
 def resource_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, Any]]:
     """(where, document) for every resource or trust policy the resource carries."""
     return _documents(resource_type, props, RESOURCE_POLICY_PROPERTIES)
@@ -283,10 +292,54 @@ def is_intrinsic(value: Any) -> bool:
     )
 
 
+# The stack's own account (`AWS::AccountId`): the account the template deploys to, which the zone trusts by
+# definition ("the account and the named accounts"). It stands in for the unknown id in documents and is added
+# to the zone for them (the pack only knows the zone, not which of its accounts deploys).
+STACK_ACCOUNT = "000000000000"
+# CloudFormation pseudo parameters whose value cannot change who a policy admits.
+PSEUDO_PARAMETERS = {
+    "AWS::AccountId": STACK_ACCOUNT,
+    "AWS::Partition": "aws",
+    "AWS::Region": "stack-region",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def _resolved_string(value: Any) -> str | None:
+    """The string an intrinsic stands for when it only uses pseudo parameters (Ref, Fn::Sub, Fn::Join)."""
+    if isinstance(value, str):
+        return value
+    if not is_intrinsic(value):
+        return None
+    ((name, argument),) = value.items()
+    if name == "Ref":
+        return PSEUDO_PARAMETERS.get(argument) if isinstance(argument, str) else None
+    if name == "Fn::Sub":
+        text, variables = (argument, {}) if isinstance(argument, str) else (argument + [None, None])[:2]
+        if not isinstance(text, str) or not isinstance(variables, dict):
+            return None
+        known = {k: _resolved_string(v) for k, v in variables.items()}
+        names = set(_SUB_VARIABLE.findall(text))
+        values = {n: known[n] if n in known else PSEUDO_PARAMETERS.get(n) for n in names}
+        if any(v is None for v in values.values()):
+            return None
+        text = _SUB_VARIABLE.sub(lambda m: str(values[m.group(1)]), text)
+        return text.replace("${!", "${")
+    if name == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], list):
+        separator, parts = argument
+        strings = [_resolved_string(p) for p in parts]
+        if isinstance(separator, str) and all(s is not None for s in strings):
+            return separator.join(s for s in strings if s is not None)
+    return None
+
+
 def _resolve(value: Any) -> Any:
-    """Intrinsics anywhere in a document become the pack's 'unknown' marker: not known before deploy."""
+    """Intrinsics anywhere in a document become the pack's 'unknown' marker (not known before deploy), except
+    those that only use the stack's pseudo parameters (`!Sub arn:aws:iam::${AWS::AccountId}:root`)."""
     if is_intrinsic(value):
-        return UNKNOWN_STRING_VALUE
+        resolved = _resolved_string(value)
+        return resolved if resolved is not None else UNKNOWN_STRING_VALUE
     if isinstance(value, dict):
         return {k: _resolve(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -2488,6 +2488,143 @@ case(
     DOC["operators"],
 )
 
+# ---- CloudFormation pseudo parameters: AWS::AccountId is the account the stack deploys to ---------------------
+PSEUDO = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html"
+KEY_YAML = (
+    "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n"
+    "          - Effect: Allow\n            Principal:\n              AWS: {principal}\n"
+    "            Action: kms:*\n            Resource: '*'\n"
+)
+case(
+    T,
+    "cfn-yaml-sub-own-account-root",
+    STACK,
+    {"templateBody": KEY_YAML.format(principal="!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+    "accept",
+    PSEUDO,
+)
+case(
+    T,
+    "cfn-yaml-sub-parameter-principal",
+    STACK,
+    {"templateBody": KEY_YAML.format(principal="!Sub arn:aws:iam::${Partner}:root")},
+    "refuse",
+    "a template parameter decides the principal",
+)
+case(
+    T,
+    "cfn-yaml-literal-foreign-root",
+    STACK,
+    {"templateBody": KEY_YAML.format(principal=f"arn:aws:iam::{FOREIGN}:root")},
+    "refuse",
+    DOC["analyzer"],
+)
+case(
+    T,
+    "cfn-join-own-account-root",
+    STACK,
+    {
+        "templateBody": template(
+            {
+                "K": {
+                    "Type": "AWS::KMS::Key",
+                    "Properties": {
+                        "KeyPolicy": json.loads(
+                            doc(
+                                st(
+                                    {"AWS": {"Fn::Join": ["", ["arn:aws:iam::", {"Ref": "AWS::AccountId"}, ":root"]]}},
+                                    "kms:*",
+                                    Resource="*",
+                                )
+                            )
+                        )
+                    },
+                }
+            }
+        )
+    },
+    "accept",
+    PSEUDO,
+)
+case(
+    T,
+    "cfn-managed-ecr-key-shape",
+    STACK,
+    {
+        "templateBody": template(
+            {
+                "K": {
+                    "Type": "AWS::KMS::Key",
+                    "Properties": {
+                        "KeyPolicy": json.loads(
+                            doc(
+                                st(
+                                    {"AWS": "*"},
+                                    "kms:Decrypt",
+                                    {
+                                        "StringEquals": {
+                                            "kms:CallerAccount": {"Ref": "AWS::AccountId"},
+                                            "kms:ViaService": {"Fn::Sub": "ecr.${AWS::Region}.amazonaws.com"},
+                                        }
+                                    },
+                                    Resource="*",
+                                )
+                            )
+                        )
+                    },
+                }
+            }
+        )
+    },
+    "accept",
+    f"{PSEUDO}, {DOC['ecrkey']}",
+)
+case(
+    T,
+    "cfn-lambda-permission-s3-own-account",
+    STACK,
+    {
+        "templateBody": template(
+            {
+                "P": {
+                    "Type": "AWS::Lambda::Permission",
+                    "Properties": {
+                        "FunctionName": "f",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "s3.amazonaws.com",
+                        "SourceAccount": {"Ref": "AWS::AccountId"},
+                        "SourceArn": "arn:aws:s3:::models",
+                    },
+                }
+            }
+        )
+    },
+    "accept",
+    f"{PSEUDO}, {DOC['lambda']}",
+)
+case(
+    T,
+    "cfn-lambda-permission-source-from-parameter",
+    STACK,
+    {
+        "templateBody": template(
+            {
+                "P": {
+                    "Type": "AWS::Lambda::Permission",
+                    "Properties": {
+                        "FunctionName": "f",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "s3.amazonaws.com",
+                        "SourceAccount": {"Ref": "SourceAccount"},
+                    },
+                }
+            }
+        )
+    },
+    "refuse",
+    "a template parameter decides the source",
+)
+
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 
