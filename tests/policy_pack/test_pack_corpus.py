@@ -1,6 +1,6 @@
 """The red-team corpus (tests/policy_pack/corpus/*.json, written by corpus/generate.py): every document gets
 its verdict from the pure entry point and from the real pack over its gRPC protocol, and for repository
-policies the offline preview's access matrix agrees with the pack.
+policies the offline preview's access matrix and diff agree with the pack.
 
 A document: {"category", "resourceType", "properties", "zone": {"trustedAccounts", "organizationIds"},
 "verdict": "refuse" | "accept", "why": <the AWS documentation or rule the verdict is read from>}.
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from offline_preview.access_matrix import access_matrix
 from offline_preview.analyzer_client import AnalyzerClient
+from offline_preview.diff import grants
 from registry_iam import account_of
 from registry_policies.pack import effective_access
 
@@ -149,3 +150,45 @@ def test_the_access_matrix_agrees_with_the_pack_on_every_repository_policy(name)
             and any(not r.startswith("DENIED") for reasons in capabilities.values() for r in reasons)
         ]
         assert outside == [], rows
+
+
+def _element(statement: dict, name: str):
+    return next((v for k, v in statement.items() if k.lower() == name), None)
+
+
+def _principal_values(element) -> set[str]:
+    if isinstance(element, str):
+        return {element}
+    values: set[str] = set()
+    for value in (element or {}).values():
+        values |= {value} if isinstance(value, str) else {v for v in value if isinstance(v, str)}
+    return values
+
+
+@pytest.mark.parametrize("name", [n for n, d in sorted(CORPUS.items()) if d["resourceType"] == REPOSITORY_POLICY])
+def test_the_diff_lists_a_grant_for_every_statement_the_pack_refuses(name):
+    document = CORPUS[name]
+    policy = json.loads(document["properties"]["policy"])
+    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+    findings = effective_access(REPOSITORY_POLICY, document["properties"], document["zone"])
+    listed = set()
+    for grant in grants(policy):
+        if grant.effect == "Allow":
+            principal = grant.principal.removeprefix("everyone but ")
+            listed.add(
+                principal.split(":", 1)[1]
+                if principal.startswith(("Service:", "Federated:", "CanonicalUser:"))
+                else principal
+            )
+    for finding in findings:
+        match = re.search(r'statement "([^"]+)"|Statement\[(\d+)\]', finding.message)
+        if "is malformed" in finding.message or match is None:
+            continue
+        index = (
+            int(match.group(2))
+            if match.group(2)
+            else next(i for i, s in enumerate(statements) if _element(s, "sid") == match.group(1))
+        )
+        statement = statements[index]
+        named = _principal_values(_element(statement, "principal") or _element(statement, "notprincipal"))
+        assert named & listed, (named, listed)
