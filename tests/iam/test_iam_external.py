@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from registry_iam import TooComplex, Zone, external_access, parse
-from registry_iam.external import MAX_REQUESTS_PER_CALLER
+from registry_iam.external import MAX_REQUESTS_PER_CALLER, _accounts_matching
+from registry_iam.wildcard import matches
 
 OWN = "123456789012"
 PARTNER = "210987654321"
@@ -434,3 +435,12 @@ def test_an_organization_id_in_capitals_names_the_same_organization(condition, o
 )
 def test_a_vpc_endpoint_of_an_owner_outside_the_zone_is_an_outsider_s_network(condition, open_):
     assert bool(outsiders(allow("*", PULL, condition))) is open_
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A\d{12}\Z"), st.integers(0, 11), st.sampled_from(["*", "?"]))
+def test_an_account_pattern_that_matches_another_account_yields_one(account, cut, wildcard):
+    # The pattern keeps the first `cut` digits of the own account; one outsider that matches it exists.
+    pattern = account[:cut] + ("*" if wildcard == "*" else "?" * (12 - cut))
+    [found] = _accounts_matching(pattern, frozenset({account}))
+    assert matches(pattern, found) and found != account and len(found) == 12 and found.isdigit()
