@@ -2625,6 +2625,90 @@ case(
     "a template parameter decides the source",
 )
 
+# ---- more Lambda permissions, grants and the managed ECR key as AWS writes it ---------------------------------
+for label, props, verdict in [
+    ("foreign-in-own-org", {"principal": FOREIGN, "principalOrgId": ORG}, "accept"),
+    (
+        "service-own-account-foreign-arn",
+        {
+            "principal": "events.amazonaws.com",
+            "sourceAccount": OWN,
+            "sourceArn": f"arn:aws:events:us-east-1:{FOREIGN}:rule/x",
+        },
+        "accept",
+    ),
+    ("star-own-topic-only", {"principal": "*", "sourceArn": f"arn:aws:sns:us-east-1:{OWN}:t"}, "accept"),
+    (
+        "apigateway-own-api",
+        {"principal": "apigateway.amazonaws.com", "sourceArn": f"arn:aws:execute-api:us-east-1:{OWN}:abc/*/GET/x"},
+        "accept",
+    ),
+    (
+        "apigateway-any-account",
+        {"principal": "apigateway.amazonaws.com", "sourceArn": "arn:aws:execute-api:us-east-1:*:abc/*"},
+        "refuse",
+    ),
+    ("alexa-no-source", {"principal": "alexa-appkit.amazon.com"}, "refuse"),
+]:
+    case(
+        D,
+        f"lambda-{label}",
+        PERMISSION,
+        {"function": "model-server", "action": "lambda:InvokeFunction"} | props,
+        verdict,
+        lp,
+    )
+case(
+    T,
+    "kms-grant-foreign-account-id",
+    GRANT,
+    {"keyId": "k", "granteePrincipal": FOREIGN, "operations": ["Decrypt"]},
+    "refuse",
+    DOC["kmsgrant"],
+)
+case(
+    T,
+    "kms-grant-partner-role",
+    GRANT,
+    {"keyId": "k", "granteePrincipal": f"arn:aws:iam::{PARTNER}:role/x", "operations": ["Decrypt"]},
+    "accept",
+    DOC["kmsgrant"],
+)
+case(
+    R,
+    "kms-managed-ecr-key-as-aws-writes-it",
+    KEY,
+    {
+        "policy": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Id": "auto-ecr-1",
+                "Statement": [
+                    {
+                        "Sid": "Allow access through Amazon ECR for all principals in the account that are authorized to use Amazon ECR",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "*"},
+                        "Action": MANAGED,
+                        "Resource": "*",
+                        "Condition": {
+                            "StringEquals": {"kms:CallerAccount": OWN, "kms:ViaService": "ecr.us-east-1.amazonaws.com"}
+                        },
+                    },
+                    {
+                        "Sid": "Allow direct access to key metadata to the account",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{OWN}:root"},
+                        "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                        "Resource": "*",
+                    },
+                ],
+            }
+        )
+    },
+    "accept",
+    kp,
+)
+
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 
