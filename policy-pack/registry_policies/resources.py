@@ -264,8 +264,29 @@ def _grant_like(value: Any, path: str = "", depth: int = 0) -> str:
 # ---- CloudFormation and Cloud Control --------------------------------------------------------------
 
 
+class _RepeatedKey(ValueError):
+    """A template or desired state that repeats a key: which of the two values counts is not evident."""
+
+
+def _unique_keys(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    result: dict[Any, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _RepeatedKey(f"it repeats the key {key!r}, so its meaning is ambiguous")
+        result[key] = value
+    return result
+
+
 class _TemplateLoader(yaml.SafeLoader):
-    """YAML templates with CloudFormation's short forms (!Ref, !Sub ...) read as intrinsic functions."""
+    """YAML templates with CloudFormation's short forms (!Ref, !Sub ...) read as intrinsic functions; a
+    repeated key is an error (PyYAML would keep the last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        repeated = next((k for i, k in enumerate(keys) if isinstance(k, str) and k in keys[:i]), None)
+        if repeated is not None:
+            raise _RepeatedKey(f"it repeats the key {repeated!r}, so its meaning is ambiguous")
+        return super().construct_mapping(node, deep=deep)
 
 
 def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -359,10 +380,14 @@ def _cloudformation_stack(props: dict[str, Any]) -> list[Subject]:
     if not isinstance(body, str):
         return [Subject(f"{where} (templateBody)", unreadable="templateBody is not a string")]
     try:
-        template = json.loads(body)
+        template = json.loads(body, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as error:
+        return [Subject(f"{where} (templateBody)", unreadable=f"the template cannot be read: {error}")]
     except ValueError:
         try:
             template = yaml.load(body, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+        except _RepeatedKey as error:
+            return [Subject(f"{where} (templateBody)", unreadable=f"the template cannot be read: {error}")]
         except yaml.YAMLError as error:
             return [Subject(f"{where} (templateBody)", unreadable=f"the template is neither JSON nor YAML ({error})")]
     if not isinstance(template, dict):
@@ -395,7 +420,9 @@ def _cloudcontrol(props: dict[str, Any]) -> list[Subject]:
     if not isinstance(state, str):
         return []
     try:
-        properties = json.loads(state)
+        properties = json.loads(state, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as error:
+        return [Subject(f"{where} desiredState", unreadable=f"desiredState cannot be read: {error}")]
     except ValueError:
         return [Subject(f"{where} desiredState", unreadable="desiredState is not valid JSON")]
     if not isinstance(properties, dict):

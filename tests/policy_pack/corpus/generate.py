@@ -2709,6 +2709,51 @@ case(
     kp,
 )
 
+# ---- a key repeated in a template hides one of two values ------------------------------------------------------
+REPEATED = "a repeated key: which value counts is not evident, so it is refused rather than guessed"
+case(
+    T,
+    "cfn-json-repeated-principal",
+    STACK,
+    {
+        "templateBody": '{"Resources": {"R": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryPolicyText": {"Statement": [{"Effect": "Allow", "Principal": "*", "Principal": {"AWS": "123456789012"}, "Action": "ecr:BatchGetImage"}]}}}}}'
+    },
+    "refuse",
+    REPEATED,
+)
+case(
+    T,
+    "cfn-yaml-repeated-principal",
+    STACK,
+    {
+        "templateBody": "Resources:\n  R:\n    Type: AWS::ECR::Repository\n    Properties:\n      RepositoryPolicyText:\n        Statement:\n          - Effect: Allow\n            Principal: '*'\n            Principal: {AWS: '123456789012'}\n            Action: ecr:BatchGetImage\n"
+    },
+    "refuse",
+    REPEATED,
+)
+case(
+    T,
+    "cloudcontrol-repeated-principal",
+    CLOUDCONTROL,
+    {
+        "typeName": "AWS::ECR::Repository",
+        "desiredState": '{"RepositoryPolicyText": {"Statement": [{"Effect": "Allow", "Principal": "*", "Principal": {"AWS": "123456789012"}, "Action": "ecr:BatchGetImage"}]}}',
+    },
+    "refuse",
+    REPEATED,
+)
+case(
+    C,
+    "policy-repeated-principal",
+    REPO,
+    {
+        "repository": "models/x",
+        "policy": '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Principal": {"AWS": "123456789012"}, "Action": "ecr:BatchGetImage"}]}',
+    },
+    "refuse",
+    REPEATED,
+)
+
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 
