@@ -78,7 +78,8 @@ def kms_grant_document(props: dict[str, Any]) -> dict[str, Any]:
     else:
         actions = []
     conditions: dict[str, dict[str, Any]] = {}
-    for constraint in props.get("constraints") or []:
+    constraints = props.get("constraints")
+    for constraint in constraints if isinstance(constraints, list) else []:  # constraints only narrow a grant
         if not isinstance(constraint, dict):
             continue
         for field, operator in (

@@ -337,7 +337,12 @@ def _resolved_string(value: Any) -> str | None:
     if name == "Ref":
         return PSEUDO_PARAMETERS.get(argument) if isinstance(argument, str) else None
     if name == "Fn::Sub":
-        text, variables = (argument, {}) if isinstance(argument, str) else (argument + [None, None])[:2]
+        if isinstance(argument, str):
+            text, variables = argument, {}
+        elif isinstance(argument, list) and len(argument) == 2:
+            text, variables = argument
+        else:
+            return None
         if not isinstance(text, str) or not isinstance(variables, dict):
             return None
         known = {k: _resolved_string(v) for k, v in variables.items()}
