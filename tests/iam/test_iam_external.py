@@ -444,3 +444,44 @@ def test_an_account_pattern_that_matches_another_account_yields_one(account, cut
     pattern = account[:cut] + ("*" if wildcard == "*" else "?" * (12 - cut))
     [found] = _accounts_matching(pattern, frozenset({account}))
     assert matches(pattern, found) and found != account and len(found) == 12 and found.isdigit()
+
+
+def _perimeter(allow_condition=None):
+    """A data-perimeter policy: one Allow, and Denies whose requester keys combine into far more than
+    MAX_REQUESTS_PER_CALLER cases (10 address ranges, 6 VPCs, 6 endpoints, 3 regions, 5 tags, TLS)."""
+    deny_network = {
+        "NotIpAddress": {"aws:SourceIp": [f"203.0.{i}.0/24" for i in range(10)]},
+        "StringNotEqualsIfExists": {
+            "aws:SourceVpc": [f"vpc-{i}" for i in range(6)],
+            "aws:SourceVpce": [f"vpce-{i}" for i in range(6)],
+        },
+        "BoolIfExists": {"aws:ViaAWSService": "false"},
+    }
+    return [
+        allow("*", PULL, allow_condition),
+        {"Effect": "Deny", "Principal": "*", "Action": "ecr:*", "Condition": deny_network},
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "ecr:*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1", "eu-central-1"]}},
+        },
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "ecr:*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": ["a", "b", "c", "d", "e"]}},
+        },
+        {"Effect": "Deny", "Principal": "*", "Action": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]
+
+
+def test_denies_whose_keys_exceed_the_limit_are_evaluated_when_no_allow_admits_an_outsider():
+    assert outsiders(*_perimeter({"StringEquals": {"aws:PrincipalOrgID": ORG}})) == {}
+
+
+def test_denies_whose_keys_exceed_the_limit_are_evaluated_and_an_escape_found():
+    # A request through an AWS service (aws:ViaAWSService true) escapes the network Deny.
+    document = parse(json.dumps({"Statement": _perimeter()}))
+    [access, *_] = external_access(document.statements, ZONE).accesses
+    assert access.witness.get("aws:viaawsservice") == ("true",)

@@ -85,6 +85,8 @@ REPRESENTATIVE_MISSES = {
     "restricted-star-source-ip-with-ipv6-any": "the witness takes the range 10.0.0.0/8 as the source address",
     "principals-notprincipal-allow-within-org": "an Allow's NotPrincipal row is labelled without the statement's "
     "condition (aws:PrincipalOrgID), so it reads as everyone but the own account",
+    "restricted-perimeter-open-allow": "the representative request sends no aws:ViaAWSService, so the network "
+    "Deny (BoolIfExists) removes it; a request through an AWS service escapes it",
     "deputy-source-arn-whole-star": "the witness for ArnLike '*' is not an ARN, so it matches nothing",
 }
 # Where the matrix knows more than the pack: the repository's ARN (a Resource naming another repository

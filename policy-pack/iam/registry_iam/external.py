@@ -470,25 +470,62 @@ def external_access(
         fixed.update(fixed_resource)
         free = sorted(k for k in keys if k not in fixed and k not in IDENTITY_KEYS and not _claim_key(k, caller))
         conditions = _conditions([s for s, _ in live])
-        options = [_candidates(k, [c for c in conditions if c.lower_key == k], facts) for k in free]
-        total = 1
-        for option in options:
-            total *= len(option)
-        if total > MAX_REQUESTS_PER_CALLER:
-            raise TooComplex(
-                f"the conditions combine {len(free)} requester-chosen keys ({', '.join(free)}) into {total} "
-                f"cases, more than the {MAX_REQUESTS_PER_CALLER} this analysis tries"
-            )
-        for assignment in itertools.product(*options):
+        option_of = {k: _candidates(k, [c for c in conditions if c.lower_key == k], facts) for k in free}
+        # First the keys an Allow tests: a request that satisfies no Allow gets nothing, whatever the Denies
+        # say, so the Denies' own keys are tried only for requests some Allow admits.
+        allows = [s for s, _ in live if s.is_allow]
+        allow_keys = [k for k in free if any(c.lower_key == k for s in allows for c in s.conditions)]
+        deny_keys = [k for k in free if k not in allow_keys]
+        _check_size(free, [len(option_of[k]) for k in allow_keys])
+        admitted = []
+        for assignment in itertools.product(*(option_of[k] for k in allow_keys)):
             context: dict[str, tuple[str, ...]] = dict(fixed)
-            context.update({k: (v,) for k, v in zip(free, assignment, strict=True) if v is not None})
-            _admit(live, context, resources, allow_sets, deny_sets, caller, found)
+            context.update({k: (v,) for k, v in zip(allow_keys, assignment, strict=True) if v is not None})
+            if any(all_hold(s.conditions, context) for s in allows):
+                admitted.append(context)
+        if not admitted:
+            continue
+        denies = [s for s, _ in live if s.is_deny]
+        for k in deny_keys:
+            option_of[k] = _distinct_for_denies(k, option_of[k], denies)
+        _check_size(free, [len(admitted)] + [len(option_of[k]) for k in deny_keys])
+        for admitted_context in admitted:
+            for assignment in itertools.product(*(option_of[k] for k in deny_keys)):
+                context = dict(admitted_context)
+                context.update({k: (v,) for k, v in zip(deny_keys, assignment, strict=True) if v is not None})
+                _admit(live, context, resources, allow_sets, deny_sets, caller, found)
     if found and unknown_denies:
         # A Deny not known yet might remove what was found: the answer is "cannot tell", not "open".
         analysis.unevaluable += unknown_denies
         return analysis
     analysis.accesses = list(found.values())
     return analysis
+
+
+def _distinct_for_denies(key: str, values: list[str | None], denies: list[Statement]) -> list[str | None]:
+    """One value per way a key only Denies test can make their conditions on it hold or fail: each condition
+    tests one key, so two values that every Deny's conditions on the key judge alike are interchangeable
+    (unless a policy variable ties the key to another)."""
+    tests = [[c for c in d.conditions if c.lower_key == key] for d in denies]
+    tests = [t for t in tests if t]
+    if any("${" in v for t in tests for c in t for v in c.values):
+        return values
+    kept: dict[tuple[bool, ...], str | None] = {}
+    for value in sorted(values, key=lambda v: v == FRESH):  # a named value makes the clearer example
+        context: dict[str, tuple[str, ...]] = {key: (value,)} if value is not None else {}
+        kept.setdefault(tuple(all_hold(t, context) for t in tests), value)
+    return list(kept.values())
+
+
+def _check_size(free: list[str], counts: list[int]) -> None:
+    total = 1
+    for count in counts:
+        total *= count
+    if total > MAX_REQUESTS_PER_CALLER:
+        raise TooComplex(
+            f"the conditions combine {len(free)} requester-chosen keys ({', '.join(free)}) into {total} "
+            f"cases, more than the {MAX_REQUESTS_PER_CALLER} this analysis tries"
+        )
 
 
 def _claim_key(key: str, caller: Caller) -> bool:

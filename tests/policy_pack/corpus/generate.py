@@ -2754,6 +2754,47 @@ case(
     REPEATED,
 )
 
+# ---- data perimeters: Denies whose keys combine into more cases than the analysis tries one by one --------------
+PERIMETER_DENIES = [
+    st(
+        "*",
+        "ecr:*",
+        {
+            "NotIpAddress": {"aws:SourceIp": [f"203.0.{i}.0/24" for i in range(10)]},
+            "StringNotEqualsIfExists": {
+                "aws:SourceVpc": [f"vpc-{i}" for i in range(6)],
+                "aws:SourceVpce": [f"vpce-{i}" for i in range(6)],
+            },
+            "BoolIfExists": {"aws:ViaAWSService": "false"},
+        },
+        "Deny",
+        "Network",
+    ),
+    st(
+        "*",
+        "ecr:*",
+        {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1", "eu-central-1"]}},
+        "Deny",
+        "Regions",
+    ),
+    st("*", "ecr:*", {"StringNotEquals": {"aws:PrincipalTag/team": ["a", "b", "c", "d", "e"]}}, "Deny", "Tags"),
+    st("*", "*", {"Bool": {"aws:SecureTransport": "false"}}, "Deny", "Tls"),
+]
+repo(
+    R,
+    "perimeter-org-allow",
+    [st("*", PULL, {"StringEquals": {"aws:PrincipalOrgID": ORG}}, sid="OrgPull"), *PERIMETER_DENIES],
+    "accept",
+    "https://docs.aws.amazon.com/whitepapers/latest/building-a-data-perimeter-on-aws/perimeter-implementation.html",
+)
+repo(
+    R,
+    "perimeter-open-allow",
+    [st("*", PULL, sid="AnyonePulls"), *PERIMETER_DENIES],
+    "refuse",
+    f"{DOC['operators']}: a request through an AWS service (aws:ViaAWSService true) escapes the network Deny",
+)
+
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 
