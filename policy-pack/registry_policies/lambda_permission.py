@@ -78,7 +78,8 @@ def kms_grant_document(props: dict[str, Any]) -> dict[str, Any]:
     else:
         actions = []
     conditions: dict[str, dict[str, Any]] = {}
-    for constraint in props.get("constraints") or []:
+    constraints = props.get("constraints")
+    for constraint in constraints if isinstance(constraints, list) else []:  # constraints only narrow a grant
         if not isinstance(constraint, dict):
             continue
         for field, operator in (
@@ -94,3 +95,90 @@ def kms_grant_document(props: dict[str, Any]) -> dict[str, Any]:
     if props.get("retiringPrincipal") is not None:
         statements.append(_statement("retiring", props.get("retiringPrincipal"), "kms:RetireGrant", {}))
     return {"Statement": statements}
+
+
+# S3 ACLs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html): IAM Access Analyzer
+# counts a bucket ACL as a source of access (finding source BUCKET_ACL). The AllUsers group is anyone, the
+# AuthenticatedUsers group any AWS account; LogDelivery is S3's own log delivery; a canonical user other than
+# the ACL's owner or an e-mail grantee is another account.
+S3_ACL_TYPES = {
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
+    "aws:s3/bucketAcl:BucketAcl",
+    "aws:s3/bucketAclV2:BucketAclV2",
+    "aws:s3/bucketObject:BucketObject",
+    "aws:s3/bucketObjectv2:BucketObjectv2",
+    "aws:s3/objectCopy:ObjectCopy",
+}
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+CANNED_ACLS = {  # canned ACL -> (grantee group, permission); the others grant only the owner or S3 itself
+    "public-read": (ALL_USERS, "READ"),
+    "public-read-write": (ALL_USERS, "FULL_CONTROL"),
+    "authenticated-read": (AUTHENTICATED_USERS, "READ"),
+    # CloudFormation's AccessControl spelling
+    "publicread": (ALL_USERS, "READ"),
+    "publicreadwrite": (ALL_USERS, "FULL_CONTROL"),
+    "authenticatedread": (AUTHENTICATED_USERS, "READ"),
+}
+ACL_ACTIONS = {
+    "READ": ["s3:GetObject", "s3:ListBucket"],
+    "WRITE": ["s3:PutObject", "s3:DeleteObject"],
+    "READ_ACP": ["s3:GetBucketAcl", "s3:GetObjectAcl"],
+    "WRITE_ACP": ["s3:PutBucketAcl", "s3:PutObjectAcl"],
+    "FULL_CONTROL": ["s3:*"],
+}
+
+
+def _acl_principal(kind: Any, uri: Any, identifier: Any, email: Any, owner: Any) -> Any:
+    """The Principal element an ACL grantee stands for, or None when it is the owner or S3 itself."""
+    if any(is_unknown(v) for v in (kind, uri, identifier, email)):
+        return {"AWS": next(v for v in (kind, uri, identifier, email) if is_unknown(v))}
+    if uri == ALL_USERS:
+        return "*"
+    if uri == AUTHENTICATED_USERS:
+        return {"AWS": "*"}
+    if kind == "AmazonCustomerByEmail" or email:
+        return {"CanonicalUser": f"e-mail {email}"}
+    if identifier and identifier != owner:
+        return {"CanonicalUser": identifier}
+    return None
+
+
+def _acl_statement(sid: str, principal: Any, actions: list[str]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Principal": principal, "Action": actions}
+
+
+def s3_acl_document(props: dict[str, Any]) -> dict[str, Any] | None:
+    """The grants of a bucket's or object's ACL as statements, or None when it has no ACL."""
+    statements: list[dict[str, Any]] = []
+    acl = props.get("acl")
+    if acl is None:
+        acl = props.get("accessControl")
+    if is_unknown(acl):
+        statements.append(_acl_statement("acl", {"AWS": acl}, ["s3:GetObject"]))
+    elif isinstance(acl, str) and acl.replace("-", "").lower() in {k.replace("-", "") for k in CANNED_ACLS}:
+        group, permission = CANNED_ACLS[acl.replace("-", "").lower()]
+        statements.append(
+            _acl_statement(f"acl {acl}", _acl_principal("Group", group, None, None, None), ACL_ACTIONS[permission])
+        )
+    policy = props.get("accessControlPolicy")
+    owner = (
+        policy.get("owner", {}).get("id")
+        if isinstance(policy, dict) and isinstance(policy.get("owner"), dict)
+        else None
+    )
+    grants = (policy.get("grants") if isinstance(policy, dict) else None) or props.get("grants") or []
+    for index, grant in enumerate(grants if isinstance(grants, list) else []):
+        if not isinstance(grant, dict):
+            continue
+        grantee = grant.get("grantee") if isinstance(grant.get("grantee"), dict) else grant
+        principal = _acl_principal(
+            grantee.get("type"), grantee.get("uri"), grantee.get("id"), grantee.get("emailAddress"), owner
+        )
+        if principal is None:
+            continue
+        permissions = grant.get("permissions") or [grant.get("permission")]
+        actions = [a for p in permissions if isinstance(p, str) for a in ACL_ACTIONS.get(p, ["s3:*"])] or ["s3:*"]
+        statements.append(_acl_statement(f"grants[{index}]", principal, actions))
+    return {"Statement": statements} if statements else None

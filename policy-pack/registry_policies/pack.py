@@ -24,7 +24,7 @@ from registry_iam import Zone
 from . import ecr, iam, quotas, stack
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
-from .resources import access_subjects, all_documents, resource_documents
+from .resources import access_subjects, all_documents, resource_documents, subject_zone
 from .tags import REQUIRED_TAGS, required_tags_findings
 from .values import plain
 
@@ -100,7 +100,7 @@ def effective_access(resource_type: str, props: dict[str, Any], config: dict[str
                 )
             )
             continue
-        for finding in iam.effective_access_findings(subject.where, subject.document, zone):
+        for finding in iam.effective_access_findings(subject.where, subject.document, subject_zone(subject, zone)):
             if finding.unknown and subject.deploy_time:
                 finding = Finding(
                     f"{subject.where} cannot be evaluated: a part of it is a CloudFormation intrinsic function "

@@ -10,19 +10,23 @@ anything that looks like a grant (a document with Principal, a `principal` prope
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from registry_iam import Zone
 
 from .lambda_permission import (
     KMS_GRANT_TYPE,
     LAMBDA_PERMISSION_TYPE,
     LAYER_PERMISSION_TYPE,
+    S3_ACL_TYPES,
     kms_grant_document,
     lambda_permission_document,
     layer_permission_document,
+    s3_acl_document,
 )
 from .values import MAX_DEPTH, get_path, is_unknown
 
@@ -60,6 +64,20 @@ RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:dynamodb/resourcePolicy:ResourcePolicy": ("policy",),
     "aws:glue/resourcePolicy:ResourcePolicy": ("policy",),
     "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": ("policy",),
+    "aws:glacier/vault:Vault": ("accessPolicy",),
+    "aws:opensearch/domain:Domain": ("accessPolicies",),
+    "aws:elasticsearch/domain:Domain": ("accessPolicies",),
+    "aws:s3/accessPoint:AccessPoint": ("policy",),
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": ("policy",),
+    "aws:s3control/bucketPolicy:BucketPolicy": ("policy",),
+    "aws:codebuild/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:vpclattice/authPolicy:AuthPolicy": ("policy",),
+    "aws:vpclattice/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:kinesis/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": ("accessPolicy",),
+    "aws:schemas/registryPolicy:RegistryPolicy": ("policy",),
+    "aws:networkfirewall/resourcePolicy:ResourcePolicy": ("policy",),
+    "aws:mediastore/containerPolicy:ContainerPolicy": ("policy",),
 }
 
 # Identity policies: no Principal; they grant to the identity they are attached to (inside the account),
@@ -95,6 +113,17 @@ CFN_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::SQS::QueuePolicy": ("PolicyDocument",),
     "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy",),
     "AWS::Logs::ResourcePolicy": ("PolicyDocument",),
+    "AWS::OpenSearchService::Domain": ("AccessPolicies",),
+    "AWS::Elasticsearch::Domain": ("AccessPolicies",),
+    "AWS::S3::AccessPoint": ("Policy",),
+    "AWS::Glacier::Vault": ("AccessPolicy",),
+    "AWS::Kinesis::ResourcePolicy": ("ResourcePolicy",),
+    "AWS::CodeBuild::ResourcePolicy": ("Policy",),
+    "AWS::VpcLattice::AuthPolicy": ("Policy",),
+    "AWS::VpcLattice::ResourcePolicy": ("Policy",),
+    "AWS::EFS::FileSystem": ("FileSystemPolicy",),
+    "AWS::Backup::BackupVault": ("AccessPolicy",),
+    "AWS::ApiGateway::RestApi": ("Policy",),
 }
 # CloudFormation types whose documents only grant to the identity they attach to.
 CFN_IDENTITY_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group"}
@@ -126,6 +155,13 @@ class Subject:
     deploy_time: bool = False  # its unknowns are CloudFormation intrinsics, not preview placeholders
 
 
+def subject_zone(subject: Subject, zone: Zone) -> Zone:
+    """The zone a subject is judged in: a CloudFormation document's `AWS::AccountId` is the own account."""
+    if subject.deploy_time and zone.accounts is not None:
+        return Zone(zone.accounts | {STACK_ACCOUNT}, zone.organizations)
+    return zone
+
+
 def resource_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, Any]]:
     """(where, document) for every resource or trust policy the resource carries."""
     return _documents(resource_type, props, RESOURCE_POLICY_PROPERTIES)
@@ -142,8 +178,12 @@ def all_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, 
 
 def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
     """Everything on the resource that can grant access to someone, as documents (or unreadable)."""
+    acl = s3_acl_document(props) if resource_type in S3_ACL_TYPES else None
+    acl_subjects = [Subject("the S3 ACL (acl/grants/accessControlPolicy)", acl)] if acl else []
     if resource_type in RESOURCE_POLICY_PROPERTIES:
-        return [Subject(where, doc) for where, doc in resource_documents(resource_type, props)]
+        return [Subject(where, doc) for where, doc in resource_documents(resource_type, props)] + acl_subjects
+    if acl_subjects:
+        return acl_subjects
     if resource_type in SYNTHESISED:
         where, build = SYNTHESISED[resource_type]
         return [Subject(where, build(props))]
@@ -208,7 +248,7 @@ def _grant_like(value: Any, path: str = "", depth: int = 0) -> str:
         for key, item in value.items():
             name = str(key).lower()
             grantee = name.endswith("principal") or name.endswith("principals") or name == "principalorgid"
-            if grantee and item not in (None, "", [], {}):
+            if grantee and item not in (None, "", [], {}) and item is not False:  # allowExternalPrincipals: false
                 return f"{path}.{key}" if path else str(key)
             found = _grant_like(item, f"{path}.{key}" if path else str(key), depth + 1)
             if found:
@@ -224,8 +264,29 @@ def _grant_like(value: Any, path: str = "", depth: int = 0) -> str:
 # ---- CloudFormation and Cloud Control --------------------------------------------------------------
 
 
+class _RepeatedKey(ValueError):
+    """A template or desired state that repeats a key: which of the two values counts is not evident."""
+
+
+def _unique_keys(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    result: dict[Any, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _RepeatedKey(f"it repeats the key {key!r}, so its meaning is ambiguous")
+        result[key] = value
+    return result
+
+
 class _TemplateLoader(yaml.SafeLoader):
-    """YAML templates with CloudFormation's short forms (!Ref, !Sub ...) read as intrinsic functions."""
+    """YAML templates with CloudFormation's short forms (!Ref, !Sub ...) read as intrinsic functions; a
+    repeated key is an error (PyYAML would keep the last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        repeated = next((k for i, k in enumerate(keys) if isinstance(k, str) and k in keys[:i]), None)
+        if repeated is not None:
+            raise _RepeatedKey(f"it repeats the key {repeated!r}, so its meaning is ambiguous")
+        return super().construct_mapping(node, deep=deep)
 
 
 def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -252,10 +313,59 @@ def is_intrinsic(value: Any) -> bool:
     )
 
 
+# The stack's own account (`AWS::AccountId`): the account the template deploys to, which the zone trusts by
+# definition ("the account and the named accounts"). It stands in for the unknown id in documents and is added
+# to the zone for them (the pack only knows the zone, not which of its accounts deploys).
+STACK_ACCOUNT = "000000000000"
+# CloudFormation pseudo parameters whose value cannot change who a policy admits.
+PSEUDO_PARAMETERS = {
+    "AWS::AccountId": STACK_ACCOUNT,
+    "AWS::Partition": "aws",
+    "AWS::Region": "stack-region",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def _resolved_string(value: Any) -> str | None:
+    """The string an intrinsic stands for when it only uses pseudo parameters (Ref, Fn::Sub, Fn::Join)."""
+    if isinstance(value, str):
+        return value
+    if not is_intrinsic(value):
+        return None
+    ((name, argument),) = value.items()
+    if name == "Ref":
+        return PSEUDO_PARAMETERS.get(argument) if isinstance(argument, str) else None
+    if name == "Fn::Sub":
+        if isinstance(argument, str):
+            text, variables = argument, {}
+        elif isinstance(argument, list) and len(argument) == 2:
+            text, variables = argument
+        else:
+            return None
+        if not isinstance(text, str) or not isinstance(variables, dict):
+            return None
+        known = {k: _resolved_string(v) for k, v in variables.items()}
+        names = set(_SUB_VARIABLE.findall(text))
+        values = {n: known[n] if n in known else PSEUDO_PARAMETERS.get(n) for n in names}
+        if any(v is None for v in values.values()):
+            return None
+        text = _SUB_VARIABLE.sub(lambda m: str(values[m.group(1)]), text)
+        return text.replace("${!", "${")
+    if name == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], list):
+        separator, parts = argument
+        strings = [_resolved_string(p) for p in parts]
+        if isinstance(separator, str) and all(s is not None for s in strings):
+            return separator.join(s for s in strings if s is not None)
+    return None
+
+
 def _resolve(value: Any) -> Any:
-    """Intrinsics anywhere in a document become the pack's 'unknown' marker: not known before deploy."""
+    """Intrinsics anywhere in a document become the pack's 'unknown' marker (not known before deploy), except
+    those that only use the stack's pseudo parameters (`!Sub arn:aws:iam::${AWS::AccountId}:root`)."""
     if is_intrinsic(value):
-        return UNKNOWN_STRING_VALUE
+        resolved = _resolved_string(value)
+        return resolved if resolved is not None else UNKNOWN_STRING_VALUE
     if isinstance(value, dict):
         return {k: _resolve(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -275,10 +385,14 @@ def _cloudformation_stack(props: dict[str, Any]) -> list[Subject]:
     if not isinstance(body, str):
         return [Subject(f"{where} (templateBody)", unreadable="templateBody is not a string")]
     try:
-        template = json.loads(body)
+        template = json.loads(body, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as error:
+        return [Subject(f"{where} (templateBody)", unreadable=f"the template cannot be read: {error}")]
     except ValueError:
         try:
             template = yaml.load(body, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+        except _RepeatedKey as error:
+            return [Subject(f"{where} (templateBody)", unreadable=f"the template cannot be read: {error}")]
         except yaml.YAMLError as error:
             return [Subject(f"{where} (templateBody)", unreadable=f"the template is neither JSON nor YAML ({error})")]
     if not isinstance(template, dict):
@@ -311,7 +425,9 @@ def _cloudcontrol(props: dict[str, Any]) -> list[Subject]:
     if not isinstance(state, str):
         return []
     try:
-        properties = json.loads(state)
+        properties = json.loads(state, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as error:
+        return [Subject(f"{where} desiredState", unreadable=f"desiredState cannot be read: {error}")]
     except ValueError:
         return [Subject(f"{where} desiredState", unreadable="desiredState is not valid JSON")]
     if not isinstance(properties, dict):
@@ -339,6 +455,9 @@ def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str) -> list
         return [Subject(f"{label} ({where})", build(camel), deploy_time=True)]
     if cfn_type in CFN_IDENTITY_TYPES:
         return []
+    if cfn_type == "AWS::S3::Bucket":
+        acl = s3_acl_document({"accessControl": _resolve(properties.get("AccessControl"))})
+        return [Subject(f"{label}.AccessControl", acl, deploy_time=True)] if acl else []
     path = _grant_like(properties)
     if path:
         return [Subject(f"{label}.{path}", unreadable=f"the pack does not read the CloudFormation type {cfn_type}")]

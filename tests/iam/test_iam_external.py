@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from registry_iam import TooComplex, Zone, external_access, parse
-from registry_iam.external import MAX_REQUESTS_PER_CALLER
+from registry_iam.external import MAX_REQUESTS_PER_CALLER, _accounts_matching
+from registry_iam.wildcard import matches
 
 OWN = "123456789012"
 PARTNER = "210987654321"
@@ -359,3 +360,128 @@ def test_an_unknown_deny_does_not_matter_when_nobody_outside_gets_in():
     )
     analysis = external_access(document.statements, ZONE)
     assert analysis.accesses == [] and analysis.unevaluable == []
+
+
+# A wildcard in an account field names every account it matches (IAM JSON policy elements: Principal;
+# ARN matching: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+@pytest.mark.parametrize(
+    ("statement", "open_"),
+    [
+        (
+            allow(
+                {"Service": "sagemaker.amazonaws.com"},
+                PULL,
+                {"ArnLike": {"aws:SourceArn": "arn:aws:s:r:1234567890*:*"}},
+            ),
+            True,
+        ),
+        (
+            allow({"Service": "sagemaker.amazonaws.com"}, PULL, {"ArnLike": {"aws:SourceArn": f"arn:aws:s:r:{OWN}:*"}}),
+            False,
+        ),
+        (allow("*", PULL, {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{FOREIGN}:role/*"}}), True),
+        (allow("*", PULL, {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN}:role/*"}}), False),
+        (allow("*", PULL, {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::12345678901*"}}), True),
+        (allow("*", PULL, {"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN}*"}}), False),
+        (allow("*", PULL, {"StringLike": {"aws:PrincipalAccount": "12345678901?"}}), True),
+        (allow({"AWS": "12345678901?"}), True),
+    ],
+)
+def test_a_wildcard_account_field_names_the_outside_accounts_it_matches(statement, open_):
+    assert bool(outsiders(statement)) is open_
+
+
+# Date operators compare instants (condition operators: Date); the requester's time is any instant, so a
+# bound restricts nobody: one second either side of it is tried, as for numbers.
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}},
+        {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+        {"DateLessThanEquals": {"aws:EpochTime": 1893456000}},
+        {"NumericLessThan": {"s3:max-keys": "10"}},
+    ],
+)
+def test_a_time_or_number_bound_restricts_no_outsider(condition):
+    assert outsiders(allow("*", PULL, condition))
+
+
+# Organization ids are lower case (Organizations API: ^o-[a-z0-9]{10,32}$): compared ignoring case, the
+# own id in capitals is the own organization, not another one.
+@pytest.mark.parametrize(
+    ("condition", "open_"),
+    [
+        ({"StringEqualsIgnoreCase": {"aws:PrincipalOrgID": ORG.upper()}}, False),
+        ({"StringEqualsIgnoreCase": {"aws:PrincipalOrgID": "O-ZZ9988776655"}}, True),
+        ({"StringEquals": {"aws:PrincipalOrgID": ORG}}, False),
+    ],
+)
+def test_an_organization_id_in_capitals_names_the_same_organization(condition, open_):
+    assert bool(outsiders(allow("*", PULL, condition))) is open_
+
+
+# aws:VpceAccount / aws:VpceOrgID / aws:VpceOrgPaths name the owner of the VPC endpoint a request came
+# through: an owner outside the zone is an outsider's network (global condition keys, aws:VpceAccount).
+@pytest.mark.parametrize(
+    ("condition", "open_"),
+    [
+        ({"StringEquals": {"aws:VpceAccount": FOREIGN}}, True),
+        ({"StringEquals": {"aws:VpceAccount": OWN}}, False),
+        ({"StringEquals": {"aws:VpceOrgID": "o-zz9988776655"}}, True),
+        ({"StringEquals": {"aws:VpceOrgID": ORG}}, False),
+        ({"ForAnyValue:StringLike": {"aws:VpceOrgPaths": "o-zz9988776655/*"}}, True),
+        ({"ForAnyValue:StringLike": {"aws:VpceOrgPaths": f"{ORG}/*"}}, False),
+    ],
+)
+def test_a_vpc_endpoint_of_an_owner_outside_the_zone_is_an_outsider_s_network(condition, open_):
+    assert bool(outsiders(allow("*", PULL, condition))) is open_
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A\d{12}\Z"), st.integers(0, 11), st.sampled_from(["*", "?"]))
+def test_an_account_pattern_that_matches_another_account_yields_one(account, cut, wildcard):
+    # The pattern keeps the first `cut` digits of the own account; one outsider that matches it exists.
+    pattern = account[:cut] + ("*" if wildcard == "*" else "?" * (12 - cut))
+    [found] = _accounts_matching(pattern, frozenset({account}))
+    assert matches(pattern, found) and found != account and len(found) == 12 and found.isdigit()
+
+
+def _perimeter(allow_condition=None):
+    """A data-perimeter policy: one Allow, and Denies whose requester keys combine into far more than
+    MAX_REQUESTS_PER_CALLER cases (10 address ranges, 6 VPCs, 6 endpoints, 3 regions, 5 tags, TLS)."""
+    deny_network = {
+        "NotIpAddress": {"aws:SourceIp": [f"203.0.{i}.0/24" for i in range(10)]},
+        "StringNotEqualsIfExists": {
+            "aws:SourceVpc": [f"vpc-{i}" for i in range(6)],
+            "aws:SourceVpce": [f"vpce-{i}" for i in range(6)],
+        },
+        "BoolIfExists": {"aws:ViaAWSService": "false"},
+    }
+    return [
+        allow("*", PULL, allow_condition),
+        {"Effect": "Deny", "Principal": "*", "Action": "ecr:*", "Condition": deny_network},
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "ecr:*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1", "eu-central-1"]}},
+        },
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "ecr:*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": ["a", "b", "c", "d", "e"]}},
+        },
+        {"Effect": "Deny", "Principal": "*", "Action": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]
+
+
+def test_denies_whose_keys_exceed_the_limit_are_evaluated_when_no_allow_admits_an_outsider():
+    assert outsiders(*_perimeter({"StringEquals": {"aws:PrincipalOrgID": ORG}})) == {}
+
+
+def test_denies_whose_keys_exceed_the_limit_are_evaluated_and_an_escape_found():
+    # A request through an AWS service (aws:ViaAWSService true) escapes the network Deny.
+    document = parse(json.dumps({"Statement": _perimeter()}))
+    [access, *_] = external_access(document.statements, ZONE).accesses
+    assert access.witness.get("aws:viaawsservice") == ("true",)

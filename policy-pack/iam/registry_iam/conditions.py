@@ -138,9 +138,9 @@ def _compare(base: str, expected: str, actual: str) -> bool:
     if base in IP:
         return _in_network(expected, actual)
     if base in NUMERIC:
-        return _ordered(base.removeprefix("numeric"), _number(expected), _number(actual))
+        return _ordered(base.removeprefix("numeric"), as_number(expected), as_number(actual))
     if base in DATE:
-        return _ordered(base.removeprefix("date"), _instant(expected), _instant(actual))
+        return _ordered(base.removeprefix("date"), as_instant(expected), as_instant(actual))
     raise UnsupportedCondition(f"condition operator {base!r} is not modelled")
 
 
@@ -157,15 +157,15 @@ def _ordered(relation: str, expected: float | None, actual: float | None) -> boo
     }[relation]
 
 
-def _number(text: str) -> float | None:
+def as_number(text: str) -> float | None:
     try:
         return float(text)
     except ValueError:
         return None
 
 
-def _instant(text: str) -> float | None:
-    number = _number(text)
+def as_instant(text: str) -> float | None:
+    number = as_number(text)
     if number is not None:
         return number  # epoch seconds
     try:

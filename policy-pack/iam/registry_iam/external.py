@@ -33,12 +33,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .actions import all_actions, expand
-from .conditions import Context, all_hold, check_operator
+from .conditions import Context, all_hold, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
 from .principals import ACCOUNT_ID, Caller, account_of, statement_names
 from .providers import Provider, provider, provider_of
-from .wildcard import has_glob, instances, split_arn
+from .wildcard import has_glob, instances, matches, split_arn
 
 MAX_REQUESTS_PER_CALLER = 4096
 FRESH_ACCOUNTS = ("999999999999", "999999999998")
@@ -117,36 +117,70 @@ def _conditions(statements: Sequence[Statement]) -> list[Condition]:
     return [c for s in statements for c in s.conditions]
 
 
+def _account_field(value: str, arn: bool) -> str | None:
+    """The account part of a principal value or condition value (an ARN's fifth field, which a trailing
+    `*` of a StringLike pattern may end: `arn:aws:iam::12345678901*`)."""
+    if not arn and ":" not in value:
+        return value
+    parts = value.split(":", 5)
+    return parts[4] if len(parts) >= 5 and parts[0] in ("arn", "*") else None
+
+
+def _accounts_matching(pattern: str, trusted: frozenset[str]) -> list[str]:
+    """An account outside `trusted` that a wildcard account pattern (`1234567890*`, `12345678901?`) matches:
+    a wildcard in an account field names every account it matches ([Principal] and ARN matching)."""
+    if not has_glob(pattern):
+        return []
+    fixed = len(pattern.replace("*", ""))
+    stars = pattern.count("*")
+    for digit in "9870":
+        if stars:
+            head, _, tail = pattern.partition("*")
+            candidate = head + digit * max(0, 12 - fixed) + tail.replace("*", "")
+        else:
+            candidate = pattern
+        candidate = candidate.replace("?", digit)
+        if ACCOUNT_ID.match(candidate) and matches(pattern, candidate) and candidate not in trusted:
+            return [candidate]
+    return []
+
+
 def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
     accounts: set[str] = set()
     orgs: set[str] = set()
+    account_patterns: set[str] = set()
+
+    def named(value: str, arn: bool) -> None:
+        account = _account_field(value, arn)
+        if account is None:
+            return
+        if has_glob(account):
+            account_patterns.add(account)
+        elif ACCOUNT_ID.match(account):
+            accounts.add(account)
+
     for statement in statements:
         for principal in statement.principals or ():
-            if principal.kind == "AWS" and not has_glob(principal.value):
-                account = account_of(principal.value)
-                if account and ACCOUNT_ID.match(account):
-                    accounts.add(account)
+            if principal.kind == "AWS" and principal.value != "*":
+                named(principal.value, arn=":" in principal.value)
     for condition in _conditions(statements):
         key = condition.lower_key
         for value in condition.values:
-            if has_glob(value):
-                continue
-            if key in ACCOUNT_KEYS and ACCOUNT_ID.match(value):
-                accounts.add(value)
+            if key in ACCOUNT_KEYS or key == "aws:vpceaccount":
+                named(value, arn=False)
             elif key in ARN_KEYS:
-                account = account_of(value)
-                if account and ACCOUNT_ID.match(account):
-                    accounts.add(account)
-            elif key in ORG_KEYS:
-                orgs.add(value)
-        if key in ORG_PATH_KEYS:
-            orgs.update(v.split("/", 1)[0] for v in condition.values if not has_glob(v.split("/", 1)[0]))
+                named(value, arn=True)
+            elif key in (*ORG_KEYS, "aws:vpceorgid") and not has_glob(value):
+                orgs.add(value.lower())  # ids are lower case (o-[a-z0-9]{10,32}): O-ABC... names o-abc...
+        if key in ORG_PATH_KEYS or key == "aws:vpceorgpaths":
+            orgs.update(v.split("/", 1)[0].lower() for v in condition.values if not has_glob(v.split("/", 1)[0]))
     if zone.accounts is None:
         trusted, trusted_orgs = frozenset(accounts), frozenset(orgs) | zone.organizations
     else:
         trusted, trusted_orgs = zone.accounts, zone.organizations
     fresh = next(a for a in FRESH_ACCOUNTS if a not in trusted)
-    outsiders = (fresh, *sorted(accounts - trusted))
+    globbed = {a for p in account_patterns for a in _accounts_matching(p, trusted)}
+    outsiders = (fresh, *sorted((accounts | globbed) - trusted - {fresh}))
     outsider_orgs: tuple[str | None, ...] = (None, FRESH_ORG, *sorted(orgs - trusted_orgs))
     return _Facts(frozenset(accounts), frozenset(orgs), trusted, trusted_orgs, outsiders, outsider_orgs)
 
@@ -313,9 +347,26 @@ def callers_for(statements: Sequence[Statement], zone: Zone) -> list[Caller]:
     return callers
 
 
-def _candidates(key: str, conditions: Iterable[Condition]) -> list[str | None]:
+def _outside_network_owners(key: str, conditions: list[Condition], facts: _Facts) -> list[str | None]:
+    """Values of aws:VpceAccount, aws:VpceOrgID, aws:VpceOrgPaths (the owner of the VPC endpoint a request came
+    through) whose owner is outside the zone: absent, fresh, and each named value or pattern instance of an
+    outside owner (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)."""
+
+    def outside(value: str) -> bool:
+        if key == "aws:vpceaccount":
+            return value not in facts.trusted_accounts
+        return value.split("/", 1)[0].lower() not in facts.trusted_orgs
+
+    values: list[str | None] = [None, FRESH]
+    values += [i for c in conditions for v in c.values for i in instances(v) if outside(i)]
+    return list(dict.fromkeys(values))
+
+
+def _candidates(key: str, conditions: Iterable[Condition], facts: _Facts | None = None) -> list[str | None]:
     """Values a requester may send for a key it chooses: absent, fresh, and what the conditions name."""
     conditions = list(conditions)
+    if facts is not None and key in ("aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths"):
+        return _outside_network_owners(key, conditions, facts)
     if key in IP_KEYS:
         return [None, *_outside_addresses(conditions)]
     if key == "aws:userid":
@@ -329,11 +380,11 @@ def _candidates(key: str, conditions: Iterable[Condition]) -> list[str | None]:
         for value in condition.values:
             base = condition.base
             if base.startswith("numeric") or base.startswith("date"):
-                try:
-                    number = float(value)
-                    values += [value, repr(number + 1), repr(number - 1)]
-                except ValueError:
-                    values.append(value)
+                # Either side of the bound: a date as an ISO 8601 instant or epoch seconds, one second off.
+                number = as_instant(value) if base.startswith("date") else as_number(value)
+                values.append(value)
+                if number is not None:
+                    values += [repr(number + 1), repr(number - 1)]
             elif base == "bool":
                 values += ["true", "false"]
             elif base in ("ipaddress", "notipaddress"):
@@ -408,6 +459,7 @@ def external_access(
         resources = list(dict.fromkeys([*named_resources, FRESH_RESOURCE])) if named_resources else [None]
     fixed_resource = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
     found: dict[tuple[int, str], ExternalAccess] = {}
+    facts = _facts(usable, zone)
     for caller in callers_for(usable, zone):
         named = [(s, statement_names(s, caller)) for s in usable]
         live = [(s, principal) for s, (applies, principal) in named if applies]
@@ -418,25 +470,62 @@ def external_access(
         fixed.update(fixed_resource)
         free = sorted(k for k in keys if k not in fixed and k not in IDENTITY_KEYS and not _claim_key(k, caller))
         conditions = _conditions([s for s, _ in live])
-        options = [_candidates(k, [c for c in conditions if c.lower_key == k]) for k in free]
-        total = 1
-        for option in options:
-            total *= len(option)
-        if total > MAX_REQUESTS_PER_CALLER:
-            raise TooComplex(
-                f"the conditions combine {len(free)} requester-chosen keys ({', '.join(free)}) into {total} "
-                f"cases, more than the {MAX_REQUESTS_PER_CALLER} this analysis tries"
-            )
-        for assignment in itertools.product(*options):
+        option_of = {k: _candidates(k, [c for c in conditions if c.lower_key == k], facts) for k in free}
+        # First the keys an Allow tests: a request that satisfies no Allow gets nothing, whatever the Denies
+        # say, so the Denies' own keys are tried only for requests some Allow admits.
+        allows = [s for s, _ in live if s.is_allow]
+        allow_keys = [k for k in free if any(c.lower_key == k for s in allows for c in s.conditions)]
+        deny_keys = [k for k in free if k not in allow_keys]
+        _check_size(free, [len(option_of[k]) for k in allow_keys])
+        admitted = []
+        for assignment in itertools.product(*(option_of[k] for k in allow_keys)):
             context: dict[str, tuple[str, ...]] = dict(fixed)
-            context.update({k: (v,) for k, v in zip(free, assignment, strict=True) if v is not None})
-            _admit(live, context, resources, allow_sets, deny_sets, caller, found)
+            context.update({k: (v,) for k, v in zip(allow_keys, assignment, strict=True) if v is not None})
+            if any(all_hold(s.conditions, context) for s in allows):
+                admitted.append(context)
+        if not admitted:
+            continue
+        denies = [s for s, _ in live if s.is_deny]
+        for k in deny_keys:
+            option_of[k] = _distinct_for_denies(k, option_of[k], denies)
+        _check_size(free, [len(admitted)] + [len(option_of[k]) for k in deny_keys])
+        for admitted_context in admitted:
+            for assignment in itertools.product(*(option_of[k] for k in deny_keys)):
+                context = dict(admitted_context)
+                context.update({k: (v,) for k, v in zip(deny_keys, assignment, strict=True) if v is not None})
+                _admit(live, context, resources, allow_sets, deny_sets, caller, found)
     if found and unknown_denies:
         # A Deny not known yet might remove what was found: the answer is "cannot tell", not "open".
         analysis.unevaluable += unknown_denies
         return analysis
     analysis.accesses = list(found.values())
     return analysis
+
+
+def _distinct_for_denies(key: str, values: list[str | None], denies: list[Statement]) -> list[str | None]:
+    """One value per way a key only Denies test can make their conditions on it hold or fail: each condition
+    tests one key, so two values that every Deny's conditions on the key judge alike are interchangeable
+    (unless a policy variable ties the key to another)."""
+    tests = [[c for c in d.conditions if c.lower_key == key] for d in denies]
+    tests = [t for t in tests if t]
+    if any("${" in v for t in tests for c in t for v in c.values):
+        return values
+    kept: dict[tuple[bool, ...], str | None] = {}
+    for value in sorted(values, key=lambda v: v == FRESH):  # a named value makes the clearer example
+        context: dict[str, tuple[str, ...]] = {key: (value,)} if value is not None else {}
+        kept.setdefault(tuple(all_hold(t, context) for t in tests), value)
+    return list(kept.values())
+
+
+def _check_size(free: list[str], counts: list[int]) -> None:
+    total = 1
+    for count in counts:
+        total *= count
+    if total > MAX_REQUESTS_PER_CALLER:
+        raise TooComplex(
+            f"the conditions combine {len(free)} requester-chosen keys ({', '.join(free)}) into {total} "
+            f"cases, more than the {MAX_REQUESTS_PER_CALLER} this analysis tries"
+        )
 
 
 def _claim_key(key: str, caller: Caller) -> bool:
