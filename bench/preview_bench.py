@@ -19,6 +19,10 @@ is, since it is part of every run). Columns:
                                                stacks, checkov from its worker's start to its last
                                                scan, total wall clock); phases overlap, so they do not
                                                add up to the total
+    CPU s, child CPU s                         user + system CPU seconds of the process running the
+                                               preview and of its children (the checkov worker and
+                                               the pack processes, summed): unlike wall clock, barely
+                                               moved by other jobs sharing the machine
     peak RSS MB                                resource.getrusage(RUSAGE_SELF).ru_maxrss of the
                                                process running the preview (evaluation, manifests,
                                                gRPC client)
@@ -48,7 +52,18 @@ from model_registry.contract import DEPLOY_ORDER
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SIZES = (10, 100, 1000)
-COLUMNS = ("models", "resources", "evaluate s", "policy s", "checkov s", "total s", "peak RSS MB", "child MB")
+COLUMNS = (
+    "models",
+    "resources",
+    "evaluate s",
+    "policy s",
+    "checkov s",
+    "total s",
+    "CPU s",
+    "child CPU s",
+    "peak RSS MB",
+    "child MB",
+)
 TEAMS = ("nlp", "speech", "vision", "genai", "search", "ranking")
 CONSUMER = "arn:aws:iam::210987654321:role/bench-consumer-{}"
 # The stacks that read the catalog folder (config key `<project>:catalog`).
@@ -115,6 +130,7 @@ def measure(size: int, workdir: Path, progress) -> dict:
 
     directories = write_stacks(workdir / "stacks", size)
     options = Options(env="local", projects=directories, build_dir=workdir / "build")
+    cpu_before, children_before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = run_preview(options, progress)
     wall = time.perf_counter() - started
@@ -133,10 +149,17 @@ def measure(size: int, workdir: Path, progress) -> dict:
         "policy s": timings["policy"],
         "checkov s": timings["checkov"],
         "total s": round(wall, 3),
+        "CPU s": round(_cpu(resource.RUSAGE_SELF) - cpu_before, 3),
+        "child CPU s": round(_cpu(resource.RUSAGE_CHILDREN) - children_before, 3),
         # ru_maxrss is in KiB on Linux.
         "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "child MB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_size(size: int) -> dict:
