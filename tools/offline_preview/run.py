@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,10 +345,17 @@ def _scan(stream: _CheckovStream, manifest: dict, skips, result: StackResult, pr
 def analyzer_resources(manifest: dict) -> list[dict]:
     """The manifest's resources as the engine hands them to a policy pack (registrations, not reads).
 
+    A list; `iter_analyzer_resources` gives the same one at a time.
+    """
+    return list(iter_analyzer_resources(manifest))
+
+
+def iter_analyzer_resources(manifest: dict) -> Iterator[dict]:
+    """`analyzer_resources`, one at a time (the preview streams them to the pack).
+
     Secrets go in the engine's envelope: their values when the manifest was built with
     `reveal_secrets=True` (the run does), "[secret]" for one read from disk.
     """
-    resources = []
     providers = {e["urn"]: e for e in manifest["resources"] if e["type"].startswith("pulumi:providers:")}
     for entry in manifest["resources"]:
         if entry["read"]:
@@ -356,7 +363,7 @@ def analyzer_resources(manifest: dict) -> list[dict]:
         options = entry["options"]
         # The engine sends each resource's provider (type, URN, name, inputs); explicit ones are recorded.
         provider = providers.get(entry["provider"].rsplit("::", 1)[0]) if entry["provider"] else None
-        resources.append(
+        yield (
             {
                 "type": entry["type"],
                 "name": entry["name"],
@@ -381,14 +388,12 @@ def analyzer_resources(manifest: dict) -> list[dict]:
                 ),
             }
         )
-    return resources
 
 
 def _police(pack_dir: Path, pack_config: dict, manifest: dict, result: StackResult, progress) -> None:
     from .analyzer_client import AnalyzerClient, AnalyzerError
 
     started = time.perf_counter()
-    resources = analyzer_resources(manifest)
     try:
         with AnalyzerClient(
             pack_dir,
@@ -398,8 +403,8 @@ def _police(pack_dir: Path, pack_config: dict, manifest: dict, result: StackResu
             config=manifest["config"],
         ) as pack:
             pack.configure(pack_config)
-            found = [v for per_resource in pack.analyze_many(resources) for v in per_resource]
-            found += pack.analyze_stack(resources)
+            per_resource, of_stack = pack.analyze_all(iter_analyzer_resources(manifest))
+            found = [v for violations in per_resource for v in violations] + of_stack
     except (AnalyzerError, ValueError) as exc:
         result.policy_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         progress(f"{result.project}: policy pack FAILED: {result.policy_error}")
