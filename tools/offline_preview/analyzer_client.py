@@ -323,13 +323,15 @@ class AnalyzerClient:
         return self._violations(self._call(self._analyzer.AnalyzeStack, request), by_urn)
 
     def analyze_all(
-        self, resources: Iterable[Mapping[str, Any]], max_in_flight: int = 16
+        self, resources: Iterable[Mapping[str, Any]], max_in_flight: int = 16, stack_in_urn_order: bool = False
     ) -> tuple[list[list[Violation]], list[Violation]]:
         """What the engine sends in a preview: Analyze for each resource (as analyze_many), then AnalyzeStack
         over them all (as analyze_stack); the same calls and results as those two.
 
         Each resource's request is built once and serves both calls, and `resources` is read once, as it
         comes (a generator keeps only the requests in flight and the stack request in memory).
+        `stack_in_urn_order`: AnalyzeStack lists the resources by URN (a manifest's order) whatever order
+        they came in (the preview streams them in registration order).
         """
         stack_request = analyzer_pb2.AnalyzeStackRequest()
         items: dict[str, analyzer_pb2.AnalyzerResource] = {}
@@ -344,6 +346,10 @@ class AnalyzerClient:
                 self._collect_one(pending, results, min(pending))
         for index in sorted(pending):
             self._collect_one(pending, results, index)
+        if stack_in_urn_order:
+            ordered = analyzer_pb2.AnalyzeStackRequest()
+            ordered.resources.extend(sorted(stack_request.resources, key=lambda item: item.urn))
+            stack_request = ordered
         return results, self._violations(self._call(self._analyzer.AnalyzeStack, stack_request), items)
 
     @staticmethod
