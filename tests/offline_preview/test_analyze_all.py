@@ -53,6 +53,8 @@ def test_analyze_all_on_no_resources_finds_nothing(pack):
 def test_analyze_all_can_send_the_stack_in_urn_order_whatever_order_the_resources_came_in(pack):
     resources = [dict(OPEN_POLICY, name=f"open{i}") for i in range(5)] + [LONE_REPOSITORY, *SEED]
     per_resource, of_stack = pack.analyze_all(iter(resources[::-1]), stack_in_urn_order=True)
-    in_urn_order = sorted(resources, key=lambda r: r.get("urn") or f"urn:pulumi:dev::registry::{r['type']}::{r['name']}")
+    in_urn_order = sorted(
+        resources, key=lambda r: r.get("urn") or f"urn:pulumi:dev::registry::{r['type']}::{r['name']}"
+    )
     assert of_stack == pack.analyze_stack(in_urn_order) and of_stack
     assert per_resource == pack.analyze_many(resources[::-1])
