@@ -183,9 +183,15 @@ class _ChildMemory:
         self._thread.join()
 
     def _poll(self) -> None:
+        own = Path("/proc/self/cmdline").read_bytes()
         while True:
             for pid in _children(os.getpid()):
                 with contextlib.suppress(OSError, ValueError, IndexError):
+                    # A child between its (v)fork and its exec still runs this program and shares or copies this
+                    # process's memory: its numbers are ours. The command line is read first: once it differs,
+                    # the exec has happened and the memory is the child's own.
+                    if Path(f"/proc/{pid}/cmdline").read_bytes() == own:
+                        continue
                     status = Path(f"/proc/{pid}/status").read_text()
                     self.peak_kib = max(self.peak_kib, int(status.split("VmHWM:")[1].split()[0]))
             if self._stop.wait(self.interval):
