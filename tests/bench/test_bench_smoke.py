@@ -80,6 +80,8 @@ def test_a_three_model_run_prints_the_table():
         "policy s",
         "checkov s",
         "total s",
+        "CPU s",
+        "child CPU s",
         "peak RSS MB",
         "child MB",
     ]

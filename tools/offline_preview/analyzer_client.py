@@ -8,6 +8,7 @@
         pack.analyze(resource)            # list[Violation] for one resource
         pack.analyze_many(resources)      # list[list[Violation]], pipelined over one channel
         pack.analyze_stack(resources)     # list[Violation] of the stack policies
+        pack.analyze_all(resources)       # both, each request built once (what the preview uses)
 
 A resource is a dict: {"type", "name", "urn", "properties" (camelCase checked inputs; policy documents
 as JSON strings), "options": {"protect", "ignoreChanges", "deleteBeforeReplace", "aliases",
@@ -317,21 +318,57 @@ class AnalyzerClient:
         by_urn = {}
         for resource in resources:
             single = self._analyze_request(resource)
-            item = request.resources.add(
-                type=single.type,
-                urn=single.urn,
-                name=single.name,
-                parent=resource.get("parent") or "",
-                dependencies=list(resource.get("dependencies") or ()),
-            )
-            item.properties.CopyFrom(single.properties)
-            item.options.CopyFrom(single.options)
-            if single.HasField("provider"):
-                item.provider.CopyFrom(single.provider)
-            for prop, urns in (resource.get("propertyDependencies") or {}).items():
-                item.propertyDependencies[prop].urns.extend(urns)
+            self._stack_item(request, single, resource)
             by_urn[single.urn] = single
         return self._violations(self._call(self._analyzer.AnalyzeStack, request), by_urn)
+
+    def analyze_all(
+        self, resources: Iterable[Mapping[str, Any]], max_in_flight: int = 16, stack_in_urn_order: bool = False
+    ) -> tuple[list[list[Violation]], list[Violation]]:
+        """What the engine sends in a preview: Analyze for each resource (as analyze_many), then AnalyzeStack
+        over them all (as analyze_stack); the same calls and results as those two.
+
+        Each resource's request is built once and serves both calls, and `resources` is read once, as it
+        comes (a generator keeps only the requests in flight and the stack request in memory).
+        `stack_in_urn_order`: AnalyzeStack lists the resources by URN (a manifest's order) whatever order
+        they came in (the preview streams them in registration order).
+        """
+        stack_request = analyzer_pb2.AnalyzeStackRequest()
+        items: dict[str, analyzer_pb2.AnalyzerResource] = {}
+        results: list[list[Violation]] = []
+        pending: dict[int, tuple[grpc.Future, analyzer_pb2.AnalyzeRequest]] = {}
+        for index, resource in enumerate(resources):
+            request = self._analyze_request(resource)
+            results.append([])
+            pending[index] = (self._analyzer.Analyze.future(request), request)
+            items[request.urn] = self._stack_item(stack_request, request, resource)
+            if len(pending) >= max_in_flight:
+                self._collect_one(pending, results, min(pending))
+        for index in sorted(pending):
+            self._collect_one(pending, results, index)
+        if stack_in_urn_order:  # sorted in place: a copy of 20,000 resources would double the request's memory
+            stack_request.resources.sort(key=lambda item: item.urn)
+            items = {item.urn: item for item in stack_request.resources}
+        return results, self._violations(self._call(self._analyzer.AnalyzeStack, stack_request), items)
+
+    @staticmethod
+    def _stack_item(
+        stack_request: analyzer_pb2.AnalyzeStackRequest, single: analyzer_pb2.AnalyzeRequest, resource: Mapping
+    ) -> analyzer_pb2.AnalyzerResource:
+        item = stack_request.resources.add(
+            type=single.type,
+            urn=single.urn,
+            name=single.name,
+            parent=resource.get("parent") or "",
+            dependencies=list(resource.get("dependencies") or ()),
+        )
+        item.properties.CopyFrom(single.properties)
+        item.options.CopyFrom(single.options)
+        if single.HasField("provider"):
+            item.provider.CopyFrom(single.provider)
+        for prop, urns in (resource.get("propertyDependencies") or {}).items():
+            item.propertyDependencies[prop].urns.extend(urns)
+        return item
 
     # -- helpers -----------------------------------------------------------------------------------
     @property
@@ -356,6 +393,14 @@ class AnalyzerClient:
         except grpc.RpcError as error:
             raise AnalyzerError(f"{error.code().name}: {error.details()}\n{self.stderr}") from error
         results[index] = self._violations(reply, {requests[index].urn: requests[index]})
+
+    def _collect_one(self, pending, results, index) -> None:
+        future, request = pending.pop(index)
+        try:
+            reply = future.result()
+        except grpc.RpcError as error:
+            raise AnalyzerError(f"{error.code().name}: {error.details()}\n{self.stderr}") from error
+        results[index] = self._violations(reply, {request.urn: request})
 
     def _analyze_request(self, resource: Mapping[str, Any]) -> analyzer_pb2.AnalyzeRequest:
         resource_type = resource["type"]

@@ -72,12 +72,18 @@ def build_manifest(
         "organization": evaluation.organization,
         "project": evaluation.project,
         "stack": evaluation.stack,
-        "config": {k: (SECRET_PLACEHOLDER if k in secret_config else v) for k, v in sorted(evaluation.config.items())},
+        "config": manifest_config(evaluation.config, secret_config),
         "outputs": _mask(evaluation.outputs, "", [], [], reveal_secrets),
         "resources": [
             entries.get(r.urn) or resource_entry(r, reveal_secrets=reveal_secrets) for r in evaluation.resources
         ],
     }
+
+
+def manifest_config(config: Mapping[str, str], secret_keys) -> dict[str, str]:
+    """The stack config as the manifest (and the pack) sees it: sorted, secret values masked."""
+    secret = set(secret_keys)
+    return {k: (SECRET_PLACEHOLDER if k in secret else v) for k, v in sorted(config.items())}
 
 
 def masked_manifest(revealed: dict, evaluation: Evaluation) -> dict:
