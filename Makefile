@@ -12,7 +12,7 @@ OFFLINE ?=
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
-export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS
+export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -163,7 +163,8 @@ destroy: check-env check-stack check-pulumi install ## destroy one stack's unpro
 # tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
 # "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
 diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
-	@set -f; $(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $$DIFF_FLAGS
+	@set -f; status=0; $(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
+	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)

@@ -26,7 +26,12 @@ done
 case "$STANDIN_MODE:$target" in
   real:preview-all)
     exec "$OFFLINE_PREVIEW" --project "$PROGRAM" --env local --build-dir "$PWD/build" --no-checkov --quiet "${flags[@]}" ;;
-  real:diff) exec "$OFFLINE_PREVIEW" diff --base-dir "$BASE_DIR" --head-dir "$HEAD_DIR" ;;
+  real:diff)
+    # As the Makefile's recipe: the tool's status to DIFF_STATUS_FILE, and make's own 2 on failure.
+    status=0
+    "$OFFLINE_PREVIEW" diff --base-dir "$BASE_DIR" --head-dir "$HEAD_DIR" || status=$?
+    for arg in "$@"; do case $arg in DIFF_STATUS_FILE=*) echo "$status" >"${arg#DIFF_STATUS_FILE=}" ;; esac; done
+    if [ "$status" != 0 ]; then echo "make: *** [Makefile: diff] Error $status"; exit 2; fi ;;
   real:*|pass:*) echo "make $target: ok" ;;
   fail:*) echo "make $target: stand-in failure"; exit 2 ;;
 esac
@@ -153,3 +158,55 @@ def test_the_stand_in_diff_is_the_real_command_and_blocks(tmp_path, workdir, bin
     completed = replay(step, workdir, bin_dir, {**_real_env(tmp_path), "BASE_REF": "main"})
     assert completed.returncode == 1
     assert f"- {PROTECTED_URN}" in completed.stdout and "BLOCKED" in completed.stdout
+
+
+def _policy_manifests(tmp_path: Path, head_accounts: list[str]) -> dict[str, str]:
+    """A repository policy that grants pull to 111111111111 in the base, and to `head_accounts` in the head."""
+
+    def manifest(accounts: list[str]) -> str:
+        policy = {
+            "urn": "urn:pulumi:dev::access::aws:ecr/repositoryPolicy:RepositoryPolicy::llama-policy",
+            "type": "aws:ecr/repositoryPolicy:RepositoryPolicy",
+            "options": {"protect": False, "aliases": []},
+            "inputs": {
+                "repository": "models/llama",
+                "policy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "Pull",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]},
+                            "Action": ["ecr:BatchGetImage"],
+                        }
+                    ],
+                },
+            },
+        }
+        return json.dumps({"resources": [policy]})
+
+    base, head = tmp_path / "policies" / "base", tmp_path / "policies" / "head"
+    base.mkdir(parents=True)
+    head.mkdir()
+    (base / "access.json").write_text(manifest(["111111111111"]))
+    (head / "access.json").write_text(manifest(head_accounts))
+    return {"BASE_DIR": str(base), "HEAD_DIR": str(head)}
+
+
+def test_a_diff_that_broadens_access_keeps_the_check_green_and_asks_for_a_security_review(tmp_path, workdir, bin_dir):
+    (step,) = [s for s in MAKE_STEPS if s.id == "pull-request.yml:offline:Access diff against the base branch"]
+    env = {**_real_env(tmp_path), **_policy_manifests(tmp_path, ["111111111111", "444455556666"]), "BASE_REF": "main"}
+    completed = replay(step, workdir, bin_dir, env)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "::warning title=Access broadens::" in completed.stdout
+    assert (workdir / "step-output.txt").read_text() == "access_broadens=true\n"
+    assert (workdir / "build" / "reports" / "diff.status").read_text() == "3\n"
+
+
+def test_a_diff_that_changes_no_access_passes_without_a_review(tmp_path, workdir, bin_dir):
+    (step,) = [s for s in MAKE_STEPS if s.id == "pull-request.yml:offline:Access diff against the base branch"]
+    env = {**_real_env(tmp_path), **_policy_manifests(tmp_path, ["111111111111"]), "BASE_REF": "main"}
+    completed = replay(step, workdir, bin_dir, env)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "Access broadens" not in completed.stdout
+    assert not (workdir / "step-output.txt").exists()

@@ -77,6 +77,7 @@ def replay(
         **(env or {}),
         "PATH": f"{path_prefix}{os.pathsep}{os.environ['PATH']}",
         "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(cwd / "step-output.txt"),
     }
     return subprocess.run(
         [*(shell or GITHUB_BASH), str(script)],
