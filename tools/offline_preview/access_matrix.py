@@ -109,6 +109,10 @@ def _qualifier(statement: Statement) -> str:
     return "; ".join(f"{c.key}={','.join(c.values)}" for c in statement.conditions)
 
 
+def _text(statement: Statement) -> str:
+    return json.dumps(statement.raw, sort_keys=True, default=str)
+
+
 def _why(statement: Statement, sources: Mapping[int, str]) -> str:
     return f"{sources[id(statement)]} {statement.sid or f'#{statement.index}'}"
 
@@ -188,35 +192,51 @@ def _rows(
     identity: list[tuple[str | None, list[Statement]]],
     arn: str | None,
     tags: Mapping[str, tuple[str, ...]],
+    memo: dict[tuple, tuple[Found | str, Statement | None]],
 ) -> dict[str, dict[str, list[str]]]:
     """The rows of one repository: its policy's Allows per principal value, its Denies, then each role."""
     rows: dict[str, dict[str, list[str]]] = {}
     sources = {id(s): "repository policy" for s in policy}
     policy_denies = [s for s in policy if s.is_deny]
     allows = [s for s in policy if s.is_allow and s.principals is not None]
-    if allows:
-        callers = callers_for(policy, Zone(), insiders=True)
-        found = _search(policy, callers, arn, tags, sources, _resource_label)
-        for statement in allows:
-            why = _why(statement, sources)
-            labels = [_resource_label(statement, None)] if statement.not_principal else []
-            labels += [_resource_label(statement, p) for p in statement.principals or ()]
-            for label in dict.fromkeys(labels if not statement.not_principal else labels[:1]):
-                _add(rows, label, why, found, statement)
+    denies_read = tuple((d.index, _text(d)) for d in policy_denies)
+    denies_apply = tuple(resource_applies(d, arn) for d in policy_denies)
+    for statement in allows:
+        # An Allow's rows depend on it and the Denies only: the callers that stand for its principals are the
+        # ones it and the Denies distinguish, and templated policies share most statements.
+        key = ("allow", statement.index, _text(statement), denies_read, arn is None, denies_apply)
+        key += (resource_applies(statement, arn), tuple(sorted(tags.items())))
+        if key not in memo:
+            read = [statement, *policy_denies]
+            callers = callers_for(read, Zone(), insiders=True)
+            memo[key] = (_search(read, callers, arn, tags, sources, _resource_label), statement)
+        found, searched = memo[key]
+        why = _why(statement, sources)
+        if statement.not_principal:
+            labels = [_resource_label(statement, None)]
+        else:
+            labels = list(dict.fromkeys(_resource_label(statement, p) for p in statement.principals or ()))
+        for label in labels:
+            _add(rows, label, why, found, searched)
     for statement in policy_denies:
         if statement.principals is not None:
             _guard(rows, statement, frozenset(a for a in ECR_ACTIONS if action_applies(statement, a)))
-    for role_arn, statements in identity:
-        granting = [s for s in statements if s.is_allow and s.principals is None and resource_applies(s, arn)]
+    for number, (role_arn, statements) in enumerate(identity):
+        applies = tuple(resource_applies(s, arn) for s in statements)
+        granting = [s for s, a in zip(statements, applies, strict=True) if a and s.is_allow and s.principals is None]
         if not granting:
             continue
-        read = [s for s in statements if s.principals is None] + policy_denies
-        sources = {id(s): "IAM policy" for s in statements} | {id(s): "repository policy" for s in policy}
         label = str(role_arn)
-        callers = callers_as(role_arn, read) if role_arn else [Caller("aws", description=label)]
-        found = _search(read, callers, arn, tags, sources, lambda _s, _p, label=label: label)
+        # A role's rows depend on its own statements and the repository policy's Denies, often alike.
+        key = (number, denies_read, arn is None, applies, tuple(sorted(tags.items())))
+        if key not in memo:
+            read = [s for s in statements if s.principals is None] + policy_denies
+            sources = {id(s): "IAM policy" for s in statements} | {id(s): "repository policy" for s in policy}
+            callers = callers_as(role_arn, read) if role_arn else [Caller("aws", description=label)]
+            memo[key] = (_search(read, callers, arn, tags, sources, lambda _s, _p, label=label: label), None)
+        found = memo[key][0]
         for statement in granting:
-            _add(rows, label, _why(statement, sources), found, statement)
+            _add(rows, label, f"IAM policy {statement.sid or f'#{statement.index}'}", found, statement)
     _finish(rows)
     return rows
 
@@ -290,6 +310,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     # A thousand repositories share a few shapes: the rows depend only on the policy, which statements apply
     # to the ARN, and the tags the conditions read.
     shapes: dict[tuple, dict[str, dict[str, list[str]]]] = {}
+    memo: dict[tuple, tuple[Found | str, Statement | None]] = {}
     matrix: Matrix = {}
     for name, (arn, tags) in repositories.items():
         policy = repository_policies.get(name, [])
@@ -301,7 +322,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
         )
         shape = (tuple(id(s) for s in policy), arn is None, applies, tuple(sorted(read.items())))
         if shape not in shapes:
-            shapes[shape] = _rows(policy, identity, arn, read)
+            shapes[shape] = _rows(policy, identity, arn, read, memo)
         matrix[name] = {p: {c: list(r) for c, r in caps.items()} for p, caps in shapes[shape].items()}
     return matrix
 

@@ -27,12 +27,13 @@ names counts as trusted: the check then finds public access (anyone, any account
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .actions import all_actions, expand
+from .actions import action_matches, all_actions, expand
 from .conditions import Context, all_hold, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
@@ -648,7 +649,7 @@ def reach(
         for condition in statement.conditions:
             check_operator(condition)
     candidates = frozenset(actions)
-    sets = {id(s): frozenset(a for a in candidates if action_applies(s, a)) for s in usable}
+    sets = {id(s): _action_set(s.actions, s.not_action, candidates) for s in usable}
     resources: list[str | None] = [resource]
     if resource is None:
         named_resources = [i for s in usable for p in (s.resources or ()) for i in instances(p)]
@@ -674,3 +675,10 @@ def reach(
     for entry in found.values():
         entry.denied = {a: d for a, d in entry.denied.items() if a not in entry.actions}
     return list(found.values())
+
+
+@functools.lru_cache(maxsize=4096)
+def _action_set(actions: tuple[str, ...], not_action: bool, candidates: frozenset[str]) -> frozenset[str]:
+    """The candidates an Action (or NotAction) element covers: many documents share a few elements."""
+    hits = frozenset(a for a in candidates if action_matches(actions, a))
+    return candidates - hits if not_action else hits
