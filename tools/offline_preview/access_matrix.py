@@ -149,7 +149,9 @@ def _search(
     for key, (granted, denied, limiting) in found.items():
         for action in granted & set(denied):
             del denied[action]
-            limiting += [d for d in lost[key][action] if all(d is not x for x in limiting)]
+            for deny in lost[key][action]:
+                if all(deny is not seen for seen in limiting):
+                    limiting.append(deny)
     return found
 
 

@@ -1,0 +1,118 @@
+"""registry_iam.reach: what each Allow gives each caller over the requests external_access tries, with
+insiders (every account, range, claim and source the document names) among the callers."""
+
+import json
+
+from registry_iam import Zone, callers_as, callers_for, external_access, parse, reach
+
+PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
+ORG = "o-a1b2c3d4e5"
+OWN = "123456789012"
+
+
+def _statements(*statements):
+    return parse(json.dumps({"Version": "2012-10-17", "Statement": list(statements)})).statements
+
+
+def _granted(statements, callers=None):
+    callers = callers_for(statements, Zone(), insiders=True) if callers is None else callers
+    return {(r.caller.describe(), a) for r in reach(statements, callers, PULL) for a in r.actions}
+
+
+def test_a_deny_outside_the_organization_leaves_pull_to_callers_of_the_organization_only():
+    statements = _statements(
+        {"Effect": "Allow", "Principal": "*", "Action": list(PULL)},
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}},
+        },
+    )
+    found = reach(statements, callers_for(statements, Zone(), insiders=True), PULL)
+    kept = [r for r in found if r.actions]
+    assert kept and all(r.caller.context.get("aws:principalorgid") == (ORG,) for r in kept)
+    denied = [r for r in found if not r.actions]
+    assert denied and all(set(r.denied) == set(PULL) and r.denied[PULL[0]].is_deny for r in denied)
+
+
+def test_an_allow_from_a_named_source_range_reaches_an_address_in_it_which_external_access_counts_as_owned():
+    statements = _statements(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": list(PULL),
+            "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+        }
+    )
+    assert _granted(statements)
+    assert external_access(statements, Zone(frozenset({OWN}))).accesses == []
+
+
+def test_insiders_include_the_owner_s_named_github_repository_which_outsiders_do_not():
+    sub = "token.actions.githubusercontent.com:sub"
+    statements = _statements(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": f"arn:aws:iam::{OWN}:oidc-provider/token.actions.githubusercontent.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {sub: "repo:acme/models:ref:refs/heads/main"}},
+        }
+    )
+    claims = {c.context.get(sub) for c in callers_for(statements, Zone(frozenset({OWN})), insiders=True)}
+    assert ("repo:acme/models:ref:refs/heads/main",) in claims
+    claims = {c.context.get(sub) for c in callers_for(statements, Zone(frozenset({OWN})))}
+    assert ("repo:acme/models:ref:refs/heads/main",) not in claims
+
+
+def test_a_numeric_bound_is_met_by_a_value_below_it():
+    statements = _statements(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": list(PULL),
+            "Condition": {"NumericLessThan": {"ecr:maxresults": "10"}},
+        }
+    )
+    assert {a for _, a in _granted(statements)} == set(PULL)
+
+
+def test_a_role_as_caller_is_named_by_its_arn_and_removed_by_a_deny_that_names_it():
+    role = f"arn:aws:iam::{OWN}:role/ci"
+    statements = _statements(
+        {"Effect": "Allow", "Action": list(PULL), "Resource": "*"},
+        {"Effect": "Deny", "Principal": {"AWS": role}, "Action": "ecr:BatchGetImage"},
+    )
+    callers = callers_as(role, statements)
+    assert callers and all(c.arn == role and c.context["aws:principalarn"] == (role,) for c in callers)
+    [allow] = {r.statement.index for r in reach(statements, callers, PULL)}
+    assert allow == 0
+    assert {a for _, a in _granted(statements, callers)} == set(PULL) - {"ecr:BatchGetImage"}
+
+
+def test_a_known_resource_arn_drops_a_statement_on_another_resource():
+    statements = _statements(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "444455556666"},
+            "Action": list(PULL),
+            "Resource": "arn:aws:ecr:us-east-1:1:repository/other",
+        }
+    )
+    callers = callers_for(statements, Zone(), insiders=True)
+    assert reach(statements, callers, PULL, "arn:aws:ecr:us-east-1:1:repository/this") == []
+    assert reach(statements, callers, PULL) != []  # unknown: tried on the resource it names
+
+
+def test_a_tag_known_to_be_absent_fails_an_allow_on_it():
+    statements = _statements(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": list(PULL),
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "nlp"}},
+        }
+    )
+    callers = callers_for(statements, Zone(), insiders=True)
+    assert reach(statements, callers, PULL, resource_context={"aws:resourcetag/team": ()}) == []
+    assert reach(statements, callers, PULL, resource_context={"aws:resourcetag/team": ("nlp",)}) != []
