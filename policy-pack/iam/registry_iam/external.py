@@ -629,7 +629,7 @@ class Reach:
     principal: PrincipalValue | None  # the principal value that names the caller (None: NotPrincipal, identity)
     caller: Caller
     actions: set[str] = field(default_factory=set)  # kept after the Denies by some request the Allow admits
-    denied: dict[str, Statement] = field(default_factory=dict)  # admitted, but removed in every request: by
+    denied: dict[str, Statement] = field(default_factory=dict)  # admitted, but a Deny (this one) removes it always
 
 
 def reach(
