@@ -3,7 +3,9 @@ insiders (every account, range, claim and source the document names) among the c
 
 import json
 
-from registry_iam import Zone, callers_as, callers_for, external_access, parse, reach
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from registry_iam import ALLOW, Zone, callers_as, callers_for, decide_all, external_access, parse, reach
 
 PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
 ORG = "o-a1b2c3d4e5"
@@ -116,3 +118,46 @@ def test_a_tag_known_to_be_absent_fails_an_allow_on_it():
     callers = callers_for(statements, Zone(), insiders=True)
     assert reach(statements, callers, PULL, resource_context={"aws:resourcetag/team": ()}) == []
     assert reach(statements, callers, PULL, resource_context={"aws:resourcetag/team": ("nlp",)}) != []
+
+
+ELEMENTS = st.sampled_from(
+    [
+        {},
+        {"Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}},
+        {"Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}},
+        {"Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+        {"Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+        {"Condition": {"NumericLessThan": {"ecr:maxresults": "10"}}},
+        {"Condition": {"BoolIfExists": {"aws:ViaAWSService": "false"}}},
+        {"Condition": {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN}:role/*"}}},
+        {"Condition": {"ForAnyValue:StringNotEquals": {"aws:PrincipalOrgID": ORG}}},
+        {"Condition": {"StringLike": {"aws:SourceAccount": "2109876543*"}}},
+    ]
+)
+PRINCIPALS = st.sampled_from(
+    ["*", {"AWS": OWN}, {"AWS": "444455556666"}, {"AWS": f"arn:aws:iam::{OWN}:role/ci"}, {"Service": "s.amazonaws.com"}]
+)
+ACTIONS = st.lists(st.sampled_from(PULL), min_size=1, max_size=3, unique=True)
+
+
+@st.composite
+def _policies(draw):
+    statements = []
+    for _ in range(draw(st.integers(1, 4))):
+        statement = {
+            "Effect": draw(st.sampled_from(["Allow", "Deny"])),
+            draw(st.sampled_from(["Principal", "NotPrincipal"])): draw(PRINCIPALS),
+            "Action": draw(ACTIONS),
+        }
+        statements.append(statement | draw(ELEMENTS))
+    return statements
+
+
+@settings(max_examples=150, deadline=None)
+@given(_policies())
+def test_every_action_reach_grants_is_allowed_by_the_evaluator_for_its_witness_request(policy):
+    statements = _statements(*policy)
+    for found in reach(statements, callers_for(statements, Zone(), insiders=True), PULL):
+        assert set(found.witnesses) == found.actions
+        for action, (context, resource) in found.witnesses.items():
+            assert decide_all([statements], action, resource, context, found.caller) == ALLOW, (found.caller, context)

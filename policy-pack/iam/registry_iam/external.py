@@ -630,6 +630,8 @@ class Reach:
     caller: Caller
     actions: set[str] = field(default_factory=set)  # kept after the Denies by some request the Allow admits
     denied: dict[str, Statement] = field(default_factory=dict)  # admitted, but a Deny (this one) removes it always
+    # per action kept: a request that keeps it (its context, and its resource; None: the policy's own)
+    witnesses: dict[str, tuple[dict[str, tuple[str, ...]], str | None]] = field(default_factory=dict)
 
 
 def reach(
@@ -668,7 +670,11 @@ def reach(
                     if not statement.is_allow or not sets[id(statement)]:
                         continue
                     entry = found.setdefault((id(statement), number), Reach(statement, principal, caller))
-                    entry.actions |= sets[id(statement)] - removed
+                    kept = sets[id(statement)] - removed - entry.actions
+                    if kept:
+                        request = (context, on_resource)
+                        entry.witnesses.update(dict.fromkeys(kept, request))
+                        entry.actions |= kept
                     for action in sets[id(statement)] & removed:
                         if action not in entry.denied:
                             entry.denied[action] = next(d for d in denies if action in sets[id(d)])
