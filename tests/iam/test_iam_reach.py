@@ -5,7 +5,17 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registry_iam import ALLOW, Zone, callers_as, callers_for, decide_all, external_access, parse, reach
+from registry_iam import (
+    ALLOW,
+    Zone,
+    callers_as,
+    callers_for,
+    decide_all,
+    external_access,
+    parse,
+    reach,
+    resource_tag_context,
+)
 
 PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
 ORG = "o-a1b2c3d4e5"
@@ -161,3 +171,12 @@ def test_every_action_reach_grants_is_allowed_by_the_evaluator_for_its_witness_r
         assert set(found.witnesses) == found.actions
         for action, (context, resource) in found.witnesses.items():
             assert decide_all([statements], action, resource, context, found.caller) == ALLOW, (found.caller, context)
+
+
+def test_a_resource_s_tags_are_given_under_both_prefixes_and_a_tested_tag_it_lacks_is_absent():
+    context = resource_tag_context({"Team": "nlp"}, {"aws:resourcetag/owner", "aws:sourceip"})
+    assert context == {
+        "aws:resourcetag/team": ("nlp",),
+        "ecr:resourcetag/team": ("nlp",),
+        "aws:resourcetag/owner": (),
+    }

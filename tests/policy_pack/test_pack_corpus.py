@@ -14,7 +14,7 @@ import pytest
 from offline_preview.access_matrix import access_matrix
 from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.diff import grants
-from registry_iam import Zone, account_of, external_access, parse
+from registry_iam import Zone, account_of, external_access, parse, resource_tag_context
 from registry_policies.pack import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,7 +153,7 @@ def test_the_matrix_differs_from_the_pack_only_by_what_it_knows_of_the_repositor
     assert not refused & _granted_by(_matrix_rows(policy)), _matrix_rows(policy)
     # ... and the library's search, given the same ARN and tags, answers alike: no outsider gets in.
     statements = parse(policy).statements
-    tags = {"aws:resourcetag/team": (), "ecr:resourcetag/team": ()}
+    tags = resource_tag_context({}, {c.lower_key for s in statements for c in s.conditions})
     zone = Zone(frozenset(document["zone"]["trustedAccounts"]), frozenset(document["zone"]["organizationIds"]))
     assert external_access(statements, zone, tags, ARN).accesses == []
     assert external_access(statements, zone).accesses != []  # what the pack, knowing neither, finds

@@ -38,6 +38,7 @@ from registry_iam import (
     callers_for,
     parse,
     reach,
+    resource_tag_context,
 )
 from registry_iam.actions import actions_on
 from registry_iam.evaluate import action_applies, resource_applies
@@ -64,7 +65,6 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 MANAGED_POLICY = "aws:iam/policy:Policy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-RESOURCE_TAG_PREFIXES = ("aws:resourcetag/", "ecr:resourcetag/")
 
 Matrix = dict[str, dict[str, dict[str, list[str]]]]
 
@@ -291,15 +291,14 @@ def _finish(rows: dict[str, dict[str, list[str]]]) -> None:
 
 def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     resources = list(resources)
-    repositories: dict[str, tuple[str | None, dict[str, tuple[str, ...]]]] = {}
+    repositories: dict[str, tuple[str | None, dict[str, str]]] = {}
     for r in resources:
         if r["type"] != REPOSITORY:
             continue
         name = r["inputs"].get("name") or r.get("outputs", {}).get("name")
         tags = {**(r["inputs"].get("tags") or {}), **(r.get("outputs", {}).get("tagsAll") or {})}
-        tag_context = {f"{p}{k}".lower(): (str(v),) for k, v in tags.items() for p in RESOURCE_TAG_PREFIXES}
         if name:
-            repositories[name] = (r.get("outputs", {}).get("arn") or None, tag_context)
+            repositories[name] = (r.get("outputs", {}).get("arn") or None, {str(k): str(v) for k, v in tags.items()})
     repository_policies: dict[str, list[Statement]] = {}
     for r in resources:
         if r["type"] == REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
@@ -316,9 +315,8 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     matrix: Matrix = {}
     for name, (arn, tags) in repositories.items():
         policy = repository_policies.get(name, [])
-        read = {k: v for k, v in tags.items() if variables or k in tested}
         # The tags are known: a tag the conditions test that the repository does not have is absent.
-        read |= {k: () for k in tested if k.startswith(RESOURCE_TAG_PREFIXES) and k not in tags}
+        read = {k: v for k, v in resource_tag_context(tags, tested).items() if variables or k in tested}
         applies = tuple(resource_applies(s, arn) for s in policy) + tuple(
             resource_applies(s, arn) for _, statements in identity for s in statements
         )

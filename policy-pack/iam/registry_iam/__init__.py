@@ -17,6 +17,7 @@ from .external import (
     callers_for,
     external_access,
     reach,
+    resource_tag_context,
 )
 from .principals import Caller, account_of
 from .wildcard import arn_matches, matches
@@ -51,4 +52,5 @@ __all__ = [
     "normalise_context",
     "parse",
     "reach",
+    "resource_tag_context",
 ]

@@ -688,3 +688,16 @@ def _action_set(actions: tuple[str, ...], not_action: bool, candidates: frozense
     """The candidates an Action (or NotAction) element covers: many documents share a few elements."""
     hits = frozenset(a for a in candidates if action_matches(actions, a))
     return candidates - hits if not_action else hits
+
+
+def resource_tag_context(
+    tags: Mapping[str, str], tested: Iterable[str] = (), prefixes: Sequence[str] = ("aws:", "ecr:")
+) -> dict[str, tuple[str, ...]]:
+    """A resource's known tags as `resource_context` for external_access and reach: `<prefix>ResourceTag/<key>`
+    for each tag, and absent (an empty value) for each tag key in `tested` (condition keys, lower case) the
+    resource does not have. A caller that knows a repository's tags (the access matrix, a stack-wide check)
+    passes them so that the search does not try other values."""
+    context = {f"{p}resourcetag/{k}".lower(): (str(v),) for k, v in tags.items() for p in prefixes}
+    wanted = tuple(f"{p}resourcetag/" for p in prefixes)
+    context |= {k: () for k in tested if k.startswith(wanted) and k not in context}
+    return context
