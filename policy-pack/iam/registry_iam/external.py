@@ -697,7 +697,9 @@ def resource_tag_context(
     for each tag, and absent (an empty value) for each tag key in `tested` (condition keys, lower case) the
     resource does not have. A caller that knows a repository's tags (the access matrix, a stack-wide check)
     passes them so that the search does not try other values."""
-    context = {f"{p}resourcetag/{k}".lower(): (str(v),) for k, v in tags.items() for p in prefixes}
+    context: dict[str, tuple[str, ...]] = {
+        f"{p}resourcetag/{k}".lower(): (str(v),) for k, v in tags.items() for p in prefixes
+    }
     wanted = tuple(f"{p}resourcetag/" for p in prefixes)
     context |= {k: () for k in tested if k.startswith(wanted) and k not in context}
     return context
