@@ -13,7 +13,8 @@ are known here and fixed in every request (`aws:ResourceTag/<key>`, `ecr:Resourc
 judging a repository policy alone, knows neither and tries them like any requester key.
 
 Output: {repository name: {principal: {capability: [why, ...]}}} with capabilities pull, push, admin and
-other (any other action). A row's principal carries its statement's conditions (`* if aws:PrincipalOrgID=o-…`).
+other (any other action). A row's principal carries its statement's conditions (`* if aws:PrincipalOrgID=o-…`),
+and the Denies that take the grant from some of its callers only (`* if no Deny applies (DENY …)`).
 A capability with only some of its actions granted reads `<why> (only a, b)`; one whose every admitted
 action a Deny removes reads `DENIED by <source> <sid>`; a document the library cannot evaluate (an unknown
 operator, too many condition keys) grants what its Allows name, `<why> (not evaluated: <reason>)`.
