@@ -257,3 +257,78 @@ def test_a_managed_policy_attached_to_a_role_grants_like_an_inline_one():
     }
     rows = access_matrix([_repository(), managed, role, attachment])["models/bert"]
     assert rows == {"arn:aws:iam::123456789012:role/reader": {"pull": ["IAM policy Pull"]}}
+
+
+ORG = "o-a1b2c3d4e5"
+
+
+def test_a_grant_to_anyone_that_a_deny_keeps_inside_the_organization_names_the_deny_in_its_row():
+    anyone = {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": PULL}
+    outside = {
+        "Sid": "Outside",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "*",
+        "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}},
+    }
+    rows = access_matrix([_repository(), _repository_policy(anyone, outside)])["models/bert"]
+    deny = f"DENY * if aws:PrincipalOrgID StringNotEquals {ORG}"
+    assert rows == {
+        f"* if no Deny applies ({deny})": {"pull": ["repository policy Anyone"]},
+        deny: {c: ["DENIED by repository policy Outside"] for c in ("pull", "push", "admin")},
+    }
+
+
+def test_a_not_principal_row_carries_the_statement_s_condition():
+    grant = {
+        "Sid": "OrgButOwn",
+        "Effect": "Allow",
+        "NotPrincipal": {"AWS": "123456789012"},
+        "Action": PULL,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+    }
+    rows = access_matrix([_repository(), _repository_policy(grant)])["models/bert"]
+    assert rows == {
+        f"everyone except 123456789012 if aws:PrincipalOrgID={ORG}": {"pull": ["repository policy OrgButOwn"]}
+    }
+
+
+def test_a_grant_from_a_source_range_or_below_a_numeric_bound_is_shown_with_its_condition():
+    ranged = {"Sid": "Net", "Effect": "Allow", "Principal": "*", "Action": PULL}
+    ranged["Condition"] = {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+    bounded = {"Sid": "Few", "Effect": "Allow", "Principal": "*", "Action": PULL}
+    bounded["Condition"] = {"NumericLessThan": {"ecr:maxresults": "10"}}
+    rows = access_matrix([_repository(), _repository_policy(ranged, bounded)])["models/bert"]
+    assert rows == {
+        "* if aws:SourceIp=10.0.0.0/8": {"pull": ["repository policy Net"]},
+        "* if ecr:maxresults=10": {"pull": ["repository policy Few"]},
+    }
+
+
+def test_a_statement_on_another_repository_grants_here_only_while_the_repository_s_arn_is_unknown():
+    grant = {"Sid": "Other", "Effect": "Allow", "Principal": {"AWS": FOREIGN}, "Action": PULL}
+    grant["Resource"] = "arn:aws:ecr:us-east-1:123456789012:repository/other"
+    assert access_matrix([_repository(), _repository_policy(grant)])["models/bert"] == {}
+    unknown = {"type": "aws:ecr/repository:Repository", "inputs": {"name": "models/bert"}, "outputs": {}}
+    rows = access_matrix([unknown, _repository_policy(grant)])["models/bert"]
+    assert rows == {FOREIGN: {"pull": ["repository policy Other"]}}
+
+
+def test_a_deny_unless_tagged_removes_everything_from_an_untagged_repository_only():
+    anyone = {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": PULL}
+    untagged = {"Sid": "Untagged", "Effect": "Deny", "Principal": "*", "Action": "*"}
+    untagged["Condition"] = {"StringNotEquals": {"aws:ResourceTag/team": "nlp"}}
+    policy = _repository_policy(anyone, untagged)
+    rows = access_matrix([_repository(), policy])["models/bert"]
+    assert rows["*"] == {"pull": ["DENIED by repository policy Untagged"]}
+    tagged = _tagged_repository("models/bert", "nlp")
+    assert access_matrix([tagged, policy])["models/bert"]["*"] == {"pull": ["repository policy Anyone"]}
+
+
+def test_a_policy_the_library_cannot_evaluate_shows_its_grants_as_not_evaluated():
+    grant = {"Sid": "Odd", "Effect": "Allow", "Principal": {"AWS": FOREIGN}, "Action": PULL}
+    grant["Condition"] = {"StringEqualsSometimes": {"aws:SourceVpc": "vpc-1"}}
+    rows = access_matrix([_repository(), _repository_policy(grant)])["models/bert"]
+    [(label, row)] = rows.items()
+    assert label.startswith(FOREIGN) and row["pull"][0].startswith("repository policy Odd (not evaluated: ")
+    assert "StringEqualsSometimes" in row["pull"][0]

@@ -14,7 +14,7 @@ import pytest
 from offline_preview.access_matrix import access_matrix
 from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.diff import grants
-from registry_iam import account_of
+from registry_iam import Zone, account_of, external_access, parse, resource_tag_context
 from registry_policies.pack import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,38 +68,17 @@ def test_every_corpus_document_gets_its_verdict_from_the_pack_over_grpc(name, pa
     assert verdict == CORPUS[name]["verdict"], pack_verdicts[name] or CORPUS[name]["why"]
 
 
-# Where the matrix's one representative request per principal (conditions taken as met) differs from the
-# pack's search for any outsider. The matrix lives in tools/offline_preview/access_matrix.py; these are
-# reported, not fixed here. Strict xfail: a fix makes them pass and fail the run until they are removed.
-REPRESENTATIVE_MISSES = {
-    "principals-notprincipal-deny-foreign-listed": "'*' is tried as one caller of no account, whom the "
-    "NotPrincipal Deny removes; a principal of the listed foreign account stays",
-    "principals-notprincipal-deny-keeps-a-service": "'*' is tried as one caller of no account, whom the "
-    "NotPrincipal Deny removes; the listed service stays",
-    "restricted-star-numeric-condition-only": "the witness takes the bound itself, which NumericLessThan excludes",
-    "restricted-star-date-bound": "the witness takes the bound itself, which DateLessThan excludes",
-    "restricted-star-epoch-bound": "the witness takes the bound itself, which DateGreaterThan excludes",
-    "restricted-star-source-ip-any": "the witness takes the range 0.0.0.0/0 as the source address",
-    "restricted-star-org-id-foranyvalue-negated": "a negated operator is left unmet, and ForAnyValue on the "
-    "absent organization of '*' is false; a caller of another organization meets it",
-    "restricted-star-source-ip-with-ipv6-any": "the witness takes the range 10.0.0.0/8 as the source address",
-    "principals-notprincipal-allow-within-org": "an Allow's NotPrincipal row is labelled without the statement's "
-    "condition (aws:PrincipalOrgID), so it reads as everyone but the own account",
-    "restricted-perimeter-open-allow": "the representative request sends no aws:ViaAWSService, so the network "
-    "Deny (BoolIfExists) removes it; a request through an AWS service escapes it",
-    "deputy-source-arn-whole-star": "the witness for ArnLike '*' is not an ARN, so it matches nothing",
-}
 # Where the matrix knows more than the pack: the repository's ARN (a Resource naming another repository
-# grants nothing on this one) and its tags (a Deny on aws:ResourceTag). The pack sees neither, and refuses.
+# grants nothing on this one) and its tags (this one has none: an Allow on aws:ResourceTag does not apply, a Deny
+# unless tagged does). The pack judges the policy alone and tries them like any requester key. For each: a
+# repository on which the pack's finding holds.
 MATRIX_KNOWS_MORE = {
-    "principals-foreign-on-other-repository-resource": "the matrix knows the repository's ARN",
-    "restricted-star-deny-resource-tag": "the matrix knows the repository has no tag team=nlp",
+    "principals-foreign-on-other-repository-resource": {"name": "other"},
+    "restricted-star-deny-resource-tag": {"tags": {"team": "nlp"}},
+    "restricted-star-resource-tag": {"tags": {"team": "nlp"}},
 }
-MATRIX_MISSES = REPRESENTATIVE_MISSES | MATRIX_KNOWS_MORE
 REPOSITORY_DOCUMENTS = [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MATRIX_MISSES[n])) if n in MATRIX_MISSES else n
-    for n, d in sorted(CORPUS.items())
-    if d["resourceType"] == REPOSITORY_POLICY
+    n for n, d in sorted(CORPUS.items()) if d["resourceType"] == REPOSITORY_POLICY and n not in MATRIX_KNOWS_MORE
 ]
 ARN = "arn:aws:ecr:us-east-1:123456789012:repository/models/x"
 
@@ -118,31 +97,41 @@ def _unconditional_outsider(label: str, zone: dict) -> bool:
     return account is not None and trusted is not None and account not in trusted
 
 
-@pytest.mark.parametrize("name", REPOSITORY_DOCUMENTS)
-def test_the_access_matrix_agrees_with_the_pack_on_every_repository_policy(name):
-    document = CORPUS[name]
-    policy = json.loads(document["properties"]["policy"])
-    resources = [
-        {"type": "aws:ecr/repository:Repository", "inputs": {"name": "models/x"}, "outputs": {"arn": ARN}},
-        {"type": REPOSITORY_POLICY, "inputs": {"repository": "models/x", "policy": policy}},
-    ]
-    rows = access_matrix(resources).get("models/x", {})
-    granted_by = {
+def _matrix_rows(policy: dict, name: str = "models/x", tags: dict | None = None) -> dict:
+    arn = f"arn:aws:ecr:us-east-1:123456789012:repository/{name}"
+    repository = {"type": "aws:ecr/repository:Repository", "inputs": {"name": name}, "outputs": {"arn": arn}}
+    if tags:
+        repository["inputs"]["tags"] = tags
+    resources = [repository, {"type": REPOSITORY_POLICY, "inputs": {"repository": name, "policy": policy}}]
+    return access_matrix(resources).get(name, {})
+
+
+def _granted_by(rows: dict) -> set[str]:
+    return {
         reason.split(" (only ")[0].split(" (")[0].removeprefix("repository policy ")
         for capabilities in rows.values()
         for reasons in capabilities.values()
         for reason in reasons
         if not reason.startswith("DENIED")
     }
+
+
+def _refused(document: dict) -> set[str]:
     findings = effective_access(REPOSITORY_POLICY, document["properties"], document["zone"])
-    refused = {
+    return {
         match.group(1) or f"#{match.group(2)}"
         for f in findings
         if "is malformed" not in f.message
         and (match := re.search(r'statement "([^"]+)"|Statement\[(\d+)\]', f.message))
     }
+
+
+@pytest.mark.parametrize("name", REPOSITORY_DOCUMENTS)
+def test_the_access_matrix_agrees_with_the_pack_on_every_repository_policy(name):
+    document = CORPUS[name]
+    rows = _matrix_rows(json.loads(document["properties"]["policy"]))
     # Every statement the pack refuses is one through which the matrix shows a grant ...
-    assert refused <= granted_by, rows
+    assert _refused(document) <= _granted_by(rows), rows
     # ... and a policy the pack accepts shows no row that is outside the zone whatever the request.
     if document["verdict"] == "accept":
         outside = [
@@ -152,6 +141,24 @@ def test_the_access_matrix_agrees_with_the_pack_on_every_repository_policy(name)
             and any(not r.startswith("DENIED") for reasons in capabilities.values() for r in reasons)
         ]
         assert outside == [], rows
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX_KNOWS_MORE))
+def test_the_matrix_differs_from_the_pack_only_by_what_it_knows_of_the_repository(name):
+    document = CORPUS[name]
+    policy = json.loads(document["properties"]["policy"])
+    refused = _refused(document)
+    assert refused and document["verdict"] == "refuse"
+    # The untagged models/x: the matrix shows no grant through the statements the pack refuses ...
+    assert not refused & _granted_by(_matrix_rows(policy)), _matrix_rows(policy)
+    # ... and the library's search, given the same ARN and tags, answers alike: no outsider gets in.
+    statements = parse(policy).statements
+    tags = resource_tag_context({}, {c.lower_key for s in statements for c in s.conditions})
+    zone = Zone(frozenset(document["zone"]["trustedAccounts"]), frozenset(document["zone"]["organizationIds"]))
+    assert external_access(statements, zone, tags, ARN).accesses == []
+    assert external_access(statements, zone).accesses != []  # what the pack, knowing neither, finds
+    # On a repository where the pack's finding holds, the matrix agrees with the pack.
+    assert refused <= _granted_by(_matrix_rows(policy, **MATRIX_KNOWS_MORE[name]))
 
 
 def _element(statement: dict, name: str):

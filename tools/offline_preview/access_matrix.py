@@ -1,19 +1,23 @@
 """Who can pull, push, administer or otherwise act on each repository, from the manifests' documents.
 
 Sources: each repository's `aws:ecr/repositoryPolicy` (resource policy) and every IAM role's identity
-policies (`aws:iam/rolePolicy`, `inlinePolicies` on the role, and the manifest's managed policies it has). Every document is read and evaluated by
-registry_iam, the library the policy pack uses, so the matrix and the pack cannot disagree on what a
-statement means (element case, NotAction/NotResource, wildcards, conditions, Denies).
-
-For each principal a statement names, a representative request is evaluated: an account stands for any
-principal of it, `*` for anyone; the statement's own conditions are taken as met and shown with the
-principal (`* if aws:PrincipalOrgID=o-…`), while the repository's tags decide `aws:ResourceTag/<key>` and
-`ecr:ResourceTag/<key>` conditions. Denies that apply to that request (of the repository policy, and of
-the role's own policies) take actions away.
+policies (`aws:iam/rolePolicy`, `inlinePolicies` on the role, and the manifest's managed policies it has).
+Every document is read by registry_iam, and who gets what is decided by the library's own request search
+(`registry_iam.reach`, the search behind the pack's `external_access`): for each principal a statement
+names, the callers that stand for it (an account's root, a fresh role of it and every role the documents
+name, in no organization, another or each one named; services with and without a source; ...) make every
+request the conditions distinguish (each key absent, fresh, and each value the conditions name, numbers
+either side of a bound, an address in and out of every range), and the Denies that apply to a request
+take actions away. A row's capability is granted when some request gets it. The repository's ARN and tags
+are known here and fixed in every request (`aws:ResourceTag/<key>`, `ecr:ResourceTag/<key>`); the pack,
+judging a repository policy alone, knows neither and tries them like any requester key.
 
 Output: {repository name: {principal: {capability: [why, ...]}}} with capabilities pull, push, admin and
-other (any other action). A capability with only some of its actions granted reads `<why> (only a, b)`;
-one whose every granted action a Deny removes reads `DENIED by <source> <sid>`.
+other (any other action). A row's principal carries its statement's conditions (`* if aws:PrincipalOrgID=o-…`),
+and the Denies that take the grant from some of its callers only (`* if no Deny applies (DENY …)`).
+A capability with only some of its actions granted reads `<why> (only a, b)`; one whose every admitted
+action a Deny removes reads `DENIED by <source> <sid>`; a document the library cannot evaluate (an unknown
+operator, too many condition keys) grants what its Allows name, `<why> (not evaluated: <reason>)`.
 """
 
 from __future__ import annotations
@@ -24,12 +28,21 @@ from functools import lru_cache
 from typing import Any
 
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
-from registry_iam import Caller, Statement, account_of, parse
+from registry_iam import (
+    Caller,
+    PrincipalValue,
+    Statement,
+    TooComplex,
+    UnsupportedCondition,
+    Zone,
+    callers_as,
+    callers_for,
+    parse,
+    reach,
+    resource_tag_context,
+)
 from registry_iam.actions import actions_on
-from registry_iam.conditions import NEGATED, all_hold
 from registry_iam.evaluate import action_applies, resource_applies
-from registry_iam.principals import statement_names
-from registry_iam.wildcard import has_glob, instances
 
 # What pull and push mean is the stacks' definition, in one place.
 PULL = PULL_ACTIONS
@@ -53,7 +66,6 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 MANAGED_POLICY = "aws:iam/policy:Policy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-RESOURCE_TAG_PREFIXES = ("aws:resourcetag/", "ecr:resourcetag/")
 
 Matrix = dict[str, dict[str, dict[str, list[str]]]]
 
@@ -79,70 +91,157 @@ def _ecr_actions() -> frozenset[str]:
     return actions_on("ecr", "repository") | NAMED
 
 
-def _representative(kind: str, value: str) -> tuple[str, Caller]:
-    """(label, a request's caller) for one principal value of a statement."""
+ECR_ACTIONS = _ecr_actions()
+
+
+def _label(principal: PrincipalValue) -> str:
+    """A row's principal: `*` for anyone, an AWS value as written, `service:<name>` and the like otherwise."""
+    kind, value = principal.kind, principal.value
     if kind == "*" or (kind == "AWS" and value == "*"):
-        return "*", Caller("aws", description="anyone")
+        return "*"
     if kind == "AWS":
-        account = account_of(value)
-        is_account = value == account or value.endswith(":root")
-        arn = f"arn:aws:iam::{account}:role/any-principal" if is_account else value
-        context = {"aws:principalarn": (arn,)}
-        if account:
-            context |= {"aws:principalaccount": (account,), "kms:calleraccount": (account,)}
-        return value, Caller("aws", account, arn, None, value, context)
+        return value
     if kind == "Service":
-        context = {"aws:principalisawsservice": ("true",), "aws:principalservicename": (value,)}
-        return f"service:{value}", Caller("service", name=value, description=value, context=context)
-    return f"{kind.lower()}:{value}", Caller(kind.lower() if kind != "CanonicalUser" else "canonical", name=value)
-
-
-def _witness(statement: Statement, context: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """The context with the statement's conditions met on every key the request does not fix."""
-    result = dict(context)
-    for condition in statement.conditions:
-        key = condition.lower_key
-        if key in result or condition.base in NEGATED or condition.if_exists:
-            continue
-        if condition.base == "null":
-            if any(v.lower() == "false" for v in condition.values):
-                result[key] = ("present",)
-            continue
-        value = condition.values[0]
-        result[key] = (instances(value)[0] if has_glob(value) else value,)
-    return result
+        return f"service:{value}"
+    return f"{kind.lower()}:{value}"
 
 
 def _qualifier(statement: Statement) -> str:
     return "; ".join(f"{c.key}={','.join(c.values)}" for c in statement.conditions)
 
 
-class _Evaluator:
-    """Caches each statement's ECR action set: a thousand repositories share a few statements' shapes."""
+def _text(statement: Statement) -> str:
+    return json.dumps(statement.raw, sort_keys=True, default=str)
 
-    def __init__(self) -> None:
-        self.candidates = _ecr_actions()
-        self._actions: dict[int, frozenset[str]] = {}
 
-    def actions(self, statement: Statement) -> frozenset[str]:
-        key = id(statement)
-        if key not in self._actions:
-            self._actions[key] = frozenset(a for a in self.candidates if action_applies(statement, a))
-        return self._actions[key]
+def _why(statement: Statement, sources: Mapping[int, str]) -> str:
+    return f"{sources[id(statement)]} {statement.sid or f'#{statement.index}'}"
 
-    def denied(
-        self, denies: list[tuple[str, Statement]], arn: str, caller: Caller | None, context: dict
-    ) -> dict[str, str]:
-        """action -> the Deny that removes it, for this request."""
-        removed: dict[str, str] = {}
-        for source, deny in denies:
-            if not resource_applies(deny, arn) or not statement_names(deny, caller)[0]:
-                continue
-            if not all_hold(deny.conditions, context):
-                continue
-            for action in self.actions(deny):
-                removed.setdefault(action, f"{source} {deny.sid or f'#{deny.index}'}")
-        return removed
+
+# (Allow, row) -> (actions some caller keeps, actions a Deny removes from every caller -> by, Denies that remove
+# from some callers an action others keep)
+Found = dict[tuple[int, str], tuple[set[str], dict[str, str], list[Statement]]]
+
+
+def _search(
+    statements: list[Statement],
+    callers: list[Caller],
+    arn: str | None,
+    tags: Mapping[str, tuple[str, ...]],
+    sources: Mapping[int, str],
+    label: Any,
+) -> Found | str:
+    """Per (Allow, row label), over the callers that stand for the row's principal: what some request keeps,
+    what a Deny removes from every request, and the Denies that limit who keeps it; the library's reason when
+    it cannot evaluate the documents."""
+    try:
+        reached = reach(statements, callers, ECR_ACTIONS, arn, tags)
+    except (UnsupportedCondition, TooComplex) as error:
+        return str(error)
+    lost: dict[tuple[int, str], dict[str, list[Statement]]] = {}
+    found: Found = {}
+    for r in reached:
+        key = (id(r.statement), label(r.statement, r.principal))
+        granted, denied, _ = found.setdefault(key, (set(), {}, []))
+        granted |= r.actions
+        for action, deny in r.denied.items():
+            denied.setdefault(action, _why(deny, sources))
+            lost.setdefault(key, {}).setdefault(action, []).append(deny)
+    for key, (granted, denied, limiting) in found.items():
+        for action in granted & set(denied):
+            del denied[action]
+            for deny in lost[key][action]:
+                if all(deny is not seen for seen in limiting):
+                    limiting.append(deny)
+    return found
+
+
+def _deny_label(deny: Statement) -> str:
+    principals = "everyone except " if deny.not_principal else ""
+    principals += ", ".join(p.value for p in deny.principals or ())
+    conditions = "; ".join(f"{c.key} {c.operator} {','.join(c.values)}" for c in deny.conditions)
+    return " ".join(w for w in ("DENY", principals) if w) + (f" if {conditions}" if conditions else "")
+
+
+def _resource_label(statement: Statement, principal: PrincipalValue | None) -> str:
+    qualifier = _qualifier(statement)
+    if statement.not_principal or principal is None:
+        label = "everyone except " + ", ".join(p.value for p in statement.principals or ())
+    else:
+        label = _label(principal)
+    return f"{label} if {qualifier}" if qualifier else label
+
+
+def _add(
+    rows: dict[str, dict[str, list[str]]],
+    label: str,
+    why: str,
+    found: Found | str,
+    statement: Statement,
+) -> None:
+    if isinstance(found, str):
+        actions = frozenset(a for a in ECR_ACTIONS if action_applies(statement, a))
+        _grant(rows, label, f"{why} (not evaluated: {found})", actions, {})
+        return
+    granted, denied, limiting = found.get((id(statement), label), (set(), {}, []))
+    if limiting:  # some of the principal's callers keep what a Deny takes from the others
+        label += "; " if " if " in label else " if "
+        label += "no Deny applies (" + "; ".join(_deny_label(d) for d in limiting) + ")"
+    _grant(rows, label, why, frozenset(granted) | frozenset(denied), denied)
+
+
+def _rows(
+    policy: list[Statement],
+    identity: list[tuple[str | None, list[Statement]]],
+    arn: str | None,
+    tags: Mapping[str, tuple[str, ...]],
+    memo: dict[tuple, tuple[Found | str, Statement | None]],
+) -> dict[str, dict[str, list[str]]]:
+    """The rows of one repository: its policy's Allows per principal value, its Denies, then each role."""
+    rows: dict[str, dict[str, list[str]]] = {}
+    sources = {id(s): "repository policy" for s in policy}
+    policy_denies = [s for s in policy if s.is_deny]
+    allows = [s for s in policy if s.is_allow and s.principals is not None]
+    denies_read = tuple((d.index, _text(d)) for d in policy_denies)
+    denies_apply = tuple(resource_applies(d, arn) for d in policy_denies)
+    for statement in allows:
+        # An Allow's rows depend on it and the Denies only: the callers that stand for its principals are the
+        # ones it and the Denies distinguish, and templated policies share most statements.
+        key = ("allow", statement.index, _text(statement), denies_read, arn is None, denies_apply)
+        key += (resource_applies(statement, arn), tuple(sorted(tags.items())))
+        if key not in memo:
+            read = [statement, *policy_denies]
+            callers = callers_for(read, Zone(), insiders=True)
+            memo[key] = (_search(read, callers, arn, tags, sources, _resource_label), statement)
+        found, searched = memo[key]
+        why = _why(statement, sources)
+        if statement.not_principal:
+            labels = [_resource_label(statement, None)]
+        else:
+            labels = list(dict.fromkeys(_resource_label(statement, p) for p in statement.principals or ()))
+        for label in labels:
+            _add(rows, label, why, found, searched)
+    for statement in policy_denies:
+        if statement.principals is not None:
+            _guard(rows, statement, frozenset(a for a in ECR_ACTIONS if action_applies(statement, a)))
+    for number, (role_arn, statements) in enumerate(identity):
+        applies = tuple(resource_applies(s, arn) for s in statements)
+        granting = [s for s, a in zip(statements, applies, strict=True) if a and s.is_allow and s.principals is None]
+        if not granting:
+            continue
+        label = str(role_arn)
+        # A role's rows depend on its own statements and the repository policy's Denies, often alike.
+        key = (number, denies_read, arn is None, applies, tuple(sorted(tags.items())))
+        if key not in memo:
+            read = [s for s in statements if s.principals is None] + policy_denies
+            sources = {id(s): "IAM policy" for s in statements} | {id(s): "repository policy" for s in policy}
+            callers = callers_as(role_arn, read) if role_arn else [Caller("aws", description=label)]
+            memo[key] = (_search(read, callers, arn, tags, sources, lambda _s, _p, label=label: label), None)
+        found = memo[key][0]
+        for statement in granting:
+            _add(rows, label, f"IAM policy {statement.sid or f'#{statement.index}'}", found, statement)
+    _finish(rows)
+    return rows
 
 
 def _grant(
@@ -173,10 +272,7 @@ def _grant(
 def _guard(rows: dict[str, dict[str, list[str]]], deny: Statement, actions: frozenset[str]) -> None:
     """A repository policy's Deny as a row of its own (e.g. the deny-push-except-CI guard, `* if
     aws:PrincipalArn=<team role>` read with its operator), ✘ on each capability it takes away."""
-    principals = "everyone except " if deny.not_principal else ""
-    principals += ", ".join(p.value for p in deny.principals or ())
-    conditions = "; ".join(f"{c.key} {c.operator} {','.join(c.values)}" for c in deny.conditions)
-    label = f"DENY {principals}" + (f" if {conditions}" if conditions else "")
+    label = _deny_label(deny)
     why = f"DENIED by repository policy {deny.sid or f'#{deny.index}'}"
     row = rows.setdefault(label, {})
     for capability, capability_actions in CAPABILITIES.items():
@@ -196,72 +292,39 @@ def _finish(rows: dict[str, dict[str, list[str]]]) -> None:
 
 def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     resources = list(resources)
-    repositories: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {}
+    repositories: dict[str, tuple[str | None, dict[str, str]]] = {}
     for r in resources:
         if r["type"] != REPOSITORY:
             continue
         name = r["inputs"].get("name") or r.get("outputs", {}).get("name")
         tags = {**(r["inputs"].get("tags") or {}), **(r.get("outputs", {}).get("tagsAll") or {})}
-        tag_context = {f"{p}{k}".lower(): (str(v),) for k, v in tags.items() for p in RESOURCE_TAG_PREFIXES}
         if name:
-            repositories[name] = (r.get("outputs", {}).get("arn", ""), tag_context)
+            repositories[name] = (r.get("outputs", {}).get("arn") or None, {str(k): str(v) for k, v in tags.items()})
     repository_policies: dict[str, list[Statement]] = {}
     for r in resources:
         if r["type"] == REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
             repository_policies.setdefault(r["inputs"]["repository"], []).extend(_statements(r["inputs"].get("policy")))
-    evaluator = _Evaluator()
     identity = _identity_documents(resources)
+    every = [s for statements in repository_policies.values() for s in statements]
+    every += [s for _, statements in identity for s in statements]
+    tested = {c.lower_key for s in every for c in s.conditions}
+    variables = any("${" in v for s in every for c in s.conditions for v in c.values)
+    # A thousand repositories share a few shapes: the rows depend only on the policy, which statements apply
+    # to the ARN, and the tags the conditions read.
+    shapes: dict[tuple, dict[str, dict[str, list[str]]]] = {}
+    memo: dict[tuple, tuple[Found | str, Statement | None]] = {}
     matrix: Matrix = {}
     for name, (arn, tags) in repositories.items():
-        rows: dict[str, dict[str, list[str]]] = {}
         policy = repository_policies.get(name, [])
-        policy_denies = [("repository policy", s) for s in policy if s.is_deny]
-        for statement in policy:
-            if not statement.is_allow or statement.principals is None:
-                continue
-            why = f"repository policy {statement.sid or f'#{statement.index}'}"
-            qualifier = _qualifier(statement)
-            values = [(p.kind, p.value) for p in statement.principals]
-            if statement.not_principal:
-                values = [("*", "*")]
-            for kind, value in values:
-                label, caller = _representative(kind, value)
-                if statement.not_principal:
-                    label = "everyone except " + ", ".join(p.value for p in statement.principals)
-                elif qualifier:
-                    label = f"{label} if {qualifier}"
-                context = _witness(statement, {**tags, **caller.context})
-                if not all_hold(statement.conditions, context) or not resource_applies(statement, arn):
-                    continue
-                _grant(
-                    rows,
-                    label,
-                    why,
-                    evaluator.actions(statement),
-                    evaluator.denied(policy_denies, arn, caller, context),
-                )
-        for statement in policy:
-            if statement.is_deny and statement.principals is not None:
-                _guard(rows, statement, evaluator.actions(statement))
-        for role_arn, statements in identity:
-            caller = _representative("AWS", role_arn)[1] if role_arn else None
-            denies = policy_denies + [("IAM policy", s) for s in statements if s.is_deny]
-            for statement in statements:
-                if not statement.is_allow or not resource_applies(statement, arn):
-                    continue
-                context = _witness(statement, {**tags, **(caller.context if caller else {})})
-                if not all_hold(statement.conditions, context):
-                    continue
-                why = f"IAM policy {statement.sid or f'#{statement.index}'}"
-                _grant(
-                    rows,
-                    str(role_arn),
-                    why,
-                    evaluator.actions(statement),
-                    evaluator.denied(denies, arn, caller, context),
-                )
-        _finish(rows)
-        matrix[name] = rows
+        # The tags are known: a tag the conditions test that the repository does not have is absent.
+        read = {k: v for k, v in resource_tag_context(tags, tested).items() if variables or k in tested}
+        applies = tuple(resource_applies(s, arn) for s in policy) + tuple(
+            resource_applies(s, arn) for _, statements in identity for s in statements
+        )
+        shape = (tuple(id(s) for s in policy), arn is None, applies, tuple(sorted(read.items())))
+        if shape not in shapes:
+            shapes[shape] = _rows(policy, identity, arn, read, memo)
+        matrix[name] = {p: {c: list(r) for c, r in caps.items()} for p, caps in shapes[shape].items()}
     return matrix
 
 

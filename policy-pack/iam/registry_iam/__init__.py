@@ -7,7 +7,18 @@ from .actions import all_actions, expand
 from .conditions import UnsupportedCondition, holds
 from .document import Condition, Document, PrincipalValue, Statement, parse
 from .evaluate import ALLOW, DENY, IMPLICIT_DENY, allowed_actions, decide, decide_all, normalise_context
-from .external import Analysis, ExternalAccess, TooComplex, Zone, callers_for, external_access
+from .external import (
+    Analysis,
+    ExternalAccess,
+    Reach,
+    TooComplex,
+    Zone,
+    callers_as,
+    callers_for,
+    external_access,
+    reach,
+    resource_tag_context,
+)
 from .principals import Caller, account_of
 from .wildcard import arn_matches, matches
 
@@ -21,6 +32,7 @@ __all__ = [
     "Document",
     "ExternalAccess",
     "PrincipalValue",
+    "Reach",
     "Statement",
     "TooComplex",
     "UnsupportedCondition",
@@ -29,6 +41,7 @@ __all__ = [
     "all_actions",
     "allowed_actions",
     "arn_matches",
+    "callers_as",
     "callers_for",
     "decide",
     "decide_all",
@@ -38,4 +51,6 @@ __all__ = [
     "matches",
     "normalise_context",
     "parse",
+    "reach",
+    "resource_tag_context",
 ]

@@ -27,12 +27,13 @@ names counts as trusted: the check then finds public access (anyone, any account
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .actions import all_actions, expand
+from .actions import action_matches, all_actions, expand
 from .conditions import Context, all_hold, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
@@ -208,21 +209,37 @@ def _aws_callers(statements: Sequence[Statement], facts: _Facts) -> list[Caller]
         fresh = account == facts.outsider_accounts[0]
         who = "any principal of another AWS account" if fresh else f"principals of account {account}"
         for arn, org in itertools.product(dict.fromkeys(arns), facts.outsider_orgs):
-            context: dict[str, tuple[str, ...]] = {
-                "aws:principalaccount": (account,),
-                "kms:calleraccount": (account,),
-                "aws:principalarn": (arn,),
-                "aws:principalisawsservice": ("false",),
-                "aws:principaltype": ("Account" if arn.endswith(":root") else "AssumedRole",),
-            }
-            if org is not None:
-                context["aws:principalorgid"] = (org,)
-                context["aws:principalorgpaths"] = (f"{org}/r-x0outsider/ou-x0outsider/",)
-            callers.append(Caller("aws", account, arn, None, who, context))
+            callers.append(Caller("aws", account, arn, None, who, _principal_context(account, arn, org)))
     return callers
 
 
-def _service_callers(statements: Sequence[Statement], facts: _Facts, everyone: bool) -> list[Caller]:
+def _principal_context(account: str, arn: str, org: str | None) -> dict[str, tuple[str, ...]]:
+    context: dict[str, tuple[str, ...]] = {
+        "aws:principalaccount": (account,),
+        "kms:calleraccount": (account,),
+        "aws:principalarn": (arn,),
+        "aws:principalisawsservice": ("false",),
+        "aws:principaltype": ("Account" if arn.endswith(":root") else "AssumedRole",),
+    }
+    if org is not None:
+        context["aws:principalorgid"] = (org,)
+        context["aws:principalorgpaths"] = (f"{org}/r-x0outsider/ou-x0outsider/",)
+    return context
+
+
+def callers_as(arn: str, statements: Sequence[Statement]) -> list[Caller]:
+    """The IAM principal `arn` (e.g. a role whose identity policies are read) as a caller: in no
+    organization, in another one, and in each organization the statements name."""
+    account = account_of(arn)
+    if account is None:
+        return [Caller("aws", None, arn, None, arn, {"aws:principalarn": (arn,)})]
+    facts = _facts(statements, Zone(frozenset()))
+    return [Caller("aws", account, arn, None, arn, _principal_context(account, arn, o)) for o in facts.outsider_orgs]
+
+
+def _service_callers(
+    statements: Sequence[Statement], facts: _Facts, everyone: bool, insiders: bool = False
+) -> list[Caller]:
     services = {p.value for s in statements for p in (s.principals or ()) if p.kind == "Service"}
     if everyone:
         # "*" names every service: also the ones a condition on the service's name singles out.
@@ -243,7 +260,7 @@ def _service_callers(statements: Sequence[Statement], facts: _Facts, everyone: b
                     arn_owner = account_of(instance)
                     # An ARN without account (S3) belongs to whoever owns the name: only a pattern instance
                     # the document does not spell out can be the outsider's.
-                    if arn_owner == account or (arn_owner is None and instance not in literals):
+                    if arn_owner == account or (arn_owner is None and (insiders or instance not in literals)):
                         arns.append(instance)
             for arn, source_account, org in itertools.product(
                 dict.fromkeys(arns), (None, account), facts.outsider_orgs
@@ -274,7 +291,7 @@ def _service_callers(statements: Sequence[Statement], facts: _Facts, everyone: b
     return callers
 
 
-def _federated_callers(statements: Sequence[Statement], facts: _Facts) -> list[Caller]:
+def _federated_callers(statements: Sequence[Statement], facts: _Facts, insiders: bool = False) -> list[Caller]:
     values = {p.value for s in statements for p in (s.principals or ()) if p.kind == "Federated"}
     conditions = _conditions(statements)
     callers = []
@@ -300,7 +317,9 @@ def _federated_callers(statements: Sequence[Statement], facts: _Facts) -> list[C
 
             candidates = [spec.fresh] + [i for p in patterns for i in instances(p)]
             options: list[tuple[str, str | None]] = [(key, None)]  # None: the claim is absent
-            options += [(key, c) for c in dict.fromkeys(candidates) if not _owned(spec, c, literals, owners)]
+            options += [
+                (key, c) for c in dict.fromkeys(candidates) if insiders or not _owned(spec, c, literals, owners)
+            ]
             choices.append(options)
         for combination in itertools.product(*choices):
             context: dict[str, tuple[str, ...]] = {"aws:federatedprovider": (value,)}
@@ -332,7 +351,12 @@ def _canonical_callers(statements: Sequence[Statement], facts: _Facts, zone: Zon
     ]
 
 
-def callers_for(statements: Sequence[Statement], zone: Zone) -> list[Caller]:
+def callers_for(statements: Sequence[Statement], zone: Zone, insiders: bool = False) -> list[Caller]:
+    """Callers that stand for every outsider of `zone`; with `insiders`, for everyone (every account,
+    organization, source and claim value the statements name is tried as a caller's, as with a zone that
+    trusts nobody and owns no name)."""
+    if insiders:
+        zone = Zone(frozenset())
     facts = _facts(statements, zone)
     everyone = any(
         s.not_principal or any(p.kind == "*" or (p.kind == "AWS" and p.value == "*") for p in (s.principals or ()))
@@ -341,8 +365,8 @@ def callers_for(statements: Sequence[Statement], zone: Zone) -> list[Caller]:
     callers = _aws_callers(statements, facts)
     if everyone:
         callers.append(Caller("anonymous", description="anonymous callers (anyone)"))
-    callers += _service_callers(statements, facts, everyone)
-    callers += _federated_callers(statements, facts)
+    callers += _service_callers(statements, facts, everyone, insiders)
+    callers += _federated_callers(statements, facts, insiders)
     callers += _canonical_callers(statements, facts, zone)
     return callers
 
@@ -362,9 +386,19 @@ def _outside_network_owners(key: str, conditions: list[Condition], facts: _Facts
     return list(dict.fromkeys(values))
 
 
-def _candidates(key: str, conditions: Iterable[Condition], facts: _Facts | None = None) -> list[str | None]:
-    """Values a requester may send for a key it chooses: absent, fresh, and what the conditions name."""
+def _candidates(
+    key: str, conditions: Iterable[Condition], facts: _Facts | None = None, insiders: bool = False
+) -> list[str | None]:
+    """Values a requester may send for a key it chooses: absent, fresh, and what the conditions name.
+    Network keys take only an outsider's values unless `insiders` (then also an address of every range and
+    every endpoint, VPC and owner the conditions name)."""
     conditions = list(conditions)
+    if insiders and key in NETWORK_KEYS:
+        inside = [i for c in conditions for v in c.values for i in instances(v)]
+        if key in IP_KEYS:
+            inside = [a for c in conditions for v in c.values if (a := _address_in(v)) is not None]
+            return list(dict.fromkeys([None, *_outside_addresses(conditions), *inside]))
+        return list(dict.fromkeys([None, FRESH, *inside]))
     if facts is not None and key in ("aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths"):
         return _outside_network_owners(key, conditions, facts)
     if key in IP_KEYS:
@@ -397,6 +431,15 @@ def _candidates(key: str, conditions: Iterable[Condition], facts: _Facts | None 
             else:
                 values += instances(value)
     return list(dict.fromkeys(values))
+
+
+def _address_in(value: str) -> str | None:
+    """An address of the range `value` (its last one: a /31 or /32 range's network address is its own)."""
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return None
+    return str(network[-1])
 
 
 def _outside_addresses(conditions: list[Condition]) -> list[str]:
@@ -461,45 +504,61 @@ def external_access(
     found: dict[tuple[int, str], ExternalAccess] = {}
     facts = _facts(usable, zone)
     for caller in callers_for(usable, zone):
-        named = [(s, statement_names(s, caller)) for s in usable]
-        live = [(s, principal) for s, (applies, principal) in named if applies]
-        if not any(s.is_allow for s, _ in live):
-            continue
-        keys = {c.lower_key for s, _ in live for c in s.conditions}
-        fixed = {k: v for k, v in caller.context.items()}
-        fixed.update(fixed_resource)
-        free = sorted(k for k in keys if k not in fixed and k not in IDENTITY_KEYS and not _claim_key(k, caller))
-        conditions = _conditions([s for s, _ in live])
-        option_of = {k: _candidates(k, [c for c in conditions if c.lower_key == k], facts) for k in free}
-        # First the keys an Allow tests: a request that satisfies no Allow gets nothing, whatever the Denies
-        # say, so the Denies' own keys are tried only for requests some Allow admits.
-        allows = [s for s, _ in live if s.is_allow]
-        allow_keys = [k for k in free if any(c.lower_key == k for s in allows for c in s.conditions)]
-        deny_keys = [k for k in free if k not in allow_keys]
-        _check_size(free, [len(option_of[k]) for k in allow_keys])
-        admitted = []
-        for assignment in itertools.product(*(option_of[k] for k in allow_keys)):
-            context: dict[str, tuple[str, ...]] = dict(fixed)
-            context.update({k: (v,) for k, v in zip(allow_keys, assignment, strict=True) if v is not None})
-            if any(all_hold(s.conditions, context) for s in allows):
-                admitted.append(context)
-        if not admitted:
-            continue
-        denies = [s for s, _ in live if s.is_deny]
-        for k in deny_keys:
-            option_of[k] = _distinct_for_denies(k, option_of[k], denies)
-        _check_size(free, [len(admitted)] + [len(option_of[k]) for k in deny_keys])
-        for admitted_context in admitted:
-            for assignment in itertools.product(*(option_of[k] for k in deny_keys)):
-                context = dict(admitted_context)
-                context.update({k: (v,) for k, v in zip(deny_keys, assignment, strict=True) if v is not None})
-                _admit(live, context, resources, allow_sets, deny_sets, caller, found)
+        for live, context in _requests(usable, caller, fixed_resource, facts):
+            _admit(live, context, resources, allow_sets, deny_sets, caller, found)
     if found and unknown_denies:
         # A Deny not known yet might remove what was found: the answer is "cannot tell", not "open".
         analysis.unevaluable += unknown_denies
         return analysis
     analysis.accesses = list(found.values())
     return analysis
+
+
+def _requests(
+    statements: Sequence[Statement],
+    caller: Caller,
+    fixed_resource: Mapping[str, tuple[str, ...]],
+    facts: _Facts,
+    insiders: bool = False,
+) -> Iterator[tuple[list[tuple[Statement, PrincipalValue | None]], dict[str, tuple[str, ...]]]]:
+    """Every request of one caller the analysis tries: (the statements that name the caller, with the
+    principal value that does, and the request's context). The caller's keys and `fixed_resource` are
+    fixed; every other key a live statement tests takes each of its candidate values, first the keys an
+    Allow tests (only requests some Allow admits are kept), then one value per outcome of the keys only
+    Denies test. Raises TooComplex past MAX_REQUESTS_PER_CALLER."""
+    named = [(s, statement_names(s, caller)) for s in statements]
+    live = [(s, principal) for s, (applies, principal) in named if applies]
+    if not any(s.is_allow for s, _ in live):
+        return
+    keys = {c.lower_key for s, _ in live for c in s.conditions}
+    fixed = {k: v for k, v in caller.context.items()}
+    fixed.update(fixed_resource)
+    free = sorted(k for k in keys if k not in fixed and k not in IDENTITY_KEYS and not _claim_key(k, caller))
+    conditions = _conditions([s for s, _ in live])
+    option_of = {k: _candidates(k, [c for c in conditions if c.lower_key == k], facts, insiders) for k in free}
+    # First the keys an Allow tests: a request that satisfies no Allow gets nothing, whatever the Denies
+    # say, so the Denies' own keys are tried only for requests some Allow admits.
+    allows = [s for s, _ in live if s.is_allow]
+    allow_keys = [k for k in free if any(c.lower_key == k for s in allows for c in s.conditions)]
+    deny_keys = [k for k in free if k not in allow_keys]
+    _check_size(free, [len(option_of[k]) for k in allow_keys])
+    admitted = []
+    for assignment in itertools.product(*(option_of[k] for k in allow_keys)):
+        context: dict[str, tuple[str, ...]] = dict(fixed)
+        context.update({k: (v,) for k, v in zip(allow_keys, assignment, strict=True) if v is not None})
+        if any(all_hold(s.conditions, context) for s in allows):
+            admitted.append(context)
+    if not admitted:
+        return
+    denies = [s for s, _ in live if s.is_deny]
+    for k in deny_keys:
+        option_of[k] = _distinct_for_denies(k, option_of[k], denies)
+    _check_size(free, [len(admitted)] + [len(option_of[k]) for k in deny_keys])
+    for admitted_context in admitted:
+        for assignment in itertools.product(*(option_of[k] for k in deny_keys)):
+            context = dict(admitted_context)
+            context.update({k: (v,) for k, v in zip(deny_keys, assignment, strict=True) if v is not None})
+            yield live, context
 
 
 def _distinct_for_denies(key: str, values: list[str | None], denies: list[Statement]) -> list[str | None]:
@@ -560,3 +619,87 @@ def _admit(
                 witness = {k: tuple(v) for k, v in context.items() if k not in caller.context}
                 found[key] = ExternalAccess(statement, principal, caller.describe(), set(), witness)
             found[key].actions |= actions
+
+
+@dataclass
+class Reach:
+    """What one Allow gives one caller over every request the analysis tries."""
+
+    statement: Statement
+    principal: PrincipalValue | None  # the principal value that names the caller (None: NotPrincipal, identity)
+    caller: Caller
+    actions: set[str] = field(default_factory=set)  # kept after the Denies by some request the Allow admits
+    denied: dict[str, Statement] = field(default_factory=dict)  # admitted, but a Deny (this one) removes it always
+    # per action kept: a request that keeps it (its context, and its resource; None: the policy's own)
+    witnesses: dict[str, tuple[dict[str, tuple[str, ...]], str | None]] = field(default_factory=dict)
+
+
+def reach(
+    statements: Sequence[Statement],
+    callers: Iterable[Caller],
+    actions: Iterable[str],
+    resource: str | None = None,
+    resource_context: Mapping[str, Sequence[str]] | None = None,
+) -> list[Reach]:
+    """For each caller and each Allow of `statements` that admits it in some request: which of `actions` it
+    gets and which a Deny takes away. The requests are external_access's (`_requests`), with every value the
+    conditions name tried (insiders included); the statements may come from several documents read together
+    (a resource policy and a role's identity policies). `resource` and `resource_context` as in
+    external_access. Raises UnsupportedCondition and TooComplex as it does."""
+    usable = [s for s in statements if not (s.unknown - {"Resource"}) and s.effect is not None]
+    for statement in usable:
+        for condition in statement.conditions:
+            check_operator(condition)
+    candidates = frozenset(actions)
+    sets = {id(s): _action_set(s.actions, s.not_action, candidates) for s in usable}
+    resources: list[str | None] = [resource]
+    if resource is None:
+        named_resources = [i for s in usable for p in (s.resources or ()) for i in instances(p)]
+        resources = list(dict.fromkeys([*named_resources, FRESH_RESOURCE])) if named_resources else [None]
+    fixed_resource = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
+    facts = _facts(usable, Zone(frozenset()))
+    found: dict[tuple[int, int], Reach] = {}
+    for number, caller in enumerate(callers):
+        for live, context in _requests(usable, caller, fixed_resource, facts, insiders=True):
+            applying = [(s, p) for s, p in live if all_hold(s.conditions, context)]
+            for on_resource in resources:
+                on = [(s, p) for s, p in applying if resource_applies(s, on_resource)]
+                denies = [s for s, _ in on if s.is_deny]
+                removed = frozenset().union(*(sets[id(d)] for d in denies))
+                for statement, principal in on:
+                    if not statement.is_allow or not sets[id(statement)]:
+                        continue
+                    entry = found.setdefault((id(statement), number), Reach(statement, principal, caller))
+                    kept = sets[id(statement)] - removed - entry.actions
+                    if kept:
+                        request = (context, on_resource)
+                        entry.witnesses.update(dict.fromkeys(kept, request))
+                        entry.actions |= kept
+                    for action in sets[id(statement)] & removed:
+                        if action not in entry.denied:
+                            entry.denied[action] = next(d for d in denies if action in sets[id(d)])
+    for entry in found.values():
+        entry.denied = {a: d for a, d in entry.denied.items() if a not in entry.actions}
+    return list(found.values())
+
+
+@functools.lru_cache(maxsize=4096)
+def _action_set(actions: tuple[str, ...], not_action: bool, candidates: frozenset[str]) -> frozenset[str]:
+    """The candidates an Action (or NotAction) element covers: many documents share a few elements."""
+    hits = frozenset(a for a in candidates if action_matches(actions, a))
+    return candidates - hits if not_action else hits
+
+
+def resource_tag_context(
+    tags: Mapping[str, str], tested: Iterable[str] = (), prefixes: Sequence[str] = ("aws:", "ecr:")
+) -> dict[str, tuple[str, ...]]:
+    """A resource's known tags as `resource_context` for external_access and reach: `<prefix>ResourceTag/<key>`
+    for each tag, and absent (an empty value) for each tag key in `tested` (condition keys, lower case) the
+    resource does not have. A caller that knows a repository's tags (the access matrix, a stack-wide check)
+    passes them so that the search does not try other values."""
+    context: dict[str, tuple[str, ...]] = {
+        f"{p}resourcetag/{k}".lower(): (str(v),) for k, v in tags.items() for p in prefixes
+    }
+    wanted = tuple(f"{p}resourcetag/" for p in prefixes)
+    context |= {k: () for k in tested if k.startswith(wanted) and k not in context}
+    return context
