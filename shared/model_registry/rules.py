@@ -18,6 +18,7 @@ import functools
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from importlib import resources
 from typing import Annotated
 
@@ -33,6 +34,18 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 StrictStr = Annotated[str, Strict()]
 StrictInt = Annotated[int, Strict()]
 StrictBool = Annotated[bool, Strict()]
+
+
+def _refusing(problem_of: Callable[[str], str | None]) -> AfterValidator:
+    """A pydantic validator from one of the `*_problem` rules below: its message, or the value unchanged."""
+
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
 
 
 def rule(check, message: str):
@@ -82,14 +95,7 @@ def region_problem(value: object) -> str | None:
     return f"{value!r} is not an AWS region (botocore's partition data lists e.g. us-east-1, eu-west-1){hint}"
 
 
-def _region(value: str) -> str:
-    problem = region_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-Region = Annotated[StrictStr, AfterValidator(_region)]
+Region = Annotated[StrictStr, _refusing(region_problem)]
 
 # --- account ids and ARNs -------------------------------------------------------------------------
 
@@ -181,14 +187,7 @@ def tag_key_problem(key: str) -> str | None:
     return None
 
 
-def _tag_value(value: str) -> str:
-    problem = tag_value_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-TagValue = Annotated[StrictStr, AfterValidator(_tag_value)]
+TagValue = Annotated[StrictStr, _refusing(tag_value_problem)]
 
 
 def _nonblank(value: str) -> str:
@@ -198,7 +197,7 @@ def _nonblank(value: str) -> str:
 
 
 # A tag value that must say something (team, owner, cost centre).
-RequiredTagValue = Annotated[StrictStr, AfterValidator(_tag_value), AfterValidator(_nonblank)]
+RequiredTagValue = Annotated[StrictStr, _refusing(tag_value_problem), AfterValidator(_nonblank)]
 
 # --- ECR repository names and replication filters -------------------------------------------------
 
@@ -311,11 +310,4 @@ def github_ref_problem(ref: str) -> str | None:
     return None
 
 
-def _github_ref(value: str) -> str:
-    problem = github_ref_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-GitHubRef = Annotated[StrictStr, AfterValidator(_github_ref)]
+GitHubRef = Annotated[StrictStr, _refusing(github_ref_problem)]
