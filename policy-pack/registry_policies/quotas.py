@@ -18,11 +18,13 @@ policies must not pass on an unknown), unless the known part already breaks the 
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from registry_iam import quotas as iam
+from registry_iam.quotas import IAM_QUOTAS_URL, policy_size, policy_text
 
 from .findings import Finding, cannot_evaluate
 from .values import first_block, get_path, is_unknown
@@ -31,7 +33,6 @@ QUOTAS = "aws-quotas"
 QUOTAS_AGGREGATE = "aws-quotas-aggregate"
 TRUST_POLICY_OPTION = "roleTrustPolicyLength"
 
-IAM_QUOTAS_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 IAM_TAGS_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html"
 ECR_QUOTAS_URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html"
 ECR_REPLICATION_URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html"
@@ -60,19 +61,23 @@ class Quota:
 
 # Every quota the pack enforces. Keys are stable: tests and the README refer to them.
 QUOTA_TABLE: dict[str, Quota] = {
-    "iam-role-inline-policies": Quota("the total size of the role's inline policies", 10_240, IAM_SIZE, IAM_QUOTAS_URL),
-    "iam-user-inline-policies": Quota("the total size of the user's inline policies", 2_048, IAM_SIZE, IAM_QUOTAS_URL),
-    "iam-group-inline-policies": Quota(
-        "the total size of the group's inline policies", 5_120, IAM_SIZE, IAM_QUOTAS_URL
+    "iam-role-inline-policies": Quota(
+        "the total size of the role's inline policies", iam.ROLE_INLINE_POLICIES, IAM_SIZE, IAM_QUOTAS_URL
     ),
-    "iam-managed-policy-length": Quota("the managed policy document", 6_144, IAM_SIZE, IAM_QUOTAS_URL),
+    "iam-user-inline-policies": Quota(
+        "the total size of the user's inline policies", iam.USER_INLINE_POLICIES, IAM_SIZE, IAM_QUOTAS_URL
+    ),
+    "iam-group-inline-policies": Quota(
+        "the total size of the group's inline policies", iam.GROUP_INLINE_POLICIES, IAM_SIZE, IAM_QUOTAS_URL
+    ),
+    "iam-managed-policy-length": Quota("the managed policy document", iam.MANAGED_POLICY, IAM_SIZE, IAM_QUOTAS_URL),
     # Adjustable (Service Quotas "Role trust policy length"): the pack option roleTrustPolicyLength.
-    "iam-role-trust-policy-length": Quota("the role trust policy", 2_048, IAM_SIZE, IAM_QUOTAS_URL),
-    "iam-role-name": Quota("the role name", 64, "characters", IAM_QUOTAS_URL),
-    "iam-user-name": Quota("the user name", 64, "characters", IAM_QUOTAS_URL),
-    "iam-group-name": Quota("the group name", 128, "characters", IAM_QUOTAS_URL),
-    "iam-policy-name": Quota("the policy name", 128, "characters", IAM_QUOTAS_URL),
-    "iam-path": Quota("the path", 512, "characters", IAM_QUOTAS_URL),
+    "iam-role-trust-policy-length": Quota("the role trust policy", iam.ROLE_TRUST_POLICY, IAM_SIZE, IAM_QUOTAS_URL),
+    "iam-role-name": Quota("the role name", iam.ROLE_NAME, "characters", IAM_QUOTAS_URL),
+    "iam-user-name": Quota("the user name", iam.USER_NAME, "characters", IAM_QUOTAS_URL),
+    "iam-group-name": Quota("the group name", iam.GROUP_NAME, "characters", IAM_QUOTAS_URL),
+    "iam-policy-name": Quota("the policy name", iam.POLICY_NAME, "characters", IAM_QUOTAS_URL),
+    "iam-path": Quota("the path", iam.PATH, "characters", IAM_QUOTAS_URL),
     "ecr-repository-policy-length": Quota(
         "the repository policy", 10_240, "characters", f"{ECR_API_URL}/API_SetRepositoryPolicy.html"
     ),
@@ -139,23 +144,13 @@ ANY_TAG_CHARACTER_PREFIXES = ("aws:ec2/",)
 # What a generated resource name appends to namePrefix (the provider's unique-id suffix).
 UNIQUE_SUFFIX_LENGTH = 26
 
-# A JSON string (an unterminated one runs to the end of the text, so the scan stays linear) or whitespace.
-_JSON_WHITESPACE = re.compile(r'("(?:[^"\\]|\\[\s\S]?)*"?)|[ \t\n\r]+')
-
 
 # ---------------------------------------------------------------------------------------------- measuring
 
 
-def _text(document: Any) -> str:
-    """The document's text: a string as written, an object as compact JSON."""
-    if isinstance(document, str):
-        return document
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-
-
-def iam_policy_size(document: Any) -> int:
-    """IAM's size of a policy: its characters, not counting whitespace outside JSON strings."""
-    return len(_JSON_WHITESPACE.sub(lambda m: m.group(1) or "", _text(document)))
+# IAM's size rule lives in the IAM library, which the stacks and the deployer policies count with too.
+iam_policy_size = policy_size
+_text = policy_text
 
 
 def characters(document: Any) -> int:

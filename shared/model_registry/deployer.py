@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
+from registry_iam import quotas as iam_quotas
+
 from . import naming
 from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
 from .errors import ConfigError
@@ -51,8 +53,8 @@ ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUS
 
 # The tag every taggable resource carries (model_registry.tagging); KMS keys are scoped by it.
 PROJECT_TAG = "pulumi-project"
-# IAM's limit for a managed policy, counted without whitespace.
-MAX_MANAGED_POLICY_CHARS = 6144
+# IAM's limit for a managed policy, counted as IAM counts (registry_iam.quotas).
+MAX_MANAGED_POLICY_CHARS = iam_quotas.MANAGED_POLICY
 
 
 def deployer_role_name(stack: str) -> str:
@@ -614,8 +616,8 @@ def trust_policy(stack: str, account_id: str, team_principal: str | None = None)
 
 
 def policy_size(doc: Document) -> int:
-    """Characters IAM counts against the managed-policy limit (whitespace excluded)."""
-    return len(json.dumps(doc, separators=(",", ":")))
+    """Characters IAM counts against the managed-policy limit (white space outside strings excluded)."""
+    return iam_quotas.policy_size(doc)
 
 
 # --- command line -------------------------------------------------------------------------------
