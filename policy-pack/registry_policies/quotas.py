@@ -27,6 +27,7 @@ from registry_iam import quotas as iam
 from registry_iam.quotas import IAM_QUOTAS_URL, policy_size, policy_text
 
 from .findings import Finding, cannot_evaluate
+from .stack import StackResource
 from .values import first_block, get_path, is_unknown
 
 QUOTAS = "aws-quotas"
@@ -148,17 +149,17 @@ UNIQUE_SUFFIX_LENGTH = 26
 # ---------------------------------------------------------------------------------------------- measuring
 
 
-# IAM's size rule lives in the IAM library, which the stacks and the deployer policies count with too.
+# IAM's size rule lives in the IAM library, which the stacks and the deployer policies count with too;
+# the pack's name for it stays, since its README and tests use it.
 iam_policy_size = policy_size
-_text = policy_text
 
 
 def characters(document: Any) -> int:
-    return len(_text(document))
+    return len(policy_text(document))
 
 
 def utf8_bytes(document: Any) -> int:
-    return len(_text(document).encode("utf-8"))
+    return len(policy_text(document).encode("utf-8"))
 
 
 def is_tag_text(text: str) -> bool:
@@ -491,17 +492,6 @@ def _tag_text(text: str, part: str, where: str, quota: Quota, any_character: boo
 
 
 @dataclass(frozen=True)
-class Resource:
-    """What the aggregate check needs of a stack resource (the pack's StackResource fits)."""
-
-    type: str
-    name: str
-    urn: str
-    props: dict[str, Any]
-    property_dependencies: dict[str, tuple[str, ...]]
-
-
-@dataclass(frozen=True)
 class _Principal:
     kind: str  # role | user | group
     owner_type: str  # the IAM resource type that owns the inline policies
@@ -517,7 +507,7 @@ PRINCIPALS = (
 )
 
 
-def aggregate_quota_findings(resources: Iterable[Any]) -> list[Finding]:
+def aggregate_quota_findings(resources: Iterable[StackResource]) -> list[Finding]:
     """The inline policies of each role, user and group, summed over the stack, within IAM's quota.
 
     A role's inline policies are its own `inlinePolicies` plus every RolePolicy whose `role` names it
@@ -549,7 +539,7 @@ class _Tally:
             self.documents += 1
 
 
-def _principal_findings(principal: _Principal, resources: list[Any]) -> list[Finding]:
+def _principal_findings(principal: _Principal, resources: list[StackResource]) -> list[Finding]:
     owners = [r for r in resources if r.type == principal.owner_type]
     by_urn: dict[str, _Tally] = {}
     by_name: dict[str, _Tally] = {}

@@ -33,12 +33,12 @@ from registry_policies.quotas import (
     ROLE_POLICY,
     USER,
     USER_POLICY,
-    Resource,
     aggregate_quota_findings,
     iam_policy_size,
     is_tag_text,
     resource_quota_findings,
 )
+from registry_policies.stack import StackResource
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / "policy-pack"
@@ -391,9 +391,10 @@ def test_an_unknown_replication_destination_is_reported_unless_the_known_ones_al
 # ------------------------------------------------------------------------------------------- aggregates
 
 
-def stack_resource(resource_type: str, name: str, props: dict, dependencies: dict | None = None) -> Resource:
+def stack_resource(resource_type: str, name: str, props: dict, dependencies: dict | None = None) -> StackResource:
     urn = f"urn:pulumi:dev::access::{resource_type}::{name}"
-    return Resource(resource_type, name, urn, props, {k: tuple(v) for k, v in (dependencies or {}).items()})
+    deps = {k: tuple(v) for k, v in (dependencies or {}).items()}
+    return StackResource(resource_type, name, urn, props, property_dependencies=deps)
 
 
 def split_over(total: int, parts: int) -> list[str]:
@@ -403,7 +404,7 @@ def split_over(total: int, parts: int) -> list[str]:
     return [iam_document(size) for size in sizes]
 
 
-def principal_with_policies(owner_type: str, policy_type: str, field: str, total: int) -> list[Resource]:
+def principal_with_policies(owner_type: str, policy_type: str, field: str, total: int) -> list[StackResource]:
     documents = split_over(total, 3)
     props: dict = {"name": "ci-push"}
     if owner_type == ROLE:  # a role also carries inline policies of its own
@@ -490,7 +491,7 @@ def test_two_roles_are_summed_separately():
 # --------------------------------------------------------------------------------- the pack over gRPC
 
 
-def grpc_resource(resource: Resource) -> dict:
+def grpc_resource(resource: StackResource) -> dict:
     return {
         "type": resource.type,
         "name": resource.name,
