@@ -15,6 +15,7 @@ No Pulumi import here: the pack, the tools and the stacks can all use it.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,55 @@ def load_yaml(file: str | Path, text: bytes | str | None = None) -> Document:
     builder = _Builder(str(file), lines)
     data = builder.build(node, (), 0)
     return Document(str(file), data, lines)
+
+
+def load_json(
+    file: str | Path,
+    text: bytes | None = None,
+    *,
+    what: str = "valid JSON",
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+) -> Any:
+    """Read and parse a JSON file (or the given bytes, named `file` in messages) with the same bounds as
+    `load_yaml`: size, UTF-8, nesting depth; every failure is one SourceError. `what` names what the file
+    should be in the message for text that is not JSON (e.g. "a JSON manifest")."""
+    try:
+        raw = Path(file).read_bytes() if text is None else text
+    except OSError as exc:
+        raise SourceError(file, None, f"cannot read ({exc.strerror})") from None
+    if len(raw) > max_bytes:
+        raise SourceError(file, None, f"{len(raw):,} bytes, more than the {max_bytes:,} this reader accepts")
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(file, line, f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8") from None
+    try:
+        data = json.loads(decoded)
+    except json.JSONDecodeError as exc:
+        raise SourceError(file, exc.lineno, f"not {what} ({exc.msg})") from None
+    except RecursionError:
+        raise SourceError(file, None, f"nested more than {max_depth} levels deep") from None
+    if _json_depth(data, max_depth) > max_depth:
+        raise SourceError(file, None, f"nested more than {max_depth} levels deep")
+    return data
+
+
+def _json_depth(value: Any, limit: int) -> int:
+    """How many objects and lists deep (stops counting past `limit`), iteratively: a deep document must not
+    exhaust the stack."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if depth > limit:
+            break
+        todo.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from model_registry.sources import MAX_DEPTH, MAX_NODES, SourceError, closest, load_yaml, unknown_key_message
+from model_registry.sources import MAX_DEPTH, MAX_NODES, SourceError, closest, load_json, load_yaml, unknown_key_message
 
 CATALOG = b"""team: nlp
 models:
@@ -101,3 +101,37 @@ def test_any_bytes_give_data_or_one_source_error(raw):
     except SourceError as error:
         message = str(error)
         assert message.startswith("fuzz.yaml") and "\n" not in message
+
+
+def test_json_nesting_at_the_limit_is_read_and_one_deeper_is_refused():
+    def nested(depth: int) -> bytes:
+        return b"[" * depth + b"1" + b"]" * depth
+
+    assert load_json("x.json", nested(5), max_depth=5) is not None
+    with pytest.raises(SourceError, match="x.json: nested more than 5 levels deep"):
+        load_json("x.json", nested(6), max_depth=5)
+
+
+def test_json_size_at_the_limit_is_read_and_one_byte_more_is_refused():
+    assert load_json("x.json", b'"abc"', max_bytes=5) == "abc"
+    with pytest.raises(SourceError, match="x.json: 6 bytes, more than the 5 this reader accepts"):
+        load_json("x.json", b'"abcd"', max_bytes=5)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b'{"a": 1,\n "b": \xff}', "x.json:2: byte 0xff at offset 15 is not UTF-8"),
+        (b'{"a": 1,\n "b": }', "x.json:2: not a manifest (Expecting value)"),
+        (b"[" * 100_000, "x.json: nested more than"),
+    ],
+)
+def test_a_bad_json_file_is_one_line_naming_the_file_and_line(text, expected):
+    with pytest.raises(SourceError) as raised:
+        load_json("x.json", text, what="a manifest")
+    assert str(raised.value).startswith(expected)
+
+
+def test_an_unreadable_json_file_is_one_line(tmp_path):
+    with pytest.raises(SourceError, match="missing.json: cannot read"):
+        load_json(tmp_path / "missing.json")

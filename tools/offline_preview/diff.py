@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model_registry.sources import SourceError, load_json
 from registry_iam import Statement, parse
 
 README_SECTION = 'README.md, section "Renaming or removing a model"'
@@ -266,21 +267,9 @@ class ManifestError(ValueError):
 def read_manifest(path: Path) -> dict:
     """A manifest file, checked for the fields the diff reads; anything else is one ManifestError."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_MANIFEST_BYTES:
-        raise ManifestError(f"{path}: {len(raw):,} bytes, more than the {MAX_MANIFEST_BYTES:,} a manifest may have")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ManifestError(f"{path}: byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path}:{exc.lineno}: not a JSON manifest ({exc.msg})") from None
-    except RecursionError:
-        raise ManifestError(f"{path}: nested more than {MAX_MANIFEST_DEPTH} levels deep") from None
-    if _depth(data) > MAX_MANIFEST_DEPTH:
-        raise ManifestError(f"{path}: nested more than {MAX_MANIFEST_DEPTH} levels deep")
+        data = load_json(path, what="a JSON manifest", max_bytes=MAX_MANIFEST_BYTES, max_depth=MAX_MANIFEST_DEPTH)
+    except SourceError as exc:
+        raise ManifestError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
         raise ManifestError(f"{path}: not a manifest (a JSON object with a `resources` list)")
     seen: set[str] = set()
@@ -298,21 +287,6 @@ def read_manifest(path: Path) -> dict:
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise ManifestError(f"{where}: `options.aliases` must be a list of URNs")
     return data
-
-
-def _depth(value) -> int:
-    """How many objects and lists deep, iteratively (a deep document must not exhaust the stack here)."""
-    deepest, todo = 0, [(value, 1)]
-    while todo:
-        item, depth = todo.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        deepest = max(deepest, depth)
-        if depth > MAX_MANIFEST_DEPTH:
-            return depth
-        todo += [(child, depth + 1) for child in children]
-    return deepest
 
 
 # --- revisions ----------------------------------------------------------------------------------------

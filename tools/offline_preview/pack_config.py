@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from model_registry.sources import MAX_BYTES, Document, SourceError, closest, load_yaml
+from model_registry.sources import Document, SourceError, closest, load_json, load_yaml
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 ALL = "all"
@@ -38,23 +38,13 @@ def read_pack_config(path: Path, policies: Mapping[str, Mapping[str, Any]] | Non
     """Parse and check the file; `policies` as `installed_policies()` gives (None: names not checked)."""
     try:
         raw = path.read_bytes()
+        data = load_json(path, raw)
     except OSError as exc:
         raise PackConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise PackConfigError(f"{path}: {len(raw):,} bytes, more than the {MAX_BYTES:,} this reader accepts")
+    except SourceError as exc:
+        raise PackConfigError(str(exc)) from None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise PackConfigError(f"{path}:{line}: byte 0x{raw[exc.start]:02x} is not UTF-8") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PackConfigError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise PackConfigError(f"{path}: nested too deeply") from None
-    try:
-        document = load_yaml(path, text)  # JSON is YAML: the same reader gives every value's line
+        document = load_yaml(path, raw)  # JSON is YAML: the same reader gives every value's line
     except SourceError as exc:
         if "duplicate key" in exc.message:  # JSON readers keep the last silently; refuse instead
             raise PackConfigError(str(exc)) from None
