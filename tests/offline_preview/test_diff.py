@@ -294,3 +294,15 @@ def test_an_environment_is_any_with_its_files(repo_copy, capsys):
     subprocess.run([*GIT, "-C", str(root), "commit", "-qm", "qa"], check=True)
     assert main(["diff", "--base", "HEAD", "--env", "qa", "--repo-root", str(root), "--quiet"]) == EXIT_OK
     assert "no changes" in capsys.readouterr().out
+
+
+def test_pull_and_push_in_the_summary_mean_what_the_access_matrix_columns_mean():
+    from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
+    from offline_preview.access_matrix import CAPABILITIES
+    from offline_preview.diff import _verb
+
+    assert set(CAPABILITIES["pull"]) == set(PULL_ACTIONS) and set(CAPABILITIES["push"]) == set(PUSH_ONLY_ACTIONS)
+    assert _verb(set(PULL_ACTIONS)) == "pull"
+    assert _verb(set(PUSH_ONLY_ACTIONS)) == "push"  # what the deny-push guard denies
+    assert _verb(set(PULL_ACTIONS) | set(PUSH_ONLY_ACTIONS)) == "pull and push"
+    assert _verb({"ecr:BatchGetImage", "ecr:PutImage"}) == "ecr:BatchGetImage, ecr:PutImage"

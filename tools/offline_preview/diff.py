@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
 from model_registry.sources import SourceError, load_json
 from registry_iam import Statement, parse
 
@@ -356,8 +357,9 @@ def manifests_at_revision(repo_root: Path, commit: str, build: Callable[[Path, P
 # --- who gains or loses what, by principal -------------------------------------------------------
 
 # ECR's pull and push action sets (model_registry.policy_documents.ecr), named as a reviewer says them.
-_PULL = frozenset(("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))
-_PUSH = _PULL | {"ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"}
+# What pull and push mean, as the access matrix's columns read them: push is what it takes on top of pull.
+_PULL = frozenset(PULL_ACTIONS)
+_PUSH = frozenset(PUSH_ONLY_ACTIONS)
 _NOUNS = {"aws:ecr/repositoryPolicy:RepositoryPolicy": ("repository", "repositories")}
 
 
@@ -392,10 +394,10 @@ def _readable(condition: str) -> str:
 
 
 def _verb(actions: set[str]) -> str:
-    if actions == _PUSH:
-        return "push"
-    if actions == _PULL:
-        return "pull"
+    """`pull`, `push`, `pull and push` when the actions are exactly those, else the actions themselves."""
+    groups = [(name, group) for name, group in (("pull", _PULL), ("push", _PUSH)) if group <= actions]
+    if groups and set().union(*(group for _, group in groups)) == actions:
+        return " and ".join(name for name, _ in groups)
     return ", ".join(sorted(actions))
 
 
