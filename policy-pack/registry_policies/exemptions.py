@@ -35,8 +35,11 @@ class InvalidExemption:
     problem: str
 
 
-def parse_exemptions(config: Any, policy_names: set[str]) -> tuple[list[Exemption], list[InvalidExemption]]:
-    """Valid exemptions and the invalid ones (no reason, short reason, unknown policy, wrong shape)."""
+def parse_exemptions(
+    config: Any, policy_names: set[str], not_exemptable: frozenset[str] = frozenset()
+) -> tuple[list[Exemption], list[InvalidExemption]]:
+    """Valid exemptions and the invalid ones (no reason, short reason, unknown policy, a policy that cannot
+    be exempted, wrong shape)."""
     entries = config.get("exemptions") if isinstance(config, dict) else None
     if entries is None:
         return [], []
@@ -54,6 +57,15 @@ def parse_exemptions(config: Any, policy_names: set[str]) -> tuple[list[Exemptio
             invalid.append(InvalidExemption(index, None, "names no resource (logical name or URN)"))
         elif not isinstance(policy, str) or policy not in policy_names:
             invalid.append(InvalidExemption(index, named, f"names the unknown policy {policy!r}"))
+        elif policy in not_exemptable:
+            invalid.append(
+                InvalidExemption(
+                    index,
+                    named,
+                    f"exempts {named} from {policy}, which cannot be exempted: AWS refuses what it reports "
+                    "whatever the pack says; change the resource instead",
+                )
+            )
         elif not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_CHARS:
             invalid.append(
                 InvalidExemption(

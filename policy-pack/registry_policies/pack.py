@@ -59,6 +59,8 @@ class Spec:
     resource_check: ResourceCheck | None = None
     stack_check: StackCheck | None = None
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # False where an exemption cannot make the finding untrue: AWS refuses the deploy whatever the pack says.
+    exemptable: bool = True
 
 
 def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
@@ -254,16 +256,19 @@ SPECS += [
         EnforcementLevel.MANDATORY,
         quotas.resource_quota_findings,
         options={quotas.TRUST_POLICY_OPTION: {"type": "integer", "minimum": 2048}},
+        exemptable=False,
     ),
     Spec(
         quotas.QUOTAS_AGGREGATE,
         "The inline policies of each IAM role, user and group, together, fit IAM's quota.",
         EnforcementLevel.MANDATORY,
         stack_check=lambda resources, _config: quotas.aggregate_quota_findings(resources),
+        exemptable=False,
     ),
 ]
 
 CHECK_NAMES = {spec.name for spec in SPECS}
+NOT_EXEMPTABLE = frozenset(spec.name for spec in SPECS if not spec.exemptable)
 DEFAULT_LEVELS: dict[str, EnforcementLevel] = {
     EXEMPTIONS: EnforcementLevel.MANDATORY,
     **{spec.name: spec.level for spec in SPECS},
@@ -332,7 +337,7 @@ def _stack_policy(spec: Spec, book: ExemptionBook) -> StackValidationPolicy:
 def _exemptions_policy(book: ExemptionBook) -> ResourceValidationPolicy:
     def validate(args, report_violation) -> None:
         def run() -> list[Finding]:
-            valid, invalid = parse_exemptions(plain(args.get_config()) or {}, CHECK_NAMES)
+            valid, invalid = parse_exemptions(plain(args.get_config()) or {}, CHECK_NAMES, NOT_EXEMPTABLE)
             book.publish(valid)
             return [
                 Finding(f"exemptions[{bad.index}] {bad.problem}")

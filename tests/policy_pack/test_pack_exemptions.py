@@ -42,3 +42,17 @@ def test_the_environment_configs_name_only_policies_of_the_pack(environment):
     config = json.loads((Path(__file__).resolve().parents[2] / f"policy-pack/config/{environment}.json").read_text())
     assert set(config) - {"all"} <= set(DEFAULT_LEVELS)
     assert config["no-wildcard-principal"]["enforcementLevel"] == "mandatory"
+
+
+def test_the_quota_policies_cannot_be_exempted_since_aws_refuses_the_deploy_regardless():
+    from registry_policies.pack import CHECK_NAMES, NOT_EXEMPTABLE
+
+    assert {"aws-quotas", "aws-quotas-aggregate"} == NOT_EXEMPTABLE
+    entry = {"policy": "aws-quotas-aggregate", "resource": "ciPush", "reason": REASON}
+    valid, [invalid] = parse_exemptions({"exemptions": [entry]}, CHECK_NAMES, NOT_EXEMPTABLE)
+    assert valid == []
+    assert invalid.problem.startswith("exempts ciPush from aws-quotas-aggregate, which cannot be exempted")
+    # every other policy of the pack still can be
+    other = {"policy": "ecr-tags-immutable", "resource": "ciPush", "reason": REASON}
+    valid, invalid = parse_exemptions({"exemptions": [other]}, CHECK_NAMES, NOT_EXEMPTABLE)
+    assert [e.policy for e in valid] == ["ecr-tags-immutable"] and invalid == []
