@@ -51,3 +51,14 @@ def assert_refused_in_one_line(result: subprocess.CompletedProcess, codes: tuple
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+def read_or_refused_in_one_line(read, path: Path, error: type[Exception]):
+    """`read(path)`'s result, or None when it refuses the file with one line that starts with the path;
+    any other exception (a traceback) fails the test."""
+    try:
+        return read(path)
+    except error as refused:
+        message = str(refused)
+        assert "\n" not in message and message.startswith(str(path)), message
+        return None

@@ -5,7 +5,15 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inputs_helpers import DEEP_JSON, OFFLINE_PREVIEW, assert_refused_in_one_line, file_bytes, json_values, run
+from inputs_helpers import (
+    DEEP_JSON,
+    OFFLINE_PREVIEW,
+    assert_refused_in_one_line,
+    file_bytes,
+    json_values,
+    read_or_refused_in_one_line,
+    run,
+)
 from offline_preview.diff import MAX_MANIFEST_DEPTH, ManifestError, diff_directories, read_manifest
 
 GOOD = {
@@ -26,11 +34,7 @@ def folder(tmp_path_factory):
 
 
 def _read_or_refuse(path):
-    try:
-        return read_manifest(path)
-    except ManifestError as error:
-        assert "\n" not in str(error) and str(error).startswith(str(path))
-        return None
+    return read_or_refused_in_one_line(read_manifest, path, ManifestError)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

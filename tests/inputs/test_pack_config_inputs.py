@@ -5,7 +5,15 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inputs_helpers import OFFLINE_PREVIEW, REPO, assert_refused_in_one_line, file_bytes, json_values, run
+from inputs_helpers import (
+    OFFLINE_PREVIEW,
+    REPO,
+    assert_refused_in_one_line,
+    file_bytes,
+    json_values,
+    read_or_refused_in_one_line,
+    run,
+)
 from offline_preview.pack_config import PackConfigError, installed_policies, read_pack_config
 
 POLICIES = installed_policies()
@@ -18,11 +26,7 @@ def path(tmp_path_factory):
 
 
 def _read_or_refuse(path):
-    try:
-        return read_pack_config(path, POLICIES)
-    except PackConfigError as error:
-        assert "\n" not in str(error) and str(error).startswith(f"{path}")
-        return None
+    return read_or_refused_in_one_line(lambda p: read_pack_config(p, POLICIES), path, PackConfigError)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inputs_helpers import file_bytes, json_values
+from inputs_helpers import file_bytes, json_values, read_or_refused_in_one_line
 from offline_preview.checkov import SKIP_KEYS, CheckovError, load_skips
 
 
@@ -13,11 +13,7 @@ def path(tmp_path_factory):
 
 
 def _read_or_refuse(path):
-    try:
-        return load_skips(path)
-    except CheckovError as error:
-        assert "\n" not in str(error) and str(error).startswith(str(path))
-        return None
+    return read_or_refused_in_one_line(load_skips, path, CheckovError)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
