@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
-from registry_iam import quotas as iam_quotas
+from registry_iam.quotas import MANAGED_POLICY
+from registry_iam.quotas import policy_size as iam_policy_size
 
 from . import naming
 from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
@@ -54,7 +55,7 @@ ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUS
 # The tag every taggable resource carries (model_registry.tagging); KMS keys are scoped by it.
 PROJECT_TAG = "pulumi-project"
 # IAM's limit for a managed policy, counted as IAM counts (registry_iam.quotas).
-MAX_MANAGED_POLICY_CHARS = iam_quotas.MANAGED_POLICY
+MAX_MANAGED_POLICY_CHARS = MANAGED_POLICY
 
 
 def deployer_role_name(stack: str) -> str:
@@ -617,7 +618,7 @@ def trust_policy(stack: str, account_id: str, team_principal: str | None = None)
 
 def policy_size(doc: Document) -> int:
     """Characters IAM counts against the managed-policy limit (white space outside strings excluded)."""
-    return iam_quotas.policy_size(doc)
+    return iam_policy_size(doc)
 
 
 # --- command line -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from registry_iam import quotas as iam_quotas
+from registry_iam.quotas import ROLE_NAME
 
 # ECR's own rule for repository names (CreateRepository API reference), 2 to 256 characters.
 ECR_REPOSITORY_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
@@ -36,7 +36,7 @@ CI_PUSH_ROLES = CI_PUSH_ROLE_PREFIX + "*"
 INFERENCE_PULL_ROLE = "model-registry-inference-pull"
 REPLICA_TEMPLATE_ROLE = "model-registry-replica-template"
 # IAM's limit on a role name.
-MAX_ROLE_NAME = iam_quotas.ROLE_NAME
+MAX_ROLE_NAME = ROLE_NAME
 # The permissions boundary every role a deployer creates must carry (model_registry.deployer writes it).
 ROLE_BOUNDARY_POLICY = "model-registry-role-boundary"
 

@@ -21,11 +21,11 @@ from model_registry.config import AccessConfig, Consumers
 from model_registry.contract import ACCESS
 from model_registry.errors import ConfigError
 from model_registry.policy_documents import ecr, iam, to_json
-from registry_iam import quotas as iam_quotas
+from registry_iam.quotas import ROLE_TRUST_POLICY, policy_size
 
 GITHUB_OIDC_URL = f"https://{iam.GITHUB_OIDC_HOST}"
 # IAM's default limit on a role's trust policy (raisable to 4,096), counted as IAM counts.
-MAX_TRUST_POLICY_CHARS = iam_quotas.ROLE_TRUST_POLICY
+MAX_TRUST_POLICY_CHARS = ROLE_TRUST_POLICY
 
 
 def role_arn(account_id: str, name: str) -> str:
@@ -93,7 +93,7 @@ def check_same_catalog(catalog: Catalog, repositories: Mapping[str, Any], key: s
 def team_trust_policy(provider_arn: str, team: Team) -> str:
     """The team's trust policy, or a ConfigError naming its `ci.pushers` when IAM would refuse its size."""
     trust = to_json(iam.github_oidc_trust_policy(provider_arn, team.pushers))
-    size = iam_quotas.policy_size(trust)
+    size = policy_size(trust)
     if size > MAX_TRUST_POLICY_CHARS:
         raise ConfigError(
             f"{team.file}:{team.pushers_line}: ci.pushers: the push role's trust policy would be {size:,} "
