@@ -40,7 +40,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop local-reset \
-        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies bench clean
+        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
 HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT
@@ -88,7 +88,7 @@ test: install ## run the test suite (no AWS account or pulumi CLI needed)
 lint: install ## ruff (lint, formatting); mypy on the stacks' library; actionlint and shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/model_registry policy-pack/iam/registry_iam
+	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
 	$(VENV)/bin/shellcheck .ci/run .github/scripts/*.sh
 
@@ -168,6 +168,9 @@ diff: check-env install ## what changed since BASE (a git revision): per resourc
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)
+
+pack-bundle: install ## write the publishable policy pack (with the leaf package aws-facts inside) to build/policy-pack/
+	$(VENV)/bin/python -m pack_bundle build/policy-pack
 
 bench: install ## time the offline preview on catalogs of 10, 100, 1,000 and 10,000 models (~3 min)
 	$(VENV)/bin/python bench/preview_bench.py

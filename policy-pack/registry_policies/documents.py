@@ -1,10 +1,10 @@
-"""Policy documents as the pack reads them: registry_iam's parser, with the engine's unknowns as unknowns."""
+"""Policy documents as the pack reads them: aws_facts.iam's parser, with the engine's unknowns as unknowns."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from registry_iam.document import MAX_DOCUMENT_CHARS, Document, Statement, parse
+from aws_facts.iam.document import MAX_DOCUMENT_CHARS, Document, Statement, parse
 
 from .values import is_unknown
 

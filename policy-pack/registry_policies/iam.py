@@ -1,5 +1,5 @@
 """Pure checks over one policy document: effective access from outside, wildcard actions, accounts,
-GitHub OIDC. The IAM semantics live in registry_iam; this module turns its answers into findings."""
+GitHub OIDC. The IAM semantics live in aws_facts.iam; this module turns its answers into findings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from registry_iam import TooComplex, UnsupportedCondition, Zone, external_access
+from aws_facts.iam import TooComplex, UnsupportedCondition, Zone, external_access
 
 from .documents import Document, Statement, parse_document
 from .findings import Finding, cannot_evaluate

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts.iam import Zone
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -19,7 +20,6 @@ from pulumi_policy import (
     ResourceValidationPolicy,
     StackValidationPolicy,
 )
-from registry_iam import Zone
 
 from . import ecr, iam, quotas, stack
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions

@@ -1,9 +1,9 @@
-"""Principals as messages name them, and the accounts they belong to (see registry_iam.principals)."""
+"""Principals as messages name them, and the accounts they belong to (see aws_facts.iam.principals)."""
 
 from __future__ import annotations
 
-from registry_iam.document import PrincipalValue
-from registry_iam.principals import account_of as _account_of
+from aws_facts.iam.document import PrincipalValue
+from aws_facts.iam.principals import account_of as _account_of
 
 __all__ = ["PrincipalValue", "account_of", "describe"]
 

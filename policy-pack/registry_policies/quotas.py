@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from registry_iam import quotas as iam
-from registry_iam.quotas import IAM_QUOTAS_URL, policy_size, policy_text
+from aws_facts.iam import quotas as iam
+from aws_facts.iam.quotas import IAM_QUOTAS_URL, policy_size, policy_text
 
 from .findings import Finding, cannot_evaluate
 from .stack import StackResource

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from aws_facts.iam import Zone
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
-from registry_iam import Zone
 
 from .lambda_permission import (
     KMS_GRANT_TYPE,

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
-from registry_iam.quotas import MANAGED_POLICY
-from registry_iam.quotas import policy_size as iam_policy_size
+from aws_facts.iam.quotas import MANAGED_POLICY
+from aws_facts.iam.quotas import policy_size as iam_policy_size
 
 from . import naming
 from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
@@ -54,7 +54,7 @@ ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUS
 
 # The tag every taggable resource carries (model_registry.tagging); KMS keys are scoped by it.
 PROJECT_TAG = "pulumi-project"
-# IAM's limit for a managed policy, counted as IAM counts (registry_iam.quotas).
+# IAM's limit for a managed policy, counted as IAM counts (aws_facts.iam.quotas).
 MAX_MANAGED_POLICY_CHARS = MANAGED_POLICY
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from registry_iam.quotas import ROLE_NAME
+from aws_facts.iam.quotas import ROLE_NAME
 
 # ECR's own rule for repository names (CreateRepository API reference), 2 to 256 characters.
 ECR_REPOSITORY_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")

@@ -1,7 +1,7 @@
-"""The deployer tests' evaluator: registry_iam's, the one the pack, the access matrix and the diff use.
+"""The deployer tests' evaluator: aws_facts.iam's, the one the pack, the access matrix and the diff use.
 
 `decide(policy, action, resource, context)` answers as IAM does for an identity policy: an explicit Deny
-wins, then any Allow, else implicit deny (registry_iam.evaluate documents the rules it follows). An
+wins, then any Allow, else implicit deny (aws_facts.iam.evaluate documents the rules it follows). An
 operator IAM does not have raises ValueError rather than being ignored.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from registry_iam import decide as _decide
-from registry_iam import matches
+from aws_facts.iam import decide as _decide
+from aws_facts.iam import matches
 
 Context = Mapping[str, str | list[str]]
 

@@ -1,7 +1,7 @@
 """Condition operators as AWS documents them: one named case per rule."""
 
 import pytest
-from registry_iam import Condition, UnsupportedCondition, holds
+from aws_facts.iam import Condition, UnsupportedCondition, holds
 
 
 def check(operator, key, values, context):

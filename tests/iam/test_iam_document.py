@@ -3,10 +3,10 @@
 import json
 
 import pytest
+from aws_facts.iam import parse
+from aws_facts.iam.document import MAX_DOCUMENT_CHARS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registry_iam import parse
-from registry_iam.document import MAX_DOCUMENT_CHARS
 
 STATEMENT = {
     "Sid": "Pull",

@@ -1,9 +1,9 @@
 """Request evaluation: explicit Deny wins, then Allow, else implicit deny; principals; Not* elements."""
 
 import pytest
+from aws_facts.iam import Caller, decide
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registry_iam import Caller, decide
 
 REPO = "arn:aws:ecr:us-east-1:123456789012:repository/models/llama"
 CI = "arn:aws:iam::123456789012:role/ci"

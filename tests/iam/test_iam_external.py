@@ -3,11 +3,11 @@
 import json
 
 import pytest
+from aws_facts.iam import TooComplex, Zone, external_access, parse
+from aws_facts.iam.external import MAX_REQUESTS_PER_CALLER, _accounts_matching
+from aws_facts.iam.wildcard import matches
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registry_iam import TooComplex, Zone, external_access, parse
-from registry_iam.external import MAX_REQUESTS_PER_CALLER, _accounts_matching
-from registry_iam.wildcard import matches
 
 OWN = "123456789012"
 PARTNER = "210987654321"

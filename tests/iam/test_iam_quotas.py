@@ -1,13 +1,13 @@
-"""IAM's size rule lives once, in registry_iam.quotas: the pack, the deployer policies and the stacks count alike."""
+"""IAM's size rule lives once, in aws_facts.iam.quotas: the pack, the deployer policies and the stacks count alike."""
 
 from __future__ import annotations
 
 import json
 
+from aws_facts.iam import quotas
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_registry import deployer, naming
-from registry_iam import quotas
 from registry_policies.quotas import QUOTA_TABLE, iam_policy_size
 
 DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Sid": "a b", "Effect": "Allow", "Action": "ecr:*"}]}

@@ -1,11 +1,9 @@
-"""registry_iam.reach: what each Allow gives each caller over the requests external_access tries, with
+"""aws_facts.iam.reach: what each Allow gives each caller over the requests external_access tries, with
 insiders (every account, range, claim and source the document names) among the callers."""
 
 import json
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from registry_iam import (
+from aws_facts.iam import (
     ALLOW,
     Zone,
     callers_as,
@@ -16,6 +14,8 @@ from registry_iam import (
     reach,
     resource_tag_context,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
 ORG = "o-a1b2c3d4e5"

@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from aws_facts.iam import arn_matches, matches
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registry_iam import arn_matches, matches
 
 
 def reference(pattern: str, value: str) -> bool:

@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
+from aws_facts.iam import Zone, account_of, external_access, parse, resource_tag_context
 from offline_preview.access_matrix import access_matrix
 from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.diff import grants
-from registry_iam import Zone, account_of, external_access, parse, resource_tag_context
 from registry_policies.pack import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -470,9 +470,9 @@ def test_the_pack_refuses_an_unreadable_type_until_it_is_exempted_with_a_reason(
 
 # ---- properties: the verdict against an independent statement of the rule, and every reader alike ------------
 
+from aws_facts.iam import Zone, external_access, parse  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from registry_iam import Zone, external_access, parse  # noqa: E402
 
 EVERYONE = {"account", "service", "anonymous"}
 PRINCIPALS = [  # (principal, the kinds of outsider it names: an account's principal, a service, anonymous)

@@ -1,9 +1,11 @@
-"""The pack is publishable: its folder alone installs into an empty virtualenv and runs there.
+"""The pack is publishable: its bundle alone installs into an empty virtualenv and runs there.
 
-`pulumi policy publish` uploads the policy-pack folder and nothing else, so the pack must not reach into
-the workspace (no `../.venv`, no workspace-only sources). The test copies the folder out of the
-repository, installs it with uv (from uv's cache when it can), starts the pack from the copy with that
-virtualenv's interpreter over the engine's protocol, and asks it for its policies.
+`pulumi policy publish` uploads one folder and nothing else, so the pack must not reach into the workspace
+(no `../.venv`, no workspace-only sources). In the repository it depends on the leaf package by the path
+`../aws-facts`; `make pack-bundle` (pack_bundle.bundle) writes the folder to publish, with the leaf inside.
+The test bundles the pack outside the repository, installs it with uv (from uv's cache when it can),
+starts the pack from the copy with that virtualenv's interpreter over the engine's protocol, and asks it
+for its policies.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from offline_preview.analyzer_client import AnalyzerClient
+from pack_bundle import bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / "policy-pack"
@@ -44,7 +47,18 @@ def test_the_pack_depends_on_nothing_that_resolves_only_in_this_workspace():
     project = tomllib.loads((PACK_DIR / "pyproject.toml").read_text())
     sources = project.get("tool", {}).get("uv", {}).get("sources", {})
     assert not [name for name, source in sources.items() if source.get("workspace")]
-    assert all(_inside(PACK_DIR, source["path"]) for source in sources.values() if "path" in source)
+    # The one path outside the folder is the leaf package, which the bundle copies inside.
+    assert {name: source["path"] for name, source in sources.items() if "path" in source} == {
+        "aws-facts": "../aws-facts"
+    }
+
+
+def test_the_bundle_names_no_path_outside_its_folder(tmp_path):
+    bundled = bundle(tmp_path / "policy-pack")
+    project = tomllib.loads((bundled / "pyproject.toml").read_text())
+    sources = project["tool"]["uv"]["sources"]
+    assert sources == {"aws-facts": {"path": "aws-facts"}}
+    assert (bundled / "aws-facts" / "aws_facts" / "iam" / "__init__.py").is_file()
 
 
 def _install(venv: Path, pack: Path) -> None:
@@ -65,8 +79,7 @@ def _install(venv: Path, pack: Path) -> None:
 def standalone(tmp_path_factory) -> tuple[Path, Path]:
     """A copy of the pack folder outside the repository, and a virtualenv holding only what it declares."""
     base = tmp_path_factory.mktemp("standalone")
-    pack = base / "policy-pack"
-    shutil.copytree(PACK_DIR, pack, ignore=shutil.ignore_patterns(".venv", "__pycache__", "*.egg-info", "build"))
+    pack = bundle(base / "policy-pack")
     venv = base / "venv"
     _install(venv, pack)
     return pack, venv / "bin" / "python"

@@ -2,8 +2,8 @@
 
 Sources: each repository's `aws:ecr/repositoryPolicy` (resource policy) and every IAM role's identity
 policies (`aws:iam/rolePolicy`, `inlinePolicies` on the role, and the manifest's managed policies it has).
-Every document is read by registry_iam, and who gets what is decided by the library's own request search
-(`registry_iam.reach`, the search behind the pack's `external_access`): for each principal a statement
+Every document is read by aws_facts.iam, and who gets what is decided by the library's own request search
+(`aws_facts.iam.reach`, the search behind the pack's `external_access`): for each principal a statement
 names, the callers that stand for it (an account's root, a fresh role of it and every role the documents
 name, in no organization, another or each one named; services with and without a source; ...) make every
 request the conditions distinguish (each key absent, fresh, and each value the conditions name, numbers
@@ -27,8 +27,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
-from registry_iam import (
+from aws_facts.iam import (
     Caller,
     PrincipalValue,
     Statement,
@@ -41,8 +40,9 @@ from registry_iam import (
     reach,
     resource_tag_context,
 )
-from registry_iam.actions import actions_on
-from registry_iam.evaluate import action_applies, resource_applies
+from aws_facts.iam.actions import actions_on
+from aws_facts.iam.evaluate import action_applies, resource_applies
+from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
 
 # What pull and push mean is the stacks' definition, in one place.
 PULL = PULL_ACTIONS

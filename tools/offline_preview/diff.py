@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aws_facts.iam import Statement, parse
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
 from model_registry.sources import SourceError, load_json
-from registry_iam import Statement, parse
 
 README_SECTION = 'README.md, section "Renaming or removing a model"'
 BLOCKED = "BLOCKED: protected resource would be deleted"
@@ -85,7 +85,7 @@ class ResourceChange:
 def grants(document) -> set[Grant]:
     """Every (effect, principal, action, resource, condition) a policy document states.
 
-    Read by registry_iam, the parser the pack and the access matrix use: element names in any case,
+    Read by aws_facts.iam, the parser the pack and the access matrix use: element names in any case,
     NotPrincipal/NotAction/NotResource, condition values as IAM reads them (10 and "10" are one value).
     A malformed document states nothing here (the pack refuses it)."""
     found = set()
