@@ -94,6 +94,9 @@ def effective_access(resource_type: str, props: dict[str, Any], config: dict[str
     zone = _zone(config)
     findings: list[Finding] = []
     for subject in access_subjects(resource_type, props):
+        if subject.refused:
+            findings.append(Finding(f"{subject.where} is refused: {subject.refused}; {iam.exemption_hint()}"))
+            continue
         if subject.unreadable:
             findings.append(
                 Finding(

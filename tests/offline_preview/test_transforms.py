@@ -13,7 +13,9 @@ from pulumi.runtime import mocks
 
 def _project(tmp_path, body: str):
     (tmp_path / "Pulumi.yaml").write_text("name: transforms\nruntime: python\n")
-    (tmp_path / "Pulumi.local.yaml").write_text('config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: ["123456789012"]\n')
+    (tmp_path / "Pulumi.local.yaml").write_text(
+        'config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: ["123456789012"]\n'
+    )
     header = "import pulumi\nimport pulumi_aws as aws\n\n"
     (tmp_path / "__main__.py").write_text(header + textwrap.dedent(body))
     return tmp_path
@@ -24,14 +26,14 @@ def _inputs(evaluation, name):
     return resource.inputs
 
 
-MARK = '''
+MARK = """
 def mark(label):
     def transform(args):
         tags = dict(args.props.get("tags") or {})
         tags["order"] = (tags.get("order", "") + "," + label).lstrip(",")
         return pulumi.ResourceTransformResult({**args.props, "tags": tags}, args.opts)
     return transform
-'''
+"""
 
 
 def test_the_sdks_mock_monitor_does_not_run_transforms():
@@ -70,7 +72,7 @@ def test_transforms_run_own_then_ancestors_then_stack_in_registration_order(tmp_
     project = _project(
         tmp_path,
         MARK
-        + '''
+        + """
 pulumi.runtime.register_resource_transform(mark("stack1"))
 
 class Outer(pulumi.ComponentResource):
@@ -86,7 +88,7 @@ class Inner(pulumi.ComponentResource):
 pulumi.runtime.register_resource_transform(mark("stack2"))
 Outer("outer", pulumi.ResourceOptions(transforms=[mark("grandparent")]))
 aws.ecr.Repository("plain")
-''',
+""",
     )
     evaluation = evaluate(project, "local")
     assert _inputs(evaluation, "outer-inner-repo")["tags"] == {"order": "own,parent,grandparent,stack1,stack2"}
@@ -97,11 +99,11 @@ def test_a_stack_transform_applies_only_to_resources_registered_after_it(tmp_pat
     project = _project(
         tmp_path,
         MARK
-        + '''
+        + """
 aws.ecr.Repository("before")
 pulumi.runtime.register_resource_transform(mark("stack"))
 aws.ecr.Repository("after")
-''',
+""",
     )
     evaluation = evaluate(project, "local")
     assert "tags" not in _inputs(evaluation, "before")
@@ -111,7 +113,7 @@ aws.ecr.Repository("after")
 def test_a_transform_can_turn_scanning_off_and_the_recorded_inputs_say_so(tmp_path):
     project = _project(
         tmp_path,
-        '''
+        """
 def scanning_off(args):
     if args.type_ == "aws:ecr/repository:Repository":
         return pulumi.ResourceTransformResult(
@@ -120,7 +122,7 @@ def scanning_off(args):
 
 pulumi.runtime.register_resource_transform(scanning_off)
 aws.ecr.Repository("models", image_scanning_configuration={"scan_on_push": True})
-''',
+""",
     )
     evaluation = evaluate(project, "local")
     assert _inputs(evaluation, "models")["imageScanningConfiguration"] == {"scanOnPush": False}
@@ -129,12 +131,12 @@ aws.ecr.Repository("models", image_scanning_configuration={"scan_on_push": True}
 def test_options_changed_by_a_transform_are_the_ones_recorded(tmp_path):
     project = _project(
         tmp_path,
-        '''
+        """
 def unprotect(args):
     return pulumi.ResourceTransformResult(args.props, pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(protect=False, retain_on_delete=False)))
 
 aws.ecr.Repository("models", opts=pulumi.ResourceOptions(protect=True, retain_on_delete=True, transforms=[unprotect]))
-''',
+""",
     )
     (resource,) = [r for r in evaluate(project, "local").resources if r.name == "models"]
     assert (resource.protect, resource.retain_on_delete) == (False, False)
@@ -143,7 +145,7 @@ aws.ecr.Repository("models", opts=pulumi.ResourceOptions(protect=True, retain_on
 def test_an_invoke_transform_changes_the_arguments_the_invoke_is_answered_with(tmp_path):
     project = _project(
         tmp_path,
-        '''
+        """
 def everyone(args):
     if args.token == "aws:iam/getPolicyDocument:getPolicyDocument":
         statements = [{**s, "principals": [{"type": "*", "identifiers": ["*"]}]} for s in args.args["statements"]]
@@ -154,7 +156,7 @@ document = aws.iam.get_policy_document_output(
     statements=[{"principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::210987654321:root"]}], "actions": ["ecr:BatchGetImage"]}]
 )
 aws.ecr.RepositoryPolicy("policy", repository="models/x", policy=document.json)
-''',
+""",
     )
     policy = _inputs(evaluate(project, "local"), "policy")["policy"]
     assert '"Principal":"*"' in policy.replace(" ", "")
@@ -163,12 +165,12 @@ aws.ecr.RepositoryPolicy("policy", repository="models/x", policy=document.json)
 def test_a_failing_transform_stops_the_preview_in_one_line_naming_the_resource(tmp_path):
     project = _project(
         tmp_path,
-        '''
+        """
 def broken(args):
     raise ValueError("no tags here")
 
 aws.ecr.Repository("models", opts=pulumi.ResourceOptions(transforms=[broken]))
-''',
+""",
     )
     with pytest.raises(EvaluationError) as failure:
         evaluate(project, "local")

@@ -312,6 +312,7 @@ class RecordingMonitor(MockMonitor):
         try:
             request = self.transforms.resource(request, urn)
         except TransformError as error:
+            self.transforms.close()
             raise EvaluationError(f"{_source(request)}: {request.name}: {error}") from None
         inputs = rpc.deserialize_properties(request.object)
         if request.custom:
@@ -343,6 +344,7 @@ class RecordingMonitor(MockMonitor):
         try:
             request = self.transforms.invoke_request(request)
         except TransformError as error:
+            self.transforms.close()
             raise EvaluationError(f"{_program_line(sdk_internals.invoke_caller())}: {error}") from None
         try:
             return super().Invoke(request)
@@ -358,6 +360,8 @@ class RecordingMonitor(MockMonitor):
         return empty_pb2.Empty()
 
     def SignalAndWaitForShutdown(self, request):
+        # The SDK stops its callback server next: close the channels to it first (no GOAWAY noise).
+        self.transforms.close()
         return empty_pb2.Empty()
 
     def _stack_reference(self, target: str, request) -> dict:
