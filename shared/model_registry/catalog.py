@@ -155,8 +155,18 @@ class TrustedZone:
 
 
 ZONE_POLICY = "no-wildcard-principal"
-# Where the pack's config is, relative to the catalog folder: both are folders of the repository's top.
-PACK_CONFIG = "../policy-pack/config"
+# The pack's config folder, relative to a repository's top, where the catalog folder is too.
+PACK_CONFIG = Path("policy-pack") / "config"
+# The repository this library belongs to (a workspace member: <repository>/shared/model_registry).
+LIBRARY_REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def pack_config_path(catalog_folder: Path, environment: str) -> Path:
+    """The pack config of `environment` that holds the trusted zone: beside the catalog folder (the repository
+    the catalog belongs to: a checkout, or the copy `make diff` evaluates), else in the repository of this
+    library (stacks evaluated from a copied folder, as tests and the benchmark do)."""
+    beside = catalog_folder.resolve().parent / PACK_CONFIG / f"{environment}.json"
+    return beside if beside.is_file() else LIBRARY_REPOSITORY / PACK_CONFIG / f"{environment}.json"
 
 
 def _listed(values: frozenset[str]) -> str:
@@ -168,8 +178,8 @@ def trusted_zone(path: str | Path, shown: str | None = None) -> TrustedZone:
     shown = shown or str(path)
     if not Path(path).is_file():
         raise ConfigError(
-            f"{shown}: not found beside the catalog folder ({Path(path).resolve()}): the pack config holds the "
-            "trusted zone that a team file may grant to"
+            f"{shown}: not found ({Path(path).resolve()}): the pack config holds the trusted zone that a team "
+            "file may grant to; every environment has one (policy-pack/config/<env>.json)"
         )
     try:
         config = load_json(path)
@@ -252,7 +262,7 @@ def read_catalog(folder: str, key: str, *, namespace: str | None = None) -> Cata
         )
     directory = Path(pulumi.get_root_directory()) / folder
     stack = pulumi.get_stack()
-    zone = trusted_zone(directory / PACK_CONFIG / f"{stack}.json", f"policy-pack/config/{stack}.json")
+    zone = trusted_zone(pack_config_path(directory, stack), f"policy-pack/config/{stack}.json")
     return load_catalog(directory, namespace=namespace, key=f"{key} ({folder})", zone=zone)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from model_registry.catalog import TrustedZone, load_catalog, trusted_zone
+from model_registry.catalog import TrustedZone, load_catalog, pack_config_path, trusted_zone
 from model_registry.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,6 +102,18 @@ def test_every_consumer_outside_the_zone_is_reported_at_once(tmp_path):
     assert [p.split(": ")[2] for p in found] == ["consumers.accounts[0]", "consumers.accounts[1]", "consumers.orgId"]
 
 
+def test_the_pack_config_beside_the_catalog_folder_is_the_one_read(tmp_path):
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "policy-pack" / "config").mkdir(parents=True)
+    (tmp_path / "policy-pack" / "config" / "dev.json").write_text("{}")
+    assert pack_config_path(tmp_path / "catalog", "dev") == tmp_path / "policy-pack" / "config" / "dev.json"
+
+
+def test_a_catalog_folder_without_a_pack_config_beside_it_uses_the_repositorys(tmp_path):
+    (tmp_path / "catalog").mkdir()
+    assert pack_config_path(tmp_path / "catalog", "dev") == REPO / "policy-pack" / "config" / "dev.json"
+
+
 def test_without_a_zone_the_loader_checks_only_the_file_itself(tmp_path):
     catalog = load_catalog(folder_with(tmp_path, {"accounts": [FOREIGN]}))
     assert catalog.models[1].consumers.accounts == (FOREIGN,)
@@ -124,7 +136,7 @@ def test_a_missing_pack_config_is_refused_in_one_line(tmp_path):
     with pytest.raises(ConfigError) as error:
         trusted_zone(tmp_path / "staging.json", "policy-pack/config/staging.json")
     (problem,) = error.value.problems
-    assert problem.startswith("policy-pack/config/staging.json: not found beside the catalog folder")
+    assert problem.startswith("policy-pack/config/staging.json: not found (")
     assert "\n" not in problem
 
 

@@ -63,11 +63,9 @@ def catalog_files() -> dict[str, dict[str, Any]]:
 
 
 def write_catalog(files: dict[str, dict[str, Any] | str]) -> Path:
-    """A fresh catalog folder with these files ({name: data, or YAML text written as it is}), beside a copy
-    of the pack config (the trusted zone a team file may grant to is read from there)."""
+    """A fresh catalog folder with these files ({name: data, or YAML text written as it is})."""
     folder = Path(tempfile.mkdtemp(prefix="catalog-", dir=_scratch)) / "catalog"
     folder.mkdir()
-    shutil.copytree(REPO / "policy-pack" / "config", folder.parent / "policy-pack" / "config")
     for name, content in files.items():
         text = content if isinstance(content, str) else yaml.dump(content, Dumper=_DUMPER, sort_keys=False)
         (folder / name).write_text(text)
