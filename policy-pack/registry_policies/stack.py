@@ -102,6 +102,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
     # Repositories and configurations written as aws-native, CloudFormation or Cloud Control count too.
     resources, findings = scanning_forms.in_pulumi_shapes(resources)
     placed: list[tuple[scanning.Place, scanning.Configuration]] = []
+    urns: dict[str, str] = {}  # a configuration's source (its quoted name) -> its URN
     undecidable_places: set[scanning.Place] = set()
     for configuration in (r for r in resources if r.type == REGISTRY_SCANNING):
         place = _place(configuration, default)
@@ -114,6 +115,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
             findings.extend(Finding(f.message, configuration.urn, configuration.name, True) for f in unknowns)
             continue
         placed.append((place, replace(parsed, source=repr(configuration.name))))
+        urns[repr(configuration.name)] = configuration.urn
     grouped = scanning.group_by_place(placed)
     for place, configurations in grouped.items():
         for extra in configurations[1:]:
@@ -122,6 +124,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
                     f"{len(configurations)} registry scanning configurations in {place} "
                     f"({', '.join(c.source for c in configurations)}): ECR keeps one per account and region, "
                     "each put replacing the last; keep one",
+                    urn=urns.get(extra.source),
                     name=extra.source.strip("'"),
                 )
             )
