@@ -9,6 +9,7 @@ anything that looks like a grant (a document with Principal, a `principal` prope
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -311,6 +312,7 @@ def _names_a_principal(statements: Any) -> bool:
 # ---- aws-native: CloudFormation's types and properties, camelCase -----------------------------------
 
 
+@functools.cache
 def _known_cloudformation_types() -> dict[str, str]:
     known = [*CFN_POLICY_PROPERTIES, *CFN_IDENTITY_TYPES, *CFN_SYNTHESISED, *CFN_OTHER_READ]
     return {t.lower(): t for t in known}

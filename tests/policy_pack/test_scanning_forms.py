@@ -192,3 +192,26 @@ def test_a_web_identity_provider_of_another_account_is_not_merged_with_the_stack
     assert found == []
     (message,) = messages([enhanced("home", "*"), other_config, repo("models/b", provider=WEB_IDENTITY_OTHER)])
     assert "models/b (us-east-1 of account 222222222222) is never scanned" in message
+
+
+def test_a_cloudformation_replication_configuration_needs_its_destination_region_scanned():
+    replication = template(
+        "stack",
+        Replication=(
+            "AWS::ECR::ReplicationConfiguration",
+            {
+                "ReplicationConfiguration": {
+                    "Rules": [
+                        {
+                            "Destinations": [{"Region": "eu-west-1", "RegistryId": "111111111111"}],
+                            "RepositoryFilters": [{"Filter": "models", "FilterType": "PREFIX_MATCH"}],
+                        }
+                    ]
+                }
+            },
+        ),
+    )
+    (message,) = messages([replication, enhanced("home", "*")])
+    assert message.startswith(
+        "replicas in eu-west-1 of account 111111111111 (rules[0], prefix 'models') are never scanned"
+    )
