@@ -3,9 +3,11 @@
 ancestor's, then the stack transforms in registration order; stack invoke transforms before an invoke is
 answered. The SDK's mock monitor alone does not run them (first test), which is why the preview must."""
 
+import json
+import subprocess
+import sys
 import textwrap
 
-import pulumi
 import pytest
 from offline_preview.evaluate import EvaluationError, evaluate
 from pulumi.runtime import mocks
@@ -36,35 +38,39 @@ def mark(label):
 """
 
 
+SDK_ALONE = """
+import json
+import pulumi
+import pulumi_aws as aws
+
+seen = {}
+
+class Recording(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        seen[args.name] = {"tags": args.inputs.get("tags"), "transforms": len(args.transforms)}
+        return f"{args.name}-id", args.inputs
+
+    def call(self, args):
+        return {}
+
+def change(args):
+    return pulumi.ResourceTransformResult({**args.props, "tags": {"changed": "yes"}}, args.opts)
+
+@pulumi.runtime.test
+def run():
+    aws.ecr.Repository("r", tags={"changed": "no"}, opts=pulumi.ResourceOptions(transforms=[change]))
+
+pulumi.runtime.set_mocks(Recording(), preview=True)
+run()
+print(json.dumps(seen["r"]))
+"""
+
+
 def test_the_sdks_mock_monitor_does_not_run_transforms():
-    # What the SDK gives: MockResourceArgs carries the transforms, "the mock monitor does not run them".
-    seen = {}
-
-    class Recording(pulumi.runtime.Mocks):
-        def new_resource(self, args):
-            seen[args.name] = (args.inputs, args.transforms)
-            return f"{args.name}-id", args.inputs
-
-        def call(self, args):
-            return {}
-
-    def change(args):
-        return pulumi.ResourceTransformResult({**args.props, "tags": {"changed": "yes"}}, args.opts)
-
-    @pulumi.runtime.test
-    def run():
-        import pulumi_aws as aws
-
-        aws.ecr.Repository("r", tags={"changed": "no"}, opts=pulumi.ResourceOptions(transforms=[change]))
-
-    pulumi.runtime.set_mocks(Recording(), preview=True)
-    try:
-        run()
-    finally:
-        pulumi.runtime.settings.configure(pulumi.runtime.settings.Settings("project", "stack"))
-    inputs, transforms = seen["r"]
-    assert inputs["tags"] == {"changed": "no"}
-    assert transforms == [change]
+    # What the SDK alone gives (a fresh process: set_mocks changes process-wide SDK state): the mock monitor
+    # hands the transforms to Mocks.new_resource and does not run them ("The mock monitor does not run them").
+    done = subprocess.run([sys.executable, "-c", SDK_ALONE], capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"tags": {"changed": "no"}, "transforms": 1}
     assert "does not run" in (mocks.MockResourceArgs.__init__.__doc__ or "")
 
 
