@@ -276,9 +276,9 @@ def _grant_like(value: Any, path: str = "", depth: int = 0) -> str:
     A string holding JSON is parsed (never searched as text: `\\u0050rincipal` is `Principal`)."""
     if depth > MAX_DEPTH:
         return path or "(nested too deeply)"
-    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+    if isinstance(value, str) and value.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         try:
-            value = json.loads(value)
+            value = json.loads(value.lstrip("\ufeff \t\r\n"))
         except ValueError:
             return ""
         if isinstance(value, str):

@@ -165,5 +165,10 @@ def test_a_principal_written_with_any_json_escapes_in_a_type_not_read_is_refused
     assert subject.unreadable and subject.where == "aws:ssm/parameter:Parameter (value)"
 
 
+def test_a_byte_order_mark_before_the_json_does_not_hide_it():
+    (subject,) = access_subjects("aws:ssm/parameter:Parameter", {"value": '\ufeff{"Statement": [{"Principal": "*"}]}'})
+    assert subject.unreadable
+
+
 def test_text_that_merely_mentions_a_principal_is_no_grant():
     assert access_subjects("aws:ssm/parameter:Parameter", {"value": "the Principal and the Statement"}) == []
