@@ -3,10 +3,12 @@ its CloudFormation type, JSON text parsed whatever its escapes, ECR Public refus
 create-volume permissions as statements, dynamic providers refused as unreadable."""
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from offline_preview.analyzer_client import AnalyzerClient
 from registry_policies.pack import effective_access
 from registry_policies.resources import access_subjects, native_cloudformation_type
 
@@ -172,3 +174,40 @@ def test_a_byte_order_mark_before_the_json_does_not_hide_it():
 
 def test_text_that_merely_mentions_a_principal_is_no_grant():
     assert access_subjects("aws:ssm/parameter:Parameter", {"value": "the Principal and the Statement"}) == []
+
+
+# ---- through the real pack over gRPC: refused unless exempted with a reason ------------------------
+
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC = {"type": "aws:ecrpublic/repository:Repository", "name": "gallery", "properties": {"repositoryName": "models"}}
+DYNAMIC = {"type": "pulumi-python:dynamic:Resource", "name": "opener", "properties": {"__provider": "gASV"}}
+
+
+def _policies(pack, resource) -> set[str]:
+    return {v.policy_name for v in pack.analyze(resource) if v.enforcement_level == "mandatory"}
+
+
+@pytest.fixture(scope="module")
+def pack():
+    with AnalyzerClient(
+        ROOT / "policy-pack", project="forms", stack="local", config={"aws:region": "us-east-1"}
+    ) as client:
+        yield client
+
+
+@pytest.mark.parametrize("resource", [PUBLIC, DYNAMIC], ids=["ecr-public", "dynamic-provider"])
+def test_refused_over_grpc_and_accepted_once_exempted_with_a_reason(pack, resource):
+    zone = {"trustedAccounts": ZONE["trustedAccounts"], "organizationIds": ZONE["organizationIds"]}
+    pack.configure({"no-wildcard-principal": zone})
+    assert "no-wildcard-principal" in _policies(pack, resource)
+    exemption = {
+        "policy": "no-wildcard-principal",
+        "resource": resource["name"],
+        "reason": "the public gallery of our demo models",
+    }
+    pack.configure({"no-wildcard-principal": zone, "policy-exemptions": {"exemptions": [exemption]}})
+    assert _policies(pack, resource) == set()
+    short = {**exemption, "reason": "because"}
+    pack.configure({"no-wildcard-principal": zone, "policy-exemptions": {"exemptions": [short]}})
+    assert _policies(pack, resource) == {"no-wildcard-principal", "policy-exemptions"}
