@@ -56,43 +56,53 @@ def _camel(value: Any) -> Any:
     return value
 
 
-def _as_pulumi(origin: StackResource, cfn_type: str, properties: dict[str, Any], name: str) -> StackResource | None:
+def _pulumi_props(cfn_type: str, properties: dict[str, Any], region: Any) -> tuple[str, dict[str, Any]] | None:
     known = FROM_CLOUDFORMATION.get(cfn_type)
     if known is None:
         return None
     pulumi_type, renamed = known
-    props = _camel(resolve(properties))
-    props = {renamed.get(k, k): v for k, v in props.items()}
-    if origin.props.get("region") is not None:
-        props.setdefault("region", origin.props["region"])
-    return replace(origin, type=pulumi_type, name=name, props=props, property_dependencies={})
+    props = {renamed.get(k, k): v for k, v in _camel(resolve(properties)).items()}
+    if region is not None:
+        props.setdefault("region", region)
+    return pulumi_type, props
+
+
+def pulumi_shapes(
+    resource_type: str, props: dict[str, Any]
+) -> tuple[list[tuple[str, str, dict[str, Any]]], Subject | None]:
+    """(label, pulumi-aws type, pulumi-aws props) of each ECR resource that a resource written in another form
+    stands for (the label is "" for the resource itself, the logical id inside a template), and why its
+    template or desired state cannot be read (None when it can, or when it is no such form)."""
+    region = props.get("region")
+    if resource_type.startswith("aws-native:ecr:"):
+        pascal = {k[:1].upper() + k[1:]: v for k, v in props.items()}
+        shaped = _pulumi_props("AWS::ECR::" + resource_type.split(":")[2], pascal, region)
+        return ([("", *shaped)] if shaped else []), None
+    if resource_type == CLOUDFORMATION_STACK:
+        template, problem = template_resources(props)
+        found = [(logical, _pulumi_props(cfn_type, properties, region)) for logical, cfn_type, properties in template]
+        return [(logical, *shaped) for logical, shaped in found if shaped], problem
+    if resource_type == CLOUDCONTROL_RESOURCE:
+        cfn_type, properties, problem = cloudcontrol_properties(props)
+        if problem is not None and problem.unreadable and cfn_type not in FROM_CLOUDFORMATION:
+            problem = None  # a desired state of another type: the access check says what it is
+        shaped = _pulumi_props(cfn_type, properties, region) if properties is not None else None
+        return ([("", *shaped)] if shaped else []), problem
+    return [], None
 
 
 def in_pulumi_shapes(resources: list[StackResource]) -> tuple[list[StackResource], list[Finding]]:
-    """`resources` plus the pulumi-aws shape of every ECR resource written in another form, and a finding for
-    each template or desired state that cannot be read."""
+    """`resources` plus the pulumi-aws shape of every ECR resource written in another form, on the origin's URN
+    and provider, and a finding for each template or desired state that cannot be read."""
     shaped = list(resources)
     findings: list[Finding] = []
     for origin in resources:
-        if origin.type.startswith("aws-native:ecr:"):
-            cfn_type = "AWS::ECR::" + origin.type.split(":")[2]
-            pascal = {k[:1].upper() + k[1:]: v for k, v in origin.props.items()}
-            found = _as_pulumi(origin, cfn_type, pascal, origin.name)
-            shaped += [found] if found else []
-        elif origin.type == CLOUDFORMATION_STACK:
-            template, problem = template_resources(origin.props)
-            if problem is not None:
-                findings.append(_unreadable(problem, origin))
-            for logical, cfn_type, properties in template:
-                found = _as_pulumi(origin, cfn_type, properties, f"{origin.name}/{logical}")
-                shaped += [found] if found else []
-        elif origin.type == CLOUDCONTROL_RESOURCE:
-            cfn_type, properties, problem = cloudcontrol_properties(origin.props)
-            if problem is not None and (cfn_type in FROM_CLOUDFORMATION or not problem.unreadable):
-                findings.append(_unreadable(problem, origin))
-            if properties is not None:
-                found = _as_pulumi(origin, cfn_type, properties, origin.name)
-                shaped += [found] if found else []
+        found, problem = pulumi_shapes(origin.type, origin.props)
+        if problem is not None:
+            findings.append(_unreadable(problem, origin))
+        for label, pulumi_type, props in found:
+            name = f"{origin.name}/{label}" if label else origin.name
+            shaped.append(replace(origin, type=pulumi_type, name=name, props=props, property_dependencies={}))
     return shaped, findings
 
 

@@ -215,3 +215,32 @@ def test_a_cloudformation_replication_configuration_needs_its_destination_region
     assert message.startswith(
         "replicas in eu-west-1 of account 111111111111 (rules[0], prefix 'models') are never scanned"
     )
+
+
+def test_ecr_scanning_enabled_reads_the_other_forms_too():
+    from registry_policies.pack import _scanning
+
+    native = _scanning(
+        "aws-native:ecr:Repository", {"repositoryName": "m", "imageScanningConfiguration": {"scanOnPush": False}}, {}
+    )
+    assert [f.message for f in native] == [
+        "the repository does not scan images on push (scanOnPush=False); set imageScanningConfiguration.scanOnPush to true"
+    ]
+    body = json.dumps({"Resources": {"Repo": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryName": "m"}}}})
+    (finding,) = _scanning("aws:cloudformation/stack:Stack", {"templateBody": body}, {})
+    assert finding.message.startswith("template resource Repo: the repository does not scan images on push (missing)")
+    scanning_nothing = {
+        "ScanType": "ENHANCED",
+        "Rules": [{"ScanFrequency": "MANUAL", "RepositoryFilters": [{"Filter": "*", "FilterType": "WILDCARD"}]}],
+    }
+    state = {"typeName": "AWS::ECR::RegistryScanningConfiguration", "desiredState": json.dumps(scanning_nothing)}
+    assert any(
+        "no rule of the ENHANCED registry scanning configuration scans" in f.message
+        for f in _scanning("aws:cloudcontrol/resource:Resource", state, {})
+    )
+    assert (
+        _scanning(
+            "aws-native:ecr:Repository", {"repositoryName": "m", "imageScanningConfiguration": {"scanOnPush": True}}, {}
+        )
+        == []
+    )
