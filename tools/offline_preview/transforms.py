@@ -71,6 +71,10 @@ class EngineTransforms:
 
     def resource(self, request, urn: str):
         """The RegisterResourceRequest after every transform that applies to it (the request itself when none)."""
+        if not self.active and not request.transforms:
+            # Nothing registered yet: no transform can apply to this resource or (through it) its children,
+            # since a transform registered later applies only to resources registered after it.
+            return request
         with self._lock:
             self._parents[urn] = request.parent
             if request.transforms:
