@@ -169,7 +169,7 @@ diff: check-env install ## what changed since BASE (a git revision): per resourc
 	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
-	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)
+	$(VENV)/bin/python -m deployer_policies --env $(ENV) --out build/deployer-policies/$(ENV)
 
 pack-bundle: install ## write the publishable policy pack (with the leaf package aws-facts inside) to build/policy-pack/
 	$(VENV)/bin/python -m pack_bundle build/policy-pack
