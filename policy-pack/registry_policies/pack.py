@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import ecr, iam, quotas, stack
+from . import ecr, iam, quotas, stack, validation
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
@@ -264,6 +264,25 @@ SPECS += [
         EnforcementLevel.MANDATORY,
         stack_check=lambda resources, _config: quotas.aggregate_quota_findings(resources),
         exemptable=False,
+    ),
+]
+
+# AWS's and the provider's request rules (registry_policies/validation.py, from the leaf's models): mandatory
+# and not exemptable, like the quotas; the coverage note on unmapped types is advisory.
+SPECS += [
+    Spec(
+        validation.VALIDATION,
+        "Every request the provider will make is one AWS and the provider accept: botocore's shapes (required "
+        "members, enums, lengths, ranges, patterns), the provider's schema rules, the policy grammars.",
+        EnforcementLevel.MANDATORY,
+        stack_check=lambda resources, _config: validation.validation_findings(resources),
+        exemptable=False,
+    ),
+    Spec(
+        validation.VALIDATION_COVERAGE,
+        "Names each AWS resource type whose requests the offline validation does not know.",
+        EnforcementLevel.ADVISORY,
+        stack_check=lambda resources, _config: validation.coverage_findings(resources),
     ),
 ]
 

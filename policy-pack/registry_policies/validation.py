@@ -1,0 +1,106 @@
+"""aws-request-validation: refused here whatever AWS or the provider would refuse, judged by their own models.
+
+A pure stack check over the leaf package's `aws_facts.validation`: every resource of a type in the one
+table (aws_facts.validation.requests) is checked against botocore's request shapes, the provider's schema
+rules and the document grammars; each finding is one line naming the resource, the field, the rule, the
+value and the page that documents the rule. It is mandatory and cannot be exempted: AWS refuses the deploy
+whatever the pack says.
+
+A stack check, not a per-resource one, because two rules need more than the resource: replication to the
+source registry needs the provider's region and account, and a registry policy's allowed actions depend on
+the account's REGISTRY_POLICY_SCOPE setting (an aws:ecr/accountSetting:AccountSetting in the stack, else
+AWS's default, V2).
+
+aws-request-validation-coverage (advisory) names each AWS resource type of the stack that the table does not
+map: its requests are not validated offline, and it is never refused for that.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_facts.grammars.api_rules import DEFAULT_REGISTRY_SCOPE, REGISTRY_SCOPE_SETTING
+from aws_facts.names import is_account_id
+from aws_facts.validation import validate_resource
+
+from .findings import Finding
+from .stack import StackResource
+from .values import is_unknown
+
+VALIDATION = "aws-request-validation"
+VALIDATION_COVERAGE = "aws-request-validation-coverage"
+ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
+
+
+def _registry_scope(resources: list[StackResource]) -> str:
+    for resource in resources:
+        if resource.type == ACCOUNT_SETTING and resource.props.get("name") == REGISTRY_SCOPE_SETTING:
+            value = resource.props.get("value")
+            if isinstance(value, str) and not is_unknown(value):
+                return value
+    return DEFAULT_REGISTRY_SCOPE
+
+
+def _account(provider: dict[str, Any] | None) -> str | None:
+    """The one account the provider may deploy to (aws:allowedAccountIds with one id), else None."""
+    allowed = (provider or {}).get("allowedAccountIds")
+    if isinstance(allowed, str) and not is_unknown(allowed):
+        try:
+            allowed = json.loads(allowed)
+        except ValueError:
+            allowed = [allowed]
+    if isinstance(allowed, list) and len(allowed) == 1 and is_account_id(allowed[0]):
+        return str(allowed[0])
+    return None
+
+
+def _region(provider: dict[str, Any] | None) -> str | None:
+    region = (provider or {}).get("region")
+    return region if isinstance(region, str) and not is_unknown(region) else None
+
+
+def validation_findings(resources: list[StackResource]) -> list[Finding]:
+    """One finding per rule broken, on the resource that breaks it."""
+    scope = _registry_scope(resources)
+    findings: list[Finding] = []
+    for resource in resources:
+        result = validate_resource(
+            resource.type,
+            resource.props,
+            is_unknown=is_unknown,
+            region=_region(resource.provider),
+            account=_account(resource.provider),
+            registry_scope=scope,
+        )
+        for problem in result.problems:
+            findings.append(
+                Finding(
+                    f"{resource.name} ({resource.type}) {problem.where}: {problem.rule}; got {problem.value} "
+                    f"[{problem.source}] ({problem.url})",
+                    resource.urn,
+                    resource.name,
+                )
+            )
+    return findings
+
+
+def coverage_findings(resources: list[StackResource]) -> list[Finding]:
+    """Each AWS resource type the table does not map, once, on its first resource."""
+    seen: set[str] = set()
+    findings: list[Finding] = []
+    for resource in resources:
+        if not resource.type.startswith("aws:") or resource.type in seen:
+            continue
+        seen.add(resource.type)
+        if not validate_resource(resource.type, {}).mapped:
+            findings.append(
+                Finding(
+                    f"{resource.type} is not in the request-validation table (aws_facts/validation/requests.py): "
+                    "its inputs are not checked against AWS's models offline; AWS and the provider still check "
+                    "them at deploy",
+                    resource.urn,
+                    resource.name,
+                )
+            )
+    return findings
