@@ -9,7 +9,9 @@ How a size is measured:
 - IAM: "IAM does not count white space when calculating the size of a policy". Whitespace outside
   JSON strings (space, tab, line feed, carriage return) is not counted; every character inside a
   string is, as written (`iam_policy_size`). Counting a space inside a string value is the safe side.
-- ECR: characters of the document as written (`len`); KMS: UTF-8 bytes (the quota is 32,768 bytes).
+- ECR: characters of the document as the provider sends it (`sent_characters`: compacted by Go's
+  json.Marshal, `&` `<` `>` written as six-character escapes), so a pretty-printed policy AWS accepts passes;
+  KMS: UTF-8 bytes (the quota is 32,768 bytes).
 - Tag keys and values: Unicode characters.
 A value still unknown at preview cannot be measured: it is reported as `cannot_evaluate` (mandatory
 policies must not pass on an unknown), unless the known part already breaks the limit.
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_facts import tags
+from aws_facts.gojson import provider_form
 from aws_facts.iam.quotas import policy_size, policy_text
 from aws_facts.quotas import (
     AWS_TAGS_URL,
@@ -78,6 +81,14 @@ iam_policy_size = policy_size
 
 def characters(document: Any) -> int:
     return len(policy_text(document))
+
+
+def sent_characters(document: Any) -> int:
+    """Characters of an ECR policy as the provider sends it: decoded and written again by Go's json.Marshal
+    (compact, `<` `>` `&` as six-character escapes; aws_facts.gojson.provider_form). Text that is not JSON
+    is counted as written (the provider refuses it anyway)."""
+    sent = provider_form(document)
+    return len(policy_text(document)) if sent is None else len(sent)
 
 
 def utf8_bytes(document: Any) -> int:
@@ -211,11 +222,11 @@ def _repository(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]
 
 
 def _repository_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    return _size(props, "policy", QUOTA_TABLE["ecr-repository-policy-length"], characters, _FEWER_PRINCIPALS)
+    return _size(props, "policy", QUOTA_TABLE["ecr-repository-policy-length"], sent_characters, _FEWER_PRINCIPALS)
 
 
 def _registry_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    return _size(props, "policy", QUOTA_TABLE["ecr-registry-policy-length"], characters, _FEWER_PRINCIPALS)
+    return _size(props, "policy", QUOTA_TABLE["ecr-registry-policy-length"], sent_characters, _FEWER_PRINCIPALS)
 
 
 _FEWER_PRINCIPALS = "grant to fewer, broader principals (an account root or aws:PrincipalOrgID)"
@@ -237,7 +248,9 @@ def _lifecycle_rules(props: dict[str, Any], field: str) -> list[Finding]:
 
 
 def _lifecycle(props: dict[str, Any], field: str) -> list[Finding]:
-    return _size(props, field, QUOTA_TABLE["ecr-lifecycle-policy-length"], characters) + _lifecycle_rules(props, field)
+    return _size(props, field, QUOTA_TABLE["ecr-lifecycle-policy-length"], sent_characters) + _lifecycle_rules(
+        props, field
+    )
 
 
 def _lifecycle_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
@@ -248,7 +261,7 @@ def _creation_template(props: dict[str, Any], _config: dict[str, Any]) -> list[F
     findings = _name(props, "prefix", QUOTA_TABLE["ecr-template-prefix"])
     findings += _name(props, "description", QUOTA_TABLE["ecr-template-description"])
     findings += _size(
-        props, "repositoryPolicy", QUOTA_TABLE["ecr-repository-policy-length"], characters, _FEWER_PRINCIPALS
+        props, "repositoryPolicy", QUOTA_TABLE["ecr-repository-policy-length"], sent_characters, _FEWER_PRINCIPALS
     )
     return findings + _lifecycle(props, "lifecyclePolicy")
 
