@@ -7,11 +7,11 @@ is itself reported as a violation, since an exception would fail the whole Analy
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts import names
 from aws_facts.iam import Zone
 from pulumi_policy import (
     EnforcementLevel,
@@ -72,7 +72,8 @@ def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
-ZONE_OPTIONS = {"trustedAccounts": re.compile(r"^\d{12}$"), "organizationIds": re.compile(r"^o-[a-z0-9]{10,32}$")}
+# AWS Organizations' id rules (the leaf's, read from botocore's model).
+ZONE_OPTIONS = {"trustedAccounts": names.ACCOUNT_ID, "organizationIds": names.ORG_ID}
 
 
 def _zone(config: dict[str, Any]) -> Zone:
@@ -82,7 +83,7 @@ def _zone(config: dict[str, Any]) -> Zone:
     if unknown:
         raise ValueError(f"the pack config option {unknown[0]!r} is not known; expected {', '.join(ZONE_OPTIONS)}")
     for option, pattern in ZONE_OPTIONS.items():
-        bad = [v for v in _config_list(config, option) or [] if not pattern.match(v)]
+        bad = [v for v in _config_list(config, option) or [] if not pattern.fullmatch(v)]
         if bad:
             raise ValueError(f"the pack config option {option} has the malformed id {bad[0]!r}")
     accounts = _config_list(config, "trustedAccounts")

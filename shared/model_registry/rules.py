@@ -99,7 +99,9 @@ def _principal_arn(value: str) -> str:
 
 PrincipalArn = Annotated[StrictStr, AfterValidator(_principal_arn)]
 
-OIDC_PROVIDER_ARN = re.compile(r"arn:[a-z-]+:iam::(\d{12}):oidc-provider/([A-Za-z0-9.-]+(?:/[\w.-]+)*)")
+OIDC_PROVIDER_ARN = re.compile(
+    rf"arn:[a-z-]+:iam::({names.ACCOUNT_ID.pattern}):oidc-provider/([A-Za-z0-9.-]+(?:/[\w.-]+)*)"
+)
 
 
 def oidc_provider_arn(host: str):
