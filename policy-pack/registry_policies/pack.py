@@ -280,6 +280,13 @@ SPECS += [
         exemptable=False,
     ),
     Spec(
+        validation.ACCOUNT_WIDE,
+        "A registry scanning configuration (one per account and region) keeps every repository it does not name "
+        "scanned, or an exemption acknowledges that it does not.",
+        EnforcementLevel.MANDATORY,
+        validation.account_wide_scanning_findings,
+    ),
+    Spec(
         validation.VALIDATION_COVERAGE,
         "Names each AWS resource type whose requests the offline validation does not know.",
         EnforcementLevel.ADVISORY,

@@ -22,6 +22,7 @@ from typing import Any
 
 from aws_facts.grammars.api_rules import DEFAULT_REGISTRY_SCOPE, REGISTRY_SCOPE_SETTING
 from aws_facts.names import is_account_id
+from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
 from aws_facts.validation import validate_resource
 
 from .findings import Finding
@@ -104,3 +105,32 @@ def coverage_findings(resources: list[StackResource]) -> list[Finding]:
                 )
             )
     return findings
+
+
+ACCOUNT_WIDE = "account-wide-scanning"
+REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
+
+
+def account_wide_scanning_findings(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+    """A registry scanning configuration that leaves the repositories it does not name unscanned. An exemption
+    (policy-exemptions, with a reason) is the acknowledgement that this is intended."""
+    if resource_type != REGISTRY_SCANNING:
+        return []
+    rules, scan_type = props.get("rules"), props.get("scanType")
+    if is_unknown(rules) or is_unknown(scan_type):
+        return [
+            Finding(
+                f"{ACCOUNT_WIDE} could not be evaluated during preview: the scanning rules are not known yet; an "
+                "unknown value must not count as a pass"
+            )
+        ]
+    effect = scanning_leaves_out(scan_type, rules)
+    if effect is None:
+        return []
+    return [
+        Finding(
+            f"rules: this registry scanning configuration replaces the account's, and {effect} (repositories no "
+            "filter names); add a rule with the filter '*' (e.g. SCAN_ON_PUSH) to keep them scanned, or "
+            f"acknowledge it with an exemption of {ACCOUNT_WIDE} and a reason ({SCANNING_FILTERS_URL})"
+        )
+    ]
