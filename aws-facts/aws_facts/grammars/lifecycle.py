@@ -54,7 +54,7 @@ def lifecycle_problems(document: Any) -> list[Problem]:
     if isinstance(document, str):
         try:
             document = json.loads(document)
-        except ValueError as error:
+        except json.JSONDecodeError as error:
             return [_p("", f"is not JSON ({error.msg} at character {error.pos})", document[:40])]
     if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
         return [_p(".rules", "is required: a list of rules", document if not isinstance(document, dict) else None)]

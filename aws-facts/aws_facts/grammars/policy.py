@@ -83,7 +83,7 @@ def policy_problems(document: Any, kind: str) -> list[Problem]:
     if isinstance(document, str):
         try:
             document = json.loads(document)
-        except ValueError as error:
+        except json.JSONDecodeError as error:
             return [_p("", f"is not JSON ({error.msg} at character {error.pos})", document[:40])]
     if not isinstance(document, dict):
         return [_p("", "must be a JSON object", document)]
