@@ -61,6 +61,10 @@ class Spec:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     # False where an exemption cannot make the finding untrue: AWS refuses the deploy whatever the pack says.
     exemptable: bool = True
+    # A resource check that judges only these types (None: every type): other resources are not copied.
+    resource_types: frozenset[str] | None = None
+    # False for a resource check that reads only the type: the properties are not copied for it.
+    reads_props: bool = True
 
 
 def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
@@ -285,12 +289,14 @@ SPECS += [
         "scanned, or an exemption acknowledges that it does not.",
         EnforcementLevel.MANDATORY,
         validation.account_wide_scanning_findings,
+        resource_types=frozenset({validation.REGISTRY_SCANNING}),
     ),
     Spec(
         validation.VALIDATION_COVERAGE,
-        "Names each AWS resource type whose requests the offline validation does not know.",
+        "Names each AWS resource whose type the offline request validation does not know.",
         EnforcementLevel.ADVISORY,
-        stack_check=lambda resources, _config: validation.coverage_findings(resources),
+        validation.coverage_finding,
+        reads_props=False,
     ),
 ]
 
@@ -322,8 +328,13 @@ def _resource_policy(spec: Spec, book: ExemptionBook) -> ResourceValidationPolic
     assert check is not None
 
     def validate(args, report_violation) -> None:
+        if spec.resource_types is not None and args.resource_type not in spec.resource_types:
+            return
         findings = _guarded(
-            spec.name, lambda: check(args.resource_type, plain(args.props), plain(args.get_config()) or {})
+            spec.name,
+            lambda: check(
+                args.resource_type, plain(args.props) if spec.reads_props else {}, plain(args.get_config()) or {}
+            ),
         )
         exemptions = book.current()
         for finding in findings:

@@ -11,8 +11,8 @@ source registry needs the provider's region and account, and a registry policy's
 the account's REGISTRY_POLICY_SCOPE setting (an aws:ecr/accountSetting:AccountSetting in the stack, else
 AWS's default, V2).
 
-aws-request-validation-coverage (advisory) names each AWS resource type of the stack that the table does not
-map: its requests are not validated offline, and it is never refused for that.
+aws-request-validation-coverage (advisory) names each AWS resource whose type the table does not map: its
+requests are not validated offline, and it is never refused for that.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from aws_facts.grammars.api_rules import DEFAULT_REGISTRY_SCOPE, REGISTRY_SCOPE_SETTING
 from aws_facts.names import is_account_id
 from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
-from aws_facts.validation import validate_resource
+from aws_facts.validation import REQUESTS, validate_resource
 
 from .findings import Finding
 from .stack import StackResource
@@ -86,25 +86,16 @@ def validation_findings(resources: list[StackResource]) -> list[Finding]:
     return findings
 
 
-def coverage_findings(resources: list[StackResource]) -> list[Finding]:
-    """Each AWS resource type the table does not map, once, on its first resource."""
-    seen: set[str] = set()
-    findings: list[Finding] = []
-    for resource in resources:
-        if not resource.type.startswith("aws:") or resource.type in seen:
-            continue
-        seen.add(resource.type)
-        if not validate_resource(resource.type, {}).mapped:
-            findings.append(
-                Finding(
-                    f"{resource.type} is not in the request-validation table (aws_facts/validation/requests.py): "
-                    "its inputs are not checked against AWS's models offline; AWS and the provider still check "
-                    "them at deploy",
-                    resource.urn,
-                    resource.name,
-                )
-            )
-    return findings
+def coverage_finding(resource_type: str, _props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+    """An AWS resource whose type the table does not map: named, never refused."""
+    if not resource_type.startswith("aws:") or resource_type in REQUESTS:
+        return []
+    return [
+        Finding(
+            f"{resource_type} is not in the request-validation table (aws_facts/validation/requests.py): its inputs "
+            "are not checked against AWS's models offline; AWS and the provider still check them at deploy"
+        )
+    ]
 
 
 ACCOUNT_WIDE = "account-wide-scanning"

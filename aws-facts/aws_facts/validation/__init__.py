@@ -15,6 +15,7 @@ Values not known yet are not judged (AWS judges them at deploy).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -223,8 +224,7 @@ def _field_problems(
     is_unknown: Callable[[Any], bool],
     registry_scope: str,
 ) -> list[Problem]:
-    operation = models.service_model(request.service)["operations"][entry.operation]
-    shape = member_shape(request.service, operation["input"]["shape"], entry.member)
+    shape = _field_shape(request.service, entry.operation, entry.member)
     url = request.url(entry.operation)
     sent = _as_sent(value, document[1]) if document else value
     problems = [p.located("", url) for p in check(request.service, shape, sent, where, is_unknown)]
@@ -237,6 +237,13 @@ def _field_problems(
         if kind == "registry":
             problems += [p.located(where, url) for p in api_rules.registry_scope_problems(value, registry_scope)]
     return problems
+
+
+@functools.cache
+def _field_shape(service: str, operation: str, member: str) -> str:
+    """The shape of a request member, resolved once per (service, operation, member)."""
+    structure = models.service_model(service)["operations"][operation]["input"]["shape"]
+    return member_shape(service, structure, member)
 
 
 def _as_sent_note(problem: Problem) -> Problem:

@@ -47,6 +47,11 @@ def _shape(service: str, name: str) -> _Shape:
     )
 
 
+@functools.cache
+def _source(service: str, name: str) -> str:
+    return f"botocore {models.BOTOCORE_VERSION} {service} {models.api_version(service)} {name}"
+
+
 def member_shape(service: str, structure: str, path: str) -> str:
     """The shape name of a (dotted) member path below a structure, e.g. ("ecr", "CreateRepositoryRequest",
     "encryptionConfiguration.kmsKey") -> "KmsKey"."""
@@ -68,10 +73,10 @@ def _shown(value: Any) -> str:
 
 def check(service: str, shape_name: str, value: Any, where: str, is_unknown: Callable[[Any], bool]) -> list[Problem]:
     """Every rule of the shape (and of its members, recursively) that `value` breaks."""
-    shape = _shape(service, shape_name)
-    source = f"botocore {models.BOTOCORE_VERSION} {service} {models.api_version(service)} {shape.name}"
     if value is None or is_unknown(value):
         return []
+    shape = _shape(service, shape_name)
+    source = _source(service, shape.name)
     problems: list[Problem] = []
     if shape.kind == "structure":
         if isinstance(value, list) and len(value) <= 1:  # a Pulumi nested block: a list of at most one object
