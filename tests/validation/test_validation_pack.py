@@ -67,8 +67,14 @@ def test_each_finding_is_one_line_with_resource_field_rule_value_and_link(violat
 
 
 def test_an_unmapped_type_is_named_by_the_advisory_coverage_policy_and_not_refused(violations):
-    notes = [(v.resource_name, v.enforcement_level) for v in violations if v.policy_name == VALIDATION_COVERAGE]
-    assert notes == [("queue", "advisory")]
+    with AnalyzerClient(PACK_DIR, project="access", stack="dev", config={"aws:region": "us-east-1"}) as client:
+        client.configure({})
+        queue = client.analyze(STACK[4])
+        mapped = client.analyze(STACK[3])
+    assert [(v.resource_name, v.enforcement_level) for v in queue if v.policy_name == VALIDATION_COVERAGE] == [
+        ("queue", "advisory")
+    ]
+    assert not [v for v in mapped if v.policy_name == VALIDATION_COVERAGE]
     assert not [v for v in violations if v.policy_name == VALIDATION and v.resource_name == "queue"]
 
 
