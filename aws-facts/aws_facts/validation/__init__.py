@@ -175,7 +175,7 @@ def _values(props: Any, path: str, is_unknown: Callable[[Any], bool]) -> list[tu
 
 def _as_sent(value: Any, compacted: bool) -> Any:
     if compacted:
-        sent = gojson.provider_form(value)
+        sent = _provider_form(value) if isinstance(value, str) else gojson.provider_form(value)
         return value if sent is None else sent
     if isinstance(value, (dict, list)):
         return json.dumps(value)
@@ -232,11 +232,32 @@ def _field_problems(
         kind, compacted = document
         if compacted and sent is not value and sent != value:
             problems = [_as_sent_note(p) for p in problems]
-        grammar = lifecycle_problems(value) if kind == "lifecycle" else policy_problems(value, kind)
-        problems += [p.located(where, url) for p in grammar]
-        if kind == "registry":
-            problems += [p.located(where, url) for p in api_rules.registry_scope_problems(value, registry_scope)]
+        problems += [p.located(where, url) for p in _grammar(kind, value, registry_scope)]
     return problems
+
+
+# Many resources carry the same document (every model's lifecycle policy, say): each text is judged once.
+@functools.lru_cache(maxsize=4096)
+def _provider_form(text: str) -> str | None:
+    return gojson.provider_form(text)
+
+
+def _grammar(kind: str, value: Any, registry_scope: str) -> tuple[Problem, ...]:
+    if isinstance(value, str):
+        return _grammar_of_text(kind, value, registry_scope)
+    return _grammar_of(kind, value, registry_scope)
+
+
+@functools.lru_cache(maxsize=4096)
+def _grammar_of_text(kind: str, text: str, registry_scope: str) -> tuple[Problem, ...]:
+    return _grammar_of(kind, text, registry_scope)
+
+
+def _grammar_of(kind: str, value: Any, registry_scope: str) -> tuple[Problem, ...]:
+    problems = lifecycle_problems(value) if kind == "lifecycle" else policy_problems(value, kind)
+    if kind == "registry":
+        problems += api_rules.registry_scope_problems(value, registry_scope)
+    return tuple(problems)
 
 
 @functools.cache
