@@ -24,6 +24,7 @@ from model_registry.catalog import Catalog, load_catalog
 from model_registry.config import DEFAULT_CATALOG
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION, upstream_stack
 from model_registry.errors import ConfigError
+from model_registry.replica_settings import replica_mutable_tags
 from model_registry.shards import MAX_RESOURCES_PER_STACK, MODELS_PER_PART, Shard, plan
 from model_registry.stack_names import CORE, split_stack, stack_name
 
@@ -130,8 +131,8 @@ def stack_bound(project: str, stack: str, resources: int, bound: int = MAX_RESOU
 
 def fingerprints(catalog: Catalog, shards: tuple[Shard, ...]) -> dict[str, str]:
     """What each stack reads of the catalog, as text to compare: a shard its models' entries and its team's
-    header; the registry core what replicas take from every model (mutable tags, lifecycle); the access core
-    every team's CI pushers."""
+    header; the registry core what replicas take from the models (mutable tags, lifecycle overrides); the access core
+    the CI pushers of every team that has a push role."""
     models = {m.name: m for m in catalog.models}
     teams = {t.name: t for t in catalog.teams}
 
@@ -144,8 +145,11 @@ def fingerprints(catalog: Catalog, shards: tuple[Shard, ...]) -> dict[str, str]:
         return {k: v for k, v in asdict(models[name]).items() if k != "where"}
 
     found = {
-        f"{REGISTRY}/{CORE}": text(sorted((m.name, m.mutable_tags, repr(m.lifecycle)) for m in catalog.models)),
-        f"{ACCESS}/{CORE}": text(sorted((t.name, [repr(p) for p in t.pushers]) for t in catalog.teams)),
+        # model_registry.replica_settings reads only these: each model's mutable tags (by name) and lifecycle.
+        f"{REGISTRY}/{CORE}": text(
+            [replica_mutable_tags(catalog.models), sorted(repr(m.lifecycle) for m in catalog.models if m.lifecycle)]
+        ),
+        f"{ACCESS}/{CORE}": text(sorted((t.name, [repr(p) for p in t.pushers]) for t in catalog.teams if t.pushers)),
     }
     for shard in shards:
         team = teams[shard.team]
@@ -190,7 +194,8 @@ def changed_stacks(
             project, stack = upstream.split("/", 1)
             if upstream in reasons and planned.key not in reasons and split_stack(stack)[1] not in (None, CORE):
                 reasons[planned.key] = f"reads {upstream}"
-    return [s for s in stacks if s.key in reasons], reasons
+    chosen = [s for s in stacks if s.key in reasons]
+    return chosen, {s.key: reasons[s.key] for s in chosen}
 
 
 def catalog_at(repo_root: Path, revision: str, folder: Path) -> Catalog | None:
