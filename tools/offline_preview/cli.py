@@ -146,6 +146,9 @@ def _preview(args) -> int:
             raise UsageError("--sharded previews the repository's stacks: not with --stack or --project")
         _check_env(options.repo_root, args.env)
         only = {k for k in (args.only_stacks or "").split(",") if k} if args.only_stacks is not None else None
+        if only == set():
+            print("offline-preview: no stack of the sharded layout changed: nothing to preview")
+            return 0
         options = sharded_options(options, options.repo_root / "stacks", only)
     elif args.only_stacks is not None:
         raise UsageError("--only-stacks needs --sharded")

@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", default="local")
     parser.add_argument("--base", help="changed: the git revision to compare with")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--keys", action="store_true", help="the stacks' project/stack keys, comma-separated")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repo_root = args.repo_root.resolve()
@@ -253,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shard_plan: {exc}", file=sys.stderr)
         return 2
     rows = [asdict(s) | {"key": s.key, "reason": reasons.get(s.key, "")} for s in stacks]
-    if args.json:
+    if args.keys:
+        print(",".join(row["key"] for row in rows))
+    elif args.json:
         print(json.dumps(rows, indent=1))
     else:
         for row in rows:
