@@ -14,11 +14,12 @@ OFFLINE ?=
 # cores); CHANGED=1 only the stacks a change since BASE touches.
 SHARDED ?=
 CHANGED ?=
+ONLY ?=
 JOBS ?= $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/null || echo 2))
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
-export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE
+export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE ONLY
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -49,7 +50,7 @@ endif
         deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
-HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT SHARDED CHANGED JOBS
+HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT SHARDED CHANGED ONLY JOBS
 HELP_ROW := printf '  %-14s %-12s %s\n'
 
 help: ## list the targets and the variables
@@ -69,6 +70,7 @@ help: ## list the targets and the variables
 	@$(HELP_ROW) MOTO_PORT "$(MOTO_PORT)" "the port of the local AWS emulator (ENV=local)"
 	@$(HELP_ROW) SHARDED "$(SHARDED)" "1: the sharded layout, <env>.core and <env>.<shard> stacks (docs/shards.md)"
 	@$(HELP_ROW) CHANGED "$(CHANGED)" "1 (with SHARDED=1): only the stacks a change since BASE touches"
+	@$(HELP_ROW) ONLY "$(ONLY)" "SHARDED=1: only these project/stack keys, e.g. registry/dev.nlp,access/dev.nlp"
 	@$(HELP_ROW) JOBS "$(JOBS)" "SHARDED=1: stacks run at once, at most (make -j N sets it)"
 
 # --- setup ------------------------------------------------------------------------------------
@@ -139,7 +141,8 @@ define pulumi_stack
 endef
 
 # SHARDED=1: each stack of the layout, after the stacks it reads, JOBS at a time (offline_preview.shard_run).
-SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs $(JOBS) $(if $(CHANGED),--base "$$BASE")
+SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs $(JOBS) $(if $(CHANGED),--base "$$BASE") \
+  $(if $(ONLY),--only "$$ONLY")
 # The offline preview of the sharded layout: every stack, or with CHANGED=1 the changed ones and what they read.
 SHARD_KEYS = $(VENV)/bin/python -m offline_preview.shard_plan changed --env $(ENV) --base "$$BASE" --keys
 

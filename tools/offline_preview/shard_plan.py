@@ -2,6 +2,7 @@
 
     python -m offline_preview.shard_plan list --env dev [--json]          every stack, its upstreams, its models
     python -m offline_preview.shard_plan changed --env dev --base REF      the stacks a change since REF previews
+    python -m offline_preview.shard_plan matrix --env dev                  the shards as a JSON list (CI's matrix)
     python -m offline_preview.shard_plan migrate --env dev --whole-dir A --sharded-dir B
                                                                           the `pulumi state move` plan (migration.py)
 
@@ -231,7 +232,7 @@ def changed_paths(repo_root: Path, revision: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="shard_plan", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("list", "changed"))
+    parser.add_argument("command", choices=("list", "changed", "matrix"))
     parser.add_argument("--env", default="local")
     parser.add_argument("--base", help="changed: the git revision to compare with")
     parser.add_argument("--json", action="store_true")
@@ -253,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"shard_plan: {exc}", file=sys.stderr)
         return 2
+    if args.command == "matrix":  # the deploy workflow's matrix: the shards, one job each
+        print(json.dumps([s.shard for s in stacks if s.project == REGISTRY and s.shard is not None]))
+        return 0
     rows = [asdict(s) | {"key": s.key, "reason": reasons.get(s.key, "")} for s in stacks]
     if args.keys:
         print(",".join(row["key"] for row in rows))

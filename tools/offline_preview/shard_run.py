@@ -5,6 +5,7 @@ stacks it reads, at most `--jobs` at a time (docs/shards.md). `make deploy-all S
     python -m offline_preview.shard_run --env dev --jobs 2 -- up --yes --policy-pack ...
     python -m offline_preview.shard_run --env dev --base origin/main -- preview ...   only the changed stacks
     python -m offline_preview.shard_run --env dev --reverse -- destroy --yes --exclude-protected
+    python -m offline_preview.shard_run --env dev --only registry/dev.nlp,access/dev.nlp -- up --yes   one shard
 
 Each stack runs in its project directory as `pulumi stack init <stack>` (when it does not exist yet) then
 `pulumi <command> --stack <stack> --config-file Pulumi.<env>.yaml`: never `pulumi stack select`, which writes
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--base", help="only the stacks a change since this git revision touches")
     parser.add_argument("--reverse", action="store_true", help="downstream stacks first (destroy)")
+    parser.add_argument("--only", help="only these project/stack keys, comma-separated (one CI job's stacks)")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(ours)
     repo_root = args.repo_root.resolve()
@@ -125,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
             base_catalog = catalog_at(repo_root, args.base, catalog_folder(stacks_dir, args.env))
             base = (base_catalog, plan(base_catalog)) if base_catalog is not None else None
             stacks, _ = changed_stacks(base, (catalog, plan(catalog)), changed_paths(repo_root, args.base), args.env)
+        if args.only:
+            wanted = {key for key in args.only.split(",") if key}
+            unknown = sorted(wanted - {s.key for s in stacks})
+            if unknown:
+                raise UsageError(f"--only: no stack {unknown[0]!r} in the sharded layout of {args.env!r}")
+            stacks = [s for s in stacks if s.key in wanted]
     except UsageError as exc:
         print(f"shard_run: {exc}", file=sys.stderr)
         return 2
