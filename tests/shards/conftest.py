@@ -1,13 +1,10 @@
 """The repository's stacks previewed once per session in each layout (pack on, checkov off: tests/offline_preview
 covers checkov), for the shard tests to read."""
 
-from pathlib import Path
-
 import pytest
 from offline_preview.run import Options, run_preview
 from offline_preview.shard_plan import sharded_options
-
-REPO = Path(__file__).resolve().parents[2]
+from shard_helpers import REPO
 
 
 @pytest.fixture(scope="session")

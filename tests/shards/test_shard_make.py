@@ -8,9 +8,9 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import REPO
 from model_registry.catalog import load_catalog
 from model_registry.shards import plan
+from shard_helpers import REPO
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
 

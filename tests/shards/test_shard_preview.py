@@ -5,9 +5,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from conftest import REPO
 from offline_preview.run import Options, run_preview
 from offline_preview.shard_plan import sharded_options, stack_bound
+from shard_helpers import REPO
 
 REPOSITORY = "aws:ecr/repository:Repository"
 POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"

@@ -8,8 +8,7 @@ import sys
 import yaml
 from model_registry.catalog import load_catalog
 from model_registry.shards import plan
-
-from conftest import REPO
+from shard_helpers import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"
 
