@@ -47,7 +47,8 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop local-reset \
-        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean
+        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean \
+        shard-migration
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
 HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT SHARDED CHANGED ONLY JOBS
@@ -197,6 +198,10 @@ destroy: check-env check-stack check-pulumi install ## destroy one stack's unpro
 diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
 	@set -f; status=0; $(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
 	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status
+
+# Moving ENV's stacks to the sharded layout: `pulumi state move` and `stack rename` only (docs/shards.md).
+shard-migration: check-env install ## the plan (and diff: moved, or BLOCKED) that moves ENV to the sharded layout; APPLY=1 runs it
+	$(VENV)/bin/python -m offline_preview.migration --env $(ENV) $(if $(APPLY),--apply)
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)
