@@ -7,7 +7,20 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-VARIABLES = ["ENV", "STACK", "PROJECT", "BASE", "OFFLINE", "PREVIEW_FLAGS", "MOTO_PORT"]
+VARIABLES = [
+    "ENV",
+    "STACK",
+    "PROJECT",
+    "BASE",
+    "OFFLINE",
+    "PREVIEW_FLAGS",
+    "DIFF_FLAGS",
+    "DIFF_STATUS_FILE",
+    "PLAN_DIR",
+    "PLANS",
+    "YES",
+    "MOTO_PORT",
+]
 
 
 def _help(*overrides: str) -> str:

@@ -14,7 +14,8 @@ Exit status (kept through make, see the README's table):
      does not waive; for diff: a revision failed to evaluate, or a protected resource would be deleted
      or replaced (BLOCKED);
   2  usage or input errors (one line on stderr);
-  3  diff only: access broadens (a principal gains an Allow or loses a Deny): ask for a security review.
+  3  diff only: access broadens (a principal the base already grants gains on a resource that already
+     existed, or a new principal gains anything): ask for a security review.
 """
 
 from __future__ import annotations
@@ -36,16 +37,19 @@ from .checkov import CheckovError
 from .diff import (
     ManifestError,
     RevisionError,
-    access_broadens,
+    base_access_of,
+    broadenings,
     by_principal,
     diff_directories,
     format_by_principal,
     format_changes,
     has_blocked,
     manifests_at_revision,
+    read_manifest,
     resolve_revision,
 )
 from .junit import junit_xml
+from .mermaid import compare, graph
 from .project import ProjectError
 from .report import diff_report_json, preview_report_json, report_text, source_map, use_colour
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
@@ -95,6 +99,7 @@ def _diff_parser() -> argparse.ArgumentParser:
     parser.add_argument("--head-dir", type=Path, help="a directory of head manifests (default: build them now)")
     parser.add_argument("--json", action="store_true", help="a machine-readable diff on stdout")
     parser.add_argument("--detail", action="store_true", help="every grant gained or lost, per resource")
+    parser.add_argument("--mermaid", type=Path, help="also write the access picture (Markdown, a Mermaid graph) here")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     return parser
@@ -221,9 +226,17 @@ def _check_env_name(env: str) -> None:
         raise UsageError(f"--env {env!r}: an environment name has 1-100 characters of A-Z, a-z, 0-9, '-', '_', '.'")
 
 
+def _directory_matrix(directory: Path) -> dict:
+    """The access matrix over every manifest of a directory (one per stack)."""
+    manifests = [read_manifest(path) for path in sorted(directory.glob("*.json")) if path.is_file()]
+    return access_matrix(r for manifest in manifests for r in manifest["resources"])
+
+
 def _diff(args) -> int:
     if bool(args.base) == bool(args.base_dir):
         raise UsageError("diff needs exactly one of --base <git revision> or --base-dir <manifest dir>")
+    if args.mermaid is not None and not args.mermaid.parent.is_dir():
+        raise UsageError(f"--mermaid {args.mermaid}: no such directory {args.mermaid.parent}")
     repo_root = args.repo_root.resolve()
     _check_env_name(args.env)
     if args.base_dir is None or args.head_dir is None:
@@ -252,13 +265,23 @@ def _diff(args) -> int:
                     raise DiffFailed(f"working tree: {stack.project}: {stack.error}")
             head_dir = head_out / "preview" / args.env
         changes = diff_directories(Path(base_dir), Path(head_dir))
-    blocked, broadens = has_blocked(changes), access_broadens(changes)
+        reasons = broadenings(changes, base_access_of(Path(base_dir)))
+        if args.mermaid is not None:
+            states = compare(_directory_matrix(Path(base_dir)), _directory_matrix(Path(head_dir)))
+            _write(args.mermaid, graph(states))
+    blocked, broadens = has_blocked(changes), bool(reasons)
     status = EXIT_FAILED if blocked else EXIT_BROADENS if broadens else EXIT_OK
     summary = by_principal(changes)
     if args.json:
         document = diff_report_json(changes, base=args.base, env=args.env)
         # Beyond schema 1's required keys: the exit status and why, and who gains or loses what.
-        document |= {"baseCommit": commit, "exitCode": status, "accessBroadens": broadens, "byPrincipal": summary}
+        document |= {
+            "baseCommit": commit,
+            "exitCode": status,
+            "accessBroadens": broadens,
+            "broadening": reasons,
+            "byPrincipal": summary,
+        }
         print(json.dumps(document, indent=2))
         return status
     for stack, per in changes.items():
@@ -270,7 +293,11 @@ def _diff(args) -> int:
     if blocked:
         print("BLOCKED: a protected resource would be deleted or replaced (exit 1)")
     elif broadens:
-        print("access broadens: ask for a security review (exit 3)")
+        shown = reasons[:20]
+        print(f"access broadens ({len(reasons)} reason(s)): ask for a security review (exit 3)")
+        print("\n".join(f"  {reason}" for reason in shown))
+        if len(reasons) > len(shown):
+            print(f"  ... and {len(reasons) - len(shown)} more (--json lists them all)")
     return status
 
 
