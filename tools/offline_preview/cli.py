@@ -27,6 +27,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -173,21 +174,37 @@ def stack_access_matrix(result: RunResult) -> dict:
     return access_matrix(resources)
 
 
+def revision_sources(root: Path) -> list[Path]:
+    """A checkout's own package folders, as its pyproject.toml declares them: the uv workspace's members
+    and the path sources (such as the leaf package), whatever they were called at that revision."""
+    try:
+        uv = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("tool", {}).get("uv", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DiffFailed(f"{root / 'pyproject.toml'}: cannot read the workspace ({exc})") from None
+    members = list(uv.get("workspace", {}).get("members", []))
+    members += [s["path"] for s in uv.get("sources", {}).values() if isinstance(s, dict) and "path" in s]
+    return [root / m for m in dict.fromkeys(members) if isinstance(m, str) and (root / m).is_dir()]
+
+
+def revision_pythonpath(root: Path) -> str:
+    """PYTHONPATH that puts a checkout's own packages before the installed (editable) ones of this one."""
+    return os.pathsep.join([*map(str, revision_sources(root)), os.environ.get("PYTHONPATH", "")])
+
+
 def _build_manifests(env: str, label: str):
-    """A builder for manifests_at_revision: the current tool run on another checkout's programs."""
+    """A builder for manifests_at_revision: the revision's own offline preview (its tools, its library,
+    its pack) run on its own programs, with this environment's third-party packages. Its manifests carry
+    their format version, which read_manifest checks."""
 
     def build(root: Path, out: Path) -> None:
-        # The other revision's shared library must win over this checkout's (installed editable).
-        env_vars = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(root / "shared"), os.environ.get("PYTHONPATH", "")]),
-        }
+        env_vars = {**os.environ, "PYTHONPATH": revision_pythonpath(root)}
         args = ["--env", env, "--repo-root", str(root), "--build-dir", str(out)]
         completed = subprocess.run(
             [sys.executable, "-m", "offline_preview.cli", *args, "--no-policy", "--no-checkov", "--quiet", "--json"],
             capture_output=True,
             text=True,
             env=env_vars,
+            cwd=root,
             check=False,
         )
         try:

@@ -37,7 +37,10 @@ REPLACE_ON_CHANGE = {
 # A manifest bigger or deeper than any real one is refused rather than read.
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 MAX_MANIFEST_DEPTH = 64
-IGNORED_FIELDS = ("source",)  # where in the program a resource is declared is not a change to it
+IGNORED_FIELDS = ("source",)
+# The manifest formats this diff reads (manifest.FORMAT and its predecessors); a manifest without one is
+# the first format. Every revision writes manifests with its own code, the current diff reads them all.
+READ_FORMATS = ("offline-preview-manifest/1",)  # where in the program a resource is declared is not a change to it
 
 
 @dataclass(frozen=True)
@@ -341,6 +344,12 @@ def read_manifest(path: Path) -> dict:
         raise ManifestError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
         raise ManifestError(f"{path}: not a manifest (a JSON object with a `resources` list)")
+    written = data.get("format", READ_FORMATS[0])
+    if written not in READ_FORMATS:
+        raise ManifestError(
+            f"{path}: format {written!r} is not one this diff reads ({', '.join(READ_FORMATS)}); "
+            "run the diff of the newer revision"
+        )
     seen: set[str] = set()
     for index, entry in enumerate(data["resources"]):
         where = f"{path}: resources[{index}]"
