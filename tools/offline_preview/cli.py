@@ -176,7 +176,10 @@ def stack_access_matrix(result: RunResult) -> dict:
 
 def revision_sources(root: Path) -> list[Path]:
     """A checkout's own package folders, as its pyproject.toml declares them: the uv workspace's members
-    and the path sources (such as the leaf package), whatever they were called at that revision."""
+    and the path sources (such as the leaf package), whatever they were called at that revision. A
+    checkout without a pyproject.toml has none: the installed packages evaluate it."""
+    if not (root / "pyproject.toml").is_file():
+        return []
     try:
         uv = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("tool", {}).get("uv", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
