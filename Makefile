@@ -100,7 +100,7 @@ test: install ## run the test suite (no AWS account or pulumi CLI needed)
 
 # actionlint checks the workflows (expressions, action inputs, permissions) and, through shellcheck on
 # PATH, every `run:` script as bash; zizmor audits them for security (default persona, offline: no
-# GitHub API); shellcheck checks the script CI calls.
+# GitHub API); shellcheck checks the script CI calls; the catalog's JSON Schema is the catalog model's.
 lint: install ## ruff (lint, formatting); mypy; the import layers (import-linter); actionlint, zizmor, shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -109,6 +109,7 @@ lint: install ## ruff (lint, formatting); mypy; the import layers (import-linter
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
 	$(VENV)/bin/zizmor --offline --quiet --no-progress .github/workflows
 	$(VENV)/bin/shellcheck .ci/run
+	$(VENV)/bin/python -m model_registry.catalog_schema --check catalog
 
 # --- the local AWS emulator (ENV=local) -------------------------------------------------------
 
