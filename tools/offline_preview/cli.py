@@ -54,7 +54,7 @@ from .mermaid import compare, graph
 from .project import ProjectError
 from .report import diff_report_json, preview_report_json, report_text, source_map, use_colour
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
-from .sarif import project_fallbacks, sarif_report
+from .sarif import catalog_locations, project_fallbacks, sarif_report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROADENS = 0, 1, 2, 3
 STACK_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]{1,100}")
@@ -149,7 +149,10 @@ def _preview(args) -> int:
     if args.json_file is not None:
         _write(args.json_file, json.dumps(report, indent=2) + "\n")
     if args.sarif is not None:
-        sarif = sarif_report(result, sources, project_fallbacks(result, repo_root))
+        born = catalog_locations(
+            (r for s in result.stacks if s.manifest for r in s.resources), repo_root / "catalog", repo_root
+        )
+        sarif = sarif_report(result, sources, project_fallbacks(result, repo_root), catalog=born)
         _write(args.sarif, json.dumps(sarif, indent=2) + "\n")
     if args.junit is not None:
         _write(args.junit, junit_xml(result))
