@@ -33,7 +33,7 @@ from pathlib import Path
 
 from model_registry.config import environments
 
-from .access_matrix import access_matrix
+from .access_matrix import access_matrix, resource_policy_rows
 from .checkov import CheckovError
 from .diff import (
     ManifestError,
@@ -174,7 +174,7 @@ def stack_access_matrix(result: RunResult) -> dict:
     """The access matrix over every stack the run evaluated (repositories and policies span stacks), from the
     in-memory entries: a secret policy is read as the engine would hand it over, not as the manifest's "[secret]"."""
     resources = [r for s in result.stacks if s.manifest and not s.error for r in s.resources]
-    return access_matrix(resources)
+    return access_matrix(resources) | resource_policy_rows(resources)
 
 
 def revision_sources(root: Path) -> list[Path]:
@@ -252,7 +252,8 @@ def _check_env_name(env: str) -> None:
 def _directory_matrix(directory: Path) -> dict:
     """The access matrix over every manifest of a directory (one per stack)."""
     manifests = [read_manifest(path) for path in sorted(directory.glob("*.json")) if path.is_file()]
-    return access_matrix(r for manifest in manifests for r in manifest["resources"])
+    resources = [r for manifest in manifests for r in manifest["resources"]]
+    return access_matrix(resources) | resource_policy_rows(resources)
 
 
 def _diff(args) -> int:
