@@ -49,6 +49,7 @@ from .diff import (
     read_manifest,
     resolve_revision,
 )
+from .html_report import write_matrix_html
 from .junit import junit_xml
 from .mermaid import compare, graph
 from .project import ProjectError
@@ -144,6 +145,9 @@ def _preview(args) -> int:
     result = run_preview(options, progress)
     matrix = stack_access_matrix(result)
     repo_root = args.repo_root.resolve()
+    if any(s.manifest for s in result.stacks):  # beside the manifests: build/preview/<env>/access-matrix.html
+        build_dir = args.build_dir if args.build_dir is not None else repo_root / "build"
+        write_matrix_html(matrix, args.env, build_dir / "preview" / args.env)
     sources = source_map(result, repo_root)
     report = preview_report_json(result, matrix, sources)
     if args.json_file is not None:
