@@ -54,7 +54,7 @@ endif
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
 HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE PLAN_DIR PLANS YES MOTO_PORT
-HELP_ROW := printf '  %-14s %-12s %s\n'
+HELP_ROW := printf '  %-17s %-18s %s\n'
 
 help: ## list the targets and the variables
 	@echo "Targets:"
