@@ -147,6 +147,7 @@ def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(
     )
     assert "BLOCKED: protected resource would be deleted" in comment
     assert "`no-wildcard-principal`" in comment
+    assert "#### Who reaches what\n```mermaid\nflowchart LR\n" in comment  # the diff's access picture
     summary = (workdir / "step-summary.md").read_text()
     assert summary.rstrip().endswith("```") and "FAILED: 1 mandatory policy violation(s)" in summary
 
