@@ -365,7 +365,11 @@ def test_a_new_policy_on_a_repository_that_existed_broadens_even_for_known_princ
 def test_the_real_stacks_adding_a_catalog_model_for_the_standard_consumers_do_not_broaden(tmp_path, capsys):
     """The stacks themselves: a new model in a team's catalog file, with no consumers of its own."""
     repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "build", ".bootstrap", ".tools"))
+    shutil.copytree(
+        REPO_ROOT,
+        repo,
+        ignore=shutil.ignore_patterns(".venv", ".git", "build", ".bootstrap", ".tools", ".pulumi-state", ".moto"),
+    )
     catalog = repo / "catalog" / "nlp.yaml"
     data = yaml.safe_load(catalog.read_text())
     base_out, head_out = tmp_path / "base", tmp_path / "head"

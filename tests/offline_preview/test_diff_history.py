@@ -23,8 +23,12 @@ def _git(*args: str) -> str:
 
 
 def _history() -> list[str]:
-    """First-parent commits since the catalog moved into catalog/, oldest first ([] in a shallow clone)."""
-    if _git("rev-parse", "--is-shallow-repository").strip() == "true":
+    """First-parent commits since the catalog moved into catalog/, oldest first ([] in a shallow clone or
+    outside a git checkout)."""
+    try:
+        if _git("rev-parse", "--is-shallow-repository").strip() == "true":
+            return []
+    except (OSError, subprocess.CalledProcessError):
         return []
     added = _git("log", "--diff-filter=A", "--format=%H", "--", "catalog/").split()
     if not added:
