@@ -7,11 +7,11 @@ is itself reported as a violation, since an exception would fail the whole Analy
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts import names
 from aws_facts.iam import Zone
 from pulumi_policy import (
     EnforcementLevel,
@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import ecr, iam, quotas, scanning_forms, stack
+from . import ecr, iam, quotas, scanning_forms, stack, validation
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
@@ -61,6 +61,10 @@ class Spec:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     # False where an exemption cannot make the finding untrue: AWS refuses the deploy whatever the pack says.
     exemptable: bool = True
+    # A resource check that judges only these types (None: every type): other resources are not copied.
+    resource_types: frozenset[str] | None = None
+    # False for a resource check that reads only the type: the properties are not copied for it.
+    reads_props: bool = True
 
 
 def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
@@ -72,7 +76,8 @@ def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
-ZONE_OPTIONS = {"trustedAccounts": re.compile(r"^\d{12}$"), "organizationIds": re.compile(r"^o-[a-z0-9]{10,32}$")}
+# AWS Organizations' id rules (the leaf's, read from botocore's model).
+ZONE_OPTIONS = {"trustedAccounts": names.ACCOUNT_ID, "organizationIds": names.ORG_ID}
 
 
 def _zone(config: dict[str, Any]) -> Zone:
@@ -82,7 +87,7 @@ def _zone(config: dict[str, Any]) -> Zone:
     if unknown:
         raise ValueError(f"the pack config option {unknown[0]!r} is not known; expected {', '.join(ZONE_OPTIONS)}")
     for option, pattern in ZONE_OPTIONS.items():
-        bad = [v for v in _config_list(config, option) or [] if not pattern.match(v)]
+        bad = [v for v in _config_list(config, option) or [] if not pattern.fullmatch(v)]
         if bad:
             raise ValueError(f"the pack config option {option} has the malformed id {bad[0]!r}")
     accounts = _config_list(config, "trustedAccounts")
@@ -281,6 +286,34 @@ SPECS += [
     ),
 ]
 
+# AWS's and the provider's request rules (registry_policies/validation.py, from the leaf's models): mandatory
+# and not exemptable, like the quotas; the coverage note on unmapped types is advisory.
+SPECS += [
+    Spec(
+        validation.VALIDATION,
+        "Every request the provider will make is one AWS and the provider accept: botocore's shapes (required "
+        "members, enums, lengths, ranges, patterns), the provider's schema rules, the policy grammars.",
+        EnforcementLevel.MANDATORY,
+        stack_check=lambda resources, _config: validation.validation_findings(resources),
+        exemptable=False,
+    ),
+    Spec(
+        validation.ACCOUNT_WIDE,
+        "A registry scanning configuration (one per account and region) keeps every repository it does not name "
+        "scanned, or an exemption acknowledges that it does not.",
+        EnforcementLevel.MANDATORY,
+        validation.account_wide_scanning_findings,
+        resource_types=frozenset({validation.REGISTRY_SCANNING}),
+    ),
+    Spec(
+        validation.VALIDATION_COVERAGE,
+        "Names each AWS resource whose type the offline request validation does not know.",
+        EnforcementLevel.ADVISORY,
+        validation.coverage_finding,
+        reads_props=False,
+    ),
+]
+
 CHECK_NAMES = {spec.name for spec in SPECS}
 NOT_EXEMPTABLE = frozenset(spec.name for spec in SPECS if not spec.exemptable)
 DEFAULT_LEVELS: dict[str, EnforcementLevel] = {
@@ -309,8 +342,13 @@ def _resource_policy(spec: Spec, book: ExemptionBook) -> ResourceValidationPolic
     assert check is not None
 
     def validate(args, report_violation) -> None:
+        if spec.resource_types is not None and args.resource_type not in spec.resource_types:
+            return
         findings = _guarded(
-            spec.name, lambda: check(args.resource_type, plain(args.props), plain(args.get_config()) or {})
+            spec.name,
+            lambda: check(
+                args.resource_type, plain(args.props) if spec.reads_props else {}, plain(args.get_config()) or {}
+            ),
         )
         exemptions = book.current()
         for finding in findings:

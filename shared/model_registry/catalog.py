@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
+from aws_facts import tags
 from pydantic import AfterValidator, Field
 
 from . import naming
@@ -38,8 +39,6 @@ from .stack_names import config_stack
 
 # Catalog files are `<team>.yaml`; a `.yml` file would otherwise be skipped without a word.
 SUFFIX = ".yaml"
-# AWS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
-TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
 # A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in
 # all) and a tag value: the characters both accept, and no longer than the role name leaves.
 TEAM_NAME = re.compile(r"[A-Za-z0-9_+=.@-]+")
@@ -57,10 +56,10 @@ def _team_name(value: str) -> str:
 
 
 def _tag_value(value: str) -> str:
-    if not value or not TAG_VALUE.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a tag value: 1-256 letters, digits, spaces and _ . : / = + - @ (it becomes a tag)"
-        )
+    # AWS's tag-value rule (the leaf package's, read from IAM's model); empty is refused: it must say something.
+    problem = tags.tag_value_problem(value) if value else "must not be empty"
+    if problem:
+        raise ValueError(f"{value!r} is not a tag value (it becomes a tag): {problem}")
     return value
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel
 from model_registry.config import RegistryConfig, ScanType
@@ -114,12 +115,11 @@ class ModelRegistry(pulumi.ComponentResource):
             aws.ecr.RegistryScanningConfiguration(
                 f"{name}-scanning",
                 scan_type=scanning.type.value,
-                rules=[
-                    {
-                        "scan_frequency": scanning.frequency.value,
-                        "repository_filters": [{"filter": f"{config.namespace}/*", "filter_type": "WILDCARD"}],
-                    }
-                ],
+                # One configuration per account and region: it also decides every repository this stack does not
+                # own, so a rule keeps those scanned on push (aws_facts.singletons).
+                rules=scanning_rules(
+                    scanning.frequency.value, [{"filter": f"{config.namespace}/*", "filter_type": "WILDCARD"}]
+                ),
                 opts=child,
             )
             if scanning.type is ScanType.BASIC:
