@@ -14,8 +14,11 @@ No Pulumi import here: the pack, the tools and the stacks can all use it.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +152,31 @@ def load_json(
     if _json_depth(data, max_depth) > max_depth:
         raise SourceError(file, None, f"nested more than {max_depth} levels deep")
     return data
+
+
+def write_atomically(file: str | Path, content: str | bytes) -> Path:
+    """Write a whole output file or nothing: into a temporary file beside it, then renamed over it.
+
+    An interrupt, a full disk or a crash leaves the previous file (or none), never a truncated one that a
+    later run could take for a result. A target that exists and is not a regular file (/dev/stdout, a pipe)
+    is written in place. OSError (with the path) for a location that cannot be written.
+    """
+    path = Path(file)
+    data = content.encode() if isinstance(content, str) else content
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(path.stat().st_mode):
+            path.write_bytes(data)
+            return path
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    return path
 
 
 def _json_depth(value: Any, limit: int) -> int:

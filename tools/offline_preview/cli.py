@@ -19,17 +19,25 @@ Exit status (kept through make, see the README's table):
 
 from __future__ import annotations
 
-import argparse
+import sys
+
+from . import supervise
+
+# First of all, as the command: a Ctrl-C while the rest imports is one line, not a traceback.
+if __name__ == "__main__" or sys.argv[0].endswith("offline-preview"):
+    supervise.install_early_handlers("offline-preview")
+
+import argparse  # noqa: E402 - after the early signal handlers, on purpose
 import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from model_registry.config import environments
+from model_registry.sources import write_atomically
 
 from .access_matrix import access_matrix
 from .checkov import CheckovError
@@ -84,6 +92,25 @@ def _preview_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--build-dir", type=Path, help="where manifests go (default: <repo>/build)")
+    limits = parser.add_argument_group("time limits (seconds; a stack past one is FAILED, naming it)")
+    limits.add_argument(
+        "--evaluation-timeout",
+        type=float,
+        metavar="S",
+        help=f"each program's evaluation (${supervise.EVALUATION_LIMIT[0]}, default {supervise.EVALUATION_LIMIT[1]:g})",
+    )
+    limits.add_argument(
+        "--checkov-timeout",
+        type=float,
+        metavar="S",
+        help=f"each checkov scan (${supervise.CHECKOV_SCAN_LIMIT[0]}, default {supervise.CHECKOV_SCAN_LIMIT[1]:g})",
+    )
+    limits.add_argument(
+        "--pack-timeout",
+        type=float,
+        metavar="S",
+        help=f"each policy-pack call (${supervise.PACK_CALL_LIMIT[0]}, default {supervise.PACK_CALL_LIMIT[1]:g})",
+    )
     return parser
 
 
@@ -101,7 +128,11 @@ def _diff_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; as the console script (argv None) it also owns SIGINT/SIGTERM (supervise.py)."""
+    command_line = argv is None
     argv = sys.argv[1:] if argv is None else argv
+    if command_line:
+        supervise.install_interrupt_handlers("offline-preview")
     try:
         if argv[:1] == ["diff"]:
             return _diff(_diff_parser().parse_args(argv[1:]))
@@ -112,6 +143,25 @@ def main(argv: list[str] | None = None) -> int:
     except DiffFailed as exc:
         print(f"offline-preview: diff failed: {_one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # an output location that cannot be written (full, read-only, missing, not a folder)
+        print(f"offline-preview: {_os_error_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except supervise.Interrupted as interrupt:
+        supervise.stop_children()
+        supervise.report_once(str(interrupt))
+        if command_line:
+            supervise.exit_now(interrupt.status)  # no interpreter shutdown: it would join threads
+        return interrupt.status
+
+
+def _os_error_line(exc: OSError) -> str:
+    """`path: what errno means` (both paths for a rename)."""
+    what = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return f"{what} (errno {exc.errno})"
+    if exc.filename2 is not None:
+        return f"{exc.filename} -> {exc.filename2}: {what}"
+    return f"{exc.filename}: {what}"
 
 
 def _one_line(exc: Exception) -> str:
@@ -130,6 +180,9 @@ def _preview(args) -> int:
         build_dir=args.build_dir,
         policy=not args.no_policy,
         checkov=not args.no_checkov,
+        evaluation_timeout=args.evaluation_timeout,
+        checkov_timeout=args.checkov_timeout,
+        pack_timeout=args.pack_timeout,
     )
     progress = (lambda message: None) if args.quiet else stderr_progress()
     for path in (args.json_file, args.sarif, args.junit):
@@ -155,8 +208,9 @@ def _preview(args) -> int:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write a report atomically: a full disk or an interrupt leaves the previous file or none, never half of one."""
     try:
-        path.write_text(text)
+        write_atomically(path, text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
 
@@ -178,13 +232,31 @@ def _build_manifests(env: str, label: str):
             "PYTHONPATH": os.pathsep.join([str(root / "shared"), os.environ.get("PYTHONPATH", "")]),
         }
         args = ["--env", env, "--repo-root", str(root), "--build-dir", str(out)]
-        completed = subprocess.run(
-            [sys.executable, "-m", "offline_preview.cli", *args, "--no-policy", "--no-checkov", "--quiet", "--json"],
-            capture_output=True,
-            text=True,
-            env=env_vars,
-            check=False,
+        # Tracked: an interrupted diff stops the base revision's evaluation too.
+        child = supervise.track(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "offline_preview.cli",
+                    *args,
+                    "--no-policy",
+                    "--no-checkov",
+                    "--quiet",
+                    "--json",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env_vars,
+            ),
+            f"the evaluation of {label}",
         )
+        try:
+            stdout, stderr = child.communicate()
+        finally:
+            supervise.untrack(child)
+        completed = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
         try:
             report = json.loads(completed.stdout)
         except ValueError:
