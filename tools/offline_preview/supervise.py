@@ -33,6 +33,8 @@ PACK_CALL_LIMIT = ("OFFLINE_PREVIEW_PACK_TIMEOUT", 600.0)
 INTERRUPT_GRACE = 1.5  # the interrupt's deadline is 2 s: children are stopped first, then this watchdog
 HARD_STOP_GRACE = 10.0  # after a time limit, for a program that catches the exception
 CHILD_STOP_WAIT = 0.5
+# The real one, kept at import: an evaluation replaces os._exit while a program runs (evaluate.py).
+_os_exit = os._exit
 
 _children: dict[int, tuple[str, subprocess.Popen]] = {}
 _children_lock = threading.Lock()
@@ -155,7 +157,7 @@ def exit_now(status: int) -> None:
         sys.stdout.flush()
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
-    os._exit(status)
+    _os_exit(status)
 
 
 def _watchdog(seconds: float, line: str, status: int) -> None:
