@@ -397,6 +397,10 @@ class AnalyzerClient:
     def _rpc_error(self, error: grpc.RpcError) -> AnalyzerError:
         """The failed call as one first line naming what the pack did (died, fell silent, refused), then its stderr."""
         status = self._process.poll() if self._process is not None else None
+        if status is None and self._process is not None and error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+            # A closed connection: the pack may be dying; its exit status names the fault better than gRPC's words.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                status = self._process.wait(timeout=1)
         if status is not None:
             what = f"the policy pack exited with status {status} during a call ({error.code().name})"
         elif error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
