@@ -189,6 +189,7 @@ def _preview(args) -> int:
         if path is not None and not path.parent.is_dir():
             raise UsageError(f"{path}: no such directory {path.parent}")
     result = run_preview(options, progress)
+    supervise.set_phase("writing the reports")
     matrix = stack_access_matrix(result)
     repo_root = args.repo_root.resolve()
     sources = source_map(result, repo_root)
@@ -311,6 +312,7 @@ def _diff(args) -> int:
             base_out = Path(scratch) / "base"
             base_out.mkdir()
             progress(f"base: evaluating {args.base} ({commit[:12]})")
+            supervise.set_phase(f"evaluating the base revision {args.base}")
             manifests_at_revision(repo_root, commit, _build_manifests(args.env, f"base revision {args.base}"), base_out)
             base_dir = base_out / "preview" / args.env
         if args.head_dir is not None:
@@ -318,11 +320,13 @@ def _diff(args) -> int:
         else:
             head_out = Path(scratch) / "head"
             options = Options(env=args.env, repo_root=repo_root, build_dir=head_out, policy=False, checkov=False)
+            supervise.set_phase("evaluating the working tree")
             result = run_preview(options, progress)
             for stack in result.stacks:
                 if stack.error:
                     raise DiffFailed(f"working tree: {stack.project}: {stack.error}")
             head_dir = head_out / "preview" / args.env
+        supervise.set_phase("comparing the revisions")
         changes = diff_directories(Path(base_dir), Path(head_dir))
     blocked, broadens = has_blocked(changes), access_broadens(changes)
     status = EXIT_FAILED if blocked else EXIT_BROADENS if broadens else EXIT_OK

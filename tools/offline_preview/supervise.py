@@ -114,18 +114,58 @@ def tracked() -> list[str]:
 
 
 def stop_children() -> int:
-    """Terminate every tracked child, kill those still alive after CHILD_STOP_WAIT; how many were running."""
+    """Terminate every tracked child and every other process below this one (a `git` that a `git worktree add`
+    started, a child's own children), kill those still alive after CHILD_STOP_WAIT; how many were running."""
     with _children_lock:
         running = [p for _, p in _children.values() if p.poll() is None]
+    others = _descendants(os.getpid()) - {p.pid for p in running}
     for process in running:
         with contextlib.suppress(OSError):
             process.terminate()
+    for pid in others:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + CHILD_STOP_WAIT
     for process in running:
         with contextlib.suppress(subprocess.TimeoutExpired, OSError):
             process.wait(timeout=max(deadline - time.monotonic(), 0.01))
         _stop(process)
-    return len(running)
+    while others and time.monotonic() < deadline:
+        others = {pid for pid in others if _alive(pid)}
+        time.sleep(0.02)
+    for pid in others:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return len(running) + len(others)
+
+
+def _descendants(root: int) -> set[int]:
+    """Every process below `root`, from /proc (empty where there is no /proc)."""
+    parents: dict[int, int] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                        parents[int(entry.name)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        parent = todo.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in found]
+        found.update(children)
+        todo.extend(children)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _stop(process: subprocess.Popen) -> None:
