@@ -172,9 +172,11 @@ def write_atomically(file: str | Path, content: str | bytes) -> Path:
         with open(temporary, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        if isinstance(exc, OSError):  # named by the file asked for, not the temporary one
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     return path
 
