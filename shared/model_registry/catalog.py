@@ -37,6 +37,8 @@ from .sources import SourceError, load_yaml
 
 # Catalog files are `<team>.yaml`; a `.yml` file would otherwise be skipped without a word.
 SUFFIX = ".yaml"
+# Data files that look like a team file in another format (a JSON Schema, `*.schema.json`, is not one).
+LOOKALIKE_SUFFIXES = (".json", ".json5", ".jsonc", ".toml")
 # AWS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
 TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
 # A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in
@@ -144,6 +146,11 @@ def load_catalog(directory: str | Path, *, namespace: str | None = None, key: st
     for path in files:
         if path.suffix.lower() in (".yml", ".yaml") and path.suffix != SUFFIX:
             problems.append(f"{_shown(folder, path)}: catalog files end in {SUFFIX}; rename it to {path.stem}{SUFFIX}")
+        elif path.suffix.lower() in LOOKALIKE_SUFFIXES and not path.name.lower().endswith(".schema.json"):
+            problems.append(
+                f"{_shown(folder, path)}:1: a team file in another format would be skipped without a word: catalog "
+                f"files are YAML, <team>{SUFFIX}; write it as {path.stem}{SUFFIX}"
+            )
     teams: list[Team] = []
     models: list[CatalogModel] = []
     for path in (p for p in files if p.suffix == SUFFIX):

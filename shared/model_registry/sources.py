@@ -39,6 +39,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _TYPE_NAMES = {
     "tag:yaml.org,2002:timestamp": "a date (quote it to keep it as text)",
     "tag:yaml.org,2002:binary": "binary data",
@@ -230,6 +231,12 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise SourceError(self.file, node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _COLLECTION_TAGS:
+            # `!!python/object/apply:` on a list, `!Ref` on a mapping: a loader that drops the tag reads
+            # something other than what the author meant; refused like a tagged scalar.
+            raise SourceError(
+                self.file, node.start_mark.line + 1, f"{_dotted(path)}: the YAML tag {node.tag!r} is not accepted here"
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):

@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from model_registry.sources import SourceError, load_yaml, unknown_key_message
@@ -41,6 +41,7 @@ class Skip:
     reason: str
     resource_types: tuple[str, ...] = ()  # empty: every resource type
     where: tuple[tuple[str, object], ...] = ()  # planned attribute values the resource must have
+    at: str = field(default="", compare=False)  # `file:line` of the skip, for messages
 
     def applies_to(self, check_id: str, address: str, values: dict | None = None) -> bool:
         if check_id != self.check:
@@ -141,7 +142,7 @@ def load_skips(path: str | Path = SKIP_FILE) -> list[Skip]:
         types = item.get("resource_types") or []
         if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
             raise CheckovError(f"{where_line}: skip of {check}: `resource_types` must be a list of Terraform types")
-        skips.append(Skip(check, " ".join(reason.split()), tuple(types), tuple(sorted(where.items()))))
+        skips.append(Skip(check, " ".join(reason.split()), tuple(types), tuple(sorted(where.items())), where_line))
     return skips
 
 
@@ -251,6 +252,12 @@ class CheckovWorker:
             raise self._fail(f"replied with JSON that is not an object while {doing}: {line.strip()[:80]!r}")
         return reply
 
+    def check_ids(self) -> frozenset[str]:
+        """Every check id the worker's checkov has for terraform plans (from checkov's own registries)."""
+        self.wait_ready()
+        assert self._ready is not None
+        return frozenset(self._ready.get("checks") or ())
+
     def wait_ready(self) -> str:
         """Block until checkov is imported; return its version."""
         with self._lock:
@@ -307,6 +314,21 @@ class CheckovWorker:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def unknown_skip(skips: list[Skip], known: frozenset[str], version: str) -> str | None:
+    """The first skip whose check checkov does not have, as one line naming the file and line; None if all exist.
+    A misspelt or retired id would waive nothing while reading as a waiver."""
+    for skip in skips:
+        if skip.check not in known:
+            prefix = skip.check.rsplit("_", 1)[0]
+            family = sorted(
+                (k for k in known if k.rsplit("_", 1)[0] == prefix and k.rsplit("_", 1)[1].isdigit()),
+                key=lambda k: int(k.rsplit("_", 1)[1]),
+            )
+            hint = f"; {family[0]} to {family[-1]} exist" if family else ""
+            return f"{skip.at}: skip of {skip.check}: checkov {version} has no such check for Terraform plans{hint}"
+    return None
 
 
 def findings(failed: list[dict], planned: dict[str, dict], skips: list[Skip]) -> list[Finding]:

@@ -89,6 +89,9 @@ def _preview_parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit", type=Path, help="also write a JUnit XML report here")
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack")
     parser.add_argument("--no-checkov", action="store_true", help="skip checkov")
+    parser.add_argument(
+        "--checkov-skips", type=Path, metavar="FILE", help="checkov's skip file (default: <repo>/checkov-skips.yaml)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--build-dir", type=Path, help="where manifests go (default: <repo>/build)")
@@ -180,6 +183,7 @@ def _preview(args) -> int:
         build_dir=args.build_dir,
         policy=not args.no_policy,
         checkov=not args.no_checkov,
+        skip_file=args.checkov_skips,
         evaluation_timeout=args.evaluation_timeout,
         checkov_timeout=args.checkov_timeout,
         pack_timeout=args.pack_timeout,

@@ -167,7 +167,10 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
     worker = _start_checkov(progress, options.checkov_timeout) if options.checkov else None
     try:
         with _collector_tuned():
-            return _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress)
+            result = _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress)
+        if worker is not None and skips:
+            _check_skips_exist(worker, skips)
+        return result
     finally:
         if worker is not None:
             worker.close()
@@ -311,6 +314,17 @@ def _pack_config(repo_root: Path, env: str) -> dict:
         return read_pack_config(path, installed_policies())
     except PackConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _check_skips_exist(worker: checkov_runner.CheckovWorker, skips: list[checkov_runner.Skip]) -> None:
+    """Every skip names a check of the checkov that ran (its registries, reported by the worker): exit 2 if not."""
+    try:
+        known, version = worker.check_ids(), worker.wait_ready()
+    except checkov_runner.CheckovError:
+        return  # the worker failed: already each stack's checkov error
+    problem = checkov_runner.unknown_skip(skips, known, version)
+    if problem is not None:
+        raise UsageError(problem)
 
 
 def _start_checkov(progress, scan_timeout: float | None = None) -> checkov_runner.CheckovWorker:
