@@ -9,10 +9,16 @@ STACK ?=
 PROJECT ?=
 BASE ?= HEAD
 OFFLINE ?=
+MOTO_PORT ?= 5055
+# Command-line variables are data. make would expand `$(shell ...)` in a value each time it is used (and
+# when exporting it), so every variable a person sets is first frozen to its literal text: `$(value X)`
+# read once into a simple variable, never expanded again.
+USER_VARIABLES := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE MOTO_PORT
+$(foreach v,$(USER_VARIABLES),$(eval override $(v) := $$(value $(v))))
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
-export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE
+export $(USER_VARIABLES)
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -21,7 +27,6 @@ UV := .bootstrap/bin/uv
 VENV := .venv
 TOOLS := .tools
 CHECKOV := $(TOOLS)/bin/checkov
-MOTO_PORT ?= 5055
 POLICY_PACK := $(CURDIR)/policy-pack
 PACK_CONFIG := $(POLICY_PACK)/config/$(ENV).json
 PULUMI_FLAGS := --non-interactive --policy-pack $(POLICY_PACK) --policy-pack-config $(PACK_CONFIG)
@@ -48,19 +53,22 @@ HELP_ROW := printf '  %-14s %-12s %s\n'
 
 help: ## list the targets and the variables
 	@echo "Targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
-	  | sed $(foreach v,$(HELP_VARS),-e 's|\$$($(v))|$($(v))|g') \
-	  | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' -v names="$(HELP_VARS)" ' \
+	  function subst(text, name,   key, at, out) { key = "$$(" name ")"; out = ""; \
+	    while ((at = index(text, key)) > 0) { out = out substr(text, 1, at - 1) ENVIRON[name]; text = substr(text, at + length(key)) } \
+	    return out text } \
+	  { description = $$2; count = split(names, vs, " "); for (i = 1; i <= count; i++) description = subst(description, vs[i]); \
+	    printf "  make %-18s %s\n", $$1, description }'
 	@echo
 	@echo "Variables (make TARGET NAME=value):"
 	@$(HELP_ROW) NAME "NOW" "MEANING"
-	@$(HELP_ROW) ENV "$(ENV)" "the environment and stack name: local (the emulator), dev or prod"
-	@$(HELP_ROW) STACK "$(STACK)" "one stack for deploy, preview, destroy: registry, replication or access"
-	@$(HELP_ROW) PROJECT "$(PROJECT)" "preview this Pulumi Python project directory offline instead"
-	@$(HELP_ROW) BASE "$(BASE)" "the git revision that make diff compares with, e.g. origin/main"
-	@$(HELP_ROW) OFFLINE "$(OFFLINE)" "1: preview offline even where the pulumi CLI is installed"
-	@$(HELP_ROW) PREVIEW_FLAGS "$(PREVIEW_FLAGS)" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
-	@$(HELP_ROW) MOTO_PORT "$(MOTO_PORT)" "the port of the local AWS emulator (ENV=local)"
+	@$(HELP_ROW) ENV "$$ENV" "the environment and stack name: local (the emulator), dev or prod"
+	@$(HELP_ROW) STACK "$$STACK" "one stack for deploy, preview, destroy: registry, replication or access"
+	@$(HELP_ROW) PROJECT "$$PROJECT" "preview this Pulumi Python project directory offline instead"
+	@$(HELP_ROW) BASE "$$BASE" "the git revision that make diff compares with, e.g. origin/main"
+	@$(HELP_ROW) OFFLINE "$$OFFLINE" "1: preview offline even where the pulumi CLI is installed"
+	@$(HELP_ROW) PREVIEW_FLAGS "$$PREVIEW_FLAGS" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
+	@$(HELP_ROW) MOTO_PORT "$$MOTO_PORT" "the port of the local AWS emulator (ENV=local)"
 
 # --- setup ------------------------------------------------------------------------------------
 
@@ -98,7 +106,7 @@ lint: install ## ruff (lint, formatting); mypy on the stacks' library; the impor
 # moto keeps resources in memory: every request is recorded in .moto/recording.jsonl and replayed when
 # the emulator starts again, so it holds what .pulumi-state/ says exists (see tools/README.md).
 emulator: $(VENV)/.synced ## start moto's server on 127.0.0.1:$(MOTO_PORT) for ENV=local (restores its resources)
-	@$(VENV)/bin/python -m local_emulator start --port $(MOTO_PORT) --dir .moto --pulumi-state .pulumi-state
+	@$(VENV)/bin/python -m local_emulator start --port="$$MOTO_PORT" --dir .moto --pulumi-state .pulumi-state
 
 emulator-stop: ## stop the local emulator (its resources stay recorded in .moto/)
 	@$(VENV)/bin/python -m local_emulator stop --dir .moto
@@ -141,14 +149,14 @@ deploy: check-env check-stack check-pulumi install ## deploy one stack: make dep
 
 # Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
 preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
-	@set -f; if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	@set -f; if [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(VENV)/bin/offline-preview --env $(ENV) $$PREVIEW_FLAGS; \
 	else $(local-up) && for s in $(STACKS); do echo "==> preview $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS)) ) || exit 1; done; fi
 
 preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
-	@set -f; if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project "$$PROJECT" --env $(ENV) $$PREVIEW_FLAGS; \
-	elif [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	@set -f; if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project="$$PROJECT" --env $(ENV) $$PREVIEW_FLAGS; \
+	elif [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory check-stack && $(VENV)/bin/offline-preview --env $(ENV) --stack $(STACK) $$PREVIEW_FLAGS; \
 	else $(MAKE) --no-print-directory check-stack && $(local-up) && $(call pulumi_stack,$(STACK),preview $(PULUMI_FLAGS)); fi
 
@@ -164,7 +172,7 @@ destroy: check-env check-stack check-pulumi install ## destroy one stack's unpro
 # tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
 # "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
 diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
-	@set -f; status=0; $(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
+	@set -f; status=0; $(VENV)/bin/offline-preview diff --base="$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
 	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/

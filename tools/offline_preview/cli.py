@@ -171,8 +171,15 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _not_an_option(variable: str, option: str, value: str | None, fix: str) -> None:
+    """A value that starts with '-' would be read as an option by the tool it goes to: refused by name."""
+    if value is not None and str(value).startswith("-"):
+        raise UsageError(f"{variable} ({option}) {str(value)!r} starts with '-': {fix}")
+
+
 def _preview(args) -> int:
     _check_env_name(args.env)
+    _not_an_option("PROJECT", "--project", args.project, "write ./ before a folder whose name starts with '-'")
     if args.project is not None and not args.project.exists():
         raise UsageError(f"--project {args.project}: no such directory")
     options = Options(
@@ -299,6 +306,7 @@ def _check_env_name(env: str) -> None:
 
 
 def _diff(args) -> int:
+    _not_an_option("BASE", "--base", args.base, "a git revision never starts with '-' (git would read an option)")
     if bool(args.base) == bool(args.base_dir):
         raise UsageError("diff needs exactly one of --base <git revision> or --base-dir <manifest dir>")
     repo_root = args.repo_root.resolve()
