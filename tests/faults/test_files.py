@@ -65,7 +65,7 @@ def test_a_build_folder_below_a_file_is_one_line_naming_it(clean_project, tmp_pa
 @pytest.mark.parametrize(("out", "meaning"), [("/proc", "No such file or directory"), ("/sys", "Permission denied")])
 def test_deployer_policies_into_an_unwritable_folder_are_one_line_and_exit_2(out, meaning):
     completed = subprocess.run(
-        [sys.executable, "-m", "model_registry.deployer", "--env", "local", "--out", out],
+        [sys.executable, "-m", "deployer_policies", "--env", "local", "--out", out],
         capture_output=True,
         text=True,
         cwd=REPO,
