@@ -14,7 +14,9 @@ Exit status (kept through make, see the README's table):
      does not waive; for diff: a revision failed to evaluate, or a protected resource would be deleted
      or replaced (BLOCKED);
   2  usage or input errors (one line on stderr);
-  3  diff only: access broadens (a principal gains an Allow or loses a Deny): ask for a security review.
+  3  diff only: access broadens (a principal gains an Allow or loses a Deny): ask for a security review;
+  130, 143  interrupted by SIGINT, SIGTERM (children stopped, one line; docs/faults.md).
+Time limits: --evaluation-timeout, --checkov-timeout, --pack-timeout (seconds; see docs/faults.md).
 """
 
 from __future__ import annotations
