@@ -117,6 +117,19 @@ def test_a_signal_during_the_evaluation_stops_the_preview_and_its_children(tmp_p
     assert_clean_end(status, took, lines, children, signum, "evaluating sleeper")
 
 
+SWALLOWS = (
+    "import time\n\nimport pulumi_aws as aws\n\ntry:\n    time.sleep(300)\nexcept BaseException:\n    pass\n"
+    "aws.s3.Bucket('models')\n"
+)
+
+
+def test_a_program_that_swallows_the_interrupt_does_not_turn_it_into_a_result(tmp_path):
+    directory = project(tmp_path / "swallower", SWALLOWS)
+    args = command("--project", str(directory), "--build-dir", str(tmp_path / "build"), "--no-checkov", "--no-policy")
+    status, took, lines, children = interrupt_at(args, "swallower: evaluating", signal.SIGINT)
+    assert_clean_end(status, took, lines, children, signal.SIGINT, "evaluating swallower")
+
+
 def test_a_signal_while_the_pack_works_stops_it(tmp_path):
     directory = project(tmp_path / "policed", PROGRAM_OK)
     args = command(

@@ -139,9 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     if command_line:
         supervise.install_interrupt_handlers("offline-preview")
     try:
-        if argv[:1] == ["diff"]:
-            return _diff(_diff_parser().parse_args(argv[1:]))
-        return _preview(_preview_parser().parse_args(argv))
+        try:
+            if argv[:1] == ["diff"]:
+                status = _diff(_diff_parser().parse_args(argv[1:]))
+            else:
+                status = _preview(_preview_parser().parse_args(argv))
+        finally:
+            # An error caused by the interrupt (a child it stopped, a task that kept it) is the interrupt.
+            supervise.raise_if_interrupted()
+        return status
     except (UsageError, ProjectError, CheckovError, ManifestError, RevisionError) as exc:
         print(f"offline-preview: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
@@ -202,6 +208,7 @@ def _preview(args) -> int:
         if path is not None and not path.parent.is_dir():
             raise UsageError(f"{path}: no such directory {path.parent}")
     result = run_preview(options, progress)
+    supervise.raise_if_interrupted()
     supervise.set_phase("writing the reports")
     matrix = stack_access_matrix(result)
     repo_root = args.repo_root.resolve()

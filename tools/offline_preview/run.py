@@ -170,6 +170,7 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
             result = _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress)
         if worker is not None and skips:
             _check_skips_exist(worker, skips)
+        supervise.raise_if_interrupted()
         return result
     finally:
         if worker is not None:
@@ -238,6 +239,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                             on_resource=_fan_out(stream, police, _evaluation_progress(directory.name, progress)),
                         )
                 except (EvaluationError, supervise.TimeLimitExceeded) as exc:
+                    supervise.raise_if_interrupted()  # an interrupt the program's tasks swallowed: not a failure
                     if police is not None:
                         police.abandon()
                     result.error = str(exc)
@@ -248,6 +250,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                 # The program's own objects (the SDK's resources, Outputs and tasks refer to each other) are
                 # garbage now; collected at once (GC_THRESHOLD would leave them for a long while), their memory
                 # serves the next stack: at 3,000 models, peak RSS 438 -> 410 MB, for 0.7 s.
+                supervise.raise_if_interrupted()
                 gc.collect()
                 evaluated[evaluation.key] = evaluation
                 timings["evaluate"] += evaluation.seconds

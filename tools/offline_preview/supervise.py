@@ -210,6 +210,14 @@ def _watchdog(seconds: float, line: str, status: int) -> None:
     threading.Thread(target=run, name="offline-preview-watchdog", daemon=True).start()
 
 
+def raise_if_interrupted() -> None:
+    """Raise Interrupted again if a signal arrived: code that caught it (an asyncio task keeps a BaseException as
+    the task's result, a program may catch anything) must not carry on to a result."""
+    signums = [s for s in _interrupted if s]
+    if signums:
+        raise Interrupted(signums[0], phase())
+
+
 def stopping() -> bool:
     """True once the command is being ended (interrupt, hard stop): progress lines stay quiet from then on."""
     return bool(_interrupted) or _reported.is_set()
