@@ -17,15 +17,27 @@ SHARDED ?=
 CHANGED ?=
 ONLY ?=
 JOBS ?= $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/null || echo 2))
+# Where `make plan-all` writes each stack's saved plan, and where `make deploy-all PLANS=1` reads it from.
+PLAN_DIR ?= build/plans/$(ENV)
+PLANS ?=
+YES ?=
 # Command-line variables are data. make would expand `$(shell ...)` in a value each time it is used (and
 # when exporting it), so every variable a person sets (on the command line or in the environment) is first
 # frozen to its literal text: `$(value X)` read once into a simple variable, never expanded again.
-USER_VARIABLES := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE MOTO_PORT SHARDED CHANGED ONLY JOBS
+USER_VARIABLES := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE MOTO_PORT SHARDED CHANGED ONLY JOBS \
+  PLAN_DIR PLANS YES
 $(foreach v,$(USER_VARIABLES),$(if $(filter command% environment%,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
 export $(USER_VARIABLES)
+# PLAN_DIR is pasted into commands as a path: characters a shell would read are refused, naming it.
+$(if $(filter command% environment%,$(origin PLAN_DIR)),$(foreach c,$$ ` ; ' " ( ) | & < > \,$(if $(findstring $(c),$(value PLAN_DIR)),$(error PLAN_DIR '$(value PLAN_DIR)' holds '$(c)': a folder path only; nothing was run))))
+
+# The pulumi CLI: the one on PATH, else the one `make deploy-all` installs into .bootstrap/pulumi/ (the
+# version of the pulumi SDK locked in uv.lock, checked against its published checksum).
+PULUMI_DIR ?= $(CURDIR)/.bootstrap/pulumi
+export PATH := $(PULUMI_DIR):$(PATH)
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -51,13 +63,13 @@ export PULUMI_CONFIG_PASSPHRASE ?= local-only-not-a-secret
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop local-reset \
-        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean \
-        shard-migration
+.PHONY: help install tools test lint check-pulumi check-confirmed check-plans check-stack check-env emulator emulator-stop \
+        local-reset pulumi-cli deploy-all preview-all plan-all destroy-all deploy preview destroy diff deployer-policies \
+        pack-bundle bench clean shard-migration
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
-HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT SHARDED CHANGED ONLY JOBS
-HELP_ROW := printf '  %-14s %-12s %s\n'
+HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE PLAN_DIR PLANS YES MOTO_PORT SHARDED CHANGED ONLY JOBS
+HELP_ROW := printf '  %-17s %-18s %s\n'
 
 help: ## list the targets and the variables
 	@echo "Targets:"
@@ -76,6 +88,11 @@ help: ## list the targets and the variables
 	@$(HELP_ROW) BASE "$$BASE" "the git revision that make diff compares with, e.g. origin/main"
 	@$(HELP_ROW) OFFLINE "$$OFFLINE" "1: preview offline even where the pulumi CLI is installed"
 	@$(HELP_ROW) PREVIEW_FLAGS "$$PREVIEW_FLAGS" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
+	@$(HELP_ROW) DIFF_FLAGS "$$DIFF_FLAGS" "make diff options: --json, --detail, --mermaid F (the access picture, Markdown)"
+	@$(HELP_ROW) DIFF_STATUS_FILE "$$DIFF_STATUS_FILE" "make diff writes the tool's own exit status (0, 1, 2, 3) to this file"
+	@$(HELP_ROW) PLAN_DIR "$$PLAN_DIR" "where make plan-all saves each stack's plan (pulumi preview --save-plan)"
+	@$(HELP_ROW) PLANS "$$PLANS" "1: make deploy-all applies exactly the plans in PLAN_DIR (pulumi up --plan)"
+	@$(HELP_ROW) YES "$$YES" "1: deploy or destroy ENV=dev|prod from a terminal without the confirmation question"
 	@$(HELP_ROW) MOTO_PORT "$$MOTO_PORT" "the port of the local AWS emulator (ENV=local)"
 	@$(HELP_ROW) SHARDED "$$SHARDED" "1: the sharded layout, <env>.core and <env>.<shard> stacks (docs/shards.md)"
 	@$(HELP_ROW) CHANGED "$$CHANGED" "1 (with SHARDED=1): only the stacks a change since BASE touches"
@@ -105,14 +122,17 @@ test: install ## run the test suite on every core (no AWS account or pulumi CLI 
 	$(VENV)/bin/pytest -n auto --dist loadfile
 
 # actionlint checks the workflows (expressions, action inputs, permissions) and, through shellcheck on
-# PATH, every `run:` script as bash; shellcheck checks the scripts the workflows and CI call.
-lint: install ## ruff (lint, formatting); mypy on the stacks' library; the import layers (import-linter); actionlint and shellcheck on CI
+# PATH, every `run:` script as bash; zizmor audits them for security (default persona, offline: no
+# GitHub API); shellcheck checks the script CI calls; the catalog's JSON Schema is the catalog model's.
+lint: install ## ruff (lint, formatting); mypy; the import layers (import-linter); actionlint, zizmor, shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts tools/deployer_policies
 	$(VENV)/bin/lint-imports --no-cache
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
-	$(VENV)/bin/shellcheck .ci/run .github/scripts/*.sh
+	$(VENV)/bin/zizmor --offline --quiet --no-progress .github/workflows
+	$(VENV)/bin/shellcheck .ci/run
+	$(VENV)/bin/python -m model_registry.catalog_schema --check catalog
 
 # --- the local AWS emulator (ENV=local) -------------------------------------------------------
 
@@ -130,12 +150,26 @@ local-reset: ## forget ENV=local entirely: stop the emulator, remove .moto/ and 
 
 # --- deploy with the pulumi CLI -----------------------------------------------------------------
 
-check-pulumi:
-	@command -v pulumi >/dev/null 2>&1 || { \
-	  echo "error: the pulumi CLI is not installed, so nothing was deployed." >&2; \
-	  echo "  Install it (https://www.pulumi.com/docs/install/, e.g. 'curl -fsSL https://get.pulumi.com | sh')," >&2; \
-	  echo "  then run this command again. Without it, 'make preview-all' still previews offline." >&2; \
-	  exit 1; }
+# The pulumi CLI on PATH, or the pinned one installed into .bootstrap/pulumi/ (with the AWS plugin at the
+# locked pulumi-aws version); where the download fails, one line says so and points at `make preview-all`.
+pulumi-cli: ## install the pulumi CLI of the locked SDK (and its AWS plugin) into .bootstrap/pulumi/, unless one is on PATH
+	@command -v pulumi >/dev/null 2>&1 || $(PYTHON) tools/bootstrap/install_pulumi.py --dest $(PULUMI_DIR) --lock uv.lock
+
+check-pulumi: pulumi-cli
+
+# A deploy or destroy from a terminal to anything but ENV=local asks first; YES=1, or CI set (as every CI
+# sets it), answers for you. Without a terminal to answer, nothing is deployed.
+check-confirmed:
+	@if [ "$(ENV)" != local ] && [ -z "$$YES" ] && [ -z "$$CI" ]; then \
+	  printf '%s to ENV=%s changes real AWS resources. Type the environment name to go on: ' "$(MAKECMDGOALS)" "$(ENV)" >&2; \
+	  answer=; read -r answer || true; \
+	  if [ "$$answer" != "$(ENV)" ]; then \
+	    echo "error: not confirmed (answer '$$answer', expected '$(ENV)'), nothing was changed; YES=1 confirms without asking" >&2; exit 1; fi; fi
+
+# PLANS=1: every stack's saved plan must be there before anything is applied.
+check-plans:
+	@if [ -n "$$PLANS" ]; then for s in $(STACKS); do [ -f "$(PLAN_DIR)/$$s.plan.json" ] || { \
+	  echo "error: $(PLAN_DIR)/$$s.plan.json: no saved plan; run 'make plan-all ENV=$(ENV)' first, nothing was deployed" >&2; exit 1; }; done; fi
 
 # Checked by make itself, before any shell sees the value (make's own exit status for it is 2).
 check-stack:
@@ -157,18 +191,28 @@ SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs 
 # The offline preview of the sharded layout: every stack, or with CHANGED=1 the changed ones and what they read.
 SHARD_KEYS = $(VENV)/bin/python -m offline_preview.shard_plan changed --env $(ENV) --base "$$BASE" --keys
 
-deploy-all: check-env check-pulumi install ## deploy registry -> replication -> access, each with the policy pack
+# PLANS=1 applies exactly the plan `make plan-all` saved for each stack (`pulumi up --plan`: pulumi
+# refuses an update that departs from it). The plan and up flags are marked experimental by pulumi.
+plan_flag = $(if $(PLANS),--plan $(abspath $(PLAN_DIR))/$(1).plan.json)
+
+deploy-all: check-env check-plans check-confirmed check-pulumi install ## deploy registry -> replication -> access, each with the policy pack (PLANS=1: the saved plans)
 	@$(local-up)
 ifneq ($(SHARDED),)
 	@$(SHARD_RUN) -- up --yes $(PULUMI_FLAGS)
 else
 	@for s in $(STACKS); do echo "==> deploy $$s ($(ENV))"; \
-	  ( $(call pulumi_stack,$$s,up --yes $(PULUMI_FLAGS)) ) || exit 1; done
+	  ( $(call pulumi_stack,$$s,up --yes $(PULUMI_FLAGS) $(call plan_flag,$$s)) ) || exit 1; done
 endif
 
-deploy: check-env check-stack check-pulumi install ## deploy one stack: make deploy STACK=access
+deploy: check-env check-stack check-plans check-confirmed check-pulumi install ## deploy one stack: make deploy STACK=access
 	@$(local-up)
-	$(call pulumi_stack,$(STACK),up --yes $(PULUMI_FLAGS))
+	$(call pulumi_stack,$(STACK),up --yes $(PULUMI_FLAGS) $(call plan_flag,$(STACK)))
+
+plan-all: check-env check-pulumi install ## save each stack's plan (pulumi preview --save-plan, with the pack) to PLAN_DIR, for deploy-all PLANS=1
+	@$(local-up)
+	@mkdir -p $(PLAN_DIR)
+	@for s in $(STACKS); do echo "==> plan $$s ($(ENV)) -> $(PLAN_DIR)/$$s.plan.json"; \
+	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS) --save-plan $(abspath $(PLAN_DIR))/$$s.plan.json) ) || exit 1; done
 
 # Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
 preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
@@ -191,7 +235,7 @@ preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access)
 	else $(MAKE) --no-print-directory check-stack && $(local-up) && $(call pulumi_stack,$(STACK),preview $(PULUMI_FLAGS)); fi
 
 # Protected resources (repositories, KMS keys) are never destroyed: see "Renaming or removing a model".
-destroy-all: check-env check-pulumi install ## destroy access -> replication -> registry, keeping protected resources
+destroy-all: check-env check-confirmed check-pulumi install ## destroy access -> replication -> registry, keeping protected resources
 ifneq ($(SHARDED),)
 	@$(SHARD_RUN) --reverse -- destroy --yes --exclude-protected --non-interactive
 else
@@ -199,7 +243,7 @@ else
 	  ( $(call pulumi_stack,$$s,destroy --yes --exclude-protected --non-interactive) ) || exit 1; done
 endif
 
-destroy: check-env check-stack check-pulumi install ## destroy one stack's unprotected resources
+destroy: check-env check-stack check-confirmed check-pulumi install ## destroy one stack's unprotected resources
 	$(call pulumi_stack,$(STACK),destroy --yes --exclude-protected --non-interactive)
 
 # Exit status: GNU make itself ends with 2 whenever a recipe fails, whatever the recipe's status; the
