@@ -32,7 +32,7 @@ $(foreach v,$(USER_VARIABLES),$(if $(filter command% environment%,$(origin $(v))
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
 export $(USER_VARIABLES)
 # PLAN_DIR is pasted into commands as a path: characters a shell would read are refused, naming it.
-$(if $(filter command% environment%,$(origin PLAN_DIR)),$(foreach c,$$ ` ; ' " ( ) | & < > \,$(if $(findstring $(c),$(value PLAN_DIR)),$(error PLAN_DIR '$(value PLAN_DIR)' holds '$(c)': a folder path only; nothing was run))))
+$(if $(filter command% environment% override,$(origin PLAN_DIR)),$(foreach c,$$ ` ; ' " ( ) | & < > \,$(if $(findstring $(c),$(value PLAN_DIR)),$(error PLAN_DIR '$(value PLAN_DIR)' holds '$(c)': a folder path only; nothing was run))))
 
 # The pulumi CLI: the one on PATH, else the one `make deploy-all` installs into .bootstrap/pulumi/ (the
 # version of the pulumi SDK locked in uv.lock, checked against its published checksum).

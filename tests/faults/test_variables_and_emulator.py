@@ -39,6 +39,10 @@ def make(*args):
         ("deploy", "STACK"),
         ("preview-all", "OFFLINE"),
         ("diff", "DIFF_STATUS_FILE"),
+        ("help", "PLAN_DIR"),
+        ("deploy-all", "PLANS"),
+        ("deploy-all", "YES"),
+        ("preview-all", "JOBS"),
     ],
 )
 def test_a_make_function_in_a_variable_is_never_expanded(tmp_path, target, variable):
