@@ -9,6 +9,7 @@ STACK ?=
 PROJECT ?=
 BASE ?= HEAD
 OFFLINE ?=
+MOTO_PORT ?= 5055
 # The sharded layout (docs/shards.md): SHARDED=1 runs every <env>.core and <env>.<shard> stack instead of the
 # three <env> stacks, independent ones concurrently, at most JOBS at a time (`make -j N` sets it; default: the
 # cores); CHANGED=1 only the stacks a change since BASE touches.
@@ -20,10 +21,18 @@ JOBS ?= $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/n
 PLAN_DIR ?= build/plans/$(ENV)
 PLANS ?=
 YES ?=
+# Command-line variables are data. make would expand `$(shell ...)` in a value each time it is used (and
+# when exporting it), so every variable a person sets (on the command line or in the environment) is first
+# frozen to its literal text: `$(value X)` read once into a simple variable, never expanded again.
+USER_VARIABLES := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE MOTO_PORT SHARDED CHANGED ONLY JOBS \
+  PLAN_DIR PLANS YES
+$(foreach v,$(USER_VARIABLES),$(if $(filter command% environment%,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
-export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE ONLY
+export $(USER_VARIABLES)
+# PLAN_DIR is pasted into commands as a path: characters a shell would read are refused, naming it.
+$(if $(filter command% environment% override,$(origin PLAN_DIR)),$(foreach c,$$ ` ; ' " ( ) | & < > \,$(if $(findstring $(c),$(value PLAN_DIR)),$(error PLAN_DIR '$(value PLAN_DIR)' holds '$(c)': a folder path only; nothing was run))))
 
 # The pulumi CLI: the one on PATH, else the one `make deploy-all` installs into .bootstrap/pulumi/ (the
 # version of the pulumi SDK locked in uv.lock, checked against its published checksum).
@@ -37,7 +46,6 @@ UV := .bootstrap/bin/uv
 VENV := .venv
 TOOLS := .tools
 CHECKOV := $(TOOLS)/bin/checkov
-MOTO_PORT ?= 5055
 POLICY_PACK := $(CURDIR)/policy-pack
 PACK_CONFIG := $(POLICY_PACK)/config/$(ENV).json
 PULUMI_FLAGS := --non-interactive --policy-pack $(POLICY_PACK) --policy-pack-config $(PACK_CONFIG)
@@ -65,28 +73,31 @@ HELP_ROW := printf '  %-17s %-18s %s\n'
 
 help: ## list the targets and the variables
 	@echo "Targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
-	  | sed $(foreach v,$(HELP_VARS),-e 's|\$$($(v))|$($(v))|g') \
-	  | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' -v names="$(HELP_VARS)" ' \
+	  function subst(text, name,   key, at, out) { key = "$$(" name ")"; out = ""; \
+	    while ((at = index(text, key)) > 0) { out = out substr(text, 1, at - 1) ENVIRON[name]; text = substr(text, at + length(key)) } \
+	    return out text } \
+	  { description = $$2; count = split(names, vs, " "); for (i = 1; i <= count; i++) description = subst(description, vs[i]); \
+	    printf "  make %-18s %s\n", $$1, description }'
 	@echo
 	@echo "Variables (make TARGET NAME=value):"
 	@$(HELP_ROW) NAME "NOW" "MEANING"
-	@$(HELP_ROW) ENV "$(ENV)" "the environment and stack name: local (the emulator), dev or prod"
-	@$(HELP_ROW) STACK "$(STACK)" "one stack for deploy, preview, destroy: registry, replication or access"
-	@$(HELP_ROW) PROJECT "$(PROJECT)" "preview this Pulumi Python project directory offline instead"
-	@$(HELP_ROW) BASE "$(BASE)" "the git revision that make diff compares with, e.g. origin/main"
-	@$(HELP_ROW) OFFLINE "$(OFFLINE)" "1: preview offline even where the pulumi CLI is installed"
-	@$(HELP_ROW) PREVIEW_FLAGS "$(PREVIEW_FLAGS)" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
-	@$(HELP_ROW) DIFF_FLAGS "$(DIFF_FLAGS)" "make diff options: --json, --detail, --mermaid F (the access picture, Markdown)"
-	@$(HELP_ROW) DIFF_STATUS_FILE "$(DIFF_STATUS_FILE)" "make diff writes the tool's own exit status (0, 1, 2, 3) to this file"
-	@$(HELP_ROW) PLAN_DIR "$(PLAN_DIR)" "where make plan-all saves each stack's plan (pulumi preview --save-plan)"
-	@$(HELP_ROW) PLANS "$(PLANS)" "1: make deploy-all applies exactly the plans in PLAN_DIR (pulumi up --plan)"
-	@$(HELP_ROW) YES "$(YES)" "1: deploy or destroy ENV=dev|prod from a terminal without the confirmation question"
-	@$(HELP_ROW) MOTO_PORT "$(MOTO_PORT)" "the port of the local AWS emulator (ENV=local)"
-	@$(HELP_ROW) SHARDED "$(SHARDED)" "1: the sharded layout, <env>.core and <env>.<shard> stacks (docs/shards.md)"
-	@$(HELP_ROW) CHANGED "$(CHANGED)" "1 (with SHARDED=1): only the stacks a change since BASE touches"
-	@$(HELP_ROW) ONLY "$(ONLY)" "SHARDED=1: only these project/stack keys, e.g. registry/dev.nlp,access/dev.nlp"
-	@$(HELP_ROW) JOBS "$(JOBS)" "SHARDED=1: stacks run at once, at most (make -j N sets it)"
+	@$(HELP_ROW) ENV "$$ENV" "the environment and stack name: local (the emulator), dev or prod"
+	@$(HELP_ROW) STACK "$$STACK" "one stack for deploy, preview, destroy: registry, replication or access"
+	@$(HELP_ROW) PROJECT "$$PROJECT" "preview this Pulumi Python project directory offline instead"
+	@$(HELP_ROW) BASE "$$BASE" "the git revision that make diff compares with, e.g. origin/main"
+	@$(HELP_ROW) OFFLINE "$$OFFLINE" "1: preview offline even where the pulumi CLI is installed"
+	@$(HELP_ROW) PREVIEW_FLAGS "$$PREVIEW_FLAGS" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
+	@$(HELP_ROW) DIFF_FLAGS "$$DIFF_FLAGS" "make diff options: --json, --detail, --mermaid F (the access picture, Markdown)"
+	@$(HELP_ROW) DIFF_STATUS_FILE "$$DIFF_STATUS_FILE" "make diff writes the tool's own exit status (0, 1, 2, 3) to this file"
+	@$(HELP_ROW) PLAN_DIR "$$PLAN_DIR" "where make plan-all saves each stack's plan (pulumi preview --save-plan)"
+	@$(HELP_ROW) PLANS "$$PLANS" "1: make deploy-all applies exactly the plans in PLAN_DIR (pulumi up --plan)"
+	@$(HELP_ROW) YES "$$YES" "1: deploy or destroy ENV=dev|prod from a terminal without the confirmation question"
+	@$(HELP_ROW) MOTO_PORT "$$MOTO_PORT" "the port of the local AWS emulator (ENV=local)"
+	@$(HELP_ROW) SHARDED "$$SHARDED" "1: the sharded layout, <env>.core and <env>.<shard> stacks (docs/shards.md)"
+	@$(HELP_ROW) CHANGED "$$CHANGED" "1 (with SHARDED=1): only the stacks a change since BASE touches"
+	@$(HELP_ROW) ONLY "$$ONLY" "SHARDED=1: only these project/stack keys, e.g. registry/dev.nlp,access/dev.nlp"
+	@$(HELP_ROW) JOBS "$$JOBS" "SHARDED=1: stacks run at once, at most (make -j N sets it)"
 
 # --- setup ------------------------------------------------------------------------------------
 
@@ -128,7 +139,7 @@ lint: install ## ruff (lint, formatting); mypy; the import layers (import-linter
 # moto keeps resources in memory: every request is recorded in .moto/recording.jsonl and replayed when
 # the emulator starts again, so it holds what .pulumi-state/ says exists (see tools/README.md).
 emulator: $(VENV)/.synced ## start moto's server on 127.0.0.1:$(MOTO_PORT) for ENV=local (restores its resources)
-	@$(VENV)/bin/python -m local_emulator start --port $(MOTO_PORT) --dir .moto --pulumi-state .pulumi-state
+	@$(VENV)/bin/python -m local_emulator start --port="$$MOTO_PORT" --dir .moto --pulumi-state .pulumi-state
 
 emulator-stop: ## stop the local emulator (its resources stay recorded in .moto/)
 	@$(VENV)/bin/python -m local_emulator stop --dir .moto
@@ -149,7 +160,7 @@ check-pulumi: pulumi-cli
 # A deploy or destroy from a terminal to anything but ENV=local asks first; YES=1, or CI set (as every CI
 # sets it), answers for you. Without a terminal to answer, nothing is deployed.
 check-confirmed:
-	@if [ "$(ENV)" != local ] && [ -z "$(YES)" ] && [ -z "$$CI" ]; then \
+	@if [ "$(ENV)" != local ] && [ -z "$$YES" ] && [ -z "$$CI" ]; then \
 	  printf '%s to ENV=%s changes real AWS resources. Type the environment name to go on: ' "$(MAKECMDGOALS)" "$(ENV)" >&2; \
 	  answer=; read -r answer || true; \
 	  if [ "$$answer" != "$(ENV)" ]; then \
@@ -157,7 +168,7 @@ check-confirmed:
 
 # PLANS=1: every stack's saved plan must be there before anything is applied.
 check-plans:
-	@if [ -n "$(PLANS)" ]; then for s in $(STACKS); do [ -f "$(PLAN_DIR)/$$s.plan.json" ] || { \
+	@if [ -n "$$PLANS" ]; then for s in $(STACKS); do [ -f "$(PLAN_DIR)/$$s.plan.json" ] || { \
 	  echo "error: $(PLAN_DIR)/$$s.plan.json: no saved plan; run 'make plan-all ENV=$(ENV)' first, nothing was deployed" >&2; exit 1; }; done; fi
 
 # Checked by make itself, before any shell sees the value (make's own exit status for it is 2).
@@ -175,7 +186,7 @@ define pulumi_stack
 endef
 
 # SHARDED=1: each stack of the layout, after the stacks it reads, JOBS at a time (offline_preview.shard_run).
-SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs $(JOBS) $(if $(CHANGED),--base "$$BASE") \
+SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs "$$JOBS" $(if $(CHANGED),--base "$$BASE") \
   $(if $(ONLY),--only "$$ONLY")
 # The offline preview of the sharded layout: every stack, or with CHANGED=1 the changed ones and what they read.
 SHARD_KEYS = $(VENV)/bin/python -m offline_preview.shard_plan changed --env $(ENV) --base "$$BASE" --keys
@@ -206,20 +217,20 @@ plan-all: check-env check-pulumi install ## save each stack's plan (pulumi previ
 # Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
 preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
 ifneq ($(SHARDED),)
-	@set -f; if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
-	  keys=; if [ -n "$(CHANGED)" ]; then keys=$$($(SHARD_KEYS)) || exit 2; set -- --only-stacks "$$keys"; fi; \
+	@set -f; if [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	  keys=; if [ -n "$$CHANGED" ]; then keys=$$($(SHARD_KEYS)) || exit 2; set -- --only-stacks "$$keys"; fi; \
 	  $(VENV)/bin/offline-preview --env $(ENV) --sharded "$$@" $$PREVIEW_FLAGS; \
 	else $(local-up) && $(SHARD_RUN) -- preview $(PULUMI_FLAGS); fi
 else
-	@set -f; if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	@set -f; if [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(VENV)/bin/offline-preview --env $(ENV) $$PREVIEW_FLAGS; \
 	else $(local-up) && for s in $(STACKS); do echo "==> preview $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS)) ) || exit 1; done; fi
 endif
 
 preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
-	@set -f; if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project "$$PROJECT" --env $(ENV) $$PREVIEW_FLAGS; \
-	elif [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	@set -f; if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project="$$PROJECT" --env $(ENV) $$PREVIEW_FLAGS; \
+	elif [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory check-stack && $(VENV)/bin/offline-preview --env $(ENV) --stack $(STACK) $$PREVIEW_FLAGS; \
 	else $(MAKE) --no-print-directory check-stack && $(local-up) && $(call pulumi_stack,$(STACK),preview $(PULUMI_FLAGS)); fi
 
@@ -239,7 +250,7 @@ destroy: check-env check-stack check-confirmed check-pulumi install ## destroy o
 # tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
 # "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
 diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
-	@set -f; status=0; $(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
+	@set -f; status=0; $(VENV)/bin/offline-preview diff --base="$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
 	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status
 
 # Moving ENV's stacks to the sharded layout: `pulumi state move` and `stack rename` only (docs/shards.md).

@@ -39,6 +39,8 @@ from .stack_names import config_stack
 
 # Catalog files are `<team>.yaml`; a `.yml` file would otherwise be skipped without a word.
 SUFFIX = ".yaml"
+# Data files that look like a team file in another format (a JSON Schema, `*.schema.json`, is not one).
+LOOKALIKE_SUFFIXES = (".json", ".json5", ".jsonc", ".toml")
 # A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in
 # all) and a tag value: the characters both accept, and no longer than the role name leaves.
 TEAM_NAME = re.compile(r"[A-Za-z0-9_+=.@-]+")
@@ -224,6 +226,11 @@ def load_catalog(
     for path in files:
         if path.suffix.lower() in (".yml", ".yaml") and path.suffix != SUFFIX:
             problems.append(f"{_shown(folder, path)}: catalog files end in {SUFFIX}; rename it to {path.stem}{SUFFIX}")
+        elif path.suffix.lower() in LOOKALIKE_SUFFIXES and not path.name.lower().endswith(".schema.json"):
+            problems.append(
+                f"{_shown(folder, path)}:1: a team file in another format would be skipped without a word: catalog "
+                f"files are YAML, <team>{SUFFIX}; write it as {path.stem}{SUFFIX}"
+            )
     teams: list[Team] = []
     models: list[CatalogModel] = []
     for path in (p for p in files if p.suffix == SUFFIX):

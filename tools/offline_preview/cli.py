@@ -15,23 +15,33 @@ Exit status (kept through make, see the README's table):
      or replaced (BLOCKED);
   2  usage or input errors (one line on stderr);
   3  diff only: access broadens (a principal the base already grants gains on a resource that already
-     existed, or a new principal gains anything): ask for a security review.
+     existed, or a new principal gains anything): ask for a security review;
+  130, 143  interrupted by SIGINT, SIGTERM (children stopped, one line; docs/faults.md).
+Time limits: --evaluation-timeout, --checkov-timeout, --pack-timeout (seconds; see docs/faults.md).
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
+
+from . import supervise
+
+# First of all, as the command: a Ctrl-C while the rest imports is one line, not a traceback.
+if __name__ == "__main__" or sys.argv[0].endswith("offline-preview"):
+    supervise.install_early_handlers("offline-preview")
+
+import argparse  # noqa: E402 - after the early signal handlers, on purpose
 import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 from model_registry.config import environments
+from model_registry.sources import write_atomically
 
 from .access_matrix import access_matrix, resource_policy_rows
 from .checkov import CheckovError
@@ -95,9 +105,31 @@ def _preview_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack")
     parser.add_argument("--no-checkov", action="store_true", help="skip checkov")
+    parser.add_argument(
+        "--checkov-skips", type=Path, metavar="FILE", help="checkov's skip file (default: <repo>/checkov-skips.yaml)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--build-dir", type=Path, help="where manifests go (default: <repo>/build)")
+    limits = parser.add_argument_group("time limits (seconds; a stack past one is FAILED, naming it)")
+    limits.add_argument(
+        "--evaluation-timeout",
+        type=float,
+        metavar="S",
+        help=f"each program's evaluation (${supervise.EVALUATION_LIMIT[0]}, default {supervise.EVALUATION_LIMIT[1]:g})",
+    )
+    limits.add_argument(
+        "--checkov-timeout",
+        type=float,
+        metavar="S",
+        help=f"each checkov scan (${supervise.CHECKOV_SCAN_LIMIT[0]}, default {supervise.CHECKOV_SCAN_LIMIT[1]:g})",
+    )
+    limits.add_argument(
+        "--pack-timeout",
+        type=float,
+        metavar="S",
+        help=f"each policy-pack call (${supervise.PACK_CALL_LIMIT[0]}, default {supervise.PACK_CALL_LIMIT[1]:g})",
+    )
     return parser
 
 
@@ -116,25 +148,61 @@ def _diff_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; as the console script (argv None) it also owns SIGINT/SIGTERM (supervise.py)."""
+    command_line = argv is None
     argv = sys.argv[1:] if argv is None else argv
+    if command_line:
+        supervise.install_interrupt_handlers("offline-preview")
     try:
-        if argv[:1] == ["diff"]:
-            return _diff(_diff_parser().parse_args(argv[1:]))
-        return _preview(_preview_parser().parse_args(argv))
+        try:
+            if argv[:1] == ["diff"]:
+                status = _diff(_diff_parser().parse_args(argv[1:]))
+            else:
+                status = _preview(_preview_parser().parse_args(argv))
+        finally:
+            # An error caused by the interrupt (a child it stopped, a task that kept it) is the interrupt.
+            supervise.raise_if_interrupted()
+        return status
     except (UsageError, ProjectError, CheckovError, ManifestError, RevisionError) as exc:
         print(f"offline-preview: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except DiffFailed as exc:
         print(f"offline-preview: diff failed: {_one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # an output location that cannot be written (full, read-only, missing, not a folder)
+        print(f"offline-preview: {_os_error_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except supervise.Interrupted as interrupt:
+        supervise.stop_children()
+        supervise.report_once(str(interrupt))
+        if command_line:
+            supervise.exit_now(interrupt.status)  # no interpreter shutdown: it would join threads
+        return interrupt.status
+
+
+def _os_error_line(exc: OSError) -> str:
+    """`path: what errno means` (both paths for a rename)."""
+    what = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return f"{what} (errno {exc.errno})"
+    if exc.filename2 is not None:
+        return f"{exc.filename} -> {exc.filename2}: {what}"
+    return f"{exc.filename}: {what}"
 
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _not_an_option(variable: str, option: str, value: str | None, fix: str) -> None:
+    """A value that starts with '-' would be read as an option by the tool it goes to: refused by name."""
+    if value is not None and str(value).startswith("-"):
+        raise UsageError(f"{variable} ({option}) {str(value)!r} starts with '-': {fix}")
+
+
 def _preview(args) -> int:
     _check_env_name(args.env)
+    _not_an_option("PROJECT", "--project", args.project, "write ./ before a folder whose name starts with '-'")
     if args.project is not None and not args.project.exists():
         raise UsageError(f"--project {args.project}: no such directory")
     options = Options(
@@ -145,6 +213,10 @@ def _preview(args) -> int:
         build_dir=args.build_dir,
         policy=not args.no_policy,
         checkov=not args.no_checkov,
+        skip_file=args.checkov_skips,
+        evaluation_timeout=args.evaluation_timeout,
+        checkov_timeout=args.checkov_timeout,
+        pack_timeout=args.pack_timeout,
     )
     if args.sharded:
         from .shard_plan import sharded_options
@@ -164,6 +236,8 @@ def _preview(args) -> int:
         if path is not None and not path.parent.is_dir():
             raise UsageError(f"{path}: no such directory {path.parent}")
     result = run_preview(options, progress)
+    supervise.raise_if_interrupted()
+    supervise.set_phase("writing the reports")
     matrix = stack_access_matrix(result)
     repo_root = args.repo_root.resolve()
     if any(s.manifest for s in result.stacks):  # beside the manifests: build/preview/<env>/access-matrix.html
@@ -189,8 +263,9 @@ def _preview(args) -> int:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write a report atomically: a full disk or an interrupt leaves the previous file or none, never half of one."""
     try:
-        path.write_text(text)
+        write_atomically(path, text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
 
@@ -230,14 +305,32 @@ def _build_manifests(env: str, label: str):
     def build(root: Path, out: Path) -> None:
         env_vars = {**os.environ, "PYTHONPATH": revision_pythonpath(root)}
         args = ["--env", env, "--repo-root", str(root), "--build-dir", str(out)]
-        completed = subprocess.run(
-            [sys.executable, "-m", "offline_preview.cli", *args, "--no-policy", "--no-checkov", "--quiet", "--json"],
-            capture_output=True,
-            text=True,
-            env=env_vars,
-            cwd=root,
-            check=False,
+        # Tracked: an interrupted diff stops the base revision's evaluation too.
+        child = supervise.track(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "offline_preview.cli",
+                    *args,
+                    "--no-policy",
+                    "--no-checkov",
+                    "--quiet",
+                    "--json",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env_vars,
+                cwd=root,
+            ),
+            f"the evaluation of {label}",
         )
+        try:
+            stdout, stderr = child.communicate()
+        finally:
+            supervise.untrack(child)
+        completed = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
         try:
             report = json.loads(completed.stdout)
         except ValueError:
@@ -282,6 +375,7 @@ def _directory_matrix(directory: Path) -> dict:
 
 
 def _diff(args) -> int:
+    _not_an_option("BASE", "--base", args.base, "a git revision never starts with '-' (git would read an option)")
     if bool(args.base) == bool(args.base_dir):
         raise UsageError("diff needs exactly one of --base <git revision> or --base-dir <manifest dir>")
     if args.mermaid is not None and not args.mermaid.parent.is_dir():
@@ -301,6 +395,7 @@ def _diff(args) -> int:
             base_out = Path(scratch) / "base"
             base_out.mkdir()
             progress(f"base: evaluating {args.base} ({commit[:12]})")
+            supervise.set_phase(f"evaluating the base revision {args.base}")
             manifests_at_revision(repo_root, commit, _build_manifests(args.env, f"base revision {args.base}"), base_out)
             base_dir = base_out / "preview" / args.env
         if args.head_dir is not None:
@@ -308,11 +403,13 @@ def _diff(args) -> int:
         else:
             head_out = Path(scratch) / "head"
             options = Options(env=args.env, repo_root=repo_root, build_dir=head_out, policy=False, checkov=False)
+            supervise.set_phase("evaluating the working tree")
             result = run_preview(options, progress)
             for stack in result.stacks:
                 if stack.error:
                     raise DiffFailed(f"working tree: {stack.project}: {stack.error}")
             head_dir = head_out / "preview" / args.env
+        supervise.set_phase("comparing the revisions")
         changes = diff_directories(Path(base_dir), Path(head_dir))
         reasons = broadenings(changes, base_access_of(Path(base_dir)))
         if args.mermaid is not None:

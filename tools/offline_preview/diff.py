@@ -408,17 +408,17 @@ def manifests_at_revision(repo_root: Path, commit: str, build: Callable[[Path, P
     `build(root, out)`. The worktree is removed before returning, whatever happens."""
     worktree = Path(tempfile.mkdtemp(prefix="offline-preview-worktree-"))
     worktree.rmdir()  # git worktree add wants to create it
-    added = subprocess.run(
-        ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(worktree), commit],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if added.returncode != 0:
-        shutil.rmtree(worktree, ignore_errors=True)
-        message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
-        raise RevisionError(f"cannot check out {commit}: {message}")
+    # One try for the checkout and the build: an interrupt during `git worktree add` leaves no worktree either.
     try:
+        added = subprocess.run(
+            ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(worktree), commit],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if added.returncode != 0:
+            message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
+            raise RevisionError(f"cannot check out {commit}: {message}")
         build(worktree, out)
     finally:
         subprocess.run(
