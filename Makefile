@@ -248,7 +248,7 @@ destroy: check-env check-stack check-confirmed check-pulumi install ## destroy o
 
 # Exit status: GNU make itself ends with 2 whenever a recipe fails, whatever the recipe's status; the
 # tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
-# "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
+# "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (docs/commands.md).
 diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
 	@set -f; status=0; $(VENV)/bin/offline-preview diff --base="$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
 	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status

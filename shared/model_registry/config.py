@@ -42,7 +42,7 @@ from .rules import (
 )
 from .sources import Document, SourceError, closest, load_yaml
 
-# ECR service limits (see the README's "Limits" table).
+# ECR service limits (see docs/config.md's "Limits" table).
 MAX_REPLICATION_RULES = 10
 MAX_REPLICATION_DESTINATIONS = 25
 MAX_FILTERS_PER_RULE = 100

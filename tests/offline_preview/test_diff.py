@@ -61,6 +61,12 @@ def test_removing_a_protected_resource_is_blocked(basic_manifest):
     assert "Renaming or removing a model" in format_changes("fixture-basic", [change])
 
 
+def test_the_blocked_message_points_at_a_section_that_exists():
+    assert README_SECTION == 'docs/checks.md, section "Renaming or removing a model"'
+    headings = (REPO_ROOT / "docs" / "checks.md").read_text().splitlines()
+    assert "## Renaming or removing a model" in headings
+
+
 def test_renaming_a_protected_resource_is_blocked_unless_aliased(basic_manifest):
     head = copy.deepcopy(basic_manifest)
     renamed = next(r for r in head["resources"] if r["urn"] == ALPHA)

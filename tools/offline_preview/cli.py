@@ -8,7 +8,7 @@
     offline-preview diff --base REF               what changed since a git revision
     offline-preview diff --base-dir A --head-dir B   compare two manifest directories
 
-Exit status (kept through make, see the README's table):
+Exit status (kept through make, see docs/commands.md's table):
   0  clean;
   1  a program failed, a mandatory policy was violated or checkov failed a check that checkov-skips.yaml
      does not waive; for diff: a revision failed to evaluate, or a protected resource would be deleted

@@ -3,7 +3,7 @@
 A policy document is reduced to (effect, principal, action, resource, condition) grants, so a reviewer
 reads "arn:...:role/ci gains ecr:PutImage" instead of a JSON diff. A protected resource that would be
 deleted (removed, renamed without an alias, or replaced because a property the provider cannot update in
-place changed) is BLOCKED, pointing to the README's procedure.
+place changed) is BLOCKED, pointing to the procedure in docs/checks.md.
 
 The command flow (cli.py): both revisions are evaluated into their own temporary folders, removed
 afterwards; the base revision is named by a git revision resolved without a shell.
@@ -23,7 +23,7 @@ from aws_facts.iam import Statement, parse
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
 from model_registry.sources import SourceError, load_json
 
-README_SECTION = 'README.md, section "Renaming or removing a model"'
+README_SECTION = 'docs/checks.md, section "Renaming or removing a model"'
 BLOCKED = "BLOCKED: protected resource would be deleted"
 BLOCKED_REPLACE = "BLOCKED: protected resource would be replaced (deleted, then created again)"
 # Inputs the provider cannot update in place: a change replaces the resource. From pulumi-aws's upstream
