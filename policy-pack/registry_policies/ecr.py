@@ -8,6 +8,12 @@ from aws_facts import models
 
 from . import scanning
 from .findings import Finding, cannot_evaluate
+from .names import KMS_ENCRYPTION as KMS_ENCRYPTION
+from .names import LIFECYCLE as LIFECYCLE
+from .names import NO_FORCE_DELETE as NO_FORCE_DELETE
+from .names import REPLICATION_ALLOWED as REPLICATION_ALLOWED
+from .names import SCANNING as SCANNING
+from .names import TAGS_IMMUTABLE as TAGS_IMMUTABLE
 from .values import first_block, get_path, is_unknown
 
 REPOSITORY = "aws:ecr/repository:Repository"
@@ -15,12 +21,6 @@ REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfi
 LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
 
-SCANNING = "ecr-scanning-enabled"
-TAGS_IMMUTABLE = "ecr-tags-immutable"
-KMS_ENCRYPTION = "ecr-kms-encryption"
-LIFECYCLE = "ecr-lifecycle-policy"
-NO_FORCE_DELETE = "ecr-no-force-delete"
-REPLICATION_ALLOWED = "replication-destinations-allowed"
 
 # ECR's ImageTagMutability values that keep tags immutable (the enum read from botocore's model).
 IMMUTABLE_MODES = tuple(m for m in models.enum("ecr", "ImageTagMutability") if m.startswith("IMMUTABLE"))

@@ -11,12 +11,12 @@ from aws_facts.iam import TooComplex, UnsupportedCondition, Zone, external_acces
 
 from .documents import Document, Statement, parse_document
 from .findings import Finding, cannot_evaluate
+from .names import CROSS_ACCOUNT as CROSS_ACCOUNT
+from .names import GITHUB_OIDC as GITHUB_OIDC
+from .names import NO_WILDCARD_ACTIONS as NO_WILDCARD_ACTIONS
+from .names import NO_WILDCARD_PRINCIPAL as NO_WILDCARD_PRINCIPAL
 from .principals import account_of, describe
 
-NO_WILDCARD_PRINCIPAL = "no-wildcard-principal"  # the id predates the rule: it now judges effective access
-NO_WILDCARD_ACTIONS = "no-wildcard-actions"
-CROSS_ACCOUNT = "cross-account-principals-allowed"
-GITHUB_OIDC = "github-oidc-sub-restricted"
 OUTSIDE = "outside the account, the named accounts and the organization"
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"

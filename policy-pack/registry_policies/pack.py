@@ -24,14 +24,13 @@ from pulumi_policy import (
 from . import ecr, iam, quotas, scanning_forms, stack, validation
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
+from .names import EXEMPTION_NOTES as EXEMPTION_NOTES
+from .names import EXEMPTIONS as EXEMPTIONS
+from .names import PACK_NAME as PACK_NAME
+from .names import SCANNING_COVERAGE as SCANNING_COVERAGE
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
 from .tags import REQUIRED_TAGS, required_tags_findings
 from .values import plain
-
-PACK_NAME = "ecr-model-registry-guardrails"
-EXEMPTIONS = "policy-exemptions"
-EXEMPTION_NOTES = "exemption-notes"
-SCANNING_COVERAGE = "ecr-scanning-coverage"
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 EXEMPTION_SCHEMA = {
@@ -189,7 +188,7 @@ def _lifecycle(resources: list[stack.StackResource], _config: dict[str, Any]) ->
 
 SPECS: list[Spec] = [
     Spec(
-        "no-wildcard-principal",
+        iam.NO_WILDCARD_PRINCIPAL,
         "No resource policy, trust policy, permission or grant lets an identity outside the account, the named "
         "accounts and the organization in (effective access: conditions and Denies included).",
         EnforcementLevel.MANDATORY,
@@ -197,7 +196,7 @@ SPECS: list[Spec] = [
         options={"trustedAccounts": STRING_LIST, "organizationIds": STRING_LIST},
     ),
     Spec(
-        "ecr-scanning-enabled",
+        ecr.SCANNING,
         "ECR repositories scan on push and registry scanning rules actually scan.",
         EnforcementLevel.MANDATORY,
         _scanning,
@@ -209,51 +208,51 @@ SPECS: list[Spec] = [
         stack_check=_scanning_coverage,
     ),
     Spec(
-        "ecr-tags-immutable",
+        ecr.TAGS_IMMUTABLE,
         "ECR image tags are immutable.",
         EnforcementLevel.ADVISORY,
         _on_repository(ecr.tags_immutable_findings),
     ),
     Spec(
-        "ecr-kms-encryption",
+        ecr.KMS_ENCRYPTION,
         "ECR repositories are encrypted with a customer-managed KMS key.",
         EnforcementLevel.ADVISORY,
         _on_repository(ecr.kms_encryption_findings),
     ),
     Spec(
-        "ecr-lifecycle-policy",
+        ecr.LIFECYCLE,
         "Every ECR repository of the stack has a lifecycle policy.",
         EnforcementLevel.ADVISORY,
         stack_check=_lifecycle,
     ),
     Spec(
-        "ecr-no-force-delete",
+        ecr.NO_FORCE_DELETE,
         "ECR repositories are not force-deletable.",
         EnforcementLevel.ADVISORY,
         _on_repository(ecr.force_delete_findings),
     ),
     Spec(
-        "no-wildcard-actions",
+        iam.NO_WILDCARD_ACTIONS,
         'Policies do not allow "*" or whole-service actions, nor NotAction.',
         EnforcementLevel.ADVISORY,
         _wildcard_actions,
     ),
     Spec(
-        "replication-destinations-allowed",
+        ecr.REPLICATION_ALLOWED,
         "ECR replication targets only allowed regions and accounts.",
         EnforcementLevel.ADVISORY,
         _replication,
         options={"allowedRegions": STRING_LIST, "allowedAccounts": STRING_LIST},
     ),
     Spec(
-        "cross-account-principals-allowed",
+        iam.CROSS_ACCOUNT,
         "Resource policies grant only to accounts on the allow-list.",
         EnforcementLevel.ADVISORY,
         _cross_account,
         options={"allowedAccounts": STRING_LIST},
     ),
     Spec(
-        "github-oidc-sub-restricted",
+        iam.GITHUB_OIDC,
         "GitHub OIDC trust policies pin the sub claim to a repository and the aud claim to STS.",
         EnforcementLevel.ADVISORY,
         _github_oidc,

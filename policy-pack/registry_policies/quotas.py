@@ -37,11 +37,11 @@ from aws_facts.quotas import (
 )
 
 from .findings import Finding, cannot_evaluate
+from .names import QUOTAS as QUOTAS
+from .names import QUOTAS_AGGREGATE as QUOTAS_AGGREGATE
 from .stack import StackResource
 from .values import first_block, get_path, is_unknown
 
-QUOTAS = "aws-quotas"
-QUOTAS_AGGREGATE = "aws-quotas-aggregate"
 TRUST_POLICY_OPTION = "roleTrustPolicyLength"
 
 ROLE = "aws:iam/role:Role"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .findings import Finding, cannot_evaluate
+from .names import REQUIRED_TAGS as REQUIRED_TAGS
 from .values import is_unknown
-
-REQUIRED_TAGS = "required-tags"
 
 # Taggable types of this project whose tags the pack can see (any other resource with a tags
 # property is checked too). The creation template's tags are applied to the repositories it creates.

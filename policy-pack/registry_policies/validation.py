@@ -26,11 +26,12 @@ from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
 from aws_facts.validation import REQUESTS, validate_resource
 
 from .findings import Finding
+from .names import ACCOUNT_WIDE as ACCOUNT_WIDE
+from .names import VALIDATION as VALIDATION
+from .names import VALIDATION_COVERAGE as VALIDATION_COVERAGE
 from .stack import StackResource
 from .values import is_unknown
 
-VALIDATION = "aws-request-validation"
-VALIDATION_COVERAGE = "aws-request-validation-coverage"
 ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
 
 
@@ -98,7 +99,6 @@ def coverage_finding(resource_type: str, _props: dict[str, Any], _config: dict[s
     ]
 
 
-ACCOUNT_WIDE = "account-wide-scanning"
 REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
 
 

@@ -1,0 +1,63 @@
+"""Every name the pack publishes, in one place: the pack's own name and each policy's name.
+
+A policy's name is an interface: the engine reports violations under it, `config/<env>.json` configures
+and exempts by it, SARIF uses it as the rule id. The pack's modules and the tests import these constants
+instead of spelling the names; `tests/policy_pack/test_policy_names.py` holds the published list as an
+independent literal, the specification of the interface.
+"""
+
+PACK_NAME = "ecr-model-registry-guardrails"
+
+# Exemptions (pack.py, exemptions.py): the config's exemption list, and the notes on what it waived.
+EXEMPTIONS = "policy-exemptions"
+EXEMPTION_NOTES = "exemption-notes"
+
+# Effective access and IAM (iam.py).
+NO_WILDCARD_PRINCIPAL = "no-wildcard-principal"  # the id predates the rule: it now judges effective access
+NO_WILDCARD_ACTIONS = "no-wildcard-actions"
+CROSS_ACCOUNT = "cross-account-principals-allowed"
+GITHUB_OIDC = "github-oidc-sub-restricted"
+
+# ECR (ecr.py, stack.py, scanning.py).
+SCANNING = "ecr-scanning-enabled"
+SCANNING_COVERAGE = "ecr-scanning-coverage"
+TAGS_IMMUTABLE = "ecr-tags-immutable"
+KMS_ENCRYPTION = "ecr-kms-encryption"
+LIFECYCLE = "ecr-lifecycle-policy"
+NO_FORCE_DELETE = "ecr-no-force-delete"
+REPLICATION_ALLOWED = "replication-destinations-allowed"
+
+# Tags (tags.py).
+REQUIRED_TAGS = "required-tags"
+
+# AWS's quotas (quotas.py).
+QUOTAS = "aws-quotas"
+QUOTAS_AGGREGATE = "aws-quotas-aggregate"
+
+# AWS's and the provider's request rules (validation.py).
+VALIDATION = "aws-request-validation"
+VALIDATION_COVERAGE = "aws-request-validation-coverage"
+ACCOUNT_WIDE = "account-wide-scanning"
+
+# Every policy the pack defines, in the order pack.py's SPECS lists them, the exemption policies around them.
+POLICIES: tuple[str, ...] = (
+    EXEMPTIONS,
+    NO_WILDCARD_PRINCIPAL,
+    SCANNING,
+    SCANNING_COVERAGE,
+    TAGS_IMMUTABLE,
+    KMS_ENCRYPTION,
+    LIFECYCLE,
+    NO_FORCE_DELETE,
+    NO_WILDCARD_ACTIONS,
+    REPLICATION_ALLOWED,
+    CROSS_ACCOUNT,
+    GITHUB_OIDC,
+    REQUIRED_TAGS,
+    QUOTAS,
+    QUOTAS_AGGREGATE,
+    VALIDATION,
+    ACCOUNT_WIDE,
+    VALIDATION_COVERAGE,
+    EXEMPTION_NOTES,
+)
