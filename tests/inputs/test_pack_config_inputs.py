@@ -15,6 +15,7 @@ from inputs_helpers import (
     run,
 )
 from offline_preview.pack_config import PackConfigError, installed_policies, read_pack_config
+from registry_policies import names as policy_names
 
 POLICIES = installed_policies()
 LOCAL = json.loads((REPO / "policy-pack" / "config" / "local.json").read_text())
@@ -71,7 +72,7 @@ def test_the_cli_refuses_a_bad_pack_config_in_one_line(tmp_path):
     root = tmp_path / "repo"
     (root / "policy-pack" / "config").mkdir(parents=True)
     (root / "policy-pack" / "config" / "local.json").write_text(
-        json.dumps({**LOCAL, "required-tags": {"requiredTag": []}})
+        json.dumps({**LOCAL, policy_names.REQUIRED_TAGS: {"requiredTag": []}})
     )
     program = tmp_path / "p.py"
     program.write_text("import pulumi\n")

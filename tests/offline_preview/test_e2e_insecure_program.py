@@ -2,6 +2,7 @@
 (`../shared/reference/seed-program-repaired.py`, tested where present), with no dependency on it."""
 
 from preview_helpers import preview_one_project, program
+from registry_policies import names as policy_names
 
 
 def test_an_open_registry_fails_on_its_wildcard_principal_and_checkovs_repository_checks(tmp_path, capsys):
@@ -10,15 +11,15 @@ def test_an_open_registry_fails_on_its_wildcard_principal_and_checkovs_repositor
     mandatory = {
         (v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "mandatory"
     }
-    assert mandatory == {("no-wildcard-principal", "modelStorePolicy")}
+    assert mandatory == {(policy_names.NO_WILDCARD_PRINCIPAL, "modelStorePolicy")}
     advisory = {(v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "advisory"}
     assert advisory == {
-        ("ecr-kms-encryption", "modelStore"),
-        ("ecr-lifecycle-policy", "modelStore"),
-        ("ecr-tags-immutable", "modelStore"),
-        ("required-tags", "modelStore"),
+        (policy_names.KMS_ENCRYPTION, "modelStore"),
+        (policy_names.LIFECYCLE, "modelStore"),
+        (policy_names.TAGS_IMMUTABLE, "modelStore"),
+        (policy_names.REQUIRED_TAGS, "modelStore"),
     }
-    (wildcard,) = [v["message"] for v in stack["policyViolations"] if v["policy"] == "no-wildcard-principal"]
+    (wildcard,) = [v["message"] for v in stack["policyViolations"] if v["policy"] == policy_names.NO_WILDCARD_PRINCIPAL]
     assert 'statement "AnyonePushesAndPulls" grants to the wildcard Principal "*"' in wildcard
     failed = {(f["checkId"], f["address"]) for f in stack["checkovFailures"] if not f["waived"]}
     assert {

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from preview_helpers import preview_one_project, program
+from registry_policies import names as policy_names
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
@@ -14,7 +15,7 @@ def test_the_preview_refuses_a_program_whose_role_carries_too_many_inline_policy
     status, _report, stack = preview_one_project(program("oversized_role"), tmp_path, capsys)
     assert status == 1 and stack["ok"] is False
     mandatory = [v for v in stack["policyViolations"] if v["level"] == "mandatory"]
-    assert [(v["policy"], v["urn"].split("::")[-1]) for v in mandatory] == [("aws-quotas-aggregate", "ciPush")]
+    assert [(v["policy"], v["urn"].split("::")[-1]) for v in mandatory] == [(policy_names.QUOTAS_AGGREGATE, "ciPush")]
     # The expected size, measured independently: the program's documents hold no whitespace in strings.
     manifest = json.loads(Path(stack["manifest"]).read_text())
     documents = [r["inputs"]["policy"] for r in manifest["resources"] if r["type"] == ROLE_POLICY]

@@ -16,6 +16,7 @@ from offline_preview.diff import diff_directories, format_changes, has_blocked
 from offline_preview.manifest import load_manifest
 from offline_preview.run import Options, run_preview
 from preview_helpers import REPO_ROOT
+from registry_policies import names as policy_names
 
 KEPT_TYPES = ("aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
 
@@ -107,8 +108,8 @@ def test_a_catalog_entry_with_scanning_disabled_fails_on_ecr_scanning_enabled_an
     result = preview(tmp_path, checkov=True, catalog=no_scan)
     assert not result.ok
     found = mandatory(result, "registry")
-    assert list(found) == ["ecr-scanning-enabled"]
-    assert "does not scan images on push" in found["ecr-scanning-enabled"][0]
+    assert list(found) == [policy_names.SCANNING]
+    assert "does not scan images on push" in found[policy_names.SCANNING][0]
     registry = result.stacks[0]
     assert [(f.check_id, f.urn.rsplit("::", 1)[1]) for f in registry.unwaived] == [("CKV_AWS_163", "whisper-large-v3")]
 
@@ -133,8 +134,8 @@ def test_a_wildcard_principal_written_into_a_program_fails_on_no_wildcard_princi
     )
     result = preview(tmp_path, code={"access": open_policy})
     found = mandatory(result, "access")
-    assert list(found) == ["no-wildcard-principal"]
-    assert 'statement "Everyone" grants to the wildcard Principal "*"' in found["no-wildcard-principal"][0]
+    assert list(found) == [policy_names.NO_WILDCARD_PRINCIPAL]
+    assert 'statement "Everyone" grants to the wildcard Principal "*"' in found[policy_names.NO_WILDCARD_PRINCIPAL][0]
 
 
 def test_a_replication_destination_outside_the_allowed_regions_fails(tmp_path):
@@ -143,10 +144,10 @@ def test_a_replication_destination_outside_the_allowed_regions_fails(tmp_path):
 
     result = preview(tmp_path, config={"replication": to_mumbai})
     found = mandatory(result, "replication")
-    assert list(found) == ["replication-destinations-allowed"]
+    assert list(found) == [policy_names.REPLICATION_ALLOWED]
     assert (
         "replicates to region 'ap-south-1', which is not in allowedRegions"
-        in found["replication-destinations-allowed"][0]
+        in found[policy_names.REPLICATION_ALLOWED][0]
     )
 
 
@@ -171,4 +172,4 @@ def test_renaming_a_model_shows_as_a_blocked_deletion_pointing_to_the_procedure(
 @pytest.mark.parametrize("env", ["local", "dev", "prod"])
 def test_the_pack_requires_exactly_the_tags_the_stacks_set(env):
     config = json.loads((REPO_ROOT / "policy-pack" / "config" / f"{env}.json").read_text())
-    assert tuple(config["required-tags"]["requiredTags"]) == REQUIRED_TAG_KEYS
+    assert tuple(config[policy_names.REQUIRED_TAGS]["requiredTags"]) == REQUIRED_TAG_KEYS

@@ -4,6 +4,7 @@ import pytest
 from offline_preview.checkov import checkov_installed
 from offline_preview.cli import main
 from preview_helpers import REFERENCE, as_project, preview_one_project, program
+from registry_policies import names as policy_names
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"{REFERENCE} (the origin programs) is not present")
@@ -20,7 +21,7 @@ def test_the_repaired_origin_program_fails_policy_and_checkov(tmp_path, capsys):
     mandatory = {
         (v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "mandatory"
     }
-    assert ("no-wildcard-principal", "aiModelRepoPolicy") in mandatory
+    assert (policy_names.NO_WILDCARD_PRINCIPAL, "aiModelRepoPolicy") in mandatory
     assert set(report["timings"]) == {"evaluate", "policy", "checkov", "total"}
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from offline_preview.evaluate import EvaluationError, evaluate
 from offline_preview.policy_document import PolicyDocumentError, get_policy_document
 from preview_helpers import preview_one_project, program
+from registry_policies import names as policy_names
 
 
 def _doc(*statements, **fields):
@@ -237,7 +238,10 @@ def test_a_public_statement_merged_through_source_or_override_documents_is_refus
     mandatory = {
         (v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "mandatory"
     }
-    assert {("no-wildcard-principal", "viaSourcePolicy"), ("no-wildcard-principal", "viaOverridePolicy")} <= mandatory
+    assert {
+        (policy_names.NO_WILDCARD_PRINCIPAL, "viaSourcePolicy"),
+        (policy_names.NO_WILDCARD_PRINCIPAL, "viaOverridePolicy"),
+    } <= mandatory
     failed = {(f["checkId"], f["address"]) for f in stack["checkovFailures"] if not f["waived"]}
     assert {
         ("CKV_AWS_32", "aws_ecr_repository_policy.viaSourcePolicy"),
@@ -288,7 +292,7 @@ def test_a_deny_except_outsider_stays_that_and_an_allow_not_action_to_an_outside
     refused = {
         v["urn"].split("::")[-1]
         for v in stack["policyViolations"]
-        if v["policy"] == "no-wildcard-principal" and v["level"] == "mandatory"
+        if v["policy"] == policy_names.NO_WILDCARD_PRINCIPAL and v["level"] == "mandatory"
     }
     # Everything but DeleteRepository to an account outside the zone: refused (it grants push and pull).
     assert "allowNotActionPolicy" in refused

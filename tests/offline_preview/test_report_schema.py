@@ -30,6 +30,7 @@ from offline_preview.report import (
 )
 from offline_preview.run import PolicyViolation, RunResult, StackResult
 from preview_helpers import REPO_ROOT, by_name, program
+from registry_policies import names as policy_names
 
 PREVIEW_SCHEMA = json.loads((SCHEMA_DIR / "preview-report.schema.json").read_text())
 DIFF_SCHEMA = json.loads((SCHEMA_DIR / "diff-report.schema.json").read_text())
@@ -102,7 +103,7 @@ def test_sarif_results_are_located_in_the_stack_source_with_the_resource_as_logi
     pack = json.loads(files["sarif"])["runs"][0]
     mandatory = [r for r in pack["results"] if r["level"] == "error"]
     (violation,) = [v for v in report["stacks"][0]["policyViolations"] if v["level"] == "mandatory"]
-    assert [r["ruleId"] for r in mandatory] == ["no-wildcard-principal"]
+    assert [r["ruleId"] for r in mandatory] == [policy_names.NO_WILDCARD_PRINCIPAL]
     (location,) = mandatory[0]["locations"]
     assert location["physicalLocation"]["artifactLocation"] == {
         "uri": violation["source"]["file"],
@@ -110,7 +111,7 @@ def test_sarif_results_are_located_in_the_stack_source_with_the_resource_as_logi
     }
     assert location["physicalLocation"]["region"] == {"startLine": violation["source"]["line"]}
     assert location["logicalLocations"] == [{"fullyQualifiedName": violation["urn"], "kind": "resource"}]
-    assert pack["tool"]["driver"]["rules"][mandatory[0]["ruleIndex"]]["id"] == "no-wildcard-principal"
+    assert pack["tool"]["driver"]["rules"][mandatory[0]["ruleIndex"]]["id"] == policy_names.NO_WILDCARD_PRINCIPAL
 
 
 def test_junit_counts_mandatory_violations_and_unwaived_checkov_failures_as_failures(insecure_run):
@@ -146,7 +147,7 @@ def _waived_run(count: int) -> RunResult:
     )
     stack.checkov = findings
     stack.violations = [
-        PolicyViolation("ecr-kms-encryption", "advisory", "urn:0", "aws:ecr/repository:Repository", "x")
+        PolicyViolation(policy_names.KMS_ENCRYPTION, "advisory", "urn:0", "aws:ecr/repository:Repository", "x")
     ]
     return RunResult("dev", [stack], {"total": 1.0})
 

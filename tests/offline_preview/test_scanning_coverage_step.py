@@ -8,6 +8,7 @@ from offline_preview.coverage import REGISTRY_SCANNING, scanning_coverage
 from offline_preview.evaluate import evaluate
 from offline_preview.manifest import build_manifest
 from offline_preview.run import Options, run_preview
+from registry_policies import names as policy_names
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS = ("llama-3-8b-instruct", "resnet-50", "sdxl-base", "whisper-large-v3")
@@ -142,5 +143,5 @@ def test_the_pack_sees_each_resources_provider_as_the_engine_sends_it(regions_ma
     ) as pack:
         pack.configure({})
         found = pack.analyze_stack(resources)
-    coverage = [v.urn.rsplit("::", 1)[1] for v in found if v.policy_name == "ecr-scanning-coverage"]
+    coverage = [v.urn.rsplit("::", 1)[1] for v in found if v.policy_name == policy_names.SCANNING_COVERAGE]
     assert coverage == ["by-input"]

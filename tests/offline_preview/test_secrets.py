@@ -15,6 +15,7 @@ from offline_preview.evaluate import evaluate
 from offline_preview.manifest import SECRET_SIG, SIG_KEY, build_manifest, masked_manifest, rebuild_inputs
 from offline_preview.run import analyzer_resources
 from preview_helpers import REPO_ROOT, by_name, program
+from registry_policies import names as policy_names
 
 needs_checkov = pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
 
@@ -48,7 +49,7 @@ def test_a_public_policy_wrapped_in_a_secret_is_refused_by_the_pack_and_checkov_
     _, _, plain = plain_and_secret["public_registry"]
     status, _, secret = plain_and_secret["secret_public_policy"]
     assert status == 1
-    assert ("no-wildcard-principal", "mandatory") in _policy_findings(secret, "modelStorePolicy")[0]
+    assert (policy_names.NO_WILDCARD_PRINCIPAL, "mandatory") in _policy_findings(secret, "modelStorePolicy")[0]
     assert "CKV_AWS_32" in _policy_findings(secret, "modelStorePolicy")[1]
     assert _policy_findings(secret, "modelStorePolicy") == _policy_findings(plain, "modelStorePolicy")
 
@@ -129,4 +130,6 @@ def test_the_pack_reads_a_secret_in_the_engines_envelope_as_plaintext_over_grpc(
             ]
         )
     assert {v.policy_name for v in enveloped} == {v.policy_name for v in plain}
-    assert "no-wildcard-principal" in {v.policy_name for v in enveloped if v.enforcement_level == "mandatory"}
+    assert policy_names.NO_WILDCARD_PRINCIPAL in {
+        v.policy_name for v in enveloped if v.enforcement_level == "mandatory"
+    }

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from offline_preview.cli import main
+from registry_policies import names as policy_names
 
 PROGRAMS = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "programs").glob("attack_*"))
-POLICY = "no-wildcard-principal"
+POLICY = policy_names.NO_WILDCARD_PRINCIPAL
 
 
 def test_there_are_twenty_four_attack_programs():

@@ -11,6 +11,7 @@ from model_registry.config import Consumers, ServiceConsumer
 from model_registry.policy_documents import document, to_json
 from model_registry.policy_documents.ecr import pull_statements
 from offline_preview.analyzer_client import AnalyzerClient
+from registry_policies import names as policy_names
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = json.loads((ROOT / "policy-pack" / "config" / "local.json").read_text())
@@ -34,7 +35,7 @@ def refused(pack, consumers: Consumers) -> bool:
         "name": "modelPolicy",
         "properties": {"repository": "models/bert", "policy": policy},
     }
-    return any(v.policy_name == "no-wildcard-principal" for v in pack.analyze(resource))
+    return any(v.policy_name == policy_names.NO_WILDCARD_PRINCIPAL for v in pack.analyze(resource))
 
 
 OUTSIDE = {

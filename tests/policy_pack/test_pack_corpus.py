@@ -15,12 +15,13 @@ from aws_facts.iam import Zone, account_of, external_access, parse, resource_tag
 from offline_preview.access_matrix import access_matrix
 from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.diff import grants
+from registry_policies import names as policy_names
 from registry_policies.pack import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 CORPUS = {path.stem: json.loads(path.read_text()) for path in sorted(CORPUS_DIR.glob("*.json"))}
-POLICY = "no-wildcard-principal"
+POLICY = policy_names.NO_WILDCARD_PRINCIPAL
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from offline_preview.analyzer_client import AnalyzerClient
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from registry_policies import names as policy_names
 from registry_policies.pack import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -279,7 +280,7 @@ def test_a_yaml_template_with_an_intrinsic_principal_cannot_be_evaluated():
         "      FunctionName: f\n      Action: lambda:InvokeFunction\n      Principal: !Ref Who\n"
     )
     [message] = messages(STACK, {"templateBody": body})
-    assert "cannot be evaluated" in message and "intrinsic" in message and "policy-exemptions" in message
+    assert "cannot be evaluated" in message and "intrinsic" in message and policy_names.EXEMPTIONS in message
 
 
 @pytest.mark.parametrize(
@@ -300,7 +301,7 @@ def test_a_yaml_template_with_an_intrinsic_principal_cannot_be_evaluated():
 )
 def test_a_template_the_pack_cannot_read_is_refused_as_cannot_be_evaluated(props):
     [message] = messages(STACK, props)
-    assert "cannot be evaluated" in message and "policy-exemptions" in message
+    assert "cannot be evaluated" in message and policy_names.EXEMPTIONS in message
 
 
 def test_a_cloud_control_desired_state_is_read_as_its_cloudformation_type():
@@ -314,7 +315,7 @@ def test_a_cloud_control_desired_state_is_read_as_its_cloudformation_type():
 def test_an_unknown_type_carrying_a_grant_is_refused_as_cannot_be_evaluated():
     props = {"resourceArn": "arn:aws:bedrock:x", "policy": doc(allow({"AWS": OWN}))}
     [message] = messages("aws:bedrock/agentcoreResourcePolicy:AgentcoreResourcePolicy", props)
-    assert "cannot be evaluated" in message and '"policy": "no-wildcard-principal"' in message
+    assert "cannot be evaluated" in message and f'"policy": "{policy_names.NO_WILDCARD_PRINCIPAL}"' in message
 
 
 def test_an_unknown_type_without_any_grant_passes():
@@ -418,7 +419,7 @@ def pack():
 
 def violations(pack, resource_type, props, name="subject"):
     found = pack.analyze({"type": resource_type, "name": name, "properties": props})
-    return [v for v in found if v.policy_name == "no-wildcard-principal"]
+    return [v for v in found if v.policy_name == policy_names.NO_WILDCARD_PRINCIPAL]
 
 
 def test_the_pack_refuses_an_open_github_trust_as_mandatory(pack):
@@ -457,7 +458,7 @@ def test_the_pack_refuses_an_unreadable_type_until_it_is_exempted_with_a_reason(
     [violation] = violations(pack, resource_type, props, "agentPolicy")
     assert violation.enforcement_level == "mandatory" and "cannot be evaluated" in violation.message
     exemption = {
-        "policy": "no-wildcard-principal",
+        "policy": policy_names.NO_WILDCARD_PRINCIPAL,
         "resource": "agentPolicy",
         "reason": "reviewed: grants to the own account only",
     }

@@ -4,31 +4,32 @@ import json
 from pathlib import Path
 
 import pytest
+from registry_policies import names as policy_names
 from registry_policies.exemptions import find_exemption, parse_exemptions
 from registry_policies.pack import DEFAULT_LEVELS
 
-POLICIES = {"ecr-tags-immutable", "no-wildcard-principal"}
+POLICIES = {"ecr-tags-immutable", policy_names.NO_WILDCARD_PRINCIPAL}
 REASON = "pulled by the legacy batch job until Q3"
 
 
 def test_a_valid_exemption_matches_its_resource_by_name_or_urn():
     valid, invalid = parse_exemptions(
-        {"exemptions": [{"policy": "ecr-tags-immutable", "resource": "legacyRepo", "reason": REASON}]}, POLICIES
+        {"exemptions": [{"policy": policy_names.TAGS_IMMUTABLE, "resource": "legacyRepo", "reason": REASON}]}, POLICIES
     )
     assert invalid == []
-    assert find_exemption(valid, "ecr-tags-immutable", "urn:x", "legacyRepo").reason == REASON
-    assert find_exemption(valid, "no-wildcard-principal", "urn:x", "legacyRepo") is None
-    assert find_exemption(valid, "ecr-tags-immutable", "urn:x", "otherRepo") is None
+    assert find_exemption(valid, policy_names.TAGS_IMMUTABLE, "urn:x", "legacyRepo").reason == REASON
+    assert find_exemption(valid, policy_names.NO_WILDCARD_PRINCIPAL, "urn:x", "legacyRepo") is None
+    assert find_exemption(valid, policy_names.TAGS_IMMUTABLE, "urn:x", "otherRepo") is None
 
 
 @pytest.mark.parametrize(
     ("entry", "problem"),
     [
-        ({"policy": "ecr-tags-immutable", "resource": "r"}, "without a reason"),
-        ({"policy": "ecr-tags-immutable", "resource": "r", "reason": "because"}, "without a reason"),
-        ({"policy": "ecr-tags-immutable", "resource": "r", "reason": "         x"}, "without a reason"),
+        ({"policy": policy_names.TAGS_IMMUTABLE, "resource": "r"}, "without a reason"),
+        ({"policy": policy_names.TAGS_IMMUTABLE, "resource": "r", "reason": "because"}, "without a reason"),
+        ({"policy": policy_names.TAGS_IMMUTABLE, "resource": "r", "reason": "         x"}, "without a reason"),
         ({"policy": "no-such-policy", "resource": "r", "reason": REASON}, "unknown policy"),
-        ({"policy": "ecr-tags-immutable", "reason": REASON}, "names no resource"),
+        ({"policy": policy_names.TAGS_IMMUTABLE, "reason": REASON}, "names no resource"),
         ("ecr-tags-immutable:r", "is not an object"),
     ],
 )
@@ -41,18 +42,18 @@ def test_an_invalid_exemption_is_reported_and_not_applied(entry, problem):
 def test_the_environment_configs_name_only_policies_of_the_pack(environment):
     config = json.loads((Path(__file__).resolve().parents[2] / f"policy-pack/config/{environment}.json").read_text())
     assert set(config) - {"all"} <= set(DEFAULT_LEVELS)
-    assert config["no-wildcard-principal"]["enforcementLevel"] == "mandatory"
+    assert config[policy_names.NO_WILDCARD_PRINCIPAL]["enforcementLevel"] == "mandatory"
 
 
 def test_the_quota_and_request_validation_policies_cannot_be_exempted_since_aws_refuses_the_deploy_regardless():
     from registry_policies.pack import CHECK_NAMES, NOT_EXEMPTABLE
 
-    assert {"aws-quotas", "aws-quotas-aggregate", "aws-request-validation"} == NOT_EXEMPTABLE
-    entry = {"policy": "aws-quotas-aggregate", "resource": "ciPush", "reason": REASON}
+    assert {"aws-quotas", policy_names.QUOTAS_AGGREGATE, policy_names.VALIDATION} == NOT_EXEMPTABLE
+    entry = {"policy": policy_names.QUOTAS_AGGREGATE, "resource": "ciPush", "reason": REASON}
     valid, [invalid] = parse_exemptions({"exemptions": [entry]}, CHECK_NAMES, NOT_EXEMPTABLE)
     assert valid == []
     assert invalid.problem.startswith("exempts ciPush from aws-quotas-aggregate, which cannot be exempted")
     # every other policy of the pack still can be
-    other = {"policy": "ecr-tags-immutable", "resource": "ciPush", "reason": REASON}
+    other = {"policy": policy_names.TAGS_IMMUTABLE, "resource": "ciPush", "reason": REASON}
     valid, invalid = parse_exemptions({"exemptions": [other]}, CHECK_NAMES, NOT_EXEMPTABLE)
-    assert [e.policy for e in valid] == ["ecr-tags-immutable"] and invalid == []
+    assert [e.policy for e in valid] == [policy_names.TAGS_IMMUTABLE] and invalid == []

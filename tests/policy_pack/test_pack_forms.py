@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from offline_preview.analyzer_client import AnalyzerClient
+from registry_policies import names as policy_names
 from registry_policies.pack import effective_access
 from registry_policies.resources import access_subjects, native_cloudformation_type
 
@@ -78,7 +79,7 @@ def test_an_aws_native_policy_given_as_json_text_is_read_too():
 def test_an_ecr_public_repository_is_refused_in_every_form_with_the_exemption_to_write(resource_type, props, where):
     (message,) = refusals(resource_type, props)
     assert message.startswith(f"{where} is refused: an ECR Public repository is public by nature")
-    assert '"policy": "no-wildcard-principal"' in message and "reason" in message
+    assert f'"policy": "{policy_names.NO_WILDCARD_PRINCIPAL}"' in message and "reason" in message
 
 
 @pytest.mark.parametrize(
@@ -200,14 +201,14 @@ def pack():
 def test_refused_over_grpc_and_accepted_once_exempted_with_a_reason(pack, resource):
     zone = {"trustedAccounts": ZONE["trustedAccounts"], "organizationIds": ZONE["organizationIds"]}
     pack.configure({"no-wildcard-principal": zone})
-    assert "no-wildcard-principal" in _policies(pack, resource)
+    assert policy_names.NO_WILDCARD_PRINCIPAL in _policies(pack, resource)
     exemption = {
-        "policy": "no-wildcard-principal",
+        "policy": policy_names.NO_WILDCARD_PRINCIPAL,
         "resource": resource["name"],
         "reason": "the public gallery of our demo models",
     }
-    pack.configure({"no-wildcard-principal": zone, "policy-exemptions": {"exemptions": [exemption]}})
+    pack.configure({"no-wildcard-principal": zone, policy_names.EXEMPTIONS: {"exemptions": [exemption]}})
     assert _policies(pack, resource) == set()
     short = {**exemption, "reason": "because"}
-    pack.configure({"no-wildcard-principal": zone, "policy-exemptions": {"exemptions": [short]}})
-    assert _policies(pack, resource) == {"no-wildcard-principal", "policy-exemptions"}
+    pack.configure({"no-wildcard-principal": zone, policy_names.EXEMPTIONS: {"exemptions": [short]}})
+    assert _policies(pack, resource) == {"no-wildcard-principal", policy_names.EXEMPTIONS}

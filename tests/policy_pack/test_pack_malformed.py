@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pulumi_policy import ResourceValidationPolicy
 from pulumi_policy.policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
+from registry_policies import names as policy_names
 from registry_policies.pack import build_policies
 
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
@@ -85,7 +86,7 @@ def run_resource_policies(resource_type, props, name="subject"):
 @pytest.mark.parametrize(("case", "document", "expected"), MALFORMED_DOCUMENTS, ids=[c[0] for c in MALFORMED_DOCUMENTS])
 def test_a_malformed_document_is_a_mandatory_violation_with_a_clear_message(case, document, expected):
     violations = run_resource_policies(REPOSITORY_POLICY, {"policy": document, "repository": "r"})
-    messages = [m for name, m in violations if name == "no-wildcard-principal"]
+    messages = [m for name, m in violations if name == policy_names.NO_WILDCARD_PRINCIPAL]
     assert messages, case
     assert any(expected in m for m in messages), messages
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from offline_preview.analyzer_client import AnalyzerClient, merge_pack_config
+from registry_policies import names as policy_names
 from registry_policies.pack import DEFAULT_LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,23 +57,26 @@ def by_policy(violations):
 
 def test_analyzer_info_lists_every_policy_with_its_default_level(pack):
     info = pack.info()
-    assert info.name == "ecr-model-registry-guardrails"
+    assert info.name == policy_names.PACK_NAME
     assert {p.name: p.enforcement_level for p in info.policies} == {k: v.value for k, v in DEFAULT_LEVELS.items()}
     types = {p.name: p.policy_type for p in info.policies}
-    assert types["ecr-lifecycle-policy"] == "stack" and types["no-wildcard-principal"] == "resource"
+    assert types[policy_names.LIFECYCLE] == "stack" and types[policy_names.NO_WILDCARD_PRINCIPAL] == "resource"
 
 
 def test_configure_sends_a_level_for_every_policy(pack):
-    sent = pack.configure({"ecr-tags-immutable": "mandatory", "required-tags": {"requiredTags": ["owner"]}})
+    sent = pack.configure({"ecr-tags-immutable": "mandatory", policy_names.REQUIRED_TAGS: {"requiredTags": ["owner"]}})
     assert set(sent) == set(DEFAULT_LEVELS)
-    assert sent["ecr-tags-immutable"]["enforcementLevel"] == "mandatory"
-    assert sent["no-wildcard-principal"]["enforcementLevel"] == "mandatory"
-    assert sent["required-tags"] == {"enforcementLevel": "advisory", "properties": {"requiredTags": ["owner"]}}
+    assert sent[policy_names.TAGS_IMMUTABLE]["enforcementLevel"] == "mandatory"
+    assert sent[policy_names.NO_WILDCARD_PRINCIPAL]["enforcementLevel"] == "mandatory"
+    assert sent[policy_names.REQUIRED_TAGS] == {
+        "enforcementLevel": "advisory",
+        "properties": {"requiredTags": ["owner"]},
+    }
 
 
 def test_a_bad_repository_policy_is_a_mandatory_violation_naming_the_sid(configured):
     violations = configured.analyze(BAD_POLICY)
-    [violation] = [v for v in violations if v.policy_name == "no-wildcard-principal"]
+    [violation] = [v for v in violations if v.policy_name == policy_names.NO_WILDCARD_PRINCIPAL]
     assert violation.enforcement_level == "mandatory"
     assert 'statement "PublicPull"' in violation.message and '{"AWS": "*"}' in violation.message
     assert violation.resource_name == "openPolicy"
@@ -81,7 +85,7 @@ def test_a_bad_repository_policy_is_a_mandatory_violation_naming_the_sid(configu
 
 def test_a_repository_without_lifecycle_policy_is_an_advisory_stack_violation(configured):
     violations = configured.analyze_stack([GOOD_REPOSITORY])
-    assert by_policy(violations) == {("ecr-lifecycle-policy", "advisory")}
+    assert by_policy(violations) == {(policy_names.LIFECYCLE, "advisory")}
     assert violations[0].resource_name == "models"
 
 
@@ -119,27 +123,27 @@ def test_a_configure_without_levels_silently_downgrades_mandatory_policies_to_ad
     merged = merge_pack_config(pack.info().policies, {})
     pack.configure_raw(merged, send_levels=False)
     try:
-        [violation] = [v for v in pack.analyze(BAD_POLICY) if v.policy_name == "no-wildcard-principal"]
+        [violation] = [v for v in pack.analyze(BAD_POLICY) if v.policy_name == policy_names.NO_WILDCARD_PRINCIPAL]
         assert violation.enforcement_level == "advisory"
     finally:
         pack.configure({})
-    [violation] = [v for v in pack.analyze(BAD_POLICY) if v.policy_name == "no-wildcard-principal"]
+    [violation] = [v for v in pack.analyze(BAD_POLICY) if v.policy_name == policy_names.NO_WILDCARD_PRINCIPAL]
     assert violation.enforcement_level == "mandatory"
 
 
 def test_the_origin_program_is_rejected_for_its_wildcard_principal(configured):
     repository, repository_policy, _replication = SEED
     violations = configured.analyze(repository_policy)
-    [violation] = [v for v in violations if v.policy_name == "no-wildcard-principal"]
+    [violation] = [v for v in violations if v.policy_name == policy_names.NO_WILDCARD_PRINCIPAL]
     assert violation.enforcement_level == "mandatory"
     assert 'statement "AllowPushPull"' in violation.message and 'Principal "*"' in violation.message
-    assert ("ecr-tags-immutable", "advisory") in by_policy(configured.analyze(repository))
+    assert (policy_names.TAGS_IMMUTABLE, "advisory") in by_policy(configured.analyze(repository))
 
 
 def test_an_advisory_policy_can_be_raised_to_mandatory(pack):
     pack.configure({"ecr-tags-immutable": {"enforcementLevel": "mandatory"}})
     try:
-        assert ("ecr-tags-immutable", "mandatory") in by_policy(pack.analyze(SEED[0]))
+        assert (policy_names.TAGS_IMMUTABLE, "mandatory") in by_policy(pack.analyze(SEED[0]))
     finally:
         pack.configure({})
 
@@ -151,7 +155,7 @@ def test_an_unknown_policy_document_is_a_mandatory_could_not_evaluate(configured
         "name": "later",
         "properties": {"repository": unknown, "policy": unknown},
     }
-    [violation] = [v for v in configured.analyze(resource) if v.policy_name == "no-wildcard-principal"]
+    [violation] = [v for v in configured.analyze(resource) if v.policy_name == policy_names.NO_WILDCARD_PRINCIPAL]
     assert violation.enforcement_level == "mandatory" and "could not be evaluated during preview" in violation.message
 
 
@@ -159,8 +163,8 @@ def test_an_exemption_with_a_reason_suppresses_the_violation_and_shows_the_reaso
     reason = "legacy CI moves the latest tag until ticket ML-42 lands"
     pack.configure(
         {
-            "policy-exemptions": {
-                "exemptions": [{"policy": "ecr-tags-immutable", "resource": "aiModelRepo", "reason": reason}]
+            policy_names.EXEMPTIONS: {
+                "exemptions": [{"policy": policy_names.TAGS_IMMUTABLE, "resource": "aiModelRepo", "reason": reason}]
             }
         }
     )
@@ -168,16 +172,18 @@ def test_an_exemption_with_a_reason_suppresses_the_violation_and_shows_the_reaso
         violations = pack.analyze(SEED[0])
     finally:
         pack.configure({})
-    assert "ecr-tags-immutable" not in {v.policy_name for v in violations}
-    [note] = [v for v in violations if v.policy_name == "exemption-notes"]
+    assert policy_names.TAGS_IMMUTABLE not in {v.policy_name for v in violations}
+    [note] = [v for v in violations if v.policy_name == policy_names.EXEMPTION_NOTES]
     assert note.enforcement_level == "advisory" and f"exempted from ecr-tags-immutable: {reason}" in note.message
 
 
 def test_an_exemption_without_a_real_reason_is_a_mandatory_violation_and_exempts_nothing(pack):
     pack.configure(
         {
-            "policy-exemptions": {
-                "exemptions": [{"policy": "no-wildcard-principal", "resource": "aiModelRepoPolicy", "reason": "ok"}]
+            policy_names.EXEMPTIONS: {
+                "exemptions": [
+                    {"policy": policy_names.NO_WILDCARD_PRINCIPAL, "resource": "aiModelRepoPolicy", "reason": "ok"}
+                ]
             }
         }
     )
@@ -185,8 +191,8 @@ def test_an_exemption_without_a_real_reason_is_a_mandatory_violation_and_exempts
         violations = pack.analyze(SEED[1])
     finally:
         pack.configure({})
-    assert ("policy-exemptions", "mandatory") in by_policy(violations)
-    assert ("no-wildcard-principal", "mandatory") in by_policy(violations)
+    assert (policy_names.EXEMPTIONS, "mandatory") in by_policy(violations)
+    assert (policy_names.NO_WILDCARD_PRINCIPAL, "mandatory") in by_policy(violations)
 
 
 def test_many_analyze_calls_come_back_in_order(configured):

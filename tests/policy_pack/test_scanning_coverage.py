@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from registry_policies import ecr, scanning
+from registry_policies import names as policy_names
 from registry_policies.scanning import Configuration, Place, Rule, filter_matches, repository_verdict
 from registry_policies.stack import StackResource, default_place, scanning_coverage_findings
 
@@ -220,7 +221,7 @@ def test_the_pack_over_grpc_reports_a_repository_whose_region_has_no_scanning():
         found = pack.analyze_stack(
             [repository("models/home"), repository("models/away", region="us-west-2"), scanning_config]
         )
-    coverage = [v for v in found if v.policy_name == "ecr-scanning-coverage"]
+    coverage = [v for v in found if v.policy_name == policy_names.SCANNING_COVERAGE]
     assert [v.urn.rsplit("::", 1)[1] for v in coverage] == ["models/away"]
     assert "us-west-2" in coverage[0].message and coverage[0].enforcement_level == "mandatory"
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from model_registry.catalog import TrustedZone, load_catalog, pack_config_path, trusted_zone
 from model_registry.errors import ConfigError
+from registry_policies import names as policy_names
 
 REPO = Path(__file__).resolve().parents[2]
 TRUSTED, PARTNER, FOREIGN = "123456789012", "210987654321", "444455556666"
@@ -126,7 +127,7 @@ def test_the_repository_catalog_is_inside_every_environments_zone(environment):
 
 
 def test_the_zone_is_read_from_the_pack_config():
-    config = json.loads((REPO / "policy-pack" / "config" / "prod.json").read_text())["no-wildcard-principal"]
+    config = json.loads((REPO / "policy-pack" / "config" / "prod.json").read_text())[policy_names.NO_WILDCARD_PRINCIPAL]
     zone = trusted_zone(REPO / "policy-pack" / "config" / "prod.json", "policy-pack/config/prod.json")
     assert zone.accounts == frozenset(config["trustedAccounts"])
     assert zone.organizations == frozenset(config["organizationIds"])

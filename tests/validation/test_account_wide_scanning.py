@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from aws_facts.singletons import scanning_leaves_out, scanning_rules
 from offline_preview.analyzer_client import AnalyzerClient
+from registry_policies import names as policy_names
 from registry_policies.validation import ACCOUNT_WIDE, account_wide_scanning_findings
 
 SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
@@ -71,7 +72,7 @@ def test_through_the_pack_it_blocks_and_an_exemption_with_a_reason_acknowledges_
         "properties": {"scanType": "ENHANCED", "rules": [rule("CONTINUOUS_SCAN", "models/*")]},
     }
     acknowledged = {
-        "policy-exemptions": {
+        policy_names.EXEMPTIONS: {
             "exemptions": [
                 {"policy": ACCOUNT_WIDE, "resource": "scanning", "reason": "this account holds only our models"}
             ]

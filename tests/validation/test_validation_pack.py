@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from offline_preview.analyzer_client import AnalyzerClient
+from registry_policies import names as policy_names
 from registry_policies.validation import VALIDATION, VALIDATION_COVERAGE
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policy-pack"
@@ -80,7 +81,7 @@ def test_an_unmapped_type_is_named_by_the_advisory_coverage_policy_and_not_refus
 
 def test_an_exemption_from_request_validation_is_itself_refused():
     config = {
-        "policy-exemptions": {
+        policy_names.EXEMPTIONS: {
             "exemptions": [{"policy": VALIDATION, "resource": "shortWindow", "reason": "we like five days"}]
         }
     }
@@ -88,5 +89,5 @@ def test_an_exemption_from_request_validation_is_itself_refused():
         client.configure(config)
         single = client.analyze(STACK[1])
         stacked = client.analyze_stack(STACK)
-    assert any(v.policy_name == "policy-exemptions" and "cannot be exempted" in v.message for v in single)
+    assert any(v.policy_name == policy_names.EXEMPTIONS and "cannot be exempted" in v.message for v in single)
     assert any(v.policy_name == VALIDATION and v.resource_name == "shortWindow" for v in stacked)
