@@ -18,6 +18,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from aws_facts import models
+from aws_facts.grammars.lifecycle import MAX_WILDCARDS
+from aws_facts.quotas import QUOTA_TABLE
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -42,12 +45,13 @@ from .rules import (
 )
 from .sources import Document, SourceError, closest, load_yaml
 
-# ECR service limits (see the README's "Limits" table).
-MAX_REPLICATION_RULES = 10
-MAX_REPLICATION_DESTINATIONS = 25
-MAX_FILTERS_PER_RULE = 100
-MAX_TAG_EXCLUSION_FILTERS = 5
-MAX_WILDCARDS_PER_TAG_PATTERN = 4
+# ECR service limits (see the README's "Limits" table): the leaf package's quota table, ECR's model (read
+# through botocore) and its lifecycle grammar, one copy each.
+MAX_REPLICATION_RULES = QUOTA_TABLE["ecr-replication-rules"].limit
+MAX_REPLICATION_DESTINATIONS = QUOTA_TABLE["ecr-replication-destinations"].limit
+MAX_FILTERS_PER_RULE = QUOTA_TABLE["ecr-replication-filters"].limit
+MAX_TAG_EXCLUSION_FILTERS = int(models.length("ecr", "ImageTagMutabilityExclusionFilters")[1] or 0)
+MAX_WILDCARDS_PER_TAG_PATTERN = MAX_WILDCARDS
 # Where the registry and access stacks find the catalog, relative to their project directory.
 DEFAULT_CATALOG = "../../catalog"
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from aws_facts.quotas import QUOTA_TABLE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.config import ReplicationConfig
@@ -21,7 +22,7 @@ KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
 TEMPLATE_ROLE_KMS_ACTIONS = ("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant")
 TEMPLATE_ROLE_ECR_ACTIONS = ("ecr:CreateRepository", "ecr:TagResource")
 # PutRegistryScanningConfiguration: at most 100 filters per rule.
-MAX_SCANNING_FILTERS = 100
+MAX_SCANNING_FILTERS = QUOTA_TABLE["ecr-scanning-filters"].limit
 # A registry export without "scanning" (deployed before it existed): the registry's own default.
 DEFAULT_SCANNING = {"type": "ENHANCED", "frequency": "CONTINUOUS_SCAN"}
 
