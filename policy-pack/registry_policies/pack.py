@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import ecr, iam, quotas, stack, validation
+from . import ecr, iam, quotas, scanning_forms, stack, validation
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
@@ -99,6 +99,9 @@ def effective_access(resource_type: str, props: dict[str, Any], config: dict[str
     zone = _zone(config)
     findings: list[Finding] = []
     for subject in access_subjects(resource_type, props):
+        if subject.refused:
+            findings.append(Finding(f"{subject.where} is refused: {subject.refused}; {iam.exemption_hint()}"))
+            continue
         if subject.unreadable:
             findings.append(
                 Finding(
@@ -138,12 +141,23 @@ def _github_oidc(resource_type: str, props: dict[str, Any], _config: dict[str, A
     return iam.github_oidc_findings("trust policy (assumeRolePolicy)", props["assumeRolePolicy"])
 
 
+SCANNING_CHECKS = {
+    ecr.REPOSITORY: ecr.repository_scanning_findings,
+    ecr.REGISTRY_SCANNING: ecr.registry_scanning_findings,
+}
+
+
 def _scanning(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    if resource_type == ecr.REPOSITORY:
-        return ecr.repository_scanning_findings(props)
-    if resource_type == ecr.REGISTRY_SCANNING:
-        return ecr.registry_scanning_findings(props)
-    return []
+    if resource_type in SCANNING_CHECKS:
+        return SCANNING_CHECKS[resource_type](props)
+    # The same resources written as aws-native, in a CloudFormation template or through Cloud Control.
+    findings = []
+    for label, pulumi_type, shaped in scanning_forms.pulumi_shapes(resource_type, props)[0]:
+        check = SCANNING_CHECKS.get(pulumi_type)
+        for finding in check(shaped) if check else []:
+            where = f"template resource {label}: " if label else ""
+            findings.append(Finding(f"{where}{finding.message}", unknown=finding.unknown))
+    return findings
 
 
 def _on_repository(check: Callable[[dict[str, Any]], list[Finding]]) -> ResourceCheck:
