@@ -35,6 +35,7 @@ from .config import (
 )
 from .errors import ConfigError
 from .sources import Document, SourceError, load_json, load_yaml
+from .stack_names import split_stack
 
 # Catalog files are `<team>.yaml`; a `.yml` file would otherwise be skipped without a word.
 SUFFIX = ".yaml"
@@ -260,8 +261,9 @@ def read_catalog(folder: str, key: str, *, namespace: str | None = None) -> Cata
             )
         )
     directory = Path(pulumi.get_root_directory()) / folder
-    stack = pulumi.get_stack()
-    zone = trusted_zone(pack_config_path(directory, stack), f"policy-pack/config/{stack}.json")
+    # A sharded stack (`local.core`, `dev.nlp.2`) belongs to its environment's pack config (`local.json`).
+    env = split_stack(pulumi.get_stack())[0]
+    zone = trusted_zone(pack_config_path(directory, env), f"policy-pack/config/{env}.json")
     return load_catalog(directory, namespace=namespace, key=f"{key} ({folder})", zone=zone)
 
 
