@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import ecr, iam, quotas, stack
+from . import ecr, iam, lifecycle_by_use, quotas, stack
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
@@ -264,6 +264,24 @@ SPECS += [
         EnforcementLevel.MANDATORY,
         stack_check=lambda resources, _config: quotas.aggregate_quota_findings(resources),
         exemptable=False,
+    ),
+]
+
+# Features of issue 19 (docs/features.md): lifecycle by use.
+SPECS += [
+    Spec(
+        lifecycle_by_use.GRAMMAR,
+        "Lifecycle policies are ones ECR accepts (archive storage and its 90-day minimum included).",
+        EnforcementLevel.MANDATORY,
+        lifecycle_by_use.grammar_findings,
+        exemptable=False,
+    ),
+    Spec(
+        lifecycle_by_use.RELEASES_KEPT,
+        "No lifecycle rule deletes a release image from standard storage (archiving is allowed).",
+        EnforcementLevel.MANDATORY,
+        lifecycle_by_use.releases_kept_findings,
+        options={lifecycle_by_use.RELEASE_PREFIXES_OPTION: STRING_LIST},
     ),
 ]
 

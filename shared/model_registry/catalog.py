@@ -93,6 +93,8 @@ class TeamFile(ConfigModel):
 
     team: TeamName
     cost_centre: TagValue | None = None
+    # The team's default lifecycle overrides; a model's own `lifecycle` keys win over these.
+    lifecycle: LifecycleOverride | None = None
     ci: TeamCi | None = None
     models: tuple[ModelSpec, ...] = Field(min_length=1)
 
@@ -231,12 +233,18 @@ def _load_team_file(folder: Path, path: Path, problems: list[str]) -> tuple[Team
             cost_centre=m.cost_centre or spec.cost_centre,
             mutable_tags=m.mutable_tags,
             scan_on_push=m.scan_on_push,
-            lifecycle=m.lifecycle,
+            lifecycle=m.lifecycle.over(spec.lifecycle) if m.lifecycle else spec.lifecycle,
             consumers=m.consumers,
             where=f"{shown}:{document.line(('models', index, 'name'))}",
         )
         for index, m in enumerate(spec.models)
     ]
+    for model in models:
+        problem = model.lifecycle.archive_problem() if model.lifecycle else None
+        if problem:
+            problems.append(f"{model.where}: model {model.name!r}: lifecycle.{problem}")
+    if any(m.lifecycle and m.lifecycle.archive_problem() for m in models):
+        return None
     return team, models
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from aws_facts.ecr_lifecycle import ARCHIVE_MINIMUM_DAYS
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -207,8 +208,30 @@ class Lifecycle(ConfigModel):
 
 
 class LifecycleOverride(ConfigModel):
+    """A catalog model's (or its team's default) changes to registry:lifecycle; None: inherit."""
+
     untagged_expiry_days: StrictInt | None = Field(None, ge=1, le=3650)
     prerelease_keep_count: StrictInt | None = Field(None, ge=1, le=10000)
+    # Lifecycle by use (docs/features.md): release images not pulled for N days move to ECR's archive
+    # storage class (not pullable, restorable); None: they stay in standard storage.
+    archive_after_days_unpulled: StrictInt | None = Field(None, ge=1, le=3650)
+    # Delete from the archive N days after the move; ECR's archive keeps an image at least 90 days.
+    delete_archived_after_days: StrictInt | None = Field(None, ge=ARCHIVE_MINIMUM_DAYS, le=3650)
+
+    def over(self, default: LifecycleOverride | None) -> LifecycleOverride:
+        """This override with `default`'s values where this one has none (a model over its team)."""
+        if default is None:
+            return self
+        mine = self.model_dump(exclude_none=True)
+        return LifecycleOverride(**{**default.model_dump(exclude_none=True), **mine})
+
+    def archive_problem(self) -> str | None:
+        if self.delete_archived_after_days is not None and self.archive_after_days_unpulled is None:
+            return (
+                "deleteArchivedAfterDays: set without archiveAfterDaysUnpulled, nothing is ever archived; "
+                "set archiveAfterDaysUnpulled too, or remove it"
+            )
+        return None
 
 
 class RegistryConfig(ConfigModel):
@@ -222,6 +245,15 @@ class RegistryConfig(ConfigModel):
     key_admins: tuple[PrincipalArn, ...] = ()
     # The catalog folder (model_registry.catalog), relative to the project directory.
     catalog: str = Field(DEFAULT_CATALOG, min_length=1)
+    # Lifecycle by use (the catalog's archiveAfterDaysUnpulled). Only ENV=local turns it off: the
+    # emulator's lifecycle schema (moto 5.2.5) predates ECR's archive storage class and refuses it.
+    archive_storage: StrictBool = True
+
+    def model_lifecycle(self, override: LifecycleOverride | None) -> LifecycleOverride | None:
+        """A catalog model's lifecycle override as this environment deploys it."""
+        if override is None or self.archive_storage:
+            return override
+        return override.model_copy(update={"archive_after_days_unpulled": None, "delete_archived_after_days": None})
 
 
 def check_mutable_tags(lifecycle: Lifecycle, models: typing.Iterable[Any]) -> None:

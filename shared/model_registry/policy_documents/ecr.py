@@ -119,7 +119,43 @@ def lifecycle_policy(settings: Lifecycle, override: LifecycleOverride | None = N
     """
     untagged_days = (override and override.untagged_expiry_days) or settings.untagged_expiry_days
     keep = (override and override.prerelease_keep_count) or settings.prerelease_keep_count
+    archive_days = override.archive_after_days_unpulled if override else None
+    delete_archived_days = override.delete_archived_after_days if override else None
     rules = []
+    # Lifecycle by use: release images not pulled for N days move to the archive. These rules come
+    # first: their tag selection takes every release image, so no lower rule can expire one from
+    # standard storage (the keep-rules below stay as the guard when archiving is off).
+    for prefix in settings.release_tag_prefixes if archive_days else ():
+        rules.append(
+            {
+                "description": f"Archive release images (tags {prefix}*) not pulled for {archive_days} days",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [prefix],
+                    "countType": "sinceImagePulled",
+                    "countUnit": "days",
+                    "countNumber": archive_days,
+                },
+                "action": {"type": "transition", "targetStorageClass": "archive"},
+            }
+        )
+    # Deleting from the archive only, and only after ECR's 90-day minimum (config enforces the bound).
+    for prefix in settings.release_tag_prefixes if archive_days and delete_archived_days else ():
+        rules.append(
+            {
+                "description": f"Delete archived release images (tags {prefix}*) {delete_archived_days} days "
+                "after archiving",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [prefix],
+                    "storageClass": "archive",
+                    "countType": "sinceImageTransitioned",
+                    "countUnit": "days",
+                    "countNumber": delete_archived_days,
+                },
+                "action": {"type": "expire"},
+            }
+        )
     for prefix in settings.release_tag_prefixes:
         rules.append(
             {

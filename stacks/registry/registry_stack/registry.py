@@ -92,7 +92,7 @@ class ModelRegistry(pulumi.ComponentResource):
             aws.ecr.LifecyclePolicy(
                 naming.resource_name(model.name, "lifecycle"),
                 repository=repository.name,
-                policy=ecr.lifecycle_policy_json(config.lifecycle, model.lifecycle),
+                policy=ecr.lifecycle_policy_json(config.lifecycle, config.model_lifecycle(model.lifecycle)),
                 opts=pulumi.ResourceOptions(parent=repository),
             )
             self.repositories[model.name] = repository
