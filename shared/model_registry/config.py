@@ -290,6 +290,26 @@ class ReplicationRule(ConfigModel):
     prefixes: tuple[ReplicationPrefix, ...] = Field((), max_length=MAX_FILTERS_PER_RULE)
 
 
+class RegistryPolicyScope(StrEnum):
+    V1 = "V1"
+    V2 = "V2"
+
+
+class BasicScanTypeVersion(StrEnum):
+    AWS_NATIVE = "AWS_NATIVE"
+    CLAIR = "CLAIR"
+
+
+class AccountSettings(ConfigModel):
+    """The ECR account settings the replication stack pins (aws.ecr.AccountSetting), see docs/features.md."""
+
+    # V2: a registry policy's every ECR action applies; V1 honours only replication and pull-through actions.
+    registry_policy_scope: RegistryPolicyScope = RegistryPolicyScope.V2
+    basic_scan_type_version: BasicScanTypeVersion = BasicScanTypeVersion.AWS_NATIVE
+    # Only ENV=local turns the pinning off: the emulator (moto 5.2.5) has no PutAccountSetting (it answers 500).
+    pinned: StrictBool = True
+
+
 class ReplicationConfig(ConfigModel):
     """`replication:*` config."""
 
@@ -301,6 +321,9 @@ class ReplicationConfig(ConfigModel):
     # Creation templates (with their KMS replica keys and role) in each same-account destination region.
     # Only ENV=local turns them off: the emulator implements neither their API nor ReplicateKey by ARN.
     replica_templates: StrictBool = True
+    # The registry-wide account settings this stack owns (one value per account and region, like the
+    # registry policy it gives meaning to).
+    account_settings: AccountSettings = AccountSettings()
 
     def unique_destinations(self) -> set[tuple[str, str | None]]:
         return {(d.region, d.registry_id) for rule in self.rules for d in rule.destinations}

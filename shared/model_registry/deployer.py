@@ -217,6 +217,13 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         ),
         delete=("iam:DeleteOpenIDConnectProvider",),
     ),
+    # The provider's delete is a no-op (framework.WithNoOpDelete): the setting keeps its value.
+    "aws:ecr/accountSetting:AccountSetting": Crud(
+        create=("ecr:PutAccountSetting",),
+        read=("ecr:GetAccountSetting",),
+        update=("ecr:PutAccountSetting",),
+        delete=(),
+    ),
     "aws:ecr/repositoryPolicy:RepositoryPolicy": Crud(
         create=("ecr:SetRepositoryPolicy",),
         read=("ecr:GetRepositoryPolicy",),
@@ -235,6 +242,7 @@ STACK_RESOURCE_TYPES = {
         "aws:kms/key:Key",
     ),
     REPLICATION: (
+        "aws:ecr/accountSetting:AccountSetting",
         "aws:ecr/registryPolicy:RegistryPolicy",
         "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
         "aws:ecr/replicationConfiguration:ReplicationConfiguration",
@@ -526,8 +534,10 @@ def replication_policy(target: Target) -> Document:
         replicate_conditions["StringEquals"]["kms:ReplicaRegion"] = sorted(target.replica_regions)
     return document(
         statement(
-            "ManageReplicationAndRegistryPolicy",
-            _actions(replication, prefix="ecr:") + _actions(registry_policy_type, prefix="ecr:"),
+            "ManageReplicationRegistryPolicyAndAccountSettings",
+            _actions(replication, prefix="ecr:")
+            + _actions(registry_policy_type, prefix="ecr:")
+            + _actions("aws:ecr/accountSetting:AccountSetting", prefix="ecr:"),
             resources="*",
             conditions=_string_equals(target.in_regions((target.region,))),
         ),
