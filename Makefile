@@ -12,7 +12,7 @@ OFFLINE ?=
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
-export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE
+export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE IMAGE
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -40,7 +40,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop local-reset \
-        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean
+        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean gate
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
 HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT
@@ -169,6 +169,13 @@ diff: check-env install ## what changed since BASE (a git revision): per resourc
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)
+
+# ENV=local asks the emulator (fake credentials, as the local stacks use); dev and prod the SDK's own
+# credentials and region. IMAGE travels in the environment, never pasted into the command line.
+GATE_LOCAL := $(if $(filter local,$(ENV)),--endpoint-url http://127.0.0.1:$(MOTO_PORT) --region us-east-1)
+gate: check-env install ## refuse to promote IMAGE=<repository>@sha256:<digest> while a CRITICAL/HIGH finding has a fix
+	@$(if $(filter local,$(ENV)),AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing) \
+	  $(VENV)/bin/python -m gate "$$IMAGE" $(GATE_LOCAL)
 
 pack-bundle: install ## write the publishable policy pack (with the leaf package aws-facts inside) to build/policy-pack/
 	$(VENV)/bin/python -m pack_bundle build/policy-pack
