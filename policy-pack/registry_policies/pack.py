@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import account_settings, ecr, iam, lifecycle_by_use, quotas, stack
+from . import account_settings, ecr, iam, lifecycle_by_use, pull_through, quotas, stack
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
@@ -282,6 +282,15 @@ SPECS += [
         EnforcementLevel.MANDATORY,
         lifecycle_by_use.releases_kept_findings,
         options={lifecycle_by_use.RELEASE_PREFIXES_OPTION: STRING_LIST},
+    ),
+]
+# Pull-through caches.
+SPECS += [
+    Spec(
+        pull_through.CACHE,
+        "Every pull-through cache rule has a creation template with the models' settings and is scanned.",
+        EnforcementLevel.MANDATORY,
+        stack_check=lambda resources, _config: pull_through.cache_findings(resources),
     ),
 ]
 # Pinned account settings.

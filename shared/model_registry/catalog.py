@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
+from pydantic import AfterValidator, Field, model_validator
 
 from . import naming
 from .config import (
@@ -88,6 +89,40 @@ class TeamCi(ConfigModel):
     pushers: tuple[GitHubPusher, ...] = Field(min_length=1)
 
 
+def _upstream_registry(value: str) -> str:
+    if value not in UPSTREAMS:
+        raise ValueError(
+            f"{value!r} is not an upstream registry this registry caches; use one of {', '.join(UPSTREAMS)}"
+        )
+    return value
+
+
+def _credential_arn(value: str) -> str:
+    problem = credential_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+class UpstreamSpec(ConfigModel):
+    """An upstream registry the team builds from, reached through an ECR pull-through cache rule."""
+
+    registry: Annotated[str, AfterValidator(_upstream_registry)]
+    # A Secrets Manager secret ARN (never the credentials themselves); required where the upstream needs them.
+    credential_arn: Annotated[str, AfterValidator(_credential_arn)] | None = None
+
+    @model_validator(mode="after")
+    def _credentials_where_needed(self) -> UpstreamSpec:
+        if UPSTREAMS[self.registry].needs_credentials and self.credential_arn is None:
+            raise ValueError(
+                f"credentialArn: {self.registry} needs credentials: name the ARN of a Secrets Manager secret "
+                "ecr-pullthroughcache/<name> holding them (never the credentials themselves)"
+            )
+        if not UPSTREAMS[self.registry].needs_credentials and self.credential_arn is not None:
+            raise ValueError(f"credentialArn: {self.registry} is public and takes no credentials; remove it")
+        return self
+
+
 class TeamFile(ConfigModel):
     """A whole `catalog/<team>.yaml`."""
 
@@ -96,6 +131,8 @@ class TeamFile(ConfigModel):
     # The team's default lifecycle overrides; a model's own `lifecycle` keys win over these.
     lifecycle: LifecycleOverride | None = None
     ci: TeamCi | None = None
+    # Upstream registries the team's builds pull through the registry's cache (docs/features.md).
+    upstreams: tuple[UpstreamSpec, ...] = ()
     models: tuple[ModelSpec, ...] = Field(min_length=1)
 
 
@@ -122,6 +159,7 @@ class Team:
     models: tuple[str, ...]
     file: str
     pushers_line: int
+    upstreams: tuple[UpstreamSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +169,10 @@ class Catalog:
     directory: Path
     teams: tuple[Team, ...]
     models: tuple[CatalogModel, ...]
+
+    def upstreams(self) -> dict[str, str | None]:
+        """{upstream registry: its credential ARN} over every team (one cache rule per upstream)."""
+        return {u.registry: u.credential_arn for team in self.teams for u in team.upstreams}
 
 
 def load_catalog(directory: str | Path, *, namespace: str | None = None, key: str = "catalog") -> Catalog:
@@ -224,6 +266,7 @@ def _load_team_file(folder: Path, path: Path, problems: list[str]) -> tuple[Team
         models=tuple(m.name for m in spec.models),
         file=shown,
         pushers_line=document.line(("ci", "pushers")),
+        upstreams=spec.upstreams,
     )
     models = [
         CatalogModel(
@@ -250,6 +293,16 @@ def _load_team_file(folder: Path, path: Path, problems: list[str]) -> tuple[Team
 
 def _across_files(teams: list[Team], models: list[CatalogModel], namespace: str | None) -> list[str]:
     problems = []
+    # One cache rule per upstream registry: teams naming the same upstream must name the same secret.
+    credentials: dict[str, tuple[str | None, Team]] = {}
+    for team in teams:
+        for upstream in team.upstreams:
+            named = credentials.setdefault(upstream.registry, (upstream.credential_arn, team))
+            if named[0] != upstream.credential_arn:
+                problems.append(
+                    f"{team.file}:1: upstreams: {upstream.registry} has credentialArn {upstream.credential_arn!r} here "
+                    f"and {named[0]!r} in {named[1].file}; the registry has one cache rule per upstream: agree on one secret"
+                )
     roles: dict[str, Team] = {}
     for team in teams:
         # IAM role names are unique regardless of case: NLP and nlp would be one role.

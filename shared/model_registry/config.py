@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from aws_facts.ecr_lifecycle import ARCHIVE_MINIMUM_DAYS
+from aws_facts.ecr_pull_through import UPSTREAMS, prefix_problem
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -151,6 +152,21 @@ ModelName = Annotated[StrictStr, AfterValidator(_model_name)]
 GitHubOidcProviderArn = Annotated[StrictStr, oidc_provider_arn(GITHUB_OIDC_HOST)]
 
 
+def _cache_prefix(value: str) -> str:
+    longest = max(UPSTREAMS.values(), key=lambda u: len(u.short)).short
+    problem = prefix_problem(f"{value}/{longest}") or (
+        prefix_problem(value) if value != "ROOT" else "ROOT is not a prefix"
+    )
+    if problem:
+        raise ValueError(
+            f"{problem} (the prefix of every cache rule is <upstreamCachePrefix>/<upstream>, e.g. {value}/{longest})"
+        )
+    return value
+
+
+CachePrefix = Annotated[StrictStr, AfterValidator(_cache_prefix)]
+
+
 class ConfigModel(BaseModel):
     """Strict base: camelCase keys, unknown keys refused, values not coerced across types.
 
@@ -248,6 +264,10 @@ class RegistryConfig(ConfigModel):
     # Lifecycle by use (the catalog's archiveAfterDaysUnpulled). Only ENV=local turns it off: the
     # emulator's lifecycle schema (moto 5.2.5) predates ECR's archive storage class and refuses it.
     archive_storage: StrictBool = True
+    # Pull-through caches of the upstreams the catalog's teams name: `<upstreamCachePrefix>/<upstream>`.
+    upstream_cache_prefix: CachePrefix = "cache"
+    # Only ENV=local turns them off: the emulator has no pull-through cache rules nor creation templates (500).
+    upstream_caches: StrictBool = True
 
     def model_lifecycle(self, override: LifecycleOverride | None) -> LifecycleOverride | None:
         """A catalog model's lifecycle override as this environment deploys it."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
+
 from ..config import Consumers, Lifecycle, LifecycleOverride
 from . import Document, Statement, account_root, document, statement
 
@@ -199,3 +201,28 @@ def lifecycle_policy(settings: Lifecycle, override: LifecycleOverride | None = N
 
 def lifecycle_policy_json(settings: Lifecycle, override: LifecycleOverride | None = None) -> str:
     return json.dumps(lifecycle_policy(settings, override), separators=(",", ":"))
+
+
+def cache_repository_policy(build_roles: tuple[str, ...]) -> Document:
+    """A pull-through cache repository's policy (its creation template's): only the build roles pull.
+
+    The build roles are the teams' CI roles (role ARNs, so that the grant needs no identity policy in the
+    same account); a Deny stops every other principal from pulling or importing through the cache.
+    Without build roles, nobody pulls.
+    """
+    actions = (*PULL_ACTIONS, *PULL_THROUGH_ACTIONS)
+    statements = []
+    if build_roles:
+        statements.append(statement("PullThroughCacheByBuildRoles", actions, principal={"AWS": sorted(build_roles)}))
+        statements.append(
+            statement(
+                "DenyPullExceptBuildRoles",
+                actions,
+                effect="Deny",
+                principal={"AWS": "*"},
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": sorted(build_roles)}},
+            )
+        )
+    else:
+        statements.append(statement("DenyPullWithoutBuildRoles", actions, effect="Deny", principal={"AWS": "*"}))
+    return document(*statements)
