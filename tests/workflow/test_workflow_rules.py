@@ -93,6 +93,7 @@ def test_only_the_cloud_and_deploy_jobs_can_request_an_oidc_token():
         "deploy.yml:dev",
         "deploy.yml:prod",
         "deploy-environment.yml:deploy",
+        "audit.yml:audit",
     }
 
 
