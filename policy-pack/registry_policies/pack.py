@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import account_settings, ecr, iam, lifecycle_by_use, pull_through, quotas, stack
+from . import account_settings, ecr, iam, lifecycle_by_use, pull_through, quotas, signing, stack
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
@@ -291,6 +291,16 @@ SPECS += [
         "Every pull-through cache rule has a creation template with the models' settings and is scanned.",
         EnforcementLevel.MANDATORY,
         stack_check=lambda resources, _config: pull_through.cache_findings(resources),
+    ),
+]
+# Signing for release tags.
+SPECS += [
+    Spec(
+        signing.SIGNING,
+        "ECR managed signing covers every repository of the stack (so every release tag).",
+        EnforcementLevel.MANDATORY,
+        stack_check=signing.signing_findings,
+        options={signing.REQUIRE_OPTION: {"type": "boolean"}},
     ),
 ]
 # Pinned account settings.

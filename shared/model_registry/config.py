@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 from aws_facts.ecr_lifecycle import ARCHIVE_MINIMUM_DAYS
 from aws_facts.ecr_pull_through import UPSTREAMS, prefix_problem
+from aws_facts.ecr_signing import profile_problem
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -250,6 +251,19 @@ class LifecycleOverride(ConfigModel):
         return None
 
 
+def _signing_profile(value: str) -> str:
+    problem = profile_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+class Signing(ConfigModel):
+    """`registry:signing`: the AWS Signer profile ECR signs the namespace's images with."""
+
+    signing_profile_arn: Annotated[StrictStr, AfterValidator(_signing_profile)]
+
+
 class RegistryConfig(ConfigModel):
     """`registry:*` config."""
 
@@ -268,6 +282,9 @@ class RegistryConfig(ConfigModel):
     upstream_cache_prefix: CachePrefix = "cache"
     # Only ENV=local turns them off: the emulator has no pull-through cache rules nor creation templates (500).
     upstream_caches: StrictBool = True
+    # ECR managed signing of every image pushed to the namespace (release tags included), through the
+    # aws-native provider (pulumi-aws 7.51.1 has no signing resource); None: images are not signed.
+    signing: Signing | None = None
 
     def model_lifecycle(self, override: LifecycleOverride | None) -> LifecycleOverride | None:
         """A catalog model's lifecycle override as this environment deploys it."""
@@ -812,8 +829,9 @@ MOVED_KEYS = {
     for project, keys in (("registry", ("models",)), ("access", ("modelConsumers",)))
 }
 
-# Config namespaces a program may carry besides its own and the AWS provider's: the engine's own.
-OTHER_NAMESPACES = ("pulumi",)
+# Config namespaces a program may carry besides its own and the AWS provider's: the engine's own, and the
+# aws-native provider's (aws-native:region), which registry:signing needs.
+OTHER_NAMESPACES = ("pulumi", "aws-native")
 
 
 def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:

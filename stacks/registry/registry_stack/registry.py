@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_aws_native as aws_native
 from aws_facts.ecr_pull_through import UPSTREAMS
+from aws_facts.ecr_signing import FILTER_TYPE
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel
 from model_registry.config import RegistryConfig, ScanType
@@ -120,6 +122,20 @@ class ModelRegistry(pulumi.ComponentResource):
         )
         if scanning.type is ScanType.BASIC:
             pulumi.log.info("registry scanning is BASIC: images are scanned on push only, not continuously")
+
+        if config.signing is not None:
+            # One signing configuration per registry and region: every repository of the namespace, so every
+            # tag pushed to it, release tags included, is signed. pulumi-aws has no such resource (7.51.1).
+            aws_native.ecr.SigningConfiguration(
+                f"{name}-signing",
+                rules=[
+                    {
+                        "signing_profile_arn": config.signing.signing_profile_arn,
+                        "repository_filters": [{"filter": f"{config.namespace}/*", "filter_type": FILTER_TYPE}],
+                    }
+                ],
+                opts=child,
+            )
 
         self.repository_map = pulumi.Output.all(
             **{
