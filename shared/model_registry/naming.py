@@ -39,7 +39,7 @@ REPLICA_TEMPLATE_ROLE = "model-registry-replica-template"
 CACHE_TEMPLATE_ROLE = "model-registry-cache-template"
 # IAM's limit on a role name.
 MAX_ROLE_NAME = ROLE_NAME
-# The permissions boundary every role a deployer creates must carry (model_registry.deployer writes it).
+# The permissions boundary every role a deployer creates must carry (tools/deployer_policies writes it).
 ROLE_BOUNDARY_POLICY = "model-registry-role-boundary"
 
 

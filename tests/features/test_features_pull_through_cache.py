@@ -11,7 +11,7 @@ import pytest
 from aws_facts import ecr_pull_through
 from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
-from model_registry import deployer
+from deployer_policies import policies as deployer
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
 from offline_preview.access_matrix import access_matrix
