@@ -13,6 +13,7 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 from aws_facts.ecr_pull_through import UPSTREAMS
 from aws_facts.ecr_signing import FILTER_TYPE
+from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel
 from model_registry.config import RegistryConfig, ScanType
@@ -34,6 +35,12 @@ class ModelRegistryArgs:
     catalog: Catalog
     account_id: str
     region: str
+    # The sharded layout (docs/shards.md): the core stack has the account-wide resources and no repositories
+    # (`repositories=False`); a shard stack has only its catalog's repositories, encrypted with the core's key
+    # (`kms_key_arn`, read through the contract). The whole layout has both (the defaults).
+    account_wide: bool = True
+    repositories: bool = True
+    kms_key_arn: pulumi.Input[str] | None = None
 
 
 def tag_mutability(model: CatalogModel) -> tuple[str, list[dict[str, str]]]:
@@ -63,26 +70,32 @@ class ModelRegistry(pulumi.ComponentResource):
                 team=model.team if model else None,
             )
 
-        # Multi-region so that the replication stack can replicate it next to each replica.
-        self.key = aws.kms.Key(
-            f"{name}-key",
-            description=f"Encrypts the images of the model registry ({config.namespace}/*)",
-            enable_key_rotation=True,
-            multi_region=True,
-            deletion_window_in_days=30,
-            policy=to_json(kms.registry_key_policy(args.account_id, (args.region,), config.key_admins)),
-            tags=tags(),
-            opts=child.merge(KEEP),
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{naming.resource_name(config.namespace, 'registry')}",
-            target_key_id=self.key.key_id,
-            opts=child,
-        )
+        self.key: aws.kms.Key | None = None
+        key_arn = args.kms_key_arn
+        if args.account_wide:
+            # Multi-region so that the replication stack can replicate it next to each replica.
+            self.key = aws.kms.Key(
+                f"{name}-key",
+                description=f"Encrypts the images of the model registry ({config.namespace}/*)",
+                enable_key_rotation=True,
+                multi_region=True,
+                deletion_window_in_days=30,
+                policy=to_json(kms.registry_key_policy(args.account_id, (args.region,), config.key_admins)),
+                tags=tags(),
+                opts=child.merge(KEEP),
+            )
+            aws.kms.Alias(
+                f"{name}-key-alias",
+                name=f"alias/{naming.resource_name(config.namespace, 'registry')}",
+                target_key_id=self.key.key_id,
+                opts=child,
+            )
+            key_arn = self.key.arn
+        if args.repositories and key_arn is None:
+            raise ValueError("ModelRegistryArgs: repositories need the account-wide key or kms_key_arn")
 
         self.repositories: dict[str, aws.ecr.Repository] = {}
-        for model in args.catalog.models:
+        for model in args.catalog.models if args.repositories else ():
             mutability, exclusions = tag_mutability(model)
             repository = aws.ecr.Repository(
                 naming.resource_name(model.name),
@@ -90,7 +103,7 @@ class ModelRegistry(pulumi.ComponentResource):
                 image_scanning_configuration={"scan_on_push": model.scan_on_push},
                 image_tag_mutability=mutability,
                 image_tag_mutability_exclusion_filters=exclusions or None,
-                encryption_configurations=[{"encryption_type": "KMS", "kms_key": self.key.arn}],
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": key_arn}],
                 force_delete=False,
                 tags=tags(model),
                 opts=child.merge(KEEP),
@@ -103,27 +116,29 @@ class ModelRegistry(pulumi.ComponentResource):
             )
             self.repositories[model.name] = repository
 
-        cache_prefixes = self._upstream_caches(name, args, tags(), child) if config.upstream_caches else []
-        scanning = config.scanning
-        aws.ecr.RegistryScanningConfiguration(
-            f"{name}-scanning",
-            scan_type=scanning.type.value,
-            rules=[
-                {
-                    "scan_frequency": scanning.frequency.value,
-                    # The models and every pull-through cache prefix: cached upstream images are scanned too.
-                    "repository_filters": [
+        if args.account_wide:
+            # Pull-through caches are account-wide settings too (docs/features.md).
+            cache_prefixes = self._upstream_caches(name, args, tags(), child, key_arn) if config.upstream_caches else []
+            scanning = config.scanning
+            aws.ecr.RegistryScanningConfiguration(
+                f"{name}-scanning",
+                scan_type=scanning.type.value,
+                # One configuration per account and region: it also decides every repository this stack does not
+                # own, so a rule keeps those scanned on push (aws_facts.singletons). The models and every
+                # pull-through cache prefix: cached upstream images are scanned like the models.
+                rules=scanning_rules(
+                    scanning.frequency.value,
+                    [
                         {"filter": f"{prefix}/*", "filter_type": "WILDCARD"}
                         for prefix in (config.namespace, *cache_prefixes)
                     ],
-                }
-            ],
-            opts=child,
-        )
-        if scanning.type is ScanType.BASIC:
-            pulumi.log.info("registry scanning is BASIC: images are scanned on push only, not continuously")
+                ),
+                opts=child,
+            )
+            if scanning.type is ScanType.BASIC:
+                pulumi.log.info("registry scanning is BASIC: images are scanned on push only, not continuously")
 
-        if config.signing is not None:
+        if args.account_wide and config.signing is not None:
             # One signing configuration per registry and region: every repository of the namespace, so every
             # tag pushed to it, release tags included, is signed. pulumi-aws has no such resource (7.51.1).
             aws_native.ecr.SigningConfiguration(
@@ -145,10 +160,15 @@ class ModelRegistry(pulumi.ComponentResource):
         )
         # What replicas look like (one creation template for all models: see model_registry.replica_settings).
         self.replica_settings = replica_settings(config, args.catalog.models)
-        self.register_outputs({"repositories": self.repository_map, "kmsKeyArn": self.key.arn})
+        self.register_outputs({"repositories": self.repository_map, "kmsKeyArn": key_arn})
 
     def _upstream_caches(
-        self, name: str, args: ModelRegistryArgs, tags: dict[str, str], child: pulumi.ResourceOptions
+        self,
+        name: str,
+        args: ModelRegistryArgs,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+        key_arn: pulumi.Input[str] | None,
     ) -> list[str]:
         """One pull-through cache rule per upstream the catalog's teams name, and a creation template per
         cache prefix: the models' KMS key, immutable tags, the models' lifecycle, pull for the build roles
@@ -170,7 +190,7 @@ class ModelRegistry(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-cache-template-role-policy",
             role=role.name,
-            policy=self.key.arn.apply(
+            policy=pulumi.Output.from_input(key_arn).apply(
                 lambda key_arn: to_json(
                     document(
                         statement("UseTheRegistryKey", CACHE_TEMPLATE_KMS_ACTIONS, resources=[key_arn]),
@@ -207,7 +227,7 @@ class ModelRegistry(pulumi.ComponentResource):
                 applied_fors=["PULL_THROUGH_CACHE"],
                 description=f"Pull-through cache of {upstream.url}: KMS, immutable, the models' lifecycle, build roles only",
                 image_tag_mutability="IMMUTABLE",
-                encryption_configurations=[{"encryption_type": "KMS", "kms_key": self.key.arn}],
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": key_arn}],
                 lifecycle_policy=ecr.lifecycle_policy_json(config.lifecycle),
                 repository_policy=to_json(ecr.cache_repository_policy(build_roles)),
                 custom_role_arn=role.arn,
