@@ -29,7 +29,9 @@ ACCOUNT = LOCAL_ACCOUNT_ID  # what the evaluator answers for a config without aw
 REGION = "us-east-1"
 
 # The local config turns off what the emulator cannot create; the tests check what dev and prod deploy.
-TESTED_AS_DEPLOYED = {"replication": {"replication:replicaTemplates": True}}
+TESTED_AS_DEPLOYED = {
+    "replication": {"replication:replicaTemplates": True, "replication:accountSettings": {"pinned": True}}
+}
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _scratch = Path(tempfile.mkdtemp(prefix="stack-tests-"))

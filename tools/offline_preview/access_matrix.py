@@ -62,6 +62,7 @@ NAMED = frozenset(a for actions in CAPABILITIES.values() for a in actions)
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 MANAGED_POLICY = "aws:iam/policy:Policy"
@@ -304,6 +305,14 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     for r in resources:
         if r["type"] == REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
             repository_policies.setdefault(r["inputs"]["repository"], []).extend(_statements(r["inputs"].get("policy")))
+    # Pull-through cache repositories do not exist before their first pull: one row `<prefix>/*` per
+    # creation template applied for PULL_THROUGH_CACHE, with the policy the template gives them.
+    for r in resources:
+        if r["type"] == CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (r["inputs"].get("appliedFors") or []):
+            name = f"{r['inputs'].get('prefix')}/*"
+            tags = {str(k): str(v) for k, v in (r["inputs"].get("resourceTags") or {}).items()}
+            repositories[name] = (None, tags)
+            repository_policies[name] = _statements(r["inputs"].get("repositoryPolicy"))
     identity = _identity_documents(resources)
     every = [s for statements in repository_policies.values() for s in statements]
     every += [s for _, statements in identity for s in statements]

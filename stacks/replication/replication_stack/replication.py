@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from aws_facts.ecr_account_settings import BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE
 from aws_facts.quotas import QUOTA_TABLE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
@@ -89,6 +90,18 @@ class Replication(pulumi.ComponentResource):
         if local_regions and config.replica_templates:
             self._replica_templates(name, args, namespace, local_regions, tags, child)
 
+        # The settings that give the registry policy its meaning: pinned before it, owned here with it.
+        pinned: list[pulumi.Resource] = []
+        if config.account_settings.pinned:
+            for setting, value in (
+                (REGISTRY_POLICY_SCOPE, config.account_settings.registry_policy_scope.value),
+                (BASIC_SCAN_TYPE_VERSION, config.account_settings.basic_scan_type_version.value),
+            ):
+                pinned.append(
+                    aws.ecr.AccountSetting(
+                        f"{name}-{setting.lower().replace('_', '-')}", name=setting, value=value, opts=child
+                    )
+                )
         if config.source_accounts:
             aws.ecr.RegistryPolicy(
                 f"{name}-registry-policy",
@@ -97,7 +110,7 @@ class Replication(pulumi.ComponentResource):
                         ecr.registry_replication_policy(config.source_accounts, args.region, args.account_id, ns)
                     )
                 ),
-                opts=child,
+                opts=child.merge(pulumi.ResourceOptions(depends_on=pinned)),
             )
         self.register_outputs({"destinations": self.destinations})
 
