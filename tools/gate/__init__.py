@@ -19,13 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from aws_facts import names
 from aws_facts.ecr_scan_findings import ACTIVE_FINDING, FIX_AVAILABLE, SCAN_STATUSES_WITH_FINDINGS
 
 BLOCKING_SEVERITIES = ("CRITICAL", "HIGH")
-# <repository>@sha256:<64 hex>; the repository as ECR names it (botocore: RepositoryName).
-IMAGE = re.compile(
-    r"(?P<repository>(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)@(?P<digest>sha256:[0-9a-f]{64})"
-)
+# <repository>@sha256:<64 hex>; the repository is judged by ECR's own model (aws_facts.names).
+IMAGE = re.compile(r"(?P<repository>[^@]+)@(?P<digest>sha256:[0-9a-f]{64})")
 
 
 class UsageError(ValueError):
@@ -45,9 +44,14 @@ def parse_image(value: str) -> tuple[str, str]:
             f"IMAGE={value!r} is not <repository>@sha256:<64 hex digits> (e.g. models/bert@sha256:...); "
             "promotion is decided per image digest, never per tag"
         )
-    if len(match["repository"]) > 256:
+    repository = match["repository"]
+    high = names.MAX_REPOSITORY_NAME
+    if len(repository) > high:
+        raise UsageError(f"IMAGE={value!r}: the repository name is {len(repository)} characters; ECR allows {high}")
+    if not names.is_repository_name(repository):
         raise UsageError(
-            f"IMAGE={value!r}: the repository name is {len(match['repository'])} characters; ECR allows 256"
+            f"IMAGE={value!r} is not <repository>@sha256:<64 hex digits> (e.g. models/bert@sha256:...): "
+            f"{repository!r} is not an ECR repository name (lowercase runs joined by '.', '_', '__' or dashes)"
         )
     return match["repository"], match["digest"]
 
