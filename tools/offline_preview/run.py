@@ -27,7 +27,7 @@ from model_registry.contract import DEPLOY_ORDER, REGISTRY
 from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
 from .coverage import CoverageReport, scanning_coverage
-from .evaluate import DEFAULT_ORGANIZATION, Evaluation, EvaluationError, Resource, evaluate
+from .evaluate import DEFAULT_ORGANIZATION, DEPLOYED, PREVIEW, Evaluation, EvaluationError, Resource, evaluate
 from .manifest import (
     ENVELOPE,
     build_manifest,
@@ -40,6 +40,7 @@ from .manifest import (
 )
 from .pack_config import PackConfigError, installed_policies, read_pack_config
 from .project import load_project
+from .state import DeployedState, StateError, load_state
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = "stacks"
@@ -103,6 +104,8 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     # The cross-stack scanning coverage step (coverage.py); None when no registry stack was evaluated.
     coverage: CoverageReport | None = None
+    # Where each stack reference's outputs came from: {"<project>/<stack>": description}.
+    upstream: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -119,6 +122,13 @@ class Options:
     policy: bool = True
     checkov: bool = True
     skip_file: Path | None = None
+    # Deployed state (`pulumi stack export --show-secrets` files): each stack's own resources keep their ids and
+    # outputs, and stack references to it read its outputs.
+    state_files: list[Path] = field(default_factory=list)
+    # The git revision that is deployed: stack references read the upstream stacks' outputs at that revision
+    # (evaluated offline as after `pulumi up`). None, and no state files: the upstream stacks of this run,
+    # evaluated as after deploying them (what `make deploy-all` gives each next stack).
+    deployed_revision: str | None = None
 
 
 def stack_directories(repo_root: Path) -> list[Path]:
@@ -146,13 +156,83 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
 
     for directory in directories:
         load_project(directory, options.env)  # input errors (ProjectError) before anything starts
+    states = _load_states(options.state_files)
+    deployed = _deployed_outputs(options, directories, states, progress)
     worker = _start_checkov(progress) if options.checkov else None
     try:
         with _collector_tuned():
-            return _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress)
+            result = _pipeline(
+                options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
+            )
     finally:
         if worker is not None:
             worker.close()
+    return result
+
+
+def _load_states(paths: list[Path]) -> dict[str, DeployedState]:
+    states: dict[str, DeployedState] = {}
+    for path in paths:
+        try:
+            state = load_state(path)
+        except StateError as exc:
+            raise UsageError(str(exc)) from None
+        if state.key in states:
+            raise UsageError(f"--state {path}: stack {state.key!r} is already given by {states[state.key].path}")
+        states[state.key] = state
+    return states
+
+
+def _deployed_outputs(options: Options, directories, states, progress) -> dict[str, tuple[dict, str]] | None:
+    """{"<project>/<stack>": (outputs, where they came from)} of the deployed upstream stacks, or None when
+    none is given (the run's own upstream evaluations, as after deploying them, serve)."""
+    if not states and options.deployed_revision is None:
+        return None
+    found = {key: (state.outputs, f"deployed state {state.path}") for key, state in states.items()}
+    if options.deployed_revision is not None:
+        for key, outputs in _outputs_at_revision(options, directories[:-1], progress).items():
+            found.setdefault(key, (outputs, f"revision {options.deployed_revision}, as deployed"))
+    return found
+
+
+def _outputs_at_revision(options: Options, directories, progress) -> dict[str, dict]:
+    """The outputs of `directories`' stacks at options.deployed_revision, evaluated as after `pulumi up`."""
+    from .diff import RevisionError, manifests_at_revision, resolve_revision
+
+    outputs: dict[str, dict] = {}
+
+    def build(root: Path, _out: Path) -> None:
+        evaluated: dict[str, Evaluation] = {}
+        for directory in directories:
+            at_revision = root / directory.relative_to(options.repo_root)
+            if not at_revision.is_dir():
+                continue  # the stack did not exist at that revision: nothing of it is deployed
+            progress(f"{directory.name}: evaluating at {options.deployed_revision} (its deployed outputs)")
+            try:
+                evaluation = evaluate(at_revision, options.env, upstream=evaluated, mode=DEPLOYED)
+            except EvaluationError as exc:
+                raise UsageError(
+                    f"--deployed {options.deployed_revision}: {directory.name} fails there: {exc}"
+                ) from None
+            evaluated[evaluation.key] = evaluation
+            outputs[evaluation.key] = evaluation.outputs
+
+    try:
+        commit = resolve_revision(options.repo_root, options.deployed_revision)
+        with contextlib.ExitStack() as cleanup:
+            scratch = Path(cleanup.enter_context(_temporary_directory()))
+            manifests_at_revision(options.repo_root, commit, build, scratch)
+    except RevisionError as exc:
+        raise UsageError(f"--deployed {options.deployed_revision}: {exc}") from None
+    return outputs
+
+
+@contextlib.contextmanager
+def _temporary_directory():
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="offline-preview-deployed-") as path:
+        yield path
 
 
 @contextlib.contextmanager
@@ -170,8 +250,14 @@ def _collector_tuned():
         gc.unfreeze()
 
 
-def _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress) -> RunResult:
+def _pipeline(
+    options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
+) -> RunResult:
     repo_root = options.repo_root
+    # What stack references read: the deployed outputs given, or else this run's upstream stacks as deployed.
+    as_deployed: dict[str, Evaluation] = {}
+    deployed_outputs = {key: outputs for key, (outputs, _) in deployed.items()} if deployed is not None else None
+    upstream_sources = {key: where for key, (_, where) in deployed.items()} if deployed is not None else {}
     checkov_started = time.perf_counter()
     results: list[StackResult] = []
     evaluated: dict[str, Evaluation] = {}
@@ -200,9 +286,26 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                 if checked and pack_config is not None:
                     police = _PackStream(pack_streams, repo_root / PACK_DIR, pack_config, directory, options.env)
                     opened.append(police)
+                downstream = index < len(directories) - 1
+                key = f"{load_project(directory, options.env).name}/{options.env}"
                 try:
+                    if downstream and deployed is None:
+                        # A later stack reads this one's outputs as `make deploy-all` gives them: after it is
+                        # deployed, every output known.
+                        progress(f"{result.project}: evaluating as deployed (for the stacks that reference it)")
+                        deployed_view = evaluate(directory, options.env, upstream=as_deployed, mode=DEPLOYED)
+                        as_deployed[deployed_view.key] = deployed_view
+                        upstream_sources[deployed_view.key] = "this run's program, as after deploying it"
+                        timings["evaluate"] += deployed_view.seconds
+                        del deployed_view
                     evaluation = evaluate(
-                        directory, options.env, upstream=evaluated, on_resource=_fan_out(stream, police)
+                        directory,
+                        options.env,
+                        upstream=as_deployed,
+                        on_resource=_fan_out(stream, police),
+                        mode=PREVIEW,
+                        state=states.get(key),
+                        deployed=deployed_outputs,
                     )
                 except EvaluationError as exc:
                     if police is not None:
@@ -247,7 +350,11 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     coverage = scanning_coverage(manifests) if REGISTRY in manifests else None
     timings["total"] = time.perf_counter() - started
     return RunResult(
-        env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()}, coverage=coverage
+        env=options.env,
+        stacks=results,
+        timings={k: round(v, 3) for k, v in timings.items()},
+        coverage=coverage,
+        upstream=dict(sorted(upstream_sources.items())),
     )
 
 
