@@ -5,6 +5,8 @@
     offline-preview --project DIR                 any Pulumi Python project (no stack references)
     offline-preview --json                        a machine-readable report on stdout, for CI
     offline-preview --json-file F --sarif F --junit F   the text report on stdout, and these files too
+    offline-preview --deployed origin/main        stack references read the stacks deployed from that revision
+    offline-preview --state registry.json         preview against deployed state (`pulumi stack export`)
     offline-preview diff --base REF               what changed since a git revision
     offline-preview diff --base-dir A --head-dir B   compare two manifest directories
 
@@ -84,6 +86,21 @@ def _preview_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--build-dir", type=Path, help="where manifests go (default: <repo>/build)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a stack's deployed state (`pulumi stack export --show-secrets`; repeat per stack): its resources keep "
+        "their ids and outputs, and stack references to it read its outputs",
+    )
+    parser.add_argument(
+        "--deployed",
+        metavar="REF",
+        help="the git revision that is deployed (e.g. origin/main in a pull request): stack references read the "
+        "upstream stacks' outputs at REF, as the engine reads the last deployed outputs",
+    )
     return parser
 
 
@@ -130,7 +147,11 @@ def _preview(args) -> int:
         build_dir=args.build_dir,
         policy=not args.no_policy,
         checkov=not args.no_checkov,
+        state_files=list(args.state),
+        deployed_revision=args.deployed,
     )
+    if args.project is not None and (args.state or args.deployed):
+        raise UsageError("--state and --deployed apply to the repository's stacks, not to --project")
     progress = (lambda message: None) if args.quiet else stderr_progress()
     for path in (args.json_file, args.sarif, args.junit):
         if path is not None and not path.parent.is_dir():

@@ -187,7 +187,7 @@ def _run_program(project: Project, stack: str, organization: str, monitor: Recor
             stack=stack,
             monitor=monitor,
             engine=monitor.engine,
-            dry_run=True,
+            dry_run=monitor.mode == PREVIEW,  # `pulumi up` runs the program again, not as a dry run
             organization=organization,
             root_directory=str(project.directory),
         )

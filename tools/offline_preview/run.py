@@ -35,6 +35,7 @@ from .manifest import (
     manifest_path,
     masked_manifest,
     rebuild_inputs,
+    rebuild_outputs,
     resource_entry,
     write_manifest,
 )
@@ -503,13 +504,16 @@ def analyzer_resource(entry: dict, providers: dict[str, dict]) -> dict:
     (the run does), "[secret]" for one read from disk.
     """
     options = entry["options"]
-    # The engine sends each resource's provider (type, URN, name, inputs); explicit ones are recorded.
+    # The engine sends each resource's provider (type, URN, name, inputs): the default provider too.
     provider = providers.get(entry["provider"].rsplit("::", 1)[0]) if entry["provider"] else None
+    properties = rebuild_inputs(entry, secrets=ENVELOPE)
     return {
         "type": entry["type"],
         "name": entry["name"],
         "urn": entry["urn"],
-        "properties": rebuild_inputs(entry, secrets=ENVELOPE),
+        "properties": properties,
+        # AnalyzeStack is given each resource's outputs (the engine's `v.Outputs`), Analyze its checked inputs.
+        "outputs": rebuild_outputs(entry, properties, secrets=ENVELOPE),
         "options": {
             "protect": options["protect"],
             "ignoreChanges": options["ignoreChanges"],
@@ -523,7 +527,8 @@ def analyzer_resource(entry: dict, providers: dict[str, dict]) -> dict:
         "propertyDependencies": entry["propertyDependencies"],
         "provider": entry["provider"],
         "providerResource": (
-            {k: provider[k] for k in ("type", "urn", "name")} | {"properties": rebuild_inputs(provider)}
+            {k: provider[k] for k in ("type", "urn", "name")}
+            | {"properties": rebuild_inputs(provider, secrets=ENVELOPE)}
             if provider is not None
             else None
         ),
@@ -572,6 +577,7 @@ class _PackStream:
                 "stack": env,
                 "organization": DEFAULT_ORGANIZATION,
                 "config": manifest_config(project.config, project.secret_keys),
+                "secret_keys": project.secret_keys,
             },
         )
 
