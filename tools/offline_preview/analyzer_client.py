@@ -433,7 +433,14 @@ class AnalyzerClient:
             changed = [r for r in remediations if r.properties is not None]
             if changed:
                 analyze_future.cancel()
+                # The remediated properties are the inputs from here on (the engine's `new.Inputs`): the outputs
+                # keep only what the provider computes on top of them.
+                computed = {
+                    k: v for k, v in (resource.get("outputs") or {}).items() if k not in resource.get("properties", {})
+                }
                 resource = {**resource, "properties": changed[-1].properties}
+                if "outputs" in resource:
+                    resource["outputs"] = {**changed[-1].properties, **computed}
                 request = self._analyze_request(resource)
                 reply = self._analyzer.Analyze(request)
             else:
