@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from google.protobuf import empty_pb2
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, Mocks
@@ -336,6 +337,10 @@ class RecordingMonitor(MockMonitor):
             return resource_pb2.RegisterResourceResponse(urn=urn)
         sdk_internals.ensure_event_loop()
         inputs = rpc.deserialize_properties(request.object)
+        if not sdk_internals.is_plain(inputs):
+            # A preview's unknowns arrive as the SDK's Unknown objects: back to the engine's sentinel, so that the
+            # answer serializes as plain data (and the SDK reads the sentinel as unknown again).
+            inputs = _sentinel_unknowns(inputs)
         provider = request.provider
         if request.custom and not provider:
             provider = self._default_provider(request.type)
@@ -510,6 +515,16 @@ class RecordingMonitor(MockMonitor):
         )
         if self.on_resource is not None:
             self.on_resource(self.resources_recorded[-1])
+
+
+def _sentinel_unknowns(value):
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
+    if isinstance(value, dict):
+        return {k: _sentinel_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sentinel_unknowns(v) for v in value]
+    return value
 
 
 def provider_inputs(config: dict[str, str], secret_keys, package: str) -> dict:

@@ -261,7 +261,6 @@ def _pipeline(
     upstream_sources = {key: where for key, (_, where) in deployed.items()} if deployed is not None else {}
     checkov_started = time.perf_counter()
     results: list[StackResult] = []
-    evaluated: dict[str, Evaluation] = {}
     manifests: dict[str, dict] = {}
     background: list[Future] = []
     timings = Counter()
@@ -287,18 +286,8 @@ def _pipeline(
                 if checked and pack_config is not None:
                     police = _PackStream(pack_streams, repo_root / PACK_DIR, pack_config, directory, options.env)
                     opened.append(police)
-                downstream = index < len(directories) - 1
                 key = f"{load_project(directory, options.env).name}/{options.env}"
                 try:
-                    if downstream and deployed is None:
-                        # A later stack reads this one's outputs as `make deploy-all` gives them: after it is
-                        # deployed, every output known.
-                        progress(f"{result.project}: evaluating as deployed (for the stacks that reference it)")
-                        deployed_view = evaluate(directory, options.env, upstream=as_deployed, mode=DEPLOYED)
-                        as_deployed[deployed_view.key] = deployed_view
-                        upstream_sources[deployed_view.key] = "this run's program, as after deploying it"
-                        timings["evaluate"] += deployed_view.seconds
-                        del deployed_view
                     evaluation = evaluate(
                         directory,
                         options.env,
@@ -320,7 +309,6 @@ def _pipeline(
                 # garbage now; collected at once (GC_THRESHOLD would leave them for a long while), their memory
                 # serves the next stack: at 3,000 models, peak RSS 438 -> 410 MB, for 0.7 s.
                 gc.collect()
-                evaluated[evaluation.key] = evaluation
                 timings["evaluate"] += evaluation.seconds
                 result.project, result.seconds["evaluate"] = evaluation.project, evaluation.seconds
                 revealed = build_manifest(evaluation, reveal_secrets=True, entries=stream.entries if stream else None)
@@ -339,6 +327,25 @@ def _pipeline(
                         background.append(pool.submit(_scan, stream, revealed, skips, result, progress))
                     if police is not None:
                         background.append(pool.submit(police.finish, result, progress))
+                del revealed, manifest, evaluation
+                if index < len(directories) - 1 and deployed is None:
+                    # A later stack reads this one's outputs as `make deploy-all` gives them: after it is deployed,
+                    # every output known. Evaluated after the preview, while the pack and checkov work on it.
+                    progress(f"{result.project}: evaluating as deployed (for the stacks that reference it)")
+                    try:
+                        deployed_view = evaluate(directory, options.env, upstream=as_deployed, mode=DEPLOYED)
+                    except EvaluationError as exc:
+                        result.error = f"as deployed: {exc}"
+                        progress(f"{result.project}: FAILED as deployed: {exc}")
+                        if not checked:
+                            results.append(result)
+                        _skip_downstream(directories[index + 1 :], options.env, results, result.project)
+                        break
+                    as_deployed[deployed_view.key] = deployed_view
+                    upstream_sources[deployed_view.key] = "this run's program, as after deploying it"
+                    timings["evaluate"] += deployed_view.seconds
+                    del deployed_view
+                    gc.collect()
         except BaseException:
             for police in opened:  # a pack thread must not wait forever for resources
                 police.abandon()
