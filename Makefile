@@ -80,15 +80,16 @@ install: $(VENV)/.synced $(CHECKOV) ## install the workspace and checkov (done b
 
 tools: $(CHECKOV) ## install checkov as an isolated tool
 
-test: install ## run the test suite (no AWS account or pulumi CLI needed)
-	$(VENV)/bin/pytest
+# One pytest worker per core (pytest-xdist); a test file's tests share a worker, so its session fixtures run once.
+test: install ## run the test suite on every core (no AWS account or pulumi CLI needed)
+	$(VENV)/bin/pytest -n auto --dist loadfile
 
 # actionlint checks the workflows (expressions, action inputs, permissions) and, through shellcheck on
 # PATH, every `run:` script as bash; shellcheck checks the scripts the workflows and CI call.
 lint: install ## ruff (lint, formatting); mypy on the stacks' library; the import layers (import-linter); actionlint and shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts
+	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts tools/deployer_policies
 	$(VENV)/bin/lint-imports --no-cache
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
 	$(VENV)/bin/shellcheck .ci/run .github/scripts/*.sh
@@ -168,7 +169,7 @@ diff: check-env install ## what changed since BASE (a git revision): per resourc
 	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
-	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)
+	$(VENV)/bin/python -m deployer_policies --env $(ENV) --out build/deployer-policies/$(ENV)
 
 pack-bundle: install ## write the publishable policy pack (with the leaf package aws-facts inside) to build/policy-pack/
 	$(VENV)/bin/python -m pack_bundle build/policy-pack

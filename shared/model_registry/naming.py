@@ -37,7 +37,7 @@ INFERENCE_PULL_ROLE = "model-registry-inference-pull"
 REPLICA_TEMPLATE_ROLE = "model-registry-replica-template"
 # IAM's limit on a role name.
 MAX_ROLE_NAME = ROLE_NAME
-# The permissions boundary every role a deployer creates must carry (model_registry.deployer writes it).
+# The permissions boundary every role a deployer creates must carry (tools/deployer_policies writes it).
 ROLE_BOUNDARY_POLICY = "model-registry-role-boundary"
 
 

@@ -147,7 +147,7 @@ class Replication(pulumi.ComponentResource):
             name=naming.REPLICA_TEMPLATE_ROLE,
             description="Lets ECR create KMS-encrypted, tagged replica repositories from the creation templates",
             assume_role_policy=to_json(iam.service_trust_policy(("ecr.amazonaws.com",), args.account_id)),
-            # The deployer may create only roles that carry the boundary (model_registry.deployer).
+            # The deployer may create only roles that carry the boundary (tools/deployer_policies).
             permissions_boundary=naming.role_boundary_arn(args.account_id),
             tags=tags,
             opts=child,
