@@ -89,7 +89,8 @@ def test_a_three_model_run_prints_the_table():
     # Per model: a repository and its lifecycle policy (registry), its repository policy (access); per team
     # (3 models: 3 teams): a push role and its policy; fixed: 4 in the registry (component, key, alias,
     # scanning), 12 in replication (with a scanning configuration per replica region), 5 in access
-    # (component, the registry's stack reference, OIDC provider, pull role and its policy).
-    assert row["models"] == "3" and row["resources"] == str(3 * 3 + 3 * 2 + 4 + 12 + 5)
+    # (component, the registry's stack reference, OIDC provider, pull role and its policy); and in each of the
+    # three stacks the engine's default provider (pulumi:providers:aws).
+    assert row["models"] == "3" and row["resources"] == str(3 * 3 + 3 * 2 + 4 + 12 + 5 + 3)
     assert all(float(row[c]) > 0 for c in header[2:])
     assert "3 models: registry: evaluating" in completed.stderr  # progress goes to stderr

@@ -42,8 +42,13 @@ class Run:
 
     @property
     def resources(self):
-        """The cloud resources the program registered (not components, not stack references)."""
-        return [r for r in self.evaluation.resources if r.custom and not r.read]
+        """The cloud resources the program registered (not components, not stack references, not the engine's
+        default provider)."""
+        return [
+            r
+            for r in self.evaluation.resources
+            if r.custom and not r.read and not r.type.startswith("pulumi:providers:")
+        ]
 
     @property
     def outputs(self) -> dict[str, Any]:
