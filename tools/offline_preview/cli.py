@@ -150,8 +150,8 @@ def _preview(args) -> int:
         state_files=list(args.state),
         deployed_revision=args.deployed,
     )
-    if args.project is not None and (args.state or args.deployed):
-        raise UsageError("--state and --deployed apply to the repository's stacks, not to --project")
+    if args.project is not None and args.deployed:
+        raise UsageError("--deployed applies to the repository's stacks, not to --project (use --state)")
     progress = (lambda message: None) if args.quiet else stderr_progress()
     for path in (args.json_file, args.sarif, args.junit):
         if path is not None and not path.parent.is_dir():
