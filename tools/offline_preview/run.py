@@ -130,6 +130,12 @@ class Options:
     # (evaluated offline as after `pulumi up`). None, and no state files: the upstream stacks of this run,
     # evaluated as after deploying them (what `make deploy-all` gives each next stack).
     deployed_revision: str | None = None
+    # The sharded layout (offline_preview.shard_plan, docs/shards.md): the stack name of each of `projects`,
+    # the stacks (`project/stack`) each one reads, and a check of a stack's resource count (one line, or
+    # None). A failed stack then skips only the stacks that read it. None: every stack is named `env`.
+    stack_names: list[str] | None = None
+    upstreams: dict[str, set[str]] | None = None
+    stack_check: Callable[[str, str, int], str | None] | None = None
 
 
 def stack_directories(repo_root: Path) -> list[Path]:
@@ -155,8 +161,8 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
     pack_config = _pack_config(repo_root, options.env) if options.policy else None
     skips = checkov_runner.load_skips(options.skip_file or repo_root / "checkov-skips.yaml")
 
-    for directory in directories:
-        load_project(directory, options.env)  # input errors (ProjectError) before anything starts
+    for index, directory in enumerate(directories):
+        load_project(directory, _stack_of(options, index))  # input errors (ProjectError) before anything starts
     states = _load_states(options.state_files)
     deployed = _deployed_outputs(options, directories, states, progress)
     worker = _start_checkov(progress) if options.checkov else None
@@ -236,6 +242,10 @@ def _temporary_directory():
         yield path
 
 
+def _stack_of(options: Options, index: int) -> str:
+    return options.stack_names[index] if options.stack_names else options.env
+
+
 @contextlib.contextmanager
 def _collector_tuned():
     """GC_THRESHOLD, and what is alive before the preview (imported modules) out of the collector's way;
@@ -273,28 +283,36 @@ def _pipeline(
         ThreadPoolExecutor(max_workers=max(len(directories), 1)) as pack_streams,
     ):
         opened: list[_PackStream] = []
+        failed: set[str] = set()
         try:
             for index, directory in enumerate(directories):
                 checked = options.only is None or index == len(directories) - 1
-                result = StackResult(project=directory.name, stack=options.env, directory=str(directory))
+                stack = _stack_of(options, index)
+                result = StackResult(project=directory.name, stack=stack, directory=str(directory))
+                key = f"{directory.name}/{stack}"
+                if options.stack_names is not None and (broken := (options.upstreams or {}).get(key, set()) & failed):
+                    result.error = f"not evaluated: upstream stack {sorted(broken)[0]!r} failed"
+                    failed.add(key)
+                    results.append(result)
+                    continue
                 progress(f"{result.project}: evaluating {directory}")
                 stream = None
                 if checked and worker is not None:
-                    plans_dir = build_dir / "preview" / options.env / "checkov" / directory.name
+                    plans_dir = build_dir / "preview" / stack / "checkov" / directory.name
                     stream = _CheckovStream(worker, checkov_queue, plans_dir)
                 police = None
                 if checked and pack_config is not None:
-                    police = _PackStream(pack_streams, repo_root / PACK_DIR, pack_config, directory, options.env)
+                    police = _PackStream(pack_streams, repo_root / PACK_DIR, pack_config, directory, stack)
                     opened.append(police)
-                key = f"{load_project(directory, options.env).name}/{options.env}"
+                state_key = f"{load_project(directory, stack).name}/{stack}"
                 try:
                     evaluation = evaluate(
                         directory,
-                        options.env,
+                        stack,
                         upstream=as_deployed,
                         on_resource=_fan_out(stream, police),
                         mode=PREVIEW,
-                        state=states.get(key),
+                        state=states.get(state_key),
                         deployed=deployed_outputs,
                     )
                 except EvaluationError as exc:
@@ -303,6 +321,9 @@ def _pipeline(
                     result.error = str(exc)
                     progress(f"{result.project}: FAILED {exc}")
                     results.append(result)
+                    if options.stack_names is not None:
+                        failed.add(key)
+                        continue
                     _skip_downstream(directories[index + 1 :], options.env, results, result.project)
                     break
                 # The program's own objects (the SDK's resources, Outputs and tasks refer to each other) are
@@ -314,10 +335,16 @@ def _pipeline(
                 revealed = build_manifest(evaluation, reveal_secrets=True, entries=stream.entries if stream else None)
                 manifest = masked_manifest(revealed, evaluation)
                 result.resources = revealed["resources"]
-                manifests[evaluation.project] = manifest
-                path = write_manifest(manifest, manifest_path(build_dir, options.env, evaluation.project))
+                _merge_manifest(manifests, evaluation.project, manifest)
+                path = write_manifest(manifest, manifest_path(build_dir, stack, evaluation.project))
                 result.manifest = str(path)
                 result.resources_by_type = dict(sorted(Counter(r["type"] for r in manifest["resources"]).items()))
+                if options.stack_check is not None and (
+                    over := options.stack_check(result.project, stack, len(manifest["resources"]))
+                ):
+                    result.error = over
+                    failed.add(key)
+                    progress(f"{result.project}: FAILED {over}")
                 progress(
                     f"{result.project}: {len(manifest['resources'])} resources in {evaluation.seconds:.1f}s -> {path}"
                 )
@@ -328,17 +355,26 @@ def _pipeline(
                     if police is not None:
                         background.append(pool.submit(police.finish, result, progress))
                 del revealed, manifest, evaluation
-                if index < len(directories) - 1 and deployed is None:
+                later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
+                read_later = (
+                    bool(later)
+                    if options.upstreams is None
+                    else any(key in options.upstreams.get(k, set()) for k in later)
+                )
+                if read_later and deployed is None:
                     # A later stack reads this one's outputs as `make deploy-all` gives them: after it is deployed,
                     # every output known. Evaluated after the preview, while the pack and checkov work on it.
                     progress(f"{result.project}: evaluating as deployed (for the stacks that reference it)")
                     try:
-                        deployed_view = evaluate(directory, options.env, upstream=as_deployed, mode=DEPLOYED)
+                        deployed_view = evaluate(directory, stack, upstream=as_deployed, mode=DEPLOYED)
                     except EvaluationError as exc:
                         result.error = f"as deployed: {exc}"
                         progress(f"{result.project}: FAILED as deployed: {exc}")
                         if not checked:
                             results.append(result)
+                        if options.stack_names is not None:
+                            failed.add(key)
+                            continue
                         _skip_downstream(directories[index + 1 :], options.env, results, result.project)
                         break
                     as_deployed[deployed_view.key] = deployed_view
@@ -346,6 +382,10 @@ def _pipeline(
                     timings["evaluate"] += deployed_view.seconds
                     del deployed_view
                     gc.collect()
+                if options.upstreams is not None:  # what no later stack reads is memory for the next one
+                    needed = set().union(*(options.upstreams.get(k, set()) for k in later))
+                    for done in [k for k in as_deployed if k not in needed]:
+                        del as_deployed[done]
         except BaseException:
             for police in opened:  # a pack thread must not wait forever for resources
                 police.abandon()
@@ -364,6 +404,19 @@ def _pipeline(
         coverage=coverage,
         upstream=dict(sorted(upstream_sources.items())),
     )
+
+
+def _merge_manifest(manifests: dict[str, dict], project: str, manifest: dict) -> None:
+    """The cross-stack steps see one manifest per project: a sharded project's stacks together."""
+    first = manifests.get(project)
+    if first is None:
+        manifests[project] = manifest
+        return
+    manifests[project] = {
+        **first,
+        "resources": first["resources"] + manifest["resources"],
+        "outputs": {**manifest.get("outputs", {}), **first.get("outputs", {})},
+    }
 
 
 def _skip_downstream(directories: list[Path], env: str, results: list[StackResult], failed: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 from aws_facts.kms import replica_key_arn
+from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.config import ReplicationConfig
 from model_registry.contract import REPLICATION
@@ -124,7 +125,10 @@ class Replication(pulumi.ComponentResource):
             f"{name}-scanning-{region}",
             region=region,
             scan_type=scanning["type"],
-            rules=[{"scan_frequency": scanning["frequency"], "repository_filters": namespace.apply(filters)}],
+            # The replica region's repositories this stack does not own stay scanned on push (aws_facts.singletons).
+            rules=pulumi.Output.all(scanning, namespace.apply(filters)).apply(
+                lambda both: scanning_rules(both[0]["frequency"], both[1])
+            ),
             opts=child,
         )
 
