@@ -35,9 +35,12 @@ from .config import (
 )
 from .errors import ConfigError
 from .sources import Document, SourceError, load_json, load_yaml
+from .stack_names import config_stack
 
 # Catalog files are `<team>.yaml`; a `.yml` file would otherwise be skipped without a word.
 SUFFIX = ".yaml"
+# Data files that look like a team file in another format (a JSON Schema, `*.schema.json`, is not one).
+LOOKALIKE_SUFFIXES = (".json", ".json5", ".jsonc", ".toml")
 # A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in
 # all) and a tag value: the characters both accept, and no longer than the role name leaves.
 TEAM_NAME = re.compile(r"[A-Za-z0-9_+=.@-]+")
@@ -223,6 +226,11 @@ def load_catalog(
     for path in files:
         if path.suffix.lower() in (".yml", ".yaml") and path.suffix != SUFFIX:
             problems.append(f"{_shown(folder, path)}: catalog files end in {SUFFIX}; rename it to {path.stem}{SUFFIX}")
+        elif path.suffix.lower() in LOOKALIKE_SUFFIXES and not path.name.lower().endswith(".schema.json"):
+            problems.append(
+                f"{_shown(folder, path)}:1: a team file in another format would be skipped without a word: catalog "
+                f"files are YAML, <team>{SUFFIX}; write it as {path.stem}{SUFFIX}"
+            )
     teams: list[Team] = []
     models: list[CatalogModel] = []
     for path in (p for p in files if p.suffix == SUFFIX):
@@ -260,8 +268,9 @@ def read_catalog(folder: str, key: str, *, namespace: str | None = None) -> Cata
             )
         )
     directory = Path(pulumi.get_root_directory()) / folder
-    stack = pulumi.get_stack()
-    zone = trusted_zone(pack_config_path(directory, stack), f"policy-pack/config/{stack}.json")
+    # Every stack of an environment (`dev`, `dev.core`, `dev.nlp`) is held to that environment's pack config.
+    env = config_stack(pulumi.get_stack())
+    zone = trusted_zone(pack_config_path(directory, env), f"policy-pack/config/{env}.json")
     return load_catalog(directory, namespace=namespace, key=f"{key} ({folder})", zone=zone)
 
 

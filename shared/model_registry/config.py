@@ -344,7 +344,9 @@ class CiSettings(ConfigModel):
 class Inference(ConfigModel):
     """The pull role that inference workloads assume."""
 
-    trusted_services: tuple[ServicePrincipal, ...] = ("sagemaker.amazonaws.com",)
+    # At least one: an empty list makes a trust policy whose Principal names nobody, a document IAM refuses
+    # (the pack would name the role; this names the key). No inference role at all: `inference: null`.
+    trusted_services: tuple[ServicePrincipal, ...] = Field(("sagemaker.amazonaws.com",), min_length=1)
 
 
 class AccessConfig(ConfigModel):
@@ -745,6 +747,20 @@ MOVED_KEYS = {
 OTHER_NAMESPACES = ("pulumi",)
 
 
+def _is_secret(full_key: str, written: Any) -> bool:
+    """A `secure:` key: marked secret by the engine (PULUMI_CONFIG_SECRET_KEYS) or written so in the stack file."""
+    import pulumi.runtime.config as runtime_config
+
+    return runtime_config.is_config_secret(full_key) or (isinstance(written, dict) and set(written) == {"secure"})
+
+
+def _may_be_secret(field: Any) -> bool:
+    """A field declared `json_schema_extra={"may_be_secret": True}`: none of the stacks' keys is, today (names,
+    tags, accounts, paths and policies are read by anyone who can list the resources)."""
+    extra = getattr(field, "json_schema_extra", None)
+    return isinstance(extra, dict) and extra.get("may_be_secret") is True
+
+
 def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
     """Read every `namespace:*` key (and the `aws:` keys the project relies on) from the engine's config
     and validate them into `model`. Unknown keys are errors; messages name the stack file and line."""
@@ -772,6 +788,15 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
         value = _typed(text, written.get(full), full in written, is_bool)
         if space == "aws":
             aws[key] = value
+        elif field is not None and _is_secret(full, written.get(full)) and not _may_be_secret(field):
+            # Judging the value would judge a placeholder offline ("[secret]") and a plaintext the engine must
+            # not show: a key that is not secret by nature is refused as a secret, by name.
+            where = locate((key,))
+            problems.append(
+                f"{where + ': ' if where else ''}{full}: is a secret (`secure:`), but {key} is not secret by nature "
+                f"(it names resources, tags or files that anyone with read access sees); write it in plain text "
+                f"(`pulumi config set {full} <value>` without --secret)"
+            )
         elif field is None:
             guess = closest(key, known)
             hint = f"did you mean '{namespace}:{guess}'?" if guess else f"known keys: {', '.join(sorted(known))}"

@@ -46,7 +46,7 @@ from model_registry.policy_documents import Document, Statement, document, state
 from model_registry.policy_documents.ecr import PUSH_ACTIONS
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
 from model_registry.rules import is_repository_name
-from model_registry.sources import SourceError, load_yaml
+from model_registry.sources import SourceError, load_yaml, write_atomically
 
 # --- names ------------------------------------------------------------------------------------
 # The IAM roles the stacks create. The stacks spell these names out today; they should import them
@@ -712,7 +712,15 @@ def main(argv: list[str] | None = None) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         print(f"error: --out: cannot create {out}: {error.strerror}", file=sys.stderr)
-        return 1
+        return 2
+    try:
+        return _write_policies(out, target, team_roles)
+    except OSError as error:  # /proc, a full or read-only disk: the file and errno's meaning, nothing half-written
+        print(f"error: --out: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+
+
+def _write_policies(out: Path, target, team_roles: dict[str, str]) -> int:
     unpinned = [name for name, value in (("account", target.account_id), ("region", target.region)) if value == "*"]
     note = f" ({' and '.join(unpinned)} not pinned)" if unpinned else ""
     for stack in DEPLOY_ORDER:
@@ -722,16 +730,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {stack}: {size} characters, over IAM's {MAX_MANAGED_POLICY_CHARS}", file=sys.stderr)
             return 1
         path = out / f"{stack}.json"
-        path.write_text(json.dumps(policy, indent=2) + "\n")
+        write_atomically(path, json.dumps(policy, indent=2) + "\n")
         trust = trust_policy(stack, target.account_id, team_roles.get(stack))
-        (out / f"{stack}.trust.json").write_text(json.dumps(trust, indent=2) + "\n")
+        write_atomically(out / f"{stack}.trust.json", json.dumps(trust, indent=2) + "\n")
         actions = {a for s in policy["Statement"] for a in s["Action"]}
         print(
             f"{path}: role {deployer_role_name(stack)}, {len(policy['Statement'])} statements, "
             f"{len(actions)} actions, {size}/{MAX_MANAGED_POLICY_CHARS} characters{note}"
         )
     boundary = out / "boundary.json"
-    boundary.write_text(json.dumps(boundary_policy(target), indent=2) + "\n")
+    write_atomically(boundary, json.dumps(boundary_policy(target), indent=2) + "\n")
     print(f"{boundary}: managed policy {naming.ROLE_BOUNDARY_POLICY}, the permissions boundary of the stacks' roles")
     return 0
 

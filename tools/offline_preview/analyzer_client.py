@@ -50,6 +50,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
+from . import supervise
 from .project import CONFIG_VARIABLE, MAX_ARG_STRLEN, config_variable, config_variable_size
 
 __all__ = [
@@ -178,6 +179,7 @@ class AnalyzerClient:
         dry_run: bool = True,
         python: str | None = None,
         start_timeout: float = 60.0,
+        call_timeout: float | None = None,
     ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.organization = project, stack, organization
@@ -202,6 +204,8 @@ class AnalyzerClient:
             self._env[CONFIG_VARIABLE] = config_variable(dict(config)).split("=", 1)[1]
         self._python = python or _pack_python(self.pack_dir)
         self._start_timeout = start_timeout
+        # Every call's deadline (None: none): a pack that stays silent past it is a DEADLINE_EXCEEDED error.
+        self._call_timeout = call_timeout
         self._process: subprocess.Popen | None = None
         self._stderr = None
         self._stderr_text = ""
@@ -237,13 +241,16 @@ class AnalyzerClient:
         engine_port = self._engine_server.add_insecure_port("127.0.0.1:0")
         self._engine_server.start()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the pack; closed in close()
-        self._process = subprocess.Popen(
-            [self._python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", str(self.pack_dir)],
-            cwd=self.pack_dir,
-            env=self._env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
+        self._process = supervise.track(
+            subprocess.Popen(
+                [self._python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", str(self.pack_dir)],
+                cwd=self.pack_dir,
+                env=self._env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+            ),
+            "the policy pack",
         )
         port = self._read_port()
         # Anything the pack prints later must not fill the pipe and block it.
@@ -279,11 +286,11 @@ class AnalyzerClient:
     def _optional(self, method, request) -> bool:
         """A call the engine makes but lets a pack leave UNIMPLEMENTED; any other failure stops it."""
         try:
-            method(request)
+            method(request, timeout=self._call_timeout)
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.UNIMPLEMENTED:
                 return False
-            raise AnalyzerError(f"{error.code().name}: {error.details()}\n{self.stderr}") from error
+            raise self._rpc_error(error) from error
         return True
 
     def close(self) -> None:
@@ -294,6 +301,7 @@ class AnalyzerClient:
             if self._process.poll() is None:
                 self._process.kill()
             self._process.wait()
+            supervise.untrack(self._process)
             if self._process.stdout:
                 self._process.stdout.close()
         if self._engine_server is not None:
@@ -364,7 +372,7 @@ class AnalyzerClient:
         results: list[list[Violation]] = [[] for _ in requests]
         pending: dict[int, grpc.Future] = {}
         for index, request in enumerate(requests):
-            pending[index] = self._analyzer.Analyze.future(request)
+            pending[index] = self._analyzer.Analyze.future(request, timeout=self._call_timeout)
             if len(pending) >= max_in_flight:
                 self._collect(pending, requests, results, min(pending))
         for index in sorted(pending):
@@ -412,8 +420,8 @@ class AnalyzerClient:
             request = self._analyze_request(resource)
             results.append([])
             pending[index] = (
-                self._analyzer.Remediate.future(request),
-                self._analyzer.Analyze.future(request),
+                self._analyzer.Remediate.future(request, timeout=self._call_timeout),
+                self._analyzer.Analyze.future(request, timeout=self._call_timeout),
                 request,
                 resource,
             )
@@ -442,11 +450,11 @@ class AnalyzerClient:
                 if "outputs" in resource:
                     resource["outputs"] = {**changed[-1].properties, **computed}
                 request = self._analyze_request(resource)
-                reply = self._analyzer.Analyze(request)
+                reply = self._analyzer.Analyze(request, timeout=self._call_timeout)
             else:
                 reply = analyze_future.result()
         except grpc.RpcError as error:
-            raise AnalyzerError(f"{error.code().name}: {error.details()}\n{self.stderr}") from error
+            raise self._rpc_error(error) from error
         self.remediations.extend(changed)
         found = [
             Violation(r.policy_name, "advisory", r.diagnostic, request.urn, request.type, request.name, r.policy_pack)
@@ -506,16 +514,34 @@ class AnalyzerClient:
 
     def _call(self, method, request):
         try:
-            return method(request)
+            return method(request, timeout=self._call_timeout)
         except grpc.RpcError as error:
-            raise AnalyzerError(f"{error.code().name}: {error.details()}\n{self.stderr}") from error
+            raise self._rpc_error(error) from error
+
+    def _rpc_error(self, error: grpc.RpcError) -> AnalyzerError:
+        """The failed call as one first line naming what the pack did (died, fell silent, refused), then its stderr."""
+        status = self._process.poll() if self._process is not None else None
+        if status is None and self._process is not None and error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+            # A closed connection: the pack may be dying; its exit status names the fault better than gRPC's words.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                status = self._process.wait(timeout=1)
+        if status is not None:
+            what = f"the policy pack exited with status {status} during a call ({error.code().name})"
+        elif error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            what = (
+                f"the policy pack did not answer a call within {self._call_timeout:g} s (the limit: --pack-timeout or "
+                f"{supervise.PACK_CALL_LIMIT[0]})"
+            )
+        else:
+            what = f"{error.code().name}: {' '.join(str(error.details()).split())}"
+        return AnalyzerError(f"{what}\n{self.stderr}")
 
     def _collect(self, pending, requests, results, index) -> None:
         future = pending.pop(index)
         try:
             reply = future.result()
         except grpc.RpcError as error:
-            raise AnalyzerError(f"{error.code().name}: {error.details()}\n{self.stderr}") from error
+            raise self._rpc_error(error) from error
         results[index] = self._violations(reply, {requests[index].urn: requests[index]})
 
     def _collect_one(self, pending, results, index) -> None:
@@ -523,7 +549,7 @@ class AnalyzerClient:
         try:
             reply = future.result()
         except grpc.RpcError as error:
-            raise AnalyzerError(f"{error.code().name}: {error.details()}\n{self.stderr}") from error
+            raise self._rpc_error(error) from error
         results[index] = self._violations(reply, {request.urn: request})
 
     def _analyze_request(self, resource: Mapping[str, Any]) -> analyzer_pb2.AnalyzeRequest:

@@ -17,6 +17,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import posix
 import runpy
 import sys
 import time
@@ -64,6 +65,19 @@ PREVIEW, DEPLOYED = "preview", "deployed"
 
 class EvaluationError(Exception):
     """A program that cannot be evaluated. The message is one line: `file:line: what went wrong`."""
+
+
+class _ProgramExited(BaseException):
+    """The program called os._exit: the language host's process would end there, before the SDK signals the
+    engine that the program finished (SignalAndWaitForShutdown). Raised instead of ending the preview."""
+
+    def __init__(self, status: object):
+        super().__init__(status)
+        self.status = status
+
+
+def _refuse_exit(status: object = 0) -> None:
+    raise _ProgramExited(status)
 
 
 @dataclass
@@ -200,6 +214,20 @@ def _run_program(project: Project, stack: str, organization: str, monitor: Recor
     try:
         with _program_environment(project):
             loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(project.entry), run_name="__main__")))
+        if not monitor.shutdown_signalled:
+            # The engine takes a program as finished only on this signal; without it, what was registered
+            # may be part of the program, and a deploy of it would delete the rest.
+            raise EvaluationError(
+                f"{_display(project.entry)}: the program ended before the engine's end-of-program signal "
+                "(SignalAndWaitForShutdown): its resources may not all be registered"
+            )
+    except EvaluationError:
+        raise
+    except _ProgramExited as exc:
+        raise EvaluationError(
+            f"{_display(project.entry)}: the program called os._exit({exc.status}) before the engine's end-of-program "
+            "signal: its resources are not all registered (FAILED, never OK)"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line
         raise EvaluationError(describe_failure(exc, project)) from None
     except SystemExit as exc:
@@ -222,10 +250,16 @@ def _program_environment(project: Project) -> Iterator[None]:
     cwd = os.getcwd()
     sys.path.insert(0, directory)
     os.chdir(directory)
+    # os._exit would end the whole preview with the program's status (0: "OK" with half the resources);
+    # in the language host it ends the program's process before the end-of-program signal. Either way the
+    # program did not finish: it becomes the stack's one-line failure.
+    exits = os._exit, posix._exit
+    os._exit = posix._exit = _refuse_exit  # type: ignore[assignment]
     try:
         with sdk_internals.swapped():
             yield
     finally:
+        os._exit, posix._exit = exits  # type: ignore[assignment]
         os.chdir(cwd)
         with contextlib.suppress(ValueError):
             sys.path.remove(directory)
@@ -336,6 +370,7 @@ class RecordingMonitor(MockMonitor):
         self.on_resource = on_resource
         self.stack_urn = ""
         self.stack_outputs: dict = {}
+        self.shutdown_signalled = False  # the SDK's end-of-program signal (run_in_stack's last call)
         self.transforms = EngineTransforms()
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -469,6 +504,7 @@ class RecordingMonitor(MockMonitor):
         return empty_pb2.Empty()
 
     def SignalAndWaitForShutdown(self, request):
+        self.shutdown_signalled = True
         # The SDK stops its callback server next: close the channels to it first (no GOAWAY noise).
         self.transforms.close()
         return empty_pb2.Empty()

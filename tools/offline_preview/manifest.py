@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from model_registry.sources import write_atomically
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
@@ -267,8 +268,7 @@ def manifest_path(build_dir: str | Path, env: str, project: str) -> Path:
 def write_manifest(manifest: dict, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(manifest_bytes(manifest))
-    return path
+    return write_atomically(path, manifest_bytes(manifest))  # never half a manifest for the diff to read
 
 
 def load_manifest(path: str | Path) -> dict:
