@@ -44,6 +44,8 @@ from aws_facts.iam.actions import actions_on
 from aws_facts.iam.evaluate import action_applies, resource_applies
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
 
+from .manifest import UNKNOWN_PLACEHOLDER
+
 # What pull and push mean is the stacks' definition, in one place.
 PULL = PULL_ACTIONS
 PUSH = PUSH_ONLY_ACTIONS
@@ -291,8 +293,28 @@ def _finish(rows: dict[str, dict[str, list[str]]]) -> None:
             row[capability] = granted or reasons[:1]
 
 
+def _deployed_arn(entry: Mapping[str, Any], providers: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The resource's ARN once deployed. A first preview does not know it (the provider computes it): then the
+    one AWS forms from the name, the provider's region and account (aws_outputs, as the preview's mocks do)."""
+    arn = entry.get("outputs", {}).get("arn")
+    if arn != UNKNOWN_PLACEHOLDER:
+        return arn or None
+    from .aws_outputs import AwsEnvironment, resource_outputs
+
+    provider = providers.get(str(entry.get("provider") or "").rsplit("::", 1)[0])
+    config = {
+        f"aws:{key}": value if isinstance(value, str) else json.dumps(value)
+        for key, value in ((provider or {}).get("inputs") or {}).items()
+    }
+    _, outputs = resource_outputs(
+        entry["type"], entry["name"], entry["urn"], entry["inputs"], AwsEnvironment.from_config(config)
+    )
+    return outputs.get("arn")
+
+
 def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     resources = list(resources)
+    providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     repositories: dict[str, tuple[str | None, dict[str, str]]] = {}
     for r in resources:
         if r["type"] != REPOSITORY:
@@ -300,7 +322,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
         name = r["inputs"].get("name") or r.get("outputs", {}).get("name")
         tags = {**(r["inputs"].get("tags") or {}), **(r.get("outputs", {}).get("tagsAll") or {})}
         if name:
-            repositories[name] = (r.get("outputs", {}).get("arn") or None, {str(k): str(v) for k, v in tags.items()})
+            repositories[name] = (_deployed_arn(r, providers), {str(k): str(v) for k, v in tags.items()})
     repository_policies: dict[str, list[Statement]] = {}
     for r in resources:
         if r["type"] == REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
@@ -341,14 +363,11 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
     """Per role: the statements of every identity policy it has (inline, `RolePolicy`, and managed
     policies of the manifest attached by `managedPolicyArns` or `RolePolicyAttachment`), read together so
     that a Deny in one removes what another allows."""
+    providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     roles = {
-        r["inputs"].get("name") or r.get("name"): r.get("outputs", {}).get("arn")
-        for r in resources
-        if r["type"] == ROLE
+        r["inputs"].get("name") or r.get("name"): _deployed_arn(r, providers) for r in resources if r["type"] == ROLE
     }
-    managed = {
-        r.get("outputs", {}).get("arn"): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY
-    }
+    managed = {_deployed_arn(r, providers): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY}
     found: dict[str | None, list[Statement]] = {}
     for r in resources:
         if r["type"] == ROLE_POLICY:
@@ -358,7 +377,7 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
             role = r["inputs"].get("role")
             found.setdefault(roles.get(role, role), []).extend(_statements(managed[r["inputs"]["policyArn"]]))
         elif r["type"] == ROLE:
-            arn = r.get("outputs", {}).get("arn")
+            arn = _deployed_arn(r, providers)
             for policy in _list(r["inputs"].get("inlinePolicies")):
                 if isinstance(policy, dict):
                     found.setdefault(arn, []).extend(_statements(policy.get("policy")))

@@ -5,6 +5,8 @@
     offline-preview --project DIR                 any Pulumi Python project (no stack references)
     offline-preview --json                        a machine-readable report on stdout, for CI
     offline-preview --json-file F --sarif F --junit F   the text report on stdout, and these files too
+    offline-preview --deployed origin/main        stack references read the stacks deployed from that revision
+    offline-preview --state registry.json         preview against deployed state (`pulumi stack export`)
     offline-preview diff --base REF               what changed since a git revision
     offline-preview diff --base-dir A --head-dir B   compare two manifest directories
 
@@ -111,6 +113,21 @@ def _preview_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--build-dir", type=Path, help="where manifests go (default: <repo>/build)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a stack's deployed state (`pulumi stack export --show-secrets`; repeat per stack): its resources keep "
+        "their ids and outputs, and stack references to it read its outputs",
+    )
+    parser.add_argument(
+        "--deployed",
+        metavar="REF",
+        help="the git revision that is deployed (e.g. origin/main in a pull request): stack references read the "
+        "upstream stacks' outputs at REF, as the engine reads the last deployed outputs",
+    )
     limits = parser.add_argument_group("time limits (seconds; a stack past one is FAILED, naming it)")
     limits.add_argument(
         "--evaluation-timeout",
@@ -213,11 +230,15 @@ def _preview(args) -> int:
         build_dir=args.build_dir,
         policy=not args.no_policy,
         checkov=not args.no_checkov,
+        state_files=list(args.state),
+        deployed_revision=args.deployed,
         skip_file=args.checkov_skips,
         evaluation_timeout=args.evaluation_timeout,
         checkov_timeout=args.checkov_timeout,
         pack_timeout=args.pack_timeout,
     )
+    if args.project is not None and args.deployed:
+        raise UsageError("--deployed applies to the repository's stacks, not to --project (use --state)")
     if args.sharded:
         from .shard_plan import sharded_options
 
