@@ -61,6 +61,7 @@ from .diff import (
     read_manifest,
     resolve_revision,
 )
+from .evaluate import DEPLOYED, PREVIEW
 from .html_report import write_matrix_html
 from .junit import junit_xml
 from .mermaid import compare, graph
@@ -69,6 +70,8 @@ from .report import diff_report_json, preview_report_json, report_text, source_m
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
 from .sarif import catalog_locations, project_fallbacks, sarif_report
 
+# Set by the diff for the base revision's own tool: evaluate as deployed (every output known), as the head is.
+AS_DEPLOYED_VARIABLE = "OFFLINE_PREVIEW_AS_DEPLOYED"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROADENS = 0, 1, 2, 3
 STACK_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]{1,100}")
 
@@ -232,6 +235,7 @@ def _preview(args) -> int:
         checkov=not args.no_checkov,
         state_files=list(args.state),
         deployed_revision=args.deployed,
+        mode=DEPLOYED if os.environ.get(AS_DEPLOYED_VARIABLE) == "1" else PREVIEW,
         skip_file=args.checkov_skips,
         evaluation_timeout=args.evaluation_timeout,
         checkov_timeout=args.checkov_timeout,
@@ -324,7 +328,8 @@ def _build_manifests(env: str, label: str):
     their format version, which read_manifest checks."""
 
     def build(root: Path, out: Path) -> None:
-        env_vars = {**os.environ, "PYTHONPATH": revision_pythonpath(root)}
+        # The diff compares two deployments: a revision whose tool previews with unknowns evaluates as deployed.
+        env_vars = {**os.environ, "PYTHONPATH": revision_pythonpath(root), AS_DEPLOYED_VARIABLE: "1"}
         args = ["--env", env, "--repo-root", str(root), "--build-dir", str(out)]
         # Tracked: an interrupted diff stops the base revision's evaluation too.
         child = supervise.track(
@@ -423,7 +428,9 @@ def _diff(args) -> int:
             head_dir = _existing_dir("--head-dir", args.head_dir)
         else:
             head_out = Path(scratch) / "head"
-            options = Options(env=args.env, repo_root=repo_root, build_dir=head_out, policy=False, checkov=False)
+            options = Options(
+                env=args.env, repo_root=repo_root, build_dir=head_out, policy=False, checkov=False, mode=DEPLOYED
+            )
             supervise.set_phase("evaluating the working tree")
             result = run_preview(options, progress)
             for stack in result.stacks:

@@ -131,6 +131,9 @@ class Options:
     # (evaluated offline as after `pulumi up`). None, and no state files: the upstream stacks of this run,
     # evaluated as after deploying them (what `make deploy-all` gives each next stack).
     deployed_revision: str | None = None
+    # PREVIEW: the stacks as a first `pulumi preview` sees them; DEPLOYED: as after `pulumi up` (every output known;
+    # what the diff and the shard migration compare, two deployments).
+    mode: str = PREVIEW
     # Time limits in seconds (None: the flag's environment variable, else supervise's default).
     evaluation_timeout: float | None = None
     checkov_timeout: float | None = None
@@ -341,7 +344,7 @@ def _pipeline(
                             stack,
                             upstream=as_deployed,
                             on_resource=_fan_out(stream, police, _evaluation_progress(directory.name, progress)),
-                            mode=PREVIEW,
+                            mode=options.mode,
                             state=states.get(state_key),
                             deployed=deployed_outputs,
                         )
@@ -389,14 +392,17 @@ def _pipeline(
                         background.append(
                             (pool.submit(police.finish, result, progress), f"{result.project}: policy pack")
                         )
-                del revealed, manifest, evaluation
+                del revealed, manifest
                 later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
                 read_later = (
                     bool(later)
                     if options.upstreams is None
                     else any(key in options.upstreams.get(k, set()) for k in later)
                 )
-                if read_later and deployed is None:
+                if read_later and deployed is None and options.mode == DEPLOYED:
+                    as_deployed[f"{load_project(directory, stack).name}/{stack}"] = evaluation
+                    upstream_sources[f"{load_project(directory, stack).name}/{stack}"] = "this run, as deployed"
+                elif read_later and deployed is None:
                     # A later stack reads this one's outputs as `make deploy-all` gives them: after it is deployed,
                     # every output known. Evaluated after the preview, while the pack and checkov work on it.
                     progress(f"{result.project}: evaluating as deployed (for the stacks that reference it)")
@@ -417,6 +423,7 @@ def _pipeline(
                     timings["evaluate"] += deployed_view.seconds
                     del deployed_view
                     gc.collect()
+                del evaluation
                 if options.upstreams is not None:  # what no later stack reads is memory for the next one
                     needed = set().union(*(options.upstreams.get(k, set()) for k in later))
                     for done in [k for k in as_deployed if k not in needed]:
