@@ -135,7 +135,9 @@ def _compare(
         # Parent and dependencies are no update: `state move` makes the parent the root stack and drops the
         # dependencies on what stays behind (breakDependencies); the next deploy records the program's own in
         # the state without calling the provider (a "same" step that only rewrites the checkpoint).
-        changed = [c for c in change.changed_inputs if not c.startswith(("(parent)", "(dependencies)"))]
+        # The provider reference likewise: `state move` copies the providers the moved resources use into the
+        # destination, and a default provider's id is a fresh UUID per stack, not a change to the resource.
+        changed = [c for c in change.changed_inputs if not c.startswith(("(parent)", "(dependencies)", "(provider)"))]
         if changed:
             migration.updated.append(f"{project} {stack}: {change.urn}: {'; '.join(changed)}")
 
