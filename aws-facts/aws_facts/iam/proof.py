@@ -1,0 +1,982 @@
+"""Effective access by proof: is a request from outside the trusted zone allowed? (z3, an SMT solver)
+
+AWS answers this question in IAM Access Analyzer with an SMT solver (Zelkova). This module does the same,
+offline: each statement becomes a formula over one request (who makes it, the action, the resource and every
+condition key), and the solver is asked for a request by an outsider that an Allow admits and no Deny
+removes. "No outsider" is the solver's proof (UNSAT); "outsider" comes with the request the solver found
+(its model, decoded), and that request is checked again by the concrete evaluator (`evaluate.decide`).
+
+The request (one per caller kind; federated and S3 canonical callers are judged by external.py's search):
+- aws: a principal of an account (12 digits) in a partition: its root, a user or a role session, in no
+  organization or in one (`o-` + 10-32 of [a-z0-9]) under a root (`r-` + 4-32) and a chain of OUs; its
+  identity keys (aws:PrincipalAccount, kms:CallerAccount, aws:PrincipalArn, aws:PrincipalOrgID,
+  aws:PrincipalOrgPaths, aws:PrincipalType, aws:PrincipalIsAWSService, aws:userid's account) follow from it.
+- anonymous: anyone ("*"); aws:PrincipalType is "Anonymous", no other identity key.
+- service: a service principal, with or without aws:SourceAccount/aws:SourceOwner, aws:SourceArn (an ARN whose
+  account field is the source's), aws:SourceOrgID/aws:SourceOrgPaths.
+Outside the zone: an account that is not trusted and not the resource's own (aws:ResourceAccount), in no
+trusted organization and under no trusted organization path; anyone; a service acting with no source or for
+a source outside the zone. Without configured accounts (`Zone(accounts=None)`), the accounts and
+organizations the document names are the trusted ones (the public check).
+
+Every other condition key is the requester's: absent, or one or more values (as many as conditions test it),
+strings with `*`/`?` globs as regular expressions (ARN patterns segment-wise), numbers and dates as integers
+(epoch seconds), IP addresses as bit-vectors (IPv4 32 bits, IPv6 128 bits). Network origin keys keep the
+owner's network out of an outsider's reach, as S3 defines a public policy: an outsider's source address is in
+no named range of at least /8 (IPv4) or /32 (IPv6), its VPC and VPC endpoint are none the document names, the
+endpoint's account and organization are outside the zone. Ranges broader than that (0.0.0.0/1 and
+128.0.0.0/1 together cover everything) are anyone's.
+
+What the encoding cannot express raises Unencodable (a kind of UnsupportedCondition): the caller reports
+the document as "cannot be evaluated", never as passed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+import math
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import z3
+
+from .actions import all_actions, expand
+from .conditions import NEGATED, UnsupportedCondition, as_instant, as_number, check_operator
+from .document import Condition, PrincipalValue, Statement
+from .evaluate import ALLOW, action_applies, decide
+from .principals import ACCOUNT_ID, Caller, value_names
+from .wildcard import has_glob, split_arn
+
+SOLVER_TIMEOUT_MS = 20_000
+OWNER_PREFIX_V4 = 8  # S3: a range broader than /8 (IPv4) or /32 (IPv6) is public, a narrower one the owner's
+OWNER_PREFIX_V6 = 32
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+NAME_CHARS = "A-Za-z0-9+=,.@_-"  # IAM user, role and session names
+IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
+VPC_KEYS = {"aws:sourcevpc", "aws:sourcevpce"}
+IDENTITY_KEYS = {
+    "aws:principalaccount",
+    "kms:calleraccount",
+    "aws:principalarn",
+    "aws:principalisawsservice",
+    "aws:principaltype",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalservicename",
+    "aws:principalservicenameslist",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:federatedprovider",
+    "aws:username",
+    "aws:userid",
+}
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_LOCK = threading.Lock()  # z3's context is not thread-safe; the pack's gRPC server may use threads
+
+
+class Unencodable(UnsupportedCondition):
+    """A part of the document this encoding cannot express: the document cannot be evaluated."""
+
+
+@dataclass(frozen=True)
+class ProofZone:
+    """The trusted side for the proof: accounts, organizations and organization paths (`o-x/r-y/ou-z/`)."""
+
+    accounts: frozenset[str]
+    organizations: frozenset[str]
+    org_paths: frozenset[str] = frozenset()
+    own_accounts: frozenset[str] = frozenset()  # the resource's possible owners (aws:ResourceAccount)
+
+
+@dataclass
+class Witness:
+    """One request by an outsider that an Allow admits and no Deny removes."""
+
+    statement: Statement
+    principal: PrincipalValue | None
+    caller: Caller
+    actions: set[str]
+    resource: str | None
+    context: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    confirmed: bool = True  # the concrete evaluator allows it too
+
+
+# ---- regular expressions of IAM's wildcards ----------------------------------------------------------------
+
+_S = z3.StringSort()
+_ANY = z3.AllChar(z3.ReSort(_S))
+_NONCOLON = z3.Intersect(_ANY, z3.Complement(z3.Re(":")))
+
+
+def _chars(text: str, ignore_case: bool) -> z3.ReRef:
+    if not ignore_case:
+        return z3.Re(text)
+    parts = []
+    for c in text:
+        low, up = c.lower(), c.upper()
+        parts.append(z3.Union(z3.Re(low), z3.Re(up)) if low != up and len(low) == len(up) == 1 else z3.Re(c))
+    return _concat(parts)
+
+
+def _concat(parts: list[z3.ReRef]) -> z3.ReRef:
+    if not parts:
+        return z3.Re("")
+    return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
+
+def glob_re(pattern: str, ignore_case: bool = False) -> z3.ReRef:
+    """`*` any run of characters, `?` one character, everything else literal (wildcard.matches)."""
+    parts: list[z3.ReRef] = []
+    for piece in re.split(r"([*?])", pattern):
+        if piece == "*":
+            parts.append(z3.Star(_ANY))
+        elif piece == "?":
+            parts.append(_ANY)
+        elif piece:
+            parts.append(_chars(piece, ignore_case))
+    return _concat(parts)
+
+
+def arn_re(pattern: str) -> z3.ReRef:
+    """ARN matching (wildcard.arn_matches): `?` and an inner `*` never cross a colon; a `*` that ends a
+    segment does."""
+    parts: list[z3.ReRef] = []
+    literal = ""
+    for index, c in enumerate(pattern):
+        if c in "*?":
+            if literal:
+                parts.append(z3.Re(literal))
+                literal = ""
+            if c == "?":
+                parts.append(_NONCOLON)
+            else:
+                last = index + 1 == len(pattern) or pattern[index + 1] == ":"
+                parts.append(z3.Star(_ANY if last else _NONCOLON))
+        else:
+            literal += c
+    if literal:
+        parts.append(z3.Re(literal))
+    return _concat(parts)
+
+
+def _digits(low: int, high: int) -> z3.ReRef:
+    return z3.Loop(z3.Range("0", "9"), low, high)
+
+
+_ALNUM_LOWER = z3.Union(z3.Range("a", "z"), z3.Range("0", "9"))
+ACCOUNT_RE = _digits(12, 12)
+ORG_RE = z3.Concat(z3.Re("o-"), z3.Loop(_ALNUM_LOWER, 10, 32))
+ROOT_RE = z3.Concat(z3.Re("r-"), z3.Loop(_ALNUM_LOWER, 4, 32))
+# OU ids are ou-<4-32>-<8-32> of [a-z0-9]; their lengths are left open (a superset, cheaper to solve).
+OUS_RE = z3.Star(z3.Concat(z3.Re("ou-"), z3.Plus(_ALNUM_LOWER), z3.Re("-"), z3.Plus(_ALNUM_LOWER), z3.Re("/")))
+_NAME_CHAR = z3.Union(z3.Range("A", "Z"), z3.Range("a", "z"), z3.Range("0", "9"), *(z3.Re(c) for c in "+=,.@_-"))
+NAME_RE = z3.Loop(_NAME_CHAR, 1, 64)
+SERVICE_RE = z3.Concat(
+    z3.Range("a", "z"), z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-")))
+)
+
+
+def _is_arn(term: z3.SeqRef) -> z3.BoolRef:
+    seg = z3.Star(_NONCOLON)
+    return z3.InRe(
+        term,
+        z3.Concat(z3.Re("arn:"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"), z3.Star(_ANY)),
+    )
+
+
+def _all(terms: list[z3.BoolRef]) -> z3.BoolRef:
+    return z3.And(*terms) if terms else z3.BoolVal(True)
+
+
+def _any(terms: list[z3.BoolRef]) -> z3.BoolRef:
+    return z3.Or(*terms) if terms else z3.BoolVal(False)
+
+
+def _s(text: str) -> z3.SeqRef:
+    return z3.StringVal(text)
+
+
+def _cat(*parts: z3.SeqRef | str) -> z3.SeqRef:
+    terms = [_s(p) if isinstance(p, str) else p for p in parts]
+    return z3.Concat(*terms) if len(terms) > 1 else terms[0]
+
+
+def _member(term: z3.ExprRef, values: Iterable[str]) -> z3.BoolRef:
+    listed = sorted(values)
+    return z3.Or(*(term == _s(v) for v in listed)) if listed else z3.BoolVal(False)
+
+
+# ---- one key of the request --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Slots:
+    """A condition key's values in the request: `count` of them (0: absent), each a string term; for a key
+    tested by IP operators, each value is an address instead (is_ip, is_v4, 32-bit and 128-bit vectors)."""
+
+    count: z3.ArithRef
+    values: list[z3.SeqRef]
+    ip: list[tuple[z3.BoolRef, z3.BoolRef, z3.BitVecRef, z3.BitVecRef]] | None = None
+    fixed: bool = False  # the caller's identity or the resource's known context, not the requester's
+
+    def present(self) -> z3.BoolRef:
+        return self.count > 0
+
+    def has(self, i: int) -> z3.BoolRef:
+        return self.count > i
+
+
+def _absent() -> _Slots:
+    return _Slots(z3.IntVal(0), [], fixed=True)
+
+
+def _one(term: z3.SeqRef | str, when: z3.BoolRef | bool = True) -> _Slots:
+    value = _s(term) if isinstance(term, str) else term
+    count = z3.If(when, z3.IntVal(1), z3.IntVal(0)) if not isinstance(when, bool) else z3.IntVal(1 if when else 0)
+    return _Slots(count, [value], fixed=True)
+
+
+# ---- the encoding ----------------------------------------------------------------------------------------
+
+
+class _Request:
+    """The request of one caller kind, as z3 terms, with the constraints that make it an outsider's."""
+
+    def __init__(
+        self,
+        kind: str,
+        statements: Sequence[Statement],
+        zone: ProofZone,
+        fixed: Mapping[str, tuple[str, ...]],
+        resource: str | None,
+    ):
+        self.kind = kind
+        self.statements = statements
+        self.zone = zone
+        self.constraints: list[z3.BoolRef] = []
+        self.tidy: list[z3.BoolRef] = []  # shapes under which every comparison is exact
+        self.loose: list[tuple[str, z3.BoolRef]] = []  # comparisons the encoding does not decide (free)
+        self.keys: dict[str, _Slots] = {}
+        self.lazy: dict[str, Any] = {}
+        self.orgs: dict[str, dict[str, Any]] = {}
+        self.org_relevant: dict[str, z3.BoolRef] = {}
+        text = " ".join(json.dumps(s.raw, default=str) for s in statements)
+        self.partitions = ["aws", *(p for p in PARTITIONS[1:] if f"arn:{p}:" in text)]
+        self.counter = 0
+        self.tests: dict[str, list[Condition]] = {}
+        for s in statements:
+            for c in s.conditions:
+                self.tests.setdefault(c.lower_key, []).append(c)
+        self.res_account = z3.String("resource_account")
+        self.constraints.append(z3.InRe(self.res_account, ACCOUNT_RE))
+        if zone.own_accounts:
+            self.constraints.append(_member(self.res_account, zone.own_accounts))
+        self.resource = _s(resource) if resource is not None else z3.String("resource")
+        self.resource_known = resource is not None
+        for key, values in fixed.items():
+            self.keys[key] = _Slots(z3.IntVal(len(values)), [_s(v) for v in values], fixed=True)
+        if "aws:resourceaccount" not in self.keys:
+            self.keys["aws:resourceaccount"] = _one(self.res_account)
+        getattr(self, f"_{kind}")()
+
+    def fresh(self, sort: str = "s", name: str = "v") -> Any:
+        self.counter += 1
+        label = f"{name}_{self.counter}"
+        if sort == "b":
+            return z3.Bool(label)
+        if sort == "i":
+            return z3.Int(label)
+        return z3.String(label)
+
+    # -- identities (created when a formula needs them: an unused part costs the solver nothing) --
+
+    def _organization(self, prefix: str, part: str) -> tuple[z3.BoolRef, z3.SeqRef]:
+        """(in an organization, its id or its path `o-.../r-.../ou-.../`): an outsider's organization is
+        not trusted, and its path is under no trusted path. Id and path are tied when both are tested."""
+        if prefix not in self.orgs:
+            in_org = z3.Bool(f"{prefix}_in_org")
+            self.orgs[prefix] = {"in": in_org}
+        entry = self.orgs[prefix]
+        in_org = entry["in"]
+        if part not in entry:
+            term = z3.String(f"{prefix}_{part}")
+            entry[part] = term
+            if part == "id":
+                self.constraints += [z3.InRe(term, ORG_RE), z3.Not(_member(term, self.zone.organizations))]
+            else:
+                # One regular expression (shape minus the trusted paths): faster to solve than several.
+                shape = z3.Concat(ORG_RE, z3.Re("/"), ROOT_RE, z3.Re("/"), OUS_RE)
+                trusted = sorted({*(f"{o}/" for o in self.zone.organizations), *self.zone.org_paths})
+                outside = [z3.Complement(z3.Concat(z3.Re(t), z3.Star(_ANY))) for t in trusted]
+                # An organization has one root: a trusted path names its organization's root.
+                for path in sorted(self.zone.org_paths):
+                    parts = path.split("/")
+                    if len(parts) >= 2 and parts[1]:
+                        other_root = z3.Concat(
+                            z3.Re(parts[0] + "/"), z3.Complement(z3.Concat(z3.Re(parts[1] + "/"), z3.Star(_ANY)))
+                        )
+                        outside.append(z3.Complement(other_root))
+                # Unconditional: the path is in the request only when the caller is in an organization.
+                self.constraints.append(z3.InRe(term, z3.Intersect(shape, *outside) if outside else shape))
+            if "id" in entry and "path" in entry:
+                self.constraints.append(z3.PrefixOf(z3.Concat(entry["id"], _s("/")), entry["path"]))
+        return in_org, entry[part]
+
+    def _aws(self) -> None:
+        self.account = z3.String("account")
+        self.constraints += [
+            z3.InRe(self.account, ACCOUNT_RE),
+            z3.Not(_member(self.account, self.zone.accounts)),
+            self.account != self.res_account,
+        ]
+        self.org_relevant["principal"] = z3.BoolVal(True)
+        self.lazy.update(
+            {
+                "aws:principalaccount": lambda: _one(self.account),
+                "kms:calleraccount": lambda: _one(self.account),
+                "aws:principalarn": lambda: _one(self.arns()[0]),
+                "aws:principalisawsservice": lambda: _one("false"),
+                "aws:principaltype": lambda: _one(
+                    z3.If(self.arns()[2] == 0, _s("Account"), z3.If(self.arns()[2] == 1, _s("User"), _s("AssumedRole")))
+                ),  # a role acts through its sessions
+                "aws:principalorgid": lambda: _one(*reversed(self._organization("principal", "id"))),
+                "aws:principalorgpaths": lambda: _one(*reversed(self._organization("principal", "path"))),
+                "aws:username": lambda: _one(self.names()[0], self.arns()[2] == 1),
+                "aws:userid": self._userid,
+            }
+        )
+
+    def names(self) -> tuple[z3.SeqRef, z3.SeqRef, z3.SeqRef]:
+        """(name, IAM path of a user or role (`/` or `/a/b/`, written without its first `/`), session name)."""
+        if not hasattr(self, "name"):
+            self.name, self.iam_path, self.session = z3.String("name"), z3.String("iam_path"), z3.String("session")
+            self.constraints += [
+                z3.InRe(self.name, NAME_RE),
+                z3.InRe(self.iam_path, z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))),
+                z3.InRe(self.session, z3.Loop(_NAME_CHAR, 2, 64)),
+            ]
+        return self.name, self.iam_path, self.session
+
+    def arns(self) -> tuple[z3.SeqRef, z3.SeqRef, z3.ArithRef]:
+        """(the principal's ARN: root, user or role; the role session's ARN; 0 root, 1 user, 2 a role's session).
+        The evaluator reads a session's role as `role/<name>`: a session's role has the path `/` here."""
+        if not hasattr(self, "parn"):
+            name, path, session = self.names()
+            self.partition, self.ptype = z3.String("partition"), z3.Int("principal_type")
+            self.constraints += [_member(self.partition, self.partitions), self.ptype >= 0, self.ptype <= 3]
+            self.constraints.append(z3.Implies(self.ptype == 3, path == _s("")))
+            head = _cat("arn:", self.partition, ":iam::", self.account, ":")
+            self.parn = z3.If(
+                self.ptype == 0,
+                _cat(head, "root"),
+                z3.If(self.ptype == 1, _cat(head, "user/", path, name), _cat(head, "role/", path, name)),
+            )
+            self.sarn = _cat("arn:", self.partition, ":sts::", self.account, ":assumed-role/", name, "/", session)
+        return self.parn, self.sarn, self.ptype
+
+    def _userid(self) -> _Slots:
+        """aws:userid is `<unique id>[:<session>]`: a unique id the document names is one principal's."""
+        tests = self.tests.get("aws:userid", [])
+        named = {v.split(":", 1)[0] for c in tests for v in c.values if not has_glob(v.split(":", 1)[0])}
+        slots = self._requester("aws:userid", tests)
+        for i, value in enumerate(slots.values):
+            for unique in sorted(named):
+                outside = z3.And(value != _s(unique), z3.Not(z3.PrefixOf(_s(unique + ":"), value)))
+                self.constraints.append(z3.Implies(slots.has(i), outside))
+        return slots
+
+    def _source_org(self, part: str, either: z3.BoolRef) -> _Slots:
+        in_org, term = self._organization("source", part)
+        return _one(term, z3.And(in_org, either))
+
+    def _anonymous(self) -> None:
+        self.lazy["aws:principaltype"] = lambda: _one("Anonymous")
+
+    def _service(self) -> None:
+        self.service = z3.String("service")
+        self.constraints.append(z3.InRe(self.service, SERVICE_RE))
+        has_account, source_account = z3.Bool("has_source_account"), z3.String("source_account")
+        has_arn, source_arn = z3.Bool("has_source_arn"), z3.String("source_arn")
+        fields = [z3.String(f"source_arn_{i}") for i in range(4)]
+        rest = z3.String("source_arn_rest")
+        self.constraints += [z3.InRe(source_account, ACCOUNT_RE), *(z3.InRe(f, z3.Star(_NONCOLON)) for f in fields)]
+        self.constraints.append(
+            source_arn == _cat("arn:", fields[0], ":", fields[1], ":", fields[2], ":", fields[3], ":", rest)
+        )
+        arn_account = fields[3]
+        self.org_relevant["source"] = z3.Or(has_account, has_arn)
+        either = z3.Or(has_account, has_arn)
+        self.lazy.update(
+            {
+                "aws:principalisawsservice": lambda: _one("true"),
+                "aws:principalservicename": lambda: _one(self.service),
+                "aws:principalservicenameslist": lambda: _one(self.service),
+                "aws:sourceaccount": lambda: _one(source_account, has_account),
+                "aws:sourceowner": lambda: _one(source_account, has_account),
+                "aws:sourcearn": lambda: _one(source_arn, has_arn),
+                "aws:sourceorgid": lambda: self._source_org("id", either),
+                "aws:sourceorgpaths": lambda: self._source_org("path", either),
+            }
+        )
+        own = self.zone.accounts
+        literal_arns = {v for c in self.tests.get("aws:sourcearn", []) for v in c.values if not has_glob(v)}
+        accountless = {v for v in literal_arns if (p := split_arn(v)) is not None and not p[4]}
+        self.source = (has_account, source_account, has_arn, source_arn)
+        self.constraints += [
+            z3.Implies(z3.And(has_account, has_arn, arn_account != _s("")), arn_account == source_account),
+            z3.Not(z3.And(has_account, z3.Or(_member(source_account, own), source_account == self.res_account))),
+            z3.Not(z3.And(has_arn, z3.Or(_member(arn_account, own), arn_account == self.res_account))),
+            # An ARN without account (an S3 bucket) that the document spells out is the owner's.
+            z3.Not(z3.And(has_arn, _member(source_arn, accountless))),
+        ]
+
+    # -- requester keys --
+
+    def _free(self, key: str) -> _Slots:
+        """The key's values in the request: the caller's identity, the resource's known context or the
+        requester's choice."""
+        if key in self.keys:
+            return self.keys[key]
+        if key in self.lazy:
+            self.keys[key] = self.lazy[key]()
+        elif key in IDENTITY_KEYS or "." in key.rpartition(":")[0]:
+            # An identity key of another kind of caller, or a web identity claim: only a federated caller has one.
+            self.keys[key] = _absent()
+        else:
+            self.keys[key] = self._requester(key, self.tests.get(key, []))
+        return self.keys[key]
+
+    def _requester(self, key: str, tests: list[Condition]) -> _Slots:
+        size = max(1, len(tests))
+        count = z3.Int(f"count[{key}]")
+        self.constraints.append(z3.And(count >= 0, count <= size))
+        values = [z3.String(f"value[{key}][{i}]") for i in range(size)]
+        slots = _Slots(count, values)
+        bases = {c.base for c in tests} - {"null"}
+        if bases & {"ipaddress", "notipaddress"} or key in IP_KEYS:
+            if bases - {"ipaddress", "notipaddress"}:
+                raise Unencodable(f"the key {key} is tested both as an IP address and as text")
+            slots.ip = []
+            for i in range(size):
+                is_ip, is_v4 = z3.Bool(f"is_ip[{key}][{i}]"), z3.Bool(f"is_v4[{key}][{i}]")
+                a4, a6 = z3.BitVec(f"v4[{key}][{i}]", 32), z3.BitVec(f"v6[{key}][{i}]", 128)
+                slots.ip.append((is_ip, is_v4, a4, a6))
+                if key in IP_KEYS:
+                    self.constraints.append(
+                        z3.Implies(slots.has(i), z3.And(is_ip, z3.Not(self._owner_network(key, is_v4, a4, a6))))
+                    )
+        elif "bool" in bases:
+            # A boolean key (aws:SecureTransport, aws:ViaAWSService, ...) carries "true" or "false".
+            self.constraints += [z3.Implies(slots.has(i), _member(v, ("true", "false"))) for i, v in enumerate(values)]
+        elif key in VPC_KEYS:
+            named = {v for c in tests for v in c.values if not has_glob(v)}
+            self.constraints += [z3.Implies(slots.has(i), z3.Not(_member(v, named))) for i, v in enumerate(values)]
+        elif key == "aws:vpceaccount":
+            self.constraints += [
+                z3.Implies(slots.has(i), z3.Not(_member(v, self.zone.accounts))) for i, v in enumerate(values)
+            ]
+        elif key in ("aws:vpceorgid", "aws:vpceorgpaths"):
+            for i, v in enumerate(values):
+                org = self.fresh(name="vpce_org")
+                self.constraints.append(
+                    z3.Implies(
+                        slots.has(i),
+                        z3.And(
+                            z3.InRe(org, ORG_RE), z3.PrefixOf(org, v), z3.Not(_member(org, self.zone.organizations))
+                        ),
+                    )
+                )
+                if key == "aws:vpceorgid":
+                    self.constraints.append(z3.Implies(slots.has(i), v == org))
+                else:
+                    self.constraints.append(z3.Implies(slots.has(i), z3.PrefixOf(_cat(org, "/"), v)))
+                    self.constraints += [
+                        z3.Implies(slots.has(i), z3.Not(z3.PrefixOf(_s(p), v))) for p in sorted(self.zone.org_paths)
+                    ]
+        return slots
+
+    def _owner_network(self, key: str, is_v4: z3.BoolRef, a4: z3.BitVecRef, a6: z3.BitVecRef) -> z3.BoolRef:
+        """The address is in a range the document names that is narrow enough to be the owner's network."""
+        inside = []
+        for condition in self.tests.get(key, []):
+            for value in condition.values:
+                try:
+                    network = ipaddress.ip_network(value, strict=False)
+                except ValueError:
+                    continue
+                if network.version == 4 and network.prefixlen >= OWNER_PREFIX_V4:
+                    inside.append(z3.And(is_v4, _in_network(network, a4)))
+                elif network.version == 6 and network.prefixlen >= OWNER_PREFIX_V6:
+                    inside.append(z3.And(z3.Not(is_v4), _in_network(network, a6)))
+        return z3.Or(*inside) if inside else z3.BoolVal(False)
+
+    # -- statements --
+
+    def principal_matches(self, statement: Statement) -> z3.BoolRef:
+        if statement.principals is None:
+            return z3.BoolVal(True)
+        named = z3.Or(*(self._names(p) for p in statement.principals)) if statement.principals else z3.BoolVal(False)
+        return z3.Not(named) if statement.not_principal else named
+
+    def _names(self, principal: PrincipalValue) -> z3.BoolRef:
+        kind, value = principal.kind, principal.value
+        if kind == "*" or (kind == "AWS" and value == "*"):
+            return z3.BoolVal(True)
+        if kind == "AWS" and self.kind == "aws":
+            account = value if ACCOUNT_ID.match(value) or (has_glob(value) and ":" not in value) else None
+            parts = split_arn(value)
+            if parts is not None and parts[2] == "iam" and parts[5] == "root":
+                account = parts[4]
+            if account is not None:
+                return z3.InRe(self.account, glob_re(account))
+            pattern = glob_re(value)
+            parn, sarn, ptype = self.arns()
+            return z3.Or(z3.InRe(parn, pattern), z3.And(ptype == 3, z3.InRe(sarn, pattern)))
+        if kind == "Service" and self.kind == "service":
+            return z3.InRe(self.service, glob_re(value.lower()))
+        return z3.BoolVal(False)
+
+    def resource_matches(self, statement: Statement) -> z3.BoolRef:
+        if statement.resources is None:
+            return z3.BoolVal(True)
+        hit = (
+            z3.Or(*(z3.InRe(self.resource, arn_re(p)) for p in statement.resources))
+            if statement.resources
+            else z3.BoolVal(False)
+        )
+        return z3.Not(hit) if statement.not_resource else hit
+
+    def conditions_hold(self, statement: Statement) -> z3.BoolRef:
+        return z3.And(*(self.holds(c) for c in statement.conditions)) if statement.conditions else z3.BoolVal(True)
+
+    def holds(self, condition: Condition) -> z3.BoolRef:
+        """conditions.holds, as a formula."""
+        check_operator(condition)
+        slots = self._free(condition.lower_key)
+        base = condition.base
+        if base == "null":
+            wants_absent = any(v.lower() == "true" for v in condition.values)
+            return z3.Not(slots.present()) if wants_absent else slots.present()
+        if condition.if_exists or condition.qualifier == "forallvalues":
+            when_absent = z3.BoolVal(True)
+        elif condition.qualifier == "foranyvalue":
+            when_absent = z3.BoolVal(False)
+        else:
+            when_absent = z3.BoolVal(base in NEGATED)
+        negated = base in NEGATED
+        ones = []
+        for i in range(len(slots.values)):
+            hit = z3.Or(*(self._compare(condition, base, e, slots, i) for e in condition.values))
+            ones.append((slots.has(i), z3.Not(hit) if negated else hit))
+        every = _all([z3.Implies(has, one) for has, one in ones])
+        some = _any([z3.And(has, one) for has, one in ones])
+        if condition.qualifier == "forallvalues" or (condition.qualifier != "foranyvalue" and negated):
+            present = every
+        else:
+            present = some
+        return z3.If(slots.present(), present, when_absent)
+
+    def _undecided(self, why: str) -> z3.BoolRef:
+        flag = self.fresh("b", "undecided")
+        self.loose.append((why, flag))
+        return flag
+
+    def _compare(self, condition: Condition, base: str, expected: str, slots: _Slots, i: int) -> z3.BoolRef:
+        actual = slots.values[i]
+        variables = condition.variables and "${" in expected
+        if base in ("ipaddress", "notipaddress"):
+            if variables:
+                raise Unencodable(f"the IP condition {condition.text()} uses a policy variable")
+            assert slots.ip is not None
+            is_ip, is_v4, a4, a6 = slots.ip[i]
+            try:
+                network = ipaddress.ip_network(expected, strict=False)
+            except ValueError:
+                return z3.BoolVal(False)
+            if network.version == 4:
+                return z3.And(is_ip, is_v4, _in_network(network, a4))
+            return z3.And(is_ip, z3.Not(is_v4), _in_network(network, a6))
+        if base.startswith("numeric") or base.startswith("date"):
+            if variables:
+                raise Unencodable(f"the condition {condition.text()} compares a number with a policy variable")
+            number = as_instant(expected) if base.startswith("date") else as_number(expected)
+            if number is None:
+                return z3.BoolVal(False)
+            if not math.isfinite(number):
+                raise Unencodable(f"the condition {condition.text()} compares with a value that is not a finite number")
+            digits = z3.InRe(actual, z3.Plus(z3.Range("0", "9")))
+            self.tidy.append(z3.Implies(slots.has(i), digits))
+            relation = base.removeprefix("numeric").removeprefix("date").removeprefix("not")
+            exact = z3.InRe(actual, number_re(relation, Fraction(number)))
+            return z3.If(digits, exact, self._undecided(f"{condition.text()} on a value that is not digits"))
+        if base == "binaryequals":
+            decoded = _base64(expected)
+            if decoded is None:
+                return z3.BoolVal(False)
+            same = [e for c in self.tests.get(condition.lower_key, []) for e in c.values if _base64(e) == decoded]
+            named = {e for c in self.tests.get(condition.lower_key, []) for e in c.values}
+            self.tidy.append(z3.Implies(slots.has(i), z3.Or(_member(actual, named), z3.Contains(actual, _s("#")))))
+            return z3.Or(
+                _member(actual, same),
+                z3.And(
+                    z3.Not(_member(actual, named)),
+                    z3.Not(z3.Contains(actual, _s("#"))),
+                    self._undecided(f"{condition.text()}"),
+                ),
+            )
+        if slots.ip is not None:
+            raise Unencodable(f"the key {condition.key} is tested both as an IP address and as text")
+        if variables:
+            return self._with_variables(condition, base, expected, actual)
+        if base in ("stringequals", "stringnotequals"):
+            return actual == _s(expected)
+        if base in ("stringequalsignorecase", "stringnotequalsignorecase", "bool"):
+            return z3.InRe(actual, _chars(expected, ignore_case=True))
+        if base in ("stringlike", "stringnotlike"):
+            return z3.InRe(actual, glob_re(expected))
+        if base.startswith("arn"):
+            return z3.And(_is_arn(actual), z3.InRe(actual, arn_re(expected)))
+        raise Unencodable(f"the condition operator {condition.operator} is not modelled")
+
+    def _with_variables(self, condition: Condition, base: str, expected: str, actual: z3.SeqRef) -> z3.BoolRef:
+        """A value with policy variables (Version 2012-10-17): each `${key}` is the request's first value of
+        the key (or the default `${key, 'text'}`); a key absent without default matches nothing."""
+        pieces: list[z3.SeqRef | str] = []
+        available = []
+        exact = []
+        position = 0
+        for match in _VARIABLE.finditer(expected):
+            pieces.append(expected[position : match.start()])
+            position = match.end()
+            name = match.group(1)
+            if name in ("*", "?", "$"):
+                pieces.append(name)
+                continue
+            key, _, default = name.partition(", ")
+            slots = self._free(key.strip().lower())
+            if slots.ip is not None or not slots.values:
+                if slots.values:
+                    raise Unencodable(f"the condition {condition.text()} uses the IP key {key} as a variable")
+                value: z3.SeqRef = _s("")
+            else:
+                value = slots.values[0]
+            default = default.strip()
+            if default.startswith("'") and default.endswith("'") and len(default) >= 2:
+                value = z3.If(slots.present(), value, _s(default[1:-1]))
+            else:
+                available.append(slots.present())
+            pieces.append(value)
+            exact.append(z3.And(z3.Not(z3.Contains(value, _s("*"))), z3.Not(z3.Contains(value, _s("?")))))
+        pieces.append(expected[position:])
+        self.tidy.append(_all(exact))
+        if base in ("stringequals", "stringnotequals"):
+            term = _cat(*[p for p in pieces if not (isinstance(p, str) and not p)] or [""])
+            return z3.And(*available, actual == term)
+        if base in ("stringlike", "stringnotlike", "arnlike", "arnnotlike", "arnequals", "arnnotequals"):
+            arn = base.startswith("arn")
+            parts: list[z3.SeqRef] = []
+            for index, piece in enumerate(pieces):
+                if not isinstance(piece, str):
+                    parts.append(piece)
+                    continue
+                for sub in re.split(r"([*?])", piece):
+                    if sub in ("*", "?"):
+                        glob = self.fresh(name="glob")
+                        if not arn:
+                            shape = z3.Star(_ANY) if sub == "*" else _ANY
+                        elif sub == "?":
+                            shape = _NONCOLON
+                        else:
+                            after = sub_after(pieces, index, piece, sub)
+                            shape = z3.Star(_ANY if after in ("", ":") else _NONCOLON)
+                            if after is None:
+                                exact.append(z3.BoolVal(False))
+                        self.constraints.append(z3.InRe(glob, shape))
+                        parts.append(glob)
+                    elif sub:
+                        parts.append(_s(sub))
+            structural = actual == (z3.Concat(*parts) if len(parts) > 1 else parts[0] if parts else _s(""))
+            if arn:
+                structural = z3.And(_is_arn(actual), structural)
+            return z3.And(*available, z3.If(_all(exact), structural, self._undecided(f"{condition.text()}")))
+        raise Unencodable(f"the condition {condition.text()} uses a policy variable with {condition.operator}")
+
+
+_DIGIT = z3.Range("0", "9")
+
+
+def _below(bound: int) -> z3.ReRef:
+    """Digit strings without leading zeros (the empty string standing for 0) whose value is below `bound`."""
+    if bound <= 0:
+        return z3.Empty(z3.ReSort(_S))
+    text = str(bound)
+    parts: list[z3.ReRef] = [z3.Re("")]  # 0
+    if len(text) == 2:
+        parts.append(z3.Range("1", "9"))  # fewer digits (z3.Loop with an upper bound of 0 has no bound)
+    elif len(text) > 2:
+        parts.append(z3.Concat(z3.Range("1", "9"), z3.Loop(_DIGIT, 0, len(text) - 2)))
+    for position, digit in enumerate(text):
+        low = "1" if position == 0 else "0"
+        top = chr(ord(digit) - 1)
+        if top >= low:
+            tail = len(text) - position - 1
+            pieces = [z3.Re(text[:position])] if position else []
+            pieces.append(z3.Range(low, top))
+            if tail:
+                pieces.append(z3.Loop(_DIGIT, tail, tail))
+            parts.append(_concat(pieces))
+    return z3.Union(*parts) if len(parts) > 1 else parts[0]
+
+
+def number_re(relation: str, bound: Fraction) -> z3.ReRef:
+    """Digit strings (leading zeros allowed: as_number reads "007" as 7) whose value stands in `relation`
+    (equals, lessthan, lessthanequals, greaterthan, greaterthanequals) to `bound`."""
+    numbers = z3.Plus(_DIGIT)
+    zeros = z3.Star(z3.Re("0"))
+    whole = bound.denominator == 1
+    if relation == "equals":
+        if not whole or bound < 0:
+            return z3.Empty(z3.ReSort(_S))
+        return z3.Concat(zeros, z3.Re(str(bound.numerator))) if bound else z3.Plus(z3.Re("0"))
+    # below: values < ceil(bound) when the relation is strict or the bound not whole; <= bound otherwise.
+    ceiling = -((-bound.numerator) // bound.denominator)
+    floor = bound.numerator // bound.denominator
+    if relation == "lessthan":
+        limit = ceiling
+    elif relation == "lessthanequals":
+        limit = floor + 1
+    elif relation == "greaterthanequals":
+        return z3.Intersect(numbers, z3.Complement(z3.Concat(zeros, _below(ceiling))))
+    else:  # greaterthan
+        return z3.Intersect(numbers, z3.Complement(z3.Concat(zeros, _below(floor + 1))))
+    return z3.Intersect(numbers, z3.Concat(zeros, _below(limit)))
+
+
+def sub_after(pieces: list[Any], index: int, piece: str, sub: str) -> str | None:
+    """What follows a `*` of a literal piece: "" (the end), ":" or another character; None when a variable
+    follows (the segment's end is then not known)."""
+    del sub
+    tail = piece.split("*", 1)[1] if "*" in piece else ""
+    if tail:
+        return tail[0] if tail[0] == ":" else "x"
+    following = pieces[index + 1 :]
+    for p in following:
+        if isinstance(p, str):
+            if p:
+                return p[0] if p[0] == ":" else "x"
+            continue
+        return None
+    return ""
+
+
+def _in_network(network: ipaddress.IPv4Network | ipaddress.IPv6Network, address: z3.BitVecRef) -> z3.BoolRef:
+    bits = network.max_prefixlen
+    mask = ((1 << bits) - 1) ^ ((1 << (bits - network.prefixlen)) - 1)
+    return (address & z3.BitVecVal(mask, bits)) == z3.BitVecVal(int(network.network_address), bits)
+
+
+def _base64(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+# ---- the question -----------------------------------------------------------------------------------------
+
+
+def _kinds(statements: Sequence[Statement]) -> list[str]:
+    kinds = []
+    everyone = any(
+        s.not_principal
+        or s.principals is None
+        or any(p.kind == "*" or (p.kind == "AWS" and p.value == "*") for p in s.principals)
+        for s in statements
+        if s.is_allow
+    )
+    if everyone or any(p.kind == "AWS" for s in statements if s.is_allow for p in s.principals or ()):
+        kinds.append("aws")
+    if everyone and not all(s.principals is None for s in statements if s.is_allow):
+        kinds.append("anonymous")
+    if everyone or any(p.kind == "Service" for s in statements if s.is_allow for p in s.principals or ()):
+        kinds.append("service")
+    return kinds
+
+
+def action_classes(statements: Sequence[Statement]) -> tuple[list[frozenset[str]], dict[int, set[int]]]:
+    """The actions the Allows can grant, partitioned by which statements cover them: (classes, per statement
+    index the classes it covers). One class stands for all its actions in the formulas."""
+    candidates: set[str] = set()
+    for statement in statements:
+        if not statement.is_allow:
+            continue
+        if statement.not_action:
+            candidates |= {a for a in all_actions() if action_applies(statement, a)}
+        else:
+            candidates |= {a for p in statement.actions for a in expand(p)}
+    by_signature: dict[tuple[bool, ...], set[str]] = {}
+    for action in candidates:
+        signature = tuple(action_applies(s, action) for s in statements)
+        by_signature.setdefault(signature, set()).add(action)
+    classes = [frozenset(v) for _, v in sorted(by_signature.items(), key=lambda kv: sorted(kv[1])[0])]
+    covered: dict[int, set[int]] = {s.index: set() for s in statements}
+    for number, actions in enumerate(classes):
+        sample = next(iter(actions))
+        for statement in statements:
+            if action_applies(statement, sample):
+                covered[statement.index].add(number)
+    return classes, covered
+
+
+def outsider_witnesses(
+    statements: Sequence[Statement],
+    zone: ProofZone,
+    resource: str | None = None,
+    resource_context: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Witness]:
+    """For each Allow and each kind of caller: a request by an outsider that the Allow admits and no Deny
+    removes (with every action some such request gets), or nothing when the solver proves there is none.
+    Raises Unencodable (the document cannot be evaluated) when the encoding cannot decide."""
+    with _LOCK:
+        return _witnesses(statements, zone, resource, dict(resource_context or {}))
+
+
+def _witnesses(
+    statements: Sequence[Statement], zone: ProofZone, resource: str | None, fixed: dict[str, tuple[str, ...]]
+) -> list[Witness]:
+    classes, covered = action_classes(statements)
+    if not classes:
+        return []
+    found: list[Witness] = []
+    allows = [s for s in statements if s.is_allow]
+    denies = [s for s in statements if s.is_deny]
+    for kind in _kinds(statements):
+        request = _Request(kind, statements, zone, fixed, resource)
+        action = z3.Int("action")
+        applies = {
+            s.index: z3.And(request.principal_matches(s), request.resource_matches(s), request.conditions_hold(s))
+            for s in statements
+        }
+
+        def in_classes(numbers: set[int], action: z3.ArithRef = action) -> z3.BoolRef:
+            return _any([action == n for n in sorted(numbers)])
+
+        solver = z3.Solver()
+        solver.set("timeout", SOLVER_TIMEOUT_MS)
+        solver.add(*request.constraints)
+        solver.add(z3.And(action >= 0, action < len(classes)))
+        for deny in denies:
+            solver.add(z3.Implies(in_classes(covered[deny.index]), z3.Not(applies[deny.index])))
+        for allow in allows:
+            remaining = set(covered[allow.index])
+            witness: Witness | None = None
+            while remaining:
+                solver.push()
+                solver.add(applies[allow.index], in_classes(remaining))
+                answer = solver.check()
+                if answer == z3.unknown:
+                    solver.pop()
+                    raise Unencodable(f"the solver could not decide {allow.label} ({solver.reason_unknown()})")
+                if answer == z3.unsat:
+                    solver.pop()
+                    break
+                model = solver.model()
+                number = model.eval(action, model_completion=True).as_long()
+                if witness is None:
+                    # A request every comparison of which the encoding decides exactly.
+                    solver.add(*request.tidy)
+                    exact = solver.check()
+                    if exact != z3.sat:
+                        solver.pop()
+                        undecided = ", ".join(sorted({why for why, _ in request.loose})) or "a value's shape"
+                        raise Unencodable(
+                            f"{allow.label} may admit an outsider through {undecided}, which the solver does not decide"
+                        )
+                    model = solver.model()
+                    number = model.eval(action, model_completion=True).as_long()
+                    witness = _decode(model, request, allow, classes[number], resource)
+                    found.append(witness)
+                else:
+                    witness.actions |= classes[number]
+                remaining.discard(number)
+                solver.pop()
+        del applies
+    for witness in found:
+        _cross_check(statements, witness)
+    return found
+
+
+def _string(model: z3.ModelRef, term: z3.ExprRef) -> str:
+    value = model.eval(term, model_completion=True)
+    return value.as_string() if isinstance(value, z3.SeqRef) else str(value)
+
+
+def _decode(
+    model: z3.ModelRef, request: _Request, statement: Statement, actions: frozenset[str], resource: str | None
+) -> Witness:
+    """The request of a model: the caller, its context (every key present) and the resource."""
+    context: dict[str, tuple[str, ...]] = {}
+    for key, slots in request.keys.items():
+        count = model.eval(slots.count, model_completion=True).as_long()
+        values = []
+        for i in range(min(count, len(slots.values))):
+            if slots.ip is not None:
+                is_ip, is_v4, a4, a6 = slots.ip[i]
+                if z3.is_true(model.eval(is_ip, model_completion=True)):
+                    if z3.is_true(model.eval(is_v4, model_completion=True)):
+                        values.append(str(ipaddress.IPv4Address(model.eval(a4, model_completion=True).as_long())))
+                    else:
+                        values.append(str(ipaddress.IPv6Address(model.eval(a6, model_completion=True).as_long())))
+                else:
+                    values.append(_string(model, slots.values[i]) + "#not-an-address")
+            else:
+                values.append(_string(model, slots.values[i]))
+        if values:
+            context[key] = tuple(values)
+    if request.kind == "aws":
+        account = _string(model, request.account)
+        arn = f"arn:aws:iam::{account}:root"
+        if hasattr(request, "parn"):
+            session = model.eval(request.ptype, model_completion=True).as_long() == 3
+            arn = _string(model, request.sarn if session else request.parn)
+        caller = Caller("aws", account, arn, None, f"principals of account {account} ({arn})", context)
+    elif request.kind == "service":
+        name = _string(model, request.service)
+        has_account, source_account, has_arn, source_arn = request.source
+        sources = []
+        if z3.is_true(model.eval(has_account, model_completion=True)):
+            sources.append(f"aws:SourceAccount {_string(model, source_account)}")
+        if z3.is_true(model.eval(has_arn, model_completion=True)):
+            sources.append(f"aws:SourceArn {_string(model, source_arn)}")
+        source = f"for {' and '.join(sources)}" if sources else "with no source account or ARN"
+        caller = Caller("service", None, None, name, f"the service {name} {source}", context)
+    else:
+        caller = Caller("anonymous", description="anonymous callers (anyone)", context=context)
+    on = resource
+    if on is None and any(s.resources is not None for s in request.statements):
+        on = _string(model, request.resource)
+    principal = next((p for p in statement.principals or () if value_names(p, caller)), None)
+    if statement.not_principal:
+        principal = None
+    return Witness(statement, principal, caller, set(actions), on, context)
+
+
+def _cross_check(statements: Sequence[Statement], witness: Witness) -> None:
+    """The concrete evaluator must allow the witness's request (for one of its actions); otherwise the
+    encoding and the evaluator disagree, which is a bug: the witness is marked unconfirmed."""
+    action = sorted(witness.actions)[0]
+    verdict = decide(list(statements), action, witness.resource, witness.context, witness.caller)
+    witness.confirmed = verdict == ALLOW
+
+
+__all__ = ["ProofZone", "Unencodable", "Witness", "action_classes", "arn_re", "glob_re", "outsider_witnesses"]
