@@ -489,6 +489,8 @@ def external_access(
     Memoised by document (statements, their Version and the zone): equal documents are solved once.
     """
     fixed = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
+    if all(s.resources is None for s in statements):
+        resource = None  # no Resource element: every statement applies to the resource, whichever it is
     key = (
         tuple(
             (

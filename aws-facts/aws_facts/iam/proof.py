@@ -115,7 +115,8 @@ class Witness:
 
 _S = z3.StringSort()
 _ANY = z3.AllChar(z3.ReSort(_S))
-_NONCOLON = z3.Intersect(_ANY, z3.Complement(z3.Re(":")))
+# Every character but the colon, as two ranges (a complement inside a loop is much slower to solve).
+_NONCOLON = z3.Union(z3.Range(chr(0), "9"), z3.Range(";", chr(0x2FFFF)))
 
 
 def _chars(text: str, ignore_case: bool) -> z3.ReRef:
@@ -167,6 +168,46 @@ def arn_re(pattern: str) -> z3.ReRef:
     if literal:
         parts.append(z3.Re(literal))
     return _concat(parts)
+
+
+def _except(excluded: set[str]) -> z3.ReRef:
+    """One character, any but the excluded ones (as ranges: a complement is slow to solve)."""
+    ranges, low = [], 0
+    for c in sorted(excluded):
+        if ord(c) > low:
+            ranges.append(z3.Range(chr(low), chr(ord(c) - 1)))
+        low = ord(c) + 1
+    ranges.append(z3.Range(chr(low), chr(0x2FFFF)))
+    return z3.Union(*ranges) if len(ranges) > 1 else ranges[0]
+
+
+def _other_than(words: list[str]) -> z3.ReRef:
+    """Strings without a colon other than each of `words`, written without a complement (faster to solve)."""
+    noncolon = _except({":"})
+    if not words:
+        return z3.Star(noncolon)
+    each = []
+    for word in words:
+        shorter = z3.Loop(noncolon, 0, len(word) - 1) if len(word) > 1 else z3.Re("")
+        options = [shorter, z3.Concat(z3.Loop(noncolon, len(word) + 1, len(word) + 1), z3.Star(noncolon))]
+        for i, c in enumerate(word):
+            options.append(_concat([z3.Re(word[:i]) if i else z3.Re(""), _except({":", c}), z3.Star(noncolon)]))
+        each.append(z3.Union(*options))
+    return z3.Intersect(*each) if len(each) > 1 else each[0]
+
+
+def _account_field(pattern: str, arn: bool) -> str | None:
+    """The account field of every ARN (without colons in its partition, service and region) that a pattern
+    matches: a pattern of it when it has wildcards; None when a wildcard before it can stand for colons too
+    (any `*` or `?` of StringLike)."""
+    parts = pattern.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    if not arn and any(has_glob(p) for p in parts[:5]):
+        return None
+    if arn and parts[4].endswith("*"):
+        return None  # the account field's own last `*` may run on past its colon
+    return parts[4]
 
 
 def _digits(low: int, high: int) -> z3.ReRef:
@@ -271,6 +312,7 @@ class _Request:
         self.orgs: dict[str, dict[str, Any]] = {}
         self.org_relevant: dict[str, z3.BoolRef] = {}
         text = " ".join(json.dumps(s.raw, default=str) for s in statements)
+        self.sessions = ":assumed-role/" in text or ":sts:" in text
         self.partitions = ["aws", *(p for p in PARTITIONS[1:] if f"arn:{p}:" in text)]
         self.counter = 0
         self.tests: dict[str, list[Condition]] = {}
@@ -344,45 +386,72 @@ class _Request:
             {
                 "aws:principalaccount": lambda: _one(self.account),
                 "kms:calleraccount": lambda: _one(self.account),
-                "aws:principalarn": lambda: _one(self.arns()[0]),
+                "aws:principalarn": lambda: _one(self._principal_arn()),
                 "aws:principalisawsservice": lambda: _one("false"),
                 "aws:principaltype": lambda: _one(
                     z3.If(self.arns()[2] == 0, _s("Account"), z3.If(self.arns()[2] == 1, _s("User"), _s("AssumedRole")))
                 ),  # a role acts through its sessions
                 "aws:principalorgid": lambda: _one(*reversed(self._organization("principal", "id"))),
                 "aws:principalorgpaths": lambda: _one(*reversed(self._organization("principal", "path"))),
-                "aws:username": lambda: _one(self.names()[0], self.arns()[2] == 1),
+                "aws:username": self._username,
                 "aws:userid": self._userid,
             }
         )
 
-    def names(self) -> tuple[z3.SeqRef, z3.SeqRef, z3.SeqRef]:
-        """(name, IAM path of a user or role (`/` or `/a/b/`, written without its first `/`), session name)."""
-        if not hasattr(self, "name"):
-            self.name, self.iam_path, self.session = z3.String("name"), z3.String("iam_path"), z3.String("session")
-            self.constraints += [
-                z3.InRe(self.name, NAME_RE),
-                z3.InRe(self.iam_path, z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))),
-                z3.InRe(self.session, z3.Loop(_NAME_CHAR, 2, 64)),
-            ]
-        return self.name, self.iam_path, self.session
-
     def arns(self) -> tuple[z3.SeqRef, z3.SeqRef, z3.ArithRef]:
-        """(the principal's ARN: root, user or role; the role session's ARN; 0 root, 1 user, 2 a role's session).
-        The evaluator reads a session's role as `role/<name>`: a session's role has the path `/` here."""
+        """(the principal's ARN: root, a user or a role, with its path; the ARN of a role session; 0 root,
+        1 user, 2 role, 3 a role's session). A session's role is read as `role/<name>` by the evaluator, so a
+        session's role has the path `/` here. The ARN is `arn:<partition>:iam::<account>:<tail>` with one
+        term for the tail (fewer terms solve faster)."""
         if not hasattr(self, "parn"):
-            name, path, session = self.names()
-            self.partition, self.ptype = z3.String("partition"), z3.Int("principal_type")
-            self.constraints += [_member(self.partition, self.partitions), self.ptype >= 0, self.ptype <= 3]
-            self.constraints.append(z3.Implies(self.ptype == 3, path == _s("")))
-            head = _cat("arn:", self.partition, ":iam::", self.account, ":")
-            self.parn = z3.If(
-                self.ptype == 0,
-                _cat(head, "root"),
-                z3.If(self.ptype == 1, _cat(head, "user/", path, name), _cat(head, "role/", path, name)),
-            )
-            self.sarn = _cat("arn:", self.partition, ":sts::", self.account, ":assumed-role/", name, "/", session)
+            self.tail, self.ptype = z3.String("principal_tail"), z3.Int("principal_type")
+            name, path = z3.Plus(_NAME_CHAR), z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))
+            partition: z3.SeqRef | str = "aws"
+            if len(self.partitions) > 1:
+                partition = z3.String("partition")
+                self.constraints.append(_member(partition, self.partitions))
+            self.constraints += [
+                z3.InRe(
+                    self.tail, z3.Union(z3.Re("root"), z3.Concat(z3.Union(z3.Re("user/"), z3.Re("role/")), path, name))
+                ),
+                self.ptype >= 0,
+                self.ptype <= 3,
+                (self.ptype == 0) == (self.tail == _s("root")),
+                (self.ptype == 1) == z3.PrefixOf(_s("user/"), self.tail),
+            ]
+            self.parn = _cat("arn:", partition, ":iam::", self.account, ":", self.tail)
+            # An STS principal: a role's session (its role is `role/<name>`) or a federated user.
+            self.session_name, self.sts_tail = z3.String("role_name"), z3.String("sts_tail")
+            self.sarn = _cat("arn:", partition, ":sts::", self.account, ":", self.sts_tail)
+            if self.sessions:
+                role_session = z3.PrefixOf(z3.Concat(_s("assumed-role/"), self.session_name, _s("/")), self.sts_tail)
+                self.constraints += [
+                    z3.InRe(self.session_name, name),
+                    z3.InRe(
+                        self.sts_tail,
+                        z3.Union(
+                            z3.Concat(z3.Re("assumed-role/"), name, z3.Re("/"), name),
+                            z3.Concat(z3.Re("federated-user/"), name),
+                        ),
+                    ),
+                    z3.Implies(
+                        z3.And(self.ptype == 3, role_session), self.tail == z3.Concat(_s("role/"), self.session_name)
+                    ),
+                    z3.Implies(self.ptype == 3, z3.Or(role_session, z3.PrefixOf(_s("federated-user/"), self.sts_tail))),
+                ]
+            else:
+                self.constraints.append(self.ptype != 3)  # no value names an STS principal: a role stands for them
         return self.parn, self.sarn, self.ptype
+
+    def _principal_arn(self) -> z3.SeqRef:
+        """aws:PrincipalArn: a role session's is its role's ARN, a federated user's its own."""
+        parn, sarn, ptype = self.arns()
+        return z3.If(z3.And(ptype == 3, z3.PrefixOf(_s("federated-user/"), self.sts_tail)), sarn, parn)
+
+    def _username(self) -> _Slots:
+        """A user's name (free here: the last part of the user's ARN)."""
+        self.arns()
+        return _one(z3.String("user_name"), self.ptype == 1)
 
     def _userid(self) -> _Slots:
         """aws:userid is `<unique id>[:<session>]`: a unique id the document names is one principal's."""
@@ -407,13 +476,7 @@ class _Request:
         self.constraints.append(z3.InRe(self.service, SERVICE_RE))
         has_account, source_account = z3.Bool("has_source_account"), z3.String("source_account")
         has_arn, source_arn = z3.Bool("has_source_arn"), z3.String("source_arn")
-        fields = [z3.String(f"source_arn_{i}") for i in range(4)]
-        rest = z3.String("source_arn_rest")
-        self.constraints += [z3.InRe(source_account, ACCOUNT_RE), *(z3.InRe(f, z3.Star(_NONCOLON)) for f in fields)]
-        self.constraints.append(
-            source_arn == _cat("arn:", fields[0], ":", fields[1], ":", fields[2], ":", fields[3], ":", rest)
-        )
-        arn_account = fields[3]
+        self.constraints.append(z3.InRe(source_account, ACCOUNT_RE))
         self.org_relevant["source"] = z3.Or(has_account, has_arn)
         either = z3.Or(has_account, has_arn)
         self.lazy.update(
@@ -432,12 +495,31 @@ class _Request:
         literal_arns = {v for c in self.tests.get("aws:sourcearn", []) for v in c.values if not has_glob(v)}
         accountless = {v for v in literal_arns if (p := split_arn(v)) is not None and not p[4]}
         self.source = (has_account, source_account, has_arn, source_arn)
+        # The source ARN is an outsider's: its account field is not trusted, and it is not an account-less ARN
+        # (an S3 bucket) the document spells out, which is the owner's. The account field is a term of its own,
+        # tied to the ARN by every pattern that fixes it: the ARN's partition, service and region hold no colon,
+        # so a pattern whose fifth field is written out fixes the account of every ARN it matches. (A regular
+        # expression for "an ARN whose account is not trusted" is much slower to solve.)
+        seg = z3.Star(_NONCOLON)
+        head = z3.Concat(z3.Re("arn:"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"))
+        arn_account = z3.String("source_arn_account")
+        self.source_arn_account = arn_account
         self.constraints += [
-            z3.Implies(z3.And(has_account, has_arn, arn_account != _s("")), arn_account == source_account),
+            z3.InRe(source_arn, z3.Concat(head, seg, z3.Re(":"), z3.Star(_ANY))),
+            z3.InRe(arn_account, seg),
+            z3.Not(_member(arn_account, own)),
+            arn_account != self.res_account,
+            z3.Not(_member(source_arn, accountless)),
+        ]
+        for condition in self.tests.get("aws:sourcearn", []):
+            for value in condition.values:
+                fixed = _account_field(value, condition.base.startswith("arn"))
+                if fixed is not None and not (condition.variables and "${" in value):
+                    pattern = arn_re(value) if condition.base.startswith("arn") else glob_re(value)
+                    field = z3.InRe(arn_account, arn_re(fixed)) if has_glob(fixed) else arn_account == _s(fixed)
+                    self.constraints.append(z3.Implies(z3.InRe(source_arn, pattern), field))
+        self.constraints += [
             z3.Not(z3.And(has_account, z3.Or(_member(source_account, own), source_account == self.res_account))),
-            z3.Not(z3.And(has_arn, z3.Or(_member(arn_account, own), arn_account == self.res_account))),
-            # An ARN without account (an S3 bucket) that the document spells out is the owner's.
-            z3.Not(z3.And(has_arn, _member(source_arn, accountless))),
         ]
 
     # -- requester keys --
@@ -539,6 +621,10 @@ class _Request:
                 account = parts[4]
             if account is not None:
                 return z3.InRe(self.account, glob_re(account))
+            if self._trusted_arn(value, False) and not any(
+                p.endswith("*") or "?" in p for p in value.split(":", 5)[:5]
+            ):
+                return z3.BoolVal(False)  # a principal of a trusted account
             pattern = glob_re(value)
             parn, sarn, ptype = self.arns()
             return z3.Or(z3.InRe(parn, pattern), z3.And(ptype == 3, z3.InRe(sarn, pattern)))
@@ -591,9 +677,26 @@ class _Request:
         self.loose.append((why, flag))
         return flag
 
+    def _trusted_arn(self, pattern: str, variables: bool) -> bool:
+        """An ARN pattern whose account field is a trusted account (or the resource's own, by variable): it
+        matches no outsider's ARN, which the formula can say at once (the solver is slow to find it)."""
+        parts = pattern.split(":", 5)
+        if len(parts) < 6 or parts[0] != "arn" or any(p.endswith("*") for p in parts[:4]):
+            return False
+        field = parts[4]
+        if variables and field.lower() == "${aws:resourceaccount}":
+            return True
+        return not has_glob(field) and "${" not in field and field in self.zone.accounts
+
     def _compare(self, condition: Condition, base: str, expected: str, slots: _Slots, i: int) -> z3.BoolRef:
         actual = slots.values[i]
         variables = condition.variables and "${" in expected
+        identity_arn = (self.kind == "aws" and condition.lower_key == "aws:principalarn") or (
+            self.kind == "service" and condition.lower_key == "aws:sourcearn"
+        )
+        arn_bases = ("arnlike", "arnnotlike", "arnequals", "arnnotequals", "stringequals", "stringnotequals")
+        if identity_arn and base in arn_bases and self._trusted_arn(expected, variables):
+            return z3.BoolVal(False)
         if base in ("ipaddress", "notipaddress"):
             if variables:
                 raise Unencodable(f"the IP condition {condition.text()} uses a policy variable")
@@ -638,6 +741,18 @@ class _Request:
             raise Unencodable(f"the key {condition.key} is tested both as an IP address and as text")
         if variables:
             return self._with_variables(condition, base, expected, actual)
+        if (
+            self.kind == "service"
+            and condition.lower_key == "aws:sourcearn"
+            and (base.startswith("arn") or base.startswith("string"))
+        ):
+            fixed = (
+                _account_field(expected, base.startswith("arn")) if "like" in base or base.startswith("arn") else None
+            )
+            if base.startswith("stringequals") and "ignorecase" not in base:
+                fixed = _account_field(expected, True) if not has_glob(expected) else None
+            if fixed is not None and not has_glob(fixed) and fixed in self.zone.accounts:
+                return z3.BoolVal(False)  # only an ARN of a trusted account matches: never an outsider's
         if base in ("stringequals", "stringnotequals"):
             return actual == _s(expected)
         if base in ("stringequalsignorecase", "stringnotequalsignorecase", "bool"):
@@ -949,6 +1064,8 @@ def _decode(
         if hasattr(request, "parn"):
             session = model.eval(request.ptype, model_completion=True).as_long() == 3
             arn = _string(model, request.sarn if session else request.parn)
+            if session and arn.split(":", 5)[-1].startswith("federated-user/"):
+                context["aws:principalarn"] = (arn,)
         caller = Caller("aws", account, arn, None, f"principals of account {account} ({arn})", context)
     elif request.kind == "service":
         name = _string(model, request.service)
@@ -957,7 +1074,15 @@ def _decode(
         if z3.is_true(model.eval(has_account, model_completion=True)):
             sources.append(f"aws:SourceAccount {_string(model, source_account)}")
         if z3.is_true(model.eval(has_arn, model_completion=True)):
-            sources.append(f"aws:SourceArn {_string(model, source_arn)}")
+            arn = _string(model, source_arn)
+            parts = arn.split(":", 5)
+            account = _string(model, request.source_arn_account)
+            if len(parts) == 6 and parts[4] != account:
+                # A field no pattern fixes: the outsider's account, written in (checked again by `decide`).
+                parts[4] = account
+                arn = ":".join(parts)
+                context["aws:sourcearn"] = (arn,)
+            sources.append(f"aws:SourceArn {arn}")
         source = f"for {' and '.join(sources)}" if sources else "with no source account or ARN"
         caller = Caller("service", None, None, name, f"the service {name} {source}", context)
     else:
