@@ -54,7 +54,10 @@ from .evaluate import ALLOW, action_applies, decide
 from .principals import ACCOUNT_ID, Caller, value_names
 from .wildcard import has_glob, split_arn
 
-SOLVER_TIMEOUT_MS = 20_000
+# The solver's budget per question, in z3's resource units (deterministic, unlike a wall-clock timeout on a
+# shared machine: about 4 CPU seconds per million); the wall-clock timeout only guards against a hang.
+SOLVER_RLIMIT = 5_000_000
+SOLVER_TIMEOUT_MS = 600_000
 OWNER_PREFIX_V4 = 8  # S3: a range broader than /8 (IPv4) or /32 (IPv6) is public, a narrower one the owner's
 OWNER_PREFIX_V6 = 32
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
@@ -220,6 +223,11 @@ ORG_RE = z3.Concat(z3.Re("o-"), z3.Loop(_ALNUM_LOWER, 10, 32))
 ROOT_RE = z3.Concat(z3.Re("r-"), z3.Loop(_ALNUM_LOWER, 4, 32))
 # OU ids are ou-<4-32>-<8-32> of [a-z0-9]; their lengths are left open (a superset, cheaper to solve).
 OUS_RE = z3.Star(z3.Concat(z3.Re("ou-"), z3.Plus(_ALNUM_LOWER), z3.Re("-"), z3.Plus(_ALNUM_LOWER), z3.Re("/")))
+# An organization path: its organization's id (10 to 32 characters: a prefix pattern admits others), then a root
+# and OUs of [a-z0-9-] separated and ended by `/` (their exact lengths left open: a superset, faster to solve).
+PATH_RE = z3.Concat(
+    ORG_RE, z3.Re("/r-"), z3.Plus(_ALNUM_LOWER), z3.Re("/"), z3.Star(z3.Union(_ALNUM_LOWER, z3.Re("-"), z3.Re("/")))
+)
 _NAME_CHAR = z3.Union(z3.Range("A", "Z"), z3.Range("a", "z"), z3.Range("0", "9"), *(z3.Re(c) for c in "+=,.@_-"))
 NAME_RE = z3.Loop(_NAME_CHAR, 1, 64)
 SERVICE_RE = z3.Concat(
@@ -329,6 +337,9 @@ class _Request:
             self.keys[key] = _Slots(z3.IntVal(len(values)), [_s(v) for v in values], fixed=True)
         if "aws:resourceaccount" not in self.keys:
             self.keys["aws:resourceaccount"] = _one(self.res_account)
+        # The resource is the owner's: in a trusted organization, or in none.
+        self.lazy["aws:resourceorgid"] = self._resource_org
+        self.lazy["aws:resourceorgpaths"] = self._resource_org
         getattr(self, f"_{kind}")()
 
     def fresh(self, sort: str = "s", name: str = "v") -> Any:
@@ -356,20 +367,16 @@ class _Request:
             if part == "id":
                 self.constraints += [z3.InRe(term, ORG_RE), z3.Not(_member(term, self.zone.organizations))]
             else:
-                # One regular expression (shape minus the trusted paths): faster to solve than several.
-                shape = z3.Concat(ORG_RE, z3.Re("/"), ROOT_RE, z3.Re("/"), OUS_RE)
+                # The shape, and outside every trusted path (a prefix test: a complement is slow to solve).
+                self.constraints.append(z3.InRe(term, PATH_RE))
                 trusted = sorted({*(f"{o}/" for o in self.zone.organizations), *self.zone.org_paths})
-                outside = [z3.Complement(z3.Concat(z3.Re(t), z3.Star(_ANY))) for t in trusted]
+                self.constraints += [z3.Not(z3.PrefixOf(_s(t), term)) for t in trusted]
                 # An organization has one root: a trusted path names its organization's root.
                 for path in sorted(self.zone.org_paths):
                     parts = path.split("/")
                     if len(parts) >= 2 and parts[1]:
-                        other_root = z3.Concat(
-                            z3.Re(parts[0] + "/"), z3.Complement(z3.Concat(z3.Re(parts[1] + "/"), z3.Star(_ANY)))
-                        )
-                        outside.append(z3.Complement(other_root))
-                # Unconditional: the path is in the request only when the caller is in an organization.
-                self.constraints.append(z3.InRe(term, z3.Intersect(shape, *outside) if outside else shape))
+                        same_org = z3.PrefixOf(_s(parts[0] + "/"), term)
+                        self.constraints.append(z3.Implies(same_org, z3.PrefixOf(_s(f"{parts[0]}/{parts[1]}/"), term)))
             if "id" in entry and "path" in entry:
                 self.constraints.append(z3.PrefixOf(z3.Concat(entry["id"], _s("/")), entry["path"]))
         return in_org, entry[part]
@@ -464,6 +471,22 @@ class _Request:
                 self.constraints.append(z3.Implies(slots.has(i), outside))
         return slots
 
+    def _resource_org(self) -> _Slots:
+        if "aws:resourceorgid" in self.keys or "aws:resourceorgpaths" in self.keys:
+            return self.keys.get("aws:resourceorgid") or self.keys["aws:resourceorgpaths"]
+        organizations = sorted(self.zone.organizations)
+        if not organizations:
+            self.keys["aws:resourceorgid"] = self.keys["aws:resourceorgpaths"] = _absent()
+            return self.keys["aws:resourceorgid"]
+        in_org, org, path = z3.Bool("resource_in_org"), z3.String("resource_org"), z3.String("resource_org_path")
+        self.constraints += [
+            _member(org, organizations),
+            z3.PrefixOf(z3.Concat(org, _s("/")), path),
+            z3.InRe(path, PATH_RE),
+        ]
+        self.keys["aws:resourceorgid"], self.keys["aws:resourceorgpaths"] = _one(org, in_org), _one(path, in_org)
+        return self.keys["aws:resourceorgid"]
+
     def _source_org(self, part: str, either: z3.BoolRef) -> _Slots:
         in_org, term = self._organization("source", part)
         return _one(term, z3.And(in_org, either))
@@ -530,7 +553,8 @@ class _Request:
         if key in self.keys:
             return self.keys[key]
         if key in self.lazy:
-            self.keys[key] = self.lazy[key]()
+            made = self.lazy[key]()
+            self.keys.setdefault(key, made)  # a maker may set related keys itself
         elif key in IDENTITY_KEYS or "." in key.rpartition(":")[0]:
             # An identity key of another kind of caller, or a web identity claim: only a federated caller has one.
             self.keys[key] = _absent()
@@ -988,6 +1012,7 @@ def _witnesses(
 
         solver = z3.Solver()
         solver.set("timeout", SOLVER_TIMEOUT_MS)
+        solver.set("rlimit", SOLVER_RLIMIT)
         solver.add(*request.constraints)
         solver.add(z3.And(action >= 0, action < len(classes)))
         for deny in denies:
@@ -1066,6 +1091,7 @@ def _decode(
             arn = _string(model, request.sarn if session else request.parn)
             if session and arn.split(":", 5)[-1].startswith("federated-user/"):
                 context["aws:principalarn"] = (arn,)
+        context.setdefault("aws:principalaccount", (account,))  # shown in the finding: who the outsider is
         caller = Caller("aws", account, arn, None, f"principals of account {account} ({arn})", context)
     elif request.kind == "service":
         name = _string(model, request.service)
