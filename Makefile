@@ -9,10 +9,17 @@ STACK ?=
 PROJECT ?=
 BASE ?= HEAD
 OFFLINE ?=
+# The sharded layout (docs/shards.md): SHARDED=1 runs every <env>.core and <env>.<shard> stack instead of the
+# three <env> stacks, independent ones concurrently, at most JOBS at a time (`make -j N` sets it; default: the
+# cores); CHANGED=1 only the stacks a change since BASE touches.
+SHARDED ?=
+CHANGED ?=
+ONLY ?=
+JOBS ?= $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/null || echo 2))
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
-export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE
+export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE ONLY
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -40,10 +47,11 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop local-reset \
-        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean
+        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean \
+        shard-migration
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
-HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT
+HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT SHARDED CHANGED ONLY JOBS
 HELP_ROW := printf '  %-14s %-12s %s\n'
 
 help: ## list the targets and the variables
@@ -61,6 +69,10 @@ help: ## list the targets and the variables
 	@$(HELP_ROW) OFFLINE "$(OFFLINE)" "1: preview offline even where the pulumi CLI is installed"
 	@$(HELP_ROW) PREVIEW_FLAGS "$(PREVIEW_FLAGS)" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
 	@$(HELP_ROW) MOTO_PORT "$(MOTO_PORT)" "the port of the local AWS emulator (ENV=local)"
+	@$(HELP_ROW) SHARDED "$(SHARDED)" "1: the sharded layout, <env>.core and <env>.<shard> stacks (docs/shards.md)"
+	@$(HELP_ROW) CHANGED "$(CHANGED)" "1 (with SHARDED=1): only the stacks a change since BASE touches"
+	@$(HELP_ROW) ONLY "$(ONLY)" "SHARDED=1: only these project/stack keys, e.g. registry/dev.nlp,access/dev.nlp"
+	@$(HELP_ROW) JOBS "$(JOBS)" "SHARDED=1: stacks run at once, at most (make -j N sets it)"
 
 # --- setup ------------------------------------------------------------------------------------
 
@@ -80,15 +92,17 @@ install: $(VENV)/.synced $(CHECKOV) ## install the workspace and checkov (done b
 
 tools: $(CHECKOV) ## install checkov as an isolated tool
 
-test: install ## run the test suite (no AWS account or pulumi CLI needed)
-	$(VENV)/bin/pytest
+# One pytest worker per core (pytest-xdist); a test file's tests share a worker, so its session fixtures run once.
+test: install ## run the test suite on every core (no AWS account or pulumi CLI needed)
+	$(VENV)/bin/pytest -n auto --dist loadfile
 
 # actionlint checks the workflows (expressions, action inputs, permissions) and, through shellcheck on
 # PATH, every `run:` script as bash; shellcheck checks the scripts the workflows and CI call.
-lint: install ## ruff (lint, formatting); mypy on the stacks' library; actionlint and shellcheck on CI
+lint: install ## ruff (lint, formatting); mypy on the stacks' library; the import layers (import-linter); actionlint and shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts
+	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts tools/deployer_policies
+	$(VENV)/bin/lint-imports --no-cache
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
 	$(VENV)/bin/shellcheck .ci/run .github/scripts/*.sh
 
@@ -129,10 +143,20 @@ define pulumi_stack
 	cd stacks/$(1) && pulumi stack select --create $(ENV) --non-interactive >/dev/null && pulumi $(2)
 endef
 
+# SHARDED=1: each stack of the layout, after the stacks it reads, JOBS at a time (offline_preview.shard_run).
+SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs $(JOBS) $(if $(CHANGED),--base "$$BASE") \
+  $(if $(ONLY),--only "$$ONLY")
+# The offline preview of the sharded layout: every stack, or with CHANGED=1 the changed ones and what they read.
+SHARD_KEYS = $(VENV)/bin/python -m offline_preview.shard_plan changed --env $(ENV) --base "$$BASE" --keys
+
 deploy-all: check-env check-pulumi install ## deploy registry -> replication -> access, each with the policy pack
 	@$(local-up)
+ifneq ($(SHARDED),)
+	@$(SHARD_RUN) -- up --yes $(PULUMI_FLAGS)
+else
 	@for s in $(STACKS); do echo "==> deploy $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,up --yes $(PULUMI_FLAGS)) ) || exit 1; done
+endif
 
 deploy: check-env check-stack check-pulumi install ## deploy one stack: make deploy STACK=access
 	@$(local-up)
@@ -140,10 +164,17 @@ deploy: check-env check-stack check-pulumi install ## deploy one stack: make dep
 
 # Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
 preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
+ifneq ($(SHARDED),)
+	@set -f; if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	  keys=; if [ -n "$(CHANGED)" ]; then keys=$$($(SHARD_KEYS)) || exit 2; set -- --only-stacks "$$keys"; fi; \
+	  $(VENV)/bin/offline-preview --env $(ENV) --sharded "$$@" $$PREVIEW_FLAGS; \
+	else $(local-up) && $(SHARD_RUN) -- preview $(PULUMI_FLAGS); fi
+else
 	@set -f; if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(VENV)/bin/offline-preview --env $(ENV) $$PREVIEW_FLAGS; \
 	else $(local-up) && for s in $(STACKS); do echo "==> preview $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS)) ) || exit 1; done; fi
+endif
 
 preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
 	@set -f; if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project "$$PROJECT" --env $(ENV) $$PREVIEW_FLAGS; \
@@ -153,8 +184,12 @@ preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access)
 
 # Protected resources (repositories, KMS keys) are never destroyed: see "Renaming or removing a model".
 destroy-all: check-env check-pulumi install ## destroy access -> replication -> registry, keeping protected resources
+ifneq ($(SHARDED),)
+	@$(SHARD_RUN) --reverse -- destroy --yes --exclude-protected --non-interactive
+else
 	@for s in $(REVERSED); do echo "==> destroy $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,destroy --yes --exclude-protected --non-interactive) ) || exit 1; done
+endif
 
 destroy: check-env check-stack check-pulumi install ## destroy one stack's unprotected resources
 	$(call pulumi_stack,$(STACK),destroy --yes --exclude-protected --non-interactive)
@@ -166,8 +201,12 @@ diff: check-env install ## what changed since BASE (a git revision): per resourc
 	@set -f; status=0; $(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
 	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status
 
+# Moving ENV's stacks to the sharded layout: `pulumi state move` and `stack rename` only (docs/shards.md).
+shard-migration: check-env install ## the plan (and diff: moved, or BLOCKED) that moves ENV to the sharded layout; APPLY=1 runs it
+	$(VENV)/bin/python -m offline_preview.migration --env $(ENV) $(if $(APPLY),--apply)
+
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
-	$(VENV)/bin/python -m model_registry.deployer --env $(ENV) --out build/deployer-policies/$(ENV)
+	$(VENV)/bin/python -m deployer_policies --env $(ENV) --out build/deployer-policies/$(ENV)
 
 pack-bundle: install ## write the publishable policy pack (with the leaf package aws-facts inside) to build/policy-pack/
 	$(VENV)/bin/python -m pack_bundle build/policy-pack

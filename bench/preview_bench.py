@@ -60,9 +60,18 @@ from model_registry.contract import DEPLOY_ORDER
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SIZES = (10, 100, 1000, 10000)
+# whole: the three stacks of one environment (before sharding); sharded: every stack of the sharded layout
+# (docs/shards.md); changed: one model added to one team's file, previewing only the stacks that change
+# (shard_plan.changed_stacks) and what they read.
+LAYOUTS = ("whole", "sharded", "changed")
 COLUMNS = (
     "models",
+    "layout",
+    "stacks",
     "resources",
+    "largest stack",
+    "state writes",
+    "state MB written",
     "evaluate s",
     "policy s",
     "checkov s",
@@ -132,14 +141,38 @@ def write_stacks(root: Path, size: int, source: Path = REPO_ROOT / "stacks") -> 
     return directories
 
 
-def measure(size: int, workdir: Path, progress) -> dict:
+def add_one_model(stacks_root: Path, team: str = TEAMS[0]) -> Path:
+    """One model more at the end of `team`'s file (the change a pull request makes); the file's path."""
+    path = stacks_root / "catalog" / f"{team}.yaml"
+    content = yaml.safe_load(path.read_text())
+    content["models"].append({"name": "model-added-by-the-change"})
+    path.write_text(yaml.dump(content, Dumper=_DUMPER, sort_keys=False))
+    return path
+
+
+def measure(size: int, workdir: Path, progress, layout: str = "whole") -> dict:
     """Run the preview on a `size`-model catalog in this process; return one row of the table."""
     from offline_preview.run import Options, run_preview
+    from offline_preview.shard_plan import changed_stacks, plan_for, sharded_options
 
-    directories = write_stacks(workdir / "stacks", size)
+    root = workdir / "stacks"
+    directories = write_stacks(root, size)
     options = Options(env="local", projects=directories, build_dir=workdir / "build")
+    base = plan_for(root, "local") if layout == "changed" else None
+    if layout == "changed":
+        changed = add_one_model(root).relative_to(root)
     cpu_before, children_before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
+    if layout == "sharded":
+        options = sharded_options(Options(env="local", build_dir=workdir / "build"), root)
+    elif layout == "changed":
+        # What a pull request pays: deciding what changed (both catalogs read) is part of it.
+        catalog, _ = plan_for(root, "local")
+        from model_registry.shards import plan
+
+        head = (catalog, plan(catalog))
+        stacks, _ = changed_stacks((base[0], plan(base[0])), head, [str(changed)], "local")
+        options = sharded_options(Options(env="local", build_dir=workdir / "build"), root, {s.key for s in stacks})
     with _ChildMemory() as children:
         result = run_preview(options, progress)
     wall = time.perf_counter() - started
@@ -150,8 +183,13 @@ def measure(size: int, workdir: Path, progress) -> dict:
         # A benchmark of a preview that fails measures the wrong thing: say so instead of a number.
         raise SystemExit(f"preview_bench: the {size}-model preview is not clean: {'; '.join(failures)}")
     timings = result.timings
+    from offline_preview.deploy_model import first_up, summarize
+
+    deploy = summarize(first_up(json.loads(Path(s.manifest).read_text())) for s in result.stacks)
     return {
         "models": size,
+        "layout": layout,
+        **deploy,
         "resources": sum(sum(s.resources_by_type.values()) for s in result.stacks),
         "resources_by_stack": {s.project: sum(s.resources_by_type.values()) for s in result.stacks},
         "evaluate s": timings["evaluate"],
@@ -211,28 +249,30 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_size(size: int) -> dict:
+def run_size(size: int, layout: str = "whole") -> dict:
     """Measure one size in a fresh child process (its own peak memory); progress passes through."""
     with tempfile.TemporaryDirectory(prefix=f"preview-bench-{size}-") as workdir:
         completed = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--workdir", workdir],
+            [sys.executable, __file__, "--one", str(size), "--layout", layout, "--workdir", workdir],
             stdout=subprocess.PIPE,
             text=True,
             check=False,
         )
     if completed.returncode != 0:
-        raise SystemExit(f"preview_bench: the {size}-model run failed (exit status {completed.returncode})")
+        raise SystemExit(f"preview_bench: the {size}-model {layout} run failed (exit status {completed.returncode})")
     return json.loads(completed.stdout)
 
 
 def ratios(rows: list[dict]) -> dict[str, float]:
     """For each pair of consecutive sizes: total(b)/total(a) (wall clock) and cpu(b)/cpu(a) (CPU seconds of
     the preview process and its children), e.g. "total(100)/total(10)"."""
-    ordered = sorted(rows, key=lambda r: r["models"])
     found = {}
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        found[f"total({b['models']})/total({a['models']})"] = round(b["total s"] / a["total s"], 2)
-        found[f"cpu({b['models']})/cpu({a['models']})"] = round(_all_cpu(b) / _all_cpu(a), 2)
+    for layout in LAYOUTS:
+        ordered = sorted((r for r in rows if r.get("layout", "whole") == layout), key=lambda r: r["models"])
+        tag = "" if layout == "whole" else f"{layout} "
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            found[f"{tag}total({b['models']})/total({a['models']})"] = round(b["total s"] / a["total s"], 2)
+            found[f"{tag}cpu({b['models']})/cpu({a['models']})"] = round(_all_cpu(b) / _all_cpu(a), 2)
     return found
 
 
@@ -244,7 +284,10 @@ def format_table(rows: list[dict]) -> str:
     """A Markdown table of the rows, then the ratios."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---:|" * len(COLUMNS)]
     for row in rows:
-        cells = [f"{row[c]:,}" if isinstance(row[c], int) else f"{row[c]:.1f}" for c in COLUMNS]
+        cells = [
+            row[c] if isinstance(row[c], str) else f"{row[c]:,}" if isinstance(row[c], int) else f"{row[c]:.1f}"
+            for c in COLUMNS
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [""] + [f"{name} = {value:.2f}" for name, value in ratios(rows).items()]
     return "\n".join(lines)
@@ -260,10 +303,21 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _layouts(text: str) -> list[str]:
+    layouts = [part.strip() for part in text.split(",") if part.strip()]
+    if not layouts or any(layout not in LAYOUTS for layout in layouts):
+        raise argparse.ArgumentTypeError(f"--layouts takes some of {', '.join(LAYOUTS)}, not {text!r}")
+    return layouts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES), help="catalog sizes, e.g. 10,100")
     parser.add_argument("--json", action="store_true", help="print the rows and ratios as JSON")
+    parser.add_argument(
+        "--layouts", type=_layouts, default=list(LAYOUTS), help="whole (before sharding), sharded, changed"
+    )
+    parser.add_argument("--layout", choices=LAYOUTS, default="whole", help=argparse.SUPPRESS)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -271,15 +325,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.one is not None:
         from offline_preview.run import stderr_progress
 
-        row = measure(args.one, args.workdir, _prefixed(f"{args.one} models: ", stderr_progress()))
+        row = measure(args.one, args.workdir, _prefixed(f"{args.one} models: ", stderr_progress()), args.layout)
         print(json.dumps(row))
         return 0
 
     rows = []
     for size in args.sizes:
-        print(f"preview_bench: {size} models ...", file=sys.stderr, flush=True)
-        rows.append(run_size(size))
-        print(f"preview_bench: {size} models: total {rows[-1]['total s']:.1f}s", file=sys.stderr, flush=True)
+        for layout in args.layouts:
+            print(f"preview_bench: {size} models, {layout} ...", file=sys.stderr, flush=True)
+            rows.append(run_size(size, layout))
+            total = rows[-1]["total s"]
+            print(f"preview_bench: {size} models, {layout}: total {total:.1f}s", file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps({"columns": list(COLUMNS), "rows": rows, "ratios": ratios(rows)}, indent=2))
     else:

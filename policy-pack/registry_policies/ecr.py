@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_facts import models
+
 from . import scanning
 from .findings import Finding, cannot_evaluate
 from .values import first_block, get_path, is_unknown
@@ -20,7 +22,8 @@ LIFECYCLE = "ecr-lifecycle-policy"
 NO_FORCE_DELETE = "ecr-no-force-delete"
 REPLICATION_ALLOWED = "replication-destinations-allowed"
 
-IMMUTABLE_MODES = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
+# ECR's ImageTagMutability values that keep tags immutable (the enum read from botocore's model).
+IMMUTABLE_MODES = tuple(m for m in models.enum("ecr", "ImageTagMutability") if m.startswith("IMMUTABLE"))
 KMS_TYPES = ("KMS", "KMS_DSSE")
 
 

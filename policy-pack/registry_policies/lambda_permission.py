@@ -12,15 +12,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from aws_facts import names
 
 from .values import is_unknown
 
 LAMBDA_PERMISSION_TYPE = "aws:lambda/permission:Permission"
 LAYER_PERMISSION_TYPE = "aws:lambda/layerVersionPermission:LayerVersionPermission"
 KMS_GRANT_TYPE = "aws:kms/grant:Grant"
-_ACCOUNT = re.compile(r"^\d{12}$")
+_ACCOUNT = names.ACCOUNT_ID
 
 
 def principal_element(value: Any) -> Any:
@@ -29,7 +30,7 @@ def principal_element(value: Any) -> Any:
         return {"AWS": value}
     if value == "*":
         return "*"
-    if _ACCOUNT.match(value) or value.startswith("arn:"):
+    if _ACCOUNT.fullmatch(value) or value.startswith("arn:"):
         return {"AWS": value}
     return {"Service": value}
 

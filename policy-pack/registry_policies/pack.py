@@ -7,11 +7,11 @@ is itself reported as a violation, since an exception would fail the whole Analy
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts import names
 from aws_facts.iam import Zone
 from pulumi_policy import (
     EnforcementLevel,
@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import ecr, iam, quotas, stack
+from . import ecr, iam, quotas, scanning_forms, stack, validation
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
@@ -61,6 +61,10 @@ class Spec:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     # False where an exemption cannot make the finding untrue: AWS refuses the deploy whatever the pack says.
     exemptable: bool = True
+    # A resource check that judges only these types (None: every type): other resources are not copied.
+    resource_types: frozenset[str] | None = None
+    # False for a resource check that reads only the type: the properties are not copied for it.
+    reads_props: bool = True
 
 
 def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
@@ -72,7 +76,8 @@ def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
-ZONE_OPTIONS = {"trustedAccounts": re.compile(r"^\d{12}$"), "organizationIds": re.compile(r"^o-[a-z0-9]{10,32}$")}
+# AWS Organizations' id rules (the leaf's, read from botocore's model).
+ZONE_OPTIONS = {"trustedAccounts": names.ACCOUNT_ID, "organizationIds": names.ORG_ID}
 
 
 def _zone(config: dict[str, Any]) -> Zone:
@@ -82,7 +87,7 @@ def _zone(config: dict[str, Any]) -> Zone:
     if unknown:
         raise ValueError(f"the pack config option {unknown[0]!r} is not known; expected {', '.join(ZONE_OPTIONS)}")
     for option, pattern in ZONE_OPTIONS.items():
-        bad = [v for v in _config_list(config, option) or [] if not pattern.match(v)]
+        bad = [v for v in _config_list(config, option) or [] if not pattern.fullmatch(v)]
         if bad:
             raise ValueError(f"the pack config option {option} has the malformed id {bad[0]!r}")
     accounts = _config_list(config, "trustedAccounts")
@@ -94,6 +99,9 @@ def effective_access(resource_type: str, props: dict[str, Any], config: dict[str
     zone = _zone(config)
     findings: list[Finding] = []
     for subject in access_subjects(resource_type, props):
+        if subject.refused:
+            findings.append(Finding(f"{subject.where} is refused: {subject.refused}; {iam.exemption_hint()}"))
+            continue
         if subject.unreadable:
             findings.append(
                 Finding(
@@ -133,12 +141,23 @@ def _github_oidc(resource_type: str, props: dict[str, Any], _config: dict[str, A
     return iam.github_oidc_findings("trust policy (assumeRolePolicy)", props["assumeRolePolicy"])
 
 
+SCANNING_CHECKS = {
+    ecr.REPOSITORY: ecr.repository_scanning_findings,
+    ecr.REGISTRY_SCANNING: ecr.registry_scanning_findings,
+}
+
+
 def _scanning(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    if resource_type == ecr.REPOSITORY:
-        return ecr.repository_scanning_findings(props)
-    if resource_type == ecr.REGISTRY_SCANNING:
-        return ecr.registry_scanning_findings(props)
-    return []
+    if resource_type in SCANNING_CHECKS:
+        return SCANNING_CHECKS[resource_type](props)
+    # The same resources written as aws-native, in a CloudFormation template or through Cloud Control.
+    findings = []
+    for label, pulumi_type, shaped in scanning_forms.pulumi_shapes(resource_type, props)[0]:
+        check = SCANNING_CHECKS.get(pulumi_type)
+        for finding in check(shaped) if check else []:
+            where = f"template resource {label}: " if label else ""
+            findings.append(Finding(f"{where}{finding.message}", unknown=finding.unknown))
+    return findings
 
 
 def _on_repository(check: Callable[[dict[str, Any]], list[Finding]]) -> ResourceCheck:
@@ -267,6 +286,34 @@ SPECS += [
     ),
 ]
 
+# AWS's and the provider's request rules (registry_policies/validation.py, from the leaf's models): mandatory
+# and not exemptable, like the quotas; the coverage note on unmapped types is advisory.
+SPECS += [
+    Spec(
+        validation.VALIDATION,
+        "Every request the provider will make is one AWS and the provider accept: botocore's shapes (required "
+        "members, enums, lengths, ranges, patterns), the provider's schema rules, the policy grammars.",
+        EnforcementLevel.MANDATORY,
+        stack_check=lambda resources, _config: validation.validation_findings(resources),
+        exemptable=False,
+    ),
+    Spec(
+        validation.ACCOUNT_WIDE,
+        "A registry scanning configuration (one per account and region) keeps every repository it does not name "
+        "scanned, or an exemption acknowledges that it does not.",
+        EnforcementLevel.MANDATORY,
+        validation.account_wide_scanning_findings,
+        resource_types=frozenset({validation.REGISTRY_SCANNING}),
+    ),
+    Spec(
+        validation.VALIDATION_COVERAGE,
+        "Names each AWS resource whose type the offline request validation does not know.",
+        EnforcementLevel.ADVISORY,
+        validation.coverage_finding,
+        reads_props=False,
+    ),
+]
+
 CHECK_NAMES = {spec.name for spec in SPECS}
 NOT_EXEMPTABLE = frozenset(spec.name for spec in SPECS if not spec.exemptable)
 DEFAULT_LEVELS: dict[str, EnforcementLevel] = {
@@ -295,8 +342,13 @@ def _resource_policy(spec: Spec, book: ExemptionBook) -> ResourceValidationPolic
     assert check is not None
 
     def validate(args, report_violation) -> None:
+        if spec.resource_types is not None and args.resource_type not in spec.resource_types:
+            return
         findings = _guarded(
-            spec.name, lambda: check(args.resource_type, plain(args.props), plain(args.get_config()) or {})
+            spec.name,
+            lambda: check(
+                args.resource_type, plain(args.props) if spec.reads_props else {}, plain(args.get_config()) or {}
+            ),
         )
         exemptions = book.current()
         for finding in findings:

@@ -9,7 +9,9 @@ How a size is measured:
 - IAM: "IAM does not count white space when calculating the size of a policy". Whitespace outside
   JSON strings (space, tab, line feed, carriage return) is not counted; every character inside a
   string is, as written (`iam_policy_size`). Counting a space inside a string value is the safe side.
-- ECR: characters of the document as written (`len`); KMS: UTF-8 bytes (the quota is 32,768 bytes).
+- ECR: characters of the document as the provider sends it (`sent_characters`: compacted by Go's
+  json.Marshal, `&` `<` `>` written as six-character escapes), so a pretty-printed policy AWS accepts passes;
+  KMS: UTF-8 bytes (the quota is 32,768 bytes).
 - Tag keys and values: Unicode characters.
 A value still unknown at preview cannot be measured: it is reported as `cannot_evaluate` (mandatory
 policies must not pass on an unknown), unless the known part already breaks the limit.
@@ -18,13 +20,21 @@ policies must not pass on an unknown), unless the known part already breaks the 
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_facts.iam import quotas as iam
-from aws_facts.iam.quotas import IAM_QUOTAS_URL, policy_size, policy_text
+from aws_facts import tags
+from aws_facts.gojson import provider_form
+from aws_facts.iam.quotas import policy_size, policy_text
+from aws_facts.quotas import (
+    AWS_TAGS_URL,
+    ECR_TAGS_URL,
+    IAM_TAGS_URL,
+    KMS_TAGS_URL,
+    QUOTA_TABLE,
+    Quota,
+)
 
 from .findings import Finding, cannot_evaluate
 from .stack import StackResource
@@ -33,89 +43,6 @@ from .values import first_block, get_path, is_unknown
 QUOTAS = "aws-quotas"
 QUOTAS_AGGREGATE = "aws-quotas-aggregate"
 TRUST_POLICY_OPTION = "roleTrustPolicyLength"
-
-IAM_TAGS_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html"
-ECR_QUOTAS_URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html"
-ECR_REPLICATION_URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html"
-ECR_API_URL = "https://docs.aws.amazon.com/AmazonECR/latest/APIReference"
-ECR_TAGS_URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-using-tags.html"
-KMS_QUOTAS_URL = "https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html"
-KMS_TAGS_URL = "https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html"
-AWS_TAGS_URL = "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html"
-
-IAM_SIZE = "characters (whitespace not counted)"
-
-
-@dataclass(frozen=True)
-class Quota:
-    """One documented limit: what it bounds, the number, its unit and where AWS says so."""
-
-    what: str
-    limit: int
-    unit: str
-    url: str
-
-    def at(self, limit: int) -> Quota:
-        """The same quota with another limit (an adjustable quota raised for the account)."""
-        return Quota(self.what, limit, self.unit, self.url)
-
-
-# Every quota the pack enforces. Keys are stable: tests and the README refer to them.
-QUOTA_TABLE: dict[str, Quota] = {
-    "iam-role-inline-policies": Quota(
-        "the total size of the role's inline policies", iam.ROLE_INLINE_POLICIES, IAM_SIZE, IAM_QUOTAS_URL
-    ),
-    "iam-user-inline-policies": Quota(
-        "the total size of the user's inline policies", iam.USER_INLINE_POLICIES, IAM_SIZE, IAM_QUOTAS_URL
-    ),
-    "iam-group-inline-policies": Quota(
-        "the total size of the group's inline policies", iam.GROUP_INLINE_POLICIES, IAM_SIZE, IAM_QUOTAS_URL
-    ),
-    "iam-managed-policy-length": Quota("the managed policy document", iam.MANAGED_POLICY, IAM_SIZE, IAM_QUOTAS_URL),
-    # Adjustable (Service Quotas "Role trust policy length"): the pack option roleTrustPolicyLength.
-    "iam-role-trust-policy-length": Quota("the role trust policy", iam.ROLE_TRUST_POLICY, IAM_SIZE, IAM_QUOTAS_URL),
-    "iam-role-name": Quota("the role name", iam.ROLE_NAME, "characters", IAM_QUOTAS_URL),
-    "iam-user-name": Quota("the user name", iam.USER_NAME, "characters", IAM_QUOTAS_URL),
-    "iam-group-name": Quota("the group name", iam.GROUP_NAME, "characters", IAM_QUOTAS_URL),
-    "iam-policy-name": Quota("the policy name", iam.POLICY_NAME, "characters", IAM_QUOTAS_URL),
-    "iam-path": Quota("the path", iam.PATH, "characters", IAM_QUOTAS_URL),
-    "ecr-repository-policy-length": Quota(
-        "the repository policy", 10_240, "characters", f"{ECR_API_URL}/API_SetRepositoryPolicy.html"
-    ),
-    "ecr-registry-policy-length": Quota(
-        "the registry policy", 10_240, "characters", f"{ECR_API_URL}/API_PutRegistryPolicy.html"
-    ),
-    "ecr-lifecycle-policy-length": Quota("the lifecycle policy", 30_720, "characters", ECR_QUOTAS_URL),
-    "ecr-lifecycle-rules": Quota("the number of lifecycle policy rules", 50, "rules", ECR_QUOTAS_URL),
-    "ecr-repository-name": Quota("the repository name", 256, "characters", f"{ECR_API_URL}/API_CreateRepository.html"),
-    "ecr-template-prefix": Quota(
-        "the creation template prefix", 256, "characters", f"{ECR_API_URL}/API_CreateRepositoryCreationTemplate.html"
-    ),
-    "ecr-template-description": Quota(
-        "the creation template description",
-        256,
-        "characters",
-        f"{ECR_API_URL}/API_CreateRepositoryCreationTemplate.html",
-    ),
-    "ecr-replication-rules": Quota("the number of replication rules", 10, "rules", ECR_REPLICATION_URL),
-    "ecr-replication-destinations": Quota(
-        "the number of unique destinations over all replication rules", 25, "destinations", ECR_REPLICATION_URL
-    ),
-    "ecr-replication-filters": Quota("the number of filters of one replication rule", 100, "filters", ECR_QUOTAS_URL),
-    "ecr-scanning-rules": Quota(
-        "the number of registry scanning rules", 2, "rules", f"{ECR_API_URL}/API_RegistryScanningConfiguration.html"
-    ),
-    "ecr-scanning-filters": Quota(
-        "the number of filters of one registry scanning rule",
-        100,
-        "filters",
-        f"{ECR_API_URL}/API_RegistryScanningRule.html",
-    ),
-    "kms-key-policy-length": Quota("the key policy", 32_768, "bytes (UTF-8)", KMS_QUOTAS_URL),
-    "tags-per-resource": Quota("the number of tags", 50, "tags", AWS_TAGS_URL),
-    "tag-key": Quota("the tag key", 128, "characters", AWS_TAGS_URL),
-    "tag-value": Quota("the tag value", 256, "characters", AWS_TAGS_URL),
-}
 
 ROLE = "aws:iam/role:Role"
 USER = "aws:iam/user:User"
@@ -137,11 +64,9 @@ KMS_KEYS = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/keyPoli
 # template's resourceTags are applied to every repository it creates, so ECR's rules hold for them.
 TAG_PROPERTY = {CREATION_TEMPLATE: "resourceTags"}
 TAG_RULES_URL = {"aws:iam/": IAM_TAGS_URL, "aws:ecr/": ECR_TAGS_URL, "aws:kms/": KMS_TAGS_URL}
-# IAM's tag pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]; ECR and KMS document the same set.
-TAG_SYMBOLS = frozenset("_.:/=+-@")
-RESERVED_TAG_PREFIX = "aws:"
+RESERVED_TAG_PREFIX = tags.RESERVED_PREFIX
 # "Amazon EC2 resources allow any characters" in tags (the tagging page); the other limits hold.
-ANY_TAG_CHARACTER_PREFIXES = ("aws:ec2/",)
+ANY_TAG_CHARACTER_PREFIXES = tags.ANY_CHARACTER_TYPE_PREFIXES
 # What a generated resource name appends to namePrefix (the provider's unique-id suffix).
 UNIQUE_SUFFIX_LENGTH = 26
 
@@ -158,13 +83,19 @@ def characters(document: Any) -> int:
     return len(policy_text(document))
 
 
+def sent_characters(document: Any) -> int:
+    """Characters of an ECR policy as the provider sends it: decoded and written again by Go's json.Marshal
+    (compact, `<` `>` `&` as six-character escapes; aws_facts.gojson.provider_form). Text that is not JSON
+    is counted as written (the provider refuses it anyway)."""
+    sent = provider_form(document)
+    return len(policy_text(document)) if sent is None else len(sent)
+
+
 def utf8_bytes(document: Any) -> int:
     return len(policy_text(document).encode("utf-8"))
 
 
-def is_tag_text(text: str) -> bool:
-    """Unicode letters, digits, white space and _ . : / = + - @ (IAM's tag pattern)."""
-    return all(unicodedata.category(c)[0] in "LNZ" or c in TAG_SYMBOLS for c in text)
+is_tag_text = tags.is_tag_text
 
 
 def over(quota: Quota, measured: int, where: str, fix: str = "") -> Finding:
@@ -291,11 +222,11 @@ def _repository(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]
 
 
 def _repository_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    return _size(props, "policy", QUOTA_TABLE["ecr-repository-policy-length"], characters, _FEWER_PRINCIPALS)
+    return _size(props, "policy", QUOTA_TABLE["ecr-repository-policy-length"], sent_characters, _FEWER_PRINCIPALS)
 
 
 def _registry_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    return _size(props, "policy", QUOTA_TABLE["ecr-registry-policy-length"], characters, _FEWER_PRINCIPALS)
+    return _size(props, "policy", QUOTA_TABLE["ecr-registry-policy-length"], sent_characters, _FEWER_PRINCIPALS)
 
 
 _FEWER_PRINCIPALS = "grant to fewer, broader principals (an account root or aws:PrincipalOrgID)"
@@ -317,7 +248,9 @@ def _lifecycle_rules(props: dict[str, Any], field: str) -> list[Finding]:
 
 
 def _lifecycle(props: dict[str, Any], field: str) -> list[Finding]:
-    return _size(props, field, QUOTA_TABLE["ecr-lifecycle-policy-length"], characters) + _lifecycle_rules(props, field)
+    return _size(props, field, QUOTA_TABLE["ecr-lifecycle-policy-length"], sent_characters) + _lifecycle_rules(
+        props, field
+    )
 
 
 def _lifecycle_policy(props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
@@ -328,7 +261,7 @@ def _creation_template(props: dict[str, Any], _config: dict[str, Any]) -> list[F
     findings = _name(props, "prefix", QUOTA_TABLE["ecr-template-prefix"])
     findings += _name(props, "description", QUOTA_TABLE["ecr-template-description"])
     findings += _size(
-        props, "repositoryPolicy", QUOTA_TABLE["ecr-repository-policy-length"], characters, _FEWER_PRINCIPALS
+        props, "repositoryPolicy", QUOTA_TABLE["ecr-repository-policy-length"], sent_characters, _FEWER_PRINCIPALS
     )
     return findings + _lifecycle(props, "lifecyclePolicy")
 

@@ -9,6 +9,7 @@ anything that looks like a grant (a document with Principal, a `principal` prope
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -27,6 +28,14 @@ from .lambda_permission import (
     lambda_permission_document,
     layer_permission_document,
     s3_acl_document,
+)
+from .launch_permission import (
+    AMI_LAUNCH_PERMISSION_TYPE,
+    IMAGEBUILDER_DISTRIBUTION_TYPE,
+    SNAPSHOT_VOLUME_PERMISSION_TYPE,
+    ami_launch_permission_document,
+    distribution_documents,
+    snapshot_volume_permission_document,
 )
 from .values import MAX_DEPTH, get_path, is_unknown
 
@@ -94,7 +103,23 @@ SYNTHESISED = {
     LAMBDA_PERMISSION_TYPE: ("the Lambda permission", lambda_permission_document),
     LAYER_PERMISSION_TYPE: ("the Lambda layer permission", layer_permission_document),
     KMS_GRANT_TYPE: ("the KMS grant", kms_grant_document),
+    AMI_LAUNCH_PERMISSION_TYPE: ("the AMI launch permission", ami_launch_permission_document),
+    SNAPSHOT_VOLUME_PERMISSION_TYPE: ("the snapshot create-volume permission", snapshot_volume_permission_document),
 }
+
+# ECR Public repositories: public by nature (anyone can pull from the public gallery), whatever their policy.
+ECR_PUBLIC_REPOSITORY = "aws:ecrpublic/repository:Repository"
+CFN_ECR_PUBLIC_REPOSITORY = "AWS::ECR::PublicRepository"
+ECR_PUBLIC_REASON = (
+    "an ECR Public repository is public by nature: anyone, signed in or not, can pull every image it holds "
+    "(its policy only decides who may push), so a model there is published to the world"
+)
+# Dynamic providers (pulumi.dynamic.Resource): their create/update run arbitrary program code at deploy time.
+DYNAMIC_PROVIDER_TYPES = ("pulumi-python:dynamic:Resource", "pulumi-nodejs:dynamic:Resource")
+DYNAMIC_REASON = (
+    "a dynamic provider runs the program's own create/update code at deploy time (here a pickled Python "
+    "provider), so what it creates or grants is not in its inputs"
+)
 
 CLOUDFORMATION_STACK = "aws:cloudformation/stack:Stack"
 CLOUDCONTROL_RESOURCE = "aws:cloudcontrol/resource:Resource"
@@ -132,6 +157,8 @@ CFN_SYNTHESISED = {
     "AWS::Lambda::Permission": LAMBDA_PERMISSION_TYPE,
     "AWS::Lambda::LayerVersionPermission": LAYER_PERMISSION_TYPE,
 }
+# CloudFormation types read by other rules than a policy property (see _cfn_subjects).
+CFN_OTHER_READ = {"AWS::S3::Bucket", "AWS::ImageBuilder::DistributionConfiguration", "AWS::CloudFormation::Stack"}
 
 FRIENDLY = {
     "aws:ecr/repositoryPolicy:RepositoryPolicy": "repository policy",
@@ -152,6 +179,7 @@ class Subject:
     where: str
     document: Any = None
     unreadable: str = ""  # set when the pack cannot read it: the reason
+    refused: str = ""  # set when the resource exposes by its nature, whatever its documents: the reason
     deploy_time: bool = False  # its unknowns are CloudFormation intrinsics, not preview placeholders
 
 
@@ -178,6 +206,16 @@ def all_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, 
 
 def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
     """Everything on the resource that can grant access to someone, as documents (or unreadable)."""
+    if resource_type in DYNAMIC_PROVIDER_TYPES:
+        return [Subject(f"the dynamic resource ({resource_type})", unreadable=DYNAMIC_REASON)]
+    if resource_type == ECR_PUBLIC_REPOSITORY:
+        return [Subject("the ECR Public repository", refused=ECR_PUBLIC_REASON)]
+    if resource_type == IMAGEBUILDER_DISTRIBUTION_TYPE:
+        return [Subject(f"the AMI launch permission ({where})", doc) for where, doc in distribution_documents(props)]
+    native = native_cloudformation_type(resource_type)
+    if native is not None:
+        pascal = {k[:1].upper() + k[1:]: v for k, v in props.items()}
+        return _cfn_subjects(native, pascal, f"the {resource_type} resource", deploy_time=False)
     acl = s3_acl_document(props) if resource_type in S3_ACL_TYPES else None
     acl_subjects = [Subject("the S3 ACL (acl/grants/accessControlPolicy)", acl)] if acl else []
     if resource_type in RESOURCE_POLICY_PROPERTIES:
@@ -233,17 +271,21 @@ def _inline_policies(props: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def _grant_like(value: Any, path: str = "", depth: int = 0) -> str:
     """The path of the first value that can grant to a principal: a policy document with a Principal or
-    NotPrincipal, or a property named like `principal`. "" when there is none."""
+    NotPrincipal, or a property named like `principal`. "" when there is none.
+
+    A string holding JSON is parsed (never searched as text: `\\u0050rincipal` is `Principal`)."""
     if depth > MAX_DEPTH:
         return path or "(nested too deeply)"
-    if isinstance(value, str) and "tatement" in value and "rincipal" in value:
+    if isinstance(value, str) and value.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         try:
-            value = json.loads(value)
+            value = json.loads(value.lstrip("\ufeff \t\r\n"))
         except ValueError:
-            return path or "(value)"
+            return ""
+        if isinstance(value, str):
+            return ""
     if isinstance(value, dict):
         lowered = {str(k).lower(): v for k, v in value.items()}
-        if "statement" in lowered and ("principal" in json.dumps(lowered["statement"]).lower()):
+        if "statement" in lowered and _names_a_principal(lowered["statement"]):
             return path or "(document)"
         for key, item in value.items():
             name = str(key).lower()
@@ -259,6 +301,31 @@ def _grant_like(value: Any, path: str = "", depth: int = 0) -> str:
             if found:
                 return found
     return ""
+
+
+def _names_a_principal(statements: Any) -> bool:
+    """A Statement (one or a list) any of whose statements has a Principal or NotPrincipal key, any case."""
+    listed = statements if isinstance(statements, list) else [statements]
+    return any(isinstance(s, dict) and any(str(k).lower() in ("principal", "notprincipal") for k in s) for s in listed)
+
+
+# ---- aws-native: CloudFormation's types and properties, camelCase -----------------------------------
+
+
+@functools.cache
+def _known_cloudformation_types() -> dict[str, str]:
+    known = [*CFN_POLICY_PROPERTIES, *CFN_IDENTITY_TYPES, *CFN_SYNTHESISED, *CFN_OTHER_READ]
+    return {t.lower(): t for t in known}
+
+
+def native_cloudformation_type(resource_type: str) -> str | None:
+    """The CloudFormation type an aws-native type stands for (`aws-native:ecr:Repository` ->
+    `AWS::ECR::Repository`), when the pack reads that CloudFormation type; None otherwise. aws-native is
+    generated from CloudFormation's registry schemas: same types, same properties, camelCase."""
+    parts = resource_type.split(":")
+    if len(parts) != 3 or parts[0] != "aws-native":
+        return None
+    return _known_cloudformation_types().get(f"aws::{parts[1]}::{parts[2]}".lower())
 
 
 # ---- CloudFormation and Cloud Control --------------------------------------------------------------
@@ -360,104 +427,131 @@ def _resolved_string(value: Any) -> str | None:
     return None
 
 
-def _resolve(value: Any) -> Any:
+def resolve(value: Any) -> Any:
     """Intrinsics anywhere in a document become the pack's 'unknown' marker (not known before deploy), except
     those that only use the stack's pseudo parameters (`!Sub arn:aws:iam::${AWS::AccountId}:root`)."""
     if is_intrinsic(value):
         resolved = _resolved_string(value)
         return resolved if resolved is not None else UNKNOWN_STRING_VALUE
     if isinstance(value, dict):
-        return {k: _resolve(v) for k, v in value.items()}
+        return {k: resolve(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve(v) for v in value]
+        return [resolve(v) for v in value]
     return value
 
 
-def _cloudformation_stack(props: dict[str, Any]) -> list[Subject]:
+def template_resources(props: dict[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]], Subject | None]:
+    """The (logical id, type, properties) of every resource of an aws:cloudformation/stack's template, or why
+    they cannot be read (a Subject: an unknown templateBody as its document, else the reason unreadable)."""
     where = "the CloudFormation stack"
     body, url = props.get("templateBody"), props.get("templateUrl")
     if body is None:
         if url is not None:
-            return [Subject(f"{where} (templateUrl)", unreadable="the template is at a URL the pack does not fetch")]
-        return []
+            return [], Subject(f"{where} (templateUrl)", unreadable="the template is at a URL the pack does not fetch")
+        return [], None
     if is_unknown(body):
-        return [Subject(f"{where} (templateBody)", body)]
+        return [], Subject(f"{where} (templateBody)", body)
     if not isinstance(body, str):
-        return [Subject(f"{where} (templateBody)", unreadable="templateBody is not a string")]
+        return [], Subject(f"{where} (templateBody)", unreadable="templateBody is not a string")
     try:
         template = json.loads(body, object_pairs_hook=_unique_keys)
     except _RepeatedKey as error:
-        return [Subject(f"{where} (templateBody)", unreadable=f"the template cannot be read: {error}")]
+        return [], Subject(f"{where} (templateBody)", unreadable=f"the template cannot be read: {error}")
     except ValueError:
         try:
             template = yaml.load(body, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
         except _RepeatedKey as error:
-            return [Subject(f"{where} (templateBody)", unreadable=f"the template cannot be read: {error}")]
+            return [], Subject(f"{where} (templateBody)", unreadable=f"the template cannot be read: {error}")
         except yaml.YAMLError as error:
-            return [Subject(f"{where} (templateBody)", unreadable=f"the template is neither JSON nor YAML ({error})")]
+            return [], Subject(f"{where} (templateBody)", unreadable=f"the template is neither JSON nor YAML ({error})")
     if not isinstance(template, dict):
-        return [Subject(f"{where} (templateBody)", unreadable="the template is not an object")]
+        return [], Subject(f"{where} (templateBody)", unreadable="the template is not an object")
     if template.get("Transform") is not None:
-        return [
-            Subject(
-                f"{where} (templateBody.Transform)",
-                unreadable="a Transform (macro, SAM) generates resources the template does not show",
-            )
-        ]
+        reason = "a Transform (macro, SAM) generates resources the template does not show"
+        return [], Subject(f"{where} (templateBody.Transform)", unreadable=reason)
     resources = template.get("Resources")
-    if not isinstance(resources, dict):
-        return []
-    subjects: list[Subject] = []
-    for logical, resource in resources.items():
+    found = []
+    for logical, resource in (resources if isinstance(resources, dict) else {}).items():
         if not isinstance(resource, dict):
             continue
-        cfn_type, properties = resource.get("Type"), resource.get("Properties") or {}
-        label = f"{where} resource {logical} ({cfn_type})"
-        subjects += _cfn_subjects(str(cfn_type), properties if isinstance(properties, dict) else {}, label)
+        properties = resource.get("Properties") or {}
+        found.append((str(logical), str(resource.get("Type")), properties if isinstance(properties, dict) else {}))
+    return found, None
+
+
+def cloudcontrol_properties(props: dict[str, Any]) -> tuple[str, dict[str, Any] | None, Subject | None]:
+    """An aws:cloudcontrol/resource's CloudFormation type and desired state, or why they cannot be read."""
+    type_name, state = props.get("typeName"), props.get("desiredState")
+    where = f"the Cloud Control resource ({type_name})"
+    if is_unknown(state) or is_unknown(type_name):
+        return str(type_name), None, Subject(f"{where} desiredState", state if is_unknown(state) else type_name)
+    if not isinstance(state, str):
+        return str(type_name), None, None
+    try:
+        properties = json.loads(state, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as error:
+        return (
+            str(type_name),
+            None,
+            Subject(f"{where} desiredState", unreadable=f"desiredState cannot be read: {error}"),
+        )
+    except ValueError:
+        return str(type_name), None, Subject(f"{where} desiredState", unreadable="desiredState is not valid JSON")
+    if not isinstance(properties, dict):
+        return str(type_name), None, Subject(f"{where} desiredState", unreadable="desiredState is not an object")
+    return str(type_name), properties, None
+
+
+def _cloudformation_stack(props: dict[str, Any]) -> list[Subject]:
+    resources, problem = template_resources(props)
+    if problem is not None:
+        return [problem]
+    subjects: list[Subject] = []
+    for logical, cfn_type, properties in resources:
+        subjects += _cfn_subjects(cfn_type, properties, f"the CloudFormation stack resource {logical} ({cfn_type})")
     return subjects
 
 
 def _cloudcontrol(props: dict[str, Any]) -> list[Subject]:
-    type_name, state = props.get("typeName"), props.get("desiredState")
-    where = f"the Cloud Control resource ({type_name})"
-    if is_unknown(state) or is_unknown(type_name):
-        return [Subject(f"{where} desiredState", state if is_unknown(state) else type_name)]
-    if not isinstance(state, str):
+    type_name, properties, problem = cloudcontrol_properties(props)
+    if problem is not None:
+        return [problem]
+    if properties is None:
         return []
-    try:
-        properties = json.loads(state, object_pairs_hook=_unique_keys)
-    except _RepeatedKey as error:
-        return [Subject(f"{where} desiredState", unreadable=f"desiredState cannot be read: {error}")]
-    except ValueError:
-        return [Subject(f"{where} desiredState", unreadable="desiredState is not valid JSON")]
-    if not isinstance(properties, dict):
-        return [Subject(f"{where} desiredState", unreadable="desiredState is not an object")]
-    return _cfn_subjects(str(type_name), properties, f"{where} desiredState")
+    return _cfn_subjects(type_name, properties, f"the Cloud Control resource ({type_name}) desiredState")
 
 
-def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str) -> list[Subject]:
+def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str, deploy_time: bool = True) -> list[Subject]:
+    """What a CloudFormation resource (in a template, a Cloud Control desired state, or as aws-native with
+    `deploy_time=False`: its unknowns are preview placeholders, not intrinsics) can grant."""
     if cfn_type == "AWS::CloudFormation::Stack":
         return [Subject(label, unreadable="a nested stack's template is at a URL the pack does not fetch")]
+    public = [Subject(label, refused=ECR_PUBLIC_REASON)] if cfn_type == CFN_ECR_PUBLIC_REPOSITORY else []
     if cfn_type in CFN_POLICY_PROPERTIES:
-        return [
-            Subject(f"{label}.{prop}", _resolve(properties[prop]), deploy_time=True)
+        return public + [
+            Subject(f"{label}.{prop}", resolve(properties[prop]), deploy_time=deploy_time)
             for prop in CFN_POLICY_PROPERTIES[cfn_type]
             if properties.get(prop) is not None
         ]
+    if cfn_type == "AWS::ImageBuilder::DistributionConfiguration":
+        return [
+            Subject(f"{label}.{where}", resolve(doc), deploy_time=deploy_time)
+            for where, doc in distribution_documents(properties, pascal=True)
+        ]
     if cfn_type in CFN_SYNTHESISED:
         pulumi_type = CFN_SYNTHESISED[cfn_type]
-        camel = {k[:1].lower() + k[1:]: _resolve(v) for k, v in properties.items()}
+        camel = {k[:1].lower() + k[1:]: resolve(v) for k, v in properties.items()}
         if "principalOrgID" in camel:
             camel["principalOrgId"] = camel.pop("principalOrgID")
         if "functionUrlAuthType" not in camel and "FunctionUrlAuthType" in properties:
             camel["functionUrlAuthType"] = properties["FunctionUrlAuthType"]
         where, build = SYNTHESISED[pulumi_type]
-        return [Subject(f"{label} ({where})", build(camel), deploy_time=True)]
+        return [Subject(f"{label} ({where})", build(camel), deploy_time=deploy_time)]
     if cfn_type in CFN_IDENTITY_TYPES:
         return []
     if cfn_type == "AWS::S3::Bucket":
-        acl = s3_acl_document({"accessControl": _resolve(properties.get("AccessControl"))})
-        return [Subject(f"{label}.AccessControl", acl, deploy_time=True)] if acl else []
+        acl = s3_acl_document({"accessControl": resolve(properties.get("AccessControl"))})
+        return [Subject(f"{label}.AccessControl", acl, deploy_time=deploy_time)] if acl else []
     path = _grant_like(properties)
     if path:
         return [Subject(f"{label}.{path}", unreadable=f"the pack does not read the CloudFormation type {cfn_type}")]

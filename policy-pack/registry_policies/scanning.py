@@ -94,9 +94,10 @@ def filter_covers_prefix(pattern: str, prefix: str) -> bool:
     return any(re.fullmatch(head, prefix[:end], re.DOTALL) for end in range(len(prefix) + 1))
 
 
-def prefix_verdict(config: Configuration | None, prefix: str) -> Verdict:
-    """How ECR scans replicas of every repository starting with `prefix`: replicas are created by ECR
-    (from a creation template, which has no scanning setting), so only registry rules can scan them."""
+def prefix_verdict(config: Configuration | None, prefix: str, created: str = "replicas") -> Verdict:
+    """How ECR scans the repositories it creates itself (`created`: replicas, pull-through-cache or
+    create-on-push repositories) under `prefix`: ECR creates them (from a creation template, which has no
+    scanning setting), so only registry rules can scan them."""
     shown = f"repositories starting with {prefix!r}" if prefix else "every repository"
     if config is None or (config.scan_type == "BASIC" and not config.rules):
         what = (
@@ -104,7 +105,7 @@ def prefix_verdict(config: Configuration | None, prefix: str) -> Verdict:
             if config is None
             else "its BASIC configuration has no rules"
         )
-        return Verdict(MANUAL, f"{what}, and replicas do not scan on push by themselves")
+        return Verdict(MANUAL, f"{what}, and {created} do not scan on push by themselves")
     allowed = set(SCANNING_FREQUENCIES.get(config.scan_type, ()))
     covering = {r.frequency for r in config.rules if any(filter_covers_prefix(f, prefix) for f in r.filters)}
     where = f"the {config.scan_type} configuration {config.source}".rstrip()
@@ -204,16 +205,20 @@ def _decoded(value: Any) -> Any:
 
 def provider_account(provider: Mapping[str, Any] | None) -> str | None:
     """The account an AWS provider's credentials act in, when its inputs say so: the account of the
-    (first) assumed role, else the one account of allowedAccountIds; None when they do not say."""
+    (first) assumed role (`assumeRoles`, or `assumeRoleWithWebIdentity`'s role: the provider assumes it
+    first, then the `assumeRoles` chain from there, so a chain decides), else the one account of
+    allowedAccountIds; None when they do not say."""
     if not provider:
         return None
     roles = _decoded(provider.get("assumeRoles")) or _decoded(provider.get("assumeRole"))
     if isinstance(roles, Mapping):
         roles = [roles]
-    if isinstance(roles, list) and roles and isinstance(roles[0], Mapping):
-        arn = roles[0].get("roleArn")
-        if isinstance(arn, str) and arn.count(":") >= 5:
-            return arn.split(":")[4]
+    web_identity = _decoded(provider.get("assumeRoleWithWebIdentity"))
+    for chain in (roles, [web_identity]):
+        if isinstance(chain, list) and chain and isinstance(chain[0], Mapping):
+            arn = chain[-1].get("roleArn")
+            if isinstance(arn, str) and arn.count(":") >= 5 and arn.split(":")[4]:
+                return arn.split(":")[4]
     allowed = _decoded(provider.get("allowedAccountIds"))
     if isinstance(allowed, list) and len(allowed) == 1:
         return str(allowed[0])

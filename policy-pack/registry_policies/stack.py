@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import scanning
+from . import scanning, scanning_forms
 from .ecr import (
     LIFECYCLE,
     LIFECYCLE_POLICY,
@@ -99,8 +99,10 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
     exists. Places come from each resource's `region` input, its provider, else the stack's config.
     """
     default = default if default is not None else default_place()
-    findings: list[Finding] = []
+    # Repositories and configurations written as aws-native, CloudFormation or Cloud Control count too.
+    resources, findings = scanning_forms.in_pulumi_shapes(resources)
     placed: list[tuple[scanning.Place, scanning.Configuration]] = []
+    urns: dict[str, str] = {}  # a configuration's source (its quoted name) -> its URN
     undecidable_places: set[scanning.Place] = set()
     for configuration in (r for r in resources if r.type == REGISTRY_SCANNING):
         place = _place(configuration, default)
@@ -113,6 +115,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
             findings.extend(Finding(f.message, configuration.urn, configuration.name, True) for f in unknowns)
             continue
         placed.append((place, replace(parsed, source=repr(configuration.name))))
+        urns[repr(configuration.name)] = configuration.urn
     grouped = scanning.group_by_place(placed)
     for place, configurations in grouped.items():
         for extra in configurations[1:]:
@@ -121,6 +124,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
                     f"{len(configurations)} registry scanning configurations in {place} "
                     f"({', '.join(c.source for c in configurations)}): ECR keeps one per account and region, "
                     "each put replacing the last; keep one",
+                    urn=urns.get(extra.source),
                     name=extra.source.strip("'"),
                 )
             )
@@ -154,7 +158,56 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
             )
     for replication in (r for r in resources if r.type == REPLICATION):
         findings += _replica_findings(replication, grouped, undecidable_places, default)
+    for creator in (r for r in resources if r.type in CREATED_BY_ECR):
+        findings += _created_by_ecr_findings(creator, grouped, undecidable_places, default)
     return findings
+
+
+# Rules under which ECR creates repositories itself: (property holding the prefix, what creates them).
+CREATED_BY_ECR = {
+    scanning_forms.PULL_THROUGH_CACHE_RULE: ("ecrRepositoryPrefix", "pull-through-cache repositories"),
+    scanning_forms.CREATION_TEMPLATE: ("prefix", "create-on-push repositories"),
+}
+# ECR's prefix that stands for every repository (no prefix): a creation template's or a pull-through-cache rule's.
+ROOT_PREFIX = "ROOT"
+
+
+def _created_by_ecr_findings(
+    creator: StackResource,
+    grouped: dict[scanning.Place, list[scanning.Configuration]],
+    undecidable: set[scanning.Place],
+    default: scanning.Place,
+) -> list[Finding]:
+    """Repositories ECR creates under a pull-through-cache rule's prefix, or on push under a creation template's
+    prefix (`appliedFor` CREATE_ON_PUSH), are scanned only by the registry's scanning rules there: they get no
+    scanOnPush of their own (a creation template has no scanning setting)."""
+    key, created = CREATED_BY_ECR[creator.type]
+    if creator.type == scanning_forms.CREATION_TEMPLATE:
+        applied = creator.props.get("appliedFors")
+        if is_unknown(applied) or (isinstance(applied, list) and any(is_unknown(a) for a in applied)):
+            return [_unknown(f"the appliedFor of creation template {creator.name}", creator)]
+        if not isinstance(applied, list) or "CREATE_ON_PUSH" not in applied:
+            return []
+    prefix, place = creator.props.get(key), _place(creator, default)
+    if is_unknown(prefix) or not isinstance(prefix, str) or place is None:
+        return [_unknown(f"the prefix or region of {creator.name}", creator)]
+    if place in undecidable:
+        return [_unknown(f"the scanning configuration of {place}", creator)]
+    # A prefix implies its trailing '/'; ROOT is every repository that no other prefix claims.
+    covered = "" if prefix == ROOT_PREFIX else prefix.rstrip("/") + "/"
+    verdict = scanning.weakest(scanning.prefix_verdict(c, covered, created) for c in grouped.get(place) or [None])
+    if verdict.scanned:
+        return []
+    shown = f"under {prefix!r}" if covered else "anywhere in the registry (ROOT)"
+    return [
+        Finding(
+            f"{created} that ECR creates {shown} in {place} ({creator.name}) are never scanned: {verdict.reason}; "
+            f"give the registry scanning configuration there a rule whose filter covers them (e.g. "
+            f"{(covered + '*') if covered else '*'!r})",
+            urn=creator.urn,
+            name=creator.name,
+        )
+    ]
 
 
 def _replica_findings(

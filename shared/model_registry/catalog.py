@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
+from aws_facts import tags
 from pydantic import AfterValidator, Field
 
 from . import naming
@@ -33,12 +34,10 @@ from .config import (
     validate_document,
 )
 from .errors import ConfigError
-from .sources import SourceError, load_yaml
+from .sources import Document, SourceError, load_json, load_yaml
 
 # Catalog files are `<team>.yaml`; a `.yml` file would otherwise be skipped without a word.
 SUFFIX = ".yaml"
-# AWS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
-TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
 # A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in
 # all) and a tag value: the characters both accept, and no longer than the role name leaves.
 TEAM_NAME = re.compile(r"[A-Za-z0-9_+=.@-]+")
@@ -56,10 +55,10 @@ def _team_name(value: str) -> str:
 
 
 def _tag_value(value: str) -> str:
-    if not value or not TAG_VALUE.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a tag value: 1-256 letters, digits, spaces and _ . : / = + - @ (it becomes a tag)"
-        )
+    # AWS's tag-value rule (the leaf package's, read from IAM's model); empty is refused: it must say something.
+    problem = tags.tag_value_problem(value) if value else "must not be empty"
+    if problem:
+        raise ValueError(f"{value!r} is not a tag value (it becomes a tag): {problem}")
     return value
 
 
@@ -123,6 +122,83 @@ class Team:
 
 
 @dataclass(frozen=True)
+class TrustedZone:
+    """What a team file may grant pull to: the trusted zone the policy pack enforces in one environment
+    (`policy-pack/config/<env>.json`, policy `no-wildcard-principal`: `trustedAccounts`, `organizationIds`).
+
+    A team's file is reviewed by that team only (CODEOWNERS); the zone is the security team's. So a team file
+    grants only inside the zone: accounts, IAM principals and services' source accounts/ARNs of trusted
+    accounts, and the trusted organizations or paths inside them. The pack refuses the same grants in the
+    policies the access stack builds (defence in depth)."""
+
+    accounts: frozenset[str]
+    organizations: frozenset[str]
+    source: str  # the pack config file, as messages name it
+
+    def account_problem(self, account: str, what: str) -> str | None:
+        if account in self.accounts:
+            return None
+        return (
+            f"{what} {account!r} is outside the trusted zone: {self.source} trusts the accounts "
+            f"{_listed(self.accounts)} (rule {ZONE_POLICY}.trustedAccounts); ask the security team to trust it there"
+        )
+
+    def organization_problem(self, organization: str, what: str) -> str | None:
+        if organization in self.organizations:
+            return None
+        return (
+            f"{what} is in the organization {organization!r}, outside the trusted zone: {self.source} trusts the "
+            f"organizations {_listed(self.organizations)} (rule {ZONE_POLICY}.organizationIds); ask the security "
+            "team to trust it there"
+        )
+
+
+ZONE_POLICY = "no-wildcard-principal"
+# The pack's config folder, relative to a repository's top, where the catalog folder is too.
+PACK_CONFIG = Path("policy-pack") / "config"
+# The repository this library belongs to (a workspace member: <repository>/shared/model_registry).
+LIBRARY_REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def pack_config_path(catalog_folder: Path, environment: str) -> Path:
+    """The pack config of `environment` that holds the trusted zone: beside the catalog folder (the repository
+    the catalog belongs to: a checkout, or the copy `make diff` evaluates), else in the repository of this
+    library (stacks evaluated from a copied folder, as tests and the benchmark do)."""
+    beside = catalog_folder.resolve().parent / PACK_CONFIG / f"{environment}.json"
+    return beside if beside.is_file() else LIBRARY_REPOSITORY / PACK_CONFIG / f"{environment}.json"
+
+
+def _listed(values: frozenset[str]) -> str:
+    return ", ".join(sorted(values)) if values else "(none)"
+
+
+def trusted_zone(path: str | Path, shown: str | None = None) -> TrustedZone:
+    """The trusted zone of a pack config file; a ConfigError (one line naming the file) when it is unusable."""
+    shown = shown or str(path)
+    if not Path(path).is_file():
+        raise ConfigError(
+            f"{shown}: not found ({Path(path).resolve()}): the pack config holds the trusted zone that a team "
+            "file may grant to; every environment has one (policy-pack/config/<env>.json)"
+        )
+    try:
+        config = load_json(path)
+    except SourceError as error:
+        raise ConfigError(f"{shown}: {error.message}") from None
+    options = config.get(ZONE_POLICY) if isinstance(config, dict) else None
+    if not isinstance(options, dict):
+        raise ConfigError(
+            f"{shown}: has no {ZONE_POLICY!r} object, so the trusted zone a team file may grant to is unknown"
+        )
+    lists = {}
+    for key in ("trustedAccounts", "organizationIds"):
+        value = options.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{shown}: {ZONE_POLICY}.{key} must be a list of strings, not {value!r}")
+        lists[key] = frozenset(value)
+    return TrustedZone(lists["trustedAccounts"], lists["organizationIds"], shown)
+
+
+@dataclass(frozen=True)
 class Catalog:
     """Every team file of a catalog folder, validated together."""
 
@@ -131,8 +207,11 @@ class Catalog:
     models: tuple[CatalogModel, ...]
 
 
-def load_catalog(directory: str | Path, *, namespace: str | None = None, key: str = "catalog") -> Catalog:
-    """Read and validate every `<team>.yaml` of `directory`; with `namespace`, check the repository names' length.
+def load_catalog(
+    directory: str | Path, *, namespace: str | None = None, key: str = "catalog", zone: TrustedZone | None = None
+) -> Catalog:
+    """Read and validate every `<team>.yaml` of `directory`; with `namespace`, check the repository names' length;
+    with `zone`, refuse every consumer outside it (TrustedZone).
 
     `key` names the config key that chose the folder (`registry:catalog`), for the folder's own errors.
     """
@@ -147,7 +226,7 @@ def load_catalog(directory: str | Path, *, namespace: str | None = None, key: st
     teams: list[Team] = []
     models: list[CatalogModel] = []
     for path in (p for p in files if p.suffix == SUFFIX):
-        loaded = _load_team_file(folder, path, problems)
+        loaded = _load_team_file(folder, path, problems, zone)
         if loaded is not None:
             teams.append(loaded[0])
             models.extend(loaded[1])
@@ -180,7 +259,10 @@ def read_catalog(folder: str, key: str, *, namespace: str | None = None) -> Cata
                 for old in left
             )
         )
-    return load_catalog(Path(pulumi.get_root_directory()) / folder, namespace=namespace, key=f"{key} ({folder})")
+    directory = Path(pulumi.get_root_directory()) / folder
+    stack = pulumi.get_stack()
+    zone = trusted_zone(pack_config_path(directory, stack), f"policy-pack/config/{stack}.json")
+    return load_catalog(directory, namespace=namespace, key=f"{key} ({folder})", zone=zone)
 
 
 def _shown(folder: Path, path: Path) -> str:
@@ -188,7 +270,9 @@ def _shown(folder: Path, path: Path) -> str:
     return f"{folder.name}/{path.name}" if folder.name else path.name
 
 
-def _load_team_file(folder: Path, path: Path, problems: list[str]) -> tuple[Team, list[CatalogModel]] | None:
+def _load_team_file(
+    folder: Path, path: Path, problems: list[str], zone: TrustedZone | None = None
+) -> tuple[Team, list[CatalogModel]] | None:
     shown = _shown(folder, path)
     try:
         document = load_yaml(shown, path.read_bytes())
@@ -237,7 +321,47 @@ def _load_team_file(folder: Path, path: Path, problems: list[str]) -> tuple[Team
         )
         for index, m in enumerate(spec.models)
     ]
+    if zone is not None:
+        for index, m in enumerate(spec.models):
+            if m.consumers is not None:
+                problems.extend(_outside_zone(shown, document, index, m.name, m.consumers, zone))
     return team, models
+
+
+def _outside_zone(
+    shown: str, document: Document, index: int, model: str, consumers: Consumers, zone: TrustedZone
+) -> list[str]:
+    """One line per consumer of a model that the trusted zone does not allow: file:line, model, field, rule."""
+    checks: list[tuple[tuple[str | int, ...], str | None]] = []
+    for i, account in enumerate(consumers.accounts):
+        checks.append((("accounts", i), zone.account_problem(account, "the account")))
+    for i, principal in enumerate(consumers.principals):
+        checks.append((("principals", i), zone.account_problem(principal.split(":")[4], f"{principal!r}: its account")))
+    for i, service in enumerate(consumers.services):
+        if service.source_account is not None:
+            problem = zone.account_problem(service.source_account, "the source account")
+            checks.append((("services", i, "sourceAccount"), problem))
+        if service.source_arn is not None:
+            account = service.source_arn.split(":")[4] if service.source_arn.count(":") >= 5 else ""
+            problem = (
+                zone.account_problem(account, "the source ARN's account")
+                if account
+                else f"the source ARN {service.source_arn!r} names no account, so it does not keep the service "
+                "inside the trusted zone; name a resource of a trusted account"
+            )
+            checks.append((("services", i, "sourceArn"), problem))
+    if consumers.org_id is not None:
+        checks.append((("orgId",), zone.organization_problem(consumers.org_id, "the organization")))
+    for i, org_path in enumerate(consumers.org_paths):
+        checks.append((("orgPaths", i), zone.organization_problem(org_path.split("/")[0], f"the path {org_path!r}")))
+    problems = []
+    for path, problem in checks:
+        if problem is None:
+            continue
+        field = "consumers" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+        line = document.line(("models", index, "consumers", *path))
+        problems.append(f"{shown}:{line}: model {model!r}: {field}: {problem}")
+    return problems
 
 
 def _across_files(teams: list[Team], models: list[CatalogModel], namespace: str | None) -> list[str]:

@@ -665,7 +665,11 @@ def _engine_config() -> dict[str, str]:
 
 
 def _stack_document(stack: str) -> Document | None:
-    """The stack file the engine read (in the project directory), for line numbers and YAML types."""
+    """The stack file the engine read (in the project directory), for line numbers and YAML types; every stack
+    of an environment reads `Pulumi.<env>.yaml` (model_registry.stack_names)."""
+    from .stack_names import config_stack
+
+    stack = config_stack(stack)
     for name in (f"Pulumi.{stack}.yaml", f"Pulumi.{stack}.yml"):
         path = Path.cwd() / name
         if path.is_file():

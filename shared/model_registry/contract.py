@@ -13,11 +13,20 @@ from enum import StrEnum
 import pulumi
 from pulumi import StackReferenceOutputDetails
 
+from .stack_names import CORE, split_stack, stack_name
+
 REGISTRY = "registry"
 REPLICATION = "replication"
 ACCESS = "access"
 # Replication and access read the registry's outputs through a StackReference; the order follows.
 DEPLOY_ORDER = (REGISTRY, REPLICATION, ACCESS)
+# The sharded layout (docs/shards.md): which projects have shard stacks, and what each stack reads.
+#   registry <env>.core      <- nothing
+#   registry <env>.<shard>   <- registry <env>.core (the key)
+#   replication <env>.core   <- registry <env>.core
+#   access <env>.core        <- registry <env>.core
+#   access <env>.<shard>     <- registry <env>.core, registry <env>.<shard> (its repositories), access <env>.core
+SHARDED_PROJECTS = (REGISTRY, ACCESS)
 
 
 class RegistryOutput(StrEnum):
@@ -44,10 +53,22 @@ class AccessOutput(StrEnum):
     POLICIES = "repositoryPolicies"
 
 
-def stack_reference(project: str) -> pulumi.StackReference:
-    """The same environment's stack of `project` in this organization (`organization` on a file backend)."""
-    name = f"{pulumi.get_organization()}/{project}/{pulumi.get_stack()}"
-    return pulumi.StackReference(f"{project}-stack", stack_name=name)
+def upstream_stack(project: str, own_stack: str, shard: str | None = None) -> str:
+    """The stack name a stack `own_stack` reads of `project`: the same one in the whole layout (`dev`); in the
+    sharded layout the core (`dev.core`), or with `shard` that shard's (`dev.nlp`)."""
+    env, part = split_stack(own_stack)
+    if part is None:
+        if shard is not None:
+            raise ValueError(f"stack {own_stack!r} is of the whole layout: it has no shard stacks to read")
+        return env
+    return stack_name(env, shard or CORE)
+
+
+def stack_reference(project: str, shard: str | None = None) -> pulumi.StackReference:
+    """The same environment's stack of `project` in this organization (`organization` on a file backend): the
+    whole layout's, or in the sharded layout the core stack, or `shard`'s (see upstream_stack)."""
+    name = f"{pulumi.get_organization()}/{project}/{upstream_stack(project, pulumi.get_stack(), shard)}"
+    return pulumi.StackReference(f"{project}-{shard}-stack" if shard else f"{project}-stack", stack_name=name)
 
 
 class MissingStackOutput(KeyError):

@@ -14,14 +14,11 @@ meaning), with the rule in the message. Stack config and the catalog both build 
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-import unicodedata
 from collections.abc import Callable
-from importlib import resources
 from typing import Annotated
 
+from aws_facts import names, tags
 from pydantic import AfterValidator, Strict
 
 from . import naming
@@ -62,26 +59,10 @@ def rule(check, message: str):
 # --- partitions and regions (botocore's data) ---------------------------------------------------
 
 
-@functools.cache
-def _partitions() -> dict[str, list[str]]:
-    """{partition id: [region, ...]} from botocore's partitions.json; pseudo regions (`aws-global`) left out."""
-    data = json.loads((resources.files("botocore") / "data" / "partitions.json").read_text())
-    return {
-        p["id"]: sorted(r for r in p["regions"] if not r.endswith("-global") and not r.startswith("aws-"))
-        for p in data["partitions"]
-    }
-
-
-def partitions() -> tuple[str, ...]:
-    return tuple(sorted(_partitions()))
-
-
-def regions() -> frozenset[str]:
-    return frozenset(r for listed in _partitions().values() for r in listed)
-
-
-def partition_of(region: str) -> str | None:
-    return next((p for p, listed in _partitions().items() if region in listed), None)
+# botocore's partition data, read once in the leaf package.
+partitions = names.partitions
+regions = names.regions
+partition_of = names.partition_of
 
 
 def region_problem(value: object) -> str | None:
@@ -104,9 +85,7 @@ AccountId = Annotated[
 ]
 
 
-def _arn_partition(value: str) -> bool:
-    parts = value.split(":")
-    return len(parts) >= 6 and parts[0] == "arn" and parts[1] in _partitions()
+_arn_partition = names.arn_partition_known
 
 
 def _principal_arn(value: str) -> str:
@@ -120,7 +99,9 @@ def _principal_arn(value: str) -> str:
 
 PrincipalArn = Annotated[StrictStr, AfterValidator(_principal_arn)]
 
-OIDC_PROVIDER_ARN = re.compile(r"arn:[a-z-]+:iam::(\d{12}):oidc-provider/([A-Za-z0-9.-]+(?:/[\w.-]+)*)")
+OIDC_PROVIDER_ARN = re.compile(
+    rf"arn:[a-z-]+:iam::({names.ACCOUNT_ID.pattern}):oidc-provider/([A-Za-z0-9.-]+(?:/[\w.-]+)*)"
+)
 
 
 def oidc_provider_arn(host: str):
@@ -152,40 +133,10 @@ SourceArn = Annotated[StrictStr, AfterValidator(_source_arn)]
 
 # --- tags (IAM's and ECR's rule) ------------------------------------------------------------------
 
-MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
-_TAG_PUNCTUATION = set("_.:/=+-@")
-
-
-def _tag_characters(text: str) -> str | None:
-    """The first character IAM and ECR refuse in a tag (allowed: letters, digits, spaces, _.:/=+-@)."""
-    for char in text:
-        if char not in _TAG_PUNCTUATION and unicodedata.category(char)[0] not in "LNZ":
-            return char
-    return None
-
-
-def tag_value_problem(value: str) -> str | None:
-    if len(value) > MAX_TAG_VALUE:
-        return f"{len(value)} characters; a tag value has at most {MAX_TAG_VALUE}"
-    bad = _tag_characters(value)
-    if bad is not None:
-        return (
-            f"{value!r} contains {bad!r}, which AWS refuses in a tag value "
-            "(letters, digits, spaces and _ . : / = + - @ only)"
-        )
-    return None
-
-
-def tag_key_problem(key: str) -> str | None:
-    if not 1 <= len(key) <= MAX_TAG_KEY:
-        return f"a tag key has 1-{MAX_TAG_KEY} characters, not {len(key)}"
-    if key.lower().startswith("aws:"):
-        return f"{key!r}: tag keys starting with 'aws:' are reserved for AWS"
-    bad = _tag_characters(key)
-    if bad is not None:
-        return f"{key!r} contains {bad!r}, which AWS refuses in a tag key (letters, digits, spaces and _ . : / = + - @)"
-    return None
-
+# The rule itself (IAM's tagKeyType/tagValueType, from botocore) lives in the leaf package.
+MAX_TAG_KEY, MAX_TAG_VALUE = tags.MAX_TAG_KEY, tags.MAX_TAG_VALUE
+tag_value_problem = tags.tag_value_problem
+tag_key_problem = tags.tag_key_problem
 
 TagValue = Annotated[StrictStr, _refusing(tag_value_problem)]
 
@@ -201,26 +152,12 @@ RequiredTagValue = Annotated[StrictStr, _refusing(tag_value_problem), AfterValid
 
 # --- ECR repository names and replication filters -------------------------------------------------
 
-MAX_REPOSITORY_NAME = naming.ECR_REPOSITORY_NAME_LENGTH[1]
-
-
-@functools.cache
-def ecr_pattern(shape: str) -> re.Pattern[str]:
-    """The `pattern` of a string shape in ECR's own service model (botocore's data), e.g. RepositoryName."""
-    import botocore.loaders
-
-    model = botocore.loaders.create_loader().load_service_model("ecr", "service-2")
-    return re.compile(model["shapes"][shape]["pattern"])
-
-
-def is_repository_name(name: str) -> bool:
-    """ECR's RepositoryName: 2-256 characters of its pattern (lowercase runs joined by '.', '_', '__' or
-    dashes, path components by '/')."""
-    return 2 <= len(name) <= MAX_REPOSITORY_NAME and ecr_pattern("RepositoryName").fullmatch(name) is not None
+MAX_REPOSITORY_NAME = names.MAX_REPOSITORY_NAME
+is_repository_name = names.is_repository_name
 
 
 def _replication_prefix(value: str) -> str:
-    if not 2 <= len(value) <= MAX_REPOSITORY_NAME or not ecr_pattern("RepositoryFilterValue").fullmatch(value):
+    if not names.is_replication_prefix(value):
         raise ValueError(
             f"{value!r} is not a replication prefix: 2-256 characters of a-z, 0-9, '.', '_', '-' and '/', "
             "no wildcard (ECR's PREFIX_MATCH filter rule)"

@@ -1,4 +1,8 @@
-"""The access stack: reads its config, the catalog folder and the registry's exports; builds policies and roles."""
+"""The access stack: reads its config, the catalog folder and the registry's exports; builds policies and roles.
+
+Stack `<env>`: everything (the whole layout). Sharded layout (docs/shards.md): `<env>.core` the roles (and
+the OIDC provider), `<env>.<shard>` the repository policies of one shard's repositories.
+"""
 
 import pulumi
 import pulumi_aws as aws
@@ -6,11 +10,24 @@ from access_stack.access import ModelAccess, ModelAccessArgs
 from model_registry.catalog import read_catalog
 from model_registry.config import AccessConfig, environment, read_pulumi_config
 from model_registry.contract import ACCESS, REGISTRY, AccessOutput, RegistryOutput, require, stack_reference
+from model_registry.shards import shard_catalog
+from model_registry.stack_names import CORE, split_stack
 
-environment(pulumi.get_stack())
+env, part = split_stack(pulumi.get_stack())
+environment(env)
 settings = read_pulumi_config(AccessConfig, ACCESS)
 catalog = read_catalog(settings.catalog, f"{ACCESS}:catalog")
+shard = part not in (None, CORE)
 registry = stack_reference(REGISTRY)
+repositories = {}  # the core stack has no repository policies
+if part is None:
+    repositories = require(registry, RegistryOutput.REPOSITORIES)
+elif shard:
+    catalog = shard_catalog(catalog, part)
+    # The shard's repositories are its registry shard's; the roles its policies name are the access core's,
+    # which must be deployed first: reading its export makes the order part of the program.
+    repositories = require(stack_reference(REGISTRY, part), RegistryOutput.REPOSITORIES)
+    require(stack_reference(ACCESS), AccessOutput.PUSH_ROLE_ARNS)
 access = ModelAccess(
     "model-access",
     ModelAccessArgs(
@@ -20,10 +37,14 @@ access = ModelAccess(
         registry_id=require(registry, RegistryOutput.REGISTRY_ID),
         region=require(registry, RegistryOutput.REGION),
         namespace=require(registry, RegistryOutput.NAMESPACE),
-        repositories=require(registry, RegistryOutput.REPOSITORIES),
+        repositories=repositories,
+        account_wide=not shard,
+        policies=part != CORE,
     ),
 )
 
-pulumi.export(AccessOutput.PUSH_ROLE_ARNS, access.push_role_arns)
-pulumi.export(AccessOutput.PULL_ROLE_ARN, access.pull_role_arn)
-pulumi.export(AccessOutput.POLICIES, access.policy_names)
+if not shard:
+    pulumi.export(AccessOutput.PUSH_ROLE_ARNS, access.push_role_arns)
+    pulumi.export(AccessOutput.PULL_ROLE_ARN, access.pull_role_arn)
+if part != CORE:
+    pulumi.export(AccessOutput.POLICIES, access.policy_names)

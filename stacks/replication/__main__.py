@@ -18,9 +18,14 @@ from model_registry.contract import (
     require,
     stack_reference,
 )
+from model_registry.errors import ConfigError
+from model_registry.stack_names import CORE, split_stack
 from replication_stack.replication import Replication, ReplicationArgs
 
-environment(pulumi.get_stack())
+env, part = split_stack(pulumi.get_stack())
+if part not in (None, CORE):  # replication is account-wide: no shards (docs/shards.md)
+    raise ConfigError(f"stack {pulumi.get_stack()!r}: replication has no shard stacks; select {env} or {env}.{CORE}")
+environment(env)
 settings = read_pulumi_config(ReplicationConfig, REPLICATION)
 account_id = aws.get_caller_identity().account_id
 region = pulumi.Config("aws").require("region")

@@ -68,14 +68,23 @@ def test_the_stack_config_the_engine_passes_in_one_variable_does_not_grow_with_t
 @pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
 def test_a_three_model_run_prints_the_table():
     completed = subprocess.run(
-        [sys.executable, str(BENCH), "--sizes", "3"], capture_output=True, text=True, check=False, timeout=300
+        [sys.executable, str(BENCH), "--sizes", "3", "--layouts", "whole,sharded"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     lines = completed.stdout.splitlines()
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     assert header == [
         "models",
+        "layout",
+        "stacks",
         "resources",
+        "largest stack",
+        "state writes",
+        "state MB written",
         "evaluate s",
         "policy s",
         "checkov s",
@@ -85,11 +94,17 @@ def test_a_three_model_run_prints_the_table():
         "peak RSS MB",
         "child MB",
     ]
-    row = dict(zip(header, (cell.strip() for cell in lines[2].strip("|").split("|")), strict=True))
+    whole, sharded = (
+        dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=True)) for line in lines[2:4]
+    )
     # Per model: a repository and its lifecycle policy (registry), its repository policy (access); per team
     # (3 models: 3 teams): a push role and its policy; fixed: 4 in the registry (component, key, alias,
     # scanning), 12 in replication (with a scanning configuration per replica region), 5 in access
     # (component, the registry's stack reference, OIDC provider, pull role and its policy).
-    assert row["models"] == "3" and row["resources"] == str(3 * 3 + 3 * 2 + 4 + 12 + 5)
-    assert all(float(row[c]) > 0 for c in header[2:])
+    assert (whole["models"], whole["layout"], whole["stacks"]) == ("3", "whole", "3")
+    assert whole["resources"] == str(3 * 3 + 3 * 2 + 4 + 12 + 5)
+    # Sharded: the three core stacks, and a registry and an access stack per team (3 teams).
+    assert (sharded["layout"], sharded["stacks"]) == ("sharded", str(3 + 2 * 3))
+    assert int(sharded["largest stack"]) < int(whole["largest stack"])
+    assert all(float(whole[c]) > 0 for c in header[4:])
     assert "3 models: registry: evaluating" in completed.stderr  # progress goes to stderr

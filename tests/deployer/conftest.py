@@ -9,8 +9,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "stacks"))
 
 import harness  # noqa: E402
+from deployer_policies import policies as deployer  # noqa: E402
 from deployer_targets import ACCOUNT, HOME, REPLICAS  # noqa: E402
-from model_registry import deployer  # noqa: E402
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""`python -m model_registry.deployer`: writes a policy and a trust policy per stack, or one error line."""
+"""`python -m deployer_policies`: writes a policy and a trust policy per stack, or one error line."""
 
 import json
 import subprocess
@@ -6,13 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from model_registry import deployer
+from deployer_policies import policies as deployer
 
 
 def run(*args: str):
     """The module's command line, as `make deployer-policies` runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "model_registry.deployer", *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "deployer_policies", *args], capture_output=True, text=True, timeout=60
     )
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import parliament
 import pytest
+from deployer_policies import policies as deployer
 from deployer_targets import ACCOUNT, HOME
 from iam_eval import allows
-from model_registry import deployer
 from model_registry.contract import REGISTRY
 
 REPOSITORY = "aws:ecr/repository:Repository"

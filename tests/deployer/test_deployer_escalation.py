@@ -9,9 +9,10 @@ import json
 
 import parliament
 import pytest
+from deployer_policies import policies as deployer
 from deployer_targets import ACCOUNT
 from iam_eval import allows, decide
-from model_registry import deployer, naming
+from model_registry import naming
 
 BOUNDARY = naming.role_boundary_arn(ACCOUNT)
 BOUNDED = {"iam:PermissionsBoundary": BOUNDARY}

@@ -5,8 +5,8 @@ import json
 
 import parliament
 import pytest
+from deployer_policies import policies as deployer
 from deployer_targets import ACCOUNT, HOME, REPLICAS
-from model_registry import deployer
 
 STACKS = tuple(deployer.POLICIES)
 UNPINNED = deployer.Target()

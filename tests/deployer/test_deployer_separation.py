@@ -5,9 +5,10 @@ ARNs the stacks really create, from the local config), never whether a name look
 """
 
 import pytest
+from deployer_policies import policies as deployer
 from deployer_targets import ACCOUNT, HOME, REPLICAS
 from iam_eval import allows
-from model_registry import deployer, naming
+from model_registry import naming
 
 MODELS = ("llama-3-8b-instruct", "resnet-50", "sdxl-base", "whisper-large-v3")
 HOME_REPOSITORIES = [f"arn:aws:ecr:{HOME}:{ACCOUNT}:repository/models/{m}" for m in MODELS]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from aws_facts.iam import quotas
+from deployer_policies import policies as deployer
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from model_registry import deployer, naming
+from model_registry import naming
 from registry_policies.quotas import QUOTA_TABLE, iam_policy_size
 
 DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Sid": "a b", "Effect": "Allow", "Action": "ecr:*"}]}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 REPO = Path(__file__).resolve().parents[2]
 STACKS = REPO / "stacks"
 OFFLINE_PREVIEW = [sys.executable, "-m", "offline_preview.cli"]
-DEPLOYER = [sys.executable, "-m", "model_registry.deployer"]
+DEPLOYER = [sys.executable, "-m", "deployer_policies"]
 
 # Bounded inputs that once crashed or hung a reader: deep nesting and aliases that expand without bound.
 DEEP_JSON = "[" * 5000 + "]" * 5000

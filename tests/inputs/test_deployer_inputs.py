@@ -1,13 +1,13 @@
-"""`make deployer-policies` (python -m model_registry.deployer --env): stack files of any content."""
+"""`make deployer-policies` (python -m deployer_policies --env): stack files of any content."""
 
 import shutil
 
 import pytest
 import yaml
+from deployer_policies import policies as deployer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inputs_helpers import DEPLOYER, STACKS, assert_refused_in_one_line, file_bytes, json_values, run
-from model_registry import deployer
 from model_registry.errors import ConfigError
 
 

@@ -7,7 +7,19 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-VARIABLES = ["ENV", "STACK", "PROJECT", "BASE", "OFFLINE", "PREVIEW_FLAGS", "MOTO_PORT"]
+VARIABLES = [
+    "ENV",
+    "STACK",
+    "PROJECT",
+    "BASE",
+    "OFFLINE",
+    "PREVIEW_FLAGS",
+    "MOTO_PORT",
+    "SHARDED",
+    "CHANGED",
+    "ONLY",
+    "JOBS",
+]
 
 
 def _help(*overrides: str) -> str:

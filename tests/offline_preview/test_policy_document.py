@@ -3,6 +3,7 @@ aws_iam_policy_document): merge order, Sid rules, rendering, and the checks seei
 
 import json
 import zlib
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -247,3 +248,48 @@ def test_a_public_statement_merged_through_source_or_override_documents_is_refus
         assert rows["*"] == {
             "pull": ["repository policy AnyonePulls (only ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)"]
         }
+
+
+# -- dict statements: the bridge keeps the Terraform names not_principals, not_actions, not_resources ------
+
+
+@pytest.mark.parametrize(
+    ("key", "element"),
+    [("not_principals", "NotPrincipal"), ("not_actions", "NotAction"), ("not_resources", "NotResource")],
+)
+def test_a_dict_statement_keeps_its_snake_case_not_elements(key, element):
+    value = [{"type": "AWS", "identifiers": ["210987654321"]}] if key == "not_principals" else ["ecr:Put*"]
+    (statement,) = _statements(get_policy_document({"statements": [{"effect": "Deny", key: value}]}))
+    expected = {"AWS": "210987654321"} if key == "not_principals" else "ecr:Put*"
+    assert statement == {"Effect": "Deny", element: expected}
+
+
+def test_a_dict_statement_giving_both_spellings_of_one_element_is_refused():
+    with pytest.raises(PolicyDocumentError, match="both 'not_actions' and 'notActions'"):
+        get_policy_document({"statements": [{"not_actions": ["a:b"], "notActions": ["c:d"]}]})
+
+
+def test_a_deny_except_outsider_stays_that_and_an_allow_not_action_to_an_outsider_is_refused(tmp_path, capsys):
+    status, _report, stack = preview_one_project(program("dict_not_elements"), tmp_path, capsys)
+    outputs = json.loads(Path(stack["manifest"]).read_text())["outputs"]
+    outsider = {"AWS": "arn:aws:iam::444455556666:root"}
+    assert json.loads(outputs["denyExceptOutsider"])["Statement"][1] == {
+        "Sid": "DenyAllButOutsider",
+        "Effect": "Deny",
+        "Action": "ecr:BatchGetImage",
+        "NotPrincipal": outsider,
+    }
+    assert json.loads(outputs["allowNotAction"])["Statement"][0] == {
+        "Sid": "OutsiderAllButDelete",
+        "Effect": "Allow",
+        "NotAction": "ecr:DeleteRepository",
+        "Principal": outsider,
+    }
+    refused = {
+        v["urn"].split("::")[-1]
+        for v in stack["policyViolations"]
+        if v["policy"] == "no-wildcard-principal" and v["level"] == "mandatory"
+    }
+    # Everything but DeleteRepository to an account outside the zone: refused (it grants push and pull).
+    assert "allowNotActionPolicy" in refused
+    assert status == 1

@@ -50,7 +50,12 @@ def test_a_replica_region_without_scanning_fails_naming_each_replica(manifests):
 def test_a_home_filter_that_misses_a_repository_fails_naming_it(manifests):
     changed = copy.deepcopy(manifests)
     (home,) = scanning_of(changed["registry"])
-    home["inputs"]["rules"][0]["repositoryFilters"] = [{"filter": "models/llama*", "filterType": "WILDCARD"}]
+    home["inputs"]["rules"] = [
+        {
+            "scanFrequency": "CONTINUOUS_SCAN",
+            "repositoryFilters": [{"filter": "models/llama*", "filterType": "WILDCARD"}],
+        }
+    ]
     report = scanning_coverage(changed)
     assert sorted(p.split(" in ")[0] for p in report.problems) == [
         f"repository models/{m}" for m in MODELS if m != "llama-3-8b-instruct"

@@ -44,10 +44,10 @@ def test_the_environment_configs_name_only_policies_of_the_pack(environment):
     assert config["no-wildcard-principal"]["enforcementLevel"] == "mandatory"
 
 
-def test_the_quota_policies_cannot_be_exempted_since_aws_refuses_the_deploy_regardless():
+def test_the_quota_and_request_validation_policies_cannot_be_exempted_since_aws_refuses_the_deploy_regardless():
     from registry_policies.pack import CHECK_NAMES, NOT_EXEMPTABLE
 
-    assert {"aws-quotas", "aws-quotas-aggregate"} == NOT_EXEMPTABLE
+    assert {"aws-quotas", "aws-quotas-aggregate", "aws-request-validation"} == NOT_EXEMPTABLE
     entry = {"policy": "aws-quotas-aggregate", "resource": "ciPush", "reason": REASON}
     valid, [invalid] = parse_exemptions({"exemptions": [entry]}, CHECK_NAMES, NOT_EXEMPTABLE)
     assert valid == []

@@ -89,9 +89,29 @@ def test_a_repository_with_its_lifecycle_policy_passes_the_stack_policies(config
     lifecycle = {
         "type": "aws:ecr/lifecyclePolicy:LifecyclePolicy",
         "name": "models-lc",
-        "properties": {"repository": "models", "policy": "{}"},
+        # A policy ECR accepts (aws-request-validation refuses "{}": no rules, under 100 characters).
+        "properties": {"repository": "models", "policy": UNTAGGED_EXPIRE},
     }
     assert configured.analyze_stack([GOOD_REPOSITORY, lifecycle]) == []
+
+
+UNTAGGED_EXPIRE = json.dumps(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "expire untagged images after 14 days",
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 14,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)
 
 
 def test_a_configure_without_levels_silently_downgrades_mandatory_policies_to_advisory(pack):

@@ -62,10 +62,15 @@ def iam_document(size: int) -> str:
 
 
 def compact_document(length: int) -> str:
-    """A resource policy of exactly `length` characters as written."""
+    """A resource policy of exactly `length` characters, compact with sorted keys: as written and as the
+    provider sends it (nothing Go would escape)."""
     document = {"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow", "Principal": {"AWS": "1"}}]}
-    document["Statement"][0]["Sid"] = "a" * (length - len(json.dumps(document)))
-    return json.dumps(document)
+    document["Statement"][0]["Sid"] = "a" * (length - len(_go_compact(document)))
+    return _go_compact(document)
+
+
+def _go_compact(document) -> str:
+    return json.dumps(document, separators=(",", ":"), sort_keys=True)
 
 
 def utf8_document(size: int) -> str:
@@ -89,8 +94,8 @@ def lifecycle_rule(priority: int, description: str = "") -> dict:
 
 def lifecycle_of_length(length: int) -> str:
     document = {"rules": [lifecycle_rule(1)]}
-    document["rules"][0]["description"] = "d" * (length - len(json.dumps(document)))
-    return json.dumps(document)
+    document["rules"][0]["description"] = "d" * (length - len(_go_compact(document)))
+    return _go_compact(document)
 
 
 def lifecycle_with_rules(count: int) -> str:
@@ -543,3 +548,33 @@ def test_every_environment_makes_both_quota_policies_mandatory(env):
     config = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
     assert config[QUOTAS]["enforcementLevel"] == "mandatory"
     assert config[QUOTAS_AGGREGATE]["enforcementLevel"] == "mandatory"
+
+
+# ------------------------------------------------------------------ ECR policies: the size as the provider sends it
+
+
+@pytest.mark.parametrize("resource_type", [REPOSITORY_POLICY, REGISTRY_POLICY])
+def test_a_pretty_printed_ecr_policy_is_measured_compacted_as_the_provider_sends_it(resource_type):
+    limit = QUOTA_TABLE["ecr-repository-policy-length"].limit
+    pretty = json.dumps(json.loads(compact_document(limit)), indent=4)
+    assert len(pretty) > limit  # AWS never sees this text: the provider compacts it first
+    assert resource_quota_findings(resource_type, {"policy": pretty}, {}) == []
+    over = json.dumps(json.loads(compact_document(limit + 1)), indent=4)
+    [finding] = resource_quota_findings(resource_type, {"policy": over}, {})
+    assert f"is {limit + 1:,} characters" in finding.message
+
+
+@pytest.mark.parametrize("character", ["&", "<", ">"])
+def test_each_html_character_counts_six_as_gos_json_marshal_escapes_it(character):
+    limit = QUOTA_TABLE["ecr-repository-policy-length"].limit
+    # One character swapped in: 1 character as written, \\u0026-style 6 characters as sent.
+    document = json.loads(compact_document(limit - 5))
+    document["Statement"][0]["Sid"] = character + document["Statement"][0]["Sid"][1:]
+    written = json.dumps(document, separators=(",", ":"), sort_keys=True)
+    assert len(written) == limit - 5
+    assert resource_quota_findings(REPOSITORY_POLICY, {"policy": written}, {}) == []
+    document["Statement"][0]["Sid"] = character + document["Statement"][0]["Sid"]
+    written = json.dumps(document, separators=(",", ":"), sort_keys=True)
+    [finding] = resource_quota_findings(REPOSITORY_POLICY, {"policy": written}, {})
+    # Two escaped characters: limit - 4 written, limit - 4 + 2 * 5 sent.
+    assert len(written) == limit - 4 and f"is {limit + 6:,} characters" in finding.message

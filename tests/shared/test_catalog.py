@@ -318,7 +318,7 @@ def test_every_team_file_is_owned_by_its_team_and_the_readme_by_the_registry_tea
     ("key", "at_limit", "over", "rule"),
     [
         ("mutableTags", [f"t{i}" for i in range(5)], [f"t{i}" for i in range(6)], "at most 5 items"),
-        ("costCentre", "c" * 256, "c" * 257, "is not a tag value: 1-256"),
+        ("costCentre", "c" * 256, "c" * 257, "a tag value has at most 256"),
         ("description", "d" * 256, "d" * 257, "at most 256 characters"),
     ],
 )

@@ -4,7 +4,7 @@ import itertools
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from model_registry import config, rules
 from model_registry.errors import ConfigError
@@ -62,6 +62,9 @@ def test_tag_values_up_to_256_characters_are_accepted_and_257_refused():
 def test_a_tag_value_character_is_accepted_exactly_when_aws_allows_it(char):
     import unicodedata
 
+    # Characters this Python's Unicode tables leave unassigned (Cn) are left out: the rule is read from IAM's
+    # model as \p{L}\p{Z}\p{N} and matched by the regex module, whose Unicode tables are newer.
+    assume(unicodedata.category(char) != "Cn")
     allowed = char in "_.:/=+-@" or unicodedata.category(char)[0] in "LNZ"
     assert (rules.tag_value_problem(char) is None) == allowed
 

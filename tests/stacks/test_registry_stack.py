@@ -101,11 +101,13 @@ def test_a_model_lifecycle_override_changes_only_its_untagged_expiry(registry_ru
     }
 
 
-def test_registry_scanning_is_enhanced_and_continuous_over_the_namespace(registry_run):
+def test_registry_scanning_is_enhanced_and_continuous_over_the_namespace_and_keeps_the_rest_scanned(registry_run):
     (scanning,) = registry_run.of_type("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
     assert scanning.inputs["scanType"] == "ENHANCED"
+    # The configuration is the account's (one per region): repositories outside the namespace stay scanned on push.
     assert scanning.inputs["rules"] == [
-        {"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "models/*", "filterType": "WILDCARD"}]}
+        {"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "models/*", "filterType": "WILDCARD"}]},
+        {"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]},
     ]
 
 
@@ -113,7 +115,16 @@ def test_basic_scanning_is_selectable_and_scans_on_push():
     config = harness.stack_config("registry") | {"registry:scanning": {"type": "BASIC", "frequency": "SCAN_ON_PUSH"}}
     run = harness.run_stack("registry", config)
     (scanning,) = run.of_type("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
-    assert (scanning.inputs["scanType"], scanning.inputs["rules"][0]["scanFrequency"]) == ("BASIC", "SCAN_ON_PUSH")
+    assert scanning.inputs["scanType"] == "BASIC"
+    assert scanning.inputs["rules"] == [
+        {
+            "scanFrequency": "SCAN_ON_PUSH",
+            "repositoryFilters": [
+                {"filter": "models/*", "filterType": "WILDCARD"},
+                {"filter": "*", "filterType": "WILDCARD"},
+            ],
+        }
+    ]
 
 
 def test_outputs_follow_the_contract(registry_run):

@@ -131,7 +131,8 @@ def test_every_same_account_replica_region_scans_like_the_home_region(registry_r
     assert scanning.inputs["region"] == "us-west-2"
     assert scanning.inputs["scanType"] == "ENHANCED"
     assert scanning.inputs["rules"] == [
-        {"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "models*", "filterType": "WILDCARD"}]}
+        {"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "models*", "filterType": "WILDCARD"}]},
+        {"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]},
     ]
 
 

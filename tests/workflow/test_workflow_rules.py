@@ -93,6 +93,10 @@ def test_only_the_cloud_and_deploy_jobs_can_request_an_oidc_token():
         "deploy.yml:dev",
         "deploy.yml:prod",
         "deploy-environment.yml:deploy",
+        "deploy.yml:dev-shards",
+        "deploy.yml:prod-shards",
+        "deploy-shards.yml:core",
+        "deploy-shards.yml:shard",
     }
 
 

@@ -79,6 +79,14 @@ def _preview_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json-file", type=Path, help="also write the JSON report (schemas/preview-report) here")
     parser.add_argument("--sarif", type=Path, help="also write the findings as SARIF 2.1.0 here (code scanning)")
     parser.add_argument("--junit", type=Path, help="also write a JUnit XML report here")
+    parser.add_argument(
+        "--sharded",
+        action="store_true",
+        help="the sharded layout: <env>.core and <env>.<shard> stacks (docs/shards.md)",
+    )
+    parser.add_argument(
+        "--only-stacks", help="--sharded: only these project/stack keys (and what they read), comma-separated"
+    )
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack")
     parser.add_argument("--no-checkov", action="store_true", help="skip checkov")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -131,6 +139,19 @@ def _preview(args) -> int:
         policy=not args.no_policy,
         checkov=not args.no_checkov,
     )
+    if args.sharded:
+        from .shard_plan import sharded_options
+
+        if args.stack or args.project:
+            raise UsageError("--sharded previews the repository's stacks: not with --stack or --project")
+        _check_env(options.repo_root, args.env)
+        only = {k for k in (args.only_stacks or "").split(",") if k} if args.only_stacks is not None else None
+        if only == set():
+            print("offline-preview: no stack of the sharded layout changed: nothing to preview")
+            return 0
+        options = sharded_options(options, options.repo_root / "stacks", only)
+    elif args.only_stacks is not None:
+        raise UsageError("--only-stacks needs --sharded")
     progress = (lambda message: None) if args.quiet else stderr_progress()
     for path in (args.json_file, args.sarif, args.junit):
         if path is not None and not path.parent.is_dir():

@@ -30,12 +30,13 @@ from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, Mocks
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import ROOT, Settings, configure
+from pulumi.runtime.settings import ROOT, SETTINGS, Settings, configure
 from pulumi.runtime.stack import run_in_stack
 
 from . import sdk_internals
 from .aws_outputs import AwsEnvironment, InvokeError, invoke_result, resource_outputs
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
+from .transforms import EngineTransforms, TransformError
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 DEFAULT_ORGANIZATION = "organization"
@@ -162,7 +163,7 @@ def _run_program(project: Project, stack: str, organization: str, monitor: Recor
         )
     )
     set_all_config(dict(project.config), list(project.secret_keys))
-    loop = _InlineMonitorLoop()
+    loop = _InlineMonitorLoop(monitor.transforms)
     asyncio.set_event_loop(loop)
     try:
         with _program_environment(project):
@@ -178,6 +179,7 @@ def _run_program(project: Project, stack: str, organization: str, monitor: Recor
                 loop.run_until_complete(task)
         loop.close()
         asyncio.set_event_loop(None)
+        monitor.transforms.close()
 
 
 @contextlib.contextmanager
@@ -212,10 +214,22 @@ class _InlineMonitorLoop(asyncio.SelectorEventLoop):
     overhead: about a fifth of the evaluation time. Calls now run at submission, in the order the
     pool would have started them. Only the SDK's RPC wrappers (`pulumi.runtime._context.
     wrap_with_context`) are inlined: a program's own `run_in_executor` work still goes to the pool.
+
+    Once the program has a callback server (it registered a transform), RPCs go to the pool as with the
+    real engine: the monitor then calls back into the program (transforms.py), which the loop must serve.
     """
 
+    def __init__(self, transforms: EngineTransforms) -> None:
+        super().__init__()
+        self.transforms = transforms
+
     def run_in_executor(self, executor, func, *args):
-        if executor is not None or getattr(func, "__module__", None) != sdk_internals.RPC_WRAPPER_MODULE:
+        if (
+            executor is not None
+            or getattr(func, "__module__", None) != sdk_internals.RPC_WRAPPER_MODULE
+            or self.transforms.active
+            or SETTINGS.callbacks is not None
+        ):
             return super().run_in_executor(executor, func, *args)
         future = self.create_future()
         try:
@@ -280,6 +294,7 @@ class RecordingMonitor(MockMonitor):
         self.on_resource = on_resource
         self.stack_urn = ""
         self.stack_outputs: dict = {}
+        self.transforms = EngineTransforms()
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # As the engine forms URNs: a child's type is qualified by its parent's full qualified
@@ -294,6 +309,11 @@ class RecordingMonitor(MockMonitor):
             self.stack_urn = urn
             return resource_pb2.RegisterResourceResponse(urn=urn)
         sdk_internals.ensure_event_loop()
+        try:
+            request = self.transforms.resource(request, urn)
+        except TransformError as error:
+            self.transforms.close()
+            raise EvaluationError(f"{_source(request)}: {request.name}: {error}") from None
         inputs = rpc.deserialize_properties(request.object)
         if request.custom:
             resource_id, outputs = resource_outputs(request.type, request.name, urn, inputs, self.env)
@@ -312,7 +332,20 @@ class RecordingMonitor(MockMonitor):
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, outputs)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=_serialize(outputs))
 
+    def RegisterStackTransform(self, request):
+        self.transforms.register_stack(request)
+        return empty_pb2.Empty()
+
+    def RegisterStackInvokeTransform(self, request):
+        self.transforms.register_invoke(request)
+        return empty_pb2.Empty()
+
     def Invoke(self, request):
+        try:
+            request = self.transforms.invoke_request(request)
+        except TransformError as error:
+            self.transforms.close()
+            raise EvaluationError(f"{_program_line(sdk_internals.invoke_caller())}: {error}") from None
         try:
             return super().Invoke(request)
         except InvokeError as exc:
@@ -327,6 +360,8 @@ class RecordingMonitor(MockMonitor):
         return empty_pb2.Empty()
 
     def SignalAndWaitForShutdown(self, request):
+        # The SDK stops its callback server next: close the channels to it first (no GOAWAY noise).
+        self.transforms.close()
         return empty_pb2.Empty()
 
     def _stack_reference(self, target: str, request) -> dict:

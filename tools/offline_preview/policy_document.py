@@ -101,7 +101,8 @@ def _own_document(args: dict) -> dict:
         raise PolicyDocumentError(f"expected version to be one of {list(VERSIONS)}, got {version}")
     statements = []
     sids: set[str] = set()
-    for block in args.get("statements") or []:
+    for raw_block in args.get("statements") or []:
+        block = _pulumi_names(raw_block)
         effect = block.get("effect")
         effect = "Allow" if effect is None else effect
         if effect not in ("Allow", "Deny"):
@@ -148,6 +149,27 @@ def _own_document(args: dict) -> dict:
             statement["Condition"] = conditions
         statements.append(statement)
     return {"Version": version, "Id": args.get("policyId") or "", "Statement": statements}
+
+
+# A statement given as a plain dict reaches the provider with the keys as the program wrote them; the
+# bridge reads a key by its Pulumi name or by the Terraform name, so `not_principals` is NotPrincipal,
+# never dropped (dropping it turns a Deny-except-X into a Deny of everyone, and an Allow NotAction into
+# nothing at all). The other keys of a statement are one word, the same in both spellings.
+_TERRAFORM_NAMES = {"not_actions": "notActions", "not_resources": "notResources", "not_principals": "notPrincipals"}
+
+
+def _pulumi_names(block) -> dict:
+    if not isinstance(block, dict):
+        raise PolicyDocumentError(f"statements: each statement must be an object, got {_kind(block)}")
+    renamed = dict(block)
+    for terraform, pulumi in _TERRAFORM_NAMES.items():
+        if terraform in renamed:
+            if pulumi in renamed:
+                raise PolicyDocumentError(
+                    f"statements: both {terraform!r} and {pulumi!r} are given; they are one argument, give it once"
+                )
+            renamed[pulumi] = renamed.pop(terraform)
+    return renamed
 
 
 def _string_set(values, key: str) -> list[str]:

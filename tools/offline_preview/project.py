@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model_registry.sources import SourceError, load_yaml
+from model_registry.stack_names import config_stack
 
 from . import gojson
 
@@ -106,7 +107,10 @@ def _stack_config(directory: Path, project: str, stack: str, declared: dict) -> 
         default = spec.get("default") if isinstance(spec, dict) else spec
         if default is not None:
             raw[_qualify(key, project)] = default
-    stack_file = _first_existing(directory, (f"Pulumi.{stack}.yaml", f"Pulumi.{stack}.yml"))
+    # Every stack of an environment (`dev`, `dev.core`, `dev.nlp`) reads Pulumi.<env>.yaml, as the CLI does when
+    # the Makefile gives it `--config-file Pulumi.<env>.yaml` (docs/shards.md).
+    file_stack = config_stack(stack)
+    stack_file = _first_existing(directory, (f"Pulumi.{file_stack}.yaml", f"Pulumi.{file_stack}.yml"))
     if stack_file is not None:
         stack_settings = _read_yaml(stack_file)
         written = stack_settings.get("config") or {}

@@ -53,6 +53,11 @@ class ModelAccessArgs:
     namespace: pulumi.Input[str]
     # {model: {"name", "arn", "url"}}: only checked against the catalog, never iterated to register.
     repositories: pulumi.Input[Mapping[str, Any]]
+    # The sharded layout (docs/shards.md): the core stack has the roles and no repository policies
+    # (`policies=False`); a shard stack has only its catalog's repository policies (`account_wide=False`),
+    # naming the core's roles by their ARNs. The whole layout has both (the defaults).
+    account_wide: bool = True
+    policies: bool = True
 
 
 def consumers_of(config: AccessConfig, model: CatalogModel) -> Consumers:
@@ -142,7 +147,10 @@ class ModelAccess(pulumi.ComponentResource):
         # checks (raising a ConfigError); every repository name below derives from it, so a mismatch
         # fails the deployment before any policy is written.
         namespace = pulumi.Output.all(args.namespace, args.repositories).apply(
-            lambda values: (check_same_catalog(catalog, values[1], f"{ACCESS}:catalog"), values[0])[1]
+            lambda values: (
+                check_same_catalog(catalog, values[1], f"{ACCESS}:catalog") if args.policies else None,
+                values[0],
+            )[1]
         )
 
         # IAM ARNs follow from account and name, so the documents that name them are known at preview,
@@ -151,7 +159,12 @@ class ModelAccess(pulumi.ComponentResource):
         self.pull_role_arn: str | None = None
         # The roles a repository policy names must exist before it (ECR checks the principals).
         self._roles: list[aws.iam.Role] = []
-        if ci_teams:
+        if not args.account_wide:
+            # The roles live in the core stack (deployed before every shard): their ARNs follow from their names.
+            self.push_role_arns = {t.name: role_arn(args.account_id, naming.ci_push_role(t.name)) for t in ci_teams}
+            if config.inference:
+                self.pull_role_arn = role_arn(args.account_id, naming.INFERENCE_PULL_ROLE)
+        if ci_teams and args.account_wide:
             trust_after: list[pulumi.Resource] = []
             if not config.ci.oidc_provider_arn:
                 trust_after.append(
@@ -186,7 +199,7 @@ class ModelAccess(pulumi.ComponentResource):
                 self.push_role_arns[team.name] = role_arn(args.account_id, role_name)
                 self._roles.append(push_role)
 
-        if config.inference:
+        if config.inference and args.account_wide:
             pull_role = aws.iam.Role(
                 f"{name}-inference-pull",
                 name=naming.INFERENCE_PULL_ROLE,
@@ -211,7 +224,7 @@ class ModelAccess(pulumi.ComponentResource):
 
         self.policy_names: list[str] = []
         pull_principals = (self.pull_role_arn,) if self.pull_role_arn else ()
-        for model in sorted(catalog.models, key=lambda m: m.name):
+        for model in sorted(catalog.models, key=lambda m: m.name) if args.policies else ():
             policy = ecr.repository_policy(
                 consumers_of(config, model),
                 pull_principals=pull_principals,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel
 from model_registry.config import RegistryConfig, ScanType
@@ -28,6 +29,12 @@ class ModelRegistryArgs:
     catalog: Catalog
     account_id: str
     region: str
+    # The sharded layout (docs/shards.md): the core stack has the account-wide resources and no repositories
+    # (`repositories=False`); a shard stack has only its catalog's repositories, encrypted with the core's key
+    # (`kms_key_arn`, read through the contract). The whole layout has both (the defaults).
+    account_wide: bool = True
+    repositories: bool = True
+    kms_key_arn: pulumi.Input[str] | None = None
 
 
 def tag_mutability(model: CatalogModel) -> tuple[str, list[dict[str, str]]]:
@@ -57,26 +64,32 @@ class ModelRegistry(pulumi.ComponentResource):
                 team=model.team if model else None,
             )
 
-        # Multi-region so that the replication stack can replicate it next to each replica.
-        self.key = aws.kms.Key(
-            f"{name}-key",
-            description=f"Encrypts the images of the model registry ({config.namespace}/*)",
-            enable_key_rotation=True,
-            multi_region=True,
-            deletion_window_in_days=30,
-            policy=to_json(kms.registry_key_policy(args.account_id, (args.region,), config.key_admins)),
-            tags=tags(),
-            opts=child.merge(KEEP),
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{naming.resource_name(config.namespace, 'registry')}",
-            target_key_id=self.key.key_id,
-            opts=child,
-        )
+        self.key: aws.kms.Key | None = None
+        key_arn = args.kms_key_arn
+        if args.account_wide:
+            # Multi-region so that the replication stack can replicate it next to each replica.
+            self.key = aws.kms.Key(
+                f"{name}-key",
+                description=f"Encrypts the images of the model registry ({config.namespace}/*)",
+                enable_key_rotation=True,
+                multi_region=True,
+                deletion_window_in_days=30,
+                policy=to_json(kms.registry_key_policy(args.account_id, (args.region,), config.key_admins)),
+                tags=tags(),
+                opts=child.merge(KEEP),
+            )
+            aws.kms.Alias(
+                f"{name}-key-alias",
+                name=f"alias/{naming.resource_name(config.namespace, 'registry')}",
+                target_key_id=self.key.key_id,
+                opts=child,
+            )
+            key_arn = self.key.arn
+        if args.repositories and key_arn is None:
+            raise ValueError("ModelRegistryArgs: repositories need the account-wide key or kms_key_arn")
 
         self.repositories: dict[str, aws.ecr.Repository] = {}
-        for model in args.catalog.models:
+        for model in args.catalog.models if args.repositories else ():
             mutability, exclusions = tag_mutability(model)
             repository = aws.ecr.Repository(
                 naming.resource_name(model.name),
@@ -84,7 +97,7 @@ class ModelRegistry(pulumi.ComponentResource):
                 image_scanning_configuration={"scan_on_push": model.scan_on_push},
                 image_tag_mutability=mutability,
                 image_tag_mutability_exclusion_filters=exclusions or None,
-                encryption_configurations=[{"encryption_type": "KMS", "kms_key": self.key.arn}],
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": key_arn}],
                 force_delete=False,
                 tags=tags(model),
                 opts=child.merge(KEEP),
@@ -97,20 +110,20 @@ class ModelRegistry(pulumi.ComponentResource):
             )
             self.repositories[model.name] = repository
 
-        scanning = config.scanning
-        aws.ecr.RegistryScanningConfiguration(
-            f"{name}-scanning",
-            scan_type=scanning.type.value,
-            rules=[
-                {
-                    "scan_frequency": scanning.frequency.value,
-                    "repository_filters": [{"filter": f"{config.namespace}/*", "filter_type": "WILDCARD"}],
-                }
-            ],
-            opts=child,
-        )
-        if scanning.type is ScanType.BASIC:
-            pulumi.log.info("registry scanning is BASIC: images are scanned on push only, not continuously")
+        if args.account_wide:
+            scanning = config.scanning
+            aws.ecr.RegistryScanningConfiguration(
+                f"{name}-scanning",
+                scan_type=scanning.type.value,
+                # One configuration per account and region: it also decides every repository this stack does not
+                # own, so a rule keeps those scanned on push (aws_facts.singletons).
+                rules=scanning_rules(
+                    scanning.frequency.value, [{"filter": f"{config.namespace}/*", "filter_type": "WILDCARD"}]
+                ),
+                opts=child,
+            )
+            if scanning.type is ScanType.BASIC:
+                pulumi.log.info("registry scanning is BASIC: images are scanned on push only, not continuously")
 
         self.repository_map = pulumi.Output.all(
             **{
@@ -120,4 +133,4 @@ class ModelRegistry(pulumi.ComponentResource):
         )
         # What replicas look like (one creation template for all models: see model_registry.replica_settings).
         self.replica_settings = replica_settings(config, args.catalog.models)
-        self.register_outputs({"repositories": self.repository_map, "kmsKeyArn": self.key.arn})
+        self.register_outputs({"repositories": self.repository_map, "kmsKeyArn": key_arn})

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.config import ReplicationConfig
 from model_registry.contract import REPLICATION
@@ -123,7 +124,10 @@ class Replication(pulumi.ComponentResource):
             f"{name}-scanning-{region}",
             region=region,
             scan_type=scanning["type"],
-            rules=[{"scan_frequency": scanning["frequency"], "repository_filters": namespace.apply(filters)}],
+            # The replica region's repositories this stack does not own stay scanned on push (aws_facts.singletons).
+            rules=pulumi.Output.all(scanning, namespace.apply(filters)).apply(
+                lambda both: scanning_rules(both[0]["frequency"], both[1])
+            ),
             opts=child,
         )
 
@@ -146,7 +150,7 @@ class Replication(pulumi.ComponentResource):
             name=naming.REPLICA_TEMPLATE_ROLE,
             description="Lets ECR create KMS-encrypted, tagged replica repositories from the creation templates",
             assume_role_policy=to_json(iam.service_trust_policy(("ecr.amazonaws.com",), args.account_id)),
-            # The deployer may create only roles that carry the boundary (model_registry.deployer).
+            # The deployer may create only roles that carry the boundary (tools/deployer_policies).
             permissions_boundary=naming.role_boundary_arn(args.account_id),
             tags=tags,
             opts=child,

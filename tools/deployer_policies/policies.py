@@ -21,7 +21,7 @@ No deployer can escalate: every role it creates must carry the permissions bound
 it, may neither remove nor replace it, and is denied every IAM action on the deployer roles and on the
 boundary policy. The example trust policy names the owning team's role, not the account root.
 
-`python -m model_registry.deployer --out build/deployer-policies` writes `<stack>.json` (the permission
+`python -m deployer_policies --out build/deployer-policies` writes `<stack>.json` (the permission
 policy) and `<stack>.trust.json` (the deployer role's trust policy) per stack, and `boundary.json`.
 """
 
@@ -37,14 +37,16 @@ from typing import NamedTuple, NoReturn
 
 from aws_facts.iam.quotas import MANAGED_POLICY
 from aws_facts.iam.quotas import policy_size as iam_policy_size
-
-from . import naming
-from .contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
-from .errors import ConfigError
-from .naming import CI_PUSH_ROLES, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE, role_boundary_arn
-from .policy_documents import Document, Statement, document, statement
-from .policy_documents.ecr import PUSH_ACTIONS
-from .policy_documents.iam import GITHUB_OIDC_HOST
+from model_registry import naming
+from model_registry.config import ReplicationConfig, aws_problems, load
+from model_registry.contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
+from model_registry.errors import ConfigError
+from model_registry.naming import CI_PUSH_ROLES, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE, role_boundary_arn
+from model_registry.policy_documents import Document, Statement, document, statement
+from model_registry.policy_documents.ecr import PUSH_ACTIONS
+from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
+from model_registry.rules import is_repository_name
+from model_registry.sources import SourceError, load_yaml
 
 # --- names ------------------------------------------------------------------------------------
 # The IAM roles the stacks create. The stacks spell these names out today; they should import them
@@ -649,9 +651,6 @@ def _parse_target(args: argparse.Namespace) -> Target:
 
 def target_of_environment(stacks_dir: Path, env: str) -> Target:
     """The Target that stacks/*/Pulumi.<env>.yaml deploy to: account, region, namespace, replica regions."""
-    from .config import ReplicationConfig, aws_problems, load
-    from .rules import is_repository_name
-    from .sources import SourceError, load_yaml
 
     def stack_config(project: str) -> tuple[str, dict]:
         path = stacks_dir / project / f"Pulumi.{env}.yaml"
@@ -683,7 +682,7 @@ def target_of_environment(stacks_dir: Path, env: str) -> Target:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="python -m model_registry.deployer", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m deployer_policies", description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="directory to write the policies to")
     parser.add_argument("--account", default="*", help="12-digit account id (default: any)")
     parser.add_argument("--namespace", default="models", help="the registry namespace (default: models)")
@@ -748,7 +747,3 @@ def _parse_team_roles(values: list[str]) -> dict[str, str]:
             raise _UsageError(f"--team-role {value!r}: {arn!r} is not a role or user ARN (the account root is refused)")
         roles[stack] = arn
     return roles
-
-
-if __name__ == "__main__":
-    sys.exit(main())

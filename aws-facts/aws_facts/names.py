@@ -1,0 +1,95 @@
+"""Identifiers, regions and the name and filter rules of the services the project uses.
+
+Each rule is read from AWS's own service models through botocore (`aws_facts.models`) where a model states
+it; the few that no model states (organization paths, service principals, principal ARNs) are written here,
+once, with their source.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from importlib import resources
+
+from . import models
+
+# --- identifiers (AWS Organizations' model) --------------------------------------------------------------
+
+ACCOUNT_ID = re.compile(models.pattern("organizations", "AccountId").strip("^$"))
+ORG_ID = re.compile(models.pattern("organizations", "OrganizationId").strip("^$"))
+_ROOT_ID = models.pattern("organizations", "RootId").strip("^$")
+_OU_ID = models.pattern("organizations", "OrganizationalUnitId").strip("^$")
+# aws:PrincipalOrgPaths values: <org id>/<root id>/<ou id>/... (IAM's global condition keys page), no model.
+ORG_PATH = re.compile(f"{ORG_ID.pattern}/{_ROOT_ID}(?:/{_OU_ID})*/?")
+# Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
+SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
+IAM_PRINCIPAL_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|(?:role|user)/[\w+=,.@/-]{1,512})")
+ANY_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[\w+=,.@/:*-]+")
+
+
+def is_account_id(value: object) -> bool:
+    return isinstance(value, str) and ACCOUNT_ID.fullmatch(value) is not None
+
+
+def is_org_id(value: object) -> bool:
+    return isinstance(value, str) and ORG_ID.fullmatch(value) is not None
+
+
+# --- partitions and regions (botocore's partitions.json) --------------------------------------------------
+
+
+@functools.cache
+def _partitions() -> dict[str, list[str]]:
+    """{partition id: [region, ...]}; pseudo regions (`aws-global`) left out."""
+    data = json.loads((resources.files("botocore") / "data" / "partitions.json").read_text())
+    return {
+        p["id"]: sorted(r for r in p["regions"] if not r.endswith("-global") and not r.startswith("aws-"))
+        for p in data["partitions"]
+    }
+
+
+def partitions() -> tuple[str, ...]:
+    return tuple(sorted(_partitions()))
+
+
+@functools.cache
+def regions() -> frozenset[str]:
+    return frozenset(r for listed in _partitions().values() for r in listed)
+
+
+def partition_of(region: str) -> str | None:
+    return next((p for p, listed in _partitions().items() if region in listed), None)
+
+
+def arn_partition_known(value: str) -> bool:
+    parts = value.split(":")
+    return len(parts) >= 6 and parts[0] == "arn" and parts[1] in _partitions()
+
+
+# --- ECR names and filters (ECR's model) -----------------------------------------------------------------
+
+REPOSITORY_NAME_LENGTH: tuple[int, int] = (
+    int(models.length("ecr", "RepositoryName")[0] or 0),
+    int(models.length("ecr", "RepositoryName")[1] or 0),
+)
+MAX_REPOSITORY_NAME = REPOSITORY_NAME_LENGTH[1]
+# Tag-mutability exclusion filters, and the lifecycle policy's tag patterns (the same characters and length).
+TAG_FILTER = re.compile(models.pattern("ecr", "ImageTagMutabilityExclusionFilterValue").strip("^$"))
+# A lifecycle tagPrefixList entry: a tag filter without the wildcard.
+TAG_PREFIX = re.compile(TAG_FILTER.pattern.replace("*", ""))
+
+
+def is_repository_name(name: str) -> bool:
+    """ECR's RepositoryName: its length and pattern (lowercase runs joined by '.', '_', '__' or dashes,
+    path components by '/')."""
+    return models.matches("ecr", "RepositoryName", name)
+
+
+def is_replication_prefix(value: str) -> bool:
+    """ECR's RepositoryFilterValue (a PREFIX_MATCH replication filter)."""
+    return models.matches("ecr", "RepositoryFilterValue", value)
+
+
+def is_tag_filter(value: str) -> bool:
+    return models.matches("ecr", "ImageTagMutabilityExclusionFilterValue", value)

@@ -1,0 +1,311 @@
+"""Requests validated as AWS and the provider would validate them, derived from their models.
+
+`validate_resource(resource_type, props, ...)` answers, for one pulumi-aws resource's checked inputs:
+- `mapped`: whether the type is in the one table (aws_facts.validation.requests); an unmapped type is reported
+  as unmapped by the caller, never refused;
+- `problems`: each rule broken, one `Problem` (where, rule, value, source, documentation link), from
+  1. botocore's shapes of the API request(s) the provider makes (required members, enums, lengths, ranges,
+     patterns), with policy documents measured as the provider sends them (ECR's compacted by Go's
+     json.Marshal: aws_facts.gojson.provider_form);
+  2. the provider's own schema rules, from terraform-provider-aws's source (PROVIDER_RULES);
+  3. the document grammars and API rules of aws_facts.grammars (IAM policy kinds, ECR lifecycle policies,
+     registry-policy scopes, the KMS lockout check, tag-mutability exclusions, replication to itself).
+Values not known yet are not judged (AWS judges them at deploy).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import gojson, models
+from ..grammars import api_rules
+from ..grammars.lifecycle import lifecycle_problems
+from ..grammars.policy import policy_problems
+from .requests import REQUESTS, Field, Request
+from .shapes import Problem, check, member_shape
+
+PROVIDER = "pulumi-aws 7.51.1 (terraform-provider-aws v6)"
+REGISTRY_DOCS = "https://www.pulumi.com/registry/packages/aws/api-docs"
+
+
+def _never(_value: Any) -> bool:
+    return False
+
+
+# -- the provider's own rules (terraform-provider-aws's schema), where botocore says less -----------------
+
+
+@dataclass(frozen=True)
+class ProviderRule:
+    resource_type: str
+    prop: str
+    rule: str
+    holds: Callable[[Any], bool]
+    source: str  # the provider's source file
+    page: str  # the Pulumi registry page of the resource
+
+
+def _whole_between(low: int, high: int) -> Callable[[Any], bool]:
+    def holds(value: Any) -> bool:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+    return holds
+
+
+def _https_url(value: Any) -> bool:
+    # validOpenIDURL: a URL with scheme https (a scheme-less one is read as https) and no query.
+    if not isinstance(value, str):
+        return True
+    text = value.strip()
+    parts = urlsplit(text if "://" in text else f"https://{text}")
+    return parts.scheme == "https" and not parts.query and bool(parts.netloc)
+
+
+def _alias_name(value: Any) -> bool:
+    # validNameForResource: alias/<[a-zA-Z0-9/_-]+>, and never the AWS-managed alias/aws/ prefix.
+    return not isinstance(value, str) or (
+        value.startswith("alias/")
+        and not value.startswith("alias/aws/")
+        and models.compiled(r"alias/[a-zA-Z0-9/_-]+")(value)
+    )
+
+
+PROVIDER_RULES: tuple[ProviderRule, ...] = (
+    ProviderRule(
+        "aws:kms/key:Key",
+        "deletionWindowInDays",
+        "must be a whole number of days from 7 to 30",
+        _whole_between(7, 30),
+        "internal/service/kms/key.go",
+        f"{REGISTRY_DOCS}/kms/key/",
+    ),
+    ProviderRule(
+        "aws:kms/replicaKey:ReplicaKey",
+        "deletionWindowInDays",
+        "must be a whole number of days from 7 to 30",
+        _whole_between(7, 30),
+        "internal/service/kms/replica_key.go",
+        f"{REGISTRY_DOCS}/kms/replicakey/",
+    ),
+    ProviderRule(
+        "aws:iam/role:Role",
+        "maxSessionDuration",
+        "must be a whole number of seconds from 3600 to 43200",
+        _whole_between(3600, 43200),
+        "internal/service/iam/role.go",
+        f"{REGISTRY_DOCS}/iam/role/",
+    ),
+    ProviderRule(
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+        "url",
+        "must be an https:// URL without a query (validOpenIDURL)",
+        _https_url,
+        "internal/service/iam/openid_connect_provider.go",
+        f"{REGISTRY_DOCS}/iam/openidconnectprovider/",
+    ),
+    ProviderRule(
+        "aws:kms/alias:Alias",
+        "name",
+        "must be alias/ followed by letters, digits, '/', '_' or '-', and not start with alias/aws/",
+        _alias_name,
+        "internal/service/kms/alias.go",
+        f"{REGISTRY_DOCS}/kms/alias/",
+    ),
+)
+_RULES_BY_TYPE: dict[str, list[ProviderRule]] = {}
+for _rule in PROVIDER_RULES:
+    _RULES_BY_TYPE.setdefault(_rule.resource_type, []).append(_rule)
+
+
+# -- documents: which property holds which kind, and whether the provider compacts it ----------------------
+
+# (resource type, property path) -> (grammar, compacted by the provider before sending)
+DOCUMENTS: dict[tuple[str, str], tuple[str, bool]] = {
+    ("aws:ecr/repositoryPolicy:RepositoryPolicy", "policy"): ("repository", True),
+    ("aws:ecr/registryPolicy:RegistryPolicy", "policy"): ("registry", True),
+    ("aws:ecr/lifecyclePolicy:LifecyclePolicy", "policy"): ("lifecycle", True),
+    ("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "repositoryPolicy"): ("repository", True),
+    ("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "lifecyclePolicy"): ("lifecycle", True),
+    ("aws:ecrpublic/repositoryPolicy:RepositoryPolicy", "policy"): ("repository", False),
+    ("aws:iam/role:Role", "assumeRolePolicy"): ("trust", False),
+    ("aws:iam/role:Role", "inlinePolicies[].policy"): ("identity", False),
+    ("aws:iam/rolePolicy:RolePolicy", "policy"): ("identity", False),
+    ("aws:iam/userPolicy:UserPolicy", "policy"): ("identity", False),
+    ("aws:iam/groupPolicy:GroupPolicy", "policy"): ("identity", False),
+    ("aws:iam/policy:Policy", "policy"): ("identity", False),
+    ("aws:kms/key:Key", "policy"): ("key", False),
+    ("aws:kms/replicaKey:ReplicaKey", "policy"): ("key", False),
+    ("aws:kms/keyPolicy:KeyPolicy", "policy"): ("key", False),
+}
+
+
+@dataclass
+class Result:
+    mapped: bool
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _values(props: Any, path: str, is_unknown: Callable[[Any], bool]) -> list[tuple[str, Any]]:
+    """(concrete path, value) for a property path, stepping into every element at `[]`."""
+    found: list[tuple[str, Any]] = [("", props)]
+    for step in path.split("."):
+        each = step.endswith("[]")
+        name = step[:-2] if each else step
+        following: list[tuple[str, Any]] = []
+        for where, value in found:
+            if not isinstance(value, dict) or value.get(name) is None:
+                continue
+            item = value[name]
+            here = f"{where}.{name}" if where else name
+            if each:
+                if isinstance(item, list):
+                    following += [(f"{here}[{i}]", element) for i, element in enumerate(item)]
+            else:
+                following.append((here, item))
+        found = following
+    return [(where, value) for where, value in found if value is not None and not is_unknown(value)]
+
+
+def _as_sent(value: Any, compacted: bool) -> Any:
+    if compacted:
+        sent = _provider_form(value) if isinstance(value, str) else gojson.provider_form(value)
+        return value if sent is None else sent
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return value
+
+
+def validate_resource(
+    resource_type: str,
+    props: dict[str, Any],
+    *,
+    is_unknown: Callable[[Any], bool] = _never,
+    region: str | None = None,
+    account: str | None = None,
+    registry_scope: str = api_rules.DEFAULT_REGISTRY_SCOPE,
+) -> Result:
+    """Every rule AWS or the provider applies to the resource's request that its inputs break."""
+    request = REQUESTS.get(resource_type)
+    if request is None:
+        return Result(mapped=False)
+    problems: list[Problem] = []
+    for entry in request.fields:
+        document = DOCUMENTS.get((resource_type, entry.prop))
+        for where, value in _values(props, entry.prop, is_unknown):
+            problems += _field_problems(request, entry, where, value, document, is_unknown, registry_scope)
+    for rule in _RULES_BY_TYPE.get(resource_type, ()):
+        for where, value in _values(props, rule.prop, is_unknown):
+            if not rule.holds(value):
+                problems.append(Problem(where, rule.rule, _shown(value), f"{PROVIDER} {rule.source}", rule.page))
+    problems += _api_rules(resource_type, props, is_unknown, region, account)
+    return Result(mapped=True, problems=problems)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # protobuf Structs carry every number as a float
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _field_problems(
+    request: Request,
+    entry: Field,
+    where: str,
+    value: Any,
+    document: tuple[str, bool] | None,
+    is_unknown: Callable[[Any], bool],
+    registry_scope: str,
+) -> list[Problem]:
+    shape = _field_shape(request.service, entry.operation, entry.member)
+    url = request.url(entry.operation)
+    sent = _as_sent(value, document[1]) if document else value
+    problems = [p.located("", url) for p in check(request.service, shape, sent, where, is_unknown)]
+    if document:
+        kind, compacted = document
+        if compacted and sent is not value and sent != value:
+            problems = [_as_sent_note(p) for p in problems]
+        problems += [p.located(where, url) for p in _grammar(kind, value, registry_scope)]
+    return problems
+
+
+# Many resources carry the same document (every model's lifecycle policy, say): each text is judged once.
+@functools.lru_cache(maxsize=4096)
+def _provider_form(text: str) -> str | None:
+    return gojson.provider_form(text)
+
+
+def _grammar(kind: str, value: Any, registry_scope: str) -> tuple[Problem, ...]:
+    if isinstance(value, str):
+        return _grammar_of_text(kind, value, registry_scope)
+    return _grammar_of(kind, value, registry_scope)
+
+
+@functools.lru_cache(maxsize=4096)
+def _grammar_of_text(kind: str, text: str, registry_scope: str) -> tuple[Problem, ...]:
+    return _grammar_of(kind, text, registry_scope)
+
+
+def _grammar_of(kind: str, value: Any, registry_scope: str) -> tuple[Problem, ...]:
+    problems = lifecycle_problems(value) if kind == "lifecycle" else policy_problems(value, kind)
+    if kind == "registry":
+        problems += api_rules.registry_scope_problems(value, registry_scope)
+    return tuple(problems)
+
+
+@functools.cache
+def _field_shape(service: str, operation: str, member: str) -> str:
+    """The shape of a request member, resolved once per (service, operation, member)."""
+    structure = models.service_model(service)["operations"][operation]["input"]["shape"]
+    return member_shape(service, structure, member)
+
+
+def _as_sent_note(problem: Problem) -> Problem:
+    if "characters" not in problem.rule:
+        return problem
+    rule = f"{problem.rule}, as the provider sends it (compacted by Go's json.Marshal, <>& escaped as \\u003c...)"
+    return Problem(problem.where, rule, problem.value, problem.source, problem.url)
+
+
+def _api_rules(
+    resource_type: str,
+    props: dict[str, Any],
+    is_unknown: Callable[[Any], bool],
+    region: str | None,
+    account: str | None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if resource_type in (
+        "aws:ecr/repository:Repository",
+        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+    ):
+        mutability, filters = props.get("imageTagMutability"), props.get("imageTagMutabilityExclusionFilters")
+        if not is_unknown(mutability) and not is_unknown(filters):
+            problems += api_rules.mutability_problems(mutability, filters)
+    if resource_type in ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/keyPolicy:KeyPolicy"):
+        policy = props.get("policy")
+        bypass = props.get("bypassPolicyLockoutSafetyCheck")
+        if isinstance(policy, (str, dict)) and not is_unknown(policy) and not is_unknown(bypass):
+            problems += [p.located("policy", "") for p in api_rules.kms_lockout_problems(policy, bypass)]
+    if resource_type == "aws:ecr/replicationConfiguration:ReplicationConfiguration":
+        configuration = props.get("replicationConfiguration")
+        if isinstance(configuration, list):
+            configuration = configuration[0] if configuration else None
+        own_region = props.get("region") if isinstance(props.get("region"), str) else region
+        own_account = props.get("registryId") if isinstance(props.get("registryId"), str) else account
+        if own_region is not None and is_unknown(own_region):
+            own_region = None
+        if own_account is not None and is_unknown(own_account):
+            own_account = None
+        problems += api_rules.replication_destination_problems(configuration, own_region, own_account)
+    return problems
+
+
+__all__ = ["DOCUMENTS", "PROVIDER_RULES", "REQUESTS", "Problem", "Result", "validate_resource"]

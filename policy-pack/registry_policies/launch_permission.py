@@ -1,0 +1,117 @@
+"""EC2 launch and create-volume permissions, as the statements they amount to.
+
+An AMI or a snapshot can hold a model as well as an image can, and EC2 shares them by permission, not by
+policy document (ModifyImageAttribute / ModifySnapshotAttribute): the group `all` makes the image public,
+an account id grants that account, an organization or organizational unit ARN grants every account of that
+organization (an OU is part of its organization, so the organization is the exact zone test: a trusted
+organization contains the OU, an untrusted one contains none of the zone's accounts).
+
+- aws.ec2.AmiLaunchPermission: `group` ("all"), `accountId`, `organizationArn`, `organizationalUnitArn`.
+- aws.ec2.SnapshotCreateVolumePermission: `accountId`.
+- aws.imagebuilder.DistributionConfiguration: `distributions[].amiDistributionConfiguration.launchPermission`
+  with `userGroups`, `userIds`, `organizationArns`, `organizationalUnitArns` (and CloudFormation's
+  AWS::ImageBuilder::DistributionConfiguration, PascalCase, `LaunchPermissionConfiguration`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .values import get_path, is_unknown
+
+AMI_LAUNCH_PERMISSION_TYPE = "aws:ec2/amiLaunchPermission:AmiLaunchPermission"
+SNAPSHOT_VOLUME_PERMISSION_TYPE = "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission"
+IMAGEBUILDER_DISTRIBUTION_TYPE = "aws:imagebuilder/distributionConfiguration:DistributionConfiguration"
+LAUNCH = "ec2:RunInstances"
+CREATE_VOLUME = "ec2:CreateVolume"
+
+
+def organization_of(arn: Any) -> Any:
+    """`o-...` from an organization ARN (`arn:aws:organizations::<acct>:organization/o-...`) or an OU ARN
+    (`arn:aws:organizations::<acct>:ou/o-.../ou-...`); the value itself when it is unknown or not such an ARN
+    (then it matches no trusted organization, which is the safe reading)."""
+    if is_unknown(arn) or not isinstance(arn, str):
+        return arn
+    resource = arn.split(":", 5)[-1]
+    parts = resource.split("/")
+    return parts[1] if len(parts) >= 2 and parts[0] in ("organization", "ou") else arn
+
+
+def _statements(action: str, groups: Any, accounts: Any, organizations: Any, units: Any) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for index, _group in enumerate(_listed(groups)):
+        # EC2 knows one group, `all`: everyone. Any other (or unknown) value is read as everyone too.
+        statements.append({"Sid": f"group{index}", "Effect": "Allow", "Principal": "*", "Action": action})
+    for index, account in enumerate(_listed(accounts)):
+        principal = account if is_unknown(account) else f"arn:aws:iam::{account}:root"
+        statements.append(
+            {"Sid": f"account{index}", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": action}
+        )
+    for index, arn in enumerate(_listed(organizations) + _listed(units)):
+        statements.append(
+            {
+                "Sid": f"organization{index}",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": action,
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_of(arn)}},
+            }
+        )
+    return statements
+
+
+def _listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def ami_launch_permission_document(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": _statements(
+            LAUNCH,
+            props.get("group"),
+            props.get("accountId"),
+            props.get("organizationArn"),
+            props.get("organizationalUnitArn"),
+        ),
+    }
+
+
+def snapshot_volume_permission_document(props: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": _statements(CREATE_VOLUME, None, props.get("accountId"), None, None)}
+
+
+def distribution_documents(props: dict[str, Any], pascal: bool = False) -> list[tuple[str, Any]]:
+    """(where, document) for each distribution's AMI launch permission."""
+    keys = (
+        ("Distributions", "AmiDistributionConfiguration", "LaunchPermissionConfiguration")
+        if pascal
+        else ("distributions", "amiDistributionConfiguration", "launchPermission")
+    )
+    names = (
+        ("UserGroups", "UserIds", "OrganizationArns", "OrganizationalUnitArns")
+        if pascal
+        else ("userGroups", "userIds", "organizationArns", "organizationalUnitArns")
+    )
+    distributions = props.get(keys[0])
+    if is_unknown(distributions):
+        return [(f"{keys[0]}", distributions)]
+    found: list[tuple[str, Any]] = []
+    for index, distribution in enumerate(distributions if isinstance(distributions, list) else []):
+        permission = get_path(get_path(distribution, keys[1]), keys[2])
+        if permission is None:
+            continue
+        where = f"{keys[0]}[{index}].{keys[1]}.{keys[2]}"
+        if is_unknown(permission) or not isinstance(permission, dict):
+            found.append((where, permission if is_unknown(permission) else "not an object"))
+            continue
+        values = [permission.get(name) for name in names]
+        if any(is_unknown(v) for v in values):
+            found.append((where, next(v for v in values if is_unknown(v))))
+            continue
+        found.append((where, {"Version": "2012-10-17", "Statement": _statements(LAUNCH, *values)}))
+    return found

@@ -1,0 +1,117 @@
+"""Everything that creates ECR repositories or decides their scanning, in every form the engine can receive.
+
+The scanning checks (stack.py) read pulumi-aws shapes. The same ECR resources also arrive as aws-native resources
+(`aws-native:ecr:Repository`, camelCase CloudFormation properties), as resources of a CloudFormation template
+(`aws:cloudformation/stack` templateBody) and as Cloud Control desired states (`aws:cloudcontrol/resource`). This
+module turns each into the pulumi-aws shape, on the origin resource's URN, name, region and provider:
+
+| CloudFormation type | pulumi-aws type | renamed properties |
+|---|---|---|
+| AWS::ECR::Repository | aws:ecr/repository:Repository | RepositoryName -> name |
+| AWS::ECR::RegistryScanningConfiguration | aws:ecr/registryScanningConfiguration | - |
+| AWS::ECR::ReplicationConfiguration | aws:ecr/replicationConfiguration | - |
+| AWS::ECR::PullThroughCacheRule | aws:ecr/pullThroughCacheRule | - |
+| AWS::ECR::RepositoryCreationTemplate | aws:ecr/repositoryCreationTemplate | AppliedFor -> appliedFors |
+
+Other properties only change case (CloudFormation's PascalCase is pulumi-aws's camelCase for these types);
+intrinsic functions become unknowns. A template the pack cannot read (at a URL, with a Transform, malformed)
+may create repositories: it is reported as "cannot be evaluated".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from .ecr import REGISTRY_SCANNING, REPLICATION, REPOSITORY, SCANNING
+from .findings import Finding, cannot_evaluate
+from .resources import (
+    CLOUDCONTROL_RESOURCE,
+    CLOUDFORMATION_STACK,
+    Subject,
+    cloudcontrol_properties,
+    resolve,
+    template_resources,
+)
+
+if TYPE_CHECKING:
+    from .stack import StackResource
+
+PULL_THROUGH_CACHE_RULE = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule"
+CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+FROM_CLOUDFORMATION = {
+    "AWS::ECR::Repository": (REPOSITORY, {"repositoryName": "name"}),
+    "AWS::ECR::RegistryScanningConfiguration": (REGISTRY_SCANNING, {}),
+    "AWS::ECR::ReplicationConfiguration": (REPLICATION, {}),
+    "AWS::ECR::PullThroughCacheRule": (PULL_THROUGH_CACHE_RULE, {}),
+    "AWS::ECR::RepositoryCreationTemplate": (CREATION_TEMPLATE, {"appliedFor": "appliedFors"}),
+}
+
+
+def _camel(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {(k[:1].lower() + k[1:] if isinstance(k, str) else k): _camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def _pulumi_props(cfn_type: str, properties: dict[str, Any], region: Any) -> tuple[str, dict[str, Any]] | None:
+    known = FROM_CLOUDFORMATION.get(cfn_type)
+    if known is None:
+        return None
+    pulumi_type, renamed = known
+    props = {renamed.get(k, k): v for k, v in _camel(resolve(properties)).items()}
+    if region is not None:
+        props.setdefault("region", region)
+    return pulumi_type, props
+
+
+def pulumi_shapes(
+    resource_type: str, props: dict[str, Any]
+) -> tuple[list[tuple[str, str, dict[str, Any]]], Subject | None]:
+    """(label, pulumi-aws type, pulumi-aws props) of each ECR resource that a resource written in another form
+    stands for (the label is "" for the resource itself, the logical id inside a template), and why its
+    template or desired state cannot be read (None when it can, or when it is no such form)."""
+    region = props.get("region")
+    if resource_type.startswith("aws-native:ecr:"):
+        pascal = {k[:1].upper() + k[1:]: v for k, v in props.items()}
+        shaped = _pulumi_props("AWS::ECR::" + resource_type.split(":")[2], pascal, region)
+        return ([("", *shaped)] if shaped else []), None
+    if resource_type == CLOUDFORMATION_STACK:
+        template, problem = template_resources(props)
+        found = [(logical, _pulumi_props(cfn_type, properties, region)) for logical, cfn_type, properties in template]
+        return [(logical, *shaped) for logical, shaped in found if shaped], problem
+    if resource_type == CLOUDCONTROL_RESOURCE:
+        cfn_type, properties, problem = cloudcontrol_properties(props)
+        if problem is not None and problem.unreadable and cfn_type not in FROM_CLOUDFORMATION:
+            problem = None  # a desired state of another type: the access check says what it is
+        shaped = _pulumi_props(cfn_type, properties, region) if properties is not None else None
+        return ([("", *shaped)] if shaped else []), problem
+    return [], None
+
+
+def in_pulumi_shapes(resources: list[StackResource]) -> tuple[list[StackResource], list[Finding]]:
+    """`resources` plus the pulumi-aws shape of every ECR resource written in another form, on the origin's URN
+    and provider, and a finding for each template or desired state that cannot be read."""
+    shaped = list(resources)
+    findings: list[Finding] = []
+    for origin in resources:
+        found, problem = pulumi_shapes(origin.type, origin.props)
+        if problem is not None:
+            findings.append(_unreadable(problem, origin))
+        for label, pulumi_type, props in found:
+            name = f"{origin.name}/{label}" if label else origin.name
+            shaped.append(replace(origin, type=pulumi_type, name=name, props=props, property_dependencies={}))
+    return shaped, findings
+
+
+def _unreadable(problem: Subject, origin: StackResource) -> Finding:
+    if not problem.unreadable:  # an unknown templateBody or desiredState
+        return cannot_evaluate(SCANNING, problem.where, urn=origin.urn, name=origin.name)
+    return Finding(
+        f"{problem.where} cannot be evaluated for scanning: {problem.unreadable}, and it may create repositories "
+        "that are never scanned; write the repositories where the pack reads them",
+        urn=origin.urn,
+        name=origin.name,
+    )

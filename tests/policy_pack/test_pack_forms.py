@@ -1,0 +1,213 @@
+"""Every form a grant can take is read or refused (registry_policies.resources, launch_permission): aws-native as
+its CloudFormation type, JSON text parsed whatever its escapes, ECR Public refused in every form, EC2 launch and
+create-volume permissions as statements, dynamic providers refused as unreadable."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from offline_preview.analyzer_client import AnalyzerClient
+from registry_policies.pack import effective_access
+from registry_policies.resources import access_subjects, native_cloudformation_type
+
+ZONE = {"trustedAccounts": ["123456789012", "210987654321"], "organizationIds": ["o-a1b2c3d4e5"]}
+FOREIGN = "444455556666"
+
+
+def refusals(resource_type, props):
+    return [f.message for f in effective_access(resource_type, props, ZONE)]
+
+
+@pytest.mark.parametrize(
+    ("native", "cloudformation"),
+    [
+        ("aws-native:ecr:Repository", "AWS::ECR::Repository"),
+        ("aws-native:ecr:PublicRepository", "AWS::ECR::PublicRepository"),
+        ("aws-native:iam:Role", "AWS::IAM::Role"),
+        ("aws-native:kms:Key", "AWS::KMS::Key"),
+        ("aws-native:opensearchservice:Domain", "AWS::OpenSearchService::Domain"),
+        ("aws-native:lambda:Permission", "AWS::Lambda::Permission"),
+        ("aws-native:ecr:LifecyclePolicy", None),
+        ("aws:ecr/repository:Repository", None),
+    ],
+)
+def test_an_aws_native_type_is_the_cloudformation_type_it_is_generated_from(native, cloudformation):
+    assert native_cloudformation_type(native) == cloudformation
+
+
+def test_an_aws_native_lambda_permission_to_everyone_is_refused_and_one_bound_to_an_account_is_not():
+    assert refusals(
+        "aws-native:lambda:Permission", {"functionName": "f", "action": "lambda:InvokeFunction", "principal": "*"}
+    )
+    bound = {
+        "functionName": "f",
+        "action": "lambda:InvokeFunction",
+        "principal": "s3.amazonaws.com",
+        "sourceAccount": "123456789012",
+    }
+    assert refusals("aws-native:lambda:Permission", bound) == []
+
+
+def test_an_aws_native_policy_given_as_json_text_is_read_too():
+    policy = json.dumps(
+        {"Statement": [{"Effect": "Allow", "Principal": {"AWS": FOREIGN}, "Action": "ecr:BatchGetImage"}]}
+    )
+    (message,) = refusals("aws-native:ecr:Repository", {"repositoryPolicyText": policy})
+    assert FOREIGN in message
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props", "where"),
+    [
+        ("aws:ecrpublic/repository:Repository", {"repositoryName": "m"}, "the ECR Public repository"),
+        ("aws-native:ecr:PublicRepository", {"repositoryName": "m"}, "the aws-native:ecr:PublicRepository resource"),
+        (
+            "aws:cloudcontrol/resource:Resource",
+            {"typeName": "AWS::ECR::PublicRepository", "desiredState": json.dumps({"RepositoryName": "m"})},
+            "the Cloud Control resource (AWS::ECR::PublicRepository) desiredState",
+        ),
+        (
+            "aws:cloudformation/stack:Stack",
+            {"templateBody": "Resources:\n  Gallery:\n    Type: AWS::ECR::PublicRepository\n"},
+            "the CloudFormation stack resource Gallery (AWS::ECR::PublicRepository)",
+        ),
+    ],
+)
+def test_an_ecr_public_repository_is_refused_in_every_form_with_the_exemption_to_write(resource_type, props, where):
+    (message,) = refusals(resource_type, props)
+    assert message.startswith(f"{where} is refused: an ECR Public repository is public by nature")
+    assert '"policy": "no-wildcard-principal"' in message and "reason" in message
+
+
+@pytest.mark.parametrize(
+    ("props", "refused"),
+    [
+        ({"imageId": "ami-1", "group": "all"}, True),
+        ({"imageId": "ami-1", "accountId": FOREIGN}, True),
+        ({"imageId": "ami-1", "organizationArn": f"arn:aws:organizations::{FOREIGN}:organization/o-zzzzzzzzzz"}, True),
+        (
+            {
+                "imageId": "ami-1",
+                "organizationalUnitArn": f"arn:aws:organizations::{FOREIGN}:ou/o-zzzzzzzzzz/ou-ab12-abcdefgh",
+            },
+            True,
+        ),
+        ({"imageId": "ami-1", "accountId": "210987654321"}, False),
+        (
+            {"imageId": "ami-1", "organizationArn": "arn:aws:organizations::123456789012:organization/o-a1b2c3d4e5"},
+            False,
+        ),
+        (
+            {
+                "imageId": "ami-1",
+                "organizationalUnitArn": "arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-abcdefgh",
+            },
+            False,
+        ),
+    ],
+)
+def test_an_ami_launch_permission_grants_as_ec2_shares_the_image(props, refused):
+    assert bool(refusals("aws:ec2/amiLaunchPermission:AmiLaunchPermission", props)) is refused
+
+
+def test_a_snapshot_create_volume_permission_to_another_account_is_refused():
+    type_ = "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission"
+    assert refusals(type_, {"snapshotId": "snap-1", "accountId": FOREIGN})
+    assert refusals(type_, {"snapshotId": "snap-1", "accountId": "210987654321"}) == []
+
+
+def test_an_image_builder_distribution_launch_permission_for_all_is_refused_in_pulumi_aws_and_cloudformation():
+    pulumi_props = {
+        "distributions": [
+            {"region": "us-east-1", "amiDistributionConfiguration": {"launchPermission": {"userGroups": ["all"]}}}
+        ]
+    }
+    assert refusals("aws:imagebuilder/distributionConfiguration:DistributionConfiguration", pulumi_props)
+    template = {
+        "Resources": {
+            "Distribution": {
+                "Type": "AWS::ImageBuilder::DistributionConfiguration",
+                "Properties": {
+                    "Distributions": [
+                        {
+                            "Region": "us-east-1",
+                            "AmiDistributionConfiguration": {"LaunchPermissionConfiguration": {"UserGroups": ["all"]}},
+                        }
+                    ]
+                },
+            }
+        }
+    }
+    assert refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps(template)})
+
+
+def test_a_dynamic_resource_is_refused_as_unreadable():
+    (message,) = refusals("pulumi-python:dynamic:Resource", {"__provider": "gASV..."})
+    assert message.startswith("the dynamic resource (pulumi-python:dynamic:Resource) cannot be evaluated")
+    assert "create/update" in message
+
+
+def _escaped(text: str, mask: list[bool]) -> str:
+    return "".join(f"\\u{ord(c):04x}" if escape else c for c, escape in zip(text, mask, strict=True))
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    principal_mask=st.lists(st.booleans(), min_size=9, max_size=9),
+    statement_mask=st.lists(st.booleans(), min_size=9, max_size=9),
+)
+def test_a_principal_written_with_any_json_escapes_in_a_type_not_read_is_refused(principal_mask, statement_mask):
+    principal = _escaped("Principal", principal_mask)
+    statement = _escaped("Statement", statement_mask)
+    escaped = f'{{"{statement}": [{{"Effect": "Allow", "{principal}": "*", "Action": "s3:GetObject"}}]}}'
+    assert json.loads(escaped)["Statement"][0]["Principal"] == "*"
+    (subject,) = access_subjects("aws:ssm/parameter:Parameter", {"value": escaped})
+    assert subject.unreadable and subject.where == "aws:ssm/parameter:Parameter (value)"
+
+
+def test_a_byte_order_mark_before_the_json_does_not_hide_it():
+    (subject,) = access_subjects("aws:ssm/parameter:Parameter", {"value": '\ufeff{"Statement": [{"Principal": "*"}]}'})
+    assert subject.unreadable
+
+
+def test_text_that_merely_mentions_a_principal_is_no_grant():
+    assert access_subjects("aws:ssm/parameter:Parameter", {"value": "the Principal and the Statement"}) == []
+
+
+# ---- through the real pack over gRPC: refused unless exempted with a reason ------------------------
+
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC = {"type": "aws:ecrpublic/repository:Repository", "name": "gallery", "properties": {"repositoryName": "models"}}
+DYNAMIC = {"type": "pulumi-python:dynamic:Resource", "name": "opener", "properties": {"__provider": "gASV"}}
+
+
+def _policies(pack, resource) -> set[str]:
+    return {v.policy_name for v in pack.analyze(resource) if v.enforcement_level == "mandatory"}
+
+
+@pytest.fixture(scope="module")
+def pack():
+    with AnalyzerClient(
+        ROOT / "policy-pack", project="forms", stack="local", config={"aws:region": "us-east-1"}
+    ) as client:
+        yield client
+
+
+@pytest.mark.parametrize("resource", [PUBLIC, DYNAMIC], ids=["ecr-public", "dynamic-provider"])
+def test_refused_over_grpc_and_accepted_once_exempted_with_a_reason(pack, resource):
+    zone = {"trustedAccounts": ZONE["trustedAccounts"], "organizationIds": ZONE["organizationIds"]}
+    pack.configure({"no-wildcard-principal": zone})
+    assert "no-wildcard-principal" in _policies(pack, resource)
+    exemption = {
+        "policy": "no-wildcard-principal",
+        "resource": resource["name"],
+        "reason": "the public gallery of our demo models",
+    }
+    pack.configure({"no-wildcard-principal": zone, "policy-exemptions": {"exemptions": [exemption]}})
+    assert _policies(pack, resource) == set()
+    short = {**exemption, "reason": "because"}
+    pack.configure({"no-wildcard-principal": zone, "policy-exemptions": {"exemptions": [short]}})
+    assert _policies(pack, resource) == {"no-wildcard-principal", "policy-exemptions"}

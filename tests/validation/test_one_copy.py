@@ -1,0 +1,63 @@
+"""Each AWS fact is written once, in the leaf package: the readers that used to keep their own copy (and two of
+them disagreed) now give the same answers, and no reader outside aws-facts/ spells an identifier pattern again."""
+
+from pathlib import Path
+
+import pytest
+from aws_facts import names, tags
+from model_registry import catalog, naming, rules
+from registry_policies import quotas
+from registry_policies.stack import StackResource
+from registry_policies.validation import validation_findings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# ECR's RepositoryName (API reference): lowercase runs joined by '.', '_', '__' or dashes, '/' between parts.
+NAMES = {
+    "models/llama-3": True,
+    "models/a__b": True,  # the typed copy in naming.py refused this; ECR accepts it
+    "models/a--b": True,
+    "Models/x": False,
+    "models/a___b": False,
+    "m": False,
+}
+
+
+@pytest.mark.parametrize(("name", "accepted"), sorted(NAMES.items()))
+def test_every_reader_of_the_repository_name_rule_agrees_with_ecr(name, accepted):
+    pack = not validation_findings([StackResource("aws:ecr/repository:Repository", "r", "urn:r", {"name": name})])
+    assert (naming.is_repository_name(name), rules.is_repository_name(name), names.is_repository_name(name), pack) == (
+        accepted,
+    ) * 4
+
+
+# IAM's tag pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]: a no-break space is a separator (Z), a tab is not.
+TAG_VALUES = {"ml platform": True, "ml\u00a0platform": True, "équipe": True, "a\tb": False, "cost!": False}
+
+
+@pytest.mark.parametrize(("value", "accepted"), sorted(TAG_VALUES.items()))
+def test_every_reader_of_the_tag_value_rule_agrees_with_iam(value, accepted):
+    try:
+        catalog._tag_value(value)
+        in_catalog = True
+    except ValueError:
+        in_catalog = False
+    answers = (in_catalog, rules.tag_value_problem(value) is None, quotas.is_tag_text(value), tags.is_tag_text(value))
+    assert answers == (accepted,) * 4
+
+
+def test_the_tag_and_name_limits_are_the_ones_aws_documents():
+    assert (tags.MAX_TAG_KEY, tags.MAX_TAG_VALUE, names.MAX_REPOSITORY_NAME) == (128, 256, 256)
+    assert quotas.QUOTA_TABLE["tag-value"].limit == rules.MAX_TAG_VALUE == 256
+
+
+IDENTIFIER_PATTERNS = (r"\d{12}", r"o-[a-z0-9]{10,32}", r"[a-z0-9]+(?:[._-][a-z0-9]+)*", r"[\w .:/=+@-]")
+
+
+def test_no_reader_outside_the_leaf_spells_an_identifier_or_name_pattern_again():
+    offenders = []
+    for folder in ("shared", "policy-pack", "tools", "stacks"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text()
+            offenders += [f"{path.relative_to(ROOT)}: {p}" for p in IDENTIFIER_PATTERNS if p in text]
+    assert offenders == []

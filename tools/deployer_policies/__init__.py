@@ -1,0 +1,6 @@
+"""Each stack owner's least-privilege deployer policy, the deployer roles' trust and the roles' boundary.
+
+A command-line tool beside the stacks (`make deployer-policies`, `python -m deployer_policies`); no stack
+imports it. It takes from the stacks' library only the names and facts it needs (roles, namespace, the
+stack-reference contract, the environment's stack files). See `policies.py`.
+"""

@@ -1,0 +1,273 @@
+"""The sharded layout's stacks, in dependency order, and what a change touches (docs/shards.md).
+
+    python -m offline_preview.shard_plan list --env dev [--json]          every stack, its upstreams, its models
+    python -m offline_preview.shard_plan changed --env dev --base REF      the stacks a change since REF previews
+    python -m offline_preview.shard_plan matrix --env dev                  the shards as a JSON list (CI's matrix)
+    python -m offline_preview.shard_plan migrate --env dev --whole-dir A --sharded-dir B
+                                                                          the `pulumi state move` plan (migration.py)
+
+The shard plan itself (which models a shard holds) is model_registry.shards, shared with the programs; this
+module names the stacks around it: `<env>.core` of registry, replication and access, then for each shard
+`registry <env>.<shard>` and `access <env>.<shard>`. Exit status: 0, 2 for usage or input errors (one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from model_registry.catalog import Catalog, load_catalog
+from model_registry.config import DEFAULT_CATALOG
+from model_registry.contract import ACCESS, REGISTRY, REPLICATION, upstream_stack
+from model_registry.errors import ConfigError
+from model_registry.replica_settings import replica_mutable_tags
+from model_registry.shards import MAX_RESOURCES_PER_STACK, MODELS_PER_PART, Shard, plan
+from model_registry.stack_names import CORE, split_stack, stack_name
+
+from .project import ProjectError, load_project
+from .run import REPO_ROOT, STACKS_DIR, Options, UsageError
+
+# Paths whose change previews every stack: the programs' shared library, the AWS facts, the pack, the tools.
+EVERYTHING = ("shared/", "aws-facts/", "policy-pack/", "tools/offline_preview/", "uv.lock", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class PlannedStack:
+    project: str
+    stack: str
+    shard: str | None  # None: the core stack
+    upstreams: tuple[str, ...]  # `project/stack` keys
+    models: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.project}/{self.stack}"
+
+
+def catalog_folder(stacks_dir: Path, env: str) -> Path:
+    """The catalog folder the registry's config names (registry:catalog, relative to its project directory)."""
+    project = load_project(stacks_dir / REGISTRY, env)
+    return stacks_dir / REGISTRY / project.config.get(f"{REGISTRY}:catalog", DEFAULT_CATALOG)
+
+
+def planned_stacks(shards: tuple[Shard, ...], env: str) -> list[PlannedStack]:
+    """Every stack of the sharded layout in an order that deploys each after what it reads."""
+    core = {project: stack_name(env, CORE) for project in (REGISTRY, REPLICATION, ACCESS)}
+
+    def key(project: str, own: str, shard: str | None = None) -> str:
+        return f"{project}/{upstream_stack(project, own, shard)}"
+
+    stacks = [
+        PlannedStack(REGISTRY, core[REGISTRY], None, (), 0),
+        PlannedStack(REPLICATION, core[REPLICATION], None, (key(REGISTRY, core[REPLICATION]),), 0),
+        PlannedStack(ACCESS, core[ACCESS], None, (key(REGISTRY, core[ACCESS]),), 0),
+    ]
+    for shard in shards:
+        own = stack_name(env, shard.name)
+        stacks.append(PlannedStack(REGISTRY, own, shard.name, (key(REGISTRY, own),), len(shard.models)))
+        stacks.append(
+            PlannedStack(
+                ACCESS,
+                own,
+                shard.name,
+                (key(REGISTRY, own), key(REGISTRY, own, shard.name), key(ACCESS, own)),
+                len(shard.models),
+            )
+        )
+    return stacks
+
+
+def plan_for(stacks_dir: Path, env: str, per_part: int = MODELS_PER_PART) -> tuple[Catalog, list[PlannedStack]]:
+    """The catalog the stacks read and every stack of the sharded layout; UsageError (one line) for bad input."""
+    try:
+        catalog = load_catalog(catalog_folder(stacks_dir, env), key=f"{REGISTRY}:catalog")
+        return catalog, planned_stacks(plan(catalog, per_part), env)
+    except (ConfigError, ProjectError) as exc:
+        raise UsageError(" | ".join(getattr(exc, "problems", ())) or str(exc)) from None
+
+
+def sharded_options(
+    base: Options, stacks_dir: Path, only: set[str] | None = None, per_part: int = MODELS_PER_PART
+) -> Options:
+    """`base` (env, build dir, ...) for the sharded layout's stacks; `only`: these `project/stack` keys and the
+    stacks they read (a reference is answered by its upstream's evaluation, as the engine reads its state)."""
+    _, stacks = plan_for(stacks_dir, base.env, per_part)
+    if only is not None:
+        by_key = {s.key: s for s in stacks}
+        unknown = sorted(only - set(by_key))
+        if unknown:
+            raise UsageError(f"no stack {unknown[0]!r} in the sharded layout of {base.env!r} (`shard_plan list`)")
+        wanted = set(only)
+        for planned in reversed(stacks):
+            if planned.key in wanted:
+                wanted.update(planned.upstreams)
+        stacks = [s for s in stacks if s.key in wanted]
+    options = Options(**{**base.__dict__})
+    options.projects = [stacks_dir / s.project for s in stacks]
+    options.stack_names = [s.stack for s in stacks]
+    options.upstreams = {s.key: set(s.upstreams) for s in stacks}
+    options.stack_check = stack_bound
+    return options
+
+
+def stack_bound(project: str, stack: str, resources: int, bound: int = MAX_RESOURCES_PER_STACK) -> str | None:
+    """One line when a shard stack holds more than `bound` resources: the shard and the fix."""
+    if resources <= bound or split_stack(stack)[1] in (None, CORE):
+        return None
+    return (
+        f"{project} stack {stack}: {resources:,} resources, over the bound of {bound:,} per stack "
+        f"(model_registry.shards.MAX_RESOURCES_PER_STACK: a self-managed backend rewrites the whole state at every "
+        f"step); give its team more parts: lower model_registry.shards.MODELS_PER_PART ({MODELS_PER_PART}), then "
+        "move the models the new plan places elsewhere (shard_plan migrate)"
+    )
+
+
+# --- what a change touches ---------------------------------------------------------------------------------
+
+
+def fingerprints(catalog: Catalog, shards: tuple[Shard, ...]) -> dict[str, str]:
+    """What each stack reads of the catalog, as text to compare: a shard its models' entries and its team's
+    header; the registry core what replicas take from the models (mutable tags, lifecycle overrides); the access core
+    the CI pushers of every team that has a push role."""
+    models = {m.name: m for m in catalog.models}
+    teams = {t.name: t for t in catalog.teams}
+
+    def text(value) -> str:
+        return json.dumps(
+            value, sort_keys=True, default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else repr(o)
+        )
+
+    def entry(name: str) -> dict:
+        return {k: v for k, v in asdict(models[name]).items() if k != "where"}
+
+    found = {
+        # model_registry.replica_settings reads only these: each model's mutable tags (by name) and lifecycle.
+        f"{REGISTRY}/{CORE}": text(
+            [replica_mutable_tags(catalog.models), sorted(repr(m.lifecycle) for m in catalog.models if m.lifecycle)]
+        ),
+        f"{ACCESS}/{CORE}": text(sorted((t.name, [repr(p) for p in t.pushers]) for t in catalog.teams if t.pushers)),
+    }
+    for shard in shards:
+        team = teams[shard.team]
+        header = {"team": team.name, "costCentre": team.cost_centre, "pushers": [repr(p) for p in team.pushers]}
+        found[shard.name] = text({"team": header, "models": [entry(n) for n in shard.models]})
+    return found
+
+
+def changed_stacks(
+    base: tuple[Catalog, tuple[Shard, ...]] | None, head: tuple[Catalog, tuple[Shard, ...]], paths: list[str], env: str
+) -> tuple[list[PlannedStack], dict[str, str]]:
+    """The stacks a change previews, with why: {key: reason}. `base` None: the base catalog did not load."""
+    stacks = planned_stacks(head[1], env)
+    reasons: dict[str, str] = {}
+
+    def mark(predicate, reason: str) -> None:
+        for planned in stacks:
+            if predicate(planned):
+                reasons.setdefault(planned.key, reason)
+
+    everything = [p for p in paths if p.startswith(EVERYTHING) or p in EVERYTHING]
+    if everything or base is None:
+        mark(lambda s: True, f"{everything[0]} changed" if everything else "the base catalog does not load")
+        return stacks, reasons
+    for path in paths:
+        parts = path.split("/")
+        if parts[0] == STACKS_DIR and len(parts) > 2:
+            mark(lambda s, project=parts[1]: s.project == project, f"{path} changed")
+    old, new = fingerprints(*base), fingerprints(*head)
+    for name, text in new.items():
+        if old.get(name) == text:
+            continue
+        if name == f"{REGISTRY}/{CORE}":
+            mark(lambda s: s.project in (REGISTRY, REPLICATION) and s.shard is None, "replica settings' inputs changed")
+        elif name == f"{ACCESS}/{CORE}":
+            mark(lambda s: s.project == ACCESS and s.shard is None, "a team's CI pushers changed")
+        else:
+            mark(lambda s, shard=name: s.shard == shard, "its catalog entries changed")
+    # The stacks that read a changed stack: a registry shard's access shard reads its repositories.
+    for planned in stacks:
+        for upstream in planned.upstreams:
+            project, stack = upstream.split("/", 1)
+            if upstream in reasons and planned.key not in reasons and split_stack(stack)[1] not in (None, CORE):
+                reasons[planned.key] = f"reads {upstream}"
+    chosen = [s for s in stacks if s.key in reasons]
+    return chosen, {s.key: reasons[s.key] for s in chosen}
+
+
+def catalog_at(repo_root: Path, revision: str, folder: Path) -> Catalog | None:
+    """The catalog folder at a git revision (None when it does not load there)."""
+    relative = folder.resolve().relative_to(repo_root.resolve())
+    with tempfile.TemporaryDirectory(prefix="shard-plan-") as scratch:
+        archive = subprocess.run(
+            ["git", "-C", str(repo_root), "archive", revision, str(relative)], capture_output=True, check=False
+        )
+        if archive.returncode != 0:
+            return None
+        subprocess.run(["tar", "-x", "-C", scratch], input=archive.stdout, check=True)
+        try:
+            return load_catalog(Path(scratch) / relative)
+        except ConfigError:
+            return None
+
+
+def changed_paths(repo_root: Path, revision: str) -> list[str]:
+    done = subprocess.run(
+        ["git", "-C", str(repo_root), "diff", "--name-only", revision, "--"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise UsageError(f"--base {revision!r}: not a git revision of {repo_root} ({done.stderr.strip()[:200]})")
+    untracked = subprocess.run(
+        ["git", "-C", str(repo_root), "ls-files", "--others", "--exclude-standard"], capture_output=True, text=True
+    )
+    return sorted(set(done.stdout.split()) | set(untracked.stdout.split()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="shard_plan", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("list", "changed", "matrix"))
+    parser.add_argument("--env", default="local")
+    parser.add_argument("--base", help="changed: the git revision to compare with")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--keys", action="store_true", help="the stacks' project/stack keys, comma-separated")
+    parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    repo_root = args.repo_root.resolve()
+    stacks_dir = repo_root / STACKS_DIR
+    try:
+        catalog, stacks = plan_for(stacks_dir, args.env)
+        reasons: dict[str, str] = {}
+        if args.command == "changed":
+            if not args.base:
+                raise UsageError("changed needs --base <git revision>")
+            paths = changed_paths(repo_root, args.base)
+            base_catalog = catalog_at(repo_root, args.base, catalog_folder(stacks_dir, args.env))
+            base = (base_catalog, plan(base_catalog)) if base_catalog is not None else None
+            stacks, reasons = changed_stacks(base, (catalog, plan(catalog)), paths, args.env)
+    except UsageError as exc:
+        print(f"shard_plan: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "matrix":  # the deploy workflow's matrix: the shards, one job each
+        print(json.dumps([s.shard for s in stacks if s.project == REGISTRY and s.shard is not None]))
+        return 0
+    rows = [asdict(s) | {"key": s.key, "reason": reasons.get(s.key, "")} for s in stacks]
+    if args.keys:
+        print(",".join(row["key"] for row in rows))
+    elif args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        for row in rows:
+            reason = f"  ({row['reason']})" if row["reason"] else ""
+            print(f"{row['project']:<12} {row['stack']:<24} {row['models']:>6} models{reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
