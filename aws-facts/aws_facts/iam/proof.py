@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import ipaddress
 import json
 import math
@@ -996,11 +997,33 @@ def _witnesses(
     classes, covered = action_classes(statements)
     if not classes:
         return []
+    requests: list[_Request] = []
+    try:
+        return _solve(statements, zone, resource, fixed, classes, covered, requests)
+    finally:
+        # A request's lazy makers refer to it (a reference cycle): free its z3 terms now, while the lock is
+        # held, rather than in the cyclic garbage collector on whatever thread it runs (z3's reference
+        # counts are not thread-safe: a gRPC server thread freeing terms while another solves crashes).
+        for request in requests:
+            request.__dict__.clear()
+        gc.collect()  # any other cycle holding z3 terms, under the lock too
+
+
+def _solve(
+    statements: Sequence[Statement],
+    zone: ProofZone,
+    resource: str | None,
+    fixed: dict[str, tuple[str, ...]],
+    classes: list[frozenset[str]],
+    covered: dict[int, set[int]],
+    requests: list[_Request],
+) -> list[Witness]:
     found: list[Witness] = []
     allows = [s for s in statements if s.is_allow]
     denies = [s for s in statements if s.is_deny]
     for kind in _kinds(statements):
         request = _Request(kind, statements, zone, fixed, resource)
+        requests.append(request)
         action = z3.Int("action")
         applies = {
             s.index: z3.And(request.principal_matches(s), request.resource_matches(s), request.conditions_hold(s))
