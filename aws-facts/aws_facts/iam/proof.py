@@ -1022,6 +1022,8 @@ def _solve(
     allows = [s for s in statements if s.is_allow]
     denies = [s for s in statements if s.is_deny]
     for kind in _kinds(statements):
+        if kind == "aws" and all(_names_only_trusted(s, zone) for s in allows):
+            continue  # every Allow names principals of trusted accounts only: no outsider, nothing to solve
         request = _Request(kind, statements, zone, fixed, resource)
         requests.append(request)
         action = z3.Int("action")
@@ -1077,6 +1079,23 @@ def _solve(
     for witness in found:
         _cross_check(statements, witness)
     return found
+
+
+def _names_only_trusted(statement: Statement, zone: ProofZone) -> bool:
+    """A Principal of written-out AWS values (an account id, its root, a user or a role), all of trusted
+    accounts: it names no principal of another account (the common repository policy, answered at once)."""
+    if statement.principals is None or statement.not_principal or not statement.principals:
+        return False
+    for principal in statement.principals:
+        if principal.kind != "AWS" or has_glob(principal.value):
+            if principal.kind in ("Service", "Federated", "CanonicalUser"):
+                continue  # another kind of caller, judged on its own
+            return False
+        parts = split_arn(principal.value)
+        account = principal.value if parts is None else parts[4]
+        if account not in zone.accounts:
+            return False
+    return True
 
 
 def _string(model: z3.ModelRef, term: z3.ExprRef) -> str:
