@@ -1145,8 +1145,8 @@ def _decode(
             arn = _string(model, source_arn)
             parts = arn.split(":", 5)
             account = _string(model, request.source_arn_account)
-            if len(parts) == 6 and parts[4] != account:
-                # A field no pattern fixes: the outsider's account, written in (checked again by `decide`).
+            if len(parts) == 6 and parts[4] != account and parts[4] in request.zone.accounts:
+                # A trusted account in a field no pattern fixes: the outsider's written in (checked by `decide`).
                 parts[4] = account
                 arn = ":".join(parts)
                 context["aws:sourcearn"] = (arn,)
