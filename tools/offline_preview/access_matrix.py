@@ -214,7 +214,8 @@ def _proved(
     for access in accesses:
         label = _resource_label(statement, access.principal)
         granted, denied, limiting = proved.get((id(statement), label), (set(), {}, []))
-        proved[(id(statement), label)] = (granted | (access.actions & ECR_ACTIONS), denied, limiting)
+        kept = access.actions & ECR_ACTIONS  # some request keeps them: no Deny removes them from every caller
+        proved[(id(statement), label)] = (granted | kept, {a: d for a, d in denied.items() if a not in kept}, limiting)
     request = ", ".join(f"{k}={','.join(v)}" for k, v in sorted(accesses[0].witness.items()))
     return proved, f" (proof: {accesses[0].caller}, e.g. a request with {request})"
 
