@@ -9,6 +9,7 @@ STACK ?=
 PROJECT ?=
 BASE ?= HEAD
 OFFLINE ?=
+MOTO_PORT ?= 5055
 # The sharded layout (docs/shards.md): SHARDED=1 runs every <env>.core and <env>.<shard> stack instead of the
 # three <env> stacks, independent ones concurrently, at most JOBS at a time (`make -j N` sets it; default: the
 # cores); CHANGED=1 only the stacks a change since BASE touches.
@@ -16,10 +17,27 @@ SHARDED ?=
 CHANGED ?=
 ONLY ?=
 JOBS ?= $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/null || echo 2))
+# Where `make plan-all` writes each stack's saved plan, and where `make deploy-all PLANS=1` reads it from.
+PLAN_DIR ?= build/plans/$(ENV)
+PLANS ?=
+YES ?=
+# Command-line variables are data. make would expand `$(shell ...)` in a value each time it is used (and
+# when exporting it), so every variable a person sets (on the command line or in the environment) is first
+# frozen to its literal text: `$(value X)` read once into a simple variable, never expanded again.
+USER_VARIABLES := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE MOTO_PORT SHARDED CHANGED ONLY JOBS \
+  PLAN_DIR PLANS YES IMAGE
+$(foreach v,$(USER_VARIABLES),$(if $(filter command% environment%,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
 # into words by the shell with globbing off (`set -f; ... $$PREVIEW_FLAGS`): words, never commands.
-export BASE PROJECT PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE ONLY
+export $(USER_VARIABLES)
+# PLAN_DIR is pasted into commands as a path: characters a shell would read are refused, naming it.
+$(if $(filter command% environment% override,$(origin PLAN_DIR)),$(foreach c,$$ ` ; ' " ( ) | & < > \,$(if $(findstring $(c),$(value PLAN_DIR)),$(error PLAN_DIR '$(value PLAN_DIR)' holds '$(c)': a folder path only; nothing was run))))
+
+# The pulumi CLI: the one on PATH, else the one `make deploy-all` installs into .bootstrap/pulumi/ (the
+# version of the pulumi SDK locked in uv.lock, checked against its published checksum).
+PULUMI_DIR ?= $(CURDIR)/.bootstrap/pulumi
+export PATH := $(PULUMI_DIR):$(PATH)
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -28,7 +46,6 @@ UV := .bootstrap/bin/uv
 VENV := .venv
 TOOLS := .tools
 CHECKOV := $(TOOLS)/bin/checkov
-MOTO_PORT ?= 5055
 POLICY_PACK := $(CURDIR)/policy-pack
 PACK_CONFIG := $(POLICY_PACK)/config/$(ENV).json
 PULUMI_FLAGS := --non-interactive --policy-pack $(POLICY_PACK) --policy-pack-config $(PACK_CONFIG)
@@ -46,33 +63,42 @@ export PULUMI_CONFIG_PASSPHRASE ?= local-only-not-a-secret
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools test lint check-pulumi check-stack check-env emulator emulator-stop local-reset \
-        deploy-all preview-all destroy-all deploy preview destroy diff deployer-policies pack-bundle bench clean \
-        shard-migration
+.PHONY: help install tools test lint check-pulumi check-confirmed check-plans check-stack check-env emulator emulator-stop \
+        local-reset pulumi-cli deploy-all preview-all plan-all destroy-all deploy preview destroy diff deployer-policies \
+        pack-bundle bench clean shard-migration gate
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
-HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS MOTO_PORT SHARDED CHANGED ONLY JOBS
-HELP_ROW := printf '  %-14s %-12s %s\n'
+HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE PLAN_DIR PLANS YES IMAGE MOTO_PORT SHARDED CHANGED ONLY JOBS
+HELP_ROW := printf '  %-17s %-18s %s\n'
 
 help: ## list the targets and the variables
 	@echo "Targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
-	  | sed $(foreach v,$(HELP_VARS),-e 's|\$$($(v))|$($(v))|g') \
-	  | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' -v names="$(HELP_VARS)" ' \
+	  function subst(text, name,   key, at, out) { key = "$$(" name ")"; out = ""; \
+	    while ((at = index(text, key)) > 0) { out = out substr(text, 1, at - 1) ENVIRON[name]; text = substr(text, at + length(key)) } \
+	    return out text } \
+	  { description = $$2; count = split(names, vs, " "); for (i = 1; i <= count; i++) description = subst(description, vs[i]); \
+	    printf "  make %-18s %s\n", $$1, description }'
 	@echo
 	@echo "Variables (make TARGET NAME=value):"
 	@$(HELP_ROW) NAME "NOW" "MEANING"
-	@$(HELP_ROW) ENV "$(ENV)" "the environment and stack name: local (the emulator), dev or prod"
-	@$(HELP_ROW) STACK "$(STACK)" "one stack for deploy, preview, destroy: registry, replication or access"
-	@$(HELP_ROW) PROJECT "$(PROJECT)" "preview this Pulumi Python project directory offline instead"
-	@$(HELP_ROW) BASE "$(BASE)" "the git revision that make diff compares with, e.g. origin/main"
-	@$(HELP_ROW) OFFLINE "$(OFFLINE)" "1: preview offline even where the pulumi CLI is installed"
-	@$(HELP_ROW) PREVIEW_FLAGS "$(PREVIEW_FLAGS)" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
-	@$(HELP_ROW) MOTO_PORT "$(MOTO_PORT)" "the port of the local AWS emulator (ENV=local)"
-	@$(HELP_ROW) SHARDED "$(SHARDED)" "1: the sharded layout, <env>.core and <env>.<shard> stacks (docs/shards.md)"
-	@$(HELP_ROW) CHANGED "$(CHANGED)" "1 (with SHARDED=1): only the stacks a change since BASE touches"
-	@$(HELP_ROW) ONLY "$(ONLY)" "SHARDED=1: only these project/stack keys, e.g. registry/dev.nlp,access/dev.nlp"
-	@$(HELP_ROW) JOBS "$(JOBS)" "SHARDED=1: stacks run at once, at most (make -j N sets it)"
+	@$(HELP_ROW) ENV "$$ENV" "the environment and stack name: local (the emulator), dev or prod"
+	@$(HELP_ROW) STACK "$$STACK" "one stack for deploy, preview, destroy: registry, replication or access"
+	@$(HELP_ROW) PROJECT "$$PROJECT" "preview this Pulumi Python project directory offline instead"
+	@$(HELP_ROW) BASE "$$BASE" "the git revision that make diff compares with, e.g. origin/main"
+	@$(HELP_ROW) OFFLINE "$$OFFLINE" "1: preview offline even where the pulumi CLI is installed"
+	@$(HELP_ROW) PREVIEW_FLAGS "$$PREVIEW_FLAGS" "offline-preview options: --json, --json-file F, --sarif F, --junit F"
+	@$(HELP_ROW) DIFF_FLAGS "$$DIFF_FLAGS" "make diff options: --json, --detail, --mermaid F (the access picture, Markdown)"
+	@$(HELP_ROW) DIFF_STATUS_FILE "$$DIFF_STATUS_FILE" "make diff writes the tool's own exit status (0, 1, 2, 3) to this file"
+	@$(HELP_ROW) PLAN_DIR "$$PLAN_DIR" "where make plan-all saves each stack's plan (pulumi preview --save-plan)"
+	@$(HELP_ROW) PLANS "$$PLANS" "1: make deploy-all applies exactly the plans in PLAN_DIR (pulumi up --plan)"
+	@$(HELP_ROW) YES "$$YES" "1: deploy or destroy ENV=dev|prod from a terminal without the confirmation question"
+	@$(HELP_ROW) IMAGE "$$IMAGE" "make gate: the image to judge, <repository>@sha256:<digest>"
+	@$(HELP_ROW) MOTO_PORT "$$MOTO_PORT" "the port of the local AWS emulator (ENV=local)"
+	@$(HELP_ROW) SHARDED "$$SHARDED" "1: the sharded layout, <env>.core and <env>.<shard> stacks (docs/shards.md)"
+	@$(HELP_ROW) CHANGED "$$CHANGED" "1 (with SHARDED=1): only the stacks a change since BASE touches"
+	@$(HELP_ROW) ONLY "$$ONLY" "SHARDED=1: only these project/stack keys, e.g. registry/dev.nlp,access/dev.nlp"
+	@$(HELP_ROW) JOBS "$$JOBS" "SHARDED=1: stacks run at once, at most (make -j N sets it)"
 
 # --- setup ------------------------------------------------------------------------------------
 
@@ -97,21 +123,24 @@ test: install ## run the test suite on every core (no AWS account or pulumi CLI 
 	$(VENV)/bin/pytest -n auto --dist loadfile
 
 # actionlint checks the workflows (expressions, action inputs, permissions) and, through shellcheck on
-# PATH, every `run:` script as bash; shellcheck checks the scripts the workflows and CI call.
-lint: install ## ruff (lint, formatting); mypy on the stacks' library; the import layers (import-linter); actionlint and shellcheck on CI
+# PATH, every `run:` script as bash; zizmor audits them for security (default persona, offline: no
+# GitHub API); shellcheck checks the script CI calls; the catalog's JSON Schema is the catalog model's.
+lint: install ## ruff (lint, formatting); mypy; the import layers (import-linter); actionlint, zizmor, shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts tools/deployer_policies
 	$(VENV)/bin/lint-imports --no-cache
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
-	$(VENV)/bin/shellcheck .ci/run .github/scripts/*.sh
+	$(VENV)/bin/zizmor --offline --quiet --no-progress .github/workflows
+	$(VENV)/bin/shellcheck .ci/run
+	$(VENV)/bin/python -m model_registry.catalog_schema --check catalog
 
 # --- the local AWS emulator (ENV=local) -------------------------------------------------------
 
 # moto keeps resources in memory: every request is recorded in .moto/recording.jsonl and replayed when
 # the emulator starts again, so it holds what .pulumi-state/ says exists (see tools/README.md).
 emulator: $(VENV)/.synced ## start moto's server on 127.0.0.1:$(MOTO_PORT) for ENV=local (restores its resources)
-	@$(VENV)/bin/python -m local_emulator start --port $(MOTO_PORT) --dir .moto --pulumi-state .pulumi-state
+	@$(VENV)/bin/python -m local_emulator start --port="$$MOTO_PORT" --dir .moto --pulumi-state .pulumi-state
 
 emulator-stop: ## stop the local emulator (its resources stay recorded in .moto/)
 	@$(VENV)/bin/python -m local_emulator stop --dir .moto
@@ -122,12 +151,26 @@ local-reset: ## forget ENV=local entirely: stop the emulator, remove .moto/ and 
 
 # --- deploy with the pulumi CLI -----------------------------------------------------------------
 
-check-pulumi:
-	@command -v pulumi >/dev/null 2>&1 || { \
-	  echo "error: the pulumi CLI is not installed, so nothing was deployed." >&2; \
-	  echo "  Install it (https://www.pulumi.com/docs/install/, e.g. 'curl -fsSL https://get.pulumi.com | sh')," >&2; \
-	  echo "  then run this command again. Without it, 'make preview-all' still previews offline." >&2; \
-	  exit 1; }
+# The pulumi CLI on PATH, or the pinned one installed into .bootstrap/pulumi/ (with the AWS plugin at the
+# locked pulumi-aws version); where the download fails, one line says so and points at `make preview-all`.
+pulumi-cli: ## install the pulumi CLI of the locked SDK (and its AWS plugin) into .bootstrap/pulumi/, unless one is on PATH
+	@command -v pulumi >/dev/null 2>&1 || $(PYTHON) tools/bootstrap/install_pulumi.py --dest $(PULUMI_DIR) --lock uv.lock
+
+check-pulumi: pulumi-cli
+
+# A deploy or destroy from a terminal to anything but ENV=local asks first; YES=1, or CI set (as every CI
+# sets it), answers for you. Without a terminal to answer, nothing is deployed.
+check-confirmed:
+	@if [ "$(ENV)" != local ] && [ -z "$$YES" ] && [ -z "$$CI" ]; then \
+	  printf '%s to ENV=%s changes real AWS resources. Type the environment name to go on: ' "$(MAKECMDGOALS)" "$(ENV)" >&2; \
+	  answer=; read -r answer || true; \
+	  if [ "$$answer" != "$(ENV)" ]; then \
+	    echo "error: not confirmed (answer '$$answer', expected '$(ENV)'), nothing was changed; YES=1 confirms without asking" >&2; exit 1; fi; fi
+
+# PLANS=1: every stack's saved plan must be there before anything is applied.
+check-plans:
+	@if [ -n "$$PLANS" ]; then for s in $(STACKS); do [ -f "$(PLAN_DIR)/$$s.plan.json" ] || { \
+	  echo "error: $(PLAN_DIR)/$$s.plan.json: no saved plan; run 'make plan-all ENV=$(ENV)' first, nothing was deployed" >&2; exit 1; }; done; fi
 
 # Checked by make itself, before any shell sees the value (make's own exit status for it is 2).
 check-stack:
@@ -144,46 +187,56 @@ define pulumi_stack
 endef
 
 # SHARDED=1: each stack of the layout, after the stacks it reads, JOBS at a time (offline_preview.shard_run).
-SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs $(JOBS) $(if $(CHANGED),--base "$$BASE") \
+SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs "$$JOBS" $(if $(CHANGED),--base "$$BASE") \
   $(if $(ONLY),--only "$$ONLY")
 # The offline preview of the sharded layout: every stack, or with CHANGED=1 the changed ones and what they read.
 SHARD_KEYS = $(VENV)/bin/python -m offline_preview.shard_plan changed --env $(ENV) --base "$$BASE" --keys
 
-deploy-all: check-env check-pulumi install ## deploy registry -> replication -> access, each with the policy pack
+# PLANS=1 applies exactly the plan `make plan-all` saved for each stack (`pulumi up --plan`: pulumi
+# refuses an update that departs from it). The plan and up flags are marked experimental by pulumi.
+plan_flag = $(if $(PLANS),--plan $(abspath $(PLAN_DIR))/$(1).plan.json)
+
+deploy-all: check-env check-plans check-confirmed check-pulumi install ## deploy registry -> replication -> access, each with the policy pack (PLANS=1: the saved plans)
 	@$(local-up)
 ifneq ($(SHARDED),)
 	@$(SHARD_RUN) -- up --yes $(PULUMI_FLAGS)
 else
 	@for s in $(STACKS); do echo "==> deploy $$s ($(ENV))"; \
-	  ( $(call pulumi_stack,$$s,up --yes $(PULUMI_FLAGS)) ) || exit 1; done
+	  ( $(call pulumi_stack,$$s,up --yes $(PULUMI_FLAGS) $(call plan_flag,$$s)) ) || exit 1; done
 endif
 
-deploy: check-env check-stack check-pulumi install ## deploy one stack: make deploy STACK=access
+deploy: check-env check-stack check-plans check-confirmed check-pulumi install ## deploy one stack: make deploy STACK=access
 	@$(local-up)
-	$(call pulumi_stack,$(STACK),up --yes $(PULUMI_FLAGS))
+	$(call pulumi_stack,$(STACK),up --yes $(PULUMI_FLAGS) $(call plan_flag,$(STACK)))
+
+plan-all: check-env check-pulumi install ## save each stack's plan (pulumi preview --save-plan, with the pack) to PLAN_DIR, for deploy-all PLANS=1
+	@$(local-up)
+	@mkdir -p $(PLAN_DIR)
+	@for s in $(STACKS); do echo "==> plan $$s ($(ENV)) -> $(PLAN_DIR)/$$s.plan.json"; \
+	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS) --save-plan $(abspath $(PLAN_DIR))/$$s.plan.json) ) || exit 1; done
 
 # Without the CLI (or with OFFLINE=1) previews are the offline preview: mocks, the pack, checkov.
 preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
 ifneq ($(SHARDED),)
-	@set -f; if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
-	  keys=; if [ -n "$(CHANGED)" ]; then keys=$$($(SHARD_KEYS)) || exit 2; set -- --only-stacks "$$keys"; fi; \
+	@set -f; if [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	  keys=; if [ -n "$$CHANGED" ]; then keys=$$($(SHARD_KEYS)) || exit 2; set -- --only-stacks "$$keys"; fi; \
 	  $(VENV)/bin/offline-preview --env $(ENV) --sharded "$$@" $$PREVIEW_FLAGS; \
 	else $(local-up) && $(SHARD_RUN) -- preview $(PULUMI_FLAGS); fi
 else
-	@set -f; if [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	@set -f; if [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(VENV)/bin/offline-preview --env $(ENV) $$PREVIEW_FLAGS; \
 	else $(local-up) && for s in $(STACKS); do echo "==> preview $$s ($(ENV))"; \
 	  ( $(call pulumi_stack,$$s,preview $(PULUMI_FLAGS)) ) || exit 1; done; fi
 endif
 
 preview: $(if $(PROJECT),,check-env) install ## preview one stack (STACK=access) or any Pulumi Python project (PROJECT=dir)
-	@set -f; if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project "$$PROJECT" --env $(ENV) $$PREVIEW_FLAGS; \
-	elif [ -n "$(OFFLINE)" ] || ! command -v pulumi >/dev/null 2>&1; then \
+	@set -f; if [ -n "$$PROJECT" ]; then $(VENV)/bin/offline-preview --project="$$PROJECT" --env $(ENV) $$PREVIEW_FLAGS; \
+	elif [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory check-stack && $(VENV)/bin/offline-preview --env $(ENV) --stack $(STACK) $$PREVIEW_FLAGS; \
 	else $(MAKE) --no-print-directory check-stack && $(local-up) && $(call pulumi_stack,$(STACK),preview $(PULUMI_FLAGS)); fi
 
 # Protected resources (repositories, KMS keys) are never destroyed: see "Renaming or removing a model".
-destroy-all: check-env check-pulumi install ## destroy access -> replication -> registry, keeping protected resources
+destroy-all: check-env check-confirmed check-pulumi install ## destroy access -> replication -> registry, keeping protected resources
 ifneq ($(SHARDED),)
 	@$(SHARD_RUN) --reverse -- destroy --yes --exclude-protected --non-interactive
 else
@@ -191,14 +244,14 @@ else
 	  ( $(call pulumi_stack,$$s,destroy --yes --exclude-protected --non-interactive) ) || exit 1; done
 endif
 
-destroy: check-env check-stack check-pulumi install ## destroy one stack's unprotected resources
+destroy: check-env check-stack check-confirmed check-pulumi install ## destroy one stack's unprotected resources
 	$(call pulumi_stack,$(STACK),destroy --yes --exclude-protected --non-interactive)
 
 # Exit status: GNU make itself ends with 2 whenever a recipe fails, whatever the recipe's status; the
 # tool's own status (1 BLOCKED or a failed revision, 2 usage, 3 access broadens) is in make's last line,
 # "make: *** [Makefile:NN: diff] Error 3". CI that branches on it runs the tool directly (README).
 diff: check-env install ## what changed since BASE (a git revision): per resource, per principal, BLOCKED deletions
-	@set -f; status=0; $(VENV)/bin/offline-preview diff --base "$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
+	@set -f; status=0; $(VENV)/bin/offline-preview diff --base="$$BASE" --env $(ENV) $$DIFF_FLAGS || status=$$?; \
 	  if [ -n "$$DIFF_STATUS_FILE" ]; then echo "$$status" >"$$DIFF_STATUS_FILE"; fi; exit $$status
 
 # Moving ENV's stacks to the sharded layout: `pulumi state move` and `stack rename` only (docs/shards.md).
@@ -207,6 +260,13 @@ shard-migration: check-env install ## the plan (and diff: moved, or BLOCKED) tha
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m deployer_policies --env $(ENV) --out build/deployer-policies/$(ENV)
+
+# ENV=local asks the emulator (fake credentials, as the local stacks use); dev and prod the SDK's own
+# credentials and region. IMAGE travels in the environment, never pasted into the command line.
+GATE_LOCAL := $(if $(filter local,$(ENV)),--endpoint-url http://127.0.0.1:$(MOTO_PORT) --region us-east-1)
+gate: check-env install ## refuse to promote IMAGE=<repository>@sha256:<digest> while a CRITICAL/HIGH finding has a fix
+	@$(if $(filter local,$(ENV)),AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing) \
+	  $(VENV)/bin/python -m gate "$$IMAGE" $(GATE_LOCAL)
 
 pack-bundle: install ## write the publishable policy pack (with the leaf package aws-facts inside) to build/policy-pack/
 	$(VENV)/bin/python -m pack_bundle build/policy-pack

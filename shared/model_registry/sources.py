@@ -14,8 +14,11 @@ No Pulumi import here: the pack, the tools and the stacks can all use it.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +39,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _TYPE_NAMES = {
     "tag:yaml.org,2002:timestamp": "a date (quote it to keep it as text)",
     "tag:yaml.org,2002:binary": "binary data",
@@ -151,6 +155,33 @@ def load_json(
     return data
 
 
+def write_atomically(file: str | Path, content: str | bytes) -> Path:
+    """Write a whole output file or nothing: into a temporary file beside it, then renamed over it.
+
+    An interrupt, a full disk or a crash leaves the previous file (or none), never a truncated one that a
+    later run could take for a result. A target that exists and is not a regular file (/dev/stdout, a pipe)
+    is written in place. OSError (with the path) for a location that cannot be written.
+    """
+    path = Path(file)
+    data = content.encode() if isinstance(content, str) else content
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(path.stat().st_mode):
+            path.write_bytes(data)
+            return path
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if isinstance(exc, OSError):  # named by the file asked for, not the temporary one
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
+    return path
+
+
 def _json_depth(value: Any, limit: int) -> int:
     """How many objects and lists deep (stops counting past `limit`), iteratively: a deep document must not
     exhaust the stack."""
@@ -200,6 +231,12 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise SourceError(self.file, node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _COLLECTION_TAGS:
+            # `!!python/object/apply:` on a list, `!Ref` on a mapping: a loader that drops the tag reads
+            # something other than what the author meant; refused like a tagged scalar.
+            raise SourceError(
+                self.file, node.start_mark.line + 1, f"{_dotted(path)}: the YAML tag {node.tag!r} is not accepted here"
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):

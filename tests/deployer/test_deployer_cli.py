@@ -96,7 +96,7 @@ def test_cli_reports_an_unwritable_output_directory(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("")
     code, _, err = run_in_process(capsys, "--out", str(blocker / "sub"))
-    assert (code, err.splitlines()) == (1, [f"error: --out: cannot create {blocker / 'sub'}: Not a directory"])
+    assert (code, err.splitlines()) == (2, [f"error: --out: cannot create {blocker / 'sub'}: Not a directory"])
 
 
 def test_env_pins_the_account_region_and_same_account_replica_regions_of_that_environment(tmp_path, capsys):

@@ -2,7 +2,9 @@
 
 There is no pulumi CLI here, so a stand-in named `pulumi` on PATH records each call (working
 directory, arguments, backend) and does nothing else: these tests check the Makefile's orchestration,
-not a deployment. Where the CLI is absent, deploy-all must stop before running anything.
+not a deployment (tests/makefile/test_pulumi_install.py covers installing the CLI where it is absent).
+A deploy or destroy to ENV=dev|prod from a terminal asks first: these tests answer with YES=1, except
+those of the question itself.
 """
 
 import os
@@ -32,8 +34,9 @@ def recorded(tmp_path):
         '#!/bin/sh\nprintf "%s|%s|%s\\n" "$(basename "$PWD")" "$*" "$PULUMI_BACKEND_URL" >> "$PULUMI_LOG"\n'
     )
     stub.chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PULUMI_LOG": str(log)}
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PULUMI_LOG": str(log), "YES": "1"}
     env.pop("PULUMI_BACKEND_URL", None)
+    env.pop("CI", None)
 
     def calls():
         return [tuple(line.split("|")) for line in log.read_text().splitlines()] if log.exists() else []
@@ -95,23 +98,93 @@ def test_local_uses_a_file_backend_in_the_repo_and_starts_the_emulator(recorded)
         make("emulator-stop", env=env)
 
 
-def test_without_the_cli_deploy_all_stops_before_running_anything(tmp_path):
-    bare = tmp_path / "bin"
-    bare.mkdir()
-    for tool in ("sh", "make", "python3"):  # what the Makefile needs besides pulumi
-        if shutil.which(tool):
-            (bare / tool).symlink_to(shutil.which(tool))
-    result = subprocess.run(
-        ["make", "--no-print-directory", "deploy-all"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={"PATH": str(bare)},
+def make_answering(*args, env, answer):
+    return subprocess.run(
+        ["make", "--no-print-directory", *args], cwd=REPO, env=env, input=answer, capture_output=True, text=True
     )
-    assert result.returncode != 0
-    assert result.stderr.startswith("error: the pulumi CLI is not installed, so nothing was deployed.")
-    assert "make preview-all" in result.stderr
-    assert result.stdout == ""  # no install step, no emulator, no stack ran
+
+
+@pytest.mark.parametrize("target", ["deploy-all", "destroy-all"])
+def test_a_terminal_deploy_to_a_real_environment_asks_and_a_wrong_answer_changes_nothing(recorded, target):
+    env, calls = recorded
+    env.pop("YES")
+    result = make_answering(target, "ENV=prod", env=env, answer="yes\n")
+    assert result.returncode == 2 and calls() == [] and result.stdout == ""
+    assert f"{target} to ENV=prod changes real AWS resources. Type the environment name to go on: " in result.stderr
+    assert "error: not confirmed (answer 'yes', expected 'prod'), nothing was changed; YES=1 confirms" in result.stderr
+
+
+def test_without_a_terminal_to_answer_nothing_is_deployed(recorded):
+    env, calls = recorded
+    env.pop("YES")
+    result = make_answering("deploy", "STACK=access", "ENV=dev", env=env, answer="")
+    assert result.returncode == 2 and calls() == []
+    assert "error: not confirmed (answer '', expected 'dev')" in result.stderr
+
+
+def test_typing_the_environment_name_goes_on(recorded):
+    env, calls = recorded
+    env.pop("YES")
+    result = make_answering("deploy-all", "ENV=dev", env=env, answer="dev\n")
+    assert result.returncode == 0, result.stderr
+    assert [c[1] for c in calls() if not c[1].startswith("stack")] == [f"up --yes {flags('dev')}"] * len(STACKS)
+
+
+@pytest.mark.parametrize("answered_by", [{"YES": "1"}, {"CI": "true"}])
+def test_yes_or_ci_answers_for_you(recorded, answered_by):
+    env, calls = recorded
+    env.pop("YES")
+    result = make_answering("deploy-all", "ENV=prod", env={**env, **answered_by}, answer="")
+    assert result.returncode == 0, result.stderr
+    assert "Type the environment name" not in result.stderr and len(calls()) == 2 * len(STACKS)
+
+
+def test_a_local_deploy_asks_nothing(recorded):
+    env, calls = recorded
+    env.pop("YES")
+    port = str(free_port())
+    try:
+        result = make_answering("deploy", "STACK=registry", f"MOTO_PORT={port}", env=env, answer="")
+        assert result.returncode == 0, result.stderr
+        assert "Type the environment name" not in result.stderr
+    finally:
+        make("emulator-stop", env=env)
+
+
+# --- saved plans: what the approver saw is what is applied ------------------------------------------
+
+
+def test_plan_all_saves_each_stacks_plan_with_the_pack(recorded, tmp_path):
+    env, calls = recorded
+    plans = tmp_path / "plans"
+    result = make("plan-all", "ENV=prod", f"PLAN_DIR={plans}", env=env)
+    assert result.returncode == 0, result.stderr
+    assert [c[:2] for c in calls() if not c[1].startswith("stack")] == [
+        (s, f"preview {flags('prod')} --save-plan {plans}/{s}.plan.json") for s in STACKS
+    ]
+
+
+def test_deploy_all_with_plans_applies_exactly_the_saved_plans(recorded, tmp_path):
+    env, calls = recorded
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for stack in STACKS:
+        (plans / f"{stack}.plan.json").write_text("{}")
+    result = make("deploy-all", "ENV=prod", "PLANS=1", f"PLAN_DIR={plans}", env=env)
+    assert result.returncode == 0, result.stderr
+    assert [c[:2] for c in calls() if not c[1].startswith("stack")] == [
+        (s, f"up --yes {flags('prod')} --plan {plans}/{s}.plan.json") for s in STACKS
+    ]
+
+
+def test_deploy_all_with_plans_refuses_before_anything_runs_when_a_plan_is_missing(recorded, tmp_path):
+    env, calls = recorded
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / f"{STACKS[0]}.plan.json").write_text("{}")
+    result = make("deploy-all", "ENV=prod", "PLANS=1", f"PLAN_DIR={plans}", env=env)
+    assert result.returncode == 2 and calls() == []
+    assert f"error: {plans}/{STACKS[1]}.plan.json: no saved plan; run 'make plan-all ENV=prod' first" in result.stderr
 
 
 # --- environments, free-text variables and exit status ----------------------------------------------

@@ -332,3 +332,97 @@ def test_a_policy_the_library_cannot_evaluate_shows_its_grants_as_not_evaluated(
     [(label, row)] = rows.items()
     assert label.startswith(FOREIGN) and row["pull"][0].startswith("repository policy Odd (not evaluated: ")
     assert "StringEqualsSometimes" in row["pull"][0]
+
+
+# --- rows beyond the repositories: the registry policy, replica templates, KMS key policies ----------
+
+from offline_preview.access_matrix import KMS_CAPABILITIES, resource_policy_rows  # noqa: E402
+
+SOURCE_ACCOUNT = "arn:aws:iam::210987654321:root"
+
+
+def _registry_policy(principal: str = SOURCE_ACCOUNT) -> dict:
+    return {
+        "urn": "urn:pulumi:dev::replication::aws:ecr/registryPolicy:RegistryPolicy::registry-policy",
+        "name": "registry-policy",
+        "type": "aws:ecr/registryPolicy:RegistryPolicy",
+        "inputs": {
+            "policy": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "ReplicateInto",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": principal},
+                        "Action": ["ecr:ReplicateImage", "ecr:CreateRepository"],
+                        "Resource": "arn:aws:ecr:eu-west-1:111111111111:repository/models/*",
+                    }
+                ],
+            }
+        },
+    }
+
+
+def test_the_registry_policy_is_a_row_naming_who_may_replicate_into_the_repositories():
+    rows = resource_policy_rows([_registry_policy()])
+    assert list(rows) == ["(registry policy) registry-policy"]
+    assert rows["(registry policy) registry-policy"] == {
+        SOURCE_ACCOUNT: {"other": ["registry policy ReplicateInto (ecr:CreateRepository, ecr:ReplicateImage)"]}
+    }
+
+
+def test_a_key_policy_reads_decrypt_as_pull_encrypt_as_push_and_key_policy_changes_as_admin():
+    key = {
+        "urn": "urn:pulumi:dev::registry::aws:kms/key:Key::model-registry-key",
+        "name": "model-registry-key",
+        "type": "aws:kms/key:Key",
+        "inputs": {
+            "policy": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "Use",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111111111111:role/ci"},
+                        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                        "Resource": "*",
+                    },
+                    {
+                        "Sid": "Admin",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111111111111:role/admin"},
+                        "Action": list(KMS_CAPABILITIES["admin"]),
+                        "Resource": "*",
+                    },
+                    {
+                        "Sid": "Half",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111111111111:role/half"},
+                        "Action": ["kms:PutKeyPolicy"],
+                        "Resource": "*",
+                    },
+                ],
+            }
+        },
+    }
+    rows = resource_policy_rows([key])["(KMS key) model-registry-key"]
+    assert rows["arn:aws:iam::111111111111:role/ci"] == {"pull": ["key policy Use"], "push": ["key policy Use"]}
+    assert rows["arn:aws:iam::111111111111:role/admin"] == {"admin": ["key policy Admin"]}
+    assert rows["arn:aws:iam::111111111111:role/half"] == {"admin": ["key policy Half (only kms:PutKeyPolicy)"]}
+
+
+def test_the_real_dev_stacks_show_their_key_policies_and_the_replica_template(tmp_path):
+    from offline_preview.cli import main
+
+    report = tmp_path / "report.json"
+    args = ["--env", "dev", "--build-dir", str(tmp_path), "--no-checkov", "--no-policy", "--quiet"]
+    assert main([*args, "--json-file", str(report)]) == 0
+    matrix = json.loads(report.read_text())["accessMatrix"]
+    keys = sorted(k for k in matrix if k.startswith("(KMS key) "))
+    templates = [k for k in matrix if k.startswith("(replica template) models/ ")]
+    assert keys and templates
+    (consumers,) = matrix[templates[0]]
+    assert consumers.startswith("* if aws:PrincipalOrgID=") and set(matrix[templates[0]][consumers]) == {"pull"}
+    for key in keys:  # the account administers each key; ECR in the account reads and writes through it
+        assert any(row.get("admin") for row in matrix[key].values())
+        assert any({"pull", "push"} <= set(row) and "kms:ViaService=ecr." in who for who, row in matrix[key].items())

@@ -306,3 +306,164 @@ def test_pull_and_push_in_the_summary_mean_what_the_access_matrix_columns_mean()
     assert _verb(set(PUSH_ONLY_ACTIONS)) == "push"  # what the deny-push guard denies
     assert _verb(set(PULL_ACTIONS) | set(PUSH_ONLY_ACTIONS)) == "pull and push"
     assert _verb({"ecr:BatchGetImage", "ecr:PutImage"}) == "ecr:BatchGetImage, ecr:PutImage"
+
+
+# --- what broadens access: an existing principal gaining on an existing resource, or a new principal ---
+
+
+def _new_model(manifest, name: str, principals: list[str]) -> dict:
+    """`manifest` plus a model `name`: its repository and a repository policy granting `principals` pull."""
+    head = copy.deepcopy(manifest)
+    repository = copy.deepcopy(_resource(head, ALPHA))
+    repository["urn"] = ALPHA.removesuffix("alpha") + name
+    repository["inputs"]["name"] = repository["inputs"]["name"].removesuffix("alpha") + name
+    policy = copy.deepcopy(by_name(head, "alpha-policy"))
+    policy["urn"] = POLICY_URN.replace("alpha-policy", f"{name}-policy")
+    policy["inputs"]["repository"] = repository["inputs"]["name"]
+    statement = policy["inputs"]["policy"]["Statement"][0]
+    statement["Principal"] = {"AWS": principals}
+    head["resources"] += [repository, policy]
+    return head
+
+
+def _alpha_principals(manifest) -> list[str]:
+    principal = _statement(manifest)["Principal"]["AWS"]
+    return principal if isinstance(principal, list) else [principal]
+
+
+def test_a_new_model_granting_the_principals_every_repository_grants_does_not_broaden(basic_manifest, tmp_path, capsys):
+    head = _new_model(basic_manifest, "zeta", _alpha_principals(basic_manifest))
+    assert main([*_manifest_dirs(tmp_path, basic_manifest, head), "--json"]) == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert (report["accessBroadens"], report["broadening"]) == (False, [])
+    assert report["byPrincipal"][0]["direction"] == "gains"  # the grants are shown all the same
+
+
+def test_a_new_model_granting_a_new_principal_broadens(basic_manifest, tmp_path, capsys):
+    head = _new_model(basic_manifest, "zeta", [*_alpha_principals(basic_manifest), "arn:aws:iam::444455556666:root"])
+    assert main([*_manifest_dirs(tmp_path, basic_manifest, head), "--json"]) == EXIT_BROADENS
+    reasons = json.loads(capsys.readouterr().out)["broadening"]
+    assert reasons and all(r.startswith("new principal arn:aws:iam::444455556666:root gains ecr:") for r in reasons)
+
+
+def test_an_existing_principal_gaining_on_an_existing_repository_broadens(basic_manifest, tmp_path, capsys):
+    head = copy.deepcopy(basic_manifest)
+    statement = _statement(head)
+    statement["Action"] = [*statement["Action"], "ecr:PutImage"]
+    assert main(_manifest_dirs(tmp_path, basic_manifest, head)) == EXIT_BROADENS
+    out = capsys.readouterr().out
+    assert f"{_alpha_principals(basic_manifest)[0]} gains ecr:PutImage on " in out and "which already existed" in out
+
+
+def test_a_new_policy_on_a_repository_that_existed_broadens_even_for_known_principals(basic_manifest, tmp_path):
+    head = _new_model(basic_manifest, "zeta", _alpha_principals(basic_manifest))  # zeta's grants make them known
+    base = copy.deepcopy(head)
+    base["resources"] = [r for r in base["resources"] if r["urn"] != POLICY_URN]  # alpha had no policy yet
+    assert main(_manifest_dirs(tmp_path, base, head)) == EXIT_BROADENS
+
+
+def test_the_real_stacks_adding_a_catalog_model_for_the_standard_consumers_do_not_broaden(tmp_path, capsys):
+    """The stacks themselves: a new model in a team's catalog file, with no consumers of its own."""
+    repo = tmp_path / "repo"
+    shutil.copytree(
+        REPO_ROOT,
+        repo,
+        ignore=shutil.ignore_patterns(".venv", ".git", "build", ".bootstrap", ".tools", ".pulumi-state", ".moto"),
+    )
+    catalog = repo / "catalog" / "nlp.yaml"
+    data = yaml.safe_load(catalog.read_text())
+    base_out, head_out = tmp_path / "base", tmp_path / "head"
+    assert (
+        main(
+            [
+                "--env",
+                "dev",
+                "--repo-root",
+                str(repo),
+                "--build-dir",
+                str(base_out),
+                "--no-policy",
+                "--no-checkov",
+                "--quiet",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    models = data["models"]
+    models.append({"name": "adoption-probe", "description": "a model added by a test"})
+    catalog.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert (
+        main(
+            [
+                "--env",
+                "dev",
+                "--repo-root",
+                str(repo),
+                "--build-dir",
+                str(head_out),
+                "--no-policy",
+                "--no-checkov",
+                "--quiet",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    status = main(
+        [
+            "diff",
+            "--base-dir",
+            str(base_out / "preview" / "dev"),
+            "--head-dir",
+            str(head_out / "preview" / "dev"),
+            "--json",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert (status, report["broadening"]) == (EXIT_OK, [])
+    gained = {e["principal"] for e in report["byPrincipal"] if e["direction"] == "gains"}
+    assert gained  # the new repository's consumers are listed, as gains that broaden nothing
+
+
+# --- the picture ------------------------------------------------------------------------------------
+
+
+def test_the_mermaid_picture_marks_added_edges_and_keeps_unchanged_ones_thin(basic_manifest, tmp_path, capsys):
+    head = _gain_principal(basic_manifest, "arn:aws:iam::444455556666:root")
+    picture = tmp_path / "graph.md"
+    assert main([*_manifest_dirs(tmp_path, basic_manifest, head), "--mermaid", str(picture)]) == EXIT_BROADENS
+    text = picture.read_text()
+    assert "```mermaid\nflowchart LR\n" in text
+    added = [line for line in text.splitlines() if " ==>|" in line]
+    assert added and all('|"+ pull"|' in line for line in added)
+    (node,) = [line for line in text.splitlines() if "444455556666" in line]
+    assert node.strip().startswith("p") and '["arn:aws:iam::444455556666:root"]' in node
+    assert "linkStyle" in text and "1 edge(s) added (thick, +), 0 removed (dotted, -)" in text
+
+
+def test_the_mermaid_picture_marks_removed_edges(basic_manifest, tmp_path):
+    head = _gain_principal(basic_manifest, "arn:aws:iam::444455556666:root")
+    picture = tmp_path / "graph.md"
+    main([*_manifest_dirs(tmp_path, head, basic_manifest), "--mermaid", str(picture)])
+    removed = [line for line in picture.read_text().splitlines() if " -.->|" in line]
+    assert removed == [next(line for line in removed if '|"- pull"|' in line)]
+
+
+def test_a_principal_is_never_mermaid_syntax():
+    from offline_preview.mermaid import graph
+
+    text = graph({('evil"]-->x[("', "models/a", "pull"): "added"})
+    node = next(line for line in text.splitlines() if line.strip().startswith("p0["))
+    assert node == '  p0["evil#34;#93;--#62;x#91;(#34;"]'
+
+
+def test_a_large_picture_keeps_the_changed_edges_and_says_what_it_left_out():
+    from offline_preview.mermaid import graph
+
+    states = {(f"role-{i}", f"models/m{i}", "pull"): "kept" for i in range(200)}
+    states[("newcomer", "models/m0", "push")] = "added"
+    text = graph(states, max_edges=50)
+    assert text.count("-->|") == 0 and text.count("==>|") == 1
+    assert "200 unchanged or surplus edge(s) left out of the picture" in text

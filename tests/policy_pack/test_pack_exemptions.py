@@ -47,7 +47,7 @@ def test_the_environment_configs_name_only_policies_of_the_pack(environment):
 def test_the_quota_and_request_validation_policies_cannot_be_exempted_since_aws_refuses_the_deploy_regardless():
     from registry_policies.pack import CHECK_NAMES, NOT_EXEMPTABLE
 
-    assert {"aws-quotas", "aws-quotas-aggregate", "aws-request-validation"} == NOT_EXEMPTABLE
+    assert {"aws-quotas", "aws-quotas-aggregate", "aws-request-validation", "ecr-lifecycle-grammar"} == NOT_EXEMPTABLE
     entry = {"policy": "aws-quotas-aggregate", "resource": "ciPush", "reason": REASON}
     valid, [invalid] = parse_exemptions({"exemptions": [entry]}, CHECK_NAMES, NOT_EXEMPTABLE)
     assert valid == []

@@ -57,7 +57,7 @@ def commands(calls, verb):
 
 def test_deploy_all_sharded_deploys_every_stack_after_what_it_reads(stand_in):
     env, calls = stand_in
-    result = make("deploy-all", "ENV=dev", "SHARDED=1", "JOBS=1", env=env)
+    result = make("deploy-all", "ENV=dev", "YES=1", "SHARDED=1", "JOBS=1", env=env)
     assert result.returncode == 0, result.stderr + result.stdout
     expected = [("registry", "dev.core"), ("replication", "dev.core"), ("access", "dev.core")]
     expected += [(project, f"dev.{shard}") for shard in SHARDS for project in ("registry", "access")]
@@ -72,7 +72,7 @@ def test_deploy_all_sharded_deploys_every_stack_after_what_it_reads(stand_in):
 def test_at_most_jobs_stacks_run_at_once_and_each_waits_for_its_upstreams(stand_in):
     env, calls = stand_in
     env["PULUMI_SLEEP"] = "0.2"
-    assert make("deploy-all", "ENV=dev", "SHARDED=1", "JOBS=2", env=env).returncode == 0
+    assert make("deploy-all", "ENV=dev", "YES=1", "SHARDED=1", "JOBS=2", env=env).returncode == 0
     running, peak, ended = set(), 0, set()
     for project, args, phase in calls():
         match = re.search(r"^up .*--stack (\S+)", args)
@@ -95,7 +95,7 @@ def test_at_most_jobs_stacks_run_at_once_and_each_waits_for_its_upstreams(stand_
 def test_a_failed_shard_skips_only_the_stacks_that_read_it(stand_in):
     env, calls = stand_in
     env["PULUMI_FAIL"] = f"registry:up --yes {FLAGS} --stack dev.nlp "  # only the nlp shard's up fails
-    result = make("deploy-all", "ENV=dev", "SHARDED=1", "JOBS=2", env=env)
+    result = make("deploy-all", "ENV=dev", "YES=1", "SHARDED=1", "JOBS=2", env=env)
     assert result.returncode != 0
     assert re.search(r"^registry +dev\.nlp +failed \(exit status 3\)$", result.stdout, re.M)
     assert re.search(r"^access +dev\.nlp +skipped: registry/dev\.nlp did not succeed$", result.stdout, re.M)
@@ -107,7 +107,7 @@ def test_a_failed_shard_skips_only_the_stacks_that_read_it(stand_in):
 
 def test_destroy_all_sharded_goes_downstream_first_and_keeps_protected_resources(stand_in):
     env, calls = stand_in
-    assert make("destroy-all", "ENV=dev", "SHARDED=1", "JOBS=1", env=env).returncode == 0
+    assert make("destroy-all", "ENV=dev", "YES=1", "SHARDED=1", "JOBS=1", env=env).returncode == 0
     order = commands(calls(), "destroy")
     assert order[-1] == ("registry", "dev.core")
     assert order.index(("access", "dev.nlp")) < order.index(("registry", "dev.nlp"))

@@ -54,4 +54,4 @@ def test_the_sharded_and_the_whole_deployments_never_both_run():
     assert deploy["dev"]["if"].endswith("vars.DEPLOY_LAYOUT != 'sharded'")
     assert deploy["dev-shards"]["if"].endswith("vars.DEPLOY_LAYOUT == 'sharded'")
     assert deploy["prod-shards"]["needs"] == "dev-shards"
-    assert deploy["prod-shards"]["uses"] == "./.github/workflows/deploy-shards.yml"
+    assert deploy["prod-shards"]["uses"] == "$/.github/workflows/deploy-shards.yml"

@@ -1,4 +1,5 @@
-"""`.github/scripts/sticky-comment.sh`: one comment per marker, found again and updated, never another's.
+"""The sticky-comment workflow's script (`.github/workflows/sticky-comment.yml`, step "Post or update the
+comment"), replayed as the runner runs it: one comment per marker, found again and updated, never another's.
 
 `gh` is a stand-in that answers the comments listing from a fixture through the real `jq` (as `gh api
 --jq` does) and records what would be posted.
@@ -7,16 +8,17 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
-from workflow_files import REPO_ROOT
+from workflow_files import GITHUB_BASH, run_steps
 
-SCRIPT = REPO_ROOT / ".github" / "scripts" / "sticky-comment.sh"
+(STEP,) = [
+    s for s in run_steps() if s.workflow == "sticky-comment.yml" and s.spec["name"] == "Post or update the comment"
+]
 LIMIT = 65_536
 STANDIN_GH = r"""#!/usr/bin/env bash
 # Stand-in for gh: `api --paginate URL --jq EXPR` filters $GH_COMMENTS with jq; other calls are recorded.
@@ -55,9 +57,13 @@ def _comments(env: dict[str, str], comments: list[dict]) -> None:
 
 
 def _post(env: dict[str, str], tmp_path: Path, marker: str, body: str) -> subprocess.CompletedProcess:
-    path = tmp_path / "body.md"
-    path.write_text(body)
-    return subprocess.run(["bash", str(SCRIPT), "12", marker, str(path)], env=env, capture_output=True, text=True)
+    """The step in a workspace whose downloaded artifact holds the body at reports/comment.md."""
+    (tmp_path / "artifact" / "reports").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "artifact" / "reports" / "comment.md").write_text(body)
+    script = tmp_path / "step.sh"
+    script.write_text(STEP.spec["run"])
+    step_env = {**env, "PR_NUMBER": "12", "MARKER": marker, "BODY_PATH": "reports/comment.md"}
+    return subprocess.run([*GITHUB_BASH, str(script)], cwd=tmp_path, env=step_env, capture_output=True, text=True)
 
 
 def _calls(env: dict[str, str]) -> list[str]:
@@ -122,5 +128,12 @@ def test_a_body_without_its_marker_line_is_refused(gh, tmp_path):
     assert _calls(gh) == []
 
 
-def test_the_script_is_executable_as_the_workflow_calls_it_directly():
-    assert os.access(SCRIPT, os.X_OK)
+def test_a_pull_request_number_that_is_not_one_is_refused_before_any_call(gh, tmp_path):
+    _comments(gh, [])
+    (tmp_path / "artifact").mkdir()
+    script = tmp_path / "step.sh"
+    script.write_text(STEP.spec["run"])
+    env = {**gh, "PR_NUMBER": "12; rm -rf /", "MARKER": "offline-preview", "BODY_PATH": "x.md"}
+    completed = subprocess.run([*GITHUB_BASH, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert completed.returncode == 2 and "PR_NUMBER must be a pull request number" in completed.stderr
+    assert _calls(gh) == []

@@ -20,8 +20,12 @@ STANDIN_MAKE = r"""#!/usr/bin/env bash
 target=$1
 shift
 flags=()
+diff_flags=()
 for arg in "$@"; do
-  case $arg in PREVIEW_FLAGS=*) read -r -a flags <<<"${arg#PREVIEW_FLAGS=}" ;; esac
+  case $arg in
+    PREVIEW_FLAGS=*) read -r -a flags <<<"${arg#PREVIEW_FLAGS=}" ;;
+    DIFF_FLAGS=*) read -r -a diff_flags <<<"${arg#DIFF_FLAGS=}" ;;
+  esac
 done
 case "$STANDIN_MODE:$target" in
   real:preview-all)
@@ -29,7 +33,7 @@ case "$STANDIN_MODE:$target" in
   real:diff)
     # As the Makefile's recipe: the tool's status to DIFF_STATUS_FILE, and make's own 2 on failure.
     status=0
-    "$OFFLINE_PREVIEW" diff --base-dir "$BASE_DIR" --head-dir "$HEAD_DIR" || status=$?
+    "$OFFLINE_PREVIEW" diff --base-dir "$BASE_DIR" --head-dir "$HEAD_DIR" "${diff_flags[@]}" || status=$?
     for arg in "$@"; do case $arg in DIFF_STATUS_FILE=*) echo "$status" >"${arg#DIFF_STATUS_FILE=}" ;; esac; done
     if [ "$status" != 0 ]; then echo "make: *** [Makefile: diff] Error $status"; exit 2; fi ;;
   real:*|pass:*) echo "make $target: ok" ;;
@@ -87,7 +91,9 @@ def test_the_workflows_have_steps_that_run_make():
         "pull-request.yml:offline:Offline preview (policy pack + checkov)",
         "pull-request.yml:offline:Access diff against the base branch",
         "pull-request.yml:cloud:pulumi preview --policy-pack, each stack",
-        "deploy-environment.yml:deploy:pulumi up --policy-pack, registry -> replication -> access",
+        "deploy-environment.yml:plan:pulumi preview --save-plan --policy-pack, each stack",
+        "deploy-environment.yml:plan:Access diff against the commit deployed before",
+        "deploy-environment.yml:deploy:pulumi up --plan --policy-pack, registry -> replication -> access",
     }
 
 
@@ -141,6 +147,7 @@ def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(
     )
     assert "BLOCKED: protected resource would be deleted" in comment
     assert "`no-wildcard-principal`" in comment
+    assert "#### Who reaches what\n```mermaid\nflowchart LR\n" in comment  # the diff's access picture
     summary = (workdir / "step-summary.md").read_text()
     assert summary.rstrip().endswith("```") and "FAILED: 1 mandatory policy violation(s)" in summary
 

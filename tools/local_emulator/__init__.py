@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -34,12 +35,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _answers(url: str) -> bool:
+def probe(url: str) -> str:
+    """What answers at `url`: "moto" (its own API: GET /moto-api/config is moto's config, a JSON object with
+    its `batch` and `lambda` sections), "other" (something accepts connections but is not moto), or "none"."""
     try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=0.5):
-            return True
-    except OSError:
-        return False
+        with urllib.request.urlopen(f"{url}/moto-api/config", timeout=2) as reply:
+            body = reply.read(65536)
+    except urllib.error.HTTPError:
+        return "other"  # an HTTP server, but not moto's API
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return "none" if isinstance(reason, ConnectionRefusedError) else "other"
+    try:
+        config = json.loads(body)
+    except ValueError:
+        return "other"
+    return "moto" if isinstance(config, dict) and {"batch", "lambda"} <= set(config) else "other"
+
+
+def _answers(url: str) -> bool:
+    """moto answers at `url` (anything else answering there is not the emulator)."""
+    return probe(url) == "moto"
+
+
+def port_in_use_message(port: int) -> str:
+    return (
+        f"port in use: 127.0.0.1:{port} answers, but not as moto (its /moto-api/config is not moto's): "
+        "stop what runs there or pick another port (make emulator MOTO_PORT=<port>)"
+    )
 
 
 class Emulator:
@@ -71,6 +94,8 @@ class Emulator:
         deadline = time.monotonic() + timeout
         while not _answers(self.url):
             if self.process.poll() is not None:
+                if self.log is not None and b"Address already in use" in _tail(self.log):
+                    raise RuntimeError(port_in_use_message(self.port))
                 raise RuntimeError(f"the emulator exited at start (code {self.process.returncode}); see {self.log}")
             if time.monotonic() > deadline:
                 self.stop()
@@ -118,6 +143,15 @@ class Emulator:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _tail(log: Path) -> bytes:
+    try:
+        with log.open("rb") as text:
+            text.seek(max(log.stat().st_size - 4096, 0))
+            return text.read()
+    except OSError:
+        return b""
 
 
 def recorded_requests(recording: Path | None) -> int:

@@ -11,7 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import Emulator, _answers, pulumi_state_resources, recorded_requests
+from . import Emulator, port_in_use_message, probe, pulumi_state_resources, recorded_requests
 
 RECORDING = "recording.jsonl"
 
@@ -19,15 +19,24 @@ RECORDING = "recording.jsonl"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="local_emulator", description=__doc__)
     parser.add_argument("command", choices=("start", "stop"))
-    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--port", type=str, default="5055")
     parser.add_argument("--dir", type=Path, default=Path(".moto"))
     parser.add_argument("--pulumi-state", type=Path, default=Path(".pulumi-state"))
     args = parser.parse_args(argv)
+    port = args.port.strip()
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        print(f"error: MOTO_PORT (--port) {args.port!r}: a TCP port is a number from 1 to 65535", file=sys.stderr)
+        return 2
+    args.port = int(port)
     pid_file = args.dir / "pid"
     if args.command == "start":
-        if _answers(f"http://127.0.0.1:{args.port}"):
+        found = probe(f"http://127.0.0.1:{args.port}")
+        if found == "moto":
             print(f"emulator: already answering on 127.0.0.1:{args.port}")
             return 0
+        if found == "other":
+            print(f"error: the emulator did not start: {port_in_use_message(args.port)}", file=sys.stderr)
+            return 1
         recording = args.dir / RECORDING
         state = pulumi_state_resources(args.pulumi_state)
         if state and not recorded_requests(recording):

@@ -45,6 +45,8 @@ from aws_facts.iam.actions import actions_on
 from aws_facts.iam.evaluate import action_applies, resource_applies
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
 
+from .manifest import UNKNOWN_PLACEHOLDER
+
 # What pull and push mean is the stacks' definition, in one place.
 PULL = PULL_ACTIONS
 PUSH = PUSH_ONLY_ACTIONS
@@ -63,6 +65,7 @@ NAMED = frozenset(a for actions in CAPABILITIES.values() for a in actions)
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 MANAGED_POLICY = "aws:iam/policy:Policy"
@@ -324,8 +327,28 @@ def _finish(rows: dict[str, dict[str, list[str]]]) -> None:
             row[capability] = granted or reasons[:1]
 
 
+def _deployed_arn(entry: Mapping[str, Any], providers: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The resource's ARN once deployed. A first preview does not know it (the provider computes it): then the
+    one AWS forms from the name, the provider's region and account (aws_outputs, as the preview's mocks do)."""
+    arn = entry.get("outputs", {}).get("arn")
+    if arn != UNKNOWN_PLACEHOLDER:
+        return arn or None
+    from .aws_outputs import AwsEnvironment, resource_outputs
+
+    provider = providers.get(str(entry.get("provider") or "").rsplit("::", 1)[0])
+    config = {
+        f"aws:{key}": value if isinstance(value, str) else json.dumps(value)
+        for key, value in ((provider or {}).get("inputs") or {}).items()
+    }
+    _, outputs = resource_outputs(
+        entry["type"], entry["name"], entry["urn"], entry["inputs"], AwsEnvironment.from_config(config)
+    )
+    return outputs.get("arn")
+
+
 def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     resources = list(resources)
+    providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     repositories: dict[str, tuple[str | None, dict[str, str]]] = {}
     for r in resources:
         if r["type"] != REPOSITORY:
@@ -333,11 +356,19 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
         name = r["inputs"].get("name") or r.get("outputs", {}).get("name")
         tags = {**(r["inputs"].get("tags") or {}), **(r.get("outputs", {}).get("tagsAll") or {})}
         if name:
-            repositories[name] = (r.get("outputs", {}).get("arn") or None, {str(k): str(v) for k, v in tags.items()})
+            repositories[name] = (_deployed_arn(r, providers), {str(k): str(v) for k, v in tags.items()})
     repository_policies: dict[str, list[Statement]] = {}
     for r in resources:
         if r["type"] == REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
             repository_policies.setdefault(r["inputs"]["repository"], []).extend(_statements(r["inputs"].get("policy")))
+    # Pull-through cache repositories do not exist before their first pull: one row `<prefix>/*` per
+    # creation template applied for PULL_THROUGH_CACHE, with the policy the template gives them.
+    for r in resources:
+        if r["type"] == CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (r["inputs"].get("appliedFors") or []):
+            name = f"{r['inputs'].get('prefix')}/*"
+            tags = {str(k): str(v) for k, v in (r["inputs"].get("resourceTags") or {}).items()}
+            repositories[name] = (None, tags)
+            repository_policies[name] = _statements(r["inputs"].get("repositoryPolicy"))
     identity = _identity_documents(resources)
     every = [s for statements in repository_policies.values() for s in statements]
     every += [s for _, statements in identity for s in statements]
@@ -366,14 +397,11 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
     """Per role: the statements of every identity policy it has (inline, `RolePolicy`, and managed
     policies of the manifest attached by `managedPolicyArns` or `RolePolicyAttachment`), read together so
     that a Deny in one removes what another allows."""
+    providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     roles = {
-        r["inputs"].get("name") or r.get("name"): r.get("outputs", {}).get("arn")
-        for r in resources
-        if r["type"] == ROLE
+        r["inputs"].get("name") or r.get("name"): _deployed_arn(r, providers) for r in resources if r["type"] == ROLE
     }
-    managed = {
-        r.get("outputs", {}).get("arn"): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY
-    }
+    managed = {_deployed_arn(r, providers): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY}
     found: dict[str | None, list[Statement]] = {}
     for r in resources:
         if r["type"] == ROLE_POLICY:
@@ -383,7 +411,7 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
             role = r["inputs"].get("role")
             found.setdefault(roles.get(role, role), []).extend(_statements(managed[r["inputs"]["policyArn"]]))
         elif r["type"] == ROLE:
-            arn = r.get("outputs", {}).get("arn")
+            arn = _deployed_arn(r, providers)
             for policy in _list(r["inputs"].get("inlinePolicies")):
                 if isinstance(policy, dict):
                     found.setdefault(arn, []).extend(_statements(policy.get("policy")))
@@ -398,7 +426,7 @@ def format_matrix(matrix: Matrix, names_shown: int = 3) -> str:
     principal` with ✔ granted, ◐ partly granted, ✘ denied, · not granted. A thousand models with the same
     consumers make one block."""
     groups: dict[tuple, list[str]] = {}
-    for repository in sorted(matrix):
+    for repository in sorted(matrix, key=lambda name: (name.startswith("("), name)):  # repositories first
         rows = tuple(sorted((p, _marks(c)) for p, c in matrix[repository].items()))
         groups.setdefault(rows, []).append(repository)
     lines: list[str] = []
@@ -429,4 +457,79 @@ def _marks(capabilities: dict[str, list[str]]) -> tuple[str, ...]:
     return tuple(marks)
 
 
-__all__ = ["CAPABILITIES", "access_matrix", "format_matrix"]
+# --- rows beyond the repositories: who may write into them, or read and manage their keys ------------
+
+REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
+CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+KMS_KEYS = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
+# What pull, push and admin mean for a repository's KMS key: decrypting its layers, encrypting new ones,
+# and changing who may do either (or destroying the key, which loses every image).
+KMS_CAPABILITIES = {
+    "pull": ("kms:Decrypt",),
+    "push": ("kms:Encrypt", "kms:GenerateDataKey"),
+    "admin": ("kms:PutKeyPolicy", "kms:CreateGrant", "kms:ScheduleKeyDeletion", "kms:DisableKey"),
+}
+
+
+def resource_policy_rows(resources: Iterable[Mapping[str, Any]]) -> Matrix:
+    """Rows for the documents that reach repositories without being a repository's policy, keyed by what
+    they govern: `(registry policy) <name>` (who may replicate into, or create, any repository its Resource
+    names), `(replica template) <prefix>` (the policy ECR gives each replica), `(KMS key) <name>` (who may
+    decrypt, encrypt and administer the key that encrypts the images). ECR documents are read as a
+    repository policy with the ARN unknown; key policies with KMS's actions (KMS_CAPABILITIES)."""
+    rows: Matrix = {}
+    memo: dict[tuple, tuple[Found | str, Statement | None]] = {}
+    for r in resources:
+        inputs, name = r.get("inputs") or {}, str(r.get("name") or r.get("urn", "").rpartition("::")[2])
+        if r.get("type") == REGISTRY_POLICY:
+            found = _rows(_statements(inputs.get("policy")), [], None, {}, memo)
+            rows[f"(registry policy) {name}"] = _relabel(found, "registry policy")
+        elif r.get("type") == CREATION_TEMPLATE and inputs.get("repositoryPolicy"):
+            label = f"(replica template) {inputs.get('prefix') or name}/ ({name})"
+            found = _rows(_statements(inputs.get("repositoryPolicy")), [], None, {}, memo)
+            rows[label] = _relabel(found, "replica template policy")
+        elif r.get("type") in KMS_KEYS and inputs.get("policy"):
+            rows[f"(KMS key) {name}"] = _key_rows(_statements(inputs.get("policy")))
+    return rows
+
+
+def _relabel(rows: dict[str, dict[str, list[str]]], source: str) -> dict[str, dict[str, list[str]]]:
+    """_rows names its document `repository policy`; these rows come from another."""
+    return {
+        label: {c: [w.replace("repository policy", source) for w in why] for c, why in caps.items()}
+        for label, caps in rows.items()
+    }
+
+
+def _key_rows(statements: list[Statement]) -> dict[str, dict[str, list[str]]]:
+    """A key policy's Allows per principal, as KMS capabilities, less what its Denies take from every caller."""
+    candidates = frozenset(a for actions in KMS_CAPABILITIES.values() for a in actions) | actions_on("kms", "key")
+    denies = [s for s in statements if s.is_deny]
+    rows: dict[str, dict[str, list[str]]] = {}
+    for statement in (s for s in statements if s.is_allow and s.principals is not None):
+        read = [statement, *denies]
+        why = f"key policy {statement.sid or f'#{statement.index}'}"
+        try:
+            reached = reach(read, callers_for(read, Zone(), insiders=True), candidates)
+        except (UnsupportedCondition, TooComplex) as error:
+            reached, why = [], f"{why} (not evaluated: {error})"
+        granted: dict[str, set[str]] = {}
+        for found in reached:
+            if found.statement is statement:
+                granted.setdefault(_resource_label(statement, found.principal), set()).update(found.actions)
+        for label, actions in granted.items():
+            row = rows.setdefault(label, {})
+            for capability, needed in KMS_CAPABILITIES.items():
+                got = actions & set(needed)
+                if got == set(needed):
+                    row.setdefault(capability, []).append(why)
+                elif got:
+                    row.setdefault(capability, []).append(f"{why} (only {', '.join(sorted(got))})")
+            other = sorted(actions - {a for needed in KMS_CAPABILITIES.values() for a in needed})
+            if other:
+                shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+                row.setdefault("other", []).append(f"{why} ({shown})")
+    return rows
+
+
+__all__ = ["CAPABILITIES", "KMS_CAPABILITIES", "access_matrix", "format_matrix", "resource_policy_rows"]

@@ -7,16 +7,20 @@ which the preview uses so that checkov's several seconds of start-up overlap the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from model_registry.sources import SourceError, load_yaml, unknown_key_message
+
+from . import supervise
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SKIP_FILE = REPO_ROOT / "checkov-skips.yaml"
@@ -24,6 +28,7 @@ INSTALL_HINT = (
     "checkov is not installed: run `make tools` (it installs checkov 3.3.30 as an isolated uv tool in .tools/)"
 )
 MIN_REASON_LENGTH = 10
+WORKER_SCRIPT = Path(__file__).with_name("checkov_worker.py")
 
 
 class CheckovError(Exception):
@@ -36,6 +41,7 @@ class Skip:
     reason: str
     resource_types: tuple[str, ...] = ()  # empty: every resource type
     where: tuple[tuple[str, object], ...] = ()  # planned attribute values the resource must have
+    at: str = field(default="", compare=False)  # `file:line` of the skip, for messages
 
     def applies_to(self, check_id: str, address: str, values: dict | None = None) -> bool:
         if check_id != self.check:
@@ -136,7 +142,7 @@ def load_skips(path: str | Path = SKIP_FILE) -> list[Skip]:
         types = item.get("resource_types") or []
         if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
             raise CheckovError(f"{where_line}: skip of {check}: `resource_types` must be a list of Terraform types")
-        skips.append(Skip(check, " ".join(reason.split()), tuple(types), tuple(sorted(where.items()))))
+        skips.append(Skip(check, " ".join(reason.split()), tuple(types), tuple(sorted(where.items())), where_line))
     return skips
 
 
@@ -178,64 +184,151 @@ def run_cli(plan_files: list[Path], command: Path | None = None) -> list[dict]:
 
 
 class CheckovWorker:
-    """One checkov process that imports checkov once and then scans plan files on request."""
+    """One checkov process that imports checkov once and then scans plan files on request.
 
-    def __init__(self, command: Path | None = None) -> None:
+    Fails closed: a worker that dies, answers something that is not its JSON protocol, or stays silent past
+    `scan_timeout` seconds (importing checkov counts as a scan) is a CheckovError naming what it did; it is
+    stopped, and every later scan fails with the same line instead of writing to a broken pipe.
+    """
+
+    def __init__(self, command: Path | None = None, scan_timeout: float | None = None) -> None:
         command = command or find_checkov()
         python = checkov_python(command)
         if python is None:
             raise CheckovError(f"{command}: cannot find checkov's Python interpreter (use run_cli instead)")
-        script = Path(__file__).with_name("checkov_worker.py")
+        script = WORKER_SCRIPT
+        self.scan_timeout = (
+            scan_timeout if scan_timeout is not None else supervise.limit_from_env(supervise.CHECKOV_SCAN_LIMIT)
+        )
         # Isolated (-I): checkov's environment must not see this workspace's packages.
-        self._process = subprocess.Popen(
-            [str(python), "-I", str(script)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            bufsize=1,
+        self._process = supervise.track(
+            subprocess.Popen(
+                [str(python), "-I", str(script)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                bufsize=1,
+            ),
+            "the checkov worker",
         )
         self._lock = threading.Lock()
         self._ready: dict | None = None
+        self._broken: str | None = None
+        # Lines are read by a thread of their own, so that a silent worker is a timeout, not a hang.
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read_lines, name="checkov-worker-reader", daemon=True).start()
 
-    def _reply(self) -> dict:
-        line = self._process.stdout.readline()
+    def _read_lines(self) -> None:
+        stdout = self._process.stdout
+        with contextlib.suppress(OSError, ValueError):
+            for line in stdout:
+                self._lines.put(line)
+        self._lines.put("")  # end of output: the worker exited
+
+    def _fail(self, what: str) -> CheckovError:
+        """Stop the worker; this line is every later call's error too."""
+        if self._broken is None:
+            self._broken = f"the checkov worker {what}"
+            self._stop()
+        return CheckovError(self._broken)
+
+    def _reply(self, doing: str) -> dict:
+        try:
+            line = self._lines.get(timeout=self.scan_timeout)
+        except queue.Empty:
+            raise self._fail(
+                f"was silent for {self.scan_timeout:g} s while {doing} (the limit: --checkov-timeout or "
+                f"{supervise.CHECKOV_SCAN_LIMIT[0]}); it was stopped"
+            ) from None
         if not line:
-            raise CheckovError(f"the checkov worker exited (status {self._process.poll()})")
-        return json.loads(line)
+            status = self._process.wait()
+            raise self._fail(f"exited with status {status} while {doing}")
+        try:
+            reply = json.loads(line)
+        except json.JSONDecodeError:
+            raise self._fail(f"replied with something that is not JSON while {doing}: {line.strip()[:80]!r}") from None
+        if not isinstance(reply, dict):
+            raise self._fail(f"replied with JSON that is not an object while {doing}: {line.strip()[:80]!r}")
+        return reply
+
+    def check_ids(self) -> frozenset[str]:
+        """Every check id the worker's checkov has for terraform plans (from checkov's own registries)."""
+        self.wait_ready()
+        assert self._ready is not None
+        return frozenset(self._ready.get("checks") or ())
 
     def wait_ready(self) -> str:
         """Block until checkov is imported; return its version."""
         with self._lock:
+            if self._broken is not None:
+                raise CheckovError(self._broken)
             if self._ready is None:
-                self._ready = self._reply()
+                ready = self._reply("importing checkov")
+                if not isinstance(ready.get("version"), str):
+                    raise self._fail(f"announced itself with {json.dumps(ready)[:80]!r}, not its version")
+                self._ready = ready
             return self._ready["version"]
 
     def scan(self, plan_files: list[Path]) -> list[dict]:
         """Scan plan files; return the failed checks. Calls from several threads are serialised."""
         self.wait_ready()
+        doing = f"scanning {', '.join(p.name for p in plan_files)}"
         with self._lock:
-            self._process.stdin.write(json.dumps({"files": [str(p) for p in plan_files]}) + "\n")
-            self._process.stdin.flush()
-            reply = self._reply()
+            if self._broken is not None:
+                raise CheckovError(self._broken)
+            try:
+                self._process.stdin.write(json.dumps({"files": [str(p) for p in plan_files]}) + "\n")
+                self._process.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                status = self._process.poll()
+                raise self._fail(f"exited (status {status}) before {doing}") from None
+            reply = self._reply(doing)
         if "error" in reply:
             raise CheckovError(f"checkov failed: {reply['error']}")
-        return reply["failed"]
+        failed = reply.get("failed")
+        if not isinstance(failed, list) or not all(isinstance(r, dict) for r in failed):
+            raise CheckovError(f"the checkov worker replied without a list of failed checks while {doing}")
+        return failed
+
+    def _stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=5)
+        supervise.untrack(self._process)
 
     def close(self) -> None:
         if self._process.poll() is None:
-            self._process.stdin.close()
+            with contextlib.suppress(OSError, ValueError):
+                self._process.stdin.close()  # a worker that already died: a broken pipe, nothing to report
             try:
                 self._process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        supervise.untrack(self._process)
 
     def __enter__(self) -> CheckovWorker:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def unknown_skip(skips: list[Skip], known: frozenset[str], version: str) -> str | None:
+    """The first skip whose check checkov does not have, as one line naming the file and line; None if all exist.
+    A misspelt or retired id would waive nothing while reading as a waiver."""
+    for skip in skips:
+        if skip.check not in known:
+            prefix = skip.check.rsplit("_", 1)[0]
+            family = sorted(
+                (k for k in known if k.rsplit("_", 1)[0] == prefix and k.rsplit("_", 1)[1].isdigit()),
+                key=lambda k: int(k.rsplit("_", 1)[1]),
+            )
+            hint = f"; {family[0]} to {family[-1]} exist" if family else ""
+            return f"{skip.at}: skip of {skip.check}: checkov {version} has no such check for Terraform plans{hint}"
+    return None
 
 
 def findings(failed: list[dict], planned: dict[str, dict], skips: list[Skip]) -> list[Finding]:

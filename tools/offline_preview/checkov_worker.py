@@ -4,7 +4,8 @@ Run with checkov's own interpreter (its isolated tool environment), never import
     <checkov-python> checkov_worker.py
 Importing checkov takes several seconds; doing it once, while the stacks are still being evaluated,
 is what lets the scan overlap the other phases. Protocol, one JSON object per line:
-    -> {"ready": true, "version": "3.3.30"}            once imported
+    -> {"ready": true, "version": "3.3.30", "checks": [...]}   once imported; `checks`: every check id
+                                                        the terraform_plan runner has (to validate skips)
     <- {"files": ["plan-0000.json", ...]}               a request
     -> {"failed": [...], "passed": N} or {"error": "..."}
 It runs checkov's terraform_plan runner exactly as `checkov --framework terraform_plan
@@ -24,14 +25,22 @@ GC_THRESHOLD = (50_000, 20, 100)
 
 def main() -> None:
     from checkov.runner_filter import RunnerFilter
+    from checkov.terraform.checks.resource.registry import resource_registry
     from checkov.terraform.plan_runner import Runner
     from checkov.version import version
+
+    # The plan runner's checks: resource checks (by type and wildcard) and graph checks (CKV2_*).
+    graph = Runner().graph_registry
+    graph.load_checks()
+    checks = {c.id for per_type in resource_registry.checks.values() for c in per_type}
+    checks |= {c.id for per_type in resource_registry.wildcard_checks.values() for c in per_type}
+    checks |= {c.id for c in graph.checks}
 
     # checkov's modules and check registries live as long as the worker: out of every collection's way.
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
-    print(json.dumps({"ready": True, "version": version}), flush=True)
+    print(json.dumps({"ready": True, "version": version, "checks": sorted(checks)}), flush=True)
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -5,6 +5,8 @@
     offline-preview --project DIR                 any Pulumi Python project (no stack references)
     offline-preview --json                        a machine-readable report on stdout, for CI
     offline-preview --json-file F --sarif F --junit F   the text report on stdout, and these files too
+    offline-preview --deployed origin/main        stack references read the stacks deployed from that revision
+    offline-preview --state registry.json         preview against deployed state (`pulumi stack export`)
     offline-preview diff --base REF               what changed since a git revision
     offline-preview diff --base-dir A --head-dir B   compare two manifest directories
 
@@ -14,42 +16,58 @@ Exit status (kept through make, see the README's table):
      does not waive; for diff: a revision failed to evaluate, or a protected resource would be deleted
      or replaced (BLOCKED);
   2  usage or input errors (one line on stderr);
-  3  diff only: access broadens (a principal gains an Allow or loses a Deny): ask for a security review.
+  3  diff only: access broadens (a principal the base already grants gains on a resource that already
+     existed, or a new principal gains anything): ask for a security review;
+  130, 143  interrupted by SIGINT, SIGTERM (children stopped, one line; docs/faults.md).
+Time limits: --evaluation-timeout, --checkov-timeout, --pack-timeout (seconds; see docs/faults.md).
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
+
+from . import supervise
+
+# First of all, as the command: a Ctrl-C while the rest imports is one line, not a traceback.
+if __name__ == "__main__" or sys.argv[0].endswith("offline-preview"):
+    supervise.install_early_handlers("offline-preview")
+
+import argparse  # noqa: E402 - after the early signal handlers, on purpose
 import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 from model_registry.config import environments
+from model_registry.sources import write_atomically
 
-from .access_matrix import access_matrix
+from .access_matrix import access_matrix, resource_policy_rows
 from .checkov import CheckovError
 from .diff import (
     ManifestError,
     RevisionError,
-    access_broadens,
+    base_access_of,
+    broadenings,
     by_principal,
     diff_directories,
     format_by_principal,
     format_changes,
     has_blocked,
     manifests_at_revision,
+    read_manifest,
     resolve_revision,
 )
+from .html_report import write_matrix_html
 from .junit import junit_xml
+from .mermaid import compare, graph
 from .project import ProjectError
 from .report import diff_report_json, preview_report_json, report_text, source_map, use_colour
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
-from .sarif import project_fallbacks, sarif_report
+from .sarif import catalog_locations, project_fallbacks, sarif_report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROADENS = 0, 1, 2, 3
 STACK_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]{1,100}")
@@ -89,9 +107,46 @@ def _preview_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack")
     parser.add_argument("--no-checkov", action="store_true", help="skip checkov")
+    parser.add_argument(
+        "--checkov-skips", type=Path, metavar="FILE", help="checkov's skip file (default: <repo>/checkov-skips.yaml)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--build-dir", type=Path, help="where manifests go (default: <repo>/build)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a stack's deployed state (`pulumi stack export --show-secrets`; repeat per stack): its resources keep "
+        "their ids and outputs, and stack references to it read its outputs",
+    )
+    parser.add_argument(
+        "--deployed",
+        metavar="REF",
+        help="the git revision that is deployed (e.g. origin/main in a pull request): stack references read the "
+        "upstream stacks' outputs at REF, as the engine reads the last deployed outputs",
+    )
+    limits = parser.add_argument_group("time limits (seconds; a stack past one is FAILED, naming it)")
+    limits.add_argument(
+        "--evaluation-timeout",
+        type=float,
+        metavar="S",
+        help=f"each program's evaluation (${supervise.EVALUATION_LIMIT[0]}, default {supervise.EVALUATION_LIMIT[1]:g})",
+    )
+    limits.add_argument(
+        "--checkov-timeout",
+        type=float,
+        metavar="S",
+        help=f"each checkov scan (${supervise.CHECKOV_SCAN_LIMIT[0]}, default {supervise.CHECKOV_SCAN_LIMIT[1]:g})",
+    )
+    limits.add_argument(
+        "--pack-timeout",
+        type=float,
+        metavar="S",
+        help=f"each policy-pack call (${supervise.PACK_CALL_LIMIT[0]}, default {supervise.PACK_CALL_LIMIT[1]:g})",
+    )
     return parser
 
 
@@ -103,31 +158,68 @@ def _diff_parser() -> argparse.ArgumentParser:
     parser.add_argument("--head-dir", type=Path, help="a directory of head manifests (default: build them now)")
     parser.add_argument("--json", action="store_true", help="a machine-readable diff on stdout")
     parser.add_argument("--detail", action="store_true", help="every grant gained or lost, per resource")
+    parser.add_argument("--mermaid", type=Path, help="also write the access picture (Markdown, a Mermaid graph) here")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; as the console script (argv None) it also owns SIGINT/SIGTERM (supervise.py)."""
+    command_line = argv is None
     argv = sys.argv[1:] if argv is None else argv
+    if command_line:
+        supervise.install_interrupt_handlers("offline-preview")
     try:
-        if argv[:1] == ["diff"]:
-            return _diff(_diff_parser().parse_args(argv[1:]))
-        return _preview(_preview_parser().parse_args(argv))
+        try:
+            if argv[:1] == ["diff"]:
+                status = _diff(_diff_parser().parse_args(argv[1:]))
+            else:
+                status = _preview(_preview_parser().parse_args(argv))
+        finally:
+            # An error caused by the interrupt (a child it stopped, a task that kept it) is the interrupt.
+            supervise.raise_if_interrupted()
+        return status
     except (UsageError, ProjectError, CheckovError, ManifestError, RevisionError) as exc:
         print(f"offline-preview: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except DiffFailed as exc:
         print(f"offline-preview: diff failed: {_one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # an output location that cannot be written (full, read-only, missing, not a folder)
+        print(f"offline-preview: {_os_error_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except supervise.Interrupted as interrupt:
+        supervise.stop_children()
+        supervise.report_once(str(interrupt))
+        if command_line:
+            supervise.exit_now(interrupt.status)  # no interpreter shutdown: it would join threads
+        return interrupt.status
+
+
+def _os_error_line(exc: OSError) -> str:
+    """`path: what errno means` (both paths for a rename)."""
+    what = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return f"{what} (errno {exc.errno})"
+    if exc.filename2 is not None:
+        return f"{exc.filename} -> {exc.filename2}: {what}"
+    return f"{exc.filename}: {what}"
 
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _not_an_option(variable: str, option: str, value: str | None, fix: str) -> None:
+    """A value that starts with '-' would be read as an option by the tool it goes to: refused by name."""
+    if value is not None and str(value).startswith("-"):
+        raise UsageError(f"{variable} ({option}) {str(value)!r} starts with '-': {fix}")
+
+
 def _preview(args) -> int:
     _check_env_name(args.env)
+    _not_an_option("PROJECT", "--project", args.project, "write ./ before a folder whose name starts with '-'")
     if args.project is not None and not args.project.exists():
         raise UsageError(f"--project {args.project}: no such directory")
     options = Options(
@@ -138,7 +230,15 @@ def _preview(args) -> int:
         build_dir=args.build_dir,
         policy=not args.no_policy,
         checkov=not args.no_checkov,
+        state_files=list(args.state),
+        deployed_revision=args.deployed,
+        skip_file=args.checkov_skips,
+        evaluation_timeout=args.evaluation_timeout,
+        checkov_timeout=args.checkov_timeout,
+        pack_timeout=args.pack_timeout,
     )
+    if args.project is not None and args.deployed:
+        raise UsageError("--deployed applies to the repository's stacks, not to --project (use --state)")
     if args.sharded:
         from .shard_plan import sharded_options
 
@@ -157,14 +257,22 @@ def _preview(args) -> int:
         if path is not None and not path.parent.is_dir():
             raise UsageError(f"{path}: no such directory {path.parent}")
     result = run_preview(options, progress)
+    supervise.raise_if_interrupted()
+    supervise.set_phase("writing the reports")
     matrix = stack_access_matrix(result)
     repo_root = args.repo_root.resolve()
+    if any(s.manifest for s in result.stacks):  # beside the manifests: build/preview/<env>/access-matrix.html
+        build_dir = args.build_dir if args.build_dir is not None else repo_root / "build"
+        write_matrix_html(matrix, args.env, build_dir / "preview" / args.env)
     sources = source_map(result, repo_root)
     report = preview_report_json(result, matrix, sources)
     if args.json_file is not None:
         _write(args.json_file, json.dumps(report, indent=2) + "\n")
     if args.sarif is not None:
-        sarif = sarif_report(result, sources, project_fallbacks(result, repo_root))
+        born = catalog_locations(
+            (r for s in result.stacks if s.manifest for r in s.resources), repo_root / "catalog", repo_root
+        )
+        sarif = sarif_report(result, sources, project_fallbacks(result, repo_root), catalog=born)
         _write(args.sarif, json.dumps(sarif, indent=2) + "\n")
     if args.junit is not None:
         _write(args.junit, junit_xml(result))
@@ -176,8 +284,9 @@ def _preview(args) -> int:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write a report atomically: a full disk or an interrupt leaves the previous file or none, never half of one."""
     try:
-        path.write_text(text)
+        write_atomically(path, text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
 
@@ -186,26 +295,63 @@ def stack_access_matrix(result: RunResult) -> dict:
     """The access matrix over every stack the run evaluated (repositories and policies span stacks), from the
     in-memory entries: a secret policy is read as the engine would hand it over, not as the manifest's "[secret]"."""
     resources = [r for s in result.stacks if s.manifest and not s.error for r in s.resources]
-    return access_matrix(resources)
+    return access_matrix(resources) | resource_policy_rows(resources)
+
+
+def revision_sources(root: Path) -> list[Path]:
+    """A checkout's own package folders, as its pyproject.toml declares them: the uv workspace's members
+    and the path sources (such as the leaf package), whatever they were called at that revision. A
+    checkout without a pyproject.toml has none: the installed packages evaluate it."""
+    if not (root / "pyproject.toml").is_file():
+        return []
+    try:
+        uv = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("tool", {}).get("uv", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DiffFailed(f"{root / 'pyproject.toml'}: cannot read the workspace ({exc})") from None
+    members = list(uv.get("workspace", {}).get("members", []))
+    members += [s["path"] for s in uv.get("sources", {}).values() if isinstance(s, dict) and "path" in s]
+    return [root / m for m in dict.fromkeys(members) if isinstance(m, str) and (root / m).is_dir()]
+
+
+def revision_pythonpath(root: Path) -> str:
+    """PYTHONPATH that puts a checkout's own packages before the installed (editable) ones of this one."""
+    return os.pathsep.join([*map(str, revision_sources(root)), os.environ.get("PYTHONPATH", "")])
 
 
 def _build_manifests(env: str, label: str):
-    """A builder for manifests_at_revision: the current tool run on another checkout's programs."""
+    """A builder for manifests_at_revision: the revision's own offline preview (its tools, its library,
+    its pack) run on its own programs, with this environment's third-party packages. Its manifests carry
+    their format version, which read_manifest checks."""
 
     def build(root: Path, out: Path) -> None:
-        # The other revision's shared library must win over this checkout's (installed editable).
-        env_vars = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(root / "shared"), os.environ.get("PYTHONPATH", "")]),
-        }
+        env_vars = {**os.environ, "PYTHONPATH": revision_pythonpath(root)}
         args = ["--env", env, "--repo-root", str(root), "--build-dir", str(out)]
-        completed = subprocess.run(
-            [sys.executable, "-m", "offline_preview.cli", *args, "--no-policy", "--no-checkov", "--quiet", "--json"],
-            capture_output=True,
-            text=True,
-            env=env_vars,
-            check=False,
+        # Tracked: an interrupted diff stops the base revision's evaluation too.
+        child = supervise.track(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "offline_preview.cli",
+                    *args,
+                    "--no-policy",
+                    "--no-checkov",
+                    "--quiet",
+                    "--json",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env_vars,
+                cwd=root,
+            ),
+            f"the evaluation of {label}",
         )
+        try:
+            stdout, stderr = child.communicate()
+        finally:
+            supervise.untrack(child)
+        completed = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
         try:
             report = json.loads(completed.stdout)
         except ValueError:
@@ -242,9 +388,19 @@ def _check_env_name(env: str) -> None:
         raise UsageError(f"--env {env!r}: an environment name has 1-100 characters of A-Z, a-z, 0-9, '-', '_', '.'")
 
 
+def _directory_matrix(directory: Path) -> dict:
+    """The access matrix over every manifest of a directory (one per stack)."""
+    manifests = [read_manifest(path) for path in sorted(directory.glob("*.json")) if path.is_file()]
+    resources = [r for manifest in manifests for r in manifest["resources"]]
+    return access_matrix(resources) | resource_policy_rows(resources)
+
+
 def _diff(args) -> int:
+    _not_an_option("BASE", "--base", args.base, "a git revision never starts with '-' (git would read an option)")
     if bool(args.base) == bool(args.base_dir):
         raise UsageError("diff needs exactly one of --base <git revision> or --base-dir <manifest dir>")
+    if args.mermaid is not None and not args.mermaid.parent.is_dir():
+        raise UsageError(f"--mermaid {args.mermaid}: no such directory {args.mermaid.parent}")
     repo_root = args.repo_root.resolve()
     _check_env_name(args.env)
     if args.base_dir is None or args.head_dir is None:
@@ -260,6 +416,7 @@ def _diff(args) -> int:
             base_out = Path(scratch) / "base"
             base_out.mkdir()
             progress(f"base: evaluating {args.base} ({commit[:12]})")
+            supervise.set_phase(f"evaluating the base revision {args.base}")
             manifests_at_revision(repo_root, commit, _build_manifests(args.env, f"base revision {args.base}"), base_out)
             base_dir = base_out / "preview" / args.env
         if args.head_dir is not None:
@@ -267,19 +424,31 @@ def _diff(args) -> int:
         else:
             head_out = Path(scratch) / "head"
             options = Options(env=args.env, repo_root=repo_root, build_dir=head_out, policy=False, checkov=False)
+            supervise.set_phase("evaluating the working tree")
             result = run_preview(options, progress)
             for stack in result.stacks:
                 if stack.error:
                     raise DiffFailed(f"working tree: {stack.project}: {stack.error}")
             head_dir = head_out / "preview" / args.env
+        supervise.set_phase("comparing the revisions")
         changes = diff_directories(Path(base_dir), Path(head_dir))
-    blocked, broadens = has_blocked(changes), access_broadens(changes)
+        reasons = broadenings(changes, base_access_of(Path(base_dir)))
+        if args.mermaid is not None:
+            states = compare(_directory_matrix(Path(base_dir)), _directory_matrix(Path(head_dir)))
+            _write(args.mermaid, graph(states))
+    blocked, broadens = has_blocked(changes), bool(reasons)
     status = EXIT_FAILED if blocked else EXIT_BROADENS if broadens else EXIT_OK
     summary = by_principal(changes)
     if args.json:
         document = diff_report_json(changes, base=args.base, env=args.env)
         # Beyond schema 1's required keys: the exit status and why, and who gains or loses what.
-        document |= {"baseCommit": commit, "exitCode": status, "accessBroadens": broadens, "byPrincipal": summary}
+        document |= {
+            "baseCommit": commit,
+            "exitCode": status,
+            "accessBroadens": broadens,
+            "broadening": reasons,
+            "byPrincipal": summary,
+        }
         print(json.dumps(document, indent=2))
         return status
     for stack, per in changes.items():
@@ -291,7 +460,11 @@ def _diff(args) -> int:
     if blocked:
         print("BLOCKED: a protected resource would be deleted or replaced (exit 1)")
     elif broadens:
-        print("access broadens: ask for a security review (exit 3)")
+        shown = reasons[:20]
+        print(f"access broadens ({len(reasons)} reason(s)): ask for a security review (exit 3)")
+        print("\n".join(f"  {reason}" for reason in shown))
+        if len(reasons) > len(shown):
+            print(f"  ... and {len(reasons) - len(shown)} more (--json lists them all)")
     return status
 
 

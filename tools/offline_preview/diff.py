@@ -15,7 +15,7 @@ import json
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,10 @@ REPLACE_ON_CHANGE = {
 # A manifest bigger or deeper than any real one is refused rather than read.
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 MAX_MANIFEST_DEPTH = 64
-IGNORED_FIELDS = ("source",)  # where in the program a resource is declared is not a change to it
+IGNORED_FIELDS = ("source",)
+# The manifest formats this diff reads (manifest.FORMAT and its predecessors); a manifest without one is
+# the first format. Every revision writes manifests with its own code, the current diff reads them all.
+READ_FORMATS = ("offline-preview-manifest/1",)  # where in the program a resource is declared is not a change to it
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Grant:
 
 
 ABSENT = object()  # InputChange.before/after when that side has no such input
+IDENTITY = "(the identity the policy is attached to)"  # the principal of an identity-based policy
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class ResourceChange:
     lost: list[Grant] = field(default_factory=list)
     blocked: str = ""
     inputs: list[InputChange] = field(default_factory=list)  # the changed_inputs lines as values
+    target: str = ""  # what a resource policy governs (a repository policy's repository), when it says so
 
 
 def grants(document) -> set[Grant]:
@@ -116,7 +121,7 @@ def _condition_text(statement: Statement) -> str:
 
 def _principals(statement: Statement) -> list[str]:
     if statement.principals is None:
-        return ["(the identity the policy is attached to)"]
+        return [IDENTITY]
     labels = [p.value if p.kind in ("AWS", "*") else f"{p.kind}:{p.value}" for p in statement.principals]
     if statement.not_principal:
         return [f"everyone but {label}" for label in labels]
@@ -152,11 +157,11 @@ def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
     for urn in sorted(before.keys() | after.keys()):
         old, new = before.get(urn), after.get(urn)
         if old is None:
-            changes.append(
-                ResourceChange(urn, new["type"], "added", gained=sorted(_all_grants(new["inputs"]), key=_order))
-            )
+            gained = sorted(_all_grants(new["inputs"]), key=_order)
+            changes.append(ResourceChange(urn, new["type"], "added", gained=gained, target=_target(new)))
         elif new is None:
-            change = ResourceChange(urn, old["type"], "removed", lost=sorted(_all_grants(old["inputs"]), key=_order))
+            lost = sorted(_all_grants(old["inputs"]), key=_order)
+            change = ResourceChange(urn, old["type"], "removed", lost=lost, target=_target(old))
             if old["options"].get("protect") and urn not in aliased:
                 change.blocked = f"{BLOCKED} (see {README_SECTION})"
             changes.append(change)
@@ -167,6 +172,16 @@ def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
                 change.blocked = f"{BLOCKED_REPLACE}: {', '.join(replaced)} changed (see {README_SECTION})"
             changes.append(change)
     return changes
+
+
+# Resource policies and the input naming what they govern.
+_GOVERNS = {"aws:ecr/repositoryPolicy:RepositoryPolicy": "repository", "aws:ecr/repository:Repository": "name"}
+
+
+def _target(entry: dict) -> str:
+    key = _GOVERNS.get(entry["type"])
+    value = entry["inputs"].get(key) if key else None
+    return value if isinstance(value, str) else ""
 
 
 def _replacing_inputs(old: dict, new: dict) -> list[str]:
@@ -245,17 +260,73 @@ def diff_directories(base_dir: Path, head_dir: Path) -> dict[str, list[ResourceC
     }
 
 
+def base_access_of(base_dir: Path) -> BaseAccess:
+    """What the base manifests in `base_dir` grant (see BaseAccess)."""
+    return base_access(read_manifest(path) for path in sorted(base_dir.glob("*.json")) if path.is_file())
+
+
 def has_blocked(changes: dict[str, list[ResourceChange]]) -> bool:
     return any(c.blocked for per_stack in changes.values() for c in per_stack)
 
 
-def access_broadens(changes: dict[str, list[ResourceChange]]) -> bool:
-    """True when any principal may do more: an Allow gained, or a Deny lost."""
-    return any(
-        any(g.effect == "Allow" for g in c.gained) or any(g.effect == "Deny" for g in c.lost)
-        for per_stack in changes.values()
-        for c in per_stack
-    )
+@dataclass(frozen=True)
+class BaseAccess:
+    """What the base revision already grants: who (principal and condition) holds some Allow, and which
+    repositories exist. Broadening is measured against it."""
+
+    principals: frozenset[str] = frozenset()
+    targets: frozenset[str] = frozenset()
+
+
+def base_access(manifests: Iterable[dict]) -> BaseAccess:
+    principals: set[str] = set()
+    targets: set[str] = set()
+    for manifest in manifests:
+        for entry in manifest.get("resources", []):
+            if target := _target(entry):
+                targets.add(target)
+            principals |= {who(g) for g in _all_grants(entry["inputs"]) if g.effect == "Allow"}
+    return BaseAccess(frozenset(principals), frozenset(targets))
+
+
+def who(grant: Grant) -> str:
+    """The principal a grant names with its condition: `* if aws:PrincipalOrgID=o-...` is not the public."""
+    return f"{grant.principal} if {_readable(grant.condition)}" if grant.condition else grant.principal
+
+
+def broadenings(changes: dict[str, list[ResourceChange]], base: BaseAccess) -> list[str]:
+    """Why access broadens, one line each; empty when it does not.
+
+    Access broadens when a principal the base already grants something gains on a resource that already
+    existed (an Allow gained, a Deny lost), or when a principal the base grants nothing gains anything.
+    A new model's repository granting the principals every repository already grants (the organization's
+    standard consumers, its team's CI role) broadens nothing. An identity policy's Allow always counts:
+    its principal is a role, new or existing, that may do more."""
+    reasons = []
+    for per_stack in changes.values():
+        for change in per_stack:
+            existed = change.kind != "added" or (change.target != "" and change.target in base.targets)
+            where = change.target or change.urn
+            for grant in change.gained:
+                if grant.effect != "Allow":
+                    continue
+                principal = who(grant)
+                if grant.principal == IDENTITY:
+                    reasons.append(f"{change.urn}: the role it is attached to gains {grant.action}")
+                elif principal not in base.principals:
+                    reasons.append(f"new principal {principal} gains {grant.action} on {where}")
+                elif existed:
+                    reasons.append(f"{principal} gains {grant.action} on {where}, which already existed")
+            for grant in change.lost:
+                if grant.effect == "Deny" and existed:
+                    reasons.append(f"{who(grant)} is no longer denied {grant.action} on {where}")
+    return sorted(set(reasons))
+
+
+def access_broadens(changes: dict[str, list[ResourceChange]], base: BaseAccess | None = None) -> bool:
+    """True when access broadens (see `broadenings`). Without `base`, no principal is known: any Allow
+    gained broadens."""
+    return bool(broadenings(changes, base if base is not None else BaseAccess()))
 
 
 # --- reading manifests (any file may be handed to --base-dir / --head-dir) ---------------------------
@@ -273,6 +344,12 @@ def read_manifest(path: Path) -> dict:
         raise ManifestError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
         raise ManifestError(f"{path}: not a manifest (a JSON object with a `resources` list)")
+    written = data.get("format", READ_FORMATS[0])
+    if written not in READ_FORMATS:
+        raise ManifestError(
+            f"{path}: format {written!r} is not one this diff reads ({', '.join(READ_FORMATS)}); "
+            "run the diff of the newer revision"
+        )
     seen: set[str] = set()
     for index, entry in enumerate(data["resources"]):
         where = f"{path}: resources[{index}]"
@@ -331,17 +408,17 @@ def manifests_at_revision(repo_root: Path, commit: str, build: Callable[[Path, P
     `build(root, out)`. The worktree is removed before returning, whatever happens."""
     worktree = Path(tempfile.mkdtemp(prefix="offline-preview-worktree-"))
     worktree.rmdir()  # git worktree add wants to create it
-    added = subprocess.run(
-        ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(worktree), commit],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if added.returncode != 0:
-        shutil.rmtree(worktree, ignore_errors=True)
-        message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
-        raise RevisionError(f"cannot check out {commit}: {message}")
+    # One try for the checkout and the build: an interrupt during `git worktree add` leaves no worktree either.
     try:
+        added = subprocess.run(
+            ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(worktree), commit],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if added.returncode != 0:
+            message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
+            raise RevisionError(f"cannot check out {commit}: {message}")
         build(worktree, out)
     finally:
         subprocess.run(
@@ -373,9 +450,7 @@ def by_principal(changes: dict[str, list[ResourceChange]]) -> list[dict]:
             for direction, found in (("gains", change.gained), ("loses", change.lost)):
                 actions: dict[tuple[str, str], set[str]] = {}
                 for grant in found:
-                    # The condition is part of who gains: `* if aws:PrincipalOrgID=o-...` is not the public.
-                    who = f"{grant.principal} if {_readable(grant.condition)}" if grant.condition else grant.principal
-                    actions.setdefault((who, grant.effect), set()).add(grant.action)
+                    actions.setdefault((who(grant), grant.effect), set()).add(grant.action)
                 for (principal, effect), names in actions.items():
                     key = (principal, direction, f"{'' if effect == 'Allow' else 'deny of '}{_verb(names)}", noun)
                     table.setdefault(key, set()).add(change.urn)

@@ -18,16 +18,17 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from model_registry.config import environments
 from model_registry.contract import DEPLOY_ORDER, REGISTRY
 
 from . import checkov as checkov_runner
+from . import supervise
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
 from .coverage import CoverageReport, scanning_coverage
-from .evaluate import DEFAULT_ORGANIZATION, Evaluation, EvaluationError, Resource, evaluate
+from .evaluate import DEFAULT_ORGANIZATION, DEPLOYED, PREVIEW, Evaluation, EvaluationError, Resource, evaluate
 from .manifest import (
     ENVELOPE,
     build_manifest,
@@ -35,11 +36,13 @@ from .manifest import (
     manifest_path,
     masked_manifest,
     rebuild_inputs,
+    rebuild_outputs,
     resource_entry,
     write_manifest,
 )
 from .pack_config import PackConfigError, installed_policies, read_pack_config
 from .project import load_project
+from .state import DeployedState, StateError, load_state
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = "stacks"
@@ -103,6 +106,8 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     # The cross-stack scanning coverage step (coverage.py); None when no registry stack was evaluated.
     coverage: CoverageReport | None = None
+    # Where each stack reference's outputs came from: {"<project>/<stack>": description}.
+    upstream: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -119,12 +124,31 @@ class Options:
     policy: bool = True
     checkov: bool = True
     skip_file: Path | None = None
+    # Deployed state (`pulumi stack export --show-secrets` files): each stack's own resources keep their ids and
+    # outputs, and stack references to it read its outputs.
+    state_files: list[Path] = field(default_factory=list)
+    # The git revision that is deployed: stack references read the upstream stacks' outputs at that revision
+    # (evaluated offline as after `pulumi up`). None, and no state files: the upstream stacks of this run,
+    # evaluated as after deploying them (what `make deploy-all` gives each next stack).
+    deployed_revision: str | None = None
+    # Time limits in seconds (None: the flag's environment variable, else supervise's default).
+    evaluation_timeout: float | None = None
+    checkov_timeout: float | None = None
+    pack_timeout: float | None = None
     # The sharded layout (offline_preview.shard_plan, docs/shards.md): the stack name of each of `projects`,
     # the stacks (`project/stack`) each one reads, and a check of a stack's resource count (one line, or
     # None). A failed stack then skips only the stacks that read it. None: every stack is named `env`.
     stack_names: list[str] | None = None
     upstreams: dict[str, set[str]] | None = None
     stack_check: Callable[[str, str, int], str | None] | None = None
+
+    def limits(self) -> tuple[float, float, float]:
+        """(evaluation, checkov scan, pack call) limits; supervise.LimitError for a value that is not seconds."""
+        return (
+            supervise.limit_from_env(supervise.EVALUATION_LIMIT, self.evaluation_timeout),
+            supervise.limit_from_env(supervise.CHECKOV_SCAN_LIMIT, self.checkov_timeout),
+            supervise.limit_from_env(supervise.PACK_CALL_LIMIT, self.pack_timeout),
+        )
 
 
 def stack_directories(repo_root: Path) -> list[Path]:
@@ -147,18 +171,96 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
         if options.only not in names:
             raise UsageError(f"--stack must be one of {', '.join(names)} (got {options.only!r})")
         directories = directories[: names.index(options.only) + 1]
+    try:
+        limits = options.limits()
+    except supervise.LimitError as exc:
+        raise UsageError(str(exc)) from None
+    options = replace(options, evaluation_timeout=limits[0], checkov_timeout=limits[1], pack_timeout=limits[2])
     pack_config = _pack_config(repo_root, options.env) if options.policy else None
     skips = checkov_runner.load_skips(options.skip_file or repo_root / "checkov-skips.yaml")
 
     for index, directory in enumerate(directories):
         load_project(directory, _stack_of(options, index))  # input errors (ProjectError) before anything starts
-    worker = _start_checkov(progress) if options.checkov else None
+    states = _load_states(options.state_files)
+    deployed = _deployed_outputs(options, directories, states, progress)
+    worker = _start_checkov(progress, options.checkov_timeout) if options.checkov else None
     try:
         with _collector_tuned():
-            return _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress)
+            result = _pipeline(
+                options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
+            )
+        if worker is not None and skips:
+            _check_skips_exist(worker, skips)
+        supervise.raise_if_interrupted()
+        return result
     finally:
         if worker is not None:
             worker.close()
+
+
+def _load_states(paths: list[Path]) -> dict[str, DeployedState]:
+    states: dict[str, DeployedState] = {}
+    for path in paths:
+        try:
+            state = load_state(path)
+        except StateError as exc:
+            raise UsageError(str(exc)) from None
+        if state.key in states:
+            raise UsageError(f"--state {path}: stack {state.key!r} is already given by {states[state.key].path}")
+        states[state.key] = state
+    return states
+
+
+def _deployed_outputs(options: Options, directories, states, progress) -> dict[str, tuple[dict, str]] | None:
+    """{"<project>/<stack>": (outputs, where they came from)} of the deployed upstream stacks, or None when
+    none is given (the run's own upstream evaluations, as after deploying them, serve)."""
+    if not states and options.deployed_revision is None:
+        return None
+    found = {key: (state.outputs, f"deployed state {state.path}") for key, state in states.items()}
+    if options.deployed_revision is not None:
+        for key, outputs in _outputs_at_revision(options, directories[:-1], progress).items():
+            found.setdefault(key, (outputs, f"revision {options.deployed_revision}, as deployed"))
+    return found
+
+
+def _outputs_at_revision(options: Options, directories, progress) -> dict[str, dict]:
+    """The outputs of `directories`' stacks at options.deployed_revision, evaluated as after `pulumi up`."""
+    from .diff import RevisionError, manifests_at_revision, resolve_revision
+
+    outputs: dict[str, dict] = {}
+
+    def build(root: Path, _out: Path) -> None:
+        evaluated: dict[str, Evaluation] = {}
+        for directory in directories:
+            at_revision = root / directory.relative_to(options.repo_root)
+            if not at_revision.is_dir():
+                continue  # the stack did not exist at that revision: nothing of it is deployed
+            progress(f"{directory.name}: evaluating at {options.deployed_revision} (its deployed outputs)")
+            try:
+                evaluation = evaluate(at_revision, options.env, upstream=evaluated, mode=DEPLOYED)
+            except EvaluationError as exc:
+                raise UsageError(
+                    f"--deployed {options.deployed_revision}: {directory.name} fails there: {exc}"
+                ) from None
+            evaluated[evaluation.key] = evaluation
+            outputs[evaluation.key] = evaluation.outputs
+
+    try:
+        commit = resolve_revision(options.repo_root, options.deployed_revision)
+        with contextlib.ExitStack() as cleanup:
+            scratch = Path(cleanup.enter_context(_temporary_directory()))
+            manifests_at_revision(options.repo_root, commit, build, scratch)
+    except RevisionError as exc:
+        raise UsageError(f"--deployed {options.deployed_revision}: {exc}") from None
+    return outputs
+
+
+@contextlib.contextmanager
+def _temporary_directory():
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="offline-preview-deployed-") as path:
+        yield path
 
 
 def _stack_of(options: Options, index: int) -> str:
@@ -180,13 +282,18 @@ def _collector_tuned():
         gc.unfreeze()
 
 
-def _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress) -> RunResult:
+def _pipeline(
+    options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
+) -> RunResult:
     repo_root = options.repo_root
+    # What stack references read: the deployed outputs given, or else this run's upstream stacks as deployed.
+    as_deployed: dict[str, Evaluation] = {}
+    deployed_outputs = {key: outputs for key, (outputs, _) in deployed.items()} if deployed is not None else None
+    upstream_sources = {key: where for key, (_, where) in deployed.items()} if deployed is not None else {}
     checkov_started = time.perf_counter()
     results: list[StackResult] = []
-    evaluated: dict[str, Evaluation] = {}
     manifests: dict[str, dict] = {}
-    background: list[Future] = []
+    background: list[tuple[Future, str]] = []
     timings = Counter()
     # checkov scans go through their own single thread: the worker scans one request at a time, and
     # queued scans must not hold the pool's threads that the policy runs need.
@@ -216,11 +323,30 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                     stream = _CheckovStream(worker, checkov_queue, plans_dir)
                 police = None
                 if checked and pack_config is not None:
-                    police = _PackStream(pack_streams, repo_root / PACK_DIR, pack_config, directory, stack)
+                    police = _PackStream(
+                        pack_streams, repo_root / PACK_DIR, pack_config, directory, stack, options.pack_timeout
+                    )
                     opened.append(police)
+                state_key = f"{load_project(directory, stack).name}/{stack}"
+                supervise.set_phase(f"evaluating {directory.name}")
+                limit = options.evaluation_timeout
                 try:
-                    evaluation = evaluate(directory, stack, upstream=evaluated, on_resource=_fan_out(stream, police))
-                except EvaluationError as exc:
+                    with supervise.time_limit(
+                        limit,
+                        f"{directory.name}: the program's evaluation passed its time limit of {limit:g} s "
+                        f"(--evaluation-timeout or {supervise.EVALUATION_LIMIT[0]})",
+                    ):
+                        evaluation = evaluate(
+                            directory,
+                            stack,
+                            upstream=as_deployed,
+                            on_resource=_fan_out(stream, police, _evaluation_progress(directory.name, progress)),
+                            mode=PREVIEW,
+                            state=states.get(state_key),
+                            deployed=deployed_outputs,
+                        )
+                except (EvaluationError, supervise.TimeLimitExceeded) as exc:
+                    supervise.raise_if_interrupted()  # an interrupt the program's tasks swallowed: not a failure
                     if police is not None:
                         police.abandon()
                     result.error = str(exc)
@@ -234,13 +360,8 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                 # The program's own objects (the SDK's resources, Outputs and tasks refer to each other) are
                 # garbage now; collected at once (GC_THRESHOLD would leave them for a long while), their memory
                 # serves the next stack: at 3,000 models, peak RSS 438 -> 410 MB, for 0.7 s.
+                supervise.raise_if_interrupted()
                 gc.collect()
-                evaluated[evaluation.key] = evaluation
-                if options.upstreams is not None:  # what no later stack reads is memory for the next one
-                    later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
-                    needed = set().union(*(options.upstreams.get(k, set()) for k in later))
-                    for done in [k for k in evaluated if k not in needed]:
-                        del evaluated[done]
                 timings["evaluate"] += evaluation.seconds
                 result.project, result.seconds["evaluate"] = evaluation.project, evaluation.seconds
                 revealed = build_manifest(evaluation, reveal_secrets=True, entries=stream.entries if stream else None)
@@ -262,22 +383,68 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                 if checked:
                     results.append(result)
                     if stream is not None:
-                        background.append(pool.submit(_scan, stream, revealed, skips, result, progress))
+                        scan = pool.submit(_scan, stream, revealed, skips, result, progress)
+                        background.append((scan, f"{result.project}: checkov"))
                     if police is not None:
-                        background.append(pool.submit(police.finish, result, progress))
+                        background.append(
+                            (pool.submit(police.finish, result, progress), f"{result.project}: policy pack")
+                        )
+                del revealed, manifest, evaluation
+                later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
+                read_later = (
+                    bool(later)
+                    if options.upstreams is None
+                    else any(key in options.upstreams.get(k, set()) for k in later)
+                )
+                if read_later and deployed is None:
+                    # A later stack reads this one's outputs as `make deploy-all` gives them: after it is deployed,
+                    # every output known. Evaluated after the preview, while the pack and checkov work on it.
+                    progress(f"{result.project}: evaluating as deployed (for the stacks that reference it)")
+                    try:
+                        deployed_view = evaluate(directory, stack, upstream=as_deployed, mode=DEPLOYED)
+                    except EvaluationError as exc:
+                        result.error = f"as deployed: {exc}"
+                        progress(f"{result.project}: FAILED as deployed: {exc}")
+                        if not checked:
+                            results.append(result)
+                        if options.stack_names is not None:
+                            failed.add(key)
+                            continue
+                        _skip_downstream(directories[index + 1 :], options.env, results, result.project)
+                        break
+                    as_deployed[deployed_view.key] = deployed_view
+                    upstream_sources[deployed_view.key] = "this run's program, as after deploying it"
+                    timings["evaluate"] += deployed_view.seconds
+                    del deployed_view
+                    gc.collect()
+                if options.upstreams is not None:  # what no later stack reads is memory for the next one
+                    needed = set().union(*(options.upstreams.get(k, set()) for k in later))
+                    for done in [k for k in as_deployed if k not in needed]:
+                        del as_deployed[done]
         except BaseException:
             for police in opened:  # a pack thread must not wait forever for resources
                 police.abandon()
             raise
-        for future in background:
-            future.result()
+        supervise.set_phase("waiting for the policy pack and checkov")
+        waited = time.perf_counter()
+        for future, label in background:
+            while True:
+                try:
+                    future.result(timeout=PROGRESS_EVERY_SECONDS)
+                    break
+                except TimeoutError:
+                    progress(f"{label}: still running ({time.perf_counter() - waited:.0f}s after the evaluations)")
     if worker is not None:
         timings["checkov"] = time.perf_counter() - checkov_started
     timings["policy"] = sum(r.seconds.get("policy", 0.0) for r in results)
     coverage = scanning_coverage(manifests) if REGISTRY in manifests else None
     timings["total"] = time.perf_counter() - started
     return RunResult(
-        env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()}, coverage=coverage
+        env=options.env,
+        stacks=results,
+        timings={k: round(v, 3) for k, v in timings.items()},
+        coverage=coverage,
+        upstream=dict(sorted(upstream_sources.items())),
     )
 
 
@@ -316,9 +483,20 @@ def _pack_config(repo_root: Path, env: str) -> dict:
         raise UsageError(str(exc)) from None
 
 
-def _start_checkov(progress) -> checkov_runner.CheckovWorker:
+def _check_skips_exist(worker: checkov_runner.CheckovWorker, skips: list[checkov_runner.Skip]) -> None:
+    """Every skip names a check of the checkov that ran (its registries, reported by the worker): exit 2 if not."""
     try:
-        worker = checkov_runner.CheckovWorker()
+        known, version = worker.check_ids(), worker.wait_ready()
+    except checkov_runner.CheckovError:
+        return  # the worker failed: already each stack's checkov error
+    problem = checkov_runner.unknown_skip(skips, known, version)
+    if problem is not None:
+        raise UsageError(problem)
+
+
+def _start_checkov(progress, scan_timeout: float | None = None) -> checkov_runner.CheckovWorker:
+    try:
+        worker = checkov_runner.CheckovWorker(scan_timeout=scan_timeout)
     except checkov_runner.CheckovError as exc:
         raise UsageError(str(exc)) from None
     progress("checkov: starting (importing its checks in the background)")
@@ -439,13 +617,16 @@ def analyzer_resource(entry: dict, providers: dict[str, dict]) -> dict:
     (the run does), "[secret]" for one read from disk.
     """
     options = entry["options"]
-    # The engine sends each resource's provider (type, URN, name, inputs); explicit ones are recorded.
+    # The engine sends each resource's provider (type, URN, name, inputs): the default provider too.
     provider = providers.get(entry["provider"].rsplit("::", 1)[0]) if entry["provider"] else None
+    properties = rebuild_inputs(entry, secrets=ENVELOPE)
     return {
         "type": entry["type"],
         "name": entry["name"],
         "urn": entry["urn"],
-        "properties": rebuild_inputs(entry, secrets=ENVELOPE),
+        "properties": properties,
+        # AnalyzeStack is given each resource's outputs (the engine's `v.Outputs`), Analyze its checked inputs.
+        "outputs": rebuild_outputs(entry, properties, secrets=ENVELOPE),
         "options": {
             "protect": options["protect"],
             "ignoreChanges": options["ignoreChanges"],
@@ -459,16 +640,22 @@ def analyzer_resource(entry: dict, providers: dict[str, dict]) -> dict:
         "propertyDependencies": entry["propertyDependencies"],
         "provider": entry["provider"],
         "providerResource": (
-            {k: provider[k] for k in ("type", "urn", "name")} | {"properties": rebuild_inputs(provider)}
+            {k: provider[k] for k in ("type", "urn", "name")}
+            | {"properties": rebuild_inputs(provider, secrets=ENVELOPE)}
             if provider is not None
             else None
         ),
     }
 
 
-def _fan_out(checkov_stream: _CheckovStream | None, police: _PackStream | None):
-    """The evaluation's on_resource: each resource to both streams, its manifest entry built once."""
-    if police is None:
+def _fan_out(
+    checkov_stream: _CheckovStream | None,
+    police: _PackStream | None,
+    counter: Callable[[Resource], None] | None = None,
+):
+    """The evaluation's on_resource: each resource to both streams, its manifest entry built once, and counted
+    for the progress lines."""
+    if police is None and counter is None:
         return checkov_stream.add if checkov_stream is not None else None
 
     def on_resource(resource: Resource) -> None:
@@ -476,9 +663,31 @@ def _fan_out(checkov_stream: _CheckovStream | None, police: _PackStream | None):
         if checkov_stream is not None:
             checkov_stream.add(resource)
             entry = checkov_stream.entries.get(resource.urn)
-        police.add(resource, entry)
+        if police is not None:
+            police.add(resource, entry)
+        if counter is not None:
+            counter(resource)
 
     return on_resource
+
+
+PROGRESS_EVERY_SECONDS = 5.0
+
+
+def _evaluation_progress(stack: str, progress: Callable[[str], None]) -> Callable[[Resource], None]:
+    """Counts the resources a program registers; a progress line every PROGRESS_EVERY_SECONDS while it runs
+    (a 1,000-model evaluation is some 30 s of registering)."""
+    started = last = time.perf_counter()
+    count = 0
+
+    def counted(resource: Resource) -> None:
+        nonlocal count, last
+        count += 1
+        if count % 100 == 0 and (now := time.perf_counter()) - last >= PROGRESS_EVERY_SECONDS:
+            last = now
+            progress(f"{stack}: evaluating: {count:,} resources registered in {now - started:.0f}s")
+
+    return counted
 
 
 class _PackStream:
@@ -493,8 +702,17 @@ class _PackStream:
 
     _END = None
 
-    def __init__(self, executor: ThreadPoolExecutor, pack_dir: Path, pack_config: dict, directory: Path, env: str):
+    def __init__(
+        self,
+        executor: ThreadPoolExecutor,
+        pack_dir: Path,
+        pack_config: dict,
+        directory: Path,
+        env: str,
+        call_timeout: float | None = None,
+    ):
         project = load_project(directory, env)
+        self.call_timeout = call_timeout
         self.started = time.perf_counter()
         self.queue: queue.Queue = queue.Queue()
         self.providers: dict[str, dict] = {}
@@ -508,6 +726,7 @@ class _PackStream:
                 "stack": env,
                 "organization": DEFAULT_ORGANIZATION,
                 "config": manifest_config(project.config, project.secret_keys),
+                "secret_keys": project.secret_keys,
             },
         )
 
@@ -558,7 +777,7 @@ class _PackStream:
 
         resources = iter(self.queue.get, self._END)
         try:
-            with AnalyzerClient(pack_dir, **stack) as pack:
+            with AnalyzerClient(pack_dir, **stack, call_timeout=self.call_timeout) as pack:
                 pack.configure(pack_config)
                 per_resource, of_stack = pack.analyze_all(resources, stack_in_urn_order=True)
         finally:
@@ -572,6 +791,8 @@ def stderr_progress(started: float | None = None) -> Callable[[str], None]:
     origin = started if started is not None else time.perf_counter()
 
     def report(message: str) -> None:
+        if supervise.stopping():  # the command is ending: its one line is the last word
+            return
         print(f"[{time.perf_counter() - origin:5.1f}s] {message}", file=sys.stderr, flush=True)
 
     return report

@@ -3,8 +3,6 @@
     python -m offline_preview.shard_plan list --env dev [--json]          every stack, its upstreams, its models
     python -m offline_preview.shard_plan changed --env dev --base REF      the stacks a change since REF previews
     python -m offline_preview.shard_plan matrix --env dev                  the shards as a JSON list (CI's matrix)
-    python -m offline_preview.shard_plan migrate --env dev --whole-dir A --sharded-dir B
-                                                                          the `pulumi state move` plan (migration.py)
 
 The shard plan itself (which models a shard holds) is model_registry.shards, shared with the programs; this
 module names the stacks around it: `<env>.core` of registry, replication and access, then for each shard
@@ -123,7 +121,8 @@ def stack_bound(project: str, stack: str, resources: int, bound: int = MAX_RESOU
         f"{project} stack {stack}: {resources:,} resources, over the bound of {bound:,} per stack "
         f"(model_registry.shards.MAX_RESOURCES_PER_STACK: a self-managed backend rewrites the whole state at every "
         f"step); give its team more parts: lower model_registry.shards.MODELS_PER_PART ({MODELS_PER_PART}), then "
-        "move the models the new plan places elsewhere (shard_plan migrate)"
+        "move the models the new plan places in other parts with `pulumi state move` "
+        "(docs/shards.md, 'When a team grows a part')"
     )
 
 

@@ -1,0 +1,89 @@
+"""Shared pieces of the fault tests: small projects, the command as a subprocess, the one-line check.
+
+`run_command(..., checkov_worker=F, pack_dir=D)` runs offline-preview exactly as its console script does,
+with the checkov worker's script or the policy pack swapped for a faulty one (tests/faults/children/).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CHILDREN = Path(__file__).resolve().parent / "children"
+FAULT_PACK = CHILDREN / "pack"
+
+# The command as its console script runs it (argv[0] "offline-preview": the signal handlers are installed),
+# optionally with a child swapped: `--checkov-worker F` and `--pack-dir D` come before the command's arguments.
+LAUNCHER = """
+import sys
+from pathlib import Path
+
+args = sys.argv[1:]
+swaps = {}
+while args and args[0] in ("--checkov-worker", "--pack-dir"):
+    swaps[args[0]] = args[1]
+    args = args[2:]
+sys.argv = ["offline-preview", *args]
+from offline_preview import checkov, run
+from offline_preview.cli import main
+
+if "--checkov-worker" in swaps:
+    checkov.WORKER_SCRIPT = Path(swaps["--checkov-worker"])
+if "--pack-dir" in swaps:
+    run.PACK_DIR = swaps["--pack-dir"]  # absolute: repo_root / PACK_DIR is that folder
+    run._pack_config = lambda repo_root, env: {}
+sys.exit(main())
+"""
+
+# One resource that checkov has no check for (a registry's scanning configuration): clean in every phase.
+PROGRAM_OK = """import pulumi_aws as aws
+
+aws.ecr.RegistryScanningConfiguration(
+    "scanning",
+    scan_type="ENHANCED",
+    rules=[{"scan_frequency": "SCAN_ON_PUSH", "repository_filters": [{"filter": "*", "filter_type": "WILDCARD"}]}],
+)
+"""
+
+
+def project(directory: Path, program: str, name: str = "faulty") -> Path:
+    """A Pulumi Python project with `program` as its __main__.py and an empty local stack."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+    (directory / "Pulumi.local.yaml").write_text(
+        'config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["111122223333"]\n'
+    )
+    (directory / "__main__.py").write_text(program)
+    return directory
+
+
+def command(*args: str, checkov_worker: Path | None = None, pack_dir: Path | None = None) -> list[str]:
+    swaps: list[str] = []
+    if checkov_worker is not None:
+        swaps += ["--checkov-worker", str(checkov_worker)]
+    if pack_dir is not None:
+        swaps += ["--pack-dir", str(pack_dir)]
+    return [sys.executable, "-c", LAUNCHER, *swaps, *args]
+
+
+def run_command(*args: str, timeout: float = 180, env: dict | None = None, **swaps) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command(*args, **swaps),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def the_line(stderr: str) -> str:
+    """The command's one line on stderr (run with --quiet: nothing else may be there, no traceback)."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert "Traceback" not in stderr, stderr
+    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{stderr}"
+    return lines[0]

@@ -1,0 +1,50 @@
+"""Progress inside every phase longer than a few seconds: a line on stderr every few seconds while a program
+registers resources, and while the pack and checkov finish; nothing with --quiet."""
+
+from __future__ import annotations
+
+import re
+
+from faults_helpers import CHILDREN, project, run_command
+from offline_preview.run import PROGRESS_EVERY_SECONDS
+
+# 400 resources over some 8 s: longer than PROGRESS_EVERY_SECONDS.
+SLOW_REGISTRATIONS = """import time
+
+import pulumi_aws as aws
+
+for index in range(400):
+    aws.ecr.RegistryScanningConfiguration(f"scanning-{index}", scan_type="BASIC")
+    time.sleep(0.02)
+"""
+
+
+def test_a_long_evaluation_reports_its_progress_and_quiet_means_quiet(tmp_path):
+    assert PROGRESS_EVERY_SECONDS <= 5
+    directory = project(tmp_path / "slow", SLOW_REGISTRATIONS)
+    args = ["--project", str(directory), "--build-dir", str(tmp_path / "build"), "--no-checkov", "--no-policy"]
+    completed = run_command(*args)
+    assert completed.returncode == 0, completed.stderr
+    counts = [
+        int(n.replace(",", ""))
+        for n in re.findall(r"slow: evaluating: ([\d,]+) resources registered", completed.stderr)
+    ]
+    assert counts, completed.stderr
+    assert counts == sorted(counts) and all(0 < n <= 400 for n in counts)
+    quiet = run_command(*args, "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_waiting_for_a_slow_child_reports_it_until_its_limit(tmp_path):
+    directory = project(
+        tmp_path / "waits",
+        "import pulumi_aws as aws\n\naws.ecr.RegistryScanningConfiguration('s', scan_type='BASIC')\n",
+        name="waits",
+    )
+    completed = run_command(
+        "--project", str(directory), "--build-dir", str(tmp_path / "build"), "--no-policy", "--checkov-timeout", "12",
+        checkov_worker=CHILDREN / "worker_silent.py",
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert "waits: checkov: still running (" in completed.stderr
+    assert "checkov FAILED: the checkov worker was silent for 12 s" in completed.stderr
