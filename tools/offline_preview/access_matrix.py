@@ -36,6 +36,7 @@ from aws_facts.iam import (
     Zone,
     callers_as,
     callers_for,
+    external_access,
     parse,
     reach,
     resource_tag_context,
@@ -193,6 +194,35 @@ def _add(
     _grant(rows, label, why, frozenset(granted) | frozenset(denied), denied)
 
 
+def _proved(
+    statement: Statement,
+    denies: list[Statement],
+    arn: str | None,
+    tags: Mapping[str, tuple[str, ...]],
+    found: Found | str,
+) -> tuple[Found, str] | None:
+    """Where the search shows no grant through an Allow, the library's proof (external_access, trusting no
+    one but the repository's owner) may still find a request that gets in (an organization path or a pattern
+    the search does not try): its grant, shown with the witness request."""
+    if isinstance(found, str) or any(key[0] == id(statement) and granted for key, (granted, _, _) in found.items()):
+        return None
+    try:
+        accesses = external_access([statement, *denies], Zone(frozenset()), tags, arn).accesses
+    except (UnsupportedCondition, TooComplex):
+        return None
+    accesses = [a for a in accesses if a.actions & ECR_ACTIONS]  # the Denies grant nothing
+    if not accesses:
+        return None
+    proved = dict(found)
+    for access in accesses:
+        label = _resource_label(statement, access.principal)
+        granted, denied, limiting = proved.get((id(statement), label), (set(), {}, []))
+        kept = access.actions & ECR_ACTIONS  # some request keeps them: no Deny removes them from every caller
+        proved[(id(statement), label)] = (granted | kept, {a: d for a, d in denied.items() if a not in kept}, limiting)
+    request = ", ".join(f"{k}={','.join(v)}" for k, v in sorted(accesses[0].witness.items()))
+    return proved, f" (proof: {accesses[0].caller}, e.g. a request with {request})"
+
+
 def _rows(
     policy: list[Statement],
     identity: list[tuple[str | None, list[Statement]]],
@@ -218,6 +248,10 @@ def _rows(
             memo[key] = (_search(read, callers, arn, tags, sources, _resource_label), statement)
         found, searched = memo[key]
         why = _why(statement, sources)
+        proved = _proved(statement, policy_denies, arn, tags, found)
+        if proved is not None:
+            found, note = proved
+            why += note
         if statement.not_principal:
             labels = [_resource_label(statement, None)]
         else:
