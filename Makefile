@@ -25,7 +25,7 @@ YES ?=
 # when exporting it), so every variable a person sets (on the command line or in the environment) is first
 # frozen to its literal text: `$(value X)` read once into a simple variable, never expanded again.
 USER_VARIABLES := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE MOTO_PORT SHARDED CHANGED ONLY JOBS \
-  PLAN_DIR PLANS YES
+  PLAN_DIR PLANS YES IMAGE
 $(foreach v,$(USER_VARIABLES),$(if $(filter command% environment%,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 # Free-text variables reach the tools through the environment, never pasted into a shell command line:
 # `make diff 'BASE=HEAD; echo x'` is a revision git does not know, not a command. Option lists are split
@@ -65,10 +65,10 @@ endif
 .DEFAULT_GOAL := help
 .PHONY: help install tools test lint check-pulumi check-confirmed check-plans check-stack check-env emulator emulator-stop \
         local-reset pulumi-cli deploy-all preview-all plan-all destroy-all deploy preview destroy diff deployer-policies \
-        pack-bundle bench clean shard-migration
+        pack-bundle bench clean shard-migration gate
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
-HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE PLAN_DIR PLANS YES MOTO_PORT SHARDED CHANGED ONLY JOBS
+HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE PLAN_DIR PLANS YES IMAGE MOTO_PORT SHARDED CHANGED ONLY JOBS
 HELP_ROW := printf '  %-17s %-18s %s\n'
 
 help: ## list the targets and the variables
@@ -93,6 +93,7 @@ help: ## list the targets and the variables
 	@$(HELP_ROW) PLAN_DIR "$$PLAN_DIR" "where make plan-all saves each stack's plan (pulumi preview --save-plan)"
 	@$(HELP_ROW) PLANS "$$PLANS" "1: make deploy-all applies exactly the plans in PLAN_DIR (pulumi up --plan)"
 	@$(HELP_ROW) YES "$$YES" "1: deploy or destroy ENV=dev|prod from a terminal without the confirmation question"
+	@$(HELP_ROW) IMAGE "$$IMAGE" "make gate: the image to judge, <repository>@sha256:<digest>"
 	@$(HELP_ROW) MOTO_PORT "$$MOTO_PORT" "the port of the local AWS emulator (ENV=local)"
 	@$(HELP_ROW) SHARDED "$$SHARDED" "1: the sharded layout, <env>.core and <env>.<shard> stacks (docs/shards.md)"
 	@$(HELP_ROW) CHANGED "$$CHANGED" "1 (with SHARDED=1): only the stacks a change since BASE touches"
@@ -259,6 +260,13 @@ shard-migration: check-env install ## the plan (and diff: moved, or BLOCKED) tha
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m deployer_policies --env $(ENV) --out build/deployer-policies/$(ENV)
+
+# ENV=local asks the emulator (fake credentials, as the local stacks use); dev and prod the SDK's own
+# credentials and region. IMAGE travels in the environment, never pasted into the command line.
+GATE_LOCAL := $(if $(filter local,$(ENV)),--endpoint-url http://127.0.0.1:$(MOTO_PORT) --region us-east-1)
+gate: check-env install ## refuse to promote IMAGE=<repository>@sha256:<digest> while a CRITICAL/HIGH finding has a fix
+	@$(if $(filter local,$(ENV)),AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing) \
+	  $(VENV)/bin/python -m gate "$$IMAGE" $(GATE_LOCAL)
 
 pack-bundle: install ## write the publishable policy pack (with the leaf package aws-facts inside) to build/policy-pack/
 	$(VENV)/bin/python -m pack_bundle build/policy-pack

@@ -39,6 +39,14 @@ VALIDATION = "aws-request-validation"
 VALIDATION_COVERAGE = "aws-request-validation-coverage"
 ACCOUNT_WIDE = "account-wide-scanning"
 
+# Issue 19's features: lifecycle by use (lifecycle_by_use.py), upstream caches (pull_through.py), signing
+# (signing.py), account settings (account_settings.py).
+LIFECYCLE_GRAMMAR = "ecr-lifecycle-grammar"
+RELEASES_KEPT = "ecr-releases-kept"
+PULL_THROUGH_CACHE = "ecr-pull-through-cache"
+RELEASE_SIGNING = "ecr-release-signing"
+REGISTRY_POLICY_SCOPE = "ecr-registry-policy-scope"
+
 # Every policy the pack defines, in the order pack.py's SPECS lists them, the exemption policies around them.
 POLICIES: tuple[str, ...] = (
     EXEMPTIONS,
@@ -59,5 +67,10 @@ POLICIES: tuple[str, ...] = (
     VALIDATION,
     ACCOUNT_WIDE,
     VALIDATION_COVERAGE,
+    LIFECYCLE_GRAMMAR,
+    RELEASES_KEPT,
+    PULL_THROUGH_CACHE,
+    RELEASE_SIGNING,
+    REGISTRY_POLICY_SCOPE,
     EXEMPTION_NOTES,
 )

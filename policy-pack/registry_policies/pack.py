@@ -21,7 +21,18 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import ecr, iam, quotas, scanning_forms, stack, validation
+from . import (
+    account_settings,
+    ecr,
+    iam,
+    lifecycle_by_use,
+    pull_through,
+    quotas,
+    scanning_forms,
+    signing,
+    stack,
+    validation,
+)
 from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .names import EXEMPTION_NOTES as EXEMPTION_NOTES
@@ -310,6 +321,51 @@ SPECS += [
         EnforcementLevel.ADVISORY,
         validation.coverage_finding,
         reads_props=False,
+    ),
+]
+# Features of issue 19 (docs/features.md): lifecycle by use.
+SPECS += [
+    Spec(
+        lifecycle_by_use.GRAMMAR,
+        "Lifecycle policies are ones ECR accepts (archive storage and its 90-day minimum included).",
+        EnforcementLevel.MANDATORY,
+        lifecycle_by_use.grammar_findings,
+        exemptable=False,
+    ),
+    Spec(
+        lifecycle_by_use.RELEASES_KEPT,
+        "No lifecycle rule deletes a release image from standard storage (archiving is allowed).",
+        EnforcementLevel.MANDATORY,
+        lifecycle_by_use.releases_kept_findings,
+        options={lifecycle_by_use.RELEASE_PREFIXES_OPTION: STRING_LIST},
+    ),
+]
+# Pull-through caches.
+SPECS += [
+    Spec(
+        pull_through.CACHE,
+        "Every pull-through cache rule has a creation template with the models' settings and is scanned.",
+        EnforcementLevel.MANDATORY,
+        stack_check=lambda resources, _config: pull_through.cache_findings(resources),
+    ),
+]
+# Signing for release tags.
+SPECS += [
+    Spec(
+        signing.SIGNING,
+        "ECR managed signing covers every repository of the stack (so every release tag).",
+        EnforcementLevel.MANDATORY,
+        stack_check=signing.signing_findings,
+        options={signing.REQUIRE_OPTION: {"type": "boolean"}},
+    ),
+]
+# Pinned account settings.
+SPECS += [
+    Spec(
+        account_settings.SCOPE,
+        "Account settings are valid and pinned once; the registry policy takes effect under the scope in force.",
+        EnforcementLevel.MANDATORY,
+        stack_check=lambda resources, _config: account_settings.scope_findings(resources),
     ),
 ]
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Annotated
 
 from aws_facts import tags
-from pydantic import AfterValidator, Field
+from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
+from pydantic import AfterValidator, Field, model_validator
 
 from . import naming
 from .config import (
@@ -90,12 +91,50 @@ class TeamCi(ConfigModel):
     pushers: tuple[GitHubPusher, ...] = Field(min_length=1)
 
 
+def _upstream_registry(value: str) -> str:
+    if value not in UPSTREAMS:
+        raise ValueError(
+            f"{value!r} is not an upstream registry this registry caches; use one of {', '.join(UPSTREAMS)}"
+        )
+    return value
+
+
+def _credential_arn(value: str) -> str:
+    problem = credential_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+class UpstreamSpec(ConfigModel):
+    """An upstream registry the team builds from, reached through an ECR pull-through cache rule."""
+
+    registry: Annotated[str, AfterValidator(_upstream_registry)]
+    # A Secrets Manager secret ARN (never the credentials themselves); required where the upstream needs them.
+    credential_arn: Annotated[str, AfterValidator(_credential_arn)] | None = None
+
+    @model_validator(mode="after")
+    def _credentials_where_needed(self) -> UpstreamSpec:
+        if UPSTREAMS[self.registry].needs_credentials and self.credential_arn is None:
+            raise ValueError(
+                f"credentialArn: {self.registry} needs credentials: name the ARN of a Secrets Manager secret "
+                "ecr-pullthroughcache/<name> holding them (never the credentials themselves)"
+            )
+        if not UPSTREAMS[self.registry].needs_credentials and self.credential_arn is not None:
+            raise ValueError(f"credentialArn: {self.registry} is public and takes no credentials; remove it")
+        return self
+
+
 class TeamFile(ConfigModel):
     """A whole `catalog/<team>.yaml`."""
 
     team: TeamName
     cost_centre: TagValue | None = None
+    # The team's default lifecycle overrides; a model's own `lifecycle` keys win over these.
+    lifecycle: LifecycleOverride | None = None
     ci: TeamCi | None = None
+    # Upstream registries the team's builds pull through the registry's cache (docs/features.md).
+    upstreams: tuple[UpstreamSpec, ...] = ()
     models: tuple[ModelSpec, ...] = Field(min_length=1)
 
 
@@ -122,6 +161,7 @@ class Team:
     models: tuple[str, ...]
     file: str
     pushers_line: int
+    upstreams: tuple[UpstreamSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +248,10 @@ class Catalog:
     directory: Path
     teams: tuple[Team, ...]
     models: tuple[CatalogModel, ...]
+
+    def upstreams(self) -> dict[str, str | None]:
+        """{upstream registry: its credential ARN} over every team (one cache rule per upstream)."""
+        return {u.registry: u.credential_arn for team in self.teams for u in team.upstreams}
 
 
 def load_catalog(
@@ -315,6 +359,7 @@ def _load_team_file(
         models=tuple(m.name for m in spec.models),
         file=shown,
         pushers_line=document.line(("ci", "pushers")),
+        upstreams=spec.upstreams,
     )
     models = [
         CatalogModel(
@@ -324,7 +369,7 @@ def _load_team_file(
             cost_centre=m.cost_centre or spec.cost_centre,
             mutable_tags=m.mutable_tags,
             scan_on_push=m.scan_on_push,
-            lifecycle=m.lifecycle,
+            lifecycle=m.lifecycle.over(spec.lifecycle) if m.lifecycle else spec.lifecycle,
             consumers=m.consumers,
             where=f"{shown}:{document.line(('models', index, 'name'))}",
         )
@@ -334,6 +379,12 @@ def _load_team_file(
         for index, m in enumerate(spec.models):
             if m.consumers is not None:
                 problems.extend(_outside_zone(shown, document, index, m.name, m.consumers, zone))
+    for model in models:
+        problem = model.lifecycle.archive_problem() if model.lifecycle else None
+        if problem:
+            problems.append(f"{model.where}: model {model.name!r}: lifecycle.{problem}")
+    if any(m.lifecycle and m.lifecycle.archive_problem() for m in models):
+        return None
     return team, models
 
 
@@ -375,6 +426,16 @@ def _outside_zone(
 
 def _across_files(teams: list[Team], models: list[CatalogModel], namespace: str | None) -> list[str]:
     problems = []
+    # One cache rule per upstream registry: teams naming the same upstream must name the same secret.
+    credentials: dict[str, tuple[str | None, Team]] = {}
+    for team in teams:
+        for upstream in team.upstreams:
+            named = credentials.setdefault(upstream.registry, (upstream.credential_arn, team))
+            if named[0] != upstream.credential_arn:
+                problems.append(
+                    f"{team.file}:1: upstreams: {upstream.registry} has credentialArn {upstream.credential_arn!r} here "
+                    f"and {named[0]!r} in {named[1].file}; the registry has one cache rule per upstream: agree on one secret"
+                )
     roles: dict[str, Team] = {}
     for team in teams:
         # IAM role names are unique regardless of case: NLP and nlp would be one role.

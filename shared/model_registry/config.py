@@ -18,6 +18,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from aws_facts import models
+from aws_facts.ecr_lifecycle import ARCHIVE_MINIMUM_DAYS
+from aws_facts.ecr_pull_through import UPSTREAMS, prefix_problem
+from aws_facts.ecr_signing import profile_problem
+from aws_facts.grammars.lifecycle import MAX_WILDCARDS
+from aws_facts.quotas import QUOTA_TABLE
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -42,12 +48,13 @@ from .rules import (
 )
 from .sources import Document, SourceError, closest, load_yaml
 
-# ECR service limits (see docs/config.md's "Limits" table).
-MAX_REPLICATION_RULES = 10
-MAX_REPLICATION_DESTINATIONS = 25
-MAX_FILTERS_PER_RULE = 100
-MAX_TAG_EXCLUSION_FILTERS = 5
-MAX_WILDCARDS_PER_TAG_PATTERN = 4
+# ECR service limits (see docs/config.md's "Limits" table): the leaf package's quota table, ECR's model (read
+# through botocore) and its lifecycle grammar, one copy each.
+MAX_REPLICATION_RULES = QUOTA_TABLE["ecr-replication-rules"].limit
+MAX_REPLICATION_DESTINATIONS = QUOTA_TABLE["ecr-replication-destinations"].limit
+MAX_FILTERS_PER_RULE = QUOTA_TABLE["ecr-replication-filters"].limit
+MAX_TAG_EXCLUSION_FILTERS = int(models.length("ecr", "ImageTagMutabilityExclusionFilters")[1] or 0)
+MAX_WILDCARDS_PER_TAG_PATTERN = MAX_WILDCARDS
 # Where the registry and access stacks find the catalog, relative to their project directory.
 DEFAULT_CATALOG = "../../catalog"
 
@@ -150,6 +157,21 @@ ModelName = Annotated[StrictStr, AfterValidator(_model_name)]
 GitHubOidcProviderArn = Annotated[StrictStr, oidc_provider_arn(GITHUB_OIDC_HOST)]
 
 
+def _cache_prefix(value: str) -> str:
+    longest = max(UPSTREAMS.values(), key=lambda u: len(u.short)).short
+    problem = prefix_problem(f"{value}/{longest}") or (
+        prefix_problem(value) if value != "ROOT" else "ROOT is not a prefix"
+    )
+    if problem:
+        raise ValueError(
+            f"{problem} (the prefix of every cache rule is <upstreamCachePrefix>/<upstream>, e.g. {value}/{longest})"
+        )
+    return value
+
+
+CachePrefix = Annotated[StrictStr, AfterValidator(_cache_prefix)]
+
+
 class ConfigModel(BaseModel):
     """Strict base: camelCase keys, unknown keys refused, values not coerced across types.
 
@@ -207,8 +229,43 @@ class Lifecycle(ConfigModel):
 
 
 class LifecycleOverride(ConfigModel):
+    """A catalog model's (or its team's default) changes to registry:lifecycle; None: inherit."""
+
     untagged_expiry_days: StrictInt | None = Field(None, ge=1, le=3650)
     prerelease_keep_count: StrictInt | None = Field(None, ge=1, le=10000)
+    # Lifecycle by use (docs/features.md): release images not pulled for N days move to ECR's archive
+    # storage class (not pullable, restorable); None: they stay in standard storage.
+    archive_after_days_unpulled: StrictInt | None = Field(None, ge=1, le=3650)
+    # Delete from the archive N days after the move; ECR's archive keeps an image at least 90 days.
+    delete_archived_after_days: StrictInt | None = Field(None, ge=ARCHIVE_MINIMUM_DAYS, le=3650)
+
+    def over(self, default: LifecycleOverride | None) -> LifecycleOverride:
+        """This override with `default`'s values where this one has none (a model over its team)."""
+        if default is None:
+            return self
+        mine = self.model_dump(exclude_none=True)
+        return LifecycleOverride(**{**default.model_dump(exclude_none=True), **mine})
+
+    def archive_problem(self) -> str | None:
+        if self.delete_archived_after_days is not None and self.archive_after_days_unpulled is None:
+            return (
+                "deleteArchivedAfterDays: set without archiveAfterDaysUnpulled, nothing is ever archived; "
+                "set archiveAfterDaysUnpulled too, or remove it"
+            )
+        return None
+
+
+def _signing_profile(value: str) -> str:
+    problem = profile_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+class Signing(ConfigModel):
+    """`registry:signing`: the AWS Signer profile ECR signs the namespace's images with."""
+
+    signing_profile_arn: Annotated[StrictStr, AfterValidator(_signing_profile)]
 
 
 class RegistryConfig(ConfigModel):
@@ -222,6 +279,22 @@ class RegistryConfig(ConfigModel):
     key_admins: tuple[PrincipalArn, ...] = ()
     # The catalog folder (model_registry.catalog), relative to the project directory.
     catalog: str = Field(DEFAULT_CATALOG, min_length=1)
+    # Lifecycle by use (the catalog's archiveAfterDaysUnpulled). Only ENV=local turns it off: the
+    # emulator's lifecycle schema (moto 5.2.5) predates ECR's archive storage class and refuses it.
+    archive_storage: StrictBool = True
+    # Pull-through caches of the upstreams the catalog's teams name: `<upstreamCachePrefix>/<upstream>`.
+    upstream_cache_prefix: CachePrefix = "cache"
+    # Only ENV=local turns them off: the emulator has no pull-through cache rules nor creation templates (500).
+    upstream_caches: StrictBool = True
+    # ECR managed signing of every image pushed to the namespace (release tags included), through the
+    # aws-native provider (pulumi-aws 7.51.1 has no signing resource); None: images are not signed.
+    signing: Signing | None = None
+
+    def model_lifecycle(self, override: LifecycleOverride | None) -> LifecycleOverride | None:
+        """A catalog model's lifecycle override as this environment deploys it."""
+        if override is None or self.archive_storage:
+            return override
+        return override.model_copy(update={"archive_after_days_unpulled": None, "delete_archived_after_days": None})
 
 
 def check_mutable_tags(lifecycle: Lifecycle, models: typing.Iterable[Any]) -> None:
@@ -258,6 +331,26 @@ class ReplicationRule(ConfigModel):
     prefixes: tuple[ReplicationPrefix, ...] = Field((), max_length=MAX_FILTERS_PER_RULE)
 
 
+class RegistryPolicyScope(StrEnum):
+    V1 = "V1"
+    V2 = "V2"
+
+
+class BasicScanTypeVersion(StrEnum):
+    AWS_NATIVE = "AWS_NATIVE"
+    CLAIR = "CLAIR"
+
+
+class AccountSettings(ConfigModel):
+    """The ECR account settings the replication stack pins (aws.ecr.AccountSetting), see docs/features.md."""
+
+    # V2: a registry policy's every ECR action applies; V1 honours only replication and pull-through actions.
+    registry_policy_scope: RegistryPolicyScope = RegistryPolicyScope.V2
+    basic_scan_type_version: BasicScanTypeVersion = BasicScanTypeVersion.AWS_NATIVE
+    # Only ENV=local turns the pinning off: the emulator (moto 5.2.5) has no PutAccountSetting (it answers 500).
+    pinned: StrictBool = True
+
+
 class ReplicationConfig(ConfigModel):
     """`replication:*` config."""
 
@@ -269,6 +362,9 @@ class ReplicationConfig(ConfigModel):
     # Creation templates (with their KMS replica keys and role) in each same-account destination region.
     # Only ENV=local turns them off: the emulator implements neither their API nor ReplicateKey by ARN.
     replica_templates: StrictBool = True
+    # The registry-wide account settings this stack owns (one value per account and region, like the
+    # registry policy it gives meaning to).
+    account_settings: AccountSettings = AccountSettings()
 
     def unique_destinations(self) -> set[tuple[str, str | None]]:
         return {(d.region, d.registry_id) for rule in self.rules for d in rule.destinations}
@@ -743,8 +839,9 @@ MOVED_KEYS = {
     for project, keys in (("registry", ("models",)), ("access", ("modelConsumers",)))
 }
 
-# Config namespaces a program may carry besides its own and the AWS provider's: the engine's own.
-OTHER_NAMESPACES = ("pulumi",)
+# Config namespaces a program may carry besides its own and the AWS provider's: the engine's own, and the
+# aws-native provider's (aws-native:region), which registry:signing needs.
+OTHER_NAMESPACES = ("pulumi", "aws-native")
 
 
 def _is_secret(full_key: str, written: Any) -> bool:

@@ -36,6 +36,8 @@ CI_PUSH_ROLE_PREFIX = "model-registry-ci-push-"
 CI_PUSH_ROLES = CI_PUSH_ROLE_PREFIX + "*"
 INFERENCE_PULL_ROLE = "model-registry-inference-pull"
 REPLICA_TEMPLATE_ROLE = "model-registry-replica-template"
+# The role ECR assumes to create KMS-encrypted, tagged pull-through cache repositories (registry stack).
+CACHE_TEMPLATE_ROLE = "model-registry-cache-template"
 # IAM's limit on a role name.
 MAX_ROLE_NAME = ROLE_NAME
 # The permissions boundary every role a deployer creates must carry (tools/deployer_policies writes it).

@@ -9,7 +9,9 @@ and its settings are chosen so that no replica loses what its source keeps, nor 
 accepts:
 
 - lifecycle: the most retentive of the catalog (the longest untagged expiry and the largest pre-release
-  keep count over the default and every model's override); release images are never expired anywhere;
+  keep count over the default and every model's override; releases archived by use only when every
+  model archives them, after the longest wait, and deleted from the archive only when every model's
+  are, after the longest wait); release images are never expired from standard storage anywhere;
 - tag mutability: IMMUTABLE, with the union of every model's mutable-tag filters as exclusions, so
   that replicating a moved `latest` does not fail on an immutable replica (at most 5: ECR's limit; the replication stack refuses more, naming the models).
 """
@@ -27,13 +29,25 @@ from .policy_documents.ecr import lifecycle_policy_json
 
 def replica_lifecycle(config: RegistryConfig, models: Sequence[CatalogModel]) -> LifecycleOverride:
     """The most retentive lifecycle override of the catalog (applied to registry:lifecycle)."""
-    overrides = [m.lifecycle for m in models if m.lifecycle is not None]
+    lifecycles = [config.model_lifecycle(m.lifecycle) for m in models]
+    overrides = [o for o in lifecycles if o is not None]
     untagged = [o.untagged_expiry_days for o in overrides if o.untagged_expiry_days is not None]
     keep = [o.prerelease_keep_count for o in overrides if o.prerelease_keep_count is not None]
     return LifecycleOverride(
         untagged_expiry_days=max([config.lifecycle.untagged_expiry_days, *untagged]),
         prerelease_keep_count=max([config.lifecycle.prerelease_keep_count, *keep]),
+        archive_after_days_unpulled=_latest_or_never(lifecycles, "archive_after_days_unpulled"),
+        delete_archived_after_days=_latest_or_never(lifecycles, "delete_archived_after_days"),
     )
+
+
+def _latest_or_never(overrides: Sequence[LifecycleOverride | None], field: str) -> int | None:
+    """The most retentive of a days-until-it-happens setting: never (None) when any model never does it
+    (or there are no models), else the largest number of days."""
+    values = [getattr(o, field) if o is not None else None for o in overrides]
+    if not values or any(v is None for v in values):
+        return None
+    return max(v for v in values if v is not None)
 
 
 def replica_mutable_tags(models: Sequence[CatalogModel]) -> dict[str, list[str]]:

@@ -100,9 +100,10 @@ def test_a_three_model_run_prints_the_table():
     # Per model: a repository and its lifecycle policy (registry), its repository policy (access); per team
     # (3 models: 3 teams): a push role and its policy; fixed: 4 in the registry (component, key, alias,
     # scanning), 12 in replication (with a scanning configuration per replica region), 5 in access
-    # (component, the registry's stack reference, OIDC provider, pull role and its policy).
+    # (component, the registry's stack reference, OIDC provider, pull role and its policy); and in each of the
+    # three stacks the engine's default provider (pulumi:providers:aws).
     assert (whole["models"], whole["layout"], whole["stacks"]) == ("3", "whole", "3")
-    assert whole["resources"] == str(3 * 3 + 3 * 2 + 4 + 12 + 5)
+    assert whole["resources"] == str(3 * 3 + 3 * 2 + 4 + 12 + 5 + 3)
     # Sharded: the three core stacks, and a registry and an access stack per team (3 teams).
     assert (sharded["layout"], sharded["stacks"]) == ("sharded", str(3 + 2 * 3))
     assert int(sharded["largest stack"]) < int(whole["largest stack"])

@@ -306,6 +306,7 @@ ORDER = (
     "aws:kms/replicaKey:ReplicaKey",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:ecr/replicationConfiguration:ReplicationConfiguration",
+    "aws:ecr/accountSetting:AccountSetting",
     "aws:ecr/registryPolicy:RegistryPolicy",
     "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
     "aws:ecr/repositoryPolicy:RepositoryPolicy",

@@ -217,9 +217,26 @@ def test_registry_deployer_cannot_change_repository_policies(policies):
     assert allowed(policies["registry"], REPOSITORY_POLICY_CHANGES, HOME_REPOSITORIES) == []
 
 
+# The registry stack's own registry settings: scanning, and the upstream caches (docs/features.md): their
+# pull-through cache rules and PULL_THROUGH_CACHE creation templates, in the home region only.
+REGISTRY_OWN_SETTINGS = ("ecr:PutRegistryScanningConfiguration", "inspector2:Disable")
+CACHE_SETTINGS = (
+    "ecr:CreateRepositoryCreationTemplate",
+    "ecr:UpdateRepositoryCreationTemplate",
+    "ecr:DeleteRepositoryCreationTemplate",
+    "ecr:CreatePullThroughCacheRule",
+)
+
+
 def test_registry_deployer_cannot_change_replication_or_the_registry_policy(policies):
-    settings = [a for a in REGISTRY_SETTINGS if a not in ("ecr:PutRegistryScanningConfiguration", "inspector2:Disable")]
+    settings = [a for a in REGISTRY_SETTINGS if a not in REGISTRY_OWN_SETTINGS + CACHE_SETTINGS]
     assert allowed_in_regions(policies["registry"], settings) == []
+
+
+def test_registry_deployer_manages_cache_rules_and_templates_in_the_home_region_only(policies):
+    """The replica regions' creation templates stay the replication deployer's. (IAM cannot tell a
+    PULL_THROUGH_CACHE template from a REPLICATION one in the home region: see docs/features.md.)"""
+    assert sorted({region for _, region in allowed_in_regions(policies["registry"], CACHE_SETTINGS)}) == [HOME]
 
 
 def test_registry_deployer_cannot_touch_replica_keys(policies):

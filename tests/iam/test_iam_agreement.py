@@ -61,6 +61,7 @@ CATEGORIES = [
 
 
 STACKS: dict[str, list] = {}  # env -> every resource of the three stacks' manifests
+HOMES: dict[str, tuple[str, str]] = {}  # env -> the registry's (account, region), from its exports
 
 
 def _corpus():
@@ -72,6 +73,8 @@ def _corpus():
             r for path in sorted((build / env).rglob("*.json")) for r in json.loads(path.read_text())["resources"]
         ]
         STACKS[env] = resources
+        exports = json.loads((build / env / "preview" / env / "registry.json").read_text())["outputs"]
+        HOMES[env] = (exports["registryId"], exports["region"])
         yield from _per_repository(f"stacks/{env}", zone_of(env), resources)
     shutil.rmtree(build, ignore_errors=True)
     for name in ("basic", "public_registry"):
@@ -159,7 +162,13 @@ def test_the_pack_the_matrix_and_the_diff_agree(name, zone, resources):
 @pytest.mark.parametrize("env", ["local", "dev", "prod"])
 def test_every_role_grant_the_matrix_shows_is_a_grant_the_diff_lists(env):
     resources = STACKS[env]
-    arns = {r["inputs"]["name"]: r["outputs"]["arn"] for r in resources if r["type"] == REPOSITORY}
+    # A first preview leaves a new repository's ARN unknown: the ARN ECR gives it, from the registry's exports.
+    account, region = HOMES[env]
+    arns = {
+        r["inputs"]["name"]: f"arn:aws:ecr:{region}:{account}:repository/{r['inputs']['name']}"
+        for r in resources
+        if r["type"] == REPOSITORY
+    }
     policies = [r["inputs"]["policy"] for r in resources if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
     listed = [g for policy in policies for g in grants(policy) if g.effect == "Allow"]
     shown = 0

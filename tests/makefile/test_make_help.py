@@ -19,6 +19,7 @@ VARIABLES = [
     "PLAN_DIR",
     "PLANS",
     "YES",
+    "IMAGE",
     "MOTO_PORT",
     "SHARDED",
     "CHANGED",

@@ -8,10 +8,11 @@ between, each against the working tree.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
-from offline_preview.cli import EXIT_BROADENS, EXIT_OK, main, revision_sources
+from offline_preview.cli import AS_DEPLOYED_VARIABLE, EXIT_BROADENS, EXIT_OK, main, revision_sources
 from offline_preview.diff import ManifestError, read_manifest
 from preview_helpers import REPO_ROOT
 
@@ -59,7 +60,12 @@ REVISIONS = _sample()
 def head_manifests(tmp_path_factory):
     out = tmp_path_factory.mktemp("head")
     args = ["--env", "dev", "--build-dir", str(out), "--no-policy", "--no-checkov", "--quiet", "--json"]
-    assert main(args) == 0
+    # The diff compares deployments: the head built as deployed (every output known), as `diff` builds it itself.
+    os.environ[AS_DEPLOYED_VARIABLE] = "1"
+    try:
+        assert main(args) == 0
+    finally:
+        del os.environ[AS_DEPLOYED_VARIABLE]
     return out / "preview" / "dev"
 
 

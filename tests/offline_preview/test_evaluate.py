@@ -3,7 +3,7 @@
 import sys
 
 import pytest
-from offline_preview.evaluate import EvaluationError, evaluate
+from offline_preview.evaluate import DEPLOYED, EvaluationError, evaluate
 from offline_preview.manifest import build_manifest, manifest_bytes
 from offline_preview.project import ProjectError
 from preview_helpers import REFERENCE, as_project, by_name, program
@@ -95,7 +95,7 @@ def test_secrets_are_masked_and_listed(basic_manifest):
 
 
 def test_the_same_program_gives_the_same_manifest_bytes(basic_manifest):
-    again = build_manifest(evaluate(program("basic"), "local"))
+    again = build_manifest(evaluate(program("basic"), "local", mode=DEPLOYED))
     assert manifest_bytes(again) == manifest_bytes(basic_manifest)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from offline_preview.coverage import REGISTRY_SCANNING, scanning_coverage
-from offline_preview.evaluate import evaluate
+from offline_preview.evaluate import DEPLOYED, evaluate
 from offline_preview.manifest import build_manifest
 from offline_preview.run import Options, run_preview
 from registry_policies import names as policy_names
@@ -16,12 +16,13 @@ MODELS = ("llama-3-8b-instruct", "resnet-50", "sdxl-base", "whisper-large-v3")
 
 @pytest.fixture(scope="module")
 def manifests():
-    """registry, replication and access of ENV=local, as the preview writes them."""
-    evaluated, built = {}, {}
+    """registry, replication and access of ENV=local, as the preview writes them (each previewed against its
+    upstream stacks as deployed, as run_preview does)."""
+    deployed, built = {}, {}
     for project in ("registry", "replication", "access"):
-        evaluation = evaluate(REPO / "stacks" / project, "local", upstream=evaluated)
-        evaluated[evaluation.key] = evaluation
-        built[project] = build_manifest(evaluation)
+        built[project] = build_manifest(evaluate(REPO / "stacks" / project, "local", upstream=deployed))
+        as_deployed = evaluate(REPO / "stacks" / project, "local", upstream=deployed, mode=DEPLOYED)
+        deployed[as_deployed.key] = as_deployed
     return built
 
 

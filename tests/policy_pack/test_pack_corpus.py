@@ -32,7 +32,7 @@ def test_the_corpus_covers_every_category_with_both_verdicts():
         assert document["verdict"] in ("refuse", "accept") and document["why"]
         categories.setdefault(document["category"], set()).add(document["verdict"])
     assert len(CORPUS) >= 150
-    assert set(categories) == {"federated", "principals", "deputy", "types", "restricted", "readers"}
+    assert set(categories) == {"federated", "principals", "deputy", "types", "restricted", "readers", "proof"}
     assert all(verdicts == {"refuse", "accept"} for verdicts in categories.values()), categories
 
 

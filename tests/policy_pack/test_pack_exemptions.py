@@ -48,7 +48,12 @@ def test_the_environment_configs_name_only_policies_of_the_pack(environment):
 def test_the_quota_and_request_validation_policies_cannot_be_exempted_since_aws_refuses_the_deploy_regardless():
     from registry_policies.pack import CHECK_NAMES, NOT_EXEMPTABLE
 
-    assert {"aws-quotas", policy_names.QUOTAS_AGGREGATE, policy_names.VALIDATION} == NOT_EXEMPTABLE
+    assert {
+        policy_names.QUOTAS,
+        policy_names.QUOTAS_AGGREGATE,
+        policy_names.VALIDATION,
+        policy_names.LIFECYCLE_GRAMMAR,
+    } == NOT_EXEMPTABLE
     entry = {"policy": policy_names.QUOTAS_AGGREGATE, "resource": "ciPush", "reason": REASON}
     valid, [invalid] = parse_exemptions({"exemptions": [entry]}, CHECK_NAMES, NOT_EXEMPTABLE)
     assert valid == []

@@ -26,6 +26,11 @@ PUBLISHED = [
     "aws-request-validation",
     "account-wide-scanning",
     "aws-request-validation-coverage",
+    "ecr-lifecycle-grammar",
+    "ecr-releases-kept",
+    "ecr-pull-through-cache",
+    "ecr-release-signing",
+    "ecr-registry-policy-scope",
     "exemption-notes",
 ]
 

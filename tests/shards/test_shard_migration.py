@@ -8,14 +8,22 @@ import re
 import subprocess
 
 import pytest
+from offline_preview.evaluate import DEPLOYED
 from offline_preview.migration import apply, manifests, plan_migration
+from offline_preview.run import Options, run_preview
+from offline_preview.shard_plan import sharded_options
 from shard_helpers import REPO
 
 PROTECTED = ("aws:ecr/repository:Repository", "aws:kms/key:Key")
 
 
 @pytest.fixture(scope="module")
-def layouts(whole_run, sharded_run):
+def layouts(tmp_path_factory):
+    """Both layouts as deployed (ids and ARNs known): the migration compares deployments, not first previews."""
+    build = tmp_path_factory.mktemp("migration")
+    options = Options(env="local", build_dir=build, policy=False, checkov=False, mode=DEPLOYED)
+    whole_run = run_preview(options)
+    sharded_run = run_preview(sharded_options(options, REPO / "stacks"))
     return manifests(None, "local", whole_run)[0], manifests(None, "local", sharded_run)[1]
 
 

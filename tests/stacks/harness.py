@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 from model_registry.naming import LOCAL_ACCOUNT_ID
-from offline_preview.evaluate import Evaluation, evaluate
+from offline_preview.evaluate import DEPLOYED, Evaluation, evaluate
 
 REPO = Path(__file__).resolve().parents[2]
 STACKS = REPO / "stacks"
@@ -29,7 +29,9 @@ ACCOUNT = LOCAL_ACCOUNT_ID  # what the evaluator answers for a config without aw
 REGION = "us-east-1"
 
 # The local config turns off what the emulator cannot create; the tests check what dev and prod deploy.
-TESTED_AS_DEPLOYED = {"replication": {"replication:replicaTemplates": True}}
+TESTED_AS_DEPLOYED = {
+    "replication": {"replication:replicaTemplates": True, "replication:accountSettings": {"pinned": True}}
+}
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _scratch = Path(tempfile.mkdtemp(prefix="stack-tests-"))
@@ -42,8 +44,13 @@ class Run:
 
     @property
     def resources(self):
-        """The cloud resources the program registered (not components, not stack references)."""
-        return [r for r in self.evaluation.resources if r.custom and not r.read]
+        """The cloud resources the program registered (not components, not stack references, not the engine's
+        default provider)."""
+        return [
+            r
+            for r in self.evaluation.resources
+            if r.custom and not r.read and not r.type.startswith("pulumi:providers:")
+        ]
 
     @property
     def outputs(self) -> dict[str, Any]:
@@ -78,9 +85,11 @@ def run_stack(
     upstream: dict[str, Evaluation] | None = None,
     stack: str = "local",
     catalog: dict[str, dict[str, Any] | str] | None = None,
+    mode: str = DEPLOYED,
 ) -> Run:
     """Evaluate stacks/<project> as stack `stack` with `config` (default: its Pulumi.local.yaml) and `catalog`
-    (default: the repository's catalog folder)."""
+    (default: the repository's catalog folder). `mode`: DEPLOYED (default: the program as `pulumi up` runs it,
+    every output known, what a downstream stack reads) or PREVIEW (a first `pulumi preview`)."""
     directory = STACKS / project
     if config is None and project in TESTED_AS_DEPLOYED:
         config = stack_config(project) | TESTED_AS_DEPLOYED[project]
@@ -97,7 +106,7 @@ def run_stack(
             # The copy is not two levels below the repository: name the catalog folder absolutely.
             values.setdefault(f"{project}:catalog", str(CATALOG))
         (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": values}))
-    return Run(evaluate(directory, stack, upstream=upstream))
+    return Run(evaluate(directory, stack, upstream=upstream, mode=mode))
 
 
 def upstream_of(*runs: Run) -> dict[str, Evaluation]:

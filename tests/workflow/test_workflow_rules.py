@@ -159,6 +159,7 @@ def test_only_the_cloud_and_deploy_jobs_can_request_an_oidc_token():
         "deploy.yml:prod-shards",
         "deploy-shards.yml:core",
         "deploy-shards.yml:shard",
+        "audit.yml:audit",
     }
 
 

@@ -41,7 +41,13 @@ from model_registry import naming
 from model_registry.config import ReplicationConfig, aws_problems, load
 from model_registry.contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
 from model_registry.errors import ConfigError
-from model_registry.naming import CI_PUSH_ROLES, INFERENCE_PULL_ROLE, REPLICA_TEMPLATE_ROLE, role_boundary_arn
+from model_registry.naming import (
+    CACHE_TEMPLATE_ROLE,
+    CI_PUSH_ROLES,
+    INFERENCE_PULL_ROLE,
+    REPLICA_TEMPLATE_ROLE,
+    role_boundary_arn,
+)
 from model_registry.policy_documents import Document, Statement, document, statement
 from model_registry.policy_documents.ecr import PUSH_ACTIONS
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
@@ -52,7 +58,11 @@ from model_registry.sources import SourceError, load_yaml, write_atomically
 # The IAM roles the stacks create. The stacks spell these names out today; they should import them
 # from here so that a rename cannot silently move a role outside its deployer's scope. The CI push roles
 # are one per model team, `model-registry-ci-push-<team>`: a name pattern no other role's name matches.
-ROLES_OF = {REGISTRY: (), REPLICATION: (REPLICA_TEMPLATE_ROLE,), ACCESS: (CI_PUSH_ROLES, INFERENCE_PULL_ROLE)}
+ROLES_OF = {
+    REGISTRY: (CACHE_TEMPLATE_ROLE,),
+    REPLICATION: (REPLICA_TEMPLATE_ROLE,),
+    ACCESS: (CI_PUSH_ROLES, INFERENCE_PULL_ROLE),
+}
 
 # The tag every taggable resource carries (model_registry.tagging); KMS keys are scoped by it.
 PROJECT_TAG = "pulumi-project"
@@ -219,6 +229,19 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         ),
         delete=("iam:DeleteOpenIDConnectProvider",),
     ),
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": Crud(
+        create=("ecr:CreatePullThroughCacheRule",),
+        read=("ecr:DescribePullThroughCacheRules",),
+        update=("ecr:UpdatePullThroughCacheRule",),
+        delete=("ecr:DeletePullThroughCacheRule",),
+    ),
+    # The provider's delete is a no-op (framework.WithNoOpDelete): the setting keeps its value.
+    "aws:ecr/accountSetting:AccountSetting": Crud(
+        create=("ecr:PutAccountSetting",),
+        read=("ecr:GetAccountSetting",),
+        update=("ecr:PutAccountSetting",),
+        delete=(),
+    ),
     "aws:ecr/repositoryPolicy:RepositoryPolicy": Crud(
         create=("ecr:SetRepositoryPolicy",),
         read=("ecr:GetRepositoryPolicy",),
@@ -237,6 +260,7 @@ STACK_RESOURCE_TYPES = {
         "aws:kms/key:Key",
     ),
     REPLICATION: (
+        "aws:ecr/accountSetting:AccountSetting",
         "aws:ecr/registryPolicy:RegistryPolicy",
         "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
         "aws:ecr/replicationConfiguration:ReplicationConfiguration",
@@ -252,6 +276,14 @@ STACK_RESOURCE_TYPES = {
         "aws:iam/rolePolicy:RolePolicy",
     ),
 }
+# Types the registry stack registers only when a catalog team names upstreams (pull-through caches): its
+# deployer may manage them too (tests/features/test_features_pull_through_cache.py checks each call).
+UPSTREAM_CACHE_TYPES = (
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",
+)
 # Types the stacks register with `retain_on_delete`: the provider never deletes them.
 RETAINED_TYPES = frozenset({"aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"})
 
@@ -292,6 +324,8 @@ class Target:
     region: str = "*"
     # The replication stack's same-account destination regions (replica keys and templates).
     replica_regions: tuple[str, ...] = ()
+    # registry:upstreamCachePrefix: the pull-through cache repositories are <prefix>/*.
+    cache_prefix: str = "cache"
 
     @property
     def replicas(self) -> tuple[str, ...]:
@@ -448,7 +482,10 @@ def boundary_policy(target: Target) -> Document:
     let ECR create replica repositories in the namespace, get an ECR token, and use the account's KMS
     keys for ECR's grants. Nothing in IAM, STS, or any other service.
     """
-    repositories = [f"arn:aws:ecr:*:{target.account_id}:repository/{target.namespace}/*"]
+    repositories = [
+        f"arn:aws:ecr:*:{target.account_id}:repository/{target.namespace}/*",
+        f"arn:aws:ecr:*:{target.account_id}:repository/{target.cache_prefix}/*",
+    ]
     return document(
         statement(
             "ModelImagesOfTheNamespace",
@@ -464,9 +501,17 @@ def boundary_policy(target: Target) -> Document:
     )
 
 
+# What ECR checks on the cache repositories when a template describes them.
+CACHE_REPOSITORY_ACTIONS = ["ecr:CreateRepository", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy"]
+
+
 def registry_policy(target: Target) -> Document:
-    """The registry stack: repositories and their lifecycle policies, the key and its alias, scanning."""
+    """The registry stack: repositories and their lifecycle policies, the key and its alias, scanning, and
+    the upstream caches (rules, creation templates, the template role) when the catalog names upstreams."""
     repository_types = ("aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy")
+    cache_rule = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule"
+    template = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+    role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
     scanning = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
     alias_actions = _actions("aws:kms/alias:Alias", prefix="kms:")
     # Key administration, and DescribeKey for ECR's encrypted repositories.
@@ -505,7 +550,33 @@ def registry_policy(target: Target) -> Document:
         ),
         # ListAliases takes no resource in IAM.
         statement("ListKeyAliases", ["kms:ListAliases"], resources="*"),
-        *_no_escalation(target),
+        # Pull-through caches (when the catalog names upstreams): the rules and their creation templates
+        # are registry settings (`*`, in the home region); ECR checks the repository actions of a template
+        # on the cache repositories; the template's role carries the boundary and is passed to ECR only.
+        statement(
+            "ManageUpstreamCacheRulesAndTemplates",
+            sorted(
+                set(_actions(cache_rule, template, prefix="ecr:"))
+                - set(CACHE_REPOSITORY_ACTIONS)
+                - {"ecr:DescribeRepositories"}
+            ),
+            resources="*",
+            conditions=_string_equals(target.in_regions((target.region,))),
+        ),
+        statement(
+            "SetUpCacheRepositoriesThroughTemplates",
+            CACHE_REPOSITORY_ACTIONS,
+            resources=[f"arn:aws:ecr:{target.region}:{target.account_id}:repository/{target.cache_prefix}/*"],
+        ),
+        _service_linked_role(target, template),
+        statement(
+            "PassTheCacheTemplateRoleToEcr",
+            ["iam:PassRole"],
+            resources=target.roles(*ROLES_OF[REGISTRY]),
+            conditions={"StringEquals": {"iam:PassedToService": "ecr.amazonaws.com"}},
+        ),
+        # The template role, with the boundary; and the Denies that keep any deployer from escalating.
+        *_bounded_roles(target, REGISTRY, role_types),
     )
 
 
@@ -528,8 +599,10 @@ def replication_policy(target: Target) -> Document:
         replicate_conditions["StringEquals"]["kms:ReplicaRegion"] = sorted(target.replica_regions)
     return document(
         statement(
-            "ManageReplicationAndRegistryPolicy",
-            _actions(replication, prefix="ecr:") + _actions(registry_policy_type, prefix="ecr:"),
+            "ManageReplicationRegistryPolicyAndAccountSettings",
+            _actions(replication, prefix="ecr:")
+            + _actions(registry_policy_type, prefix="ecr:")
+            + _actions("aws:ecr/accountSetting:AccountSetting", prefix="ecr:"),
             resources="*",
             conditions=_string_equals(target.in_regions((target.region,))),
         ),

@@ -36,6 +36,7 @@ from aws_facts.iam import (
     Zone,
     callers_as,
     callers_for,
+    external_access,
     parse,
     reach,
     resource_tag_context,
@@ -43,6 +44,8 @@ from aws_facts.iam import (
 from aws_facts.iam.actions import actions_on
 from aws_facts.iam.evaluate import action_applies, resource_applies
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
+
+from .manifest import UNKNOWN_PLACEHOLDER
 
 # What pull and push mean is the stacks' definition, in one place.
 PULL = PULL_ACTIONS
@@ -62,6 +65,7 @@ NAMED = frozenset(a for actions in CAPABILITIES.values() for a in actions)
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 MANAGED_POLICY = "aws:iam/policy:Policy"
@@ -190,6 +194,35 @@ def _add(
     _grant(rows, label, why, frozenset(granted) | frozenset(denied), denied)
 
 
+def _proved(
+    statement: Statement,
+    denies: list[Statement],
+    arn: str | None,
+    tags: Mapping[str, tuple[str, ...]],
+    found: Found | str,
+) -> tuple[Found, str] | None:
+    """Where the search shows no grant through an Allow, the library's proof (external_access, trusting no
+    one but the repository's owner) may still find a request that gets in (an organization path or a pattern
+    the search does not try): its grant, shown with the witness request."""
+    if isinstance(found, str) or any(key[0] == id(statement) and granted for key, (granted, _, _) in found.items()):
+        return None
+    try:
+        accesses = external_access([statement, *denies], Zone(frozenset()), tags, arn).accesses
+    except (UnsupportedCondition, TooComplex):
+        return None
+    accesses = [a for a in accesses if a.actions & ECR_ACTIONS]  # the Denies grant nothing
+    if not accesses:
+        return None
+    proved = dict(found)
+    for access in accesses:
+        label = _resource_label(statement, access.principal)
+        granted, denied, limiting = proved.get((id(statement), label), (set(), {}, []))
+        kept = access.actions & ECR_ACTIONS  # some request keeps them: no Deny removes them from every caller
+        proved[(id(statement), label)] = (granted | kept, {a: d for a, d in denied.items() if a not in kept}, limiting)
+    request = ", ".join(f"{k}={','.join(v)}" for k, v in sorted(accesses[0].witness.items()))
+    return proved, f" (proof: {accesses[0].caller}, e.g. a request with {request})"
+
+
 def _rows(
     policy: list[Statement],
     identity: list[tuple[str | None, list[Statement]]],
@@ -215,6 +248,10 @@ def _rows(
             memo[key] = (_search(read, callers, arn, tags, sources, _resource_label), statement)
         found, searched = memo[key]
         why = _why(statement, sources)
+        proved = _proved(statement, policy_denies, arn, tags, found)
+        if proved is not None:
+            found, note = proved
+            why += note
         if statement.not_principal:
             labels = [_resource_label(statement, None)]
         else:
@@ -290,8 +327,28 @@ def _finish(rows: dict[str, dict[str, list[str]]]) -> None:
             row[capability] = granted or reasons[:1]
 
 
+def _deployed_arn(entry: Mapping[str, Any], providers: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The resource's ARN once deployed. A first preview does not know it (the provider computes it): then the
+    one AWS forms from the name, the provider's region and account (aws_outputs, as the preview's mocks do)."""
+    arn = entry.get("outputs", {}).get("arn")
+    if arn != UNKNOWN_PLACEHOLDER:
+        return arn or None
+    from .aws_outputs import AwsEnvironment, resource_outputs
+
+    provider = providers.get(str(entry.get("provider") or "").rsplit("::", 1)[0])
+    config = {
+        f"aws:{key}": value if isinstance(value, str) else json.dumps(value)
+        for key, value in ((provider or {}).get("inputs") or {}).items()
+    }
+    _, outputs = resource_outputs(
+        entry["type"], entry["name"], entry["urn"], entry["inputs"], AwsEnvironment.from_config(config)
+    )
+    return outputs.get("arn")
+
+
 def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     resources = list(resources)
+    providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     repositories: dict[str, tuple[str | None, dict[str, str]]] = {}
     for r in resources:
         if r["type"] != REPOSITORY:
@@ -299,11 +356,19 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
         name = r["inputs"].get("name") or r.get("outputs", {}).get("name")
         tags = {**(r["inputs"].get("tags") or {}), **(r.get("outputs", {}).get("tagsAll") or {})}
         if name:
-            repositories[name] = (r.get("outputs", {}).get("arn") or None, {str(k): str(v) for k, v in tags.items()})
+            repositories[name] = (_deployed_arn(r, providers), {str(k): str(v) for k, v in tags.items()})
     repository_policies: dict[str, list[Statement]] = {}
     for r in resources:
         if r["type"] == REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
             repository_policies.setdefault(r["inputs"]["repository"], []).extend(_statements(r["inputs"].get("policy")))
+    # Pull-through cache repositories do not exist before their first pull: one row `<prefix>/*` per
+    # creation template applied for PULL_THROUGH_CACHE, with the policy the template gives them.
+    for r in resources:
+        if r["type"] == CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (r["inputs"].get("appliedFors") or []):
+            name = f"{r['inputs'].get('prefix')}/*"
+            tags = {str(k): str(v) for k, v in (r["inputs"].get("resourceTags") or {}).items()}
+            repositories[name] = (None, tags)
+            repository_policies[name] = _statements(r["inputs"].get("repositoryPolicy"))
     identity = _identity_documents(resources)
     every = [s for statements in repository_policies.values() for s in statements]
     every += [s for _, statements in identity for s in statements]
@@ -332,14 +397,11 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
     """Per role: the statements of every identity policy it has (inline, `RolePolicy`, and managed
     policies of the manifest attached by `managedPolicyArns` or `RolePolicyAttachment`), read together so
     that a Deny in one removes what another allows."""
+    providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     roles = {
-        r["inputs"].get("name") or r.get("name"): r.get("outputs", {}).get("arn")
-        for r in resources
-        if r["type"] == ROLE
+        r["inputs"].get("name") or r.get("name"): _deployed_arn(r, providers) for r in resources if r["type"] == ROLE
     }
-    managed = {
-        r.get("outputs", {}).get("arn"): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY
-    }
+    managed = {_deployed_arn(r, providers): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY}
     found: dict[str | None, list[Statement]] = {}
     for r in resources:
         if r["type"] == ROLE_POLICY:
@@ -349,7 +411,7 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
             role = r["inputs"].get("role")
             found.setdefault(roles.get(role, role), []).extend(_statements(managed[r["inputs"]["policyArn"]]))
         elif r["type"] == ROLE:
-            arn = r.get("outputs", {}).get("arn")
+            arn = _deployed_arn(r, providers)
             for policy in _list(r["inputs"].get("inlinePolicies")):
                 if isinstance(policy, dict):
                     found.setdefault(arn, []).extend(_statements(policy.get("policy")))

@@ -53,7 +53,15 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, en
 from . import supervise
 from .project import CONFIG_VARIABLE, MAX_ARG_STRLEN, config_variable, config_variable_size
 
-__all__ = ["AnalyzerClient", "AnalyzerError", "AnalyzerInfo", "PolicyInfo", "Violation", "merge_pack_config"]
+__all__ = [
+    "AnalyzerClient",
+    "AnalyzerError",
+    "AnalyzerInfo",
+    "PolicyInfo",
+    "Remediation",
+    "Violation",
+    "merge_pack_config",
+]
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 _MAX_MESSAGE = 1024 * 1024 * 400  # the pack server's own limit
@@ -81,6 +89,15 @@ class AnalyzerInfo:
     name: str
     version: str
     policies: list[PolicyInfo]
+
+
+@dataclass(frozen=True)
+class Remediation:
+    policy_name: str
+    policy_pack: str
+    urn: str
+    diagnostic: str  # set when the remediation could not run (e.g. an unknown value during a preview)
+    properties: dict[str, Any] | None  # the resource's new properties, if the policy changed them
 
 
 @dataclass(frozen=True)
@@ -157,13 +174,23 @@ class AnalyzerClient:
         stack: str = "stack",
         organization: str = "organization",
         config: Mapping[str, Any] | None = None,
+        secret_keys: Iterable[str] = (),
+        tags: Mapping[str, str] | None = None,
         dry_run: bool = True,
         python: str | None = None,
         start_timeout: float = 60.0,
         call_timeout: float | None = None,
     ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
-        self.project, self.stack = project, stack
+        self.project, self.stack, self.organization = project, stack, organization
+        self._config = {k: str(v) for k, v in (config or {}).items()}
+        self._secret_keys = sorted(secret_keys)
+        self._tags = dict(tags or {})
+        self._dry_run = dry_run
+        # What the pack answered to the engine's opening calls: True, or False for UNIMPLEMENTED (which the
+        # engine accepts and falls back from).
+        self.handshake_supported: bool | None = None
+        self.configure_stack_supported: bool | None = None
         self._env = {
             **{k: v for k, v in os.environ.items() if k != CONFIG_VARIABLE},
             "PULUMI_ORGANIZATION": organization,
@@ -187,6 +214,7 @@ class AnalyzerClient:
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
         self._info: AnalyzerInfo | None = None
+        self.remediations: list[Remediation] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> AnalyzerClient:
@@ -233,6 +261,37 @@ class AnalyzerClient:
         except grpc.FutureTimeoutError as error:
             raise AnalyzerError(f"the pack did not accept connections on port {port}: {self.stderr}") from error
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        # As the engine's NewPolicyAnalyzer: Handshake as soon as the plugin listens, then ConfigureStack.
+        self.handshake_supported = self._optional(
+            self._stub.Handshake,
+            analyzer_pb2.AnalyzerHandshakeRequest(
+                engine_address=f"127.0.0.1:{engine_port}",
+                root_directory=str(self.pack_dir),
+                program_directory=str(self.pack_dir),
+            ),
+        )
+        self.configure_stack_supported = self._optional(
+            self._stub.ConfigureStack,
+            analyzer_pb2.AnalyzerStackConfigureRequest(
+                stack=self.stack,
+                project=self.project,
+                organization=self.organization,
+                dry_run=self._dry_run,
+                config=self._config,
+                config_secret_keys=self._secret_keys,
+                tags=self._tags,
+            ),
+        )
+
+    def _optional(self, method, request) -> bool:
+        """A call the engine makes but lets a pack leave UNIMPLEMENTED; any other failure stops it."""
+        try:
+            method(request, timeout=self._call_timeout)
+        except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.UNIMPLEMENTED:
+                return False
+            raise self._rpc_error(error) from error
+        return True
 
     def close(self) -> None:
         if self._channel is not None:
@@ -330,34 +389,80 @@ class AnalyzerClient:
             by_urn[single.urn] = single
         return self._violations(self._call(self._analyzer.AnalyzeStack, request), by_urn)
 
+    def remediate(self, resource: Mapping[str, Any]) -> list[Remediation]:
+        """Remediate: what the pack's remediation policies (level "remediate") would change on one resource."""
+        request = self._analyze_request(resource)
+        return self._remediations(self._call(self._analyzer.Remediate, request), request.urn)
+
     def analyze_all(
         self, resources: Iterable[Mapping[str, Any]], max_in_flight: int = 16, stack_in_urn_order: bool = False
     ) -> tuple[list[list[Violation]], list[Violation]]:
-        """What the engine sends in a preview: Analyze for each resource (as analyze_many), then AnalyzeStack
-        over them all (as analyze_stack); the same calls and results as those two.
+        """What the engine sends in a preview (pkg/resource/deploy/step_generator.go): for each resource Remediate,
+        then Analyze on the remediated properties; then AnalyzeStack over them all, each with its outputs.
 
-        Each resource's request is built once and serves both calls, and `resources` is read once, as it
-        comes (a generator keeps only the requests in flight and the stack request in memory).
-        `stack_in_urn_order`: AnalyzeStack lists the resources by URN (a manifest's order) whatever order
-        they came in (the preview streams them in registration order).
+        Remediation diagnostics are advisory violations (as the engine reports them); the remediations
+        themselves are kept in `self.remediations`. Analyze is sent together with Remediate and sent again
+        with the new properties only when a remediation changed them: the same verdicts as sending it after.
+
+        A resource's "outputs" (if given) are its properties in AnalyzeStack, as the engine sends each
+        resource's outputs there (`v.Outputs`); without them, its inputs. The options sent there carry no
+        parent (the engine's AnalyzeResources leaves it out; the item's own `parent` field has it).
+
+        Each resource's request is built once, and `resources` is read once, as it comes (a generator keeps
+        only the requests in flight and the stack request in memory). `stack_in_urn_order`: AnalyzeStack
+        lists the resources by URN (a manifest's order) whatever order they came in.
         """
         stack_request = analyzer_pb2.AnalyzeStackRequest()
         items: dict[str, analyzer_pb2.AnalyzerResource] = {}
         results: list[list[Violation]] = []
-        pending: dict[int, tuple[grpc.Future, analyzer_pb2.AnalyzeRequest]] = {}
+        pending: dict[int, tuple[grpc.Future, grpc.Future, analyzer_pb2.AnalyzeRequest, Mapping]] = {}
         for index, resource in enumerate(resources):
             request = self._analyze_request(resource)
             results.append([])
-            pending[index] = (self._analyzer.Analyze.future(request, timeout=self._call_timeout), request)
-            items[request.urn] = self._stack_item(stack_request, request, resource)
+            pending[index] = (
+                self._analyzer.Remediate.future(request, timeout=self._call_timeout),
+                self._analyzer.Analyze.future(request, timeout=self._call_timeout),
+                request,
+                resource,
+            )
             if len(pending) >= max_in_flight:
-                self._collect_one(pending, results, min(pending))
+                self._collect_remediated(pending, results, min(pending), stack_request, items)
         for index in sorted(pending):
-            self._collect_one(pending, results, index)
+            self._collect_remediated(pending, results, index, stack_request, items)
         if stack_in_urn_order:  # sorted in place: a copy of 20,000 resources would double the request's memory
             stack_request.resources.sort(key=lambda item: item.urn)
             items = {item.urn: item for item in stack_request.resources}
         return results, self._violations(self._call(self._analyzer.AnalyzeStack, stack_request), items)
+
+    def _collect_remediated(self, pending, results, index, stack_request, items) -> None:
+        remediate_future, analyze_future, request, resource = pending.pop(index)
+        try:
+            remediations = self._remediations(remediate_future.result(), request.urn)
+            changed = [r for r in remediations if r.properties is not None]
+            if changed:
+                analyze_future.cancel()
+                # The remediated properties are the inputs from here on (the engine's `new.Inputs`): the outputs
+                # keep only what the provider computes on top of them.
+                computed = {
+                    k: v for k, v in (resource.get("outputs") or {}).items() if k not in resource.get("properties", {})
+                }
+                resource = {**resource, "properties": changed[-1].properties}
+                if "outputs" in resource:
+                    resource["outputs"] = {**changed[-1].properties, **computed}
+                request = self._analyze_request(resource)
+                reply = self._analyzer.Analyze(request, timeout=self._call_timeout)
+            else:
+                reply = analyze_future.result()
+        except grpc.RpcError as error:
+            raise self._rpc_error(error) from error
+        self.remediations.extend(changed)
+        found = [
+            Violation(r.policy_name, "advisory", r.diagnostic, request.urn, request.type, request.name, r.policy_pack)
+            for r in remediations
+            if r.diagnostic
+        ]
+        results[index] = found + self._violations(reply, {request.urn: request})
+        items[request.urn] = self._stack_item(stack_request, request, resource)
 
     @staticmethod
     def _stack_item(
@@ -370,13 +475,32 @@ class AnalyzerClient:
             parent=resource.get("parent") or "",
             dependencies=list(resource.get("dependencies") or ()),
         )
-        item.properties.CopyFrom(single.properties)
+        if "outputs" in resource:
+            item.properties.update(dict(resource["outputs"] or {}))
+        else:
+            item.properties.CopyFrom(single.properties)
         item.options.CopyFrom(single.options)
+        item.options.parent = ""  # the engine's AnalyzeResources sends no parent in the options
         if single.HasField("provider"):
             item.provider.CopyFrom(single.provider)
         for prop, urns in (resource.get("propertyDependencies") or {}).items():
             item.propertyDependencies[prop].urns.extend(urns)
         return item
+
+    @staticmethod
+    def _remediations(reply: analyzer_pb2.RemediateResponse, urn: str) -> list[Remediation]:
+        from google.protobuf import json_format
+
+        return [
+            Remediation(
+                policy_name=r.policyName,
+                policy_pack=r.policyPackName,
+                urn=urn,
+                diagnostic=r.diagnostic,
+                properties=json_format.MessageToDict(r.properties) if r.HasField("properties") else None,
+            )
+            for r in reply.remediations
+        ]
 
     # -- helpers -----------------------------------------------------------------------------------
     @property

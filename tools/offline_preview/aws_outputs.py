@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from aws_facts.kms import key_arn, replica_key_arn
 from model_registry.naming import LOCAL_ACCOUNT_ID
 
 from .policy_document import PolicyDocumentError, get_policy_document
@@ -100,6 +101,18 @@ def resource_outputs(type_token: str, logical_name: str, urn: str, inputs: dict,
     return resource_id, {**inputs, **computed}
 
 
+# Computed outputs a first preview knows all the same: the name autonaming gives in Check and the path Check
+# defaults; every other computed output (ids, ARNs, URLs, registry ids) is unknown until the provider creates it.
+KNOWN_AT_PREVIEW = frozenset({"name", "path"})
+
+
+def preview_outputs(type_token: str, logical_name: str, urn: str, inputs: dict, env: AwsEnvironment, unknown):
+    """`(id, outputs)` of a resource a preview creates (it is not in the deployed state): the provider's
+    preview Create answers with the checked inputs, and `unknown` for what AWS computes and for the id."""
+    _, outputs = resource_outputs(type_token, logical_name, urn, inputs, env)
+    return "", {key: value if key in inputs or key in KNOWN_AT_PREVIEW else unknown for key, value in outputs.items()}
+
+
 def _named(inputs: dict, logical_name: str, urn: str) -> str:
     name = inputs.get("name")
     if isinstance(name, str) and name:
@@ -141,9 +154,14 @@ def _kms_key(logical_name, urn, inputs, env):
 
 def _kms_replica_key(logical_name, urn, inputs, env):
     primary = inputs.get("primaryKeyArn")
-    # A replica has its primary's key id, in its own region.
-    key_id = primary.rsplit("/", 1)[-1] if isinstance(primary, str) and "/" in primary else placeholder_id(urn)
-    return key_id, {"keyId": key_id, "arn": f"arn:{PARTITION}:kms:{env.region}:{env.account}:key/{key_id}"}
+    try:
+        arn = replica_key_arn(primary, env.region) if isinstance(primary, str) else None
+    except ValueError:
+        arn = None  # the provider's Create would fail on it; the preview keeps a placeholder id
+    if arn is None:
+        key_id = placeholder_id(urn)
+        arn = key_arn(PARTITION, env.region, env.account, key_id)
+    return arn.rsplit("/", 1)[-1], {"keyId": arn.rsplit("/", 1)[-1], "arn": arn}
 
 
 def _kms_alias(logical_name, urn, inputs, env):

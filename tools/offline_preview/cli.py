@@ -5,6 +5,8 @@
     offline-preview --project DIR                 any Pulumi Python project (no stack references)
     offline-preview --json                        a machine-readable report on stdout, for CI
     offline-preview --json-file F --sarif F --junit F   the text report on stdout, and these files too
+    offline-preview --deployed origin/main        stack references read the stacks deployed from that revision
+    offline-preview --state registry.json         preview against deployed state (`pulumi stack export`)
     offline-preview diff --base REF               what changed since a git revision
     offline-preview diff --base-dir A --head-dir B   compare two manifest directories
 
@@ -59,6 +61,7 @@ from .diff import (
     read_manifest,
     resolve_revision,
 )
+from .evaluate import DEPLOYED, PREVIEW
 from .html_report import write_matrix_html
 from .junit import junit_xml
 from .mermaid import compare, graph
@@ -67,6 +70,8 @@ from .report import diff_report_json, preview_report_json, report_text, source_m
 from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
 from .sarif import catalog_locations, project_fallbacks, sarif_report
 
+# Set by the diff for the base revision's own tool: evaluate as deployed (every output known), as the head is.
+AS_DEPLOYED_VARIABLE = "OFFLINE_PREVIEW_AS_DEPLOYED"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROADENS = 0, 1, 2, 3
 STACK_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]{1,100}")
 
@@ -111,6 +116,21 @@ def _preview_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--repo-root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--build-dir", type=Path, help="where manifests go (default: <repo>/build)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a stack's deployed state (`pulumi stack export --show-secrets`; repeat per stack): its resources keep "
+        "their ids and outputs, and stack references to it read its outputs",
+    )
+    parser.add_argument(
+        "--deployed",
+        metavar="REF",
+        help="the git revision that is deployed (e.g. origin/main in a pull request): stack references read the "
+        "upstream stacks' outputs at REF, as the engine reads the last deployed outputs",
+    )
     limits = parser.add_argument_group("time limits (seconds; a stack past one is FAILED, naming it)")
     limits.add_argument(
         "--evaluation-timeout",
@@ -213,11 +233,16 @@ def _preview(args) -> int:
         build_dir=args.build_dir,
         policy=not args.no_policy,
         checkov=not args.no_checkov,
+        state_files=list(args.state),
+        deployed_revision=args.deployed,
+        mode=DEPLOYED if os.environ.get(AS_DEPLOYED_VARIABLE) == "1" else PREVIEW,
         skip_file=args.checkov_skips,
         evaluation_timeout=args.evaluation_timeout,
         checkov_timeout=args.checkov_timeout,
         pack_timeout=args.pack_timeout,
     )
+    if args.project is not None and args.deployed:
+        raise UsageError("--deployed applies to the repository's stacks, not to --project (use --state)")
     if args.sharded:
         from .shard_plan import sharded_options
 
@@ -303,7 +328,8 @@ def _build_manifests(env: str, label: str):
     their format version, which read_manifest checks."""
 
     def build(root: Path, out: Path) -> None:
-        env_vars = {**os.environ, "PYTHONPATH": revision_pythonpath(root)}
+        # The diff compares two deployments: a revision whose tool previews with unknowns evaluates as deployed.
+        env_vars = {**os.environ, "PYTHONPATH": revision_pythonpath(root), AS_DEPLOYED_VARIABLE: "1"}
         args = ["--env", env, "--repo-root", str(root), "--build-dir", str(out)]
         # Tracked: an interrupted diff stops the base revision's evaluation too.
         child = supervise.track(
@@ -402,7 +428,9 @@ def _diff(args) -> int:
             head_dir = _existing_dir("--head-dir", args.head_dir)
         else:
             head_out = Path(scratch) / "head"
-            options = Options(env=args.env, repo_root=repo_root, build_dir=head_out, policy=False, checkov=False)
+            options = Options(
+                env=args.env, repo_root=repo_root, build_dir=head_out, policy=False, checkov=False, mode=DEPLOYED
+            )
             supervise.set_phase("evaluating the working tree")
             result = run_preview(options, progress)
             for stack in result.stacks:

@@ -121,7 +121,10 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
     for resource in replication.of_type(REPLICATION_CONFIGURATION) if replication else []:
         source_place = replication.place(resource)
         rules = ((resource["inputs"].get("replicationConfiguration") or {}).get("rules")) or []
-        for rule in rules:
+        for rule in rules if isinstance(rules, list) else [rules]:
+            if not isinstance(rule, dict):
+                report.problems.append(f"{REPLICATION}:{resource['name']}: a replication rule is not known")
+                continue
             prefixes = [f["filter"] for f in rule.get("repositoryFilters") or [] if isinstance(f.get("filter"), str)]
             replicated = [r for r in repositories if not prefixes or any(r[0].startswith(p) for p in prefixes)]
             for destination in rule.get("destinations") or []:

@@ -148,10 +148,19 @@ def _comparable(entry: dict) -> dict:
     return {k: v for k, v in entry.items() if k not in IGNORED_FIELDS}
 
 
+def _checked(entry: dict) -> dict:
+    from .provider_check import check
+
+    inputs, _ = check(entry["type"], entry.get("inputs") or {})
+    return entry if inputs is entry.get("inputs") else {**entry, "inputs": inputs}
+
+
 def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
     """The per-resource changes from `base` to `head` (two manifests of the same stack)."""
-    before = {r["urn"]: r for r in base.get("resources", [])}
-    after = {r["urn"]: r for r in head.get("resources", [])}
+    # Both sides as the provider's Check gives them (schema defaults in): a base built by a tool without Check
+    # leaves a default out that the head spells, which is no change.
+    before = {r["urn"]: _checked(r) for r in base.get("resources", [])}
+    after = {r["urn"]: _checked(r) for r in head.get("resources", [])}
     aliased = {alias for r in after.values() for alias in r["options"].get("aliases", [])}
     changes = []
     for urn in sorted(before.keys() | after.keys()):

@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import importlib.metadata
+import json
 import logging
 import os
 import posix
@@ -27,6 +29,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from google.protobuf import empty_pb2
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, Mocks
@@ -35,12 +38,29 @@ from pulumi.runtime.settings import ROOT, SETTINGS, Settings, configure
 from pulumi.runtime.stack import run_in_stack
 
 from . import sdk_internals
-from .aws_outputs import AwsEnvironment, InvokeError, invoke_result, resource_outputs
+from .aws_outputs import (
+    AwsEnvironment,
+    InvokeError,
+    invoke_result,
+    placeholder_id,
+    preview_outputs,
+    resource_outputs,
+)
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
+from .provider_check import check as provider_check
+from .state import DeployedState
 from .transforms import EngineTransforms, TransformError
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 DEFAULT_ORGANIZATION = "organization"
+PROVIDER_PREFIX = "pulumi:providers:"
+# The packages whose default provider the engine registers when a resource or invoke names none, with the
+# version the program's SDK asks for (the Python package's version, as the SDK's plugin request says).
+DEFAULT_PROVIDER_PACKAGES = {"aws": "pulumi_aws"}
+# How an evaluation answers for resources: as a preview does (a resource not in the deployed state is new,
+# its computed outputs unknown), or as after `pulumi up` (every output known: what a downstream stack's
+# reference reads once this stack is deployed).
+PREVIEW, DEPLOYED = "preview", "deployed"
 
 
 class EvaluationError(Exception):
@@ -119,8 +139,18 @@ def evaluate(
     upstream: dict[str, Evaluation] | None = None,
     organization: str = DEFAULT_ORGANIZATION,
     on_resource: Callable[[Resource], None] | None = None,
+    *,
+    mode: str = PREVIEW,
+    state: DeployedState | None = None,
+    deployed: dict[str, dict] | None = None,
 ) -> Evaluation:
     """Evaluate the program at `path` for `stack`; StackReferences resolve to `upstream` evaluations.
+
+    `mode`: PREVIEW (a resource not in `state` is new: id and computed outputs unknown, as in a first
+    `pulumi preview`) or DEPLOYED (every output known, as after `pulumi up`). `state`: this stack's deployed
+    state (its resources keep their ids and outputs). `deployed`: {"<project>/<stack>": outputs} of deployed
+    upstream stacks; a StackReference reads these when given (as the engine reads the upstream's last
+    deployed outputs), and `upstream` evaluations otherwise.
 
     `on_resource`, if given, is called with each resource as the program registers (or reads) it,
     in registration order, so that later phases can start before the program ends.
@@ -135,7 +165,9 @@ def evaluate(
         _display_root = Path.cwd()
         _display.cache_clear()
     started = time.perf_counter()
-    monitor = RecordingMonitor(project, stack, organization, upstream or {}, on_resource)
+    monitor = RecordingMonitor(
+        project, stack, organization, upstream or {}, on_resource, mode=mode, state=state, deployed=deployed
+    )
     # A copied context keeps the SDK's context-variable settings (root resource, config) private
     # to this evaluation, as the automation API's inline programs do.
     contextvars.copy_context().run(_run_program, project, stack, organization, monitor)
@@ -171,7 +203,7 @@ def _run_program(project: Project, stack: str, organization: str, monitor: Recor
             stack=stack,
             monitor=monitor,
             engine=monitor.engine,
-            dry_run=True,
+            dry_run=monitor.mode == PREVIEW,  # `pulumi up` runs the program again, not as a dry run
             organization=organization,
             root_directory=str(project.directory),
         )
@@ -316,8 +348,18 @@ class RecordingMonitor(MockMonitor):
         organization: str,
         upstream: dict[str, Evaluation],
         on_resource: Callable[[Resource], None] | None = None,
+        *,
+        mode: str = PREVIEW,
+        state: DeployedState | None = None,
+        deployed: dict[str, dict] | None = None,
     ):
+        if mode not in (PREVIEW, DEPLOYED):
+            raise ValueError(f"mode must be {PREVIEW!r} or {DEPLOYED!r}, not {mode!r}")
         self.env = AwsEnvironment.from_config(project.config)
+        self.mode = mode
+        self.state = state
+        self.deployed = deployed
+        self.default_providers: dict[str, str] = {}  # package -> provider reference (urn::id)
         super().__init__(_AwsMocks(self.env))
         self.project = project
         self.stack = stack
@@ -350,13 +392,78 @@ class RecordingMonitor(MockMonitor):
             self.transforms.close()
             raise EvaluationError(f"{_source(request)}: {request.name}: {error}") from None
         inputs = rpc.deserialize_properties(request.object)
+        if not sdk_internals.is_plain(inputs):
+            # A preview's unknowns arrive as the SDK's Unknown objects: back to the engine's sentinel, so that the
+            # answer serializes as plain data (and the SDK reads the sentinel as unknown again).
+            inputs = _sentinel_unknowns(inputs)
+        provider = request.provider
+        if request.custom and not provider:
+            provider = self._default_provider(request.type)
+        if request.custom and not request.type.startswith(PROVIDER_PREFIX):
+            inputs = self._checked(request, urn, inputs)
         if request.custom:
-            resource_id, outputs = resource_outputs(request.type, request.name, urn, inputs, self.env)
+            resource_id, outputs = self._outputs(request.type, request.name, urn, inputs)
         else:
             resource_id, outputs = "", {}  # components have no id and no provider outputs
-        self._record(request, urn, resource_id, inputs, outputs, read=False)
+        self._record(request, urn, resource_id, inputs, outputs, read=False, provider=provider)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=_serialize(outputs))
+
+    def _checked(self, request, urn: str, inputs: dict) -> dict:
+        """The provider's Check: defaults in; a refused input stops the program, as it stops a preview."""
+        checked, failures = provider_check(request.type, inputs)
+        if failures:
+            first = failures[0]
+            more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+            raise EvaluationError(
+                f"{_source(request)}: {request.type} {request.name!r}: {first.property}: the provider's Check "
+                f"refuses it: {first.reason}{more}: fix the program's value"
+            )
+        return checked
+
+    def _outputs(self, type_token: str, name: str, urn: str, inputs: dict) -> tuple[str, dict]:
+        old = self.state.resources.get(urn) if self.state is not None else None
+        if old is not None and old["type"] == type_token:
+            # In the deployed state: its id and what AWS computed are known; the new inputs are what the
+            # provider's preview Update plans.
+            return old["id"], {**old["outputs"], **inputs}
+        if type_token.startswith(PROVIDER_PREFIX):
+            # A provider's outputs are its inputs; a new one's id is unknown until it is created.
+            return ("" if self.mode == PREVIEW else placeholder_id(urn)), dict(inputs)
+        if self.mode == PREVIEW:
+            return preview_outputs(type_token, name, urn, inputs, self.env, rpc.UNKNOWN)
+        return resource_outputs(type_token, name, urn, inputs, self.env)
+
+    def _default_provider(self, token: str) -> str:
+        """The reference (`urn::id`) of the package's default provider, registered at first use as the engine
+        registers it: `pulumi:providers:<package>` named `default_<version>`, its inputs the stack config of
+        the package's namespace and the version."""
+        package = token.split(":", 1)[0]
+        if package not in DEFAULT_PROVIDER_PACKAGES or token.startswith(PROVIDER_PREFIX):
+            return ""
+        if package in self.default_providers:
+            return self.default_providers[package]
+        version = importlib.metadata.version(DEFAULT_PROVIDER_PACKAGES[package])
+        name = f"default_{version.replace('.', '_')}"
+        type_token = PROVIDER_PREFIX + package
+        urn = self.make_urn("", type_token, name)
+        inputs = provider_inputs(self.project.config, self.project.secret_keys, package) | {"version": version}
+        resource_id, outputs = self._outputs(type_token, name, urn, inputs)
+        reference = f"{urn}::{resource_id or rpc.UNKNOWN}"
+        self.default_providers[package] = reference
+        self.resources_recorded.append(
+            Resource(
+                urn=urn, type=type_token, name=name, custom=True, id=resource_id, parent="", provider="",
+                dependencies=[], property_dependencies={}, protect=False, retain_on_delete=False,
+                delete_before_replace=False, ignore_changes=[], replace_on_changes=[], aliases=[],
+                additional_secret_outputs=[], deleted_with="", import_id="", read=False,
+                source="<the engine's default provider>", inputs=inputs, outputs=outputs,
+            )
+        )  # fmt: skip
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
+        if self.on_resource is not None:
+            self.on_resource(self.resources_recorded[-1])
+        return reference
 
     def ReadResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -381,6 +488,8 @@ class RecordingMonitor(MockMonitor):
         except TransformError as error:
             self.transforms.close()
             raise EvaluationError(f"{_program_line(sdk_internals.invoke_caller())}: {error}") from None
+        if not request.provider:
+            self._default_provider(request.tok)  # an invoke uses (and registers) the default provider too
         try:
             return super().Invoke(request)
         except InvokeError as exc:
@@ -404,6 +513,19 @@ class RecordingMonitor(MockMonitor):
         parts = target.split("/")
         project, stack = (parts[-2], parts[-1]) if len(parts) >= 2 else (self.project.name, parts[0])
         key = f"{project}/{stack}"
+        if self.deployed is not None:
+            if key not in self.deployed:
+                known = ", ".join(sorted(self.deployed)) or "none"
+                raise EvaluationError(
+                    f"{_source(request)}: StackReference {target!r}: stack {key!r} has no deployed outputs here "
+                    f"(deployed stacks given: {known}): pass its `pulumi stack export` with --state, or --deployed REF"
+                )
+            outputs = self.deployed[key]
+            return {
+                "name": target,
+                "outputs": {name: rpc.unwrap_rpc_secret(value) for name, value in outputs.items()},
+                "secretOutputNames": sorted(name for name, value in outputs.items() if rpc.is_rpc_secret(value)),
+            }
         upstream = self.upstream.get(key)
         if upstream is None:
             evaluated = ", ".join(sorted(self.upstream)) or "none"
@@ -415,7 +537,7 @@ class RecordingMonitor(MockMonitor):
         secret_names = sorted(name for name, value in upstream.outputs.items() if rpc.is_rpc_secret(value))
         return {"name": target, "outputs": outputs, "secretOutputNames": secret_names}
 
-    def _record(self, request, urn, resource_id, inputs, outputs, read: bool) -> None:
+    def _record(self, request, urn, resource_id, inputs, outputs, read: bool, provider: str | None = None) -> None:
         options = {}
         if not read:
             options = {
@@ -444,7 +566,7 @@ class RecordingMonitor(MockMonitor):
                 custom=options.pop("custom", True),
                 id=resource_id,
                 parent=request.parent,
-                provider=request.provider,
+                provider=request.provider if provider is None else provider,
                 dependencies=sorted(request.dependencies),
                 property_dependencies=options.pop("property_dependencies", {}),
                 protect=options.pop("protect", False),
@@ -464,6 +586,33 @@ class RecordingMonitor(MockMonitor):
         )
         if self.on_resource is not None:
             self.on_resource(self.resources_recorded[-1])
+
+
+def _sentinel_unknowns(value):
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
+    if isinstance(value, dict):
+        return {k: _sentinel_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sentinel_unknowns(v) for v in value]
+    return value
+
+
+def provider_inputs(config: dict[str, str], secret_keys, package: str) -> dict:
+    """A default provider's inputs as the engine builds them from the stack config (`GetPackageConfig`): every
+    `<package>:<key>` as `<key>`; a structured value (JSON object or list) as that structure; secrets wrapped."""
+    secret = set(secret_keys)
+    inputs: dict = {}
+    for key, value in sorted(config.items()):
+        namespace, _, name = key.partition(":")
+        if namespace != package or not name:
+            continue
+        parsed = value
+        if isinstance(value, str) and value[:1] in "[{":
+            with contextlib.suppress(ValueError):
+                parsed = json.loads(value)
+        inputs[name] = {sdk_internals.SIG_KEY: sdk_internals.SECRET_SIG, "value": parsed} if key in secret else parsed
+    return inputs
 
 
 def _alias_urn(alias, request, stack: str, project: str, make_urn) -> str:

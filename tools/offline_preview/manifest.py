@@ -108,6 +108,9 @@ def resource_entry(resource: Resource, *, reveal_secrets: bool = False) -> dict:
     json_strings: dict[str, dict] = {}
     inputs = _decode(_mask(resource.inputs, "", secrets, unknowns, reveal_secrets), "", json_strings)
     computed = {k: v for k, v in resource.outputs.items() if k not in resource.inputs or resource.inputs[k] != v}
+    secret_outputs: list[str] = []
+    unknown_outputs: list[str] = []
+    outputs = _mask(computed, "", secret_outputs, unknown_outputs, reveal_secrets)
     return {
         "urn": resource.urn,
         "type": resource.type,
@@ -135,7 +138,10 @@ def resource_entry(resource: Resource, *, reveal_secrets: bool = False) -> dict:
         "jsonStrings": json_strings,
         "secretInputs": secrets,
         "unknownInputs": unknowns,
-        "outputs": _mask(computed, "", [], [], reveal_secrets),
+        # What the provider computed (or leaves unknown in a preview) beyond the inputs; pointers as for inputs.
+        "outputs": outputs,
+        "secretOutputs": secret_outputs,
+        "unknownOutputs": unknown_outputs,
     }
 
 
@@ -224,6 +230,18 @@ def rebuild_inputs(entry: dict, unknown=ENGINE_UNKNOWN, secrets: str = PLAIN) ->
         for pointer in sorted(entry.get("secretInputs", []), key=lambda p: -p.count("/")):
             inputs = _replace(inputs, pointer, lambda value: {SIG_KEY: SECRET_SIG, "value": value})
     return inputs
+
+
+def rebuild_outputs(entry: dict, inputs: dict, unknown=ENGINE_UNKNOWN, secrets: str = PLAIN) -> dict:
+    """The resource's outputs as the engine holds them (what AnalyzeStack is given): `inputs` (the entry's
+    rebuilt inputs) with what the provider computed on top; unknowns as `unknown`, secrets as for inputs."""
+    computed = json.loads(json.dumps(entry.get("outputs") or {}))
+    for pointer in entry.get("unknownOutputs", []):
+        computed = _replace(computed, pointer, lambda _: unknown)
+    if secrets == ENVELOPE:
+        for pointer in sorted(entry.get("secretOutputs", []), key=lambda p: -p.count("/")):
+            computed = _replace(computed, pointer, lambda value: {SIG_KEY: SECRET_SIG, "value": value})
+    return {**inputs, **computed}
 
 
 def _replace(document, pointer: str, change):

@@ -34,6 +34,7 @@ from pathlib import Path
 from model_registry.stack_names import CORE, split_stack, stack_name
 
 from .diff import BLOCKED, BLOCKED_REPLACE, README_SECTION, diff_manifests
+from .evaluate import DEPLOYED
 from .run import REPO_ROOT, STACKS_DIR, Options, UsageError, run_preview
 from .shard_plan import sharded_options
 
@@ -134,7 +135,9 @@ def _compare(
         # Parent and dependencies are no update: `state move` makes the parent the root stack and drops the
         # dependencies on what stays behind (breakDependencies); the next deploy records the program's own in
         # the state without calling the provider (a "same" step that only rewrites the checkpoint).
-        changed = [c for c in change.changed_inputs if not c.startswith(("(parent)", "(dependencies)"))]
+        # The provider reference likewise: `state move` copies the providers the moved resources use into the
+        # destination, and a default provider's id is a fresh UUID per stack, not a change to the resource.
+        changed = [c for c in change.changed_inputs if not c.startswith(("(parent)", "(dependencies)", "(provider)"))]
         if changed:
             migration.updated.append(f"{project} {stack}: {change.urn}: {'; '.join(changed)}")
 
@@ -148,9 +151,9 @@ def manifests(build_dir: Path, env: str, result) -> tuple[dict[str, dict], dict[
 def preview_both(repo_root: Path, env: str, build_dir: Path, progress=lambda m: None):
     """Both layouts' manifests, evaluated (no pack, no checkov: the migration changes no policy)."""
     whole = run_preview(
-        Options(env=env, repo_root=repo_root, build_dir=build_dir, policy=False, checkov=False), progress
+        Options(env=env, repo_root=repo_root, build_dir=build_dir, policy=False, checkov=False, mode=DEPLOYED), progress
     )
-    options = Options(env=env, repo_root=repo_root, build_dir=build_dir, policy=False, checkov=False)
+    options = Options(env=env, repo_root=repo_root, build_dir=build_dir, policy=False, checkov=False, mode=DEPLOYED)
     sharded = run_preview(sharded_options(options, repo_root / STACKS_DIR), progress)
     failed = [f"{s.project} {s.stack}: {s.error}" for s in (*whole.stacks, *sharded.stacks) if s.error]
     if failed:

@@ -28,7 +28,7 @@ from . import checkov as checkov_runner
 from . import supervise
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
 from .coverage import CoverageReport, scanning_coverage
-from .evaluate import DEFAULT_ORGANIZATION, Evaluation, EvaluationError, Resource, evaluate
+from .evaluate import DEFAULT_ORGANIZATION, DEPLOYED, PREVIEW, Evaluation, EvaluationError, Resource, evaluate
 from .manifest import (
     ENVELOPE,
     build_manifest,
@@ -36,11 +36,13 @@ from .manifest import (
     manifest_path,
     masked_manifest,
     rebuild_inputs,
+    rebuild_outputs,
     resource_entry,
     write_manifest,
 )
 from .pack_config import PackConfigError, installed_policies, read_pack_config
 from .project import load_project
+from .state import DeployedState, StateError, load_state
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = "stacks"
@@ -104,6 +106,8 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     # The cross-stack scanning coverage step (coverage.py); None when no registry stack was evaluated.
     coverage: CoverageReport | None = None
+    # Where each stack reference's outputs came from: {"<project>/<stack>": description}.
+    upstream: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -120,6 +124,16 @@ class Options:
     policy: bool = True
     checkov: bool = True
     skip_file: Path | None = None
+    # Deployed state (`pulumi stack export --show-secrets` files): each stack's own resources keep their ids and
+    # outputs, and stack references to it read its outputs.
+    state_files: list[Path] = field(default_factory=list)
+    # The git revision that is deployed: stack references read the upstream stacks' outputs at that revision
+    # (evaluated offline as after `pulumi up`). None, and no state files: the upstream stacks of this run,
+    # evaluated as after deploying them (what `make deploy-all` gives each next stack).
+    deployed_revision: str | None = None
+    # PREVIEW: the stacks as a first `pulumi preview` sees them; DEPLOYED: as after `pulumi up` (every output known;
+    # what the diff and the shard migration compare, two deployments).
+    mode: str = PREVIEW
     # Time limits in seconds (None: the flag's environment variable, else supervise's default).
     evaluation_timeout: float | None = None
     checkov_timeout: float | None = None
@@ -170,10 +184,14 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
 
     for index, directory in enumerate(directories):
         load_project(directory, _stack_of(options, index))  # input errors (ProjectError) before anything starts
+    states = _load_states(options.state_files)
+    deployed = _deployed_outputs(options, directories, states, progress)
     worker = _start_checkov(progress, options.checkov_timeout) if options.checkov else None
     try:
         with _collector_tuned():
-            result = _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress)
+            result = _pipeline(
+                options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
+            )
         if worker is not None and skips:
             _check_skips_exist(worker, skips)
         supervise.raise_if_interrupted()
@@ -181,6 +199,71 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
     finally:
         if worker is not None:
             worker.close()
+
+
+def _load_states(paths: list[Path]) -> dict[str, DeployedState]:
+    states: dict[str, DeployedState] = {}
+    for path in paths:
+        try:
+            state = load_state(path)
+        except StateError as exc:
+            raise UsageError(str(exc)) from None
+        if state.key in states:
+            raise UsageError(f"--state {path}: stack {state.key!r} is already given by {states[state.key].path}")
+        states[state.key] = state
+    return states
+
+
+def _deployed_outputs(options: Options, directories, states, progress) -> dict[str, tuple[dict, str]] | None:
+    """{"<project>/<stack>": (outputs, where they came from)} of the deployed upstream stacks, or None when
+    none is given (the run's own upstream evaluations, as after deploying them, serve)."""
+    if not states and options.deployed_revision is None:
+        return None
+    found = {key: (state.outputs, f"deployed state {state.path}") for key, state in states.items()}
+    if options.deployed_revision is not None:
+        for key, outputs in _outputs_at_revision(options, directories[:-1], progress).items():
+            found.setdefault(key, (outputs, f"revision {options.deployed_revision}, as deployed"))
+    return found
+
+
+def _outputs_at_revision(options: Options, directories, progress) -> dict[str, dict]:
+    """The outputs of `directories`' stacks at options.deployed_revision, evaluated as after `pulumi up`."""
+    from .diff import RevisionError, manifests_at_revision, resolve_revision
+
+    outputs: dict[str, dict] = {}
+
+    def build(root: Path, _out: Path) -> None:
+        evaluated: dict[str, Evaluation] = {}
+        for directory in directories:
+            at_revision = root / directory.relative_to(options.repo_root)
+            if not at_revision.is_dir():
+                continue  # the stack did not exist at that revision: nothing of it is deployed
+            progress(f"{directory.name}: evaluating at {options.deployed_revision} (its deployed outputs)")
+            try:
+                evaluation = evaluate(at_revision, options.env, upstream=evaluated, mode=DEPLOYED)
+            except EvaluationError as exc:
+                raise UsageError(
+                    f"--deployed {options.deployed_revision}: {directory.name} fails there: {exc}"
+                ) from None
+            evaluated[evaluation.key] = evaluation
+            outputs[evaluation.key] = evaluation.outputs
+
+    try:
+        commit = resolve_revision(options.repo_root, options.deployed_revision)
+        with contextlib.ExitStack() as cleanup:
+            scratch = Path(cleanup.enter_context(_temporary_directory()))
+            manifests_at_revision(options.repo_root, commit, build, scratch)
+    except RevisionError as exc:
+        raise UsageError(f"--deployed {options.deployed_revision}: {exc}") from None
+    return outputs
+
+
+@contextlib.contextmanager
+def _temporary_directory():
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="offline-preview-deployed-") as path:
+        yield path
 
 
 def _stack_of(options: Options, index: int) -> str:
@@ -202,11 +285,16 @@ def _collector_tuned():
         gc.unfreeze()
 
 
-def _pipeline(options, directories, build_dir, pack_config, skips, worker, started, progress) -> RunResult:
+def _pipeline(
+    options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
+) -> RunResult:
     repo_root = options.repo_root
+    # What stack references read: the deployed outputs given, or else this run's upstream stacks as deployed.
+    as_deployed: dict[str, Evaluation] = {}
+    deployed_outputs = {key: outputs for key, (outputs, _) in deployed.items()} if deployed is not None else None
+    upstream_sources = {key: where for key, (_, where) in deployed.items()} if deployed is not None else {}
     checkov_started = time.perf_counter()
     results: list[StackResult] = []
-    evaluated: dict[str, Evaluation] = {}
     manifests: dict[str, dict] = {}
     background: list[tuple[Future, str]] = []
     timings = Counter()
@@ -242,6 +330,7 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                         pack_streams, repo_root / PACK_DIR, pack_config, directory, stack, options.pack_timeout
                     )
                     opened.append(police)
+                state_key = f"{load_project(directory, stack).name}/{stack}"
                 supervise.set_phase(f"evaluating {directory.name}")
                 limit = options.evaluation_timeout
                 try:
@@ -253,8 +342,11 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                         evaluation = evaluate(
                             directory,
                             stack,
-                            upstream=evaluated,
+                            upstream=as_deployed,
                             on_resource=_fan_out(stream, police, _evaluation_progress(directory.name, progress)),
+                            mode=options.mode,
+                            state=states.get(state_key),
+                            deployed=deployed_outputs,
                         )
                 except (EvaluationError, supervise.TimeLimitExceeded) as exc:
                     supervise.raise_if_interrupted()  # an interrupt the program's tasks swallowed: not a failure
@@ -273,12 +365,6 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                 # serves the next stack: at 3,000 models, peak RSS 438 -> 410 MB, for 0.7 s.
                 supervise.raise_if_interrupted()
                 gc.collect()
-                evaluated[evaluation.key] = evaluation
-                if options.upstreams is not None:  # what no later stack reads is memory for the next one
-                    later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
-                    needed = set().union(*(options.upstreams.get(k, set()) for k in later))
-                    for done in [k for k in evaluated if k not in needed]:
-                        del evaluated[done]
                 timings["evaluate"] += evaluation.seconds
                 result.project, result.seconds["evaluate"] = evaluation.project, evaluation.seconds
                 revealed = build_manifest(evaluation, reveal_secrets=True, entries=stream.entries if stream else None)
@@ -306,6 +392,42 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
                         background.append(
                             (pool.submit(police.finish, result, progress), f"{result.project}: policy pack")
                         )
+                del revealed, manifest
+                later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
+                read_later = (
+                    bool(later)
+                    if options.upstreams is None
+                    else any(key in options.upstreams.get(k, set()) for k in later)
+                )
+                if read_later and deployed is None and options.mode == DEPLOYED:
+                    as_deployed[f"{load_project(directory, stack).name}/{stack}"] = evaluation
+                    upstream_sources[f"{load_project(directory, stack).name}/{stack}"] = "this run, as deployed"
+                elif read_later and deployed is None:
+                    # A later stack reads this one's outputs as `make deploy-all` gives them: after it is deployed,
+                    # every output known. Evaluated after the preview, while the pack and checkov work on it.
+                    progress(f"{result.project}: evaluating as deployed (for the stacks that reference it)")
+                    try:
+                        deployed_view = evaluate(directory, stack, upstream=as_deployed, mode=DEPLOYED)
+                    except EvaluationError as exc:
+                        result.error = f"as deployed: {exc}"
+                        progress(f"{result.project}: FAILED as deployed: {exc}")
+                        if not checked:
+                            results.append(result)
+                        if options.stack_names is not None:
+                            failed.add(key)
+                            continue
+                        _skip_downstream(directories[index + 1 :], options.env, results, result.project)
+                        break
+                    as_deployed[deployed_view.key] = deployed_view
+                    upstream_sources[deployed_view.key] = "this run's program, as after deploying it"
+                    timings["evaluate"] += deployed_view.seconds
+                    del deployed_view
+                    gc.collect()
+                del evaluation
+                if options.upstreams is not None:  # what no later stack reads is memory for the next one
+                    needed = set().union(*(options.upstreams.get(k, set()) for k in later))
+                    for done in [k for k in as_deployed if k not in needed]:
+                        del as_deployed[done]
         except BaseException:
             for police in opened:  # a pack thread must not wait forever for resources
                 police.abandon()
@@ -325,7 +447,11 @@ def _pipeline(options, directories, build_dir, pack_config, skips, worker, start
     coverage = scanning_coverage(manifests) if REGISTRY in manifests else None
     timings["total"] = time.perf_counter() - started
     return RunResult(
-        env=options.env, stacks=results, timings={k: round(v, 3) for k, v in timings.items()}, coverage=coverage
+        env=options.env,
+        stacks=results,
+        timings={k: round(v, 3) for k, v in timings.items()},
+        coverage=coverage,
+        upstream=dict(sorted(upstream_sources.items())),
     )
 
 
@@ -498,13 +624,16 @@ def analyzer_resource(entry: dict, providers: dict[str, dict]) -> dict:
     (the run does), "[secret]" for one read from disk.
     """
     options = entry["options"]
-    # The engine sends each resource's provider (type, URN, name, inputs); explicit ones are recorded.
+    # The engine sends each resource's provider (type, URN, name, inputs): the default provider too.
     provider = providers.get(entry["provider"].rsplit("::", 1)[0]) if entry["provider"] else None
+    properties = rebuild_inputs(entry, secrets=ENVELOPE)
     return {
         "type": entry["type"],
         "name": entry["name"],
         "urn": entry["urn"],
-        "properties": rebuild_inputs(entry, secrets=ENVELOPE),
+        "properties": properties,
+        # AnalyzeStack is given each resource's outputs (the engine's `v.Outputs`), Analyze its checked inputs.
+        "outputs": rebuild_outputs(entry, properties, secrets=ENVELOPE),
         "options": {
             "protect": options["protect"],
             "ignoreChanges": options["ignoreChanges"],
@@ -518,7 +647,8 @@ def analyzer_resource(entry: dict, providers: dict[str, dict]) -> dict:
         "propertyDependencies": entry["propertyDependencies"],
         "provider": entry["provider"],
         "providerResource": (
-            {k: provider[k] for k in ("type", "urn", "name")} | {"properties": rebuild_inputs(provider)}
+            {k: provider[k] for k in ("type", "urn", "name")}
+            | {"properties": rebuild_inputs(provider, secrets=ENVELOPE)}
             if provider is not None
             else None
         ),
@@ -603,6 +733,7 @@ class _PackStream:
                 "stack": env,
                 "organization": DEFAULT_ORGANIZATION,
                 "config": manifest_config(project.config, project.secret_keys),
+                "secret_keys": project.secret_keys,
             },
         )
 

@@ -6,7 +6,8 @@
   NotIpAddress, ...) is true; ForAllValues is true; any other operator is false. Null tests presence.
 - ForAnyValue: some request value matches; ForAllValues: every request value matches (true for none).
 - Numbers and dates are compared as numbers and instants; Bool compares "true"/"false" ignoring case.
-- Policy variables `${aws:username}` are replaced from the request; `${*}`, `${?}`, `${$}` are literal.
+- Policy variables `${aws:username}` are replaced from the request; `${*}`, `${?}`, `${$}` are literal. Under
+  Version 2008-10-17 or without a Version, `${...}` is literal text (Condition.variables is False).
 An operator this module does not know raises UnsupportedCondition: never a silent true or false.
 """
 
@@ -78,7 +79,7 @@ def holds(condition: Condition, context: Context) -> bool:
             return False
         return base in NEGATED
     assert actual is not None
-    expected = [_substitute(v, context) for v in condition.values]
+    expected = [_substitute(v, context) if condition.variables else v for v in condition.values]
     negated = base in NEGATED
 
     def one(value: str) -> bool:

@@ -32,6 +32,7 @@ ELEMENTS = (
     "NotResource",
     "Condition",
 )
+VARIABLES_VERSION = "2012-10-17"  # the policy language version in which `${...}` is a variable
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 _BY_LOWER = {name.lower(): name for name in ELEMENTS}
 
@@ -57,6 +58,9 @@ class Condition:
     operator: str  # as written, e.g. "ForAnyValue:StringLikeIfExists"
     key: str  # as written
     values: tuple[str, ...]
+    # Policy variables (`${aws:username}`) are variables only under Version 2012-10-17; under 2008-10-17 or
+    # without a Version they are literal text (IAM JSON policy elements: Version; Policy variables).
+    variables: bool = True
 
     @cached_property
     def lower_key(self) -> str:
@@ -173,6 +177,7 @@ def parse(value: Any, is_unknown: Callable[[Any], bool] = _never) -> Document:
     if not raw_statements:
         return Document(errors=["the policy document has an empty Statement list"])
     document = Document()
+    variables = top.get("Version") == VARIABLES_VERSION
     for index, raw in enumerate(raw_statements):
         if is_unknown(raw):
             document.unknown = True
@@ -184,7 +189,7 @@ def parse(value: Any, is_unknown: Callable[[Any], bool] = _never) -> Document:
         if key_errors:
             document.errors.extend(key_errors)
             continue
-        statement, problem = _statement(index, canonical, is_unknown)
+        statement, problem = _statement(index, canonical, is_unknown, variables)
         if problem:
             document.errors.append(problem)
         elif statement is not None:
@@ -192,7 +197,9 @@ def parse(value: Any, is_unknown: Callable[[Any], bool] = _never) -> Document:
     return document
 
 
-def _statement(index: int, raw: dict[str, Any], is_unknown: Callable[[Any], bool]) -> tuple[Statement | None, str]:
+def _statement(
+    index: int, raw: dict[str, Any], is_unknown: Callable[[Any], bool], variables: bool = True
+) -> tuple[Statement | None, str]:
     sid_value = raw.get("Sid")
     sid = sid_value if isinstance(sid_value, str) and sid_value and not is_unknown(sid_value) else None
     label = f'statement "{sid}"' if sid else f"Statement[{index}]"
@@ -236,7 +243,7 @@ def _statement(index: int, raw: dict[str, Any], is_unknown: Callable[[Any], bool
         if resources == "unknown":
             unknown.add("Resource")
             resources = None
-    read = _conditions(raw.get("Condition"), is_unknown, label)
+    read = _conditions(raw.get("Condition"), is_unknown, label, variables)
     if isinstance(read, str):
         return None, read
     if read is None:
@@ -311,7 +318,9 @@ def condition_value(value: Any) -> str | None:
     return None
 
 
-def _conditions(value: Any, is_unknown: Callable[[Any], bool], label: str) -> list[Condition] | str | None:
+def _conditions(
+    value: Any, is_unknown: Callable[[Any], bool], label: str, variables: bool = True
+) -> list[Condition] | str | None:
     if value is None:
         return []
     if is_unknown(value):
@@ -333,7 +342,7 @@ def _conditions(value: Any, is_unknown: Callable[[Any], bool], label: str) -> li
             read = [condition_value(v) for v in listed]
             if not read or any(v is None for v in read):
                 return f"{label}: Condition {operator} {key} must be a string, number, boolean or a list of them"
-            found.append(Condition(str(operator), str(key), tuple(v for v in read if v is not None)))
+            found.append(Condition(str(operator), str(key), tuple(v for v in read if v is not None), variables))
     return found
 
 

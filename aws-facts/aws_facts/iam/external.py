@@ -30,18 +30,22 @@ import contextlib
 import functools
 import ipaddress
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .actions import action_matches, all_actions, expand
-from .conditions import Context, all_hold, as_instant, as_number, check_operator
+from .conditions import Context, UnsupportedCondition, all_hold, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
 from .principals import ACCOUNT_ID, Caller, account_of, statement_names
+from .proof import ProofZone, outsider_witnesses
 from .providers import Provider, provider, provider_of
 from .wildcard import has_glob, instances, matches, split_arn
 
 MAX_REQUESTS_PER_CALLER = 4096
+SEARCHED = ("federated", "canonical")  # caller kinds judged by the search; the others by proof (proof.py)
 FRESH_ACCOUNTS = ("999999999999", "999999999998")
 FRESH_ORG = "o-x0outsider0"
 FRESH = "x-outsider"
@@ -77,10 +81,12 @@ class TooComplex(ValueError):
 
 @dataclass(frozen=True)
 class Zone:
-    """The trusted side: account ids and organization ids. accounts=None: the document's own (public check)."""
+    """The trusted side: account ids, organization ids and organization paths (`o-x/r-y/ou-z/`, a path and
+    everything under it). accounts=None: the document's own (public check)."""
 
     accounts: frozenset[str] | None = None
     organizations: frozenset[str] = frozenset()
+    org_paths: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -91,7 +97,9 @@ class ExternalAccess:
     principal: PrincipalValue | None  # the principal value that names the outsider (None: NotPrincipal)
     caller: str  # who the outsider is
     actions: set[str] = field(default_factory=set)
-    witness: dict[str, tuple[str, ...]] = field(default_factory=dict)  # requester-chosen keys of one request
+    # one request that gets in: its context (every key present; the solver's model, checked by `decide`)
+    witness: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    resource: str | None = None  # the witness request's resource (None: the one the policy is attached to)
 
 
 @dataclass
@@ -459,6 +467,10 @@ def _outside_addresses(conditions: list[Condition]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+MEMO_SIZE = 4096
+_MEMO: dict[tuple[Any, ...], Analysis | Exception] = {}
+
+
 def external_access(
     statements: Sequence[Statement],
     zone: Zone = Zone(),
@@ -467,9 +479,52 @@ def external_access(
 ) -> Analysis:
     """Every Allow that lets an identity outside `zone` in, and the actions it gets after the Denies.
 
+    Principals of accounts, anonymous callers and services: by proof (proof.py; "no outsider" is the
+    solver's UNSAT, an outsider comes with the request it found, checked by `decide`). Web identity, SAML and
+    S3 canonical users: by the search below (providers.py's identifying claims). Raises UnsupportedCondition
+    (Unencodable among them) and TooComplex when the document cannot be evaluated.
+
     `resource_context` fixes resource keys (e.g. {"aws:resourcetag/team": ["nlp"]}); `resource` the
-    resource's ARN. Without them, the resource's keys are unknown and tried like requester keys.
+    resource's ARN. Without them, the resource's keys are unknown and free like requester keys.
+    Memoised by document (statements, their Version and the zone): equal documents are solved once.
     """
+    fixed = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
+    if all(s.resources is None for s in statements):
+        resource = None  # no Resource element: every statement applies to the resource, whichever it is
+    key = (
+        tuple(
+            (
+                s.index,
+                json.dumps(s.raw, sort_keys=True, default=repr),
+                s.unknown,
+                tuple(c.variables for c in s.conditions),
+            )
+            for s in statements
+        ),
+        zone,
+        resource,
+        tuple(sorted(fixed.items())),
+    )
+    cached = _MEMO.get(key)
+    if cached is None:
+        try:
+            cached = _external_access(statements, zone, fixed, resource)
+        except (UnsupportedCondition, TooComplex) as error:
+            cached = error
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = cached
+    if isinstance(cached, Exception):
+        raise cached
+    return cached
+
+
+def _external_access(
+    statements: Sequence[Statement],
+    zone: Zone,
+    fixed_resource: dict[str, tuple[str, ...]],
+    resource: str | None,
+) -> Analysis:
     analysis = Analysis()
     usable: list[Statement] = []
     unknown_denies: list[str] = []
@@ -500,12 +555,31 @@ def external_access(
         # Each pattern's instances, and a resource no pattern names (what a NotResource grants).
         named_resources = [i for p in patterns for i in instances(p)]
         resources = list(dict.fromkeys([*named_resources, FRESH_RESOURCE])) if named_resources else [None]
-    fixed_resource = {k.lower(): tuple(v) for k, v in (resource_context or {}).items()}
     found: dict[tuple[int, str], ExternalAccess] = {}
     facts = _facts(usable, zone)
     for caller in callers_for(usable, zone):
+        if caller.kind not in SEARCHED:
+            continue  # proved below
         for live, context in _requests(usable, caller, fixed_resource, facts):
             _admit(live, context, resources, allow_sets, deny_sets, caller, found)
+    proof_zone = ProofZone(facts.trusted_accounts, facts.trusted_orgs, zone.org_paths, zone.accounts or frozenset())
+    for witness in outsider_witnesses(usable, proof_zone, resource, fixed_resource):
+        if not witness.confirmed:
+            request = ", ".join(f"{k}={','.join(v)}" for k, v in sorted(witness.context.items()))
+            analysis.unevaluable.append(
+                f"{witness.statement.label}: the solver's request ({witness.caller.describe()}; {request}) is not "
+                "allowed by the evaluator, a disagreement that is a bug in the IAM library"
+            )
+            continue
+        access = ExternalAccess(
+            witness.statement,
+            witness.principal,
+            witness.caller.describe(),
+            set(witness.actions),
+            dict(witness.context),
+            witness.resource,
+        )
+        found[(witness.statement.index, access.caller)] = access
     if found and unknown_denies:
         # A Deny not known yet might remove what was found: the answer is "cannot tell", not "open".
         analysis.unevaluable += unknown_denies

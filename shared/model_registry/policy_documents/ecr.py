@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
+
 from ..config import Consumers, Lifecycle, LifecycleOverride
 from . import Document, Statement, account_root, document, statement
 
@@ -119,7 +121,43 @@ def lifecycle_policy(settings: Lifecycle, override: LifecycleOverride | None = N
     """
     untagged_days = (override and override.untagged_expiry_days) or settings.untagged_expiry_days
     keep = (override and override.prerelease_keep_count) or settings.prerelease_keep_count
+    archive_days = override.archive_after_days_unpulled if override else None
+    delete_archived_days = override.delete_archived_after_days if override else None
     rules = []
+    # Lifecycle by use: release images not pulled for N days move to the archive. These rules come
+    # first: their tag selection takes every release image, so no lower rule can expire one from
+    # standard storage (the keep-rules below stay as the guard when archiving is off).
+    for prefix in settings.release_tag_prefixes if archive_days else ():
+        rules.append(
+            {
+                "description": f"Archive release images (tags {prefix}*) not pulled for {archive_days} days",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [prefix],
+                    "countType": "sinceImagePulled",
+                    "countUnit": "days",
+                    "countNumber": archive_days,
+                },
+                "action": {"type": "transition", "targetStorageClass": "archive"},
+            }
+        )
+    # Deleting from the archive only, and only after ECR's 90-day minimum (config enforces the bound).
+    for prefix in settings.release_tag_prefixes if archive_days and delete_archived_days else ():
+        rules.append(
+            {
+                "description": f"Delete archived release images (tags {prefix}*) {delete_archived_days} days "
+                "after archiving",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [prefix],
+                    "storageClass": "archive",
+                    "countType": "sinceImageTransitioned",
+                    "countUnit": "days",
+                    "countNumber": delete_archived_days,
+                },
+                "action": {"type": "expire"},
+            }
+        )
     for prefix in settings.release_tag_prefixes:
         rules.append(
             {
@@ -163,3 +201,28 @@ def lifecycle_policy(settings: Lifecycle, override: LifecycleOverride | None = N
 
 def lifecycle_policy_json(settings: Lifecycle, override: LifecycleOverride | None = None) -> str:
     return json.dumps(lifecycle_policy(settings, override), separators=(",", ":"))
+
+
+def cache_repository_policy(build_roles: tuple[str, ...]) -> Document:
+    """A pull-through cache repository's policy (its creation template's): only the build roles pull.
+
+    The build roles are the teams' CI roles (role ARNs, so that the grant needs no identity policy in the
+    same account); a Deny stops every other principal from pulling or importing through the cache.
+    Without build roles, nobody pulls.
+    """
+    actions = (*PULL_ACTIONS, *PULL_THROUGH_ACTIONS)
+    statements = []
+    if build_roles:
+        statements.append(statement("PullThroughCacheByBuildRoles", actions, principal={"AWS": sorted(build_roles)}))
+        statements.append(
+            statement(
+                "DenyPullExceptBuildRoles",
+                actions,
+                effect="Deny",
+                principal={"AWS": "*"},
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": sorted(build_roles)}},
+            )
+        )
+    else:
+        statements.append(statement("DenyPullWithoutBuildRoles", actions, effect="Deny", principal={"AWS": "*"}))
+    return document(*statements)

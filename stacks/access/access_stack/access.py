@@ -75,24 +75,44 @@ def consumers_of(config: AccessConfig, model: CatalogModel) -> Consumers:
     )
 
 
-def check_same_catalog(catalog: Catalog, repositories: Mapping[str, Any], key: str) -> None:
-    """Every model of this stack's catalog is a repository the registry exports, and the other way round."""
+def check_same_catalog(catalog: Catalog, repositories: Mapping[str, Any], key: str, *, preview: bool) -> list[str]:
+    """Every model of this stack's catalog is a repository the registry exports, and the other way round.
+
+    The registry's exports are its last *deployed* outputs (a stack reference reads nothing else). In a pull
+    request that adds, renames or removes a model, the preview runs before the registry deploys the change,
+    so a difference is expected there: `preview` returns it as warnings (the repository policies are named
+    by the contract's naming and previewed all the same). At `pulumi up` (after the registry's, in the deploy
+    order) a difference is an error: a policy for a repository that does not exist, or a repository without one.
+    """
     exported = set(repositories)
     missing = [m for m in catalog.models if m.name not in exported]
+    unknown = sorted(exported - {m.name for m in catalog.models})
+    problems = []
     if missing:
         first = missing[0]
-        raise ConfigError(
+        problems.append(
             f"{first.where}: model {first.name!r} is not a repository of the registry stack"
             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-            + f": deploy the registry stack first, or make registry:catalog and {key} name the same folder"
+            + (
+                ": not deployed yet; its repository policy is created once the registry stack has deployed it "
+                "(make deploy-all deploys the registry first)"
+                if preview
+                else f": deploy the registry stack first, or make registry:catalog and {key} name the same folder"
+            )
         )
-    unknown = sorted(exported - {m.name for m in catalog.models})
     if unknown:
-        raise ConfigError(
+        problems.append(
             f"{key}: the registry stack has repositories for models this catalog lacks ({', '.join(unknown[:5])}"
             + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-            + f"), which would get no repository policy: make registry:catalog and {key} name the same folder"
+            + (
+                "): removed from the catalog but still deployed; the registry stack's next deploy settles them"
+                if preview
+                else f"), which would get no repository policy: make registry:catalog and {key} name the same folder"
+            )
         )
+    if problems and not preview:
+        raise ConfigError(problems[0])
+    return problems
 
 
 def team_trust_policy(provider_arn: str, team: Team) -> str:
@@ -143,15 +163,20 @@ class ModelAccess(pulumi.ComponentResource):
         repositories_arn = pulumi.Output.all(args.region, args.registry_id, args.namespace).apply(
             lambda parts: iam.namespace_repositories(*parts)
         )
-        # The namespace, once every catalog model is known to be an exported repository. This apply only
-        # checks (raising a ConfigError); every repository name below derives from it, so a mismatch
-        # fails the deployment before any policy is written.
-        namespace = pulumi.Output.all(args.namespace, args.repositories).apply(
-            lambda values: (
-                check_same_catalog(catalog, values[1], f"{ACCESS}:catalog") if args.policies else None,
-                values[0],
-            )[1]
-        )
+
+        # The namespace, once the catalog is checked against the registry's deployed repositories. At `pulumi up`
+        # a mismatch raises a ConfigError; every repository name below derives from this, so it fails the
+        # deployment before any policy is written. In a preview it is a warning (see check_same_catalog).
+        def checked_namespace(values: list[Any]) -> str:
+            if not args.policies:  # the sharded core stack writes no repository policies (docs/shards.md)
+                return values[0]
+            for problem in check_same_catalog(
+                catalog, values[1], f"{ACCESS}:catalog", preview=pulumi.runtime.is_dry_run()
+            ):
+                pulumi.log.warn(problem)
+            return values[0]
+
+        namespace = pulumi.Output.all(args.namespace, args.repositories).apply(checked_namespace)
 
         # IAM ARNs follow from account and name, so the documents that name them are known at preview,
         # where the policy pack can check them, even before the roles exist.

@@ -10,17 +10,23 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_aws_native as aws_native
+from aws_facts.ecr_pull_through import UPSTREAMS
+from aws_facts.ecr_signing import FILTER_TYPE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel
 from model_registry.config import RegistryConfig, ScanType
 from model_registry.contract import REGISTRY
-from model_registry.policy_documents import ecr, kms, to_json
+from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
 from model_registry.replica_settings import replica_settings
 
 # A model's images must survive every stack operation: `protect` refuses a delete or replacement, and
 # `retain_on_delete` keeps the cloud resource if someone lifts protect and removes it from state.
 KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
+# What ECR needs of the cache template role to create KMS-encrypted, tagged cache repositories.
+CACHE_TEMPLATE_KMS_ACTIONS = ("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant")
+CACHE_TEMPLATE_ECR_ACTIONS = ("ecr:CreateRepository", "ecr:TagResource")
 
 
 @dataclass(frozen=True)
@@ -105,25 +111,46 @@ class ModelRegistry(pulumi.ComponentResource):
             aws.ecr.LifecyclePolicy(
                 naming.resource_name(model.name, "lifecycle"),
                 repository=repository.name,
-                policy=ecr.lifecycle_policy_json(config.lifecycle, model.lifecycle),
+                policy=ecr.lifecycle_policy_json(config.lifecycle, config.model_lifecycle(model.lifecycle)),
                 opts=pulumi.ResourceOptions(parent=repository),
             )
             self.repositories[model.name] = repository
 
         if args.account_wide:
+            # Pull-through caches are account-wide settings too (docs/features.md).
+            cache_prefixes = self._upstream_caches(name, args, tags(), child, key_arn) if config.upstream_caches else []
             scanning = config.scanning
             aws.ecr.RegistryScanningConfiguration(
                 f"{name}-scanning",
                 scan_type=scanning.type.value,
                 # One configuration per account and region: it also decides every repository this stack does not
-                # own, so a rule keeps those scanned on push (aws_facts.singletons).
+                # own, so a rule keeps those scanned on push (aws_facts.singletons). The models and every
+                # pull-through cache prefix: cached upstream images are scanned like the models.
                 rules=scanning_rules(
-                    scanning.frequency.value, [{"filter": f"{config.namespace}/*", "filter_type": "WILDCARD"}]
+                    scanning.frequency.value,
+                    [
+                        {"filter": f"{prefix}/*", "filter_type": "WILDCARD"}
+                        for prefix in (config.namespace, *cache_prefixes)
+                    ],
                 ),
                 opts=child,
             )
             if scanning.type is ScanType.BASIC:
                 pulumi.log.info("registry scanning is BASIC: images are scanned on push only, not continuously")
+
+        if args.account_wide and config.signing is not None:
+            # One signing configuration per registry and region: every repository of the namespace, so every
+            # tag pushed to it, release tags included, is signed. pulumi-aws has no such resource (7.51.1).
+            aws_native.ecr.SigningConfiguration(
+                f"{name}-signing",
+                rules=[
+                    {
+                        "signing_profile_arn": config.signing.signing_profile_arn,
+                        "repository_filters": [{"filter": f"{config.namespace}/*", "filter_type": FILTER_TYPE}],
+                    }
+                ],
+                opts=child,
+            )
 
         self.repository_map = pulumi.Output.all(
             **{
@@ -134,3 +161,77 @@ class ModelRegistry(pulumi.ComponentResource):
         # What replicas look like (one creation template for all models: see model_registry.replica_settings).
         self.replica_settings = replica_settings(config, args.catalog.models)
         self.register_outputs({"repositories": self.repository_map, "kmsKeyArn": key_arn})
+
+    def _upstream_caches(
+        self,
+        name: str,
+        args: ModelRegistryArgs,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+        key_arn: pulumi.Input[str] | None,
+    ) -> list[str]:
+        """One pull-through cache rule per upstream the catalog's teams name, and a creation template per
+        cache prefix: the models' KMS key, immutable tags, the models' lifecycle, pull for the build roles
+        only. Returns the cache prefixes (the registry scanning covers them)."""
+        upstreams = args.catalog.upstreams()
+        if not upstreams:
+            return []
+        config = args.config
+        root = config.upstream_cache_prefix
+        role = aws.iam.Role(
+            f"{name}-cache-template-role",
+            name=naming.CACHE_TEMPLATE_ROLE,
+            description="Lets ECR create KMS-encrypted, tagged pull-through cache repositories",
+            assume_role_policy=to_json(iam.service_trust_policy(("ecr.amazonaws.com",), args.account_id)),
+            permissions_boundary=naming.role_boundary_arn(args.account_id),
+            tags=tags,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-cache-template-role-policy",
+            role=role.name,
+            policy=pulumi.Output.from_input(key_arn).apply(
+                lambda key_arn: to_json(
+                    document(
+                        statement("UseTheRegistryKey", CACHE_TEMPLATE_KMS_ACTIONS, resources=[key_arn]),
+                        statement(
+                            "CreateCacheRepositories",
+                            CACHE_TEMPLATE_ECR_ACTIONS,
+                            resources=[iam.namespace_repositories(args.region, args.account_id, root)],
+                        ),
+                    )
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        build_roles = tuple(
+            f"arn:aws:iam::{args.account_id}:role/{naming.ci_push_role(team.name)}"
+            for team in args.catalog.teams
+            if team.pushers
+        )
+        prefixes = []
+        for registry, credential_arn in sorted(upstreams.items()):
+            upstream = UPSTREAMS[registry]
+            prefix = f"{root}/{upstream.short}"
+            prefixes.append(prefix)
+            aws.ecr.PullThroughCacheRule(
+                naming.resource_name(name, "cache", upstream.short),
+                ecr_repository_prefix=prefix,
+                upstream_registry_url=upstream.url,
+                credential_arn=credential_arn,
+                opts=child,
+            )
+            aws.ecr.RepositoryCreationTemplate(
+                naming.resource_name(name, "cache-template", upstream.short),
+                prefix=prefix,
+                applied_fors=["PULL_THROUGH_CACHE"],
+                description=f"Pull-through cache of {upstream.url}: KMS, immutable, the models' lifecycle, build roles only",
+                image_tag_mutability="IMMUTABLE",
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": key_arn}],
+                lifecycle_policy=ecr.lifecycle_policy_json(config.lifecycle),
+                repository_policy=to_json(ecr.cache_repository_policy(build_roles)),
+                custom_role_arn=role.arn,
+                resource_tags=tags,
+                opts=child,
+            )
+        return prefixes

@@ -7,6 +7,9 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from aws_facts.ecr_account_settings import BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE
+from aws_facts.kms import replica_key_arn
+from aws_facts.quotas import QUOTA_TABLE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.config import ReplicationConfig
@@ -21,7 +24,7 @@ KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
 TEMPLATE_ROLE_KMS_ACTIONS = ("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant")
 TEMPLATE_ROLE_ECR_ACTIONS = ("ecr:CreateRepository", "ecr:TagResource")
 # PutRegistryScanningConfiguration: at most 100 filters per rule.
-MAX_SCANNING_FILTERS = 100
+MAX_SCANNING_FILTERS = QUOTA_TABLE["ecr-scanning-filters"].limit
 # A registry export without "scanning" (deployed before it existed): the registry's own default.
 DEFAULT_SCANNING = {"type": "ENHANCED", "frequency": "CONTINUOUS_SCAN"}
 
@@ -88,6 +91,18 @@ class Replication(pulumi.ComponentResource):
         if local_regions and config.replica_templates:
             self._replica_templates(name, args, namespace, local_regions, tags, child)
 
+        # The settings that give the registry policy its meaning: pinned before it, owned here with it.
+        pinned: list[pulumi.Resource] = []
+        if config.account_settings.pinned:
+            for setting, value in (
+                (REGISTRY_POLICY_SCOPE, config.account_settings.registry_policy_scope.value),
+                (BASIC_SCAN_TYPE_VERSION, config.account_settings.basic_scan_type_version.value),
+            ):
+                pinned.append(
+                    aws.ecr.AccountSetting(
+                        f"{name}-{setting.lower().replace('_', '-')}", name=setting, value=value, opts=child
+                    )
+                )
         if config.source_accounts:
             aws.ecr.RegistryPolicy(
                 f"{name}-registry-policy",
@@ -96,7 +111,7 @@ class Replication(pulumi.ComponentResource):
                         ecr.registry_replication_policy(config.source_accounts, args.region, args.account_id, ns)
                     )
                 ),
-                opts=child,
+                opts=child.merge(pulumi.ResourceOptions(depends_on=pinned)),
             )
         self.register_outputs({"destinations": self.destinations})
 
@@ -155,13 +170,20 @@ class Replication(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        # The replicas' ARNs and the role's, built from what a first preview knows (the primary key's ARN is the
+        # registry's deployed output; a replica has its primary's key id): a new key's or role's `arn` output is
+        # unknown until it is created, and the pack could not check a policy naming it.
+        replica_arns = pulumi.Output.from_input(args.kms_key_arn).apply(
+            lambda primary: {region: replica_key_arn(primary, region) for region in regions}
+        )
+        template_role_arn = f"arn:aws:iam::{args.account_id}:role/{naming.REPLICA_TEMPLATE_ROLE}"
         aws.iam.RolePolicy(
             f"{name}-template-role-policy",
             role=role.name,
-            policy=pulumi.Output.all(namespace, *(key.arn for key in keys.values())).apply(
+            policy=pulumi.Output.all(namespace, replica_arns).apply(
                 lambda values: to_json(
                     document(
-                        statement("UseReplicaKeys", TEMPLATE_ROLE_KMS_ACTIONS, resources=list(values[1:])),
+                        statement("UseReplicaKeys", TEMPLATE_ROLE_KMS_ACTIONS, resources=list(values[1].values())),
                         statement(
                             "CreateReplicaRepositories",
                             TEMPLATE_ROLE_ECR_ACTIONS,
@@ -192,14 +214,15 @@ class Replication(pulumi.ComponentResource):
                 description="Replicas of model repositories: immutable but the mutable tags, KMS, lifecycle",
                 image_tag_mutability=settings["imageTagMutability"],
                 image_tag_mutability_exclusion_filters=exclusions,
-                encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}],
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": replica_arns[region]}],
                 lifecycle_policy=settings["lifecyclePolicy"],
                 repository_policy=(
                     to_json(document(*ecr.pull_statements(consumers)))
                     if consumers and not consumers.is_empty()
                     else None
                 ),
-                custom_role_arn=role.arn,
+                custom_role_arn=template_role_arn,
                 resource_tags=tags,
-                opts=child,
+                # The key and the role (and its policy) exist before a template names them.
+                opts=child.merge(pulumi.ResourceOptions(depends_on=[key, role])),
             )

@@ -2795,6 +2795,197 @@ repo(
     f"{DOC['operators']}: a request through an AWS service (aws:ViaAWSService true) escapes the network Deny",
 )
 
+# ---- issue 14: the classes a search over witness requests missed, judged by proof ------------------------
+P = "proof"
+ORGPATH = f"{DOC['global']}#condition-keys-principalorgpaths"
+ORGID = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html"
+VERSION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html"
+OTHER_PATH = f"{OTHER_ORG}/r-ab12/ou-ab12-11111111/"
+OWN_PATH = f"{ORG}/r-ab12/ou-ab12-11111111/"
+for name, operator, value, verdict, why in [
+    (
+        "org-paths-other-org-like",
+        "ForAnyValue:StringLike",
+        OTHER_PATH + "*",
+        "refuse",
+        "a path of another organization",
+    ),
+    ("org-paths-other-org-equals", "ForAnyValue:StringEquals", OTHER_PATH, "refuse", "a path of another organization"),
+    (
+        "org-paths-org-prefix-glob",
+        "ForAnyValue:StringLike",
+        f"{ORG}*/*",
+        "refuse",
+        f"{ORGID}: ids are o- and 10-32 of [a-z0-9], so {ORG}* names other organizations",
+    ),
+    (
+        "org-paths-any-org-own-ou",
+        "ForAnyValue:StringLike",
+        "o-*/r-ab12/ou-ab12-11111111/*",
+        "refuse",
+        "any organization with these root and OU ids",
+    ),
+    ("org-paths-own-ou-equals", "ForAnyValue:StringEquals", OWN_PATH, "accept", "a path of the own organization"),
+    ("org-paths-own-any-root", "ForAnyValue:StringLike", f"{ORG}/*", "accept", "every path of the own organization"),
+    (
+        "org-paths-own-ou-any-root",
+        "ForAnyValue:StringLike",
+        f"{ORG}/*/ou-ab12-11111111/*",
+        "accept",
+        "an OU of the own organization",
+    ),
+]:
+    repo(P, name, [st("*", PULL, {operator: {"aws:PrincipalOrgPaths": [value]}})], verdict, f"{ORGPATH}: {why}")
+for name, condition, verdict, why in [
+    (
+        "org-id-prefix-glob",
+        {"StringLike": {"aws:PrincipalOrgID": f"{ORG}*"}},
+        "refuse",
+        f"{ORGID}: o-a1b2c3d4e5x is another organization",
+    ),
+    (
+        "org-id-question",
+        {"StringLike": {"aws:PrincipalOrgID": ORG[:-1] + "?"}},
+        "refuse",
+        f"{ORGID}: {ORG[:-1]}x is another organization",
+    ),
+    (
+        "org-id-ignorecase-own",
+        {"StringEqualsIgnoreCase": {"aws:PrincipalOrgID": ORG.upper()}},
+        "accept",
+        f"{ORGID}: ids are lower case",
+    ),
+    (
+        "account-prefix-glob",
+        {"StringLike": {"aws:PrincipalAccount": OWN[:-1] + "*"}},
+        "refuse",
+        f"{DOC['global']}: 123456789010 is another account",
+    ),
+    (
+        "account-question-glob",
+        {"StringLike": {"aws:PrincipalAccount": PARTNER[:-1] + "?"}},
+        "refuse",
+        f"{DOC['global']}: 210987654320 is another account",
+    ),
+    (
+        "account-arn-glob",
+        {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN[:-2]}*:role/ci"}},
+        "refuse",
+        f"{DOC['operators']}: the account field's * matches other accounts",
+    ),
+    (
+        "account-arn-own",
+        {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN}:role/*"}},
+        "accept",
+        f"{DOC['operators']}: roles of the own account only",
+    ),
+    (
+        "ip-cover-v4-halves",
+        {"IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"]}},
+        "refuse",
+        f"{DOC['s3public']}: together the ranges are every IPv4 address",
+    ),
+    (
+        "ip-cover-v6-halves",
+        {"IpAddress": {"aws:SourceIp": ["::/1", "8000::/1"]}},
+        "refuse",
+        f"{DOC['s3public']}: together the ranges are every IPv6 address",
+    ),
+    (
+        "ip-cover-v4-sixteenths",
+        {"IpAddress": {"aws:SourceIp": [f"{16 * i}.0.0.0/4" for i in range(16)]}},
+        "refuse",
+        f"{DOC['s3public']}: ranges broader than /8 are public",
+    ),
+    ("ip-v4-slash-7", {"IpAddress": {"aws:SourceIp": "10.0.0.0/7"}}, "refuse", f"{DOC['s3public']}: broader than /8"),
+    (
+        "ip-v4-slash-8",
+        {"IpAddress": {"aws:SourceIp": "11.0.0.0/8"}},
+        "accept",
+        f"{DOC['s3public']}: /8 is not broader than /8",
+    ),
+    (
+        "ip-v6-slash-31",
+        {"IpAddress": {"aws:SourceIp": "2001:db8::/31"}},
+        "refuse",
+        f"{DOC['s3public']}: broader than /32",
+    ),
+    (
+        "ip-v6-slash-32",
+        {"IpAddress": {"aws:SourceIp": "2001:db8::/32"}},
+        "accept",
+        f"{DOC['s3public']}: /32 is not broader than /32",
+    ),
+]:
+    repo(P, name, [st("*", PULL, condition)], verdict, why)
+for name, deny, verdict, why in [
+    (
+        "deny-guard-org-glob",
+        {"StringNotLike": {"aws:PrincipalOrgID": "o-*"}},
+        "refuse",
+        "every organization passes the guard",
+    ),
+    (
+        "deny-guard-org-prefix",
+        {"StringNotLike": {"aws:PrincipalOrgID": f"{ORG}*"}},
+        "refuse",
+        f"{ORGID}: o-a1b2c3d4e5x passes the guard",
+    ),
+    (
+        "deny-guard-account-glob",
+        {"StringNotLike": {"aws:PrincipalAccount": OWN[:-2] + "*"}},
+        "refuse",
+        "123456789000 passes the guard",
+    ),
+    (
+        "deny-guard-org-paths-other",
+        {"ForAllValues:StringNotLike": {"aws:PrincipalOrgPaths": [OTHER_PATH + "*"]}},
+        "refuse",
+        f"{ORGPATH}: the guard keeps another organization's path",
+    ),
+    (
+        "deny-guard-org-paths-own",
+        {"ForAllValues:StringNotLike": {"aws:PrincipalOrgPaths": [f"{ORG}/*"]}},
+        "accept",
+        f"{ORGPATH}: only the own organization passes",
+    ),
+    (
+        "deny-guard-ip-halves",
+        {"NotIpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1", "::/0"]}},
+        "refuse",
+        f"{DOC['s3public']}: every address passes the guard",
+    ),
+]:
+    repo(
+        P,
+        name,
+        [st("*", PULL, sid="Anyone"), st("*", "ecr:*", deny, "Deny", "Guard")],
+        verdict,
+        f"{DOC['operators']}: {why}",
+    )
+SAME = {"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}}
+for name, version, verdict, why in [
+    ("version-2012-variable", "2012-10-17", "refuse", "a variable: every account equals itself"),
+    (
+        "version-2008-literal",
+        "2008-10-17",
+        "accept",
+        "2008-10-17 has no policy variables: no account is the text ${aws:PrincipalAccount}",
+    ),
+    ("version-none-literal", None, "accept", "without Version, ${...} is literal text"),
+]:
+    body = {"Version": version, "Statement": [st("*", PULL, SAME)]}
+    if version is None:
+        del body["Version"]
+    case(
+        P,
+        name,
+        REPO,
+        {"repository": "models/x", "policy": json.dumps(body)},
+        verdict,
+        f"{VERSION}; {DOC['variables']}: {why}",
+    )
+
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 

@@ -1,0 +1,148 @@
+"""Signing for release tags: ECR managed signing through aws-native (pulumi-aws 7.51.1 has no signing
+resource), and the pack's check that the signing configuration covers every repository of the namespace."""
+
+import importlib.util
+
+import botocore.session
+import harness
+import pytest
+from aws_facts import ecr_signing
+from botocore.exceptions import ClientError
+from offline_preview.evaluate import EvaluationError
+from registry_policies.signing import signing_findings
+from registry_policies.stack import StackResource
+
+ECR = botocore.session.get_session().get_service_model("ecr")
+SIGNING = "aws-native:ecr:SigningConfiguration"
+PROFILE = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/models_release"
+
+
+def test_the_pinned_pulumi_aws_has_no_signing_resource_and_aws_native_has():
+    assert importlib.util.find_spec("pulumi_aws.ecr.signing_configuration") is None
+    import pulumi_aws_native
+
+    assert pulumi_aws_native.ecr.SigningConfiguration
+
+
+def test_the_facts_are_botocores():
+    assert ECR.shape_for("SigningRepositoryFilterType").enum == [ecr_signing.FILTER_TYPE]
+    assert ECR.shape_for("SigningRuleList").metadata["max"] == ecr_signing.MAX_RULES
+    assert ECR.shape_for("SigningRepositoryFilterList").metadata["max"] == ecr_signing.MAX_FILTERS
+    value = ECR.shape_for("SigningRepositoryFilterValue").metadata
+    assert value["pattern"] == f"^{ecr_signing.FILTER.pattern}$"
+    assert (value["min"], value["max"]) == ecr_signing.FILTER_LENGTH
+    profile = ECR.shape_for("SigningProfileArn").metadata
+    assert (
+        profile["pattern"] == f"^{ecr_signing.PROFILE_ARN.pattern}$" and profile["max"] == ecr_signing.PROFILE_ARN_MAX
+    )
+
+
+@pytest.fixture(scope="module")
+def signed():
+    return harness.run_stack(
+        "registry", config=harness.stack_config("registry") | {"registry:signing": {"signingProfileArn": PROFILE}}
+    )
+
+
+def test_the_registry_signs_every_repository_of_the_namespace_with_the_profile(signed):
+    [configuration] = signed.of_type(SIGNING)
+    assert configuration.inputs == {
+        "rules": [
+            {
+                "signingProfileArn": PROFILE,
+                "repositoryFilters": [{"filter": "models/*", "filterType": "WILDCARD_MATCH"}],
+            }
+        ]
+    }
+    resources = [StackResource(r.type, r.name, r.urn, r.inputs) for r in signed.resources]
+    assert signing_findings(resources, {"requireSigning": True}) == []
+
+
+def test_without_registry_signing_nothing_is_signed_and_a_pack_that_requires_it_refuses():
+    run = harness.run_stack("registry")
+    assert run.of_type(SIGNING) == []
+    resources = [StackResource(r.type, r.name, r.urn, r.inputs) for r in run.resources]
+    assert signing_findings(resources, {}) == []
+    [finding] = signing_findings(resources, {"requireSigning": True})
+    assert (
+        finding.message
+        == "4 repositories and no ECR signing configuration: release tags ship unsigned (set registry:signing)"
+    )
+
+
+def test_a_rule_that_misses_a_repository_or_a_bad_profile_is_refused(signed):
+    resources = [StackResource(r.type, r.name, r.urn, r.inputs) for r in signed.resources]
+    narrowed = [
+        StackResource(
+            r.type,
+            r.name,
+            r.urn,
+            {
+                "rules": [
+                    {
+                        "signingProfileArn": PROFILE,
+                        "repositoryFilters": [{"filter": "models/llama*", "filterType": "WILDCARD_MATCH"}],
+                    }
+                ]
+            },
+        )
+        if r.type == SIGNING
+        else r
+        for r in resources
+    ]
+    messages = sorted(f.message for f in signing_findings(narrowed, {}))
+    assert messages == [
+        f"repository models/{name} is matched by no signing rule: its release tags would ship unsigned"
+        for name in ("resnet-50", "sdxl-base", "whisper-large-v3")
+    ]
+    bad = [
+        StackResource(
+            r.type,
+            r.name,
+            r.urn,
+            {
+                "rules": [
+                    {
+                        "signingProfileArn": "arn:aws:signer:us-east-1:1:/signing-profiles/x",
+                        "repositoryFilters": [{"filter": "models/*", "filterType": "WILDCARD_MATCH"}],
+                    }
+                ]
+            },
+        )
+        if r.type == SIGNING
+        else r
+        for r in resources
+    ]
+    [finding] = signing_findings(bad, {})
+    assert finding.message.startswith(
+        "rules[0].signingProfileArn: 'arn:aws:signer:us-east-1:1:/signing-profiles/x' is not a Signer signing profile ARN"
+    )
+
+
+def test_wildcard_match_is_the_whole_name():
+    assert ecr_signing.filter_matches("models/*", "models/bert")
+    assert not ecr_signing.filter_matches("models/*", "other/models/bert")
+    assert ecr_signing.filter_matches("models/bert", "models/bert") and not ecr_signing.filter_matches(
+        "models/bert", "models/bert-2"
+    )
+
+
+def test_a_profile_that_is_not_a_signer_arn_is_refused_in_config_naming_the_key():
+    config = harness.stack_config("registry") | {
+        "registry:signing": {"signingProfileArn": "arn:aws:kms:us-east-1:123456789012:key/x"}
+    }
+    with pytest.raises(
+        EvaluationError, match=r"registry:signing\.signingProfileArn: .* is not a Signer signing profile ARN"
+    ):
+        harness.run_stack("registry", config=config)
+
+
+def test_the_request_matches_botocores_model_and_the_emulator_has_no_such_api(signed, ecr_client):
+    from botocore.validate import validate_parameters
+
+    [configuration] = signed.of_type(SIGNING)
+    request = {"signingConfiguration": configuration.inputs}
+    validate_parameters(request, ECR.operation_model("PutSigningConfiguration").input_shape)
+    with pytest.raises(ClientError) as refused:
+        ecr_client.put_signing_configuration(**request)
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500

@@ -1,0 +1,201 @@
+"""aws_facts.iam.proof: effective access by proof (z3). The expected answers are read from AWS's rules
+(condition operators, organization id format, S3's definition of a public policy, policy Version), and the
+properties hold for documents drawn by hypothesis from the classes of issue 14."""
+
+import json
+from fractions import Fraction
+
+import pytest
+import z3
+from aws_facts.iam import ALLOW, Zone, decide, external_access, parse
+from aws_facts.iam.proof import ProofZone, Unencodable, number_re, outsider_witnesses
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+OWN, PARTNER, FOREIGN = "123456789012", "210987654321", "444455556666"
+ORG, OTHER_ORG = "o-a1b2c3d4e5", "o-zz9988776655"
+ZONE = Zone(frozenset({OWN, PARTNER}), frozenset({ORG}))
+PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+
+
+def statements(*body, version="2012-10-17"):
+    document = {"Statement": list(body)} | ({"Version": version} if version else {})
+    parsed = parse(json.dumps(document))
+    assert not parsed.errors, parsed.errors
+    return parsed.statements
+
+
+def anyone(condition=None, action=PULL, sid=None):
+    statement = {"Effect": "Allow", "Principal": "*", "Action": action}
+    return statement | ({"Condition": condition} if condition else {}) | ({"Sid": sid} if sid else {})
+
+
+def deny(condition, action="ecr:*"):
+    return {"Effect": "Deny", "Principal": "*", "Action": action, "Condition": condition}
+
+
+def witnesses(*body, zone=ZONE, version="2012-10-17"):
+    return external_access(statements(*body, version=version), zone).accesses
+
+
+# ---- organization paths, patterns, IP ranges, versions (the classes of issue 14) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "outsider"),
+    [
+        (f"{OTHER_ORG}/r-ab12/ou-ab12-11111111/*", True),  # another organization
+        (f"{ORG}*/*", True),  # o-a1b2c3d4e5 + more characters is another organization (10 to 32)
+        ("o-*/r-ab12/*", True),
+        (f"{ORG}/*", False),
+        (f"{ORG}/r-ab12/ou-ab12-11111111/*", False),
+    ],
+)
+def test_an_org_path_of_another_organization_admits_an_outsider_with_that_path(path, outsider):
+    found = witnesses(anyone({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": path}}))
+    assert bool(found) == outsider
+    for access in found:
+        [value] = access.witness["aws:principalorgpaths"]
+        assert not value.startswith(ORG + "/")
+        assert access.witness["aws:principalaccount"][0] not in (OWN, PARTNER)
+
+
+def test_a_trusted_org_path_is_inside_and_its_siblings_are_outside():
+    trusted = f"{ORG}/r-ab12/ou-ab12-11111111/"
+    zone = Zone(frozenset({OWN}), frozenset(), frozenset({trusted}))
+    own_ou = anyone({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": trusted + "*"}})
+    sibling = anyone({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG}/r-ab12/ou-ab12-22222222/*"}})
+    other_root = anyone({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG}/r-zz99/*"}})
+    assert witnesses(own_ou, zone=zone) == []
+    [access] = [a for a in witnesses(sibling, zone=zone) if "aws:principalorgpaths" in a.witness]
+    assert access.witness["aws:principalorgpaths"][0].startswith(f"{ORG}/r-ab12/ou-ab12-22222222/")
+    # The organization has one root, r-ab12 (the trusted path says so): no principal has a path under r-zz99.
+    assert witnesses(other_root, zone=zone) == []
+
+
+@pytest.mark.parametrize(
+    ("condition", "outsider"),
+    [
+        ({"StringLike": {"aws:PrincipalOrgID": ORG + "*"}}, True),
+        ({"StringLike": {"aws:PrincipalOrgID": ORG[:-1] + "?"}}, True),
+        ({"StringEquals": {"aws:PrincipalOrgID": ORG}}, False),
+        ({"StringLike": {"aws:PrincipalAccount": OWN[:-1] + "*"}}, True),
+        ({"StringLike": {"aws:PrincipalAccount": OWN}}, False),
+        ({"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN[:-2]}*:role/ci"}}, True),
+        ({"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{OWN}:role/*"}}, False),
+    ],
+)
+def test_patterns_on_organizations_accounts_and_arns_admit_what_they_match_outside(condition, outsider):
+    assert bool(witnesses(anyone(condition))) == outsider
+
+
+def test_a_glob_in_a_deny_guard_lets_another_organization_through():
+    found = witnesses(anyone(), deny({"StringNotLike": {"aws:PrincipalOrgID": ORG + "*"}}))
+    org = next(a.witness["aws:principalorgid"][0] for a in found if "aws:principalorgid" in a.witness)
+    assert org.startswith(ORG) and org != ORG and 12 <= len(org) <= 34
+
+
+@pytest.mark.parametrize(
+    ("ranges", "outsider"),
+    [
+        (["0.0.0.0/1", "128.0.0.0/1"], True),  # together every IPv4 address
+        (["::/1", "8000::/1"], True),  # together every IPv6 address
+        (["10.0.0.0/7"], True),  # S3: broader than /8 is public
+        (["10.0.0.0/8"], False),  # at the limit: the owner's network
+        (["2001:db8::/31"], True),  # broader than /32
+        (["2001:db8::/32"], False),  # at the limit
+    ],
+)
+def test_ip_ranges_broader_than_s3s_limit_or_covering_the_space_admit_an_outside_address(ranges, outsider):
+    found = witnesses(anyone({"IpAddress": {"aws:SourceIp": ranges}}))
+    assert bool(found) == outsider
+    for access in found:
+        assert (
+            decide(statements(anyone({"IpAddress": {"aws:SourceIp": ranges}})), PULL[0], None, access.witness) == ALLOW
+        )
+
+
+@pytest.mark.parametrize(("version", "outsider"), [("2012-10-17", True), ("2008-10-17", False), (None, False)])
+def test_policy_variables_are_variables_only_under_version_2012_10_17(version, outsider):
+    same = anyone({"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}})
+    assert bool(witnesses(same, version=version)) == outsider
+
+
+@pytest.mark.parametrize(
+    ("relation", "bound", "inside", "outside"),
+    [
+        ("lessthan", 10, ["9", "09", "0"], ["10", "11", "100"]),
+        ("lessthanequals", 10, ["10", "010"], ["11"]),
+        ("greaterthan", 99, ["100", "0100"], ["99", "9"]),
+        ("greaterthanequals", 99, ["99", "100"], ["98"]),
+        ("equals", 7, ["7", "007"], ["70", "6"]),
+    ],
+)
+def test_numbers_are_digit_strings_compared_by_value(relation, bound, inside, outside):
+    x = z3.String("x")
+    for value, expected in [(v, True) for v in inside] + [(v, False) for v in outside]:
+        solver = z3.Solver()
+        solver.add(x == z3.StringVal(value), z3.InRe(x, number_re(relation, Fraction(bound))))
+        assert (solver.check() == z3.sat) == expected, (relation, bound, value)
+
+
+def test_an_operator_the_encoding_cannot_express_is_refused_not_passed():
+    mixed = anyone({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}, "StringLike": {"aws:SourceIp": "10.*"}})
+    with pytest.raises(Unencodable, match="aws:sourceip"):
+        outsider_witnesses(statements(mixed), ProofZone(frozenset({OWN}), frozenset()))
+
+
+# ---- properties ------------------------------------------------------------------------------------------
+
+ACCOUNTS = [OWN, PARTNER, FOREIGN, OWN[:-1] + "*", "4444*"]
+ORGS = [ORG, OTHER_ORG, ORG + "*", "o-*"]
+CONDITIONS = st.one_of(
+    st.none(),
+    st.builds(lambda v: {"StringLike": {"aws:PrincipalAccount": v}}, st.sampled_from(ACCOUNTS)),
+    st.builds(lambda v: {"StringLike": {"aws:PrincipalOrgID": v}}, st.sampled_from(ORGS)),
+    st.builds(lambda v: {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": v + "/*"}}, st.sampled_from(ORGS)),
+    st.builds(lambda v: {"IpAddress": {"aws:SourceIp": v}}, st.sampled_from(["10.0.0.0/8", "0.0.0.0/1", "::/0"])),
+)
+GUARDS = st.one_of(
+    st.none(),
+    st.builds(lambda v: deny({"StringNotLike": {"aws:PrincipalOrgID": v}}), st.sampled_from(ORGS)),
+    st.builds(lambda v: deny({"StringNotLike": {"aws:PrincipalAccount": v}}), st.sampled_from(ACCOUNTS)),
+)
+PRINCIPALS = st.sampled_from(["*", {"AWS": FOREIGN}, {"AWS": f"arn:aws:iam::{PARTNER}:root"}, {"AWS": "*"}])
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _document(principal, condition, guard):
+    allow = {"Sid": "A", "Effect": "Allow", "Principal": principal, "Action": PULL}
+    if condition:
+        allow["Condition"] = condition
+    return [allow] + ([guard] if guard else [])
+
+
+@SETTINGS
+@given(PRINCIPALS, CONDITIONS, GUARDS, st.sampled_from([FOREIGN, "999999999999"]), st.sampled_from([OTHER_ORG]))
+def test_trusting_more_never_adds_an_outsider(principal, condition, guard, account, org):
+    body = _document(principal, condition, guard)
+    wide = Zone(ZONE.accounts | {account}, ZONE.organizations | {org})
+    assert {a.statement.label for a in witnesses(*body, zone=wide)} <= {a.statement.label for a in witnesses(*body)}
+
+
+@SETTINGS
+@given(PRINCIPALS, CONDITIONS, GUARDS)
+def test_splitting_a_statement_never_changes_the_verdict(principal, condition, guard):
+    body = _document(principal, condition, guard)
+    split = [dict(body[0], Sid=f"A{i}", Action=[action]) for i, action in enumerate(PULL)] + body[1:]
+    assert bool(witnesses(*body)) == bool(witnesses(*split))
+
+
+@SETTINGS
+@given(PRINCIPALS, CONDITIONS, GUARDS)
+def test_every_outsider_witness_is_allowed_by_the_evaluator_and_no_insider_is_refused(principal, condition, guard):
+    body = statements(*_document(principal, condition, guard))
+    zone = ProofZone(ZONE.accounts or frozenset(), ZONE.organizations, own_accounts=ZONE.accounts or frozenset())
+    for witness in outsider_witnesses(body, zone):
+        context = witness.context
+        assert decide(body, sorted(witness.actions)[0], witness.resource, context, witness.caller) == ALLOW
+        assert context.get("aws:principalaccount", ("-",))[0] not in ZONE.accounts
+        assert context.get("aws:principalorgid", ("-",))[0] not in ZONE.organizations
+        assert not context.get("aws:principalorgpaths", ("-",))[0].startswith(ORG + "/")

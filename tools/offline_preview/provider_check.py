@@ -1,0 +1,129 @@
+"""The provider's Check, offline: schema defaults applied and required inputs and ranges checked, before Analyze.
+
+The engine hands every resource's inputs to the provider's `Check` before a policy pack sees them
+(pkg/resource/deploy/step_generator.go: `inputs = resp.Properties` ... then `analyzer.Analyze(r)` with those
+inputs). pulumi-aws's Check (the Terraform bridge) fills the schema's `Default:` values into the inputs and
+refuses inputs the schema refuses; a failure stops the preview ("resource ... is invalid").
+
+pulumi-aws's schema does not ship with its Python SDK, so the table below is taken from the provider's
+upstream schema, terraform-provider-aws (internal/service/<service>/<resource>.go, `Default:`, `Required:`
+and `validation.IntBetween`), for the resource types the stacks and the pack use; camelCase as pulumi-aws
+names them. One table, one place. A type not in it is passed through unchanged (its Check is not emulated),
+never refused. What AWS's own API models refuse (patterns, enums, lengths) is the validation policy's job
+(aws_facts), not Check's.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Schema:
+    source: str  # terraform-provider-aws file the rules come from
+    defaults: dict[str, object] = field(default_factory=dict)
+    # {list-of-blocks property: {field: default}}: defaults inside each block given
+    block_defaults: dict[str, dict[str, object]] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    int_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+SCHEMAS: dict[str, Schema] = {
+    "aws:ecr/repository:Repository": Schema(
+        "internal/service/ecr/repository.go",
+        defaults={"imageTagMutability": "MUTABLE"},
+        block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
+    ),
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": Schema(
+        "internal/service/ecr/repository_creation_template.go",
+        defaults={"imageTagMutability": "MUTABLE"},
+        block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
+        required=("prefix", "appliedFors"),
+    ),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": Schema(
+        "internal/service/ecr/repository_policy.go", required=("repository", "policy")
+    ),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": Schema(
+        "internal/service/ecr/lifecycle_policy.go", required=("repository", "policy")
+    ),
+    "aws:ecr/registryPolicy:RegistryPolicy": Schema("internal/service/ecr/registry_policy.go", required=("policy",)),
+    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": Schema(
+        "internal/service/ecr/registry_scanning_configuration.go", required=("scanType",)
+    ),
+    "aws:kms/key:Key": Schema(
+        "internal/service/kms/key.go",
+        defaults={
+            "bypassPolicyLockoutSafetyCheck": False,
+            "customerMasterKeySpec": "SYMMETRIC_DEFAULT",
+            "enableKeyRotation": False,
+            "isEnabled": True,
+            "keyUsage": "ENCRYPT_DECRYPT",
+        },
+        int_ranges={"deletionWindowInDays": (7, 30), "rotationPeriodInDays": (90, 2560)},
+    ),
+    "aws:kms/replicaKey:ReplicaKey": Schema(
+        "internal/service/kms/replica_key.go",
+        defaults={"bypassPolicyLockoutSafetyCheck": False, "deletionWindowInDays": 30, "enabled": True},
+        required=("primaryKeyArn",),
+        int_ranges={"deletionWindowInDays": (7, 30)},
+    ),
+    "aws:kms/alias:Alias": Schema("internal/service/kms/alias.go", required=("targetKeyId",)),
+    "aws:iam/role:Role": Schema(
+        "internal/service/iam/role.go",
+        defaults={"forceDetachPolicies": False, "maxSessionDuration": 3600, "path": "/"},
+        required=("assumeRolePolicy",),
+        int_ranges={"maxSessionDuration": (3600, 43200)},
+    ),
+    "aws:iam/policy:Policy": Schema("internal/service/iam/policy.go", defaults={"path": "/"}, required=("policy",)),
+    "aws:iam/rolePolicy:RolePolicy": Schema("internal/service/iam/role_policy.go", required=("role", "policy")),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": Schema(
+        "internal/service/iam/role_policy_attachment.go", required=("role", "policyArn")
+    ),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": Schema(
+        "internal/service/iam/openid_connect_provider.go", required=("url",)
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    property: str
+    reason: str
+
+
+def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
+    """(checked inputs, failures), as the provider's Check answers. `inputs` is not changed.
+
+    Unknown values (a preview's outputs of other resources) are never refused: Check allows unknowns.
+    """
+    schema = SCHEMAS.get(type_token)
+    if schema is None:
+        return inputs, []
+    checked = dict(inputs)
+    for name, default in schema.defaults.items():
+        if checked.get(name) is None:
+            checked[name] = default
+    for name, defaults in schema.block_defaults.items():
+        blocks = checked.get(name)
+        if isinstance(blocks, list):
+            checked[name] = [
+                {**{k: v for k, v in defaults.items() if block.get(k) is None}, **block}
+                if isinstance(block, dict)
+                else block
+                for block in copy.deepcopy(blocks)
+            ]
+    failures = [
+        CheckFailure(name, f"missing required property '{name}' ({schema.source})")
+        for name in schema.required
+        if checked.get(name) is None
+    ]
+    for name, (low, high) in schema.int_ranges.items():
+        value = checked.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and not low <= value <= high:
+            failures.append(
+                CheckFailure(
+                    name, f"expected {name} to be in the range ({low} - {high}), got {value:g} ({schema.source})"
+                )
+            )
+    return checked, failures
