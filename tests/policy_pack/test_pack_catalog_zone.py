@@ -58,11 +58,6 @@ def test_the_pack_refuses_a_catalog_consumer_outside_the_zone(pack, kind):
     assert refused(pack, OUTSIDE[kind])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an org path of another organization is read as inside by today's IAM library (issue 14, 'Organization "
-    "paths'); branch proof rewrites that semantics in aws_facts.iam: once merged this passes and the mark must go",
-)
 def test_the_pack_refuses_a_catalog_org_path_of_another_organization(pack):
     assert refused(pack, Consumers(org_paths=(f"{FOREIGN_ORG}/r-ab12/",)))
 
