@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_facts.ecr_scan_findings import ACTIVE_FINDING, FIX_AVAILABLE, SCAN_STATUSES_WITH_FINDINGS
+from model_registry.rules import is_repository_name
 
 BLOCKING_SEVERITIES = ("CRITICAL", "HIGH")
 # <repository>@sha256:<64 hex>; the repository as ECR names it (botocore: RepositoryName).
@@ -40,7 +41,11 @@ class Verdict:
 
 def parse_image(value: str) -> tuple[str, str]:
     match = IMAGE.fullmatch(value or "")
-    if not match:
+    if match and len(match["repository"]) > 256:
+        raise UsageError(
+            f"IMAGE={value!r}: the repository name is {len(match['repository'])} characters; ECR allows 256"
+        )
+    if not match or not is_repository_name(match["repository"]):
         raise UsageError(
             f"IMAGE={value!r} is not <repository>@sha256:<64 hex digits> (e.g. models/bert@sha256:...); "
             "promotion is decided per image digest, never per tag"
