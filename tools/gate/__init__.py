@@ -21,6 +21,7 @@ from typing import Any
 
 from aws_facts import names
 from aws_facts.ecr_scan_findings import ACTIVE_FINDING, FIX_AVAILABLE, SCAN_STATUSES_WITH_FINDINGS
+from model_registry.rules import is_repository_name
 
 BLOCKING_SEVERITIES = ("CRITICAL", "HIGH")
 # <repository>@sha256:<64 hex>; the repository is judged by ECR's own model (aws_facts.names).
@@ -39,7 +40,11 @@ class Verdict:
 
 def parse_image(value: str) -> tuple[str, str]:
     match = IMAGE.fullmatch(value or "")
-    if not match:
+    if match and len(match["repository"]) > 256:
+        raise UsageError(
+            f"IMAGE={value!r}: the repository name is {len(match['repository'])} characters; ECR allows 256"
+        )
+    if not match or not is_repository_name(match["repository"]):
         raise UsageError(
             f"IMAGE={value!r} is not <repository>@sha256:<64 hex digits> (e.g. models/bert@sha256:...); "
             "promotion is decided per image digest, never per tag"
