@@ -17,7 +17,9 @@ def test_the_repaired_origin_program_fails_policy_and_checkov(tmp_path, capsys):
     failed = {(f["checkId"], f["address"]) for f in stack["checkovFailures"] if not f["waived"]}
     assert ("CKV_AWS_51", "aws_ecr_repository.aiModelRepo") in failed
     assert ("CKV_AWS_136", "aws_ecr_repository.aiModelRepo") in failed
-    assert ("CKV_AWS_32", "aws_ecr_repository_policy.aiModelRepoPolicy") in failed
+    # The repository policy is built from the new repository's ARN inside an apply: unknown in a first preview, as in
+    # `pulumi preview`, so checkov has no document to judge; the pack refuses it all the same (cannot be evaluated).
+    assert ("CKV_AWS_32", "aws_ecr_repository_policy.aiModelRepoPolicy") not in failed
     mandatory = {
         (v["policy"], v["urn"].split("::")[-1]) for v in stack["policyViolations"] if v["level"] == "mandatory"
     }

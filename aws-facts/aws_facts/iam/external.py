@@ -31,6 +31,7 @@ import functools
 import ipaddress
 import itertools
 import json
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -469,6 +470,7 @@ def _outside_addresses(conditions: list[Condition]) -> list[str]:
 
 MEMO_SIZE = 4096
 _MEMO: dict[tuple[Any, ...], Analysis | Exception] = {}
+_MEMO_LOCK = threading.RLock()
 
 
 def external_access(
@@ -505,15 +507,18 @@ def external_access(
         resource,
         tuple(sorted(fixed.items())),
     )
-    cached = _MEMO.get(key)
-    if cached is None:
-        try:
-            cached = _external_access(statements, zone, fixed, resource)
-        except (UnsupportedCondition, TooComplex) as error:
-            cached = error
-        if len(_MEMO) >= MEMO_SIZE:
-            _MEMO.pop(next(iter(_MEMO)))
-        _MEMO[key] = cached
+    # One solve per document, whichever thread asks first: the solver is serialised anyway (proof._LOCK), and a
+    # document asked twice at once must get one answer, the same witness in every finding.
+    with _MEMO_LOCK:
+        cached = _MEMO.get(key)
+        if cached is None:
+            try:
+                cached = _external_access(statements, zone, fixed, resource)
+            except (UnsupportedCondition, TooComplex) as error:
+                cached = error
+            if len(_MEMO) >= MEMO_SIZE:
+                _MEMO.pop(next(iter(_MEMO)))
+            _MEMO[key] = cached
     if isinstance(cached, Exception):
         raise cached
     return cached
