@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from ..iam.conditions import KNOWN as CONDITION_OPERATORS
+from ..iam.document import ELEMENTS
 from ..problems import Problem
 
 URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html"
@@ -29,18 +30,9 @@ SOURCE = "IAM JSON policy grammar"
 VERSIONS = ("2012-10-17", "2008-10-17")
 EFFECTS = ("Allow", "Deny")
 IAM_SID = re.compile(r"[A-Za-z0-9]*")
-STATEMENT_ELEMENTS = (
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-)
+# The policy grammar's element names, once (the parser's): the document's own, then the statement's.
 TOP_ELEMENTS = ("Version", "Id", "Statement")
+STATEMENT_ELEMENTS = tuple(name for name in ELEMENTS if name not in TOP_ELEMENTS)
 KINDS = ("identity", "trust", "repository", "registry", "key")
 _AWS_PRINCIPAL = re.compile(r"\*|\d{12}|arn:aws[a-z-]*:(?:iam|sts)::\d{12}:.+")
 _SET_PREFIXES = ("forallvalues:", "foranyvalue:")
