@@ -43,7 +43,9 @@ def stand_in(tmp_path):
 
 def make(*args, env):
     # A make of its own: not a sub-make of the `make test` that may be running this suite (its MAKEFLAGS carry -j).
-    env = {k: v for k, v in env.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    # The outer make also exports every user variable (JOBS among them) into this suite's environment.
+    inherited = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "JOBS", "SHARDED", "CHANGED", "ONLY", "ENV", "STACK"}
+    env = {k: v for k, v in env.items() if k not in inherited}
     return subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, env=env, capture_output=True, text=True)
 
 
