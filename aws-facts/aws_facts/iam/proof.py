@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import gc
 import ipaddress
 import json
 import math
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -115,12 +116,65 @@ class Witness:
     confirmed: bool = True  # the concrete evaluator allows it too
 
 
-# ---- regular expressions of IAM's wildcards ----------------------------------------------------------------
+# ---- one z3 context per question ----------------------------------------------------------------------------
+# z3's answer and the work it spends on one (its resource units, SOLVER_RLIMIT) depend on every term created in
+# its context before: in one long-lived context, the same question cost 0.6 million units alone and 2.2
+# million after two others, so a test's verdict depended on the tests before it. Each question is therefore
+# asked in a context of its own, which makes the work, and so the verdict at the budget, the same everywhere.
 
-_S = z3.StringSort()
-_ANY = z3.AllChar(z3.ReSort(_S))
-# Every character but the colon, as two ranges (a complement inside a loop is much slower to solve).
-_NONCOLON = z3.Union(z3.Range(chr(0), "9"), z3.Range(";", chr(0x2FFFF)))
+
+class _Terms:
+    """The regular expressions every question uses, built in the question's context (a z3 term belongs to one)."""
+
+    def __init__(self) -> None:
+        self.s = z3.StringSort()
+        self.any = z3.AllChar(z3.ReSort(self.s))
+        # Every character but the colon, as two ranges (a complement inside a loop is much slower to solve).
+        self.noncolon = z3.Union(z3.Range(chr(0), "9"), z3.Range(";", chr(0x2FFFF)))
+        self.digit = z3.Range("0", "9")
+        self.alnum_lower = z3.Union(z3.Range("a", "z"), self.digit)
+        self.account_re = z3.Loop(self.digit, 12, 12)
+        self.org_re = z3.Concat(z3.Re("o-"), z3.Loop(self.alnum_lower, 10, 32))
+        # An organization path: its organization's id (10 to 32 characters: a prefix pattern admits others), then
+        # a root and OUs of [a-z0-9-] separated and ended by `/` (their exact lengths left open: a superset,
+        # faster to solve).
+        self.path_re = z3.Concat(
+            self.org_re,
+            z3.Re("/r-"),
+            z3.Plus(self.alnum_lower),
+            z3.Re("/"),
+            z3.Star(z3.Union(self.alnum_lower, z3.Re("-"), z3.Re("/"))),
+        )
+        self.name_char = z3.Union(z3.Range("A", "Z"), z3.Range("a", "z"), self.digit, *(z3.Re(c) for c in "+=,.@_-"))
+        self.service_re = z3.Concat(
+            z3.Range("a", "z"), z3.Star(z3.Union(z3.Range("a", "z"), self.digit, z3.Re("."), z3.Re("-")))
+        )
+
+
+_TERMS: list[tuple[z3.Context, _Terms]] = []  # the current context's terms (one entry)
+
+
+def _terms() -> _Terms:
+    context = z3.main_ctx()
+    if not _TERMS or _TERMS[0][0] is not context:
+        _TERMS[:] = [(context, _Terms())]
+    return _TERMS[0][1]
+
+
+@contextlib.contextmanager
+def _own_context() -> Iterator[None]:
+    """z3's default context is a new one for the duration (z3.z3._main_ctx, the module global main_ctx()
+    returns: z3 has no public way to replace the default; test_iam_proof.py pins it)."""
+    previous = z3.z3._main_ctx
+    z3.z3._main_ctx = z3.Context()
+    try:
+        yield
+    finally:
+        _TERMS.clear()
+        z3.z3._main_ctx = previous
+
+
+# ---- regular expressions of IAM's wildcards ----------------------------------------------------------------
 
 
 def _chars(text: str, ignore_case: bool) -> z3.ReRef:
@@ -144,9 +198,9 @@ def glob_re(pattern: str, ignore_case: bool = False) -> z3.ReRef:
     parts: list[z3.ReRef] = []
     for piece in re.split(r"([*?])", pattern):
         if piece == "*":
-            parts.append(z3.Star(_ANY))
+            parts.append(z3.Star(_terms().any))
         elif piece == "?":
-            parts.append(_ANY)
+            parts.append(_terms().any)
         elif piece:
             parts.append(_chars(piece, ignore_case))
     return _concat(parts)
@@ -163,10 +217,10 @@ def arn_re(pattern: str) -> z3.ReRef:
                 parts.append(z3.Re(literal))
                 literal = ""
             if c == "?":
-                parts.append(_NONCOLON)
+                parts.append(_terms().noncolon)
             else:
                 last = index + 1 == len(pattern) or pattern[index + 1] == ":"
-                parts.append(z3.Star(_ANY if last else _NONCOLON))
+                parts.append(z3.Star(_terms().any if last else _terms().noncolon))
         else:
             literal += c
     if literal:
@@ -214,33 +268,13 @@ def _account_field(pattern: str, arn: bool) -> str | None:
     return parts[4]
 
 
-def _digits(low: int, high: int) -> z3.ReRef:
-    return z3.Loop(z3.Range("0", "9"), low, high)
-
-
-_ALNUM_LOWER = z3.Union(z3.Range("a", "z"), z3.Range("0", "9"))
-ACCOUNT_RE = _digits(12, 12)
-ORG_RE = z3.Concat(z3.Re("o-"), z3.Loop(_ALNUM_LOWER, 10, 32))
-ROOT_RE = z3.Concat(z3.Re("r-"), z3.Loop(_ALNUM_LOWER, 4, 32))
-# OU ids are ou-<4-32>-<8-32> of [a-z0-9]; their lengths are left open (a superset, cheaper to solve).
-OUS_RE = z3.Star(z3.Concat(z3.Re("ou-"), z3.Plus(_ALNUM_LOWER), z3.Re("-"), z3.Plus(_ALNUM_LOWER), z3.Re("/")))
-# An organization path: its organization's id (10 to 32 characters: a prefix pattern admits others), then a root
-# and OUs of [a-z0-9-] separated and ended by `/` (their exact lengths left open: a superset, faster to solve).
-PATH_RE = z3.Concat(
-    ORG_RE, z3.Re("/r-"), z3.Plus(_ALNUM_LOWER), z3.Re("/"), z3.Star(z3.Union(_ALNUM_LOWER, z3.Re("-"), z3.Re("/")))
-)
-_NAME_CHAR = z3.Union(z3.Range("A", "Z"), z3.Range("a", "z"), z3.Range("0", "9"), *(z3.Re(c) for c in "+=,.@_-"))
-NAME_RE = z3.Loop(_NAME_CHAR, 1, 64)
-SERVICE_RE = z3.Concat(
-    z3.Range("a", "z"), z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-")))
-)
-
-
 def _is_arn(term: z3.SeqRef) -> z3.BoolRef:
-    seg = z3.Star(_NONCOLON)
+    seg = z3.Star(_terms().noncolon)
     return z3.InRe(
         term,
-        z3.Concat(z3.Re("arn:"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"), z3.Star(_ANY)),
+        z3.Concat(
+            z3.Re("arn:"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"), z3.Star(_terms().any)
+        ),
     )
 
 
@@ -329,7 +363,7 @@ class _Request:
             for c in s.conditions:
                 self.tests.setdefault(c.lower_key, []).append(c)
         self.res_account = z3.String("resource_account")
-        self.constraints.append(z3.InRe(self.res_account, ACCOUNT_RE))
+        self.constraints.append(z3.InRe(self.res_account, _terms().account_re))
         if zone.own_accounts:
             self.constraints.append(_member(self.res_account, zone.own_accounts))
         self.resource = _s(resource) if resource is not None else z3.String("resource")
@@ -366,10 +400,10 @@ class _Request:
             term = z3.String(f"{prefix}_{part}")
             entry[part] = term
             if part == "id":
-                self.constraints += [z3.InRe(term, ORG_RE), z3.Not(_member(term, self.zone.organizations))]
+                self.constraints += [z3.InRe(term, _terms().org_re), z3.Not(_member(term, self.zone.organizations))]
             else:
                 # The shape, and outside every trusted path (a prefix test: a complement is slow to solve).
-                self.constraints.append(z3.InRe(term, PATH_RE))
+                self.constraints.append(z3.InRe(term, _terms().path_re))
                 trusted = sorted({*(f"{o}/" for o in self.zone.organizations), *self.zone.org_paths})
                 self.constraints += [z3.Not(z3.PrefixOf(_s(t), term)) for t in trusted]
                 # An organization has one root: a trusted path names its organization's root.
@@ -385,7 +419,7 @@ class _Request:
     def _aws(self) -> None:
         self.account = z3.String("account")
         self.constraints += [
-            z3.InRe(self.account, ACCOUNT_RE),
+            z3.InRe(self.account, _terms().account_re),
             z3.Not(_member(self.account, self.zone.accounts)),
             self.account != self.res_account,
         ]
@@ -413,7 +447,7 @@ class _Request:
         term for the tail (fewer terms solve faster)."""
         if not hasattr(self, "parn"):
             self.tail, self.ptype = z3.String("principal_tail"), z3.Int("principal_type")
-            name, path = z3.Plus(_NAME_CHAR), z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))
+            name, path = z3.Plus(_terms().name_char), z3.Star(z3.Concat(z3.Plus(_terms().name_char), z3.Re("/")))
             partition: z3.SeqRef | str = "aws"
             if len(self.partitions) > 1:
                 partition = z3.String("partition")
@@ -483,7 +517,7 @@ class _Request:
         self.constraints += [
             _member(org, organizations),
             z3.PrefixOf(z3.Concat(org, _s("/")), path),
-            z3.InRe(path, PATH_RE),
+            z3.InRe(path, _terms().path_re),
         ]
         self.keys["aws:resourceorgid"], self.keys["aws:resourceorgpaths"] = _one(org, in_org), _one(path, in_org)
         return self.keys["aws:resourceorgid"]
@@ -497,10 +531,10 @@ class _Request:
 
     def _service(self) -> None:
         self.service = z3.String("service")
-        self.constraints.append(z3.InRe(self.service, SERVICE_RE))
+        self.constraints.append(z3.InRe(self.service, _terms().service_re))
         has_account, source_account = z3.Bool("has_source_account"), z3.String("source_account")
         has_arn, source_arn = z3.Bool("has_source_arn"), z3.String("source_arn")
-        self.constraints.append(z3.InRe(source_account, ACCOUNT_RE))
+        self.constraints.append(z3.InRe(source_account, _terms().account_re))
         self.org_relevant["source"] = z3.Or(has_account, has_arn)
         either = z3.Or(has_account, has_arn)
         self.lazy.update(
@@ -524,12 +558,12 @@ class _Request:
         # tied to the ARN by every pattern that fixes it: the ARN's partition, service and region hold no colon,
         # so a pattern whose fifth field is written out fixes the account of every ARN it matches. (A regular
         # expression for "an ARN whose account is not trusted" is much slower to solve.)
-        seg = z3.Star(_NONCOLON)
+        seg = z3.Star(_terms().noncolon)
         head = z3.Concat(z3.Re("arn:"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"))
         arn_account = z3.String("source_arn_account")
         self.source_arn_account = arn_account
         self.constraints += [
-            z3.InRe(source_arn, z3.Concat(head, seg, z3.Re(":"), z3.Star(_ANY))),
+            z3.InRe(source_arn, z3.Concat(head, seg, z3.Re(":"), z3.Star(_terms().any))),
             z3.InRe(arn_account, seg),
             z3.Not(_member(arn_account, own)),
             arn_account != self.res_account,
@@ -599,7 +633,9 @@ class _Request:
                     z3.Implies(
                         slots.has(i),
                         z3.And(
-                            z3.InRe(org, ORG_RE), z3.PrefixOf(org, v), z3.Not(_member(org, self.zone.organizations))
+                            z3.InRe(org, _terms().org_re),
+                            z3.PrefixOf(org, v),
+                            z3.Not(_member(org, self.zone.organizations)),
                         ),
                     )
                 )
@@ -833,12 +869,12 @@ class _Request:
                     if sub in ("*", "?"):
                         glob = self.fresh(name="glob")
                         if not arn:
-                            shape = z3.Star(_ANY) if sub == "*" else _ANY
+                            shape = z3.Star(_terms().any) if sub == "*" else _terms().any
                         elif sub == "?":
-                            shape = _NONCOLON
+                            shape = _terms().noncolon
                         else:
                             after = sub_after(pieces, index, piece, sub)
-                            shape = z3.Star(_ANY if after in ("", ":") else _NONCOLON)
+                            shape = z3.Star(_terms().any if after in ("", ":") else _terms().noncolon)
                             if after is None:
                                 exact.append(z3.BoolVal(False))
                         self.constraints.append(z3.InRe(glob, shape))
@@ -852,19 +888,16 @@ class _Request:
         raise Unencodable(f"the condition {condition.text()} uses a policy variable with {condition.operator}")
 
 
-_DIGIT = z3.Range("0", "9")
-
-
 def _below(bound: int) -> z3.ReRef:
     """Digit strings without leading zeros (the empty string standing for 0) whose value is below `bound`."""
     if bound <= 0:
-        return z3.Empty(z3.ReSort(_S))
+        return z3.Empty(z3.ReSort(_terms().s))
     text = str(bound)
     parts: list[z3.ReRef] = [z3.Re("")]  # 0
     if len(text) == 2:
         parts.append(z3.Range("1", "9"))  # fewer digits (z3.Loop with an upper bound of 0 has no bound)
     elif len(text) > 2:
-        parts.append(z3.Concat(z3.Range("1", "9"), z3.Loop(_DIGIT, 0, len(text) - 2)))
+        parts.append(z3.Concat(z3.Range("1", "9"), z3.Loop(_terms().digit, 0, len(text) - 2)))
     for position, digit in enumerate(text):
         low = "1" if position == 0 else "0"
         top = chr(ord(digit) - 1)
@@ -873,7 +906,7 @@ def _below(bound: int) -> z3.ReRef:
             pieces = [z3.Re(text[:position])] if position else []
             pieces.append(z3.Range(low, top))
             if tail:
-                pieces.append(z3.Loop(_DIGIT, tail, tail))
+                pieces.append(z3.Loop(_terms().digit, tail, tail))
             parts.append(_concat(pieces))
     return z3.Union(*parts) if len(parts) > 1 else parts[0]
 
@@ -881,12 +914,12 @@ def _below(bound: int) -> z3.ReRef:
 def number_re(relation: str, bound: Fraction) -> z3.ReRef:
     """Digit strings (leading zeros allowed: as_number reads "007" as 7) whose value stands in `relation`
     (equals, lessthan, lessthanequals, greaterthan, greaterthanequals) to `bound`."""
-    numbers = z3.Plus(_DIGIT)
+    numbers = z3.Plus(_terms().digit)
     zeros = z3.Star(z3.Re("0"))
     whole = bound.denominator == 1
     if relation == "equals":
         if not whole or bound < 0:
-            return z3.Empty(z3.ReSort(_S))
+            return z3.Empty(z3.ReSort(_terms().s))
         return z3.Concat(zeros, z3.Re(str(bound.numerator))) if bound else z3.Plus(z3.Re("0"))
     # below: values < ceil(bound) when the relation is strict or the bound not whole; <= bound otherwise.
     ceiling = -((-bound.numerator) // bound.denominator)
@@ -987,7 +1020,7 @@ def outsider_witnesses(
     """For each Allow and each kind of caller: a request by an outsider that the Allow admits and no Deny
     removes (with every action some such request gets), or nothing when the solver proves there is none.
     Raises Unencodable (the document cannot be evaluated) when the encoding cannot decide."""
-    with _LOCK:
+    with _LOCK, _own_context():
         return _witnesses(statements, zone, resource, dict(resource_context or {}))
 
 
