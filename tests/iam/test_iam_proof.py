@@ -252,3 +252,30 @@ def test_each_question_runs_in_a_context_of_its_own_and_the_default_is_restored(
         inside = z3.main_ctx()
         assert inside is not outside and z3.String("x").ctx is inside
     assert z3.main_ctx() is outside
+
+
+def test_a_question_leaves_no_z3_term_behind_for_the_garbage_collector(monkeypatch):
+    # Its terms and its context are freed by reference counting when the question ends, on the thread that
+    # asked, not later by the cyclic collector on whatever thread it runs.
+    import gc
+    import weakref
+
+    contexts = []
+    init = z3.Context.__init__
+
+    def recording(context, *args, **kwargs):
+        init(context, *args, **kwargs)
+        contexts.append(weakref.ref(context))
+
+    monkeypatch.setattr(z3.Context, "__init__", recording)
+    monkeypatch.setattr(external, "_MEMO", {})
+    gc.disable()
+    try:
+        found = witnesses(
+            anyone({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{OTHER_ORG}/*"}}),
+            deny({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
+        )
+        assert found and contexts
+        assert [context() for context in contexts] == [None] * len(contexts)
+    finally:
+        gc.enable()
