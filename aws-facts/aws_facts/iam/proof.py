@@ -1066,50 +1066,49 @@ def _solve(
         def in_classes(numbers: set[int], action: z3.ArithRef = action) -> z3.BoolRef:
             return _any([action == n for n in sorted(numbers)])
 
-        solver = z3.Solver()
-        solver.set("timeout", SOLVER_TIMEOUT_MS)
-        solver.set("rlimit", SOLVER_RLIMIT)
-        solver.add(*request.constraints)
-        solver.add(z3.And(action >= 0, action < len(classes)))
-        for deny in denies:
-            solver.add(z3.Implies(in_classes(covered[deny.index]), z3.Not(applies[deny.index])))
+        common = [*request.constraints, z3.And(action >= 0, action < len(classes))]
+        common += [z3.Implies(in_classes(covered[d.index]), z3.Not(applies[d.index])) for d in denies]
+
         for allow in allows:
             remaining = set(covered[allow.index])
             witness: Witness | None = None
             while remaining:
-                solver.push()
-                solver.add(applies[allow.index], in_classes(remaining))
-                answer = solver.check()
+                goal = z3.And(applies[allow.index], in_classes(remaining))
+                answer, solver = _ask(*common, goal)
                 if answer == z3.unknown:
-                    solver.pop()
                     raise Unencodable(f"the solver could not decide {allow.label} ({solver.reason_unknown()})")
                 if answer == z3.unsat:
-                    solver.pop()
                     break
-                model = solver.model()
-                number = model.eval(action, model_completion=True).as_long()
-                if witness is None:
+                if witness is None and request.tidy:
                     # A request every comparison of which the encoding decides exactly.
-                    solver.add(*request.tidy)
-                    exact = solver.check()
-                    if exact != z3.sat:
-                        solver.pop()
+                    answer, solver = _ask(*common, goal, *request.tidy)
+                    if answer != z3.sat:
                         undecided = ", ".join(sorted({why for why, _ in request.loose})) or "a value's shape"
                         raise Unencodable(
                             f"{allow.label} may admit an outsider through {undecided}, which the solver does not decide"
                         )
-                    model = solver.model()
-                    number = model.eval(action, model_completion=True).as_long()
+                model = solver.model()
+                number = model.eval(action, model_completion=True).as_long()
+                if witness is None:
                     witness = _decode(model, request, allow, classes[number], resource)
                     found.append(witness)
                 else:
                     witness.actions |= classes[number]
                 remaining.discard(number)
-                solver.pop()
         del applies
     for witness in found:
         _cross_check(statements, witness)
     return found
+
+
+def _ask(*formulas: z3.BoolRef) -> tuple[z3.CheckSatResult, z3.Solver]:
+    """A solver per question: z3's incremental mode (push/pop or assumptions) costs more than a fresh solver
+    here, whose preprocessing also decides most questions at once."""
+    solver = z3.Solver()
+    solver.set("timeout", SOLVER_TIMEOUT_MS)
+    solver.set("rlimit", SOLVER_RLIMIT)
+    solver.add(*formulas)
+    return solver.check(), solver
 
 
 def _names_only_trusted(statement: Statement, zone: ProofZone) -> bool:
