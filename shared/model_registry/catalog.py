@@ -34,6 +34,7 @@ from .config import (
     TagFilter,
     validate_document,
 )
+from .environments import LIBRARY_REPOSITORY, PACK_CONFIG_DIR
 from .errors import ConfigError
 from .sources import Document, SourceError, load_json, load_yaml
 from .stack_names import config_stack
@@ -198,9 +199,7 @@ class TrustedZone:
 
 ZONE_POLICY = "no-wildcard-principal"
 # The pack's config folder, relative to a repository's top, where the catalog folder is too.
-PACK_CONFIG = Path("policy-pack") / "config"
-# The repository this library belongs to (a workspace member: <repository>/shared/model_registry).
-LIBRARY_REPOSITORY = Path(__file__).resolve().parents[2]
+PACK_CONFIG = Path(PACK_CONFIG_DIR)
 
 
 def pack_config_path(catalog_folder: Path, environment: str) -> Path:
