@@ -21,6 +21,7 @@ from typing import Annotated
 
 from aws_facts import tags
 from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
+from aws_facts.pack_interface import ZONE_POLICY
 from pydantic import AfterValidator, Field, model_validator
 
 from . import naming
@@ -197,7 +198,6 @@ class TrustedZone:
         )
 
 
-ZONE_POLICY = "no-wildcard-principal"
 # The pack's config folder, relative to a repository's top, where the catalog folder is too.
 PACK_CONFIG = Path(PACK_CONFIG_DIR)
 
