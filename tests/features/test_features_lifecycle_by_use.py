@@ -10,11 +10,12 @@ from aws_facts import ecr_lifecycle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_registry.catalog import load_catalog
-from model_registry.config import Lifecycle, LifecycleOverride, RegistryConfig
+from model_registry.config import Lifecycle, LifecycleOverride
 from model_registry.errors import ConfigError
 from model_registry.policy_documents.ecr import lifecycle_policy
 from model_registry.replica_settings import replica_lifecycle
 from registry_policies.lifecycle_by_use import grammar_findings, releases_kept_findings
+from registry_stack.config import RegistryConfig
 
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"

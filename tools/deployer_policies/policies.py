@@ -38,8 +38,9 @@ from typing import NamedTuple, NoReturn
 from aws_facts.iam.quotas import MANAGED_POLICY
 from aws_facts.iam.quotas import policy_size as iam_policy_size
 from model_registry import naming
-from model_registry.config import ReplicationConfig, aws_problems, load
+from model_registry.config import ReplicationConfig, load
 from model_registry.contract import ACCESS, DEPLOY_ORDER, REGISTRY, REPLICATION
+from model_registry.engine_config import aws_problems
 from model_registry.errors import ConfigError
 from model_registry.naming import (
     CACHE_TEMPLATE_ROLE,

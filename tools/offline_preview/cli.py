@@ -42,7 +42,7 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
-from model_registry.config import environments
+from model_registry.environments import environments
 from model_registry.sources import write_atomically
 
 from .access_matrix import access_matrix, resource_policy_rows

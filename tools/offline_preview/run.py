@@ -21,8 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from model_registry.config import environments
 from model_registry.contract import DEPLOY_ORDER, REGISTRY
+from model_registry.environments import environments
 
 from . import checkov as checkov_runner
 from . import supervise

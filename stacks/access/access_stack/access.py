@@ -18,10 +18,12 @@ import pulumi_aws as aws
 from aws_facts.iam.quotas import ROLE_TRUST_POLICY, policy_size
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel, Team
-from model_registry.config import AccessConfig, Consumers
+from model_registry.config import Consumers
 from model_registry.contract import ACCESS
 from model_registry.errors import ConfigError
 from model_registry.policy_documents import ecr, iam, to_json
+
+from access_stack.config import AccessConfig
 
 GITHUB_OIDC_URL = f"https://{iam.GITHUB_OIDC_HOST}"
 # IAM's default limit on a role's trust policy (raisable to 4,096), counted as IAM counts.
