@@ -28,7 +28,7 @@ from offline_preview.report import (
     report_text,
     use_colour,
 )
-from offline_preview.run import PolicyViolation, RunResult, StackResult
+from offline_preview.results import PolicyViolation, RunResult, StackResult
 from preview_helpers import REPO_ROOT, by_name, program
 from registry_policies import names as policy_names
 

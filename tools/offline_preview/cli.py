@@ -65,9 +65,11 @@ from .evaluate import DEPLOYED, PREVIEW
 from .html_report import write_matrix_html
 from .junit import junit_xml
 from .mermaid import compare, graph
+from .progress import stderr_progress
 from .project import ProjectError
 from .report import diff_report_json, preview_report_json, report_text, source_map, use_colour
-from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
+from .results import RunResult
+from .run import REPO_ROOT, Options, UsageError, run_preview
 from .sarif import catalog_locations, project_fallbacks, sarif_report
 
 # Set by the diff for the base revision's own tool: evaluate as deployed (every output known), as the head is.

@@ -21,7 +21,7 @@ from .access_matrix import format_matrix
 from .coverage import format_coverage
 from .diff import ABSENT as _ABSENT
 from .manifest import load_manifest
-from .run import RunResult, StackResult
+from .results import RunResult, StackResult
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 PREVIEW_SCHEMA_VERSION = 1
