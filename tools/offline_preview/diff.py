@@ -6,16 +6,13 @@ deleted (removed, renamed without an alias, or replaced because a property the p
 place changed) is BLOCKED, pointing to the procedure in docs/checks.md.
 
 The command flow (cli.py): both revisions are evaluated into their own temporary folders, removed
-afterwards; the base revision is named by a git revision resolved without a shell.
+afterwards; the base revision is checked out by revisions.py.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -374,70 +371,6 @@ def read_manifest(path: Path) -> dict:
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise ManifestError(f"{where}: `options.aliases` must be a list of URNs")
     return data
-
-
-# --- revisions ----------------------------------------------------------------------------------------
-
-
-class RevisionError(ValueError):
-    """A base that is not a git revision of the repository, or a checkout that failed."""
-
-
-def resolve_revision(repo_root: Path, revision: str) -> str:
-    """The commit `revision` names, through `git rev-parse` with an argument list (never a shell)."""
-    if not revision or revision.startswith("-") or any(c in revision for c in "\n\r\x00"):
-        raise RevisionError(f"BASE {revision!r} is not a git revision")
-    try:
-        found = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(repo_root),
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                "--end-of-options",
-                f"{revision}^{{commit}}",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RevisionError(f"cannot run git to resolve BASE {revision!r}: {exc}") from None
-    commit = found.stdout.strip()
-    if found.returncode != 0 or len(commit) not in (40, 64):
-        raise RevisionError(f"BASE {revision!r} is not a commit of {repo_root} (git rev-parse found none)")
-    return commit
-
-
-def manifests_at_revision(repo_root: Path, commit: str, build: Callable[[Path, Path], None], out: Path) -> Path:
-    """Check `commit` out in a temporary git worktree and build its manifests into `out` with
-    `build(root, out)`. The worktree is removed before returning, whatever happens."""
-    worktree = Path(tempfile.mkdtemp(prefix="offline-preview-worktree-"))
-    worktree.rmdir()  # git worktree add wants to create it
-    # One try for the checkout and the build: an interrupt during `git worktree add` leaves no worktree either.
-    try:
-        added = subprocess.run(
-            ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(worktree), commit],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if added.returncode != 0:
-            message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
-            raise RevisionError(f"cannot check out {commit}: {message}")
-        build(worktree, out)
-    finally:
-        subprocess.run(
-            ["git", "-C", str(repo_root), "worktree", "remove", "--force", str(worktree)],
-            capture_output=True,
-            check=False,
-        )
-        shutil.rmtree(worktree, ignore_errors=True)
-        subprocess.run(["git", "-C", str(repo_root), "worktree", "prune"], capture_output=True, check=False)
-    return out
 
 
 # --- who gains or loses what, by principal -------------------------------------------------------

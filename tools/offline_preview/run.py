@@ -29,6 +29,7 @@ from .pack_config import PackConfigError, installed_policies, read_pack_config
 from .progress import PROGRESS_EVERY_SECONDS, evaluation_progress
 from .project import load_project
 from .results import RunResult, StackResult
+from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .state import DeployedState, StateError, load_state
 from .streams import CheckovStream, PackStream, collect_findings, fan_out
 
@@ -160,8 +161,6 @@ def _deployed_outputs(options: Options, directories, states, progress) -> dict[s
 
 def _outputs_at_revision(options: Options, directories, progress) -> dict[str, dict]:
     """The outputs of `directories`' stacks at options.deployed_revision, evaluated as after `pulumi up`."""
-    from .diff import RevisionError, manifests_at_revision, resolve_revision
-
     outputs: dict[str, dict] = {}
 
     def build(root: Path, _out: Path) -> None:
