@@ -48,7 +48,6 @@ from model_registry.sources import write_atomically
 from .access_matrix import access_matrix, resource_policy_rows
 from .checkov import CheckovError
 from .diff import (
-    ManifestError,
     base_access_of,
     broadenings,
     by_principal,
@@ -56,11 +55,11 @@ from .diff import (
     format_by_principal,
     format_changes,
     has_blocked,
-    read_manifest,
 )
 from .evaluate import DEPLOYED, PREVIEW
 from .html_report import write_matrix_html
 from .junit import junit_xml
+from .manifest_reader import ManifestError, read_manifest
 from .mermaid import compare, graph
 from .progress import stderr_progress
 from .project import ProjectError
