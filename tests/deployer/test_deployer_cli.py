@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from deployer_policies import cli as deployer_cli
 from deployer_policies import policies as deployer
 
 
@@ -18,7 +19,7 @@ def run(*args: str):
 
 def run_in_process(capsys, *args: str) -> tuple[int, str, str]:
     """The same entry point without a new interpreter (importing pulumi takes seconds)."""
-    code = deployer.main(list(args))
+    code = deployer_cli.main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -101,15 +102,15 @@ def test_cli_reports_an_unwritable_output_directory(tmp_path, capsys):
 
 def test_env_pins_the_account_region_and_same_account_replica_regions_of_that_environment(tmp_path, capsys):
     stacks = Path(__file__).resolve().parents[2] / "stacks"
-    target = deployer.target_of_environment(stacks, "prod")
+    target = deployer_cli.target_of_environment(stacks, "prod")
     # prod replicates to eu-central-1 and us-east-1 in its own account, and to a DR account.
     assert target == deployer.Target("222222222222", "models", "eu-west-1", ("eu-central-1", "us-east-1"))
-    assert deployer.main(["--env", "prod", "--out", str(tmp_path)]) == 0
+    assert deployer_cli.main(["--env", "prod", "--out", str(tmp_path)]) == 0
     assert "not pinned" not in capsys.readouterr().out
     assert "222222222222" in (tmp_path / "registry.json").read_text()
 
 
 def test_env_without_stack_files_is_one_line(tmp_path, capsys):
-    assert deployer.main(["--env", "staging", "--out", str(tmp_path)]) == 2
+    assert deployer_cli.main(["--env", "staging", "--out", str(tmp_path)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: --env staging: ") and line.endswith("Pulumi.staging.yaml does not exist")

@@ -6,6 +6,7 @@ import json
 import parliament
 import pytest
 from deployer_policies import policies as deployer
+from deployer_policies import provider_actions
 from deployer_targets import ACCOUNT, HOME, REPLICAS
 
 STACKS = tuple(deployer.POLICIES)
@@ -43,7 +44,7 @@ def test_every_required_action_exists_in_iam():
         for service in parliament.iam_definition
         for privilege in service["privileges"]
     }
-    required = {action for crud in deployer.REQUIRED_ACTIONS.values() for phase in crud for action in phase}
+    required = {action for crud in provider_actions.REQUIRED_ACTIONS.values() for phase in crud for action in phase}
     assert sorted(a for a in required if a.lower() not in known) == []
 
 

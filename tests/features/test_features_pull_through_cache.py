@@ -12,6 +12,7 @@ from aws_facts import ecr_pull_through
 from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 from deployer_policies import policies as deployer
+from deployer_policies import provider_actions
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
 from offline_preview.access_matrix import access_matrix
@@ -209,7 +210,7 @@ def test_the_emulator_config_creates_no_cache_and_the_requests_match_botocores_m
 def test_the_registry_deployer_may_make_every_call_the_cache_resources_need(run):
     policy = deployer.registry_policy(deployer.Target(account_id=ACCOUNT, region="us-east-1"))
     home = {"aws:RequestedRegion": "us-east-1"}
-    for action in deployer.required_actions(RULE) + deployer.required_actions(TEMPLATE):
+    for action in provider_actions.required_actions(RULE) + provider_actions.required_actions(TEMPLATE):
         if action.startswith("ecr:") and action not in deployer.CACHE_REPOSITORY_ACTIONS:
             assert allows(policy, action, "*", home), action
     for action in deployer.CACHE_REPOSITORY_ACTIONS:
@@ -219,6 +220,6 @@ def test_the_registry_deployer_may_make_every_call_the_cache_resources_need(run)
     boundary = {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/model-registry-role-boundary"}
     assert allows(policy, "iam:CreateRole", role, boundary) and not allows(policy, "iam:CreateRole", role)
     assert allows(policy, "iam:PutRolePolicy", role, boundary)
-    assert set(deployer.UPSTREAM_CACHE_TYPES) == {r.type for r in run.resources} - set(
-        deployer.STACK_RESOURCE_TYPES["registry"]
+    assert set(provider_actions.UPSTREAM_CACHE_TYPES) == {r.type for r in run.resources} - set(
+        provider_actions.STACK_RESOURCE_TYPES["registry"]
     )
