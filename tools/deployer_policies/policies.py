@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
+from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
 from aws_facts.iam.quotas import MANAGED_POLICY
 from aws_facts.iam.quotas import policy_size as iam_policy_size
 from model_registry import naming
@@ -479,19 +480,20 @@ def boundary_policy(target: Target) -> Document:
     """The permissions boundary of every role the stacks create (CI push, inference pull, replica template).
 
     The most any such role can ever do, whatever its own policies say: pull and push model images and
-    let ECR create replica repositories in the namespace, get an ECR token, and use the account's KMS
-    keys for ECR's grants. Nothing in IAM, STS, or any other service.
+    let ECR create replica repositories in the namespace, pull through the pull-through caches, get an ECR
+    token, and use the account's KMS keys for ECR's grants. Nothing in IAM, STS, or any other service.
     """
-    repositories = [
-        f"arn:aws:ecr:*:{target.account_id}:repository/{target.namespace}/*",
-        f"arn:aws:ecr:*:{target.account_id}:repository/{target.cache_prefix}/*",
-    ]
+    cache_repositories = f"arn:aws:ecr:*:{target.account_id}:repository/{target.cache_prefix}/*"
+    repositories = [f"arn:aws:ecr:*:{target.account_id}:repository/{target.namespace}/*", cache_repositories]
     return document(
         statement(
             "ModelImagesOfTheNamespace",
             sorted({*PUSH_ACTIONS, "ecr:CreateRepository", "ecr:TagResource"}),
             resources=repositories,
         ),
+        # The CI push roles pull through the registry's caches (access stack): ECR imports the upstream image
+        # with the puller's permissions.
+        statement("PullThroughTheCaches", PULL_THROUGH_ACTIONS, resources=[cache_repositories]),
         statement("EcrAuthorizationToken", ["ecr:GetAuthorizationToken"], resources="*"),
         statement(
             "KmsForEcrReplicaRepositories",
