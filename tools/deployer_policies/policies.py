@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
+from aws_facts.ecr_account_settings import BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE
 from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
 from aws_facts.iam.quotas import MANAGED_POLICY
 from aws_facts.iam.quotas import policy_size as iam_policy_size
@@ -107,6 +108,14 @@ _KEY_UPDATE = (
     "kms:UntagResource",
     "kms:UpdateKeyDescription",
 )
+
+# ECR managed signing (registry:signing): pulumi-aws has no resource for it, aws-native has (docs/features.md).
+SIGNING_TYPE = "aws-native:ecr:SigningConfiguration"
+# Cloud Control's create, update and delete are asynchronous: the provider polls the request until it ends.
+CLOUD_CONTROL_POLLING = ("cloudformation:GetResourceRequestStatus",)
+# The account settings the replication stack pins (aws_facts.ecr_account_settings): its deployer may put
+# these and no other (ecr:AccountSetting names the setting of a Put/GetAccountSetting request).
+PINNED_ACCOUNT_SETTINGS = (BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE)
 
 REQUIRED_ACTIONS: dict[str, Crud] = {
     "aws:ecr/repository:Repository": Crud(
@@ -249,6 +258,14 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         update=("ecr:SetRepositoryPolicy",),
         delete=("ecr:DeleteRepositoryPolicy",),
     ),
+    # aws-native goes through Cloud Control (CloudFormation's resource API): the provider calls Cloud Control,
+    # which polls the request's status, and the resource type's handler calls ECR with the caller's credentials.
+    SIGNING_TYPE: Crud(
+        create=(*CLOUD_CONTROL_POLLING, "cloudformation:CreateResource", "ecr:PutSigningConfiguration"),
+        read=("cloudformation:GetResource", "ecr:GetSigningConfiguration"),
+        update=(*CLOUD_CONTROL_POLLING, "cloudformation:UpdateResource", "ecr:PutSigningConfiguration"),
+        delete=(*CLOUD_CONTROL_POLLING, "cloudformation:DeleteResource", "ecr:DeleteSigningConfiguration"),
+    ),
 }
 
 # The resource types each stack creates (checked against the stacks run under mocks by the tests).
@@ -277,6 +294,8 @@ STACK_RESOURCE_TYPES = {
         "aws:iam/rolePolicy:RolePolicy",
     ),
 }
+# Types the registry stack registers only with registry:signing (ECR managed signing, through aws-native).
+SIGNING_TYPES = (SIGNING_TYPE,)
 # Types the registry stack registers only when a catalog team names upstreams (pull-through caches): its
 # deployer may manage them too (tests/features/test_features_pull_through_cache.py checks each call).
 UPSTREAM_CACHE_TYPES = (
@@ -571,6 +590,15 @@ def registry_policy(target: Target) -> Document:
             resources=[f"arn:aws:ecr:{target.region}:{target.account_id}:repository/{target.cache_prefix}/*"],
         ),
         _service_linked_role(target, template),
+        # ECR managed signing (registry:signing) through Cloud Control: the signing configuration is a registry
+        # setting (no resource in IAM), in the home region; Cloud Control's actions take no resource either,
+        # and its handler can do only what this policy grants (the ECR signing calls here).
+        statement(
+            "ManageTheSigningConfigurationThroughCloudControl",
+            _actions(SIGNING_TYPE, prefix="ecr:") + _actions(SIGNING_TYPE, prefix="cloudformation:"),
+            resources="*",
+            conditions=_string_equals(target.in_regions((target.region,))),
+        ),
         statement(
             "PassTheCacheTemplateRoleToEcr",
             ["iam:PassRole"],
@@ -601,12 +629,22 @@ def replication_policy(target: Target) -> Document:
         replicate_conditions["StringEquals"]["kms:ReplicaRegion"] = sorted(target.replica_regions)
     return document(
         statement(
-            "ManageReplicationRegistryPolicyAndAccountSettings",
-            _actions(replication, prefix="ecr:")
-            + _actions(registry_policy_type, prefix="ecr:")
-            + _actions("aws:ecr/accountSetting:AccountSetting", prefix="ecr:"),
+            "ManageReplicationAndTheRegistryPolicy",
+            _actions(replication, prefix="ecr:") + _actions(registry_policy_type, prefix="ecr:"),
             resources="*",
             conditions=_string_equals(target.in_regions((target.region,))),
+        ),
+        # Only the settings the stack pins (not BLOB_MOUNTING, nor a setting ECR adds later).
+        statement(
+            "PinTheRegistryPolicyScopeAndBasicScanVersion",
+            _actions("aws:ecr/accountSetting:AccountSetting", prefix="ecr:"),
+            resources="*",
+            conditions={
+                "StringEquals": {
+                    **target.in_regions((target.region,)),
+                    "ecr:AccountSetting": sorted(PINNED_ACCOUNT_SETTINGS),
+                }
+            },
         ),
         # Registry settings of the replica regions: creation templates and registry scanning.
         statement(
@@ -753,7 +791,12 @@ def target_of_environment(stacks_dir: Path, env: str) -> Target:
     namespace = registry.get("registry:namespace", "models")
     if not isinstance(namespace, str) or not is_repository_name(namespace):
         raise _UsageError(f"{registry_file}: registry:namespace: {namespace!r} breaks ECR's repository-name rule")
-    return Target(account, namespace, registry.get("aws:region", "*"), tuple(replicas))
+    cache_prefix = registry.get("registry:upstreamCachePrefix", "cache")
+    if not isinstance(cache_prefix, str) or not is_repository_name(cache_prefix):
+        raise _UsageError(
+            f"{registry_file}: registry:upstreamCachePrefix: {cache_prefix!r} breaks ECR's repository-name rule"
+        )
+    return Target(account, namespace, registry.get("aws:region", "*"), tuple(replicas), cache_prefix)
 
 
 def main(argv: list[str] | None = None) -> int:
