@@ -303,3 +303,23 @@ def test_no_deployer_policy_grants_a_whole_service(policies, stack):
     allows_ = [s for s in policies[stack]["Statement"] if s["Effect"] == "Allow"]
     wide = [a for s in allows_ for a in s["Action"] if a.endswith(":*") or a == "*"]
     assert wide == []
+
+
+TEMPLATE_WRITES = (
+    "ecr:CreateRepositoryCreationTemplate",
+    "ecr:UpdateRepositoryCreationTemplate",
+    "ecr:DeleteRepositoryCreationTemplate",
+)
+
+
+def test_the_registry_deployer_cannot_write_any_creation_template_the_replication_stack_creates(runs, policies):
+    """Replication's templates are in its replica regions, where the registry deployer has no template action.
+    (In the home region it has them, for its pull-through cache templates: IAM gives these actions neither a
+    resource nor a condition key that tells a PULL_THROUGH_CACHE template from a REPLICATION one.)"""
+    templates = runs["replication"].of_type("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+    regions = sorted({t.inputs["region"] for t in templates})
+    assert regions == sorted(REPLICAS) and HOME not in regions
+    for region in regions:
+        context = {"aws:RequestedRegion": region}
+        assert [a for a in TEMPLATE_WRITES if allows(policies["registry"], a, "*", context)] == []
+        assert [a for a in TEMPLATE_WRITES if allows(policies["replication"], a, "*", context)] == list(TEMPLATE_WRITES)
