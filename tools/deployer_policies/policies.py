@@ -10,8 +10,10 @@ resources, on that stack's resources only:
   and the GitHub OIDC provider by its ARN;
 - KMS keys by the `pulumi-project` tag the stacks put on them (`aws:ResourceTag` / `aws:RequestTag`),
   the alias by its ARN;
-- registry-wide settings (scanning, replication, registry policy, creation templates) take no resource
-  in IAM, so they are `*`, bound to their region with `aws:RequestedRegion` when the regions are known.
+- registry-wide settings (scanning, replication, registry policy, creation templates, pull-through cache
+  rules, the signing configuration and Cloud Control's calls for it, account settings) take no resource
+  in IAM, so they are `*`, bound to their region with `aws:RequestedRegion` when the regions are known
+  (account settings also to the settings the stack pins, `ecr:AccountSetting`).
 
 Resources that the stacks keep with `retain_on_delete` (repositories, keys) are never deleted by the
 provider, so their delete actions are left out: no deployer can delete a model's images or its key.
