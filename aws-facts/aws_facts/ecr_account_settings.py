@@ -18,6 +18,8 @@ docstring.
 
 from __future__ import annotations
 
+from .ecr_pull_through import PULL_THROUGH_ACTIONS
+
 REGISTRY_POLICY_SCOPE = "REGISTRY_POLICY_SCOPE"
 BASIC_SCAN_TYPE_VERSION = "BASIC_SCAN_TYPE_VERSION"
 BLOB_MOUNTING = "BLOB_MOUNTING"
@@ -27,7 +29,8 @@ VALUES = {
     BLOB_MOUNTING: ("ENABLED", "DISABLED"),
 }
 # The actions a V1 registry policy takes effect for; under V2 every ECR action does.
-V1_REGISTRY_POLICY_ACTIONS = frozenset({"ecr:ReplicateImage", "ecr:CreateRepository", "ecr:BatchImportUpstreamImage"})
+# (replication's ReplicateImage, and pulling through a cache, which may create the cache repository).
+V1_REGISTRY_POLICY_ACTIONS = frozenset({"ecr:ReplicateImage", *PULL_THROUGH_ACTIONS})
 
 
 def value_problem(name: str, value: str) -> str | None:

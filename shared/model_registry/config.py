@@ -21,8 +21,7 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from aws_facts import models
-from aws_facts.ecr_lifecycle import ARCHIVE_MINIMUM_DAYS
-from aws_facts.grammars.lifecycle import MAX_WILDCARDS
+from aws_facts.grammars.lifecycle import ARCHIVE_MINIMUM_DAYS, MAX_WILDCARDS
 from aws_facts.quotas import QUOTA_TABLE
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel

@@ -42,6 +42,8 @@ access = ModelAccess(
         repositories=repositories,
         account_wide=not shard,
         policies=part != CORE,
+        # The roles (whole layout, core) may pull through the registry's caches; a shard stack has no roles.
+        cache_prefixes=() if shard else require(registry, RegistryOutput.CACHE_PREFIXES),
     ),
 )
 

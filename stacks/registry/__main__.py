@@ -44,5 +44,7 @@ if not shard:
     pulumi.export(RegistryOutput.KMS_KEY_ARN, registry.key.arn if registry.key else None)
     # What replicas look like is decided over the whole catalog, so the core exports it.
     pulumi.export(RegistryOutput.REPLICA_SETTINGS, registry.replica_settings)
+    # The build roles' identity policies (access stack) grant pulling through these caches, and only these.
+    pulumi.export(RegistryOutput.CACHE_PREFIXES, registry.cache_prefixes)
 if part != CORE:
     pulumi.export(RegistryOutput.REPOSITORIES, registry.repository_map)

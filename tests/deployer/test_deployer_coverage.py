@@ -19,6 +19,7 @@ REPOSITORY = "aws:ecr/repository:Repository"
 KEY = "aws:kms/key:Key"
 REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
 TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
 
 # action -> the resource types IAM authorizes it on: the required ones (marked `*` in the definition);
 # an action without one takes no resource ("" here, `*` in a policy).
@@ -62,6 +63,8 @@ def _targets(resource, action, kind, region, registry_key_tags):
     if kind == "":
         if action == "kms:CreateKey":  # a new key, with the tags of the request
             return [("*", tags(inputs["tags"], "RequestTag"))]
+        if resource.type == ACCOUNT_SETTING:  # Put/GetAccountSetting name the setting (ecr:AccountSetting)
+            return [("*", {"ecr:AccountSetting": inputs["name"]})]
         return [("*", {})]
     if kind == "repository":
         name = {

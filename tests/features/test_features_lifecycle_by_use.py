@@ -6,7 +6,7 @@ import json
 import botocore.session
 import harness
 import pytest
-from aws_facts import ecr_lifecycle
+from aws_facts.grammars import lifecycle as ecr_lifecycle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_registry.catalog import load_catalog

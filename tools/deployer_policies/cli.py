@@ -83,7 +83,12 @@ def target_of_environment(stacks_dir: Path, env: str) -> Target:
     namespace = registry.get("registry:namespace", "models")
     if not isinstance(namespace, str) or not is_repository_name(namespace):
         raise UsageError(f"{registry_file}: registry:namespace: {namespace!r} breaks ECR's repository-name rule")
-    return Target(account, namespace, registry.get("aws:region", "*"), tuple(replicas))
+    cache_prefix = registry.get("registry:upstreamCachePrefix", "cache")
+    if not isinstance(cache_prefix, str) or not is_repository_name(cache_prefix):
+        raise UsageError(
+            f"{registry_file}: registry:upstreamCachePrefix: {cache_prefix!r} breaks ECR's repository-name rule"
+        )
+    return Target(account, namespace, registry.get("aws:region", "*"), tuple(replicas), cache_prefix)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,10 @@ resources, on that stack's resources only:
   and the GitHub OIDC provider by its ARN;
 - KMS keys by the `pulumi-project` tag the stacks put on them (`aws:ResourceTag` / `aws:RequestTag`),
   the alias by its ARN;
-- registry-wide settings (scanning, replication, registry policy, creation templates) take no resource
-  in IAM, so they are `*`, bound to their region with `aws:RequestedRegion` when the regions are known.
+- registry-wide settings (scanning, replication, registry policy, creation templates, pull-through cache
+  rules, the signing configuration and Cloud Control's calls for it, account settings) take no resource
+  in IAM, so they are `*`, bound to their region with `aws:RequestedRegion` when the regions are known
+  (account settings also to the settings the stack pins, `ecr:AccountSetting`).
 
 Resources that the stacks keep with `retain_on_delete` (repositories, keys) are never deleted by the
 provider, so their delete actions are left out: no deployer can delete a model's images or its key.
@@ -30,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from aws_facts.ecr_account_settings import BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE
+from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
 from aws_facts.iam.quotas import MANAGED_POLICY
 from aws_facts.iam.quotas import policy_size as iam_policy_size
 from model_registry import naming
@@ -45,7 +49,11 @@ from model_registry.policy_documents import Document, Statement, document, state
 from model_registry.policy_documents.ecr import PUSH_ACTIONS
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
 
-from .provider_actions import RETAINED_TYPES, SERVICE_LINKED_ROLES, required_actions
+from .provider_actions import RETAINED_TYPES, SERVICE_LINKED_ROLES, SIGNING_TYPE, required_actions
+
+# The account settings the replication stack pins (aws_facts.ecr_account_settings): its deployer may put
+# these and no other (ecr:AccountSetting names the setting of a Put/GetAccountSetting request).
+PINNED_ACCOUNT_SETTINGS = (BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE)
 
 # --- names ------------------------------------------------------------------------------------
 # The IAM roles the stacks create. The stacks spell these names out today; they should import them
@@ -246,19 +254,20 @@ def boundary_policy(target: Target) -> Document:
     """The permissions boundary of every role the stacks create (CI push, inference pull, replica template).
 
     The most any such role can ever do, whatever its own policies say: pull and push model images and
-    let ECR create replica repositories in the namespace, get an ECR token, and use the account's KMS
-    keys for ECR's grants. Nothing in IAM, STS, or any other service.
+    let ECR create replica repositories in the namespace, pull through the pull-through caches, get an ECR
+    token, and use the account's KMS keys for ECR's grants. Nothing in IAM, STS, or any other service.
     """
-    repositories = [
-        f"arn:aws:ecr:*:{target.account_id}:repository/{target.namespace}/*",
-        f"arn:aws:ecr:*:{target.account_id}:repository/{target.cache_prefix}/*",
-    ]
+    cache_repositories = f"arn:aws:ecr:*:{target.account_id}:repository/{target.cache_prefix}/*"
+    repositories = [f"arn:aws:ecr:*:{target.account_id}:repository/{target.namespace}/*", cache_repositories]
     return document(
         statement(
             "ModelImagesOfTheNamespace",
             sorted({*PUSH_ACTIONS, "ecr:CreateRepository", "ecr:TagResource"}),
             resources=repositories,
         ),
+        # The CI push roles pull through the registry's caches (access stack): ECR imports the upstream image
+        # with the puller's permissions.
+        statement("PullThroughTheCaches", PULL_THROUGH_ACTIONS, resources=[cache_repositories]),
         statement("EcrAuthorizationToken", ["ecr:GetAuthorizationToken"], resources="*"),
         statement(
             "KmsForEcrReplicaRepositories",
@@ -336,6 +345,15 @@ def registry_policy(target: Target) -> Document:
             resources=[f"arn:aws:ecr:{target.region}:{target.account_id}:repository/{target.cache_prefix}/*"],
         ),
         _service_linked_role(target, template),
+        # ECR managed signing (registry:signing) through Cloud Control: the signing configuration is a registry
+        # setting (no resource in IAM), in the home region; Cloud Control's actions take no resource either,
+        # and its handler can do only what this policy grants (the ECR signing calls here).
+        statement(
+            "ManageTheSigningConfigurationThroughCloudControl",
+            _actions(SIGNING_TYPE, prefix="ecr:") + _actions(SIGNING_TYPE, prefix="cloudformation:"),
+            resources="*",
+            conditions=_string_equals(target.in_regions((target.region,))),
+        ),
         statement(
             "PassTheCacheTemplateRoleToEcr",
             ["iam:PassRole"],
@@ -366,12 +384,22 @@ def replication_policy(target: Target) -> Document:
         replicate_conditions["StringEquals"]["kms:ReplicaRegion"] = sorted(target.replica_regions)
     return document(
         statement(
-            "ManageReplicationRegistryPolicyAndAccountSettings",
-            _actions(replication, prefix="ecr:")
-            + _actions(registry_policy_type, prefix="ecr:")
-            + _actions("aws:ecr/accountSetting:AccountSetting", prefix="ecr:"),
+            "ManageReplicationAndTheRegistryPolicy",
+            _actions(replication, prefix="ecr:") + _actions(registry_policy_type, prefix="ecr:"),
             resources="*",
             conditions=_string_equals(target.in_regions((target.region,))),
+        ),
+        # Only the settings the stack pins (not BLOB_MOUNTING, nor a setting ECR adds later).
+        statement(
+            "PinTheRegistryPolicyScopeAndBasicScanVersion",
+            _actions("aws:ecr/accountSetting:AccountSetting", prefix="ecr:"),
+            resources="*",
+            conditions={
+                "StringEquals": {
+                    **target.in_regions((target.region,)),
+                    "ecr:AccountSetting": sorted(PINNED_ACCOUNT_SETTINGS),
+                }
+            },
         ),
         # Registry settings of the replica regions: creation templates and registry scanning.
         statement(

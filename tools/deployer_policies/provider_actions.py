@@ -30,6 +30,11 @@ _KEY_UPDATE = (
     "kms:UpdateKeyDescription",
 )
 
+# ECR managed signing (registry:signing): pulumi-aws has no resource for it, aws-native has (docs/features.md).
+SIGNING_TYPE = "aws-native:ecr:SigningConfiguration"
+# Cloud Control's create, update and delete are asynchronous: the provider polls the request until it ends.
+CLOUD_CONTROL_POLLING = ("cloudformation:GetResourceRequestStatus",)
+
 REQUIRED_ACTIONS: dict[str, Crud] = {
     "aws:ecr/repository:Repository": Crud(
         # Tags in CreateRepository need ecr:TagResource; a KMS-encrypted repository makes ECR call
@@ -171,6 +176,14 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         update=("ecr:SetRepositoryPolicy",),
         delete=("ecr:DeleteRepositoryPolicy",),
     ),
+    # aws-native goes through Cloud Control (CloudFormation's resource API): the provider calls Cloud Control,
+    # which polls the request's status, and the resource type's handler calls ECR with the caller's credentials.
+    SIGNING_TYPE: Crud(
+        create=(*CLOUD_CONTROL_POLLING, "cloudformation:CreateResource", "ecr:PutSigningConfiguration"),
+        read=("cloudformation:GetResource", "ecr:GetSigningConfiguration"),
+        update=(*CLOUD_CONTROL_POLLING, "cloudformation:UpdateResource", "ecr:PutSigningConfiguration"),
+        delete=(*CLOUD_CONTROL_POLLING, "cloudformation:DeleteResource", "ecr:DeleteSigningConfiguration"),
+    ),
 }
 
 # The resource types each stack creates (checked against the stacks run under mocks by the tests).
@@ -199,6 +212,8 @@ STACK_RESOURCE_TYPES = {
         "aws:iam/rolePolicy:RolePolicy",
     ),
 }
+# Types the registry stack registers only with registry:signing (ECR managed signing, through aws-native).
+SIGNING_TYPES = (SIGNING_TYPE,)
 # Types the registry stack registers only when a catalog team names upstreams (pull-through caches): its
 # deployer may manage them too (tests/features/test_features_pull_through_cache.py checks each call).
 UPSTREAM_CACHE_TYPES = (

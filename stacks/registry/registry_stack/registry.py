@@ -118,9 +118,12 @@ class ModelRegistry(pulumi.ComponentResource):
             )
             self.repositories[model.name] = repository
 
+        # The prefixes of the pull-through cache rules (exported: the access stack grants the build roles these).
+        self.cache_prefixes: list[str] = []
         if args.account_wide:
             # Pull-through caches are account-wide settings too (docs/features.md).
             cache_prefixes = self._upstream_caches(name, args, tags(), child, key_arn) if config.upstream_caches else []
+            self.cache_prefixes = cache_prefixes
             scanning = config.scanning
             aws.ecr.RegistryScanningConfiguration(
                 f"{name}-scanning",
