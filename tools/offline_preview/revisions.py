@@ -7,6 +7,8 @@ The diff (cli.py) evaluates the base revision there with that revision's own too
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import subprocess
 import tempfile
@@ -16,6 +18,19 @@ from pathlib import Path
 
 class RevisionError(ValueError):
     """A base that is not a git revision of the repository, or a checkout that failed."""
+
+
+# What git says, in its words, when it cannot write the worktree: the errno it read it from.
+_GIT_WRITE_ERRORS = {
+    os.strerror(code): code for code in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.ENOENT)
+}
+
+
+def _temporary_folder_problem(code: int, folder: str) -> str:
+    return (
+        f"cannot check out the base revision into {folder} (the temporary folder, TMPDIR): {os.strerror(code)}; "
+        "free space there or set TMPDIR to a writable folder with room"
+    )
 
 
 def resolve_revision(repo_root: Path, revision: str) -> str:
@@ -50,8 +65,11 @@ def resolve_revision(repo_root: Path, revision: str) -> str:
 def manifests_at_revision(repo_root: Path, commit: str, build: Callable[[Path, Path], None], out: Path) -> Path:
     """Check `commit` out in a temporary git worktree and build its manifests into `out` with
     `build(root, out)`. The worktree is removed before returning, whatever happens."""
-    worktree = Path(tempfile.mkdtemp(prefix="offline-preview-worktree-"))
-    worktree.rmdir()  # git worktree add wants to create it
+    try:
+        worktree = Path(tempfile.mkdtemp(prefix="offline-preview-worktree-"))
+        worktree.rmdir()  # git worktree add wants to create it
+    except OSError as exc:
+        raise RevisionError(_temporary_folder_problem(exc.errno or errno.EIO, tempfile.gettempdir())) from None
     # One try for the checkout and the build: an interrupt during `git worktree add` leaves no worktree either.
     try:
         added = subprocess.run(
@@ -62,6 +80,9 @@ def manifests_at_revision(repo_root: Path, commit: str, build: Callable[[Path, P
         )
         if added.returncode != 0:
             message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
+            code = next((c for words, c in _GIT_WRITE_ERRORS.items() if words in added.stderr), None)
+            if code is not None:
+                raise RevisionError(_temporary_folder_problem(code, str(worktree.parent)))
             raise RevisionError(f"cannot check out {commit}: {message}")
         build(worktree, out)
     finally:
