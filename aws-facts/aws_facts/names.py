@@ -16,8 +16,9 @@ from . import models
 
 # --- identifiers (AWS Organizations' model) --------------------------------------------------------------
 
-ACCOUNT_ID = re.compile(models.pattern("organizations", "AccountId").strip("^$"))
-ORG_ID = re.compile(models.pattern("organizations", "OrganizationId").strip("^$"))
+# re.ASCII: the model's \d is the ASCII digits (Python's would take any Unicode digit).
+ACCOUNT_ID = re.compile(models.pattern("organizations", "AccountId").strip("^$"), re.ASCII)
+ORG_ID = re.compile(models.pattern("organizations", "OrganizationId").strip("^$"), re.ASCII)
 _ROOT_ID = models.pattern("organizations", "RootId").strip("^$")
 _OU_ID = models.pattern("organizations", "OrganizationalUnitId").strip("^$")
 # aws:PrincipalOrgPaths values: <org id>/<root id>/<ou id>/... (IAM's global condition keys page), no model.

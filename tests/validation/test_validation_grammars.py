@@ -89,14 +89,37 @@ def test_a_repository_policy_with_a_resource_element_is_refused():
     ]
 
 
-@pytest.mark.parametrize("principal", ["12345", "arn:aws:iam::12345:root", "arn:aws:iam::1234567890123:role/x"])
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "12345",
+        "12345678901",  # 11 digits
+        "1234567890123",  # 13 digits
+        "arn:aws:iam::12345:root",
+        "arn:aws:iam::1234567890123:role/x",
+        f"arn:aws:iam::{ACCOUNT}:",  # no resource
+        f"arn:aws:s3::{ACCOUNT}:bucket",  # not an IAM or STS ARN
+        f"arn:aws:iam:us-east-1:{ACCOUNT}:root",  # IAM ARNs name no region
+        f"arn:aws-mars:iam::{ACCOUNT}:root",  # no such partition
+        f"arn:aws:iam::{ACCOUNT}:root\n",
+    ],
+)
 def test_an_aws_principal_without_a_12_digit_account_is_refused(principal):
     found = policy_problems(doc({**PULL, "Principal": {"AWS": principal}}), "repository")
     assert [p.where for p in found] == [".Statement[0].Principal.AWS"]
 
 
 @pytest.mark.parametrize(
-    "principal", ["*", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", f"arn:aws:iam::{ACCOUNT}:role/a/b"]
+    "principal",
+    [
+        "*",
+        ACCOUNT,
+        f"arn:aws:iam::{ACCOUNT}:root",
+        f"arn:aws:iam::{ACCOUNT}:role/a/b",
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/app/session",
+        f"arn:aws-cn:iam::{ACCOUNT}:root",
+        f"arn:aws-us-gov:iam::{ACCOUNT}:user/ops",
+    ],
 )
 def test_aws_principals_of_the_documented_forms_pass(principal):
     assert policy_problems(doc({**PULL, "Principal": {"AWS": principal}}), "repository") == []
