@@ -222,6 +222,30 @@ def test_under_scope_v1_only_replicate_import_and_create_are_accepted():
     assert [p.value for p in found] == ["'ecr:BatchGetImage'"]
 
 
+def test_under_scope_v1_a_wildcard_is_accepted_and_only_the_three_actions_take_effect():
+    # ECR user guide, "Private registry permissions": "While it is possible to add the ecr:* action to a
+    # private registry permissions policy, ..."; V1 enforces only ReplicateImage, BatchImportUpstreamImage
+    # and CreateRepository.
+    from aws_facts.ecr_account_settings import read_statement
+
+    assert registry_scope_problems(doc({**REPLICATE, "Action": "ecr:*"}), "V1") == []
+    reading = read_statement("V1", ("ecr:*",), False)
+    assert reading.refused == ()
+    assert {"ecr:BatchGetImage", "ecr:PutImage"} <= reading.ignored
+    assert not reading.ignored & {"ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}
+    assert read_statement("V2", ("ecr:*",), False).ignored == frozenset()
+
+
+def test_action_names_are_read_case_insensitively_under_either_scope():
+    assert registry_scope_problems(doc({**REPLICATE, "Action": "ECR:replicateimage"}), "V1") == []
+
+
+def test_a_registry_policy_takes_no_not_action_under_either_scope():
+    for scope in ("V1", "V2"):
+        (found,) = registry_scope_problems(doc({**REPLICATE, "NotAction": "ecr:PutImage"}), scope)
+        assert found.where == ".Statement[0].NotAction"
+
+
 def test_under_scope_v2_every_ecr_action_and_no_other_is_accepted():
     assert registry_scope_problems(doc({**REPLICATE, "Action": ["ecr:BatchGetImage", "ecr:*"]}), "V2") == []
     assert len(registry_scope_problems(doc({**REPLICATE, "Action": "s3:GetObject"}), "V2")) == 1
