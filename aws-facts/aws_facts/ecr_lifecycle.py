@@ -28,9 +28,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-# PutLifecyclePolicy's `lifecyclePolicyText` (botocore: LifecyclePolicyText, max 30,720) and ECR's quota.
-MAX_TEXT = 30_720
-MAX_RULES = 50
+from .quotas import QUOTA_TABLE
+
+# PutLifecyclePolicy's `lifecyclePolicyText` (botocore: LifecyclePolicyText) and ECR's rules per policy.
+MAX_TEXT = QUOTA_TABLE["ecr-lifecycle-policy-length"].limit
+MAX_RULES = QUOTA_TABLE["ecr-lifecycle-rules"].limit
 MAX_WILDCARDS_PER_PATTERN = 4
 TAG_STATUSES = ("tagged", "untagged", "any")
 COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")

@@ -42,7 +42,9 @@ def test_the_grammars_enumerations_are_botocores():
     assert sorted(ecr_lifecycle.STORAGE_CLASSES) == lower("LifecyclePolicyStorageClass")
     assert sorted(ecr_lifecycle.TARGET_STORAGE_CLASSES) == lower("LifecyclePolicyTargetStorageClass")
     assert sorted(ecr_lifecycle.ACTIONS) == lower("ImageActionType")
-    assert ECR.shape_for("LifecyclePolicyText").metadata["max"] == ecr_lifecycle.MAX_TEXT
+    # ECR API reference, PutLifecyclePolicy: lifecyclePolicyText "Maximum length of 30720"; ECR service quotas:
+    # 50 rules per lifecycle policy (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html).
+    assert (ecr_lifecycle.MAX_TEXT, ecr_lifecycle.MAX_RULES) == (30_720, 50)
 
 
 def test_deleting_from_the_archive_is_accepted_at_90_days_and_refused_at_89():
