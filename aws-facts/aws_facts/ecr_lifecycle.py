@@ -3,7 +3,7 @@
 Pure Python, no dependency: the policy pack (published on its own) reads it. The enumerations that
 botocore's ECR model also carries (`LifecyclePolicyStorageClass`, `LifecyclePolicyTargetStorageClass`,
 `ImageActionType`, the text's length) are checked against the installed botocore by
-tests/features/test_ecr_lifecycle_grammar.py, so a new botocore that adds a value fails a test instead
+tests/features/test_features_lifecycle_by_use.py, so a new botocore that adds a value fails a test instead
 of drifting. The rest comes from ECR's "Lifecycle policy properties" page
 (lifecycle_policy_parameters.html) and the archive page (archive-image.html):
 
@@ -17,8 +17,8 @@ of drifting. The rest comes from ECR's "Lifecycle policy properties" page
 - `transition` needs `targetStorageClass: archive`, `expire` takes none;
 - archived images have a 90-day minimum: a rule that deletes from the archive waits at least 90 days.
 
-This module is the features branch's lifecycle grammar; the validation branch's `aws_facts.lifecycle`
-may absorb it (one copy of each fact).
+This module is the one lifecycle grammar: the pack's lifecycle checks read it, and the request validation
+(aws_facts.grammars.lifecycle) places its findings as Problems.
 """
 
 from __future__ import annotations
@@ -176,7 +176,8 @@ def rule_problems(index: int, rule: Any) -> list[str]:
 
 
 def problems(policy: Any) -> list[str]:
-    """Everything ECR would refuse in a lifecycle policy (a JSON string or its decoded object)."""
+    """Everything ECR would refuse in a lifecycle policy (a JSON string or its decoded object): its text's
+    length, its grammar and its number of rules."""
     if isinstance(policy, str):
         if len(policy) > MAX_TEXT:
             return [f"the policy is {len(policy)} characters; ECR allows {MAX_TEXT}"]
@@ -184,12 +185,20 @@ def problems(policy: Any) -> list[str]:
             policy = json.loads(policy)
         except ValueError as error:
             return [f"the policy is not JSON ({error})"]
+    found = grammar_problems(policy)
+    rules = policy.get("rules") if isinstance(policy, dict) else None
+    if isinstance(rules, list) and len(rules) > MAX_RULES:
+        found.append(f"rules: {len(rules)} rules; ECR allows {MAX_RULES}")
+    return found
+
+
+def grammar_problems(policy: Any) -> list[str]:
+    """What ECR refuses in a decoded lifecycle policy's grammar, each as `<path>: <rule>` (the path as in
+    `rules[0].selection.countUnit`). Its length and number of rules are quotas (aws_facts.quotas)."""
     if not isinstance(policy, dict) or not isinstance(policy.get("rules"), list) or not policy["rules"]:
         return ["the policy needs a non-empty list 'rules'"]
     rules = policy["rules"]
     found = [f"{key}: unknown key (a policy has only 'rules')" for key in policy if key != "rules"]
-    if len(rules) > MAX_RULES:
-        found.append(f"rules: {len(rules)} rules; ECR allows {MAX_RULES}")
     for index, rule in enumerate(rules):
         found += rule_problems(index, rule)
     priorities: list[Any] = [r.get("rulePriority") for r in rules if isinstance(r, dict)]
