@@ -25,8 +25,11 @@ _OU_ID = models.pattern("organizations", "OrganizationalUnitId").strip("^$")
 ORG_PATH = re.compile(f"{ORG_ID.pattern}/{_ROOT_ID}(?:/{_OU_ID})*/?")
 # Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
-IAM_PRINCIPAL_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|(?:role|user)/[\w+=,.@/-]{1,512})")
-ANY_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[\w+=,.@/:*-]+")
+# Their account field is ACCOUNT_ID's pattern.
+IAM_PRINCIPAL_ARN = re.compile(
+    rf"arn:aws(?:-cn|-us-gov)?:iam::{ACCOUNT_ID.pattern}:(?:root|(?:role|user)/[\w+=,.@/-]{{1,512}})"
+)
+ANY_ARN = re.compile(rf"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:{ACCOUNT_ID.pattern}:[\w+=,.@/:*-]+")
 
 
 def is_account_id(value: object) -> bool:

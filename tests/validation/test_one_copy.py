@@ -61,3 +61,14 @@ def test_no_reader_outside_the_leaf_spells_an_identifier_or_name_pattern_again()
             text = path.read_text()
             offenders += [f"{path.relative_to(ROOT)}: {p}" for p in IDENTIFIER_PATTERNS if p in text]
     assert offenders == []
+
+
+def test_the_leaf_spells_the_account_id_pattern_nowhere_it_reads_it_from_organizations_model():
+    leaf = ROOT / "aws-facts" / "aws_facts"
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in leaf.rglob("*.py")
+        if any(p in path.read_text() for p in (r"\d{12}", "[0-9]{12}"))
+    ]
+    assert offenders == []
+    assert names.ACCOUNT_ID.fullmatch("123456789012") and not names.ACCOUNT_ID.fullmatch("12345678901")
