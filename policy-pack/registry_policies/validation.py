@@ -25,14 +25,13 @@ from aws_facts.names import is_account_id
 from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
 from aws_facts.validation import REQUESTS, validate_resource
 
+from .account_settings import ACCOUNT_SETTING
 from .findings import Finding
 from .names import ACCOUNT_WIDE as ACCOUNT_WIDE
 from .names import VALIDATION as VALIDATION
 from .names import VALIDATION_COVERAGE as VALIDATION_COVERAGE
 from .stack import StackResource
 from .values import is_unknown
-
-ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
 
 
 def _registry_scope(resources: list[StackResource]) -> str:
