@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.one is not None:
-        from offline_preview.run import stderr_progress
+        from offline_preview.progress import stderr_progress
 
         row = measure(args.one, args.workdir, _prefixed(f"{args.one} models: ", stderr_progress()), args.layout)
         print(json.dumps(row))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ecr_pull_through import PULL_THROUGH_ACTIONS
 from .iam.actions import expand
 from .iam.wildcard import has_glob
 
@@ -37,7 +38,8 @@ REGISTRY_POLICY_SCOPE_URL = "https://docs.aws.amazon.com/AmazonECR/latest/usergu
 # The scope of a registry that has never set it (the page above: "The V2 version is the default").
 DEFAULT_REGISTRY_POLICY_SCOPE = "V2"
 # The actions a V1 registry policy takes effect for; under V2 every ECR action does.
-V1_REGISTRY_POLICY_ACTIONS = ("ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
+# (replication's ReplicateImage, and pulling through a cache, which may create the cache repository).
+V1_REGISTRY_POLICY_ACTIONS = ("ecr:ReplicateImage", *PULL_THROUGH_ACTIONS)
 _V1_LOWER = frozenset(a.lower() for a in V1_REGISTRY_POLICY_ACTIONS)
 
 

@@ -42,6 +42,9 @@ CREDENTIAL_ARN = re.compile(
     r"arn:aws(-\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\-pullthroughcache\/[a-zA-Z0-9\/_+=.@-]+"
 )
 CREDENTIAL_ARN_LENGTH = (50, 612)
+# What a principal's identity must allow on `repository/<cache prefix>/*` to pull through a cache, besides the
+# pull actions: the one place these names are written (the stacks, the deployers' boundary and the account
+# settings import them; tests/features/test_features_pull_through_cache.py checks them against IAM's catalogue).
 PULL_THROUGH_ACTIONS = ("ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
 
 

@@ -1,4 +1,4 @@
-"""Lifecycle by use (archive storage): pure checks over lifecycle policies, read with aws_facts.ecr_lifecycle.
+"""Lifecycle by use (archive storage): pure checks over lifecycle policies, read with aws_facts.grammars.lifecycle.
 
 - `ecr-lifecycle-grammar`: every lifecycle policy (a LifecyclePolicy's `policy`, a creation template's
   `lifecyclePolicy`) is one ECR accepts: the archive fields (`storageClass`, `sinceImagePulled`,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_facts import ecr_lifecycle
+from aws_facts.grammars import lifecycle as grammar
 
 from .findings import Finding, cannot_evaluate
 from .names import LIFECYCLE_GRAMMAR, RELEASES_KEPT
@@ -42,9 +42,7 @@ def grammar_findings(resource_type: str, props: dict[str, Any], _config: dict[st
     field, policy = found
     if is_unknown(policy):
         return [cannot_evaluate(GRAMMAR, field)]
-    return [
-        Finding(f"{field}: {problem} (ECR refuses this lifecycle policy)") for problem in ecr_lifecycle.problems(policy)
-    ]
+    return [Finding(f"{field}: {problem} (ECR refuses this lifecycle policy)") for problem in grammar.problems(policy)]
 
 
 def release_prefixes(config: dict[str, Any]) -> list[str] | None:
@@ -65,7 +63,7 @@ def releases_kept_findings(resource_type: str, props: dict[str, Any], config: di
     if is_unknown(policy):
         return [cannot_evaluate(RELEASES_KEPT, field)]
     try:
-        rules = ecr_lifecycle.parse(policy)
+        rules = grammar.parse(policy)
     except ValueError:
         return []  # ecr-lifecycle-grammar reports it
     return [
@@ -73,5 +71,5 @@ def releases_kept_findings(resource_type: str, props: dict[str, Any], config: di
             f"{field}: {where} can delete release images from standard storage; keep releases (a rule whose tag "
             "selection takes every release tag first: a transition to the archive, or a count above the image quota)"
         )
-        for where in ecr_lifecycle.release_deletions(rules, prefixes)
+        for where in grammar.release_deletions(rules, prefixes)
     ]

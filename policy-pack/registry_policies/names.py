@@ -3,8 +3,12 @@
 A policy's name is an interface: the engine reports violations under it, `config/<env>.json` configures
 and exempts by it, SARIF uses it as the rule id. The pack's modules and the tests import these constants
 instead of spelling the names; `tests/policy_pack/test_policy_names.py` holds the published list as an
-independent literal, the specification of the interface.
+independent literal, the specification of the interface. The trusted zone's policy name is shared with the
+stacks' library (which reads the zone from the pack's config), so it is defined once in the leaf package
+(aws_facts.pack_interface) and named here.
 """
+
+from aws_facts import pack_interface
 
 PACK_NAME = "ecr-model-registry-guardrails"
 
@@ -13,7 +17,8 @@ EXEMPTIONS = "policy-exemptions"
 EXEMPTION_NOTES = "exemption-notes"
 
 # Effective access and IAM (iam.py).
-NO_WILDCARD_PRINCIPAL = "no-wildcard-principal"  # the id predates the rule: it now judges effective access
+# "no-wildcard-principal" (the id predates the rule: it now judges effective access), shared with the library.
+NO_WILDCARD_PRINCIPAL = pack_interface.ZONE_POLICY
 NO_WILDCARD_ACTIONS = "no-wildcard-actions"
 CROSS_ACCOUNT = "cross-account-principals-allowed"
 GITHUB_OIDC = "github-oidc-sub-restricted"

@@ -23,16 +23,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .ecr import REGISTRY_SCANNING, REPLICATION, REPOSITORY, SCANNING
-from .findings import Finding, cannot_evaluate
-from .resources import (
+from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
-    Subject,
     cloudcontrol_properties,
     resolve,
     template_resources,
 )
+from .ecr import REGISTRY_SCANNING, REPLICATION, REPOSITORY, SCANNING
+from .findings import Finding, cannot_evaluate
+from .subject import Subject
 
 if TYPE_CHECKING:
     from .stack import StackResource

@@ -21,6 +21,7 @@ from typing import Annotated
 
 from aws_facts import tags
 from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
+from aws_facts.pack_interface import ZONE_POLICY
 from pydantic import AfterValidator, Field, model_validator
 
 from . import naming
@@ -34,6 +35,7 @@ from .config import (
     TagFilter,
     validate_document,
 )
+from .environments import LIBRARY_REPOSITORY, PACK_CONFIG_DIR
 from .errors import ConfigError
 from .sources import Document, SourceError, load_json, load_yaml
 from .stack_names import config_stack
@@ -196,11 +198,8 @@ class TrustedZone:
         )
 
 
-ZONE_POLICY = "no-wildcard-principal"
 # The pack's config folder, relative to a repository's top, where the catalog folder is too.
-PACK_CONFIG = Path("policy-pack") / "config"
-# The repository this library belongs to (a workspace member: <repository>/shared/model_registry).
-LIBRARY_REPOSITORY = Path(__file__).resolve().parents[2]
+PACK_CONFIG = Path(PACK_CONFIG_DIR)
 
 
 def pack_config_path(catalog_folder: Path, environment: str) -> Path:

@@ -39,6 +39,9 @@ class RegistryOutput(StrEnum):
     # What replicas must look like: {"imageTagMutability", "mutableTags" ({filter: [models]}),
     # "lifecyclePolicy" (JSON text), "scanning" ({"type", "frequency"})}; see model_registry.replica_settings
     REPLICA_SETTINGS = "replicaSettings"
+    # The prefixes of the pull-through cache rules the registry created (`<upstreamCachePrefix>/<upstream>`),
+    # one per rule; empty when the catalog names no upstream or the environment has no caches (local).
+    CACHE_PREFIXES = "cachePrefixes"
 
 
 class ReplicationOutput(StrEnum):

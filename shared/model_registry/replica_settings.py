@@ -19,15 +19,28 @@ accepts:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from .catalog import CatalogModel
-from .config import MAX_TAG_EXCLUSION_FILTERS, LifecycleOverride, RegistryConfig
+from .config import MAX_TAG_EXCLUSION_FILTERS, Lifecycle, LifecycleOverride, Scanning
 from .errors import ConfigError
 from .policy_documents.ecr import lifecycle_policy_json
 
 
-def replica_lifecycle(config: RegistryConfig, models: Sequence[CatalogModel]) -> LifecycleOverride:
+class RegistrySettings(Protocol):
+    """What replicas take from `registry:*` (the registry stack's model, registry_stack.config.RegistryConfig,
+    which this library may not import)."""
+
+    @property
+    def lifecycle(self) -> Lifecycle: ...
+
+    @property
+    def scanning(self) -> Scanning: ...
+
+    def model_lifecycle(self, override: LifecycleOverride | None) -> LifecycleOverride | None: ...
+
+
+def replica_lifecycle(config: RegistrySettings, models: Sequence[CatalogModel]) -> LifecycleOverride:
     """The most retentive lifecycle override of the catalog (applied to registry:lifecycle)."""
     lifecycles = [config.model_lifecycle(m.lifecycle) for m in models]
     overrides = [o for o in lifecycles if o is not None]
@@ -71,7 +84,7 @@ def template_exclusions(mutable_tags: dict[str, list[str]]) -> list[str]:
     return list(mutable_tags)
 
 
-def replica_settings(config: RegistryConfig, models: Sequence[CatalogModel]) -> dict[str, Any]:
+def replica_settings(config: RegistrySettings, models: Sequence[CatalogModel]) -> dict[str, Any]:
     """The registry's `replicaSettings` export (model_registry.contract.RegistryOutput.REPLICA_SETTINGS).
 
     The lifecycle policy travels as JSON text: a stack output's numbers come back as floats, which ECR

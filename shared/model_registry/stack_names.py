@@ -1,4 +1,4 @@
-"""Stack names of the two layouts, and which stack file configures each (no imports: config.py uses it too).
+"""Stack names of the two layouts, and which stack file configures each (no imports: engine_config.py uses it too).
 
 - whole layout (one stack per project and environment): the stack name is the environment, `dev`;
 - sharded layout (docs/shards.md): `<env>.core` holds a project's account-wide resources, `<env>.<shard>` one

@@ -7,9 +7,11 @@ the OIDC provider), `<env>.<shard>` the repository policies of one shard's repos
 import pulumi
 import pulumi_aws as aws
 from access_stack.access import ModelAccess, ModelAccessArgs
+from access_stack.config import AccessConfig
 from model_registry.catalog import read_catalog
-from model_registry.config import AccessConfig, environment, read_pulumi_config
 from model_registry.contract import ACCESS, REGISTRY, AccessOutput, RegistryOutput, require, stack_reference
+from model_registry.engine_config import read_pulumi_config
+from model_registry.environments import environment
 from model_registry.shards import shard_catalog
 from model_registry.stack_names import CORE, split_stack
 
@@ -40,6 +42,8 @@ access = ModelAccess(
         repositories=repositories,
         account_wide=not shard,
         policies=part != CORE,
+        # The roles (whole layout, core) may pull through the registry's caches; a shard stack has no roles.
+        cache_prefixes=() if shard else require(registry, RegistryOutput.CACHE_PREFIXES),
     ),
 )
 

@@ -7,10 +7,12 @@ registry's scanning, `<env>.<shard>` one shard's repositories, encrypted with th
 import pulumi
 import pulumi_aws as aws
 from model_registry.catalog import read_catalog
-from model_registry.config import RegistryConfig, check_mutable_tags, environment, read_pulumi_config
 from model_registry.contract import REGISTRY, RegistryOutput, require, stack_reference
+from model_registry.engine_config import read_pulumi_config
+from model_registry.environments import environment
 from model_registry.shards import shard_catalog
 from model_registry.stack_names import CORE, split_stack
+from registry_stack.config import RegistryConfig, check_mutable_tags
 from registry_stack.registry import ModelRegistry, ModelRegistryArgs
 
 env, part = split_stack(pulumi.get_stack())
@@ -42,5 +44,7 @@ if not shard:
     pulumi.export(RegistryOutput.KMS_KEY_ARN, registry.key.arn if registry.key else None)
     # What replicas look like is decided over the whole catalog, so the core exports it.
     pulumi.export(RegistryOutput.REPLICA_SETTINGS, registry.replica_settings)
+    # The build roles' identity policies (access stack) grant pulling through these caches, and only these.
+    pulumi.export(RegistryOutput.CACHE_PREFIXES, registry.cache_prefixes)
 if part != CORE:
     pulumi.export(RegistryOutput.REPOSITORIES, registry.repository_map)

@@ -2,14 +2,7 @@
 
 import pulumi
 import pulumi_aws as aws
-from model_registry.config import (
-    ReplicationConfig,
-    check_replication_against_source,
-    check_replication_prefixes,
-    environment,
-    read_pulumi_config,
-    stack_locator,
-)
+from model_registry.config import ReplicationConfig
 from model_registry.contract import (
     REGISTRY,
     REPLICATION,
@@ -18,8 +11,11 @@ from model_registry.contract import (
     require,
     stack_reference,
 )
+from model_registry.engine_config import read_pulumi_config, stack_locator
+from model_registry.environments import environment
 from model_registry.errors import ConfigError
 from model_registry.stack_names import CORE, split_stack
+from replication_stack.config import check_replication_against_source, check_replication_prefixes
 from replication_stack.replication import Replication, ReplicationArgs
 
 env, part = split_stack(pulumi.get_stack())

@@ -1,11 +1,14 @@
 """`python -m deployer_policies`: writes a policy and a trust policy per stack, or one error line."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from deployer_policies import cli as deployer_cli
 from deployer_policies import policies as deployer
 
 
@@ -18,7 +21,7 @@ def run(*args: str):
 
 def run_in_process(capsys, *args: str) -> tuple[int, str, str]:
     """The same entry point without a new interpreter (importing pulumi takes seconds)."""
-    code = deployer.main(list(args))
+    code = deployer_cli.main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -101,15 +104,34 @@ def test_cli_reports_an_unwritable_output_directory(tmp_path, capsys):
 
 def test_env_pins_the_account_region_and_same_account_replica_regions_of_that_environment(tmp_path, capsys):
     stacks = Path(__file__).resolve().parents[2] / "stacks"
-    target = deployer.target_of_environment(stacks, "prod")
+    target = deployer_cli.target_of_environment(stacks, "prod")
     # prod replicates to eu-central-1 and us-east-1 in its own account, and to a DR account.
     assert target == deployer.Target("222222222222", "models", "eu-west-1", ("eu-central-1", "us-east-1"))
-    assert deployer.main(["--env", "prod", "--out", str(tmp_path)]) == 0
+    assert deployer_cli.main(["--env", "prod", "--out", str(tmp_path)]) == 0
     assert "not pinned" not in capsys.readouterr().out
     assert "222222222222" in (tmp_path / "registry.json").read_text()
 
 
+def test_env_pins_the_cache_prefix_the_registry_config_names(tmp_path):
+    stacks = tmp_path / "stacks"
+    for project in ("registry", "replication"):
+        (stacks / project).mkdir(parents=True)
+        shutil.copy(Path(__file__).resolve().parents[2] / "stacks" / project / "Pulumi.prod.yaml", stacks / project)
+    path = stacks / "registry" / "Pulumi.prod.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["config"]["registry:upstreamCachePrefix"] = "upstream"
+    path.write_text(yaml.safe_dump(data))
+    target = deployer_cli.target_of_environment(stacks, "prod")
+    assert target.cache_prefix == "upstream"
+    boundary = json.dumps(deployer.boundary_policy(target))
+    assert "arn:aws:ecr:*:222222222222:repository/upstream/*" in boundary and "repository/cache/*" not in boundary
+    data["config"]["registry:upstreamCachePrefix"] = "Up Stream"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(deployer_cli.UsageError, match=r"registry:upstreamCachePrefix: 'Up Stream' breaks ECR's"):
+        deployer_cli.target_of_environment(stacks, "prod")
+
+
 def test_env_without_stack_files_is_one_line(tmp_path, capsys):
-    assert deployer.main(["--env", "staging", "--out", str(tmp_path)]) == 2
+    assert deployer_cli.main(["--env", "staging", "--out", str(tmp_path)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: --env staging: ") and line.endswith("Pulumi.staging.yaml does not exist")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import parliament
 import pytest
 from deployer_policies import policies as deployer
+from deployer_policies import provider_actions
 from deployer_targets import ACCOUNT, HOME
 from iam_eval import allows
 from model_registry.contract import REGISTRY
@@ -18,6 +19,7 @@ REPOSITORY = "aws:ecr/repository:Repository"
 KEY = "aws:kms/key:Key"
 REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
 TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
 
 # action -> the resource types IAM authorizes it on: the required ones (marked `*` in the definition);
 # an action without one takes no resource ("" here, `*` in a policy).
@@ -43,7 +45,7 @@ def requests(resource, registry_key_tags: dict[str, str], boundaries=None) -> li
     inputs = resource.inputs
     region = inputs.get("region", HOME)
     calls = []
-    for action in deployer.required_actions(resource.type, retained=resource.retain_on_delete):
+    for action in provider_actions.required_actions(resource.type, retained=resource.retain_on_delete):
         for kind in RESOURCE_TYPES[action] or [""]:
             for arn, context in _targets(resource, action, kind, region, registry_key_tags):
                 boundary = (boundaries or {}).get(arn.rpartition("/")[2]) if kind == "role" else None
@@ -61,6 +63,8 @@ def _targets(resource, action, kind, region, registry_key_tags):
     if kind == "":
         if action == "kms:CreateKey":  # a new key, with the tags of the request
             return [("*", tags(inputs["tags"], "RequestTag"))]
+        if resource.type == ACCOUNT_SETTING:  # Put/GetAccountSetting name the setting (ecr:AccountSetting)
+            return [("*", {"ecr:AccountSetting": inputs["name"]})]
         return [("*", {})]
     if kind == "repository":
         name = {
@@ -69,7 +73,7 @@ def _targets(resource, action, kind, region, registry_key_tags):
         }.get(resource.type, inputs.get("repository"))
         return [(f"arn:aws:ecr:{region}:{ACCOUNT}:repository/{name}", {})]
     if kind == "role" and action == "iam:CreateServiceLinkedRole":
-        service, path = deployer.SERVICE_LINKED_ROLES[resource.type]
+        service, path = provider_actions.SERVICE_LINKED_ROLES[resource.type]
         return [(f"arn:aws:iam::{ACCOUNT}:role/{path}", {"iam:AWSServiceName": service})]
     if kind == "role":
         name = inputs.get("role") or inputs.get("name") or inputs.get("customRoleArn", "").rpartition("/")[2]
@@ -107,14 +111,14 @@ def _key_targets(resource, action, region, registry_key_tags):
 
 def test_each_stack_creates_exactly_the_resource_types_the_deployer_module_lists(runs):
     assert {stack: sorted({r.type for r in run.resources}) for stack, run in runs.items()} == {
-        stack: sorted(types) for stack, types in deployer.STACK_RESOURCE_TYPES.items()
+        stack: sorted(types) for stack, types in provider_actions.STACK_RESOURCE_TYPES.items()
     }
 
 
 def test_retained_types_are_those_the_stacks_retain_on_delete(runs):
     """If a stack stops retaining a type, its delete actions must come back into the policy."""
     retained = {r.type for run in runs.values() for r in run.resources if r.retain_on_delete}
-    assert retained == set(deployer.RETAINED_TYPES)
+    assert retained == set(provider_actions.RETAINED_TYPES)
 
 
 @pytest.mark.parametrize("stack", list(deployer.POLICIES))

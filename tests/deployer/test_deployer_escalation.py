@@ -7,12 +7,12 @@ identity policy and its permissions boundary allow (IAM's documented evaluation 
 
 import json
 
-import parliament
 import pytest
 from deployer_policies import policies as deployer
 from deployer_targets import ACCOUNT
 from iam_eval import allows, decide
 from model_registry import naming
+from parliament_lint import lint
 
 BOUNDARY = naming.role_boundary_arn(ACCOUNT)
 BOUNDED = {"iam:PermissionsBoundary": BOUNDARY}
@@ -143,7 +143,7 @@ def test_every_inline_policy_of_the_stacks_fits_inside_the_boundary(runs, bounda
 @pytest.mark.parametrize("pinned", [True, False], ids=["pinned", "defaults"])
 def test_the_boundary_is_lint_clean(target, pinned):
     doc = deployer.boundary_policy(target if pinned else deployer.Target())
-    assert [f"{f.issue}: {f.detail}" for f in parliament.analyze_policy_string(json.dumps(doc)).findings] == []
+    assert lint(doc) == []
 
 
 def test_each_deployer_role_trusts_only_its_owning_team(target):

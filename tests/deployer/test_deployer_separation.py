@@ -48,8 +48,12 @@ REGISTRY_SETTINGS = (
     "ecr:DeleteRepositoryCreationTemplate",
     "ecr:CreatePullThroughCacheRule",
     "ecr:PutAccountSetting",
+    "ecr:PutSigningConfiguration",
+    "ecr:DeleteSigningConfiguration",
     "inspector2:Disable",
 )
+# Cloud Control (aws-native's way to AWS): only the registry deployer, for its signing configuration.
+CLOUD_CONTROL = ("cloudformation:CreateResource", "cloudformation:UpdateResource", "cloudformation:DeleteResource")
 KEY_CHANGES = (
     "kms:CreateGrant",
     "kms:DescribeKey",
@@ -228,9 +232,38 @@ CACHE_SETTINGS = (
 )
 
 
+SIGNING_SETTINGS = ("ecr:PutSigningConfiguration", "ecr:DeleteSigningConfiguration")
+
+
 def test_registry_deployer_cannot_change_replication_or_the_registry_policy(policies):
-    settings = [a for a in REGISTRY_SETTINGS if a not in REGISTRY_OWN_SETTINGS + CACHE_SETTINGS]
+    settings = [a for a in REGISTRY_SETTINGS if a not in REGISTRY_OWN_SETTINGS + CACHE_SETTINGS + SIGNING_SETTINGS]
     assert allowed_in_regions(policies["registry"], settings) == []
+    for setting in ("REGISTRY_POLICY_SCOPE", "BASIC_SCAN_TYPE_VERSION"):
+        context = {"aws:RequestedRegion": HOME, "ecr:AccountSetting": setting}
+        assert not allows(policies["registry"], "ecr:PutAccountSetting", "*", context)
+
+
+def test_registry_deployer_manages_the_signing_configuration_through_cloud_control_in_the_home_region_only(policies):
+    assert sorted(set(allowed_in_regions(policies["registry"], SIGNING_SETTINGS + CLOUD_CONTROL))) == sorted(
+        (action, HOME) for action in SIGNING_SETTINGS + CLOUD_CONTROL
+    )
+
+
+@pytest.mark.parametrize("stack", ["replication", "access"])
+def test_only_the_registry_deployer_signs_or_uses_cloud_control(policies, stack):
+    assert allowed_in_regions(policies[stack], SIGNING_SETTINGS + CLOUD_CONTROL) == []
+
+
+def test_replication_deployer_puts_only_the_account_settings_it_pins_in_the_home_region(policies):
+    policy = policies["replication"]
+    for setting in ("REGISTRY_POLICY_SCOPE", "BASIC_SCAN_TYPE_VERSION"):
+        for action in ("ecr:PutAccountSetting", "ecr:GetAccountSetting"):
+            assert allows(policy, action, "*", {"aws:RequestedRegion": HOME, "ecr:AccountSetting": setting})
+            assert not allows(policy, action, "*", {"aws:RequestedRegion": REPLICAS[0], "ecr:AccountSetting": setting})
+    assert not allows(
+        policy, "ecr:PutAccountSetting", "*", {"aws:RequestedRegion": HOME, "ecr:AccountSetting": "BLOB_MOUNTING"}
+    )
+    assert not allows(policy, "ecr:PutAccountSetting", "*", {"aws:RequestedRegion": HOME})
 
 
 def test_registry_deployer_manages_cache_rules_and_templates_in_the_home_region_only(policies):
@@ -270,3 +303,23 @@ def test_no_deployer_policy_grants_a_whole_service(policies, stack):
     allows_ = [s for s in policies[stack]["Statement"] if s["Effect"] == "Allow"]
     wide = [a for s in allows_ for a in s["Action"] if a.endswith(":*") or a == "*"]
     assert wide == []
+
+
+TEMPLATE_WRITES = (
+    "ecr:CreateRepositoryCreationTemplate",
+    "ecr:UpdateRepositoryCreationTemplate",
+    "ecr:DeleteRepositoryCreationTemplate",
+)
+
+
+def test_the_registry_deployer_cannot_write_any_creation_template_the_replication_stack_creates(runs, policies):
+    """Replication's templates are in its replica regions, where the registry deployer has no template action.
+    (In the home region it has them, for its pull-through cache templates: IAM gives these actions neither a
+    resource nor a condition key that tells a PULL_THROUGH_CACHE template from a REPLICATION one.)"""
+    templates = runs["replication"].of_type("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+    regions = sorted({t.inputs["region"] for t in templates})
+    assert regions == sorted(REPLICAS) and HOME not in regions
+    for region in regions:
+        context = {"aws:RequestedRegion": region}
+        assert [a for a in TEMPLATE_WRITES if allows(policies["registry"], a, "*", context)] == []
+        assert [a for a in TEMPLATE_WRITES if allows(policies["replication"], a, "*", context)] == list(TEMPLATE_WRITES)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from faults_helpers import CHILDREN, project, run_command
-from offline_preview.run import PROGRESS_EVERY_SECONDS
+from offline_preview.progress import PROGRESS_EVERY_SECONDS
 
 # 400 resources over some 8 s: longer than PROGRESS_EVERY_SECONDS.
 SLOW_REGISTRATIONS = """import time

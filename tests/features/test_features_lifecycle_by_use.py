@@ -6,15 +6,16 @@ import json
 import botocore.session
 import harness
 import pytest
-from aws_facts import ecr_lifecycle
+from aws_facts.grammars import lifecycle as ecr_lifecycle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_registry.catalog import load_catalog
-from model_registry.config import Lifecycle, LifecycleOverride, RegistryConfig
+from model_registry.config import Lifecycle, LifecycleOverride
 from model_registry.errors import ConfigError
 from model_registry.policy_documents.ecr import lifecycle_policy
 from model_registry.replica_settings import replica_lifecycle
 from registry_policies.lifecycle_by_use import grammar_findings, releases_kept_findings
+from registry_stack.config import RegistryConfig
 
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
@@ -54,7 +55,7 @@ def _tagged_rules(count):
 def test_fifty_rules_are_accepted_and_fifty_one_refused():
     # ECR service quotas: 50 rules per lifecycle policy (userguide/service-quotas.html).
     assert ecr_lifecycle.problems({"rules": _tagged_rules(50)}) == []
-    assert ecr_lifecycle.problems({"rules": _tagged_rules(51)}) == ["rules: 51 rules; ECR allows 50"]
+    assert ecr_lifecycle.problems({"rules": _tagged_rules(51)}) == ["rules: holds 51 rules; ECR allows 50"]
 
 
 def test_a_policy_text_of_30720_characters_is_measured_and_one_more_refused():

@@ -2,6 +2,7 @@
 creation template per cache prefix with the models' KMS, immutability and lifecycle, scanning of the
 prefix, and pull through the cache for the build roles only (the access matrix shows it)."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,12 +10,15 @@ import botocore.session
 import harness
 import pytest
 from aws_facts import ecr_pull_through
+from aws_facts.iam.actions import actions_on
 from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 from deployer_policies import policies as deployer
+from deployer_policies import provider_actions
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
 from offline_preview.access_matrix import access_matrix
+from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.evaluate import EvaluationError
 from registry_policies.pull_through import cache_findings
 from registry_policies.stack import StackResource
@@ -28,6 +32,7 @@ TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
 ACCOUNT = harness.ACCOUNT
+PACK_DIR = Path(__file__).resolve().parents[2] / "policy-pack"
 
 
 def team(name, upstreams, ci=True):
@@ -209,7 +214,7 @@ def test_the_emulator_config_creates_no_cache_and_the_requests_match_botocores_m
 def test_the_registry_deployer_may_make_every_call_the_cache_resources_need(run):
     policy = deployer.registry_policy(deployer.Target(account_id=ACCOUNT, region="us-east-1"))
     home = {"aws:RequestedRegion": "us-east-1"}
-    for action in deployer.required_actions(RULE) + deployer.required_actions(TEMPLATE):
+    for action in provider_actions.required_actions(RULE) + provider_actions.required_actions(TEMPLATE):
         if action.startswith("ecr:") and action not in deployer.CACHE_REPOSITORY_ACTIONS:
             assert allows(policy, action, "*", home), action
     for action in deployer.CACHE_REPOSITORY_ACTIONS:
@@ -219,6 +224,103 @@ def test_the_registry_deployer_may_make_every_call_the_cache_resources_need(run)
     boundary = {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/model-registry-role-boundary"}
     assert allows(policy, "iam:CreateRole", role, boundary) and not allows(policy, "iam:CreateRole", role)
     assert allows(policy, "iam:PutRolePolicy", role, boundary)
-    assert set(deployer.UPSTREAM_CACHE_TYPES) == {r.type for r in run.resources} - set(
-        deployer.STACK_RESOURCE_TYPES["registry"]
+    assert set(provider_actions.UPSTREAM_CACHE_TYPES) == {r.type for r in run.resources} - set(
+        provider_actions.STACK_RESOURCE_TYPES["registry"]
     )
+
+
+# --- the build roles' identity grant to pull through the caches (access stack) -----------------------------
+
+PULL_THROUGH_GRANT = "PullThroughTheCaches"
+
+
+@pytest.fixture(scope="module")
+def access(run):
+    return harness.run_stack("access", catalog=CATALOG, upstream=harness.upstream_of(run))
+
+
+def _role_policies(access_run):
+    return {
+        p.inputs["role"]: json.loads(p.inputs["policy"]) for p in access_run.of_type("aws:iam/rolePolicy:RolePolicy")
+    }
+
+
+def test_each_build_role_may_import_and_create_only_in_the_cache_prefixes_repositories(run, access):
+    policies = _role_policies(access)
+    assert sorted(policies) == [
+        "model-registry-ci-push-nlp",
+        "model-registry-ci-push-vision",
+        "model-registry-inference-pull",
+    ]
+    for role in ("model-registry-ci-push-nlp", "model-registry-ci-push-vision"):
+        [grant] = [s for s in policies[role]["Statement"] if s["Sid"] == PULL_THROUGH_GRANT]
+        assert grant == {
+            "Sid": PULL_THROUGH_GRANT,
+            "Effect": "Allow",
+            "Action": ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+            "Resource": [
+                f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/cache/docker-hub/*",
+                f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/cache/k8s/*",
+                f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/cache/quay/*",
+            ],
+        }
+    # The inference role does not build: it may not pull through a cache.
+    assert not any(s["Sid"] == PULL_THROUGH_GRANT for s in policies["model-registry-inference-pull"]["Statement"])
+    # The registry exports the prefixes of exactly the rules it created.
+    assert run.outputs["cachePrefixes"] == ["cache/docker-hub", "cache/k8s", "cache/quay"]
+
+
+def test_no_identity_grant_to_pull_through_without_cache_rules():
+    """Without an upstream in the catalog, or where the environment has no caches (local), no role gets it."""
+    no_upstreams = {name: {**data, "upstreams": []} for name, data in CATALOG.items()}
+    deployed = harness.stack_config("registry") | {"registry:upstreamCaches": True}
+    registry_without = harness.run_stack("registry", config=deployed, catalog=no_upstreams)
+    local_registry = harness.run_stack("registry", catalog=CATALOG)
+    for registry, catalog in ((registry_without, no_upstreams), (local_registry, CATALOG)):
+        assert registry.outputs["cachePrefixes"] == []
+        access_run = harness.run_stack("access", catalog=catalog, upstream=harness.upstream_of(registry))
+        for policy in _role_policies(access_run).values():
+            assert not any(s["Sid"] == PULL_THROUGH_GRANT for s in policy["Statement"])
+            assert "ecr:BatchImportUpstreamImage" not in json.dumps(policy)
+
+
+def test_the_pull_through_action_names_are_iams_and_act_on_repositories():
+    """The names the leaf writes once are IAM's own spelling of actions whose resource is a repository, so
+    a grant scoped to repository ARNs is the whole grant."""
+    assert set(ecr_pull_through.PULL_THROUGH_ACTIONS) <= actions_on("ecr", "repository")
+
+
+def test_the_build_roles_grant_fits_inside_the_boundary_and_the_boundary_allows_no_more(access):
+    boundary = deployer.boundary_policy(deployer.Target(account_id=ACCOUNT))
+    cache_repository = f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/cache/quay/library/alpine"
+    for action in ("ecr:BatchImportUpstreamImage", "ecr:CreateRepository"):
+        assert allows(boundary, action, cache_repository), action
+    # Importing upstream images is for the caches only, not the models' namespace nor any other repository.
+    assert not allows(boundary, "ecr:BatchImportUpstreamImage", f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/models/x")
+    assert not allows(boundary, "ecr:BatchImportUpstreamImage", f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/other/x")
+    [nlp] = [p for p in access.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"].endswith("-nlp")]
+    [grant] = [s for s in json.loads(nlp.inputs["policy"])["Statement"] if s["Sid"] == PULL_THROUGH_GRANT]
+    assert all(allows(boundary, a, r) for a in grant["Action"] for r in grant["Resource"])
+
+
+def test_the_pack_accepts_the_access_stack_with_the_grant_and_the_matrix_still_shows_build_roles_only(run, access):
+    resources = [
+        {"type": r.type, "name": r.name, "urn": r.urn, "properties": r.inputs}
+        for r in (*run.resources, *access.resources)
+    ]
+    with AnalyzerClient(PACK_DIR, project="access", stack="dev", config={"aws:region": "us-east-1"}) as client:
+        client.configure({})
+        violations = [v for r in resources for v in client.analyze(r)] + client.analyze_stack(resources)
+    assert [(v.policy_name, v.resource_name, v.message) for v in violations if v.enforcement_level == "mandatory"] == []
+    matrix = access_matrix(
+        [{"type": r.type, "inputs": r.inputs, "outputs": {}} for r in (*run.resources, *access.resources)]
+    )
+    for prefix in ("cache/docker-hub/*", "cache/k8s/*", "cache/quay/*"):
+        pullers = sorted(
+            p for p, caps in matrix[prefix].items() if caps.get("pull") and not caps["pull"][0].startswith("DENIED")
+        )
+        assert pullers == [
+            f"arn:aws:iam::{ACCOUNT}:role/model-registry-ci-push-nlp",
+            f"arn:aws:iam::{ACCOUNT}:role/model-registry-ci-push-vision",
+        ]
+        assert all(not caps.get("push") for caps in matrix[prefix].values())

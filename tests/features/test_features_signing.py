@@ -2,15 +2,22 @@
 resource), and the pack's check that the signing configuration covers every repository of the namespace."""
 
 import importlib.util
+import sys
+from pathlib import Path
 
 import botocore.session
 import harness
 import pytest
 from aws_facts import ecr_signing
 from botocore.exceptions import ClientError
+from deployer_policies import policies as deployer
+from deployer_policies import provider_actions
 from offline_preview.evaluate import EvaluationError
 from registry_policies.signing import signing_findings
 from registry_policies.stack import StackResource
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "deployer"))
+from iam_eval import allows  # noqa: E402
 
 ECR = botocore.session.get_session().get_service_model("ecr")
 SIGNING = "aws-native:ecr:SigningConfiguration"
@@ -163,3 +170,24 @@ def test_the_request_matches_botocores_model_and_the_emulator_has_no_such_api(si
     with pytest.raises(ClientError) as refused:
         ecr_client.put_signing_configuration(**request)
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+
+
+def test_the_registry_deployer_may_make_every_call_the_signing_configuration_needs_in_its_region_only(signed):
+    """aws-native reaches ECR through Cloud Control: the provider's calls and the handler's ECR calls."""
+    policy = deployer.registry_policy(deployer.Target(account_id=harness.ACCOUNT, region="us-east-1"))
+    [configuration] = signed.of_type(SIGNING)
+    assert set(provider_actions.SIGNING_TYPES) == {configuration.type}
+    calls = {
+        "cloudformation:CreateResource",
+        "cloudformation:GetResource",
+        "cloudformation:UpdateResource",
+        "cloudformation:DeleteResource",
+        "cloudformation:GetResourceRequestStatus",
+        "ecr:PutSigningConfiguration",
+        "ecr:GetSigningConfiguration",
+        "ecr:DeleteSigningConfiguration",
+    }
+    assert set(deployer.required_actions(SIGNING)) == calls
+    for action in sorted(calls):
+        assert allows(policy, action, "*", {"aws:RequestedRegion": "us-east-1"}), action
+        assert not allows(policy, action, "*", {"aws:RequestedRegion": "eu-west-1"}), action

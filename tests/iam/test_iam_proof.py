@@ -9,7 +9,7 @@ import pytest
 import z3
 from aws_facts.iam import ALLOW, Zone, decide, external, external_access, parse
 from aws_facts.iam.proof import ProofZone, Unencodable, number_re, outsider_witnesses
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 OWN, PARTNER, FOREIGN = "123456789012", "210987654321", "444455556666"
@@ -279,3 +279,90 @@ def test_a_question_leaves_no_z3_term_behind_for_the_garbage_collector(monkeypat
         assert [context() for context in contexts] == [None] * len(contexts)
     finally:
         gc.enable()
+
+
+# ---- Allows answered without the solver agree with the solver -------------------------------------------
+
+TRUSTED_PATH = f"{ORG}/r-ab12/ou-ab12-11111111/"
+ZONE_VALUES = {
+    "aws:PrincipalOrgID": [ORG, OTHER_ORG, ORG + "*", "o-*", ORG[:-1] + "?"],
+    "aws:PrincipalOrgPaths": [
+        f"{ORG}/*",
+        f"{ORG}*",
+        f"{ORG}/r-ab12/*",
+        TRUSTED_PATH + "*",
+        f"{ORG}/r-ab12/ou-ab12-2222222?/*",
+        f"{OTHER_ORG}/r-ab12/*",
+        "o-*/r-ab12/*",
+        f"{ORG}/",
+    ],
+    "aws:PrincipalAccount": [OWN, PARTNER, FOREIGN, OWN[:-1] + "?", "*"],
+}
+OPERATORS = [
+    "StringEquals",
+    "StringLike",
+    "ForAnyValue:StringLike",
+    "ForAnyValue:StringEquals",
+    "ForAllValues:StringLike",
+    "StringLikeIfExists",
+    "StringNotLike",
+    "StringEqualsIgnoreCase",
+]
+ZONE_CONDITIONS = st.sampled_from(
+    [
+        {operator: {key: values}}
+        for operator in OPERATORS
+        for key, pool in ZONE_VALUES.items()
+        for values in [[v] for v in pool] + [[a, b] for a in pool for b in pool if a < b]
+    ]
+)
+ZONE_PRINCIPALS = st.sampled_from(["*", {"AWS": "*"}, {"Service": "lambda.amazonaws.com"}, {"AWS": FOREIGN}])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    ZONE_PRINCIPALS,
+    ZONE_CONDITIONS,
+    st.sampled_from([ZONE, Zone(frozenset({OWN}), frozenset(), frozenset({TRUSTED_PATH}))]),
+)
+def test_an_allow_answered_without_the_solver_is_one_the_solver_finds_no_outsider_for(principal, condition, zone):
+    from aws_facts.iam import proof
+
+    body = statements(anyone(condition) | {"Principal": principal})
+    proof_zone = ProofZone(zone.accounts, zone.organizations, zone.org_paths, own_accounts=zone.accounts)
+    shortcut = proof._requires_an_insider(body[0], proof_zone)
+    event(f"answered without the solver: {shortcut}")
+    if not shortcut:
+        return
+    original = proof._requires_an_insider
+    try:
+        proof._requires_an_insider = lambda statement, zone: False
+        solved = outsider_witnesses(body, proof_zone)
+    except Unencodable:
+        event("the solver alone cannot decide it")  # e.g. two globbed paths under the trusted organization
+        return
+    finally:
+        proof._requires_an_insider = original
+    assert solved == [], (condition, [w.context for w in solved])
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:PrincipalOrgID": ORG}},  # the catalog's consumers.orgId
+        {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [f"{ORG}/r-ab12/ou-ab12-11111111/*"]}},  # orgPaths
+        {"StringEquals": {"aws:PrincipalAccount": [OWN, PARTNER]}},
+    ],
+)
+def test_the_catalogs_grants_to_the_trusted_zone_need_no_solver(monkeypatch, condition):
+    checks = []
+    monkeypatch.setattr(z3.Solver, "check", lambda solver, *args: checks.append(solver))
+    monkeypatch.setattr(external, "_MEMO", {})
+    assert (
+        witnesses(
+            anyone(condition),
+            deny({"ArnNotEquals": {"aws:PrincipalArn": f"arn:aws:iam::{OWN}:role/ci"}}, "ecr:PutImage"),
+        )
+        == []
+    )
+    assert checks == []

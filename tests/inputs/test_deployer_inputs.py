@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 import yaml
-from deployer_policies import policies as deployer
+from deployer_policies import cli as deployer_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inputs_helpers import DEPLOYER, STACKS, assert_refused_in_one_line, file_bytes, json_values, run
@@ -22,8 +22,8 @@ def stacks(tmp_path_factory):
 
 def _target_or_refused(stacks_dir):
     try:
-        return deployer.target_of_environment(stacks_dir, "dev")
-    except (deployer._UsageError, ConfigError) as error:
+        return deployer_cli.target_of_environment(stacks_dir, "dev")
+    except (deployer_cli.UsageError, ConfigError) as error:
         assert "\n" not in str(error)
         return None
 

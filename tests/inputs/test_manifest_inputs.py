@@ -14,7 +14,8 @@ from inputs_helpers import (
     read_or_refused_in_one_line,
     run,
 )
-from offline_preview.diff import MAX_MANIFEST_DEPTH, ManifestError, diff_directories, read_manifest
+from offline_preview.diff import diff_directories
+from offline_preview.manifest_reader import MAX_MANIFEST_DEPTH, ManifestError, read_manifest
 
 GOOD = {
     "resources": [

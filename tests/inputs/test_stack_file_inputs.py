@@ -13,6 +13,7 @@ import sys
 
 import pytest
 import yaml
+from access_stack.config import AccessConfig
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from inputs_helpers import (
@@ -26,12 +27,13 @@ from inputs_helpers import (
     json_values,
     run,
 )
-from model_registry import config
+from model_registry import config, config_errors, engine_config
 from model_registry.errors import ConfigError
 from offline_preview.evaluate import EvaluationError, evaluate
 from offline_preview.project import ProjectError, load_project
+from registry_stack.config import RegistryConfig
 
-MODELS = {"registry": config.RegistryConfig, "replication": config.ReplicationConfig, "access": config.AccessConfig}
+MODELS = {"registry": RegistryConfig, "replication": config.ReplicationConfig, "access": AccessConfig}
 LOCAL = {name: yaml.safe_load((STACKS / name / "Pulumi.local.yaml").read_text())["config"] for name in MODELS}
 
 
@@ -113,7 +115,7 @@ def test_an_unknown_key_at_any_level_is_refused_naming_it(stack, data, key):
     target = values
     for part in path:
         target = target[part]
-    assume(key not in target and key not in config.known_keys(MODELS[stack], path))
+    assume(key not in target and key not in config_errors.known_keys(MODELS[stack], path))
     target[key] = 1
     with pytest.raises(ConfigError) as error:
         config.load(MODELS[stack], values, stack)
@@ -125,7 +127,7 @@ def test_an_unknown_key_at_any_level_is_refused_naming_it(stack, data, key):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzA", min_size=1, max_size=12))
 def test_an_unknown_top_level_key_is_refused_by_the_program(registry_copy, key):
-    assume(key not in {f.alias for f in config.RegistryConfig.model_fields.values()})
+    assume(key not in {f.alias for f in RegistryConfig.model_fields.values()})
     message = _evaluates_or_config_error(registry_copy, {**LOCAL["registry"], f"registry:{key}": "x"})
     assert message is not None and f"registry:{key}: unknown key" in message
 
@@ -173,7 +175,7 @@ def test_config_nested_thousands_deep_from_the_engine_is_refused_not_a_recursion
     for _ in range(5000):
         deep = [deep]
     with pytest.raises(ConfigError, match="nested too deeply"):
-        config.load(config.RegistryConfig, {"costCentre": "x", "models": deep}, "registry")
+        config.load(RegistryConfig, {"costCentre": "x", "models": deep}, "registry")
 
 
 def test_config_from_the_engine_environment_is_checked_against_the_stack_file(tmp_path, monkeypatch):
@@ -194,7 +196,7 @@ def test_config_from_the_engine_environment_is_checked_against_the_stack_file(tm
 
     def read():
         runtime_config.CONFIG.set({})
-        return config.read_pulumi_config(config.AccessConfig, "access")
+        return engine_config.read_pulumi_config(AccessConfig, "access")
 
     with pytest.raises(ConfigError) as error:
         contextvars.copy_context().run(read)

@@ -9,9 +9,8 @@ from offline_preview.diff import (
     Grant,
     diff_manifests,
     format_changes,
-    manifests_at_revision,
-    resolve_revision,
 )
+from offline_preview.revisions import manifests_at_revision, resolve_revision
 from preview_helpers import REPO_ROOT, by_name
 
 POLICY_URN = "urn:pulumi:local::fixture-basic::aws:ecr/repositoryPolicy:RepositoryPolicy::alpha-policy"

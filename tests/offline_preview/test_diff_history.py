@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 from offline_preview.cli import AS_DEPLOYED_VARIABLE, EXIT_BROADENS, EXIT_OK, main, revision_sources
-from offline_preview.diff import ManifestError, read_manifest
+from offline_preview.manifest_reader import ManifestError, read_manifest
 from preview_helpers import REPO_ROOT
 
 SAMPLE = 6  # revisions tried: each costs one evaluation of the three stacks

@@ -13,8 +13,8 @@ import pytest
 from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.evaluate import DEPLOYED, PREVIEW, EvaluationError, evaluate
 from offline_preview.manifest import build_manifest
-from offline_preview.run import analyzer_resources
 from offline_preview.state import StateError, load_state
+from offline_preview.streams import analyzer_resources
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"

@@ -3,7 +3,7 @@
 import json
 
 from offline_preview.manifest import load_manifest, manifest_path, rebuild_inputs, write_manifest
-from offline_preview.run import analyzer_resources
+from offline_preview.streams import analyzer_resources
 from preview_helpers import by_name
 
 

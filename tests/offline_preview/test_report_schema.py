@@ -16,19 +16,17 @@ import pytest
 from offline_preview.checkov import Finding
 from offline_preview.cli import main
 from offline_preview.diff import diff_manifests
+from offline_preview.pr_comment import GITHUB_COMMENT_LIMIT, markdown_summary, pr_comment
 from offline_preview.report import (
     DIFF_SCHEMA_ID,
-    GITHUB_COMMENT_LIMIT,
     PREVIEW_SCHEMA_ID,
     SCHEMA_DIR,
     diff_report_json,
-    markdown_summary,
-    pr_comment,
     preview_report_json,
     report_text,
     use_colour,
 )
-from offline_preview.run import PolicyViolation, RunResult, StackResult
+from offline_preview.results import PolicyViolation, RunResult, StackResult
 from preview_helpers import REPO_ROOT, by_name, program
 from registry_policies import names as policy_names
 

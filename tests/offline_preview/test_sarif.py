@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 from offline_preview.checkov import Finding
 from offline_preview.report import Source
-from offline_preview.run import PolicyViolation, RunResult, StackResult
+from offline_preview.results import PolicyViolation, RunResult, StackResult
 from offline_preview.sarif import catalog_locations, sarif_report
 from registry_policies.pack import SPECS
 

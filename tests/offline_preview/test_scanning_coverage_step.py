@@ -134,7 +134,7 @@ def test_an_explicit_provider_and_a_region_input_place_their_resources(regions_m
 
 def test_the_pack_sees_each_resources_provider_as_the_engine_sends_it(regions_manifest):
     from offline_preview.analyzer_client import AnalyzerClient
-    from offline_preview.run import analyzer_resources
+    from offline_preview.streams import analyzer_resources
 
     resources = analyzer_resources(regions_manifest)
     by_name = {r["name"]: r for r in resources}

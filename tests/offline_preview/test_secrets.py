@@ -13,7 +13,7 @@ from offline_preview.checkov import checkov_installed
 from offline_preview.cli import main
 from offline_preview.evaluate import evaluate
 from offline_preview.manifest import SECRET_SIG, SIG_KEY, build_manifest, masked_manifest, rebuild_inputs
-from offline_preview.run import analyzer_resources
+from offline_preview.streams import analyzer_resources
 from preview_helpers import REPO_ROOT, by_name, program
 from registry_policies import names as policy_names
 

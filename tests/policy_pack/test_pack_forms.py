@@ -1,6 +1,6 @@
-"""Every form a grant can take is read or refused (registry_policies.resources, launch_permission): aws-native as
-its CloudFormation type, JSON text parsed whatever its escapes, ECR Public refused in every form, EC2 launch and
-create-volume permissions as statements, dynamic providers refused as unreadable."""
+"""Every form a grant can take is read or refused (registry_policies.resources, cloudformation, launch_permission):
+aws-native as its CloudFormation type, JSON text parsed whatever its escapes, ECR Public refused in every form, EC2
+launch and create-volume permissions as statements, dynamic providers refused as unreadable."""
 
 import json
 from pathlib import Path

@@ -8,10 +8,12 @@ ECR's rules.
 import re
 import string
 
+from access_stack.config import AccessConfig
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_registry import config
 from model_registry.errors import ConfigError
+from registry_stack.config import RegistryConfig
 
 LOCATION = re.compile(r"^(registry|replication|access)(:[A-Za-z_][\w-]*)?(\[\d+\]|\[(['\"]).*?\4\]|\.[\w-]+)*: \S")
 
@@ -77,7 +79,7 @@ def _loads_or_names_the_key(model, values, namespace):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(registry_configs)
 def test_any_registry_config_loads_or_names_the_key(values):
-    _loads_or_names_the_key(config.RegistryConfig, values, "registry")
+    _loads_or_names_the_key(RegistryConfig, values, "registry")
 
 
 @settings(max_examples=300, deadline=None)
@@ -91,12 +93,12 @@ def test_any_replication_config_loads_or_names_the_key(values):
 @settings(max_examples=300, deadline=None)
 @given(access_configs)
 def test_any_access_config_loads_or_names_the_key(values):
-    _loads_or_names_the_key(config.AccessConfig, values, "access")
+    _loads_or_names_the_key(AccessConfig, values, "access")
 
 
 @settings(max_examples=200, deadline=None)
 @given(json_values)
 def test_any_value_at_all_is_refused_cleanly_or_loads(values):
-    for model, namespace in ((config.RegistryConfig, "registry"), (config.AccessConfig, "access")):
+    for model, namespace in ((RegistryConfig, "registry"), (AccessConfig, "access")):
         if isinstance(values, dict):
             _loads_or_names_the_key(model, values, namespace)

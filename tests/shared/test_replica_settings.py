@@ -11,6 +11,7 @@ from model_registry.catalog import CatalogModel
 from model_registry.errors import ConfigError
 from model_registry.policy_documents.ecr import lifecycle_policy
 from model_registry.replica_settings import replica_settings, template_exclusions
+from registry_stack.config import RegistryConfig
 from test_lifecycle_never_expires_releases import Image, simulate_ecr, tags
 
 overrides = st.none() | st.builds(
@@ -29,7 +30,7 @@ def model(name: str, lifecycle=None, mutable_tags=()) -> CatalogModel:
 class Catalog:
     """The registry config and the catalog's models, as the registry stack passes them."""
 
-    config: config.RegistryConfig
+    config: RegistryConfig
     models: tuple[CatalogModel, ...]
 
     @property
@@ -41,7 +42,7 @@ class Catalog:
 def catalogs(draw):
     count = draw(st.integers(1, 6))
     models = [model(f"model-{n}", draw(overrides), tuple(draw(mutable))) for n in range(count)]
-    return Catalog(config.RegistryConfig(cost_centre="c"), tuple(models))
+    return Catalog(RegistryConfig(cost_centre="c"), tuple(models))
 
 
 images = st.lists(
@@ -84,5 +85,5 @@ def test_five_distinct_mutable_tags_fit_one_template_and_six_are_refused():
 
 
 def test_the_replica_template_scans_like_the_registry():
-    registry = config.RegistryConfig(cost_centre="c", scanning=config.Scanning(type="BASIC", frequency="SCAN_ON_PUSH"))
+    registry = RegistryConfig(cost_centre="c", scanning=config.Scanning(type="BASIC", frequency="SCAN_ON_PUSH"))
     assert replica_settings(registry, (model("m1"),))["scanning"] == {"type": "BASIC", "frequency": "SCAN_ON_PUSH"}

@@ -4,10 +4,12 @@ import itertools
 import re
 
 import pytest
+from access_stack.config import AccessConfig
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from model_registry import config, rules
+from model_registry import config, environments, rules
 from model_registry.errors import ConfigError
+from registry_stack.config import RegistryConfig
 
 
 def _brute_force_overlap(pattern: str, prefix: str) -> bool:
@@ -102,9 +104,9 @@ def test_a_longer_namespace_leaves_a_shorter_name(tmp_path):
 
 
 def test_a_namespace_leaves_room_for_a_model_name():
-    config.load(config.RegistryConfig, {"costCentre": "x", "namespace": "n" * 253}, "registry")
+    config.load(RegistryConfig, {"costCentre": "x", "namespace": "n" * 253}, "registry")
     with pytest.raises(ConfigError, match="is not a namespace"):
-        config.load(config.RegistryConfig, {"costCentre": "x", "namespace": "n" * 254}, "registry")
+        config.load(RegistryConfig, {"costCentre": "x", "namespace": "n" * 254}, "registry")
 
 
 @pytest.mark.parametrize("prefix", ["models", "models/llm"])
@@ -119,16 +121,16 @@ def test_a_prefix_outside_the_namespace_is_refused(prefix):
 
 def test_an_oidc_provider_arn_must_be_github_s():
     arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-    config.load(config.AccessConfig, {"costCentre": "x", "ci": {"oidcProviderArn": arn}}, "access")
+    config.load(AccessConfig, {"costCentre": "x", "ci": {"oidcProviderArn": arn}}, "access")
     with pytest.raises(ConfigError, match="not of 'token.actions.githubusercontent.com'"):
         other = arn.replace("token.actions.githubusercontent.com", "gitlab.com")
-        config.load(config.AccessConfig, {"costCentre": "x", "ci": {"oidcProviderArn": other}}, "access")
+        config.load(AccessConfig, {"costCentre": "x", "ci": {"oidcProviderArn": other}}, "access")
 
 
 def test_a_source_arn_in_an_unknown_region_is_refused():
     service = {"service": "lambda.amazonaws.com", "sourceArn": "arn:aws:lambda:us-east1:210987654321:function:x"}
     with pytest.raises(ConfigError, match="did you mean 'us-east-1'"):
-        config.load(config.AccessConfig, {"costCentre": "x", "consumers": {"services": [service]}}, "access")
+        config.load(AccessConfig, {"costCentre": "x", "consumers": {"services": [service]}}, "access")
 
 
 class _Item(config.ConfigModel):
@@ -176,12 +178,12 @@ def _repo(tmp_path, stack_files, pack_files):
 
 def test_an_environment_exists_when_every_stack_and_the_pack_have_its_files(tmp_path):
     root = _repo(tmp_path, {"a": ["qa", "dev", "x"], "b": ["qa", "dev"]}, ["qa", "dev", "y"])
-    assert config.environments(root) == ["dev", "qa"]
-    assert config.environment("qa", root) == "qa"
+    assert environments.environments(root) == ["dev", "qa"]
+    assert environments.environment("qa", root) == "qa"
 
 
 @pytest.mark.parametrize("env", ["x", "y", "staging"])
 def test_an_environment_missing_any_file_is_refused_naming_the_known_ones(tmp_path, env):
     root = _repo(tmp_path, {"a": ["qa", "x"], "b": ["qa"]}, ["qa", "y"])
     with pytest.raises(ConfigError, match=f"unknown environment '{env}': the stack name must be one of qa "):
-        config.environment(env, root)
+        environments.environment(env, root)

@@ -19,7 +19,8 @@ PROGRAM = textwrap.dedent(
     import pulumi
     from access_stack.access import ModelAccess, ModelAccessArgs
     from model_registry.catalog import load_catalog
-    from model_registry.config import AccessConfig, load
+    from access_stack.config import AccessConfig
+    from model_registry.config import load
 
     registered = []
 

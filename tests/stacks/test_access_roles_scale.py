@@ -12,9 +12,10 @@ from pathlib import Path
 import harness
 import pytest
 from access_stack.access import oidc_provider_arn, role_documents, team_trust_policy
+from access_stack.config import AccessConfig
 from model_registry import naming
 from model_registry.catalog import Team, load_catalog
-from model_registry.config import AccessConfig, GitHubPusher, load
+from model_registry.config import GitHubPusher, load
 from model_registry.errors import ConfigError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "deployer"))

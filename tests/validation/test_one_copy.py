@@ -1,6 +1,7 @@
 """Each AWS fact is written once, in the leaf package: the readers that used to keep their own copy (and two of
 them disagreed) now give the same answers, and no reader outside aws-facts/ spells an identifier pattern again."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,47 @@ def test_the_leaf_spells_the_account_id_pattern_nowhere_it_reads_it_from_organiz
     ]
     assert offenders == []
     assert names.ACCOUNT_ID.fullmatch("123456789012") and not names.ACCOUNT_ID.fullmatch("12345678901")
+
+
+# ECR lifecycle policies, as ECR judges them (lifecycle_policy_parameters.html, archive-image.html).
+ARCHIVE_EXPIRY = {
+    "tagStatus": "any",
+    "storageClass": "archive",
+    "countType": "sinceImageTransitioned",
+    "countUnit": "days",
+}
+LIFECYCLE_POLICIES = {
+    "archive expiry at the 90-day minimum": ({**ARCHIVE_EXPIRY, "countNumber": 90}, {"type": "expire"}, True),
+    "archive expiry one day under it": ({**ARCHIVE_EXPIRY, "countNumber": 89}, {"type": "expire"}, False),
+    "expire by last pull": (
+        {"tagStatus": "any", "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 30},
+        {"type": "expire"},
+        False,
+    ),
+    "five wildcards": (
+        {"tagStatus": "tagged", "tagPatternList": ["a*b*c*d*e*"], "countType": "imageCountMoreThan", "countNumber": 1},
+        {"type": "expire"},
+        False,
+    ),
+    "transition without its storage class": (
+        {"tagStatus": "any", "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 30},
+        {"type": "transition"},
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIFECYCLE_POLICIES))
+def test_the_validation_layer_and_the_packs_lifecycle_grammar_agree(case):
+    """One lifecycle grammar: the request validation and the pack's ecr-lifecycle-grammar give one verdict."""
+    from registry_policies.lifecycle_by_use import grammar_findings
+
+    selection, action, accepted = LIFECYCLE_POLICIES[case]
+    text = json.dumps(
+        {"rules": [{"rulePriority": 1, "description": "d" * 100, "selection": selection, "action": action}]}
+    )
+    props = {"repository": "models/x", "policy": text}
+    resource = StackResource("aws:ecr/lifecyclePolicy:LifecyclePolicy", "lc", "urn:lc", props)
+    validated = not validation_findings([resource])
+    pack = not grammar_findings("aws:ecr/lifecyclePolicy:LifecyclePolicy", props, {})
+    assert (validated, pack) == (accepted, accepted)

@@ -2,6 +2,6 @@
 
 import sys
 
-from deployer_policies.policies import main
+from deployer_policies.cli import main
 
 sys.exit(main())

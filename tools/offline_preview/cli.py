@@ -42,14 +42,12 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
-from model_registry.config import environments
+from model_registry.environments import environments
 from model_registry.sources import write_atomically
 
 from .access_matrix import access_matrix, resource_policy_rows
 from .checkov import CheckovError
 from .diff import (
-    ManifestError,
-    RevisionError,
     base_access_of,
     broadenings,
     by_principal,
@@ -57,17 +55,18 @@ from .diff import (
     format_by_principal,
     format_changes,
     has_blocked,
-    manifests_at_revision,
-    read_manifest,
-    resolve_revision,
 )
 from .evaluate import DEPLOYED, PREVIEW
 from .html_report import write_matrix_html
 from .junit import junit_xml
+from .manifest_reader import ManifestError, read_manifest
 from .mermaid import compare, graph
+from .progress import stderr_progress
 from .project import ProjectError
 from .report import diff_report_json, preview_report_json, report_text, source_map, use_colour
-from .run import REPO_ROOT, Options, RunResult, UsageError, run_preview, stderr_progress
+from .results import RunResult
+from .revisions import RevisionError, manifests_at_revision, resolve_revision
+from .run import REPO_ROOT, Options, UsageError, run_preview
 from .sarif import catalog_locations, project_fallbacks, sarif_report
 
 # Set by the diff for the base revision's own tool: evaluate as deployed (every output known), as the head is.

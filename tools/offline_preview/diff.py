@@ -6,22 +6,20 @@ deleted (removed, renamed without an alias, or replaced because a property the p
 place changed) is BLOCKED, pointing to the procedure in docs/checks.md.
 
 The command flow (cli.py): both revisions are evaluated into their own temporary folders, removed
-afterwards; the base revision is named by a git revision resolved without a shell.
+afterwards; the base revision is checked out by revisions.py, each manifest file read by manifest_reader.py.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aws_facts.iam import Statement, parse
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
-from model_registry.sources import SourceError, load_json
+
+from .manifest_reader import ManifestError, read_manifest
 
 README_SECTION = 'docs/checks.md, section "Renaming or removing a model"'
 BLOCKED = "BLOCKED: protected resource would be deleted"
@@ -34,13 +32,7 @@ REPLACE_ON_CHANGE = {
     "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
 }
-# A manifest bigger or deeper than any real one is refused rather than read.
-MAX_MANIFEST_BYTES = 256 * 1024 * 1024
-MAX_MANIFEST_DEPTH = 64
-IGNORED_FIELDS = ("source",)
-# The manifest formats this diff reads (manifest.FORMAT and its predecessors); a manifest without one is
-# the first format. Every revision writes manifests with its own code, the current diff reads them all.
-READ_FORMATS = ("offline-preview-manifest/1",)  # where in the program a resource is declared is not a change to it
+IGNORED_FIELDS = ("source",)  # where in the program a resource is declared is not a change to it
 
 
 @dataclass(frozen=True)
@@ -336,108 +328,6 @@ def access_broadens(changes: dict[str, list[ResourceChange]], base: BaseAccess |
     """True when access broadens (see `broadenings`). Without `base`, no principal is known: any Allow
     gained broadens."""
     return bool(broadenings(changes, base if base is not None else BaseAccess()))
-
-
-# --- reading manifests (any file may be handed to --base-dir / --head-dir) ---------------------------
-
-
-class ManifestError(ValueError):
-    """A manifest file that cannot be compared; the message is one line naming the file."""
-
-
-def read_manifest(path: Path) -> dict:
-    """A manifest file, checked for the fields the diff reads; anything else is one ManifestError."""
-    try:
-        data = load_json(path, what="a JSON manifest", max_bytes=MAX_MANIFEST_BYTES, max_depth=MAX_MANIFEST_DEPTH)
-    except SourceError as exc:
-        raise ManifestError(str(exc)) from None
-    if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
-        raise ManifestError(f"{path}: not a manifest (a JSON object with a `resources` list)")
-    written = data.get("format", READ_FORMATS[0])
-    if written not in READ_FORMATS:
-        raise ManifestError(
-            f"{path}: format {written!r} is not one this diff reads ({', '.join(READ_FORMATS)}); "
-            "run the diff of the newer revision"
-        )
-    seen: set[str] = set()
-    for index, entry in enumerate(data["resources"]):
-        where = f"{path}: resources[{index}]"
-        if not isinstance(entry, dict):
-            raise ManifestError(f"{where}: must be an object")
-        for key, kind in (("urn", str), ("type", str), ("inputs", dict), ("options", dict)):
-            if not isinstance(entry.get(key), kind):
-                raise ManifestError(f"{where}: `{key}` missing or not {'a string' if kind is str else 'an object'}")
-        if entry["urn"] in seen:
-            raise ManifestError(f"{where}: duplicate urn {entry['urn']!r}")
-        seen.add(entry["urn"])
-        aliases = entry["options"].get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise ManifestError(f"{where}: `options.aliases` must be a list of URNs")
-    return data
-
-
-# --- revisions ----------------------------------------------------------------------------------------
-
-
-class RevisionError(ValueError):
-    """A base that is not a git revision of the repository, or a checkout that failed."""
-
-
-def resolve_revision(repo_root: Path, revision: str) -> str:
-    """The commit `revision` names, through `git rev-parse` with an argument list (never a shell)."""
-    if not revision or revision.startswith("-") or any(c in revision for c in "\n\r\x00"):
-        raise RevisionError(f"BASE {revision!r} is not a git revision")
-    try:
-        found = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(repo_root),
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                "--end-of-options",
-                f"{revision}^{{commit}}",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RevisionError(f"cannot run git to resolve BASE {revision!r}: {exc}") from None
-    commit = found.stdout.strip()
-    if found.returncode != 0 or len(commit) not in (40, 64):
-        raise RevisionError(f"BASE {revision!r} is not a commit of {repo_root} (git rev-parse found none)")
-    return commit
-
-
-def manifests_at_revision(repo_root: Path, commit: str, build: Callable[[Path, Path], None], out: Path) -> Path:
-    """Check `commit` out in a temporary git worktree and build its manifests into `out` with
-    `build(root, out)`. The worktree is removed before returning, whatever happens."""
-    worktree = Path(tempfile.mkdtemp(prefix="offline-preview-worktree-"))
-    worktree.rmdir()  # git worktree add wants to create it
-    # One try for the checkout and the build: an interrupt during `git worktree add` leaves no worktree either.
-    try:
-        added = subprocess.run(
-            ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(worktree), commit],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if added.returncode != 0:
-            message = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
-            raise RevisionError(f"cannot check out {commit}: {message}")
-        build(worktree, out)
-    finally:
-        subprocess.run(
-            ["git", "-C", str(repo_root), "worktree", "remove", "--force", str(worktree)],
-            capture_output=True,
-            check=False,
-        )
-        shutil.rmtree(worktree, ignore_errors=True)
-        subprocess.run(["git", "-C", str(repo_root), "worktree", "prune"], capture_output=True, check=False)
-    return out
 
 
 # --- who gains or loses what, by principal -------------------------------------------------------

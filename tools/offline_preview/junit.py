@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .report import short_urn
-from .run import RunResult
+from .results import RunResult
 
 _OUTCOME_COUNTER = {"failure": "failures", "error": "errors", "skipped": "skipped"}
 

@@ -10,39 +10,28 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
-import queue
-import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from model_registry.config import environments
 from model_registry.contract import DEPLOY_ORDER, REGISTRY
+from model_registry.environments import environments
 
 from . import checkov as checkov_runner
 from . import supervise
-from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
-from .coverage import CoverageReport, scanning_coverage
-from .evaluate import DEFAULT_ORGANIZATION, DEPLOYED, PREVIEW, Evaluation, EvaluationError, Resource, evaluate
-from .manifest import (
-    ENVELOPE,
-    build_manifest,
-    manifest_config,
-    manifest_path,
-    masked_manifest,
-    rebuild_inputs,
-    rebuild_outputs,
-    resource_entry,
-    write_manifest,
-)
+from .coverage import scanning_coverage
+from .evaluate import DEPLOYED, PREVIEW, Evaluation, EvaluationError, evaluate
+from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
 from .pack_config import PackConfigError, installed_policies, read_pack_config
+from .progress import PROGRESS_EVERY_SECONDS, evaluation_progress
 from .project import load_project
+from .results import RunResult, StackResult
+from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .state import DeployedState, StateError, load_state
+from .streams import CheckovStream, PackStream, collect_findings, fan_out
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = "stacks"
@@ -56,62 +45,6 @@ GC_THRESHOLD = (50_000, 20, 100)
 
 class UsageError(Exception):
     """Bad arguments or inputs (exit status 2); the message is one line."""
-
-
-@dataclass
-class PolicyViolation:
-    policy: str
-    level: str  # mandatory | advisory | ...
-    urn: str
-    resource_type: str
-    message: str
-
-
-@dataclass
-class StackResult:
-    project: str
-    stack: str
-    directory: str
-    manifest: str = ""
-    resources_by_type: dict[str, int] = field(default_factory=dict)
-    error: str = ""
-    violations: list[PolicyViolation] = field(default_factory=list)
-    checkov: list[checkov_runner.Finding] = field(default_factory=list)
-    policy_error: str = ""
-    checkov_error: str = ""
-    seconds: dict[str, float] = field(default_factory=dict)
-    # The manifest's entries with secret values revealed (in memory only, never written): what the pack,
-    # checkov and the access matrix see, as the engine hands secrets to a pack in plaintext.
-    resources: list[dict] = field(default_factory=list, repr=False)
-
-    @property
-    def mandatory(self) -> list[PolicyViolation]:
-        return [v for v in self.violations if v.level == "mandatory"]
-
-    @property
-    def unwaived(self) -> list[checkov_runner.Finding]:
-        return [f for f in self.checkov if f.waived is None]
-
-    @property
-    def ok(self) -> bool:
-        return not (self.error or self.policy_error or self.checkov_error or self.mandatory or self.unwaived)
-
-
-@dataclass
-class RunResult:
-    env: str
-    stacks: list[StackResult]
-    # Phase timings in seconds: evaluate and policy are summed over stacks; checkov runs from the
-    # worker's start (import included) to its last scan; total is wall-clock.
-    timings: dict[str, float] = field(default_factory=dict)
-    # The cross-stack scanning coverage step (coverage.py); None when no registry stack was evaluated.
-    coverage: CoverageReport | None = None
-    # Where each stack reference's outputs came from: {"<project>/<stack>": description}.
-    upstream: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return all(s.ok for s in self.stacks) and (self.coverage is None or self.coverage.ok)
 
 
 @dataclass
@@ -228,8 +161,6 @@ def _deployed_outputs(options: Options, directories, states, progress) -> dict[s
 
 def _outputs_at_revision(options: Options, directories, progress) -> dict[str, dict]:
     """The outputs of `directories`' stacks at options.deployed_revision, evaluated as after `pulumi up`."""
-    from .diff import RevisionError, manifests_at_revision, resolve_revision
-
     outputs: dict[str, dict] = {}
 
     def build(root: Path, _out: Path) -> None:
@@ -300,13 +231,13 @@ def _pipeline(
     timings = Counter()
     # checkov scans go through their own single thread: the worker scans one request at a time, and
     # queued scans must not hold the pool's threads that the policy runs need.
-    # Each stack's pack is fed by its own thread for as long as the stack evaluates (see _PackStream).
+    # Each stack's pack is fed by its own thread for as long as the stack evaluates (see PackStream).
     with (
         ThreadPoolExecutor(max_workers=4) as pool,
         ThreadPoolExecutor(max_workers=1) as checkov_queue,
         ThreadPoolExecutor(max_workers=max(len(directories), 1)) as pack_streams,
     ):
-        opened: list[_PackStream] = []
+        opened: list[PackStream] = []
         failed: set[str] = set()
         try:
             for index, directory in enumerate(directories):
@@ -323,10 +254,10 @@ def _pipeline(
                 stream = None
                 if checked and worker is not None:
                     plans_dir = build_dir / "preview" / stack / "checkov" / directory.name
-                    stream = _CheckovStream(worker, checkov_queue, plans_dir)
+                    stream = CheckovStream(worker, checkov_queue, plans_dir)
                 police = None
                 if checked and pack_config is not None:
-                    police = _PackStream(
+                    police = PackStream(
                         pack_streams, repo_root / PACK_DIR, pack_config, directory, stack, options.pack_timeout
                     )
                     opened.append(police)
@@ -343,7 +274,7 @@ def _pipeline(
                             directory,
                             stack,
                             upstream=as_deployed,
-                            on_resource=_fan_out(stream, police, _evaluation_progress(directory.name, progress)),
+                            on_resource=fan_out(stream, police, evaluation_progress(directory.name, progress)),
                             mode=options.mode,
                             state=states.get(state_key),
                             deployed=deployed_outputs,
@@ -386,7 +317,7 @@ def _pipeline(
                 if checked:
                     results.append(result)
                     if stream is not None:
-                        scan = pool.submit(_scan, stream, revealed, skips, result, progress)
+                        scan = pool.submit(collect_findings, stream, revealed, skips, result, progress)
                         background.append((scan, f"{result.project}: checkov"))
                     if police is not None:
                         background.append(
@@ -508,298 +439,3 @@ def _start_checkov(progress, scan_timeout: float | None = None) -> checkov_runne
         raise UsageError(str(exc)) from None
     progress("checkov: starting (importing its checks in the background)")
     return worker
-
-
-class _CheckovStream:
-    """Scans a stack's plan with checkov in chunks while the stack is still being evaluated.
-
-    Why: checkov is the longest phase (about 5 ms per resource), and it used to start only once the
-    whole stack was evaluated, leaving the second core idle meanwhile. Here each resource is
-    translated as the program registers it, and every RESOURCES_PER_FILE resources become a plan
-    file that the worker scans at once. Files and provisional addresses follow registration order;
-    `finish` maps checkov's records back to the addresses of the URN-sorted plan (write_plans), by
-    URN, so the report is the one a scan of the finished plan gives (each resource is checked on
-    its own values; the plan has no references between resources).
-    """
-
-    def __init__(self, worker, queue: ThreadPoolExecutor, plans_dir: Path, per_file: int = RESOURCES_PER_FILE):
-        self.worker, self.queue, self.plans_dir, self.per_file = worker, queue, plans_dir, per_file
-        plans_dir.mkdir(parents=True, exist_ok=True)
-        for stale in plans_dir.glob("plan-*.json"):
-            stale.unlink()
-        self.pending: list[dict] = []
-        self.used: set[str] = set()
-        self.urn_of: dict[str, str] = {}  # provisional address -> URN
-        self.values_of: dict[str, dict] = {}  # URN -> planned values
-        self.entries: dict[str, dict] = {}  # URN -> manifest entry, secrets revealed (reused by the run)
-        self.files: list[Path] = []
-        self.scans: list[Future] = []
-        self.error: Exception | None = None
-        # Monitor calls run on the event loop's thread (evaluate._InlineMonitorLoop); the lock keeps
-        # this correct should they ever come from several threads again.
-        self.lock = threading.Lock()
-
-    def add(self, resource: Resource) -> None:
-        """Called by the evaluation for each resource; never raises into the program."""
-        with self.lock:
-            self._add(resource)
-
-    def _add(self, resource: Resource) -> None:
-        if self.error is not None:
-            return
-        try:
-            entry = self.entries[resource.urn] = resource_entry(resource, reveal_secrets=True)
-            address = resource_address(entry, self.used)
-            if address is None:
-                return
-            planned = planned_resource(entry, address)
-            self.urn_of[address], self.values_of[resource.urn] = resource.urn, planned["values"]
-            self.pending.append(planned)
-            if len(self.pending) >= self.per_file:
-                self._flush()
-        except Exception as exc:  # noqa: BLE001 - reported as the stack's checkov error by finish()
-            self.error = exc
-
-    def _flush(self) -> None:
-        if not self.pending and self.files:
-            return
-        path = self.plans_dir / f"plan-{len(self.files):04d}.json"
-        path.write_text(json.dumps(plan_document(self.pending), indent=1))
-        self.files.append(path)
-        self.pending = []
-        self.scans.append(self.queue.submit(self.worker.scan, [path]))
-
-    def finish(self, manifest: dict) -> tuple[list[dict], dict[str, dict]]:
-        """Scan what is left; checkov's failed records and {address: {"urn", "values"}}, final addresses."""
-        with self.lock:
-            if self.error is not None:
-                raise checkov_runner.CheckovError(f"translating to a plan: {type(self.error).__name__}: {self.error}")
-            self._flush()
-        failed = [record for scan in self.scans for record in scan.result()]
-        used: set[str] = set()
-        final = {}
-        for entry in manifest["resources"]:  # URN order: the addresses write_plans gives
-            address = resource_address(entry, used)
-            if address is not None:
-                final[entry["urn"]] = address
-        records = [{**record, "resource": final[self.urn_of[record["resource"]]]} for record in failed]
-        planned = {final[urn]: {"urn": urn, "values": values} for urn, values in self.values_of.items()}
-        return records, planned
-
-
-def _scan(stream: _CheckovStream, manifest: dict, skips, result: StackResult, progress) -> None:
-    started = time.perf_counter()
-    try:
-        failed, addresses = stream.finish(manifest)
-    except checkov_runner.CheckovError as exc:
-        result.checkov_error = str(exc)
-        progress(f"{result.project}: checkov FAILED: {exc}")
-        return
-    result.checkov = checkov_runner.findings(failed, addresses, skips)
-    result.seconds["checkov"] = time.perf_counter() - started
-    waived = len(result.checkov) - len(result.unwaived)
-    progress(f"{result.project}: checkov: {len(result.unwaived)} failed, {waived} waived")
-
-
-def analyzer_resources(manifest: dict) -> list[dict]:
-    """The manifest's resources as the engine hands them to a policy pack (registrations, not reads).
-
-    A list; `iter_analyzer_resources` gives the same one at a time.
-    """
-    return list(iter_analyzer_resources(manifest))
-
-
-def iter_analyzer_resources(manifest: dict) -> Iterator[dict]:
-    """`analyzer_resources`, one at a time (the preview streams them to the pack)."""
-    providers = {e["urn"]: e for e in manifest["resources"] if e["type"].startswith("pulumi:providers:")}
-    for entry in manifest["resources"]:
-        if not entry["read"]:
-            yield analyzer_resource(entry, providers)
-
-
-def analyzer_resource(entry: dict, providers: dict[str, dict]) -> dict:
-    """One manifest entry as the engine hands it to a policy pack; `providers`: provider entries by URN.
-
-    Secrets go in the engine's envelope: their values when the entry was built with `reveal_secrets=True`
-    (the run does), "[secret]" for one read from disk.
-    """
-    options = entry["options"]
-    # The engine sends each resource's provider (type, URN, name, inputs): the default provider too.
-    provider = providers.get(entry["provider"].rsplit("::", 1)[0]) if entry["provider"] else None
-    properties = rebuild_inputs(entry, secrets=ENVELOPE)
-    return {
-        "type": entry["type"],
-        "name": entry["name"],
-        "urn": entry["urn"],
-        "properties": properties,
-        # AnalyzeStack is given each resource's outputs (the engine's `v.Outputs`), Analyze its checked inputs.
-        "outputs": rebuild_outputs(entry, properties, secrets=ENVELOPE),
-        "options": {
-            "protect": options["protect"],
-            "ignoreChanges": options["ignoreChanges"],
-            "deleteBeforeReplace": options["deleteBeforeReplace"],
-            "aliases": options["aliases"],
-            "additionalSecretOutputs": options["additionalSecretOutputs"],
-            "parent": entry["parent"],
-        },
-        "parent": entry["parent"],
-        "dependencies": entry["dependencies"],
-        "propertyDependencies": entry["propertyDependencies"],
-        "provider": entry["provider"],
-        "providerResource": (
-            {k: provider[k] for k in ("type", "urn", "name")}
-            | {"properties": rebuild_inputs(provider, secrets=ENVELOPE)}
-            if provider is not None
-            else None
-        ),
-    }
-
-
-def _fan_out(
-    checkov_stream: _CheckovStream | None,
-    police: _PackStream | None,
-    counter: Callable[[Resource], None] | None = None,
-):
-    """The evaluation's on_resource: each resource to both streams, its manifest entry built once, and counted
-    for the progress lines."""
-    if police is None and counter is None:
-        return checkov_stream.add if checkov_stream is not None else None
-
-    def on_resource(resource: Resource) -> None:
-        entry = None
-        if checkov_stream is not None:
-            checkov_stream.add(resource)
-            entry = checkov_stream.entries.get(resource.urn)
-        if police is not None:
-            police.add(resource, entry)
-        if counter is not None:
-            counter(resource)
-
-    return on_resource
-
-
-PROGRESS_EVERY_SECONDS = 5.0
-
-
-def _evaluation_progress(stack: str, progress: Callable[[str], None]) -> Callable[[Resource], None]:
-    """Counts the resources a program registers; a progress line every PROGRESS_EVERY_SECONDS while it runs
-    (a 1,000-model evaluation is some 30 s of registering)."""
-    started = last = time.perf_counter()
-    count = 0
-
-    def counted(resource: Resource) -> None:
-        nonlocal count, last
-        count += 1
-        if count % 100 == 0 and (now := time.perf_counter()) - last >= PROGRESS_EVERY_SECONDS:
-            last = now
-            progress(f"{stack}: evaluating: {count:,} resources registered in {now - started:.0f}s")
-
-    return counted
-
-
-class _PackStream:
-    """Runs a stack's policy pack while the stack is still being evaluated: Analyze as each resource registers
-    (as the engine calls it), AnalyzeStack over all of them, in manifest (URN) order, once the stack is evaluated.
-
-    Why: the pack's per-resource work (a few ms a resource, over gRPC) used to start only once the whole stack
-    was evaluated; at 10,000 models the registry stack's pack then ran alone for a minute after the evaluations,
-    with the second core idle. The calls, their order per resource and the verdicts are the same as
-    AnalyzerClient.analyze_all on the finished manifest (tests/offline_preview/test_pack_stream.py).
-    """
-
-    _END = None
-
-    def __init__(
-        self,
-        executor: ThreadPoolExecutor,
-        pack_dir: Path,
-        pack_config: dict,
-        directory: Path,
-        env: str,
-        call_timeout: float | None = None,
-    ):
-        project = load_project(directory, env)
-        self.call_timeout = call_timeout
-        self.started = time.perf_counter()
-        self.queue: queue.Queue = queue.Queue()
-        self.providers: dict[str, dict] = {}
-        self.error: Exception | None = None
-        self.future = executor.submit(
-            self._run,
-            pack_dir,
-            pack_config,
-            {
-                "project": project.name,
-                "stack": env,
-                "organization": DEFAULT_ORGANIZATION,
-                "config": manifest_config(project.config, project.secret_keys),
-                "secret_keys": project.secret_keys,
-            },
-        )
-
-    def add(self, resource: Resource, entry: dict | None = None) -> None:
-        """Called by the evaluation for each resource (`entry`: its revealed manifest entry, if already built);
-        never raises into the program."""
-        if self.error is not None:
-            return
-        try:
-            entry = entry or resource_entry(resource, reveal_secrets=True)
-            if entry["type"].startswith("pulumi:providers:"):
-                self.providers[entry["urn"]] = entry
-            if not entry["read"]:
-                self.queue.put(analyzer_resource(entry, self.providers))
-        except Exception as exc:  # noqa: BLE001 - reported as the stack's policy error by finish()
-            self.error = exc
-            self.queue.put(self._END)
-
-    def abandon(self) -> None:
-        """The stack failed: stop the pack."""
-        self.queue.put(self._END)
-
-    def finish(self, result: StackResult, progress) -> None:
-        """Wait for the pack's verdicts; put them (or its error) in `result`."""
-        from .analyzer_client import AnalyzerError
-
-        self.queue.put(self._END)
-        try:
-            found = self.future.result()
-            if self.error is not None:
-                raise ValueError(f"translating for the pack: {type(self.error).__name__}: {self.error}")
-        except (AnalyzerError, ValueError) as exc:
-            result.policy_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            progress(f"{result.project}: policy pack FAILED: {result.policy_error}")
-            return
-        result.violations = sorted(
-            (PolicyViolation(v.policy_name, v.enforcement_level, v.urn, v.resource_type, v.message) for v in found),
-            key=lambda v: (v.level != "mandatory", v.urn, v.policy),
-        )
-        result.seconds["policy"] = time.perf_counter() - self.started
-        progress(
-            f"{result.project}: policy pack: {len(result.mandatory)} mandatory, "
-            f"{len(result.violations) - len(result.mandatory)} advisory"
-        )
-
-    def _run(self, pack_dir: Path, pack_config: dict, stack: dict) -> list:
-        from .analyzer_client import AnalyzerClient
-
-        resources = iter(self.queue.get, self._END)
-        try:
-            with AnalyzerClient(pack_dir, **stack, call_timeout=self.call_timeout) as pack:
-                pack.configure(pack_config)
-                per_resource, of_stack = pack.analyze_all(resources, stack_in_urn_order=True)
-        finally:
-            for _ in resources:  # a pack that failed part way: let the evaluation's puts drain
-                pass
-        return [v for violations in per_resource for v in violations] + of_stack
-
-
-def stderr_progress(started: float | None = None) -> Callable[[str], None]:
-    """Progress lines on stderr, each stamped with the seconds since the start."""
-    origin = started if started is not None else time.perf_counter()
-
-    def report(message: str) -> None:
-        if supervise.stopping():  # the command is ending: its one line is the last word
-            return
-        print(f"[{time.perf_counter() - origin:5.1f}s] {message}", file=sys.stderr, flush=True)
-
-    return report

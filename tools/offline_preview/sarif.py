@@ -26,7 +26,7 @@ from registry_policies.pack import SPECS
 
 from .checkov import find_checkov
 from .report import Source
-from .run import RunResult
+from .results import RunResult
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

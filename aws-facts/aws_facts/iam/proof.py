@@ -1053,8 +1053,9 @@ def _solve(
     allows = [s for s in statements if s.is_allow]
     denies = [s for s in statements if s.is_deny]
     for kind in _kinds(statements):
-        if kind == "aws" and all(_names_only_trusted(s, zone) for s in allows):
-            continue  # every Allow names principals of trusted accounts only: no outsider, nothing to solve
+        open_allows = [s for s in allows if not _admits_insiders_only(s, zone, kind)]
+        if not open_allows:
+            continue  # every Allow admits insiders only, as written: nothing to solve
         request = _Request(kind, statements, zone, fixed, resource)
         requests.append(request)
         action = z3.Int("action")
@@ -1066,50 +1067,94 @@ def _solve(
         def in_classes(numbers: set[int], action: z3.ArithRef = action) -> z3.BoolRef:
             return _any([action == n for n in sorted(numbers)])
 
-        solver = z3.Solver()
-        solver.set("timeout", SOLVER_TIMEOUT_MS)
-        solver.set("rlimit", SOLVER_RLIMIT)
-        solver.add(*request.constraints)
-        solver.add(z3.And(action >= 0, action < len(classes)))
-        for deny in denies:
-            solver.add(z3.Implies(in_classes(covered[deny.index]), z3.Not(applies[deny.index])))
-        for allow in allows:
+        common = [*request.constraints, z3.And(action >= 0, action < len(classes))]
+        common += [z3.Implies(in_classes(covered[d.index]), z3.Not(applies[d.index])) for d in denies]
+
+        for allow in open_allows:
             remaining = set(covered[allow.index])
             witness: Witness | None = None
             while remaining:
-                solver.push()
-                solver.add(applies[allow.index], in_classes(remaining))
-                answer = solver.check()
+                goal = z3.And(applies[allow.index], in_classes(remaining))
+                answer, solver = _ask(*common, goal)
                 if answer == z3.unknown:
-                    solver.pop()
                     raise Unencodable(f"the solver could not decide {allow.label} ({solver.reason_unknown()})")
                 if answer == z3.unsat:
-                    solver.pop()
                     break
-                model = solver.model()
-                number = model.eval(action, model_completion=True).as_long()
-                if witness is None:
+                if witness is None and request.tidy:
                     # A request every comparison of which the encoding decides exactly.
-                    solver.add(*request.tidy)
-                    exact = solver.check()
-                    if exact != z3.sat:
-                        solver.pop()
+                    answer, solver = _ask(*common, goal, *request.tidy)
+                    if answer != z3.sat:
                         undecided = ", ".join(sorted({why for why, _ in request.loose})) or "a value's shape"
                         raise Unencodable(
                             f"{allow.label} may admit an outsider through {undecided}, which the solver does not decide"
                         )
-                    model = solver.model()
-                    number = model.eval(action, model_completion=True).as_long()
+                model = solver.model()
+                number = model.eval(action, model_completion=True).as_long()
+                if witness is None:
                     witness = _decode(model, request, allow, classes[number], resource)
                     found.append(witness)
                 else:
                     witness.actions |= classes[number]
                 remaining.discard(number)
-                solver.pop()
         del applies
     for witness in found:
         _cross_check(statements, witness)
     return found
+
+
+def _ask(*formulas: z3.BoolRef) -> tuple[z3.CheckSatResult, z3.Solver]:
+    """A solver per question: z3's incremental mode (push/pop or assumptions) costs more than a fresh solver
+    here, whose preprocessing also decides most questions at once."""
+    solver = z3.Solver()
+    solver.set("timeout", SOLVER_TIMEOUT_MS)
+    solver.set("rlimit", SOLVER_RLIMIT)
+    solver.add(*formulas)
+    return solver.check(), solver
+
+
+def _admits_insiders_only(statement: Statement, zone: ProofZone, kind: str) -> bool:
+    """An Allow that, as written, admits no caller of this kind from outside: answered without the solver
+    (the catalog's documents, most of them, are of these forms)."""
+    return (kind == "aws" and _names_only_trusted(statement, zone)) or _requires_an_insider(statement, zone)
+
+
+_ZONE_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount")
+
+
+def _requires_an_insider(statement: Statement, zone: ProofZone) -> bool:
+    """A condition that only a principal of the trusted zone meets: StringEquals or StringLike (alone or
+    ForAnyValue), not IfExists, on aws:PrincipalOrgID, aws:PrincipalOrgPaths or aws:PrincipalAccount, every
+    value of which names the zone (an organization path's text before its first wildcard lies under a trusted
+    path: `o-x/r-y/*` under the trusted organization o-x). A caller without the key (anonymous, a service)
+    fails it too. ForAllValues is met by a request without the key, so it is never such a condition."""
+    if statement.unknown:
+        return False
+    trusted_paths = (*(f"{o}/" for o in zone.organizations), *zone.org_paths)
+    for condition in statement.conditions:
+        if (
+            condition.lower_key not in _ZONE_KEYS
+            or condition.base not in ("stringequals", "stringlike")
+            or condition.qualifier not in ("", "foranyvalue")
+            or condition.if_exists
+            or not condition.values
+            or (condition.variables and any("${" in v for v in condition.values))
+        ):
+            continue
+        inside = True
+        for value in condition.values:
+            exact = condition.base == "stringequals" or not has_glob(value)
+            if condition.lower_key == "aws:principalorgpaths":
+                literal = value if exact else re.split(r"[*?]", value, maxsplit=1)[0]
+                inside = any(literal.startswith(path) for path in trusted_paths)
+            elif condition.lower_key == "aws:principalorgid":
+                inside = exact and value in zone.organizations
+            else:
+                inside = exact and value in zone.accounts
+            if not inside:
+                break
+        if inside:
+            return True
+    return False
 
 
 def _names_only_trusted(statement: Statement, zone: ProofZone) -> bool:

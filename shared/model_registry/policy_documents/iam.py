@@ -9,6 +9,8 @@ resource type; `ecr:GetAuthorizationToken` takes no resource (`*`) and no tag co
 
 from __future__ import annotations
 
+from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
+
 from ..config import GitHubPusher
 from ..tagging import TEAM_TAG
 from . import Document, document, statement
@@ -64,12 +66,19 @@ def namespace_repositories(region: str, account_id: str, namespace: str, partiti
 _TOKEN = statement("GetRegistryToken", ["ecr:GetAuthorizationToken"], resources="*")
 
 
-def team_push_policy(repositories: str, team: str) -> Document:
+def team_push_policy(repositories: str, team: str, cache_repositories: tuple[str, ...] = ()) -> Document:
     """Push (and the pulls a push makes) to the namespace's repositories tagged `team: <team>`, and nothing else.
 
     No `ecr:TagResource`/`ecr:UntagResource`: a role that could tag could move any repository into its team.
+
+    With `cache_repositories` (the ARN patterns `repository/<cache prefix>/*` of the registry's pull-through
+    cache rules), the role may also pull through those caches: ECR requires the puller's identity to allow
+    `ecr:BatchImportUpstreamImage`, and `ecr:CreateRepository` for the first pull of an upstream repository
+    (the repository does not exist yet, so its creation template's policy cannot grant it). No tag condition:
+    ECR creates the cache repositories with the template's tags, which name no team. Pulling an existing cache
+    repository is granted by that template's repository policy (build roles by ARN, same account).
     """
-    return document(
+    statements = [
         _TOKEN,
         statement(
             "PushToTeamRepositories",
@@ -77,7 +86,10 @@ def team_push_policy(repositories: str, team: str) -> Document:
             resources=[repositories],
             conditions={"StringEquals": {f"aws:ResourceTag/{TEAM_TAG}": team}},
         ),
-    )
+    ]
+    if cache_repositories:
+        statements.append(statement("PullThroughTheCaches", PULL_THROUGH_ACTIONS, resources=sorted(cache_repositories)))
+    return document(*statements)
 
 
 def pull_policy(repositories: str) -> Document:

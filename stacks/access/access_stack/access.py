@@ -9,7 +9,7 @@ catalog (IAM allows 10,240 characters of inline policy per role).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,12 @@ import pulumi_aws as aws
 from aws_facts.iam.quotas import ROLE_TRUST_POLICY, policy_size
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel, Team
-from model_registry.config import AccessConfig, Consumers
+from model_registry.config import Consumers
 from model_registry.contract import ACCESS
 from model_registry.errors import ConfigError
 from model_registry.policy_documents import ecr, iam, to_json
+
+from access_stack.config import AccessConfig
 
 GITHUB_OIDC_URL = f"https://{iam.GITHUB_OIDC_HOST}"
 # IAM's default limit on a role's trust policy (raisable to 4,096), counted as IAM counts.
@@ -58,6 +60,9 @@ class ModelAccessArgs:
     # naming the core's roles by their ARNs. The whole layout has both (the defaults).
     account_wide: bool = True
     policies: bool = True
+    # The registry's pull-through cache prefixes (its `cachePrefixes` export): the CI push roles may pull
+    # through those caches. Read only where the roles are (the whole layout and the core stack).
+    cache_prefixes: pulumi.Input[Sequence[str]] = ()
 
 
 def consumers_of(config: AccessConfig, model: CatalogModel) -> Consumers:
@@ -128,17 +133,25 @@ def team_trust_policy(provider_arn: str, team: Team) -> str:
     return trust
 
 
-def role_documents(catalog: Catalog, config: AccessConfig, account_id: str, repositories_arn: str) -> dict[str, Role]:
+def role_documents(
+    catalog: Catalog,
+    config: AccessConfig,
+    account_id: str,
+    repositories_arn: str,
+    cache_repositories: tuple[str, ...] = (),
+) -> dict[str, Role]:
     """Every role this stack creates, by name, with its trust and inline policy (JSON as IAM receives them).
 
-    Nothing here depends on how many models the catalog has: only on its teams.
+    Nothing here depends on how many models the catalog has: only on its teams (and on the registry's
+    pull-through caches, `cache_repositories`, which the CI push roles may pull through).
     """
     roles: dict[str, Role] = {}
     provider_arn = config.ci.oidc_provider_arn or oidc_provider_arn(account_id)
     for team in catalog.teams:
         if team.pushers:
             roles[naming.ci_push_role(team.name)] = Role(
-                team_trust_policy(provider_arn, team), to_json(iam.team_push_policy(repositories_arn, team.name))
+                team_trust_policy(provider_arn, team),
+                to_json(iam.team_push_policy(repositories_arn, team.name, cache_repositories)),
             )
     if config.inference:
         roles[naming.INFERENCE_PULL_ROLE] = Role(
@@ -162,6 +175,10 @@ class ModelAccess(pulumi.ComponentResource):
         )
         repositories_arn = pulumi.Output.all(args.region, args.registry_id, args.namespace).apply(
             lambda parts: iam.namespace_repositories(*parts)
+        )
+        # `repository/<cache prefix>/*` per pull-through cache rule of the registry (none: no cache grant).
+        cache_repositories = pulumi.Output.all(args.region, args.registry_id, args.cache_prefixes).apply(
+            lambda parts: tuple(iam.namespace_repositories(parts[0], parts[1], prefix) for prefix in parts[2] or ())
         )
 
         # The namespace, once the catalog is checked against the registry's deployed repositories. At `pulumi up`
@@ -216,8 +233,10 @@ class ModelAccess(pulumi.ComponentResource):
                 aws.iam.RolePolicy(
                     f"{name}-ci-push-{team.name}-policy",
                     role=push_role.name,
-                    policy=repositories_arn.apply(
-                        lambda arn, role=role_name: role_documents(catalog, config, args.account_id, arn)[role].policy
+                    policy=pulumi.Output.all(repositories_arn, cache_repositories).apply(
+                        lambda parts, role=role_name: (
+                            role_documents(catalog, config, args.account_id, *parts)[role].policy
+                        )
                     ),
                     opts=pulumi.ResourceOptions(parent=push_role),
                 )

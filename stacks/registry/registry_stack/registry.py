@@ -16,10 +16,12 @@ from aws_facts.ecr_signing import FILTER_TYPE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel
-from model_registry.config import RegistryConfig, ScanType
+from model_registry.config import ScanType
 from model_registry.contract import REGISTRY
 from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
 from model_registry.replica_settings import replica_settings
+
+from registry_stack.config import RegistryConfig
 
 # A model's images must survive every stack operation: `protect` refuses a delete or replacement, and
 # `retain_on_delete` keeps the cloud resource if someone lifts protect and removes it from state.
@@ -116,9 +118,12 @@ class ModelRegistry(pulumi.ComponentResource):
             )
             self.repositories[model.name] = repository
 
+        # The prefixes of the pull-through cache rules (exported: the access stack grants the build roles these).
+        self.cache_prefixes: list[str] = []
         if args.account_wide:
             # Pull-through caches are account-wide settings too (docs/features.md).
             cache_prefixes = self._upstream_caches(name, args, tags(), child, key_arn) if config.upstream_caches else []
+            self.cache_prefixes = cache_prefixes
             scanning = config.scanning
             aws.ecr.RegistryScanningConfiguration(
                 f"{name}-scanning",

@@ -1,0 +1,40 @@
+"""The replication stack's checks of `replication:*` that need what only the stack program knows.
+
+The model itself, `ReplicationConfig`, is in model_registry.config: tools/deployer_policies reads the same
+config, and a tool may not import a stack's package (the import layers in pyproject.toml). These checks run
+once the program knows the registry's namespace and where the source registry is.
+"""
+
+from __future__ import annotations
+
+from model_registry import rules
+from model_registry.config import ReplicationConfig
+from model_registry.config_errors import Locate
+from model_registry.errors import ConfigError
+
+
+def check_replication_prefixes(config: ReplicationConfig, namespace: str, locate: Locate | None = None) -> None:
+    """Every PREFIX_MATCH filter must lie inside the registry namespace, or it replicates other teams'
+    repositories (or none of ours)."""
+    for r, replication_rule in enumerate(config.rules):
+        for p, prefix in enumerate(replication_rule.prefixes):
+            if not rules.prefix_in_namespace(prefix, namespace):
+                where = locate(("rules", r, "prefixes", p)) if locate else None
+                raise ConfigError(
+                    f"{where + ': ' if where else ''}replication:rules[{r}].prefixes[{p}]: {prefix!r} is outside "
+                    f"the registry namespace {namespace!r}: use {namespace!r} or '{namespace}/<more>'"
+                )
+
+
+def check_replication_against_source(
+    config: ReplicationConfig, source_region: str, source_account: str, locate: Locate | None = None
+) -> None:
+    """Destinations that ECR would refuse given where the registry is: replicating to itself."""
+    for r, replication_rule in enumerate(config.rules):
+        for d, dest in enumerate(replication_rule.destinations):
+            if dest.region == source_region and dest.registry_id in (None, source_account):
+                where = locate(("rules", r, "destinations", d)) if locate else None
+                raise ConfigError(
+                    f"{where + ': ' if where else ''}replication:rules[{r}].destinations[{d}]: region {dest.region!r} "
+                    f"of account {source_account} is the source registry itself; name another region or account"
+                )

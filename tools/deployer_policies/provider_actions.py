@@ -1,0 +1,249 @@
+"""What the Pulumi AWS provider calls, per resource type and phase, and which types each stack creates.
+
+The deployer policies (policies.py) grant these actions and no others; tests/deployer checks them against the
+stacks run under mocks.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from model_registry.contract import ACCESS, REGISTRY, REPLICATION
+
+
+class Crud(NamedTuple):
+    """The API actions the (Terraform-bridged) Pulumi AWS provider calls in each phase of a resource."""
+
+    create: tuple[str, ...]
+    read: tuple[str, ...]
+    update: tuple[str, ...]
+    delete: tuple[str, ...]
+
+
+_KEY_READ = ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:ListResourceTags")
+_KEY_UPDATE = (
+    "kms:DisableKey",
+    "kms:EnableKey",
+    "kms:PutKeyPolicy",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateKeyDescription",
+)
+
+# ECR managed signing (registry:signing): pulumi-aws has no resource for it, aws-native has (docs/features.md).
+SIGNING_TYPE = "aws-native:ecr:SigningConfiguration"
+# Cloud Control's create, update and delete are asynchronous: the provider polls the request until it ends.
+CLOUD_CONTROL_POLLING = ("cloudformation:GetResourceRequestStatus",)
+
+REQUIRED_ACTIONS: dict[str, Crud] = {
+    "aws:ecr/repository:Repository": Crud(
+        # Tags in CreateRepository need ecr:TagResource; a KMS-encrypted repository makes ECR call
+        # DescribeKey and CreateGrant on the key with the caller's permissions.
+        create=("ecr:CreateRepository", "ecr:TagResource", "kms:CreateGrant", "kms:DescribeKey"),
+        read=("ecr:DescribeRepositories", "ecr:ListTagsForResource"),
+        update=(
+            "ecr:PutImageScanningConfiguration",
+            "ecr:PutImageTagMutability",
+            "ecr:TagResource",
+            "ecr:UntagResource",
+        ),
+        delete=("ecr:DeleteRepository", "kms:RetireGrant"),
+    ),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": Crud(
+        create=("ecr:PutLifecyclePolicy",),
+        read=("ecr:GetLifecyclePolicy",),
+        update=("ecr:PutLifecyclePolicy",),
+        delete=("ecr:DeleteLifecyclePolicy",),
+    ),
+    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": Crud(
+        # ENHANCED scanning is Amazon Inspector: ECR enables it with the caller's permissions, and
+        # Inspector's service-linked role is created on first use. Delete puts BASIC back.
+        create=(
+            "ecr:PutRegistryScanningConfiguration",
+            "iam:CreateServiceLinkedRole",
+            "inspector2:Enable",
+            "inspector2:ListAccountPermissions",
+        ),
+        read=("ecr:GetRegistryScanningConfiguration",),
+        update=("ecr:PutRegistryScanningConfiguration", "inspector2:Enable", "inspector2:ListAccountPermissions"),
+        delete=("ecr:PutRegistryScanningConfiguration", "inspector2:Disable"),
+    ),
+    "aws:kms/key:Key": Crud(
+        # Tags in CreateKey need kms:TagResource.
+        create=("kms:CreateKey", "kms:EnableKeyRotation", "kms:TagResource"),
+        read=(*_KEY_READ, "kms:GetKeyRotationStatus"),
+        update=(*_KEY_UPDATE, "kms:DisableKeyRotation", "kms:EnableKeyRotation"),
+        delete=("kms:ScheduleKeyDeletion",),
+    ),
+    "aws:kms/alias:Alias": Crud(
+        create=("kms:CreateAlias",),
+        read=("kms:ListAliases",),
+        update=("kms:UpdateAlias",),
+        delete=("kms:DeleteAlias",),
+    ),
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": Crud(
+        # ECR creates its replication service-linked role on the first configuration. Delete puts no rules.
+        create=("ecr:PutReplicationConfiguration", "iam:CreateServiceLinkedRole"),
+        read=("ecr:DescribeRegistry",),
+        update=("ecr:PutReplicationConfiguration",),
+        delete=("ecr:PutReplicationConfiguration",),
+    ),
+    "aws:ecr/registryPolicy:RegistryPolicy": Crud(
+        create=("ecr:PutRegistryPolicy",),
+        read=("ecr:GetRegistryPolicy",),
+        update=("ecr:PutRegistryPolicy",),
+        delete=("ecr:DeleteRegistryPolicy",),
+    ),
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": Crud(
+        # ECR checks that the caller could itself create what the template describes (repository,
+        # lifecycle and repository policy) and pass the custom role; ECR's template service-linked
+        # role is created on first use.
+        create=(
+            "ecr:CreateRepository",
+            "ecr:CreateRepositoryCreationTemplate",
+            "ecr:PutLifecyclePolicy",
+            "ecr:SetRepositoryPolicy",
+            "iam:CreateServiceLinkedRole",
+            "iam:PassRole",
+        ),
+        read=("ecr:DescribeRepositoryCreationTemplates",),
+        update=(
+            "ecr:CreateRepository",
+            "ecr:PutLifecyclePolicy",
+            "ecr:SetRepositoryPolicy",
+            "ecr:UpdateRepositoryCreationTemplate",
+            "iam:PassRole",
+        ),
+        delete=("ecr:DeleteRepositoryCreationTemplate",),
+    ),
+    "aws:kms/replicaKey:ReplicaKey": Crud(
+        # ReplicateKey is authorized on the primary key; the replica is created (CreateKey, and
+        # TagResource for its tags) in the replica's region.
+        create=("kms:CreateKey", "kms:DescribeKey", "kms:ReplicateKey", "kms:TagResource"),
+        read=_KEY_READ,
+        update=_KEY_UPDATE,
+        delete=("kms:ScheduleKeyDeletion",),
+    ),
+    "aws:iam/role:Role": Crud(
+        # Tags in CreateRole need iam:TagRole as well.
+        create=("iam:CreateRole", "iam:TagRole"),
+        read=("iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"),
+        # PutRolePermissionsBoundary: a role created before it carried the boundary gets it on update.
+        update=(
+            "iam:PutRolePermissionsBoundary",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:UpdateRole",
+            "iam:UpdateRoleDescription",
+        ),
+        delete=("iam:DeleteRole", "iam:DeleteRolePolicy", "iam:ListInstanceProfilesForRole"),
+    ),
+    "aws:iam/rolePolicy:RolePolicy": Crud(
+        create=("iam:PutRolePolicy",),
+        read=("iam:GetRolePolicy",),
+        update=("iam:PutRolePolicy",),
+        delete=("iam:DeleteRolePolicy",),
+    ),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": Crud(
+        create=("iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"),
+        read=("iam:GetOpenIDConnectProvider",),
+        update=(
+            "iam:AddClientIDToOpenIDConnectProvider",
+            "iam:RemoveClientIDFromOpenIDConnectProvider",
+            "iam:TagOpenIDConnectProvider",
+            "iam:UntagOpenIDConnectProvider",
+            "iam:UpdateOpenIDConnectProviderThumbprint",
+        ),
+        delete=("iam:DeleteOpenIDConnectProvider",),
+    ),
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": Crud(
+        create=("ecr:CreatePullThroughCacheRule",),
+        read=("ecr:DescribePullThroughCacheRules",),
+        update=("ecr:UpdatePullThroughCacheRule",),
+        delete=("ecr:DeletePullThroughCacheRule",),
+    ),
+    # The provider's delete is a no-op (framework.WithNoOpDelete): the setting keeps its value.
+    "aws:ecr/accountSetting:AccountSetting": Crud(
+        create=("ecr:PutAccountSetting",),
+        read=("ecr:GetAccountSetting",),
+        update=("ecr:PutAccountSetting",),
+        delete=(),
+    ),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": Crud(
+        create=("ecr:SetRepositoryPolicy",),
+        read=("ecr:GetRepositoryPolicy",),
+        update=("ecr:SetRepositoryPolicy",),
+        delete=("ecr:DeleteRepositoryPolicy",),
+    ),
+    # aws-native goes through Cloud Control (CloudFormation's resource API): the provider calls Cloud Control,
+    # which polls the request's status, and the resource type's handler calls ECR with the caller's credentials.
+    SIGNING_TYPE: Crud(
+        create=(*CLOUD_CONTROL_POLLING, "cloudformation:CreateResource", "ecr:PutSigningConfiguration"),
+        read=("cloudformation:GetResource", "ecr:GetSigningConfiguration"),
+        update=(*CLOUD_CONTROL_POLLING, "cloudformation:UpdateResource", "ecr:PutSigningConfiguration"),
+        delete=(*CLOUD_CONTROL_POLLING, "cloudformation:DeleteResource", "ecr:DeleteSigningConfiguration"),
+    ),
+}
+
+# The resource types each stack creates (checked against the stacks run under mocks by the tests).
+STACK_RESOURCE_TYPES = {
+    REGISTRY: (
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+        "aws:ecr/repository:Repository",
+        "aws:kms/alias:Alias",
+        "aws:kms/key:Key",
+    ),
+    REPLICATION: (
+        "aws:ecr/accountSetting:AccountSetting",
+        "aws:ecr/registryPolicy:RegistryPolicy",
+        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+        "aws:ecr/replicationConfiguration:ReplicationConfiguration",
+        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:kms/replicaKey:ReplicaKey",
+    ),
+    ACCESS: (
+        "aws:ecr/repositoryPolicy:RepositoryPolicy",
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+    ),
+}
+# Types the registry stack registers only with registry:signing (ECR managed signing, through aws-native).
+SIGNING_TYPES = (SIGNING_TYPE,)
+# Types the registry stack registers only when a catalog team names upstreams (pull-through caches): its
+# deployer may manage them too (tests/features/test_features_pull_through_cache.py checks each call).
+UPSTREAM_CACHE_TYPES = (
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",
+)
+# Types the stacks register with `retain_on_delete`: the provider never deletes them.
+RETAINED_TYPES = frozenset({"aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"})
+
+# Service-linked roles the provider's calls create: type -> (service name, role path and name).
+SERVICE_LINKED_ROLES = {
+    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": (
+        "inspector2.amazonaws.com",
+        "aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2",
+    ),
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": (
+        "replication.ecr.amazonaws.com",
+        "aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication",
+    ),
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": (
+        "ecr.amazonaws.com",
+        "aws-service-role/ecr.amazonaws.com/AWSServiceRoleForECRTemplate",
+    ),
+}
+
+
+def required_actions(resource_type: str, *, retained: bool = False) -> tuple[str, ...]:
+    """Every action the provider may call for a resource of this type (no delete if it is retained)."""
+    crud = REQUIRED_ACTIONS[resource_type]
+    phases = (crud.create, crud.read, crud.update) if retained else crud
+    return tuple(sorted({action for phase in phases for action in phase}))
