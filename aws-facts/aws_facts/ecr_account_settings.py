@@ -3,10 +3,12 @@
 From ECR's user guide ("Private registry permissions", "Registry settings") and the provider's
 `aws_ecr_account_setting` (pulumi-aws 7.51.1: BASIC_SCAN_TYPE_VERSION, BLOB_MOUNTING, REGISTRY_POLICY_SCOPE):
 
-- `REGISTRY_POLICY_SCOPE` `V1`: a registry policy takes effect only for `ecr:ReplicateImage`,
-  `ecr:CreateRepository` and `ecr:BatchImportUpstreamImage`; any other action it names is ignored (an
-  Allow grants nothing, a Deny denies nothing). `V2`: every ECR action in it applies to every repository
-  of the registry, next to the repository policies.
+- `REGISTRY_POLICY_SCOPE` `V1`: ECR enforces a registry policy only for `ecr:ReplicateImage`,
+  `ecr:CreateRepository` and `ecr:BatchImportUpstreamImage`. PutRegistryPolicy refuses any other action
+  named outright ("If any additional actions are added to the registry policy, an error will occur"), but
+  takes a wildcard such as `ecr:*` ("it is possible to add the ecr:* action"), whose other actions are
+  then ignored (an Allow grants nothing, a Deny denies nothing). `V2`, AWS's default: every ECR action in
+  it applies to every repository of the registry, next to the repository policies.
 - `BASIC_SCAN_TYPE_VERSION`: `AWS_NATIVE` (the current basic scanning) or `CLAIR` (the older one, which AWS
   is retiring).
 - `BLOB_MOUNTING`: `ENABLED` or `DISABLED`.
@@ -18,7 +20,11 @@ docstring.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .ecr_pull_through import PULL_THROUGH_ACTIONS
+from .iam.actions import expand
+from .iam.wildcard import has_glob
 
 REGISTRY_POLICY_SCOPE = "REGISTRY_POLICY_SCOPE"
 BASIC_SCAN_TYPE_VERSION = "BASIC_SCAN_TYPE_VERSION"
@@ -28,9 +34,13 @@ VALUES = {
     BASIC_SCAN_TYPE_VERSION: ("AWS_NATIVE", "CLAIR"),
     BLOB_MOUNTING: ("ENABLED", "DISABLED"),
 }
+REGISTRY_POLICY_SCOPE_URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html"
+# The scope of a registry that has never set it (the page above: "The V2 version is the default").
+DEFAULT_REGISTRY_POLICY_SCOPE = "V2"
 # The actions a V1 registry policy takes effect for; under V2 every ECR action does.
 # (replication's ReplicateImage, and pulling through a cache, which may create the cache repository).
-V1_REGISTRY_POLICY_ACTIONS = frozenset({"ecr:ReplicateImage", *PULL_THROUGH_ACTIONS})
+V1_REGISTRY_POLICY_ACTIONS = ("ecr:ReplicateImage", *PULL_THROUGH_ACTIONS)
+_V1_LOWER = frozenset(a.lower() for a in V1_REGISTRY_POLICY_ACTIONS)
 
 
 def value_problem(name: str, value: str) -> str | None:
@@ -42,8 +52,34 @@ def value_problem(name: str, value: str) -> str | None:
     return None
 
 
-def ignored_under(scope: str, actions: frozenset[str]) -> frozenset[str]:
-    """The actions of a registry policy statement that have no effect under `scope` (V1 ignores all but three)."""
-    if scope == "V2":
-        return frozenset()
-    return frozenset(a for a in actions if a not in V1_REGISTRY_POLICY_ACTIONS)
+@dataclass(frozen=True)
+class ScopeReading:
+    """What a registry policy statement's actions mean under one scope.
+
+    refused: (the action as written, why) for each action PutRegistryPolicy refuses under the scope;
+    ignored: the concrete ECR actions the statement names that have no effect under the scope."""
+
+    refused: tuple[tuple[str, str], ...]
+    ignored: frozenset[str]
+
+
+def read_statement(scope: str, patterns: tuple[str, ...], not_action: bool) -> ScopeReading:
+    """The one rule of registry policy scopes: what ECR refuses and what it ignores in a statement."""
+    if not_action:
+        refused: tuple[tuple[str, str], ...] = (
+            ("NotAction", "a registry policy lists its actions; NotAction is not accepted"),
+        )
+        named = expand("ecr:*") - frozenset(a for p in patterns for a in expand(p))
+    else:
+        refused = tuple((p, why) for p in patterns if (why := _refusal(scope, p)))
+        named = frozenset(a for p in patterns for a in expand(p))
+    ignored = frozenset() if scope == "V2" else frozenset(a for a in named if a.lower() not in _V1_LOWER)
+    return ScopeReading(refused, ignored)
+
+
+def _refusal(scope: str, action: str) -> str | None:
+    if not action.lower().startswith("ecr:"):
+        return "a registry policy takes ECR actions only"
+    if scope == "V1" and not has_glob(action) and action.lower() not in _V1_LOWER:
+        return f"under registry policy scope V1 only {', '.join(V1_REGISTRY_POLICY_ACTIONS)} are accepted"
+    return None

@@ -1,6 +1,6 @@
 """ECR managed signing (PutSigningConfiguration): one signing configuration per registry and region.
 
-From botocore's ECR model (tests/features/test_features_signing.py compares): a configuration has at most
+From botocore's ECR model, read here (tests/features/test_features_signing.py states the numbers): a configuration has at most
 10 rules (SigningRuleList), each a Signer signing profile ARN (SigningProfileArn) and 1-100 repository
 filters (SigningRepositoryFilterList) of type WILDCARD_MATCH (SigningRepositoryFilterType), each filter
 1-256 characters of a repository name where `*` may stand for characters (SigningRepositoryFilterValue).
@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import re
 
-MAX_RULES = 10
-MAX_FILTERS = 100
-FILTER_TYPE = "WILDCARD_MATCH"
-FILTER_LENGTH = (1, 256)
-FILTER = re.compile(r"(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*")
-PROFILE_ARN = re.compile(r"arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,}")
-PROFILE_ARN_MAX = 200
+from . import models
+
+MAX_RULES = models.maximum("ecr", "SigningRuleList")
+MAX_FILTERS = models.maximum("ecr", "SigningRepositoryFilterList")
+(FILTER_TYPE,) = models.enum("ecr", "SigningRepositoryFilterType")  # WILDCARD_MATCH, the only one
+FILTER_LENGTH = (
+    int(models.length("ecr", "SigningRepositoryFilterValue")[0] or 0),
+    models.maximum("ecr", "SigningRepositoryFilterValue"),
+)
+FILTER = re.compile(models.unanchored("ecr", "SigningRepositoryFilterValue"))
+PROFILE_ARN = re.compile(models.unanchored("ecr", "SigningProfileArn"))
+PROFILE_ARN_MAX = models.maximum("ecr", "SigningProfileArn")
 
 
 def filter_matches(pattern: str, repository: str) -> bool:

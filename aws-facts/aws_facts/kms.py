@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
+from .names import ACCOUNT_ID
+
 # arn:<partition>:kms:<region>:<account>:key/<key id>
 _KEY_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/(?P<key>[^/]+)"
+    rf"arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]+):(?P<account>{ACCOUNT_ID.pattern}):key/(?P<key>[^/]+)"
 )
 
 

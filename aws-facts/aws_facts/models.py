@@ -51,6 +51,19 @@ def length(service: str, name: str) -> tuple[int | None, int | None]:
     return found.get("min"), found.get("max")
 
 
+def maximum(service: str, name: str) -> int:
+    """The max of a string or list shape; a KeyError names the shape when the model states none."""
+    high = length(service, name)[1]
+    if high is None:
+        raise KeyError(f"botocore {BOTOCORE_VERSION} states no maximum for {service}:{name}")
+    return int(high)
+
+
+def unanchored(service: str, name: str) -> str:
+    """A shape's pattern without its ^ and $, to compile for fullmatch or to embed in another pattern."""
+    return pattern(service, name).removeprefix("^").removesuffix("$")
+
+
 @functools.cache
 def compiled(pattern: str) -> Callable[[str], bool]:
     """Whether a whole value matches a model pattern (compiled once per pattern)."""

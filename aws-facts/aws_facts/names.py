@@ -16,16 +16,20 @@ from . import models
 
 # --- identifiers (AWS Organizations' model) --------------------------------------------------------------
 
-ACCOUNT_ID = re.compile(models.pattern("organizations", "AccountId").strip("^$"))
-ORG_ID = re.compile(models.pattern("organizations", "OrganizationId").strip("^$"))
+# re.ASCII: the model's \d is the ASCII digits (Python's would take any Unicode digit).
+ACCOUNT_ID = re.compile(models.pattern("organizations", "AccountId").strip("^$"), re.ASCII)
+ORG_ID = re.compile(models.pattern("organizations", "OrganizationId").strip("^$"), re.ASCII)
 _ROOT_ID = models.pattern("organizations", "RootId").strip("^$")
 _OU_ID = models.pattern("organizations", "OrganizationalUnitId").strip("^$")
 # aws:PrincipalOrgPaths values: <org id>/<root id>/<ou id>/... (IAM's global condition keys page), no model.
 ORG_PATH = re.compile(f"{ORG_ID.pattern}/{_ROOT_ID}(?:/{_OU_ID})*/?")
 # Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
-IAM_PRINCIPAL_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|(?:role|user)/[\w+=,.@/-]{1,512})")
-ANY_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[\w+=,.@/:*-]+")
+# Their account field is ACCOUNT_ID's pattern.
+IAM_PRINCIPAL_ARN = re.compile(
+    rf"arn:aws(?:-cn|-us-gov)?:iam::{ACCOUNT_ID.pattern}:(?:root|(?:role|user)/[\w+=,.@/-]{{1,512}})"
+)
+ANY_ARN = re.compile(rf"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:{ACCOUNT_ID.pattern}:[\w+=,.@/:*-]+")
 
 
 def is_account_id(value: object) -> bool:

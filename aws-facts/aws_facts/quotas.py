@@ -40,10 +40,6 @@ class Quota:
         return Quota(self.what, limit, self.unit, self.url)
 
 
-def _max(service: str, shape: str) -> int:
-    return int(models.length(service, shape)[1] or 0)
-
-
 # Every quota the pack enforces. Keys are stable: tests and the README refer to them.
 QUOTA_TABLE: dict[str, Quota] = {
     "iam-role-inline-policies": Quota(
@@ -65,18 +61,18 @@ QUOTA_TABLE: dict[str, Quota] = {
     "iam-path": Quota("the path", iam.PATH, "characters", IAM_QUOTAS_URL),
     "ecr-repository-policy-length": Quota(
         "the repository policy",
-        _max("ecr", "RepositoryPolicyText"),
+        models.maximum("ecr", "RepositoryPolicyText"),
         "characters",
         f"{ECR_API_URL}/API_SetRepositoryPolicy.html",
     ),
     "ecr-registry-policy-length": Quota(
         "the registry policy",
-        _max("ecr", "RegistryPolicyText"),
+        models.maximum("ecr", "RegistryPolicyText"),
         "characters",
         f"{ECR_API_URL}/API_PutRegistryPolicy.html",
     ),
     "ecr-lifecycle-policy-length": Quota(
-        "the lifecycle policy", _max("ecr", "LifecyclePolicyText"), "characters", ECR_QUOTAS_URL
+        "the lifecycle policy", models.maximum("ecr", "LifecyclePolicyText"), "characters", ECR_QUOTAS_URL
     ),
     "ecr-lifecycle-rules": Quota("the number of lifecycle policy rules", 50, "rules", ECR_QUOTAS_URL),
     "ecr-repository-name": Quota(
@@ -84,13 +80,13 @@ QUOTA_TABLE: dict[str, Quota] = {
     ),
     "ecr-template-prefix": Quota(
         "the creation template prefix",
-        _max("ecr", "Prefix"),
+        models.maximum("ecr", "Prefix"),
         "characters",
         f"{ECR_API_URL}/API_CreateRepositoryCreationTemplate.html",
     ),
     "ecr-template-description": Quota(
         "the creation template description",
-        _max("ecr", "RepositoryTemplateDescription"),
+        models.maximum("ecr", "RepositoryTemplateDescription"),
         "characters",
         f"{ECR_API_URL}/API_CreateRepositoryCreationTemplate.html",
     ),
@@ -100,17 +96,20 @@ QUOTA_TABLE: dict[str, Quota] = {
         "the number of unique destinations over all replication rules", 25, "destinations", ECR_REPLICATION_URL
     ),
     "ecr-replication-filters": Quota(
-        "the number of filters of one replication rule", _max("ecr", "RepositoryFilterList"), "filters", ECR_QUOTAS_URL
+        "the number of filters of one replication rule",
+        models.maximum("ecr", "RepositoryFilterList"),
+        "filters",
+        ECR_QUOTAS_URL,
     ),
     "ecr-scanning-rules": Quota(
         "the number of registry scanning rules",
-        _max("ecr", "RegistryScanningRuleList"),
+        models.maximum("ecr", "RegistryScanningRuleList"),
         "rules",
         f"{ECR_API_URL}/API_RegistryScanningConfiguration.html",
     ),
     "ecr-scanning-filters": Quota(
         "the number of filters of one registry scanning rule",
-        _max("ecr", "ScanningRepositoryFilterList"),
+        models.maximum("ecr", "ScanningRepositoryFilterList"),
         "filters",
         f"{ECR_API_URL}/API_RegistryScanningRule.html",
     ),

@@ -11,7 +11,6 @@ actions that mean the same under both.
 from __future__ import annotations
 
 from aws_facts import ecr_account_settings as settings
-from aws_facts.iam import actions as iam_actions
 from aws_facts.iam.document import parse
 
 from .findings import Finding, cannot_evaluate
@@ -22,13 +21,6 @@ from .values import is_unknown
 SCOPE = REGISTRY_POLICY_SCOPE
 ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
 REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
-
-
-def _actions(patterns: tuple[str, ...], negated: bool) -> frozenset[str]:
-    named = frozenset(a for p in patterns for a in (iam_actions.expand(p) or {p}))
-    if negated:  # NotAction: every ECR action but the named ones
-        return iam_actions.expand("ecr:*") - named
-    return named
 
 
 def scope_findings(resources: list[StackResource]) -> list[Finding]:
@@ -65,8 +57,8 @@ def scope_findings(resources: list[StackResource]) -> list[Finding]:
                     cannot_evaluate(SCOPE, f"Statement[{statement.index}] actions", resource.urn, resource.name)
                 )
                 continue
-            named = _actions(statement.actions, statement.not_action)
-            ignored = settings.ignored_under(scope or "V1", named)
+            # Unpinned: what V1 would ignore is what depends on the account's scope.
+            ignored = settings.read_statement(scope or "V1", statement.actions, statement.not_action).ignored
             if not ignored:
                 continue
             shown = ", ".join(sorted(ignored)[:5]) + (", ..." if len(ignored) > 5 else "")

@@ -23,17 +23,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aws_facts import models
+from aws_facts.quotas import QUOTA_TABLE
+
 CONTINUOUS = "CONTINUOUS_SCAN"
 ON_PUSH = "SCAN_ON_PUSH"
 MANUAL = "MANUAL"
 DISABLED = "DISABLED"
 # Which rule frequencies scan, per scan type (anything else is manual or refused by ECR).
 SCANNING_FREQUENCIES = {"BASIC": (ON_PUSH,), "ENHANCED": (ON_PUSH, CONTINUOUS)}
-# PutRegistryScanningConfiguration: at most 2 rules, 100 filters per rule, filter 1-255 characters.
-MAX_RULES = 2
-MAX_FILTERS_PER_RULE = 100
-FILTER_LENGTH = (1, 255)
-FILTER_PATTERN = re.compile(r"[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*")
+# PutRegistryScanningConfiguration's rules, filters per rule and filter (botocore's ECR model, via the leaf).
+MAX_RULES = QUOTA_TABLE["ecr-scanning-rules"].limit
+MAX_FILTERS_PER_RULE = QUOTA_TABLE["ecr-scanning-filters"].limit
+FILTER_LENGTH = (
+    int(models.length("ecr", "ScanningRepositoryFilterValue")[0] or 0),
+    models.maximum("ecr", "ScanningRepositoryFilterValue"),
+)
+FILTER_PATTERN = re.compile(models.unanchored("ecr", "ScanningRepositoryFilterValue"))
 
 
 @dataclass(frozen=True, order=True)

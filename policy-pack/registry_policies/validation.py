@@ -20,11 +20,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_facts.grammars.api_rules import DEFAULT_REGISTRY_SCOPE, REGISTRY_SCOPE_SETTING
+from aws_facts.ecr_account_settings import DEFAULT_REGISTRY_POLICY_SCOPE, REGISTRY_POLICY_SCOPE
 from aws_facts.names import is_account_id
 from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
 from aws_facts.validation import REQUESTS, validate_resource
 
+from .account_settings import ACCOUNT_SETTING
 from .findings import Finding
 from .names import ACCOUNT_WIDE as ACCOUNT_WIDE
 from .names import VALIDATION as VALIDATION
@@ -32,16 +33,14 @@ from .names import VALIDATION_COVERAGE as VALIDATION_COVERAGE
 from .stack import StackResource
 from .values import is_unknown
 
-ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
-
 
 def _registry_scope(resources: list[StackResource]) -> str:
     for resource in resources:
-        if resource.type == ACCOUNT_SETTING and resource.props.get("name") == REGISTRY_SCOPE_SETTING:
+        if resource.type == ACCOUNT_SETTING and resource.props.get("name") == REGISTRY_POLICY_SCOPE:
             value = resource.props.get("value")
             if isinstance(value, str) and not is_unknown(value):
                 return value
-    return DEFAULT_REGISTRY_SCOPE
+    return DEFAULT_REGISTRY_POLICY_SCOPE
 
 
 def _account(provider: dict[str, Any] | None) -> str | None:

@@ -43,7 +43,28 @@ def test_the_grammars_enumerations_are_botocores():
     assert sorted(ecr_lifecycle.STORAGE_CLASSES) == lower("LifecyclePolicyStorageClass")
     assert sorted(ecr_lifecycle.TARGET_STORAGE_CLASSES) == lower("LifecyclePolicyTargetStorageClass")
     assert sorted(ecr_lifecycle.ACTIONS) == lower("ImageActionType")
-    assert ECR.shape_for("LifecyclePolicyText").metadata["max"] == ecr_lifecycle.MAX_TEXT
+    # ECR API reference, PutLifecyclePolicy: lifecyclePolicyText "Maximum length of 30720"; ECR service quotas:
+    # 50 rules per lifecycle policy (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html).
+    assert (ecr_lifecycle.MAX_TEXT, ecr_lifecycle.MAX_RULES) == (30_720, 50)
+
+
+def _tagged_rules(count):
+    return [rule(priority, tagStatus="tagged", tagPrefixList=[f"p{priority}"]) for priority in range(1, count + 1)]
+
+
+def test_fifty_rules_are_accepted_and_fifty_one_refused():
+    # ECR service quotas: 50 rules per lifecycle policy (userguide/service-quotas.html).
+    assert ecr_lifecycle.problems({"rules": _tagged_rules(50)}) == []
+    assert ecr_lifecycle.problems({"rules": _tagged_rules(51)}) == ["rules: holds 51 rules; ECR allows 50"]
+
+
+def test_a_policy_text_of_30720_characters_is_measured_and_one_more_refused():
+    # PutLifecyclePolicy: lifecyclePolicyText "Maximum length of 30720".
+    text = json.dumps({"rules": [{**rule(), "description": ""}]})
+    padded = text.replace('"description": ""', '"description": "' + "d" * (30_720 - len(text)) + '"')
+    assert len(padded) == 30_720 and not any("characters" in p for p in ecr_lifecycle.problems(padded))
+    longer = padded.replace('"description": "', '"description": "d')
+    assert ecr_lifecycle.problems(longer) == ["the policy is 30721 characters; ECR allows 30720"]
 
 
 def test_deleting_from_the_archive_is_accepted_at_90_days_and_refused_at_89():

@@ -31,17 +31,34 @@ def test_the_pinned_pulumi_aws_has_no_signing_resource_and_aws_native_has():
     assert pulumi_aws_native.ecr.SigningConfiguration
 
 
-def test_the_facts_are_botocores():
-    assert ECR.shape_for("SigningRepositoryFilterType").enum == [ecr_signing.FILTER_TYPE]
-    assert ECR.shape_for("SigningRuleList").metadata["max"] == ecr_signing.MAX_RULES
-    assert ECR.shape_for("SigningRepositoryFilterList").metadata["max"] == ecr_signing.MAX_FILTERS
-    value = ECR.shape_for("SigningRepositoryFilterValue").metadata
-    assert value["pattern"] == f"^{ecr_signing.FILTER.pattern}$"
-    assert (value["min"], value["max"]) == ecr_signing.FILTER_LENGTH
-    profile = ECR.shape_for("SigningProfileArn").metadata
-    assert (
-        profile["pattern"] == f"^{ecr_signing.PROFILE_ARN.pattern}$" and profile["max"] == ecr_signing.PROFILE_ARN_MAX
-    )
+def test_the_facts_are_the_numbers_and_forms_aws_documents():
+    # ECR API reference: SigningConfiguration "Maximum of 10 rules"; SigningRule "Maximum of 100 filters per
+    # rule" and signingProfileArn "Maximum length of 200"
+    # (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SigningConfiguration.html,
+    # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SigningRule.html).
+    assert (ecr_signing.MAX_RULES, ecr_signing.MAX_FILTERS, ecr_signing.PROFILE_ARN_MAX) == (10, 100, 200)
+    assert ecr_signing.FILTER_TYPE == "WILDCARD_MATCH"
+    assert ecr_signing.FILTER_LENGTH == (1, 256)
+    assert ecr_signing.FILTER.fullmatch("models/*") and ecr_signing.FILTER.fullmatch("team-a/llama_3.1")
+    assert not ecr_signing.FILTER.fullmatch("Models/*") and not ecr_signing.FILTER.fullmatch("models//x")
+
+
+def test_a_profile_arn_of_200_characters_is_accepted_and_of_201_refused():
+    head = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/"
+    assert ecr_signing.profile_problem(head + "p" * (200 - len(head))) is None
+    assert ecr_signing.profile_problem(head + "p" * (201 - len(head))) is not None
+
+
+def _configuration(rules: int) -> StackResource:
+    rule = {"signingProfileArn": PROFILE, "repositoryFilters": [{"filter": "models/*", "filterType": "WILDCARD_MATCH"}]}
+    return StackResource(SIGNING, "signing", "urn:signing", {"rules": [rule] * rules})
+
+
+def test_ten_signing_rules_are_accepted_and_eleven_refused():
+    assert not any("signing rules" in f.message for f in signing_findings([_configuration(10)], {}))
+    assert [f.message for f in signing_findings([_configuration(11)], {}) if "signing rules" in f.message] == [
+        "11 signing rules; ECR allows 10"
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 from aws_facts.iam import Caller, decide
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 REPO = "arn:aws:ecr:us-east-1:123456789012:repository/models/llama"
@@ -126,3 +126,18 @@ def test_adding_a_deny_never_widens_access(existing, deny, action, context):
 def test_an_explicit_deny_that_applies_always_wins(existing, action, context):
     wide_deny = {"Effect": "Deny", "Action": "*", "Resource": "*"}
     assert decide(policy(*existing, wide_deny), action, REPO, context) == "Deny"
+
+
+# --- the account id: one pattern (aws_facts.names, from AWS Organizations' model) ------------------------------
+
+
+@given(st.one_of(st.from_regex(r"[0-9]{10,14}\n?", fullmatch=True), st.text(max_size=14)))
+@example("\u0661" * 12)  # twelve Arabic-Indic digits: Python's \d takes them, AWS's does not
+@example("123456789012\n")
+@settings(max_examples=300, deadline=None)
+def test_the_principal_parser_takes_exactly_twelve_digits_as_an_account_id(value):
+    from aws_facts.iam import principals
+
+    twelve_digits = len(value) == 12 and all(c in "0123456789" for c in value)
+    assert (principals.ACCOUNT_ID.match(value) is not None) == twelve_digits
+    assert (principals.account_of(value) == value) == twelve_digits

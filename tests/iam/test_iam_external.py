@@ -447,7 +447,7 @@ def test_a_vpc_endpoint_of_an_owner_outside_the_zone_is_an_outsider_s_network(co
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.from_regex(r"\A\d{12}\Z"), st.integers(0, 11), st.sampled_from(["*", "?"]))
+@given(st.from_regex(r"\A[0-9]{12}\Z"), st.integers(0, 11), st.sampled_from(["*", "?"]))
 def test_an_account_pattern_that_matches_another_account_yields_one(account, cut, wildcard):
     # The pattern keeps the first `cut` digits of the own account; one outsider that matches it exists.
     pattern = account[:cut] + ("*" if wildcard == "*" else "?" * (12 - cut))

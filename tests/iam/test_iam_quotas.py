@@ -20,9 +20,11 @@ def test_white_space_outside_strings_does_not_count_and_inside_strings_does():
     assert quotas.policy_size(pretty) == len(compact)  # the space inside "a b" counts
 
 
-def test_the_pack_the_deployer_and_the_naming_rules_use_the_library_numbers():
-    assert QUOTA_TABLE["iam-managed-policy-length"].limit == deployer.MAX_MANAGED_POLICY_CHARS == quotas.MANAGED_POLICY
-    assert QUOTA_TABLE["iam-role-name"].limit == naming.MAX_ROLE_NAME == quotas.ROLE_NAME
+def test_the_pack_the_deployer_and_the_naming_rules_use_the_numbers_iam_documents():
+    # IAM and AWS STS quotas (reference_iam-quotas.html): managed policy 6,144 characters, role name 64,
+    # role trust policy 2,048 by default and 4,096 at most through Service Quotas.
+    assert QUOTA_TABLE["iam-managed-policy-length"].limit == deployer.MAX_MANAGED_POLICY_CHARS == 6_144
+    assert QUOTA_TABLE["iam-role-name"].limit == naming.MAX_ROLE_NAME == 64
     assert QUOTA_TABLE["iam-role-trust-policy-length"].limit == quotas.ROLE_TRUST_POLICY == 2_048
 
 

@@ -180,36 +180,81 @@ AGGREGATES = {
     "iam-group-inline-policies": (GROUP, GROUP_POLICY, "group"),
 }
 
+IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+# ECR_API below is https://docs.aws.amazon.com/AmazonECR/latest/APIReference, ECR_QUOTAS
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html.
+# AWS's documented limits, written here from AWS's pages (never read from the table under test), each with
+# the page that states it. These are the expected values: the boundary tests build documents of exactly these
+# sizes, so a wrong number in the table fails here.
+DOCUMENTED = {
+    # IAM and AWS STS quotas: "Role policy size cannot exceed 10,240 characters", users 2,048, groups 5,120
+    # (all inline policies together, white space not counted); managed policy 6,144; role trust policy 2,048
+    # by default (adjustable); role and user names 64, group and policy names 128, path 512.
+    "iam-role-inline-policies": 10_240,  # IAM_QUOTAS
+    "iam-user-inline-policies": 2_048,  # IAM_QUOTAS
+    "iam-group-inline-policies": 5_120,  # IAM_QUOTAS
+    "iam-managed-policy-length": 6_144,  # IAM_QUOTAS
+    "iam-role-trust-policy-length": 2_048,  # IAM_QUOTAS
+    "iam-role-name": 64,  # IAM_QUOTAS; IAM API reference, RoleName: "Maximum length of 64"
+    "iam-user-name": 64,  # IAM_QUOTAS
+    "iam-group-name": 128,  # IAM_QUOTAS
+    "iam-policy-name": 128,  # IAM_QUOTAS; IAM API reference, PolicyName: "Maximum length of 128"
+    "iam-path": 512,  # IAM_QUOTAS
+    "ecr-repository-policy-length": 10_240,  # ECR_API/API_SetRepositoryPolicy.html: "Maximum length of 10240"
+    "ecr-registry-policy-length": 10_240,  # ECR_API/API_PutRegistryPolicy.html: policyText, 10240
+    "ecr-lifecycle-policy-length": 30_720,  # ECR_QUOTAS: "Lifecycle policy length ... 30,720"
+    "ecr-lifecycle-rules": 50,  # ECR_QUOTAS: rules per lifecycle policy
+    "ecr-repository-name": 256,  # ECR_API/API_CreateRepository.html: repositoryName 2 to 256
+    "ecr-template-prefix": 256,  # ECR_API/API_CreateRepositoryCreationTemplate.html: prefix
+    "ecr-template-description": 256,  # ECR_API/API_CreateRepositoryCreationTemplate.html: description
+    "ecr-replication-rules": 10,  # ECR_API/API_ReplicationConfiguration.html: rules "Maximum number of 10 items"
+    "ecr-replication-destinations": 25,  # ECR user guide, replication.html: unique destinations over all rules
+    "ecr-replication-filters": 100,  # ECR_QUOTAS: "Filters per rule in a replication configuration ... 100"
+    "ecr-scanning-rules": 2,  # ECR_API/API_RegistryScanningConfiguration.html: "Maximum number of 2 items"
+    "ecr-scanning-filters": 100,  # ECR_API/API_RegistryScanningRule.html: repositoryFilters, 100 items
+    # KMS resource quotas, "Key policy document size": 32 KB (32,768 bytes).
+    "kms-key-policy-length": 32_768,  # https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html
+    # Tagging AWS resources, tag restrictions: 50 tags per resource, keys 128 and values 256 Unicode characters.
+    "tags-per-resource": 50,  # https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+    "tag-key": 128,  # same page
+    "tag-value": 256,  # same page
+}
 
-def test_every_quota_of_the_table_has_a_boundary_test():
-    assert set(BOUNDARIES) | set(AGGREGATES) == set(QUOTA_TABLE)
+
+def test_every_quota_of_the_table_has_a_boundary_test_and_a_documented_number():
+    assert set(BOUNDARIES) | set(AGGREGATES) == set(QUOTA_TABLE) == set(DOCUMENTED)
 
 
-def test_the_packs_readme_lists_every_quota_with_its_limit_and_link():
+@pytest.mark.parametrize("key", sorted(DOCUMENTED))
+def test_every_quota_of_the_table_is_the_number_aws_documents(key):
+    assert QUOTA_TABLE[key].limit == DOCUMENTED[key]
+
+
+def test_the_packs_readme_lists_every_quota_with_its_documented_limit_and_link():
     lines = (PACK_DIR / "README.md").read_text().splitlines()
     for key, quota in QUOTA_TABLE.items():
         [row] = [line for line in lines if line.startswith(f"| `{key}` |")]
-        assert f"| {quota.limit:,} {quota.unit} |" in row and f"({quota.url})" in row
+        assert f"| {DOCUMENTED[key]:,} {quota.unit} |" in row and f"({quota.url})" in row
 
 
 @pytest.mark.parametrize("key", sorted(BOUNDARIES))
 def test_every_quota_accepts_its_limit(key):
     _field, build = BOUNDARIES[key]
-    resource_type, props = build(QUOTA_TABLE[key].limit)
+    resource_type, props = build(DOCUMENTED[key])
     assert resource_quota_findings(resource_type, props, {}) == []
 
 
 @pytest.mark.parametrize("key", sorted(BOUNDARIES))
 def test_every_quota_refuses_one_over_in_one_line_naming_field_number_limit_and_link(key):
     field, build = BOUNDARIES[key]
-    quota = QUOTA_TABLE[key]
-    resource_type, props = build(quota.limit + 1)
+    limit = DOCUMENTED[key]
+    resource_type, props = build(limit + 1)
     [finding] = resource_quota_findings(resource_type, props, {})
     match = ONE_LINE.match(finding.message)
     assert match, finding.message
     assert match["where"].startswith(field)
-    assert match["what"] == quota.what
-    assert match["measured"] == f"{quota.limit + 1:,}" and match["limit"] == f"{quota.limit:,}"
+    assert match["what"] == QUOTA_TABLE[key].what
+    assert match["measured"] == f"{limit + 1:,}" and match["limit"] == f"{limit:,}"
     assert match["url"].startswith("https://docs.aws.amazon.com/")
     assert not finding.unknown
 
@@ -218,7 +263,7 @@ def test_every_quota_refuses_one_over_in_one_line_naming_field_number_limit_and_
     "kms_type", ["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/keyPolicy:KeyPolicy"]
 )
 def test_every_kind_of_key_policy_is_measured_in_utf8_bytes(kms_type):
-    limit = QUOTA_TABLE["kms-key-policy-length"].limit
+    limit = 32_768  # KMS resource quotas: key policy document size, 32 KB
     assert resource_quota_findings(kms_type, {"policy": utf8_document(limit)}, {}) == []
     [finding] = resource_quota_findings(kms_type, {"policy": utf8_document(limit + 1)}, {})
     assert "32,769 bytes (UTF-8)" in finding.message
@@ -235,7 +280,7 @@ def test_every_kind_of_key_policy_is_measured_in_utf8_bytes(kms_type):
     ],
 )
 def test_a_creation_templates_documents_have_the_limits_of_the_documents_it_copies(field, key, document):
-    limit = QUOTA_TABLE[key].limit
+    limit = DOCUMENTED[key]
     assert resource_quota_findings(CREATION_TEMPLATE, {field: document(limit)}, {}) == []
     [finding] = resource_quota_findings(CREATION_TEMPLATE, {field: document(limit + 1)}, {})
     assert finding.message.startswith(field) and f"{limit + 1:,}" in finding.message
@@ -425,22 +470,22 @@ def principal_with_policies(owner_type: str, policy_type: str, field: str, total
 @pytest.mark.parametrize("key", sorted(AGGREGATES))
 def test_the_inline_policies_of_a_principal_together_may_reach_the_limit(key):
     owner_type, policy_type, field = AGGREGATES[key]
-    resources = principal_with_policies(owner_type, policy_type, field, QUOTA_TABLE[key].limit)
+    resources = principal_with_policies(owner_type, policy_type, field, DOCUMENTED[key])
     assert aggregate_quota_findings(resources) == []
 
 
 @pytest.mark.parametrize("key", sorted(AGGREGATES))
 def test_the_inline_policies_of_a_principal_together_one_over_the_limit_are_refused_on_the_principal(key):
     owner_type, policy_type, field = AGGREGATES[key]
-    quota = QUOTA_TABLE[key]
-    resources = principal_with_policies(owner_type, policy_type, field, quota.limit + 1)
+    limit = DOCUMENTED[key]
+    resources = principal_with_policies(owner_type, policy_type, field, limit + 1)
     [finding] = aggregate_quota_findings(resources)
     assert (finding.urn, finding.name) == (resources[0].urn, "ciPush")
     match = ONE_LINE.match(finding.message)
     assert match, finding.message
     assert match["where"] == f"{field} ciPush (ci-push), 3 inline policy documents"
-    assert (match["measured"], match["limit"]) == (f"{quota.limit + 1:,}", f"{quota.limit:,}")
-    assert match["url"] == "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+    assert (match["measured"], match["limit"]) == (f"{limit + 1:,}", f"{limit:,}")
+    assert match["url"] == IAM_QUOTAS
 
 
 def test_a_role_policy_whose_role_is_unknown_at_preview_is_attributed_by_its_property_dependency():
@@ -555,7 +600,7 @@ def test_every_environment_makes_both_quota_policies_mandatory(env):
 
 @pytest.mark.parametrize("resource_type", [REPOSITORY_POLICY, REGISTRY_POLICY])
 def test_a_pretty_printed_ecr_policy_is_measured_compacted_as_the_provider_sends_it(resource_type):
-    limit = QUOTA_TABLE["ecr-repository-policy-length"].limit
+    limit = 10_240  # SetRepositoryPolicy and PutRegistryPolicy: policyText "Maximum length of 10240"
     pretty = json.dumps(json.loads(compact_document(limit)), indent=4)
     assert len(pretty) > limit  # AWS never sees this text: the provider compacts it first
     assert resource_quota_findings(resource_type, {"policy": pretty}, {}) == []
@@ -566,7 +611,7 @@ def test_a_pretty_printed_ecr_policy_is_measured_compacted_as_the_provider_sends
 
 @pytest.mark.parametrize("character", ["&", "<", ">"])
 def test_each_html_character_counts_six_as_gos_json_marshal_escapes_it(character):
-    limit = QUOTA_TABLE["ecr-repository-policy-length"].limit
+    limit = 10_240  # SetRepositoryPolicy and PutRegistryPolicy: policyText "Maximum length of 10240"
     # One character swapped in: 1 character as written, \\u0026-style 6 characters as sent.
     document = json.loads(compact_document(limit - 5))
     document["Statement"][0]["Sid"] = character + document["Statement"][0]["Sid"][1:]

@@ -161,16 +161,18 @@ def test_the_stack_place_comes_from_the_aws_config():
     assert default_place({"aws:region": "eu-west-1", "aws:assumeRoles": roles}).account == "444444444444"
 
 
-@pytest.mark.parametrize(("count", "ok"), [(scanning.MAX_RULES, True), (scanning.MAX_RULES + 1, False)])
+# ECR API reference, RegistryScanningConfiguration: rules "Maximum number of 2 items"; RegistryScanningRule:
+# repositoryFilters "Maximum number of 100 items"
+# (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RegistryScanningConfiguration.html,
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RegistryScanningRule.html).
+@pytest.mark.parametrize(("count", "ok"), [(2, True), (3, False)])
 def test_at_most_two_rules(count, ok):
     findings = ecr.registry_scanning_findings({"scanType": "ENHANCED", "rules": [rule("SCAN_ON_PUSH", "*")] * count})
     assert (findings == []) is ok
     assert ok or "at most 2" in findings[0].message
 
 
-@pytest.mark.parametrize(
-    ("count", "ok"), [(scanning.MAX_FILTERS_PER_RULE, True), (scanning.MAX_FILTERS_PER_RULE + 1, False)]
-)
+@pytest.mark.parametrize(("count", "ok"), [(100, True), (101, False)])
 def test_at_most_one_hundred_filters_per_rule(count, ok):
     filters = [f"team{n}/*" for n in range(count)]
     findings = ecr.registry_scanning_findings({"scanType": "ENHANCED", "rules": [rule("SCAN_ON_PUSH", *filters)]})

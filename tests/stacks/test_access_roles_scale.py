@@ -11,7 +11,7 @@ from pathlib import Path
 
 import harness
 import pytest
-from access_stack.access import MAX_TRUST_POLICY_CHARS, oidc_provider_arn, role_documents, team_trust_policy
+from access_stack.access import oidc_provider_arn, role_documents, team_trust_policy
 from access_stack.config import AccessConfig
 from model_registry import naming
 from model_registry.catalog import Team, load_catalog
@@ -21,7 +21,11 @@ from model_registry.errors import ConfigError
 sys.path.insert(0, str(Path(__file__).parents[1] / "deployer"))
 from iam_eval import allows  # noqa: E402
 
+# IAM and AWS STS quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): all
+# inline policies of a role together 10,240 characters, a role trust policy 2,048 (the default), a role name 64.
 MAX_INLINE_POLICY_CHARS = 10_240
+MAX_TRUST_POLICY_CHARS = 2_048
+MAX_ROLE_NAME = 64
 TEAMS = ("nlp", "speech", "vision", "genai")
 ACCOUNT = harness.ACCOUNT
 NAMESPACE_ARN = f"arn:aws:ecr:{harness.REGION}:{ACCOUNT}:repository/models/*"
@@ -105,7 +109,7 @@ def test_the_real_role_documents_are_within_iam_quotas(access_run):
         # One inline policy per role: its size is the role's aggregate.
         assert iam_size(policies[name]) <= MAX_INLINE_POLICY_CHARS, name
         assert iam_size(role.inputs["assumeRolePolicy"]) <= MAX_TRUST_POLICY_CHARS, name
-        assert len(name) <= naming.MAX_ROLE_NAME
+        assert len(name) <= MAX_ROLE_NAME
 
 
 def test_each_team_push_role_can_push_only_to_repositories_tagged_with_its_team(access_run, registry_run):

@@ -64,6 +64,17 @@ def test_no_reader_outside_the_leaf_spells_an_identifier_or_name_pattern_again()
     assert offenders == []
 
 
+def test_the_leaf_spells_the_account_id_pattern_nowhere_it_reads_it_from_organizations_model():
+    leaf = ROOT / "aws-facts" / "aws_facts"
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in leaf.rglob("*.py")
+        if any(p in path.read_text() for p in (r"\d{12}", "[0-9]{12}"))
+    ]
+    assert offenders == []
+    assert names.ACCOUNT_ID.fullmatch("123456789012") and not names.ACCOUNT_ID.fullmatch("12345678901")
+
+
 # ECR lifecycle policies, as ECR judges them (lifecycle_policy_parameters.html, archive-image.html).
 ARCHIVE_EXPIRY = {
     "tagStatus": "any",

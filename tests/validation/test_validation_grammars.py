@@ -89,14 +89,37 @@ def test_a_repository_policy_with_a_resource_element_is_refused():
     ]
 
 
-@pytest.mark.parametrize("principal", ["12345", "arn:aws:iam::12345:root", "arn:aws:iam::1234567890123:role/x"])
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "12345",
+        "12345678901",  # 11 digits
+        "1234567890123",  # 13 digits
+        "arn:aws:iam::12345:root",
+        "arn:aws:iam::1234567890123:role/x",
+        f"arn:aws:iam::{ACCOUNT}:",  # no resource
+        f"arn:aws:s3::{ACCOUNT}:bucket",  # not an IAM or STS ARN
+        f"arn:aws:iam:us-east-1:{ACCOUNT}:root",  # IAM ARNs name no region
+        f"arn:aws-mars:iam::{ACCOUNT}:root",  # no such partition
+        f"arn:aws:iam::{ACCOUNT}:root\n",
+    ],
+)
 def test_an_aws_principal_without_a_12_digit_account_is_refused(principal):
     found = policy_problems(doc({**PULL, "Principal": {"AWS": principal}}), "repository")
     assert [p.where for p in found] == [".Statement[0].Principal.AWS"]
 
 
 @pytest.mark.parametrize(
-    "principal", ["*", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", f"arn:aws:iam::{ACCOUNT}:role/a/b"]
+    "principal",
+    [
+        "*",
+        ACCOUNT,
+        f"arn:aws:iam::{ACCOUNT}:root",
+        f"arn:aws:iam::{ACCOUNT}:role/a/b",
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/app/session",
+        f"arn:aws-cn:iam::{ACCOUNT}:root",
+        f"arn:aws-us-gov:iam::{ACCOUNT}:user/ops",
+    ],
 )
 def test_aws_principals_of_the_documented_forms_pass(principal):
     assert policy_problems(doc({**PULL, "Principal": {"AWS": principal}}), "repository") == []
@@ -197,6 +220,30 @@ def test_under_scope_v1_only_replicate_import_and_create_are_accepted():
     assert registry_scope_problems(allowed, "V1") == []
     found = registry_scope_problems(doc({**REPLICATE, "Action": ["ecr:ReplicateImage", "ecr:BatchGetImage"]}), "V1")
     assert [p.value for p in found] == ["'ecr:BatchGetImage'"]
+
+
+def test_under_scope_v1_a_wildcard_is_accepted_and_only_the_three_actions_take_effect():
+    # ECR user guide, "Private registry permissions": "While it is possible to add the ecr:* action to a
+    # private registry permissions policy, ..."; V1 enforces only ReplicateImage, BatchImportUpstreamImage
+    # and CreateRepository.
+    from aws_facts.ecr_account_settings import read_statement
+
+    assert registry_scope_problems(doc({**REPLICATE, "Action": "ecr:*"}), "V1") == []
+    reading = read_statement("V1", ("ecr:*",), False)
+    assert reading.refused == ()
+    assert {"ecr:BatchGetImage", "ecr:PutImage"} <= reading.ignored
+    assert not reading.ignored & {"ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}
+    assert read_statement("V2", ("ecr:*",), False).ignored == frozenset()
+
+
+def test_action_names_are_read_case_insensitively_under_either_scope():
+    assert registry_scope_problems(doc({**REPLICATE, "Action": "ECR:replicateimage"}), "V1") == []
+
+
+def test_a_registry_policy_takes_no_not_action_under_either_scope():
+    for scope in ("V1", "V2"):
+        (found,) = registry_scope_problems(doc({**REPLICATE, "NotAction": "ecr:PutImage"}), scope)
+        assert found.where == ".Statement[0].NotAction"
 
 
 def test_under_scope_v2_every_ecr_action_and_no_other_is_accepted():

@@ -1,5 +1,6 @@
-"""API rules AWS applies that no request shape states: registry-policy scopes, the KMS key-policy lockout
-check, tag-mutability exclusion filters, replication to the source itself. Each rule cites its page."""
+"""API rules AWS applies that no request shape states: registry-policy scopes (the rule itself is
+aws_facts.ecr_account_settings'), the KMS key-policy lockout check, tag-mutability exclusion filters,
+replication to the source itself. Each rule cites its page."""
 
 from __future__ import annotations
 
@@ -7,21 +8,16 @@ import json
 from typing import Any
 
 from .. import models
+from ..ecr_account_settings import REGISTRY_POLICY_SCOPE, REGISTRY_POLICY_SCOPE_URL, read_statement
 from ..iam.actions import action_matches
 from ..iam.document import parse
 from ..problems import Problem
 
 ECR_GUIDE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide"
-SCOPE_URL = f"{ECR_GUIDE}/registry-permissions.html"
 LOCKOUT_URL = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key"
 MUTABILITY_URL = "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html"
 REPLICATION_URL = f"{ECR_GUIDE}/replication.html"
 
-# REGISTRY_POLICY_SCOPE (an ECR account setting): under V1 a registry policy takes only these actions;
-# under V2, AWS's default for registries created since the setting exists, every ECR action.
-REGISTRY_SCOPE_SETTING = "REGISTRY_POLICY_SCOPE"
-V1_REGISTRY_ACTIONS = ("ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
-DEFAULT_REGISTRY_SCOPE = "V2"
 # The tag mutabilities that take exclusion filters (ECR's ImageTagMutability enum, the *_WITH_EXCLUSION ones).
 WITH_EXCLUSION = tuple(m for m in models.enum("ecr", "ImageTagMutability") if m.endswith("_WITH_EXCLUSION"))
 
@@ -32,38 +28,15 @@ def _shown(value: Any) -> str:
 
 
 def registry_scope_problems(document: Any, scope: str) -> list[Problem]:
-    """Actions a registry policy may not name under `scope` (V1: three; V2: ECR's only)."""
-    parsed = parse(document)
+    """What PutRegistryPolicy refuses under `scope` (aws_facts.ecr_account_settings.read_statement)."""
+    source = f"ECR {REGISTRY_POLICY_SCOPE} {scope}"
     problems: list[Problem] = []
-    source = f"ECR {REGISTRY_SCOPE_SETTING} {scope}"
-    for statement in parsed.statements:
+    for statement in parse(document).statements:
         where = f".Statement[{statement.index}].{'NotAction' if statement.not_action else 'Action'}"
-        if statement.not_action:
-            problems.append(
-                Problem(
-                    where,
-                    "a registry policy lists its actions; NotAction is not accepted",
-                    "NotAction",
-                    source,
-                    SCOPE_URL,
-                )
-            )
-            continue
-        for action in statement.actions:
-            if scope == "V1" and action.lower() not in {a.lower() for a in V1_REGISTRY_ACTIONS}:
-                problems.append(
-                    Problem(
-                        where,
-                        f"under registry policy scope V1 only {', '.join(V1_REGISTRY_ACTIONS)} are accepted",
-                        _shown(action),
-                        source,
-                        SCOPE_URL,
-                    )
-                )
-            elif scope != "V1" and not action.lower().startswith("ecr:"):
-                problems.append(
-                    Problem(where, "a registry policy takes ECR actions only", _shown(action), source, SCOPE_URL)
-                )
+        reading = read_statement(scope, statement.actions, statement.not_action)
+        problems += [
+            Problem(where, why, _shown(action), source, REGISTRY_POLICY_SCOPE_URL) for action, why in reading.refused
+        ]
     return problems
 
 

@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..problems import Problem
+from ..quotas import QUOTA_TABLE
 
 URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html"
 SOURCE = "ECR lifecycle policy grammar"
-# PutLifecyclePolicy's `lifecyclePolicyText` (botocore: LifecyclePolicyText, max 30,720) and ECR's quota.
-MAX_TEXT = 30_720
-MAX_RULES = 50
+# PutLifecyclePolicy's `lifecyclePolicyText` (botocore: LifecyclePolicyText) and ECR's rules per policy: the
+# quota table's numbers.
+MAX_TEXT = QUOTA_TABLE["ecr-lifecycle-policy-length"].limit
+MAX_RULES = QUOTA_TABLE["ecr-lifecycle-rules"].limit
 MAX_WILDCARDS = 4
 TAG_STATUSES = ("tagged", "untagged", "any")
 COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..iam.conditions import KNOWN as CONDITION_OPERATORS
 from ..iam.document import ELEMENTS
+from ..iam.principals import is_aws_principal
 from ..problems import Problem
 
 URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html"
@@ -34,7 +35,6 @@ IAM_SID = re.compile(r"[A-Za-z0-9]*")
 TOP_ELEMENTS = ("Version", "Id", "Statement")
 STATEMENT_ELEMENTS = tuple(name for name in ELEMENTS if name not in TOP_ELEMENTS)
 KINDS = ("identity", "trust", "repository", "registry", "key")
-_AWS_PRINCIPAL = re.compile(r"\*|\d{12}|arn:aws[a-z-]*:(?:iam|sts)::\d{12}:.+")
 _SET_PREFIXES = ("forallvalues:", "foranyvalue:")
 _DOC_PAGES = {
     "Version": "reference_policies_elements_version.html",
@@ -140,7 +140,7 @@ def _principal(where: str, value: Any) -> list[Problem]:
         if kind.lower() != "aws":
             continue
         for identifier in identifiers if isinstance(identifiers, list) else [identifiers]:
-            if not isinstance(identifier, str) or not _AWS_PRINCIPAL.fullmatch(identifier):
+            if not isinstance(identifier, str) or not is_aws_principal(identifier):
                 problems.append(
                     _p(
                         f"{where}.AWS",

@@ -11,10 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..names import ACCOUNT_ID as _ACCOUNT_ID
+from ..names import arn_partition_known, is_account_id
 from .document import PrincipalValue, Statement
 from .wildcard import has_glob, matches, split_arn
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+# The account id is aws_facts.names.ACCOUNT_ID (AWS Organizations' model), unanchored so that other patterns
+# embed it; this is the same pattern anchored at the end, for the callers that `.match` it (proof, external).
+ACCOUNT_ID = re.compile(rf"(?:{_ACCOUNT_ID.pattern})\Z", _ACCOUNT_ID.flags)
+# The services whose ARNs name an AWS principal: IAM (root, roles, users) and STS (assumed-role sessions).
+PRINCIPAL_ARN_SERVICES = ("iam", "sts")
 
 
 @dataclass(frozen=True)
@@ -34,10 +40,28 @@ class Caller:
 
 def account_of(value: str) -> str | None:
     """The account an AWS principal value or an ARN names: a 12-digit id, or an ARN's account field."""
-    if ACCOUNT_ID.match(value):
+    if is_account_id(value):
         return value
     parts = split_arn(value)
     return parts[4] if parts is not None and parts[4] else None
+
+
+def is_aws_principal(value: str) -> bool:
+    """Whether IAM accepts `value` as an {"AWS": ...} principal: "*", a 12-digit account id, or an IAM or STS
+    ARN of a partition AWS has (botocore's partitions), no region, and a 12-digit account (IAM JSON policy
+    elements: Principal)."""
+    if value == "*" or is_account_id(value):
+        return True
+    parts = split_arn(value)
+    return (
+        parts is not None
+        and arn_partition_known(value)
+        and parts[2] in PRINCIPAL_ARN_SERVICES
+        and parts[3] == ""
+        and is_account_id(parts[4])
+        and parts[5] != ""
+        and parts[5].isprintable()
+    )
 
 
 def _role_of_session(arn: str) -> str | None:
@@ -57,7 +81,7 @@ def value_names(principal: PrincipalValue, caller: Caller) -> bool:
     if kind == "AWS":
         if caller.kind != "aws":
             return False
-        account = value if ACCOUNT_ID.match(value) or (has_glob(value) and ":" not in value) else None
+        account = value if is_account_id(value) or (has_glob(value) and ":" not in value) else None
         parts = split_arn(value)
         if parts is not None and parts[2] == "iam" and parts[5] == "root":
             account = parts[4]

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import gojson, models
+from ..ecr_account_settings import DEFAULT_REGISTRY_POLICY_SCOPE
 from ..grammars import api_rules
 from ..grammars.lifecycle import lifecycle_problems
 from ..grammars.policy import policy_problems
@@ -189,7 +190,7 @@ def validate_resource(
     is_unknown: Callable[[Any], bool] = _never,
     region: str | None = None,
     account: str | None = None,
-    registry_scope: str = api_rules.DEFAULT_REGISTRY_SCOPE,
+    registry_scope: str = DEFAULT_REGISTRY_POLICY_SCOPE,
 ) -> Result:
     """Every rule AWS or the provider applies to the resource's request that its inputs break."""
     request = REQUESTS.get(resource_type)
