@@ -29,7 +29,13 @@ for arg in "$@"; do
 done
 case "$STANDIN_MODE:$target" in
   real:preview-all)
-    exec "$OFFLINE_PREVIEW" --project "$PROGRAM" --env local --build-dir "$PWD/build" --no-checkov --quiet "${flags[@]}" ;;
+    # The fixture program stands in for the repository's stacks and has no upstream stacks: --deployed REF
+    # (which reads the repository's upstream stacks at REF) is recorded, not passed.
+    kept=()
+    for ((i = 0; i < ${#flags[@]}; i++)); do
+      if [ "${flags[i]}" = --deployed ]; then i=$((i + 1)); echo "${flags[i]}" >"$PWD/deployed-ref"; else kept+=("${flags[i]}"); fi
+    done
+    exec "$OFFLINE_PREVIEW" --project "$PROGRAM" --env local --build-dir "$PWD/build" --no-checkov --quiet "${kept[@]}" ;;
   real:diff)
     # As the Makefile's recipe: the tool's status to DIFF_STATUS_FILE, and make's own 2 on failure.
     status=0
@@ -138,6 +144,7 @@ def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(
     assert outcomes["Tests"] == 0
     assert outcomes["preview"] == 1  # offline-preview's status for a mandatory violation
     assert outcomes["diff"] == 1  # and for a protected resource that would be deleted
+
     assert outcomes["Comment body and job summary"] == 0
     report = json.loads((workdir / "build" / "reports" / "preview.json").read_text())
     assert report["verdict"] == "FAILED" and report["counts"]["mandatory"] == 1
@@ -150,6 +157,11 @@ def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(
     assert "#### Who reaches what\n```mermaid\nflowchart LR\n" in comment  # the diff's access picture
     summary = (workdir / "step-summary.md").read_text()
     assert summary.rstrip().endswith("```") and "FAILED: 1 mandatory policy violation(s)" in summary
+
+
+def test_the_pull_request_preview_reads_upstream_stacks_as_the_base_branch_deployed_them(tmp_path, workdir, bin_dir):
+    _offline_job_replay(tmp_path, workdir, bin_dir)  # BASE_REF=main, as GitHub sets github.base_ref
+    assert (workdir / "deployed-ref").read_text() == "origin/main\n"
 
 
 def test_the_offline_preview_step_writes_sarif_and_junit_next_to_the_json(tmp_path, workdir, bin_dir):
