@@ -15,6 +15,7 @@ import re
 import pytest
 import yaml
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from offline_preview.cli import main
 from offline_preview.evaluate import EvaluationError, evaluate
 from offline_preview.project import ProjectError
 
@@ -97,3 +98,14 @@ def test_another_secrets_provider_is_not_decrypted_offline_and_reported(tmp_path
     directory = project(tmp_path, sealed("short"), secretsprovider="awskms://alias/pulumi")
     (line,) = evaluate(directory, "dev").diagnostics
     assert "demo:webhookToken: a secret, not validated offline" in line
+
+
+def test_the_offline_preview_command_prints_the_not_validated_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    (tmp_path / "demo").mkdir()
+    directory = project(tmp_path / "demo", sealed("short"))
+    status = main(["--project", str(directory), "--env", "dev", "--build-dir", str(tmp_path / "build")])
+    lines = [line for line in capsys.readouterr().err.splitlines() if "not validated offline" in line]
+    assert status == 0
+    assert len(lines) == 1 and "demo: warning: " in lines[0] and "demo:webhookToken: a secret" in lines[0]
