@@ -8,6 +8,7 @@ import re
 import sys
 
 import pytest
+from aws_facts import models
 from faults_helpers import REPO
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
@@ -101,3 +102,19 @@ def test_an_empty_pusher_list_in_a_team_file_is_refused_at_its_key_and_one_is_ac
     (tmp_path / "nlp.yaml").write_text(TEAM.format(pushers=ONE_REF.format(refs="[refs/heads/main]")))
     (team,) = load_catalog(tmp_path).teams
     assert [(p.repository, p.refs) for p in team.pushers] == [("acme/model-build", ("refs/heads/main",))]
+
+
+def test_lists_left_empty_where_empty_is_meaningful_never_reach_ecr_as_an_empty_list(registry_run):
+    # ECR's model refuses an empty exclusion-filter list and an empty replication filter list (min 1 each):
+    # an empty mutableTags is IMMUTABLE without filters, empty prefixes the namespace's one filter.
+    assert models.length("ecr", "ImageTagMutabilityExclusionFilters")[0] == 1
+    assert models.length("ecr", "RepositoryFilterList")[0] == 1
+    repositories = {r.inputs["name"]: r.inputs for r in registry_run.of_type("aws:ecr/repository:Repository")}
+    whisper = repositories["models/whisper-large-v3"]  # catalog/speech.yaml: no mutableTags
+    assert whisper["imageTagMutability"] == "IMMUTABLE" and "imageTagMutabilityExclusionFilters" not in whisper
+    rules = [{"destinations": [{"region": "eu-west-1"}], "prefixes": []}]
+    values = harness.stack_config("replication") | {"replication:rules": rules}
+    run = harness.run_stack("replication", values, upstream=harness.upstream_of(registry_run))
+    (configuration,) = run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")
+    (rule,) = configuration.inputs["replicationConfiguration"]["rules"]
+    assert rule["repositoryFilters"] == [{"filter": "models", "filterType": "PREFIX_MATCH"}]
