@@ -35,6 +35,7 @@ from .config import (
     TagFilter,
     validate_document,
 )
+from .config_errors import WhenEmpty
 from .environments import LIBRARY_REPOSITORY, PACK_CONFIG_DIR
 from .errors import ConfigError
 from .sources import Document, SourceError, load_json, load_yaml
@@ -78,7 +79,8 @@ class ModelSpec(ConfigModel):
     name: ModelName
     description: str | None = Field(None, max_length=256)
     cost_centre: TagValue | None = None  # default: the team's costCentre, else registry:costCentre
-    # Tags that may be overwritten (e.g. `latest`); everything else is immutable.
+    # Tags that may be overwritten (e.g. `latest`); everything else is immutable. Empty is meaningful: the
+    # repository is IMMUTABLE, with no exclusion filters sent (ECR's ImageTagMutabilityExclusionFilters has min 1).
     mutable_tags: tuple[TagFilter, ...] = Field((), max_length=MAX_TAG_EXCLUSION_FILTERS)
     # Overrides exist so that a team can ask; the policy pack still rejects scanning turned off.
     scan_on_push: bool = True
@@ -90,7 +92,15 @@ class ModelSpec(ConfigModel):
 class TeamCi(ConfigModel):
     """The team's own CI identity: the GitHub workflows its push role trusts."""
 
-    pushers: tuple[GitHubPusher, ...] = Field(min_length=1)
+    # At least one: the push role's trust policy takes its `sub` values from the pushers (iam.github_subjects),
+    # and with none its condition would list no workflow. A team without CI leaves `ci` out.
+    pushers: Annotated[
+        tuple[GitHubPusher, ...],
+        WhenEmpty(
+            "gives the team's push role a trust policy whose GitHub `sub` condition lists no workflow; name a "
+            "repository and its refs, or remove `ci` (the team then has no push role and nobody pushes)"
+        ),
+    ] = Field(min_length=1)
 
 
 def _upstream_registry(value: str) -> str:
@@ -135,7 +145,7 @@ class TeamFile(ConfigModel):
     # The team's default lifecycle overrides; a model's own `lifecycle` keys win over these.
     lifecycle: LifecycleOverride | None = None
     ci: TeamCi | None = None
-    # Upstream registries the team's builds pull through the registry's cache (docs/features.md).
+    # Upstream registries the team's builds pull through the registry's cache (docs/features.md); empty: none.
     upstreams: tuple[UpstreamSpec, ...] = ()
     models: tuple[ModelSpec, ...] = Field(min_length=1)
 

@@ -27,7 +27,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic.alias_generators import to_camel
 
 from . import naming, rules
-from .config_errors import Locate, describe, format_validation_error
+from .config_errors import Locate, WhenEmpty, describe, format_validation_error
 from .errors import ConfigError
 from .rules import (
     MAX_REPOSITORY_NAME,
@@ -143,6 +143,8 @@ class Lifecycle(ConfigModel):
 
     untagged_expiry_days: StrictInt = Field(14, ge=1, le=3650)
     prerelease_keep_count: StrictInt = Field(20, ge=1, le=10000)
+    # At least one of each: not for a malformed document (each rule's tagPrefixList holds one prefix, never an
+    # empty list) but for the lifecycle's contract (a release scheme to keep, a pre-release scheme to expire).
     prerelease_tag_prefixes: tuple[TagPrefix, ...] = Field(("dev-", "rc-", "pr-"), min_length=1, max_length=20)
     release_tag_prefixes: tuple[TagPrefix, ...] = Field(("v",), min_length=1, max_length=20)
 
@@ -205,6 +207,8 @@ class ServiceConsumer(ConfigModel):
         return self
 
 
+# Every list of Consumers may be empty: an empty one adds no statement to the policy (ecr.pull_statements),
+# never a statement whose Principal or condition names nobody.
 class Consumers(ConfigModel):
     """Who may pull: accounts, IAM principals, services, and a whole organization."""
 
@@ -222,7 +226,16 @@ class GitHubPusher(ConfigModel):
     """A GitHub repository whose workflows may push, from the listed refs or environments only."""
 
     repository: GitHubRepository
-    refs: tuple[GitHubRef, ...] = Field(("refs/heads/main",), min_length=1)
+    # At least one: a pusher's refs become the `sub` values of its team's trust policy (iam.github_subjects);
+    # none would let the repository push from nowhere, and a team whose pushers all have none gets a condition
+    # with an empty value list, which matches no token.
+    refs: Annotated[
+        tuple[GitHubRef, ...],
+        WhenEmpty(
+            "lets this repository push from no ref; name the refs or environments it pushes from, such as "
+            "refs/heads/main or environment:release, or remove the pusher"
+        ),
+    ] = Field(("refs/heads/main",), min_length=1)
 
 
 # --- replication: the replication stack's config, which tools/deployer_policies reads too --------------
@@ -236,8 +249,19 @@ class Destination(ConfigModel):
 
 
 class ReplicationRule(ConfigModel):
-    destinations: tuple[Destination, ...] = Field(min_length=1, max_length=MAX_REPLICATION_DESTINATIONS)
-    # Extra PREFIX_MATCH filters inside the namespace (e.g. "models/llm"); default: the whole namespace.
+    # At least one. ECR's model allows an empty list (ReplicationDestinationList, min 0), but pulumi-aws's
+    # replicationConfiguration rule requires its destinations (the provider's `destination` block is Required),
+    # and a rule that replicates nowhere says nothing. No replication at all: `rules: []`.
+    destinations: Annotated[
+        tuple[Destination, ...],
+        WhenEmpty(
+            "makes a replication rule with no destination, which pulumi-aws refuses (a rule's destinations are "
+            "required); name a destination region (and registryId for another account), or remove the rule"
+        ),
+    ] = Field(min_length=1, max_length=MAX_REPLICATION_DESTINATIONS)
+    # Extra PREFIX_MATCH filters inside the namespace (e.g. "models/llm"). Empty is meaningful: the rule's one
+    # filter is then the namespace itself, so ECR never receives an empty RepositoryFilterList (its model's min
+    # is 1: models.length("ecr", "RepositoryFilterList")).
     prefixes: tuple[ReplicationPrefix, ...] = Field((), max_length=MAX_FILTERS_PER_RULE)
 
 
@@ -264,10 +288,12 @@ class AccountSettings(ConfigModel):
 class ReplicationConfig(ConfigModel):
     """`replication:*` config."""
 
+    # Empty is meaningful: no replication configuration at all.
     rules: tuple[ReplicationRule, ...] = Field((), max_length=MAX_REPLICATION_RULES)
-    # Accounts that replicate INTO this registry (the registry policy); empty: no registry policy.
+    # Accounts that replicate INTO this registry (the registry policy); empty: no registry policy (never one
+    # whose Principal names nobody).
     source_accounts: tuple[AccountId, ...] = ()
-    # Who may pull from replicas (the creation template's repository policy).
+    # Who may pull from replicas (the creation template's repository policy); all lists empty: no policy.
     replica_consumers: Consumers | None = None
     # Creation templates (with their KMS replica keys and role) in each same-account destination region.
     # Only ENV=local turns them off: the emulator implements neither their API nor ReplicateKey by ARN.

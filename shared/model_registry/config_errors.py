@@ -12,6 +12,7 @@ import re
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ValidationError
@@ -70,6 +71,15 @@ def unwrap(annotation: Any) -> Any:
             return annotation
 
 
+@dataclass(frozen=True)
+class WhenEmpty:
+    """Why an empty list is refused at its key and what to write instead, for its one-line message:
+    `Annotated[tuple[X, ...], WhenEmpty("makes ...; name ...")] = Field(..., min_length=1)`. The sentence
+    follows "an empty list" (e.g. `access:inference.trustedServices: an empty list makes ...`)."""
+
+    consequence_and_fix: str
+
+
 def _model_of(annotation: Any) -> type[BaseModel] | None:
     annotation = unwrap(annotation)
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
@@ -100,6 +110,31 @@ def known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
             return []
     current = _model_of(annotation)
     return [f.alias or n for n, f in current.model_fields.items()] if current else []
+
+
+def field_at(model: type[BaseModel], loc: Loc) -> Any:
+    """The pydantic field at `loc` (a key path into the model, list indices included), or None."""
+    annotation: Any = model
+    found = None
+    for part in loc:
+        current = _model_of(annotation)
+        if current is not None and isinstance(part, str):
+            found = _field(current, part)
+            if found is None:
+                return None
+            annotation = found.annotation
+            continue
+        args = typing.get_args(unwrap(annotation))
+        if typing.get_origin(unwrap(annotation)) in (tuple, list) and args and isinstance(part, int):
+            annotation, found = args[0], None
+        else:
+            return None
+    return found
+
+
+def _when_empty(model: type[BaseModel], loc: Loc) -> WhenEmpty | None:
+    field = field_at(model, loc)
+    return next((m for m in getattr(field, "metadata", ()) if isinstance(m, WhenEmpty)), None)
 
 
 def _named_item(data: Any, loc: Loc) -> str:
@@ -143,6 +178,8 @@ def _rule(problem: Mapping[str, Any], model: type[BaseModel], loc: Loc) -> str:
     if kind in bounds:
         words, key = bounds[kind]
         return f"must be {words} {ctx.get(key)}{got}"
+    if kind == "too_short" and ctx.get("actual_length") == 0 and (reason := _when_empty(model, loc)):
+        return f"an empty list {reason.consequence_and_fix}"
     if kind in ("too_short", "too_long"):
         words = "at least" if kind == "too_short" else "at most"
         limit = ctx.get("min_length" if kind == "too_short" else "max_length")
@@ -183,8 +220,9 @@ def format_validation_error(
     With `by_item_name` (files whose lists hold named items, e.g. a catalog file), a problem inside such
     an item reads `[file:line: ]model 'name': <path below it>: <rule>`."""
     problems = error.errors(include_url=False)
-    # A list whose items failed also reports "too short after validation": the item errors say more.
-    failing = {tuple(p["loc"]) for p in problems if p["type"] != "too_short"}
+    # A list whose items failed also reports "too short after validation": the item errors (an item's own
+    # empty list included) say more.
+    failing = {tuple(p["loc"]) for p in problems}
     lines = []
     for problem in problems:
         loc = tuple(problem["loc"])

@@ -5,6 +5,12 @@ on) the engine gave the program, keeps the types the stack file wrote (`14` stay
 refuses unknown keys and namespaces, and validates the rest into `Model` (model_registry.config.validate):
 every problem names the stack file and line. `aws_problems` also serves tools that read a stack file
 themselves (tools/deployer_policies).
+
+Secrets (`secure:` values): a key that is not secret by nature is refused as a secret, by name. A key declared
+`may_be_secret` is validated as its plaintext when the engine gives it (`pulumi preview`, and the offline
+preview of a passphrase stack with PULUMI_CONFIG_PASSPHRASE set); given NOT_DECRYPTED (the offline preview
+without the key), it is reported as not validated offline, in one warning naming it, never judged by the
+placeholder.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from pydantic import create_model
 
 from . import naming, rules
 from .config import ConfigT, validate
@@ -157,6 +165,11 @@ MOVED_KEYS = {
 OTHER_NAMESPACES = ("pulumi", "aws-native")
 
 
+# What the offline preview gives a program for a secret it cannot decrypt (no passphrase, or a provider that
+# needs an account). The engine never does: it decrypts every secret before the program starts, or stops.
+NOT_DECRYPTED = "[secret]"
+
+
 def _is_secret(full_key: str, written: Any) -> bool:
     """A `secure:` key: marked secret by the engine (PULUMI_CONFIG_SECRET_KEYS) or written so in the stack file."""
     import pulumi.runtime.config as runtime_config
@@ -184,6 +197,7 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
     values: dict[str, Any] = {}
     aws: dict[str, Any] = {}
     problems: list[str] = []
+    unvalidated: dict[str, str] = {}  # key -> its "not validated offline" line
     for full, text in sorted(_engine_config().items()):
         space, _, key = full.partition(":")
         if space not in (namespace, "aws"):
@@ -198,6 +212,18 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
         value = _typed(text, written.get(full), full in written, is_bool)
         if space == "aws":
             aws[key] = value
+        elif (
+            field is not None
+            and _is_secret(full, written.get(full))
+            and _may_be_secret(field)
+            and text == NOT_DECRYPTED
+        ):
+            where = locate((key,))
+            unvalidated[key] = (
+                f"{where + ': ' if where else ''}{full}: a secret, not validated offline: its key is not at hand "
+                "(for a passphrase stack, set PULUMI_CONFIG_PASSPHRASE); the engine validates its plaintext"
+            )
+            values[key] = value
         elif field is not None and _is_secret(full, written.get(full)) and not _may_be_secret(field):
             # Judging the value would judge a placeholder offline ("[secret]") and a plaintext the engine must
             # not show: a key that is not secret by nature is refused as a secret, by name.
@@ -220,9 +246,19 @@ def read_pulumi_config(model: type[ConfigT], namespace: str) -> ConfigT:
         where = _locator(document, "aws")(loc)
         problems.append(f"{where + ': ' if where else ''}{location('aws', loc)}: {rule_text}")
     try:
-        loaded = validate(model, values, namespace, locate)
+        loaded = validate(_taking_as_given(model, unvalidated), values, namespace, locate)
     except ConfigError as error:
         problems += error.problems
     if problems:
         raise ConfigError(*problems)
+    for line in unvalidated.values():
+        pulumi.log.warn(line)
     return loaded
+
+
+def _taking_as_given(model: type[ConfigT], keys: Mapping[str, str]) -> type[ConfigT]:
+    """`model`, or a subclass of it that takes these keys' values as given (not validated offline)."""
+    if not keys:
+        return model
+    names = {name for name, field in model.model_fields.items() if (field.alias or name) in keys}
+    return create_model(model.__name__, __base__=model, **{name: (Any, None) for name in names})  # type: ignore[call-overload]

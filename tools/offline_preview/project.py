@@ -2,8 +2,10 @@
 
 Config is turned into the flat string map that the Pulumi CLI hands to the language host: keys are
 `namespace:key`, scalars are strings, objects and lists are JSON-encoded (as Go's json.Marshal writes
-them: compact, keys sorted), `secure:` values become a masked placeholder marked secret (no secret ever
-leaves the stack file offline).
+them: compact, keys sorted). A `secure:` value is marked secret and is its plaintext where the key is at hand
+offline (a passphrase-provider stack with PULUMI_CONFIG_PASSPHRASE set: offline_preview.secrets), as the
+engine gives it; otherwise the placeholder model_registry.engine_config.NOT_DECRYPTED, which the program
+reports as not validated offline instead of judging it. Manifests mask every secret either way.
 
 The engine's limit: the Python language host passes the whole config to the program in ONE environment
 variable, `PULUMI_CONFIG=<json.Marshal(config)>`, and the engine passes the same to a policy pack
@@ -19,12 +21,14 @@ import binascii
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model_registry.engine_config import NOT_DECRYPTED
 from model_registry.sources import SourceError, load_yaml
 from model_registry.stack_names import config_stack
 
 from . import gojson
+from .secrets import Decrypt, SecretsError, passphrase_decrypter
 
-SECRET_PLACEHOLDER = "[secret]"
+SECRET_PLACEHOLDER = NOT_DECRYPTED
 # Linux's MAX_ARG_STRLEN (32 pages of 4 KiB): the longest single argument or environment string execve
 # accepts, its terminating NUL included (fs/exec.c: valid_arg_len).
 MAX_ARG_STRLEN = 131_072
@@ -111,6 +115,7 @@ def _stack_config(directory: Path, project: str, stack: str, declared: dict) -> 
     # the Makefile gives it `--config-file Pulumi.<env>.yaml` (docs/shards.md).
     file_stack = config_stack(stack)
     stack_file = _first_existing(directory, (f"Pulumi.{file_stack}.yaml", f"Pulumi.{file_stack}.yml"))
+    decrypt: Decrypt | None = None
     if stack_file is not None:
         stack_settings = _read_yaml(stack_file)
         written = stack_settings.get("config") or {}
@@ -118,13 +123,24 @@ def _stack_config(directory: Path, project: str, stack: str, declared: dict) -> 
             raise ProjectError(f"{stack_file}: `config:` must map keys to values, not be a {type(written).__name__}")
         for key, value in written.items():
             raw[_qualify(key, project)] = value
+        if any(isinstance(v, dict) and set(v) == {"secure"} for v in written.values()):
+            try:
+                decrypt = passphrase_decrypter(stack_settings, stack_file)
+            except SecretsError as error:
+                raise ProjectError(str(error)) from None
     config: dict[str, str] = {}
     engine_config: dict[str, str] = {}  # as the engine would pass it: secrets at their plaintext length
     secret_keys: list[str] = []
     for key, value in raw.items():
         if isinstance(value, dict) and set(value) == {"secure"}:
-            config[key] = SECRET_PLACEHOLDER
-            engine_config[key] = "x" * _plaintext_length(value["secure"])
+            if decrypt is not None and isinstance(value["secure"], str):
+                try:
+                    config[key] = engine_config[key] = decrypt(key, value["secure"])
+                except SecretsError as error:
+                    raise ProjectError(str(error)) from None
+            else:
+                config[key] = SECRET_PLACEHOLDER
+                engine_config[key] = "x" * _plaintext_length(value["secure"])
             secret_keys.append(key)
         else:
             config[key] = engine_config[key] = _config_string(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from model_registry.config import DEFAULT_CATALOG, ConfigModel, Consumers, ServicePrincipal
+from model_registry.config_errors import WhenEmpty
 from model_registry.rules import GITHUB_OIDC_HOST, RequiredTagValue, StrictStr, oidc_provider_arn
 from pydantic import Field, model_validator
 
@@ -38,12 +39,19 @@ class Inference(ConfigModel):
 
     # At least one: an empty list makes a trust policy whose Principal names nobody, a document IAM refuses
     # (the pack would name the role; this names the key). No inference role at all: `inference: null`.
-    trusted_services: tuple[ServicePrincipal, ...] = Field(("sagemaker.amazonaws.com",), min_length=1)
+    trusted_services: Annotated[
+        tuple[ServicePrincipal, ...],
+        WhenEmpty(
+            "makes the inference role's trust policy a Principal that names no service, which IAM refuses; name "
+            "the services that assume it, such as sagemaker.amazonaws.com, or set inference to null for no role"
+        ),
+    ] = Field(("sagemaker.amazonaws.com",), min_length=1)
 
 
 class AccessConfig(ConfigModel):
     """`access:*` config."""
 
+    # Each of its lists may be empty (model_registry.config.Consumers: an empty list adds no statement).
     consumers: Consumers = Consumers()
     ci: CiSettings = CiSettings()
     # The catalog folder (model_registry.catalog), relative to the project directory: per-model consumers

@@ -71,7 +71,8 @@ class RegistryConfig(ConfigModel):
     cost_centre: RequiredTagValue
     scanning: Scanning = Scanning()
     lifecycle: Lifecycle = Lifecycle()
-    # Principals (besides the account root) allowed to administer the registry's KMS key.
+    # Principals (besides the account root) allowed to administer the registry's KMS key. Empty is meaningful:
+    # the key policy's admin statement names the account root alone (kms.registry_key_policy).
     key_admins: tuple[PrincipalArn, ...] = ()
     # The catalog folder (model_registry.catalog), relative to the project directory.
     catalog: str = Field(DEFAULT_CATALOG, min_length=1)
