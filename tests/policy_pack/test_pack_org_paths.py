@@ -8,12 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from model_registry.config import Consumers
 from model_registry.policy_documents import document, to_json
 from model_registry.policy_documents.ecr import pull_statements
 from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.pack_config import PackConfigError, installed_policies, read_pack_config
 from registry_policies import names as policy_names
+from registry_policies.pack import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN, ORG = "123456789012", "o-a1b2c3d4e5"
@@ -121,3 +124,51 @@ def test_the_config_file_reads_well_formed_trusted_paths(tmp_path):
     path.write_text(json.dumps({policy_names.NO_WILDCARD_PRINCIPAL: {**ZONE, "trustedOrgPaths": [TRUSTED_OU, deeper]}}))
     read = read_pack_config(path, installed_policies())
     assert read[policy_names.NO_WILDCARD_PRINCIPAL]["trustedOrgPaths"] == [TRUSTED_OU, deeper]
+
+
+# ---- the pure check: the same zone for every form a grant takes ---------------------------------------------------
+
+REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+
+
+def grant_under(*org_paths: str) -> dict:
+    return json.loads(to_json(document(*pull_statements(Consumers(org_paths=org_paths)))))
+
+
+def test_a_cloudformation_template_is_judged_with_the_trusted_paths_too():
+    """A template's documents are judged in the zone plus the stack's own account: the trusted paths stay in it."""
+    template = {
+        "Resources": {
+            "Repo": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryPolicyText": grant_under(TRUSTED_OU)}}
+        }
+    }
+    props = {"templateBody": json.dumps(template)}
+    assert effective_access("aws:cloudformation/stack:Stack", props, ZONE) == []
+    sibling = f"{PATH_ORG}/r-cd34/ou-cd34-22222222/"
+    template["Resources"]["Repo"]["Properties"]["RepositoryPolicyText"] = grant_under(sibling)
+    (finding,) = effective_access("aws:cloudformation/stack:Stack", {"templateBody": json.dumps(template)}, ZONE)
+    assert f"aws:principalorgpaths={sibling}" in finding.message
+
+
+# One OU id's second part, as AWS Organizations' model allows it: 8-32 of [a-z0-9].
+ou_suffix = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=8, max_size=32)
+
+
+# Few examples: each refusal is a solver search for its witness (about 1-10 s on a loaded machine).
+@settings(max_examples=6, deadline=None)
+@given(ou_suffix)
+def test_any_ou_of_the_organization_is_inside_exactly_when_it_is_the_trusted_one(suffix):
+    org_path = f"{PATH_ORG}/r-cd34/ou-cd34-{suffix}/"
+    findings = effective_access(REPOSITORY_POLICY, {"policy": json.dumps(grant_under(org_path))}, ZONE)
+    if suffix == "11111111":
+        assert findings == []
+    else:
+        (finding,) = findings
+        assert f"aws:principalorgpaths={org_path}" in finding.message
+
+
+@settings(max_examples=30, deadline=None)
+@given(ou_suffix)
+def test_any_ou_under_the_trusted_one_is_inside(suffix):
+    org_path = f"{TRUSTED_OU}ou-cd34-{suffix}/"
+    assert effective_access(REPOSITORY_POLICY, {"policy": json.dumps(grant_under(org_path))}, ZONE) == []

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from model_registry.catalog import TrustedZone, load_catalog, pack_config_path, trusted_zone
 from model_registry.errors import ConfigError
 from registry_policies import names as policy_names
@@ -259,3 +261,26 @@ def test_a_trusted_path_at_the_limits_of_its_ids_is_read(tmp_path, good):
     path = tmp_path / "x.json"
     path.write_text(json.dumps({"no-wildcard-principal": {"trustedOrgPaths": [good]}}))
     assert trusted_zone(path).org_paths == frozenset({good})
+
+
+# Paths built id by id from a few organizations, roots and OUs, the trusted ones among them and ids that start
+# with a trusted id. The rule, stated on ids rather than text: the path's ids begin with a trusted path's ids,
+# or its organization is trusted.
+def _ids(text: str) -> list[str]:
+    return [part for part in text.split("/") if part]
+
+
+paths = st.builds(
+    lambda org, root, ous, slash: "/".join([org, root, *ous]) + ("/" if slash else ""),
+    st.sampled_from([ORG, PATH_ORG, "o-p9q8r7s6t5x", "o-zzzzzzzzzz"]),
+    st.sampled_from(["r-cd34", "r-cd345", "r-ef56"]),
+    st.lists(st.sampled_from(["ou-cd34-11111111", "ou-cd34-111111112", "ou-cd34-22222222"]), max_size=3),
+    st.booleans(),
+)
+
+
+@given(paths)
+def test_a_path_is_inside_exactly_when_its_ids_begin_with_a_trusted_paths_or_its_organization_is_trusted(org_path):
+    ids = _ids(org_path)
+    inside = ids[0] in PATH_ZONE.organizations or any(ids[: len(_ids(t))] == _ids(t) for t in PATH_ZONE.org_paths)
+    assert (PATH_ZONE.path_problem(org_path) is None) == inside
