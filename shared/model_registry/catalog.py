@@ -209,9 +209,8 @@ class TrustedZone:
         if organization in self.organizations or any(granted.startswith(p) for p in self.org_paths):
             return None
         return (
-            f"the path {org_path!r} is in the organization {organization!r}, outside the trusted zone and under "
-            f"none of its paths: {self.source} trusts the organizations "
-            f"{_listed(self.organizations)} (rule {ZONE_POLICY}.organizationIds) and the paths "
+            f"the path {org_path!r} is in the organization {organization!r}, outside the trusted zone: {self.source} "
+            f"trusts the organizations {_listed(self.organizations)} (rule {ZONE_POLICY}.organizationIds) and the paths "
             f"{_listed(self.org_paths)} (rule {ZONE_POLICY}.trustedOrgPaths); ask the security team to trust it there"
         )
 

@@ -1,6 +1,6 @@
 """A team's catalog file grants only inside the trusted zone of the pack's config for the environment
-(policy-pack/config/<env>.json, no-wildcard-principal: trustedAccounts, organizationIds, trustedOrgPaths). Each refusal names the
-file, the line, the model, the field and the rule."""
+(policy-pack/config/<env>.json, no-wildcard-principal: trustedAccounts, organizationIds, trustedOrgPaths).
+Each refusal names the file, the line, the model, the field and the rule."""
 
 import json
 from pathlib import Path
@@ -204,7 +204,7 @@ def test_a_path_outside_every_trusted_path_and_organization_is_refused_naming_fi
     organization = org_path.split("/")[0]
     assert problem == (
         f"catalog/nlp.yaml:8: model 't5': consumers.orgPaths[1]: the path '{org_path}' is in the organization "
-        f"'{organization}', outside the trusted zone and under none of its paths: policy-pack/config/local.json "
+        f"'{organization}', outside the trusted zone: policy-pack/config/local.json "
         f"trusts the organizations {ORG} (rule no-wildcard-principal.organizationIds) and the paths {TRUSTED_OU} "
         "(rule no-wildcard-principal.trustedOrgPaths); ask the security team to trust it there"
     )
