@@ -23,6 +23,10 @@ _ROOT_ID = models.pattern("organizations", "RootId").strip("^$")
 _OU_ID = models.pattern("organizations", "OrganizationalUnitId").strip("^$")
 # aws:PrincipalOrgPaths values: <org id>/<root id>/<ou id>/... (IAM's global condition keys page), no model.
 ORG_PATH = re.compile(f"{ORG_ID.pattern}/{_ROOT_ID}(?:/{_OU_ID})*/?")
+# A whole path as AWS gives it in aws:PrincipalOrgPaths: each id followed by '/' (`o-x/r-y/ou-z/`). A trusted
+# path is matched as a prefix, so its closing '/' matters: `.../ou-ab12-11111111` would also be a prefix of the
+# sibling OU `.../ou-ab12-111111112/` (OU ids vary in length).
+ORG_PATH_AS_GIVEN = re.compile(f"{ORG_ID.pattern}/{_ROOT_ID}/(?:{_OU_ID}/)*")
 # Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
 # Their account field is ACCOUNT_ID's pattern.

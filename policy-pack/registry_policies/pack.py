@@ -7,6 +7,7 @@ is itself reported as a violation, since an exception would fail the whole Analy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,11 @@ class Spec:
     reads_props: bool = True
 
 
+def _pattern_list(pattern: re.Pattern[str], what: str) -> dict[str, Any]:
+    """A config schema for a list of strings each matching `pattern` whole (JSON schema's pattern searches)."""
+    return {"type": "array", "items": {"type": "string", "pattern": f"^(?:{pattern.pattern})$", "description": what}}
+
+
 def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
     value = config.get(key)
     if value is None:
@@ -86,8 +92,15 @@ def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
-# AWS Organizations' id rules (the leaf's, read from botocore's model).
-ZONE_OPTIONS = {"trustedAccounts": names.ACCOUNT_ID, "organizationIds": names.ORG_ID}
+# AWS Organizations' id rules (the leaf's, read from botocore's model): {option: (pattern, what a value is)}.
+ZONE_OPTIONS = {
+    "trustedAccounts": (names.ACCOUNT_ID, "an account id such as 111111111111"),
+    "organizationIds": (names.ORG_ID, "an organization id such as o-a1b2c3d4e5"),
+    "trustedOrgPaths": (
+        names.ORG_PATH_AS_GIVEN,
+        "an organization path such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (each id followed by '/')",
+    ),
+}
 
 
 def _zone(config: dict[str, Any]) -> Zone:
@@ -96,13 +109,16 @@ def _zone(config: dict[str, Any]) -> Zone:
     unknown = sorted(set(config) - set(ZONE_OPTIONS))
     if unknown:
         raise ValueError(f"the pack config option {unknown[0]!r} is not known; expected {', '.join(ZONE_OPTIONS)}")
-    for option, pattern in ZONE_OPTIONS.items():
-        bad = [v for v in _config_list(config, option) or [] if not pattern.fullmatch(v)]
-        if bad:
-            raise ValueError(f"the pack config option {option} has the malformed id {bad[0]!r}")
+    for option, (pattern, what) in ZONE_OPTIONS.items():
+        for index, value in enumerate(_config_list(config, option) or []):
+            if not pattern.fullmatch(value):
+                raise ValueError(
+                    f"the pack config option {option}[{index}] has the malformed id {value!r}; write {what}"
+                )
     accounts = _config_list(config, "trustedAccounts")
     organizations = _config_list(config, "organizationIds") or []
-    return Zone(frozenset(accounts) if accounts is not None else None, frozenset(organizations))
+    paths = _config_list(config, "trustedOrgPaths") or []
+    return Zone(frozenset(accounts) if accounts is not None else None, frozenset(organizations), frozenset(paths))
 
 
 def effective_access(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
@@ -201,10 +217,11 @@ SPECS: list[Spec] = [
     Spec(
         iam.NO_WILDCARD_PRINCIPAL,
         "No resource policy, trust policy, permission or grant lets an identity outside the account, the named "
-        "accounts and the organization in (effective access: conditions and Denies included).",
+        "accounts, the organizations and the organization paths in (effective access: conditions and Denies "
+        "included).",
         EnforcementLevel.MANDATORY,
         effective_access,
-        options={"trustedAccounts": STRING_LIST, "organizationIds": STRING_LIST},
+        options={option: _pattern_list(pattern, what) for option, (pattern, what) in ZONE_OPTIONS.items()},
     ),
     Spec(
         ecr.SCANNING,

@@ -177,7 +177,7 @@ FRIENDLY = {
 def subject_zone(subject: Subject, zone: Zone) -> Zone:
     """The zone a subject is judged in: a CloudFormation document's `AWS::AccountId` is the own account."""
     if subject.deploy_time and zone.accounts is not None:
-        return Zone(zone.accounts | {STACK_ACCOUNT}, zone.organizations)
+        return Zone(zone.accounts | {STACK_ACCOUNT}, zone.organizations, zone.org_paths)
     return zone
 
 

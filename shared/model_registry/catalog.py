@@ -21,6 +21,7 @@ from typing import Annotated
 
 from aws_facts import tags
 from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
+from aws_facts.names import ORG_PATH_AS_GIVEN
 from aws_facts.pack_interface import ZONE_POLICY
 from pydantic import AfterValidator, Field, model_validator
 
@@ -179,16 +180,18 @@ class Team:
 @dataclass(frozen=True)
 class TrustedZone:
     """What a team file may grant pull to: the trusted zone the policy pack enforces in one environment
-    (`policy-pack/config/<env>.json`, policy `no-wildcard-principal`: `trustedAccounts`, `organizationIds`).
+    (`policy-pack/config/<env>.json`, policy `no-wildcard-principal`: `trustedAccounts`, `organizationIds`,
+    `trustedOrgPaths`).
 
     A team's file is reviewed by that team only (CODEOWNERS); the zone is the security team's. So a team file
     grants only inside the zone: accounts, IAM principals and services' source accounts/ARNs of trusted
-    accounts, and the trusted organizations or paths inside them. The pack refuses the same grants in the
-    policies the access stack builds (defence in depth)."""
+    accounts, and the trusted organizations or paths inside them or under a trusted path. The pack refuses the
+    same grants in the policies the access stack builds (defence in depth)."""
 
     accounts: frozenset[str]
     organizations: frozenset[str]
     source: str  # the pack config file, as messages name it
+    org_paths: frozenset[str] = frozenset()  # each as AWS gives it: every id followed by '/'
 
     def account_problem(self, account: str, what: str) -> str | None:
         if account in self.accounts:
@@ -205,6 +208,20 @@ class TrustedZone:
             f"{what} is in the organization {organization!r}, outside the trusted zone: {self.source} trusts the "
             f"organizations {_listed(self.organizations)} (rule {ZONE_POLICY}.organizationIds); ask the security "
             "team to trust it there"
+        )
+
+    def path_problem(self, org_path: str) -> str | None:
+        """A team's `orgPaths` entry: inside when its organization is trusted or it lies under a trusted path.
+        The access stack grants the path and everything under it (`<path>/*`), so the path itself must be under
+        a trusted one: a parent or a sibling of a trusted OU is outside."""
+        granted = org_path.rstrip("/") + "/"
+        organization = granted.split("/")[0]
+        if organization in self.organizations or any(granted.startswith(p) for p in self.org_paths):
+            return None
+        return (
+            f"the path {org_path!r} is in the organization {organization!r}, outside the trusted zone: {self.source} "
+            f"trusts the organizations {_listed(self.organizations)} (rule {ZONE_POLICY}.organizationIds) and the paths "
+            f"{_listed(self.org_paths)} (rule {ZONE_POLICY}.trustedOrgPaths); ask the security team to trust it there"
         )
 
 
@@ -242,12 +259,19 @@ def trusted_zone(path: str | Path, shown: str | None = None) -> TrustedZone:
             f"{shown}: has no {ZONE_POLICY!r} object, so the trusted zone a team file may grant to is unknown"
         )
     lists = {}
-    for key in ("trustedAccounts", "organizationIds"):
+    for key in ("trustedAccounts", "organizationIds", "trustedOrgPaths"):
         value = options.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{shown}: {ZONE_POLICY}.{key} must be a list of strings, not {value!r}")
         lists[key] = frozenset(value)
-    return TrustedZone(lists["trustedAccounts"], lists["organizationIds"], shown)
+    for index, org_path in enumerate(options.get("trustedOrgPaths", [])):
+        # A trusted path is a prefix: without its closing '/' it would also trust a sibling OU with a longer id.
+        if not ORG_PATH_AS_GIVEN.fullmatch(org_path):
+            raise ConfigError(
+                f"{shown}: {ZONE_POLICY}.trustedOrgPaths[{index}]: {org_path!r} is not an organization path as AWS "
+                "gives it, such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (each id followed by '/')"
+            )
+    return TrustedZone(lists["trustedAccounts"], lists["organizationIds"], shown, lists["trustedOrgPaths"])
 
 
 @dataclass(frozen=True)
@@ -422,7 +446,7 @@ def _outside_zone(
     if consumers.org_id is not None:
         checks.append((("orgId",), zone.organization_problem(consumers.org_id, "the organization")))
     for i, org_path in enumerate(consumers.org_paths):
-        checks.append((("orgPaths", i), zone.organization_problem(org_path.split("/")[0], f"the path {org_path!r}")))
+        checks.append((("orgPaths", i), zone.path_problem(org_path)))
     problems = []
     for path, problem in checks:
         if problem is None:

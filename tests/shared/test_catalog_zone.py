@@ -1,12 +1,14 @@
 """A team's catalog file grants only inside the trusted zone of the pack's config for the environment
-(policy-pack/config/<env>.json, no-wildcard-principal: trustedAccounts, organizationIds). Each refusal names the
-file, the line, the model, the field and the rule."""
+(policy-pack/config/<env>.json, no-wildcard-principal: trustedAccounts, organizationIds, trustedOrgPaths).
+Each refusal names the file, the line, the model, the field and the rule."""
 
 import json
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from model_registry.catalog import TrustedZone, load_catalog, pack_config_path, trusted_zone
 from model_registry.errors import ConfigError
 from registry_policies import names as policy_names
@@ -156,3 +158,129 @@ def test_an_unusable_pack_config_is_refused_naming_the_file(tmp_path, content, e
         trusted_zone(path, "policy-pack/config/x.json")
     (problem,) = error.value.problems
     assert expected in problem and problem.startswith("policy-pack/config/x.json:")
+
+
+# ---- trusted organization paths (no-wildcard-principal.trustedOrgPaths) ----------------------------------------
+# A zone that trusts one OU of another organization, not that organization as a whole.
+PATH_ORG = "o-p9q8r7s6t5"
+TRUSTED_OU = f"{PATH_ORG}/r-cd34/ou-cd34-11111111/"
+PATH_ZONE = TrustedZone(
+    frozenset({TRUSTED}), frozenset({ORG}), "policy-pack/config/local.json", frozenset({TRUSTED_OU})
+)
+
+
+def path_refusals(tmp_path, org_paths: list[str]) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        load_catalog(folder_with(tmp_path, {"orgPaths": org_paths}), zone=PATH_ZONE)
+    return list(error.value.problems)
+
+
+@pytest.mark.parametrize(
+    "org_path",
+    [
+        f"{PATH_ORG}/r-cd34/ou-cd34-11111111/",  # the trusted OU itself
+        f"{PATH_ORG}/r-cd34/ou-cd34-11111111",  # written without its closing '/'
+        f"{PATH_ORG}/r-cd34/ou-cd34-11111111/ou-cd34-22222222/",  # an OU under it
+        f"{ORG}/r-ab12/ou-ab12-abcdefgh/",  # a path of the trusted organization
+    ],
+)
+def test_a_path_under_a_trusted_path_is_accepted(tmp_path, org_path):
+    catalog = load_catalog(folder_with(tmp_path, {"orgPaths": [org_path]}), zone=PATH_ZONE)
+    assert catalog.models[1].consumers.org_paths == (org_path,)
+
+
+@pytest.mark.parametrize(
+    "org_path",
+    [
+        f"{PATH_ORG}/r-cd34/ou-cd34-22222222/",  # a sibling OU
+        f"{PATH_ORG}/r-cd34/ou-cd34-111111112/",  # a sibling whose id starts with the trusted OU's id
+        f"{PATH_ORG}/r-cd34/",  # the root above the trusted OU: every OU of the organization
+        f"{PATH_ORG}/r-cd35/ou-cd34-11111111/",  # another root
+        "o-zzzzzzzzzz/r-cd34/ou-cd34-11111111/",  # the same OU and root ids in another organization
+    ],
+)
+def test_a_path_outside_every_trusted_path_and_organization_is_refused_naming_file_line_and_rules(tmp_path, org_path):
+    (problem,) = path_refusals(tmp_path, [TRUSTED_OU, org_path])
+    organization = org_path.split("/")[0]
+    assert problem == (
+        f"catalog/nlp.yaml:8: model 't5': consumers.orgPaths[1]: the path '{org_path}' is in the organization "
+        f"'{organization}', outside the trusted zone: policy-pack/config/local.json "
+        f"trusts the organizations {ORG} (rule no-wildcard-principal.organizationIds) and the paths {TRUSTED_OU} "
+        "(rule no-wildcard-principal.trustedOrgPaths); ask the security team to trust it there"
+    )
+
+
+def test_the_trusted_paths_are_read_from_the_pack_config(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"no-wildcard-principal": {"organizationIds": [ORG], "trustedOrgPaths": [TRUSTED_OU]}}))
+    zone = trusted_zone(path, "policy-pack/config/x.json")
+    assert zone.org_paths == frozenset({f"{PATH_ORG}/r-cd34/ou-cd34-11111111/"})
+    assert zone.path_problem(f"{PATH_ORG}/r-cd34/ou-cd34-11111111/ou-cd34-33333333/") is None
+    assert zone.path_problem(f"{PATH_ORG}/r-cd34/ou-cd34-33333333/") is not None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        f"{PATH_ORG}/r-cd34/ou-cd34-11111111",  # no closing '/': a prefix of the sibling ou-cd34-111111112
+        f"{PATH_ORG}/r-cd34",
+        f"{PATH_ORG}/",  # no root
+        f"{PATH_ORG}/r-cd34/ou-cd34-1111111/",  # the OU's second part is 8 to 32 characters: one under
+        f"{PATH_ORG}/r-cd34/ou-cd34-" + "1" * 33 + "/",  # one over
+        "o-" + "a" * 9 + "/r-cd34/",  # an organization id is 10 to 32 characters after 'o-': one under
+        "o-" + "a" * 33 + "/r-cd34/",  # one over
+        f"{PATH_ORG}/r-" + "c" * 33 + "/",  # a root id is 4 to 32 characters after 'r-': one over
+        f"{PATH_ORG}/r-cd3/",  # one under
+        f"{PATH_ORG.upper()}/r-cd34/",
+        f"{PATH_ORG}/r-cd34/*",
+    ],
+)
+def test_a_malformed_trusted_path_is_refused_naming_the_file_key_and_index(tmp_path, bad):
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"no-wildcard-principal": {"trustedOrgPaths": [TRUSTED_OU, bad]}}))
+    with pytest.raises(ConfigError) as error:
+        trusted_zone(path, "policy-pack/config/x.json")
+    (problem,) = error.value.problems
+    assert problem == (
+        f"policy-pack/config/x.json: no-wildcard-principal.trustedOrgPaths[1]: {bad!r} is not an organization path "
+        "as AWS gives it, such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (each id followed by '/')"
+    )
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "o-" + "a" * 10 + "/r-cd34/",  # the organization id at its limits
+        "o-" + "a" * 32 + "/r-cd34/",
+        f"{PATH_ORG}/r-" + "c" * 32 + "/",  # the root id at its upper limit
+        f"{PATH_ORG}/r-cd34/ou-" + "c" * 32 + "-" + "1" * 32 + "/",  # the OU id at its upper limits
+        f"{PATH_ORG}/r-cd34/ou-cd34-11111111/ou-cd34-22222222/",
+    ],
+)
+def test_a_trusted_path_at_the_limits_of_its_ids_is_read(tmp_path, good):
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"no-wildcard-principal": {"trustedOrgPaths": [good]}}))
+    assert trusted_zone(path).org_paths == frozenset({good})
+
+
+# Paths built id by id from a few organizations, roots and OUs, the trusted ones among them and ids that start
+# with a trusted id. The rule, stated on ids rather than text: the path's ids begin with a trusted path's ids,
+# or its organization is trusted.
+def _ids(text: str) -> list[str]:
+    return [part for part in text.split("/") if part]
+
+
+paths = st.builds(
+    lambda org, root, ous, slash: "/".join([org, root, *ous]) + ("/" if slash else ""),
+    st.sampled_from([ORG, PATH_ORG, "o-p9q8r7s6t5x", "o-zzzzzzzzzz"]),
+    st.sampled_from(["r-cd34", "r-cd345", "r-ef56"]),
+    st.lists(st.sampled_from(["ou-cd34-11111111", "ou-cd34-111111112", "ou-cd34-22222222"]), max_size=3),
+    st.booleans(),
+)
+
+
+@given(paths)
+def test_a_path_is_inside_exactly_when_its_ids_begin_with_a_trusted_paths_or_its_organization_is_trusted(org_path):
+    ids = _ids(org_path)
+    inside = ids[0] in PATH_ZONE.organizations or any(ids[: len(_ids(t))] == _ids(t) for t in PATH_ZONE.org_paths)
+    assert (PATH_ZONE.path_problem(org_path) is None) == inside

@@ -101,13 +101,19 @@ _TYPES = {"string": str, "array": list, "object": dict, "boolean": bool, "number
 
 
 def _schema(value: Any, schema: Mapping[str, Any], document: Document, at: tuple, what: str) -> None:
-    """The subset of JSON schema the pack's options use: type, items, properties, required, minLength."""
+    """The subset of JSON schema the pack's options use: type, items, properties, required, minLength, pattern
+    (its description, when it has one, is what the message asks for)."""
     kind = schema.get("type")
     expected = _TYPES.get(kind) if isinstance(kind, str) else None
     if expected is not None and (not isinstance(value, expected) or (kind != "boolean" and isinstance(value, bool))):
         raise _error(document, at, f"{what}: must be {_article(kind)}, not {_kind(value)}")
     if isinstance(value, str) and len(value) < schema.get("minLength", 0):
         raise _error(document, at, f"{what}: needs at least {schema['minLength']} characters")
+    # JSON schema's pattern is ECMA's: it searches, and its \d is the ASCII digits.
+    pattern = schema.get("pattern")
+    if isinstance(value, str) and isinstance(pattern, str) and not re.search(pattern, value, re.ASCII):
+        form = schema.get("description") or f"of the form {pattern}"
+        raise _error(document, at, f"{what}: {value!r} is not {form}")
     if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
         for index, item in enumerate(value):
             _schema(item, schema["items"], document, (*at, index), f"{what}[{index}]")
