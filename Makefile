@@ -119,7 +119,10 @@ install: $(VENV)/.synced $(CHECKOV) ## install the workspace and checkov (done b
 tools: $(CHECKOV) ## install checkov as an isolated tool
 
 # One pytest worker per core (pytest-xdist); a test file's tests share a worker, so its session fixtures run once.
+# The workspace's own sources are compiled first: with PYTHONDONTWRITEBYTECODE set (as on this project's machine)
+# every process a test starts (the pack, the CLIs, the stacks) would otherwise compile them again (docs/testing.md).
 test: install ## run the test suite on every core (no AWS account or pulumi CLI needed)
+	$(VENV)/bin/python -m compileall -q -j 0 aws-facts shared policy-pack tools stacks bench >/dev/null
 	$(VENV)/bin/pytest -n auto --dist loadfile
 
 # actionlint checks the workflows (expressions, action inputs, permissions) and, through shellcheck on

@@ -1,6 +1,7 @@
 """The red-team corpus (tests/policy_pack/corpus/*.json, written by corpus/generate.py): every document gets
-its verdict from the pure entry point and from the real pack over its gRPC protocol, and for repository
-policies the offline preview's access matrix and diff agree with the pack.
+its verdict from the pure entry point, and for repository policies the offline preview's access matrix and
+diff agree with the pack. test_pack_corpus_grpc.py asks the real pack over its gRPC protocol (a file of its
+own so that pytest-xdist runs the pack's half beside this one: each half is minutes of the IAM solver).
 
 A document: {"category", "resourceType", "properties", "zone": {"trustedAccounts", "organizationIds"},
 "verdict": "refuse" | "accept", "why": <the AWS documentation or rule the verdict is read from>}.
@@ -8,20 +9,14 @@ A document: {"category", "resourceType", "properties", "zone": {"trustedAccounts
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from aws_facts.iam import Zone, account_of, external_access, parse, resource_tag_context
+from corpus_documents import CORPUS
 from offline_preview.access_matrix import access_matrix
-from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.diff import grants
-from registry_policies import names as policy_names
 from registry_policies.pack import effective_access
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
-CORPUS = {path.stem: json.loads(path.read_text()) for path in sorted(CORPUS_DIR.glob("*.json"))}
-POLICY = policy_names.NO_WILDCARD_PRINCIPAL
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 
 
@@ -42,31 +37,6 @@ def test_every_corpus_document_gets_its_verdict_from_the_pure_function(name):
     findings = effective_access(document["resourceType"], document["properties"], document["zone"])
     verdict = "refuse" if findings else "accept"
     assert verdict == document["verdict"], [f.message for f in findings] or document["why"]
-
-
-@pytest.fixture(scope="module")
-def pack_verdicts():
-    """Every document through one pack process, one configure per zone: {name: [violation messages]}."""
-    by_zone: dict[str, list[str]] = {}
-    for name, document in CORPUS.items():
-        by_zone.setdefault(json.dumps(document["zone"], sort_keys=True), []).append(name)
-    found: dict[str, list[str]] = {}
-    with AnalyzerClient(ROOT / "policy-pack", project="access", stack="dev") as client:
-        for zone, names in by_zone.items():
-            client.configure({POLICY: json.loads(zone)})
-            resources = [
-                {"type": CORPUS[n]["resourceType"], "name": n, "properties": CORPUS[n]["properties"]} for n in names
-            ]
-            for name, violations in zip(names, client.analyze_many(resources), strict=True):
-                found[name] = [v.message for v in violations if v.policy_name == POLICY]
-                assert all(v.enforcement_level == "mandatory" for v in violations if v.policy_name == POLICY)
-    return found
-
-
-@pytest.mark.parametrize("name", sorted(CORPUS))
-def test_every_corpus_document_gets_its_verdict_from_the_pack_over_grpc(name, pack_verdicts):
-    verdict = "refuse" if pack_verdicts[name] else "accept"
-    assert verdict == CORPUS[name]["verdict"], pack_verdicts[name] or CORPUS[name]["why"]
 
 
 # Where the matrix knows more than the pack: the repository's ARN (a Resource naming another repository
