@@ -319,7 +319,7 @@ ZONE_CONDITIONS = st.sampled_from(
 ZONE_PRINCIPALS = st.sampled_from(["*", {"AWS": "*"}, {"Service": "lambda.amazonaws.com"}, {"AWS": FOREIGN}])
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     ZONE_PRINCIPALS,
     ZONE_CONDITIONS,
