@@ -237,7 +237,7 @@ def test_the_pack_refuses_a_rule_that_deletes_releases_from_standard_storage_and
 
 
 def test_a_catch_all_rule_after_the_release_keep_rule_does_not_reach_releases_but_before_it_does():
-    keep = rule(1, tagStatus="tagged", tagPrefixList=["v"], countNumber=100_000)
+    keep = rule(1, tagStatus="tagged", tagPrefixList=["v"], countNumber=1_000_000)
     catch_all = rule(2, countType="sinceImagePushed", countUnit="days", countNumber=30)
     assert ecr_lifecycle.release_deletions(ecr_lifecycle.parse({"rules": [keep, catch_all]}), ["v"]) == []
     reversed_ = [{**keep, "rulePriority": 3}, catch_all]
@@ -308,3 +308,12 @@ def test_the_emulator_refuses_the_archive_fields_so_the_contract_is_botocores_mo
         ECR.operation_model("PutLifecyclePolicy").input_shape,
     )
     assert ecr_lifecycle.problems(text) == []
+
+
+@pytest.mark.parametrize(("count", "keeps"), [(100_000, False), (100_001, True)])
+def test_a_keep_rule_keeps_only_above_ecrs_images_per_repository_quota(count, keeps):
+    # ECR's service quotas page: 100,000 images per repository by default (it was 20,000): a release "keep"
+    # rule counting 100,000 or fewer can expire releases in a repository at the quota.
+    keep = rule(1, tagStatus="tagged", tagPrefixList=["v"], countNumber=count)
+    deletions = ecr_lifecycle.release_deletions(ecr_lifecycle.parse({"rules": [keep]}), ["v"])
+    assert (deletions == []) == keeps

@@ -13,7 +13,9 @@ from model_registry import config
 from model_registry.policy_documents.ecr import lifecycle_policy
 from pydantic import ValidationError
 
-IMAGES_PER_REPOSITORY_QUOTA = 20_000
+# ECR's service quotas page, "Images per repository": 100,000 per Region by default (adjustable).
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
+IMAGES_PER_REPOSITORY_QUOTA = 100_000
 prefixes = st.text(alphabet=string.ascii_lowercase[:4] + string.digits[:3] + "-.", min_size=1, max_size=4)
 
 

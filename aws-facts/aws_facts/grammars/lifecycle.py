@@ -50,9 +50,11 @@ TARGET_STORAGE_CLASSES = ("archive",)
 ACTIONS = ("expire", "transition")
 # Archived images have a minimum storage duration of 90 days (archive-image.html).
 ARCHIVE_MINIMUM_DAYS = 90
-# More images than a repository may hold (ECR's default quota: 20,000 per repository): a count rule
-# above it never expires anything, which is how a policy says "keep these".
-IMAGES_PER_REPOSITORY = 20_000
+# More images than a repository may hold: a count rule above it never expires anything, which is how a
+# policy says "keep these". ECR's service quotas page: "Images per repository", default 100,000 per Region,
+# adjustable (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html); it was 10,000,
+# then 20,000. A count at or under it can expire images; a raised quota past a policy's count does too.
+IMAGES_PER_REPOSITORY = 100_000
 RULE_KEYS = frozenset({"rulePriority", "description", "selection", "action"})
 SELECTION_KEYS = frozenset(
     {"tagStatus", "tagPrefixList", "tagPatternList", "countType", "countUnit", "countNumber", "storageClass"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
+from aws_facts.grammars.lifecycle import IMAGES_PER_REPOSITORY
 
 from ..config import Consumers, Lifecycle, LifecycleOverride
 from . import Document, Statement, account_root, document, statement
@@ -17,7 +18,10 @@ PUSH_ACTIONS = PULL_ACTIONS + PUSH_ONLY_ACTIONS
 # Actions a cross-account source registry needs in this registry's policy to replicate into it.
 REPLICATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage")
 # More than the images a repository can hold (20,000 per repository by default): never expires.
-RELEASE_KEEP_COUNT = 100_000
+# "Keep every release": a count no repository reaches, ten times ECR's default images-per-repository quota
+# (aws_facts.grammars.lifecycle.IMAGES_PER_REPOSITORY, adjustable; a quota raised past this count would let the
+# rule expire the oldest releases beyond it).
+RELEASE_KEEP_COUNT = 10 * IMAGES_PER_REPOSITORY
 
 
 def _sid_word(text: str) -> str:
