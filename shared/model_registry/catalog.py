@@ -39,6 +39,7 @@ from .config import (
 from .config_errors import WhenEmpty
 from .environments import LIBRARY_REPOSITORY, PACK_CONFIG_DIR
 from .errors import ConfigError
+from .rules import refusing
 from .sources import Document, SourceError, load_json, load_yaml
 from .stack_names import config_stack
 
@@ -112,19 +113,12 @@ def _upstream_registry(value: str) -> str:
     return value
 
 
-def _credential_arn(value: str) -> str:
-    problem = credential_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
 class UpstreamSpec(ConfigModel):
     """An upstream registry the team builds from, reached through an ECR pull-through cache rule."""
 
     registry: Annotated[str, AfterValidator(_upstream_registry)]
     # A Secrets Manager secret ARN (never the credentials themselves); required where the upstream needs them.
-    credential_arn: Annotated[str, AfterValidator(_credential_arn)] | None = None
+    credential_arn: Annotated[str, refusing(credential_problem)] | None = None
 
     @model_validator(mode="after")
     def _credentials_where_needed(self) -> UpstreamSpec:

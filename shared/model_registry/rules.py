@@ -33,7 +33,7 @@ StrictInt = Annotated[int, Strict()]
 StrictBool = Annotated[bool, Strict()]
 
 
-def _refusing(problem_of: Callable[[str], str | None]) -> AfterValidator:
+def refusing(problem_of: Callable[[str], str | None]) -> AfterValidator:
     """A pydantic validator from one of the `*_problem` rules below: its message, or the value unchanged."""
 
     def check(value: str) -> str:
@@ -76,7 +76,7 @@ def region_problem(value: object) -> str | None:
     return f"{value!r} is not an AWS region (botocore's partition data lists e.g. us-east-1, eu-west-1){hint}"
 
 
-Region = Annotated[StrictStr, _refusing(region_problem)]
+Region = Annotated[StrictStr, refusing(region_problem)]
 
 # --- account ids and ARNs -------------------------------------------------------------------------
 
@@ -138,7 +138,7 @@ MAX_TAG_KEY, MAX_TAG_VALUE = tags.MAX_TAG_KEY, tags.MAX_TAG_VALUE
 tag_value_problem = tags.tag_value_problem
 tag_key_problem = tags.tag_key_problem
 
-TagValue = Annotated[StrictStr, _refusing(tag_value_problem)]
+TagValue = Annotated[StrictStr, refusing(tag_value_problem)]
 
 
 def _nonblank(value: str) -> str:
@@ -148,7 +148,7 @@ def _nonblank(value: str) -> str:
 
 
 # A tag value that must say something (team, owner, cost centre).
-RequiredTagValue = Annotated[StrictStr, _refusing(tag_value_problem), AfterValidator(_nonblank)]
+RequiredTagValue = Annotated[StrictStr, refusing(tag_value_problem), AfterValidator(_nonblank)]
 
 # --- ECR repository names and replication filters -------------------------------------------------
 
@@ -247,4 +247,4 @@ def github_ref_problem(ref: str) -> str | None:
     return None
 
 
-GitHubRef = Annotated[StrictStr, _refusing(github_ref_problem)]
+GitHubRef = Annotated[StrictStr, refusing(github_ref_problem)]

@@ -51,17 +51,10 @@ def _cache_prefix(value: str) -> str:
 CachePrefix = Annotated[StrictStr, AfterValidator(_cache_prefix)]
 
 
-def _signing_profile(value: str) -> str:
-    problem = profile_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
 class Signing(ConfigModel):
     """`registry:signing`: the AWS Signer profile ECR signs the namespace's images with."""
 
-    signing_profile_arn: Annotated[StrictStr, AfterValidator(_signing_profile)]
+    signing_profile_arn: Annotated[StrictStr, rules.refusing(profile_problem)]
 
 
 class RegistryConfig(ConfigModel):
