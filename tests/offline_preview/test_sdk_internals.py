@@ -11,8 +11,11 @@ import inspect
 import pulumi
 import pulumi.runtime
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from offline_preview import sdk_internals
 from pulumi.runtime import _context, mocks, resource, rpc, sync_await
+from pulumi.runtime.rpc import UNKNOWN
 
 
 def _digest(function) -> str:
@@ -78,3 +81,31 @@ def test_swapped_restores_every_sdk_symbol():
     assert (resource._get_stack_trace, mocks._sync_await, pulumi.runtime.invoke, pulumi.runtime.invoke_output) == (
         originals
     )
+
+
+def test_plain_struct_stands_for_the_pinned_serializer():
+    # plain_struct restates what these two functions do with plain data: any edit to them fails here.
+    assert _digest(rpc.serialize_properties) == "d101e72bd9ececa9"
+    assert _digest(rpc.serialize_property) == "7e1361fad73506d2"
+
+
+PLAIN = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+    | st.just(UNKNOWN),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.text(max_size=10), PLAIN, max_size=6))
+def test_plain_struct_is_what_the_sdk_serializes(values):
+    assert sdk_internals.is_plain(values)
+    expected = sdk_internals.await_plain(rpc.serialize_properties(values, {}), plain=True)
+    assert sdk_internals.plain_struct(values) == expected

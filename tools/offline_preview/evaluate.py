@@ -309,10 +309,13 @@ def _serialize(values: dict):
     """rpc.serialize_properties(values, {}) for the monitor's answers, without an event loop round trip.
 
     Why: the SDK's mock monitor serializes each answer with `_sync_await`, which runs the event loop
-    (a task, a select call) for a coroutine that, on plain data, never suspends. Driving the
-    coroutine directly gives the same Struct; anything not plain still goes through `_sync_await`.
+    (a task, a select call) for a coroutine that, on plain data, never suspends. Plain data (what the mocks
+    answer with) is set on the Struct directly (sdk_internals.plain_struct); anything else still goes through
+    the SDK's serializer.
     """
-    return sdk_internals.await_plain(rpc.serialize_properties(values, {}), plain=sdk_internals.is_plain(values))
+    if sdk_internals.is_plain(values):
+        return sdk_internals.plain_struct(values)
+    return sdk_internals.await_plain(rpc.serialize_properties(values, {}), plain=False)
 
 
 class RecordingEngine(MockEngine):
