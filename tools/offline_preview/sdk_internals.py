@@ -30,11 +30,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from google.protobuf import struct_pb2
-
 import pulumi
 import pulumi.runtime
 import pulumi_aws
+from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime.proto import source_pb2
