@@ -22,6 +22,7 @@ from typing import Annotated, Any, TypeVar
 
 from aws_facts import models
 from aws_facts.grammars.lifecycle import ARCHIVE_MINIMUM_DAYS, MAX_WILDCARDS
+from aws_facts.grammars.policy import policy_problems
 from aws_facts.quotas import QUOTA_TABLE
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
@@ -29,6 +30,7 @@ from pydantic.alias_generators import to_camel
 from . import naming, rules
 from .config_errors import Locate, WhenEmpty, describe, format_validation_error
 from .errors import ConfigError
+from .policy_documents import VERSION
 from .rules import (
     MAX_REPOSITORY_NAME,
     AccountId,
@@ -265,6 +267,57 @@ class ReplicationRule(ConfigModel):
     prefixes: tuple[ReplicationPrefix, ...] = Field((), max_length=MAX_FILTERS_PER_RULE)
 
 
+# What the account holds for repositories the stacks do not own, kept as given beside the stack's own rules and
+# statements: ECR keeps one replication configuration and one registry policy per account and region, and a put
+# replaces all of it (aws_facts.singletons). Copy them from `aws ecr describe-registry` / `get-registry-policy`.
+RepositoryFilterType = StrEnum(  # type: ignore[misc]
+    "RepositoryFilterType", {value: value for value in models.enum("ecr", "RepositoryFilterType")}
+)
+
+
+class KeptFilter(ConfigModel):
+    filter: ReplicationPrefix
+    filter_type: RepositoryFilterType = RepositoryFilterType("PREFIX_MATCH")  # type: ignore[call-arg]
+
+
+class KeptReplicationRule(ConfigModel):
+    """A replication rule of the account for repositories outside the namespace, put back as given."""
+
+    destinations: Annotated[
+        tuple[Destination, ...],
+        WhenEmpty("keeps a replication rule with no destination; copy the rule's destinations, or remove it"),
+    ] = Field(min_length=1, max_length=MAX_REPLICATION_DESTINATIONS)
+    # Empty: the rule has no filter and replicates every repository of the account (ECR's RepositoryFilter).
+    repository_filters: tuple[KeptFilter, ...] = Field((), max_length=MAX_FILTERS_PER_RULE)
+
+
+# The Sid of the registry policy's own statement (model_registry.policy_documents.ecr.registry_replication_policy).
+OWN_REGISTRY_SID = "ReplicateFromSourceAccounts"
+
+
+def _kept_statement(value: dict[str, Any]) -> dict[str, Any]:
+    """A registry policy statement as IAM's grammar for a registry policy takes it, with a Sid of its own."""
+    sid = value.get("Sid")
+    if not isinstance(sid, str) or not sid:
+        raise ValueError("a kept statement needs a Sid (its name in the registry policy), e.g. PullThroughCache")
+    if sid == OWN_REGISTRY_SID:
+        raise ValueError(f"Sid {sid!r} is the stack's own statement; name the kept one differently")
+    problems = policy_problems({"Version": VERSION, "Statement": [value]}, "registry")
+    if problems:
+        raise ValueError(
+            "; ".join(
+                f"{p.where.removeprefix('.Statement[0]').lstrip('.') or 'the statement'} {p.rule}"
+                + (f" (got {p.value})" if p.value not in (None, "None") else "")
+                for p in problems
+            )
+            + " (IAM's policy grammar for a registry policy)"
+        )
+    return value
+
+
+KeptStatement = Annotated[dict[str, Any], AfterValidator(_kept_statement)]
+
+
 class RegistryPolicyScope(StrEnum):
     V1 = "V1"
     V2 = "V2"
@@ -301,9 +354,38 @@ class ReplicationConfig(ConfigModel):
     # The registry-wide account settings this stack owns (one value per account and region, like the
     # registry policy it gives meaning to).
     account_settings: AccountSettings = AccountSettings()
+    # The account's rules and statements for repositories the stacks do not own, kept as given (see above).
+    kept_rules: tuple[KeptReplicationRule, ...] = Field((), max_length=MAX_REPLICATION_RULES)
+    kept_registry_statements: tuple[KeptStatement, ...] = ()
 
     def unique_destinations(self) -> set[tuple[str, str | None]]:
-        return {(d.region, d.registry_id) for rule in self.rules for d in rule.destinations}
+        ours = {(d.region, d.registry_id) for rule in self.rules for d in rule.destinations}
+        return ours | {(d.region, d.registry_id) for rule in self.kept_rules for d in rule.destinations}
+
+    @model_validator(mode="after")
+    def _kept_beside_the_stacks_own(self) -> ReplicationConfig:
+        if self.kept_rules and not self.rules:
+            raise ValueError(
+                "keptRules: set without rules; the stack then writes no replication configuration, so it neither "
+                "keeps nor drops the account's: remove keptRules"
+            )
+        if len(self.rules) + len(self.kept_rules) > MAX_REPLICATION_RULES:
+            raise ValueError(
+                f"rules and keptRules: {len(self.rules) + len(self.kept_rules)} rules in one replication "
+                f"configuration; ECR allows at most {MAX_REPLICATION_RULES}"
+            )
+        if self.kept_registry_statements and not self.source_accounts:
+            raise ValueError(
+                "keptRegistryStatements: set without sourceAccounts; the stack then writes no registry policy, so it "
+                "neither keeps nor removes the account's: remove keptRegistryStatements"
+            )
+        sids = [s["Sid"] for s in self.kept_registry_statements]
+        repeated = sorted({sid for sid in sids if sids.count(sid) > 1})
+        if repeated:
+            raise ValueError(
+                f"keptRegistryStatements: Sid {repeated[0]!r} is given twice; each Sid names one statement"
+            )
+        return self
 
     @model_validator(mode="after")
     def _within_ecr_limits(self) -> ReplicationConfig:
