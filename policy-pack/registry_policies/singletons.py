@@ -43,11 +43,11 @@ def _namespaces(config: dict[str, Any]) -> list[str]:
     return value
 
 
-def _finding(field: str, replaces: str, reaches: list[str], policy: str, url: str) -> Finding:
+def _finding(field: str, replaces: str, owned: str, reaches: list[str], things: str, policy: str, url: str) -> Finding:
     beyond = "; ".join(reaches) if reaches else "nothing"
     return Finding(
-        f"{field}: {replaces}; outside them it holds: {beyond}. Hold the account's other rules in it (as they are "
-        f"today), then acknowledge it with an exemption of {policy} and a reason ({url})"
+        f"{field}: {replaces}. What it holds outside {owned}: {beyond}. Hold the account's other {things} in it, as "
+        f"they are today, then acknowledge it with an exemption of {policy} and a reason ({url})"
     )
 
 
@@ -59,12 +59,14 @@ def replication_findings(resource_type: str, props: dict[str, Any], config: dict
     if is_unknown(configuration) or is_unknown(rules) or any(is_unknown(r) for r in rules or []):
         return [cannot_evaluate(ACCOUNT_WIDE_REPLICATION, "the replication rules")]
     namespaces = _namespaces(config)
-    replaces = REPLICATION_REPLACES.format(owned=owned_text(namespaces))
+    owned = owned_text(namespaces)
     return [
         _finding(
             "replicationConfiguration.rules",
-            replaces,
+            REPLICATION_REPLACES.format(owned=owned),
+            owned,
             replication_outside(rules, namespaces),
+            "rules",
             ACCOUNT_WIDE_REPLICATION,
             REPLICATION_URL,
         )
@@ -78,12 +80,14 @@ def registry_policy_findings(resource_type: str, props: dict[str, Any], config: 
     if is_unknown(policy):
         return [cannot_evaluate(ACCOUNT_WIDE_REGISTRY_POLICY, "the registry policy")]
     namespaces = _namespaces(config)
-    replaces = REGISTRY_POLICY_REPLACES.format(owned=owned_text(namespaces))
+    owned = owned_text(namespaces)
     return [
         _finding(
             "policy",
-            replaces,
+            REGISTRY_POLICY_REPLACES.format(owned=owned),
+            owned,
             registry_policy_outside(policy, namespaces),
+            "statements",
             ACCOUNT_WIDE_REGISTRY_POLICY,
             REGISTRY_POLICY_URL,
         )
