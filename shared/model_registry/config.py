@@ -371,8 +371,9 @@ class ReplicationConfig(ConfigModel):
             )
         if len(self.rules) + len(self.kept_rules) > MAX_REPLICATION_RULES:
             raise ValueError(
-                f"rules and keptRules: {len(self.rules) + len(self.kept_rules)} rules in one replication "
-                f"configuration; ECR allows at most {MAX_REPLICATION_RULES}"
+                f"keptRules: {len(self.kept_rules)} kept beside the {len(self.rules)} of rules make "
+                f"{len(self.rules) + len(self.kept_rules)} rules in one replication configuration; ECR allows at most "
+                f"{MAX_REPLICATION_RULES}"
             )
         if self.kept_registry_statements and not self.source_accounts:
             raise ValueError(
