@@ -103,6 +103,12 @@ def replication_reach(rule: Any) -> tuple[str, ...] | None:
     return tuple(str(f.get("filter")) for f in filters if isinstance(f, dict))
 
 
+def replication_covers(rule: Any, repository: str) -> bool:
+    """Whether a replication rule replicates the repository: it has no filter, or the name begins with one."""
+    reach = replication_reach(rule)
+    return reach is None or any(repository.startswith(prefix) for prefix in reach)
+
+
 def _destinations(rule: dict[str, Any]) -> str:
     found = [
         f"{d.get('registryId', '?')}/{d.get('region', '?')}"

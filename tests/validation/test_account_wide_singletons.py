@@ -8,7 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from aws_facts.singletons import inside, registry_policy_outside, replication_outside, resource_inside
+from aws_facts.singletons import (
+    inside,
+    registry_policy_outside,
+    replication_covers,
+    replication_outside,
+    resource_inside,
+)
 from offline_preview.analyzer_client import AnalyzerClient
 from registry_policies import names as policy_names
 from registry_policies.singletons import registry_policy_findings, replication_findings
@@ -209,3 +215,19 @@ def test_through_the_pack_it_blocks_and_an_exemption_with_a_reason_acknowledges_
     assert [v.enforcement_level for v in blocked] == ["mandatory"]
     assert "What it holds outside 'models/': nothing." in blocked[0].message
     assert after == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "repository", "covered"),
+    [
+        (("models/",), "models/llama", True),
+        (("models/",), "models-archive/x", False),
+        (("models",), "models-archive/x", True),  # a prefix, not a namespace
+        (("team-x/", "models/"), "team-x/a", True),
+        ((), "anything/at-all", True),  # no filter: every repository
+    ],
+)
+def test_a_rule_replicates_exactly_the_repositories_whose_names_begin_with_one_of_its_filters(
+    filters, repository, covered
+):
+    assert replication_covers(rule(*filters), repository) is covered
