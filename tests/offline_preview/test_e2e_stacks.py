@@ -204,3 +204,22 @@ def test_the_account_s_kept_rules_preview_clean_beside_the_stack_s_own(tmp_path)
 
     result = preview(tmp_path, config={"replication": keep_team_x})
     assert [(s.project, s.error, s.mandatory) for s in result.stacks] == [(p, "", []) for p in DEPLOY_ORDER]
+
+
+def test_a_kept_registry_statement_ecr_would_refuse_fails_naming_the_file_line_and_field(tmp_path):
+    def keep_a_bad_statement(config):
+        config["replication:keptRegistryStatements"] = [
+            {
+                "Sid": "Cache",
+                "Effect": "Permit",
+                "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+                "Action": "ecr:*",
+            }
+        ]
+
+    result = preview(tmp_path, config={"replication": keep_a_bad_statement})
+    replication = next(s for s in result.stacks if s.project == "replication")
+    assert re.search(
+        r"Pulumi\.local\.yaml:\d+: replication:keptRegistryStatements\[0\]: Effect must be Allow or Deny \(got 'Permit'\)",
+        replication.error,
+    ), replication.error
