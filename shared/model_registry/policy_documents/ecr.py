@@ -7,7 +7,8 @@ import json
 from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
 from aws_facts.grammars.lifecycle import IMAGES_PER_REPOSITORY
 
-from ..config import OWN_REGISTRY_SID, Consumers, Lifecycle, LifecycleOverride
+from ..config import Consumers, Lifecycle, LifecycleOverride
+from ..replication_config import OWN_REGISTRY_SID
 from . import Document, Statement, account_root, document, statement
 
 # What pulling an image takes (SageMaker and Lambda need exactly these three as well).

@@ -1,6 +1,6 @@
 """The replication stack's checks of `replication:*` that need what only the stack program knows.
 
-The model itself, `ReplicationConfig`, is in model_registry.config: tools/deployer_policies reads the same
+The model itself, `ReplicationConfig`, is in model_registry.replication_config: tools/deployer_policies reads the same
 config, and a tool may not import a stack's package (the import layers in pyproject.toml). These checks run
 once the program knows the registry's namespace and where the source registry is.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from aws_facts import singletons
 from model_registry import rules
-from model_registry.config import ReplicationConfig
 from model_registry.config_errors import Locate
 from model_registry.errors import ConfigError
+from model_registry.replication_config import ReplicationConfig
 
 
 def check_replication_prefixes(config: ReplicationConfig, namespace: str, locate: Locate | None = None) -> None:

@@ -12,11 +12,11 @@ from aws_facts.kms import replica_key_arn
 from aws_facts.quotas import QUOTA_TABLE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
-from model_registry.config import ReplicationConfig
 from model_registry.contract import REPLICATION
 from model_registry.errors import ConfigError
 from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
 from model_registry.replica_settings import template_exclusions
+from model_registry.replication_config import ReplicationConfig
 
 # Replica keys encrypt replicated images: losing one loses the replicas, as for the primary key.
 KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
