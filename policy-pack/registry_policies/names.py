@@ -43,6 +43,9 @@ QUOTAS_AGGREGATE = "aws-quotas-aggregate"
 VALIDATION = "aws-request-validation"
 VALIDATION_COVERAGE = "aws-request-validation-coverage"
 ACCOUNT_WIDE = "account-wide-scanning"
+# The other account-wide resources the stacks write (singletons.py).
+ACCOUNT_WIDE_REPLICATION = "account-wide-replication"
+ACCOUNT_WIDE_REGISTRY_POLICY = "account-wide-registry-policy"
 
 # Issue 19's features: lifecycle by use (lifecycle_by_use.py), upstream caches (pull_through.py), signing
 # (signing.py), account settings (account_settings.py).
@@ -71,6 +74,8 @@ POLICIES: tuple[str, ...] = (
     QUOTAS_AGGREGATE,
     VALIDATION,
     ACCOUNT_WIDE,
+    ACCOUNT_WIDE_REPLICATION,
+    ACCOUNT_WIDE_REGISTRY_POLICY,
     VALIDATION_COVERAGE,
     LIFECYCLE_GRAMMAR,
     RELEASES_KEPT,

@@ -31,6 +31,7 @@ from . import (
     quotas,
     scanning_forms,
     signing,
+    singletons,
     stack,
     validation,
 )
@@ -331,6 +332,24 @@ SPECS += [
         EnforcementLevel.MANDATORY,
         validation.account_wide_scanning_findings,
         resource_types=frozenset({validation.REGISTRY_SCANNING}),
+    ),
+    Spec(
+        singletons.ACCOUNT_WIDE_REPLICATION,
+        "A replication configuration (one per account and region, put whole) says what it drops and replicates "
+        "outside the stacks' namespaces; an exemption with a reason acknowledges it.",
+        EnforcementLevel.MANDATORY,
+        singletons.replication_findings,
+        options={singletons.NAMESPACES_OPTION: STRING_LIST},
+        resource_types=frozenset({singletons.REPLICATION}),
+    ),
+    Spec(
+        singletons.ACCOUNT_WIDE_REGISTRY_POLICY,
+        "A registry policy (one per account and region, put whole) says what it removes and grants outside the "
+        "stacks' namespaces; an exemption with a reason acknowledges it.",
+        EnforcementLevel.MANDATORY,
+        singletons.registry_policy_findings,
+        options={singletons.NAMESPACES_OPTION: STRING_LIST},
+        resource_types=frozenset({singletons.REGISTRY_POLICY}),
     ),
     Spec(
         validation.VALIDATION_COVERAGE,

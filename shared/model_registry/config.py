@@ -3,8 +3,8 @@
 Each stack's own config model sits beside its component (`stacks/<stack>/<stack>_stack/config.py`); this
 module keeps what two or more of them (or a tool) share: the strict base `ConfigModel`, the value types of
 stack config and the catalog, the lifecycle and scanning settings (the registry's, which its replicas
-take), who may pull (`Consumers`, the access stack's and the catalog's), and `ReplicationConfig` (the
-replication stack's, which tools/deployer_policies reads too).
+take) and who may pull (`Consumers`, the access stack's and the catalog's). The replication stack's
+`ReplicationConfig`, which tools/deployer_policies reads too, is model_registry.replication_config.
 
 `validate()` turns plain data into a model strictly; a bad value ends in one `ConfigError` that names the
 key (with list indices) and the rule, e.g. `registry:lifecycle.releaseTagPrefixes[0]: ...`
@@ -22,7 +22,6 @@ from typing import Annotated, Any, TypeVar
 
 from aws_facts import models
 from aws_facts.grammars.lifecycle import ARCHIVE_MINIMUM_DAYS, MAX_WILDCARDS
-from aws_facts.quotas import QUOTA_TABLE
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -34,10 +33,7 @@ from .rules import (
     AccountId,
     GitHubRef,
     PrincipalArn,
-    Region,
-    ReplicationPrefix,
     SourceArn,
-    StrictBool,
     StrictInt,
     StrictStr,
     rule,
@@ -46,9 +42,6 @@ from .sources import Document
 
 # ECR service limits (see docs/config.md's "Limits" table): the leaf package's quota table, ECR's model (read
 # through botocore) and its lifecycle grammar, one copy each.
-MAX_REPLICATION_RULES = QUOTA_TABLE["ecr-replication-rules"].limit
-MAX_REPLICATION_DESTINATIONS = QUOTA_TABLE["ecr-replication-destinations"].limit
-MAX_FILTERS_PER_RULE = QUOTA_TABLE["ecr-replication-filters"].limit
 MAX_TAG_EXCLUSION_FILTERS = int(models.length("ecr", "ImageTagMutabilityExclusionFilters")[1] or 0)
 MAX_WILDCARDS_PER_TAG_PATTERN = MAX_WILDCARDS
 # Where the registry and access stacks find the catalog, relative to their project directory.
@@ -236,83 +229,6 @@ class GitHubPusher(ConfigModel):
             "refs/heads/main or environment:release, or remove the pusher"
         ),
     ] = Field(("refs/heads/main",), min_length=1)
-
-
-# --- replication: the replication stack's config, which tools/deployer_policies reads too --------------
-
-
-class Destination(ConfigModel):
-    """A replication destination: a region of this account, or another account's registry."""
-
-    region: Region
-    registry_id: AccountId | None = None  # None: this account
-
-
-class ReplicationRule(ConfigModel):
-    # At least one. ECR's model allows an empty list (ReplicationDestinationList, min 0), but pulumi-aws's
-    # replicationConfiguration rule requires its destinations (the provider's `destination` block is Required),
-    # and a rule that replicates nowhere says nothing. No replication at all: `rules: []`.
-    destinations: Annotated[
-        tuple[Destination, ...],
-        WhenEmpty(
-            "makes a replication rule with no destination, which pulumi-aws refuses (a rule's destinations are "
-            "required); name a destination region (and registryId for another account), or remove the rule"
-        ),
-    ] = Field(min_length=1, max_length=MAX_REPLICATION_DESTINATIONS)
-    # Extra PREFIX_MATCH filters inside the namespace (e.g. "models/llm"). Empty is meaningful: the rule's one
-    # filter is then the namespace itself, so ECR never receives an empty RepositoryFilterList (its model's min
-    # is 1: models.length("ecr", "RepositoryFilterList")).
-    prefixes: tuple[ReplicationPrefix, ...] = Field((), max_length=MAX_FILTERS_PER_RULE)
-
-
-class RegistryPolicyScope(StrEnum):
-    V1 = "V1"
-    V2 = "V2"
-
-
-class BasicScanTypeVersion(StrEnum):
-    AWS_NATIVE = "AWS_NATIVE"
-    CLAIR = "CLAIR"
-
-
-class AccountSettings(ConfigModel):
-    """The ECR account settings the replication stack pins (aws.ecr.AccountSetting), see docs/features.md."""
-
-    # V2: a registry policy's every ECR action applies; V1 honours only replication and pull-through actions.
-    registry_policy_scope: RegistryPolicyScope = RegistryPolicyScope.V2
-    basic_scan_type_version: BasicScanTypeVersion = BasicScanTypeVersion.AWS_NATIVE
-    # Only ENV=local turns the pinning off: the emulator (moto 5.2.5) has no PutAccountSetting (it answers 500).
-    pinned: StrictBool = True
-
-
-class ReplicationConfig(ConfigModel):
-    """`replication:*` config."""
-
-    # Empty is meaningful: no replication configuration at all.
-    rules: tuple[ReplicationRule, ...] = Field((), max_length=MAX_REPLICATION_RULES)
-    # Accounts that replicate INTO this registry (the registry policy); empty: no registry policy (never one
-    # whose Principal names nobody).
-    source_accounts: tuple[AccountId, ...] = ()
-    # Who may pull from replicas (the creation template's repository policy); all lists empty: no policy.
-    replica_consumers: Consumers | None = None
-    # Creation templates (with their KMS replica keys and role) in each same-account destination region.
-    # Only ENV=local turns them off: the emulator implements neither their API nor ReplicateKey by ARN.
-    replica_templates: StrictBool = True
-    # The registry-wide account settings this stack owns (one value per account and region, like the
-    # registry policy it gives meaning to).
-    account_settings: AccountSettings = AccountSettings()
-
-    def unique_destinations(self) -> set[tuple[str, str | None]]:
-        return {(d.region, d.registry_id) for rule in self.rules for d in rule.destinations}
-
-    @model_validator(mode="after")
-    def _within_ecr_limits(self) -> ReplicationConfig:
-        count = len(self.unique_destinations())
-        if count > MAX_REPLICATION_DESTINATIONS:
-            raise ValueError(
-                f"rules: {count} unique destinations; ECR allows at most {MAX_REPLICATION_DESTINATIONS} over all rules"
-            )
-        return self
 
 
 # --- validation ------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
-from aws_facts import names, tags
+from aws_facts import names, singletons, tags
 from pydantic import AfterValidator, Strict
 
 from . import naming
@@ -169,8 +169,9 @@ ReplicationPrefix = Annotated[StrictStr, AfterValidator(_replication_prefix)]
 
 
 def prefix_in_namespace(prefix: str, namespace: str) -> bool:
-    """A PREFIX_MATCH filter replicates only repositories of the namespace: `<ns>` or `<ns>/...`."""
-    return prefix == namespace or prefix.startswith(namespace + "/")
+    """A PREFIX_MATCH filter replicates only repositories of the namespace: it begins `<ns>/` (the leaf's rule:
+    `<ns>` alone also begins `<ns>-archive/x`)."""
+    return singletons.inside(prefix, (namespace,))
 
 
 def max_model_name(namespace: str) -> int:

@@ -2,7 +2,6 @@
 
 import pulumi
 import pulumi_aws as aws
-from model_registry.config import ReplicationConfig
 from model_registry.contract import (
     REGISTRY,
     REPLICATION,
@@ -14,6 +13,7 @@ from model_registry.contract import (
 from model_registry.engine_config import read_pulumi_config, stack_locator
 from model_registry.environments import environment
 from model_registry.errors import ConfigError
+from model_registry.replication_config import ReplicationConfig
 from model_registry.stack_names import CORE, split_stack
 from replication_stack.config import check_replication_against_source, check_replication_prefixes
 from replication_stack.replication import Replication, ReplicationArgs

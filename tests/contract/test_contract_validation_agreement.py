@@ -22,7 +22,20 @@ def moto_refuses(call) -> bool:
     return False
 
 
-NAMES = ["agree/models-ok", "agree/a.b_c", "Agree/upper", "agree//double", "agree/trailing-", "agree/a b"]
+NAMES = [
+    "agree/models-ok",
+    "agree/a.b_c",
+    "Agree/upper",
+    "agree//double",
+    "agree/trailing-",
+    "agree/a b",
+    # The separator rule at its edge (tests/validation/test_repository_name_edges.py): one separator between parts.
+    "agree/a_-b",
+    "agree/a..b",
+    "agree/a___b",
+    "agree/_a",
+    "agree/a.b-c_d",
+]
 # ECR's model (botocore 1.44) admits `__` and runs of dashes between name parts; moto 5.2.5 still applies the
 # older pattern of the API reference's prose. The preview follows AWS's model; moto is behind.
 MOTO_BEHIND = ["agree/a__b", "agree/a--b"]

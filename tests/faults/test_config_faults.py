@@ -117,4 +117,4 @@ def test_lists_left_empty_where_empty_is_meaningful_never_reach_ecr_as_an_empty_
     run = harness.run_stack("replication", values, upstream=harness.upstream_of(registry_run))
     (configuration,) = run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")
     (rule,) = configuration.inputs["replicationConfiguration"]["rules"]
-    assert rule["repositoryFilters"] == [{"filter": "models", "filterType": "PREFIX_MATCH"}]
+    assert rule["repositoryFilters"] == [{"filter": "models/", "filterType": "PREFIX_MATCH"}]

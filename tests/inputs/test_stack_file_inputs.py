@@ -27,13 +27,13 @@ from inputs_helpers import (
     json_values,
     run,
 )
-from model_registry import config, config_errors, engine_config
+from model_registry import config, config_errors, engine_config, replication_config
 from model_registry.errors import ConfigError
 from offline_preview.evaluate import EvaluationError, evaluate
 from offline_preview.project import ProjectError, load_project
 from registry_stack.config import RegistryConfig
 
-MODELS = {"registry": RegistryConfig, "replication": config.ReplicationConfig, "access": AccessConfig}
+MODELS = {"registry": RegistryConfig, "replication": replication_config.ReplicationConfig, "access": AccessConfig}
 LOCAL = {name: yaml.safe_load((STACKS / name / "Pulumi.local.yaml").read_text())["config"] for name in MODELS}
 
 

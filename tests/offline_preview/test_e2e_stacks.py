@@ -5,6 +5,7 @@ Each case edits a copy of the stacks (config or program) and runs the same pipel
 """
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -173,3 +174,52 @@ def test_renaming_a_model_shows_as_a_blocked_deletion_pointing_to_the_procedure(
 def test_the_pack_requires_exactly_the_tags_the_stacks_set(env):
     config = json.loads((REPO_ROOT / "policy-pack" / "config" / f"{env}.json").read_text())
     assert tuple(config[policy_names.REQUIRED_TAGS]["requiredTags"]) == REQUIRED_TAG_KEYS
+
+
+def test_a_kept_replication_rule_inside_the_namespace_fails_naming_the_file_line_and_field(tmp_path):
+    def keep_ours(config):
+        config["replication:keptRules"] = [
+            {"destinations": [{"region": "eu-west-1"}], "repositoryFilters": [{"filter": "models/llm"}]}
+        ]
+
+    result = preview(tmp_path, config={"replication": keep_ours})
+    replication = next(s for s in result.stacks if s.project == "replication")
+    assert re.search(
+        r"Pulumi\.local\.yaml:\d+: replication:keptRules\[0\]\.repositoryFilters\[0\]\.filter: 'models/llm' is inside "
+        r"the registry namespace 'models'",
+        replication.error,
+    ), replication.error
+    assert "Traceback" not in replication.error
+
+
+def test_the_account_s_kept_rules_preview_clean_beside_the_stack_s_own(tmp_path):
+    def keep_team_x(config):
+        config["replication:keptRules"] = [
+            {
+                # A region the stack scans (its '*' rule keeps team-x's replicas scanned on push).
+                "destinations": [{"region": "us-west-2"}],
+                "repositoryFilters": [{"filter": "team-x/"}],
+            }
+        ]
+
+    result = preview(tmp_path, config={"replication": keep_team_x})
+    assert [(s.project, s.error, s.mandatory) for s in result.stacks] == [(p, "", []) for p in DEPLOY_ORDER]
+
+
+def test_a_kept_registry_statement_ecr_would_refuse_fails_naming_the_file_line_and_field(tmp_path):
+    def keep_a_bad_statement(config):
+        config["replication:keptRegistryStatements"] = [
+            {
+                "Sid": "Cache",
+                "Effect": "Permit",
+                "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+                "Action": "ecr:*",
+            }
+        ]
+
+    result = preview(tmp_path, config={"replication": keep_a_bad_statement})
+    replication = next(s for s in result.stacks if s.project == "replication")
+    assert re.search(
+        r"Pulumi\.local\.yaml:\d+: replication:keptRegistryStatements\[0\]: Effect must be Allow or Deny \(got 'Permit'\)",
+        replication.error,
+    ), replication.error

@@ -25,6 +25,8 @@ PUBLISHED = [
     "aws-quotas-aggregate",
     "aws-request-validation",
     "account-wide-scanning",
+    "account-wide-replication",
+    "account-wide-registry-policy",
     "aws-request-validation-coverage",
     "ecr-lifecycle-grammar",
     "ecr-releases-kept",

@@ -11,7 +11,7 @@ import string
 from access_stack.config import AccessConfig
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from model_registry import config
+from model_registry import config, replication_config
 from model_registry.errors import ConfigError
 from registry_stack.config import RegistryConfig
 
@@ -85,7 +85,7 @@ def test_any_registry_config_loads_or_names_the_key(values):
 @settings(max_examples=300, deadline=None)
 @given(replication_configs)
 def test_any_replication_config_loads_or_names_the_key(values):
-    loaded = _loads_or_names_the_key(config.ReplicationConfig, values, "replication")
+    loaded = _loads_or_names_the_key(replication_config.ReplicationConfig, values, "replication")
     if loaded is not None:
         assert len(loaded.rules) <= 10 and len(loaded.unique_destinations()) <= 25
 

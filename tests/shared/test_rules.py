@@ -109,12 +109,13 @@ def test_a_namespace_leaves_room_for_a_model_name():
         config.load(RegistryConfig, {"costCentre": "x", "namespace": "n" * 254}, "registry")
 
 
-@pytest.mark.parametrize("prefix", ["models", "models/llm"])
+@pytest.mark.parametrize("prefix", ["models/", "models/llm"])
 def test_a_prefix_inside_the_namespace_is_accepted(prefix):
     assert rules.prefix_in_namespace(prefix, "models")
 
 
-@pytest.mark.parametrize("prefix", ["model", "models-old", "other/models", "modelsx/a"])
+# `models` itself: a PREFIX_MATCH filter covers every repository whose name begins with it, `models-old/x` too.
+@pytest.mark.parametrize("prefix", ["models", "model", "models-old", "other/models", "modelsx/a"])
 def test_a_prefix_outside_the_namespace_is_refused(prefix):
     assert not rules.prefix_in_namespace(prefix, "models")
 

@@ -19,7 +19,8 @@ def test_replication_destinations_and_prefix_filter_follow_config(replication_ru
                     {"region": "us-west-2", "registryId": "123456789012"},
                     {"region": "eu-central-1", "registryId": "123456789012"},
                 ],
-                "repositoryFilters": [{"filter": "models", "filterType": "PREFIX_MATCH"}],
+                # `models/`, not `models`: the latter also begins `models-archive/x`, outside the namespace.
+                "repositoryFilters": [{"filter": "models/", "filterType": "PREFIX_MATCH"}],
             }
         ]
     }

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from model_registry import naming
-from model_registry.config import ReplicationConfig, load
+from model_registry.config import load
 from model_registry.contract import DEPLOY_ORDER, REGISTRY, REPLICATION
 from model_registry.engine_config import aws_problems
 from model_registry.errors import ConfigError
+from model_registry.replication_config import ReplicationConfig
 from model_registry.rules import is_repository_name
 from model_registry.sources import SourceError, load_yaml, write_atomically
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts.singletons import replication_covers
 from model_registry.contract import REGISTRY, REPLICATION
 from registry_policies import scanning
 
@@ -125,8 +126,7 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
             if not isinstance(rule, dict):
                 report.problems.append(f"{REPLICATION}:{resource['name']}: a replication rule is not known")
                 continue
-            prefixes = [f["filter"] for f in rule.get("repositoryFilters") or [] if isinstance(f.get("filter"), str)]
-            replicated = [r for r in repositories if not prefixes or any(r[0].startswith(p) for p in prefixes)]
+            replicated = [r for r in repositories if replication_covers(rule, r[0])]
             for destination in rule.get("destinations") or []:
                 account, region = destination.get("registryId"), destination.get("region")
                 if source_place is None or _unknown(account) or _unknown(region):

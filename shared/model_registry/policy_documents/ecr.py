@@ -8,6 +8,7 @@ from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
 from aws_facts.grammars.lifecycle import IMAGES_PER_REPOSITORY
 
 from ..config import Consumers, Lifecycle, LifecycleOverride
+from ..replication_config import OWN_REGISTRY_SID
 from . import Document, Statement, account_root, document, statement
 
 # What pulling an image takes (SageMaker and Lambda need exactly these three as well).
@@ -102,16 +103,22 @@ def repository_policy(
 
 
 def registry_replication_policy(
-    source_accounts: tuple[str, ...], region: str, account_id: str, namespace: str
+    source_accounts: tuple[str, ...],
+    region: str,
+    account_id: str,
+    namespace: str,
+    kept: tuple[Statement, ...] = (),
 ) -> Document:
-    """The registry policy of a destination: named source accounts may replicate into the namespace only."""
+    """The registry policy of a destination: named source accounts may replicate into the namespace only; then
+    the account's statements for others, kept as given (the registry policy is put whole)."""
     return document(
         statement(
-            "ReplicateFromSourceAccounts",
+            OWN_REGISTRY_SID,
             REPLICATION_ACTIONS,
             principal={"AWS": sorted(account_root(a) for a in source_accounts)},
             resources=[f"arn:aws:ecr:{region}:{account_id}:repository/{namespace}/*"],
-        )
+        ),
+        *(dict(s) for s in kept),
     )
 
 

@@ -12,11 +12,11 @@ from aws_facts.kms import replica_key_arn
 from aws_facts.quotas import QUOTA_TABLE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
-from model_registry.config import ReplicationConfig
 from model_registry.contract import REPLICATION
 from model_registry.errors import ConfigError
 from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
 from model_registry.replica_settings import template_exclusions
+from model_registry.replication_config import ReplicationConfig
 
 # Replica keys encrypt replicated images: losing one loses the replicas, as for the primary key.
 KEEP = pulumi.ResourceOptions(protect=True, retain_on_delete=True)
@@ -61,22 +61,42 @@ class Replication(pulumi.ComponentResource):
         self.template_role_arn: pulumi.Output[str] | None = None
 
         if config.rules:
+            # The account has one replication configuration per region, put whole: the rules it holds for
+            # repositories this stack does not own (replication:keptRules) are put back as given, after ours.
             aws.ecr.ReplicationConfiguration(
                 f"{name}-configuration",
                 replication_configuration={
                     "rules": [
-                        {
-                            "destinations": [
-                                {"region": d.region, "registry_id": d.registry_id or args.account_id}
-                                for d in rule.destinations
-                            ],
-                            "repository_filters": namespace.apply(
-                                lambda ns, prefixes=rule.prefixes: [
-                                    {"filter": prefix, "filter_type": "PREFIX_MATCH"} for prefix in (prefixes or (ns,))
-                                ]
-                            ),
-                        }
-                        for rule in config.rules
+                        *(
+                            {
+                                "destinations": self._destinations(rule.destinations),
+                                "repository_filters": namespace.apply(
+                                    # `<ns>/`, not `<ns>`: a PREFIX_MATCH filter `models` also replicates
+                                    # `models-archive/x`, a repository outside the namespace (aws_facts.singletons).
+                                    lambda ns, prefixes=rule.prefixes: [
+                                        {"filter": prefix, "filter_type": "PREFIX_MATCH"}
+                                        for prefix in (prefixes or (f"{ns}/",))
+                                    ]
+                                ),
+                            }
+                            for rule in config.rules
+                        ),
+                        *(
+                            {
+                                "destinations": self._destinations(kept.destinations),
+                                **(
+                                    {
+                                        "repository_filters": [
+                                            {"filter": f.filter, "filter_type": f.filter_type.value}
+                                            for f in kept.repository_filters
+                                        ]
+                                    }
+                                    if kept.repository_filters
+                                    else {}
+                                ),
+                            }
+                            for kept in config.kept_rules
+                        ),
                     ]
                 },
                 opts=child,
@@ -106,14 +126,21 @@ class Replication(pulumi.ComponentResource):
         if config.source_accounts:
             aws.ecr.RegistryPolicy(
                 f"{name}-registry-policy",
+                # One registry policy per account and region, put whole: the statements the account holds for
+                # others (replication:keptRegistryStatements) are put back as given, after ours.
                 policy=namespace.apply(
                     lambda ns: to_json(
-                        ecr.registry_replication_policy(config.source_accounts, args.region, args.account_id, ns)
+                        ecr.registry_replication_policy(
+                            config.source_accounts, args.region, args.account_id, ns, config.kept_registry_statements
+                        )
                     )
                 ),
                 opts=child.merge(pulumi.ResourceOptions(depends_on=pinned)),
             )
         self.register_outputs({"destinations": self.destinations})
+
+    def _destinations(self, destinations) -> list[dict[str, str]]:
+        return [{"region": d.region, "registry_id": d.registry_id or self._account} for d in destinations]
 
     def _replica_scanning(self, name, region, config, namespace, settings, child) -> None:
         """The replica region's registry scanning: the registry's type and frequency, on every prefix
