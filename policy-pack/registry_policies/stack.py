@@ -39,22 +39,18 @@ def lifecycle_coverage_findings(resources: list[StackResource]) -> list[Finding]
     """Every repository has an aws:ecr/lifecyclePolicy:LifecyclePolicy in the stack."""
     repositories = [r for r in resources if r.type == REPOSITORY]
     policies = [r for r in resources if r.type == LIFECYCLE_POLICY]
+    # At preview a policy's repository is usually repo.name, an output: the engine's property dependencies still
+    # say which repository it refers to. Indexed once (a search per repository was quadratic: 6 s at 4,000 models).
+    depended_on = {urn for policy in policies for urn in policy.property_dependencies.get("repository", ())}
+    named = {target for policy in policies if isinstance(target := policy.props.get("repository"), str)}
+    undecidable = any(
+        is_unknown(policy.props.get("repository")) and not policy.property_dependencies.get("repository")
+        for policy in policies
+    )
     findings = []
     for repo in repositories:
         name = repo.props.get("name")
-        covered, undecidable = False, False
-        for policy in policies:
-            target = policy.props.get("repository")
-            # At preview the policy's repository is usually repo.name, an output: the engine's
-            # property dependencies still say which repository it refers to.
-            if repo.urn in policy.property_dependencies.get("repository", ()) or (
-                isinstance(name, str) and not is_unknown(name) and target == name
-            ):
-                covered = True
-                break
-            if is_unknown(target) and not policy.property_dependencies.get("repository"):
-                undecidable = True
-        if covered:
+        if repo.urn in depended_on or (isinstance(name, str) and not is_unknown(name) and name in named):
             continue
         if undecidable:
             findings.append(

@@ -1,6 +1,8 @@
 """ECR policies: scanning, tag immutability, KMS, force delete, replication, lifecycle and coverage."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
 from registry_policies import ecr
 from registry_policies.scanning import Place
@@ -90,6 +92,62 @@ def test_a_repository_without_lifecycle_policy_is_reported():
 def test_a_lifecycle_policy_covers_its_repository_by_name_or_dependency(by_dependency):
     models = repo("models")
     assert lifecycle_coverage_findings([models, lifecycle(models, by_dependency)]) == []
+
+
+def test_an_unknown_repository_without_dependencies_leaves_the_uncovered_undecided():
+    orphan = StackResource(ecr.LIFECYCLE_POLICY, "lc", "urn:lc", {"repository": UNKNOWN_STRING_VALUE})
+    covered = repo("covered")
+    [finding] = lifecycle_coverage_findings([repo("models"), covered, lifecycle(covered), orphan])
+    assert finding.name == "models" and finding.unknown
+
+
+def _covered_by_search(resources):
+    """The rule as stated, one repository at a time: a lifecycle policy names it or depends on it."""
+    policies = [r for r in resources if r.type == ecr.LIFECYCLE_POLICY]
+    verdicts = {}
+    for r in resources:
+        if r.type != REPO:
+            continue
+        name = r.props.get("name")
+        if any(
+            r.urn in p.property_dependencies.get("repository", ())
+            or (isinstance(name, str) and name != UNKNOWN_STRING_VALUE and p.props.get("repository") == name)
+            for p in policies
+        ):
+            verdicts[r.name] = "covered"
+        elif any(
+            p.props.get("repository") == UNKNOWN_STRING_VALUE and not p.property_dependencies.get("repository")
+            for p in policies
+        ):
+            verdicts[r.name] = "undecided"
+        else:
+            verdicts[r.name] = "missing"
+    return verdicts
+
+
+NAMES = st.sampled_from(["a", "b", "c", UNKNOWN_STRING_VALUE])
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d"]), NAMES), max_size=5, unique_by=lambda t: t[0]),
+    st.lists(st.tuples(NAMES, st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=2)), max_size=5),
+)
+def test_coverage_is_the_search_of_every_policy_for_every_repository(repositories, policies):
+    resources = [repo(logical, name=name) for logical, name in repositories]
+    resources += [
+        StackResource(
+            ecr.LIFECYCLE_POLICY,
+            f"lc{i}",
+            f"urn:lc{i}",
+            {"repository": target},
+            property_dependencies={"repository": tuple(repo(d).urn for d in deps)} if deps else {},
+        )
+        for i, (target, deps) in enumerate(policies)
+    ]
+    found = {f.name: ("undecided" if f.unknown else "missing") for f in lifecycle_coverage_findings(resources)}
+    expected = _covered_by_search(resources)
+    assert found == {name: verdict for name, verdict in expected.items() if verdict != "covered"}
 
 
 @pytest.mark.parametrize(
