@@ -36,11 +36,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..names import ACCOUNT_ID
 from .actions import action_matches, all_actions, expand
 from .conditions import Context, UnsupportedCondition, all_hold, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
-from .principals import ACCOUNT_ID, Caller, account_of, statement_names
+from .principals import Caller, account_of, statement_names
 from .proof import ProofZone, outsider_witnesses
 from .providers import Provider, provider, provider_of
 from .wildcard import has_glob, instances, matches, split_arn
@@ -150,7 +151,7 @@ def _accounts_matching(pattern: str, trusted: frozenset[str]) -> list[str]:
         else:
             candidate = pattern
         candidate = candidate.replace("?", digit)
-        if ACCOUNT_ID.match(candidate) and matches(pattern, candidate) and candidate not in trusted:
+        if ACCOUNT_ID.fullmatch(candidate) and matches(pattern, candidate) and candidate not in trusted:
             return [candidate]
     return []
 
@@ -166,7 +167,7 @@ def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
             return
         if has_glob(account):
             account_patterns.add(account)
-        elif ACCOUNT_ID.match(account):
+        elif ACCOUNT_ID.fullmatch(account):
             accounts.add(account)
 
     for statement in statements:

@@ -48,11 +48,12 @@ from typing import Any
 
 import z3
 
+from ..names import ACCOUNT_ID
 from .actions import all_actions, expand
 from .conditions import NEGATED, UnsupportedCondition, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import ALLOW, action_applies, decide
-from .principals import ACCOUNT_ID, Caller, value_names
+from .principals import Caller, value_names
 from .wildcard import has_glob, split_arn
 
 # The solver's budget per question, in z3's resource units (deterministic, unlike a wall-clock timeout on a
@@ -675,7 +676,7 @@ class _Request:
         if kind == "*" or (kind == "AWS" and value == "*"):
             return z3.BoolVal(True)
         if kind == "AWS" and self.kind == "aws":
-            account = value if ACCOUNT_ID.match(value) or (has_glob(value) and ":" not in value) else None
+            account = value if ACCOUNT_ID.fullmatch(value) or (has_glob(value) and ":" not in value) else None
             parts = split_arn(value)
             if parts is not None and parts[2] == "iam" and parts[5] == "root":
                 account = parts[4]
