@@ -66,6 +66,8 @@ PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 NAME_CHARS = "A-Za-z0-9+=,.@_-"  # IAM user, role and session names
 IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
 VPC_KEYS = {"aws:sourcevpc", "aws:sourcevpce"}
+# The condition keys AWS sets from the caller's identity, never the requester's choice (one definition: external.py
+# reads it too).
 IDENTITY_KEYS = {
     "aws:principalaccount",
     "kms:calleraccount",
