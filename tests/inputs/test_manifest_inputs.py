@@ -7,13 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inputs_helpers import (
     DEEP_JSON,
-    OFFLINE_PREVIEW,
     assert_refused_in_one_line,
+    call,
     file_bytes,
     json_values,
     read_or_refused_in_one_line,
-    run,
 )
+from offline_preview.cli import main as offline_preview
 from offline_preview.diff import diff_directories
 from offline_preview.manifest_reader import MAX_MANIFEST_DEPTH, ManifestError, read_manifest
 
@@ -106,7 +106,7 @@ def test_the_cli_refuses_a_bad_manifest_in_one_line(tmp_path, content, expected)
     head.mkdir()
     (base / "registry.json").write_bytes(content)
     (head / "registry.json").write_text(json.dumps(GOOD))
-    line = assert_refused_in_one_line(run([*OFFLINE_PREVIEW, "diff", "--base-dir", str(base), "--head-dir", str(head)]))
+    line = assert_refused_in_one_line(call(offline_preview, ["diff", "--base-dir", str(base), "--head-dir", str(head)]))
     assert expected in line and "registry.json" in line
 
 
