@@ -15,7 +15,7 @@ import botocore.session
 import botocore.validate
 import pytest
 from botocore.exceptions import ClientError
-from deployer_policies.provider_actions import STACK_RESOURCE_TYPES
+from deployer_policies.stack_types import STACK_RESOURCE_TYPES
 
 KEY = "aws:kms/key:Key"
 REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import parliament
 import pytest
+from aws_facts import provider_actions
 from deployer_policies import policies as deployer
-from deployer_policies import provider_actions
+from deployer_policies import stack_types
 from deployer_targets import ACCOUNT, HOME
 from iam_eval import allows
 from model_registry.contract import REGISTRY
@@ -111,14 +112,14 @@ def _key_targets(resource, action, region, registry_key_tags):
 
 def test_each_stack_creates_exactly_the_resource_types_the_deployer_module_lists(runs):
     assert {stack: sorted({r.type for r in run.resources}) for stack, run in runs.items()} == {
-        stack: sorted(types) for stack, types in provider_actions.STACK_RESOURCE_TYPES.items()
+        stack: sorted(types) for stack, types in stack_types.STACK_RESOURCE_TYPES.items()
     }
 
 
 def test_retained_types_are_those_the_stacks_retain_on_delete(runs):
     """If a stack stops retaining a type, its delete actions must come back into the policy."""
     retained = {r.type for run in runs.values() for r in run.resources if r.retain_on_delete}
-    assert retained == set(provider_actions.RETAINED_TYPES)
+    assert retained == set(stack_types.RETAINED_TYPES)
 
 
 @pytest.mark.parametrize("stack", list(deployer.POLICIES))

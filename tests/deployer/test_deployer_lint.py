@@ -5,9 +5,9 @@ import json
 
 import parliament
 import pytest
+from aws_facts import provider_actions
 from aws_facts.iam.actions import all_actions
 from deployer_policies import policies as deployer
-from deployer_policies import provider_actions
 from deployer_targets import ACCOUNT, HOME, REPLICAS
 from parliament_lint import lint
 

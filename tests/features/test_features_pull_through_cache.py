@@ -9,12 +9,12 @@ from pathlib import Path
 import botocore.session
 import harness
 import pytest
-from aws_facts import ecr_pull_through
+from aws_facts import ecr_pull_through, provider_actions
 from aws_facts.iam.actions import actions_on
 from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 from deployer_policies import policies as deployer
-from deployer_policies import provider_actions
+from deployer_policies import stack_types
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
 from offline_preview.access_matrix import access_matrix
@@ -224,8 +224,8 @@ def test_the_registry_deployer_may_make_every_call_the_cache_resources_need(run)
     boundary = {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/model-registry-role-boundary"}
     assert allows(policy, "iam:CreateRole", role, boundary) and not allows(policy, "iam:CreateRole", role)
     assert allows(policy, "iam:PutRolePolicy", role, boundary)
-    assert set(provider_actions.UPSTREAM_CACHE_TYPES) == {r.type for r in run.resources} - set(
-        provider_actions.STACK_RESOURCE_TYPES["registry"]
+    assert set(stack_types.UPSTREAM_CACHE_TYPES) == {r.type for r in run.resources} - set(
+        stack_types.STACK_RESOURCE_TYPES["registry"]
     )
 
 

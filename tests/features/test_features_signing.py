@@ -11,7 +11,7 @@ import pytest
 from aws_facts import ecr_signing
 from botocore.exceptions import ClientError
 from deployer_policies import policies as deployer
-from deployer_policies import provider_actions
+from deployer_policies import stack_types
 from offline_preview.evaluate import EvaluationError
 from registry_policies.signing import signing_findings
 from registry_policies.stack import StackResource
@@ -176,7 +176,7 @@ def test_the_registry_deployer_may_make_every_call_the_signing_configuration_nee
     """aws-native reaches ECR through Cloud Control: the provider's calls and the handler's ECR calls."""
     policy = deployer.registry_policy(deployer.Target(account_id=harness.ACCOUNT, region="us-east-1"))
     [configuration] = signed.of_type(SIGNING)
-    assert set(provider_actions.SIGNING_TYPES) == {configuration.type}
+    assert set(stack_types.SIGNING_TYPES) == {configuration.type}
     calls = {
         "cloudformation:CreateResource",
         "cloudformation:GetResource",

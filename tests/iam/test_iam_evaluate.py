@@ -136,8 +136,9 @@ def test_an_explicit_deny_that_applies_always_wins(existing, action, context):
 @example("123456789012\n")
 @settings(max_examples=300, deadline=None)
 def test_the_principal_parser_takes_exactly_twelve_digits_as_an_account_id(value):
+    from aws_facts import names
     from aws_facts.iam import principals
 
     twelve_digits = len(value) == 12 and all(c in "0123456789" for c in value)
-    assert (principals.ACCOUNT_ID.match(value) is not None) == twelve_digits
+    assert (names.ACCOUNT_ID.fullmatch(value) is not None) == twelve_digits
     assert (principals.account_of(value) == value) == twelve_digits

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import string
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -42,6 +45,21 @@ file_bytes = st.one_of(
 
 def run(argv: list[str], cwd: Path = REPO, timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def call(main: Callable[[list[str]], int], argv: list[str]) -> subprocess.CompletedProcess:
+    """A command's `main(argv)` in this process, its output captured as `run` captures a subprocess's: the
+    refusal is the same code (the entry points only add `sys.exit(main())`), without the second or so it takes
+    a new interpreter to import the tool. test_cli_samples.py runs each entry point as a subprocess."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as exit_:  # argparse's usage errors, as the interpreter turns them into a status
+            status = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+            if isinstance(exit_.code, str):
+                print(exit_.code, file=sys.stderr)
+    return subprocess.CompletedProcess(argv, status, out.getvalue(), err.getvalue())
 
 
 def assert_refused_in_one_line(result: subprocess.CompletedProcess, codes: tuple[int, ...] = (2,)) -> str:

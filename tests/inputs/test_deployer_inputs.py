@@ -7,7 +7,7 @@ import yaml
 from deployer_policies import cli as deployer_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inputs_helpers import DEPLOYER, STACKS, assert_refused_in_one_line, file_bytes, json_values, run
+from inputs_helpers import STACKS, assert_refused_in_one_line, call, file_bytes, json_values
 from model_registry.errors import ConfigError
 
 
@@ -75,7 +75,7 @@ def test_the_cli_refuses_a_bad_account_or_region_in_one_line(stacks, tmp_path, v
     ]
     path.write_text("\n".join([*lines, f"  {value}", ""]))
     try:
-        result = run([*DEPLOYER, "--env", "dev", "--stacks-dir", str(stacks), "--out", str(tmp_path / "out")])
+        result = call(deployer_cli.main, ["--env", "dev", "--stacks-dir", str(stacks), "--out", str(tmp_path / "out")])
     finally:
         path.write_text(original)
     assert expected in assert_refused_in_one_line(result)

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inputs_helpers import (
-    OFFLINE_PREVIEW,
     REPO,
     assert_refused_in_one_line,
+    call,
     file_bytes,
     json_values,
     read_or_refused_in_one_line,
-    run,
 )
+from offline_preview.cli import main as offline_preview
 from offline_preview.pack_config import PackConfigError, installed_policies, read_pack_config
 from registry_policies import names as policy_names
 
@@ -76,6 +76,6 @@ def test_the_cli_refuses_a_bad_pack_config_in_one_line(tmp_path):
     )
     program = tmp_path / "p.py"
     program.write_text("import pulumi\n")
-    result = run([*OFFLINE_PREVIEW, "--project", str(program), "--repo-root", str(root), "--no-checkov", "--quiet"])
+    result = call(offline_preview, ["--project", str(program), "--repo-root", str(root), "--no-checkov", "--quiet"])
     line = assert_refused_in_one_line(result)
     assert "required-tags.requiredTag: unknown key; did you mean 'requiredTags'?" in line

@@ -19,16 +19,16 @@ from hypothesis import strategies as st
 from inputs_helpers import (
     ALIAS_BOMB,
     DEEP_YAML,
-    OFFLINE_PREVIEW,
     REPO,
     STACKS,
     assert_refused_in_one_line,
+    call,
     file_bytes,
     json_values,
-    run,
 )
 from model_registry import config, config_errors, engine_config, replication_config
 from model_registry.errors import ConfigError
+from offline_preview.cli import main as offline_preview
 from offline_preview.evaluate import EvaluationError, evaluate
 from offline_preview.project import ProjectError, load_project
 from registry_stack.config import RegistryConfig
@@ -163,7 +163,7 @@ def test_the_cli_refuses_a_bad_stack_file_in_one_line(repo_copy, content, expect
     original = path.read_bytes()
     path.write_bytes(content)
     try:
-        result = run([*OFFLINE_PREVIEW, "--repo-root", str(repo_copy), "--no-policy", "--no-checkov", "--quiet"])
+        result = call(offline_preview, ["--repo-root", str(repo_copy), "--no-policy", "--no-checkov", "--quiet"])
     finally:
         path.write_bytes(original)
     line = assert_refused_in_one_line(result)

@@ -1,7 +1,7 @@
 """The red-team corpus (tests/policy_pack/corpus/*.json, written by corpus/generate.py): every document gets
 its verdict from the pure entry point, and for repository policies the offline preview's access matrix and
-diff agree with the pack. test_pack_corpus_grpc.py asks the real pack over its gRPC protocol (a file of its
-own so that pytest-xdist runs the pack's half beside this one: each half is minutes of the IAM solver).
+diff agree with the pack. test_pack_corpus_grpc.py asks the real pack over its gRPC protocol for every class of
+document (the pack's policy is this pure function, which it shows).
 
 A document: {"category", "resourceType", "properties", "zone": {"trustedAccounts", "organizationIds"},
 "verdict": "refuse" | "accept", "why": <the AWS documentation or rule the verdict is read from>}.

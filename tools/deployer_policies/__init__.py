@@ -3,5 +3,6 @@
 A command-line tool beside the stacks (`make deployer-policies`, `python -m deployer_policies`); no stack
 imports it. It takes from the stacks' library only the names and facts it needs (roles, namespace, the
 stack-reference contract, the environment's stack files). `policies.py` builds the policies from
-`provider_actions.py` (what the provider calls per resource type); `cli.py` is the command.
+aws_facts.provider_actions (what the provider calls per resource type) and `stack_types.py` (the types each stack
+creates); `cli.py` is the command.
 """

@@ -23,8 +23,8 @@ No deployer can escalate: every role it creates must carry the permissions bound
 it, may neither remove nor replace it, and is denied every IAM action on the deployer roles and on the
 boundary policy. The example trust policy names the owning team's role, not the account root.
 
-`python -m deployer_policies` (cli.py) writes the policies; provider_actions.py holds the actions the provider
-calls, per resource type.
+`python -m deployer_policies` (cli.py) writes the policies; aws_facts.provider_actions holds the actions the
+provider calls, per resource type.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from aws_facts.ecr_account_settings import BASIC_SCAN_TYPE_VERSION, REGISTRY_POL
 from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
 from aws_facts.iam.quotas import MANAGED_POLICY
 from aws_facts.iam.quotas import policy_size as iam_policy_size
+from aws_facts.provider_actions import SERVICE_LINKED_ROLES, SIGNING_TYPE, required_actions
 from model_registry import naming
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION
 from model_registry.naming import (
@@ -49,7 +50,7 @@ from model_registry.policy_documents import Document, Statement, document, state
 from model_registry.policy_documents.ecr import PUSH_ACTIONS
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
 
-from .provider_actions import RETAINED_TYPES, SERVICE_LINKED_ROLES, SIGNING_TYPE, required_actions
+from .stack_types import RETAINED_TYPES
 
 # The account settings the replication stack pins (aws_facts.ecr_account_settings): its deployer may put
 # these and no other (ecr:AccountSetting names the setting of a Put/GetAccountSetting request).

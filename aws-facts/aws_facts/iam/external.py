@@ -36,12 +36,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..names import ACCOUNT_ID
 from .actions import action_matches, all_actions, expand
 from .conditions import Context, UnsupportedCondition, all_hold, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
-from .principals import ACCOUNT_ID, Caller, account_of, statement_names
-from .proof import ProofZone, outsider_witnesses
+from .principals import Caller, account_of, statement_names
+from .proof import IDENTITY_KEYS, IP_KEYS, VPC_KEYS, ProofZone, outsider_witnesses
 from .providers import Provider, provider, provider_of
 from .wildcard import has_glob, instances, matches, split_arn
 
@@ -59,21 +60,11 @@ ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount", "aws:sourceowner", 
 ARN_KEYS = {"aws:principalarn", "aws:sourcearn"}
 ORG_KEYS = {"aws:principalorgid", "aws:sourceorgid"}
 ORG_PATH_KEYS = {"aws:principalorgpaths", "aws:sourceorgpaths"}
-IDENTITY_KEYS = (
-    ACCOUNT_KEYS
-    | ARN_KEYS
-    | ORG_KEYS
-    | ORG_PATH_KEYS
-    | {
-        "aws:principalisawsservice",
-        "aws:principalservicename",
-        "aws:principalservicenameslist",
-        "aws:principaltype",
-        "aws:federatedprovider",
-    }
-)
-IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
-NETWORK_KEYS = IP_KEYS | {"aws:sourcevpc", "aws:sourcevpce", "aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths"}
+# The caller's identity keys (proof.IDENTITY_KEYS) but the two that name a principal inside its account: the
+# search knows no user names or unique ids, so it tries values for aws:username and aws:userid as it does for a
+# requester's keys (a fresh one and those the document names).
+CALLER_FIXED_KEYS = IDENTITY_KEYS - {"aws:username", "aws:userid"}
+NETWORK_KEYS = IP_KEYS | VPC_KEYS | {"aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths"}
 
 
 class TooComplex(ValueError):
@@ -150,7 +141,7 @@ def _accounts_matching(pattern: str, trusted: frozenset[str]) -> list[str]:
         else:
             candidate = pattern
         candidate = candidate.replace("?", digit)
-        if ACCOUNT_ID.match(candidate) and matches(pattern, candidate) and candidate not in trusted:
+        if ACCOUNT_ID.fullmatch(candidate) and matches(pattern, candidate) and candidate not in trusted:
             return [candidate]
     return []
 
@@ -166,7 +157,7 @@ def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
             return
         if has_glob(account):
             account_patterns.add(account)
-        elif ACCOUNT_ID.match(account):
+        elif ACCOUNT_ID.fullmatch(account):
             accounts.add(account)
 
     for statement in statements:
@@ -612,7 +603,7 @@ def _requests(
     keys = {c.lower_key for s, _ in live for c in s.conditions}
     fixed = {k: v for k, v in caller.context.items()}
     fixed.update(fixed_resource)
-    free = sorted(k for k in keys if k not in fixed and k not in IDENTITY_KEYS and not _claim_key(k, caller))
+    free = sorted(k for k in keys if k not in fixed and k not in CALLER_FIXED_KEYS and not _claim_key(k, caller))
     conditions = _conditions([s for s, _ in live])
     option_of = {k: _candidates(k, [c for c in conditions if c.lower_key == k], facts, insiders) for k in free}
     # First the keys an Allow tests: a request that satisfies no Allow gets nothing, whatever the Denies

@@ -8,17 +8,12 @@ a role/user ARN names that principal (and its sessions); {"Service": ...} a serv
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from ..names import ACCOUNT_ID as _ACCOUNT_ID
 from ..names import arn_partition_known, is_account_id
 from .document import PrincipalValue, Statement
 from .wildcard import has_glob, matches, split_arn
 
-# The account id is aws_facts.names.ACCOUNT_ID (AWS Organizations' model), unanchored so that other patterns
-# embed it; this is the same pattern anchored at the end, for the callers that `.match` it (proof, external).
-ACCOUNT_ID = re.compile(rf"(?:{_ACCOUNT_ID.pattern})\Z", _ACCOUNT_ID.flags)
 # The services whose ARNs name an AWS principal: IAM (root, roles, users) and STS (assumed-role sessions).
 PRINCIPAL_ARN_SERVICES = ("iam", "sts")
 

@@ -48,11 +48,12 @@ from typing import Any
 
 import z3
 
+from ..names import ACCOUNT_ID
 from .actions import all_actions, expand
 from .conditions import NEGATED, UnsupportedCondition, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import ALLOW, action_applies, decide
-from .principals import ACCOUNT_ID, Caller, value_names
+from .principals import Caller, value_names
 from .wildcard import has_glob, split_arn
 
 # The solver's budget per question, in z3's resource units (deterministic, unlike a wall-clock timeout on a
@@ -65,6 +66,8 @@ PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 NAME_CHARS = "A-Za-z0-9+=,.@_-"  # IAM user, role and session names
 IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
 VPC_KEYS = {"aws:sourcevpc", "aws:sourcevpce"}
+# The condition keys AWS sets from the caller's identity, never the requester's choice (one definition: external.py
+# reads it too).
 IDENTITY_KEYS = {
     "aws:principalaccount",
     "kms:calleraccount",
@@ -675,7 +678,7 @@ class _Request:
         if kind == "*" or (kind == "AWS" and value == "*"):
             return z3.BoolVal(True)
         if kind == "AWS" and self.kind == "aws":
-            account = value if ACCOUNT_ID.match(value) or (has_glob(value) and ":" not in value) else None
+            account = value if ACCOUNT_ID.fullmatch(value) or (has_glob(value) and ":" not in value) else None
             parts = split_arn(value)
             if parts is not None and parts[2] == "iam" and parts[5] == "root":
                 account = parts[4]

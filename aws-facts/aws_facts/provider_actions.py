@@ -1,14 +1,14 @@
-"""What the Pulumi AWS provider calls, per resource type and phase, and which types each stack creates.
+"""The API actions the Pulumi AWS provider calls, per resource type and phase, and the service-linked roles
+those calls create.
 
-The deployer policies (policies.py) grant these actions and no others; tests/deployer checks them against the
-stacks run under mocks.
+Read from the provider's source (the Terraform-bridged pulumi-aws, aws-native through Cloud Control) and each
+service's authorization reference; the comments say why an action that is not the type's own API is there. A
+role that manages resources of a type through the provider needs its actions (no delete for a retained one).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
-
-from model_registry.contract import ACCESS, REGISTRY, REPLICATION
 
 
 class Crud(NamedTuple):
@@ -30,7 +30,7 @@ _KEY_UPDATE = (
     "kms:UpdateKeyDescription",
 )
 
-# ECR managed signing (registry:signing): pulumi-aws has no resource for it, aws-native has (docs/features.md).
+# ECR managed signing: pulumi-aws has no resource for it, aws-native has (through Cloud Control).
 SIGNING_TYPE = "aws-native:ecr:SigningConfiguration"
 # Cloud Control's create, update and delete are asynchronous: the provider polls the request until it ends.
 CLOUD_CONTROL_POLLING = ("cloudformation:GetResourceRequestStatus",)
@@ -185,45 +185,6 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         delete=(*CLOUD_CONTROL_POLLING, "cloudformation:DeleteResource", "ecr:DeleteSigningConfiguration"),
     ),
 }
-
-# The resource types each stack creates (checked against the stacks run under mocks by the tests).
-STACK_RESOURCE_TYPES = {
-    REGISTRY: (
-        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
-        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
-        "aws:ecr/repository:Repository",
-        "aws:kms/alias:Alias",
-        "aws:kms/key:Key",
-    ),
-    REPLICATION: (
-        "aws:ecr/accountSetting:AccountSetting",
-        "aws:ecr/registryPolicy:RegistryPolicy",
-        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
-        "aws:ecr/replicationConfiguration:ReplicationConfiguration",
-        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
-        "aws:iam/role:Role",
-        "aws:iam/rolePolicy:RolePolicy",
-        "aws:kms/replicaKey:ReplicaKey",
-    ),
-    ACCESS: (
-        "aws:ecr/repositoryPolicy:RepositoryPolicy",
-        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
-        "aws:iam/role:Role",
-        "aws:iam/rolePolicy:RolePolicy",
-    ),
-}
-# Types the registry stack registers only with registry:signing (ECR managed signing, through aws-native).
-SIGNING_TYPES = (SIGNING_TYPE,)
-# Types the registry stack registers only when a catalog team names upstreams (pull-through caches): its
-# deployer may manage them too (tests/features/test_features_pull_through_cache.py checks each call).
-UPSTREAM_CACHE_TYPES = (
-    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
-    "aws:iam/role:Role",
-    "aws:iam/rolePolicy:RolePolicy",
-)
-# Types the stacks register with `retain_on_delete`: the provider never deletes them.
-RETAINED_TYPES = frozenset({"aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"})
 
 # Service-linked roles the provider's calls create: type -> (service name, role path and name).
 SERVICE_LINKED_ROLES = {

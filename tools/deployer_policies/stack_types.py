@@ -1,0 +1,50 @@
+"""Which resource types each stack creates, and which ones it registers only with a feature or retains.
+
+The API actions the provider calls for each type are AWS's (aws_facts.provider_actions); the deployer policies
+(policies.py) grant them for these types and no others; tests/deployer checks them against the stacks run
+under mocks.
+"""
+
+from __future__ import annotations
+
+from aws_facts.provider_actions import SIGNING_TYPE
+from model_registry.contract import ACCESS, REGISTRY, REPLICATION
+
+# The resource types each stack creates (checked against the stacks run under mocks by the tests).
+STACK_RESOURCE_TYPES = {
+    REGISTRY: (
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+        "aws:ecr/repository:Repository",
+        "aws:kms/alias:Alias",
+        "aws:kms/key:Key",
+    ),
+    REPLICATION: (
+        "aws:ecr/accountSetting:AccountSetting",
+        "aws:ecr/registryPolicy:RegistryPolicy",
+        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+        "aws:ecr/replicationConfiguration:ReplicationConfiguration",
+        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:kms/replicaKey:ReplicaKey",
+    ),
+    ACCESS: (
+        "aws:ecr/repositoryPolicy:RepositoryPolicy",
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+    ),
+}
+# Types the registry stack registers only with registry:signing (ECR managed signing, through aws-native).
+SIGNING_TYPES = (SIGNING_TYPE,)
+# Types the registry stack registers only when a catalog team names upstreams (pull-through caches): its
+# deployer may manage them too (tests/features/test_features_pull_through_cache.py checks each call).
+UPSTREAM_CACHE_TYPES = (
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",
+)
+# Types the stacks register with `retain_on_delete`: the provider never deletes them.
+RETAINED_TYPES = frozenset({"aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"})
