@@ -350,40 +350,12 @@ def _shown(folder: Path, path: Path) -> str:
     return f"{folder.name}/{path.name}" if folder.name else path.name
 
 
-# A team file's parse and validation, by (its name as messages show it, its bytes): both depend on nothing else.
-# One preview process evaluates several stacks and each reads the whole catalog (at 10,000 models, a one-model
-# change's preview read it 10 times, 36% of the run's time in cProfile: docs/shards.md), so equal bytes are
-# parsed and validated once. The results are immutable (frozen pydantic models; a Document read, never written).
-_PARSED: dict[tuple[str, bytes], tuple[Document, TeamFile] | list[str]] = {}
-PARSED_FILES_KEPT = 64
-
-
-def _parsed(shown: str, raw: bytes) -> tuple[Document, TeamFile] | list[str]:
-    """(document, validated team file), or the file's problems (one line each)."""
-    key = (shown, raw)
-    found = _PARSED.get(key)
-    if found is None:
-        found = _parse(shown, raw)
-        if len(_PARSED) >= PARSED_FILES_KEPT:
-            del _PARSED[next(iter(_PARSED))]  # the oldest: catalogs that are no longer read
-        _PARSED[key] = found
-    return list(found) if isinstance(found, list) else found
-
-
-def _parse(shown: str, raw: bytes) -> tuple[Document, TeamFile] | list[str]:
-    try:
-        document = load_yaml(shown, raw)
-    except SourceError as error:
-        return [str(error)]
-    data = document.data
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
-        return [f"{shown}:1: the file is {kind}; a team file has team, models and optionally costCentre, ci"]
-    try:
-        # Strict types and camelCase keys only, worded as every config error is (config.validate_document).
-        return document, validate_document(TeamFile, document)
-    except ConfigError as error:
-        return list(error.problems)
+# A team file as read, by (its name as messages show it, its bytes, the trusted zone): the result depends on
+# nothing else. One preview process evaluates several stacks and each reads the whole catalog (at 10,000 models,
+# a one-model change's preview read it 10 times: 36% of its cProfile time, docs/shards.md), so equal bytes are
+# parsed, validated and resolved once. Everything kept is immutable (frozen dataclasses and pydantic models).
+_READ: dict[tuple, tuple[tuple[Team, tuple[CatalogModel, ...]] | None, tuple[str, ...]]] = {}
+READ_FILES_KEPT = 64
 
 
 def _load_team_file(
@@ -395,17 +367,40 @@ def _load_team_file(
     except OSError as error:
         problems.append(f"{shown}: cannot be read ({error.strerror})")
         return None
-    parsed = _parsed(shown, raw)
-    if isinstance(parsed, list):
-        problems.extend(parsed)
-        return None
-    document, spec = parsed
-    if spec.team != path.stem:
-        problems.append(
+    key = (shown, raw, zone)
+    found = _READ.get(key)
+    if found is None:
+        found = _team_file(folder.name, path.stem, shown, raw, zone)
+        if len(_READ) >= READ_FILES_KEPT:
+            del _READ[next(iter(_READ))]  # the oldest: a catalog no longer read
+        _READ[key] = found
+    loaded, found_problems = found
+    problems.extend(found_problems)
+    return (loaded[0], list(loaded[1])) if loaded is not None else None
+
+
+def _team_file(
+    folder_name: str, stem: str, shown: str, raw: bytes, zone: TrustedZone | None
+) -> tuple[tuple[Team, tuple[CatalogModel, ...]] | None, tuple[str, ...]]:
+    """The team file's team and models (None when it cannot be used), and its problems (one line each)."""
+    try:
+        document = load_yaml(shown, raw)
+    except SourceError as error:
+        return None, (str(error),)
+    data = document.data
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        return None, (f"{shown}:1: the file is {kind}; a team file has team, models and optionally costCentre, ci",)
+    try:
+        # Strict types and camelCase keys only, worded as every config error is (config.validate_document).
+        spec = validate_document(TeamFile, document)
+    except ConfigError as error:
+        return None, tuple(error.problems)
+    if spec.team != stem:
+        return None, (
             f"{shown}:{document.line(('team',))}: team: {spec.team!r} is not the file's name: the models of team "
-            f"{spec.team!r} belong in {folder.name}/{spec.team}{SUFFIX} (one file per team, owned by it in CODEOWNERS)"
+            f"{spec.team!r} belong in {folder_name}/{spec.team}{SUFFIX} (one file per team, owned by it in CODEOWNERS)",
         )
-        return None
     team = Team(
         name=spec.team,
         cost_centre=spec.cost_centre,
@@ -415,7 +410,7 @@ def _load_team_file(
         pushers_line=document.line(("ci", "pushers")),
         upstreams=spec.upstreams,
     )
-    models = [
+    models = tuple(
         CatalogModel(
             name=m.name,
             team=spec.team,
@@ -428,7 +423,8 @@ def _load_team_file(
             where=f"{shown}:{document.line(('models', index, 'name'))}",
         )
         for index, m in enumerate(spec.models)
-    ]
+    )
+    problems: list[str] = []
     if zone is not None:
         for index, m in enumerate(spec.models):
             if m.consumers is not None:
@@ -438,8 +434,8 @@ def _load_team_file(
         if problem:
             problems.append(f"{model.where}: model {model.name!r}: lifecycle.{problem}")
     if any(m.lifecycle and m.lifecycle.archive_problem() for m in models):
-        return None
-    return team, models
+        return None, tuple(problems)
+    return (team, models), tuple(problems)
 
 
 def _outside_zone(
