@@ -71,7 +71,7 @@ def with_reads(
 
     def evaluate_all(root: Path | None) -> None:
         """Each read stack in order: at `root` (the revision's checkout) where it exists there, else here."""
-        at_revision = _stack_keys(root / STACKS_DIR, options.env) if root is not None else set()
+        at_revision = _stack_keys(root / STACKS_DIR, options.env, revision) if root is not None else set()
         evaluated: dict[str, Evaluation] = {}
         for planned in reads:
             readers = ", ".join(s.key for s in selected if planned.key in s.upstreams) or "the stacks it is read for"
@@ -108,12 +108,13 @@ def with_reads(
     return chosen, sources
 
 
-def _stack_keys(stacks_dir: Path, env: str) -> set[str]:
-    """The stacks of the sharded layout at a revision's checkout; none where its catalog does not load."""
+def _stack_keys(stacks_dir: Path, env: str, revision: str | None) -> set[str]:
+    """The stacks of the sharded layout at a revision's checkout; UsageError (one line) where they cannot be
+    planned there (its catalog does not load with this checkout's library): nothing read there is known."""
     try:
         return {s.key for s in plan_for(stacks_dir, env)[1]}
-    except UsageError:
-        return set()
+    except UsageError as exc:
+        raise UsageError(f"--deployed {revision}: the sharded layout cannot be planned there: {exc}") from None
 
 
 def _state_keys(paths: list[Path]) -> set[str]:
