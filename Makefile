@@ -192,8 +192,10 @@ endef
 # SHARDED=1: each stack of the layout, after the stacks it reads, JOBS at a time (offline_preview.shard_run).
 SHARD_RUN = $(VENV)/bin/python -m offline_preview.shard_run --env $(ENV) --jobs "$$JOBS" $(if $(CHANGED),--base "$$BASE") \
   $(if $(ONLY),--only "$$ONLY")
-# The offline preview of the sharded layout: every stack, or with CHANGED=1 the changed ones and what they read.
-SHARD_KEYS = $(VENV)/bin/python -m offline_preview.shard_plan changed --env $(ENV) --base "$$BASE" --keys
+# The offline preview of the sharded layout: every stack, or with CHANGED=1 the changed ones (what they read is
+# evaluated once as deployed, to answer their stack references); which and why: SHARD_WHY (printed first).
+SHARD_WHY = build/preview/$(ENV)/changed-stacks.md
+SHARD_KEYS = $(VENV)/bin/python -m offline_preview.shard_plan changed --env $(ENV) --base "$$BASE" --keys --why $(SHARD_WHY)
 
 # PLANS=1 applies exactly the plan `make plan-all` saved for each stack (`pulumi up --plan`: pulumi
 # refuses an update that departs from it). The plan and up flags are marked experimental by pulumi.
@@ -222,7 +224,8 @@ plan-all: check-env check-pulumi install ## save each stack's plan (pulumi previ
 preview-all: check-env install ## preview all three stacks with the policy pack (offline when pulumi is absent)
 ifneq ($(SHARDED),)
 	@set -f; if [ -n "$$OFFLINE" ] || ! command -v pulumi >/dev/null 2>&1; then \
-	  keys=; if [ -n "$$CHANGED" ]; then keys=$$($(SHARD_KEYS)) || exit 2; set -- --only-stacks "$$keys"; fi; \
+	  keys=; if [ -n "$$CHANGED" ]; then mkdir -p $(dir $(SHARD_WHY)) && keys=$$($(SHARD_KEYS)) || exit 2; \
+	    cat $(SHARD_WHY); echo; set -- --only-stacks "$$keys"; fi; \
 	  $(VENV)/bin/offline-preview --env $(ENV) --sharded "$$@" $$PREVIEW_FLAGS; \
 	else $(local-up) && $(SHARD_RUN) -- preview $(PULUMI_FLAGS); fi
 else

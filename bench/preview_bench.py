@@ -153,28 +153,43 @@ def add_one_model(stacks_root: Path, team: str = TEAMS[0]) -> Path:
 def measure(size: int, workdir: Path, progress, layout: str = "whole") -> dict:
     """Run the preview on a `size`-model catalog in this process; return one row of the table."""
     from offline_preview.run import Options, run_preview
-    from offline_preview.shard_plan import changed_stacks, plan_for, sharded_options
+    from offline_preview.shard_plan import (
+        catalog_at,
+        catalog_folder,
+        changed_paths,
+        changed_stacks,
+        plan_for,
+        sharded_options,
+    )
+    from offline_preview.shard_reads import with_reads
 
     root = workdir / "stacks"
     directories = write_stacks(root, size)
     options = Options(env="local", projects=directories, build_dir=workdir / "build")
-    base = plan_for(root, "local") if layout == "changed" else None
     if layout == "changed":
-        changed = add_one_model(root).relative_to(root)
+        # The pull request's repository: the base committed, one model added on top (the working tree).
+        _git_commit(workdir)
+        add_one_model(root)
     cpu_before, children_before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    if layout == "sharded":
-        options = sharded_options(Options(env="local", build_dir=workdir / "build"), root)
-    elif layout == "changed":
-        # What a pull request pays: deciding what changed (both catalogs read) is part of it.
-        catalog, _ = plan_for(root, "local")
-        from model_registry.shards import plan
+    with contextlib.ExitStack() as cleanup:
+        if layout == "sharded":
+            options = sharded_options(Options(env="local", build_dir=workdir / "build"), root)
+        elif layout == "changed":
+            # What a pull request pays (`make preview-all SHARDED=1 CHANGED=1` with `--deployed <base>`): what
+            # changed (git, both catalogs read: shard_plan changed), then the changed stacks, their references
+            # answered by what they read evaluated at the base (offline_preview.shard_reads).
+            from model_registry.shards import plan
 
-        head = (catalog, plan(catalog))
-        stacks, _ = changed_stacks((base[0], plan(base[0])), head, [str(changed)], "local")
-        options = sharded_options(Options(env="local", build_dir=workdir / "build"), root, {s.key for s in stacks})
-    with _ChildMemory() as children:
-        result = run_preview(options, progress)
+            catalog, _ = plan_for(root, "local")
+            base_catalog = catalog_at(workdir, "HEAD", catalog_folder(root, "local"))
+            paths = [p.removeprefix("stacks/") for p in changed_paths(workdir, "HEAD")]
+            stacks, _ = changed_stacks((base_catalog, plan(base_catalog)), (catalog, plan(catalog)), paths, "local")
+            scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="preview-bench-reads-")))
+            base = Options(env="local", build_dir=workdir / "build", deployed_revision="HEAD")
+            options, _ = with_reads(base, root, {s.key for s in stacks}, scratch, progress, repo_root=workdir)
+        with _ChildMemory() as children:
+            result = run_preview(options, progress)
     wall = time.perf_counter() - started
     # The preview's CPU, read before the deploy model below (a measurement of the manifests, not a preview phase).
     cpu, child_cpu = _cpu(resource.RUSAGE_SELF) - cpu_before, _cpu(resource.RUSAGE_CHILDREN) - children_before
@@ -204,6 +219,16 @@ def measure(size: int, workdir: Path, progress, layout: str = "whole") -> dict:
         "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "child MB": round(children.peak_kib / 1024),
     }
+
+
+def _git_commit(folder: Path) -> None:
+    """`folder` as a git repository with one commit of everything in it (the base of a pull request)."""
+    for args in (
+        ["init", "--quiet"],
+        ["add", "-A"],
+        ["-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "--quiet", "-m", "base"],
+    ):
+        subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
 
 
 class _ChildMemory:

@@ -109,3 +109,21 @@ def test_a_three_model_run_prints_the_table():
     assert int(sharded["largest stack"]) < int(whole["largest stack"])
     assert all(float(whole[c]) > 0 for c in header[4:])
     assert "3 models: registry: evaluating" in completed.stderr  # progress goes to stderr
+
+
+@pytest.mark.skipif(not checkov_installed(), reason="checkov is not installed (make tools)")
+def test_the_changed_row_previews_only_the_shard_that_gained_a_model():
+    completed = subprocess.run(
+        [sys.executable, str(BENCH), "--sizes", "12", "--layouts", "changed", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    (row,) = json.loads(completed.stdout)["rows"]
+    # One model added to the nlp team's file: its registry and access shard stacks, nothing else; the stacks they
+    # read evaluated at the base (the committed catalog), not previewed.
+    assert (row["layout"], row["stacks"]) == ("changed", 2)
+    assert set(row["resources_by_stack"]) == {"registry", "access"}
+    assert "local.nlp: evaluating from revision HEAD, as deployed" in completed.stderr

@@ -70,6 +70,11 @@ def test_mutable_tags_change_what_replicas_look_like_so_the_core_and_replication
     ]
 
 
+def test_a_teams_pull_through_upstreams_are_the_registry_cores_cache_rules(tmp_path, base):
+    head = changed(tmp_path, lambda t: t["speech"].update(upstreams=[{"registry": "k8s"}]))
+    assert keys(base, head, ["catalog/speech.yaml"]) == ["registry/dev.core", "replication/dev.core"]
+
+
 def test_a_teams_ci_pushers_are_the_access_cores(tmp_path, base):
     head = changed(tmp_path, lambda t: t["nlp"]["ci"]["pushers"].append({"repository": "acme/other"}))
     assert keys(base, head, ["catalog/nlp.yaml"]) == ["access/dev.core", "registry/dev.nlp", "access/dev.nlp"]

@@ -326,3 +326,43 @@ def test_model_fields_take_their_limit_and_refuse_one_over(tmp_path, key, at_lim
     assert load_catalog(write(tmp_path / "ok", {"nlp.yaml": team(models=[{"name": "bert", key: at_limit}])}))
     (problem,) = problems(tmp_path / "over", {"nlp.yaml": team(models=[{"name": "bert", key: over}])})
     assert problem.startswith(f"catalog/nlp.yaml:4: model 'bert': {key}: ") and rule in problem, problem
+
+
+# --- read again: a file's parse is kept per (name, bytes), never across an edit -----------------------------
+
+
+def test_a_file_edited_between_two_loads_is_read_as_edited(tmp_path):
+    folder = write(tmp_path, {"nlp.yaml": team(models=[{"name": "bert"}])})
+    assert [m.name for m in load_catalog(folder).models] == ["bert"]
+    write(tmp_path, {"nlp.yaml": team(models=[{"name": "bert"}, {"name": "t5", "mutableTags": ["latest"]}])})
+    catalog = load_catalog(folder)
+    assert [(m.name, m.mutable_tags) for m in catalog.models] == [("bert", ()), ("t5", ("latest",))]
+
+
+def test_a_bad_file_fails_every_load_not_only_the_first(tmp_path):
+    folder = write(tmp_path, {"nlp.yaml": "team: nlp\nmodels:\n  - name: bert\n    colour: blue\n"})
+    first, second = (problems_of(folder) for _ in range(2))
+    assert (
+        first
+        == second
+        == [
+            "catalog/nlp.yaml:4: model 'bert': colour: unknown key; known keys: name, description, costCentre, mutableTags, scanOnPush, lifecycle, consumers"
+        ]
+    )
+
+
+def test_the_same_bytes_in_another_folder_name_their_own_folder(tmp_path):
+    content = "team: nlp\nmodels:\n  - name: bert\n    colour: blue\n"
+    write(tmp_path, {"nlp.yaml": content})
+    other = tmp_path / "elsewhere" / "models"
+    other.mkdir(parents=True)
+    (other / "nlp.yaml").write_text(content)
+    assert problems_of(other) == [
+        "models/nlp.yaml:4: model 'bert': colour: unknown key; known keys: name, description, costCentre, mutableTags, scanOnPush, lifecycle, consumers"
+    ]
+
+
+def problems_of(folder) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        load_catalog(folder)
+    return list(error.value.problems)

@@ -284,3 +284,15 @@ def test_a_path_is_inside_exactly_when_its_ids_begin_with_a_trusted_paths_or_its
     ids = _ids(org_path)
     inside = ids[0] in PATH_ZONE.organizations or any(ids[: len(_ids(t))] == _ids(t) for t in PATH_ZONE.org_paths)
     assert (PATH_ZONE.path_problem(org_path) is None) == inside
+
+
+def test_the_same_file_is_held_to_each_zone_it_is_read_with(tmp_path):
+    folder = folder_with(tmp_path, {"accounts": [PARTNER]})
+    assert [m.name for m in load_catalog(folder, zone=ZONE).models] == ["bert", "t5"]
+    narrower = TrustedZone(frozenset({TRUSTED}), frozenset({ORG}), "policy-pack/config/prod.json")
+    with pytest.raises(ConfigError) as error:
+        load_catalog(folder, zone=narrower)
+    assert error.value.problems[0].startswith(
+        f"catalog/nlp.yaml:7: model 't5': consumers.accounts[0]: the account '{PARTNER}' is outside the trusted zone"
+    )
+    assert [m.name for m in load_catalog(folder).models] == ["bert", "t5"]

@@ -9,7 +9,9 @@ dropped it (BLOCKED). Each must turn its step, and so the job, red.
 from __future__ import annotations
 
 import json
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,13 +23,30 @@ target=$1
 shift
 flags=()
 diff_flags=()
+sharded=
+changed=
+base=
 for arg in "$@"; do
   case $arg in
     PREVIEW_FLAGS=*) read -r -a flags <<<"${arg#PREVIEW_FLAGS=}" ;;
     DIFF_FLAGS=*) read -r -a diff_flags <<<"${arg#DIFF_FLAGS=}" ;;
+    SHARDED=*) sharded=${arg#SHARDED=} ;;
+    CHANGED=*) changed=${arg#CHANGED=} ;;
+    BASE=*) base=${arg#BASE=} ;;
   esac
 done
+echo "$target $*" >>"$PWD/make-calls"
 case "$STANDIN_MODE:$target" in
+  sharded:preview-all)
+    # The Makefile's recipe for SHARDED=1 CHANGED=1 without the CLI, on the checkout in $PWD (a git repository
+    # whose origin/main is the base): the changed stacks and why, then the real offline preview of those.
+    [ "$sharded:$changed" = 1:1 ] || { echo "stand-in: expected SHARDED=1 CHANGED=1"; exit 2; }
+    mkdir -p build/preview/dev
+    keys=$(.venv/bin/python -m offline_preview.shard_plan changed --repo-root "$PWD" --env dev --base "$base" \
+      --keys --why build/preview/dev/changed-stacks.md) || exit 2
+    cat build/preview/dev/changed-stacks.md
+    echo
+    exec "$OFFLINE_PREVIEW" --repo-root "$PWD" --env dev --sharded --only-stacks "$keys" --no-checkov "${flags[@]}" ;;
   real:preview-all)
     # The fixture program stands in for the repository's stacks and has no upstream stacks: --deployed REF
     # (which reads the repository's upstream stacks at REF) is recorded, not passed.
@@ -229,3 +248,107 @@ def test_a_diff_that_changes_no_access_passes_without_a_review(tmp_path, workdir
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "Access broadens" not in completed.stdout
     assert not (workdir / "step-output.txt").exists()
+
+
+# --- the sharded layout (DEPLOY_LAYOUT=sharded): a pull request previews only what it changes ----------------
+
+PREVIEW_STEP = "pull-request.yml:offline:Offline preview (policy pack + checkov)"
+ADDED_MODEL = "  - name: mistral-7b\n    description: one model added by the pull request\n"
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def sharded_checkout(workdir) -> Path:
+    """A clone of the repository's stacks, catalog and pack as a pull request's checkout: origin/main is the
+    base, and HEAD adds one model to the nlp team's file (nothing else)."""
+    tracked = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "ls-files", "stacks", "catalog", "policy-pack"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in tracked:
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO_ROOT / name, workdir / name)
+    (workdir / ".gitignore").write_text(".venv\nbuild/\nstep-*\nmake-calls\n")
+    _git(workdir, "init", "--quiet", "--initial-branch=main")
+    _git(workdir, "add", "-A")
+    _git(workdir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "base")
+    _git(workdir, "update-ref", "refs/remotes/origin/main", "HEAD")
+    with (workdir / "catalog" / "nlp.yaml").open("a") as nlp:
+        nlp.write(ADDED_MODEL)
+    _git(workdir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-am", "add a model")
+    return workdir
+
+
+def test_a_sharded_pull_request_adding_one_model_previews_only_that_teams_shard(sharded_checkout, bin_dir):
+    env = {
+        "STANDIN_MODE": "sharded",
+        "DEPLOY_LAYOUT": "sharded",
+        "BASE_REF": "main",
+        "OFFLINE_PREVIEW": str(REPO_ROOT / ".venv" / "bin" / "offline-preview"),
+    }
+    (step,) = [s for s in MAKE_STEPS if s.id == PREVIEW_STEP]
+    completed = replay(step, sharded_checkout, bin_dir, env)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+    # make was asked for the changed stacks of the sharded layout against the base branch, as deployed there.
+    (call,) = (sharded_checkout / "make-calls").read_text().splitlines()
+    assert call.startswith(
+        "preview-all OFFLINE=1 ENV=dev SHARDED=1 CHANGED=1 BASE=origin/main PREVIEW_FLAGS=--deployed origin/main "
+    )
+    # Previewed: the nlp team's two shard stacks, and nothing else of the layout's 11.
+    report = json.loads((sharded_checkout / "build" / "reports" / "preview.json").read_text())
+    assert [(s["project"], s["stack"], s["ok"]) for s in report["stacks"]] == [
+        ("registry", "dev.nlp", True),
+        ("access", "dev.nlp", True),
+    ]
+    # What they read answered their stack references, evaluated at the base branch (not previewed).
+    reads = [line for line in completed.stderr.splitlines() if "evaluating from revision origin/main" in line]
+    assert [line.split("] ", 1)[1].split(":")[0] for line in reads] == [
+        "registry/dev.core",
+        "access/dev.core",
+        "registry/dev.nlp",
+    ]
+    # Which stacks and why, in the report and for the comment.
+    why = (sharded_checkout / "build" / "reports" / "changed-stacks.md").read_text()
+    assert "**2 of the sharded layout's 11 stacks** changed since `origin/main`" in why
+    assert "| registry dev.nlp | its catalog entries changed |\n| access dev.nlp | its catalog entries changed |" in why
+    assert "registry dev.core (by registry/dev.nlp, access/dev.nlp); access dev.core (by access/dev.nlp)" in why
+    assert (sharded_checkout / "build" / "reports" / "preview.txt").read_text().startswith(why)
+
+
+def test_the_sharded_comment_names_the_layout_and_says_why_each_stack_was_previewed(sharded_checkout, bin_dir):
+    env = {
+        "STANDIN_MODE": "sharded",
+        "DEPLOY_LAYOUT": "sharded",
+        "BASE_REF": "main",
+        "OFFLINE_PREVIEW": str(REPO_ROOT / ".venv" / "bin" / "offline-preview"),
+    }
+    (preview,) = [s for s in MAKE_STEPS if s.id == PREVIEW_STEP]
+    assert replay(preview, sharded_checkout, bin_dir, env).returncode == 0
+    (comment_step,) = [s for s in run_steps() if s.id == "pull-request.yml:offline:Comment body and job summary"]
+    done = replay(
+        comment_step, sharded_checkout, bin_dir, {**env, "PREVIEW_OUTCOME": "success", "DIFF_OUTCOME": "success"}
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    comment = (sharded_checkout / "build" / "reports" / "comment.md").read_text()
+    assert comment.startswith(
+        "<!-- offline-preview -->\n### Offline preview (dev, changed stacks of the sharded layout): success, "
+        "diff against main: success\n"
+    )
+    assert "| registry (dev.nlp) | ok |" in comment and "| access (dev.nlp) | ok |" in comment
+    assert "| access dev.nlp | its catalog entries changed |" in comment
+    assert "| registry dev.nlp | its catalog entries changed |" in (sharded_checkout / "step-summary.md").read_text()
+
+
+def test_the_whole_layout_keeps_its_preview_of_every_stack(workdir, bin_dir):
+    (step,) = [s for s in MAKE_STEPS if s.id == PREVIEW_STEP]
+    completed = replay(step, workdir, bin_dir, {"STANDIN_MODE": "pass", "BASE_REF": "main", "DEPLOY_LAYOUT": ""})
+    assert completed.returncode == 0
+    (call,) = (workdir / "make-calls").read_text().splitlines()
+    assert call.startswith("preview-all OFFLINE=1 ENV=dev PREVIEW_FLAGS=--deployed origin/main ")
+    assert "SHARDED" not in call

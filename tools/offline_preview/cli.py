@@ -33,6 +33,7 @@ if __name__ == "__main__" or sys.argv[0].endswith("offline-preview"):
     supervise.install_early_handlers("offline-preview")
 
 import argparse  # noqa: E402 - after the early signal handlers, on purpose
+import contextlib
 import json
 import os
 import re
@@ -242,24 +243,20 @@ def _preview(args) -> int:
     )
     if args.project is not None and args.deployed:
         raise UsageError("--deployed applies to the repository's stacks, not to --project (use --state)")
-    if args.sharded:
-        from .shard_plan import sharded_options
-
-        if args.stack or args.project:
-            raise UsageError("--sharded previews the repository's stacks: not with --stack or --project")
-        _check_env(options.repo_root, args.env)
-        only = {k for k in (args.only_stacks or "").split(",") if k} if args.only_stacks is not None else None
-        if only == set():
-            print("offline-preview: no stack of the sharded layout changed: nothing to preview")
-            return 0
-        options = sharded_options(options, options.repo_root / "stacks", only)
-    elif args.only_stacks is not None:
-        raise UsageError("--only-stacks needs --sharded")
     progress = (lambda message: None) if args.quiet else stderr_progress()
-    for path in (args.json_file, args.sarif, args.junit):
-        if path is not None and not path.parent.is_dir():
-            raise UsageError(f"{path}: no such directory {path.parent}")
-    result = run_preview(options, progress)
+    with contextlib.ExitStack() as cleanup:
+        if args.sharded:
+            sharded = _sharded_options(args, options, cleanup, progress)
+            if sharded is None:
+                print("offline-preview: no stack of the sharded layout changed: nothing to preview")
+                return 0
+            options = sharded
+        elif args.only_stacks is not None:
+            raise UsageError("--only-stacks needs --sharded")
+        for path in (args.json_file, args.sarif, args.junit):
+            if path is not None and not path.parent.is_dir():
+                raise UsageError(f"{path}: no such directory {path.parent}")
+        result = run_preview(options, progress)
     supervise.raise_if_interrupted()
     supervise.set_phase("writing the reports")
     matrix = stack_access_matrix(result)
@@ -284,6 +281,25 @@ def _preview(args) -> int:
     else:
         print(report_text(result, matrix, colour=use_colour(sys.stdout)))
     return 0 if result.ok else 1
+
+
+def _sharded_options(args, options: Options, cleanup: contextlib.ExitStack, progress) -> Options | None:
+    """The sharded layout's stacks (--only-stacks: those only; None when that is none). Previewing some stacks,
+    or with --deployed, what they read is evaluated once as deployed (offline_preview.shard_reads)."""
+    from .shard_plan import sharded_options
+    from .shard_reads import with_reads
+
+    if args.stack or args.project:
+        raise UsageError("--sharded previews the repository's stacks: not with --stack or --project")
+    _check_env(options.repo_root, args.env)
+    only = {k for k in (args.only_stacks or "").split(",") if k} if args.only_stacks is not None else None
+    if only == set():
+        return None
+    stacks_dir = options.repo_root / "stacks"
+    if only is None and options.deployed_revision is None:
+        return sharded_options(options, stacks_dir)  # every stack previewed: each answers its readers itself
+    scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="offline-preview-reads-")))
+    return with_reads(options, stacks_dir, only, scratch, progress)[0]
 
 
 def _write(path: Path, text: str) -> None:

@@ -100,7 +100,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--marker", required=True, help="an id for the sticky comment, e.g. offline-preview")
     parser.add_argument("--title", required=True)
     parser.add_argument("--preview-json", type=Path, help="a preview report (JSON) to summarise as a table")
-    parser.add_argument("--summary-file", type=Path, help="Markdown to put first instead of (or after) the table")
+    parser.add_argument(
+        "--summary-file",
+        type=Path,
+        action="append",
+        default=[],
+        help="Markdown to put after the table (or instead of it); repeatable, in order",
+    )
     parser.add_argument(
         "--details", nargs=2, action="append", default=[], metavar=("LABEL", "FILE"), help="a text block, folded"
     )
@@ -114,8 +120,7 @@ def main(argv: list[str]) -> int:
             summary.append(markdown_summary(json.loads(args.preview_json.read_text())))
         elif args.preview_json:
             summary.append(f"The preview wrote no report ({args.preview_json} is missing): see the job's log.")
-        if args.summary_file:
-            summary.append(args.summary_file.read_text())
+        summary += [path.read_text() for path in args.summary_file]
         details = [
             (label, Path(path).read_text() if Path(path).is_file() else "(no output)") for label, path in args.details
         ]
