@@ -249,9 +249,29 @@ def test_each_question_runs_in_a_context_of_its_own_and_the_default_is_restored(
     outside = z3.main_ctx()
     assert z3.z3._main_ctx is outside
     with proof._own_context():
+        assert z3.z3._main_ctx is None  # made on first use, by main_ctx()
         inside = z3.main_ctx()
         assert inside is not outside and z3.String("x").ctx is inside
     assert z3.main_ctx() is outside
+
+
+def test_a_document_answered_without_the_solver_makes_no_z3_context(monkeypatch):
+    from aws_facts.iam import proof
+
+    made = []
+    refuse = lambda *a, **k: made.append(1) or pytest.fail("a z3 context was made")  # noqa: E731
+    monkeypatch.setattr(z3, "Context", refuse)
+    monkeypatch.setattr(z3.z3, "Context", refuse)  # the name main_ctx() makes its context with
+    statement = parse(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/r"}, "Action": "ecr:*"}
+            ],
+        }
+    ).statements
+    assert outsider_witnesses(statement, ProofZone(frozenset({"111122223333"}), frozenset())) == []
+    assert made == []
 
 
 def test_a_question_leaves_no_z3_term_behind_for_the_garbage_collector(monkeypatch):
