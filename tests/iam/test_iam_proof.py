@@ -256,7 +256,6 @@ def test_each_question_runs_in_a_context_of_its_own_and_the_default_is_restored(
 
 
 def test_a_document_answered_without_the_solver_makes_no_z3_context(monkeypatch):
-    from aws_facts.iam import proof
 
     made = []
     refuse = lambda *a, **k: made.append(1) or pytest.fail("a z3 context was made")  # noqa: E731
