@@ -365,6 +365,59 @@ def test_an_allow_answered_without_the_solver_is_one_the_solver_finds_no_outside
     assert solved == [], (condition, [w.context for w in solved])
 
 
+NAMED_PRINCIPALS = [
+    {"AWS": f"arn:aws:iam::{OWN}:role/reader"},
+    {"AWS": f"arn:aws:iam::{FOREIGN}:role/reader"},
+    {"AWS": FOREIGN},
+    {"AWS": [f"arn:aws:iam::{PARTNER}:root", f"arn:aws:iam::{FOREIGN}:user/u"]},
+    {"Service": "lambda.amazonaws.com"},
+    {"Service": ["sagemaker.amazonaws.com", "lambda.amazonaws.com"]},
+    {"AWS": f"arn:aws:iam::{OWN}:role/reader", "Service": "lambda.amazonaws.com"},
+    {"AWS": f"arn:aws:iam::{FOREIGN}:role/*"},
+    {"AWS": "*"},
+    "*",
+]
+ALLOW_CONDITIONS = [
+    None,
+    {"StringEquals": {"aws:SourceAccount": FOREIGN}},
+    {"StringEquals": {"aws:SourceAccount": OWN}},
+    {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+    {"StringNotEquals": {"aws:PrincipalAccount": OWN}},
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(st.tuples(st.sampled_from(NAMED_PRINCIPALS), st.sampled_from(ALLOW_CONDITIONS)), min_size=1, max_size=3)
+)
+def test_skipping_callers_a_principal_cannot_be_changes_no_verdict(allows):
+    # An Allow that names no caller of a kind is not asked about that kind: the witnesses are the ones the solver
+    # finds when it is asked about every Allow and every kind.
+    from aws_facts.iam import proof
+
+    body = statements(*[anyone(condition, sid=f"S{i}") | {"Principal": p} for i, (p, condition) in enumerate(allows)])
+    proof_zone = ProofZone(ZONE.accounts, ZONE.organizations, own_accounts=ZONE.accounts)
+
+    def verdict():
+        try:
+            return sorted(
+                (w.statement.index, w.caller.kind, tuple(sorted(w.actions)))
+                for w in outsider_witnesses(body, proof_zone)
+            )
+        except Unencodable as error:
+            return str(error)
+
+    skipped = verdict()
+    original = proof._names_no_caller_of
+    try:
+        proof._names_no_caller_of = lambda statement, kind: False
+        asked = verdict()
+    finally:
+        proof._names_no_caller_of = original
+    event(f"outsiders: {bool(asked)}")
+    assert skipped == asked
+
+
 @pytest.mark.parametrize(
     "condition",
     [

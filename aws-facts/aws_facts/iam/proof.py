@@ -1064,9 +1064,9 @@ def _solve(
         request = _Request(kind, statements, zone, fixed, resource)
         requests.append(request)
         action = z3.Int("action")
-        applies = {
+        applies = {  # the formulas the questions below use: the open Allows' and the Denies'
             s.index: z3.And(request.principal_matches(s), request.resource_matches(s), request.conditions_hold(s))
-            for s in statements
+            for s in (*open_allows, *denies)
         }
 
         def in_classes(numbers: set[int], action: z3.ArithRef = action) -> z3.BoolRef:
@@ -1120,7 +1120,25 @@ def _ask(*formulas: z3.BoolRef) -> tuple[z3.CheckSatResult, z3.Solver]:
 def _admits_insiders_only(statement: Statement, zone: ProofZone, kind: str) -> bool:
     """An Allow that, as written, admits no caller of this kind from outside: answered without the solver
     (the catalog's documents, most of them, are of these forms)."""
-    return (kind == "aws" and _names_only_trusted(statement, zone)) or _requires_an_insider(statement, zone)
+    return (
+        (kind == "aws" and _names_only_trusted(statement, zone))
+        or _names_no_caller_of(statement, kind)
+        or _requires_an_insider(statement, zone)
+    )
+
+
+def _names_no_caller_of(statement: Statement, kind: str) -> bool:
+    """A Principal of written-out values none of which is a caller of this kind: an anonymous caller is met only
+    by a wildcard principal, a service only by its Service principal or a wildcard. So a repository policy's
+    named roles and accounts are not asked about anonymous and service callers (a test holds this to the solver)."""
+    if kind == "aws" or statement.principals is None or statement.not_principal or not statement.principals:
+        return False
+    for principal in statement.principals:
+        if principal.kind == "*" or has_glob(principal.value):
+            return False
+        if kind == "service" and principal.kind == "Service":
+            return False
+    return True
 
 
 _ZONE_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount")
