@@ -1,0 +1,151 @@
+"""The catalog's data model: what a team file may say (`TeamFile` and its parts, validated by pydantic with the
+house's strict types) and what a validated file resolves to (`Team`, `CatalogModel`). This module's one job is the
+shape and the per-field rules of one team file; reading the files is `catalog_files`, the checks across files are
+`catalog`, and the trusted zone is `catalog_zone`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from aws_facts import tags
+from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
+from pydantic import AfterValidator, Field, model_validator
+
+from . import naming
+from .config import (
+    MAX_TAG_EXCLUSION_FILTERS,
+    ConfigModel,
+    Consumers,
+    GitHubPusher,
+    LifecycleOverride,
+    ModelName,
+    TagFilter,
+)
+from .config_errors import WhenEmpty
+from .rules import refusing
+
+# A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in
+# all) and a tag value: the characters both accept, and no longer than the role name leaves.
+TEAM_NAME = re.compile(r"[A-Za-z0-9_+=.@-]+")
+MAX_TEAM_NAME = naming.MAX_ROLE_NAME - len(naming.CI_PUSH_ROLE_PREFIX)
+
+
+def _team_name(value: str) -> str:
+    if not TEAM_NAME.fullmatch(value) or len(value) > MAX_TEAM_NAME:
+        raise ValueError(
+            f"{value!r} is not a team name: 1-{MAX_TEAM_NAME} characters of letters, digits and _ + = . @ - "
+            f"(it becomes the IAM role name {naming.CI_PUSH_ROLE_PREFIX}<team>, at most {naming.MAX_ROLE_NAME} "
+            "characters, and the value of the repositories' team tag)"
+        )
+    return value
+
+
+def _tag_value(value: str) -> str:
+    # AWS's tag-value rule (the leaf package's, read from IAM's model); empty is refused: it must say something.
+    problem = tags.tag_value_problem(value) if value else "must not be empty"
+    if problem:
+        raise ValueError(f"{value!r} is not a tag value (it becomes a tag): {problem}")
+    return value
+
+
+TeamName = Annotated[str, AfterValidator(_team_name)]
+TagValue = Annotated[str, AfterValidator(_tag_value)]
+
+
+class ModelSpec(ConfigModel):
+    """One entry of a team file's `models`: one repository `<namespace>/<name>`."""
+
+    name: ModelName
+    description: str | None = Field(None, max_length=256)
+    cost_centre: TagValue | None = None  # default: the team's costCentre, else registry:costCentre
+    # Tags that may be overwritten (e.g. `latest`); everything else is immutable. Empty is meaningful: the
+    # repository is IMMUTABLE, with no exclusion filters sent (ECR's ImageTagMutabilityExclusionFilters has min 1).
+    mutable_tags: tuple[TagFilter, ...] = Field((), max_length=MAX_TAG_EXCLUSION_FILTERS)
+    # Overrides exist so that a team can ask; the policy pack still rejects scanning turned off.
+    scan_on_push: bool = True
+    lifecycle: LifecycleOverride | None = None
+    # Who may pull this model besides access:consumers (the organization-wide ones).
+    consumers: Consumers | None = None
+
+
+class TeamCi(ConfigModel):
+    """The team's own CI identity: the GitHub workflows its push role trusts."""
+
+    # At least one: the push role's trust policy takes its `sub` values from the pushers (iam.github_subjects),
+    # and with none its condition would list no workflow. A team without CI leaves `ci` out.
+    pushers: Annotated[
+        tuple[GitHubPusher, ...],
+        WhenEmpty(
+            "gives the team's push role a trust policy whose GitHub `sub` condition lists no workflow; name a "
+            "repository and its refs, or remove `ci` (the team then has no push role and nobody pushes)"
+        ),
+    ] = Field(min_length=1)
+
+
+def _upstream_registry(value: str) -> str:
+    if value not in UPSTREAMS:
+        raise ValueError(
+            f"{value!r} is not an upstream registry this registry caches; use one of {', '.join(UPSTREAMS)}"
+        )
+    return value
+
+
+class UpstreamSpec(ConfigModel):
+    """An upstream registry the team builds from, reached through an ECR pull-through cache rule."""
+
+    registry: Annotated[str, AfterValidator(_upstream_registry)]
+    # A Secrets Manager secret ARN (never the credentials themselves); required where the upstream needs them.
+    credential_arn: Annotated[str, refusing(credential_problem)] | None = None
+
+    @model_validator(mode="after")
+    def _credentials_where_needed(self) -> UpstreamSpec:
+        if UPSTREAMS[self.registry].needs_credentials and self.credential_arn is None:
+            raise ValueError(
+                f"credentialArn: {self.registry} needs credentials: name the ARN of a Secrets Manager secret "
+                "ecr-pullthroughcache/<name> holding them (never the credentials themselves)"
+            )
+        if not UPSTREAMS[self.registry].needs_credentials and self.credential_arn is not None:
+            raise ValueError(f"credentialArn: {self.registry} is public and takes no credentials; remove it")
+        return self
+
+
+class TeamFile(ConfigModel):
+    """A whole `catalog/<team>.yaml`."""
+
+    team: TeamName
+    cost_centre: TagValue | None = None
+    # The team's default lifecycle overrides; a model's own `lifecycle` keys win over these.
+    lifecycle: LifecycleOverride | None = None
+    ci: TeamCi | None = None
+    # Upstream registries the team's builds pull through the registry's cache (docs/features.md); empty: none.
+    upstreams: tuple[UpstreamSpec, ...] = ()
+    models: tuple[ModelSpec, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    """A model with its team resolved, and where it is written (`catalog/nlp.yaml:12`)."""
+
+    name: str
+    team: str
+    description: str | None
+    cost_centre: str | None  # the model's, else its team's; None: registry:costCentre
+    mutable_tags: tuple[str, ...]
+    scan_on_push: bool
+    lifecycle: LifecycleOverride | None
+    consumers: Consumers | None
+    where: str
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    cost_centre: str | None
+    pushers: tuple[GitHubPusher, ...]  # empty: the team has no CI identity, nobody may push
+    models: tuple[str, ...]
+    file: str
+    pushers_line: int
+    upstreams: tuple[UpstreamSpec, ...] = ()
