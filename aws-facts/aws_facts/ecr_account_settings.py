@@ -21,6 +21,7 @@ docstring.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from .ecr_pull_through import PULL_THROUGH_ACTIONS
 from .iam.actions import expand
@@ -29,9 +30,25 @@ from .iam.wildcard import has_glob
 REGISTRY_POLICY_SCOPE = "REGISTRY_POLICY_SCOPE"
 BASIC_SCAN_TYPE_VERSION = "BASIC_SCAN_TYPE_VERSION"
 BLOB_MOUNTING = "BLOB_MOUNTING"
+
+
+class RegistryPolicyScope(StrEnum):
+    """The values of REGISTRY_POLICY_SCOPE (config schemas take this enum: one copy of the values)."""
+
+    V1 = "V1"
+    V2 = "V2"
+
+
+class BasicScanTypeVersion(StrEnum):
+    """The values of BASIC_SCAN_TYPE_VERSION."""
+
+    AWS_NATIVE = "AWS_NATIVE"
+    CLAIR = "CLAIR"
+
+
 VALUES = {
-    REGISTRY_POLICY_SCOPE: ("V1", "V2"),
-    BASIC_SCAN_TYPE_VERSION: ("AWS_NATIVE", "CLAIR"),
+    REGISTRY_POLICY_SCOPE: tuple(v.value for v in RegistryPolicyScope),
+    BASIC_SCAN_TYPE_VERSION: tuple(v.value for v in BasicScanTypeVersion),
     BLOB_MOUNTING: ("ENABLED", "DISABLED"),
 }
 REGISTRY_POLICY_SCOPE_URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html"

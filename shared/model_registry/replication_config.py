@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from aws_facts import models
+from aws_facts.ecr_account_settings import BasicScanTypeVersion, RegistryPolicyScope
 from aws_facts.grammars.policy import policy_problems
 from aws_facts.quotas import QUOTA_TABLE
 from pydantic import AfterValidator, Field, model_validator
@@ -102,16 +103,6 @@ def _kept_statement(value: dict[str, Any]) -> dict[str, Any]:
 
 
 KeptStatement = Annotated[dict[str, Any], AfterValidator(_kept_statement)]
-
-
-class RegistryPolicyScope(StrEnum):
-    V1 = "V1"
-    V2 = "V2"
-
-
-class BasicScanTypeVersion(StrEnum):
-    AWS_NATIVE = "AWS_NATIVE"
-    CLAIR = "CLAIR"
 
 
 class AccountSettings(ConfigModel):
