@@ -13,6 +13,7 @@ from __future__ import annotations
 from aws_facts import ecr_account_settings as settings
 from aws_facts.iam.document import parse
 
+from .ecr import REGISTRY_POLICY as REGISTRY_POLICY
 from .findings import Finding, cannot_evaluate
 from .names import REGISTRY_POLICY_SCOPE
 from .stack import StackResource
@@ -20,7 +21,6 @@ from .values import is_unknown
 
 SCOPE = REGISTRY_POLICY_SCOPE
 ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
-REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
 
 
 def scope_findings(resources: list[StackResource]) -> list[Finding]:

@@ -20,6 +20,7 @@ REPOSITORY = "aws:ecr/repository:Repository"
 REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
 LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
+REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
 
 
 # ECR's ImageTagMutability values that keep tags immutable (the enum read from botocore's model).

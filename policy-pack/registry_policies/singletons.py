@@ -24,13 +24,13 @@ from aws_facts.singletons import (
     replication_outside,
 )
 
+from .ecr import REGISTRY_POLICY as REGISTRY_POLICY
+from .ecr import REPLICATION as REPLICATION
 from .findings import Finding, cannot_evaluate
 from .names import ACCOUNT_WIDE_REGISTRY_POLICY as ACCOUNT_WIDE_REGISTRY_POLICY
 from .names import ACCOUNT_WIDE_REPLICATION as ACCOUNT_WIDE_REPLICATION
 from .values import is_unknown
 
-REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
-REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
 NAMESPACES_OPTION = "namespaces"
 
 

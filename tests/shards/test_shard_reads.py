@@ -9,38 +9,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from repo_copy import committed_copy, git
 from shard_helpers import REPO
 
 OFFLINE_PREVIEW = REPO / ".venv" / "bin" / "offline-preview"
 NEW_TEAM = "team: audio\nmodels:\n  - name: wav2vec\n"
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(cwd), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
 def clone(tmp_path) -> Path:
     """The repository's stacks, catalog, pack and checkov skips, committed as `main`."""
-    root = tmp_path / "repo"
-    tracked = subprocess.run(
-        ["git", "-C", str(REPO), "ls-files", "stacks", "catalog", "policy-pack", "checkov-skips.yaml"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for name in tracked:
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, root / name)
-    (root / ".gitignore").write_text("build/\n")
-    _git(root, "init", "--quiet", "--initial-branch=main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "--quiet", "-m", "base")
-    return root
+    return committed_copy(
+        REPO, tmp_path / "repo", ("stacks", "catalog", "policy-pack", "checkov-skips.yaml"), "build/\n"
+    )
 
 
 def preview(root: Path, stacks: str, *flags: str) -> subprocess.CompletedProcess:
@@ -107,8 +88,8 @@ def test_without_a_deployed_revision_what_they_read_comes_from_the_checkout_once
 
 def test_a_base_whose_catalog_does_not_load_is_one_line_naming_the_revision_and_the_file(clone):
     (clone / "catalog" / "genai.yaml").write_text("team: genai\nmodels:\n  - name: sdxl-base\n    colour: blue\n")
-    _git(clone, "commit", "--quiet", "-am", "a base whose catalog does not load")
-    _git(clone, "tag", "broken")
+    git(clone, "commit", "--quiet", "-am", "a base whose catalog does not load")
+    git(clone, "tag", "broken")
     shutil.copy2(REPO / "catalog" / "genai.yaml", clone / "catalog" / "genai.yaml")
     completed = preview(clone, "access/dev.nlp", "--deployed", "broken")
     assert completed.returncode == 2

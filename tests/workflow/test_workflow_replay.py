@@ -9,12 +9,11 @@ dropped it (BLOCKED). Each must turn its step, and so the job, red.
 from __future__ import annotations
 
 import json
-import shutil
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
+from repo_copy import committed_copy, git
 from workflow_files import GITHUB_DEFAULT_SHELL, REPO_ROOT, replay, run_steps
 
 STANDIN_MAKE = r"""#!/usr/bin/env bash
@@ -254,43 +253,29 @@ def test_a_diff_that_changes_no_access_passes_without_a_review(tmp_path, workdir
 
 PREVIEW_STEP = "pull-request.yml:offline:Offline preview (policy pack + checkov)"
 ADDED_MODEL = "  - name: mistral-7b\n    description: one model added by the pull request\n"
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True)
+# The workflow's environment on a sharded layout's pull request to main.
+SHARDED_PULL_REQUEST = {
+    "STANDIN_MODE": "sharded",
+    "DEPLOY_LAYOUT": "sharded",
+    "BASE_REF": "main",
+    "OFFLINE_PREVIEW": str(REPO_ROOT / ".venv" / "bin" / "offline-preview"),
+}
 
 
 @pytest.fixture
 def sharded_checkout(workdir) -> Path:
     """A clone of the repository's stacks, catalog and pack as a pull request's checkout: origin/main is the
     base, and HEAD adds one model to the nlp team's file (nothing else)."""
-    tracked = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "ls-files", "stacks", "catalog", "policy-pack"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for name in tracked:
-        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO_ROOT / name, workdir / name)
-    (workdir / ".gitignore").write_text(".venv\nbuild/\nstep-*\nmake-calls\n")
-    _git(workdir, "init", "--quiet", "--initial-branch=main")
-    _git(workdir, "add", "-A")
-    _git(workdir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "base")
-    _git(workdir, "update-ref", "refs/remotes/origin/main", "HEAD")
+    committed_copy(REPO_ROOT, workdir, ("stacks", "catalog", "policy-pack"), ".venv\nbuild/\nstep-*\nmake-calls\n")
+    git(workdir, "update-ref", "refs/remotes/origin/main", "HEAD")
     with (workdir / "catalog" / "nlp.yaml").open("a") as nlp:
         nlp.write(ADDED_MODEL)
-    _git(workdir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-am", "add a model")
+    git(workdir, "commit", "--quiet", "-am", "add a model")
     return workdir
 
 
 def test_a_sharded_pull_request_adding_one_model_previews_only_that_teams_shard(sharded_checkout, bin_dir):
-    env = {
-        "STANDIN_MODE": "sharded",
-        "DEPLOY_LAYOUT": "sharded",
-        "BASE_REF": "main",
-        "OFFLINE_PREVIEW": str(REPO_ROOT / ".venv" / "bin" / "offline-preview"),
-    }
+    env = SHARDED_PULL_REQUEST
     (step,) = [s for s in MAKE_STEPS if s.id == PREVIEW_STEP]
     completed = replay(step, sharded_checkout, bin_dir, env)
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -322,12 +307,7 @@ def test_a_sharded_pull_request_adding_one_model_previews_only_that_teams_shard(
 
 
 def test_the_sharded_comment_names_the_layout_and_says_why_each_stack_was_previewed(sharded_checkout, bin_dir):
-    env = {
-        "STANDIN_MODE": "sharded",
-        "DEPLOY_LAYOUT": "sharded",
-        "BASE_REF": "main",
-        "OFFLINE_PREVIEW": str(REPO_ROOT / ".venv" / "bin" / "offline-preview"),
-    }
+    env = SHARDED_PULL_REQUEST
     (preview,) = [s for s in MAKE_STEPS if s.id == PREVIEW_STEP]
     assert replay(preview, sharded_checkout, bin_dir, env).returncode == 0
     (comment_step,) = [s for s in run_steps() if s.id == "pull-request.yml:offline:Comment body and job summary"]
