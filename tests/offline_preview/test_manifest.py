@@ -2,7 +2,9 @@
 
 import json
 
-from offline_preview.manifest import load_manifest, manifest_path, rebuild_inputs, write_manifest
+from hypothesis import given
+from hypothesis import strategies as st
+from offline_preview.manifest import json_text, load_manifest, manifest_path, rebuild_inputs, write_manifest
 from offline_preview.streams import analyzer_resources
 from preview_helpers import by_name
 
@@ -57,3 +59,45 @@ def test_manifests_are_written_under_build_preview_env(tmp_path, basic_manifest)
     assert path == tmp_path / "preview" / "local" / "fixture-basic.json"
     assert load_manifest(path) == json.loads(json.dumps(basic_manifest))
     assert list(load_manifest(path)) == ["format", "organization", "project", "stack", "config", "outputs", "resources"]
+
+
+# JSON as a manifest holds it: string keys; strings with any character (control characters, quotes, U+2028,
+# non-ASCII); integers within 64 bits (Struct numbers are doubles; the manifest's own counts are small).
+_SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text()
+_NUMBERS = st.floats(allow_nan=False, allow_infinity=False)
+
+
+def _json(scalars):
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    )
+
+
+@given(_json(_SCALARS | _NUMBERS))
+def test_the_manifests_json_text_reads_back_as_the_same_value(value):
+    back = json.loads(json_text(value))
+    assert back == value
+    # the same floats, bit for bit (== takes -0.0 for 0.0)
+    assert [x.hex() for x in _leaves(back) if isinstance(x, float)] == [
+        x.hex() for x in _leaves(value) if isinstance(x, float)
+    ]
+
+
+@given(_json(_SCALARS))
+def test_the_manifests_json_text_is_the_standard_librarys_indented_text(value):
+    # Without floats (whose small values the two write in different notations), byte for byte what
+    # json.dumps(indent=2, ensure_ascii=False) writes: the layout and the escapes.
+    assert json_text(value).decode() == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value

@@ -9,11 +9,10 @@ Where the rule does not hold, the override tables below say so.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-from .manifest import rebuild_inputs
+from .manifest import json_text, rebuild_inputs
 
 TERRAFORM_VERSION = "1.9.0"
 # A plan is split into files of at most this many resources: checkov relates every resource to its
@@ -188,7 +187,7 @@ def write_plans(manifest: dict, directory: str | Path, per_file: int = RESOURCES
     for start in range(0, max(len(planned), 1), per_file):
         chunk = [resource for resource, _ in planned[start : start + per_file]]
         path = directory / f"plan-{start // per_file:04d}.json"
-        path.write_text(json.dumps(plan_document(chunk), indent=1))
+        path.write_bytes(json_text(plan_document(chunk)))
         paths.append(path)
     return paths, {resource["address"]: {"urn": urn, "values": resource["values"]} for resource, urn in planned}
 

@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+import orjson
 from model_registry.sources import write_atomically
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
@@ -256,9 +257,17 @@ def _replace(document, pointer: str, change):
     return document
 
 
+def json_text(value) -> bytes:
+    """`value` as two-space indented JSON, key order as built, UTF-8 unescaped: `json.dumps(value, indent=2,
+    ensure_ascii=False)` without its pure-Python encoder (which an indent selects), about a second per 1,000
+    models in manifests and checkov plans. The same text, but for floats below 1e-4 (`0.00001` for `1e-05`, the
+    same number) and NaN or infinities (null; JSON has none)."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+
+
 def manifest_bytes(manifest: dict) -> bytes:
-    """The manifest's canonical text: two-space indented, key order as built, trailing newline."""
-    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    """The manifest's canonical text: json_text and a trailing newline."""
+    return json_text(manifest) + b"\n"
 
 
 def manifest_path(build_dir: str | Path, env: str, project: str) -> Path:

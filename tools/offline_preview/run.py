@@ -23,6 +23,7 @@ from model_registry.environments import environments
 from . import checkov as checkov_runner
 from . import supervise
 from .coverage import scanning_coverage
+from .deployed_views import DeployedViews
 from .evaluate import DEPLOYED, PREVIEW, Evaluation, EvaluationError, evaluate
 from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
 from .pack_config import PackConfigError, installed_policies, read_pack_config
@@ -225,6 +226,8 @@ def _pipeline(
     deployed_outputs = {key: outputs for key, (outputs, _) in deployed.items()} if deployed is not None else None
     upstream_sources = {key: where for key, (_, where) in deployed.items()} if deployed is not None else {}
     checkov_started = time.perf_counter()
+    # The upstream stacks as deployed, evaluated in their own process while this one previews (deployed_views).
+    views = _start_deployed_views(options, directories) if deployed is None and options.mode == PREVIEW else None
     results: list[StackResult] = []
     manifests: dict[str, dict] = {}
     background: list[tuple[Future, str]] = []
@@ -328,21 +331,17 @@ def _pipeline(
                         )
                 del revealed, manifest
                 later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
-                read_later = (
-                    bool(later)
-                    if options.upstreams is None
-                    else any(key in options.upstreams.get(k, set()) for k in later)
-                )
+                read_later = _read_later(options, directories, index)
                 if read_later and deployed is None and options.mode == DEPLOYED:
                     as_deployed[f"{load_project(directory, stack).name}/{stack}"] = evaluation
                     upstream_sources[f"{load_project(directory, stack).name}/{stack}"] = "this run, as deployed"
-                elif read_later and deployed is None:
+                elif read_later and views is not None:
                     # A later stack reads this one's outputs as `make deploy-all` gives them: after it is deployed,
-                    # every output known. Evaluated after the preview, while the pack and checkov work on it.
-                    progress(f"{result.project}: evaluating as deployed (for the stacks that reference it)")
+                    # every output known. The worker evaluated it so meanwhile (or is finishing it).
+                    supervise.set_phase(f"evaluating {directory.name} as deployed")
                     try:
-                        deployed_view = evaluate(directory, stack, upstream=as_deployed, mode=DEPLOYED)
-                    except EvaluationError as exc:
+                        deployed_view = views.view(index, options.evaluation_timeout, result.project)
+                    except (EvaluationError, supervise.TimeLimitExceeded) as exc:
                         result.error = f"as deployed: {exc}"
                         progress(f"{result.project}: FAILED as deployed: {exc}")
                         if not checked:
@@ -352,11 +351,13 @@ def _pipeline(
                             continue
                         _skip_downstream(directories[index + 1 :], options.env, results, result.project)
                         break
+                    progress(
+                        f"{result.project}: evaluated as deployed in {deployed_view.seconds:.1f}s (its own process)"
+                    )
                     as_deployed[deployed_view.key] = deployed_view
                     upstream_sources[deployed_view.key] = "this run's program, as after deploying it"
                     timings["evaluate"] += deployed_view.seconds
                     del deployed_view
-                    gc.collect()
                 del evaluation
                 if options.upstreams is not None:  # what no later stack reads is memory for the next one
                     needed = set().union(*(options.upstreams.get(k, set()) for k in later))
@@ -366,6 +367,9 @@ def _pipeline(
             for police in opened:  # a pack thread must not wait forever for resources
                 police.abandon()
             raise
+        finally:
+            if views is not None:
+                views.close()
         supervise.set_phase("waiting for the policy pack and checkov")
         waited = time.perf_counter()
         for future, label in background:
@@ -387,6 +391,27 @@ def _pipeline(
         coverage=coverage,
         upstream=dict(sorted(upstream_sources.items())),
     )
+
+
+def _read_later(options: Options, directories: list[Path], index: int) -> bool:
+    """Whether a stack after the index-th one reads it through a stack reference."""
+    later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
+    if options.upstreams is None:
+        return bool(later)
+    return any(
+        f"{directories[index].name}/{_stack_of(options, index)}" in options.upstreams.get(k, set()) for k in later
+    )
+
+
+def _start_deployed_views(options: Options, directories: list[Path]) -> DeployedViews | None:
+    """The worker that evaluates, as deployed, each stack a later one reads; None when no stack is read."""
+    stacks = []
+    for index, directory in enumerate(directories):
+        if _read_later(options, directories, index):
+            key = f"{directory.name}/{_stack_of(options, index)}"
+            reads = None if options.upstreams is None else options.upstreams.get(key, set())
+            stacks.append((index, directory, _stack_of(options, index), reads))
+    return DeployedViews(stacks) if stacks else None
 
 
 def _merge_manifest(manifests: dict[str, dict], project: str, manifest: dict) -> None:

@@ -7,7 +7,6 @@ the stack is evaluated, `collect_findings` and `PackStream.finish` put the verdi
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
 from .evaluate import DEFAULT_ORGANIZATION, Resource
-from .manifest import ENVELOPE, manifest_config, rebuild_inputs, rebuild_outputs, resource_entry
+from .manifest import ENVELOPE, json_text, manifest_config, rebuild_inputs, rebuild_outputs, resource_entry
 from .project import load_project
 from .results import PolicyViolation, StackResult
 
@@ -77,7 +76,7 @@ class CheckovStream:
         if not self.pending and self.files:
             return
         path = self.plans_dir / f"plan-{len(self.files):04d}.json"
-        path.write_text(json.dumps(plan_document(self.pending), indent=1))
+        path.write_bytes(json_text(plan_document(self.pending)))
         self.files.append(path)
         self.pending = []
         self.scans.append(self.queue.submit(self.worker.scan, [path]))

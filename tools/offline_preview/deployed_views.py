@@ -1,0 +1,150 @@
+"""The upstream stacks as after deploying them, evaluated in a worker process while the preview runs.
+
+A stack reference reads the upstream stack's last deployed outputs (the engine's rule). Without `--state` or
+`--deployed`, the preview answers it with this run's upstream programs evaluated as after `pulumi up`
+(evaluate.DEPLOYED): what `make deploy-all` gives each next stack. That evaluation does not depend on the
+stack's preview, so it need not wait for it: a worker process, started with the preview, evaluates the
+upstream stacks as deployed on the second core while this process evaluates them as a preview sees them.
+At 1,000 models the registry's second evaluation (about 4 s) used to run between its preview and the next
+stack's; its garbage cost a full collection more in the preview's process.
+
+Protocol: one JSON request on the worker's stdin, one JSON line per stack on its stdout, in request order:
+    <- {"stacks": [{"directory": "...", "stack": "...", "reads": ["<project>/<stack>", ...] | null}, ...]}
+    -> {"key": "<project>/<stack>", "outputs": {...}, "seconds": 4.1}   or   {"key": ..., "error": "one line"}
+`reads`: the stacks this one's references read (null: every stack before it). A stack whose read stack failed
+is not evaluated; its line says so. The program's own stdout goes nowhere (its preview already showed it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import supervise
+from .evaluate import DEPLOYED, EvaluationError, evaluate
+from .project import ProjectError, load_project
+
+WORKER_NAME = "the upstream stacks' evaluation as deployed"
+
+
+@dataclass(frozen=True)
+class DeployedView:
+    """One upstream stack's outputs as after `pulumi up` (what a stack reference to it reads)."""
+
+    key: str
+    outputs: dict
+    seconds: float
+
+
+class DeployedViews:
+    """The worker process, started at once. `stacks`: (the stack's index in the run, its directory, its name, the
+    stacks it reads or None for all before it); `view(index)` waits for that stack's outputs."""
+
+    def __init__(self, stacks: list[tuple[int, Path, str, set[str] | None]]):
+        request = {
+            "stacks": [
+                {"directory": str(directory), "stack": stack, "reads": None if reads is None else sorted(reads)}
+                for _, directory, stack, reads in stacks
+            ]
+        }
+        self._position = {index: position for position, (index, *_) in enumerate(stacks)}
+        self._process = supervise.track(
+            subprocess.Popen(
+                [sys.executable, "-m", __name__],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            ),
+            WORKER_NAME,
+        )
+        self._answers: list[dict] = []
+        with contextlib.suppress(OSError):  # a worker that died at start: view() says so
+            self._process.stdin.write(json.dumps(request))
+            self._process.stdin.close()
+
+    def view(self, index: int, limit: float, name: str) -> DeployedView:
+        """The view of the run's index-th stack; EvaluationError (one line) when it failed or the worker did."""
+        position = self._position[index]
+        message = (
+            f"{name}: its evaluation as deployed passed the time limit of {limit:g} s "
+            f"(--evaluation-timeout or {supervise.EVALUATION_LIMIT[0]})"
+        )
+        with supervise.time_limit(limit, message):
+            while len(self._answers) <= position:
+                line = self._process.stdout.readline()
+                if not line:
+                    status = self._process.wait()
+                    raise EvaluationError(f"{WORKER_NAME} ended (exit status {status}) before {name} was evaluated")
+                self._answers.append(json.loads(line))
+        answer = self._answers[position]
+        if "error" in answer:
+            raise EvaluationError(answer["error"])
+        return DeployedView(answer["key"], answer["outputs"], answer["seconds"])
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=5)
+        self._process.stdout.close()
+        supervise.untrack(self._process)
+
+
+def _serve(request: dict, out) -> None:
+    from .run import GC_THRESHOLD
+
+    # What is imported lives as long as the worker: out of every collection's way (as in the preview's process).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    evaluated: dict[str, DeployedView] = {}
+    failed: set[str] = set()
+    stacks = request["stacks"]
+    for index, item in enumerate(stacks):
+        reads = set(evaluated) | failed if item["reads"] is None else set(item["reads"])
+        started = time.perf_counter()
+        try:
+            if broken := sorted(reads & failed):
+                raise EvaluationError(f"not evaluated: upstream stack {broken[0]!r} failed")
+            evaluation = evaluate(item["directory"], item["stack"], upstream=evaluated, mode=DEPLOYED)
+        except (EvaluationError, ProjectError) as exc:
+            key = _key(item["directory"], item["stack"])
+            failed.add(key)
+            answer = {"key": key, "error": str(exc)}
+        else:
+            view = DeployedView(evaluation.key, evaluation.outputs, time.perf_counter() - started)
+            evaluated[view.key] = view
+            answer = {"key": view.key, "outputs": view.outputs, "seconds": view.seconds}
+            del evaluation
+            if index + 1 < len(stacks):
+                gc.collect()  # the program's objects: memory for the next stack
+        out.write(json.dumps(answer) + "\n")
+        out.flush()
+
+
+def _key(directory: str, stack: str) -> str:
+    try:
+        return f"{load_project(directory, stack).name}/{stack}"
+    except ProjectError:
+        return f"{Path(directory).name}/{stack}"
+
+
+def main() -> None:
+    # An interrupt reaches the whole process group; the preview reports it, this worker just ends.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    with open(os.devnull, "w") as devnull:  # the programs' own output: their preview already showed it
+        os.dup2(devnull.fileno(), sys.stdout.fileno())
+    _serve(json.loads(sys.stdin.read()), out)
+
+
+if __name__ == "__main__":
+    main()
