@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .ecr_scanning import DEFAULT_SCAN_TYPE, FilterType, ScanFrequency, ScanType
 from .iam.document import Statement, parse
 
 SCANNING_FILTERS_URL = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html"
@@ -30,25 +31,25 @@ def matches_every_repository(pattern: Any) -> bool:
 def scanning_leaves_out(scan_type: Any, rules: Any) -> str | None:
     """What a registry scanning configuration does to repositories its filters do not name, or None when a
     rule keeps every repository of the account and region scanned."""
-    kind = scan_type if isinstance(scan_type, str) else "BASIC"
+    kind = scan_type if isinstance(scan_type, str) else DEFAULT_SCAN_TYPE
     for rule in rules if isinstance(rules, list) else []:
         if not isinstance(rule, dict):
             continue
         frequency = rule.get("scanFrequency")
         filters = rule.get("repositoryFilters") or []
-        if kind == "BASIC" and frequency != "SCAN_ON_PUSH":
+        if kind == ScanType.BASIC and frequency != ScanFrequency.SCAN_ON_PUSH:
             continue
         if any(isinstance(f, dict) and matches_every_repository(f.get("filter")) for f in filters):
             return None
-    if kind == "ENHANCED":
+    if kind == ScanType.ENHANCED:
         return "turns image scanning OFF for every other repository of the account and region"
     return "sets every other repository of the account and region to manual scanning (no scan on push)"
 
 
 # The rule a stack adds beside its own so that the repositories it does not own stay scanned on push.
 KEEP_OTHERS_SCANNED = {
-    "scan_frequency": "SCAN_ON_PUSH",
-    "repository_filters": [{"filter": "*", "filter_type": "WILDCARD"}],
+    "scan_frequency": ScanFrequency.SCAN_ON_PUSH.value,
+    "repository_filters": [{"filter": "*", "filter_type": FilterType.WILDCARD.value}],
 }
 
 
@@ -56,7 +57,7 @@ def scanning_rules(frequency: str, filters: list[dict[str, str]]) -> list[dict]:
     """The stack's rule over its own filters, then the rule that keeps every other repository scanned on push
     (ENHANCED: a repository both rules match gets the stack's frequency, continuous winning over on-push)."""
     own = {"scan_frequency": frequency, "repository_filters": filters}
-    if frequency == "SCAN_ON_PUSH":
+    if frequency == ScanFrequency.SCAN_ON_PUSH:
         return [
             {"scan_frequency": frequency, "repository_filters": [*filters, *KEEP_OTHERS_SCANNED["repository_filters"]]}
         ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_facts import models
+from aws_facts import ecr_scanning, models
+from aws_facts.ecr_scanning import DEFAULT_SCAN_TYPE, FilterType, ScanFrequency
 
 from . import scanning
 from .findings import Finding, cannot_evaluate
@@ -51,7 +52,7 @@ def scanning_configuration(props: dict[str, Any]) -> tuple[scanning.Configuratio
 
     Filters of a type other than WILDCARD (which ECR refuses) are left out: they match nothing.
     """
-    scan_type = props.get("scanType") or "BASIC"
+    scan_type = props.get("scanType") or DEFAULT_SCAN_TYPE
     rules = props.get("rules")
     if is_unknown(scan_type):
         return None, [cannot_evaluate(SCANNING, "scanType")]
@@ -69,7 +70,7 @@ def scanning_configuration(props: dict[str, Any]) -> tuple[scanning.Configuratio
             pattern, kind = get_path(entry, "filter"), get_path(entry, "filterType")
             if is_unknown(pattern) or is_unknown(kind):
                 unknowns.append(cannot_evaluate(SCANNING, f"rules[{index}].repositoryFilters[{f_index}]"))
-            elif (kind or "WILDCARD") == "WILDCARD" and isinstance(pattern, str):
+            elif (kind or FilterType.WILDCARD) == FilterType.WILDCARD and isinstance(pattern, str):
                 patterns.append(pattern)
         parsed.append(scanning.Rule(str(frequency), tuple(patterns)))
     if unknowns:
@@ -82,32 +83,34 @@ def _rule_problems(rules: Any) -> list[str]:
     if not isinstance(rules, list):
         return []
     problems = []
-    if len(rules) > scanning.MAX_RULES:
-        problems.append(f"{len(rules)} rules; ECR allows at most {scanning.MAX_RULES}")
+    if len(rules) > ecr_scanning.MAX_RULES:
+        problems.append(f"{len(rules)} rules; ECR allows at most {ecr_scanning.MAX_RULES}")
     for index, rule in enumerate(rules):
         filters = get_path(rule, "repositoryFilters")
         if not isinstance(filters, list) or not filters:
             if not is_unknown(filters):
                 problems.append(f"rules[{index}] has no repository filter, so it matches no repository")
             continue
-        if len(filters) > scanning.MAX_FILTERS_PER_RULE:
+        if len(filters) > ecr_scanning.MAX_FILTERS_PER_RULE:
             problems.append(
-                f"rules[{index}] has {len(filters)} filters; ECR allows at most {scanning.MAX_FILTERS_PER_RULE}"
+                f"rules[{index}] has {len(filters)} filters; ECR allows at most {ecr_scanning.MAX_FILTERS_PER_RULE}"
             )
         for f_index, entry in enumerate(filters):
             pattern, kind = get_path(entry, "filter"), get_path(entry, "filterType")
             if is_unknown(pattern) or is_unknown(kind):
                 continue
-            if kind not in (None, "WILDCARD"):
-                problems.append(f"rules[{index}].repositoryFilters[{f_index}] has filterType {kind!r}; use WILDCARD")
-            elif (problem := scanning.filter_problem(pattern)) is not None:
+            if kind not in (None, FilterType.WILDCARD):
+                problems.append(
+                    f"rules[{index}].repositoryFilters[{f_index}] has filterType {kind!r}; use {FilterType.WILDCARD}"
+                )
+            elif (problem := ecr_scanning.filter_problem(pattern)) is not None:
                 problems.append(f"rules[{index}].repositoryFilters[{f_index}]: {problem}")
     return problems
 
 
 def registry_scanning_findings(props: dict[str, Any]) -> list[Finding]:
     """At least one rule of the registry scanning configuration scans, and ECR would accept the rules."""
-    scan_type, rules = props.get("scanType") or "BASIC", props.get("rules")
+    scan_type, rules = props.get("scanType") or DEFAULT_SCAN_TYPE, props.get("rules")
     if is_unknown(scan_type):
         return [cannot_evaluate(SCANNING, "scanType")]
     if is_unknown(rules):
@@ -117,26 +120,21 @@ def registry_scanning_findings(props: dict[str, Any]) -> list[Finding]:
     if not isinstance(rules, list):
         return [Finding("the registry scanning configuration's rules are not a list")]
     problems = [Finding(p) for p in _rule_problems(rules)]
-    allowed = scanning.SCANNING_FREQUENCIES.get(scan_type, ())
+    allowed = ecr_scanning.SCANNING_FREQUENCIES.get(scan_type, ())
     frequencies = [get_path(rule, "scanFrequency") for rule in rules]
     if any(not is_unknown(f) and f in allowed for f in frequencies):
         return problems
     unknown = [index for index, f in enumerate(frequencies) if is_unknown(f)]
     if unknown:
         return [cannot_evaluate(SCANNING, f"rules[{unknown[0]}].scanFrequency"), *problems]
-    shown = "/".join(allowed or (scanning.ON_PUSH,))
+    shown = "/".join(allowed or (ScanFrequency.SCAN_ON_PUSH,))
     return [
         Finding(
             f"no rule of the {scan_type} registry scanning configuration scans "
-            f"(every rule is MANUAL or invalid; use {shown})"
+            f"(every rule is {ScanFrequency.MANUAL} or invalid; use {shown})"
         ),
         *problems,
     ]
-
-
-def wildcard_filter_matches(pattern: str, repository_name: str) -> bool:
-    """ECR's WILDCARD scanning filter (see scanning.filter_matches)."""
-    return scanning.filter_matches(pattern, repository_name)
 
 
 def tags_immutable_findings(props: dict[str, Any]) -> list[Finding]:

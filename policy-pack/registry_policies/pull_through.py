@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
+from aws_facts.ecr_scanning import SCANNING_FREQUENCIES
 
 from . import scanning
 from .ecr import IMMUTABLE_MODES, KMS_TYPES, REGISTRY_SCANNING, scanning_configuration
@@ -99,8 +100,7 @@ def cache_findings(resources: list[StackResource]) -> list[Finding]:
         if len(known) < len(configurations):
             findings.append(cannot_evaluate(CACHE, "the registry scanning configuration", rule.urn, rule.name))
         elif not any(
-            rule_.frequency in scanning.SCANNING_FREQUENCIES.get(c.scan_type, ())
-            and any(scanning.filter_matches(f, probe) for f in rule_.filters)
+            rule_.frequency in SCANNING_FREQUENCIES.get(c.scan_type, ()) and scanning.rule_matches(rule_, probe)
             for c in known
             for rule_ in c.rules
         ):

@@ -1,45 +1,30 @@
-"""Registry scanning as ECR computes it, as pure functions (no Pulumi imports).
+"""Registry scanning coverage: how ECR scans each repository, and why, as pure functions (no Pulumi imports).
 
 Used by the pack's `ecr-scanning-coverage` (one stack) and by the offline preview's cross-stack
-coverage step (every stack's manifest). The rules, from ECR's user guide ("Filters to choose which
-repositories are scanned") and the PutRegistryScanningConfiguration API reference:
-
-- A registry has ONE scanning configuration per account and region; a put replaces it whole.
-- A filter without `*` matches every repository name that CONTAINS it; a filter with `*` matches
-  names where each `*` stands for zero or more characters (the whole name must match).
-- ENHANCED: a repository matched by no rule has scanning disabled; matched by a CONTINUOUS_SCAN and a
-  SCAN_ON_PUSH rule, continuous wins. The repository's own scanOnPush is ignored.
-- BASIC with rules: a repository matched by a SCAN_ON_PUSH rule scans on push; any other is set to
-  MANUAL. The repository's own scanOnPush is ignored.
-- BASIC without rules is the registry's default state (no configuration ever put): the repository's
-  own (deprecated) scanOnPush decides.
+coverage step (every stack's manifest). ECR's rules (the values, filters, which frequency wins, BASIC vs
+ENHANCED) are the leaf's aws_facts.ecr_scanning; this module applies them to the configurations a stack
+puts, per account and region, and words the verdicts.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aws_facts import models
-from aws_facts.quotas import QUOTA_TABLE
-
-CONTINUOUS = "CONTINUOUS_SCAN"
-ON_PUSH = "SCAN_ON_PUSH"
-MANUAL = "MANUAL"
-DISABLED = "DISABLED"
-# Which rule frequencies scan, per scan type (anything else is manual or refused by ECR).
-SCANNING_FREQUENCIES = {"BASIC": (ON_PUSH,), "ENHANCED": (ON_PUSH, CONTINUOUS)}
-# PutRegistryScanningConfiguration's rules, filters per rule and filter (botocore's ECR model, via the leaf).
-MAX_RULES = QUOTA_TABLE["ecr-scanning-rules"].limit
-MAX_FILTERS_PER_RULE = QUOTA_TABLE["ecr-scanning-filters"].limit
-FILTER_LENGTH = (
-    int(models.length("ecr", "ScanningRepositoryFilterValue")[0] or 0),
-    models.maximum("ecr", "ScanningRepositoryFilterValue"),
+from aws_facts.ecr_scanning import (
+    DEFAULT_SCAN_TYPE,
+    DISABLED,
+    FilterType,
+    ScanFrequency,
+    ScanType,
+    applied_frequency,
+    filter_covers_prefix,
+    filter_matches,
 )
-FILTER_PATTERN = re.compile(models.unanchored("ecr", "ScanningRepositoryFilterValue"))
+
+CONTINUOUS, ON_PUSH, MANUAL = ScanFrequency.CONTINUOUS_SCAN, ScanFrequency.SCAN_ON_PUSH, ScanFrequency.MANUAL
 
 
 @dataclass(frozen=True, order=True)
@@ -80,24 +65,9 @@ class Verdict:
         return self.frequency in (CONTINUOUS, ON_PUSH)
 
 
-def filter_matches(pattern: str, repository_name: str) -> bool:
-    """ECR's WILDCARD filter: without `*` a substring match, with `*` a whole-name wildcard match."""
-    if "*" not in pattern:
-        return pattern in repository_name
-    regex = "".join(".*" if c == "*" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, repository_name, re.DOTALL) is not None
-
-
-def filter_covers_prefix(pattern: str, prefix: str) -> bool:
-    """True when the filter matches EVERY repository name that starts with `prefix` (what a replication
-    PREFIX_MATCH filter selects): a plain filter contained in the prefix, or a wildcard filter ending in
-    `*` whose rest matches some beginning of the prefix."""
-    if "*" not in pattern:
-        return pattern in prefix
-    if not pattern.endswith("*"):
-        return False
-    head = "".join(".*" if c == "*" else re.escape(c) for c in pattern[:-1])
-    return any(re.fullmatch(head, prefix[:end], re.DOTALL) for end in range(len(prefix) + 1))
+def without_rules(config: Configuration | None) -> bool:
+    """No configuration put, or BASIC without rules: the registry's default state, where no rule decides."""
+    return config is None or (config.scan_type == ScanType.BASIC and not config.rules)
 
 
 def prefix_verdict(config: Configuration | None, prefix: str, created: str = "replicas") -> Verdict:
@@ -105,36 +75,21 @@ def prefix_verdict(config: Configuration | None, prefix: str, created: str = "re
     create-on-push repositories) under `prefix`: ECR creates them (from a creation template, which has no
     scanning setting), so only registry rules can scan them."""
     shown = f"repositories starting with {prefix!r}" if prefix else "every repository"
-    if config is None or (config.scan_type == "BASIC" and not config.rules):
+    if without_rules(config):
         what = (
             "no registry scanning configuration is put there"
             if config is None
-            else "its BASIC configuration has no rules"
+            else f"its {config.scan_type} configuration has no rules"
         )
         return Verdict(MANUAL, f"{what}, and {created} do not scan on push by themselves")
-    allowed = set(SCANNING_FREQUENCIES.get(config.scan_type, ()))
-    covering = {r.frequency for r in config.rules if any(filter_covers_prefix(f, prefix) for f in r.filters)}
+    covering = [r.frequency for r in config.rules if any(filter_covers_prefix(f, prefix) for f in r.filters)]
+    frequency = applied_frequency(config.scan_type, covering)
     where = f"the {config.scan_type} configuration {config.source}".rstrip()
-    if CONTINUOUS in covering & allowed:
+    if frequency == CONTINUOUS:
         return Verdict(CONTINUOUS, f"{where} scans {shown} continuously")
-    if ON_PUSH in covering & allowed:
+    if frequency == ON_PUSH:
         return Verdict(ON_PUSH, f"{where} scans {shown} on push")
-    return Verdict(
-        DISABLED if config.scan_type == "ENHANCED" else MANUAL,
-        f"{where} has no scanning rule whose filters match all {shown}",
-    )
-
-
-def filter_problem(pattern: Any) -> str | None:
-    """Why ECR refuses a scanning filter, or None when it is valid."""
-    if not isinstance(pattern, str):
-        return f"filter {pattern!r} is not a string"
-    low, high = FILTER_LENGTH
-    if not low <= len(pattern) <= high:
-        return f"filter {pattern!r} is not {low}-{high} characters long"
-    if FILTER_PATTERN.fullmatch(pattern) is None:
-        return f"filter {pattern!r} breaks ECR's filter pattern {FILTER_PATTERN.pattern}"
-    return None
+    return Verdict(frequency, f"{where} has no scanning rule whose filters match all {shown}")
 
 
 def rule_matches(rule: Rule, repository_name: str) -> bool:
@@ -143,31 +98,31 @@ def rule_matches(rule: Rule, repository_name: str) -> bool:
 
 def repository_verdict(config: Configuration | None, repository_name: str, scan_on_push: bool) -> Verdict:
     """The scan frequency ECR gives `repository_name` under `config` (None: no configuration put)."""
-    if config is None or (config.scan_type == "BASIC" and not config.rules):
+    if without_rules(config):
         state = (
             "no registry scanning configuration is put there"
             if config is None
-            else f"the BASIC configuration {config.source} has no rules".replace("  ", " ")
+            else f"the {config.scan_type} configuration {config.source} has no rules".replace("  ", " ")
         )
         if scan_on_push:
             return Verdict(ON_PUSH, f"{state}, so the repository's own scanOnPush applies")
         return Verdict(MANUAL, f"{state} and the repository's own scanOnPush is off")
-    matching = [r for r in config.rules if rule_matches(r, repository_name)]
-    frequencies = {r.frequency for r in matching} & set(SCANNING_FREQUENCIES.get(config.scan_type, ()))
+    matching = [r.frequency for r in config.rules if rule_matches(r, repository_name)]
+    frequency = applied_frequency(config.scan_type, matching)
     where = f"the {config.scan_type} configuration {config.source}".rstrip()
-    if CONTINUOUS in frequencies:
+    if frequency == CONTINUOUS:
         return Verdict(CONTINUOUS, f"{where} scans it continuously")
-    if ON_PUSH in frequencies:
+    if frequency == ON_PUSH:
         return Verdict(ON_PUSH, f"{where} scans it on push")
-    if config.scan_type == "ENHANCED":
+    if frequency == DISABLED:
         return Verdict(
             DISABLED,
             f"{where} has no scanning rule whose filter matches {repository_name!r}: ECR disables scanning "
-            "for it (ECR ignores scanOnPush in ENHANCED mode)",
+            f"for it (ECR ignores scanOnPush in {ScanType.ENHANCED} mode)",
         )
     return Verdict(
         MANUAL,
-        f"{where} has no SCAN_ON_PUSH rule whose filter matches {repository_name!r}: ECR sets it to manual "
+        f"{where} has no {ON_PUSH} rule whose filter matches {repository_name!r}: ECR sets it to manual "
         "scanning (the repository's own scanOnPush is ignored once the registry has rules)",
     )
 
@@ -245,7 +200,7 @@ def configuration_from_inputs(
 
     Filters of a type other than WILDCARD (which ECR refuses) match nothing and are left out.
     """
-    scan_type, rules = inputs.get("scanType") or "BASIC", inputs.get("rules") or []
+    scan_type, rules = inputs.get("scanType") or DEFAULT_SCAN_TYPE, inputs.get("rules") or []
     if is_unknown(scan_type) or is_unknown(rules) or not isinstance(rules, list):
         return None
     parsed = []
@@ -259,7 +214,9 @@ def configuration_from_inputs(
         for entry in filters:
             if not isinstance(entry, Mapping) or is_unknown(entry.get("filter")) or is_unknown(entry.get("filterType")):
                 return None
-            if (entry.get("filterType") or "WILDCARD") == "WILDCARD" and isinstance(entry.get("filter"), str):
+            if (entry.get("filterType") or FilterType.WILDCARD) == FilterType.WILDCARD and isinstance(
+                entry.get("filter"), str
+            ):
                 patterns.append(entry["filter"])
         parsed.append(Rule(str(rule.get("scanFrequency")), tuple(patterns)))
     return Configuration(str(scan_type), tuple(parsed), source)

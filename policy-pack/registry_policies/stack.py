@@ -135,7 +135,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
             findings.append(_unknown(f"the scanning configuration in force for repository {repo.name}", repo))
             continue
         # Rules decide unless the only configuration there is BASIC without rules (or there is none).
-        rules_decide = any(c.rules or c.scan_type != "BASIC" for c in grouped.get(place, []))
+        rules_decide = any(not scanning.without_rules(c) for c in grouped.get(place, []))
         if rules_decide and (is_unknown(name) or not isinstance(name, str)):
             findings.append(_unknown(f"the name of repository {repo.name}", repo))
             continue

@@ -21,6 +21,7 @@ import json
 from typing import Any
 
 from aws_facts.ecr_account_settings import DEFAULT_REGISTRY_POLICY_SCOPE, REGISTRY_POLICY_SCOPE
+from aws_facts.ecr_scanning import ScanFrequency
 from aws_facts.names import is_account_id
 from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
 from aws_facts.validation import REQUESTS, validate_resource
@@ -120,7 +121,7 @@ def account_wide_scanning_findings(resource_type: str, props: dict[str, Any], _c
     return [
         Finding(
             f"rules: this registry scanning configuration replaces the account's, and {effect} (repositories no "
-            "filter names); add a rule with the filter '*' (e.g. SCAN_ON_PUSH) to keep them scanned, or "
+            f"filter names); add a rule with the filter '*' (e.g. {ScanFrequency.SCAN_ON_PUSH}) to keep them scanned, or "
             f"acknowledge it with an exemption of {ACCOUNT_WIDE} and a reason ({SCANNING_FILTERS_URL})"
         )
     ]

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from aws_facts import models
+from aws_facts.ecr_scanning import SCANNING_FREQUENCIES, ScanFrequency, ScanType
 from aws_facts.grammars.lifecycle import ARCHIVE_MINIMUM_DAYS, MAX_WILDCARDS
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
 from . import naming, rules
@@ -108,26 +108,30 @@ class ConfigModel(BaseModel):
 # --- scanning and lifecycle: the registry's, which its replicas take (model_registry.replica_settings) --
 
 
-class ScanType(StrEnum):
-    ENHANCED = "ENHANCED"
-    BASIC = "BASIC"
+# ECR's scan types and frequencies are the leaf's (aws_facts.ecr_scanning). A registry chooses a frequency that
+# scans: one of those ENHANCED takes (MANUAL scans nothing); BASIC takes fewer (Scanning checks the pair).
+REGISTRY_FREQUENCIES = SCANNING_FREQUENCIES[ScanType.ENHANCED]
 
 
-class ScanFrequency(StrEnum):
-    SCAN_ON_PUSH = "SCAN_ON_PUSH"
-    CONTINUOUS_SCAN = "CONTINUOUS_SCAN"
+def _registry_frequency(value: Any) -> Any:
+    """Refuses a value outside REGISTRY_FREQUENCIES as an enum of them would (MANUAL reads like any typo)."""
+    if value not in REGISTRY_FREQUENCIES:
+        listed = " or ".join(repr(f.value) for f in REGISTRY_FREQUENCIES)
+        raise ValueError(f"must be one of {listed}, not {describe(value)}")
+    return value
 
 
 class Scanning(ConfigModel):
     """The registry-wide scanning configuration (one per registry and region)."""
 
     type: ScanType = ScanType.ENHANCED
-    frequency: ScanFrequency = ScanFrequency.CONTINUOUS_SCAN
+    frequency: Annotated[ScanFrequency, BeforeValidator(_registry_frequency)] = ScanFrequency.CONTINUOUS_SCAN
 
     @model_validator(mode="after")
-    def _basic_scans_on_push_only(self) -> Scanning:
-        if self.type is ScanType.BASIC and self.frequency is not ScanFrequency.SCAN_ON_PUSH:
-            raise ValueError("BASIC scanning supports only frequency SCAN_ON_PUSH")
+    def _frequency_of_the_type(self) -> Scanning:
+        taken = SCANNING_FREQUENCIES[self.type]
+        if self.frequency not in taken:
+            raise ValueError(f"{self.type} scanning supports only frequency {' or '.join(taken)}")
         return self
 
 

@@ -1,7 +1,10 @@
 """Each AWS fact is written once, in the leaf package: the readers that used to keep their own copy (and two of
 them disagreed) now give the same answers, and no reader outside aws-facts/ spells an identifier pattern again."""
 
+import ast
+import io
 import json
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -61,6 +64,35 @@ def test_no_reader_outside_the_leaf_spells_an_identifier_or_name_pattern_again()
         for path in (ROOT / folder).rglob("*.py"):
             text = path.read_text()
             offenders += [f"{path.relative_to(ROOT)}: {p}" for p in IDENTIFIER_PATTERNS if p in text]
+    assert offenders == []
+
+
+# ECR's scan types and frequencies (botocore's ScanType and ScanFrequency; aws_facts.ecr_scanning defines them).
+SCANNING_VALUES = {"BASIC", "ENHANCED", "SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"}
+
+
+def _string_literals(path: Path) -> list[tuple[int, str]]:
+    """(line, value) of each plain string literal of a Python file (f-strings are left out: their words are prose)."""
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+        if token.type == tokenize.STRING:
+            try:
+                value = ast.literal_eval(token.string)
+            except ValueError:
+                continue
+            found.append((token.start[0], value))
+    return found
+
+
+def test_no_reader_outside_the_leaf_spells_a_scan_type_or_frequency_again():
+    offenders = []
+    for folder in ("shared", "policy-pack", "tools", "stacks"):
+        for path in (ROOT / folder).rglob("*.py"):
+            offenders += [
+                f"{path.relative_to(ROOT)}:{line}: {value}"
+                for line, value in _string_literals(path)
+                if value in SCANNING_VALUES
+            ]
     assert offenders == []
 
 

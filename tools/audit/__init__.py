@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts.ecr_scanning import FilterType
+
 SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 STACK_TYPES = ("pulumi:pulumi:Stack",)
 
@@ -186,7 +188,8 @@ def _scanning(ecr: Any, inputs: Mapping[str, Any]) -> list[tuple[str, Any, Any]]
 
     def rules(values: Iterable[Mapping[str, Any]], frequency: str, filters: str, kind: str) -> list[Any]:
         return sorted(
-            (r[frequency], sorted((f["filter"], f.get(kind, "WILDCARD")) for f in r[filters])) for r in values
+            (r[frequency], sorted((f["filter"], f.get(kind, FilterType.WILDCARD.value)) for f in r[filters]))
+            for r in values
         )
 
     return [

@@ -10,8 +10,8 @@ Per account and region, the registry scanning configuration in force is computed
   template, which carries no scanning setting, so only the registry scanning rules there can cover it.
 
 Cross-account destinations are listed as not checked: their scanning belongs to that account.
-The ECR semantics (filters, precedence, BASIC vs ENHANCED) live in registry_policies.scanning, shared
-with the pack.
+The ECR semantics (filters, precedence, BASIC vs ENHANCED) live in aws_facts.ecr_scanning; their
+application per account and region in registry_policies.scanning, shared with the pack.
 """
 
 from __future__ import annotations

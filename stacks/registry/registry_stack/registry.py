@@ -12,11 +12,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 from aws_facts.ecr_pull_through import UPSTREAMS
+from aws_facts.ecr_scanning import FilterType, ScanType
 from aws_facts.ecr_signing import FILTER_TYPE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
 from model_registry.catalog import Catalog, CatalogModel
-from model_registry.config import ScanType
 from model_registry.contract import REGISTRY
 from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
 from model_registry.replica_settings import replica_settings
@@ -134,14 +134,16 @@ class ModelRegistry(pulumi.ComponentResource):
                 rules=scanning_rules(
                     scanning.frequency.value,
                     [
-                        {"filter": f"{prefix}/*", "filter_type": "WILDCARD"}
+                        {"filter": f"{prefix}/*", "filter_type": FilterType.WILDCARD.value}
                         for prefix in (config.namespace, *cache_prefixes)
                     ],
                 ),
                 opts=child,
             )
             if scanning.type is ScanType.BASIC:
-                pulumi.log.info("registry scanning is BASIC: images are scanned on push only, not continuously")
+                pulumi.log.info(
+                    f"registry scanning is {ScanType.BASIC}: images are scanned on push only, not continuously"
+                )
 
         if args.account_wide and config.signing is not None:
             # One signing configuration per registry and region: every repository of the namespace, so every

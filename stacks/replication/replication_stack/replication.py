@@ -8,10 +8,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 from aws_facts.ecr_account_settings import BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE
+from aws_facts.ecr_scanning import FilterType
 from aws_facts.kms import replica_key_arn
 from aws_facts.quotas import QUOTA_TABLE
 from aws_facts.singletons import scanning_rules
 from model_registry import naming, tagging
+from model_registry.config import Scanning
 from model_registry.contract import REPLICATION
 from model_registry.errors import ConfigError
 from model_registry.policy_documents import document, ecr, iam, kms, statement, to_json
@@ -26,7 +28,7 @@ TEMPLATE_ROLE_ECR_ACTIONS = ("ecr:CreateRepository", "ecr:TagResource")
 # PutRegistryScanningConfiguration: at most 100 filters per rule.
 MAX_SCANNING_FILTERS = QUOTA_TABLE["ecr-scanning-filters"].limit
 # A registry export without "scanning" (deployed before it existed): the registry's own default.
-DEFAULT_SCANNING = {"type": "ENHANCED", "frequency": "CONTINUOUS_SCAN"}
+DEFAULT_SCANNING = Scanning().model_dump(mode="json")
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ class Replication(pulumi.ComponentResource):
                     f"replication:rules: {len(patterns)} prefixes replicate to {region}; its registry scanning rule "
                     f"takes at most {MAX_SCANNING_FILTERS} filters (ECR's limit): use fewer, shorter prefixes"
                 )
-            return [{"filter": pattern, "filter_type": "WILDCARD"} for pattern in patterns]
+            return [{"filter": pattern, "filter_type": FilterType.WILDCARD.value} for pattern in patterns]
 
         scanning = settings.apply(lambda s: s.get("scanning") or DEFAULT_SCANNING)
         aws.ecr.RegistryScanningConfiguration(
