@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from offline_preview.analyzer_client import AnalyzerClient, merge_pack_config
 from registry_policies import names as policy_names
-from registry_policies.pack import DEFAULT_LEVELS
+from registry_policies.pack_specs import DEFAULT_LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / "policy-pack"
