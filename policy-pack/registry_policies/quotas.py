@@ -15,15 +15,7 @@ from typing import Any
 
 from aws_facts.quotas import QUOTA_TABLE, Quota
 
-from .ecr import (
-    CREATION_TEMPLATE,
-    LIFECYCLE_POLICY,
-    REGISTRY_POLICY,
-    REGISTRY_SCANNING,
-    REPLICATION,
-    REPOSITORY,
-    REPOSITORY_POLICY,
-)
+from . import ecr
 from .findings import Finding, cannot_evaluate
 from .names import QUOTAS as QUOTAS
 from .quota_measures import iam_policy_size, over, sent_characters, utf8_bytes
@@ -275,12 +267,12 @@ _RESOURCE_CHECKS = {
     MANAGED_POLICY: _managed_policy,
     USER: _user,
     GROUP: _group,
-    REPOSITORY: _repository,
-    REPOSITORY_POLICY: _repository_policy,
-    REGISTRY_POLICY: _registry_policy,
-    LIFECYCLE_POLICY: _lifecycle_policy,
-    CREATION_TEMPLATE: _creation_template,
-    REPLICATION: _replication,
-    REGISTRY_SCANNING: _registry_scanning,
+    ecr.REPOSITORY: _repository,
+    ecr.REPOSITORY_POLICY: _repository_policy,
+    ecr.REGISTRY_POLICY: _registry_policy,
+    ecr.LIFECYCLE_POLICY: _lifecycle_policy,
+    ecr.CREATION_TEMPLATE: _creation_template,
+    ecr.REPLICATION: _replication,
+    ecr.REGISTRY_SCANNING: _registry_scanning,
     **{kms: _kms_key for kms in KMS_KEYS},
 }
