@@ -2,7 +2,8 @@
 
 from pulumi_policy import PolicyPack
 from registry_policies import sdk_internals
-from registry_policies.pack import PACK_NAME, build_policies
+from registry_policies.names import PACK_NAME
+from registry_policies.pack import build_policies
 
 sdk_internals.install()  # each request's properties converted once, not once per policy (see the module)
 PolicyPack(name=PACK_NAME, policies=build_policies())

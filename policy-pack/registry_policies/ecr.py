@@ -22,6 +22,8 @@ REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfi
 LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
 REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
+REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 
 
 # ECR's ImageTagMutability values that keep tags immutable (the enum read from botocore's model).

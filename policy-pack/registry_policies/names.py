@@ -55,7 +55,7 @@ PULL_THROUGH_CACHE = "ecr-pull-through-cache"
 RELEASE_SIGNING = "ecr-release-signing"
 REGISTRY_POLICY_SCOPE = "ecr-registry-policy-scope"
 
-# Every policy the pack defines, in the order pack.py's SPECS lists them, the exemption policies around them.
+# Every policy the pack defines, in the order pack_specs.py's SPECS lists them, the exemption policies around them.
 POLICIES: tuple[str, ...] = (
     EXEMPTIONS,
     NO_WILDCARD_PRINCIPAL,

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from deployer_policies import cli as deployer_cli
 from deployer_policies import policies as deployer
+from deployer_policies.boundary import boundary_policy
 
 
 def run(*args: str):
@@ -38,7 +39,7 @@ def test_cli_writes_each_stacks_policy_and_trust_policy(tmp_path):
     assert len(lines) == 3 and all("model-registry-deployer-" in line and "/6144 characters" in line for line in lines)
     assert "model-registry-role-boundary" in boundary_line
     target = deployer.Target("123456789012", "models", "eu-west-1", ("us-west-2",))
-    assert json.loads((tmp_path / "boundary.json").read_text()) == deployer.boundary_policy(target)
+    assert json.loads((tmp_path / "boundary.json").read_text()) == boundary_policy(target)
     teams = {"registry": "registry", "replication": "platform", "access": "security"}
     for stack in deployer.POLICIES:
         assert json.loads((tmp_path / f"{stack}.json").read_text()) == deployer.deployer_policy(stack, target)
@@ -123,7 +124,7 @@ def test_env_pins_the_cache_prefix_the_registry_config_names(tmp_path):
     path.write_text(yaml.safe_dump(data))
     target = deployer_cli.target_of_environment(stacks, "prod")
     assert target.cache_prefix == "upstream"
-    boundary = json.dumps(deployer.boundary_policy(target))
+    boundary = json.dumps(boundary_policy(target))
     assert "arn:aws:ecr:*:222222222222:repository/upstream/*" in boundary and "repository/cache/*" not in boundary
     data["config"]["registry:upstreamCachePrefix"] = "Up Stream"
     path.write_text(yaml.safe_dump(data))

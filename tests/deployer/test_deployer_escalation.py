@@ -9,6 +9,8 @@ import json
 
 import pytest
 from deployer_policies import policies as deployer
+from deployer_policies.boundary import boundary_policy
+from deployer_policies.scope import deployer_role_name
 from deployer_targets import ACCOUNT
 from iam_eval import allows, decide
 from model_registry import naming
@@ -21,7 +23,7 @@ MANAGED_ROLES = {
     "access": (naming.ci_push_role("nlp"), naming.ci_push_role("a-new-team"), naming.INFERENCE_PULL_ROLE),
     "replication": (naming.REPLICA_TEMPLATE_ROLE,),
 }
-DEPLOYER_ROLES = [f"arn:aws:iam::{ACCOUNT}:role/{deployer.deployer_role_name(s)}" for s in deployer.POLICIES]
+DEPLOYER_ROLES = [f"arn:aws:iam::{ACCOUNT}:role/{deployer_role_name(s)}" for s in deployer.POLICIES]
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
@@ -36,7 +38,7 @@ def effective(identity: dict, boundary: dict, action: str, resource: str, contex
 
 @pytest.fixture(scope="module")
 def boundary(target):
-    return deployer.boundary_policy(target)
+    return boundary_policy(target)
 
 
 MANAGED = [(stack, name) for stack, names in MANAGED_ROLES.items() for name in names]
@@ -142,7 +144,7 @@ def test_every_inline_policy_of_the_stacks_fits_inside_the_boundary(runs, bounda
 
 @pytest.mark.parametrize("pinned", [True, False], ids=["pinned", "defaults"])
 def test_the_boundary_is_lint_clean(target, pinned):
-    doc = deployer.boundary_policy(target if pinned else deployer.Target())
+    doc = boundary_policy(target if pinned else deployer.Target())
     assert lint(doc) == []
 
 

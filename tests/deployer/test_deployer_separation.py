@@ -6,6 +6,7 @@ ARNs the stacks really create, from the local config), never whether a name look
 
 import pytest
 from deployer_policies import policies as deployer
+from deployer_policies.scope import deployer_role_name
 from deployer_targets import ACCOUNT, HOME, REPLICAS
 from iam_eval import allows
 from model_registry import naming
@@ -20,7 +21,7 @@ ALL_ROLES = (
     *TEAM_PUSH_ROLES,
     naming.INFERENCE_PULL_ROLE,
     naming.REPLICA_TEMPLATE_ROLE,
-    *(deployer.deployer_role_name(s) for s in deployer.POLICIES),
+    *(deployer_role_name(s) for s in deployer.POLICIES),
     *OTHER_ROLES,
 )
 # Everything that changes a role, its policies or who may use it.

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 from deployer_policies import policies as deployer
 from deployer_policies import stack_types
+from deployer_policies.boundary import boundary_policy
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
 from offline_preview.access_matrix import access_matrix
@@ -291,7 +292,7 @@ def test_the_pull_through_action_names_are_iams_and_act_on_repositories():
 
 
 def test_the_build_roles_grant_fits_inside_the_boundary_and_the_boundary_allows_no_more(access):
-    boundary = deployer.boundary_policy(deployer.Target(account_id=ACCOUNT))
+    boundary = boundary_policy(deployer.Target(account_id=ACCOUNT))
     cache_repository = f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/cache/quay/library/alpine"
     for action in ("ecr:BatchImportUpstreamImage", "ecr:CreateRepository"):
         assert allows(boundary, action, cache_repository), action

@@ -9,6 +9,7 @@ import botocore.session
 import harness
 import pytest
 from aws_facts import ecr_signing
+from aws_facts.provider_actions import required_actions
 from botocore.exceptions import ClientError
 from deployer_policies import policies as deployer
 from deployer_policies import stack_types
@@ -187,7 +188,7 @@ def test_the_registry_deployer_may_make_every_call_the_signing_configuration_nee
         "ecr:GetSigningConfiguration",
         "ecr:DeleteSigningConfiguration",
     }
-    assert set(deployer.required_actions(SIGNING)) == calls
+    assert set(required_actions(SIGNING)) == calls
     for action in sorted(calls):
         assert allows(policy, action, "*", {"aws:RequestedRegion": "us-east-1"}), action
         assert not allows(policy, action, "*", {"aws:RequestedRegion": "eu-west-1"}), action

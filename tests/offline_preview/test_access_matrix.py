@@ -2,7 +2,8 @@
 
 import json
 
-from offline_preview.access_matrix import access_matrix, format_matrix
+from offline_preview.access_format import format_matrix
+from offline_preview.access_matrix import access_matrix
 from offline_preview.cli import main
 
 ARN = "arn:aws:ecr:us-east-1:123456789012:repository/models/bert"
@@ -336,7 +337,7 @@ def test_a_policy_the_library_cannot_evaluate_shows_its_grants_as_not_evaluated(
 
 # --- rows beyond the repositories: the registry policy, replica templates, KMS key policies ----------
 
-from offline_preview.access_matrix import KMS_CAPABILITIES, resource_policy_rows  # noqa: E402
+from offline_preview.access_resource_policies import KMS_CAPABILITIES, resource_policy_rows  # noqa: E402
 
 SOURCE_ACCOUNT = "arn:aws:iam::210987654321:root"
 

@@ -303,7 +303,7 @@ def test_an_environment_is_any_with_its_files(repo_copy, capsys):
 
 def test_pull_and_push_in_the_summary_mean_what_the_access_matrix_columns_mean():
     from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
-    from offline_preview.access_matrix import CAPABILITIES
+    from offline_preview.access_rows import CAPABILITIES
     from offline_preview.diff import _verb
 
     assert set(CAPABILITIES["pull"]) == set(PULL_ACTIONS) and set(CAPABILITIES["push"]) == set(PUSH_ONLY_ACTIONS)

@@ -11,7 +11,7 @@ from offline_preview.checkov import Finding
 from offline_preview.report import Source
 from offline_preview.results import PolicyViolation, RunResult, StackResult
 from offline_preview.sarif import catalog_locations, sarif_report
-from registry_policies.pack import SPECS
+from registry_policies.pack_specs import SPECS
 
 ROOT = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = json.loads((ROOT / "tools/offline_preview/schemas/vendor/sarif-2.1.0-rtm.5.json").read_text())

@@ -15,7 +15,7 @@ from aws_facts.iam import Zone, account_of, external_access, parse, resource_tag
 from corpus_documents import CORPUS
 from offline_preview.access_matrix import access_matrix
 from offline_preview.diff import grants
-from registry_policies.pack import effective_access
+from registry_policies.pack_checks import effective_access
 
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 

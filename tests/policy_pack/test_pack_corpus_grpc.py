@@ -1,7 +1,7 @@
 """The red-team corpus through the real pack over its gRPC protocol, on a representative subset: the first
 document (by name) of every category, resource type, verdict and zone.
 
-Why a subset proves the protocol: the pack's no-wildcard-principal policy is `registry_policies.pack.
+Why a subset proves the protocol: the pack's no-wildcard-principal policy is `registry_policies.pack_checks.
 effective_access` itself (asserted below), the pure function test_pack_corpus.py gives every one of the
 corpus's documents its verdict. What the gRPC path adds is the protocol around it (the properties as the
 engine sends them, the zone as pack config, the violations back), and that is the same for every document of
@@ -16,7 +16,8 @@ import pytest
 from corpus_documents import CORPUS
 from offline_preview.analyzer_client import AnalyzerClient
 from registry_policies import names as policy_names
-from registry_policies.pack import SPECS, effective_access
+from registry_policies.pack_checks import effective_access
+from registry_policies.pack_specs import SPECS
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = policy_names.NO_WILDCARD_PRINCIPAL

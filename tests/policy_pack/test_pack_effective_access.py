@@ -11,7 +11,7 @@ import pytest
 from offline_preview.analyzer_client import AnalyzerClient
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from registry_policies import names as policy_names
-from registry_policies.pack import effective_access
+from registry_policies.pack_checks import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN, PARTNER, FOREIGN, ORG = "123456789012", "210987654321", "444455556666", "o-a1b2c3d4e5"

@@ -5,7 +5,7 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registry_policies.pack import effective_access
+from registry_policies.pack_checks import effective_access
 from registry_policies.resources import CFN_POLICY_PROPERTIES, CFN_SYNTHESISED
 
 ZONE = {"trustedAccounts": ["123456789012"], "organizationIds": ["o-a1b2c3d4e5"]}

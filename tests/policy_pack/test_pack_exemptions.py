@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from registry_policies import names as policy_names
 from registry_policies.exemptions import find_exemption, parse_exemptions
-from registry_policies.pack import DEFAULT_LEVELS
+from registry_policies.pack_specs import DEFAULT_LEVELS
 
 POLICIES = {"ecr-tags-immutable", policy_names.NO_WILDCARD_PRINCIPAL}
 REASON = "pulled by the legacy batch job until Q3"
@@ -46,7 +46,7 @@ def test_the_environment_configs_name_only_policies_of_the_pack(environment):
 
 
 def test_the_quota_and_request_validation_policies_cannot_be_exempted_since_aws_refuses_the_deploy_regardless():
-    from registry_policies.pack import CHECK_NAMES, NOT_EXEMPTABLE
+    from registry_policies.pack_specs import CHECK_NAMES, NOT_EXEMPTABLE
 
     assert {
         policy_names.QUOTAS,

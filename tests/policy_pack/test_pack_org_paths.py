@@ -17,7 +17,7 @@ from model_registry.policy_documents.ecr import pull_statements
 from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.pack_config import PackConfigError, installed_policies, read_pack_config
 from registry_policies import names as policy_names
-from registry_policies.pack import effective_access
+from registry_policies.pack_checks import effective_access
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN, ORG = "123456789012", "o-a1b2c3d4e5"

@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-from offline_preview.analyzer_client import AnalyzerClient, merge_pack_config
+from offline_preview.analyzer_client import AnalyzerClient
+from offline_preview.analyzer_messages import merge_pack_config
 from registry_policies import names as policy_names
-from registry_policies.pack import DEFAULT_LEVELS
+from registry_policies.pack_specs import DEFAULT_LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / "policy-pack"

@@ -15,27 +15,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from offline_preview.analyzer_client import AnalyzerClient
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
-from registry_policies.quotas import (
+from registry_policies.ecr import (
     CREATION_TEMPLATE,
-    GROUP,
-    GROUP_POLICY,
     LIFECYCLE_POLICY,
-    MANAGED_POLICY,
-    QUOTA_TABLE,
-    QUOTAS,
-    QUOTAS_AGGREGATE,
     REGISTRY_POLICY,
     REGISTRY_SCANNING,
     REPLICATION,
     REPOSITORY,
     REPOSITORY_POLICY,
+)
+from registry_policies.quota_aggregates import QUOTAS_AGGREGATE, aggregate_quota_findings
+from registry_policies.quota_measures import iam_policy_size
+from registry_policies.quota_tags import is_tag_text
+from registry_policies.quotas import (
+    GROUP,
+    GROUP_POLICY,
+    MANAGED_POLICY,
+    QUOTA_TABLE,
+    QUOTAS,
     ROLE,
     ROLE_POLICY,
     USER,
     USER_POLICY,
-    aggregate_quota_findings,
-    iam_policy_size,
-    is_tag_text,
     resource_quota_findings,
 )
 from registry_policies.stack import StackResource

@@ -5,7 +5,8 @@ exemptions, SARIF rule ids and the engine's violations use), written independent
 """
 
 from registry_policies import names
-from registry_policies.pack import DEFAULT_LEVELS, PACK_NAME, SPECS
+from registry_policies.names import PACK_NAME
+from registry_policies.pack_specs import DEFAULT_LEVELS, SPECS
 
 PUBLISHED = [
     "policy-exemptions",

@@ -218,7 +218,7 @@ def test_a_cloudformation_replication_configuration_needs_its_destination_region
 
 
 def test_ecr_scanning_enabled_reads_the_other_forms_too():
-    from registry_policies.pack import _scanning
+    from registry_policies.pack_checks import _scanning
 
     native = _scanning(
         "aws-native:ecr:Repository", {"repositoryName": "m", "imageScanningConfiguration": {"scanOnPush": False}}, {}

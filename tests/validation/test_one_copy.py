@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aws_facts import names, tags
 from model_registry import catalog_model, naming, rules
-from registry_policies import quotas
+from registry_policies import quota_tags, quotas
 from registry_policies.stack import StackResource
 from registry_policies.validation import validation_findings
 
@@ -46,7 +46,12 @@ def test_every_reader_of_the_tag_value_rule_agrees_with_iam(value, accepted):
         in_catalog = True
     except ValueError:
         in_catalog = False
-    answers = (in_catalog, rules.tag_value_problem(value) is None, quotas.is_tag_text(value), tags.is_tag_text(value))
+    answers = (
+        in_catalog,
+        rules.tag_value_problem(value) is None,
+        quota_tags.is_tag_text(value),
+        tags.is_tag_text(value),
+    )
     assert answers == (accepted,) * 4
 
 

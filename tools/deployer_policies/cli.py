@@ -21,15 +21,9 @@ from model_registry.replication_config import ReplicationConfig
 from model_registry.rules import is_repository_name
 from model_registry.sources import SourceError, load_yaml, write_atomically
 
-from .policies import (
-    MAX_MANAGED_POLICY_CHARS,
-    Target,
-    boundary_policy,
-    deployer_policy,
-    deployer_role_name,
-    policy_size,
-    trust_policy,
-)
+from .boundary import boundary_policy
+from .policies import MAX_MANAGED_POLICY_CHARS, deployer_policy, policy_size, trust_policy
+from .scope import Target, deployer_role_name
 
 
 class UsageError(Exception):

@@ -24,258 +24,30 @@ it, may neither remove nor replace it, and is denied every IAM action on the dep
 boundary policy. The example trust policy names the owning team's role, not the account root.
 
 `python -m deployer_policies` (cli.py) writes the policies; aws_facts.provider_actions holds the actions the
-provider calls, per resource type.
+provider calls, per resource type. The Target and the names the statements use are in scope.py, the
+permissions boundary and the statements that keep a deployer from escalating in boundary.py, the statement
+builders the three policies share in statements.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 from aws_facts.ecr_account_settings import BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE
-from aws_facts.ecr_pull_through import PULL_THROUGH_ACTIONS
 from aws_facts.iam.quotas import MANAGED_POLICY
 from aws_facts.iam.quotas import policy_size as iam_policy_size
-from aws_facts.provider_actions import SERVICE_LINKED_ROLES, SIGNING_TYPE, required_actions
-from model_registry import naming
+from aws_facts.provider_actions import SIGNING_TYPE
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION
-from model_registry.naming import (
-    CACHE_TEMPLATE_ROLE,
-    CI_PUSH_ROLES,
-    INFERENCE_PULL_ROLE,
-    REPLICA_TEMPLATE_ROLE,
-    role_boundary_arn,
-)
-from model_registry.policy_documents import Document, Statement, document, statement
-from model_registry.policy_documents.ecr import PUSH_ACTIONS
+from model_registry.policy_documents import Document, document, statement
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
 
-from .stack_types import RETAINED_TYPES
+from .boundary import _bounded_roles
+from .scope import PROJECT_TAG, ROLES_OF, Target, key_alias
+from .statements import _actions, _own_keys, _service_linked_role, _string_equals
 
 # The account settings the replication stack pins (aws_facts.ecr_account_settings): its deployer may put
 # these and no other (ecr:AccountSetting names the setting of a Put/GetAccountSetting request).
 PINNED_ACCOUNT_SETTINGS = (BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE)
-
-# --- names ------------------------------------------------------------------------------------
-# The IAM roles the stacks create. The stacks spell these names out today; they should import them
-# from here so that a rename cannot silently move a role outside its deployer's scope. The CI push roles
-# are one per model team, `model-registry-ci-push-<team>`: a name pattern no other role's name matches.
-ROLES_OF = {
-    REGISTRY: (CACHE_TEMPLATE_ROLE,),
-    REPLICATION: (REPLICA_TEMPLATE_ROLE,),
-    ACCESS: (CI_PUSH_ROLES, INFERENCE_PULL_ROLE),
-}
-
-# The tag every taggable resource carries (model_registry.tagging); KMS keys are scoped by it.
-PROJECT_TAG = "pulumi-project"
 # IAM's limit for a managed policy, counted as IAM counts (aws_facts.iam.quotas).
 MAX_MANAGED_POLICY_CHARS = MANAGED_POLICY
-
-
-def deployer_role_name(stack: str) -> str:
-    """The role each stack's Pulumi.<env>.yaml assumes: `model-registry-deployer-<stack>`."""
-    return f"model-registry-deployer-{stack}"
-
-
-def session_name(stack: str) -> str:
-    """The `sessionName` of the stack's `aws:assumeRoles` entry."""
-    return f"model-registry-{stack}"
-
-
-def key_alias(namespace: str) -> str:
-    """The registry key's alias, as the registry stack names it."""
-    return f"alias/{naming.resource_name(namespace, 'registry')}"
-
-
-# --- the policies -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where the stacks deploy. `*` (the default) leaves that part of the ARNs unpinned."""
-
-    account_id: str = "*"
-    namespace: str = "models"
-    # The registry's home region (the registry, replication and access stacks all deploy there).
-    region: str = "*"
-    # The replication stack's same-account destination regions (replica keys and templates).
-    replica_regions: tuple[str, ...] = ()
-    # registry:upstreamCachePrefix: the pull-through cache repositories are <prefix>/*.
-    cache_prefix: str = "cache"
-
-    @property
-    def replicas(self) -> tuple[str, ...]:
-        return self.replica_regions or ("*",)
-
-    def repositories(self, regions: tuple[str, ...] | None = None) -> list[str]:
-        return [
-            f"arn:aws:ecr:{region}:{self.account_id}:repository/{self.namespace}/*"
-            for region in (regions or (self.region,))
-        ]
-
-    def keys(self, regions: tuple[str, ...] | None = None) -> list[str]:
-        return [f"arn:aws:kms:{region}:{self.account_id}:key/*" for region in (regions or (self.region,))]
-
-    def roles(self, *names: str) -> list[str]:
-        return [f"arn:aws:iam::{self.account_id}:role/{name}" for name in names]
-
-    def in_regions(self, regions: tuple[str, ...]) -> dict[str, list[str]]:
-        """The `aws:RequestedRegion` condition of a registry-level (`*`) statement, when regions are pinned."""
-        pinned = sorted(r for r in regions if r != "*")
-        return {"aws:RequestedRegion": pinned} if pinned else {}
-
-
-def _actions(*types: str, prefix: str) -> list[str]:
-    """The actions of one service (`prefix` "ecr:", "kms:", ...) that resources of these types need."""
-    return sorted(
-        {
-            action
-            for t in types
-            for action in required_actions(t, retained=t in RETAINED_TYPES)
-            if action.startswith(prefix)
-        }
-    )
-
-
-def _string_equals(values: Mapping[str, object]) -> dict[str, Mapping[str, object]] | None:
-    return {"StringEquals": values} if values else None
-
-
-def _service_linked_role(target: Target, resource_type: str) -> Statement:
-    service, path = SERVICE_LINKED_ROLES[resource_type]
-    sid = "CreateServiceLinkedRoleFor" + "".join(p.capitalize() for p in service.split(".")[:-2])
-    return statement(
-        sid,
-        ["iam:CreateServiceLinkedRole"],
-        resources=target.roles(path),
-        conditions={"StringEquals": {"iam:AWSServiceName": service}},
-    )
-
-
-def _own_keys(target: Target, stack: str, regions: tuple[str, ...], actions: list[str]) -> list[Statement]:
-    """Create keys tagged as this stack's, and manage only keys that carry that tag.
-
-    Tagging on create is allowed only for a key without a project tag (a new one), so a deployer
-    cannot take over another stack's key by re-tagging it.
-    """
-    request_tag = f"aws:RequestTag/{PROJECT_TAG}"
-    resource_tag = f"aws:ResourceTag/{PROJECT_TAG}"
-    # Keys are created only in `regions` (CreateKey's region condition); after that the stack's tag is
-    # what scopes them, so the ARNs need not list every region (that would not fit a managed policy).
-    own_keys = [f"arn:aws:kms:*:{target.account_id}:key/*"] if len(regions) > 1 else target.keys(regions)
-    return [
-        statement(
-            "CreateKeysTaggedForThisStack",
-            ["kms:CreateKey"],
-            resources="*",
-            conditions=_string_equals({request_tag: stack, **target.in_regions(regions)}),
-        ),
-        statement(
-            "TagNewKeysForThisStack",
-            ["kms:TagResource"],
-            resources=own_keys,
-            conditions={"StringEquals": {request_tag: stack}, "Null": {resource_tag: "true"}},
-        ),
-        statement(
-            "ManageKeysOfThisStack",
-            actions,
-            resources=own_keys,
-            conditions={"StringEquals": {resource_tag: stack}},
-        ),
-    ]
-
-
-def boundary_arn(target: Target) -> str:
-    """The permissions boundary every role a deployer creates must carry."""
-    return role_boundary_arn(target.account_id)
-
-
-# The role actions IAM lets a policy condition on the role's permissions boundary (iam:PermissionsBoundary).
-BOUNDARY_CONDITIONED = frozenset(
-    {
-        "iam:AttachRolePolicy",
-        "iam:CreateRole",
-        "iam:DeleteRolePolicy",
-        "iam:DetachRolePolicy",
-        "iam:PutRolePermissionsBoundary",
-        "iam:PutRolePolicy",
-    }
-)
-
-
-def _bounded_roles(target: Target, stack: str, role_types: tuple[str, ...]) -> list[Statement]:
-    """Manage the stack's roles, creating and changing the policies of only those that carry the boundary.
-
-    The boundary caps whatever policy the deployer writes into the role; the deployer can neither remove
-    it nor rewrite it, nor touch its own role (_no_escalation), so it cannot grant more than the
-    boundary allows, to itself or to anyone.
-    """
-    actions = _actions(*role_types, prefix="iam:")
-    bounded = sorted(a for a in actions if a in BOUNDARY_CONDITIONED)
-    return [
-        statement(
-            f"CreateAndChangeBoundedRolesOf{stack.capitalize()}",
-            bounded,
-            resources=target.roles(*ROLES_OF[stack]),
-            conditions={"ArnEquals": {"iam:PermissionsBoundary": boundary_arn(target)}},
-        ),
-        statement(
-            f"ManageRolesOf{stack.capitalize()}",
-            sorted(set(actions) - BOUNDARY_CONDITIONED),
-            resources=target.roles(*ROLES_OF[stack]),
-        ),
-        *_no_escalation(target),
-    ]
-
-
-def _no_escalation(target: Target) -> list[Statement]:
-    """Deny what would let a deployer raise its own permissions: any IAM change to a deployer role or to
-    the boundary policy, removing a boundary, or setting another one."""
-    return [
-        statement(
-            "DenyChangingDeployerRolesAndTheBoundary",
-            ["iam:*"],
-            resources=[*target.roles(deployer_role_name("*")), boundary_arn(target)],
-            effect="Deny",
-        ),
-        statement(
-            "DenyRemovingPermissionsBoundaries", ["iam:DeleteRolePermissionsBoundary"], resources="*", effect="Deny"
-        ),
-        statement(
-            "DenyOtherPermissionsBoundaries",
-            ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
-            resources="*",
-            conditions={"ArnNotEquals": {"iam:PermissionsBoundary": boundary_arn(target)}},
-            effect="Deny",
-        ),
-    ]
-
-
-def boundary_policy(target: Target) -> Document:
-    """The permissions boundary of every role the stacks create (CI push, inference pull, replica template).
-
-    The most any such role can ever do, whatever its own policies say: pull and push model images and
-    let ECR create replica repositories in the namespace, pull through the pull-through caches, get an ECR
-    token, and use the account's KMS keys for ECR's grants. Nothing in IAM, STS, or any other service.
-    """
-    cache_repositories = f"arn:aws:ecr:*:{target.account_id}:repository/{target.cache_prefix}/*"
-    repositories = [f"arn:aws:ecr:*:{target.account_id}:repository/{target.namespace}/*", cache_repositories]
-    return document(
-        statement(
-            "ModelImagesOfTheNamespace",
-            sorted({*PUSH_ACTIONS, "ecr:CreateRepository", "ecr:TagResource"}),
-            resources=repositories,
-        ),
-        # The CI push roles pull through the registry's caches (access stack): ECR imports the upstream image
-        # with the puller's permissions.
-        statement("PullThroughTheCaches", PULL_THROUGH_ACTIONS, resources=[cache_repositories]),
-        statement("EcrAuthorizationToken", ["ecr:GetAuthorizationToken"], resources="*"),
-        statement(
-            "KmsForEcrReplicaRepositories",
-            ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
-            resources=[f"arn:aws:kms:*:{target.account_id}:key/*"],
-        ),
-    )
 
 
 # What ECR checks on the cache repositories when a template describes them.

@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .access_matrix import COLUMNS, Matrix, _marks
+from .access_format import _marks
+from .access_rows import COLUMNS, Matrix
 
 PAGE_NAME = "access-matrix.html"
 _STYLE = """

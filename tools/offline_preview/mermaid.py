@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .access_matrix import COLUMNS, Matrix
+from .access_rows import COLUMNS, Matrix
 
 MAX_EDGES = 120
 ADDED, REMOVED, KEPT = "added", "removed", "kept"

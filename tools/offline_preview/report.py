@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from .access_matrix import format_matrix
+from .access_format import format_matrix
 from .coverage import format_coverage
 from .diff import ABSENT as _ABSENT
 from .manifest import load_manifest

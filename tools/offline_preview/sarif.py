@@ -22,7 +22,7 @@ from pathlib import Path
 
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
-from registry_policies.pack import SPECS
+from registry_policies.pack_specs import SPECS
 
 from .checkov import find_checkov
 from .report import Source
