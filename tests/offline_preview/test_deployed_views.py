@@ -4,8 +4,9 @@ the same outputs as the evaluation in the preview's process, its failures as one
 import textwrap
 
 import pulumi
-from offline_preview import supervise
-from offline_preview.deployed_views import DeployedViews
+import pytest
+from offline_preview import deployed_views, supervise
+from offline_preview.deployed_views import DeployedViews, UpstreamViews
 from offline_preview.evaluate import DEPLOYED, EvaluationError, evaluate
 from offline_preview.run import Options, run_preview
 from preview_helpers import program
@@ -46,13 +47,37 @@ def test_the_worker_gives_the_outputs_an_evaluation_as_deployed_gives(tmp_path):
     assert supervise.tracked() == []
 
 
-def test_a_stack_that_fails_only_as_deployed_fails_with_its_line_and_skips_its_readers(tmp_path):
+def test_the_worker_starts_once_the_upstream_previews_register_300_resources(tmp_path):
+    views = UpstreamViews([(0, tmp_path, "local", None), (2, tmp_path, "local", None)])
+    assert views.counter(1) is None  # a stack no later one reads is not counted
+    first, third = views.counter(0), views.counter(2)
+    try:
+        for _ in range(200):
+            first(None)
+        for _ in range(99):
+            third(None)
+        assert views.worker is None  # 299: evaluated again in this process, after each preview
+        third(None)
+        assert views.worker is not None  # 300: the worker evaluates them meanwhile
+    finally:
+        views.close()
+
+
+@pytest.mark.parametrize("start_from", [1, 10_000], ids=["in a worker", "in this process"])
+def test_a_stack_that_fails_only_as_deployed_fails_with_its_line_and_skips_its_readers(
+    tmp_path, monkeypatch, start_from
+):
+    monkeypatch.setattr(deployed_views, "WORKER_FROM_RESOURCES", start_from)
+    started = []
+    monkeypatch.setattr(deployed_views, "DeployedViews", lambda stacks: started.append(stacks) or DeployedViews(stacks))
     upstream = _project(
         tmp_path / "upstream",
         "fixture-upstream",
         """\
         import pulumi
+        import pulumi_aws as aws
 
+        aws.ecr.Repository("shared", name="models/shared", image_tag_mutability="IMMUTABLE")
         pulumi.export("repositoryName", "models/shared")
         if not pulumi.runtime.is_dry_run():
             raise ValueError("only pulumi up gets here")
@@ -69,8 +94,9 @@ def test_a_stack_that_fails_only_as_deployed_fails_with_its_line_and_skips_its_r
     )
     first, second = result.stacks
     assert first.error.startswith("as deployed: ")
-    assert "__main__.py:5" in first.error and "only pulumi up gets here" in first.error
+    assert "__main__.py:7" in first.error and "only pulumi up gets here" in first.error
     assert second.error == "not evaluated: upstream stack 'fixture-upstream' failed"
+    assert len(started) == (1 if start_from == 1 else 0)
 
 
 def test_a_reader_of_a_failed_stack_is_not_evaluated_by_the_worker(tmp_path):

@@ -23,7 +23,7 @@ from model_registry.environments import environments
 from . import checkov as checkov_runner
 from . import supervise
 from .coverage import scanning_coverage
-from .deployed_views import DeployedViews
+from .deployed_views import UpstreamViews
 from .evaluate import DEPLOYED, PREVIEW, Evaluation, EvaluationError, evaluate
 from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
 from .pack_config import PackConfigError, installed_policies, read_pack_config
@@ -226,8 +226,8 @@ def _pipeline(
     deployed_outputs = {key: outputs for key, (outputs, _) in deployed.items()} if deployed is not None else None
     upstream_sources = {key: where for key, (_, where) in deployed.items()} if deployed is not None else {}
     checkov_started = time.perf_counter()
-    # The upstream stacks as deployed, evaluated in their own process while this one previews (deployed_views).
-    views = _start_deployed_views(options, directories) if deployed is None and options.mode == PREVIEW else None
+    # The upstream stacks as deployed; large ones evaluated in their own process while this one previews.
+    views = _upstream_views(options, directories) if deployed is None and options.mode == PREVIEW else None
     results: list[StackResult] = []
     manifests: dict[str, dict] = {}
     background: list[tuple[Future, str]] = []
@@ -277,7 +277,12 @@ def _pipeline(
                             directory,
                             stack,
                             upstream=as_deployed,
-                            on_resource=fan_out(stream, police, evaluation_progress(directory.name, progress)),
+                            on_resource=fan_out(
+                                stream,
+                                police,
+                                evaluation_progress(directory.name, progress),
+                                views.counter(index) if views is not None else None,
+                            ),
                             mode=options.mode,
                             state=states.get(state_key),
                             deployed=deployed_outputs,
@@ -337,10 +342,10 @@ def _pipeline(
                     upstream_sources[f"{load_project(directory, stack).name}/{stack}"] = "this run, as deployed"
                 elif read_later and views is not None:
                     # A later stack reads this one's outputs as `make deploy-all` gives them: after it is deployed,
-                    # every output known. The worker evaluated it so meanwhile (or is finishing it).
+                    # every output known. Evaluated now, or by the worker meanwhile (deployed_views).
                     supervise.set_phase(f"evaluating {directory.name} as deployed")
                     try:
-                        deployed_view = views.view(index, options.evaluation_timeout, result.project)
+                        deployed_view = views.view(index, as_deployed, options.evaluation_timeout, result.project)
                     except (EvaluationError, supervise.TimeLimitExceeded) as exc:
                         result.error = f"as deployed: {exc}"
                         progress(f"{result.project}: FAILED as deployed: {exc}")
@@ -403,15 +408,15 @@ def _read_later(options: Options, directories: list[Path], index: int) -> bool:
     )
 
 
-def _start_deployed_views(options: Options, directories: list[Path]) -> DeployedViews | None:
-    """The worker that evaluates, as deployed, each stack a later one reads; None when no stack is read."""
+def _upstream_views(options: Options, directories: list[Path]) -> UpstreamViews | None:
+    """The views as deployed of each stack a later one reads; None when no stack is read."""
     stacks = []
     for index, directory in enumerate(directories):
         if _read_later(options, directories, index):
             key = f"{directory.name}/{_stack_of(options, index)}"
             reads = None if options.upstreams is None else options.upstreams.get(key, set())
             stacks.append((index, directory, _stack_of(options, index), reads))
-    return DeployedViews(stacks) if stacks else None
+    return UpstreamViews(stacks) if stacks else None
 
 
 def _merge_manifest(manifests: dict[str, dict], project: str, manifest: dict) -> None:

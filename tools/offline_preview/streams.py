@@ -170,11 +170,12 @@ def analyzer_resource(entry: dict, providers: dict[str, dict]) -> dict:
 def fan_out(
     checkov_stream: CheckovStream | None,
     police: PackStream | None,
-    counter: Callable[[Resource], None] | None = None,
+    *counters: Callable[[Resource], None] | None,
 ):
     """The evaluation's on_resource: each resource to both streams, its manifest entry built once, and counted
-    for the progress lines."""
-    if police is None and counter is None:
+    (the progress lines; when to start the worker of deployed_views)."""
+    counting = [c for c in counters if c is not None]
+    if police is None and not counting:
         return checkov_stream.add if checkov_stream is not None else None
 
     def on_resource(resource: Resource) -> None:
@@ -184,8 +185,8 @@ def fan_out(
             entry = checkov_stream.entries.get(resource.urn)
         if police is not None:
             police.add(resource, entry)
-        if counter is not None:
-            counter(resource)
+        for count in counting:
+            count(resource)
 
     return on_resource
 
