@@ -1,5 +1,6 @@
 """Evaluating a program under the mock monitor: what is captured, what is derived, how it fails."""
 
+import gc
 import sys
 
 import pytest
@@ -225,3 +226,19 @@ def test_a_missing_contract_output_names_the_program_line_under_pulumi_up_too():
         "/p/__main__.py:7: stack 'organization/registry/dev' does not export output 'kmsKeyArn' "
         "(it exports: namespace, region)"
     )
+
+
+@pytest.mark.parametrize("ending", ["", "raise ValueError('the program fails')\n"], ids=["finishes", "fails"])
+def test_the_collector_is_paused_while_the_program_runs_and_restored_after(tmp_path, ending):
+    (tmp_path / "Pulumi.yaml").write_text("name: collector\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import gc\nimport pulumi\npulumi.export('collecting', gc.isenabled())\n" + ending
+    )
+    gc.enable()
+    try:
+        evaluation = evaluate(tmp_path, "local")
+    except EvaluationError:
+        assert ending
+    else:
+        assert evaluation.outputs == {"collecting": False}
+    assert gc.isenabled()

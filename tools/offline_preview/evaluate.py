@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import gc
 import importlib.metadata
 import json
 import logging
@@ -170,7 +171,8 @@ def evaluate(
     )
     # A copied context keeps the SDK's context-variable settings (root resource, config) private
     # to this evaluation, as the automation API's inline programs do.
-    contextvars.copy_context().run(_run_program, project, stack, organization, monitor)
+    with _collector_paused():
+        contextvars.copy_context().run(_run_program, project, stack, organization, monitor)
     return Evaluation(
         project=project.name,
         stack=stack,
@@ -183,6 +185,22 @@ def evaluate(
         seconds=time.perf_counter() - started,
         diagnostics=monitor.engine.messages,
     )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No automatic collection while the program runs. The SDK's objects (some 40 per resource: tasks, futures,
+    Outputs, protobuf messages) live until the program ends, and each collection re-traversed them: the registry's
+    preview at 10,000 models took 33.1 CPU-s with the collector (at run.GC_THRESHOLD), 20.4 without, for 59 MB more
+    (1,220 -> 1,279 MB); at 1,000 models 10-25% less, 5 MB more (2-core AMD EPYC, load 1.6-2.8). The caller
+    collects once the evaluation is done (run.py, deployed_views.py)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _quiet_abandoned_tasks() -> None:
