@@ -5,7 +5,7 @@ A stack reference reads the upstream stack's last deployed outputs (the engine's
 (evaluate.DEPLOYED): what `make deploy-all` gives each next stack. That evaluation does not depend on the
 stack's preview, so it need not wait for it: a worker process, started with the preview, evaluates the
 upstream stacks as deployed on the second core while this process evaluates them as a preview sees them.
-At 1,000 models the registry's second evaluation (about 4 s) used to run between its preview and the next
+At 1,000 models the registry's second evaluation (about 3-4 s) used to run between its preview and the next
 stack's; its garbage cost a full collection more in the preview's process. A worker costs its start (about
 0.8 CPU-s of imports), so it is started only once an upstream stack's preview proves large
 (WORKER_FROM_RESOURCES); a small stack is evaluated again in this process, after its preview.
@@ -36,9 +36,11 @@ from .evaluate import DEPLOYED, EvaluationError, Resource, evaluate
 from .project import ProjectError, load_project
 
 WORKER_NAME = "the upstream stacks' evaluation as deployed"
-# The worker's start costs about 0.8 CPU-s (its imports), an evaluation about 3 ms per resource (the registry at
-# 1,000 models: 2,005 resources in 5.9 s; 2-core AMD EPYC, idle): from 300 resources on the worker pays.
-WORKER_FROM_RESOURCES = 300
+# The worker's start costs about 0.8 CPU-s (its imports); the evaluation it takes off the preview's path about
+# 1.4 ms per resource (the registry at 1,000 models: 2,005 resources in 2.85 s; 2-core AMD EPYC, idle). From
+# 600 resources on, what it takes off outweighs its start. At 1,000 models, with the machine idle, the preview
+# took 15.8 s with the worker and 17.7 s without (one pair); under a load of 4-6, 9% longer with it.
+WORKER_FROM_RESOURCES = 600
 
 
 @dataclass(frozen=True)
