@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import supervise
-from .evaluate import DEPLOYED, EvaluationError, Resource, evaluate
+from .evaluate import evaluate
+from .failures import EvaluationError
+from .monitor import DEPLOYED, Resource
 from .project import ProjectError, load_project
 
 WORKER_NAME = "the upstream stacks' evaluation as deployed"

@@ -27,8 +27,8 @@ from .cli_args import (
 )
 from .cli_output import directory_matrix, print_diff, write_report
 from .diff import base_access_of, broadenings, by_principal, diff_directories, has_blocked
-from .evaluate import DEPLOYED
 from .mermaid import compare, graph
+from .monitor import DEPLOYED
 from .progress import stderr_progress
 from .revisions import manifests_at_revision, resolve_revision
 from .run import Options, UsageError, run_preview

@@ -23,7 +23,8 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from . import sdk_internals
-from .evaluate import Evaluation, Resource
+from .evaluate import Evaluation
+from .monitor import Resource
 from .project import SECRET_PLACEHOLDER
 
 FORMAT = "offline-preview-manifest/1"

@@ -34,7 +34,7 @@ from pathlib import Path
 from model_registry.stack_names import CORE, split_stack, stack_name
 
 from .diff import BLOCKED, BLOCKED_REPLACE, README_SECTION, diff_manifests
-from .evaluate import DEPLOYED
+from .monitor import DEPLOYED
 from .run import REPO_ROOT, STACKS_DIR, Options, UsageError, run_preview
 from .shard_plan import sharded_options
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import supervise
 from .cli_args import AS_DEPLOYED_VARIABLE, check_env, check_env_name, not_an_option
 from .cli_output import write_preview_reports
-from .evaluate import DEPLOYED, PREVIEW
+from .monitor import DEPLOYED, PREVIEW
 from .progress import stderr_progress
 from .run import Options, UsageError, run_preview
 

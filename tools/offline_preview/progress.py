@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from . import supervise
-from .evaluate import Resource
+from .monitor import Resource
 
 PROGRESS_EVERY_SECONDS = 5.0
 

@@ -24,8 +24,10 @@ from . import checkov as checkov_runner
 from . import supervise
 from .coverage import scanning_coverage
 from .deployed_views import UpstreamViews
-from .evaluate import DEPLOYED, PREVIEW, Evaluation, EvaluationError, evaluate
+from .evaluate import Evaluation, evaluate
+from .failures import EvaluationError
 from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
+from .monitor import DEPLOYED, PREVIEW
 from .pack_config import PackConfigError, installed_policies, read_pack_config
 from .progress import PROGRESS_EVERY_SECONDS, evaluation_progress
 from .project import load_project

@@ -26,7 +26,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .evaluate import DEPLOYED, Evaluation, EvaluationError, evaluate
+from .evaluate import Evaluation, evaluate
+from .failures import EvaluationError
+from .monitor import DEPLOYED
 from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .run import STACKS_DIR, Options, UsageError
 from .shard_plan import plan_for, read_stacks, select_stacks, stack_bound
