@@ -27,13 +27,13 @@ while args and args[0] in ("--checkov-worker", "--pack-dir"):
     swaps[args[0]] = args[1]
     args = args[2:]
 sys.argv = ["offline-preview", *args]
-from offline_preview import checkov, run
+from offline_preview import checkov, pipeline, run
 from offline_preview.cli import main
 
 if "--checkov-worker" in swaps:
     checkov.WORKER_SCRIPT = Path(swaps["--checkov-worker"])
 if "--pack-dir" in swaps:
-    run.PACK_DIR = swaps["--pack-dir"]  # absolute: repo_root / PACK_DIR is that folder
+    pipeline.PACK_DIR = swaps["--pack-dir"]  # absolute: repo_root / PACK_DIR is that folder
     run._pack_config = lambda repo_root, env: {}
 sys.exit(main())
 """

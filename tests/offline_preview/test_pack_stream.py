@@ -4,7 +4,8 @@ import json
 
 import pytest
 from offline_preview.analyzer_client import AnalyzerClient
-from offline_preview.run import PACK_DIR, REPO_ROOT, Options, run_preview
+from offline_preview.options import PACK_DIR, REPO_ROOT
+from offline_preview.run import Options, run_preview
 from offline_preview.streams import analyzer_resources
 from preview_helpers import program
 

@@ -39,10 +39,10 @@ from .checkov import CheckovError  # noqa: E402 - after the early signal handler
 from .cli_args import AS_DEPLOYED_VARIABLE, EXIT_BROADENS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, diff_parser, preview_parser
 from .diff_command import DiffFailed, diff, revision_sources
 from .manifest_reader import ManifestError
+from .options import UsageError
 from .preview_command import preview
 from .project import ProjectError
 from .revisions import RevisionError
-from .run import UsageError
 
 # What other code imports from here; the command's parts are cli_args (the command line), preview_command and
 # diff_command (the two sub-commands), cli_output (what they write).

@@ -14,7 +14,7 @@ from pathlib import Path
 from model_registry.environments import environments
 
 from . import supervise
-from .run import REPO_ROOT, UsageError
+from .options import REPO_ROOT, UsageError
 
 # Set by the diff for the base revision's own tool: evaluate as deployed (every output known), as the head is.
 AS_DEPLOYED_VARIABLE = "OFFLINE_PREVIEW_AS_DEPLOYED"

@@ -19,9 +19,9 @@ from .diff import format_by_principal, format_changes
 from .html_report import write_matrix_html
 from .junit import junit_xml
 from .manifest_reader import read_manifest
+from .options import UsageError
 from .report import diff_report_json, preview_report_json, report_text, source_map, use_colour
 from .results import RunResult
-from .run import UsageError
 from .sarif import catalog_locations, project_fallbacks, sarif_report
 
 

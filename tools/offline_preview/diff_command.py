@@ -29,9 +29,10 @@ from .cli_output import directory_matrix, print_diff, write_report
 from .diff import base_access_of, broadenings, by_principal, diff_directories, has_blocked
 from .mermaid import compare, graph
 from .monitor import DEPLOYED
+from .options import Options, UsageError
 from .progress import stderr_progress
 from .revisions import manifests_at_revision, resolve_revision
-from .run import Options, UsageError, run_preview
+from .run import run_preview
 
 
 class DiffFailed(Exception):

@@ -35,7 +35,8 @@ from model_registry.stack_names import CORE, split_stack, stack_name
 
 from .diff import BLOCKED, BLOCKED_REPLACE, README_SECTION, diff_manifests
 from .monitor import DEPLOYED
-from .run import REPO_ROOT, STACKS_DIR, Options, UsageError, run_preview
+from .options import REPO_ROOT, STACKS_DIR, Options, UsageError
+from .run import run_preview
 from .shard_plan import sharded_options
 
 NOT_MOVED = ("pulumi:pulumi:Stack", "pulumi:pulumi:StackReference")

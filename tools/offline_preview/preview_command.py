@@ -14,8 +14,9 @@ from . import supervise
 from .cli_args import AS_DEPLOYED_VARIABLE, check_env, check_env_name, not_an_option
 from .cli_output import write_preview_reports
 from .monitor import DEPLOYED, PREVIEW
+from .options import Options, UsageError
 from .progress import stderr_progress
-from .run import Options, UsageError, run_preview
+from .run import run_preview
 
 
 def preview(args) -> int:

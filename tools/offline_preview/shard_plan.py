@@ -27,8 +27,8 @@ from model_registry.replica_settings import replica_mutable_tags
 from model_registry.shards import MAX_RESOURCES_PER_STACK, MODELS_PER_PART, Shard, plan
 from model_registry.stack_names import CORE, split_stack, stack_name
 
+from .options import REPO_ROOT, STACKS_DIR, Options, UsageError
 from .project import ProjectError, load_project
-from .run import REPO_ROOT, STACKS_DIR, Options, UsageError
 
 # Paths whose change previews every stack: the programs' shared library, the AWS facts, the pack, the tools.
 EVERYTHING = ("shared/", "aws-facts/", "policy-pack/", "tools/offline_preview/", "uv.lock", "pyproject.toml")

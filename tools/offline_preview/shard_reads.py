@@ -29,8 +29,8 @@ from pathlib import Path
 from .evaluate import Evaluation, evaluate
 from .failures import EvaluationError
 from .monitor import DEPLOYED
+from .options import STACKS_DIR, Options, UsageError
 from .revisions import RevisionError, manifests_at_revision, resolve_revision
-from .run import STACKS_DIR, Options, UsageError
 from .shard_plan import plan_for, read_stacks, select_stacks, stack_bound
 from .state import STACK_TYPE, StateError, load_state
 

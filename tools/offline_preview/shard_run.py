@@ -28,7 +28,7 @@ from pathlib import Path
 from model_registry.shards import plan
 from model_registry.stack_names import config_stack
 
-from .run import REPO_ROOT, STACKS_DIR, UsageError
+from .options import REPO_ROOT, STACKS_DIR, UsageError
 from .shard_plan import PlannedStack, catalog_at, catalog_folder, changed_paths, changed_stacks, plan_for
 
 
