@@ -128,7 +128,7 @@ def _collector_paused() -> Iterator[None]:
     Outputs, protobuf messages) live until the program ends, and each collection re-traversed them: the registry's
     preview at 10,000 models took 33.1 CPU-s with the collector (at run.GC_THRESHOLD), 20.4 without, for 59 MB more
     (1,220 -> 1,279 MB); at 1,000 models 10-25% less, 5 MB more (2-core AMD EPYC, load 1.6-2.8). The caller
-    collects once the evaluation is done (run.py, deployed_views.py)."""
+    collects once the evaluation is done (pipeline.py, deployed_views.py)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -1,6 +1,6 @@
 """What a preview run found: each stack's result (manifest, pack verdicts, checkov findings, errors) and the run's.
 
-The pipeline (run.py) fills them; the reports (report.py, sarif.py, junit.py) read them.
+The pipeline (pipeline.py) fills them; the reports (report.py, sarif.py, junit.py) read them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 and its tree in a temporary git worktree, removed afterwards whatever happens.
 
 The diff (cli.py) evaluates the base revision there with that revision's own tools; the preview's
-`--deployed REV` (run.py) evaluates the upstream stacks there.
+`--deployed REV` (deployed_outputs.py) evaluates the upstream stacks there.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ read in turn, is evaluated once as deployed (every output known):
 - without it, from this checkout (what `make deploy-all` gives each next stack).
 
 Each one is handed to the preview as a `pulumi stack export` that holds its root stack resource and its outputs
-only (run.py reads it as a deployed state: `--state`). With none of the stack's own resources in it, a read stack
+only (deployed_outputs.py reads it as a deployed state: `--state`). With none of the stack's own resources in it, a read stack
 that is itself previewed is previewed as without it: every resource new, as in a first `pulumi preview`.
 
 Without this, stack references in a sharded preview were answered by previewing every stack read (the pack and
