@@ -130,3 +130,23 @@ def test_a_worker_that_dies_is_one_line_naming_the_stack(tmp_path):
     finally:
         views.close()
     assert message.startswith("the upstream stacks' evaluation as deployed ended (exit status -9) before upstream")
+
+
+@pytest.mark.parametrize("start_from, where", [(1, " (its own process)"), (10_000, "")], ids=["worker", "in-process"])
+def test_the_progress_line_says_where_the_upstream_was_evaluated_as_deployed(tmp_path, monkeypatch, start_from, where):
+    monkeypatch.setattr(deployed_views, "WORKER_FROM_RESOURCES", start_from)
+    lines = []
+    result = run_preview(
+        Options(
+            env="local",
+            projects=[program("upstream"), program("downstream")],
+            build_dir=tmp_path,
+            policy=False,
+            checkov=False,
+        ),
+        lines.append,
+    )
+    assert result.ok
+    (line,) = [line for line in lines if "evaluated as deployed" in line]
+    assert line.startswith("fixture-upstream: evaluated as deployed in ")
+    assert line.endswith("s" + where)

@@ -169,9 +169,7 @@ def _pipeline(
                             continue
                         _skip_downstream(directories[index + 1 :], options.env, results, result.project)
                         break
-                    progress(
-                        f"{result.project}: evaluated as deployed in {deployed_view.seconds:.1f}s (its own process)"
-                    )
+                    progress(f"{result.project}: evaluated as deployed in {deployed_view.seconds:.1f}s{views.where}")
                     as_deployed[deployed_view.key] = deployed_view
                     upstream_sources[deployed_view.key] = "this run's program, as after deploying it"
                     timings["evaluate"] += deployed_view.seconds
