@@ -47,18 +47,18 @@ def test_the_worker_gives_the_outputs_an_evaluation_as_deployed_gives(tmp_path):
     assert supervise.tracked() == []
 
 
-def test_the_worker_starts_once_the_upstream_previews_register_600_resources(tmp_path):
+def test_the_worker_starts_once_the_upstream_previews_register_100_resources(tmp_path):
     views = UpstreamViews([(0, tmp_path, "local", None), (2, tmp_path, "local", None)])
     assert views.counter(1) is None  # a stack no later one reads is not counted
     first, third = views.counter(0), views.counter(2)
     try:
-        for _ in range(400):
+        for _ in range(60):
             first(None)
-        for _ in range(199):
+        for _ in range(39):
             third(None)
-        assert views.worker is None  # 599: evaluated again in this process, after each preview
+        assert views.worker is None  # 99: evaluated again in this process, after each preview
         third(None)
-        assert views.worker is not None  # 600: the worker evaluates them meanwhile
+        assert views.worker is not None  # 100: the worker evaluates them meanwhile
     finally:
         views.close()
 

@@ -39,10 +39,11 @@ from .project import ProjectError, load_project
 
 WORKER_NAME = "the upstream stacks' evaluation as deployed"
 # The worker's start costs about 0.8 CPU-s (its imports); the evaluation it takes off the preview's path about
-# 1.4 ms per resource (the registry at 1,000 models: 2,005 resources in 2.85 s; 2-core AMD EPYC, idle). From
-# 600 resources on, what it takes off outweighs its start. At 1,000 models, with the machine idle, the preview
-# took 15.8 s with the worker and 17.7 s without (one pair); under a load of 4-6, 9% longer with it.
-WORKER_FROM_RESOURCES = 600
+# 1.4 ms per resource (the registry at 1,000 models: 2,005 resources in 2.85 s; 2-core AMD EPYC, idle). Started
+# early, it is done when the preview is: at 1,000 models, from 100 resources on, the whole preview took 0.88 of the
+# wall and the CPU of a start from 600 (3 pairs, load 1.8-4.5); from 600 it had waited 2.4 s for the worker.
+# A stack of fewer resources (the tests' small programs, a small catalog) is evaluated again in this process.
+WORKER_FROM_RESOURCES = 100
 
 
 @dataclass(frozen=True)
