@@ -13,6 +13,7 @@ from __future__ import annotations
 from aws_facts import ecr_account_settings as settings
 from aws_facts.iam.document import parse
 
+from . import ecr
 from .ecr import REGISTRY_POLICY as REGISTRY_POLICY
 from .findings import Finding, cannot_evaluate
 from .names import REGISTRY_POLICY_SCOPE
@@ -20,7 +21,7 @@ from .stack import StackResource
 from .values import is_unknown
 
 SCOPE = REGISTRY_POLICY_SCOPE
-ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
+ACCOUNT_SETTING = ecr.ACCOUNT_SETTING
 
 
 def scope_findings(resources: list[StackResource]) -> list[Finding]:

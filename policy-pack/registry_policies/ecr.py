@@ -24,6 +24,8 @@ REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
 REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+PULL_THROUGH_CACHE_RULE = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule"
+ACCOUNT_SETTING = "aws:ecr/accountSetting:AccountSetting"
 
 
 # ECR's ImageTagMutability values that keep tags immutable (the enum read from botocore's model).

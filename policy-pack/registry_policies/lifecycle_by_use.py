@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_facts.grammars import lifecycle as grammar
 
+from . import ecr
 from .findings import Finding, cannot_evaluate
 from .names import LIFECYCLE_GRAMMAR, RELEASES_KEPT
 from .values import is_unknown
@@ -23,8 +24,8 @@ RELEASE_PREFIXES_OPTION = "releaseTagPrefixes"
 
 # Where each resource type carries lifecycle policy text.
 POLICY_FIELDS = {
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "policy",
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": "lifecyclePolicy",
+    ecr.LIFECYCLE_POLICY: "policy",
+    ecr.CREATION_TEMPLATE: "lifecyclePolicy",
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
 from aws_facts.ecr_scanning import SCANNING_FREQUENCIES
 
-from . import scanning
+from . import ecr, scanning
 from .ecr import IMMUTABLE_MODES, KMS_TYPES, REGISTRY_SCANNING, scanning_configuration
 from .findings import Finding, cannot_evaluate
 from .names import PULL_THROUGH_CACHE
@@ -23,8 +23,8 @@ from .stack import StackResource
 from .values import first_block, get_path, is_unknown
 
 CACHE = PULL_THROUGH_CACHE
-CACHE_RULE = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule"
-TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+CACHE_RULE = ecr.PULL_THROUGH_CACHE_RULE
+TEMPLATE = ecr.CREATION_TEMPLATE
 BY_URL = {upstream.url: name for name, upstream in UPSTREAMS.items()}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from aws_facts.iam import Zone
 
+from . import ecr
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
@@ -47,9 +48,9 @@ from .values import MAX_DEPTH, get_path, is_unknown
 # Resource type -> properties (camelCase, as the engine sends checked inputs) holding a policy document.
 # Resource and trust policies, where Principal decides who is granted:
 RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": ("policy",),
-    "aws:ecr/registryPolicy:RegistryPolicy": ("policy",),
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": ("repositoryPolicy",),
+    ecr.REPOSITORY_POLICY: ("policy",),
+    ecr.REGISTRY_POLICY: ("policy",),
+    ecr.CREATION_TEMPLATE: ("repositoryPolicy",),
     "aws:ecrpublic/repositoryPolicy:RepositoryPolicy": ("policy",),
     "aws:iam/role:Role": ("assumeRolePolicy",),
     "aws:kms/key:Key": ("policy",),
@@ -163,9 +164,9 @@ CFN_SYNTHESISED = {
 CFN_OTHER_READ = {"AWS::S3::Bucket", "AWS::ImageBuilder::DistributionConfiguration", "AWS::CloudFormation::Stack"}
 
 FRIENDLY = {
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": "repository policy",
-    "aws:ecr/registryPolicy:RegistryPolicy": "registry policy",
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": "creation template repository policy",
+    ecr.REPOSITORY_POLICY: "repository policy",
+    ecr.REGISTRY_POLICY: "registry policy",
+    ecr.CREATION_TEMPLATE: "creation template repository policy",
     "aws:iam/role:Role": "trust policy",
     "aws:kms/key:Key": "key policy",
     "aws:kms/keyPolicy:KeyPolicy": "key policy",

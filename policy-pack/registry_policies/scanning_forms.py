@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from . import ecr
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
@@ -37,8 +38,8 @@ from .subject import Subject
 if TYPE_CHECKING:
     from .stack import StackResource
 
-PULL_THROUGH_CACHE_RULE = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule"
-CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+PULL_THROUGH_CACHE_RULE = ecr.PULL_THROUGH_CACHE_RULE
+CREATION_TEMPLATE = ecr.CREATION_TEMPLATE
 FROM_CLOUDFORMATION = {
     "AWS::ECR::Repository": (REPOSITORY, {"repositoryName": "name"}),
     "AWS::ECR::RegistryScanningConfiguration": (REGISTRY_SCANNING, {}),

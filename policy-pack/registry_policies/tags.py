@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import ecr
 from .findings import Finding, cannot_evaluate
 from .names import REQUIRED_TAGS as REQUIRED_TAGS
 from .values import is_unknown
@@ -11,9 +12,9 @@ from .values import is_unknown
 # Taggable types of this project whose tags the pack can see (any other resource with a tags
 # property is checked too). The creation template's tags are applied to the repositories it creates.
 TAGGABLE_TYPES = {
-    "aws:ecr/repository:Repository": "tags",
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": "resourceTags",
-    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": None,
+    ecr.REPOSITORY: "tags",
+    ecr.CREATION_TEMPLATE: "resourceTags",
+    ecr.PULL_THROUGH_CACHE_RULE: None,
     "aws:iam/role:Role": "tags",
     "aws:iam/policy:Policy": "tags",
     "aws:kms/key:Key": "tags",

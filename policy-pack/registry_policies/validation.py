@@ -26,6 +26,7 @@ from aws_facts.names import is_account_id
 from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
 from aws_facts.validation import REQUESTS, validate_resource
 
+from . import ecr
 from .account_settings import ACCOUNT_SETTING
 from .findings import Finding
 from .names import ACCOUNT_WIDE as ACCOUNT_WIDE
@@ -99,7 +100,7 @@ def coverage_finding(resource_type: str, _props: dict[str, Any], _config: dict[s
     ]
 
 
-REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
+REGISTRY_SCANNING = ecr.REGISTRY_SCANNING
 
 
 def account_wide_scanning_findings(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:

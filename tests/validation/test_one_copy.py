@@ -4,6 +4,7 @@ them disagreed) now give the same answers, and no reader outside aws-facts/ spel
 import ast
 import io
 import json
+import re
 import tokenize
 from pathlib import Path
 
@@ -154,3 +155,20 @@ def test_the_validation_layer_and_the_packs_lifecycle_grammar_agree(case):
     validated = not validation_findings([resource])
     pack = not grammar_findings("aws:ecr/lifecyclePolicy:LifecyclePolicy", props, {})
     assert (validated, pack) == (accepted, accepted)
+
+
+def test_the_pack_and_the_tools_name_ecrs_resource_types_through_registry_policies_ecr():
+    # pulumi-aws's ECR type tokens (`aws:ecr/<module>:<Type>`) are written in registry_policies/ecr.py; the provider's
+    # API actions per type (aws_facts/provider_actions.py) are the leaf's own table.
+    home = ROOT / "policy-pack" / "registry_policies" / "ecr.py"
+    offenders = []
+    for folder in ("policy-pack", "tools"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path == home or ".venv" in path.parts:
+                continue
+            offenders += [
+                f"{path.relative_to(ROOT)}:{line}: {value}"
+                for line, value in _string_literals(path)
+                if isinstance(value, str) and re.fullmatch(r"aws:ecr/\w+:\w+", value)
+            ]
+    assert offenders == []

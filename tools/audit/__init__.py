@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aws_facts.ecr_scanning import FilterType
+from registry_policies import ecr as ecr_types
 
 SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 STACK_TYPES = ("pulumi:pulumi:Stack",)
@@ -203,11 +204,11 @@ def _scanning(ecr: Any, inputs: Mapping[str, Any]) -> list[tuple[str, Any, Any]]
 
 
 READERS: dict[str, Callable[[Any, Mapping[str, Any]], list[tuple[str, Any, Any]]]] = {
-    "aws:ecr/repository:Repository": _repository,
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": _repository_policy,
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": _lifecycle_policy,
-    "aws:ecr/registryPolicy:RegistryPolicy": _registry_policy,
-    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": _scanning,
+    ecr_types.REPOSITORY: _repository,
+    ecr_types.REPOSITORY_POLICY: _repository_policy,
+    ecr_types.LIFECYCLE_POLICY: _lifecycle_policy,
+    ecr_types.REGISTRY_POLICY: _registry_policy,
+    ecr_types.REGISTRY_SCANNING: _scanning,
 }
 GONE = (
     "RepositoryNotFoundException",

@@ -38,6 +38,7 @@ from aws_facts.provider_actions import SIGNING_TYPE
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION
 from model_registry.policy_documents import Document, document, statement
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
+from registry_policies import ecr
 
 from .boundary import _bounded_roles
 from .scope import PROJECT_TAG, ROLES_OF, Target, key_alias
@@ -57,11 +58,11 @@ CACHE_REPOSITORY_ACTIONS = ["ecr:CreateRepository", "ecr:PutLifecyclePolicy", "e
 def registry_policy(target: Target) -> Document:
     """The registry stack: repositories and their lifecycle policies, the key and its alias, scanning, and
     the upstream caches (rules, creation templates, the template role) when the catalog names upstreams."""
-    repository_types = ("aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy")
-    cache_rule = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule"
-    template = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+    repository_types = (ecr.REPOSITORY, ecr.LIFECYCLE_POLICY)
+    cache_rule = ecr.PULL_THROUGH_CACHE_RULE
+    template = ecr.CREATION_TEMPLATE
     role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
-    scanning = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
+    scanning = ecr.REGISTRY_SCANNING
     alias_actions = _actions("aws:kms/alias:Alias", prefix="kms:")
     # Key administration, and DescribeKey for ECR's encrypted repositories.
     key_actions = sorted(set(_actions("aws:kms/key:Key", prefix="kms:")) - {"kms:CreateKey"} | {"kms:DescribeKey"})
@@ -140,11 +141,11 @@ def registry_policy(target: Target) -> Document:
 
 def replication_policy(target: Target) -> Document:
     """The replication stack: replication, registry policy, templates, replica keys, the template role."""
-    replication = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
-    registry_policy_type = "aws:ecr/registryPolicy:RegistryPolicy"
-    template = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+    replication = ecr.REPLICATION
+    registry_policy_type = ecr.REGISTRY_POLICY
+    template = ecr.CREATION_TEMPLATE
     replica_key = "aws:kms/replicaKey:ReplicaKey"
-    scanning = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
+    scanning = ecr.REGISTRY_SCANNING
     role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
     # What ECR checks on repositories when a template describes them: granted in replica regions only,
     # so this deployer cannot set the policy of a repository in the registry's own region.
@@ -165,7 +166,7 @@ def replication_policy(target: Target) -> Document:
         # Only the settings the stack pins (not BLOB_MOUNTING, nor a setting ECR adds later).
         statement(
             "PinTheRegistryPolicyScopeAndBasicScanVersion",
-            _actions("aws:ecr/accountSetting:AccountSetting", prefix="ecr:"),
+            _actions(ecr.ACCOUNT_SETTING, prefix="ecr:"),
             resources="*",
             conditions={
                 "StringEquals": {
@@ -219,7 +220,7 @@ def access_policy(target: Target) -> Document:
     return document(
         statement(
             "ManageModelRepositoryPolicies",
-            _actions("aws:ecr/repositoryPolicy:RepositoryPolicy", prefix="ecr:"),
+            _actions(ecr.REPOSITORY_POLICY, prefix="ecr:"),
             resources=target.repositories(),
         ),
         *_bounded_roles(target, ACCESS, role_types),

@@ -9,28 +9,29 @@ from __future__ import annotations
 
 from aws_facts.provider_actions import SIGNING_TYPE
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION
+from registry_policies import ecr
 
 # The resource types each stack creates (checked against the stacks run under mocks by the tests).
 STACK_RESOURCE_TYPES = {
     REGISTRY: (
-        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
-        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
-        "aws:ecr/repository:Repository",
+        ecr.LIFECYCLE_POLICY,
+        ecr.REGISTRY_SCANNING,
+        ecr.REPOSITORY,
         "aws:kms/alias:Alias",
         "aws:kms/key:Key",
     ),
     REPLICATION: (
-        "aws:ecr/accountSetting:AccountSetting",
-        "aws:ecr/registryPolicy:RegistryPolicy",
-        "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
-        "aws:ecr/replicationConfiguration:ReplicationConfiguration",
-        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        ecr.ACCOUNT_SETTING,
+        ecr.REGISTRY_POLICY,
+        ecr.REGISTRY_SCANNING,
+        ecr.REPLICATION,
+        ecr.CREATION_TEMPLATE,
         "aws:iam/role:Role",
         "aws:iam/rolePolicy:RolePolicy",
         "aws:kms/replicaKey:ReplicaKey",
     ),
     ACCESS: (
-        "aws:ecr/repositoryPolicy:RepositoryPolicy",
+        ecr.REPOSITORY_POLICY,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
         "aws:iam/role:Role",
         "aws:iam/rolePolicy:RolePolicy",
@@ -41,10 +42,10 @@ SIGNING_TYPES = (SIGNING_TYPE,)
 # Types the registry stack registers only when a catalog team names upstreams (pull-through caches): its
 # deployer may manage them too (tests/features/test_features_pull_through_cache.py checks each call).
 UPSTREAM_CACHE_TYPES = (
-    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+    ecr.PULL_THROUGH_CACHE_RULE,
+    ecr.CREATION_TEMPLATE,
     "aws:iam/role:Role",
     "aws:iam/rolePolicy:RolePolicy",
 )
 # Types the stacks register with `retain_on_delete`: the provider never deletes them.
-RETAINED_TYPES = frozenset({"aws:ecr/repository:Repository", "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"})
+RETAINED_TYPES = frozenset({ecr.REPOSITORY, "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"})

@@ -19,13 +19,14 @@ from typing import Any
 
 from aws_facts.iam import Statement, resource_tag_context
 from aws_facts.iam.evaluate import resource_applies
+from registry_policies import ecr
 
 from .access_rows import Found, Matrix, _rows, _statements
 from .manifest import UNKNOWN_PLACEHOLDER
 
-REPOSITORY = "aws:ecr/repository:Repository"
-REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
-CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+REPOSITORY = ecr.REPOSITORY
+REPOSITORY_POLICY = ecr.REPOSITORY_POLICY
+CREATION_TEMPLATE = ecr.CREATION_TEMPLATE
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 MANAGED_POLICY = "aws:iam/policy:Policy"

@@ -8,11 +8,12 @@ from typing import Any
 
 from aws_facts.iam import Statement, TooComplex, UnsupportedCondition, Zone, callers_for, reach
 from aws_facts.iam.actions import actions_on
+from registry_policies import ecr
 
 from .access_matrix import CREATION_TEMPLATE
 from .access_rows import Found, Matrix, _resource_label, _rows, _statements
 
-REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
+REGISTRY_POLICY = ecr.REGISTRY_POLICY
 KMS_KEYS = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
 # What pull, push and admin mean for a repository's KMS key: decrypting its layers, encrypting new ones,
 # and changing who may do either (or destroying the key, which loses every image).

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from aws_facts.kms import key_arn, replica_key_arn
 from model_registry.naming import LOCAL_ACCOUNT_ID
+from registry_policies import ecr
 
 from .policy_document import PolicyDocumentError, get_policy_document
 
@@ -225,13 +226,13 @@ def _iam_role_policy_attachment(logical_name, urn, inputs, env):
 
 
 _DERIVED = {
-    "aws:ecr/repository:Repository": _ecr_repository,
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": _ecr_per_repository,
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": _ecr_per_repository,
-    "aws:ecr/replicationConfiguration:ReplicationConfiguration": _ecr_registry_wide,
-    "aws:ecr/registryPolicy:RegistryPolicy": _ecr_registry_wide,
-    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": _ecr_registry_wide,
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": _ecr_creation_template,
+    ecr.REPOSITORY: _ecr_repository,
+    ecr.REPOSITORY_POLICY: _ecr_per_repository,
+    ecr.LIFECYCLE_POLICY: _ecr_per_repository,
+    ecr.REPLICATION: _ecr_registry_wide,
+    ecr.REGISTRY_POLICY: _ecr_registry_wide,
+    ecr.REGISTRY_SCANNING: _ecr_registry_wide,
+    ecr.CREATION_TEMPLATE: _ecr_creation_template,
     "aws:kms/key:Key": _kms_key,
     "aws:kms/replicaKey:ReplicaKey": _kms_replica_key,
     "aws:kms/alias:Alias": _kms_alias,

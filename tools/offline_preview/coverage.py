@@ -22,14 +22,14 @@ from typing import Any
 
 from aws_facts.singletons import replication_covers
 from model_registry.contract import REGISTRY, REPLICATION
-from registry_policies import scanning
+from registry_policies import ecr, scanning
 
 from .aws_outputs import AwsEnvironment
 from .manifest import UNKNOWN_PLACEHOLDER
 
-REPOSITORY = "aws:ecr/repository:Repository"
-REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
-REPLICATION_CONFIGURATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
+REPOSITORY = ecr.REPOSITORY
+REGISTRY_SCANNING = ecr.REGISTRY_SCANNING
+REPLICATION_CONFIGURATION = ecr.REPLICATION
 PROVIDER_PREFIX = "pulumi:providers:"
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aws_facts.iam import Statement, parse
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
+from registry_policies import ecr
 
 from .manifest_reader import ManifestError, read_manifest
 
@@ -29,7 +30,7 @@ BLOCKED_REPLACE = "BLOCKED: protected resource would be replaced (deleted, then 
 # `encryption_type`, `kms_key`); aws_kms_key `customer_master_key_spec`, `key_usage`, `multi_region`,
 # `custom_key_store_id`, `xks_key_id`.
 REPLACE_ON_CHANGE = {
-    "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
+    ecr.REPOSITORY: ("name", "encryptionConfigurations"),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
 }
 IGNORED_FIELDS = ("source",)  # where in the program a resource is declared is not a change to it
@@ -176,7 +177,7 @@ def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
 
 
 # Resource policies and the input naming what they govern.
-_GOVERNS = {"aws:ecr/repositoryPolicy:RepositoryPolicy": "repository", "aws:ecr/repository:Repository": "name"}
+_GOVERNS = {ecr.REPOSITORY_POLICY: "repository", ecr.REPOSITORY: "name"}
 
 
 def _target(entry: dict) -> str:
@@ -336,7 +337,7 @@ def access_broadens(changes: dict[str, list[ResourceChange]], base: BaseAccess |
 # What pull and push mean, as the access matrix's columns read them: push is what it takes on top of pull.
 _PULL = frozenset(PULL_ACTIONS)
 _PUSH = frozenset(PUSH_ONLY_ACTIONS)
-_NOUNS = {"aws:ecr/repositoryPolicy:RepositoryPolicy": ("repository", "repositories")}
+_NOUNS = {ecr.REPOSITORY_POLICY: ("repository", "repositories")}
 
 
 def by_principal(changes: dict[str, list[ResourceChange]]) -> list[dict]:

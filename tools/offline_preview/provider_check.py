@@ -18,6 +18,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from registry_policies import ecr
+
 
 @dataclass(frozen=True)
 class Schema:
@@ -30,27 +32,21 @@ class Schema:
 
 
 SCHEMAS: dict[str, Schema] = {
-    "aws:ecr/repository:Repository": Schema(
+    ecr.REPOSITORY: Schema(
         "internal/service/ecr/repository.go",
         defaults={"imageTagMutability": "MUTABLE"},
         block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
     ),
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": Schema(
+    ecr.CREATION_TEMPLATE: Schema(
         "internal/service/ecr/repository_creation_template.go",
         defaults={"imageTagMutability": "MUTABLE"},
         block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
         required=("prefix", "appliedFors"),
     ),
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": Schema(
-        "internal/service/ecr/repository_policy.go", required=("repository", "policy")
-    ),
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": Schema(
-        "internal/service/ecr/lifecycle_policy.go", required=("repository", "policy")
-    ),
-    "aws:ecr/registryPolicy:RegistryPolicy": Schema("internal/service/ecr/registry_policy.go", required=("policy",)),
-    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": Schema(
-        "internal/service/ecr/registry_scanning_configuration.go", required=("scanType",)
-    ),
+    ecr.REPOSITORY_POLICY: Schema("internal/service/ecr/repository_policy.go", required=("repository", "policy")),
+    ecr.LIFECYCLE_POLICY: Schema("internal/service/ecr/lifecycle_policy.go", required=("repository", "policy")),
+    ecr.REGISTRY_POLICY: Schema("internal/service/ecr/registry_policy.go", required=("policy",)),
+    ecr.REGISTRY_SCANNING: Schema("internal/service/ecr/registry_scanning_configuration.go", required=("scanType",)),
     "aws:kms/key:Key": Schema(
         "internal/service/kms/key.go",
         defaults={

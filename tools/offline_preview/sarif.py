@@ -22,6 +22,7 @@ from pathlib import Path
 
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
+from registry_policies import ecr
 from registry_policies.pack_specs import SPECS
 
 from .checkov import find_checkov
@@ -42,9 +43,9 @@ _DESCRIPTIONS = {
 }
 # Resource types a catalog entry gives birth to, and the input that names the model's repository.
 CATALOG_BORN = {
-    "aws:ecr/repository:Repository": "name",
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": "repository",
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "repository",
+    ecr.REPOSITORY: "name",
+    ecr.REPOSITORY_POLICY: "repository",
+    ecr.LIFECYCLE_POLICY: "repository",
 }
 
 
