@@ -21,13 +21,12 @@ from .stack import StackResource
 from .values import is_unknown
 
 SCOPE = REGISTRY_POLICY_SCOPE
-ACCOUNT_SETTING = ecr.ACCOUNT_SETTING
 
 
 def scope_findings(resources: list[StackResource]) -> list[Finding]:
     findings: list[Finding] = []
     pinned: dict[str, set[str]] = {}
-    for resource in (r for r in resources if r.type == ACCOUNT_SETTING):
+    for resource in (r for r in resources if r.type == ecr.ACCOUNT_SETTING):
         name, value = resource.props.get("name"), resource.props.get("value")
         if is_unknown(name) or is_unknown(value):
             findings.append(cannot_evaluate(SCOPE, "an account setting's name or value", resource.urn, resource.name))

@@ -180,7 +180,7 @@ SPECS += [
         "scanned, or an exemption acknowledges that it does not.",
         EnforcementLevel.MANDATORY,
         validation.account_wide_scanning_findings,
-        resource_types=frozenset({validation.REGISTRY_SCANNING}),
+        resource_types=frozenset({ecr.REGISTRY_SCANNING}),
     ),
     Spec(
         singletons.ACCOUNT_WIDE_REPLICATION,

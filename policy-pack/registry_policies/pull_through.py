@@ -23,8 +23,6 @@ from .stack import StackResource
 from .values import first_block, get_path, is_unknown
 
 CACHE = PULL_THROUGH_CACHE
-CACHE_RULE = ecr.PULL_THROUGH_CACHE_RULE
-TEMPLATE = ecr.CREATION_TEMPLATE
 BY_URL = {upstream.url: name for name, upstream in UPSTREAMS.items()}
 
 
@@ -50,10 +48,10 @@ def cache_findings(resources: list[StackResource]) -> list[Finding]:
     templates = {
         r.props.get("prefix"): r
         for r in resources
-        if r.type == TEMPLATE and "PULL_THROUGH_CACHE" in (r.props.get("appliedFors") or [])
+        if r.type == ecr.CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (r.props.get("appliedFors") or [])
     }
     configurations = [scanning_configuration(r.props) for r in resources if r.type == REGISTRY_SCANNING]
-    for rule in (r for r in resources if r.type == CACHE_RULE):
+    for rule in (r for r in resources if r.type == ecr.PULL_THROUGH_CACHE_RULE):
         prefix, url, credential = (
             rule.props.get(k) for k in ("ecrRepositoryPrefix", "upstreamRegistryUrl", "credentialArn")
         )

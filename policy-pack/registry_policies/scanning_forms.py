@@ -38,14 +38,12 @@ from .subject import Subject
 if TYPE_CHECKING:
     from .stack import StackResource
 
-PULL_THROUGH_CACHE_RULE = ecr.PULL_THROUGH_CACHE_RULE
-CREATION_TEMPLATE = ecr.CREATION_TEMPLATE
 FROM_CLOUDFORMATION = {
     "AWS::ECR::Repository": (REPOSITORY, {"repositoryName": "name"}),
     "AWS::ECR::RegistryScanningConfiguration": (REGISTRY_SCANNING, {}),
     "AWS::ECR::ReplicationConfiguration": (REPLICATION, {}),
-    "AWS::ECR::PullThroughCacheRule": (PULL_THROUGH_CACHE_RULE, {}),
-    "AWS::ECR::RepositoryCreationTemplate": (CREATION_TEMPLATE, {"appliedFor": "appliedFors"}),
+    "AWS::ECR::PullThroughCacheRule": (ecr.PULL_THROUGH_CACHE_RULE, {}),
+    "AWS::ECR::RepositoryCreationTemplate": (ecr.CREATION_TEMPLATE, {"appliedFor": "appliedFors"}),
 }
 
 

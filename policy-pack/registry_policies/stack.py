@@ -9,8 +9,10 @@ from typing import Any
 
 from . import scanning, scanning_forms
 from .ecr import (
+    CREATION_TEMPLATE,
     LIFECYCLE,
     LIFECYCLE_POLICY,
+    PULL_THROUGH_CACHE_RULE,
     REGISTRY_SCANNING,
     REPLICATION,
     REPOSITORY,
@@ -161,8 +163,8 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
 
 # Rules under which ECR creates repositories itself: (property holding the prefix, what creates them).
 CREATED_BY_ECR = {
-    scanning_forms.PULL_THROUGH_CACHE_RULE: ("ecrRepositoryPrefix", "pull-through-cache repositories"),
-    scanning_forms.CREATION_TEMPLATE: ("prefix", "create-on-push repositories"),
+    PULL_THROUGH_CACHE_RULE: ("ecrRepositoryPrefix", "pull-through-cache repositories"),
+    CREATION_TEMPLATE: ("prefix", "create-on-push repositories"),
 }
 # ECR's prefix that stands for every repository (no prefix): a creation template's or a pull-through-cache rule's.
 ROOT_PREFIX = "ROOT"
@@ -178,7 +180,7 @@ def _created_by_ecr_findings(
     prefix (`appliedFor` CREATE_ON_PUSH), are scanned only by the registry's scanning rules there: they get no
     scanOnPush of their own (a creation template has no scanning setting)."""
     key, created = CREATED_BY_ECR[creator.type]
-    if creator.type == scanning_forms.CREATION_TEMPLATE:
+    if creator.type == CREATION_TEMPLATE:
         applied = creator.props.get("appliedFors")
         if is_unknown(applied) or (isinstance(applied, list) and any(is_unknown(a) for a in applied)):
             return [_unknown(f"the appliedFor of creation template {creator.name}", creator)]

@@ -4,7 +4,7 @@ import copy
 from pathlib import Path
 
 import pytest
-from offline_preview.coverage import REGISTRY_SCANNING, scanning_coverage
+from offline_preview.coverage import scanning_coverage
 from offline_preview.evaluate import DEPLOYED, evaluate
 from offline_preview.manifest import build_manifest
 from offline_preview.run import Options, run_preview
@@ -12,6 +12,8 @@ from registry_policies import names as policy_names
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS = ("llama-3-8b-instruct", "resnet-50", "sdxl-base", "whisper-large-v3")
+
+REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
 
 
 @pytest.fixture(scope="module")

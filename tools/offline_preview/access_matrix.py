@@ -24,9 +24,6 @@ from registry_policies import ecr
 from .access_rows import Found, Matrix, _rows, _statements
 from .manifest import UNKNOWN_PLACEHOLDER
 
-REPOSITORY = ecr.REPOSITORY
-REPOSITORY_POLICY = ecr.REPOSITORY_POLICY
-CREATION_TEMPLATE = ecr.CREATION_TEMPLATE
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 MANAGED_POLICY = "aws:iam/policy:Policy"
@@ -61,7 +58,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     repositories: dict[str, tuple[str | None, dict[str, str]]] = {}
     for r in resources:
-        if r["type"] != REPOSITORY:
+        if r["type"] != ecr.REPOSITORY:
             continue
         name = r["inputs"].get("name") or r.get("outputs", {}).get("name")
         tags = {**(r["inputs"].get("tags") or {}), **(r.get("outputs", {}).get("tagsAll") or {})}
@@ -69,12 +66,12 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
             repositories[name] = (_deployed_arn(r, providers), {str(k): str(v) for k, v in tags.items()})
     repository_policies: dict[str, list[Statement]] = {}
     for r in resources:
-        if r["type"] == REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
+        if r["type"] == ecr.REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
             repository_policies.setdefault(r["inputs"]["repository"], []).extend(_statements(r["inputs"].get("policy")))
     # Pull-through cache repositories do not exist before their first pull: one row `<prefix>/*` per
     # creation template applied for PULL_THROUGH_CACHE, with the policy the template gives them.
     for r in resources:
-        if r["type"] == CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (r["inputs"].get("appliedFors") or []):
+        if r["type"] == ecr.CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (r["inputs"].get("appliedFors") or []):
             name = f"{r['inputs'].get('prefix')}/*"
             tags = {str(k): str(v) for k, v in (r["inputs"].get("resourceTags") or {}).items()}
             repositories[name] = (None, tags)

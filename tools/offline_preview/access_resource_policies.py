@@ -10,10 +10,8 @@ from aws_facts.iam import Statement, TooComplex, UnsupportedCondition, Zone, cal
 from aws_facts.iam.actions import actions_on
 from registry_policies import ecr
 
-from .access_matrix import CREATION_TEMPLATE
 from .access_rows import Found, Matrix, _resource_label, _rows, _statements
 
-REGISTRY_POLICY = ecr.REGISTRY_POLICY
 KMS_KEYS = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
 # What pull, push and admin mean for a repository's KMS key: decrypting its layers, encrypting new ones,
 # and changing who may do either (or destroying the key, which loses every image).
@@ -34,10 +32,10 @@ def resource_policy_rows(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     memo: dict[tuple, tuple[Found | str, Statement | None]] = {}
     for r in resources:
         inputs, name = r.get("inputs") or {}, str(r.get("name") or r.get("urn", "").rpartition("::")[2])
-        if r.get("type") == REGISTRY_POLICY:
+        if r.get("type") == ecr.REGISTRY_POLICY:
             found = _rows(_statements(inputs.get("policy")), [], None, {}, memo)
             rows[f"(registry policy) {name}"] = _relabel(found, "registry policy")
-        elif r.get("type") == CREATION_TEMPLATE and inputs.get("repositoryPolicy"):
+        elif r.get("type") == ecr.CREATION_TEMPLATE and inputs.get("repositoryPolicy"):
             label = f"(replica template) {inputs.get('prefix') or name}/ ({name})"
             found = _rows(_statements(inputs.get("repositoryPolicy")), [], None, {}, memo)
             rows[label] = _relabel(found, "replica template policy")

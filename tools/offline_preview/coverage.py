@@ -27,9 +27,6 @@ from registry_policies import ecr, scanning
 from .aws_outputs import AwsEnvironment
 from .manifest import UNKNOWN_PLACEHOLDER
 
-REPOSITORY = ecr.REPOSITORY
-REGISTRY_SCANNING = ecr.REGISTRY_SCANNING
-REPLICATION_CONFIGURATION = ecr.REPLICATION
 PROVIDER_PREFIX = "pulumi:providers:"
 
 
@@ -80,7 +77,7 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
     stacks = {project: _Stack(manifest) for project, manifest in manifests.items()}
     placed: list[tuple[scanning.Place, scanning.Configuration]] = []
     for stack in stacks.values():
-        for resource in stack.of_type(REGISTRY_SCANNING):
+        for resource in stack.of_type(ecr.REGISTRY_SCANNING):
             source = f"{stack.project}:{resource['name']}"
             place = stack.place(resource)
             config = scanning.configuration_from_inputs(resource["inputs"], source, _unknown)
@@ -103,7 +100,7 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
         return report
     namespace = registry.outputs.get("namespace")
     repositories: list[tuple[str, scanning.Place | None, bool]] = []
-    for resource in registry.of_type(REPOSITORY):
+    for resource in registry.of_type(ecr.REPOSITORY):
         name = resource["inputs"].get("name")
         if not isinstance(name, str) or _unknown(name):
             report.problems.append(f"{REGISTRY}:{resource['name']}: its repository name is not known")
@@ -119,7 +116,7 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
         _check(report, grouped, f"repository {name}", name, place, scan_on_push)
 
     replication = stacks.get(REPLICATION)
-    for resource in replication.of_type(REPLICATION_CONFIGURATION) if replication else []:
+    for resource in replication.of_type(ecr.REPLICATION) if replication else []:
         source_place = replication.place(resource)
         rules = ((resource["inputs"].get("replicationConfiguration") or {}).get("rules")) or []
         for rule in rules if isinstance(rules, list) else [rules]:

@@ -64,13 +64,13 @@ class UpstreamViews:
     def __init__(self, stacks: list[tuple[int, Path, str, set[str] | None]], start_from: int | None = None):
         self.stacks = stacks
         self.start_from = WORKER_FROM_RESOURCES if start_from is None else start_from
-        self.upstream = {index for index, *_ in stacks}
+        self.by_index = {index: (directory, stack) for index, directory, stack, _ in stacks}
         self.worker: DeployedViews | None = None
         self.registered = 0
 
     def counter(self, index: int) -> Callable[[Resource], None] | None:
         """The on_resource counter of the index-th stack's preview (None for a stack no later one reads)."""
-        if index not in self.upstream:
+        if index not in self.by_index:
             return None
 
         def count(_resource: Resource) -> None:
@@ -84,13 +84,7 @@ class UpstreamViews:
         """The index-th stack as deployed (`upstream`: the views of the stacks before it); EvaluationError."""
         if self.worker is not None:
             return self.worker.view(index, limit, name)
-        _, directory, stack, _ = self.stacks[[i for i, *_ in self.stacks].index(index)]
-        started = time.perf_counter()
-        evaluation = evaluate(directory, stack, upstream=upstream, mode=DEPLOYED)
-        view = DeployedView(evaluation.key, evaluation.outputs, time.perf_counter() - started)
-        del evaluation
-        gc.collect()  # the program's objects: memory for the next stack
-        return view
+        return _deployed_view(*self.by_index[index], upstream)
 
     @property
     def where(self) -> str:
@@ -165,27 +159,31 @@ def _serve(request: dict, out) -> None:
     gc.set_threshold(*GC_THRESHOLD)
     evaluated: dict[str, DeployedView] = {}
     failed: set[str] = set()
-    stacks = request["stacks"]
-    for index, item in enumerate(stacks):
+    for item in request["stacks"]:
         reads = set(evaluated) | failed if item["reads"] is None else set(item["reads"])
-        started = time.perf_counter()
         try:
             if broken := sorted(reads & failed):
                 raise EvaluationError(f"not evaluated: upstream stack {broken[0]!r} failed")
-            evaluation = evaluate(item["directory"], item["stack"], upstream=evaluated, mode=DEPLOYED)
+            view = _deployed_view(item["directory"], item["stack"], evaluated)
         except (EvaluationError, ProjectError) as exc:
             key = _key(item["directory"], item["stack"])
             failed.add(key)
             answer = {"key": key, "error": str(exc)}
         else:
-            view = DeployedView(evaluation.key, evaluation.outputs, time.perf_counter() - started)
             evaluated[view.key] = view
             answer = {"key": view.key, "outputs": view.outputs, "seconds": view.seconds}
-            del evaluation
-            if index + 1 < len(stacks):
-                gc.collect()  # the program's objects: memory for the next stack
         out.write(json.dumps(answer) + "\n")
         out.flush()
+
+
+def _deployed_view(directory: str | Path, stack: str, upstream: dict[str, DeployedView]) -> DeployedView:
+    """The stack evaluated as after `pulumi up`, its program's objects collected (memory for the next stack)."""
+    started = time.perf_counter()
+    evaluation = evaluate(directory, stack, upstream=upstream, mode=DEPLOYED)
+    view = DeployedView(evaluation.key, evaluation.outputs, time.perf_counter() - started)
+    del evaluation
+    gc.collect()
+    return view
 
 
 def _key(directory: str, stack: str) -> str:
