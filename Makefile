@@ -277,8 +277,9 @@ gate: check-env install ## refuse to promote IMAGE=<repository>@sha256:<digest> 
 pack-bundle: install ## write the publishable policy pack (with the leaf package aws-facts inside) to build/policy-pack/
 	$(VENV)/bin/python -m pack_bundle build/policy-pack
 
-bench: install ## time the offline preview on catalogs of 10, 100, 1,000 and 10,000 models (~3 min)
+bench: install ## time the offline preview on catalogs of 10, 100, 1,000 and 10,000 models (~3 min), then the proof over the corpus (~30 s)
 	$(VENV)/bin/python bench/preview_bench.py
+	$(VENV)/bin/python bench/proof_bench.py
 
 clean: ## remove build output (not the local state)
 	rm -rf build .pytest_cache
