@@ -17,7 +17,7 @@ from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .state import DeployedState, StateError, load_state
 
 
-def _load_states(paths: list[Path]) -> dict[str, DeployedState]:
+def load_states(paths: list[Path]) -> dict[str, DeployedState]:
     states: dict[str, DeployedState] = {}
     for path in paths:
         try:
@@ -30,7 +30,7 @@ def _load_states(paths: list[Path]) -> dict[str, DeployedState]:
     return states
 
 
-def _deployed_outputs(options: Options, directories, states, progress) -> dict[str, tuple[dict, str]] | None:
+def deployed_outputs(options: Options, directories, states, progress) -> dict[str, tuple[dict, str]] | None:
     """{"<project>/<stack>": (outputs, where they came from)} of the deployed upstream stacks, or None when
     none is given (the run's own upstream evaluations, as after deploying them, serve)."""
     if not states and options.deployed_revision is None:

@@ -352,7 +352,7 @@ def by_principal(changes: dict[str, list[ResourceChange]]) -> list[dict]:
                 for grant in found:
                     actions.setdefault((who(grant), grant.effect), set()).add(grant.action)
                 for (principal, effect), names in actions.items():
-                    key = (principal, direction, f"{'' if effect == 'Allow' else 'deny of '}{_verb(names)}", noun)
+                    key = (principal, direction, f"{'' if effect == 'Allow' else 'deny of '}{access_verb(names)}", noun)
                     table.setdefault(key, set()).add(change.urn)
     return [
         {"principal": p, "direction": d, "access": a, "noun": n, "count": len(urns), "resources": sorted(urns)}
@@ -368,7 +368,7 @@ def _readable(condition: str) -> str:
     )
 
 
-def _verb(actions: set[str]) -> str:
+def access_verb(actions: set[str]) -> str:
     """`pull`, `push`, `pull and push` when the actions are exactly those, else the actions themselves."""
     groups = [(name, group) for name, group in (("pull", _PULL), ("push", _PUSH)) if group <= actions]
     if groups and set().union(*(group for _, group in groups)) == actions:

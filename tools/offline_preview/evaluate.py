@@ -29,7 +29,7 @@ from pulumi.runtime.settings import ROOT, SETTINGS, Settings, configure
 from pulumi.runtime.stack import run_in_stack
 
 from . import sdk_internals
-from .failures import EvaluationError, _display, _display_from_cwd, describe_failure
+from .failures import EvaluationError, describe_failure, display_path, display_paths_from_cwd
 from .monitor import DEPLOYED, PREVIEW, RecordingMonitor, Resource  # noqa: F401 - DEPLOYED is re-exported
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
 from .state import DeployedState
@@ -99,7 +99,7 @@ def evaluate(
     """
     project = load_project(path, stack)  # ProjectError: the input is not a usable project
     _quiet_abandoned_tasks()
-    _display_from_cwd()
+    display_paths_from_cwd()
     started = time.perf_counter()
     monitor = RecordingMonitor(
         project, stack, organization, upstream or {}, on_resource, mode=mode, state=state, deployed=deployed
@@ -171,20 +171,20 @@ def _run_program(project: Project, stack: str, organization: str, monitor: Recor
             # The engine takes a program as finished only on this signal; without it, what was registered
             # may be part of the program, and a deploy of it would delete the rest.
             raise EvaluationError(
-                f"{_display(project.entry)}: the program ended before the engine's end-of-program signal "
+                f"{display_path(project.entry)}: the program ended before the engine's end-of-program signal "
                 "(SignalAndWaitForShutdown): its resources may not all be registered"
             )
     except EvaluationError:
         raise
     except _ProgramExited as exc:
         raise EvaluationError(
-            f"{_display(project.entry)}: the program called os._exit({exc.status}) before the engine's end-of-program "
+            f"{display_path(project.entry)}: the program called os._exit({exc.status}) before the engine's end-of-program "
             "signal: its resources are not all registered (FAILED, never OK)"
         ) from None
     except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line
         raise EvaluationError(describe_failure(exc, project)) from None
     except SystemExit as exc:
-        raise EvaluationError(f"{_display(project.entry)}: the program called sys.exit({exc.code})") from None
+        raise EvaluationError(f"{display_path(project.entry)}: the program called sys.exit({exc.code})") from None
     finally:
         for task in asyncio.all_tasks(loop):
             task.cancel()

@@ -23,14 +23,14 @@ from .evaluate import Evaluation, evaluate
 from .failures import EvaluationError
 from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
 from .monitor import DEPLOYED, PREVIEW
-from .options import PACK_DIR, Options, _stack_of
+from .options import PACK_DIR, Options, stack_of
 from .progress import PROGRESS_EVERY_SECONDS, evaluation_progress
 from .project import load_project
 from .results import RunResult, StackResult
 from .streams import CheckovStream, PackStream, collect_findings, fan_out
 
 
-def _pipeline(
+def run_pipeline(
     options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
 ) -> RunResult:
     repo_root = options.repo_root
@@ -58,7 +58,7 @@ def _pipeline(
         try:
             for index, directory in enumerate(directories):
                 checked = options.only is None or index == len(directories) - 1
-                stack = _stack_of(options, index)
+                stack = stack_of(options, index)
                 result = StackResult(project=directory.name, stack=stack, directory=str(directory))
                 key = f"{directory.name}/{stack}"
                 if options.stack_names is not None and (broken := (options.upstreams or {}).get(key, set()) & failed):
@@ -148,7 +148,7 @@ def _pipeline(
                             (pool.submit(police.finish, result, progress), f"{result.project}: policy pack")
                         )
                 del revealed, manifest
-                later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
+                later = [f"{d.name}/{stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
                 read_later = _read_later(options, directories, index)
                 if read_later and deployed is None and options.mode == DEPLOYED:
                     as_deployed[f"{load_project(directory, stack).name}/{stack}"] = evaluation
@@ -211,11 +211,11 @@ def _pipeline(
 
 def _read_later(options: Options, directories: list[Path], index: int) -> bool:
     """Whether a stack after the index-th one reads it through a stack reference."""
-    later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
+    later = [f"{d.name}/{stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
     if options.upstreams is None:
         return bool(later)
     return any(
-        f"{directories[index].name}/{_stack_of(options, index)}" in options.upstreams.get(k, set()) for k in later
+        f"{directories[index].name}/{stack_of(options, index)}" in options.upstreams.get(k, set()) for k in later
     )
 
 
@@ -224,9 +224,9 @@ def _upstream_views(options: Options, directories: list[Path]) -> UpstreamViews 
     stacks = []
     for index, directory in enumerate(directories):
         if _read_later(options, directories, index):
-            key = f"{directory.name}/{_stack_of(options, index)}"
+            key = f"{directory.name}/{stack_of(options, index)}"
             reads = None if options.upstreams is None else options.upstreams.get(key, set())
-            stacks.append((index, directory, _stack_of(options, index), reads))
+            stacks.append((index, directory, stack_of(options, index), reads))
     return UpstreamViews(stacks) if stacks else None
 
 

@@ -16,10 +16,10 @@ from model_registry.environments import environments
 
 from . import checkov as checkov_runner
 from . import supervise
-from .deployed_outputs import _deployed_outputs, _load_states
-from .options import PACK_DIR, STACKS_DIR, Options, UsageError, _stack_of
+from .deployed_outputs import deployed_outputs, load_states
+from .options import PACK_DIR, STACKS_DIR, Options, UsageError, stack_of
 from .pack_config import PackConfigError, installed_policies, read_pack_config
-from .pipeline import _pipeline
+from .pipeline import run_pipeline
 from .project import load_project
 from .results import RunResult
 
@@ -59,13 +59,13 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
     skips = checkov_runner.load_skips(options.skip_file or repo_root / "checkov-skips.yaml")
 
     for index, directory in enumerate(directories):
-        load_project(directory, _stack_of(options, index))  # input errors (ProjectError) before anything starts
-    states = _load_states(options.state_files)
-    deployed = _deployed_outputs(options, directories, states, progress)
+        load_project(directory, stack_of(options, index))  # input errors (ProjectError) before anything starts
+    states = load_states(options.state_files)
+    deployed = deployed_outputs(options, directories, states, progress)
     worker = _start_checkov(progress, options.checkov_timeout) if options.checkov else None
     try:
         with _collector_tuned():
-            result = _pipeline(
+            result = run_pipeline(
                 options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
             )
         if worker is not None and skips:
