@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import supervise
+from . import collector, supervise
 from .evaluate import evaluate
 from .failures import EvaluationError
 from .monitor import DEPLOYED, Resource
@@ -151,12 +151,8 @@ class DeployedViews:
 
 
 def _serve(request: dict, out) -> None:
-    from .run import GC_THRESHOLD
-
     # What is imported lives as long as the worker: out of every collection's way (as in the preview's process).
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
+    collector.tune_for_the_process()
     evaluated: dict[str, DeployedView] = {}
     failed: set[str] = set()
     for item in request["stacks"]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import gc
 import logging
 import os
 import posix
@@ -28,7 +27,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.settings import ROOT, SETTINGS, Settings, configure
 from pulumi.runtime.stack import run_in_stack
 
-from . import sdk_internals
+from . import collector, sdk_internals
 from .failures import EvaluationError, describe_failure, display_path, display_paths_from_cwd
 from .monitor import DEPLOYED, PREVIEW, RecordingMonitor, Resource  # noqa: F401 - DEPLOYED is re-exported
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
@@ -106,7 +105,7 @@ def evaluate(
     )
     # A copied context keeps the SDK's context-variable settings (root resource, config) private
     # to this evaluation, as the automation API's inline programs do.
-    with _collector_paused():
+    with collector.paused():
         contextvars.copy_context().run(_run_program, project, stack, organization, monitor)
     return Evaluation(
         project=project.name,
@@ -120,22 +119,6 @@ def evaluate(
         seconds=time.perf_counter() - started,
         diagnostics=monitor.engine.messages,
     )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No automatic collection while the program runs. The SDK's objects (some 40 per resource: tasks, futures,
-    Outputs, protobuf messages) live until the program ends, and each collection re-traversed them: the registry's
-    preview at 10,000 models took 33.1 CPU-s with the collector (at run.GC_THRESHOLD), 20.4 without, for 59 MB more
-    (1,220 -> 1,279 MB); at 1,000 models 10-25% less, 5 MB more (2-core AMD EPYC, load 1.6-2.8). The caller
-    collects once the evaluation is done (pipeline.py, deployed_views.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _quiet_abandoned_tasks() -> None:
