@@ -10,7 +10,7 @@ from typing import Any
 from aws_facts import names
 from aws_facts.iam import Zone
 
-from . import ecr, iam, scanning_forms, stack
+from . import ecr, iam, iam_types, scanning_forms, stack
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
 from .tags import required_tags_findings
@@ -98,7 +98,7 @@ def cross_account_check(resource_type: str, props: dict[str, Any], config: dict[
 
 
 def github_oidc_check(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    if resource_type != "aws:iam/role:Role" or props.get("assumeRolePolicy") is None:
+    if resource_type != iam_types.ROLE or props.get("assumeRolePolicy") is None:
         return []
     return iam.github_oidc_findings("trust policy (assumeRolePolicy)", props["assumeRolePolicy"])
 

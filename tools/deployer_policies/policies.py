@@ -38,7 +38,7 @@ from aws_facts.provider_actions import SIGNING_TYPE
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION
 from model_registry.policy_documents import Document, document, statement
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
-from registry_policies import ecr
+from registry_policies import ecr, iam_types, kms_types
 
 from .boundary import bounded_roles
 from .scope import PROJECT_TAG, ROLES_OF, Target, key_alias
@@ -61,13 +61,11 @@ def registry_policy(target: Target) -> Document:
     repository_types = (ecr.REPOSITORY, ecr.LIFECYCLE_POLICY)
     cache_rule = ecr.PULL_THROUGH_CACHE_RULE
     template = ecr.CREATION_TEMPLATE
-    role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
+    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
     scanning = ecr.REGISTRY_SCANNING
-    alias_actions = service_actions("aws:kms/alias:Alias", prefix="kms:")
+    alias_actions = service_actions(kms_types.ALIAS, prefix="kms:")
     # Key administration, and DescribeKey for ECR's encrypted repositories.
-    key_actions = sorted(
-        set(service_actions("aws:kms/key:Key", prefix="kms:")) - {"kms:CreateKey"} | {"kms:DescribeKey"}
-    )
+    key_actions = sorted(set(service_actions(kms_types.KEY, prefix="kms:")) - {"kms:CreateKey"} | {"kms:DescribeKey"})
     alias = f"arn:aws:kms:{target.region}:{target.account_id}:{key_alias(target.namespace)}"
     return document(
         statement(
@@ -146,9 +144,9 @@ def replication_policy(target: Target) -> Document:
     replication = ecr.REPLICATION
     registry_policy_type = ecr.REGISTRY_POLICY
     template = ecr.CREATION_TEMPLATE
-    replica_key = "aws:kms/replicaKey:ReplicaKey"
+    replica_key = kms_types.REPLICA_KEY
     scanning = ecr.REGISTRY_SCANNING
-    role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
+    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
     # What ECR checks on repositories when a template describes them: granted in replica regions only,
     # so this deployer cannot set the policy of a repository in the registry's own region.
     template_repository_actions = ["ecr:CreateRepository", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy"]
@@ -225,8 +223,8 @@ def replication_policy(target: Target) -> Document:
 
 def access_policy(target: Target) -> Document:
     """The access stack: repository policies, the CI push and inference pull roles, the OIDC provider."""
-    role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
-    oidc = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
+    oidc = iam_types.OPENID_CONNECT_PROVIDER
     return document(
         statement(
             "ManageModelRepositoryPolicies",

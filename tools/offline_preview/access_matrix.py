@@ -19,15 +19,10 @@ from typing import Any
 
 from aws_facts.iam import Statement, resource_tag_context
 from aws_facts.iam.evaluate import resource_applies
-from registry_policies import ecr
+from registry_policies import ecr, iam_types
 
 from .access_rows import Found, Matrix, repository_rows, statements_of
 from .manifest import UNKNOWN_PLACEHOLDER
-
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-MANAGED_POLICY = "aws:iam/policy:Policy"
-ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 
 
 def _list(value: Any) -> list:
@@ -108,18 +103,24 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
     that a Deny in one removes what another allows."""
     providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     roles = {
-        r["inputs"].get("name") or r.get("name"): _deployed_arn(r, providers) for r in resources if r["type"] == ROLE
+        r["inputs"].get("name") or r.get("name"): _deployed_arn(r, providers)
+        for r in resources
+        if r["type"] == iam_types.ROLE
     }
-    managed = {_deployed_arn(r, providers): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY}
+    managed = {
+        _deployed_arn(r, providers): r["inputs"].get("policy")
+        for r in resources
+        if r["type"] == iam_types.MANAGED_POLICY
+    }
     found: dict[str | None, list[Statement]] = {}
     for r in resources:
-        if r["type"] == ROLE_POLICY:
+        if r["type"] == iam_types.ROLE_POLICY:
             role = r["inputs"].get("role")
             found.setdefault(roles.get(role, role), []).extend(statements_of(r["inputs"].get("policy")))
-        elif r["type"] == ATTACHMENT and r["inputs"].get("policyArn") in managed:
+        elif r["type"] == iam_types.ROLE_POLICY_ATTACHMENT and r["inputs"].get("policyArn") in managed:
             role = r["inputs"].get("role")
             found.setdefault(roles.get(role, role), []).extend(statements_of(managed[r["inputs"]["policyArn"]]))
-        elif r["type"] == ROLE:
+        elif r["type"] == iam_types.ROLE:
             arn = _deployed_arn(r, providers)
             for policy in _list(r["inputs"].get("inlinePolicies")):
                 if isinstance(policy, dict):

@@ -8,11 +8,11 @@ from typing import Any
 
 from aws_facts.iam import Statement, TooComplex, UnsupportedCondition, Zone, callers_for, reach
 from aws_facts.iam.actions import actions_on
-from registry_policies import ecr
+from registry_policies import ecr, kms_types
 
 from .access_rows import Found, Matrix, repository_rows, row_label, statements_of
 
-KMS_KEYS = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
+KMS_KEYS = (kms_types.KEY, kms_types.REPLICA_KEY)
 # What pull, push and admin mean for a repository's KMS key: decrypting its layers, encrypting new ones,
 # and changing who may do either (or destroying the key, which loses every image).
 KMS_CAPABILITIES = {

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aws_facts.iam import Statement, parse
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
-from registry_policies import ecr
+from registry_policies import ecr, kms_types
 
 from .manifest_reader import ManifestError, read_manifest
 
@@ -31,7 +31,7 @@ BLOCKED_REPLACE = "BLOCKED: protected resource would be replaced (deleted, then 
 # `custom_key_store_id`, `xks_key_id`.
 REPLACE_ON_CHANGE = {
     ecr.REPOSITORY: ("name", "encryptionConfigurations"),
-    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
+    kms_types.KEY: ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
 }
 IGNORED_FIELDS = ("source",)  # where in the program a resource is declared is not a change to it
 
