@@ -220,13 +220,14 @@ def repository_rows(
     for statement in allows:
         # An Allow's rows depend on it and the Denies only: the callers that stand for its principals are the
         # ones it and the Denies distinguish, and templated policies share most statements.
-        key = ("allow", statement.index, _text(statement), denies_read, arn is None, denies_apply)
+        key: tuple = ("allow", statement.index, _text(statement), denies_read, arn is None, denies_apply)
         key += (resource_applies(statement, arn), tuple(sorted(tags.items())))
         if key not in memo:
             read = [statement, *policy_denies]
             callers = callers_for(read, Zone(), insiders=True)
             memo[key] = (_search(read, callers, arn, tags, sources, row_label), statement)
         found, searched = memo[key]
+        assert searched is not None  # an Allow's entry keeps the statement its search was made for
         why = _why(statement, sources)
         proved = _proved(statement, policy_denies, arn, tags, found)
         if proved is not None:

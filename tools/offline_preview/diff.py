@@ -157,17 +157,18 @@ def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
     aliased = {alias for r in after.values() for alias in r["options"].get("aliases", [])}
     changes = []
     for urn in sorted(before.keys() | after.keys()):
-        old, new = before.get(urn), after.get(urn)
-        if old is None:
+        if urn not in before:
+            new = after[urn]
             gained = sorted(_all_grants(new["inputs"]), key=_order)
             changes.append(ResourceChange(urn, new["type"], "added", gained=gained, target=_target(new)))
-        elif new is None:
+        elif urn not in after:
+            old = before[urn]
             lost = sorted(_all_grants(old["inputs"]), key=_order)
             change = ResourceChange(urn, old["type"], "removed", lost=lost, target=_target(old))
             if old["options"].get("protect") and urn not in aliased:
                 change.blocked = f"{BLOCKED} (see {README_SECTION})"
             changes.append(change)
-        elif _comparable(old) != _comparable(new):
+        elif _comparable(old := before[urn]) != _comparable(new := after[urn]):
             change = _changed(old, new)
             replaced = _replacing_inputs(old, new)
             if old["options"].get("protect") and replaced:
@@ -252,7 +253,7 @@ def diff_directories(base_dir: Path, head_dir: Path) -> dict[str, list[ResourceC
         for directory in (base_dir, head_dir):
             if (directory / name).exists() and not (directory / name).is_file():
                 raise ManifestError(f"{directory / name}: not a file")
-    empty = {"resources": []}
+    empty: dict = {"resources": []}
     return {
         name.removesuffix(".json"): diff_manifests(
             read_manifest(base_dir / name) if (base_dir / name).is_file() else empty,

@@ -19,7 +19,7 @@ import runpy
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from pulumi.runtime.stack import run_in_stack
 
 from . import collector, sdk_internals
 from .failures import EvaluationError, describe_failure, display_path, display_paths_from_cwd
-from .monitor import DEPLOYED, PREVIEW, RecordingMonitor, Resource  # noqa: F401 - DEPLOYED is re-exported
+from .monitor import DEPLOYED, PREVIEW, RecordingMonitor, Resource, Upstream  # noqa: F401 - DEPLOYED is re-exported
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
 from .state import DeployedState
 from .transforms import EngineTransforms
@@ -74,7 +74,7 @@ class Evaluation:
 def evaluate(
     path: str | Path,
     stack: str = "local",
-    upstream: dict[str, Evaluation] | None = None,
+    upstream: Mapping[str, Upstream] | None = None,
     organization: str = DEFAULT_ORGANIZATION,
     on_resource: Callable[[Resource], None] | None = None,
     *,
@@ -131,6 +131,11 @@ def _quiet_abandoned_tasks() -> None:
     warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
 
 
+def _run_entry(entry: Path) -> None:
+    """The program's entry point, run as the language host runs it (runpy's result, its globals, is dropped)."""
+    runpy.run_path(str(entry), run_name="__main__")
+
+
 def _run_program(project: Project, stack: str, organization: str, monitor: RecordingMonitor) -> None:
     ROOT.set(None)
     configure(
@@ -149,7 +154,7 @@ def _run_program(project: Project, stack: str, organization: str, monitor: Recor
     asyncio.set_event_loop(loop)
     try:
         with _program_environment(project):
-            loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(project.entry), run_name="__main__")))
+            loop.run_until_complete(run_in_stack(lambda: _run_entry(project.entry)))
         if not monitor.shutdown_signalled:
             # The engine takes a program as finished only on this signal; without it, what was registered
             # may be part of the program, and a deploy of it would delete the rest.

@@ -85,7 +85,7 @@ def describe_failure(exc: BaseException, project: Project) -> str:
     return f"{display_path(str(entry))}: {_exception_text(exc)}"
 
 
-def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
+def _exception_chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from google.protobuf import empty_pb2
 from pulumi.output import Unknown
@@ -36,10 +36,17 @@ from .provider_check import check as provider_check
 from .state import DeployedState
 from .transforms import EngineTransforms, TransformError
 
-if TYPE_CHECKING:
-    from .evaluate import Evaluation
-
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+class Upstream(Protocol):
+    """What a stack reference reads of an upstream stack: its outputs, from its evaluation (evaluate.Evaluation)
+    or from its view as deployed (deployed_views.DeployedView)."""
+
+    @property
+    def outputs(self) -> dict: ...
+
+
 PROVIDER_PREFIX = "pulumi:providers:"
 # The packages whose default provider the engine registers when a resource or invoke names none, with the
 # version the program's SDK asks for (the Python package's version, as the SDK's plugin request says).
@@ -126,7 +133,7 @@ class RecordingMonitor(MockMonitor):
         project: Project,
         stack: str,
         organization: str,
-        upstream: dict[str, Evaluation],
+        upstream: Mapping[str, Upstream],
         on_resource: Callable[[Resource], None] | None = None,
         *,
         mode: str = PREVIEW,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,10 +19,10 @@ from model_registry.contract import REGISTRY
 from . import supervise
 from .coverage import scanning_coverage
 from .deployed_views import UpstreamViews
-from .evaluate import Evaluation, evaluate
+from .evaluate import evaluate
 from .failures import EvaluationError
 from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
-from .monitor import DEPLOYED, PREVIEW
+from .monitor import DEPLOYED, PREVIEW, Upstream
 from .options import PACK_DIR, Options, stack_of
 from .progress import PROGRESS_EVERY_SECONDS, evaluation_progress
 from .project import load_project
@@ -35,7 +35,7 @@ def run_pipeline(
 ) -> RunResult:
     repo_root = options.repo_root
     # What stack references read: the deployed outputs given, or else this run's upstream stacks as deployed.
-    as_deployed: dict[str, Evaluation] = {}
+    as_deployed: dict[str, Upstream] = {}
     deployed_outputs = {key: outputs for key, (outputs, _) in deployed.items()} if deployed is not None else None
     upstream_sources = {key: where for key, (_, where) in deployed.items()} if deployed is not None else {}
     checkov_started = time.perf_counter()
@@ -44,7 +44,7 @@ def run_pipeline(
     results: list[StackResult] = []
     manifests: dict[str, dict] = {}
     background: list[tuple[Future, str]] = []
-    timings = Counter()
+    timings: dict[str, float] = defaultdict(float)
     # checkov scans go through their own single thread: the worker scans one request at a time, and
     # queued scans must not hold the pool's threads that the policy runs need.
     # Each stack's pack is fed by its own thread for as long as the stack evaluates (see PackStream).
