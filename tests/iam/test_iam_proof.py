@@ -242,8 +242,8 @@ def test_a_question_costs_the_solver_the_same_work_whatever_was_asked_before(mon
 
 
 def test_each_question_runs_in_a_context_of_its_own_and_the_default_is_restored():
-    # proof.own_z3_context replaces z3's private default context (z3.z3._main_ctx): this fails when the
-    # pinned z3 changes how main_ctx() finds it.
+    # proof.own_z3_context replaces z3's private default context (z3.z3._main_ctx, in aws_facts.sdk_internals): this
+    # fails when the pinned z3 changes how main_ctx() finds it.
     from aws_facts.iam import proof
 
     outside = z3.main_ctx()

@@ -48,6 +48,7 @@ from typing import Any
 
 import z3
 
+from .. import sdk_internals
 from ..names import ACCOUNT_ID
 from .actions import all_actions, expand
 from .conditions import NEGATED, UnsupportedCondition, as_instant, as_number, check_operator
@@ -165,17 +166,14 @@ def _terms() -> _Terms:
 
 @contextlib.contextmanager
 def own_z3_context() -> Iterator[None]:
-    """z3's default context is a new one for the duration (z3.z3._main_ctx, the module global main_ctx()
-    returns: z3 has no public way to replace the default; test_iam_proof.py pins it). Made on first use
-    (main_ctx() makes one when the global is None): most documents are answered without the solver, and a
-    context costs 1.4 ms to make."""
-    previous = z3.z3._main_ctx
-    z3.z3._main_ctx = None
-    try:
-        yield
-    finally:
-        _TERMS.clear()
-        z3.z3._main_ctx = previous
+    """z3's default context is a new one for the duration (sdk_internals.fresh_z3_default_context), its terms
+    dropped with it. Made on first use: most documents are answered without the solver, and a context costs
+    1.4 ms to make."""
+    with sdk_internals.fresh_z3_default_context():
+        try:
+            yield
+        finally:
+            _TERMS.clear()
 
 
 # ---- regular expressions of IAM's wildcards ----------------------------------------------------------------
