@@ -131,7 +131,7 @@ test: install ## run the test suite on every core (no AWS account or pulumi CLI 
 lint: install ## ruff (lint, formatting); mypy; the import layers (import-linter); actionlint, zizmor, shellcheck on CI
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts tools/deployer_policies
+	$(VENV)/bin/mypy shared/model_registry aws-facts/aws_facts tools/deployer_policies tools/offline_preview
 	$(VENV)/bin/lint-imports --no-cache
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
 	$(VENV)/bin/zizmor --offline --quiet --no-progress .github/workflows

@@ -20,7 +20,6 @@ from .values import is_unknown
 
 LAMBDA_PERMISSION_TYPE = "aws:lambda/permission:Permission"
 LAYER_PERMISSION_TYPE = "aws:lambda/layerVersionPermission:LayerVersionPermission"
-KMS_GRANT_TYPE = "aws:kms/grant:Grant"
 _ACCOUNT = names.ACCOUNT_ID
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from aws_facts import names
 from aws_facts.iam import Zone
 
-from . import ecr, iam, scanning_forms, stack
+from . import ecr, iam, iam_types, scanning_forms, stack
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
 from .tags import required_tags_findings
@@ -82,11 +82,11 @@ def effective_access(resource_type: str, props: dict[str, Any], config: dict[str
     return findings
 
 
-def _wildcard_actions(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+def wildcard_actions_check(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
     return [f for where, doc in all_documents(resource_type, props) for f in iam.wildcard_action_findings(where, doc)]
 
 
-def _cross_account(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
+def cross_account_check(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
     allowed = _config_list(config, "allowedAccounts")
     if allowed is None:  # nothing configured: nothing to compare with
         return []
@@ -97,8 +97,8 @@ def _cross_account(resource_type: str, props: dict[str, Any], config: dict[str, 
     ]
 
 
-def _github_oidc(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    if resource_type != "aws:iam/role:Role" or props.get("assumeRolePolicy") is None:
+def github_oidc_check(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+    if resource_type != iam_types.ROLE or props.get("assumeRolePolicy") is None:
         return []
     return iam.github_oidc_findings("trust policy (assumeRolePolicy)", props["assumeRolePolicy"])
 
@@ -109,7 +109,7 @@ SCANNING_CHECKS = {
 }
 
 
-def _scanning(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
+def scanning_check(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
     if resource_type in SCANNING_CHECKS:
         return SCANNING_CHECKS[resource_type](props)
     # The same resources written as aws-native, in a CloudFormation template or through Cloud Control.
@@ -122,14 +122,14 @@ def _scanning(resource_type: str, props: dict[str, Any], _config: dict[str, Any]
     return findings
 
 
-def _on_repository(check: Callable[[dict[str, Any]], list[Finding]]) -> ResourceCheck:
+def on_repository(check: Callable[[dict[str, Any]], list[Finding]]) -> ResourceCheck:
     def run(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
         return check(props) if resource_type == ecr.REPOSITORY else []
 
     return run
 
 
-def _replication(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
+def replication_check(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
     if resource_type != ecr.REPLICATION:
         return []
     return ecr.replication_findings(
@@ -137,13 +137,13 @@ def _replication(resource_type: str, props: dict[str, Any], config: dict[str, An
     )
 
 
-def _required_tags(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
+def required_tags_check(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
     return required_tags_findings(resource_type, props, _config_list(config, "requiredTags") or [])
 
 
-def _scanning_coverage(resources: list[stack.StackResource], _config: dict[str, Any]) -> list[Finding]:
+def scanning_coverage_check(resources: list[stack.StackResource], _config: dict[str, Any]) -> list[Finding]:
     return stack.scanning_coverage_findings(resources)
 
 
-def _lifecycle(resources: list[stack.StackResource], _config: dict[str, Any]) -> list[Finding]:
+def lifecycle_check(resources: list[stack.StackResource], _config: dict[str, Any]) -> list[Finding]:
     return stack.lifecycle_coverage_findings(resources)

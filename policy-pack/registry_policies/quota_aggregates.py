@@ -9,10 +9,10 @@ from typing import Any
 
 from aws_facts.quotas import QUOTA_TABLE
 
+from . import iam_types
 from .findings import Finding, cannot_evaluate
 from .names import QUOTAS_AGGREGATE as QUOTAS_AGGREGATE
 from .quota_measures import iam_policy_size, over
-from .quotas import GROUP, GROUP_POLICY, ROLE, ROLE_POLICY, USER, USER_POLICY
 from .stack import StackResource
 from .values import get_path, is_unknown
 
@@ -27,9 +27,9 @@ class _Principal:
 
 
 PRINCIPALS = (
-    _Principal("role", ROLE, ROLE_POLICY, "role", "iam-role-inline-policies"),
-    _Principal("user", USER, USER_POLICY, "user", "iam-user-inline-policies"),
-    _Principal("group", GROUP, GROUP_POLICY, "group", "iam-group-inline-policies"),
+    _Principal("role", iam_types.ROLE, iam_types.ROLE_POLICY, "role", "iam-role-inline-policies"),
+    _Principal("user", iam_types.USER, iam_types.USER_POLICY, "user", "iam-user-inline-policies"),
+    _Principal("group", iam_types.GROUP, iam_types.GROUP_POLICY, "group", "iam-group-inline-policies"),
 )
 
 

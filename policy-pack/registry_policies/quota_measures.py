@@ -27,10 +27,6 @@ from .findings import Finding
 iam_policy_size = policy_size
 
 
-def characters(document: Any) -> int:
-    return len(policy_text(document))
-
-
 def sent_characters(document: Any) -> int:
     """Characters of an ECR policy as the provider sends it: decoded and written again by Go's json.Marshal
     (compact, `<` `>` `&` as six-character escapes; aws_facts.gojson.provider_form). Text that is not JSON

@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_facts.quotas import QUOTA_TABLE, Quota
 
-from . import ecr
+from . import ecr, iam_types, kms_types
 from .findings import Finding, cannot_evaluate
 from .names import QUOTAS as QUOTAS
 from .quota_measures import iam_policy_size, over, sent_characters, utf8_bytes
@@ -24,14 +24,7 @@ from .values import first_block, get_path, is_unknown
 
 TRUST_POLICY_OPTION = "roleTrustPolicyLength"
 
-ROLE = "aws:iam/role:Role"
-USER = "aws:iam/user:User"
-GROUP = "aws:iam/group:Group"
-MANAGED_POLICY = "aws:iam/policy:Policy"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-USER_POLICY = "aws:iam/userPolicy:UserPolicy"
-GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
-KMS_KEYS = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/keyPolicy:KeyPolicy")
+KMS_KEYS = (kms_types.KEY, kms_types.REPLICA_KEY, kms_types.KEY_POLICY)
 # What a generated resource name appends to namePrefix (the provider's unique-id suffix).
 UNIQUE_SUFFIX_LENGTH = 26
 
@@ -260,13 +253,13 @@ def _registry_scanning(props: dict[str, Any], _config: dict[str, Any]) -> list[F
 
 
 _RESOURCE_CHECKS = {
-    ROLE: _role,
-    ROLE_POLICY: _inline_policy,
-    USER_POLICY: _inline_policy,
-    GROUP_POLICY: _inline_policy,
-    MANAGED_POLICY: _managed_policy,
-    USER: _user,
-    GROUP: _group,
+    iam_types.ROLE: _role,
+    iam_types.ROLE_POLICY: _inline_policy,
+    iam_types.USER_POLICY: _inline_policy,
+    iam_types.GROUP_POLICY: _inline_policy,
+    iam_types.MANAGED_POLICY: _managed_policy,
+    iam_types.USER: _user,
+    iam_types.GROUP: _group,
     ecr.REPOSITORY: _repository,
     ecr.REPOSITORY_POLICY: _repository_policy,
     ecr.REGISTRY_POLICY: _registry_policy,

@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_facts.iam import Zone
 
-from . import ecr
+from . import ecr, iam_types, kms_types
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
@@ -25,7 +25,6 @@ from .cloudformation import (
     template_resources,
 )
 from .lambda_permission import (
-    KMS_GRANT_TYPE,
     LAMBDA_PERMISSION_TYPE,
     LAYER_PERMISSION_TYPE,
     S3_ACL_TYPES,
@@ -52,12 +51,12 @@ RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     ecr.REGISTRY_POLICY: ("policy",),
     ecr.CREATION_TEMPLATE: ("repositoryPolicy",),
     "aws:ecrpublic/repositoryPolicy:RepositoryPolicy": ("policy",),
-    "aws:iam/role:Role": ("assumeRolePolicy",),
-    "aws:kms/key:Key": ("policy",),
-    "aws:kms/keyPolicy:KeyPolicy": ("policy",),
-    "aws:kms/replicaKey:ReplicaKey": ("policy",),
-    "aws:kms/externalKey:ExternalKey": ("policy",),
-    "aws:kms/replicaExternalKey:ReplicaExternalKey": ("policy",),
+    iam_types.ROLE: ("assumeRolePolicy",),
+    kms_types.KEY: ("policy",),
+    kms_types.KEY_POLICY: ("policy",),
+    kms_types.REPLICA_KEY: ("policy",),
+    kms_types.EXTERNAL_KEY: ("policy",),
+    kms_types.REPLICA_EXTERNAL_KEY: ("policy",),
     "aws:s3/bucket:Bucket": ("policy",),
     "aws:s3/bucketV2:BucketV2": ("policy",),
     "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
@@ -98,17 +97,17 @@ RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
 # Identity policies: no Principal; they grant to the identity they are attached to (inside the account),
 # so they matter for no-wildcard-actions only. Outside access to a role goes through its trust policy.
 IDENTITY_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "aws:iam/policy:Policy": ("policy",),
-    "aws:iam/rolePolicy:RolePolicy": ("policy",),
-    "aws:iam/userPolicy:UserPolicy": ("policy",),
-    "aws:iam/groupPolicy:GroupPolicy": ("policy",),
+    iam_types.MANAGED_POLICY: ("policy",),
+    iam_types.ROLE_POLICY: ("policy",),
+    iam_types.USER_POLICY: ("policy",),
+    iam_types.GROUP_POLICY: ("policy",),
 }
 
 # Permissions written as properties: the statement AWS stores for them (lambda_permission.py).
 SYNTHESISED = {
     LAMBDA_PERMISSION_TYPE: ("the Lambda permission", lambda_permission_document),
     LAYER_PERMISSION_TYPE: ("the Lambda layer permission", layer_permission_document),
-    KMS_GRANT_TYPE: ("the KMS grant", kms_grant_document),
+    kms_types.GRANT: ("the KMS grant", kms_grant_document),
     AMI_LAUNCH_PERMISSION_TYPE: ("the AMI launch permission", ami_launch_permission_document),
     SNAPSHOT_VOLUME_PERMISSION_TYPE: ("the snapshot create-volume permission", snapshot_volume_permission_document),
 }
@@ -167,11 +166,11 @@ FRIENDLY = {
     ecr.REPOSITORY_POLICY: "repository policy",
     ecr.REGISTRY_POLICY: "registry policy",
     ecr.CREATION_TEMPLATE: "creation template repository policy",
-    "aws:iam/role:Role": "trust policy",
-    "aws:kms/key:Key": "key policy",
-    "aws:kms/keyPolicy:KeyPolicy": "key policy",
-    "aws:kms/replicaKey:ReplicaKey": "key policy",
-    "aws:kms/replicaExternalKey:ReplicaExternalKey": "key policy",
+    iam_types.ROLE: "trust policy",
+    kms_types.KEY: "key policy",
+    kms_types.KEY_POLICY: "key policy",
+    kms_types.REPLICA_KEY: "key policy",
+    kms_types.REPLICA_EXTERNAL_KEY: "key policy",
 }
 
 
@@ -191,7 +190,7 @@ def all_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, 
     """(where, document) for every policy document, resource, trust, inline or identity."""
     found = _documents(resource_type, props, RESOURCE_POLICY_PROPERTIES)
     found += _documents(resource_type, props, IDENTITY_POLICY_PROPERTIES)
-    if resource_type == "aws:iam/role:Role":
+    if resource_type == iam_types.ROLE:
         found += _inline_policies(props)
     return found
 

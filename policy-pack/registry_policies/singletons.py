@@ -12,6 +12,8 @@ module only reports it. The scanning configuration's check is registry_policies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aws_facts.singletons import (
@@ -43,12 +45,28 @@ def _namespaces(config: dict[str, Any]) -> list[str]:
     return value
 
 
-def _finding(field: str, replaces: str, owned: str, reaches: list[str], things: str, policy: str, url: str) -> Finding:
+def _findings(
+    config: dict[str, Any],
+    field: str,
+    replaces: str,
+    outside: Callable[[list[str]], list[str]],
+    things: str,
+    policy: str,
+    url: str,
+) -> list[Finding]:
+    """The one finding of an account-wide resource: what it replaces (`replaces`, with {owned}) and what it holds
+    outside the namespaces the config names (`outside(namespaces)`)."""
+    namespaces = _namespaces(config)
+    owned = owned_text(namespaces)
+    reaches = outside(namespaces)
     beyond = "; ".join(reaches) if reaches else "nothing"
-    return Finding(
-        f"{field}: {replaces}. What it holds outside {owned}: {beyond}. Hold the account's other {things} in it, as "
-        f"they are today, then acknowledge it with an exemption of {policy} and a reason ({url})"
-    )
+    return [
+        Finding(
+            f"{field}: {replaces.format(owned=owned)}. What it holds outside {owned}: {beyond}. Hold the account's "
+            f"other {things} in it, as they are today, then acknowledge it with an exemption of {policy} and a reason "
+            f"({url})"
+        )
+    ]
 
 
 def replication_findings(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
@@ -58,19 +76,15 @@ def replication_findings(resource_type: str, props: dict[str, Any], config: dict
     rules = configuration.get("rules") if isinstance(configuration, dict) else None
     if is_unknown(configuration) or is_unknown(rules) or any(is_unknown(r) for r in rules or []):
         return [cannot_evaluate(ACCOUNT_WIDE_REPLICATION, "the replication rules")]
-    namespaces = _namespaces(config)
-    owned = owned_text(namespaces)
-    return [
-        _finding(
-            "replicationConfiguration.rules",
-            REPLICATION_REPLACES.format(owned=owned),
-            owned,
-            replication_outside(rules, namespaces),
-            "rules",
-            ACCOUNT_WIDE_REPLICATION,
-            REPLICATION_URL,
-        )
-    ]
+    return _findings(
+        config,
+        "replicationConfiguration.rules",
+        REPLICATION_REPLACES,
+        partial(replication_outside, rules),
+        "rules",
+        ACCOUNT_WIDE_REPLICATION,
+        REPLICATION_URL,
+    )
 
 
 def registry_policy_findings(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
@@ -79,16 +93,12 @@ def registry_policy_findings(resource_type: str, props: dict[str, Any], config: 
     policy = props.get("policy")
     if is_unknown(policy):
         return [cannot_evaluate(ACCOUNT_WIDE_REGISTRY_POLICY, "the registry policy")]
-    namespaces = _namespaces(config)
-    owned = owned_text(namespaces)
-    return [
-        _finding(
-            "policy",
-            REGISTRY_POLICY_REPLACES.format(owned=owned),
-            owned,
-            registry_policy_outside(policy, namespaces),
-            "statements",
-            ACCOUNT_WIDE_REGISTRY_POLICY,
-            REGISTRY_POLICY_URL,
-        )
-    ]
+    return _findings(
+        config,
+        "policy",
+        REGISTRY_POLICY_REPLACES,
+        partial(registry_policy_outside, policy),
+        "statements",
+        ACCOUNT_WIDE_REGISTRY_POLICY,
+        REGISTRY_POLICY_URL,
+    )

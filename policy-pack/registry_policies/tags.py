@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import ecr
+from . import ecr, iam_types, kms_types
 from .findings import Finding, cannot_evaluate
 from .names import REQUIRED_TAGS as REQUIRED_TAGS
 from .values import is_unknown
@@ -15,9 +15,9 @@ TAGGABLE_TYPES = {
     ecr.REPOSITORY: "tags",
     ecr.CREATION_TEMPLATE: "resourceTags",
     ecr.PULL_THROUGH_CACHE_RULE: None,
-    "aws:iam/role:Role": "tags",
-    "aws:iam/policy:Policy": "tags",
-    "aws:kms/key:Key": "tags",
+    iam_types.ROLE: "tags",
+    iam_types.MANAGED_POLICY: "tags",
+    kms_types.KEY: "tags",
     "aws:s3/bucket:Bucket": "tags",
     "aws:s3/bucketV2:BucketV2": "tags",
     "aws:sqs/queue:Queue": "tags",

@@ -43,7 +43,7 @@ def _team_name(value: str) -> str:
     return value
 
 
-def _tag_value(value: str) -> str:
+def checked_tag_value(value: str) -> str:
     # AWS's tag-value rule (the leaf package's, read from IAM's model); empty is refused: it must say something.
     problem = tags.tag_value_problem(value) if value else "must not be empty"
     if problem:
@@ -52,7 +52,7 @@ def _tag_value(value: str) -> str:
 
 
 TeamName = Annotated[str, AfterValidator(_team_name)]
-TagValue = Annotated[str, AfterValidator(_tag_value)]
+TagValue = Annotated[str, AfterValidator(checked_tag_value)]
 
 
 class ModelSpec(ConfigModel):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from aws_facts.iam import TooComplex, Zone, external_access, parse
-from aws_facts.iam.external import MAX_REQUESTS_PER_CALLER, _accounts_matching
+from aws_facts.iam.external import MAX_REQUESTS_PER_CALLER, accounts_matching
 from aws_facts.iam.wildcard import matches
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -452,7 +452,7 @@ def test_a_vpc_endpoint_of_an_owner_outside_the_zone_is_an_outsider_s_network(co
 def test_an_account_pattern_that_matches_another_account_yields_one(account, cut, wildcard):
     # The pattern keeps the first `cut` digits of the own account; one outsider that matches it exists.
     pattern = account[:cut] + ("*" if wildcard == "*" else "?" * (12 - cut))
-    [found] = _accounts_matching(pattern, frozenset({account}))
+    [found] = accounts_matching(pattern, frozenset({account}))
     assert matches(pattern, found) and found != account and len(found) == 12 and found.isdigit()
 
 

@@ -242,13 +242,13 @@ def test_a_question_costs_the_solver_the_same_work_whatever_was_asked_before(mon
 
 
 def test_each_question_runs_in_a_context_of_its_own_and_the_default_is_restored():
-    # proof._own_context replaces z3's private default context (z3.z3._main_ctx): this fails when the
-    # pinned z3 changes how main_ctx() finds it.
+    # proof.own_z3_context replaces z3's private default context (z3.z3._main_ctx, in aws_facts.sdk_internals): this
+    # fails when the pinned z3 changes how main_ctx() finds it.
     from aws_facts.iam import proof
 
     outside = z3.main_ctx()
     assert z3.z3._main_ctx is outside
-    with proof._own_context():
+    with proof.own_z3_context():
         assert z3.z3._main_ctx is None  # made on first use, by main_ctx()
         inside = z3.main_ctx()
         assert inside is not outside and z3.String("x").ctx is inside
@@ -349,19 +349,19 @@ def test_an_allow_answered_without_the_solver_is_one_the_solver_finds_no_outside
 
     body = statements(anyone(condition) | {"Principal": principal})
     proof_zone = ProofZone(zone.accounts, zone.organizations, zone.org_paths, own_accounts=zone.accounts)
-    shortcut = proof._requires_an_insider(body[0], proof_zone)
+    shortcut = proof.requires_an_insider(body[0], proof_zone)
     event(f"answered without the solver: {shortcut}")
     if not shortcut:
         return
-    original = proof._requires_an_insider
+    original = proof.requires_an_insider
     try:
-        proof._requires_an_insider = lambda statement, zone: False
+        proof.requires_an_insider = lambda statement, zone: False
         solved = outsider_witnesses(body, proof_zone)
     except Unencodable:
         event("the solver alone cannot decide it")  # e.g. two globbed paths under the trusted organization
         return
     finally:
-        proof._requires_an_insider = original
+        proof.requires_an_insider = original
     assert solved == [], (condition, [w.context for w in solved])
 
 
@@ -408,12 +408,12 @@ def test_skipping_callers_a_principal_cannot_be_changes_no_verdict(allows):
             return str(error)
 
     skipped = verdict()
-    original = proof._names_no_caller_of
+    original = proof.names_no_caller_of
     try:
-        proof._names_no_caller_of = lambda statement, kind: False
+        proof.names_no_caller_of = lambda statement, kind: False
         asked = verdict()
     finally:
-        proof._names_no_caller_of = original
+        proof.names_no_caller_of = original
     event(f"outsiders: {bool(asked)}")
     assert skipped == asked
 

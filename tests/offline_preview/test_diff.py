@@ -304,13 +304,13 @@ def test_an_environment_is_any_with_its_files(repo_copy, capsys):
 def test_pull_and_push_in_the_summary_mean_what_the_access_matrix_columns_mean():
     from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
     from offline_preview.access_rows import CAPABILITIES
-    from offline_preview.diff import _verb
+    from offline_preview.diff import access_verb
 
     assert set(CAPABILITIES["pull"]) == set(PULL_ACTIONS) and set(CAPABILITIES["push"]) == set(PUSH_ONLY_ACTIONS)
-    assert _verb(set(PULL_ACTIONS)) == "pull"
-    assert _verb(set(PUSH_ONLY_ACTIONS)) == "push"  # what the deny-push guard denies
-    assert _verb(set(PULL_ACTIONS) | set(PUSH_ONLY_ACTIONS)) == "pull and push"
-    assert _verb({"ecr:BatchGetImage", "ecr:PutImage"}) == "ecr:BatchGetImage, ecr:PutImage"
+    assert access_verb(set(PULL_ACTIONS)) == "pull"
+    assert access_verb(set(PUSH_ONLY_ACTIONS)) == "push"  # what the deny-push guard denies
+    assert access_verb(set(PULL_ACTIONS) | set(PUSH_ONLY_ACTIONS)) == "pull and push"
+    assert access_verb({"ecr:BatchGetImage", "ecr:PutImage"}) == "ecr:BatchGetImage, ecr:PutImage"
 
 
 # --- what broadens access: an existing principal gaining on an existing resource, or a new principal ---

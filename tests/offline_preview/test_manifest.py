@@ -32,9 +32,9 @@ def test_rebuilt_inputs_are_the_programs_exact_strings(basic_evaluation, basic_m
 def test_an_encoding_json_dumps_cannot_reproduce_is_kept_raw():
     text = '{"Statement": [],   "Version": "2012-10-17"}'
     entry = {"inputs": {"policy": text}, "jsonStrings": {}, "unknownInputs": []}
-    from offline_preview.manifest import _decode
+    from offline_preview.manifest import decode_json_strings
 
-    entry["inputs"] = _decode(entry["inputs"], "", entry["jsonStrings"])
+    entry["inputs"] = decode_json_strings(entry["inputs"], "", entry["jsonStrings"])
     assert entry["jsonStrings"]["/policy"] == {"raw": text}
     assert rebuild_inputs(entry)["policy"] == text
 

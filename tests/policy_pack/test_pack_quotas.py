@@ -24,21 +24,11 @@ from registry_policies.ecr import (
     REPOSITORY,
     REPOSITORY_POLICY,
 )
+from registry_policies.iam_types import GROUP, GROUP_POLICY, MANAGED_POLICY, ROLE, ROLE_POLICY, USER, USER_POLICY
 from registry_policies.quota_aggregates import QUOTAS_AGGREGATE, aggregate_quota_findings
 from registry_policies.quota_measures import iam_policy_size
 from registry_policies.quota_tags import is_tag_text
-from registry_policies.quotas import (
-    GROUP,
-    GROUP_POLICY,
-    MANAGED_POLICY,
-    QUOTA_TABLE,
-    QUOTAS,
-    ROLE,
-    ROLE_POLICY,
-    USER,
-    USER_POLICY,
-    resource_quota_findings,
-)
+from registry_policies.quotas import QUOTA_TABLE, QUOTAS, resource_quota_findings
 from registry_policies.stack import StackResource
 
 ROOT = Path(__file__).resolve().parents[2]

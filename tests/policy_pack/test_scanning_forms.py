@@ -218,16 +218,16 @@ def test_a_cloudformation_replication_configuration_needs_its_destination_region
 
 
 def test_ecr_scanning_enabled_reads_the_other_forms_too():
-    from registry_policies.pack_checks import _scanning
+    from registry_policies.pack_checks import scanning_check
 
-    native = _scanning(
+    native = scanning_check(
         "aws-native:ecr:Repository", {"repositoryName": "m", "imageScanningConfiguration": {"scanOnPush": False}}, {}
     )
     assert [f.message for f in native] == [
         "the repository does not scan images on push (scanOnPush=False); set imageScanningConfiguration.scanOnPush to true"
     ]
     body = json.dumps({"Resources": {"Repo": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryName": "m"}}}})
-    (finding,) = _scanning("aws:cloudformation/stack:Stack", {"templateBody": body}, {})
+    (finding,) = scanning_check("aws:cloudformation/stack:Stack", {"templateBody": body}, {})
     assert finding.message.startswith("template resource Repo: the repository does not scan images on push (missing)")
     scanning_nothing = {
         "ScanType": "ENHANCED",
@@ -236,10 +236,10 @@ def test_ecr_scanning_enabled_reads_the_other_forms_too():
     state = {"typeName": "AWS::ECR::RegistryScanningConfiguration", "desiredState": json.dumps(scanning_nothing)}
     assert any(
         "no rule of the ENHANCED registry scanning configuration scans" in f.message
-        for f in _scanning("aws:cloudcontrol/resource:Resource", state, {})
+        for f in scanning_check("aws:cloudcontrol/resource:Resource", state, {})
     )
     assert (
-        _scanning(
+        scanning_check(
             "aws-native:ecr:Repository", {"repositoryName": "m", "imageScanningConfiguration": {"scanOnPush": True}}, {}
         )
         == []

@@ -43,7 +43,7 @@ TAG_VALUES = {"ml platform": True, "ml\u00a0platform": True, "équipe": True, "a
 @pytest.mark.parametrize(("value", "accepted"), sorted(TAG_VALUES.items()))
 def test_every_reader_of_the_tag_value_rule_agrees_with_iam(value, accepted):
     try:
-        catalog_model._tag_value(value)
+        catalog_model.checked_tag_value(value)
         in_catalog = True
     except ValueError:
         in_catalog = False
@@ -157,18 +157,37 @@ def test_the_validation_layer_and_the_packs_lifecycle_grammar_agree(case):
     assert (validated, pack) == (accepted, accepted)
 
 
-def test_the_pack_and_the_tools_name_ecrs_resource_types_through_registry_policies_ecr():
-    # pulumi-aws's ECR type tokens (`aws:ecr/<module>:<Type>`) are written in registry_policies/ecr.py; the provider's
-    # API actions per type (aws_facts/provider_actions.py) are the leaf's own table.
-    home = ROOT / "policy-pack" / "registry_policies" / "ecr.py"
+# pulumi-aws's type tokens (`aws:<service>/<module>:<Type>`) the pack and the tools read, each service's in one module of
+# registry_policies; the provider's API actions per type (aws_facts/provider_actions.py) are the leaf's own table.
+TOKEN_HOMES = {"ecr": "ecr.py", "iam": "iam_types.py", "kms": "kms_types.py"}
+
+
+@pytest.mark.parametrize("service", sorted(TOKEN_HOMES))
+def test_the_pack_and_the_tools_name_a_services_resource_types_through_one_module(service):
+    home = ROOT / "policy-pack" / "registry_policies" / TOKEN_HOMES[service]
     offenders = []
-    for folder in ("policy-pack", "tools"):
+    for folder in ("policy-pack", "tools", "shared"):
         for path in (ROOT / folder).rglob("*.py"):
             if path == home or ".venv" in path.parts:
                 continue
             offenders += [
                 f"{path.relative_to(ROOT)}:{line}: {value}"
                 for line, value in _string_literals(path)
-                if isinstance(value, str) and re.fullmatch(r"aws:ecr/\w+:\w+", value)
+                if isinstance(value, str) and re.fullmatch(rf"aws:{service}/\w+:\w+", value)
             ]
     assert offenders == []
+
+
+def test_the_token_modules_spell_the_tokens_pulumi_aws_uses():
+    from registry_policies import iam_types, kms_types
+
+    assert (iam_types.ROLE, iam_types.MANAGED_POLICY, iam_types.ROLE_POLICY_ATTACHMENT) == (
+        "aws:iam/role:Role",
+        "aws:iam/policy:Policy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    )
+    assert (kms_types.KEY, kms_types.REPLICA_KEY, kms_types.GRANT) == (
+        "aws:kms/key:Key",
+        "aws:kms/replicaKey:ReplicaKey",
+        "aws:kms/grant:Grant",
+    )

@@ -12,7 +12,7 @@ from aws_facts.validation.shapes import member_shape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
-from registry_policies import ecr, quotas, tags
+from registry_policies import ecr, iam_types, quotas, tags
 from registry_policies.values import is_unknown
 
 REPOSITORY = "aws:ecr/repository:Repository"
@@ -43,8 +43,8 @@ def test_every_row_names_a_real_operation_and_member_of_botocores_model(resource
 
 
 def test_every_type_the_pack_measures_or_tags_is_in_the_table():
-    known = {quotas.ROLE, quotas.USER, quotas.GROUP, quotas.MANAGED_POLICY, quotas.ROLE_POLICY}
-    known |= {quotas.USER_POLICY, quotas.GROUP_POLICY, ecr.REPOSITORY, ecr.REPOSITORY_POLICY}
+    known = {iam_types.ROLE, iam_types.USER, iam_types.GROUP, iam_types.MANAGED_POLICY, iam_types.ROLE_POLICY}
+    known |= {iam_types.USER_POLICY, iam_types.GROUP_POLICY, ecr.REPOSITORY, ecr.REPOSITORY_POLICY}
     known |= {ecr.REGISTRY_POLICY, ecr.LIFECYCLE_POLICY, ecr.CREATION_TEMPLATE, ecr.REPLICATION}
     known |= {ecr.REGISTRY_SCANNING, *quotas.KMS_KEYS}
     known |= {t for t in tags.TAGGABLE_TYPES if t.startswith(("aws:ecr/", "aws:iam/", "aws:kms/"))}

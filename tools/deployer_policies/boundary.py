@@ -9,7 +9,7 @@ from model_registry.policy_documents import Document, Statement, document, state
 from model_registry.policy_documents.ecr import PUSH_ACTIONS
 
 from .scope import ROLES_OF, Target, deployer_role_name
-from .statements import _actions
+from .statements import service_actions
 
 
 def boundary_arn(target: Target) -> str:
@@ -30,14 +30,14 @@ BOUNDARY_CONDITIONED = frozenset(
 )
 
 
-def _bounded_roles(target: Target, stack: str, role_types: tuple[str, ...]) -> list[Statement]:
+def bounded_roles(target: Target, stack: str, role_types: tuple[str, ...]) -> list[Statement]:
     """Manage the stack's roles, creating and changing the policies of only those that carry the boundary.
 
     The boundary caps whatever policy the deployer writes into the role; the deployer can neither remove
     it nor rewrite it, nor touch its own role (_no_escalation), so it cannot grant more than the
     boundary allows, to itself or to anyone.
     """
-    actions = _actions(*role_types, prefix="iam:")
+    actions = service_actions(*role_types, prefix="iam:")
     bounded = sorted(a for a in actions if a in BOUNDARY_CONDITIONED)
     return [
         statement(

@@ -38,11 +38,11 @@ from aws_facts.provider_actions import SIGNING_TYPE
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION
 from model_registry.policy_documents import Document, document, statement
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
-from registry_policies import ecr
+from registry_policies import ecr, iam_types, kms_types
 
-from .boundary import _bounded_roles
+from .boundary import bounded_roles
 from .scope import PROJECT_TAG, ROLES_OF, Target, key_alias
-from .statements import _actions, _own_keys, _service_linked_role, _string_equals
+from .statements import own_keys, service_actions, service_linked_role, string_equals
 
 # The account settings the replication stack pins (aws_facts.ecr_account_settings): its deployer may put
 # these and no other (ecr:AccountSetting names the setting of a Put/GetAccountSetting request).
@@ -61,26 +61,26 @@ def registry_policy(target: Target) -> Document:
     repository_types = (ecr.REPOSITORY, ecr.LIFECYCLE_POLICY)
     cache_rule = ecr.PULL_THROUGH_CACHE_RULE
     template = ecr.CREATION_TEMPLATE
-    role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
+    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
     scanning = ecr.REGISTRY_SCANNING
-    alias_actions = _actions("aws:kms/alias:Alias", prefix="kms:")
+    alias_actions = service_actions(kms_types.ALIAS, prefix="kms:")
     # Key administration, and DescribeKey for ECR's encrypted repositories.
-    key_actions = sorted(set(_actions("aws:kms/key:Key", prefix="kms:")) - {"kms:CreateKey"} | {"kms:DescribeKey"})
+    key_actions = sorted(set(service_actions(kms_types.KEY, prefix="kms:")) - {"kms:CreateKey"} | {"kms:DescribeKey"})
     alias = f"arn:aws:kms:{target.region}:{target.account_id}:{key_alias(target.namespace)}"
     return document(
         statement(
             "ManageModelRepositories",
-            _actions(*repository_types, prefix="ecr:"),
+            service_actions(*repository_types, prefix="ecr:"),
             resources=target.repositories(),
         ),
         statement(
             "ManageRegistryScanning",
-            _actions(scanning, prefix="ecr:") + _actions(scanning, prefix="inspector2:"),
+            service_actions(scanning, prefix="ecr:") + service_actions(scanning, prefix="inspector2:"),
             resources="*",
-            conditions=_string_equals(target.in_regions((target.region,))),
+            conditions=string_equals(target.in_regions((target.region,))),
         ),
-        _service_linked_role(target, scanning),
-        *_own_keys(target, REGISTRY, (target.region,), key_actions),
+        service_linked_role(target, scanning),
+        *own_keys(target, REGISTRY, (target.region,), key_actions),
         # Creating a KMS-encrypted repository makes ECR create grants on the key for itself.
         statement(
             "LetEcrUseTheKeyForRepositories",
@@ -106,27 +106,27 @@ def registry_policy(target: Target) -> Document:
         statement(
             "ManageUpstreamCacheRulesAndTemplates",
             sorted(
-                set(_actions(cache_rule, template, prefix="ecr:"))
+                set(service_actions(cache_rule, template, prefix="ecr:"))
                 - set(CACHE_REPOSITORY_ACTIONS)
                 - {"ecr:DescribeRepositories"}
             ),
             resources="*",
-            conditions=_string_equals(target.in_regions((target.region,))),
+            conditions=string_equals(target.in_regions((target.region,))),
         ),
         statement(
             "SetUpCacheRepositoriesThroughTemplates",
             CACHE_REPOSITORY_ACTIONS,
             resources=[f"arn:aws:ecr:{target.region}:{target.account_id}:repository/{target.cache_prefix}/*"],
         ),
-        _service_linked_role(target, template),
+        service_linked_role(target, template),
         # ECR managed signing (registry:signing) through Cloud Control: the signing configuration is a registry
         # setting (no resource in IAM), in the home region; Cloud Control's actions take no resource either,
         # and its handler can do only what this policy grants (the ECR signing calls here).
         statement(
             "ManageTheSigningConfigurationThroughCloudControl",
-            _actions(SIGNING_TYPE, prefix="ecr:") + _actions(SIGNING_TYPE, prefix="cloudformation:"),
+            service_actions(SIGNING_TYPE, prefix="ecr:") + service_actions(SIGNING_TYPE, prefix="cloudformation:"),
             resources="*",
-            conditions=_string_equals(target.in_regions((target.region,))),
+            conditions=string_equals(target.in_regions((target.region,))),
         ),
         statement(
             "PassTheCacheTemplateRoleToEcr",
@@ -135,7 +135,7 @@ def registry_policy(target: Target) -> Document:
             conditions={"StringEquals": {"iam:PassedToService": "ecr.amazonaws.com"}},
         ),
         # The template role, with the boundary; and the Denies that keep any deployer from escalating.
-        *_bounded_roles(target, REGISTRY, role_types),
+        *bounded_roles(target, REGISTRY, role_types),
     )
 
 
@@ -144,29 +144,31 @@ def replication_policy(target: Target) -> Document:
     replication = ecr.REPLICATION
     registry_policy_type = ecr.REGISTRY_POLICY
     template = ecr.CREATION_TEMPLATE
-    replica_key = "aws:kms/replicaKey:ReplicaKey"
+    replica_key = kms_types.REPLICA_KEY
     scanning = ecr.REGISTRY_SCANNING
-    role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
+    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
     # What ECR checks on repositories when a template describes them: granted in replica regions only,
     # so this deployer cannot set the policy of a repository in the registry's own region.
     template_repository_actions = ["ecr:CreateRepository", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy"]
-    template_actions = sorted(set(_actions(template, prefix="ecr:")) - set(template_repository_actions))
-    # ReplicateKey is granted on the primary key, CreateKey by _own_keys.
-    replica_key_actions = sorted(set(_actions(replica_key, prefix="kms:")) - {"kms:CreateKey", "kms:ReplicateKey"})
+    template_actions = sorted(set(service_actions(template, prefix="ecr:")) - set(template_repository_actions))
+    # ReplicateKey is granted on the primary key, CreateKey by own_keys.
+    replica_key_actions = sorted(
+        set(service_actions(replica_key, prefix="kms:")) - {"kms:CreateKey", "kms:ReplicateKey"}
+    )
     replicate_conditions: dict[str, dict[str, object]] = {"StringEquals": {f"aws:ResourceTag/{PROJECT_TAG}": REGISTRY}}
     if target.replica_regions:
         replicate_conditions["StringEquals"]["kms:ReplicaRegion"] = sorted(target.replica_regions)
     return document(
         statement(
             "ManageReplicationAndTheRegistryPolicy",
-            _actions(replication, prefix="ecr:") + _actions(registry_policy_type, prefix="ecr:"),
+            service_actions(replication, prefix="ecr:") + service_actions(registry_policy_type, prefix="ecr:"),
             resources="*",
-            conditions=_string_equals(target.in_regions((target.region,))),
+            conditions=string_equals(target.in_regions((target.region,))),
         ),
         # Only the settings the stack pins (not BLOB_MOUNTING, nor a setting ECR adds later).
         statement(
             "PinTheRegistryPolicyScopeAndBasicScanVersion",
-            _actions(ecr.ACCOUNT_SETTING, prefix="ecr:"),
+            service_actions(ecr.ACCOUNT_SETTING, prefix="ecr:"),
             resources="*",
             conditions={
                 "StringEquals": {
@@ -178,17 +180,23 @@ def replication_policy(target: Target) -> Document:
         # Registry settings of the replica regions: creation templates and registry scanning.
         statement(
             "ManageReplicaRegionTemplatesAndScanning",
-            sorted({*template_actions, *_actions(scanning, prefix="ecr:"), *_actions(scanning, prefix="inspector2:")}),
+            sorted(
+                {
+                    *template_actions,
+                    *service_actions(scanning, prefix="ecr:"),
+                    *service_actions(scanning, prefix="inspector2:"),
+                }
+            ),
             resources="*",
-            conditions=_string_equals(target.in_regions(target.replicas)),
+            conditions=string_equals(target.in_regions(target.replicas)),
         ),
         statement(
             "SetUpReplicaRepositoriesThroughTemplates",
             template_repository_actions,
             resources=target.repositories(target.replicas),
         ),
-        _service_linked_role(target, replication),
-        _service_linked_role(target, template),
+        service_linked_role(target, replication),
+        service_linked_role(target, template),
         statement(
             "ReplicateTheRegistryKey",
             ["kms:ReplicateKey"],
@@ -201,9 +209,9 @@ def replication_policy(target: Target) -> Document:
             resources=target.keys(),
             conditions={"StringEquals": {f"aws:ResourceTag/{PROJECT_TAG}": REGISTRY}},
         ),
-        *_own_keys(target, REPLICATION, target.replicas, replica_key_actions),
-        _service_linked_role(target, scanning),
-        *_bounded_roles(target, REPLICATION, role_types),
+        *own_keys(target, REPLICATION, target.replicas, replica_key_actions),
+        service_linked_role(target, scanning),
+        *bounded_roles(target, REPLICATION, role_types),
         statement(
             "PassTheReplicaTemplateRoleToEcr",
             ["iam:PassRole"],
@@ -215,18 +223,18 @@ def replication_policy(target: Target) -> Document:
 
 def access_policy(target: Target) -> Document:
     """The access stack: repository policies, the CI push and inference pull roles, the OIDC provider."""
-    role_types = ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy")
-    oidc = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
+    oidc = iam_types.OPENID_CONNECT_PROVIDER
     return document(
         statement(
             "ManageModelRepositoryPolicies",
-            _actions(ecr.REPOSITORY_POLICY, prefix="ecr:"),
+            service_actions(ecr.REPOSITORY_POLICY, prefix="ecr:"),
             resources=target.repositories(),
         ),
-        *_bounded_roles(target, ACCESS, role_types),
+        *bounded_roles(target, ACCESS, role_types),
         statement(
             "ManageTheGitHubOidcProvider",
-            _actions(oidc, prefix="iam:"),
+            service_actions(oidc, prefix="iam:"),
             resources=[f"arn:aws:iam::{target.account_id}:oidc-provider/{GITHUB_OIDC_HOST}"],
         ),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aws_facts.provider_actions import SIGNING_TYPE
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION
-from registry_policies import ecr
+from registry_policies import ecr, iam_types, kms_types
 
 # The resource types each stack creates (checked against the stacks run under mocks by the tests).
 STACK_RESOURCE_TYPES = {
@@ -17,8 +17,8 @@ STACK_RESOURCE_TYPES = {
         ecr.LIFECYCLE_POLICY,
         ecr.REGISTRY_SCANNING,
         ecr.REPOSITORY,
-        "aws:kms/alias:Alias",
-        "aws:kms/key:Key",
+        kms_types.ALIAS,
+        kms_types.KEY,
     ),
     REPLICATION: (
         ecr.ACCOUNT_SETTING,
@@ -26,15 +26,15 @@ STACK_RESOURCE_TYPES = {
         ecr.REGISTRY_SCANNING,
         ecr.REPLICATION,
         ecr.CREATION_TEMPLATE,
-        "aws:iam/role:Role",
-        "aws:iam/rolePolicy:RolePolicy",
-        "aws:kms/replicaKey:ReplicaKey",
+        iam_types.ROLE,
+        iam_types.ROLE_POLICY,
+        kms_types.REPLICA_KEY,
     ),
     ACCESS: (
         ecr.REPOSITORY_POLICY,
-        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
-        "aws:iam/role:Role",
-        "aws:iam/rolePolicy:RolePolicy",
+        iam_types.OPENID_CONNECT_PROVIDER,
+        iam_types.ROLE,
+        iam_types.ROLE_POLICY,
     ),
 }
 # Types the registry stack registers only with registry:signing (ECR managed signing, through aws-native).
@@ -44,8 +44,8 @@ SIGNING_TYPES = (SIGNING_TYPE,)
 UPSTREAM_CACHE_TYPES = (
     ecr.PULL_THROUGH_CACHE_RULE,
     ecr.CREATION_TEMPLATE,
-    "aws:iam/role:Role",
-    "aws:iam/rolePolicy:RolePolicy",
+    iam_types.ROLE,
+    iam_types.ROLE_POLICY,
 )
 # Types the stacks register with `retain_on_delete`: the provider never deletes them.
-RETAINED_TYPES = frozenset({ecr.REPOSITORY, "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"})
+RETAINED_TYPES = frozenset({ecr.REPOSITORY, kms_types.KEY, kms_types.REPLICA_KEY})

@@ -12,7 +12,7 @@ from .scope import PROJECT_TAG, Target
 from .stack_types import RETAINED_TYPES
 
 
-def _actions(*types: str, prefix: str) -> list[str]:
+def service_actions(*types: str, prefix: str) -> list[str]:
     """The actions of one service (`prefix` "ecr:", "kms:", ...) that resources of these types need."""
     return sorted(
         {
@@ -24,11 +24,11 @@ def _actions(*types: str, prefix: str) -> list[str]:
     )
 
 
-def _string_equals(values: Mapping[str, object]) -> dict[str, Mapping[str, object]] | None:
+def string_equals(values: Mapping[str, object]) -> dict[str, Mapping[str, object]] | None:
     return {"StringEquals": values} if values else None
 
 
-def _service_linked_role(target: Target, resource_type: str) -> Statement:
+def service_linked_role(target: Target, resource_type: str) -> Statement:
     service, path = SERVICE_LINKED_ROLES[resource_type]
     sid = "CreateServiceLinkedRoleFor" + "".join(p.capitalize() for p in service.split(".")[:-2])
     return statement(
@@ -39,7 +39,7 @@ def _service_linked_role(target: Target, resource_type: str) -> Statement:
     )
 
 
-def _own_keys(target: Target, stack: str, regions: tuple[str, ...], actions: list[str]) -> list[Statement]:
+def own_keys(target: Target, stack: str, regions: tuple[str, ...], actions: list[str]) -> list[Statement]:
     """Create keys tagged as this stack's, and manage only keys that carry that tag.
 
     Tagging on create is allowed only for a key without a project tag (a new one), so a deployer
@@ -49,24 +49,24 @@ def _own_keys(target: Target, stack: str, regions: tuple[str, ...], actions: lis
     resource_tag = f"aws:ResourceTag/{PROJECT_TAG}"
     # Keys are created only in `regions` (CreateKey's region condition); after that the stack's tag is
     # what scopes them, so the ARNs need not list every region (that would not fit a managed policy).
-    own_keys = [f"arn:aws:kms:*:{target.account_id}:key/*"] if len(regions) > 1 else target.keys(regions)
+    key_arns = [f"arn:aws:kms:*:{target.account_id}:key/*"] if len(regions) > 1 else target.keys(regions)
     return [
         statement(
             "CreateKeysTaggedForThisStack",
             ["kms:CreateKey"],
             resources="*",
-            conditions=_string_equals({request_tag: stack, **target.in_regions(regions)}),
+            conditions=string_equals({request_tag: stack, **target.in_regions(regions)}),
         ),
         statement(
             "TagNewKeysForThisStack",
             ["kms:TagResource"],
-            resources=own_keys,
+            resources=key_arns,
             conditions={"StringEquals": {request_tag: stack}, "Null": {resource_tag: "true"}},
         ),
         statement(
             "ManageKeysOfThisStack",
             actions,
-            resources=own_keys,
+            resources=key_arns,
             conditions={"StringEquals": {resource_tag: stack}},
         ),
     ]

@@ -11,7 +11,7 @@ def format_matrix(matrix: Matrix, names_shown: int = 3) -> str:
     consumers make one block."""
     groups: dict[tuple, list[str]] = {}
     for repository in sorted(matrix, key=lambda name: (name.startswith("("), name)):  # repositories first
-        rows = tuple(sorted((p, _marks(c)) for p, c in matrix[repository].items()))
+        rows = tuple(sorted((p, capability_marks(c)) for p, c in matrix[repository].items()))
         groups.setdefault(rows, []).append(repository)
     lines: list[str] = []
     for rows, repositories in groups.items():
@@ -26,7 +26,7 @@ def format_matrix(matrix: Matrix, names_shown: int = 3) -> str:
     return "\n".join(lines)
 
 
-def _marks(capabilities: dict[str, list[str]]) -> tuple[str, ...]:
+def capability_marks(capabilities: dict[str, list[str]]) -> tuple[str, ...]:
     marks = []
     for capability in COLUMNS:
         reasons = capabilities.get(capability) or []

@@ -19,15 +19,10 @@ from typing import Any
 
 from aws_facts.iam import Statement, resource_tag_context
 from aws_facts.iam.evaluate import resource_applies
-from registry_policies import ecr
+from registry_policies import ecr, iam_types
 
-from .access_rows import Found, Matrix, _rows, _statements
+from .access_rows import Found, Matrix, repository_rows, statements_of
 from .manifest import UNKNOWN_PLACEHOLDER
-
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-MANAGED_POLICY = "aws:iam/policy:Policy"
-ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 
 
 def _list(value: Any) -> list:
@@ -67,7 +62,9 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     repository_policies: dict[str, list[Statement]] = {}
     for r in resources:
         if r["type"] == ecr.REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
-            repository_policies.setdefault(r["inputs"]["repository"], []).extend(_statements(r["inputs"].get("policy")))
+            repository_policies.setdefault(r["inputs"]["repository"], []).extend(
+                statements_of(r["inputs"].get("policy"))
+            )
     # Pull-through cache repositories do not exist before their first pull: one row `<prefix>/*` per
     # creation template applied for PULL_THROUGH_CACHE, with the policy the template gives them.
     for r in resources:
@@ -75,7 +72,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
             name = f"{r['inputs'].get('prefix')}/*"
             tags = {str(k): str(v) for k, v in (r["inputs"].get("resourceTags") or {}).items()}
             repositories[name] = (None, tags)
-            repository_policies[name] = _statements(r["inputs"].get("repositoryPolicy"))
+            repository_policies[name] = statements_of(r["inputs"].get("repositoryPolicy"))
     identity = _identity_documents(resources)
     every = [s for statements in repository_policies.values() for s in statements]
     every += [s for _, statements in identity for s in statements]
@@ -95,7 +92,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
         )
         shape = (tuple(id(s) for s in policy), arn is None, applies, tuple(sorted(read.items())))
         if shape not in shapes:
-            shapes[shape] = _rows(policy, identity, arn, read, memo)
+            shapes[shape] = repository_rows(policy, identity, arn, read, memo)
         matrix[name] = {p: {c: list(r) for c, r in caps.items()} for p, caps in shapes[shape].items()}
     return matrix
 
@@ -106,25 +103,31 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
     that a Deny in one removes what another allows."""
     providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     roles = {
-        r["inputs"].get("name") or r.get("name"): _deployed_arn(r, providers) for r in resources if r["type"] == ROLE
+        r["inputs"].get("name") or r.get("name"): _deployed_arn(r, providers)
+        for r in resources
+        if r["type"] == iam_types.ROLE
     }
-    managed = {_deployed_arn(r, providers): r["inputs"].get("policy") for r in resources if r["type"] == MANAGED_POLICY}
+    managed = {
+        _deployed_arn(r, providers): r["inputs"].get("policy")
+        for r in resources
+        if r["type"] == iam_types.MANAGED_POLICY
+    }
     found: dict[str | None, list[Statement]] = {}
     for r in resources:
-        if r["type"] == ROLE_POLICY:
+        if r["type"] == iam_types.ROLE_POLICY:
             role = r["inputs"].get("role")
-            found.setdefault(roles.get(role, role), []).extend(_statements(r["inputs"].get("policy")))
-        elif r["type"] == ATTACHMENT and r["inputs"].get("policyArn") in managed:
+            found.setdefault(roles.get(role, role), []).extend(statements_of(r["inputs"].get("policy")))
+        elif r["type"] == iam_types.ROLE_POLICY_ATTACHMENT and r["inputs"].get("policyArn") in managed:
             role = r["inputs"].get("role")
-            found.setdefault(roles.get(role, role), []).extend(_statements(managed[r["inputs"]["policyArn"]]))
-        elif r["type"] == ROLE:
+            found.setdefault(roles.get(role, role), []).extend(statements_of(managed[r["inputs"]["policyArn"]]))
+        elif r["type"] == iam_types.ROLE:
             arn = _deployed_arn(r, providers)
             for policy in _list(r["inputs"].get("inlinePolicies")):
                 if isinstance(policy, dict):
-                    found.setdefault(arn, []).extend(_statements(policy.get("policy")))
+                    found.setdefault(arn, []).extend(statements_of(policy.get("policy")))
             for policy_arn in _list(r["inputs"].get("managedPolicyArns")):
                 if policy_arn in managed:
-                    found.setdefault(arn, []).extend(_statements(managed[policy_arn]))
+                    found.setdefault(arn, []).extend(statements_of(managed[policy_arn]))
     return list(found.items())
 
 

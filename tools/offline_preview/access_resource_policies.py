@@ -8,11 +8,11 @@ from typing import Any
 
 from aws_facts.iam import Statement, TooComplex, UnsupportedCondition, Zone, callers_for, reach
 from aws_facts.iam.actions import actions_on
-from registry_policies import ecr
+from registry_policies import ecr, kms_types
 
-from .access_rows import Found, Matrix, _resource_label, _rows, _statements
+from .access_rows import Found, Matrix, repository_rows, row_label, statements_of
 
-KMS_KEYS = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
+KMS_KEYS = (kms_types.KEY, kms_types.REPLICA_KEY)
 # What pull, push and admin mean for a repository's KMS key: decrypting its layers, encrypting new ones,
 # and changing who may do either (or destroying the key, which loses every image).
 KMS_CAPABILITIES = {
@@ -33,19 +33,19 @@ def resource_policy_rows(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     for r in resources:
         inputs, name = r.get("inputs") or {}, str(r.get("name") or r.get("urn", "").rpartition("::")[2])
         if r.get("type") == ecr.REGISTRY_POLICY:
-            found = _rows(_statements(inputs.get("policy")), [], None, {}, memo)
+            found = repository_rows(statements_of(inputs.get("policy")), [], None, {}, memo)
             rows[f"(registry policy) {name}"] = _relabel(found, "registry policy")
         elif r.get("type") == ecr.CREATION_TEMPLATE and inputs.get("repositoryPolicy"):
             label = f"(replica template) {inputs.get('prefix') or name}/ ({name})"
-            found = _rows(_statements(inputs.get("repositoryPolicy")), [], None, {}, memo)
+            found = repository_rows(statements_of(inputs.get("repositoryPolicy")), [], None, {}, memo)
             rows[label] = _relabel(found, "replica template policy")
         elif r.get("type") in KMS_KEYS and inputs.get("policy"):
-            rows[f"(KMS key) {name}"] = _key_rows(_statements(inputs.get("policy")))
+            rows[f"(KMS key) {name}"] = _key_rows(statements_of(inputs.get("policy")))
     return rows
 
 
 def _relabel(rows: dict[str, dict[str, list[str]]], source: str) -> dict[str, dict[str, list[str]]]:
-    """_rows names its document `repository policy`; these rows come from another."""
+    """repository_rows names its document `repository policy`; these rows come from another."""
     return {
         label: {c: [w.replace("repository policy", source) for w in why] for c, why in caps.items()}
         for label, caps in rows.items()
@@ -67,7 +67,7 @@ def _key_rows(statements: list[Statement]) -> dict[str, dict[str, list[str]]]:
         granted: dict[str, set[str]] = {}
         for found in reached:
             if found.statement is statement:
-                granted.setdefault(_resource_label(statement, found.principal), set()).update(found.actions)
+                granted.setdefault(row_label(statement, found.principal), set()).update(found.actions)
         for label, actions in granted.items():
             row = rows.setdefault(label, {})
             for capability, needed in KMS_CAPABILITIES.items():

@@ -58,7 +58,7 @@ NAMED = frozenset(a for actions in CAPABILITIES.values() for a in actions)
 Matrix = dict[str, dict[str, dict[str, list[str]]]]
 
 
-def _statements(document: Any) -> list[Statement]:
+def statements_of(document: Any) -> list[Statement]:
     """A malformed document grants nothing here (the pack refuses it). Equal documents share one parse,
     so that their statements' action sets are computed once for a thousand repositories."""
     text = document if isinstance(document, str) else json.dumps(document, sort_keys=True)
@@ -147,7 +147,7 @@ def _deny_label(deny: Statement) -> str:
     return " ".join(w for w in ("DENY", principals) if w) + (f" if {conditions}" if conditions else "")
 
 
-def _resource_label(statement: Statement, principal: PrincipalValue | None) -> str:
+def row_label(statement: Statement, principal: PrincipalValue | None) -> str:
     qualifier = _qualifier(statement)
     if statement.not_principal or principal is None:
         label = "everyone except " + ", ".join(p.value for p in statement.principals or ())
@@ -195,7 +195,7 @@ def _proved(
         return None
     proved = dict(found)
     for access in accesses:
-        label = _resource_label(statement, access.principal)
+        label = row_label(statement, access.principal)
         granted, denied, limiting = proved.get((id(statement), label), (set(), {}, []))
         kept = access.actions & ECR_ACTIONS  # some request keeps them: no Deny removes them from every caller
         proved[(id(statement), label)] = (granted | kept, {a: d for a, d in denied.items() if a not in kept}, limiting)
@@ -203,7 +203,7 @@ def _proved(
     return proved, f" (proof: {accesses[0].caller}, e.g. a request with {request})"
 
 
-def _rows(
+def repository_rows(
     policy: list[Statement],
     identity: list[tuple[str | None, list[Statement]]],
     arn: str | None,
@@ -220,22 +220,23 @@ def _rows(
     for statement in allows:
         # An Allow's rows depend on it and the Denies only: the callers that stand for its principals are the
         # ones it and the Denies distinguish, and templated policies share most statements.
-        key = ("allow", statement.index, _text(statement), denies_read, arn is None, denies_apply)
+        key: tuple = ("allow", statement.index, _text(statement), denies_read, arn is None, denies_apply)
         key += (resource_applies(statement, arn), tuple(sorted(tags.items())))
         if key not in memo:
             read = [statement, *policy_denies]
             callers = callers_for(read, Zone(), insiders=True)
-            memo[key] = (_search(read, callers, arn, tags, sources, _resource_label), statement)
+            memo[key] = (_search(read, callers, arn, tags, sources, row_label), statement)
         found, searched = memo[key]
+        assert searched is not None  # an Allow's entry keeps the statement its search was made for
         why = _why(statement, sources)
         proved = _proved(statement, policy_denies, arn, tags, found)
         if proved is not None:
             found, note = proved
             why += note
         if statement.not_principal:
-            labels = [_resource_label(statement, None)]
+            labels = [row_label(statement, None)]
         else:
-            labels = list(dict.fromkeys(_resource_label(statement, p) for p in statement.principals or ()))
+            labels = list(dict.fromkeys(row_label(statement, p) for p in statement.principals or ()))
         for label in labels:
             _add(rows, label, why, found, searched)
     for statement in policy_denies:

@@ -165,16 +165,17 @@ class AnalyzerClient(PackProcess):
         try:
             remediations = read_remediations(remediate_future.result(), request.urn)
             changed = [r for r in remediations if r.properties is not None]
-            if changed:
+            properties = changed[-1].properties if changed else None
+            if properties is not None:
                 analyze_future.cancel()
                 # The remediated properties are the inputs from here on (the engine's `new.Inputs`): the outputs
                 # keep only what the provider computes on top of them.
                 computed = {
                     k: v for k, v in (resource.get("outputs") or {}).items() if k not in resource.get("properties", {})
                 }
-                resource = {**resource, "properties": changed[-1].properties}
+                resource = {**resource, "properties": properties}
                 if "outputs" in resource:
-                    resource["outputs"] = {**changed[-1].properties, **computed}
+                    resource["outputs"] = {**properties, **computed}
                 request = analyze_request(resource, self.stack, self.project)
                 reply = self._analyzer.Analyze(request, timeout=self._call_timeout)
             else:

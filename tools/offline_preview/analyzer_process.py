@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterable, Mapping
 from concurrent import futures
 from pathlib import Path
-from typing import Any, Self
+from typing import IO, Any, Self
 
 import grpc
 from google.protobuf import empty_pb2
@@ -107,7 +107,7 @@ class PackProcess:
         # Every call's deadline (None: none): a pack that stays silent past it is a DEADLINE_EXCEEDED error.
         self._call_timeout = call_timeout
         self._process: subprocess.Popen | None = None
-        self._stderr = None
+        self._stderr: IO[bytes] | None = None
         self._stderr_text = ""
         self._engine = _Engine()
         self._engine_server: grpc.Server | None = None

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from aws_facts.kms import key_arn, replica_key_arn
 from model_registry.naming import LOCAL_ACCOUNT_ID
-from registry_policies import ecr
+from registry_policies import ecr, iam_types, kms_types
 
 from .policy_document import PolicyDocumentError, get_policy_document
 
@@ -233,15 +233,15 @@ _DERIVED = {
     ecr.REGISTRY_POLICY: _ecr_registry_wide,
     ecr.REGISTRY_SCANNING: _ecr_registry_wide,
     ecr.CREATION_TEMPLATE: _ecr_creation_template,
-    "aws:kms/key:Key": _kms_key,
-    "aws:kms/replicaKey:ReplicaKey": _kms_replica_key,
-    "aws:kms/alias:Alias": _kms_alias,
-    "aws:iam/role:Role": _iam_role,
-    "aws:iam/user:User": _iam_user,
-    "aws:iam/policy:Policy": _iam_policy,
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _iam_oidc_provider,
-    "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _iam_role_policy_attachment,
+    kms_types.KEY: _kms_key,
+    kms_types.REPLICA_KEY: _kms_replica_key,
+    kms_types.ALIAS: _kms_alias,
+    iam_types.ROLE: _iam_role,
+    iam_types.USER: _iam_user,
+    iam_types.MANAGED_POLICY: _iam_policy,
+    iam_types.OPENID_CONNECT_PROVIDER: _iam_oidc_provider,
+    iam_types.ROLE_POLICY: _iam_role_policy,
+    iam_types.ROLE_POLICY_ATTACHMENT: _iam_role_policy_attachment,
 }
 
 
@@ -252,7 +252,7 @@ def invoke_result(token: str, args: dict, env: AwsEnvironment) -> dict:
     `getPartition` and `getRegion` (AWS's partition data, as the provider's endpoints package), and
     `getCallerIdentity` where the account is certain. Anything else stops the preview.
     """
-    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+    if token == iam_types.GET_POLICY_DOCUMENT:
         try:
             return get_policy_document(args)
         except PolicyDocumentError as exc:

@@ -221,6 +221,7 @@ class CheckovWorker:
 
     def _read_lines(self) -> None:
         stdout = self._process.stdout
+        assert stdout is not None  # a pipe (stdout=PIPE)
         with contextlib.suppress(OSError, ValueError):
             for line in stdout:
                 self._lines.put(line)
@@ -277,9 +278,11 @@ class CheckovWorker:
         with self._lock:
             if self._broken is not None:
                 raise CheckovError(self._broken)
+            stdin = self._process.stdin
+            assert stdin is not None  # a pipe (stdin=PIPE)
             try:
-                self._process.stdin.write(json.dumps({"files": [str(p) for p in plan_files]}) + "\n")
-                self._process.stdin.flush()
+                stdin.write(json.dumps({"files": [str(p) for p in plan_files]}) + "\n")
+                stdin.flush()
             except (BrokenPipeError, OSError, ValueError):
                 status = self._process.poll()
                 raise self._fail(f"exited (status {status}) before {doing}") from None
@@ -300,6 +303,7 @@ class CheckovWorker:
 
     def close(self) -> None:
         if self._process.poll() is None:
+            assert self._process.stdin is not None  # a pipe (stdin=PIPE)
             with contextlib.suppress(OSError, ValueError):
                 self._process.stdin.close()  # a worker that already died: a broken pipe, nothing to report
             try:

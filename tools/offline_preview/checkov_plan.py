@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from registry_policies import iam_types
+
 from .manifest import json_text, rebuild_inputs
 
 TERRAFORM_VERSION = "1.9.0"
@@ -22,8 +24,8 @@ _UNKNOWN = object()
 
 # Pulumi type tokens whose Terraform type the snake_case rule does not give.
 TYPE_OVERRIDES = {
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
-    "aws:iam/samlProvider:SamlProvider": "aws_iam_saml_provider",
+    iam_types.OPENID_CONNECT_PROVIDER: "aws_iam_openid_connect_provider",
+    iam_types.SAML_PROVIDER: "aws_iam_saml_provider",
     "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": "aws_vpc_ipv4_cidr_block_association",
 }
 # Pulumi input names whose Terraform attribute is not the snake_case (or singular block) form.

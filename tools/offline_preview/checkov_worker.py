@@ -12,15 +12,19 @@ It runs checkov's terraform_plan runner exactly as `checkov --framework terrafor
 --skip-download -f ...` does (no platform, no downloads).
 """
 
-import gc
+import importlib.util
 import json
 import sys
+from pathlib import Path
 
-# The collector's first-generation threshold (CPython's default: 700). A scan allocates hundreds of thousands of
-# small objects (checkov's nodes, its graph, its check results) that live until the scan ends; at the default,
-# collections re-traverse them over and over: about 40% of the worker's time at 1,000 models. Garbage is still
-# collected, in larger batches (peak memory unchanged at 1,000 models: 191 MB).
-GC_THRESHOLD = (50_000, 20, 100)
+
+def _collector():
+    """collector.py beside this file, loaded by its path: checkov's interpreter runs isolated (-I), with neither
+    this directory nor the workspace's packages on its path."""
+    spec = importlib.util.spec_from_file_location("offline_preview_collector", Path(__file__).with_name("collector.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> None:
@@ -37,9 +41,7 @@ def main() -> None:
     checks |= {c.id for c in graph.checks}
 
     # checkov's modules and check registries live as long as the worker: out of every collection's way.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
+    _collector().tune_for_the_process()
     print(json.dumps({"ready": True, "version": version, "checks": sorted(checks)}), flush=True)
     for line in sys.stdin:
         if not line.strip():

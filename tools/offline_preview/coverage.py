@@ -116,7 +116,9 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
         _check(report, grouped, f"repository {name}", name, place, scan_on_push)
 
     replication = stacks.get(REPLICATION)
-    for resource in replication.of_type(ecr.REPLICATION) if replication else []:
+    if replication is None:
+        return report
+    for resource in replication.of_type(ecr.REPLICATION):
         source_place = replication.place(resource)
         rules = ((resource["inputs"].get("replicationConfiguration") or {}).get("rules")) or []
         for rule in rules if isinstance(rules, list) else [rules]:

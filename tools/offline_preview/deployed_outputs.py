@@ -17,7 +17,7 @@ from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .state import DeployedState, StateError, load_state
 
 
-def _load_states(paths: list[Path]) -> dict[str, DeployedState]:
+def load_states(paths: list[Path]) -> dict[str, DeployedState]:
     states: dict[str, DeployedState] = {}
     for path in paths:
         try:
@@ -30,20 +30,22 @@ def _load_states(paths: list[Path]) -> dict[str, DeployedState]:
     return states
 
 
-def _deployed_outputs(options: Options, directories, states, progress) -> dict[str, tuple[dict, str]] | None:
+def deployed_outputs(options: Options, directories, states, progress) -> dict[str, tuple[dict, str]] | None:
     """{"<project>/<stack>": (outputs, where they came from)} of the deployed upstream stacks, or None when
     none is given (the run's own upstream evaluations, as after deploying them, serve)."""
     if not states and options.deployed_revision is None:
         return None
     found = {key: (state.outputs, f"deployed state {state.path}") for key, state in states.items()}
     if options.deployed_revision is not None:
-        for key, outputs in _outputs_at_revision(options, directories[:-1], progress).items():
+        for key, outputs in _outputs_at_revision(
+            options, options.deployed_revision, directories[:-1], progress
+        ).items():
             found.setdefault(key, (outputs, f"revision {options.deployed_revision}, as deployed"))
     return found
 
 
-def _outputs_at_revision(options: Options, directories, progress) -> dict[str, dict]:
-    """The outputs of `directories`' stacks at options.deployed_revision, evaluated as after `pulumi up`."""
+def _outputs_at_revision(options: Options, revision: str, directories, progress) -> dict[str, dict]:
+    """The outputs of `directories`' stacks at `revision` (options.deployed_revision), evaluated as after `pulumi up`."""
     outputs: dict[str, dict] = {}
 
     def build(root: Path, _out: Path) -> None:
@@ -52,23 +54,21 @@ def _outputs_at_revision(options: Options, directories, progress) -> dict[str, d
             at_revision = root / directory.relative_to(options.repo_root)
             if not at_revision.is_dir():
                 continue  # the stack did not exist at that revision: nothing of it is deployed
-            progress(f"{directory.name}: evaluating at {options.deployed_revision} (its deployed outputs)")
+            progress(f"{directory.name}: evaluating at {revision} (its deployed outputs)")
             try:
                 evaluation = evaluate(at_revision, options.env, upstream=evaluated, mode=DEPLOYED)
             except EvaluationError as exc:
-                raise UsageError(
-                    f"--deployed {options.deployed_revision}: {directory.name} fails there: {exc}"
-                ) from None
+                raise UsageError(f"--deployed {revision}: {directory.name} fails there: {exc}") from None
             evaluated[evaluation.key] = evaluation
             outputs[evaluation.key] = evaluation.outputs
 
     try:
-        commit = resolve_revision(options.repo_root, options.deployed_revision)
+        commit = resolve_revision(options.repo_root, revision)
         with contextlib.ExitStack() as cleanup:
             scratch = Path(cleanup.enter_context(_temporary_directory()))
             manifests_at_revision(options.repo_root, commit, build, scratch)
     except RevisionError as exc:
-        raise UsageError(f"--deployed {options.deployed_revision}: {exc}") from None
+        raise UsageError(f"--deployed {revision}: {exc}") from None
     return outputs
 
 

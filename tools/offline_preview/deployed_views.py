@@ -27,14 +27,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import supervise
+from . import collector, supervise
 from .evaluate import evaluate
 from .failures import EvaluationError
-from .monitor import DEPLOYED, Resource
+from .monitor import DEPLOYED, Resource, Upstream
 from .project import ProjectError, load_project
 
 WORKER_NAME = "the upstream stacks' evaluation as deployed"
@@ -80,7 +81,7 @@ class UpstreamViews:
 
         return count
 
-    def view(self, index: int, upstream: dict[str, DeployedView], limit: float, name: str) -> DeployedView:
+    def view(self, index: int, upstream: Mapping[str, Upstream], limit: float, name: str) -> DeployedView:
         """The index-th stack as deployed (`upstream`: the views of the stacks before it); EvaluationError."""
         if self.worker is not None:
             return self.worker.view(index, limit, name)
@@ -118,6 +119,7 @@ class DeployedViews:
             WORKER_NAME,
         )
         self._answers: list[dict] = []
+        assert self._process.stdin is not None  # a pipe (stdin=PIPE)
         with contextlib.suppress(OSError):  # a worker that died at start: view() says so
             self._process.stdin.write(json.dumps(request))
             self._process.stdin.close()
@@ -131,6 +133,7 @@ class DeployedViews:
         )
         with supervise.time_limit(limit, message):
             while len(self._answers) <= position:
+                assert self._process.stdout is not None  # a pipe (stdout=PIPE)
                 line = self._process.stdout.readline()
                 if not line:
                     status = self._process.wait()
@@ -146,17 +149,14 @@ class DeployedViews:
             self._process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=5)
+        assert self._process.stdout is not None  # a pipe (stdout=PIPE)
         self._process.stdout.close()
         supervise.untrack(self._process)
 
 
 def _serve(request: dict, out) -> None:
-    from .run import GC_THRESHOLD
-
     # What is imported lives as long as the worker: out of every collection's way (as in the preview's process).
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
+    collector.tune_for_the_process()
     evaluated: dict[str, DeployedView] = {}
     failed: set[str] = set()
     for item in request["stacks"]:
@@ -168,7 +168,7 @@ def _serve(request: dict, out) -> None:
         except (EvaluationError, ProjectError) as exc:
             key = _key(item["directory"], item["stack"])
             failed.add(key)
-            answer = {"key": key, "error": str(exc)}
+            answer: dict[str, Any] = {"key": key, "error": str(exc)}
         else:
             evaluated[view.key] = view
             answer = {"key": view.key, "outputs": view.outputs, "seconds": view.seconds}
@@ -176,7 +176,7 @@ def _serve(request: dict, out) -> None:
         out.flush()
 
 
-def _deployed_view(directory: str | Path, stack: str, upstream: dict[str, DeployedView]) -> DeployedView:
+def _deployed_view(directory: str | Path, stack: str, upstream: Mapping[str, Upstream]) -> DeployedView:
     """The stack evaluated as after `pulumi up`, its program's objects collected (memory for the next stack)."""
     started = time.perf_counter()
     evaluation = evaluate(directory, stack, upstream=upstream, mode=DEPLOYED)

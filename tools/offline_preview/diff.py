@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aws_facts.iam import Statement, parse
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
-from registry_policies import ecr
+from registry_policies import ecr, kms_types
 
 from .manifest_reader import ManifestError, read_manifest
 
@@ -31,7 +31,7 @@ BLOCKED_REPLACE = "BLOCKED: protected resource would be replaced (deleted, then 
 # `custom_key_store_id`, `xks_key_id`.
 REPLACE_ON_CHANGE = {
     ecr.REPOSITORY: ("name", "encryptionConfigurations"),
-    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
+    kms_types.KEY: ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
 }
 IGNORED_FIELDS = ("source",)  # where in the program a resource is declared is not a change to it
 
@@ -157,17 +157,18 @@ def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
     aliased = {alias for r in after.values() for alias in r["options"].get("aliases", [])}
     changes = []
     for urn in sorted(before.keys() | after.keys()):
-        old, new = before.get(urn), after.get(urn)
-        if old is None:
+        if urn not in before:
+            new = after[urn]
             gained = sorted(_all_grants(new["inputs"]), key=_order)
             changes.append(ResourceChange(urn, new["type"], "added", gained=gained, target=_target(new)))
-        elif new is None:
+        elif urn not in after:
+            old = before[urn]
             lost = sorted(_all_grants(old["inputs"]), key=_order)
             change = ResourceChange(urn, old["type"], "removed", lost=lost, target=_target(old))
             if old["options"].get("protect") and urn not in aliased:
                 change.blocked = f"{BLOCKED} (see {README_SECTION})"
             changes.append(change)
-        elif _comparable(old) != _comparable(new):
+        elif _comparable(old := before[urn]) != _comparable(new := after[urn]):
             change = _changed(old, new)
             replaced = _replacing_inputs(old, new)
             if old["options"].get("protect") and replaced:
@@ -252,7 +253,7 @@ def diff_directories(base_dir: Path, head_dir: Path) -> dict[str, list[ResourceC
         for directory in (base_dir, head_dir):
             if (directory / name).exists() and not (directory / name).is_file():
                 raise ManifestError(f"{directory / name}: not a file")
-    empty = {"resources": []}
+    empty: dict = {"resources": []}
     return {
         name.removesuffix(".json"): diff_manifests(
             read_manifest(base_dir / name) if (base_dir / name).is_file() else empty,
@@ -352,7 +353,7 @@ def by_principal(changes: dict[str, list[ResourceChange]]) -> list[dict]:
                 for grant in found:
                     actions.setdefault((who(grant), grant.effect), set()).add(grant.action)
                 for (principal, effect), names in actions.items():
-                    key = (principal, direction, f"{'' if effect == 'Allow' else 'deny of '}{_verb(names)}", noun)
+                    key = (principal, direction, f"{'' if effect == 'Allow' else 'deny of '}{access_verb(names)}", noun)
                     table.setdefault(key, set()).add(change.urn)
     return [
         {"principal": p, "direction": d, "access": a, "noun": n, "count": len(urns), "resources": sorted(urns)}
@@ -368,7 +369,7 @@ def _readable(condition: str) -> str:
     )
 
 
-def _verb(actions: set[str]) -> str:
+def access_verb(actions: set[str]) -> str:
     """`pull`, `push`, `pull and push` when the actions are exactly those, else the actions themselves."""
     groups = [(name, group) for name, group in (("pull", _PULL), ("push", _PUSH)) if group <= actions]
     if groups and set().union(*(group for _, group in groups)) == actions:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import gc
 import logging
 import os
 import posix
@@ -20,7 +19,7 @@ import runpy
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +27,9 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.settings import ROOT, SETTINGS, Settings, configure
 from pulumi.runtime.stack import run_in_stack
 
-from . import sdk_internals
-from .failures import EvaluationError, _display, _display_from_cwd, describe_failure
-from .monitor import DEPLOYED, PREVIEW, RecordingMonitor, Resource  # noqa: F401 - DEPLOYED is re-exported
+from . import collector, sdk_internals
+from .failures import EvaluationError, describe_failure, display_path, display_paths_from_cwd
+from .monitor import DEPLOYED, PREVIEW, RecordingMonitor, Resource, Upstream  # noqa: F401 - DEPLOYED is re-exported
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
 from .state import DeployedState
 from .transforms import EngineTransforms
@@ -75,7 +74,7 @@ class Evaluation:
 def evaluate(
     path: str | Path,
     stack: str = "local",
-    upstream: dict[str, Evaluation] | None = None,
+    upstream: Mapping[str, Upstream] | None = None,
     organization: str = DEFAULT_ORGANIZATION,
     on_resource: Callable[[Resource], None] | None = None,
     *,
@@ -99,14 +98,14 @@ def evaluate(
     """
     project = load_project(path, stack)  # ProjectError: the input is not a usable project
     _quiet_abandoned_tasks()
-    _display_from_cwd()
+    display_paths_from_cwd()
     started = time.perf_counter()
     monitor = RecordingMonitor(
         project, stack, organization, upstream or {}, on_resource, mode=mode, state=state, deployed=deployed
     )
     # A copied context keeps the SDK's context-variable settings (root resource, config) private
     # to this evaluation, as the automation API's inline programs do.
-    with _collector_paused():
+    with collector.paused():
         contextvars.copy_context().run(_run_program, project, stack, organization, monitor)
     return Evaluation(
         project=project.name,
@@ -122,22 +121,6 @@ def evaluate(
     )
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No automatic collection while the program runs. The SDK's objects (some 40 per resource: tasks, futures,
-    Outputs, protobuf messages) live until the program ends, and each collection re-traversed them: the registry's
-    preview at 10,000 models took 33.1 CPU-s with the collector (at run.GC_THRESHOLD), 20.4 without, for 59 MB more
-    (1,220 -> 1,279 MB); at 1,000 models 10-25% less, 5 MB more (2-core AMD EPYC, load 1.6-2.8). The caller
-    collects once the evaluation is done (pipeline.py, deployed_views.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _quiet_abandoned_tasks() -> None:
     """After a program fails, its pending outputs are abandoned; do not print each one's exception.
 
@@ -146,6 +129,11 @@ def _quiet_abandoned_tasks() -> None:
     """
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
+
+
+def _run_entry(entry: Path) -> None:
+    """The program's entry point, run as the language host runs it (runpy's result, its globals, is dropped)."""
+    runpy.run_path(str(entry), run_name="__main__")
 
 
 def _run_program(project: Project, stack: str, organization: str, monitor: RecordingMonitor) -> None:
@@ -166,25 +154,25 @@ def _run_program(project: Project, stack: str, organization: str, monitor: Recor
     asyncio.set_event_loop(loop)
     try:
         with _program_environment(project):
-            loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(project.entry), run_name="__main__")))
+            loop.run_until_complete(run_in_stack(lambda: _run_entry(project.entry)))
         if not monitor.shutdown_signalled:
             # The engine takes a program as finished only on this signal; without it, what was registered
             # may be part of the program, and a deploy of it would delete the rest.
             raise EvaluationError(
-                f"{_display(project.entry)}: the program ended before the engine's end-of-program signal "
+                f"{display_path(project.entry)}: the program ended before the engine's end-of-program signal "
                 "(SignalAndWaitForShutdown): its resources may not all be registered"
             )
     except EvaluationError:
         raise
     except _ProgramExited as exc:
         raise EvaluationError(
-            f"{_display(project.entry)}: the program called os._exit({exc.status}) before the engine's end-of-program "
+            f"{display_path(project.entry)}: the program called os._exit({exc.status}) before the engine's end-of-program "
             "signal: its resources are not all registered (FAILED, never OK)"
         ) from None
     except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line
         raise EvaluationError(describe_failure(exc, project)) from None
     except SystemExit as exc:
-        raise EvaluationError(f"{_display(project.entry)}: the program called sys.exit({exc.code})") from None
+        raise EvaluationError(f"{display_path(project.entry)}: the program called sys.exit({exc.code})") from None
     finally:
         for task in asyncio.all_tasks(loop):
             task.cancel()

@@ -21,18 +21,18 @@ class EvaluationError(Exception):
     """A program that cannot be evaluated. The message is one line: `file:line: what went wrong`."""
 
 
-def _program_line(position: str) -> str:
-    """`file:line` with the file shown as _display shows it ("<unknown>" stays)."""
+def program_position(position: str) -> str:
+    """`file:line` with the file shown as display_path shows it ("<unknown>" stays)."""
     filename, _, line = position.rpartition(":")
-    return f"{_display(filename)}:{line}" if filename else position
+    return f"{display_path(filename)}:{line}" if filename else position
 
 
-def _source(request) -> str:
+def request_source(request) -> str:
     """`file:line` of the program code that made the request, from the SDK's source position."""
     position = request.sourcePosition
     if not position.uri:
         return "<unknown>"
-    return f"{_display(unquote(urlparse(position.uri).path))}:{position.line}"
+    return f"{display_path(unquote(urlparse(position.uri).path))}:{position.line}"
 
 
 # Paths in messages are shown relative to the directory the evaluation was started from (the
@@ -40,16 +40,16 @@ def _source(request) -> str:
 _display_root = Path.cwd()
 
 
-def _display_from_cwd() -> None:
+def display_paths_from_cwd() -> None:
     """Show paths relative to the current directory from now on (where this evaluation was started)."""
     global _display_root
     if _display_root != Path.cwd():
         _display_root = Path.cwd()
-        _display.cache_clear()
+        display_path.cache_clear()
 
 
 @functools.lru_cache(maxsize=4096)
-def _display(filename: str) -> str:
+def display_path(filename: str) -> str:
     """A path relative to the starting directory when it lies below it, else absolute."""
     path = Path(filename).resolve()
     with contextlib.suppress(ValueError):
@@ -68,10 +68,10 @@ def describe_failure(exc: BaseException, project: Project) -> str:
         program_line = getattr(link, "program_line", None)
         if isinstance(program_line, str) and ":" in program_line:
             message = getattr(link, "message", None) or _exception_text(link)
-            return f"{_program_line(program_line)}: {type(link).__name__}: {message}"
+            return f"{program_position(program_line)}: {type(link).__name__}: {message}"
     for link in chain:
         if isinstance(link, SyntaxError) and link.filename:
-            return f"{_display(link.filename)}:{link.lineno}: {type(link).__name__}: {link.msg}"
+            return f"{display_path(link.filename)}:{link.lineno}: {type(link).__name__}: {link.msg}"
     directory = str(project.directory) + os.sep
     for link in chain:
         frames = [
@@ -80,12 +80,12 @@ def describe_failure(exc: BaseException, project: Project) -> str:
             if f.filename.startswith(directory) or f.filename == str(project.entry)
         ]
         if frames:
-            return f"{_display(frames[-1].filename)}:{frames[-1].lineno}: {_exception_text(link)}"
+            return f"{display_path(frames[-1].filename)}:{frames[-1].lineno}: {_exception_text(link)}"
     entry = project.entry / "__main__.py" if project.entry.is_dir() else project.entry
-    return f"{_display(str(entry))}: {_exception_text(exc)}"
+    return f"{display_path(str(entry))}: {_exception_text(exc)}"
 
 
-def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
+def _exception_chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

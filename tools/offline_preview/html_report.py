@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .access_format import _marks
+from .access_format import capability_marks
 from .access_rows import COLUMNS, Matrix
 
 PAGE_NAME = "access-matrix.html"
@@ -47,7 +47,7 @@ def matrix_html(matrix: Matrix, env: str) -> str:
     body = []
     for resource in sorted(matrix, key=lambda name: (name.startswith("("), name)):
         for principal, capabilities in sorted(matrix[resource].items()):
-            marks = _marks(capabilities)
+            marks = capability_marks(capabilities)
             cells = []
             for column, mark in zip(COLUMNS, marks, strict=True):
                 why = "; ".join(capabilities.get(column) or [])

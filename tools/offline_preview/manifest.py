@@ -108,7 +108,7 @@ def resource_entry(resource: Resource, *, reveal_secrets: bool = False) -> dict:
     secrets: list[str] = []
     unknowns: list[str] = []
     json_strings: dict[str, dict] = {}
-    inputs = _decode(_mask(resource.inputs, "", secrets, unknowns, reveal_secrets), "", json_strings)
+    inputs = decode_json_strings(_mask(resource.inputs, "", secrets, unknowns, reveal_secrets), "", json_strings)
     computed = {k: v for k, v in resource.outputs.items() if k not in resource.inputs or resource.inputs[k] != v}
     secret_outputs: list[str] = []
     unknown_outputs: list[str] = []
@@ -182,12 +182,12 @@ def _mask(value, pointer: str, secrets: list[str], unknowns: list[str], reveal: 
     return str(value)  # assets, archives, resource references: their text form
 
 
-def _decode(value, pointer: str, json_strings: dict[str, dict], key: str = ""):
+def decode_json_strings(value, pointer: str, json_strings: dict[str, dict], key: str = ""):
     """Decode JSON documents held in strings; remember how each was encoded."""
     if isinstance(value, dict):
-        return {k: _decode(v, _pointer(pointer, k), json_strings, k) for k, v in value.items()}
+        return {k: decode_json_strings(v, _pointer(pointer, k), json_strings, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode(v, _pointer(pointer, i), json_strings, key) for i, v in enumerate(value)]
+        return [decode_json_strings(v, _pointer(pointer, i), json_strings, key) for i, v in enumerate(value)]
     if isinstance(value, str) and value[:1] in "{[" and value not in (SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER):
         try:
             document = json.loads(value)

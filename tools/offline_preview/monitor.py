@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from google.protobuf import empty_pb2
 from pulumi.output import Unknown
@@ -30,16 +30,23 @@ from .aws_outputs import (
     preview_outputs,
     resource_outputs,
 )
-from .failures import EvaluationError, _program_line, _source
+from .failures import EvaluationError, program_position, request_source
 from .project import Project
 from .provider_check import check as provider_check
 from .state import DeployedState
 from .transforms import EngineTransforms, TransformError
 
-if TYPE_CHECKING:
-    from .evaluate import Evaluation
-
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+class Upstream(Protocol):
+    """What a stack reference reads of an upstream stack: its outputs, from its evaluation (evaluate.Evaluation)
+    or from its view as deployed (deployed_views.DeployedView)."""
+
+    @property
+    def outputs(self) -> dict: ...
+
+
 PROVIDER_PREFIX = "pulumi:providers:"
 # The packages whose default provider the engine registers when a resource or invoke names none, with the
 # version the program's SDK asks for (the Python package's version, as the SDK's plugin request says).
@@ -126,7 +133,7 @@ class RecordingMonitor(MockMonitor):
         project: Project,
         stack: str,
         organization: str,
-        upstream: dict[str, Evaluation],
+        upstream: Mapping[str, Upstream],
         on_resource: Callable[[Resource], None] | None = None,
         *,
         mode: str = PREVIEW,
@@ -170,7 +177,7 @@ class RecordingMonitor(MockMonitor):
             request = self.transforms.resource(request, urn)
         except TransformError as error:
             self.transforms.close()
-            raise EvaluationError(f"{_source(request)}: {request.name}: {error}") from None
+            raise EvaluationError(f"{request_source(request)}: {request.name}: {error}") from None
         inputs = rpc.deserialize_properties(request.object)
         if not sdk_internals.is_plain(inputs):
             # A preview's unknowns arrive as the SDK's Unknown objects: back to the engine's sentinel, so that the
@@ -196,7 +203,7 @@ class RecordingMonitor(MockMonitor):
             first = failures[0]
             more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
             raise EvaluationError(
-                f"{_source(request)}: {request.type} {request.name!r}: {first.property}: the provider's Check "
+                f"{request_source(request)}: {request.type} {request.name!r}: {first.property}: the provider's Check "
                 f"refuses it: {first.reason}{more}: fix the program's value"
             )
         return checked
@@ -267,7 +274,7 @@ class RecordingMonitor(MockMonitor):
             request = self.transforms.invoke_request(request)
         except TransformError as error:
             self.transforms.close()
-            raise EvaluationError(f"{_program_line(sdk_internals.invoke_caller())}: {error}") from None
+            raise EvaluationError(f"{program_position(sdk_internals.invoke_caller())}: {error}") from None
         if not request.provider:
             self._default_provider(request.tok)  # an invoke uses (and registers) the default provider too
         try:
@@ -275,7 +282,7 @@ class RecordingMonitor(MockMonitor):
         except InvokeError as exc:
             # Invokes resolve asynchronously: the traceback does not reach the program line.
             raise EvaluationError(
-                f"{_program_line(sdk_internals.invoke_caller())}: {type(exc).__name__}: {exc}"
+                f"{program_position(sdk_internals.invoke_caller())}: {type(exc).__name__}: {exc}"
             ) from None
 
     def RegisterResourceOutputs(self, request):
@@ -297,7 +304,7 @@ class RecordingMonitor(MockMonitor):
             if key not in self.deployed:
                 known = ", ".join(sorted(self.deployed)) or "none"
                 raise EvaluationError(
-                    f"{_source(request)}: StackReference {target!r}: stack {key!r} has no deployed outputs here "
+                    f"{request_source(request)}: StackReference {target!r}: stack {key!r} has no deployed outputs here "
                     f"(deployed stacks given: {known}): pass its `pulumi stack export` with --state, or --deployed REF"
                 )
             outputs = self.deployed[key]
@@ -310,7 +317,7 @@ class RecordingMonitor(MockMonitor):
         if upstream is None:
             evaluated = ", ".join(sorted(self.upstream)) or "none"
             raise EvaluationError(
-                f"{_source(request)}: StackReference {target!r}: stack {key!r} was not evaluated before "
+                f"{request_source(request)}: StackReference {target!r}: stack {key!r} was not evaluated before "
                 f"this one (evaluated: {evaluated})"
             )
         outputs = {name: rpc.unwrap_rpc_secret(value) for name, value in upstream.outputs.items()}
@@ -359,7 +366,7 @@ class RecordingMonitor(MockMonitor):
                 deleted_with=options.pop("deleted_with", ""),
                 import_id=options.pop("import_id", ""),
                 read=read,
-                source=_source(request),
+                source=request_source(request),
                 inputs=inputs,
                 outputs=outputs,
             )

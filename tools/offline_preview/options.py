@@ -61,5 +61,5 @@ class Options:
         )
 
 
-def _stack_of(options: Options, index: int) -> str:
+def stack_of(options: Options, index: int) -> str:
     return options.stack_names[index] if options.stack_names else options.env

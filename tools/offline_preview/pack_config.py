@@ -97,16 +97,26 @@ def _level(value: Any, document: Document, at: tuple, what: str) -> None:
         raise _error(document, at, f"{what}: {value!r} is not an enforcement level; use one of {', '.join(LEVELS)}")
 
 
-_TYPES = {"string": str, "array": list, "object": dict, "boolean": bool, "number": (int, float), "integer": int}
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "array": list,
+    "object": dict,
+    "boolean": bool,
+    "number": (int, float),
+    "integer": int,
+}
 
 
 def _schema(value: Any, schema: Mapping[str, Any], document: Document, at: tuple, what: str) -> None:
     """The subset of JSON schema the pack's options use: type, items, properties, required, minLength, pattern
     (its description, when it has one, is what the message asks for)."""
     kind = schema.get("type")
-    expected = _TYPES.get(kind) if isinstance(kind, str) else None
-    if expected is not None and (not isinstance(value, expected) or (kind != "boolean" and isinstance(value, bool))):
-        raise _error(document, at, f"{what}: must be {_article(kind)}, not {_kind(value)}")
+    kind_name = kind if isinstance(kind, str) else ""
+    expected = _TYPES.get(kind_name)
+    if expected is not None and (
+        not isinstance(value, expected) or (kind_name != "boolean" and isinstance(value, bool))
+    ):
+        raise _error(document, at, f"{what}: must be {_article(kind_name)}, not {_kind(value)}")
     if isinstance(value, str) and len(value) < schema.get("minLength", 0):
         raise _error(document, at, f"{what}: needs at least {schema['minLength']} characters")
     # JSON schema's pattern is ECMA's: it searches, and its \d is the ASCII digits.

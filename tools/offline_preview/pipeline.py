@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,23 +19,23 @@ from model_registry.contract import REGISTRY
 from . import supervise
 from .coverage import scanning_coverage
 from .deployed_views import UpstreamViews
-from .evaluate import Evaluation, evaluate
+from .evaluate import evaluate
 from .failures import EvaluationError
 from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
-from .monitor import DEPLOYED, PREVIEW
-from .options import PACK_DIR, Options, _stack_of
+from .monitor import DEPLOYED, PREVIEW, Upstream
+from .options import PACK_DIR, Options, stack_of
 from .progress import PROGRESS_EVERY_SECONDS, evaluation_progress
 from .project import load_project
 from .results import RunResult, StackResult
 from .streams import CheckovStream, PackStream, collect_findings, fan_out
 
 
-def _pipeline(
+def run_pipeline(
     options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
 ) -> RunResult:
     repo_root = options.repo_root
     # What stack references read: the deployed outputs given, or else this run's upstream stacks as deployed.
-    as_deployed: dict[str, Evaluation] = {}
+    as_deployed: dict[str, Upstream] = {}
     deployed_outputs = {key: outputs for key, (outputs, _) in deployed.items()} if deployed is not None else None
     upstream_sources = {key: where for key, (_, where) in deployed.items()} if deployed is not None else {}
     checkov_started = time.perf_counter()
@@ -44,7 +44,7 @@ def _pipeline(
     results: list[StackResult] = []
     manifests: dict[str, dict] = {}
     background: list[tuple[Future, str]] = []
-    timings = Counter()
+    timings: dict[str, float] = defaultdict(float)
     # checkov scans go through their own single thread: the worker scans one request at a time, and
     # queued scans must not hold the pool's threads that the policy runs need.
     # Each stack's pack is fed by its own thread for as long as the stack evaluates (see PackStream).
@@ -55,10 +55,25 @@ def _pipeline(
     ):
         opened: list[PackStream] = []
         failed: set[str] = set()
+
+        def stops_after_failure(index: int, result: StackResult, error: str, listed: bool = False) -> bool:
+            """Record the index-th stack's failure (`listed`: its result is already in results). A sharded run
+            goes on (False): the stacks that read this one are refused as they come. Otherwise the run stops
+            here (True), every later stack reported as not evaluated."""
+            result.error = error
+            progress(f"{result.project}: FAILED {error}")
+            if not listed:
+                results.append(result)
+            if options.stack_names is not None:
+                failed.add(f"{directories[index].name}/{stack_of(options, index)}")
+                return False
+            _skip_downstream(directories[index + 1 :], options.env, results, result.project)
+            return True
+
         try:
             for index, directory in enumerate(directories):
                 checked = options.only is None or index == len(directories) - 1
-                stack = _stack_of(options, index)
+                stack = stack_of(options, index)
                 result = StackResult(project=directory.name, stack=stack, directory=str(directory))
                 key = f"{directory.name}/{stack}"
                 if options.stack_names is not None and (broken := (options.upstreams or {}).get(key, set()) & failed):
@@ -104,14 +119,9 @@ def _pipeline(
                     supervise.raise_if_interrupted()  # an interrupt the program's tasks swallowed: not a failure
                     if police is not None:
                         police.abandon()
-                    result.error = str(exc)
-                    progress(f"{result.project}: FAILED {exc}")
-                    results.append(result)
-                    if options.stack_names is not None:
-                        failed.add(key)
-                        continue
-                    _skip_downstream(directories[index + 1 :], options.env, results, result.project)
-                    break
+                    if stops_after_failure(index, result, str(exc)):
+                        break
+                    continue
                 # The program's own objects (the SDK's resources, Outputs and tasks refer to each other) are
                 # garbage now; collected at once (GC_THRESHOLD would leave them for a long while), their memory
                 # serves the next stack: at 3,000 models, peak RSS 438 -> 410 MB, for 0.7 s.
@@ -148,7 +158,7 @@ def _pipeline(
                             (pool.submit(police.finish, result, progress), f"{result.project}: policy pack")
                         )
                 del revealed, manifest
-                later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
+                later = [f"{d.name}/{stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
                 read_later = _read_later(options, directories, index)
                 if read_later and deployed is None and options.mode == DEPLOYED:
                     as_deployed[f"{load_project(directory, stack).name}/{stack}"] = evaluation
@@ -160,15 +170,9 @@ def _pipeline(
                     try:
                         deployed_view = views.view(index, as_deployed, options.evaluation_timeout, result.project)
                     except (EvaluationError, supervise.TimeLimitExceeded) as exc:
-                        result.error = f"as deployed: {exc}"
-                        progress(f"{result.project}: FAILED as deployed: {exc}")
-                        if not checked:
-                            results.append(result)
-                        if options.stack_names is not None:
-                            failed.add(key)
-                            continue
-                        _skip_downstream(directories[index + 1 :], options.env, results, result.project)
-                        break
+                        if stops_after_failure(index, result, f"as deployed: {exc}", listed=checked):
+                            break
+                        continue
                     progress(f"{result.project}: evaluated as deployed in {deployed_view.seconds:.1f}s{views.where}")
                     as_deployed[deployed_view.key] = deployed_view
                     upstream_sources[deployed_view.key] = "this run's program, as after deploying it"
@@ -211,11 +215,11 @@ def _pipeline(
 
 def _read_later(options: Options, directories: list[Path], index: int) -> bool:
     """Whether a stack after the index-th one reads it through a stack reference."""
-    later = [f"{d.name}/{_stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
+    later = [f"{d.name}/{stack_of(options, i)}" for i, d in enumerate(directories) if i > index]
     if options.upstreams is None:
         return bool(later)
     return any(
-        f"{directories[index].name}/{_stack_of(options, index)}" in options.upstreams.get(k, set()) for k in later
+        f"{directories[index].name}/{stack_of(options, index)}" in options.upstreams.get(k, set()) for k in later
     )
 
 
@@ -224,9 +228,9 @@ def _upstream_views(options: Options, directories: list[Path]) -> UpstreamViews 
     stacks = []
     for index, directory in enumerate(directories):
         if _read_later(options, directories, index):
-            key = f"{directory.name}/{_stack_of(options, index)}"
+            key = f"{directory.name}/{stack_of(options, index)}"
             reads = None if options.upstreams is None else options.upstreams.get(key, set())
-            stacks.append((index, directory, _stack_of(options, index), reads))
+            stacks.append((index, directory, stack_of(options, index), reads))
     return UpstreamViews(stacks) if stacks else None
 
 

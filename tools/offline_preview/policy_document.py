@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from typing import Any
 
 from . import gojson
 
@@ -377,7 +378,7 @@ def _render_principals(principals: list[tuple[str, object]]):
         kind, identifiers = principals[0]
         if kind == "*" and identifiers in ("*", ["*"]):
             return "*"
-    merged: dict[str, object] = {}
+    merged: dict[str, Any] = {}
     for kind, identifiers in principals:
         current = merged.get(kind)
         if isinstance(identifiers, list):
@@ -392,7 +393,7 @@ def _render_principals(principals: list[tuple[str, object]]):
     return dict(sorted(merged.items()))
 
 
-def _render_conditions(conditions: list[tuple[str, str, object]]):
+def _render_conditions(conditions: list[tuple[str, str, Any]]):
     """IAMPolicyStatementConditionSet.MarshalJSON: values concatenated per test and variable, one as a string."""
     merged: dict[str, dict[str, list[str]]] = {}
     for test, variable, values in conditions:

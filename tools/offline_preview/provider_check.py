@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from registry_policies import ecr
+from registry_policies import ecr, iam_types, kms_types
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ SCHEMAS: dict[str, Schema] = {
     ecr.LIFECYCLE_POLICY: Schema("internal/service/ecr/lifecycle_policy.go", required=("repository", "policy")),
     ecr.REGISTRY_POLICY: Schema("internal/service/ecr/registry_policy.go", required=("policy",)),
     ecr.REGISTRY_SCANNING: Schema("internal/service/ecr/registry_scanning_configuration.go", required=("scanType",)),
-    "aws:kms/key:Key": Schema(
+    kms_types.KEY: Schema(
         "internal/service/kms/key.go",
         defaults={
             "bypassPolicyLockoutSafetyCheck": False,
@@ -58,27 +58,25 @@ SCHEMAS: dict[str, Schema] = {
         },
         int_ranges={"deletionWindowInDays": (7, 30), "rotationPeriodInDays": (90, 2560)},
     ),
-    "aws:kms/replicaKey:ReplicaKey": Schema(
+    kms_types.REPLICA_KEY: Schema(
         "internal/service/kms/replica_key.go",
         defaults={"bypassPolicyLockoutSafetyCheck": False, "deletionWindowInDays": 30, "enabled": True},
         required=("primaryKeyArn",),
         int_ranges={"deletionWindowInDays": (7, 30)},
     ),
-    "aws:kms/alias:Alias": Schema("internal/service/kms/alias.go", required=("targetKeyId",)),
-    "aws:iam/role:Role": Schema(
+    kms_types.ALIAS: Schema("internal/service/kms/alias.go", required=("targetKeyId",)),
+    iam_types.ROLE: Schema(
         "internal/service/iam/role.go",
         defaults={"forceDetachPolicies": False, "maxSessionDuration": 3600, "path": "/"},
         required=("assumeRolePolicy",),
         int_ranges={"maxSessionDuration": (3600, 43200)},
     ),
-    "aws:iam/policy:Policy": Schema("internal/service/iam/policy.go", defaults={"path": "/"}, required=("policy",)),
-    "aws:iam/rolePolicy:RolePolicy": Schema("internal/service/iam/role_policy.go", required=("role", "policy")),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": Schema(
+    iam_types.MANAGED_POLICY: Schema("internal/service/iam/policy.go", defaults={"path": "/"}, required=("policy",)),
+    iam_types.ROLE_POLICY: Schema("internal/service/iam/role_policy.go", required=("role", "policy")),
+    iam_types.ROLE_POLICY_ATTACHMENT: Schema(
         "internal/service/iam/role_policy_attachment.go", required=("role", "policyArn")
     ),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": Schema(
-        "internal/service/iam/openid_connect_provider.go", required=("url",)
-    ),
+    iam_types.OPENID_CONNECT_PROVIDER: Schema("internal/service/iam/openid_connect_provider.go", required=("url",)),
 }
 
 

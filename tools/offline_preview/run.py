@@ -1,11 +1,9 @@
 """The offline preview's run: checks the options and inputs, starts checkov, loads the deployed outputs given,
-then runs the pipeline (pipeline.py) with the collector tuned for it.
+then runs the pipeline (pipeline.py) with the collector tuned for it (collector.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,19 +13,13 @@ from model_registry.contract import DEPLOY_ORDER
 from model_registry.environments import environments
 
 from . import checkov as checkov_runner
-from . import supervise
-from .deployed_outputs import _deployed_outputs, _load_states
-from .options import PACK_DIR, STACKS_DIR, Options, UsageError, _stack_of
+from . import collector, supervise
+from .deployed_outputs import deployed_outputs, load_states
+from .options import PACK_DIR, STACKS_DIR, Options, UsageError, stack_of
 from .pack_config import PackConfigError, installed_policies, read_pack_config
-from .pipeline import _pipeline
+from .pipeline import run_pipeline
 from .project import load_project
 from .results import RunResult
-
-# The collector's thresholds while the preview runs (CPython's default: 700, 10, 10). The SDK allocates
-# some 40 objects per resource (tasks, futures, Outputs, protobuf messages) that live until the program
-# ends; at the default, collections re-traverse them over and over: a third of the evaluation's time at
-# 1,000 models. Garbage is still collected, in larger batches.
-GC_THRESHOLD = (50_000, 20, 100)
 
 
 def stack_directories(repo_root: Path) -> list[Path]:
@@ -59,13 +51,13 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
     skips = checkov_runner.load_skips(options.skip_file or repo_root / "checkov-skips.yaml")
 
     for index, directory in enumerate(directories):
-        load_project(directory, _stack_of(options, index))  # input errors (ProjectError) before anything starts
-    states = _load_states(options.state_files)
-    deployed = _deployed_outputs(options, directories, states, progress)
+        load_project(directory, stack_of(options, index))  # input errors (ProjectError) before anything starts
+    states = load_states(options.state_files)
+    deployed = deployed_outputs(options, directories, states, progress)
     worker = _start_checkov(progress, options.checkov_timeout) if options.checkov else None
     try:
-        with _collector_tuned():
-            result = _pipeline(
+        with collector.tuned():
+            result = run_pipeline(
                 options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
             )
         if worker is not None and skips:
@@ -75,21 +67,6 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
     finally:
         if worker is not None:
             worker.close()
-
-
-@contextlib.contextmanager
-def _collector_tuned():
-    """GC_THRESHOLD, and what is alive before the preview (imported modules) out of the collector's way;
-    both undone afterwards."""
-    thresholds = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def _pack_config(repo_root: Path, env: str) -> dict:

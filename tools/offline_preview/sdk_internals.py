@@ -29,6 +29,8 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import cast
 
 import pulumi
 import pulumi.runtime
@@ -48,7 +50,7 @@ RPC_WRAPPER_MODULE = "pulumi.runtime._context"
 sync_await = _sync_await
 ensure_event_loop = _ensure_event_loop
 
-_SDK_DIRECTORIES = tuple(str(Path(m.__file__).parent) + os.sep for m in (pulumi, pulumi_aws))
+_SDK_DIRECTORIES = tuple(str(Path(cast(str, m.__file__)).parent) + os.sep for m in (pulumi, pulumi_aws))
 # Where the program called the invoke being answered; the monitor call inherits this context variable.
 _invoke_caller: contextvars.ContextVar[str] = contextvars.ContextVar("invoke_caller", default="<unknown>")
 
@@ -83,7 +85,7 @@ def invoke_caller() -> str:
 
 
 def _caller_outside_sdk() -> str:
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename.startswith(_SDK_DIRECTORIES):
         frame = frame.f_back
     return "<unknown>" if frame is None else f"{frame.f_code.co_filename}:{frame.f_lineno}"
@@ -104,7 +106,7 @@ def _noting_caller(invoke):
 def first_user_frame() -> source_pb2.StackTrace:
     """The SDK's _get_stack_trace, reduced to the one frame its source position is taken from: the caller
     of the third `__init__` up the stack (the resource's constructor, CustomResource's, Resource's)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     inits = 0
     while frame is not None:
         if frame.f_code.co_name == "__init__":

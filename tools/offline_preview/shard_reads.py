@@ -77,7 +77,7 @@ def with_reads(
         evaluated: dict[str, Evaluation] = {}
         for planned in reads:
             readers = ", ".join(s.key for s in selected if planned.key in s.upstreams) or "the stacks it is read for"
-            if planned.key in at_revision:
+            if root is not None and planned.key in at_revision:
                 directory, where = root / STACKS_DIR / planned.project, f"revision {revision}, as deployed"
             else:
                 directory = stacks_dir / planned.project

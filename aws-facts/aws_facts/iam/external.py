@@ -127,7 +127,7 @@ def _account_field(value: str, arn: bool) -> str | None:
     return parts[4] if len(parts) >= 5 and parts[0] in ("arn", "*") else None
 
 
-def _accounts_matching(pattern: str, trusted: frozenset[str]) -> list[str]:
+def accounts_matching(pattern: str, trusted: frozenset[str]) -> list[str]:
     """An account outside `trusted` that a wildcard account pattern (`1234567890*`, `12345678901?`) matches:
     a wildcard in an account field names every account it matches ([Principal] and ARN matching)."""
     if not has_glob(pattern):
@@ -180,7 +180,7 @@ def _facts(statements: Sequence[Statement], zone: Zone) -> _Facts:
     else:
         trusted, trusted_orgs = zone.accounts, zone.organizations
     fresh = next(a for a in FRESH_ACCOUNTS if a not in trusted)
-    globbed = {a for p in account_patterns for a in _accounts_matching(p, trusted)}
+    globbed = {a for p in account_patterns for a in accounts_matching(p, trusted)}
     outsiders = (fresh, *sorted((accounts | globbed) - trusted - {fresh}))
     outsider_orgs: tuple[str | None, ...] = (None, FRESH_ORG, *sorted(orgs - trusted_orgs))
     return _Facts(frozenset(accounts), frozenset(orgs), trusted, trusted_orgs, outsiders, outsider_orgs)

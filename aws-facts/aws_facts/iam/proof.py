@@ -48,6 +48,7 @@ from typing import Any
 
 import z3
 
+from .. import sdk_internals
 from ..names import ACCOUNT_ID
 from .actions import all_actions, expand
 from .conditions import NEGATED, UnsupportedCondition, as_instant, as_number, check_operator
@@ -164,18 +165,15 @@ def _terms() -> _Terms:
 
 
 @contextlib.contextmanager
-def _own_context() -> Iterator[None]:
-    """z3's default context is a new one for the duration (z3.z3._main_ctx, the module global main_ctx()
-    returns: z3 has no public way to replace the default; test_iam_proof.py pins it). Made on first use
-    (main_ctx() makes one when the global is None): most documents are answered without the solver, and a
-    context costs 1.4 ms to make."""
-    previous = z3.z3._main_ctx
-    z3.z3._main_ctx = None
-    try:
-        yield
-    finally:
-        _TERMS.clear()
-        z3.z3._main_ctx = previous
+def own_z3_context() -> Iterator[None]:
+    """z3's default context is a new one for the duration (sdk_internals.fresh_z3_default_context), its terms
+    dropped with it. Made on first use: most documents are answered without the solver, and a context costs
+    1.4 ms to make."""
+    with sdk_internals.fresh_z3_default_context():
+        try:
+            yield
+        finally:
+            _TERMS.clear()
 
 
 # ---- regular expressions of IAM's wildcards ----------------------------------------------------------------
@@ -1024,7 +1022,7 @@ def outsider_witnesses(
     """For each Allow and each kind of caller: a request by an outsider that the Allow admits and no Deny
     removes (with every action some such request gets), or nothing when the solver proves there is none.
     Raises Unencodable (the document cannot be evaluated) when the encoding cannot decide."""
-    with _LOCK, _own_context():
+    with _LOCK, own_z3_context():
         return _witnesses(statements, zone, resource, dict(resource_context or {}))
 
 
@@ -1122,12 +1120,12 @@ def _admits_insiders_only(statement: Statement, zone: ProofZone, kind: str) -> b
     (the catalog's documents, most of them, are of these forms)."""
     return (
         (kind == "aws" and _names_only_trusted(statement, zone))
-        or _names_no_caller_of(statement, kind)
-        or _requires_an_insider(statement, zone)
+        or names_no_caller_of(statement, kind)
+        or requires_an_insider(statement, zone)
     )
 
 
-def _names_no_caller_of(statement: Statement, kind: str) -> bool:
+def names_no_caller_of(statement: Statement, kind: str) -> bool:
     """A Principal of written-out values none of which is a caller of this kind: an anonymous caller is met only
     by a wildcard principal, a service only by its Service principal or a wildcard. So a repository policy's
     named roles and accounts are not asked about anonymous and service callers (a test holds this to the solver)."""
@@ -1144,7 +1142,7 @@ def _names_no_caller_of(statement: Statement, kind: str) -> bool:
 _ZONE_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount")
 
 
-def _requires_an_insider(statement: Statement, zone: ProofZone) -> bool:
+def requires_an_insider(statement: Statement, zone: ProofZone) -> bool:
     """A condition that only a principal of the trusted zone meets: StringEquals or StringLike (alone or
     ForAnyValue), not IfExists, on aws:PrincipalOrgID, aws:PrincipalOrgPaths or aws:PrincipalAccount, every
     value of which names the zone (an organization path's text before its first wildcard lies under a trusted
