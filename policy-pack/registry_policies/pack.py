@@ -23,6 +23,7 @@ from .exemptions import ExemptionBook, find_exemption, parse_exemptions
 from .findings import Finding
 from .names import EXEMPTION_NOTES, EXEMPTIONS
 from .pack_specs import CHECK_NAMES, NOT_EXEMPTABLE, SPECS, Spec
+from .sdk_internals import once_per_request
 from .values import plain
 
 EXEMPTION_SCHEMA = {
@@ -74,24 +75,31 @@ def _resource_policy(spec: Spec, book: ExemptionBook) -> ResourceValidationPolic
     return ResourceValidationPolicy(spec.name, spec.description, validate, spec.level, _schema(spec.options))
 
 
+def _stack_resources(resources: list[Any]) -> list[stack.StackResource]:
+    """pulumi_policy's resources as the stack checks read them: plain properties and dependency URNs."""
+    return [
+        stack.StackResource(
+            r.resource_type,
+            r.name,
+            r.urn,
+            plain(r.props),
+            tuple(d.urn for d in r.dependencies),
+            {k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
+            plain(r.provider.props) if r.provider is not None else None,
+        )
+        for r in resources
+    ]
+
+
 def _stack_policy(spec: Spec, book: ExemptionBook) -> StackValidationPolicy:
     check = spec.stack_check
     assert check is not None
 
     def validate(args, report_violation) -> None:
         def run() -> list[Finding]:
-            resources = [
-                stack.StackResource(
-                    r.resource_type,
-                    r.name,
-                    r.urn,
-                    plain(r.props),
-                    tuple(d.urn for d in r.dependencies),
-                    {k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
-                    plain(r.provider.props) if r.provider is not None else None,
-                )
-                for r in args.resources
-            ]
+            # The same for every stack policy of a request (sdk_internals.analyze_stack hands them all the same
+            # resources), so built once; the checks only read them (a test holds each to that).
+            resources = once_per_request("stack resources", lambda: _stack_resources(args.resources))
             return check(resources, plain(args.get_config()) or {})
 
         exemptions = book.current()

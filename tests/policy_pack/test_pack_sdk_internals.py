@@ -129,3 +129,164 @@ def test_callers_never_share_a_value():
 @pytest.mark.parametrize("message", [struct_pb2.Value(string_value="x"), struct_pb2.ListValue()])
 def test_other_messages_go_to_protobuf_untouched(message):
     assert sdk_internals.message_to_dict(message) == json_format.MessageToDict(message)
+
+
+# -- AnalyzeStack with the stack's resources built once per request --
+
+
+def test_analyze_stack_is_the_pinned_method():
+    # sdk_internals.analyze_stack is this method with the resources' loop hoisted out of the policies' loop: a
+    # change to it must be carried over by hand.
+    source = inspect.getsource(sdk_internals._analyze_stack)
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == "3917a008482c2387"
+
+
+def _stack_request() -> policy_module.proto.AnalyzeStackRequest:
+    request = policy_module.proto.AnalyzeStackRequest()
+    for urn, kind, parent, dependencies, props in (
+        ("urn:component", "registry:index:Models", "", [], {}),
+        ("urn:repo", "aws:ecr/repository:Repository", "urn:component", [], {"name": "models/a", "scan": True}),
+        (
+            "urn:lifecycle",
+            "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+            "urn:component",
+            ["urn:repo", "urn:elsewhere"],
+            {"repository": "models/a", "policy": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"},  # unknown string
+        ),
+    ):
+        resource = request.resources.add(urn=urn, type=kind, name=urn[4:], parent=parent)
+        resource.dependencies.extend(dependencies)
+        resource.properties.update(props)
+        if dependencies:
+            resource.propertyDependencies["repository"].urns.extend(dependencies)
+        resource.provider.type, resource.provider.urn, resource.provider.name = "pulumi:providers:aws", "urn:p", "p"
+        resource.provider.properties.update({"region": "eu-west-1"})
+    return request
+
+
+def _seen(resources) -> list:
+    return [
+        (
+            r.resource_type,
+            r.urn,
+            r.name,
+            r.parent.urn if r.parent else None,
+            [d.urn for d in r.dependencies],
+            {k: [d.urn for d in v] for k, v in r.property_dependencies.items()},
+            r.props.get("name"),
+            r.provider.props["region"],
+        )
+        for r in resources
+    ]
+
+
+def _servicer(log: list):
+    from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+
+    def reads(args, report_violation):
+        log.append(_seen(args.resources))
+        report_violation("a stack finding", "urn:repo")
+
+    async def awaits(args, report_violation):
+        report_violation(f"{len(args.resources)} resources, asynchronously")
+
+    def unknown(args, report_violation):
+        [lifecycle] = [r for r in args.resources if r.urn == "urn:lifecycle"]
+        report_violation(lifecycle.props["policy"])  # raises UnknownValueError
+
+    def not_applicable(args, _report_violation):
+        args.not_applicable("nothing to check here")
+
+    policies = [
+        StackValidationPolicy("reads", "reads every resource", reads, EnforcementLevel.MANDATORY),
+        StackValidationPolicy("advisory", "reads again", reads, EnforcementLevel.ADVISORY),
+        StackValidationPolicy("off", "never runs", reads, EnforcementLevel.DISABLED),
+        StackValidationPolicy("remediate", "runs as mandatory", reads, EnforcementLevel.REMEDIATE),
+        StackValidationPolicy("awaits", "an async policy", awaits, EnforcementLevel.MANDATORY),
+        StackValidationPolicy("unknown", "reads an unknown", unknown, EnforcementLevel.MANDATORY),
+        StackValidationPolicy("not-applicable", "declares itself not applicable", not_applicable),
+        ResourceValidationPolicy("per-resource", "not a stack policy", lambda args, report: report("no")),
+    ]
+    return policy_module._PolicyAnalyzerServicer("pack", "1.0.0", policies, EnforcementLevel.ADVISORY)
+
+
+def test_analyze_stack_answers_as_the_sdk_answers_and_every_policy_sees_the_same_stack():
+    sdk_log: list = []
+    sdk_answer = sdk_internals._analyze_stack(_servicer(sdk_log), _stack_request(), None)
+    log: list = []
+    answer = sdk_internals.analyze_stack(_servicer(log), _stack_request(), None)
+    assert answer == sdk_answer
+    assert [d.policyName for d in answer.diagnostics] == ["reads", "advisory", "remediate", "awaits", "unknown"]
+    assert "can't run policy 'unknown'" in answer.diagnostics[-1].message
+    assert [n.policy_name for n in answer.not_applicable] == ["not-applicable"]
+    expected = [
+        ("registry:index:Models", "urn:component", "component", None, [], {}, None, "eu-west-1"),
+        ("aws:ecr/repository:Repository", "urn:repo", "repo", "urn:component", [], {}, "models/a", "eu-west-1"),
+        (
+            "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+            "urn:lifecycle",
+            "lifecycle",
+            "urn:component",
+            ["urn:repo"],
+            {"repository": ["urn:repo"]},
+            None,
+            "eu-west-1",
+        ),
+    ]
+    assert log == sdk_log == [expected] * 3
+
+
+def test_once_per_request_builds_once_inside_a_request_and_every_time_outside():
+    from pulumi_policy import EnforcementLevel, StackValidationPolicy
+
+    built: list[int] = []  # one entry per build
+    seen: list[int] = []  # what each policy received
+
+    def build() -> int:
+        built.append(len(built))
+        return built[-1]
+
+    def asks(_args, _report_violation):
+        seen.append(sdk_internals.once_per_request("key", build))
+
+    policies = [StackValidationPolicy(f"p{i}", "asks", asks, EnforcementLevel.MANDATORY) for i in range(3)]
+    servicer = policy_module._PolicyAnalyzerServicer("pack", "1.0.0", policies, EnforcementLevel.MANDATORY)
+    sdk_internals.analyze_stack(servicer, _stack_request(), None)
+    assert (built, seen) == ([0], [0, 0, 0])
+    sdk_internals.analyze_stack(servicer, _stack_request(), None)  # another request: built again
+    assert (built, seen) == ([0, 1], [0, 0, 0, 1, 1, 1])
+    assert [sdk_internals.once_per_request("key", build) for _ in range(2)] == [2, 3]
+
+
+def test_no_stack_check_changes_the_resources_it_is_given():
+    # analyze_stack and pack._stack_policy hand every stack check the same resources: a check that changed them
+    # would change what the next check reads. The real stacks' resources, with every optional feature on.
+    import copy
+    import sys
+    from pathlib import Path
+
+    from registry_policies.pack_specs import SPECS
+    from registry_policies.stack import StackResource
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "stacks"))
+    import harness
+
+    profile = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/models"
+    config = harness.stack_config("registry") | {
+        "registry:upstreamCaches": True,
+        "registry:signing": {"signingProfileArn": profile},
+    }
+    registry = harness.run_stack("registry", config=config)
+    replication = harness.run_stack("replication", upstream=harness.upstream_of(registry))
+    resources = [
+        StackResource(r.type, r.name, r.urn, r.inputs, (), {}, {"region": "us-east-1"})
+        for run in (registry, replication)
+        for r in run.resources
+    ]
+    assert len({r.type for r in resources}) >= 10
+    before = copy.deepcopy(resources)
+    checks = [spec.stack_check for spec in SPECS if spec.stack_check is not None]
+    assert len(checks) == 7
+    for check in checks:
+        check(resources, {})
+        assert resources == before, check
