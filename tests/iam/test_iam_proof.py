@@ -365,6 +365,91 @@ def test_an_allow_answered_without_the_solver_is_one_the_solver_finds_no_outside
     assert solved == [], (condition, [w.context for w in solved])
 
 
+SOURCE_VALUES = {
+    "aws:SourceAccount": [OWN, PARTNER, FOREIGN, OWN[:-1] + "?", "*"],
+    "aws:SourceOwner": [OWN, FOREIGN],
+    "aws:SourceArn": [
+        f"arn:aws:lambda:us-east-1:{OWN}:function:model-server",
+        f"arn:aws:lambda:*:{PARTNER}:function:*",
+        f"arn:aws:*:{OWN}:*",
+        f"arn:aws:lambda:us-east-1:{FOREIGN}:function:f",
+        f"arn:aws:lambda:us-east-1:{OWN[:-1]}*:function:f",
+        "arn:aws:s3:::models-bucket",
+        "arn:*",
+        OWN,
+    ],
+}
+SOURCE_OPERATORS = [
+    "StringEquals",
+    "StringLike",
+    "ArnLike",
+    "ArnEquals",
+    "ForAnyValue:StringEquals",
+    "ForAnyValue:ArnLike",
+    "ForAllValues:StringEquals",
+    "StringEqualsIfExists",
+    "ArnLikeIfExists",
+    "StringNotEquals",
+    "ArnNotLike",
+]
+SOURCE_CONDITIONS = st.sampled_from(
+    [
+        {operator: {key: values}}
+        for operator in SOURCE_OPERATORS
+        for key, pool in SOURCE_VALUES.items()
+        for values in [[v] for v in pool] + [[a, b] for a in pool for b in pool if a < b]
+    ]
+)
+SERVICE_PRINCIPALS = st.sampled_from(
+    [{"Service": "lambda.amazonaws.com"}, {"Service": ["sagemaker.amazonaws.com", "lambda.amazonaws.com"]}, "*"]
+)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+@given(SERVICE_PRINCIPALS, SOURCE_CONDITIONS)
+def test_a_service_allow_answered_without_the_solver_is_one_the_solver_finds_no_outside_service_for(
+    principal, condition
+):
+    from aws_facts.iam import proof
+
+    body = statements(anyone(condition) | {"Principal": principal})
+    proof_zone = ProofZone(ZONE.accounts, ZONE.organizations, ZONE.org_paths, own_accounts=ZONE.accounts)
+    shortcut = proof.requires_a_trusted_source(body[0], proof_zone)
+    event(f"answered without the solver: {shortcut}")
+    if not shortcut:
+        return
+    original = proof.requires_a_trusted_source
+    try:
+        proof.requires_a_trusted_source = lambda statement, zone: False
+        solved = outsider_witnesses(body, proof_zone)
+    except Unencodable:
+        event("the solver alone cannot decide it")
+        return
+    finally:
+        proof.requires_a_trusted_source = original
+    assert [w for w in solved if w.caller.kind == "service"] == [], (condition, [w.context for w in solved])
+
+
+@pytest.mark.parametrize(
+    ("condition", "answered"),
+    [
+        ({"StringEquals": {"aws:SourceAccount": PARTNER}}, True),
+        ({"ArnLike": {"aws:SourceArn": f"arn:aws:lambda:*:{OWN}:function:*"}}, True),
+        ({"StringEquals": {"aws:SourceAccount": [OWN, FOREIGN]}}, False),  # a foreign account's service too
+        ({"StringLike": {"aws:SourceArn": f"arn:aws:*:{OWN}:*"}}, False),  # `*` may stand for colons
+        ({"StringEqualsIfExists": {"aws:SourceAccount": OWN}}, False),  # met without the key
+        ({"ForAllValues:StringEquals": {"aws:SourceAccount": OWN}}, False),  # met without the key
+        ({"StringLike": {"aws:SourceAccount": OWN[:-1] + "?"}}, False),  # other accounts too
+    ],
+)
+def test_a_service_allow_bound_to_a_trusted_source_account_is_answered_without_the_solver(condition, answered):
+    from aws_facts.iam import proof
+
+    body = statements(anyone(condition) | {"Principal": {"Service": "lambda.amazonaws.com"}})
+    proof_zone = ProofZone(ZONE.accounts, ZONE.organizations, ZONE.org_paths, own_accounts=ZONE.accounts)
+    assert proof.requires_a_trusted_source(body[0], proof_zone) is answered
+
+
 NAMED_PRINCIPALS = [
     {"AWS": f"arn:aws:iam::{OWN}:role/reader"},
     {"AWS": f"arn:aws:iam::{FOREIGN}:role/reader"},

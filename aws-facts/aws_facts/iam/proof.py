@@ -1122,6 +1122,7 @@ def _admits_insiders_only(statement: Statement, zone: ProofZone, kind: str) -> b
         (kind == "aws" and _names_only_trusted(statement, zone))
         or names_no_caller_of(statement, kind)
         or requires_an_insider(statement, zone)
+        or (kind == "service" and requires_a_trusted_source(statement, zone))
     )
 
 
@@ -1174,6 +1175,40 @@ def requires_an_insider(statement: Statement, zone: ProofZone) -> bool:
             if not inside:
                 break
         if inside:
+            return True
+    return False
+
+
+_SOURCE_ACCOUNT_KEYS = ("aws:sourceaccount", "aws:sourceowner")
+
+
+def requires_a_trusted_source(statement: Statement, zone: ProofZone) -> bool:
+    """A condition that only a service acting for the trusted zone meets: StringEquals or StringLike (alone or
+    ForAnyValue), not IfExists, on aws:SourceAccount or aws:SourceOwner, every value a trusted account written
+    out; or the same, or ArnEquals/ArnLike, on aws:SourceArn, every value an ARN whose account field is a
+    trusted account written out (`_account_field`: a StringLike wildcard before it may stand for colons, so it
+    does not fix it). A service is an outsider only when its source account, or its source ARN's account, is not
+    trusted (`_Request._service`), so such an Allow admits no outside service: the repository policies'
+    consumer services (`aws:SourceAccount` of a consumer account, `aws:SourceArn` of its function)."""
+    if statement.unknown:
+        return False
+    for condition in statement.conditions:
+        key = condition.lower_key
+        if (
+            key not in (*_SOURCE_ACCOUNT_KEYS, "aws:sourcearn")
+            or condition.base not in ("stringequals", "stringlike", "arnequals", "arnlike")
+            or (key in _SOURCE_ACCOUNT_KEYS and condition.base.startswith("arn"))
+            or condition.qualifier not in ("", "foranyvalue")
+            or condition.if_exists
+            or not condition.values
+            or (condition.variables and any("${" in v for v in condition.values))
+        ):
+            continue
+        if key in _SOURCE_ACCOUNT_KEYS:
+            accounts = [v if condition.base == "stringequals" or not has_glob(v) else None for v in condition.values]
+        else:
+            accounts = [_account_field(v, condition.base.startswith("arn")) for v in condition.values]
+        if all(a is not None and not has_glob(a) and a in zone.accounts for a in accounts):
             return True
     return False
 
