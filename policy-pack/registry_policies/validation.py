@@ -17,12 +17,10 @@ requests are not validated offline, and it is never refused for that.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_facts.ecr_account_settings import DEFAULT_REGISTRY_POLICY_SCOPE, REGISTRY_POLICY_SCOPE
 from aws_facts.ecr_scanning import ScanFrequency
-from aws_facts.names import is_account_id
 from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
 from aws_facts.validation import REQUESTS, validate_resource
 
@@ -31,6 +29,7 @@ from .findings import Finding
 from .names import ACCOUNT_WIDE as ACCOUNT_WIDE
 from .names import VALIDATION as VALIDATION
 from .names import VALIDATION_COVERAGE as VALIDATION_COVERAGE
+from .scanning import provider_account
 from .stack import StackResource
 from .values import is_unknown
 
@@ -42,19 +41,6 @@ def _registry_scope(resources: list[StackResource]) -> str:
             if isinstance(value, str) and not is_unknown(value):
                 return value
     return DEFAULT_REGISTRY_POLICY_SCOPE
-
-
-def _account(provider: dict[str, Any] | None) -> str | None:
-    """The one account the provider may deploy to (aws:allowedAccountIds with one id), else None."""
-    allowed = (provider or {}).get("allowedAccountIds")
-    if isinstance(allowed, str) and not is_unknown(allowed):
-        try:
-            allowed = json.loads(allowed)
-        except ValueError:
-            allowed = [allowed]
-    if isinstance(allowed, list) and len(allowed) == 1 and is_account_id(allowed[0]):
-        return str(allowed[0])
-    return None
 
 
 def _region(provider: dict[str, Any] | None) -> str | None:
@@ -72,7 +58,7 @@ def validation_findings(resources: list[StackResource]) -> list[Finding]:
             resource.props,
             is_unknown=is_unknown,
             region=_region(resource.provider),
-            account=_account(resource.provider),
+            account=provider_account(resource.provider),
             registry_scope=scope,
         )
         for problem in result.problems:

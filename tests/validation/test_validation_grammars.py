@@ -331,6 +331,34 @@ def test_the_replication_rule_reads_the_provider_region_and_its_one_allowed_acco
     )
 
 
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"assumeRoles": json.dumps([{"roleArn": f"arn:aws:iam::{ACCOUNT}:role/deployer"}])},
+        {"assumeRoleWithWebIdentity": json.dumps({"roleArn": f"arn:aws:iam::{ACCOUNT}:role/ci"})},
+    ],
+)
+def test_the_replication_rule_knows_the_account_of_the_role_the_provider_assumes(credentials):
+    # The account a provider deploys to is its assumed role's (the pack reads it one way: scanning.provider_account).
+    from registry_policies.stack import StackResource
+    from registry_policies.validation import validation_findings
+
+    props = {
+        "replicationConfiguration": {"rules": [{"destinations": [{"region": "eu-west-1", "registryId": ACCOUNT}]}]}
+    }
+    same = StackResource(
+        "aws:ecr/replicationConfiguration:ReplicationConfiguration",
+        "r",
+        "urn:r",
+        props,
+        provider={"region": "eu-west-1", **credentials},
+    )
+    (finding,) = validation_findings([same])
+    assert "replicates to the source registry itself" in finding.message
+    other = StackResource(same.type, "r", "urn:r", props, provider={"region": "eu-west-2", **credentials})
+    assert validation_findings([other]) == []
+
+
 def test_a_lifecycle_policy_grammar_problem_names_the_resource_field_rule_value_and_link_in_one_line():
     from registry_policies.stack import StackResource
     from registry_policies.validation import validation_findings
