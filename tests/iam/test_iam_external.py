@@ -240,9 +240,17 @@ def test_a_fixed_network_origin_counts_as_the_owner_s_network(condition, open_):
 
 
 @pytest.mark.parametrize(
-    ("pattern", "open_"), [("AROAEXAMPLEID:*", False), ("AIDAEXAMPLEID", False), ("AROA*:*", True), ("*", True)]
+    ("pattern", "open_"),
+    [
+        ("AROAEXAMPLEID:model-server", False),
+        ("AIDAEXAMPLEID", False),
+        ("AROAEXAMPLEID:*", True),  # S3's definition of public: a fixed value, "outside the pattern AROLEID:*"
+        ("AROAEXAMPLEID:model-*", True),  # a wildcard: not a fixed value
+        ("AROA*:*", True),
+        ("*", True),
+    ],
 )
-def test_a_principal_unique_id_names_one_principal(pattern, open_):
+def test_a_principal_unique_id_restricts_only_as_a_fixed_value(pattern, open_):
     assert bool(outsiders(allow("*", condition={"StringLike": {"aws:userid": pattern}}))) is open_
 
 

@@ -52,8 +52,9 @@ def candidate_values(
     if key in IP_KEYS:
         return [None, *_outside_addresses(conditions)]
     if key == "aws:userid":
-        # <unique id of a user or role>[:<session>]: the unique id names one principal of one account.
-        named = {v.split(":", 1)[0] for c in conditions for v in c.values if not has_glob(v.split(":", 1)[0])}
+        # <unique id of a user or role>[:<session>]: a fixed value's unique id names one principal of one account;
+        # a pattern (`AROLEID:*`) does not (S3's definition of a public policy: fixed values only).
+        named = {v.split(":", 1)[0] for c in conditions for v in c.values if not has_glob(v)}
         found = [i for c in conditions for v in c.values for i in instances(v)]
         return [None, FRESH, *dict.fromkeys(i for i in found if i.split(":", 1)[0] not in named)]
     network = key in NETWORK_KEYS

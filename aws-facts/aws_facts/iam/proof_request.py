@@ -294,9 +294,11 @@ class Request:
         return _one(z3.String("user_name"), self.ptype == 1)
 
     def _userid(self) -> _Slots:
-        """aws:userid is `<unique id>[:<session>]`: a unique id the document names is one principal's."""
+        """aws:userid is `<unique id>[:<session>]`: a unique id the document names with a fixed value (no wildcard)
+        is one principal's. Not one named only by a pattern such as `AROLEID:*` (any session of a role): S3's
+        definition of a public policy counts fixed aws:userid values "outside the pattern AROLEID:*" only."""
         tests = self.tests.get("aws:userid", [])
-        named = {v.split(":", 1)[0] for c in tests for v in c.values if not has_glob(v.split(":", 1)[0])}
+        named = {v.split(":", 1)[0] for c in tests for v in c.values if not has_glob(v)}
         slots = self._requester("aws:userid", tests)
         for i, value in enumerate(slots.values):
             for unique in sorted(named):

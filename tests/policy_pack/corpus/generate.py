@@ -2009,8 +2009,15 @@ repo(
     R,
     "star-userid-own-role",
     [st("*", PULL, {"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}})],
+    "refuse",
+    f"{DOC['s3public']}: a fixed aws:userid restricts, but not the pattern AROLEID:* (any session of a role)",
+)
+repo(
+    R,
+    "star-userid-fixed-session",
+    [st("*", PULL, {"StringEquals": {"aws:userid": ["AROAEXAMPLEID:model-server", "AIDAEXAMPLEUSER"]}})],
     "accept",
-    f"{DOC['global']}: a role's unique id names one role",
+    f"{DOC['s3public']}: fixed values of aws:userid name one session of a role, or one user",
 )
 repo(
     R,
