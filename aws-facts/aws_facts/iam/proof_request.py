@@ -40,7 +40,6 @@ from .wildcard import has_glob, split_arn
 OWNER_PREFIX_V4 = 8  # S3: a range broader than /8 (IPv4) or /32 (IPv6) is public, a narrower one the owner's
 OWNER_PREFIX_V6 = 32
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
-NAME_CHARS = "A-Za-z0-9+=,.@_-"  # IAM user, role and session names
 IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
 VPC_KEYS = {"aws:sourcevpc", "aws:sourcevpce"}
 # The condition keys AWS sets from the caller's identity, never the requester's choice (one definition: external.py

@@ -129,32 +129,6 @@ def arn_re(pattern: str) -> z3.ReRef:
     return _concat(parts)
 
 
-def _except(excluded: set[str]) -> z3.ReRef:
-    """One character, any but the excluded ones (as ranges: a complement is slow to solve)."""
-    ranges, low = [], 0
-    for c in sorted(excluded):
-        if ord(c) > low:
-            ranges.append(z3.Range(chr(low), chr(ord(c) - 1)))
-        low = ord(c) + 1
-    ranges.append(z3.Range(chr(low), chr(0x2FFFF)))
-    return z3.Union(*ranges) if len(ranges) > 1 else ranges[0]
-
-
-def _other_than(words: list[str]) -> z3.ReRef:
-    """Strings without a colon other than each of `words`, written without a complement (faster to solve)."""
-    noncolon = _except({":"})
-    if not words:
-        return z3.Star(noncolon)
-    each = []
-    for word in words:
-        shorter = z3.Loop(noncolon, 0, len(word) - 1) if len(word) > 1 else z3.Re("")
-        options = [shorter, z3.Concat(z3.Loop(noncolon, len(word) + 1, len(word) + 1), z3.Star(noncolon))]
-        for i, c in enumerate(word):
-            options.append(_concat([z3.Re(word[:i]) if i else z3.Re(""), _except({":", c}), z3.Star(noncolon)]))
-        each.append(z3.Union(*options))
-    return z3.Intersect(*each) if len(each) > 1 else each[0]
-
-
 def account_field(pattern: str, arn: bool) -> str | None:
     """The account field of every ARN (without colons in its partition, service and region) that a pattern
     matches: a pattern of it when it has wildcards; None when a wildcard before it can stand for colons too
