@@ -23,22 +23,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .evaluate import Evaluation, evaluate
-from .failures import EvaluationError
-from .monitor import DEPLOYED
+from .deployed_views import DeployedView, evaluate_in_order
 from .options import STACKS_DIR, Options, UsageError
 from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .shard_plan import plan_for, read_stacks, select_stacks, stack_bound
 from .state import STACK_TYPE, StateError, load_state
 
 
-def export_document(evaluation: Evaluation) -> dict:
+def export_document(view: DeployedView) -> dict:
     """A `pulumi stack export` (version 3) of the stack's root resource and outputs only."""
-    root = f"urn:pulumi:{evaluation.stack}::{evaluation.project}::{STACK_TYPE}::{evaluation.project}-{evaluation.stack}"
-    resource = {"urn": root, "custom": False, "type": STACK_TYPE, "outputs": evaluation.outputs}
+    root = f"urn:pulumi:{view.stack}::{view.project}::{STACK_TYPE}::{view.project}-{view.stack}"
+    resource = {"urn": root, "custom": False, "type": STACK_TYPE, "outputs": view.outputs}
     return {"version": 3, "deployment": {"manifest": {}, "resources": [resource]}}
 
 
@@ -64,17 +62,17 @@ def with_reads(
     sources: dict[str, str] = {}
     exports: list[Path] = []
 
-    def write(evaluation: Evaluation, where: str) -> None:
-        path = scratch / _file_name(where) / f"{evaluation.project}.{evaluation.stack}.json"
+    def write(view: DeployedView, where: str) -> None:
+        path = scratch / _file_name(where) / f"{view.project}.{view.stack}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(export_document(evaluation)))
+        path.write_text(json.dumps(export_document(view)))
         exports.append(path)
-        sources[evaluation.key] = where
+        sources[view.key] = where
 
     def evaluate_all(root: Path | None) -> None:
         """Each read stack in order: at `root` (the revision's checkout) where it exists there, else here."""
         at_revision = _stack_keys(root / STACKS_DIR, options.env, revision) if root is not None else set()
-        evaluated: dict[str, Evaluation] = {}
+        items = []
         for planned in reads:
             readers = ", ".join(s.key for s in selected if planned.key in s.upstreams) or "the stacks it is read for"
             if root is not None and planned.key in at_revision:
@@ -82,13 +80,15 @@ def with_reads(
             else:
                 directory = stacks_dir / planned.project
                 where = "this checkout, as deployed" + (f" (not deployed at {revision})" if revision else "")
-            progress(f"{planned.key}: evaluating from {where} (read by {readers})")
-            try:
-                evaluation = evaluate(directory, planned.stack, upstream=evaluated, mode=DEPLOYED)
-            except EvaluationError as exc:
-                raise UsageError(f"{planned.key}, read by {readers}: fails from {where}: {exc}") from None
-            evaluated[evaluation.key] = evaluation
-            write(evaluation, where)
+            items.append(_Read(directory, planned.stack, planned.key, readers, where))
+
+        def starting(read: _Read) -> None:
+            progress(f"{read.key}: evaluating from {read.where} (read by {read.readers})")
+
+        for read, outcome in evaluate_in_order(items, starting):
+            if outcome.view is None:
+                raise UsageError(f"{read.key}, read by {read.readers}: fails from {read.where}: {outcome.error}")
+            write(outcome.view, read.where)
 
     if revision is None:
         evaluate_all(None)
@@ -108,6 +108,18 @@ def with_reads(
         stack_check=stack_bound,
     )
     return chosen, sources
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A read stack to evaluate in order (deployed_views.InOrder): where from, and what the messages say of it."""
+
+    directory: Path
+    stack: str
+    key: str
+    readers: str
+    where: str
+    reads: None = None  # every stack before it
 
 
 def _stack_keys(stacks_dir: Path, env: str, revision: str | None) -> set[str]:
