@@ -11,7 +11,7 @@ import weakref
 from pathlib import Path
 
 import pytest
-from offline_preview import deployed_views
+from evaluations_kept import alive, record_evaluations
 from offline_preview.deployed_outputs import deployed_outputs
 from offline_preview.deployed_views import StackInOrder, evaluate_in_order
 from offline_preview.evaluate import EvaluationError
@@ -44,20 +44,7 @@ def _project(path: Path, name: str, main: str) -> Path:
 @pytest.fixture
 def evaluations(monkeypatch) -> list[weakref.ref]:
     """A weak reference to each evaluation the loop makes, in order."""
-    made: list[weakref.ref] = []
-    evaluate = deployed_views.evaluate
-
-    def recorded(*args, **kwargs):
-        evaluation = evaluate(*args, **kwargs)
-        made.append(weakref.ref(evaluation))
-        return evaluation
-
-    monkeypatch.setattr(deployed_views, "evaluate", recorded)
-    return made
-
-
-def _alive(made: list[weakref.ref]) -> list[str]:
-    return [evaluation().key for evaluation in made if evaluation() is not None]
+    return record_evaluations(monkeypatch)
 
 
 @pytest.fixture
@@ -90,13 +77,13 @@ def test_each_stack_reads_the_ones_before_it_and_no_evaluation_outlives_its_step
     alive_at_start = []
 
     def starting(stack: StackInOrder) -> None:
-        alive_at_start.append((_alive(evaluations), [made() is not None for made in program_objects]))
+        alive_at_start.append((alive(evaluations), [made() is not None for made in program_objects]))
 
     stacks = [StackInOrder(upstream, "local"), StackInOrder(reader, "local")]
     outcomes = []
     for stack, outcome in evaluate_in_order(stacks, starting):
         outcomes.append((stack.directory.name, outcome.key, outcome.error, outcome.view and outcome.view.outputs))
-        assert _alive(evaluations) == []
+        assert alive(evaluations) == []
         assert [made() is not None for made in program_objects] == [False] * len(outcomes)
     arn = "arn:aws:ecr:us-east-1:123456789012:repository/models/shared"
     assert outcomes == [
@@ -180,4 +167,4 @@ def test_deployed_at_a_revision_evaluates_through_the_loop_and_keeps_no_evaluati
         "reader: evaluating at HEAD (its deployed outputs)",
     ]
     assert len(evaluations) == 2
-    assert _alive(evaluations) == []
+    assert alive(evaluations) == []

@@ -6,11 +6,10 @@ import json
 import os
 import shutil
 import subprocess
-import weakref
 from pathlib import Path
 
 import pytest
-from offline_preview import deployed_views
+from evaluations_kept import alive, record_evaluations
 from offline_preview.options import Options
 from offline_preview.shard_reads import with_reads
 from offline_preview.state import load_state
@@ -107,15 +106,7 @@ def test_a_base_whose_catalog_does_not_load_is_one_line_naming_the_revision_and_
 
 
 def test_the_read_stacks_are_evaluated_in_this_process_through_the_one_loop_and_none_is_kept(clone, monkeypatch):
-    made: list[weakref.ref] = []
-    evaluate = deployed_views.evaluate
-
-    def recorded(*args, **kwargs):
-        evaluation = evaluate(*args, **kwargs)
-        made.append(weakref.ref(evaluation))
-        return evaluation
-
-    monkeypatch.setattr(deployed_views, "evaluate", recorded)
+    made = record_evaluations(monkeypatch)
     progress: list[str] = []
     scratch = clone / "scratch"
     options, sources = with_reads(
@@ -129,7 +120,7 @@ def test_the_read_stacks_are_evaluated_in_this_process_through_the_one_loop_and_
     assert sources == dict.fromkeys(
         ["registry/dev.core", "access/dev.core", "registry/dev.nlp"], "this checkout, as deployed"
     )
-    assert len(made) == 3 and [evaluation() for evaluation in made] == [None, None, None]
+    assert len(made) == 3 and alive(made) == []
     exports = {load_state(path).key: json.loads(path.read_text()) for path in options.state_files}
     assert sorted(exports) == ["access/dev.core", "registry/dev.core", "registry/dev.nlp"]
     (root,) = exports["registry/dev.nlp"]["deployment"]["resources"]
