@@ -27,10 +27,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from . import collector, supervise
 from .evaluate import evaluate
@@ -55,32 +55,11 @@ class DeployedView:
     outputs: dict
     seconds: float
 
-    @property
-    def project(self) -> str:
-        return self.key.partition("/")[0]
-
-    @property
-    def stack(self) -> str:
-        return self.key.partition("/")[2]
-
-
-class InOrder(Protocol):
-    """One stack of an evaluation in order (evaluate_in_order): its directory, its name, and the stacks its
-    references read (None: every stack before it)."""
-
-    @property
-    def directory(self) -> Path: ...
-
-    @property
-    def stack(self) -> str: ...
-
-    @property
-    def reads(self) -> Collection[str] | None: ...
-
 
 @dataclass(frozen=True)
 class StackInOrder:
-    """An InOrder with nothing more."""
+    """One stack of an evaluation in order (evaluate_in_order): its directory, its name, and the stacks its
+    references read (None: every stack before it)."""
 
     directory: Path
     stack: str
@@ -96,14 +75,11 @@ class Outcome:
     error: Exception | None = None
 
 
-S = TypeVar("S", bound=InOrder)
-
-
 def evaluate_in_order(
-    stacks: Iterable[S],
-    starting: Callable[[S], None] = lambda stack: None,
+    stacks: Iterable[StackInOrder],
+    starting: Callable[[StackInOrder], None] = lambda stack: None,
     failures: tuple[type[Exception], ...] = (EvaluationError,),
-) -> Iterator[tuple[S, Outcome]]:
+) -> Iterator[tuple[StackInOrder, Outcome]]:
     """Each stack evaluated as after `pulumi up`, in order, the views of those evaluated before it as its
     upstream (each collected before the next: a 10,000-model stack's objects do not outlive its evaluation);
     one outcome per stack, as it is done. `starting(stack)` is called before evaluating it (the caller's

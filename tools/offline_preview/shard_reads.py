@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from .deployed_views import DeployedView, evaluate_in_order
+from .deployed_views import DeployedView, StackInOrder, evaluate_in_order
 from .options import STACKS_DIR, Options, UsageError
 from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .shard_plan import plan_for, read_stacks, select_stacks, stack_bound
@@ -35,7 +35,8 @@ from .state import STACK_TYPE, StateError, load_state
 
 def export_document(view: DeployedView) -> dict:
     """A `pulumi stack export` (version 3) of the stack's root resource and outputs only."""
-    root = f"urn:pulumi:{view.stack}::{view.project}::{STACK_TYPE}::{view.project}-{view.stack}"
+    project, _, stack = view.key.partition("/")
+    root = f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
     resource = {"urn": root, "custom": False, "type": STACK_TYPE, "outputs": view.outputs}
     return {"version": 3, "deployment": {"manifest": {}, "resources": [resource]}}
 
@@ -63,7 +64,7 @@ def with_reads(
     exports: list[Path] = []
 
     def write(view: DeployedView, where: str) -> None:
-        path = scratch / _file_name(where) / f"{view.project}.{view.stack}.json"
+        path = scratch / _file_name(where) / f"{view.key.replace('/', '.')}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(export_document(view)))
         exports.append(path)
@@ -72,7 +73,7 @@ def with_reads(
     def evaluate_all(root: Path | None) -> None:
         """Each read stack in order: at `root` (the revision's checkout) where it exists there, else here."""
         at_revision = _stack_keys(root / STACKS_DIR, options.env, revision) if root is not None else set()
-        items = []
+        about: dict[StackInOrder, tuple[str, str, str]] = {}  # each read stack: its key, its readers, where from
         for planned in reads:
             readers = ", ".join(s.key for s in selected if planned.key in s.upstreams) or "the stacks it is read for"
             if root is not None and planned.key in at_revision:
@@ -80,15 +81,17 @@ def with_reads(
             else:
                 directory = stacks_dir / planned.project
                 where = "this checkout, as deployed" + (f" (not deployed at {revision})" if revision else "")
-            items.append(_Read(directory, planned.stack, planned.key, readers, where))
+            about[StackInOrder(directory, planned.stack)] = (planned.key, readers, where)
 
-        def starting(read: _Read) -> None:
-            progress(f"{read.key}: evaluating from {read.where} (read by {read.readers})")
+        def starting(stack: StackInOrder) -> None:
+            key, readers, where = about[stack]
+            progress(f"{key}: evaluating from {where} (read by {readers})")
 
-        for read, outcome in evaluate_in_order(items, starting):
+        for stack, outcome in evaluate_in_order(about, starting):
+            key, readers, where = about[stack]
             if outcome.view is None:
-                raise UsageError(f"{read.key}, read by {read.readers}: fails from {read.where}: {outcome.error}")
-            write(outcome.view, read.where)
+                raise UsageError(f"{key}, read by {readers}: fails from {where}: {outcome.error}")
+            write(outcome.view, where)
 
     if revision is None:
         evaluate_all(None)
@@ -108,18 +111,6 @@ def with_reads(
         stack_check=stack_bound,
     )
     return chosen, sources
-
-
-@dataclass(frozen=True)
-class _Read:
-    """A read stack to evaluate in order (deployed_views.InOrder): where from, and what the messages say of it."""
-
-    directory: Path
-    stack: str
-    key: str
-    readers: str
-    where: str
-    reads: None = None  # every stack before it
 
 
 def _stack_keys(stacks_dir: Path, env: str, revision: str | None) -> set[str]:
