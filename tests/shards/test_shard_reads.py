@@ -9,6 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from evaluations_kept import alive, record_evaluations
+from offline_preview.options import Options
+from offline_preview.shard_reads import with_reads
+from offline_preview.state import load_state
 from repo_copy import committed_copy, git
 from shard_helpers import REPO
 
@@ -99,3 +103,26 @@ def test_a_base_whose_catalog_does_not_load_is_one_line_naming_the_revision_and_
         "mutableTags, scanOnPush, lifecycle, consumers"
     )
     assert not (clone / "build" / "preview.json").exists()
+
+
+def test_the_read_stacks_are_evaluated_in_this_process_through_the_one_loop_and_none_is_kept(clone, monkeypatch):
+    made = record_evaluations(monkeypatch)
+    progress: list[str] = []
+    scratch = clone / "scratch"
+    options, sources = with_reads(
+        Options(env="dev", repo_root=clone), clone / "stacks", {"access/dev.nlp"}, scratch, progress.append
+    )
+    assert progress == [
+        "registry/dev.core: evaluating from this checkout, as deployed (read by access/dev.nlp)",
+        "access/dev.core: evaluating from this checkout, as deployed (read by access/dev.nlp)",
+        "registry/dev.nlp: evaluating from this checkout, as deployed (read by access/dev.nlp)",
+    ]
+    assert sources == dict.fromkeys(
+        ["registry/dev.core", "access/dev.core", "registry/dev.nlp"], "this checkout, as deployed"
+    )
+    assert len(made) == 3 and alive(made) == []
+    exports = {load_state(path).key: json.loads(path.read_text()) for path in options.state_files}
+    assert sorted(exports) == ["access/dev.core", "registry/dev.core", "registry/dev.nlp"]
+    (root,) = exports["registry/dev.nlp"]["deployment"]["resources"]
+    assert root["urn"] == "urn:pulumi:dev.nlp::registry::pulumi:pulumi:Stack::registry-dev.nlp"
+    assert root["type"] == "pulumi:pulumi:Stack" and root["outputs"]

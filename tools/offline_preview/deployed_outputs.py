@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from .evaluate import Evaluation, evaluate
-from .failures import EvaluationError
-from .monitor import DEPLOYED
+from .deployed_views import StackInOrder, evaluate_in_order
 from .options import Options, UsageError
 from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .state import DeployedState, StateError, load_state
@@ -49,18 +47,19 @@ def _outputs_at_revision(options: Options, revision: str, directories, progress)
     outputs: dict[str, dict] = {}
 
     def build(root: Path, _out: Path) -> None:
-        evaluated: dict[str, Evaluation] = {}
-        for directory in directories:
-            at_revision = root / directory.relative_to(options.repo_root)
-            if not at_revision.is_dir():
-                continue  # the stack did not exist at that revision: nothing of it is deployed
-            progress(f"{directory.name}: evaluating at {revision} (its deployed outputs)")
-            try:
-                evaluation = evaluate(at_revision, options.env, upstream=evaluated, mode=DEPLOYED)
-            except EvaluationError as exc:
-                raise UsageError(f"--deployed {revision}: {directory.name} fails there: {exc}") from None
-            evaluated[evaluation.key] = evaluation
-            outputs[evaluation.key] = evaluation.outputs
+        at_revision = [
+            StackInOrder(root / directory.relative_to(options.repo_root), options.env) for directory in directories
+        ]
+        # A stack that did not exist at that revision: nothing of it is deployed.
+        present = [stack for stack in at_revision if stack.directory.is_dir()]
+
+        def starting(stack: StackInOrder) -> None:
+            progress(f"{stack.directory.name}: evaluating at {revision} (its deployed outputs)")
+
+        for stack, outcome in evaluate_in_order(present, starting):
+            if outcome.view is None:
+                raise UsageError(f"--deployed {revision}: {stack.directory.name} fails there: {outcome.error}")
+            outputs[outcome.key] = outcome.view.outputs
 
     try:
         commit = resolve_revision(options.repo_root, revision)

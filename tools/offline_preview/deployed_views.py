@@ -27,7 +27,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,9 +51,57 @@ WORKER_FROM_RESOURCES = 100
 class DeployedView:
     """One upstream stack's outputs as after `pulumi up` (what a stack reference to it reads)."""
 
-    key: str
+    key: str  # `<project>/<stack>` (evaluate.Evaluation.key; a project's name holds no "/")
     outputs: dict
     seconds: float
+
+
+@dataclass(frozen=True)
+class StackInOrder:
+    """One stack of an evaluation in order (evaluate_in_order): its directory, its name, and the stacks its
+    references read (None: every stack before it)."""
+
+    directory: Path
+    stack: str
+    reads: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One stack evaluated in order: its view as deployed, or the error it failed with (one line)."""
+
+    key: str
+    view: DeployedView | None = None
+    error: Exception | None = None
+
+
+def evaluate_in_order(
+    stacks: Iterable[StackInOrder],
+    starting: Callable[[StackInOrder], None] = lambda stack: None,
+    failures: tuple[type[Exception], ...] = (EvaluationError,),
+) -> Iterator[tuple[StackInOrder, Outcome]]:
+    """Each stack evaluated as after `pulumi up`, in order, the views of those evaluated before it as its
+    upstream (each collected before the next: a 10,000-model stack's objects do not outlive its evaluation);
+    one outcome per stack, as it is done. `starting(stack)` is called before evaluating it (the caller's
+    progress line). An exception of `failures` is the stack's outcome, and a stack that reads a failed one is
+    not evaluated (its outcome says so); the caller stops there (raising) or goes on. Any other propagates."""
+    evaluated: dict[str, DeployedView] = {}
+    failed: set[str] = set()
+    for item in stacks:
+        reads = set(evaluated) | failed if item.reads is None else set(item.reads)
+        try:
+            if broken := sorted(reads & failed):
+                raise EvaluationError(f"not evaluated: upstream stack {broken[0]!r} failed")
+            starting(item)
+            view = _deployed_view(item.directory, item.stack, evaluated)
+        except failures as exc:
+            # Its traceback dropped: the failed program's frames are not kept while the next stacks run.
+            outcome = Outcome(_key(item.directory, item.stack), error=exc.with_traceback(None))
+            failed.add(outcome.key)
+        else:
+            evaluated[view.key] = view
+            outcome = Outcome(view.key, view=view)
+        yield item, outcome
 
 
 class UpstreamViews:
@@ -157,21 +205,19 @@ class DeployedViews:
 def _serve(request: dict, out) -> None:
     # What is imported lives as long as the worker: out of every collection's way (as in the preview's process).
     collector.tune_for_the_process()
-    evaluated: dict[str, DeployedView] = {}
-    failed: set[str] = set()
-    for item in request["stacks"]:
-        reads = set(evaluated) | failed if item["reads"] is None else set(item["reads"])
-        try:
-            if broken := sorted(reads & failed):
-                raise EvaluationError(f"not evaluated: upstream stack {broken[0]!r} failed")
-            view = _deployed_view(item["directory"], item["stack"], evaluated)
-        except (EvaluationError, ProjectError) as exc:
-            key = _key(item["directory"], item["stack"])
-            failed.add(key)
-            answer: dict[str, Any] = {"key": key, "error": str(exc)}
+    stacks = [
+        StackInOrder(
+            Path(item["directory"]), item["stack"], None if item["reads"] is None else frozenset(item["reads"])
+        )
+        for item in request["stacks"]
+    ]
+    # A stack that fails (or whose project does not load) is reported on its line; the next stacks go on.
+    for _, outcome in evaluate_in_order(stacks, failures=(EvaluationError, ProjectError)):
+        answer: dict[str, Any] = {"key": outcome.key}
+        if outcome.view is None:
+            answer["error"] = str(outcome.error)
         else:
-            evaluated[view.key] = view
-            answer = {"key": view.key, "outputs": view.outputs, "seconds": view.seconds}
+            answer.update(outputs=outcome.view.outputs, seconds=outcome.view.seconds)
         out.write(json.dumps(answer) + "\n")
         out.flush()
 
@@ -186,7 +232,7 @@ def _deployed_view(directory: str | Path, stack: str, upstream: Mapping[str, Ups
     return view
 
 
-def _key(directory: str, stack: str) -> str:
+def _key(directory: str | Path, stack: str) -> str:
     try:
         return f"{load_project(directory, stack).name}/{stack}"
     except ProjectError:

@@ -26,19 +26,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .evaluate import Evaluation, evaluate
-from .failures import EvaluationError
-from .monitor import DEPLOYED
+from .deployed_views import DeployedView, StackInOrder, evaluate_in_order
 from .options import STACKS_DIR, Options, UsageError
 from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .shard_plan import plan_for, read_stacks, select_stacks, stack_bound
 from .state import STACK_TYPE, StateError, load_state
 
 
-def export_document(evaluation: Evaluation) -> dict:
+def export_document(view: DeployedView) -> dict:
     """A `pulumi stack export` (version 3) of the stack's root resource and outputs only."""
-    root = f"urn:pulumi:{evaluation.stack}::{evaluation.project}::{STACK_TYPE}::{evaluation.project}-{evaluation.stack}"
-    resource = {"urn": root, "custom": False, "type": STACK_TYPE, "outputs": evaluation.outputs}
+    project, _, stack = view.key.partition("/")
+    root = f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
+    resource = {"urn": root, "custom": False, "type": STACK_TYPE, "outputs": view.outputs}
     return {"version": 3, "deployment": {"manifest": {}, "resources": [resource]}}
 
 
@@ -64,17 +63,17 @@ def with_reads(
     sources: dict[str, str] = {}
     exports: list[Path] = []
 
-    def write(evaluation: Evaluation, where: str) -> None:
-        path = scratch / _file_name(where) / f"{evaluation.project}.{evaluation.stack}.json"
+    def write(view: DeployedView, where: str) -> None:
+        path = scratch / _file_name(where) / f"{view.key.replace('/', '.')}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(export_document(evaluation)))
+        path.write_text(json.dumps(export_document(view)))
         exports.append(path)
-        sources[evaluation.key] = where
+        sources[view.key] = where
 
     def evaluate_all(root: Path | None) -> None:
         """Each read stack in order: at `root` (the revision's checkout) where it exists there, else here."""
         at_revision = _stack_keys(root / STACKS_DIR, options.env, revision) if root is not None else set()
-        evaluated: dict[str, Evaluation] = {}
+        about: dict[StackInOrder, tuple[str, str, str]] = {}  # each read stack: its key, its readers, where from
         for planned in reads:
             readers = ", ".join(s.key for s in selected if planned.key in s.upstreams) or "the stacks it is read for"
             if root is not None and planned.key in at_revision:
@@ -82,13 +81,17 @@ def with_reads(
             else:
                 directory = stacks_dir / planned.project
                 where = "this checkout, as deployed" + (f" (not deployed at {revision})" if revision else "")
-            progress(f"{planned.key}: evaluating from {where} (read by {readers})")
-            try:
-                evaluation = evaluate(directory, planned.stack, upstream=evaluated, mode=DEPLOYED)
-            except EvaluationError as exc:
-                raise UsageError(f"{planned.key}, read by {readers}: fails from {where}: {exc}") from None
-            evaluated[evaluation.key] = evaluation
-            write(evaluation, where)
+            about[StackInOrder(directory, planned.stack)] = (planned.key, readers, where)
+
+        def starting(stack: StackInOrder) -> None:
+            key, readers, where = about[stack]
+            progress(f"{key}: evaluating from {where} (read by {readers})")
+
+        for stack, outcome in evaluate_in_order(about, starting):
+            key, readers, where = about[stack]
+            if outcome.view is None:
+                raise UsageError(f"{key}, read by {readers}: fails from {where}: {outcome.error}")
+            write(outcome.view, where)
 
     if revision is None:
         evaluate_all(None)
