@@ -327,14 +327,21 @@ OPERATORS = [
     "StringNotLike",
     "StringEqualsIgnoreCase",
 ]
-ZONE_CONDITIONS = st.sampled_from(
-    [
-        {operator: {key: values}}
-        for operator in OPERATORS
-        for key, pool in ZONE_VALUES.items()
-        for values in [[v] for v in pool] + [[a, b] for a in pool for b in pool if a < b]
-    ]
-)
+
+
+def conditions_of(operators: list[str], values: dict[str, list[str]]):
+    """Every operator on every key with one value of its pool, or two."""
+    return st.sampled_from(
+        [
+            {operator: {key: chosen}}
+            for operator in operators
+            for key, pool in values.items()
+            for chosen in [[v] for v in pool] + [[a, b] for a in pool for b in pool if a < b]
+        ]
+    )
+
+
+ZONE_CONDITIONS = conditions_of(OPERATORS, ZONE_VALUES)
 ZONE_PRINCIPALS = st.sampled_from(["*", {"AWS": "*"}, {"Service": "lambda.amazonaws.com"}, {"AWS": FOREIGN}])
 
 
@@ -400,14 +407,7 @@ SOURCE_OPERATORS = [
     "StringNotEquals",
     "ArnNotLike",
 ]
-SOURCE_CONDITIONS = st.sampled_from(
-    [
-        {operator: {key: values}}
-        for operator in SOURCE_OPERATORS
-        for key, pool in SOURCE_VALUES.items()
-        for values in [[v] for v in pool] + [[a, b] for a in pool for b in pool if a < b]
-    ]
-)
+SOURCE_CONDITIONS = conditions_of(SOURCE_OPERATORS, SOURCE_VALUES)
 SERVICE_PRINCIPALS = st.sampled_from(
     [{"Service": "lambda.amazonaws.com"}, {"Service": ["sagemaker.amazonaws.com", "lambda.amazonaws.com"]}, "*"]
 )
