@@ -47,7 +47,9 @@ def make(*args):
 )
 def test_a_make_function_in_a_variable_is_never_expanded(tmp_path, target, variable):
     marker = tmp_path / "ran"
-    result = make(target, f"{variable}=$(shell touch {marker})", *(["ENV=local"] if variable != "ENV" else []))
+    # What make expands is the point, not the preview's checks: preview-all previews without the pack and checkov.
+    quick = ["PREVIEW_FLAGS=--no-policy --no-checkov"] if target == "preview-all" else []
+    result = make(target, f"{variable}=$(shell touch {marker})", *(["ENV=local"] if variable != "ENV" else []), *quick)
     assert not marker.exists(), result.stderr
     assert "Traceback" not in result.stderr
 
