@@ -91,6 +91,16 @@ def test_a_program_that_swallows_the_limit_is_ended_by_the_hard_stop_in_one_line
         (["--pack-timeout", "nan"], {}, "a time limit must be a positive number of seconds (got nan)"),
         ([], {"OFFLINE_PREVIEW_PACK_TIMEOUT": "ten"}, "OFFLINE_PREVIEW_PACK_TIMEOUT='ten': a time limit is a number"),
         ([], {"OFFLINE_PREVIEW_CHECKOV_TIMEOUT": "inf"}, "a time limit must be a positive number of seconds (got inf)"),
+        (
+            [],
+            {"OFFLINE_PREVIEW_PROGRESS_SECONDS": "often"},
+            "OFFLINE_PREVIEW_PROGRESS_SECONDS='often': a progress interval is a number of seconds",
+        ),
+        (
+            [],
+            {"OFFLINE_PREVIEW_PROGRESS_SECONDS": "0"},
+            "a progress interval must be a positive number of seconds (got 0.0)",
+        ),
     ],
 )
 def test_a_limit_that_is_not_seconds_is_refused_in_one_line(tmp_path, flag, env, expected):

@@ -45,6 +45,8 @@ class Options:
     evaluation_timeout: float | None = None
     checkov_timeout: float | None = None
     pack_timeout: float | None = None
+    # Seconds between progress lines (None: OFFLINE_PREVIEW_PROGRESS_SECONDS, else progress.PROGRESS_EVERY_SECONDS).
+    progress_seconds: float | None = None
     # The sharded layout (offline_preview.shard_plan, docs/shards.md): the stack name of each of `projects`,
     # the stacks (`project/stack`) each one reads, and a check of a stack's resource count (one line, or
     # None). A failed stack then skips only the stacks that read it. None: every stack is named `env`.

@@ -34,6 +34,7 @@ def run_pipeline(
     options, directories, build_dir, pack_config, skips, worker, started, progress, states, deployed
 ) -> RunResult:
     repo_root = options.repo_root
+    every = options.progress_seconds if options.progress_seconds is not None else PROGRESS_EVERY_SECONDS
     # What stack references read: the deployed outputs given, or else this run's upstream stacks as deployed.
     as_deployed: dict[str, Upstream] = {}
     deployed_outputs = {key: outputs for key, (outputs, _) in deployed.items()} if deployed is not None else None
@@ -108,7 +109,7 @@ def run_pipeline(
                             on_resource=fan_out(
                                 stream,
                                 police,
-                                evaluation_progress(directory.name, progress),
+                                evaluation_progress(directory.name, progress, every),
                                 views.counter(index) if views is not None else None,
                             ),
                             mode=options.mode,
@@ -195,7 +196,7 @@ def run_pipeline(
         for future, label in background:
             while True:
                 try:
-                    future.result(timeout=PROGRESS_EVERY_SECONDS)
+                    future.result(timeout=every)
                     break
                 except TimeoutError:
                     progress(f"{label}: still running ({time.perf_counter() - waited:.0f}s after the evaluations)")

@@ -11,18 +11,27 @@ from . import supervise
 from .monitor import Resource
 
 PROGRESS_EVERY_SECONDS = 5.0
+# How often a progress line is written (seconds): the environment variable, else PROGRESS_EVERY_SECONDS.
+PROGRESS_INTERVAL = ("OFFLINE_PREVIEW_PROGRESS_SECONDS", PROGRESS_EVERY_SECONDS)
 
 
-def evaluation_progress(stack: str, progress: Callable[[str], None]) -> Callable[[Resource], None]:
-    """Counts the resources a program registers; a progress line every PROGRESS_EVERY_SECONDS while it runs
-    (a 1,000-model evaluation is some 30 s of registering)."""
+def progress_interval() -> float:
+    """The seconds between progress lines; supervise.LimitError (one line) for a value that is not seconds."""
+    return supervise.limit_from_env(PROGRESS_INTERVAL, what="a progress interval")
+
+
+def evaluation_progress(
+    stack: str, progress: Callable[[str], None], every: float = PROGRESS_EVERY_SECONDS
+) -> Callable[[Resource], None]:
+    """Counts the resources a program registers; a progress line every `every` seconds while it runs (a
+    1,000-model evaluation is some 30 s of registering), checked each 100 resources."""
     started = last = time.perf_counter()
     count = 0
 
     def counted(resource: Resource) -> None:
         nonlocal count, last
         count += 1
-        if count % 100 == 0 and (now := time.perf_counter()) - last >= PROGRESS_EVERY_SECONDS:
+        if count % 100 == 0 and (now := time.perf_counter()) - last >= every:
             last = now
             progress(f"{stack}: evaluating: {count:,} resources registered in {now - started:.0f}s")
 

@@ -18,6 +18,7 @@ from .deployed_outputs import deployed_outputs, load_states
 from .options import PACK_DIR, STACKS_DIR, Options, UsageError, stack_of
 from .pack_config import PackConfigError, installed_policies, read_pack_config
 from .pipeline import run_pipeline
+from .progress import progress_interval
 from .project import load_project
 from .results import RunResult
 
@@ -44,9 +45,16 @@ def run_preview(options: Options, progress: Callable[[str], None] = lambda messa
         directories = directories[: names.index(options.only) + 1]
     try:
         limits = options.limits()
+        every = options.progress_seconds if options.progress_seconds is not None else progress_interval()
     except supervise.LimitError as exc:
         raise UsageError(str(exc)) from None
-    options = replace(options, evaluation_timeout=limits[0], checkov_timeout=limits[1], pack_timeout=limits[2])
+    options = replace(
+        options,
+        evaluation_timeout=limits[0],
+        checkov_timeout=limits[1],
+        pack_timeout=limits[2],
+        progress_seconds=every,
+    )
     pack_config = _pack_config(repo_root, options.env) if options.policy else None
     skips = checkov_runner.load_skips(options.skip_file or repo_root / "checkov-skips.yaml")
 

@@ -65,7 +65,7 @@ class LimitError(ValueError):
     """A limit given in a flag or the environment that is not a positive number of seconds."""
 
 
-def limit_from_env(limit: tuple[str, float], flag: float | None = None) -> float:
+def limit_from_env(limit: tuple[str, float], flag: float | None = None, what: str = "a time limit") -> float:
     """The flag's value, else the environment variable's, else the default; refuses anything but seconds > 0."""
     variable, default = limit
     if flag is not None:
@@ -75,12 +75,12 @@ def limit_from_env(limit: tuple[str, float], flag: float | None = None) -> float
         try:
             value = float(raw)
         except ValueError:
-            raise LimitError(f"{variable}={raw!r}: a time limit is a number of seconds") from None
+            raise LimitError(f"{variable}={raw!r}: {what} is a number of seconds") from None
         source = variable
     else:
         return default
     if not value > 0 or value == float("inf"):
-        raise LimitError(f"{source} {variable}: a time limit must be a positive number of seconds (got {value!r})")
+        raise LimitError(f"{source} {variable}: {what} must be a positive number of seconds (got {value!r})")
     return float(value)
 
 
