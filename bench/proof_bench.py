@@ -1,7 +1,7 @@
 """Benchmark of the effective-access proof: the red-team corpus's documents (tests/policy_pack/corpus/*.json),
 each judged once by the pack's pure entry point, timed per document, summed per category.
 
-    .venv/bin/python bench/proof_bench.py            # every category (about 40 s on the project's machine)
+    .venv/bin/python bench/proof_bench.py            # every category (30-50 s on the project's 2-core machine)
     .venv/bin/python bench/proof_bench.py --json     # the rows as JSON
 
 Most of a document's time is the SMT solver's (z3, aws_facts.iam.proof); the table says which z3 it is, since

@@ -6,7 +6,7 @@ import textwrap
 import pulumi
 import pytest
 from offline_preview import deployed_views, supervise
-from offline_preview.deployed_views import DeployedViews, UpstreamViews
+from offline_preview.deployed_views import DeployedViews, StackInOrder, UpstreamViews
 from offline_preview.evaluate import DEPLOYED, EvaluationError, evaluate
 from offline_preview.run import Options, run_preview
 from preview_helpers import program
@@ -34,7 +34,7 @@ def test_the_worker_gives_the_outputs_an_evaluation_as_deployed_gives(tmp_path):
         pulumi.export("nested", {"count": 3, "names": ["a", "b"], "ratio": 0.25})
         """,
     )
-    views = DeployedViews([(0, upstream, "local", None)])
+    views = DeployedViews({0: StackInOrder(upstream, "local")})
     try:
         view = views.view(0, 60, "upstream")
     finally:
@@ -48,7 +48,7 @@ def test_the_worker_gives_the_outputs_an_evaluation_as_deployed_gives(tmp_path):
 
 
 def test_the_worker_starts_once_the_upstream_previews_register_100_resources(tmp_path):
-    views = UpstreamViews([(0, tmp_path, "local", None), (2, tmp_path, "local", None)])
+    views = UpstreamViews({0: StackInOrder(tmp_path, "local"), 2: StackInOrder(tmp_path, "local")})
     assert views.counter(1) is None  # a stack no later one reads is not counted
     first, third = views.counter(0), views.counter(2)
     try:
@@ -104,7 +104,9 @@ def test_a_reader_of_a_failed_stack_is_not_evaluated_by_the_worker(tmp_path):
     reader = _project(
         tmp_path / "reader", "reader", "import pulumi\npulumi.StackReference('organization/broken/local')\n"
     )
-    views = DeployedViews([(0, broken, "local", set()), (1, reader, "local", {"broken/local"})])
+    views = DeployedViews(
+        {0: StackInOrder(broken, "local", frozenset()), 1: StackInOrder(reader, "local", frozenset({"broken/local"}))}
+    )
     try:
         errors = []
         for index, name in ((0, "broken"), (1, "reader")):
@@ -121,7 +123,7 @@ def test_a_reader_of_a_failed_stack_is_not_evaluated_by_the_worker(tmp_path):
 
 def test_a_worker_that_dies_is_one_line_naming_the_stack(tmp_path):
     upstream = _project(tmp_path / "upstream", "upstream", "import pulumi\npulumi.export('a', 1)\n")
-    views = DeployedViews([(0, upstream, "local", None)])
+    views = DeployedViews({0: StackInOrder(upstream, "local")})
     views._process.kill()  # the worker's end, whatever its cause (out of memory, a signal)
     try:
         views.view(0, 60, "upstream")

@@ -6,6 +6,8 @@ import hashlib
 import importlib.metadata
 import inspect
 import math
+import sys
+from pathlib import Path
 
 import pulumi_policy.policy as policy_module
 import pytest
@@ -13,6 +15,8 @@ from google.protobuf import json_format, struct_pb2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from registry_policies import sdk_internals
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "stacks"))  # the stacks' harness, for the real stacks' resources
 
 
 def test_the_policy_sdk_is_the_pinned_version():
@@ -262,14 +266,10 @@ def test_no_stack_check_changes_the_resources_it_is_given():
     # analyze_stack and pack._stack_policy hand every stack check the same resources: a check that changed them
     # would change what the next check reads. The real stacks' resources, with every optional feature on.
     import copy
-    import sys
-    from pathlib import Path
 
+    import harness  # tests/stacks/harness.py (on sys.path above)
     from registry_policies.pack_specs import SPECS
     from registry_policies.stack import StackResource
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "stacks"))
-    import harness
 
     profile = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/models"
     config = harness.stack_config("registry") | {

@@ -65,6 +65,18 @@ class StackInOrder:
     stack: str
     reads: frozenset[str] | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        """The stack as the worker's request names it (the module's docstring)."""
+        return {
+            "directory": str(self.directory),
+            "stack": self.stack,
+            "reads": None if self.reads is None else sorted(self.reads),
+        }
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> StackInOrder:
+        return cls(Path(item["directory"]), item["stack"], None if item["reads"] is None else frozenset(item["reads"]))
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -105,21 +117,20 @@ def evaluate_in_order(
 
 
 class UpstreamViews:
-    """The view as deployed of each stack a later one reads. `stacks`: (the stack's index in the run, its
-    directory, its name, the stacks it reads or None for all before it). Once the previews of these stacks have
-    registered WORKER_FROM_RESOURCES resources, a worker (DeployedViews) evaluates them all; until then none is
-    started, and `view` evaluates the stack in this process."""
+    """The view as deployed of each stack a later one reads. `stacks`: {the stack's index in the run: the stack},
+    in run order. Once the previews of these stacks have registered WORKER_FROM_RESOURCES resources, a worker
+    (DeployedViews) evaluates them all; until then none is started, and `view` evaluates the stack in this
+    process."""
 
-    def __init__(self, stacks: list[tuple[int, Path, str, set[str] | None]], start_from: int | None = None):
+    def __init__(self, stacks: dict[int, StackInOrder], start_from: int | None = None):
         self.stacks = stacks
         self.start_from = WORKER_FROM_RESOURCES if start_from is None else start_from
-        self.by_index = {index: (directory, stack) for index, directory, stack, _ in stacks}
         self.worker: DeployedViews | None = None
         self.registered = 0
 
     def counter(self, index: int) -> Callable[[Resource], None] | None:
         """The on_resource counter of the index-th stack's preview (None for a stack no later one reads)."""
-        if index not in self.by_index:
+        if index not in self.stacks:
             return None
 
         def count(_resource: Resource) -> None:
@@ -133,7 +144,7 @@ class UpstreamViews:
         """The index-th stack as deployed (`upstream`: the views of the stacks before it); EvaluationError."""
         if self.worker is not None:
             return self.worker.view(index, limit, name)
-        return _deployed_view(*self.by_index[index], upstream)
+        return _deployed_view(self.stacks[index].directory, self.stacks[index].stack, upstream)
 
     @property
     def where(self) -> str:
@@ -146,17 +157,12 @@ class UpstreamViews:
 
 
 class DeployedViews:
-    """The worker process, started at once. `stacks`: (the stack's index in the run, its directory, its name, the
-    stacks it reads or None for all before it); `view(index)` waits for that stack's outputs."""
+    """The worker process, started at once. `stacks`: {the stack's index in the run: the stack}, in run order;
+    `view(index)` waits for that stack's outputs."""
 
-    def __init__(self, stacks: list[tuple[int, Path, str, set[str] | None]]):
-        request = {
-            "stacks": [
-                {"directory": str(directory), "stack": stack, "reads": None if reads is None else sorted(reads)}
-                for _, directory, stack, reads in stacks
-            ]
-        }
-        self._position = {index: position for position, (index, *_) in enumerate(stacks)}
+    def __init__(self, stacks: dict[int, StackInOrder]):
+        request = {"stacks": [stack.as_json() for stack in stacks.values()]}
+        self._position = {index: position for position, index in enumerate(stacks)}
         self._process = supervise.track(
             subprocess.Popen(
                 [sys.executable, "-m", __name__],
@@ -205,12 +211,7 @@ class DeployedViews:
 def _serve(request: dict, out) -> None:
     # What is imported lives as long as the worker: out of every collection's way (as in the preview's process).
     collector.tune_for_the_process()
-    stacks = [
-        StackInOrder(
-            Path(item["directory"]), item["stack"], None if item["reads"] is None else frozenset(item["reads"])
-        )
-        for item in request["stacks"]
-    ]
+    stacks = [StackInOrder.from_json(item) for item in request["stacks"]]
     # A stack that fails (or whose project does not load) is reported on its line; the next stacks go on.
     for _, outcome in evaluate_in_order(stacks, failures=(EvaluationError, ProjectError)):
         answer: dict[str, Any] = {"key": outcome.key}

@@ -18,7 +18,7 @@ from model_registry.contract import REGISTRY
 
 from . import supervise
 from .coverage import scanning_coverage
-from .deployed_views import UpstreamViews
+from .deployed_views import StackInOrder, UpstreamViews
 from .evaluate import evaluate
 from .failures import EvaluationError
 from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
@@ -226,12 +226,14 @@ def _read_later(options: Options, directories: list[Path], index: int) -> bool:
 
 def _upstream_views(options: Options, directories: list[Path]) -> UpstreamViews | None:
     """The views as deployed of each stack a later one reads; None when no stack is read."""
-    stacks = []
+    stacks = {}
     for index, directory in enumerate(directories):
         if _read_later(options, directories, index):
-            key = f"{directory.name}/{stack_of(options, index)}"
-            reads = None if options.upstreams is None else options.upstreams.get(key, set())
-            stacks.append((index, directory, stack_of(options, index), reads))
+            stack = stack_of(options, index)
+            reads = (
+                None if options.upstreams is None else frozenset(options.upstreams.get(f"{directory.name}/{stack}", ()))
+            )
+            stacks[index] = StackInOrder(directory, stack, reads)
     return UpstreamViews(stacks) if stacks else None
 
 

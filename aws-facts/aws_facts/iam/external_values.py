@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from .conditions import as_instant, as_number
 from .document import Condition
 from .external_callers import FRESH, Facts
+from .principals import unique_ids_named
 from .proof_request import IP_KEYS, VPC_KEYS
-from .wildcard import has_glob, instances
+from .wildcard import instances
 
 FRESH_IPV4 = ("198.51.100.7", "203.0.113.7", "8.8.8.8", "100.64.0.7", "10.255.255.7")
 FRESH_IPV6 = ("2001:db8::7", "2600::7", "fd00::7")
@@ -52,9 +53,8 @@ def candidate_values(
     if key in IP_KEYS:
         return [None, *_outside_addresses(conditions)]
     if key == "aws:userid":
-        # <unique id of a user or role>[:<session>]: a fixed value's unique id names one principal of one account;
-        # a pattern (`AROLEID:*`) does not (S3's definition of a public policy: fixed values only).
-        named = {v.split(":", 1)[0] for c in conditions for v in c.values if not has_glob(v)}
+        # An outsider's unique id is none the document names (`unique_ids_named`).
+        named = unique_ids_named(conditions)
         found = [i for c in conditions for v in c.values for i in instances(v)]
         return [None, FRESH, *dict.fromkeys(i for i in found if i.split(":", 1)[0] not in named)]
     network = key in NETWORK_KEYS

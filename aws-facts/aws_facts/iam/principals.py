@@ -8,10 +8,11 @@ a role/user ARN names that principal (and its sessions); {"Service": ...} a serv
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..names import arn_partition_known, is_account_id
-from .document import PrincipalValue, Statement
+from .document import Condition, PrincipalValue, Statement
 from .wildcard import has_glob, matches, split_arn
 
 # The services whose ARNs name an AWS principal: IAM (root, roles, users) and STS (assumed-role sessions).
@@ -107,3 +108,10 @@ def statement_names(statement: Statement, caller: Caller | None) -> tuple[bool, 
     if statement.not_principal:
         return named is None, None
     return named is not None, named
+
+
+def unique_ids_named(conditions: Iterable[Condition]) -> set[str]:
+    """The principals' unique ids that aws:userid conditions name (`<unique id>[:<session>]`): only fixed values
+    name one, as in S3's definition of a public policy ("a fixed value of aws:userid outside the pattern
+    AROLEID:*"): `AROAEXAMPLEID:model-server` names the role AROAEXAMPLEID, `AROAEXAMPLEID:*` names none."""
+    return {v.split(":", 1)[0] for c in conditions for v in c.values if not has_glob(v)}

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import z3
 
 from .actions import all_actions, expand
-from .document import PrincipalValue, Statement
+from .document import Condition, PrincipalValue, Statement
 from .evaluate import ALLOW, action_applies, decide
 from .principals import Caller, value_names
 from .proof_request import IDENTITY_KEYS, IP_KEYS, VPC_KEYS, ProofZone, Request, Unencodable
@@ -245,6 +245,19 @@ def names_no_caller_of(statement: Statement, kind: str) -> bool:
 _ZONE_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount")
 
 
+def _holds_only_with_the_key(condition: Condition, bases: tuple[str, ...]) -> bool:
+    """A condition of one of these operators that a request meets only by carrying the key with a value it names:
+    alone or ForAnyValue (ForAllValues holds for a request without the key), not IfExists, with values, and no
+    policy variable among them (its value is the request's own)."""
+    return (
+        condition.base in bases
+        and condition.qualifier in ("", "foranyvalue")
+        and not condition.if_exists
+        and bool(condition.values)
+        and not (condition.variables and any("${" in v for v in condition.values))
+    )
+
+
 def requires_an_insider(statement: Statement, zone: ProofZone) -> bool:
     """A condition that only a principal of the trusted zone meets: StringEquals or StringLike (alone or
     ForAnyValue), not IfExists, on aws:PrincipalOrgID, aws:PrincipalOrgPaths or aws:PrincipalAccount, every
@@ -255,13 +268,8 @@ def requires_an_insider(statement: Statement, zone: ProofZone) -> bool:
         return False
     trusted_paths = (*(f"{o}/" for o in zone.organizations), *zone.org_paths)
     for condition in statement.conditions:
-        if (
-            condition.lower_key not in _ZONE_KEYS
-            or condition.base not in ("stringequals", "stringlike")
-            or condition.qualifier not in ("", "foranyvalue")
-            or condition.if_exists
-            or not condition.values
-            or (condition.variables and any("${" in v for v in condition.values))
+        if condition.lower_key not in _ZONE_KEYS or not _holds_only_with_the_key(
+            condition, ("stringequals", "stringlike")
         ):
             continue
         inside = True
@@ -296,15 +304,13 @@ def requires_a_trusted_source(statement: Statement, zone: ProofZone) -> bool:
         return False
     for condition in statement.conditions:
         key = condition.lower_key
-        if (
-            key not in (*_SOURCE_ACCOUNT_KEYS, "aws:sourcearn")
-            or condition.base not in ("stringequals", "stringlike", "arnequals", "arnlike")
-            or (key in _SOURCE_ACCOUNT_KEYS and condition.base.startswith("arn"))
-            or condition.qualifier not in ("", "foranyvalue")
-            or condition.if_exists
-            or not condition.values
-            or (condition.variables and any("${" in v for v in condition.values))
-        ):
+        if key in _SOURCE_ACCOUNT_KEYS:
+            bases: tuple[str, ...] = ("stringequals", "stringlike")
+        elif key == "aws:sourcearn":
+            bases = ("stringequals", "stringlike", "arnequals", "arnlike")
+        else:
+            continue
+        if not _holds_only_with_the_key(condition, bases):
             continue
         if key in _SOURCE_ACCOUNT_KEYS:
             accounts = [v if condition.base == "stringequals" or not has_glob(v) else None for v in condition.values]

@@ -18,6 +18,7 @@ import z3
 from ..names import ACCOUNT_ID
 from .conditions import NEGATED, UnsupportedCondition, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
+from .principals import unique_ids_named
 from .proof_terms import (
     account_field,
     all_of,
@@ -293,11 +294,10 @@ class Request:
         return _one(z3.String("user_name"), self.ptype == 1)
 
     def _userid(self) -> _Slots:
-        """aws:userid is `<unique id>[:<session>]`: a unique id the document names with a fixed value (no wildcard)
-        is one principal's. Not one named only by a pattern such as `AROLEID:*` (any session of a role): S3's
-        definition of a public policy counts fixed aws:userid values "outside the pattern AROLEID:*" only."""
+        """aws:userid is `<unique id>[:<session>]`: a unique id the document names (`unique_ids_named`) is one
+        principal's, an outsider's is another."""
         tests = self.tests.get("aws:userid", [])
-        named = {v.split(":", 1)[0] for c in tests for v in c.values if not has_glob(v)}
+        named = unique_ids_named(tests)
         slots = self._requester("aws:userid", tests)
         for i, value in enumerate(slots.values):
             for unique in sorted(named):
