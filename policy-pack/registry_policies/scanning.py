@@ -8,7 +8,6 @@ puts, per account and region, and words the verdicts.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,8 @@ from aws_facts.ecr_scanning import (
     filter_covers_prefix,
     filter_matches,
 )
+
+from .providers import provider_account
 
 CONTINUOUS, ON_PUSH, MANUAL = ScanFrequency.CONTINUOUS_SCAN, ScanFrequency.SCAN_ON_PUSH, ScanFrequency.MANUAL
 
@@ -152,38 +153,6 @@ def verdict_at(
 
 
 # --- where a resource lives ------------------------------------------------------------------------
-
-
-def _decoded(value: Any) -> Any:
-    # Provider inputs reach the engine JSON-encoded when they are lists or objects.
-    if isinstance(value, str) and value[:1] in ("[", "{"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def provider_account(provider: Mapping[str, Any] | None) -> str | None:
-    """The account an AWS provider's credentials act in, when its inputs say so: the account of the
-    (first) assumed role (`assumeRoles`, or `assumeRoleWithWebIdentity`'s role: the provider assumes it
-    first, then the `assumeRoles` chain from there, so a chain decides), else the one account of
-    allowedAccountIds; None when they do not say."""
-    if not provider:
-        return None
-    roles = _decoded(provider.get("assumeRoles")) or _decoded(provider.get("assumeRole"))
-    if isinstance(roles, Mapping):
-        roles = [roles]
-    web_identity = _decoded(provider.get("assumeRoleWithWebIdentity"))
-    for chain in (roles, [web_identity]):
-        if isinstance(chain, list) and chain and isinstance(chain[0], Mapping):
-            arn = chain[-1].get("roleArn")
-            if isinstance(arn, str) and arn.count(":") >= 5 and arn.split(":")[4]:
-                return arn.split(":")[4]
-    allowed = _decoded(provider.get("allowedAccountIds"))
-    if isinstance(allowed, list) and len(allowed) == 1:
-        return str(allowed[0])
-    return None
 
 
 def place_of(inputs: Mapping[str, Any], provider: Mapping[str, Any] | None, default: Place) -> Place:

@@ -29,7 +29,7 @@ from .findings import Finding
 from .names import ACCOUNT_WIDE as ACCOUNT_WIDE
 from .names import VALIDATION as VALIDATION
 from .names import VALIDATION_COVERAGE as VALIDATION_COVERAGE
-from .scanning import provider_account
+from .providers import provider_account
 from .stack import StackResource
 from .values import is_unknown
 

@@ -339,7 +339,7 @@ def test_the_replication_rule_reads_the_provider_region_and_its_one_allowed_acco
     ],
 )
 def test_the_replication_rule_knows_the_account_of_the_role_the_provider_assumes(credentials):
-    # The account a provider deploys to is its assumed role's (the pack reads it one way: scanning.provider_account).
+    # The account a provider deploys to is its assumed role's (the pack reads it one way: providers.provider_account).
     from registry_policies.stack import StackResource
     from registry_policies.validation import validation_findings
 
