@@ -240,6 +240,25 @@ def test_a_fixed_network_origin_counts_as_the_owner_s_network(condition, open_):
 
 
 @pytest.mark.parametrize(
+    ("ranges", "open_"),
+    [
+        (["10.0.0.0/8"], False),  # at S3's limit: the owner's network
+        (["10.0.0.0/7"], True),  # one over
+        (["10.0.0.0/8", "11.0.0.0/8"], True),  # the same addresses as 10.0.0.0/7
+        (["10.0.0.0/8", "12.0.0.0/8"], False),  # two blocks of /8 that do not join
+        (["0.0.0.0/1", "128.0.0.0/1"], True),  # every IPv4 address
+        ([f"{i}.0.0.0/8" for i in range(256)], True),  # every IPv4 address, in ranges each at the limit
+        (["::/1", "8000::/1"], True),
+    ],
+)
+def test_a_federated_caller_s_address_follows_s3_s_limit_on_the_addresses_not_their_spelling(ranges, open_):
+    """The search that judges federated callers reads the source address as the proof does (networks.py): an
+    outsider's GitHub workflow (any repository) is kept out only by ranges that are the owner's network."""
+    condition = {"StringLike": {SUB: "repo:*"}, "IpAddress": {"aws:SourceIp": ranges}}
+    assert bool(outsiders(trust(GITHUB, condition))) is open_
+
+
+@pytest.mark.parametrize(
     ("pattern", "open_"),
     [
         ("AROAEXAMPLEID:model-server", False),

@@ -2,6 +2,7 @@
 (condition operators, organization id format, S3's definition of a public policy, policy Version), and the
 properties hold for documents drawn by hypothesis from the classes of issue 14."""
 
+import ipaddress
 import json
 from fractions import Fraction
 
@@ -11,6 +12,7 @@ from aws_facts.iam import ALLOW, Zone, decide, external, external_access, parse
 from aws_facts.iam.proof import ProofZone, Unencodable, number_re, outsider_witnesses
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 OWN, PARTNER, FOREIGN = "123456789012", "210987654321", "444455556666"
 ORG, OTHER_ORG = "o-a1b2c3d4e5", "o-zz9988776655"
@@ -104,6 +106,13 @@ def test_a_glob_in_a_deny_guard_lets_another_organization_through():
         (["10.0.0.0/8"], False),  # at the limit: the owner's network
         (["2001:db8::/31"], True),  # broader than /32
         (["2001:db8::/32"], False),  # at the limit
+        # S3's limit is on the addresses, not their spelling: ranges that join into a broader block are that block.
+        (["10.0.0.0/8", "11.0.0.0/8"], True),  # 10.0.0.0/7
+        (["10.0.0.0/8", "12.0.0.0/8"], False),  # two /8 blocks that do not join (11.0.0.0/8 lies between)
+        (["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], False),  # the private ranges, each narrow
+        ([f"{i}.0.0.0/8" for i in range(256)], True),  # every IPv4 address, each range at the limit
+        (["2001:db8::/32", "2001:db9::/32"], True),  # 2001:db8::/31 (0xdb8 is even)
+        (["2001:db9::/32", "2001:dba::/32"], False),  # adjacent, but no /31 holds both (0xdb9 is odd)
     ],
 )
 def test_ip_ranges_broader_than_s3s_limit_or_covering_the_space_admit_an_outside_address(ranges, outsider):
@@ -113,6 +122,24 @@ def test_ip_ranges_broader_than_s3s_limit_or_covering_the_space_admit_an_outside
         assert (
             decide(statements(anyone({"IpAddress": {"aws:SourceIp": ranges}})), PULL[0], None, access.witness) == ALLOW
         )
+
+
+@settings(max_examples=examples(8, 40), deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(0, 2**32 - 1), st.integers(1, 16), st.booleans())
+def test_writing_a_range_as_its_two_halves_never_changes_the_verdict(address, prefix, in_a_deny):
+    """The same addresses, written as one range or as its two halves: the same answer (issue 14: splitting never
+    changes the verdict)."""
+    whole = ipaddress.ip_network((address, prefix), strict=False)
+    halves = [str(h) for h in whole.subnets(prefixlen_diff=1)]
+
+    def outsider(ranges):
+        if in_a_deny:
+            return bool(witnesses(anyone(), deny({"NotIpAddress": {"aws:SourceIp": ranges}})))
+        return bool(witnesses(anyone({"IpAddress": {"aws:SourceIp": ranges}})))
+
+    expected = prefix < 8  # S3: broader than /8 is anyone's, /8 and narrower the owner's network
+    assert outsider([str(whole)]) is expected
+    assert outsider(halves) is expected
 
 
 @pytest.mark.parametrize(("version", "outsider"), [("2012-10-17", True), ("2008-10-17", False), (None, False)])

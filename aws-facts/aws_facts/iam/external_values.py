@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from .conditions import as_instant, as_number
 from .document import Condition
 from .external_callers import FRESH, Facts
+from .networks import address_outside, owner_networks
 from .principals import unique_ids_named
 from .proof_request import IP_KEYS, VPC_KEYS
 from .wildcard import instances
@@ -93,14 +94,15 @@ def _address_in(value: str) -> str | None:
 
 def _outside_addresses(conditions: list[Condition]) -> list[str]:
     """An outsider's source addresses: one IPv4 and one IPv6 address in none of the ranges the document
-    names, plus an address of each range that covers every address (0.0.0.0/0, ::/0). A fixed range
-    otherwise counts as the owner's network, as in S3's definition of a public policy."""
+    names, plus an address of each range that is not the owner's network (networks.py: broader than S3's limit,
+    alone or joined with the document's other ranges) outside the owner's blocks."""
     networks = []
     for condition in conditions:
         for value in condition.values:
             with contextlib.suppress(ValueError):
                 networks.append(ipaddress.ip_network(value, strict=False))
-    found = [str(n.network_address) for n in networks if n.prefixlen == 0]
+    owners = owner_networks(networks)
+    found = [str(a) for n in networks if (a := address_outside(n, owners)) is not None]
     for pool in (FRESH_IPV4, FRESH_IPV6):
         free = next((a for a in pool if not any(ipaddress.ip_address(a) in n for n in networks)), None)
         if free is not None:

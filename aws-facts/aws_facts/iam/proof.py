@@ -25,7 +25,8 @@ strings with `*`/`?` globs as regular expressions (ARN patterns segment-wise), n
 owner's network out of an outsider's reach, as S3 defines a public policy: an outsider's source address is in
 no named range of at least /8 (IPv4) or /32 (IPv6), its VPC and VPC endpoint are none the document names, the
 endpoint's account and organization are outside the zone. Ranges broader than that (0.0.0.0/1 and
-128.0.0.0/1 together cover everything) are anyone's.
+128.0.0.0/1 together cover everything) are anyone's, and so are narrow ranges that join into a broader block
+(10.0.0.0/8 and 11.0.0.0/8 are 10.0.0.0/7: networks.py).
 
 What the encoding cannot express raises Unencodable (a kind of UnsupportedCondition): the caller reports
 the document as "cannot be evaluated", never as passed.

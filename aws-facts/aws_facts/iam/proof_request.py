@@ -18,6 +18,7 @@ import z3
 from ..names import ACCOUNT_ID
 from .conditions import NEGATED, UnsupportedCondition, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
+from .networks import owner_networks
 from .principals import unique_ids_named
 from .proof_terms import (
     account_field,
@@ -38,8 +39,6 @@ from .proof_terms import (
 )
 from .wildcard import has_glob, split_arn
 
-OWNER_PREFIX_V4 = 8  # S3: a range broader than /8 (IPv4) or /32 (IPv6) is public, a narrower one the owner's
-OWNER_PREFIX_V6 = 32
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
 VPC_KEYS = {"aws:sourcevpc", "aws:sourcevpce"}
@@ -449,18 +448,21 @@ class Request:
         return slots
 
     def _owner_network(self, key: str, is_v4: z3.BoolRef, a4: z3.BitVecRef, a6: z3.BitVecRef) -> z3.BoolRef:
-        """The address is in a range the document names that is narrow enough to be the owner's network."""
-        inside = []
+        """The address is in the owner's network: the ranges the document names that are narrow enough, joined
+        (networks.owner_networks)."""
+        named = []
         for condition in self.tests.get(key, []):
             for value in condition.values:
                 try:
-                    network = ipaddress.ip_network(value, strict=False)
+                    named.append(ipaddress.ip_network(value, strict=False))
                 except ValueError:
                     continue
-                if network.version == 4 and network.prefixlen >= OWNER_PREFIX_V4:
-                    inside.append(z3.And(is_v4, in_network(network, a4)))
-                elif network.version == 6 and network.prefixlen >= OWNER_PREFIX_V6:
-                    inside.append(z3.And(z3.Not(is_v4), in_network(network, a6)))
+        inside = [
+            z3.And(is_v4, in_network(network, a4))
+            if network.version == 4
+            else z3.And(z3.Not(is_v4), in_network(network, a6))
+            for network in owner_networks(named)
+        ]
         return z3.Or(*inside) if inside else z3.BoolVal(False)
 
     # -- statements --

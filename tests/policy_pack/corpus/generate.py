@@ -185,6 +185,25 @@ repo(
     "refuse",
     g,
 )
+role(
+    F,
+    "github-any-repo-ip-halves",
+    [
+        trust(
+            {"Federated": GH},
+            {"StringLike": {SUB: "repo:*"}, "IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"]}},
+        )
+    ],
+    "refuse",
+    f"{g}; {DOC['s3public']}: any repository's workflow, from any IPv4 address",
+)
+role(
+    F,
+    "github-any-repo-ip-slash-8",
+    [trust({"Federated": GH}, {"StringLike": {SUB: "repo:*"}, "IpAddress": {"aws:SourceIp": "198.0.0.0/8"}})],
+    "accept",
+    f"{DOC['s3public']}: a fixed range of /8 is the owner's network (its runners)",
+)
 role(F, "github-aud-only-like", [trust({"Federated": GH}, {"StringLike": {AUD: "*"}})], "refuse", g)
 role(
     F,
@@ -2923,6 +2942,36 @@ for name, condition, verdict, why in [
         "accept",
         f"{DOC['s3public']}: /32 is not broader than /32",
     ),
+    (
+        "ip-v4-every-slash-8",
+        {"IpAddress": {"aws:SourceIp": [f"{i}.0.0.0/8" for i in range(256)]}},
+        "refuse",
+        f"{DOC['s3public']}: each range is /8, together they are every IPv4 address",
+    ),
+    (
+        "ip-v4-two-slash-8-join",
+        {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "11.0.0.0/8"]}},
+        "refuse",
+        f"{DOC['s3public']}: the same addresses as 10.0.0.0/7, broader than /8",
+    ),
+    (
+        "ip-v4-private-ranges",
+        {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}},
+        "accept",
+        f"{DOC['s3public']}: three ranges, none broader than /8, that join into none",
+    ),
+    (
+        "ip-v6-two-slash-32-join",
+        {"IpAddress": {"aws:SourceIp": ["2001:db8::/32", "2001:db9::/32"]}},
+        "refuse",
+        f"{DOC['s3public']}: the same addresses as 2001:db8::/31, broader than /32",
+    ),
+    (
+        "ip-v6-two-slash-32-apart",
+        {"IpAddress": {"aws:SourceIp": ["2001:db9::/32", "2001:dba::/32"]}},
+        "accept",
+        f"{DOC['s3public']}: adjacent, but no /31 holds both (0xdb9 is odd): two /32 ranges",
+    ),
 ]:
     repo(P, name, [st("*", PULL, condition)], verdict, why)
 for name, deny, verdict, why in [
@@ -2955,6 +3004,12 @@ for name, deny, verdict, why in [
         {"ForAllValues:StringNotLike": {"aws:PrincipalOrgPaths": [f"{ORG}/*"]}},
         "accept",
         f"{ORGPATH}: only the own organization passes",
+    ),
+    (
+        "deny-guard-ip-every-slash-8",
+        {"NotIpAddress": {"aws:SourceIp": [f"{i}.0.0.0/8" for i in range(256)] + ["::/0"]}},
+        "refuse",
+        f"{DOC['s3public']}: the /8 ranges are every IPv4 address, all of which pass the guard",
     ),
     (
         "deny-guard-ip-halves",
