@@ -142,6 +142,27 @@ def test_writing_a_range_as_its_two_halves_never_changes_the_verdict(address, pr
     assert outsider(halves) is expected
 
 
+@pytest.mark.parametrize(
+    ("key", "operator", "pattern", "possible", "principal"),
+    [
+        # Under 2008-10-17 `${aws:username}` is literal text: `$`, `{` and `}` are in no IAM name (IAM's name rules).
+        ("aws:PrincipalArn", "StringLike", "arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/x", "*"),
+        ("aws:PrincipalArn", "ArnLike", "arn:aws:iam::*:role/ci${x}*", "arn:aws:iam::*:role/ci*", "*"),
+        ("aws:PrincipalArn", "StringLike", "arn:aws:iam::*:user/a b", "arn:aws:iam::*:user/a-b", "*"),  # a space
+        ("aws:PrincipalOrgPaths", "ForAnyValue:StringLike", "o-*/r-${x}/*", "o-*/r-x/*", "*"),  # ids: [a-z0-9-]
+        ("aws:PrincipalAccount", "StringLike", "1234567890${x}", "1234567890??", "*"),  # accounts are digits
+        ("aws:PrincipalServiceName", "StringLike", "*${x}*", "*build*", {"Service": "codebuild.amazonaws.com"}),
+    ],
+)
+def test_a_pattern_with_a_character_no_identity_value_holds_admits_nobody_and_is_decided(
+    key, operator, pattern, possible, principal
+):
+    """The same pattern with a character an identity value can hold admits an outsider: the answer is the
+    character's."""
+    assert witnesses(anyone({operator: {key: pattern}}) | {"Principal": principal}, version="2008-10-17") == []
+    assert witnesses(anyone({operator: {key: possible}}) | {"Principal": principal}, version="2008-10-17") != []
+
+
 @pytest.mark.parametrize(("version", "outsider"), [("2012-10-17", True), ("2008-10-17", False), (None, False)])
 def test_policy_variables_are_variables_only_under_version_2012_10_17(version, outsider):
     same = anyone({"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}})

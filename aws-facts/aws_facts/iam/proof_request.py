@@ -63,6 +63,27 @@ IDENTITY_KEYS = {
     "aws:username",
     "aws:userid",
 }
+# The characters of the identity keys' values, for each kind of caller whose identity sets them: a superset of
+# the shapes the request gives them (proof_terms._Terms). IAM names and paths are [A-Za-z0-9+=,.@_-] and `/`,
+# ARNs add `:` and their partition; organization ids and paths are [a-z0-9-] and `/`; accounts are digits;
+# service principals [a-z0-9.-].
+_ALPHABETS = {
+    ("aws", "aws:principalarn"): "A-Za-z0-9+=,.@_:/-",
+    ("aws", "aws:principalaccount"): "0-9",
+    ("aws", "kms:calleraccount"): "0-9",
+    ("aws", "aws:principalorgid"): "a-z0-9-",
+    ("aws", "aws:principalorgpaths"): "a-z0-9/-",
+    ("service", "aws:principalservicename"): "a-z0-9.-",
+    ("service", "aws:principalservicenameslist"): "a-z0-9.-",
+    ("service", "aws:sourceaccount"): "0-9",
+    ("service", "aws:sourceowner"): "0-9",
+    ("service", "aws:sourceorgid"): "a-z0-9-",
+    ("service", "aws:sourceorgpaths"): "a-z0-9/-",
+}
+_CASE_SENSITIVE = ("stringequals", "stringnotequals", "stringlike", "stringnotlike")
+_ARN_BASES = ("arnlike", "arnnotlike", "arnequals", "arnnotequals")
+
+
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -606,6 +627,8 @@ class Request:
             raise Unencodable(f"the key {condition.key} is tested both as an IP address and as text")
         if variables:
             return self._with_variables(condition, base, expected, actual)
+        if self._spells_no_value(condition.lower_key, base, expected):
+            return z3.BoolVal(False)
         if (
             self.kind == "service"
             and condition.lower_key == "aws:sourcearn"
@@ -627,6 +650,17 @@ class Request:
         if base.startswith("arn"):
             return z3.And(is_arn(actual), z3.InRe(actual, arn_re(expected)))
         raise Unencodable(f"the condition operator {condition.operator} is not modelled")
+
+    def _spells_no_value(self, key: str, base: str, expected: str) -> bool:
+        """A value that no value of this identity key can match: a character (other than a wildcard) that none of
+        its values holds, such as `$` in `arn:aws:iam::*:user/${aws:username}` under Version 2008-10-17 (literal
+        text). The solver would prove it only slowly (a wildcard next to an impossible character), so it is said
+        here, and is what the encoding implies."""
+        alphabet = _ALPHABETS.get((self.kind, key))
+        if alphabet is None or base not in (*_CASE_SENSITIVE, *_ARN_BASES):
+            return False
+        literal = expected if base in ("stringequals", "stringnotequals") else re.sub(r"[*?]", "", expected)
+        return re.fullmatch(f"[{alphabet}]*", literal) is None
 
     def _with_variables(self, condition: Condition, base: str, expected: str, actual: z3.SeqRef) -> z3.BoolRef:
         """A value with policy variables (Version 2012-10-17): each `${key}` is the request's first value of

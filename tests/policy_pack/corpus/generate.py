@@ -3047,6 +3047,24 @@ for name, version, verdict, why in [
         verdict,
         f"{VERSION}; {DOC['variables']}: {why}",
     )
+USERS = {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/${aws:username}"}}
+for name, version, verdict, why in [
+    ("version-2012-user-arn-variable", "2012-10-17", "refuse", "a variable: every user of every account matches"),
+    (
+        "version-2008-user-arn-literal",
+        "2008-10-17",
+        "accept",
+        "2008-10-17 has no policy variables: `$`, `{`, `}` are in no IAM user name, so no principal matches",
+    ),
+]:
+    case(
+        P,
+        name,
+        ROLE,
+        {"assumeRolePolicy": json.dumps({"Version": version, "Statement": [trust({"AWS": "*"}, USERS)]})},
+        verdict,
+        f"{VERSION}; {DOC['variables']}; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names: {why}",
+    )
 
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
