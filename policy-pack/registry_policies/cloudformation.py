@@ -15,7 +15,7 @@ import yaml
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from .subject import Subject
-from .values import is_unknown
+from .values import MAX_DEPTH, is_unknown
 
 CLOUDFORMATION_STACK = "aws:cloudformation/stack:Stack"
 CLOUDCONTROL_RESOURCE = "aws:cloudcontrol/resource:Resource"
@@ -130,6 +130,28 @@ def resolve(value: Any) -> Any:
     return value
 
 
+def _with_mappings(value: Any, mappings: dict[Any, Any], depth: int = 0) -> Any:
+    """`Fn::FindInMap` with three written-out keys, replaced by the value the template's Mappings hold for them
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-findinmap.html:
+    the value of a two-level map declared in the Mappings section). Keys that are themselves intrinsics (such as
+    `!Ref AWS::Region`) or not in the map stay as written: resolved only at deploy time."""
+    if depth > MAX_DEPTH:
+        return value
+    if isinstance(value, dict) and list(value) == ["Fn::FindInMap"]:
+        keys = value["Fn::FindInMap"]
+        if isinstance(keys, list) and len(keys) == 3 and all(isinstance(k, str) for k in keys):
+            top = mappings.get(keys[0])
+            second = top.get(keys[1]) if isinstance(top, dict) else None
+            if isinstance(second, dict) and keys[2] in second:
+                return second[keys[2]]
+        return value
+    if isinstance(value, dict):
+        return {k: _with_mappings(v, mappings, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_mappings(v, mappings, depth + 1) for v in value]
+    return value
+
+
 def template_resources(props: dict[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]], Subject | None]:
     """The (logical id, type, properties) of every resource of an aws:cloudformation/stack's template, or why
     they cannot be read (a Subject: an unknown templateBody as its document, else the reason unreadable)."""
@@ -160,11 +182,12 @@ def template_resources(props: dict[str, Any]) -> tuple[list[tuple[str, str, dict
         reason = "a Transform (macro, SAM) generates resources the template does not show"
         return [], Subject(f"{where} (templateBody.Transform)", unreadable=reason)
     resources = template.get("Resources")
+    mappings = template.get("Mappings") if isinstance(template.get("Mappings"), dict) else {}
     found = []
     for logical, resource in (resources if isinstance(resources, dict) else {}).items():
         if not isinstance(resource, dict):
             continue
-        properties = resource.get("Properties") or {}
+        properties = _with_mappings(resource.get("Properties") or {}, mappings)
         found.append((str(logical), str(resource.get("Type")), properties if isinstance(properties, dict) else {}))
     return found, None
 

@@ -2537,6 +2537,38 @@ case(
     "refuse",
     "a template parameter decides the principal",
 )
+FIND_IN_MAP = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-findinmap.html"
+)
+ACCOUNTS_MAP = f"Mappings:\n  Accounts:\n    Consumers: {{Own: '{OWN}', Other: '{FOREIGN}'}}\n"
+for name, principal, verdict, why in [
+    (
+        "cfn-yaml-findinmap-own",
+        "!FindInMap [Accounts, Consumers, Own]",
+        "accept",
+        "the template's own map: the own account",
+    ),
+    (
+        "cfn-yaml-findinmap-foreign",
+        "!FindInMap [Accounts, Consumers, Other]",
+        "refuse",
+        "the map names another account",
+    ),
+    (
+        "cfn-yaml-findinmap-by-region",
+        "!FindInMap [Accounts, !Ref AWS::Region, Own]",
+        "refuse",
+        "a key known only at deploy time: cannot be evaluated",
+    ),
+]:
+    case(
+        T,
+        name,
+        STACK,
+        {"templateBody": ACCOUNTS_MAP + KEY_YAML.format(principal=principal)},
+        verdict,
+        f"{FIND_IN_MAP}: {why}",
+    )
 case(
     T,
     "cfn-yaml-literal-foreign-root",
