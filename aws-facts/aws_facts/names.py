@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterable
 from importlib import resources
 
 from . import models
@@ -27,6 +28,14 @@ ORG_PATH = re.compile(f"{ORG_ID.pattern}/{_ROOT_ID}(?:/{_OU_ID})*/?")
 # path is matched as a prefix, so its closing '/' matters: `.../ou-ab12-11111111` would also be a prefix of the
 # sibling OU `.../ou-ab12-111111112/` (OU ids vary in length).
 ORG_PATH_AS_GIVEN = re.compile(f"{ORG_ID.pattern}/{_ROOT_ID}/(?:{_OU_ID}/)*")
+
+
+def organizations_whole_under(org_paths: Iterable[str]) -> frozenset[str]:
+    """The organizations a set of paths covers whole: an organization has one root (AWS Organizations' concepts:
+    "you can have only one root"), so the path of its root (`o-x/r-y/`) is every path of the organization."""
+    return frozenset(p.split("/")[0] for p in org_paths if len(p.rstrip("/").split("/")) == 2)
+
+
 # Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
 # Their account field is ACCOUNT_ID's pattern.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_facts.names import ORG_PATH_AS_GIVEN
+from aws_facts.names import ORG_PATH_AS_GIVEN, organizations_whole_under
 from aws_facts.pack_interface import ZONE_POLICY
 
 from .config import Consumers
@@ -42,7 +42,7 @@ class TrustedZone:
         )
 
     def organization_problem(self, organization: str, what: str) -> str | None:
-        if organization in self.organizations:
+        if organization in self.organizations or organization in organizations_whole_under(self.org_paths):
             return None
         return (
             f"{what} is in the organization {organization!r}, outside the trusted zone: {self.source} trusts the "

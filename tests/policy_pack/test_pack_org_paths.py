@@ -174,3 +174,23 @@ def test_any_ou_of_the_organization_is_inside_exactly_when_it_is_the_trusted_one
 def test_any_ou_under_the_trusted_one_is_inside(suffix):
     org_path = f"{TRUSTED_OU}ou-cd34-{suffix}/"
     assert effective_access(REPOSITORY_POLICY, {"policy": json.dumps(grant_under(org_path))}, ZONE) == []
+
+
+@pytest.mark.parametrize(
+    ("org_path", "condition", "refused"),
+    [
+        (f"{PATH_ORG}/r-cd34/", {"StringEquals": {"aws:PrincipalOrgID": PATH_ORG}}, False),  # the root: all of it
+        (f"{PATH_ORG}/r-cd34/", {"StringEquals": {"aws:PrincipalOrgID": ORG}}, True),  # another organization
+        (TRUSTED_OU, {"StringEquals": {"aws:PrincipalOrgID": PATH_ORG}}, True),  # one OU is not the organization
+    ],
+)
+def test_a_trusted_root_path_is_its_whole_organization(org_path, condition, refused):
+    """An organization has one root (AWS Organizations' concepts), so the path of its root is every account of
+    it: a grant to the organization is inside a zone that trusts that path, and outside one that trusts an OU."""
+    zone = {"trustedAccounts": [OWN], "trustedOrgPaths": [org_path]}
+    policy = {
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": condition}]
+    }
+    properties = {"repository": "models/bert", "policy": json.dumps({"Version": "2012-10-17"} | policy)}
+    findings = effective_access("aws:ecr/repositoryPolicy:RepositoryPolicy", properties, zone)
+    assert bool(findings) is refused, [f.message for f in findings]

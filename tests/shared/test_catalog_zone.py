@@ -189,6 +189,23 @@ def test_a_path_under_a_trusted_path_is_accepted(tmp_path, org_path):
     assert catalog.models[1].consumers.org_paths == (org_path,)
 
 
+def test_a_trusted_root_path_is_its_whole_organization(tmp_path):
+    """An organization has one root (AWS Organizations): the path of its root covers every account of it, so the
+    team may name the organization itself; a path under another organization's root stays outside."""
+    for name in ("own", "other", "ou"):
+        (tmp_path / name).mkdir()
+    root_zone = TrustedZone(
+        frozenset({TRUSTED}), frozenset(), "policy-pack/config/local.json", frozenset({f"{PATH_ORG}/r-cd34/"})
+    )
+    catalog = load_catalog(folder_with(tmp_path / "own", {"orgId": PATH_ORG}), zone=root_zone)
+    assert catalog.models[1].consumers.org_id == PATH_ORG
+    with pytest.raises(ConfigError):
+        load_catalog(folder_with(tmp_path / "other", {"orgId": ORG}), zone=root_zone)
+    ou_zone = TrustedZone(frozenset({TRUSTED}), frozenset(), "policy-pack/config/local.json", frozenset({TRUSTED_OU}))
+    with pytest.raises(ConfigError):  # one OU is not the organization
+        load_catalog(folder_with(tmp_path / "ou", {"orgId": PATH_ORG}), zone=ou_zone)
+
+
 @pytest.mark.parametrize(
     "org_path",
     [

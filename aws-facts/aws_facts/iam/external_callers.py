@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..names import ACCOUNT_ID
+from ..names import ACCOUNT_ID, organizations_whole_under
 from .document import Condition, Statement
 from .principals import Caller, account_of
 from .providers import Provider, provider, provider_of
@@ -33,6 +33,12 @@ class Zone:
     accounts: frozenset[str] | None = None
     organizations: frozenset[str] = frozenset()
     org_paths: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        # A trusted path that ends at its organization's root is the whole organization: it is trusted.
+        whole = organizations_whole_under(self.org_paths)
+        if not whole <= self.organizations:
+            object.__setattr__(self, "organizations", self.organizations | whole)
 
 
 @dataclass(frozen=True)
