@@ -2,9 +2,8 @@
 
 An AMI or a snapshot can hold a model as well as an image can, and EC2 shares them by permission, not by
 policy document (ModifyImageAttribute / ModifySnapshotAttribute): the group `all` makes the image public,
-an account id grants that account, an organization or organizational unit ARN grants every account of that
-organization (an OU is part of its organization, so the organization is the exact zone test: a trusted
-organization contains the OU, an untrusted one contains none of the zone's accounts).
+an account id grants that account, an organization ARN every account of that organization, an organizational
+unit ARN the accounts of that OU and of the OUs under it (the organization paths through it, `o-x/*/ou-y/*`).
 
 - aws.ec2.AmiLaunchPermission: `group` ("all"), `accountId`, `organizationArn`, `organizationalUnitArn`.
 - aws.ec2.SnapshotCreateVolumePermission: `accountId`.
@@ -47,7 +46,7 @@ def _statements(action: str, groups: Any, accounts: Any, organizations: Any, uni
         statements.append(
             {"Sid": f"account{index}", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": action}
         )
-    for index, arn in enumerate(_listed(organizations) + _listed(units)):
+    for index, arn in enumerate(_listed(organizations)):
         statements.append(
             {
                 "Sid": f"organization{index}",
@@ -57,7 +56,28 @@ def _statements(action: str, groups: Any, accounts: Any, organizations: Any, uni
                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_of(arn)}},
             }
         )
+    for index, arn in enumerate(_listed(units)):
+        statements.append(
+            {
+                "Sid": f"unit{index}",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": action,
+                "Condition": _unit_condition(arn),
+            }
+        )
     return statements
+
+
+def _unit_condition(arn: Any) -> dict[str, Any]:
+    """The accounts of an OU and of the OUs under it: the organization paths through it (`o-x/*/ou-y/*`: an OU
+    has one parent, so that is one place in the organization). An ARN that is unknown or not an OU's stands for
+    what `organization_of` makes of it."""
+    if not is_unknown(arn) and isinstance(arn, str):
+        parts = arn.split(":", 5)[-1].split("/")
+        if len(parts) == 3 and parts[0] == "ou" and parts[1] and parts[2]:
+            return {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{parts[1]}/*/{parts[2]}/*"}}
+    return {"StringEquals": {"aws:PrincipalOrgID": organization_of(arn)}}
 
 
 def _listed(value: Any) -> list[Any]:

@@ -113,6 +113,26 @@ def test_an_ami_launch_permission_grants_as_ec2_shares_the_image(props, refused)
     assert bool(refusals("aws:ec2/amiLaunchPermission:AmiLaunchPermission", props)) is refused
 
 
+TRUSTED_OU_PATH = "o-a1b2c3d4e5/r-ab12/ou-ab12-abcdefgh/"
+
+
+@pytest.mark.parametrize(
+    ("unit", "refused"),
+    [
+        ("o-a1b2c3d4e5/ou-ab12-abcdefgh", False),  # the trusted OU (and the OUs under it)
+        ("o-a1b2c3d4e5/ou-ab12-zzzzzzzz", True),  # another OU of the same organization
+        ("o-zzzzzzzzzz/ou-ab12-abcdefgh", True),  # the same OU id in another organization
+    ],
+)
+def test_an_ami_launch_permission_to_an_ou_is_the_paths_through_that_ou(unit, refused):
+    """EC2 shares with the accounts of the OU; an OU has one parent (AWS Organizations), so in a zone that trusts
+    that OU's path (and not its organization) the permission is inside, and a sibling OU is outside."""
+    zone = {"trustedAccounts": ["123456789012"], "trustedOrgPaths": [TRUSTED_OU_PATH]}
+    props = {"imageId": "ami-1", "organizationalUnitArn": f"arn:aws:organizations::123456789012:ou/{unit}"}
+    findings = effective_access("aws:ec2/amiLaunchPermission:AmiLaunchPermission", props, zone)
+    assert bool(findings) is refused, [f.message for f in findings]
+
+
 def test_a_snapshot_create_volume_permission_to_another_account_is_refused():
     type_ = "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission"
     assert refusals(type_, {"snapshotId": "snap-1", "accountId": FOREIGN})

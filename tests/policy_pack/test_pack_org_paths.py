@@ -194,3 +194,26 @@ def test_a_trusted_root_path_is_its_whole_organization(org_path, condition, refu
     properties = {"repository": "models/bert", "policy": json.dumps({"Version": "2012-10-17"} | policy)}
     findings = effective_access("aws:ecr/repositoryPolicy:RepositoryPolicy", properties, zone)
     assert bool(findings) is refused, [f.message for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        (f"{PATH_ORG}/*/ou-cd34-11111111/*", False),  # the trusted OU wherever it is: it has one place
+        (f"{PATH_ORG}/r-cd34/*/ou-cd34-11111111/*", False),
+        (f"{PATH_ORG}/*/ou-cd34-1111111*", True),  # an OU whose id starts with the trusted one's
+        ("o-*/*/ou-cd34-11111111/*", True),  # the same OU id in any organization
+    ],
+)
+def test_a_path_pattern_through_a_trusted_ou_is_inside_since_an_ou_has_one_parent(pattern, refused):
+    """AWS Organizations: an OU has one parent, so every path through `ou-cd34-11111111` of that organization
+    begins with the trusted path; the proof says so without a witness search."""
+    zone = {"trustedAccounts": [OWN], "trustedOrgPaths": [TRUSTED_OU]}
+    condition = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [pattern]}}
+    policy = {
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": condition}]
+    }
+    properties = {"repository": "models/bert", "policy": json.dumps({"Version": "2012-10-17"} | policy)}
+    findings = effective_access("aws:ecr/repositoryPolicy:RepositoryPolicy", properties, zone)
+    assert bool(findings) is refused, [f.message for f in findings]
+    assert not any("cannot be evaluated" in f.message for f in findings)

@@ -627,7 +627,9 @@ class Request:
             raise Unencodable(f"the key {condition.key} is tested both as an IP address and as text")
         if variables:
             return self._with_variables(condition, base, expected, actual)
-        if self._spells_no_value(condition.lower_key, base, expected):
+        if self._spells_no_value(condition.lower_key, base, expected) or self._through_a_trusted_ou(
+            condition.lower_key, base, expected
+        ):
             return z3.BoolVal(False)
         if (
             self.kind == "service"
@@ -661,6 +663,21 @@ class Request:
             return False
         literal = expected if base in ("stringequals", "stringnotequals") else re.sub(r"[*?]", "", expected)
         return re.fullmatch(f"[{alphabet}]*", literal) is None
+
+    def _through_a_trusted_ou(self, key: str, base: str, expected: str) -> bool:
+        """An organization path pattern every match of which passes through the last OU of a trusted path
+        (`o-x/*/ou-y/*` with `o-x/r-z/ou-y/` trusted): an OU has one parent (AWS Organizations), so every path
+        through it begins with the trusted path, and no outsider's path does (`_organization`)."""
+        if key not in ("aws:principalorgpaths", "aws:sourceorgpaths") or base not in _CASE_SENSITIVE:
+            return False
+        pieces = re.split(r"[*?]", expected) if base in ("stringlike", "stringnotlike") else [expected]
+        for path in self.zone.org_paths:
+            ids = [p for p in path.split("/") if p]
+            if len(ids) < 3 or not ids[-1].startswith("ou-"):
+                continue
+            if pieces[0].startswith(ids[0] + "/") and any(f"/{ids[-1]}/" in piece for piece in pieces):
+                return True
+        return False
 
     def _with_variables(self, condition: Condition, base: str, expected: str, actual: z3.SeqRef) -> z3.BoolRef:
         """A value with policy variables (Version 2012-10-17): each `${key}` is the request's first value of
