@@ -239,6 +239,14 @@ def test_a_fixed_network_origin_counts_as_the_owner_s_network(condition, open_):
     assert bool(outsiders(allow("*", condition=condition))) is open_
 
 
+def test_a_federated_caller_cannot_leave_out_a_key_every_request_has():
+    """aws:SecureTransport is in every request's context (the global condition keys page): the search that
+    judges federated callers does not try it absent."""
+    any_repository = {"StringLike": {SUB: "repo:*"}}
+    assert outsiders(trust(GITHUB, any_repository | {"Null": {"aws:SecureTransport": "true"}})) == {}
+    assert outsiders(trust(GITHUB, any_repository | {"Null": {"aws:SecureTransport": "false"}})) != {}
+
+
 @pytest.mark.parametrize(
     ("ranges", "open_"),
     [

@@ -163,6 +163,15 @@ def test_a_pattern_with_a_character_no_identity_value_holds_admits_nobody_and_is
     assert witnesses(anyone({operator: {key: possible}}) | {"Principal": principal}, version="2008-10-17") != []
 
 
+@pytest.mark.parametrize("key", ["aws:CurrentTime", "aws:EpochTime", "aws:SecureTransport"])
+def test_a_key_in_every_request_cannot_be_left_out(key):
+    """The global condition keys page: these keys are "always included in the request context" (one value)."""
+    assert witnesses(anyone({"Null": {key: "true"}})) == []  # nobody's request lacks it
+    assert witnesses(anyone({"Null": {key: "false"}})) != []  # everybody's has it
+    # A Deny on the key's presence removes everyone: no request escapes it by leaving the key out.
+    assert witnesses(anyone(), deny({"Null": {key: "false"}})) == []
+
+
 @pytest.mark.parametrize(("version", "outsider"), [("2012-10-17", True), ("2008-10-17", False), (None, False)])
 def test_policy_variables_are_variables_only_under_version_2012_10_17(version, outsider):
     same = anyone({"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}})

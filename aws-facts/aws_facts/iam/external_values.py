@@ -13,7 +13,7 @@ from .document import Condition
 from .external_callers import FRESH, Facts
 from .networks import address_outside, owner_networks
 from .principals import unique_ids_named
-from .proof_request import IP_KEYS, VPC_KEYS
+from .proof_request import ALWAYS_PRESENT, IP_KEYS, VPC_KEYS
 from .wildcard import instances
 
 FRESH_IPV4 = ("198.51.100.7", "203.0.113.7", "8.8.8.8", "100.64.0.7", "10.255.255.7")
@@ -39,10 +39,14 @@ def _outside_network_owners(key: str, conditions: list[Condition], facts: Facts)
 def candidate_values(
     key: str, conditions: Iterable[Condition], facts: Facts | None = None, insiders: bool = False
 ) -> list[str | None]:
-    """Values a requester may send for a key it chooses: absent, fresh, and what the conditions name.
-    Network keys take only an outsider's values unless `insiders` (then also an address of every range and
-    every endpoint, VPC and owner the conditions name)."""
-    conditions = list(conditions)
+    """Values a requester may send for a key it chooses: absent (unless the key is in every request,
+    ALWAYS_PRESENT), fresh, and what the conditions name. Network keys take only an outsider's values unless
+    `insiders` (then also an address of every range and every endpoint, VPC and owner the conditions name)."""
+    values = _candidates(key, list(conditions), facts, insiders)
+    return [v for v in values if v is not None] if key in ALWAYS_PRESENT else values
+
+
+def _candidates(key: str, conditions: list[Condition], facts: Facts | None, insiders: bool) -> list[str | None]:
     if insiders and key in NETWORK_KEYS:
         inside = [i for c in conditions for v in c.values for i in instances(v)]
         if key in IP_KEYS:

@@ -42,6 +42,10 @@ from .wildcard import has_glob, split_arn
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
 VPC_KEYS = {"aws:sourcevpc", "aws:sourcevpce"}
+# Keys in every request's context, one value each (the global condition keys page: aws:CurrentTime,
+# aws:EpochTime, aws:SecureTransport, "Availability: this key is always included in the request context"): a
+# request cannot leave them out to escape a Deny on them.
+ALWAYS_PRESENT = {"aws:currenttime", "aws:epochtime", "aws:securetransport"}
 # The condition keys AWS sets from the caller's identity, never the requester's choice (one definition: external.py
 # reads it too).
 IDENTITY_KEYS = {
@@ -419,7 +423,7 @@ class Request:
     def _requester(self, key: str, tests: list[Condition]) -> _Slots:
         size = max(1, len(tests))
         count = z3.Int(f"count[{key}]")
-        self.constraints.append(z3.And(count >= 0, count <= size))
+        self.constraints.append(count == 1 if key in ALWAYS_PRESENT else z3.And(count >= 0, count <= size))
         values = [z3.String(f"value[{key}][{i}]") for i in range(size)]
         slots = _Slots(count, values)
         bases = {c.base for c in tests} - {"null"}

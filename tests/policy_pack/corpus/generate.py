@@ -3038,6 +3038,12 @@ for name, deny, verdict, why in [
         f"{ORGPATH}: only the own organization passes",
     ),
     (
+        "deny-guard-time-present",
+        {"Null": {"aws:CurrentTime": "false"}},
+        "accept",
+        f"{DOC['global']}#condition-keys-currenttime: always in the request context, so the guard denies everyone",
+    ),
+    (
         "deny-guard-ip-every-slash-8",
         {"NotIpAddress": {"aws:SourceIp": [f"{i}.0.0.0/8" for i in range(256)] + ["::/0"]}},
         "refuse",
