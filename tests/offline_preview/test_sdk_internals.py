@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from offline_preview import sdk_internals
-from pulumi.runtime import _context, mocks, resource, rpc, sync_await
+from pulumi.runtime import _context, known_types, mocks, resource, rpc, sync_await
 from pulumi.runtime.rpc import UNKNOWN
 
 
@@ -101,6 +101,8 @@ def test_contains_unknowns_is_the_function_the_sdk_calls_through_the_rpc_module(
     # contains_unknowns restates this function; pulumi.output's (and pulumi.contains_unknowns) calls it as
     # `rpc.contains_unknowns`, and rpc's own callers through the module's globals: the swap is seen by all of them.
     assert _digest(rpc.contains_unknowns) == "1f1f335b6f48b960"
+    # ...and what it takes for unknown: an instance of pulumi.output.Unknown, which the replacement tests for directly.
+    assert _digest(known_types.is_unknown) == "e80e80f526585c92"
     assert "return rpc.contains_unknowns(val)" in inspect.getsource(pulumi.output.contains_unknowns)
     assert pulumi.contains_unknowns is pulumi.output.contains_unknowns
 
@@ -151,6 +153,8 @@ WITH_UNKNOWNS = st.recursive(
 @given(WITH_UNKNOWNS)
 def test_contains_unknowns_answers_as_the_sdk(value):
     assert sdk_internals.contains_unknowns(value) is rpc.contains_unknowns(value)
+    shared = [value, {"again": value}, (value,)]  # one object met twice: walked once by both
+    assert sdk_internals.contains_unknowns(shared) is rpc.contains_unknowns(shared)
 
 
 def test_plain_struct_stands_for_the_pinned_serializer():
