@@ -12,7 +12,7 @@ else in tools/offline_preview touches an underscored SDK name.
     round trip);
   * `pulumi.runtime.invoke` / `invoke_output` by wrappers noting the program line that called them (the
     SDK sends no source position with an invoke), read back by `invoke_caller()`;
-  * `pulumi.runtime.rpc.contains_unknowns` by `contains_unknowns`, the same walk without the SDK's recursive
+  * `pulumi.runtime.rpc.contains_unknowns` by `contains_unknowns`, the same answers without the SDK's recursive
     closure: each of its calls (some 26 per resource) left a function, its cell and its annotations in a reference
     cycle, garbage only a collection frees: 9 in 10 of the objects the collection after the registry's evaluation
     freed at 1,000 models (448,000), and most of its time.
