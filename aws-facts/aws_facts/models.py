@@ -23,9 +23,16 @@ BOTOCORE_VERSION: str = botocore.__version__
 @functools.cache
 def service_model(service: str) -> dict[str, Any]:
     """The raw service-2 model of `service` (e.g. "ecr", "iam", "kms", "ecr-public")."""
+    return _loader().load_service_model(service, "service-2")
+
+
+@functools.cache
+def _loader():
+    """One botocore Loader for the process: each Loader lists every service botocore ships (a directory scan of
+    some 400 services, about 30 ms) before its first model, and remembers the list."""
     import botocore.loaders
 
-    return botocore.loaders.Loader().load_service_model(service, "service-2")
+    return botocore.loaders.Loader()
 
 
 def shape(service: str, name: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The collector's tuning (offline_preview.collector): set for the run, undone after it; paused while a program runs."""
 
 import gc
+import weakref
 
 from offline_preview import collector
 
@@ -27,3 +28,21 @@ def test_paused_leaves_a_collector_that_was_off_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_programs_garbage_is_collected_as_it_ends_not_left_for_later():
+    class Node:
+        pass
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10**9)  # no automatic collection in this test: only paused's own
+    try:
+        with collector.paused():
+            node = Node()
+            node.itself = node  # a reference cycle: garbage only a collection frees
+            alive = weakref.ref(node)
+            del node
+            assert alive() is not None
+        assert alive() is None
+    finally:
+        gc.set_threshold(*thresholds)

@@ -4,7 +4,14 @@ import json
 
 from hypothesis import given
 from hypothesis import strategies as st
-from offline_preview.manifest import json_text, load_manifest, manifest_path, rebuild_inputs, write_manifest
+from offline_preview.manifest import (
+    json_text,
+    load_manifest,
+    manifest_path,
+    rebuild_inputs,
+    rebuild_outputs,
+    write_manifest,
+)
 from offline_preview.streams import analyzer_resources
 from preview_helpers import by_name
 
@@ -100,4 +107,23 @@ def _leaves(value):
         for item in value:
             yield from _leaves(item)
     else:
+        yield value
+
+
+@given(_json(_SCALARS | _NUMBERS))
+def test_rebuilding_copies_the_entry_and_leaves_it_as_it_was(value):
+    entry = {"inputs": {"a": value, "b": [value]}, "outputs": {"c": value}, "jsonStrings": {}, "unknownInputs": []}
+    before = json.dumps(entry)
+    inputs = rebuild_inputs(entry)
+    assert inputs == {"a": value, "b": [value]}
+    assert rebuild_outputs(entry, inputs) == {"a": value, "b": [value], "c": value}
+    # A copy all the way down: changing the rebuilt inputs changes nothing of the entry.
+    for container in _containers(inputs):
+        container.clear()
+    assert json.dumps(entry) == before
+
+
+def _containers(value):
+    if isinstance(value, dict | list):
+        yield from (c for item in (value.values() if isinstance(value, dict) else value) for c in _containers(item))
         yield value

@@ -3,18 +3,21 @@ pulumi==3.272.0: these tests fail as soon as the SDK changes one, so that its us
 
 A source digest is sha256(inspect.getsource(f))[:16]: any edit to the function fails its test."""
 
+import contextlib
+import gc
 import hashlib
 import importlib
 import importlib.metadata
 import inspect
 
 import pulumi
+import pulumi.output
 import pulumi.runtime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from offline_preview import sdk_internals
-from pulumi.runtime import _context, mocks, resource, rpc, sync_await
+from pulumi.runtime import _context, known_types, mocks, resource, rpc, sync_await
 from pulumi.runtime.rpc import UNKNOWN
 
 
@@ -72,15 +75,86 @@ def test_the_secret_envelope_constants_are_the_sdks():
 
 
 def test_swapped_restores_every_sdk_symbol():
-    originals = (resource._get_stack_trace, mocks._sync_await, pulumi.runtime.invoke, pulumi.runtime.invoke_output)
+    originals = (
+        resource._get_stack_trace,
+        mocks._sync_await,
+        pulumi.runtime.invoke,
+        pulumi.runtime.invoke_output,
+        rpc.contains_unknowns,
+    )
     with pytest.raises(RuntimeError), sdk_internals.swapped():
         assert resource._get_stack_trace is sdk_internals.first_user_frame
         assert mocks._sync_await is sdk_internals.await_plain
         assert pulumi.runtime.invoke is not originals[2] and pulumi.runtime.invoke.__wrapped__ is originals[2]
+        assert rpc.contains_unknowns is sdk_internals.contains_unknowns
         raise RuntimeError("the program failed")
-    assert (resource._get_stack_trace, mocks._sync_await, pulumi.runtime.invoke, pulumi.runtime.invoke_output) == (
-        originals
-    )
+    assert (
+        resource._get_stack_trace,
+        mocks._sync_await,
+        pulumi.runtime.invoke,
+        pulumi.runtime.invoke_output,
+        rpc.contains_unknowns,
+    ) == originals
+
+
+def test_contains_unknowns_is_the_function_the_sdk_calls_through_the_rpc_module():
+    # contains_unknowns restates this function; pulumi.output's (and pulumi.contains_unknowns) calls it as
+    # `rpc.contains_unknowns`, and rpc's own callers through the module's globals: the swap is seen by all of them.
+    assert _digest(rpc.contains_unknowns) == "1f1f335b6f48b960"
+    # ...and what it takes for unknown: an instance of pulumi.output.Unknown, which the replacement tests for directly.
+    assert _digest(known_types.is_unknown) == "e80e80f526585c92"
+    assert "return rpc.contains_unknowns(val)" in inspect.getsource(pulumi.output.contains_unknowns)
+    assert pulumi.contains_unknowns is pulumi.output.contains_unknowns
+
+
+def test_contains_unknowns_leaves_no_garbage_for_the_collector():
+    value = {"a": [1, {"b": "c"}], "d": {"e": [pulumi.output.UNKNOWN]}}
+    gc.collect()
+    with _collector_off():
+        for _ in range(10):
+            assert sdk_internals.contains_unknowns(value) is True
+        assert gc.collect() == 0
+        for _ in range(10):
+            assert rpc.contains_unknowns(value) is True
+        assert gc.collect() > 0  # the SDK's recursive closure: a reference cycle per call
+
+
+@contextlib.contextmanager
+def _collector_off():
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def test_contains_unknowns_answers_for_shapes_the_walk_treats_apart():
+    unknown, shared = pulumi.output.UNKNOWN, [1, 2]
+    assert sdk_internals.contains_unknowns(unknown) is True
+    assert sdk_internals.contains_unknowns(UNKNOWN) is False  # the engine's sentinel string is not the SDK's Unknown
+    assert sdk_internals.contains_unknowns({"a": [shared, shared, {"b": unknown}]}) is True
+    assert sdk_internals.contains_unknowns({"a": [shared, shared, {"b": None}]}) is False
+    assert sdk_internals.contains_unknowns((unknown,)) is False  # tuples are not walked (nor by the SDK)
+    looped: list = []
+    looped.append(looped)
+    assert sdk_internals.contains_unknowns(looped) is False
+
+
+WITH_UNKNOWNS = st.recursive(
+    st.none() | st.integers() | st.text(max_size=4) | st.just(UNKNOWN) | st.just(pulumi.output.UNKNOWN),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.tuples(inner) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300)
+@given(WITH_UNKNOWNS)
+def test_contains_unknowns_answers_as_the_sdk(value):
+    assert sdk_internals.contains_unknowns(value) is rpc.contains_unknowns(value)
+    shared = [value, {"again": value}, (value,)]  # one object met twice: walked once by both
+    assert sdk_internals.contains_unknowns(shared) is rpc.contains_unknowns(shared)
 
 
 def test_plain_struct_stands_for_the_pinned_serializer():

@@ -9,6 +9,7 @@ Where the rule does not hold, the override tables below say so.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -49,6 +50,7 @@ def terraform_type(token: str) -> str | None:
     return prefix + snake_case(parts[2])
 
 
+@functools.lru_cache(maxsize=4096)  # input names and type tokens: a few hundred, met once per resource each
 def snake_case(name: str) -> str:
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
