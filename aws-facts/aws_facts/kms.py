@@ -14,6 +14,7 @@ from .names import ACCOUNT_ID
 
 CREATE_KEY_URL = "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html"
 ROTATION_URL = "https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html"
+REPLICATE_KEY_URL = "https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html"
 # CreateKey's defaults (botocore's CreateKeyRequest documentation: "The default value is SYMMETRIC_DEFAULT",
 # "The default value is ENCRYPT_DECRYPT").
 DEFAULT_KEY_SPEC = "SYMMETRIC_DEFAULT"
@@ -53,6 +54,15 @@ def key_usages(spec: str) -> tuple[str, ...] | None:
 _KEY_ARN = re.compile(
     rf"arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]+):(?P<account>{ACCOUNT_ID.pattern}):key/(?P<key>[^/]+)"
 )
+
+
+def names_single_region_key(key: str) -> bool:
+    """Whether a key ARN (or key id) names a single-Region key: its key id does not start with `mrk-`. ReplicateKey
+    replicates multi-Region primary keys only (API_ReplicateKey.html: "KeyId: Identifies the multi-Region primary
+    key that is being replicated")."""
+    found = _KEY_ARN.fullmatch(key)
+    key_id = found["key"] if found else key
+    return "/" not in key_id and ":" not in key_id and not key_id.startswith("mrk-")
 
 
 def key_arn(partition: str, region: str, account: str, key_id: str) -> str:

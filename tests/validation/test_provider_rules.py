@@ -103,3 +103,38 @@ def test_a_lifecycle_rule_description_is_a_string():
     assert where(LIFECYCLE, {"repository": "models/x", "policy": json.dumps({"rules": [rule]})}) == [
         "policy.rules[0].description"
     ]
+
+
+TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+REPLICA = "aws:kms/replicaKey:ReplicaKey"
+
+
+def test_a_creation_template_names_at_least_one_use_and_a_role_arn():
+    # repository_creation_template.go: applied_for Required, MinItems: 1; custom_role_arn verify.ValidARN.
+    assert where(TEMPLATE, {"prefix": "models", "appliedFors": ["REPLICATION"]}) == []
+    assert where(TEMPLATE, {"prefix": "models", "appliedFors": []}) == ["appliedFors"]
+    role = f"arn:aws:iam::{ACCOUNT}:role/ecr-templates"
+    assert where(TEMPLATE, {"prefix": "models", "appliedFors": ["REPLICATION"], "customRoleArn": role}) == []
+    bad = {"prefix": "models", "appliedFors": ["REPLICATION"], "customRoleArn": "role/ecr-templates"}
+    assert where(TEMPLATE, bad) == ["customRoleArn"]
+
+
+def test_a_creation_template_description_of_255_characters_is_accepted_and_256_refused_by_the_provider():
+    # The provider's validation.StringLenBetween(0, 255), one under ECR's model (256): its Check refuses first.
+    assert where(TEMPLATE, {"prefix": "models", "appliedFors": ["REPLICATION"], "description": "d" * 255}) == []
+    too_long = {"prefix": "models", "appliedFors": ["REPLICATION"], "description": "d" * 256}
+    assert where(TEMPLATE, too_long) == ["description"]
+
+
+@pytest.mark.parametrize(
+    ("primary", "refused"),
+    [
+        (f"arn:aws:kms:us-east-1:{ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab", False),
+        (f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab", True),
+        ("mrk-1234abcd12ab34cd56ef1234567890ab", False),
+        ("1234abcd-12ab-34cd-56ef-1234567890ab", True),
+    ],
+)
+def test_only_a_multi_region_primary_key_is_replicated(primary, refused):
+    # API_ReplicateKey.html: "KeyId: Identifies the multi-Region primary key that is being replicated."
+    assert ("primaryKeyArn" in where(REPLICA, {"primaryKeyArn": primary})) is refused

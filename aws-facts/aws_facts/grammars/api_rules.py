@@ -157,6 +157,21 @@ def kms_key_problems(spec: Any, usage: Any, rotation: Any, key_store: Any, multi
     return problems
 
 
+def replica_primary_problems(primary: Any) -> list[Problem]:
+    """ReplicateKey replicates a multi-Region primary key (key id `mrk-...`), never a single-Region key."""
+    if not isinstance(primary, str) or not kms.names_single_region_key(primary):
+        return []
+    return [
+        Problem(
+            "primaryKeyArn",
+            "names a single-Region key; only a multi-Region primary key (key id mrk-...) can be replicated",
+            _shown(primary),
+            "KMS ReplicateKey",
+            kms.REPLICATE_KEY_URL,
+        )
+    ]
+
+
 def scan_frequency_problems(scan_type: Any, rules: Any) -> list[Problem]:
     """A rule's scanFrequency must be one its scan type takes (RegistryScanningRule.scanFrequency: ENHANCED takes
     CONTINUOUS_SCAN and SCAN_ON_PUSH, BASIC SCAN_ON_PUSH). A frequency no type scans with (MANUAL) is not judged."""

@@ -212,6 +212,8 @@ def _api_rules(
         values = [props.get(name) for name in names]
         if not any(is_unknown(value) for value in values):
             problems += api_rules.kms_key_problems(*values)
+    if resource_type == "aws:kms/replicaKey:ReplicaKey" and not is_unknown(props.get("primaryKeyArn")):
+        problems += api_rules.replica_primary_problems(props.get("primaryKeyArn"))
     if resource_type == "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration":
         scan_type, rules = props.get("scanType"), props.get("rules")
         if not is_unknown(scan_type) and not is_unknown(rules):

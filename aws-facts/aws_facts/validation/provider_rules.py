@@ -16,6 +16,14 @@ PROVIDER = "pulumi-aws 7.51.1 (terraform-provider-aws v6)"
 REGISTRY_DOCS = "https://www.pulumi.com/registry/packages/aws/api-docs"
 
 
+_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+_TEMPLATE_SOURCE = "internal/service/ecr/repository_creation_template.go"
+_TEMPLATE_PAGE = f"{REGISTRY_DOCS}/ecr/repositorycreationtemplate/"
+# The provider's description limit, one under botocore's RepositoryTemplateDescription max (256): the provider's
+# Check refuses a 256-character description before ECR sees it.
+TEMPLATE_DESCRIPTION_MAX = 255
+
+
 @dataclass(frozen=True)
 class ProviderRule:
     resource_type: str
@@ -162,7 +170,24 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
         for resource_type, prop, source, page in (
             ("aws:iam/role:Role", "permissionsBoundary", "internal/service/iam/role.go", f"{REGISTRY_DOCS}/iam/role/"),
             ("aws:iam/role:Role", "managedPolicyArns[]", "internal/service/iam/role.go", f"{REGISTRY_DOCS}/iam/role/"),
+            (_TEMPLATE, "customRoleArn", _TEMPLATE_SOURCE, _TEMPLATE_PAGE),
         )
+    ),
+    ProviderRule(
+        _TEMPLATE,
+        "appliedFors",
+        "must name at least one of REPLICATION, PULL_THROUGH_CACHE, CREATE_ON_PUSH (MinItems: 1)",
+        lambda value: not isinstance(value, list) or len(value) >= 1,
+        _TEMPLATE_SOURCE,
+        _TEMPLATE_PAGE,
+    ),
+    ProviderRule(
+        _TEMPLATE,
+        "description",
+        f"must have at most {TEMPLATE_DESCRIPTION_MAX} characters (validation.StringLenBetween(0, 255))",
+        lambda value: not isinstance(value, str) or len(value) <= TEMPLATE_DESCRIPTION_MAX,
+        _TEMPLATE_SOURCE,
+        _TEMPLATE_PAGE,
     ),
 )
 RULES_BY_TYPE: dict[str, list[ProviderRule]] = {}
