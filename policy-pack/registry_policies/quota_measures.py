@@ -3,7 +3,8 @@
 How a size is measured:
 - IAM: "IAM does not count white space when calculating the size of a policy". Whitespace outside
   JSON strings (space, tab, line feed, carriage return) is not counted; every character inside a
-  string is, as written (`iam_policy_size`). Counting a space inside a string value is the safe side.
+  string is, as the provider sends it (`iam_policy_size`: Go's json.Marshal, `&` `<` `>` as six-character
+  escapes; aws_facts.iam.quotas). Counting a space inside a string value is the safe side.
 - ECR: characters of the document as the provider sends it (`sent_characters`: compacted by Go's
   json.Marshal, `&` `<` `>` written as six-character escapes), so a pretty-printed policy AWS accepts passes;
   KMS: UTF-8 bytes (the quota is 32,768 bytes).

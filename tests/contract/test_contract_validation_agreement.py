@@ -1,7 +1,8 @@
 """Where moto implements one of AWS's request rules, moto's server and the offline validation (aws_facts.validation,
 what the aws-request-validation policy applies) agree on the same inputs: the repository-name pattern, tag
 mutability with exclusion filters, and the lifecycle-policy grammar (the part moto implements: expire actions,
-imageCountMoreThan and sinceImagePushed)."""
+imageCountMoreThan and sinceImagePushed) and the IAM policy-document rules moto's validator implements (unique Sids,
+vendor-prefixed actions, ARN resources, STS-only trust actions, no Resource in a trust policy)."""
 
 import json
 
@@ -121,3 +122,65 @@ def test_moto_and_the_preview_agree_on_lifecycle_policies(client, case):
     moto = moto_refuses(lambda: ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=text))
     assert preview == moto, case
     assert preview == (case != "valid")
+
+
+# --- IAM policy documents: the rules moto's policy validator implements (moto/iam/policy_validation.py) --------
+
+POLICY = "aws:iam/policy:Policy"
+ROLE = "aws:iam/role:Role"
+READ = {"Effect": "Allow", "Action": "ecr:BatchGetImage", "Resource": "*"}
+ASSUME = {"Effect": "Allow", "Principal": {"Service": "ecr.amazonaws.com"}, "Action": "sts:AssumeRole"}
+
+
+def iam_document(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def moto_refuses_document(call) -> bool:
+    try:
+        call()
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "MalformedPolicyDocument", error.response["Error"]
+        return True
+    return False
+
+
+IDENTITY_CASES = {
+    "valid": (iam_document({**READ, "Sid": "A"}, {**READ, "Sid": "B"}), False),
+    "duplicate-sid": (iam_document({**READ, "Sid": "Pull"}, {**READ, "Sid": "Pull"}), True),
+    "action-without-vendor": (iam_document({**READ, "Action": "BatchGetImage"}), True),
+    "action-with-two-colons": (iam_document({**READ, "Action": "ecr:Batch:GetImage"}), True),
+    "resource-not-an-arn": (iam_document({**READ, "Resource": "models/llama"}), True),
+    "resource-an-arn": (
+        iam_document({**READ, "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/models/*"}),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IDENTITY_CASES))
+def test_moto_and_the_preview_agree_on_identity_policy_documents(client, case):
+    text, refused = IDENTITY_CASES[case]
+    preview = bool(validate_resource(POLICY, {"name": f"agree-{case}", "policy": text}).problems)
+    moto = moto_refuses_document(lambda: client("iam").create_policy(PolicyName=f"agree-{case}", PolicyDocument=text))
+    assert preview == moto == refused
+
+
+TRUST_CASES = {
+    "sts-action": (iam_document(ASSUME), False),
+    "web-identity": (iam_document({**ASSUME, "Action": ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]}), False),
+    "ecr-action": (iam_document({**ASSUME, "Action": "ecr:BatchGetImage"}), True),
+    "with-resource": (iam_document({**ASSUME, "Resource": "*"}), True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRUST_CASES))
+def test_moto_and_the_preview_agree_on_role_trust_policies(client, case):
+    # moto validates a trust policy on UpdateAssumeRolePolicy (CreateRole takes any): one role, each case an update.
+    iam = client("iam")
+    if "agree-trust" not in {role["RoleName"] for role in iam.list_roles()["Roles"]}:
+        iam.create_role(RoleName="agree-trust", AssumeRolePolicyDocument=iam_document(ASSUME))
+    text, refused = TRUST_CASES[case]
+    preview = bool(validate_resource(ROLE, {"name": "agree-trust", "assumeRolePolicy": text}).problems)
+    moto = moto_refuses_document(lambda: iam.update_assume_role_policy(RoleName="agree-trust", PolicyDocument=text))
+    assert preview == moto == refused

@@ -9,7 +9,7 @@ the archive page (archive-image.html); the enumerations that botocore's ECR mode
 (`LifecyclePolicyStorageClass`, `LifecyclePolicyTargetStorageClass`, `ImageActionType`, the text's length)
 are compared with the installed botocore by tests/features/test_features_lifecycle_by_use.py.
 
-- `rules`: 1-50 objects {rulePriority, description?, selection, action}; priorities unique whole numbers of
+- `rules`: 1-50 objects {rulePriority, description? (a string), selection, action}; priorities unique whole numbers of
   at least 1; a rule with `tagStatus: any` has the highest priority number (it is evaluated last).
 - `selection`: tagStatus tagged|untagged|any; `tagPrefixList` or `tagPatternList` only with tagged, one of them
   required with tagged, never both; at most 4 `*` per pattern; countType imageCountMoreThan | sinceImagePushed |
@@ -114,6 +114,8 @@ def _check(document: Any) -> Iterator[_Issue]:
         for required in ("rulePriority", "selection", "action"):
             if required not in rule:
                 yield _Issue(f"{where}.{required}", "is required")
+        if "description" in rule and not isinstance(rule["description"], str):
+            yield _Issue(f"{where}.description", "must be a string", rule["description"])
         priority = _whole(rule.get("rulePriority"))
         if "rulePriority" in rule:
             if priority is None or priority < 1:

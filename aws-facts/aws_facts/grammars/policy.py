@@ -2,14 +2,21 @@
 
 Kinds and the elements each must or must not have:
 - `identity` (a role's, user's or group's inline policy, a managed policy): no Principal/NotPrincipal;
-  Action or NotAction; Resource or NotResource. Sid: ASCII letters and digits only (IAM).
-- `trust` (a role's assume-role policy): Principal or NotPrincipal; Action or NotAction; no Resource/NotResource.
+  Action or NotAction; Resource or NotResource, each "*" or an ARN ("Resource ... must be in ARN format or
+  *"). Sid: ASCII letters and digits only, unique within the policy (IAM: "Statement IDs (SID) in a single
+  policy must be unique").
+- `trust` (a role's assume-role policy): Principal, never NotPrincipal (reference_policies_elements_notprincipal:
+  "You cannot use the NotPrincipal element in an IAM identity-based policy nor in an IAM role trust policy");
+  Action or NotAction, and only STS's actions ("AssumeRole policy may only specify STS AssumeRole actions");
+  no Resource/NotResource. Sid as in `identity`.
 - `repository` (an ECR repository policy, also a creation template's): Principal or NotPrincipal; no Resource
   (the repository is the resource: ECR refuses the element).
 - `registry` (an ECR registry policy), `key` (a KMS key policy): Principal or NotPrincipal.
 Every kind: Version 2012-10-17 or 2008-10-17 when given; Effect Allow or Deny; a Statement; condition operators
-that IAM knows (`...IfExists`, `ForAnyValue:`/`ForAllValues:` included); AWS principals `*`, a 12-digit account
-id or an ARN with a 12-digit account. The characters a document may hold (U+0009, U+000A, U+000D, U+0020 to
+that IAM knows (`...IfExists`, `ForAnyValue:`/`ForAllValues:` included); actions and condition keys prefaced by
+a vendor (`ecr:...`, `aws:...`; an action may be "*": "Actions/Conditions must be prefaced by a vendor");
+principal types AWS, Service, Federated or CanonicalUser; AWS principals `*`, a 12-digit account id or an ARN
+with a 12-digit account; NotPrincipal only with Deny ("Using it with "Effect":"Allow" is not supported"). The characters a document may hold (U+0009, U+000A, U+000D, U+0020 to
 U+00FF for IAM and KMS) are the request shapes' patterns (aws_facts.validation), read from botocore.
 Element names are matched case-insensitively here, as aws_facts.iam reads them: a grammar must never refuse
 what AWS accepts.
@@ -19,10 +26,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..iam.conditions import KNOWN as CONDITION_OPERATORS
-from ..iam.document import ELEMENTS
+from ..iam.document import ELEMENTS, PRINCIPAL_KINDS
 from ..iam.principals import is_aws_principal
 from ..problems import Problem
 
@@ -35,12 +43,22 @@ IAM_SID = re.compile(r"[A-Za-z0-9]*")
 TOP_ELEMENTS = ("Version", "Id", "Statement")
 STATEMENT_ELEMENTS = tuple(name for name in ELEMENTS if name not in TOP_ELEMENTS)
 KINDS = ("identity", "trust", "repository", "registry", "key")
+IAM_KINDS = ("identity", "trust")  # the policies IAM itself stores (its Sid and Resource rules)
+# An action: "<vendor>:<name>", the vendor of letters, digits, '-' and '.', one colon ("Actions/Conditions must be
+# prefaced by a vendor", "Actions/Condition can contain only one colon", "Vendor ... is not valid").
+_ACTION = re.compile(r"(\*|[A-Za-z0-9.-]+):[^:]+", re.DOTALL)
+# A condition key: "<vendor>:<key>" (a tag key after the vendor may hold more colons: aws:ResourceTag/a:b).
+_CONDITION_KEY = re.compile(r"[^:\s]+:.+", re.DOTALL)
+# The service whose actions a role trust policy may name (sts:AssumeRole, sts:TagSession, ...).
+TRUST_VENDOR = "sts"
 _SET_PREFIXES = ("forallvalues:", "foranyvalue:")
 _DOC_PAGES = {
     "Version": "reference_policies_elements_version.html",
     "Sid": "reference_policies_elements_sid.html",
     "Effect": "reference_policies_elements_effect.html",
     "Principal": "reference_policies_elements_principal.html",
+    "NotPrincipal": "reference_policies_elements_notprincipal.html",
+    "Action": "reference_policies_elements_action.html",
     "Resource": "reference_policies_elements_resource.html",
     "Condition": "reference_policies_elements_condition_operators.html",
 }
@@ -68,8 +86,13 @@ def _operator_known(operator: str) -> bool:
     return name in CONDITION_OPERATORS
 
 
-def policy_problems(document: Any, kind: str) -> list[Problem]:
-    """Every grammar rule of `kind` the document breaks (a JSON text or parsed JSON)."""
+def _never(_value: Any) -> bool:
+    return False
+
+
+def policy_problems(document: Any, kind: str, is_unknown: Callable[[Any], bool] = _never) -> list[Problem]:
+    """Every grammar rule of `kind` the document breaks (a JSON text or parsed JSON). Values `is_unknown` marks
+    (a parsed document holding a preview's placeholders) are not judged."""
     if kind not in KINDS:
         raise ValueError(f"unknown policy kind {kind!r}; expected one of {', '.join(KINDS)}")
     if isinstance(document, str):
@@ -87,16 +110,37 @@ def policy_problems(document: Any, kind: str) -> list[Problem]:
     if statements is None:
         return problems + [_p(".Statement", "is required", None)]
     listed = statements if isinstance(statements, list) else [statements]
+    sids: dict[str, int] = {}
     for index, statement in enumerate(listed):
         where = f".Statement[{index}]" if isinstance(statements, list) else ".Statement"
         if not isinstance(statement, dict):
             problems.append(_p(where, "must be an object", statement))
             continue
-        problems += _statement(where, _elements(statement), kind)
+        elements = _elements(statement)
+        problems += _statement(where, elements, kind, is_unknown)
+        sid = elements.get("Sid")
+        if kind in IAM_KINDS and isinstance(sid, str) and sid and not is_unknown(sid):
+            if sid in sids:
+                problems.append(
+                    _p(
+                        f"{where}.Sid",
+                        f"must be unique in an IAM policy (Statement[{sids[sid]}] has it too)",
+                        sid,
+                        "Sid",
+                    )
+                )
+            else:
+                sids[sid] = index
     return problems
 
 
-def _statement(where: str, statement: dict[str, Any], kind: str) -> list[Problem]:
+def _strings(value: Any, is_unknown: Callable[[Any], bool]) -> list[str]:
+    """The known strings of an element that takes a string or a list of strings."""
+    listed = value if isinstance(value, list) else [value]
+    return [item for item in listed if isinstance(item, str) and not is_unknown(item)]
+
+
+def _statement(where: str, statement: dict[str, Any], kind: str, is_unknown: Callable[[Any], bool]) -> list[Problem]:
     problems = [_p(f"{where}.{k}", "is not a statement element", k) for k in statement if k not in STATEMENT_ELEMENTS]
     effect = statement.get("Effect")
     if effect not in EFFECTS:
@@ -124,9 +168,44 @@ def _statement(where: str, statement: dict[str, Any], kind: str) -> list[Problem
                 else "an ECR repository policy (the repository is the resource)"
             )
             problems.append(_p(where, f"{what} takes no Resource or NotResource", None, "Resource"))
+    if has["NotPrincipal"] and kind == "trust":
+        problems.append(_p(f"{where}.NotPrincipal", "a role trust policy takes no NotPrincipal", None, "NotPrincipal"))
+    elif has["NotPrincipal"] and effect == "Allow":
+        problems.append(
+            _p(
+                f"{where}.NotPrincipal",
+                'goes with "Effect": "Deny" only (Allow is not supported)',
+                effect,
+                "NotPrincipal",
+            )
+        )
+    problems += _actions(where, statement, kind, is_unknown)
+    if kind == "identity":
+        for element in ("Resource", "NotResource"):
+            for named in _strings(statement.get(element), is_unknown):
+                if named != "*" and not named.startswith("arn:"):
+                    rule = 'must be "*" or an ARN (arn:<partition>:<service>:...) in an IAM policy'
+                    problems.append(_p(f"{where}.{element}", rule, named, "Resource"))
     for element in ("Principal", "NotPrincipal"):
         problems += _principal(f"{where}.{element}", statement.get(element))
-    problems += _condition(f"{where}.Condition", statement.get("Condition"))
+    problems += _condition(f"{where}.Condition", statement.get("Condition"), is_unknown)
+    return problems
+
+
+def _is_sts(action: str) -> bool:
+    return action.split(":", 1)[0].lower() == TRUST_VENDOR
+
+
+def _actions(where: str, statement: dict[str, Any], kind: str, is_unknown: Callable[[Any], bool]) -> list[Problem]:
+    problems: list[Problem] = []
+    for element in ("Action", "NotAction"):
+        for action in _strings(statement.get(element), is_unknown):
+            if action != "*" and not _ACTION.fullmatch(action):
+                rule = 'must be "*" or <vendor>:<action> with one colon (e.g. ecr:BatchGetImage)'
+                problems.append(_p(f"{where}.{element}", rule, action, "Action"))
+            elif element == "Action" and kind == "trust" and action != "*" and not _is_sts(action):
+                rule = "a role trust policy may only name STS's actions (sts:AssumeRole, sts:TagSession, ...)"
+                problems.append(_p(f"{where}.{element}", rule, action, "Action"))
     return problems
 
 
@@ -136,7 +215,12 @@ def _principal(where: str, value: Any) -> list[Problem]:
     if not isinstance(value, dict):
         return [_p(where, 'must be "*" or an object of principal types', value, "Principal")]
     problems: list[Problem] = []
+    kinds = {name.lower() for name in PRINCIPAL_KINDS}
     for kind, identifiers in value.items():
+        if kind.lower() not in kinds:
+            rule = f"a principal type is one of {', '.join(PRINCIPAL_KINDS)}"
+            problems.append(_p(where, rule, kind, "Principal"))
+            continue
         if kind.lower() != "aws":
             continue
         for identifier in identifiers if isinstance(identifiers, list) else [identifiers]:
@@ -152,13 +236,19 @@ def _principal(where: str, value: Any) -> list[Problem]:
     return problems
 
 
-def _condition(where: str, value: Any) -> list[Problem]:
+def _condition(where: str, value: Any, is_unknown: Callable[[Any], bool]) -> list[Problem]:
     if value is None:
         return []
     if not isinstance(value, dict):
         return [_p(where, "must be an object of condition operators", value, "Condition")]
-    return [
+    problems = [
         _p(f"{where}.{operator}", "is not a condition operator IAM knows", operator, "Condition")
         for operator in value
         if not _operator_known(operator)
     ]
+    for operator, block in value.items():
+        for key in block if isinstance(block, dict) else ():
+            if isinstance(key, str) and not is_unknown(key) and not _CONDITION_KEY.fullmatch(key):
+                rule = "a condition key must be prefaced by a vendor (aws:SourceIp, ecr:ResourceTag/<key>, ...)"
+                problems.append(_p(f"{where}.{operator}", rule, key, "Condition"))
+    return problems

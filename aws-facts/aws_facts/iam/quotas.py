@@ -2,14 +2,24 @@
 
 One place for both, so that the policy pack (which refuses a document over a quota), the deployer
 policies and the stacks (which refuse to build one) count alike: IAM counts a policy's characters
-without the white space outside JSON strings; everything inside a string counts as written.
+without the white space outside JSON strings; everything inside a string counts as IAM receives it.
+
+IAM receives a document as the provider sends it: decoded and written again by Go's json.Marshal
+(terraform-provider-aws: role.go and policy.go call structure.NormalizeJsonString, role_policy.go and its
+user/group siblings verify.LegacyPolicyNormalize, which does the same and moves Version first). So `&`, `<`,
+`>` (and U+2028, U+2029) count six characters each (`\\u0026`), and an escape the author wrote that Go does not
+(`\\u00e9`, `\\/`) counts as the character it stands for. A text that is not JSON is measured as written (the
+provider refuses it).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
+
+from ..gojson import provider_form
 
 IAM_QUOTAS_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 
@@ -37,6 +47,18 @@ def policy_text(document: Any) -> str:
 
 
 def policy_size(document: Any) -> int:
-    """IAM's size of a policy (a JSON string or an object): characters, not counting white space
-    outside JSON strings."""
-    return len(_JSON_WHITESPACE.sub(lambda m: m.group(1) or "", policy_text(document)))
+    """IAM's size of a policy (a JSON string or an object) as the provider sends it: characters, not counting
+    white space outside JSON strings."""
+    if isinstance(document, str):
+        return _text_size(document)
+    return _size(policy_text(document), provider_form(document))
+
+
+# Stacks of many models repeat the same policy text: each text is measured once.
+@functools.lru_cache(maxsize=4096)
+def _text_size(text: str) -> int:
+    return _size(text, provider_form(text))
+
+
+def _size(written: str, sent: str | None) -> int:
+    return len(_JSON_WHITESPACE.sub(lambda m: m.group(1) or "", written if sent is None else sent))

@@ -7,7 +7,7 @@
   1. botocore's shapes of the API request(s) the provider makes (required members, enums, lengths, ranges,
      patterns), with policy documents measured as the provider sends them (ECR's compacted by Go's
      json.Marshal: aws_facts.gojson.provider_form);
-  2. the provider's own schema rules, from terraform-provider-aws's source (PROVIDER_RULES);
+  2. the provider's own schema rules, from terraform-provider-aws's source (provider_rules.PROVIDER_RULES);
   3. the document grammars and API rules of aws_facts.grammars (IAM policy kinds, ECR lifecycle policies,
      registry-policy scopes, the KMS lockout check, tag-mutability exclusions, replication to itself).
 Values not known yet are not judged (AWS judges them at deploy).
@@ -20,109 +20,19 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from .. import gojson, models
 from ..ecr_account_settings import DEFAULT_REGISTRY_POLICY_SCOPE
 from ..grammars import api_rules
 from ..grammars.lifecycle import lifecycle_problems
 from ..grammars.policy import policy_problems
+from .provider_rules import PROVIDER, PROVIDER_RULES, RULES_BY_TYPE
 from .requests import REQUESTS, Field, Request
 from .shapes import Problem, check, member_shape
-
-PROVIDER = "pulumi-aws 7.51.1 (terraform-provider-aws v6)"
-REGISTRY_DOCS = "https://www.pulumi.com/registry/packages/aws/api-docs"
 
 
 def _never(_value: Any) -> bool:
     return False
-
-
-# -- the provider's own rules (terraform-provider-aws's schema), where botocore says less -----------------
-
-
-@dataclass(frozen=True)
-class ProviderRule:
-    resource_type: str
-    prop: str
-    rule: str
-    holds: Callable[[Any], bool]
-    source: str  # the provider's source file
-    page: str  # the Pulumi registry page of the resource
-
-
-def _whole_between(low: int, high: int) -> Callable[[Any], bool]:
-    def holds(value: Any) -> bool:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-    return holds
-
-
-def _https_url(value: Any) -> bool:
-    # validOpenIDURL: a URL with scheme https (a scheme-less one is read as https) and no query.
-    if not isinstance(value, str):
-        return True
-    text = value.strip()
-    parts = urlsplit(text if "://" in text else f"https://{text}")
-    return parts.scheme == "https" and not parts.query and bool(parts.netloc)
-
-
-def _alias_name(value: Any) -> bool:
-    # validNameForResource: alias/<[a-zA-Z0-9/_-]+>, and never the AWS-managed alias/aws/ prefix.
-    return not isinstance(value, str) or (
-        value.startswith("alias/")
-        and not value.startswith("alias/aws/")
-        and models.compiled(r"alias/[a-zA-Z0-9/_-]+")(value)
-    )
-
-
-PROVIDER_RULES: tuple[ProviderRule, ...] = (
-    ProviderRule(
-        "aws:kms/key:Key",
-        "deletionWindowInDays",
-        "must be a whole number of days from 7 to 30",
-        _whole_between(7, 30),
-        "internal/service/kms/key.go",
-        f"{REGISTRY_DOCS}/kms/key/",
-    ),
-    ProviderRule(
-        "aws:kms/replicaKey:ReplicaKey",
-        "deletionWindowInDays",
-        "must be a whole number of days from 7 to 30",
-        _whole_between(7, 30),
-        "internal/service/kms/replica_key.go",
-        f"{REGISTRY_DOCS}/kms/replicakey/",
-    ),
-    ProviderRule(
-        "aws:iam/role:Role",
-        "maxSessionDuration",
-        "must be a whole number of seconds from 3600 to 43200",
-        _whole_between(3600, 43200),
-        "internal/service/iam/role.go",
-        f"{REGISTRY_DOCS}/iam/role/",
-    ),
-    ProviderRule(
-        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
-        "url",
-        "must be an https:// URL without a query (validOpenIDURL)",
-        _https_url,
-        "internal/service/iam/openid_connect_provider.go",
-        f"{REGISTRY_DOCS}/iam/openidconnectprovider/",
-    ),
-    ProviderRule(
-        "aws:kms/alias:Alias",
-        "name",
-        "must be alias/ followed by letters, digits, '/', '_' or '-', and not start with alias/aws/",
-        _alias_name,
-        "internal/service/kms/alias.go",
-        f"{REGISTRY_DOCS}/kms/alias/",
-    ),
-)
-_RULES_BY_TYPE: dict[str, list[ProviderRule]] = {}
-for _rule in PROVIDER_RULES:
-    _RULES_BY_TYPE.setdefault(_rule.resource_type, []).append(_rule)
 
 
 # -- documents: which property holds which kind, and whether the provider compacts it ----------------------
@@ -201,7 +111,7 @@ def validate_resource(
         document = DOCUMENTS.get((resource_type, entry.prop))
         for where, value in _values(props, entry.prop, is_unknown):
             problems += _field_problems(request, entry, where, value, document, is_unknown, registry_scope)
-    for rule in _RULES_BY_TYPE.get(resource_type, ()):
+    for rule in RULES_BY_TYPE.get(resource_type, ()):
         for where, value in _values(props, rule.prop, is_unknown):
             if not rule.holds(value):
                 problems.append(Problem(where, rule.rule, _shown(value), f"{PROVIDER} {rule.source}", rule.page))
@@ -233,7 +143,7 @@ def _field_problems(
         kind, compacted = document
         if compacted and sent is not value and sent != value:
             problems = [_as_sent_note(p) for p in problems]
-        problems += [p.located(where, url) for p in _grammar(kind, value, registry_scope)]
+        problems += [p.located(where, url) for p in _grammar(kind, value, registry_scope, is_unknown)]
     return problems
 
 
@@ -243,10 +153,10 @@ def _provider_form(text: str) -> str | None:
     return gojson.provider_form(text)
 
 
-def _grammar(kind: str, value: Any, registry_scope: str) -> tuple[Problem, ...]:
+def _grammar(kind: str, value: Any, registry_scope: str, is_unknown: Callable[[Any], bool]) -> tuple[Problem, ...]:
     if isinstance(value, str):
         return _grammar_of_text(kind, value, registry_scope)
-    return _grammar_of(kind, value, registry_scope)
+    return _grammar_of(kind, value, registry_scope, is_unknown)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -254,8 +164,10 @@ def _grammar_of_text(kind: str, text: str, registry_scope: str) -> tuple[Problem
     return _grammar_of(kind, text, registry_scope)
 
 
-def _grammar_of(kind: str, value: Any, registry_scope: str) -> tuple[Problem, ...]:
-    problems = lifecycle_problems(value) if kind == "lifecycle" else policy_problems(value, kind)
+def _grammar_of(
+    kind: str, value: Any, registry_scope: str, is_unknown: Callable[[Any], bool] = _never
+) -> tuple[Problem, ...]:
+    problems = lifecycle_problems(value) if kind == "lifecycle" else policy_problems(value, kind, is_unknown)
     if kind == "registry":
         problems += api_rules.registry_scope_problems(value, registry_scope)
     return tuple(problems)
@@ -295,6 +207,17 @@ def _api_rules(
         bypass = props.get("bypassPolicyLockoutSafetyCheck")
         if isinstance(policy, (str, dict)) and not is_unknown(policy) and not is_unknown(bypass):
             problems += [p.located("policy", "") for p in api_rules.kms_lockout_problems(policy, bypass)]
+    if resource_type == "aws:kms/key:Key":
+        names = ("customerMasterKeySpec", "keyUsage", "enableKeyRotation", "customKeyStoreId", "multiRegion")
+        values = [props.get(name) for name in names]
+        if not any(is_unknown(value) for value in values):
+            problems += api_rules.kms_key_problems(*values)
+    if resource_type == "aws:kms/replicaKey:ReplicaKey" and not is_unknown(props.get("primaryKeyArn")):
+        problems += api_rules.replica_primary_problems(props.get("primaryKeyArn"))
+    if resource_type == "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration":
+        scan_type, rules = props.get("scanType"), props.get("rules")
+        if not is_unknown(scan_type) and not is_unknown(rules):
+            problems += api_rules.scan_frequency_problems(scan_type, rules)
     if resource_type == "aws:ecr/replicationConfiguration:ReplicationConfiguration":
         configuration = props.get("replicationConfiguration")
         if isinstance(configuration, list):
