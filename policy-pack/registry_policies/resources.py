@@ -120,7 +120,18 @@ ECR_PUBLIC_REASON = (
     "(its policy only decides who may push), so a model there is published to the world"
 )
 # Dynamic providers (pulumi.dynamic.Resource): their create/update run arbitrary program code at deploy time.
-DYNAMIC_PROVIDER_TYPES = ("pulumi-python:dynamic:Resource", "pulumi-nodejs:dynamic:Resource")
+# The engine serves every type of the packages `pulumi-python` and `pulumi-nodejs` with the language's dynamic
+# provider plugin, whatever the rest of the token: the Python SDK names a subclass's type
+# `pulumi-python:dynamic/<module>:<name>` (`class Opener(Resource, module="registry", name="Opener")`,
+# pulumi/dynamic/dynamic.py `__init_subclass__`), the base class's `pulumi-python:dynamic:Resource`.
+DYNAMIC_PROVIDER_PACKAGES = ("pulumi-python", "pulumi-nodejs")
+
+
+def is_dynamic(resource_type: str) -> bool:
+    """True for a resource served by a dynamic provider: a type of the packages DYNAMIC_PROVIDER_PACKAGES."""
+    return resource_type.split(":", 1)[0] in DYNAMIC_PROVIDER_PACKAGES
+
+
 DYNAMIC_REASON = (
     "a dynamic provider runs the program's own create/update code at deploy time (here a pickled Python "
     "provider), so what it creates or grants is not in its inputs"
@@ -197,7 +208,7 @@ def all_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, 
 
 def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
     """Everything on the resource that can grant access to someone, as documents (or unreadable)."""
-    if resource_type in DYNAMIC_PROVIDER_TYPES:
+    if is_dynamic(resource_type):
         return [Subject(f"the dynamic resource ({resource_type})", unreadable=DYNAMIC_REASON)]
     if resource_type == ECR_PUBLIC_REPOSITORY:
         return [Subject("the ECR Public repository", refused=ECR_PUBLIC_REASON)]

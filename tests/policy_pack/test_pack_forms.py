@@ -144,10 +144,25 @@ def test_an_image_builder_distribution_launch_permission_for_all_is_refused_in_p
     assert refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps(template)})
 
 
-def test_a_dynamic_resource_is_refused_as_unreadable():
-    (message,) = refusals("pulumi-python:dynamic:Resource", {"__provider": "gASV..."})
-    assert message.startswith("the dynamic resource (pulumi-python:dynamic:Resource) cannot be evaluated")
+# The types the SDKs give dynamic resources: the base class's, and a Python subclass's
+# (`class Opener(Resource, module="registry", name="Opener")`, pulumi/dynamic/dynamic.py).
+DYNAMIC_TYPES = [
+    "pulumi-python:dynamic:Resource",
+    "pulumi-nodejs:dynamic:Resource",
+    "pulumi-python:dynamic/registry:Opener",
+    "pulumi-python:dynamic:Opener",
+]
+
+
+@pytest.mark.parametrize("resource_type", DYNAMIC_TYPES)
+def test_a_dynamic_resource_is_refused_as_unreadable(resource_type):
+    (message,) = refusals(resource_type, {"__provider": "gASV...", "repository": "models/x"})
+    assert message.startswith(f"the dynamic resource ({resource_type}) cannot be evaluated")
     assert "create/update" in message
+
+
+def test_a_type_merely_named_dynamic_in_another_package_is_not_a_dynamic_resource():
+    assert refusals("acme:dynamic:Resource", {"repository": "models/x"}) == []
 
 
 def _escaped(text: str, mask: list[bool]) -> str:
