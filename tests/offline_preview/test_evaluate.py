@@ -242,3 +242,23 @@ def test_the_collector_is_paused_while_the_program_runs_and_restored_after(tmp_p
     else:
         assert evaluation.outputs == {"collecting": False}
     assert gc.isenabled()
+
+
+def test_each_package_gets_its_own_default_provider_configured_from_its_own_namespace(tmp_path):
+    # The engine registers a default provider per package: an aws-native resource without a provider runs on
+    # `pulumi:providers:aws-native`, configured from `aws-native:*` (its region is aws-native:region, not
+    # aws:region), as an aws resource runs on `pulumi:providers:aws`.
+    (tmp_path / "Pulumi.yaml").write_text("name: packages\nruntime: python\n")
+    (tmp_path / "Pulumi.local.yaml").write_text("config:\n  aws:region: us-east-1\n  aws-native:region: us-west-2\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\n"
+        "aws.ecr.Repository('classic', name='models/a')\n"
+        "pulumi.CustomResource('aws-native:ecr:Repository', 'native', {'repositoryName': 'models/b'})\n"
+    )
+    manifest = build_manifest(evaluate(tmp_path, "local"))
+    providers = {r["type"]: r for r in manifest["resources"] if r["type"].startswith("pulumi:providers:")}
+    assert set(providers) == {"pulumi:providers:aws", "pulumi:providers:aws-native"}
+    assert providers["pulumi:providers:aws"]["inputs"]["region"] == "us-east-1"
+    assert providers["pulumi:providers:aws-native"]["inputs"]["region"] == "us-west-2"
+    assert by_name(manifest, "classic")["provider"].startswith(providers["pulumi:providers:aws"]["urn"] + "::")
+    assert by_name(manifest, "native")["provider"].startswith(providers["pulumi:providers:aws-native"]["urn"] + "::")

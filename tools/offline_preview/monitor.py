@@ -48,9 +48,19 @@ class Upstream(Protocol):
 
 
 PROVIDER_PREFIX = "pulumi:providers:"
-# The packages whose default provider the engine registers when a resource or invoke names none, with the
-# version the program's SDK asks for (the Python package's version, as the SDK's plugin request says).
-DEFAULT_PROVIDER_PACKAGES = {"aws": "pulumi_aws"}
+
+
+# The engine registers a package's default provider when a resource or invoke of that package names none, for
+# every package (pulumi/pulumi pkg/resource/deploy/providers/registry.go, `defaultProviders`): aws, aws-native
+# (configured from `aws-native:*`, its own region), and so on. Offline, for each package whose Python SDK the
+# program has (`pulumi_<package>`, '-' as '_'), at the version that SDK asks for.
+def _sdk_version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(f"pulumi_{package.replace('-', '_')}")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 # How an evaluation answers for resources: as a preview does (a resource not in the deployed state is new,
 # its computed outputs unknown), or as after `pulumi up` (every output known: what a downstream stack's
 # reference reads once this stack is deployed).
@@ -226,11 +236,13 @@ class RecordingMonitor(MockMonitor):
         registers it: `pulumi:providers:<package>` named `default_<version>`, its inputs the stack config of
         the package's namespace and the version."""
         package = token.split(":", 1)[0]
-        if package not in DEFAULT_PROVIDER_PACKAGES or token.startswith(PROVIDER_PREFIX):
+        if token.startswith(PROVIDER_PREFIX):
             return ""
         if package in self.default_providers:
             return self.default_providers[package]
-        version = importlib.metadata.version(DEFAULT_PROVIDER_PACKAGES[package])
+        version = _sdk_version(package)
+        if version is None:
+            return ""
         name = f"default_{version.replace('.', '_')}"
         type_token = PROVIDER_PREFIX + package
         urn = self.make_urn("", type_token, name)
