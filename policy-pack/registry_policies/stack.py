@@ -20,7 +20,7 @@ from .ecr import (
     scanning_configuration,
 )
 from .findings import Finding, cannot_evaluate
-from .providers import provider_account
+from .providers import credentials, provider_account
 from .values import first_block, get_path, is_unknown
 
 
@@ -86,7 +86,7 @@ def default_place(config: dict[str, Any] | None = None) -> scanning.Place:
         except ValueError:
             config = {}
     provider = {key.removeprefix("aws:"): value for key, value in config.items() if key.startswith("aws:")}
-    return scanning.Place(provider_account(provider) or "", str(provider.get("region") or ""))
+    return scanning.Place(provider_account(provider) or "", str(provider.get("region") or ""), credentials(provider))
 
 
 def scanning_coverage_findings(resources: list[StackResource], default: scanning.Place | None = None) -> list[Finding]:
