@@ -296,3 +296,25 @@ def test_the_same_file_is_held_to_each_zone_it_is_read_with(tmp_path):
         f"catalog/nlp.yaml:7: model 't5': consumers.accounts[0]: the account '{PARTNER}' is outside the trusted zone"
     )
     assert [m.name for m in load_catalog(folder).models] == ["bert", "t5"]
+
+
+# IAM role and user names are ASCII (CreateRole's RoleName: "upper and lowercase alphanumeric characters with no
+# spaces" and + = , . @ -): a look-alike letter names no role IAM can have, and IAM refuses the policy.
+@pytest.mark.parametrize(
+    "principal",
+    [
+        f"arn:aws:iam::{PARTNER}:role/ch\u0430t-inference",  # Cyrillic a
+        f"arn:aws:iam::{PARTNER}:user/\u00e9quipe",  # Latin-1 letter
+        f"arn:aws:iam::{PARTNER}:role/inference\u0661",  # Arabic-Indic digit one
+    ],
+    ids=["cyrillic", "latin-1", "arabic-digit"],
+)
+def test_a_principal_whose_name_is_not_ascii_is_refused(tmp_path, principal):
+    (problem,) = refusals(tmp_path, {"principals": [principal]})
+    assert "consumers.principals[0]" in problem and "is not an IAM principal ARN" in problem
+
+
+def test_a_source_arn_with_a_non_ascii_letter_is_refused(tmp_path):
+    source = f"arn:aws:lambda:us-east-1:{PARTNER}:function:inf\u0435rence"  # Cyrillic e
+    (problem,) = refusals(tmp_path, {"services": [{"service": "lambda.amazonaws.com", "sourceArn": source}]})
+    assert "consumers.services[0].sourceArn" in problem and "is not an ARN" in problem
