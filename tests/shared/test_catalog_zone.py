@@ -318,3 +318,42 @@ def test_a_source_arn_with_a_non_ascii_letter_is_refused(tmp_path):
     source = f"arn:aws:lambda:us-east-1:{PARTNER}:function:inf\u0435rence"  # Cyrillic e
     (problem,) = refusals(tmp_path, {"services": [{"service": "lambda.amazonaws.com", "sourceArn": source}]})
     assert "consumers.services[0].sourceArn" in problem and "is not an ARN" in problem
+
+
+# IAM roles and resource-based policies delegate access across accounts within one partition (each account is
+# scoped to one): a consumer ARN of another partition than the registry's names no identity that can reach it.
+AWS_ZONE = TrustedZone(
+    frozenset({TRUSTED, PARTNER}), frozenset({ORG}), "policy-pack/config/local.json", partition="aws"
+)
+
+
+@pytest.mark.parametrize(
+    ("consumers", "field", "partition"),
+    [
+        ({"principals": [f"arn:aws-cn:iam::{PARTNER}:role/inference"]}, "consumers.principals[0]", "aws-cn"),
+        ({"principals": [f"arn:aws-us-gov:iam::{TRUSTED}:root"]}, "consumers.principals[0]", "aws-us-gov"),
+        (
+            {
+                "services": [
+                    {
+                        "service": "lambda.amazonaws.com",
+                        "sourceArn": f"arn:aws-cn:lambda:cn-north-1:{PARTNER}:function:f",
+                    }
+                ]
+            },
+            "consumers.services[0].sourceArn",
+            "aws-cn",
+        ),
+    ],
+)
+def test_a_consumer_arn_of_another_partition_than_the_registrys_is_refused(tmp_path, consumers, field, partition):
+    with pytest.raises(ConfigError) as error:
+        load_catalog(folder_with(tmp_path, consumers), zone=AWS_ZONE)
+    (problem,) = error.value.problems
+    assert field in problem and f"in the partition {partition!r}, and the registry in 'aws'" in problem
+
+
+def test_a_consumer_arn_of_the_registrys_partition_is_accepted(tmp_path):
+    consumers = {"principals": [f"arn:aws:iam::{PARTNER}:role/inference"]}
+    catalog = load_catalog(folder_with(tmp_path, consumers), zone=AWS_ZONE)
+    assert [m.name for m in catalog.models] == ["bert", "t5"]
