@@ -95,4 +95,12 @@ def account_of(provider: Mapping[str, Any] | None, default_credentials: tuple[tu
     else:
         shown = "ambient credentials (none of the default provider's)"
     digest = hashlib.sha256(repr(own).encode()).hexdigest()[:8]
-    return f"(unknown: a provider with its own {shown} [{digest}] and no allowedAccountIds or role naming its account)"
+    return f"{UNKNOWN_ACCOUNT}a provider with its own {shown} [{digest}] and no allowedAccountIds or role naming its account)"
+
+
+UNKNOWN_ACCOUNT = "(unknown: "
+
+
+def is_unknown_account(account: str) -> bool:
+    """True for an account `account_of` could not name: any account id may be it."""
+    return account.startswith(UNKNOWN_ACCOUNT)

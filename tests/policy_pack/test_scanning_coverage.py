@@ -259,3 +259,13 @@ def test_a_replica_filter_narrower_than_the_replicated_prefix_is_a_violation():
 def test_replicas_in_another_account_are_that_accounts_to_scan():
     other = {"region": "us-west-2", "registryId": "333333333333"}
     assert scanning_coverage_findings([replication(([other], ["models"]))], HOME) == []
+
+
+def test_replicas_from_a_provider_whose_account_is_unknown_may_be_its_own_and_must_be_scanned():
+    # A profile of its own and no allowedAccountIds: 333333333333 may be the account it acts in.
+    profile = {"region": "us-east-1", "profile": "partner"}
+    other = {"region": "us-west-2", "registryId": "333333333333"}
+    source = replication(([other], ["models"]))
+    source = StackResource(source.type, source.name, source.urn, source.props, provider=profile)
+    (finding,) = scanning_coverage_findings([source], HOME)
+    assert finding.name == "replication" and "replicas in us-west-2 of account (unknown: " in finding.message
