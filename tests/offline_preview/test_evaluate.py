@@ -262,3 +262,46 @@ def test_each_package_gets_its_own_default_provider_configured_from_its_own_name
     assert providers["pulumi:providers:aws-native"]["inputs"]["region"] == "us-west-2"
     assert by_name(manifest, "classic")["provider"].startswith(providers["pulumi:providers:aws"]["urn"] + "::")
     assert by_name(manifest, "native")["provider"].startswith(providers["pulumi:providers:aws-native"]["urn"] + "::")
+
+
+def _disabled_program(tmp_path, disabled: str, body: str):
+    (tmp_path / "Pulumi.yaml").write_text("name: disabled\nruntime: python\n")
+    (tmp_path / "Pulumi.local.yaml").write_text(
+        f"config:\n  aws:region: us-east-1\n  pulumi:disable-default-providers: {disabled}\n"
+    )
+    (tmp_path / "__main__.py").write_text("import pulumi\nimport pulumi_aws as aws\n\n" + body)
+    return tmp_path
+
+
+@pytest.mark.parametrize("disabled", ['["aws"]', '["*"]'])
+def test_a_resource_needing_a_disabled_default_provider_stops_the_program_as_the_engine_does(tmp_path, disabled):
+    # pulumi/pulumi diag.GetDefaultProviderDenied: "Default provider for '<package>' disabled. '<type>' must use
+    # an explicit provider."
+    program = _disabled_program(tmp_path, disabled, "aws.ecr.Repository('models', name='models/a')\n")
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(program, "local")
+    message = str(failure.value)
+    assert "__main__.py:4: Default provider for 'aws' disabled." in message
+    assert "'aws:ecr/repository:Repository' must use an explicit provider" in message
+
+
+def test_an_invoke_needing_a_disabled_default_provider_stops_the_program(tmp_path):
+    body = "aws.iam.get_policy_document(statements=[{'actions': ['ecr:BatchGetImage'], 'resources': ['*']}])\n"
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(_disabled_program(tmp_path, '["aws"]', body), "local")
+    assert "'aws:iam/getPolicyDocument:getPolicyDocument' must use an explicit provider" in str(failure.value)
+
+
+def test_explicit_providers_and_other_packages_are_not_affected_by_disabled_default_providers(tmp_path):
+    body = (
+        "east = aws.Provider('east', region='us-east-1')\n"
+        "aws.ecr.Repository('models', name='models/a', opts=pulumi.ResourceOptions(provider=east))\n"
+        "pulumi.CustomResource('aws-native:ecr:Repository', 'native', {'repositoryName': 'models/b'})\n"
+    )
+    manifest = build_manifest(evaluate(_disabled_program(tmp_path, '["aws"]', body), "local"))
+    assert by_name(manifest, "models")["provider"].startswith(
+        "urn:pulumi:local::disabled::pulumi:providers:aws::east::"
+    )
+    assert not any(
+        r["type"] == "pulumi:providers:aws" and r["name"].startswith("default") for r in manifest["resources"]
+    )

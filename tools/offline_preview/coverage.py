@@ -25,9 +25,9 @@ from model_registry.contract import REGISTRY, REPLICATION
 from registry_policies import ecr, providers, scanning
 
 from .aws_outputs import AwsEnvironment
+from .default_providers import PROVIDER_PREFIX
 from .manifest import UNKNOWN_PLACEHOLDER
 
-PROVIDER_PREFIX = "pulumi:providers:"
 AWS_PROVIDER = PROVIDER_PREFIX + "aws"
 
 

@@ -8,9 +8,6 @@ provider gets the package's default provider, registered at first use.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.metadata
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -30,6 +27,7 @@ from .aws_outputs import (
     preview_outputs,
     resource_outputs,
 )
+from .default_providers import PROVIDER_PREFIX, deny_default_provider, provider_inputs, sdk_version
 from .failures import EvaluationError, program_position, request_source
 from .project import Project
 from .provider_check import check as provider_check
@@ -45,20 +43,6 @@ class Upstream(Protocol):
 
     @property
     def outputs(self) -> dict: ...
-
-
-PROVIDER_PREFIX = "pulumi:providers:"
-
-
-# The engine registers a package's default provider when a resource or invoke of that package names none, for
-# every package (pulumi/pulumi pkg/resource/deploy/providers/registry.go, `defaultProviders`): aws, aws-native
-# (configured from `aws-native:*`, its own region), and so on. Offline, for each package whose Python SDK the
-# program has (`pulumi_<package>`, '-' as '_'), at the version that SDK asks for.
-def _sdk_version(package: str) -> str | None:
-    try:
-        return importlib.metadata.version(f"pulumi_{package.replace('-', '_')}")
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 # How an evaluation answers for resources: as a preview does (a resource not in the deployed state is new,
@@ -195,6 +179,7 @@ class RecordingMonitor(MockMonitor):
             inputs = _sentinel_unknowns(inputs)
         provider = request.provider
         if request.custom and not provider:
+            deny_default_provider(self.project.config, request.type, request_source(request))
             provider = self._default_provider(request.type)
         if request.custom and not request.type.startswith(PROVIDER_PREFIX):
             inputs = self._checked(request, urn, inputs)
@@ -240,7 +225,7 @@ class RecordingMonitor(MockMonitor):
             return ""
         if package in self.default_providers:
             return self.default_providers[package]
-        version = _sdk_version(package)
+        version = sdk_version(package)
         if version is None:
             return ""
         name = f"default_{version.replace('.', '_')}"
@@ -288,6 +273,7 @@ class RecordingMonitor(MockMonitor):
             self.transforms.close()
             raise EvaluationError(f"{program_position(sdk_internals.invoke_caller())}: {error}") from None
         if not request.provider:
+            deny_default_provider(self.project.config, request.tok, program_position(sdk_internals.invoke_caller()))
             self._default_provider(request.tok)  # an invoke uses (and registers) the default provider too
         try:
             return super().Invoke(request)
@@ -395,23 +381,6 @@ def _sentinel_unknowns(value):
     if isinstance(value, list):
         return [_sentinel_unknowns(v) for v in value]
     return value
-
-
-def provider_inputs(config: dict[str, str], secret_keys, package: str) -> dict:
-    """A default provider's inputs as the engine builds them from the stack config (`GetPackageConfig`): every
-    `<package>:<key>` as `<key>`; a structured value (JSON object or list) as that structure; secrets wrapped."""
-    secret = set(secret_keys)
-    inputs: dict = {}
-    for key, value in sorted(config.items()):
-        namespace, _, name = key.partition(":")
-        if namespace != package or not name:
-            continue
-        parsed = value
-        if isinstance(value, str) and value[:1] in "[{":
-            with contextlib.suppress(ValueError):
-                parsed = json.loads(value)
-        inputs[name] = {sdk_internals.SIG_KEY: sdk_internals.SECRET_SIG, "value": parsed} if key in secret else parsed
-    return inputs
 
 
 def _alias_urn(alias, request, stack: str, project: str, make_urn) -> str:
