@@ -305,3 +305,17 @@ def test_explicit_providers_and_other_packages_are_not_affected_by_disabled_defa
     assert not any(
         r["type"] == "pulumi:providers:aws" and r["name"].startswith("default") for r in manifest["resources"]
     )
+
+
+def test_two_resources_with_one_urn_stop_the_program_as_the_engine_does(tmp_path):
+    # pulumi/pulumi diag.GetDuplicateResourceURNError: "Duplicate resource URN '<urn>'; try giving it a unique name".
+    (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws\n\naws.ecr.Repository('models', name='models/a')\naws.ecr.Repository('models', name='models/b')\n"
+    )
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(tmp_path, "local")
+    assert str(failure.value).endswith(
+        "__main__.py:4: Duplicate resource URN 'urn:pulumi:local::twice::aws:ecr/repository:Repository::models'; "
+        "try giving it a unique name"
+    )

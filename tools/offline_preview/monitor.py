@@ -166,6 +166,7 @@ class RecordingMonitor(MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = urn
             return resource_pb2.RegisterResourceResponse(urn=urn)
+        self._refuse_duplicate(urn, request)
         sdk_internals.ensure_event_loop()
         try:
             request = self.transforms.resource(request, urn)
@@ -251,6 +252,7 @@ class RecordingMonitor(MockMonitor):
 
     def ReadResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
+        self._refuse_duplicate(urn, request)
         sdk_internals.ensure_event_loop()
         inputs = rpc.deserialize_properties(request.properties)
         outputs = self._stack_reference(request.id, request) if request.type == STACK_REFERENCE else dict(inputs)
@@ -293,6 +295,14 @@ class RecordingMonitor(MockMonitor):
         # The SDK stops its callback server next: close the channels to it first (no GOAWAY noise).
         self.transforms.close()
         return empty_pb2.Empty()
+
+    def _refuse_duplicate(self, urn: str, request) -> None:
+        """The engine's step generator refuses a second resource with a URN already registered or read in this
+        run (pulumi/pulumi diag.GetDuplicateResourceURNError): the program stops."""
+        if urn in self.resources:
+            raise EvaluationError(
+                f"{request_source(request)}: Duplicate resource URN '{urn}'; try giving it a unique name"
+            )
 
     def _stack_reference(self, target: str, request) -> dict:
         parts = target.split("/")
