@@ -29,6 +29,7 @@ from .aws_outputs import (
 )
 from .default_providers import PROVIDER_PREFIX, deny_default_provider, provider_inputs, sdk_version
 from .failures import EvaluationError, program_position, request_source
+from .ignore_changes import IgnoreChangesError, ignored_inputs
 from .project import Project
 from .provider_check import check as provider_check
 from .state import DeployedState
@@ -182,6 +183,7 @@ class RecordingMonitor(MockMonitor):
         if request.custom and not provider:
             deny_default_provider(self.project.config, request.type, request_source(request))
             provider = self._default_provider(request.type)
+        inputs = self._ignoring_changes(request, urn, inputs)
         if request.custom and not request.type.startswith(PROVIDER_PREFIX):
             inputs = self._checked(request, urn, inputs)
         if request.custom:
@@ -191,6 +193,16 @@ class RecordingMonitor(MockMonitor):
         self._record(request, urn, resource_id, inputs, outputs, read=False, provider=provider)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=_serialize(outputs))
+
+    def _ignoring_changes(self, request, urn: str, inputs: dict) -> dict:
+        """A resource in the deployed state keeps its old inputs where `ignoreChanges` says (see ignore_changes)."""
+        old = self.state.resources.get(urn) if self.state is not None and request.ignoreChanges else None
+        if old is None or old["type"] != request.type:
+            return inputs
+        try:
+            return ignored_inputs(inputs, old["inputs"], list(request.ignoreChanges))
+        except IgnoreChangesError as error:
+            raise EvaluationError(f"{request_source(request)}: {request.type} {request.name!r}: {error}") from None
 
     def _checked(self, request, urn: str, inputs: dict) -> dict:
         """The provider's Check: defaults in; a refused input stops the program, as it stops a preview."""
