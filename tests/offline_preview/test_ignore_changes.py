@@ -54,6 +54,9 @@ ignore = pulumi.ResourceOptions(ignore_changes=["policy"])
 aws.ecr.RepositoryPolicy("deployedOpen", repository="models/a", policy=RESTRICTED, opts=ignore)
 aws.ecr.RepositoryPolicy("newRestricted", repository="models/b", policy=RESTRICTED, opts=ignore)
 aws.ecr.RepositoryPolicy("deployedOpenNotIgnored", repository="models/c", policy=RESTRICTED)
+# Renamed, with an alias to its deployed name: the step generator finds its old state through the alias.
+renamed = pulumi.ResourceOptions(ignore_changes=["policy"], aliases=[pulumi.Alias(name="deployedOpenOldName")])
+aws.ecr.RepositoryPolicy("renamedOpen", repository="models/d", policy=RESTRICTED, opts=renamed)
 """
 OPEN = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}]}
@@ -66,7 +69,12 @@ def _state(path):
     resources = [
         {"urn": urn.format("pulumi:pulumi:Stack", "ignoring-local"), "type": "pulumi:pulumi:Stack", "outputs": {}}
     ]
-    for name, repository in (("deployedOpen", "models/a"), ("deployedOpenNotIgnored", "models/c")):
+    deployed = (
+        ("deployedOpen", "models/a"),
+        ("deployedOpenNotIgnored", "models/c"),
+        ("deployedOpenOldName", "models/d"),
+    )
+    for name, repository in deployed:
         inputs = {"repository": repository, "policy": OPEN}
         resources.append(
             {"urn": urn.format(TYPE, name), "type": TYPE, "id": repository, "inputs": inputs, "outputs": inputs}
@@ -90,6 +98,6 @@ def test_a_deployed_open_policy_kept_by_ignore_changes_is_refused(tmp_path, caps
     refused = {
         v["urn"].split("::")[-1] for v in stack["policyViolations"] if v["policy"] == policy_names.NO_WILDCARD_PRINCIPAL
     }
-    # The engine keeps the deployed open policy where changes to it are ignored; the new and the not-ignored
-    # resources get the program's restricted one.
-    assert refused == {"deployedOpen"}
+    # The engine keeps the deployed open policy where changes to it are ignored (also under an alias); the new and
+    # the not-ignored resources get the program's restricted one.
+    assert refused == {"deployedOpen", "renamedOpen"}

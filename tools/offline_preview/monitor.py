@@ -187,7 +187,7 @@ class RecordingMonitor(MockMonitor):
         if request.custom and not request.type.startswith(PROVIDER_PREFIX):
             inputs = self._checked(request, urn, inputs)
         if request.custom:
-            resource_id, outputs = self._outputs(request.type, request.name, urn, inputs)
+            resource_id, outputs = self._outputs(request.type, request.name, urn, inputs, self._deployed(urn, request))
         else:
             resource_id, outputs = "", {}  # components have no id and no provider outputs
         self._record(request, urn, resource_id, inputs, outputs, read=False, provider=provider)
@@ -196,8 +196,8 @@ class RecordingMonitor(MockMonitor):
 
     def _ignoring_changes(self, request, urn: str, inputs: dict) -> dict:
         """A resource in the deployed state keeps its old inputs where `ignoreChanges` says (see ignore_changes)."""
-        old = self.state.resources.get(urn) if self.state is not None and request.ignoreChanges else None
-        if old is None or old["type"] != request.type:
+        old = self._deployed(urn, request) if request.ignoreChanges else None
+        if old is None:
             return inputs
         try:
             return ignored_inputs(inputs, old["inputs"], list(request.ignoreChanges))
@@ -216,9 +216,21 @@ class RecordingMonitor(MockMonitor):
             )
         return checked
 
-    def _outputs(self, type_token: str, name: str, urn: str, inputs: dict) -> tuple[str, dict]:
-        old = self.state.resources.get(urn) if self.state is not None else None
-        if old is not None and old["type"] == type_token:
+    def _deployed(self, urn: str, request) -> dict | None:
+        """The resource in the deployed state: under its URN or, as the step generator looks, any of its aliases."""
+        if self.state is None:
+            return None
+        for candidate in (
+            urn,
+            *(_alias_urn(a, request, self.stack, self.project.name, self.make_urn) for a in request.aliases),
+        ):
+            old = self.state.resources.get(candidate)
+            if old is not None and old["type"] == request.type:
+                return old
+        return None
+
+    def _outputs(self, type_token: str, name: str, urn: str, inputs: dict, old: dict | None = None) -> tuple[str, dict]:
+        if old is not None:
             # In the deployed state: its id and what AWS computed are known; the new inputs are what the
             # provider's preview Update plans.
             return old["id"], {**old["outputs"], **inputs}
@@ -245,7 +257,10 @@ class RecordingMonitor(MockMonitor):
         type_token = PROVIDER_PREFIX + package
         urn = self.make_urn("", type_token, name)
         inputs = provider_inputs(self.project.config, self.project.secret_keys, package) | {"version": version}
-        resource_id, outputs = self._outputs(type_token, name, urn, inputs)
+        old = self.state.resources.get(urn) if self.state is not None else None
+        resource_id, outputs = self._outputs(
+            type_token, name, urn, inputs, old if old and old["type"] == type_token else None
+        )
         reference = f"{urn}::{resource_id or rpc.UNKNOWN}"
         self.default_providers[package] = reference
         self.resources_recorded.append(
