@@ -19,6 +19,7 @@ from . import ecr, iam_types, kms_types
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
+    CLOUDFORMATION_STACK_SET,
     STACK_ACCOUNT,
     cloudcontrol_properties,
     resolve,
@@ -137,6 +138,25 @@ DYNAMIC_REASON = (
     "provider), so what it creates or grants is not in its inputs"
 )
 
+# Types that deploy a template defined elsewhere, which the pack does not fetch: whatever it creates or grants
+# (repository policies, roles, keys) is not in the inputs.
+TEMPLATE_ELSEWHERE = {
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
+        "it deploys a Serverless Application Repository application, whose template the pack does not fetch"
+    ),
+    "aws:servicecatalog/provisionedProduct:ProvisionedProduct": (
+        "it provisions a Service Catalog product, whose template the pack does not fetch"
+    ),
+}
+CFN_TEMPLATE_ELSEWHERE = {
+    "AWS::ServiceCatalog::CloudFormationProvisionedProduct": TEMPLATE_ELSEWHERE[
+        "aws:servicecatalog/provisionedProduct:ProvisionedProduct"
+    ],
+    "AWS::Serverless::Application": TEMPLATE_ELSEWHERE[
+        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
+    ],
+}
+
 # CloudFormation resource type -> properties holding a resource or trust policy.
 CFN_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::ECR::Repository": ("RepositoryPolicyText",),
@@ -231,6 +251,10 @@ def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
         return []
     if resource_type == CLOUDFORMATION_STACK:
         return _cloudformation_stack(props)
+    if resource_type == CLOUDFORMATION_STACK_SET:
+        return _cloudformation_stack(props, "the CloudFormation stack set")
+    if resource_type in TEMPLATE_ELSEWHERE:
+        return [Subject(f"the {resource_type} resource", unreadable=TEMPLATE_ELSEWHERE[resource_type])]
     if resource_type == CLOUDCONTROL_RESOURCE:
         return _cloudcontrol(props)
     path = _grant_like(props)
@@ -333,13 +357,13 @@ def native_cloudformation_type(resource_type: str) -> str | None:
 # ---- CloudFormation templates and Cloud Control desired states (read by cloudformation.py) ---------
 
 
-def _cloudformation_stack(props: dict[str, Any]) -> list[Subject]:
-    resources, problem = template_resources(props)
+def _cloudformation_stack(props: dict[str, Any], where: str = "the CloudFormation stack") -> list[Subject]:
+    resources, problem = template_resources(props, where)
     if problem is not None:
         return [problem]
     subjects: list[Subject] = []
     for logical, cfn_type, properties in resources:
-        subjects += _cfn_subjects(cfn_type, properties, f"the CloudFormation stack resource {logical} ({cfn_type})")
+        subjects += _cfn_subjects(cfn_type, properties, f"{where} resource {logical} ({cfn_type})")
     return subjects
 
 
@@ -357,6 +381,11 @@ def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str, deploy_
     `deploy_time=False`: its unknowns are preview placeholders, not intrinsics) can grant."""
     if cfn_type == "AWS::CloudFormation::Stack":
         return [Subject(label, unreadable="a nested stack's template is at a URL the pack does not fetch")]
+    if cfn_type == "AWS::CloudFormation::StackSet":  # its template inline (TemplateBody) or at TemplateURL
+        inner = {"templateBody": properties.get("TemplateBody"), "templateUrl": properties.get("TemplateURL")}
+        return _cloudformation_stack({k: v for k, v in inner.items() if v is not None}, f"{label} stack set")
+    if cfn_type in CFN_TEMPLATE_ELSEWHERE:
+        return [Subject(label, unreadable=CFN_TEMPLATE_ELSEWHERE[cfn_type])]
     public = [Subject(label, refused=ECR_PUBLIC_REASON)] if cfn_type == CFN_ECR_PUBLIC_REPOSITORY else []
     if cfn_type in CFN_POLICY_PROPERTIES:
         return public + [
