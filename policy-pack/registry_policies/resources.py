@@ -25,6 +25,7 @@ from .cloudformation import (
     resolve,
     template_resources,
 )
+from .deployed_code import CFN_TEMPLATE_ELSEWHERE, DYNAMIC_REASON, TEMPLATE_ELSEWHERE, is_dynamic
 from .lambda_permission import (
     LAMBDA_PERMISSION_TYPE,
     LAYER_PERMISSION_TYPE,
@@ -120,43 +121,6 @@ ECR_PUBLIC_REASON = (
     "an ECR Public repository is public by nature: anyone, signed in or not, can pull every image it holds "
     "(its policy only decides who may push), so a model there is published to the world"
 )
-# Dynamic providers (pulumi.dynamic.Resource): their create/update run arbitrary program code at deploy time.
-# The engine serves every type of the packages `pulumi-python` and `pulumi-nodejs` with the language's dynamic
-# provider plugin, whatever the rest of the token: the Python SDK names a subclass's type
-# `pulumi-python:dynamic/<module>:<name>` (`class Opener(Resource, module="registry", name="Opener")`,
-# pulumi/dynamic/dynamic.py `__init_subclass__`), the base class's `pulumi-python:dynamic:Resource`.
-DYNAMIC_PROVIDER_PACKAGES = ("pulumi-python", "pulumi-nodejs")
-
-
-def is_dynamic(resource_type: str) -> bool:
-    """True for a resource served by a dynamic provider: a type of the packages DYNAMIC_PROVIDER_PACKAGES."""
-    return resource_type.split(":", 1)[0] in DYNAMIC_PROVIDER_PACKAGES
-
-
-DYNAMIC_REASON = (
-    "a dynamic provider runs the program's own create/update code at deploy time (here a pickled Python "
-    "provider), so what it creates or grants is not in its inputs"
-)
-
-# Types that deploy a template defined elsewhere, which the pack does not fetch: whatever it creates or grants
-# (repository policies, roles, keys) is not in the inputs.
-TEMPLATE_ELSEWHERE = {
-    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
-        "it deploys a Serverless Application Repository application, whose template the pack does not fetch"
-    ),
-    "aws:servicecatalog/provisionedProduct:ProvisionedProduct": (
-        "it provisions a Service Catalog product, whose template the pack does not fetch"
-    ),
-}
-CFN_TEMPLATE_ELSEWHERE = {
-    "AWS::ServiceCatalog::CloudFormationProvisionedProduct": TEMPLATE_ELSEWHERE[
-        "aws:servicecatalog/provisionedProduct:ProvisionedProduct"
-    ],
-    "AWS::Serverless::Application": TEMPLATE_ELSEWHERE[
-        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
-    ],
-}
-
 # CloudFormation resource type -> properties holding a resource or trust policy.
 CFN_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::ECR::Repository": ("RepositoryPolicyText",),
@@ -191,7 +155,12 @@ CFN_SYNTHESISED = {
     "AWS::Lambda::LayerVersionPermission": LAYER_PERMISSION_TYPE,
 }
 # CloudFormation types read by other rules than a policy property (see _cfn_subjects).
-CFN_OTHER_READ = {"AWS::S3::Bucket", "AWS::ImageBuilder::DistributionConfiguration", "AWS::CloudFormation::Stack"}
+CFN_OTHER_READ = {
+    "AWS::S3::Bucket",
+    "AWS::ImageBuilder::DistributionConfiguration",
+    "AWS::CloudFormation::Stack",
+    "AWS::CloudFormation::StackSet",
+}
 
 FRIENDLY = {
     ecr.REPOSITORY_POLICY: "repository policy",
@@ -340,7 +309,7 @@ def _names_a_principal(statements: Any) -> bool:
 
 @functools.cache
 def _known_cloudformation_types() -> dict[str, str]:
-    known = [*CFN_POLICY_PROPERTIES, *CFN_IDENTITY_TYPES, *CFN_SYNTHESISED, *CFN_OTHER_READ]
+    known = [*CFN_POLICY_PROPERTIES, *CFN_IDENTITY_TYPES, *CFN_SYNTHESISED, *CFN_OTHER_READ, *CFN_TEMPLATE_ELSEWHERE]
     return {t.lower(): t for t in known}
 
 

@@ -283,3 +283,13 @@ def test_a_service_catalog_product_inside_a_template_is_refused_as_unreadable():
     product = {"Type": "AWS::ServiceCatalog::CloudFormationProvisionedProduct", "Properties": {"ProductId": "prod-abc"}}
     (message,) = refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps({"Resources": {"P": product}})})
     assert "(AWS::ServiceCatalog::CloudFormationProvisionedProduct) cannot be evaluated" in message
+
+
+def test_aws_native_stack_sets_and_provisioned_products_are_read_as_their_cloudformation_types():
+    (message,) = refusals(
+        "aws-native:cloudformation:StackSet",
+        {"stackSetName": "s", "permissionModel": "SELF_MANAGED", "templateBody": _repository_template(OPEN_PULL)},
+    )
+    assert "stack set resource Repo (AWS::ECR::Repository).RepositoryPolicyText" in message
+    (message,) = refusals("aws-native:servicecatalog:CloudFormationProvisionedProduct", {"productId": "prod-abc"})
+    assert "cannot be evaluated" in message and "whose template the pack does not fetch" in message
