@@ -3,7 +3,10 @@
 Every RegisterResource, ReadResource and Invoke of the program is recorded as a `Resource` and answered with
 deterministic AWS-shaped outputs (see aws_outputs): as a preview (PREVIEW) or as after `pulumi up` (DEPLOYED).
 Stack references read the deployed outputs given or the upstream evaluations; a resource or invoke without a
-provider gets the package's default provider, registered at first use.
+provider gets the package's default provider, registered at first use (default_providers: one per package, or
+the engine's refusal under `pulumi:disable-default-providers`). As the engine's step generator: a second
+resource with a URN already used stops the program, and a resource in the deployed state (under its URN or an
+alias) keeps its old inputs where `ignoreChanges` says (ignore_changes), before the provider's Check.
 """
 
 from __future__ import annotations
