@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from typing import Any
 
 from aws_facts.iam import Zone
@@ -177,7 +178,7 @@ FRIENDLY = {
 def subject_zone(subject: Subject, zone: Zone) -> Zone:
     """The zone a subject is judged in: a CloudFormation document's `AWS::AccountId` is the own account."""
     if subject.deploy_time and zone.accounts is not None:
-        return Zone(zone.accounts | {STACK_ACCOUNT}, zone.organizations, zone.org_paths)
+        return replace(zone, accounts=zone.accounts | {STACK_ACCOUNT})
     return zone
 
 

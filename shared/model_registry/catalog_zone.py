@@ -36,6 +36,20 @@ class TrustedZone:
     # identity that can reach it (IAM roles and resource-based policies delegate access across accounts within a
     # single partition; each account is scoped to one, IAM User Guide, "Identifiers": ARNs), and IAM refuses it.
     partition: str | None = None
+    # The owners (GitHub organizations) whose workflows may push, lower case (`trustedFederatedOwners`); None:
+    # not configured, any owner.
+    federated_owners: frozenset[str] | None = None
+
+    def pusher_problem(self, repository: str) -> str | None:
+        """A team's CI pusher: a workflow of a GitHub owner outside the zone could assume the team's push role."""
+        owner = repository.split("/", 1)[0]
+        if self.federated_owners is None or owner.lower() in self.federated_owners:
+            return None
+        return (
+            f"the GitHub repository {repository!r} is of the owner {owner!r}, outside the trusted zone: {self.source} "
+            f"trusts the owners {_listed(self.federated_owners)} (rule {ZONE_POLICY}.trustedFederatedOwners), and a "
+            "workflow there could push to this team's models; ask the security team to trust it there"
+        )
 
     def partition_problem(self, arn: str, what: str) -> str | None:
         partition = arn.split(":")[1] if arn.count(":") >= 5 else ""
@@ -126,7 +140,13 @@ def trusted_zone(path: str | Path, shown: str | None = None, partition: str | No
                 f"{shown}: {ZONE_POLICY}.trustedOrgPaths[{index}]: {org_path!r} is not an organization path as AWS "
                 "gives it, such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (each id followed by '/')"
             )
-    return TrustedZone(lists["trustedAccounts"], lists["organizationIds"], shown, lists["trustedOrgPaths"], partition)
+    owners = options.get("trustedFederatedOwners")
+    if owners is not None and (not isinstance(owners, list) or not all(isinstance(o, str) for o in owners)):
+        raise ConfigError(f"{shown}: {ZONE_POLICY}.trustedFederatedOwners must be a list of strings, not {owners!r}")
+    federated = frozenset(o.lower() for o in owners) if owners is not None else None
+    return TrustedZone(
+        lists["trustedAccounts"], lists["organizationIds"], shown, lists["trustedOrgPaths"], partition, federated
+    )
 
 
 def outside_zone(

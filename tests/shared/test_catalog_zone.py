@@ -357,3 +357,43 @@ def test_a_consumer_arn_of_the_registrys_partition_is_accepted(tmp_path):
     consumers = {"principals": [f"arn:aws:iam::{PARTNER}:role/inference"]}
     catalog = load_catalog(folder_with(tmp_path, consumers), zone=AWS_ZONE)
     assert [m.name for m in catalog.models] == ["bert", "t5"]
+
+
+# trustedFederatedOwners: a team's CI pushers are GitHub repositories of the owners the security team trusts; a
+# workflow of another owner could assume the team's push role and push to its models.
+OWNERS_ZONE = TrustedZone(
+    frozenset({TRUSTED, PARTNER}),
+    frozenset({ORG}),
+    "policy-pack/config/local.json",
+    federated_owners=frozenset({"acme"}),
+)
+
+
+def folder_with_pusher(tmp_path, repository: str) -> Path:
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    team = {"team": "nlp", "ci": {"pushers": [{"repository": repository}]}, "models": [{"name": "bert"}]}
+    (folder / "nlp.yaml").write_text(yaml.safe_dump(team, sort_keys=False))
+    return folder
+
+
+def test_a_pusher_of_another_github_owner_is_refused_naming_the_line(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        load_catalog(folder_with_pusher(tmp_path, "evil-corp/model-build"), zone=OWNERS_ZONE)
+    (problem,) = error.value.problems
+    # Line 4: team, ci, pushers, the pusher's `- repository:`.
+    assert problem.startswith(
+        "catalog/nlp.yaml:4: ci.pushers[0].repository: the GitHub repository 'evil-corp/model-build'"
+    )
+    assert "rule no-wildcard-principal.trustedFederatedOwners" in problem
+
+
+@pytest.mark.parametrize("repository", ["acme/model-build", "Acme/model-build"])
+def test_a_pusher_of_a_trusted_owner_is_accepted(tmp_path, repository):
+    catalog = load_catalog(folder_with_pusher(tmp_path, repository), zone=OWNERS_ZONE)
+    assert [m.name for m in catalog.models] == ["bert"]
+
+
+def test_without_trusted_owners_any_pusher_is_accepted(tmp_path):
+    catalog = load_catalog(folder_with_pusher(tmp_path, "evil-corp/model-build"), zone=ZONE)
+    assert [m.name for m in catalog.models] == ["bert"]
