@@ -38,11 +38,13 @@ def organizations_whole_under(org_paths: Iterable[str]) -> frozenset[str]:
 
 # Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
-# Their account field is ACCOUNT_ID's pattern.
+# Their account field is ACCOUNT_ID's pattern. re.ASCII: IAM's names are ASCII (the IAM model's roleNameType and
+# userNameType `[\w+=,.@-]+`, "upper and lowercase alphanumeric characters", Java's ASCII \w): Python's \w would
+# take any Unicode letter, so a look-alike name (a Cyrillic 'а') would pass here and be refused by IAM.
 IAM_PRINCIPAL_ARN = re.compile(
-    rf"arn:aws(?:-cn|-us-gov)?:iam::{ACCOUNT_ID.pattern}:(?:root|(?:role|user)/[\w+=,.@/-]{{1,512}})"
+    rf"arn:aws(?:-cn|-us-gov)?:iam::{ACCOUNT_ID.pattern}:(?:root|(?:role|user)/[\w+=,.@/-]{{1,512}})", re.ASCII
 )
-ANY_ARN = re.compile(rf"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:{ACCOUNT_ID.pattern}:[\w+=,.@/:*-]+")
+ANY_ARN = re.compile(rf"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:{ACCOUNT_ID.pattern}:[\w+=,.@/:*-]+", re.ASCII)
 
 
 def is_account_id(value: object) -> bool:

@@ -2,7 +2,7 @@
 
 Not an AWS fact: a name this project publishes (the pack reports `no-wildcard-principal` violations under it,
 and `policy-pack/config/<env>.json` configures the trusted zone under it: `trustedAccounts`,
-`organizationIds`, `trustedOrgPaths`). It sits in the leaf because the two packages that read it, the pack
+`organizationIds`, `trustedOrgPaths`, `trustedFederatedOwners`). It sits in the leaf because the two packages that read it, the pack
 (registry_policies.names) and the stacks' library (model_registry.catalog, which grants a team's file only
 inside the zone), are independent of each other and share only this package (the import layers in
 pyproject.toml). `tests/policy_pack/test_policy_names.py` holds the published name as an independent literal.

@@ -18,6 +18,9 @@ from .subject import Subject
 from .values import MAX_DEPTH, is_unknown
 
 CLOUDFORMATION_STACK = "aws:cloudformation/stack:Stack"
+# A stack set's template (templateBody or templateUrl, as a stack's) is deployed by its instances, in this or
+# other accounts (AWS CloudFormation StackSets): what it grants is read as a stack's.
+CLOUDFORMATION_STACK_SET = "aws:cloudformation/stackSet:StackSet"
 CLOUDCONTROL_RESOURCE = "aws:cloudcontrol/resource:Resource"
 
 
@@ -152,10 +155,12 @@ def _with_mappings(value: Any, mappings: dict[Any, Any], depth: int = 0) -> Any:
     return value
 
 
-def template_resources(props: dict[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]], Subject | None]:
-    """The (logical id, type, properties) of every resource of an aws:cloudformation/stack's template, or why
-    they cannot be read (a Subject: an unknown templateBody as its document, else the reason unreadable)."""
-    where = "the CloudFormation stack"
+def template_resources(
+    props: dict[str, Any], where: str = "the CloudFormation stack"
+) -> tuple[list[tuple[str, str, dict[str, Any]]], Subject | None]:
+    """The (logical id, type, properties) of every resource of an aws:cloudformation/stack's (or stack set's)
+    template, or why they cannot be read (a Subject: an unknown templateBody as its document, else the reason
+    unreadable)."""
     body, url = props.get("templateBody"), props.get("templateUrl")
     if body is None:
         if url is not None:

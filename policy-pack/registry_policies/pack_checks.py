@@ -4,6 +4,7 @@ tags and stack."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,9 @@ def _config_list(config: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
+# An owner in a federated identity's claim (`repo:<owner>/...`, `project_path:<group>/...`, `organization:<org>:...`).
+FEDERATED_OWNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
+
 # AWS Organizations' id rules (the leaf's, read from botocore's model): {option: (pattern, what a value is)}.
 ZONE_OPTIONS = {
     "trustedAccounts": (names.ACCOUNT_ID, "an account id such as 111111111111"),
@@ -36,6 +40,10 @@ ZONE_OPTIONS = {
         names.ORG_PATH_AS_GIVEN,
         "an organization path such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (each id followed by '/')",
     ),
+    # The owners whose federated workflows are the zone's own (GitHub organizations or users, GitLab groups, HCP
+    # Terraform organizations): a trust pinning a repository of another owner admits an outsider. Not set: any
+    # owner a trust names (the pack cannot know the company's).
+    "trustedFederatedOwners": (FEDERATED_OWNER, "a GitHub organization, GitLab group or HCP Terraform organization"),
 }
 
 
@@ -54,7 +62,13 @@ def _zone(config: dict[str, Any]) -> Zone:
     accounts = _config_list(config, "trustedAccounts")
     organizations = _config_list(config, "organizationIds") or []
     paths = _config_list(config, "trustedOrgPaths") or []
-    return Zone(frozenset(accounts) if accounts is not None else None, frozenset(organizations), frozenset(paths))
+    owners = _config_list(config, "trustedFederatedOwners")
+    return Zone(
+        frozenset(accounts) if accounts is not None else None,
+        frozenset(organizations),
+        frozenset(paths),
+        frozenset(o.lower() for o in owners) if owners is not None else None,
+    )
 
 
 def effective_access(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:

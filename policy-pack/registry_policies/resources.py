@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from typing import Any
 
 from aws_facts.iam import Zone
@@ -19,11 +20,13 @@ from . import ecr, iam_types, kms_types
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
+    CLOUDFORMATION_STACK_SET,
     STACK_ACCOUNT,
     cloudcontrol_properties,
     resolve,
     template_resources,
 )
+from .deployed_code import CFN_TEMPLATE_ELSEWHERE, DYNAMIC_REASON, TEMPLATE_ELSEWHERE, is_dynamic
 from .lambda_permission import (
     LAMBDA_PERMISSION_TYPE,
     LAYER_PERMISSION_TYPE,
@@ -119,13 +122,6 @@ ECR_PUBLIC_REASON = (
     "an ECR Public repository is public by nature: anyone, signed in or not, can pull every image it holds "
     "(its policy only decides who may push), so a model there is published to the world"
 )
-# Dynamic providers (pulumi.dynamic.Resource): their create/update run arbitrary program code at deploy time.
-DYNAMIC_PROVIDER_TYPES = ("pulumi-python:dynamic:Resource", "pulumi-nodejs:dynamic:Resource")
-DYNAMIC_REASON = (
-    "a dynamic provider runs the program's own create/update code at deploy time (here a pickled Python "
-    "provider), so what it creates or grants is not in its inputs"
-)
-
 # CloudFormation resource type -> properties holding a resource or trust policy.
 CFN_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::ECR::Repository": ("RepositoryPolicyText",),
@@ -160,7 +156,12 @@ CFN_SYNTHESISED = {
     "AWS::Lambda::LayerVersionPermission": LAYER_PERMISSION_TYPE,
 }
 # CloudFormation types read by other rules than a policy property (see _cfn_subjects).
-CFN_OTHER_READ = {"AWS::S3::Bucket", "AWS::ImageBuilder::DistributionConfiguration", "AWS::CloudFormation::Stack"}
+CFN_OTHER_READ = {
+    "AWS::S3::Bucket",
+    "AWS::ImageBuilder::DistributionConfiguration",
+    "AWS::CloudFormation::Stack",
+    "AWS::CloudFormation::StackSet",
+}
 
 FRIENDLY = {
     ecr.REPOSITORY_POLICY: "repository policy",
@@ -177,7 +178,7 @@ FRIENDLY = {
 def subject_zone(subject: Subject, zone: Zone) -> Zone:
     """The zone a subject is judged in: a CloudFormation document's `AWS::AccountId` is the own account."""
     if subject.deploy_time and zone.accounts is not None:
-        return Zone(zone.accounts | {STACK_ACCOUNT}, zone.organizations, zone.org_paths)
+        return replace(zone, accounts=zone.accounts | {STACK_ACCOUNT})
     return zone
 
 
@@ -197,7 +198,7 @@ def all_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, 
 
 def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
     """Everything on the resource that can grant access to someone, as documents (or unreadable)."""
-    if resource_type in DYNAMIC_PROVIDER_TYPES:
+    if is_dynamic(resource_type):
         return [Subject(f"the dynamic resource ({resource_type})", unreadable=DYNAMIC_REASON)]
     if resource_type == ECR_PUBLIC_REPOSITORY:
         return [Subject("the ECR Public repository", refused=ECR_PUBLIC_REASON)]
@@ -220,6 +221,10 @@ def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
         return []
     if resource_type == CLOUDFORMATION_STACK:
         return _cloudformation_stack(props)
+    if resource_type == CLOUDFORMATION_STACK_SET:
+        return _cloudformation_stack(props, "the CloudFormation stack set")
+    if resource_type in TEMPLATE_ELSEWHERE:
+        return [Subject(f"the {resource_type} resource", unreadable=TEMPLATE_ELSEWHERE[resource_type])]
     if resource_type == CLOUDCONTROL_RESOURCE:
         return _cloudcontrol(props)
     path = _grant_like(props)
@@ -305,7 +310,7 @@ def _names_a_principal(statements: Any) -> bool:
 
 @functools.cache
 def _known_cloudformation_types() -> dict[str, str]:
-    known = [*CFN_POLICY_PROPERTIES, *CFN_IDENTITY_TYPES, *CFN_SYNTHESISED, *CFN_OTHER_READ]
+    known = [*CFN_POLICY_PROPERTIES, *CFN_IDENTITY_TYPES, *CFN_SYNTHESISED, *CFN_OTHER_READ, *CFN_TEMPLATE_ELSEWHERE]
     return {t.lower(): t for t in known}
 
 
@@ -322,13 +327,13 @@ def native_cloudformation_type(resource_type: str) -> str | None:
 # ---- CloudFormation templates and Cloud Control desired states (read by cloudformation.py) ---------
 
 
-def _cloudformation_stack(props: dict[str, Any]) -> list[Subject]:
-    resources, problem = template_resources(props)
+def _cloudformation_stack(props: dict[str, Any], where: str = "the CloudFormation stack") -> list[Subject]:
+    resources, problem = template_resources(props, where)
     if problem is not None:
         return [problem]
     subjects: list[Subject] = []
     for logical, cfn_type, properties in resources:
-        subjects += _cfn_subjects(cfn_type, properties, f"the CloudFormation stack resource {logical} ({cfn_type})")
+        subjects += _cfn_subjects(cfn_type, properties, f"{where} resource {logical} ({cfn_type})")
     return subjects
 
 
@@ -346,6 +351,11 @@ def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str, deploy_
     `deploy_time=False`: its unknowns are preview placeholders, not intrinsics) can grant."""
     if cfn_type == "AWS::CloudFormation::Stack":
         return [Subject(label, unreadable="a nested stack's template is at a URL the pack does not fetch")]
+    if cfn_type == "AWS::CloudFormation::StackSet":  # its template inline (TemplateBody) or at TemplateURL
+        inner = {"templateBody": properties.get("TemplateBody"), "templateUrl": properties.get("TemplateURL")}
+        return _cloudformation_stack({k: v for k, v in inner.items() if v is not None}, f"{label} stack set")
+    if cfn_type in CFN_TEMPLATE_ELSEWHERE:
+        return [Subject(label, unreadable=CFN_TEMPLATE_ELSEWHERE[cfn_type])]
     public = [Subject(label, refused=ECR_PUBLIC_REASON)] if cfn_type == CFN_ECR_PUBLIC_REPOSITORY else []
     if cfn_type in CFN_POLICY_PROPERTIES:
         return public + [

@@ -9,7 +9,7 @@ puts, per account and region, and words the verdicts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_facts.ecr_scanning import (
@@ -23,17 +23,21 @@ from aws_facts.ecr_scanning import (
     filter_matches,
 )
 
-from .providers import provider_account
+from .providers import account_of
 
 CONTINUOUS, ON_PUSH, MANUAL = ScanFrequency.CONTINUOUS_SCAN, ScanFrequency.SCAN_ON_PUSH, ScanFrequency.MANUAL
 
 
 @dataclass(frozen=True, order=True)
 class Place:
-    """Where a registry setting lives: an account ("" = the stack's own credentials) and a region."""
+    """Where a registry setting lives: an account ("" = the stack's own credentials) and a region.
+
+    A default place also carries its provider's credential inputs (providers.credentials, not compared): an
+    explicit provider with other credentials, whose inputs name no account, is another (unknown) account."""
 
     account: str
     region: str
+    credentials: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.region} of account {self.account or '(the stack account)'}"
@@ -157,9 +161,10 @@ def verdict_at(
 
 def place_of(inputs: Mapping[str, Any], provider: Mapping[str, Any] | None, default: Place) -> Place:
     """A resource's place: its own `region` input (pulumi-aws 7), else its provider's region, else the
-    stack's; its provider's account, else the stack's."""
+    stack's; its provider's account, else the stack's when it acts with the stack's credentials (else an unknown
+    account of its own: providers.account_of)."""
     region = inputs.get("region") or (provider or {}).get("region") or default.region
-    return Place(provider_account(provider) or default.account, str(region))
+    return Place(account_of(provider, default.credentials) or default.account, str(region))
 
 
 def configuration_from_inputs(

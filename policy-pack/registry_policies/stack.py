@@ -20,7 +20,7 @@ from .ecr import (
     scanning_configuration,
 )
 from .findings import Finding, cannot_evaluate
-from .providers import provider_account
+from .providers import credentials, is_unknown_account, provider_account
 from .values import first_block, get_path, is_unknown
 
 
@@ -86,7 +86,7 @@ def default_place(config: dict[str, Any] | None = None) -> scanning.Place:
         except ValueError:
             config = {}
     provider = {key.removeprefix("aws:"): value for key, value in config.items() if key.startswith("aws:")}
-    return scanning.Place(provider_account(provider) or "", str(provider.get("region") or ""))
+    return scanning.Place(provider_account(provider) or "", str(provider.get("region") or ""), credentials(provider))
 
 
 def scanning_coverage_findings(resources: list[StackResource], default: scanning.Place | None = None) -> list[Finding]:
@@ -241,7 +241,8 @@ def _replica_findings(
             if is_unknown(region) or is_unknown(account):
                 findings.append(_unknown(f"a destination of rules[{r_index}]", replication))
                 continue
-            if place.account and account != place.account:
+            # Another account's replicas are its to scan; with the source's account unknown, any may be its own.
+            if place.account and account != place.account and not is_unknown_account(place.account):
                 continue
             target = scanning.Place(place.account, str(region))
             if target in undecidable:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from aws_facts.names import partition_of
+
 from . import naming
 from .catalog_files import SUFFIX, file_shown, load_team_file
 from .catalog_model import MAX_TEAM_NAME, CatalogModel, Team, TeamFile
@@ -122,7 +124,9 @@ def read_catalog(folder: str, key: str, *, namespace: str | None = None) -> Cata
     directory = Path(pulumi.get_root_directory()) / folder
     # Every stack of an environment (`dev`, `dev.core`, `dev.nlp`) is held to that environment's pack config.
     env = config_stack(pulumi.get_stack())
-    zone = trusted_zone(pack_config_path(directory, env), f"policy-pack/config/{env}.json")
+    region = pulumi.Config("aws").get("region")
+    partition = partition_of(region) if region else None
+    zone = trusted_zone(pack_config_path(directory, env), f"policy-pack/config/{env}.json", partition)
     return load_catalog(directory, namespace=namespace, key=f"{key} ({folder})", zone=zone)
 
 

@@ -101,6 +101,10 @@ def _team_file(
         for index, m in enumerate(spec.models):
             if m.consumers is not None:
                 problems.extend(outside_zone(shown, document, index, m.name, m.consumers, zone))
+        for index, pusher in enumerate(spec.ci.pushers if spec.ci is not None else ()):
+            if (problem := zone.pusher_problem(pusher.repository)) is not None:
+                line = document.line(("ci", "pushers", index, "repository"))
+                problems.append(f"{shown}:{line}: ci.pushers[{index}].repository: {problem}")
     for model in models:
         problem = model.lifecycle.archive_problem() if model.lifecycle else None
         if problem:

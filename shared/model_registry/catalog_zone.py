@@ -32,6 +32,34 @@ class TrustedZone:
     organizations: frozenset[str]
     source: str  # the pack config file, as messages name it
     org_paths: frozenset[str] = frozenset()  # each as AWS gives it: every id followed by '/'
+    # The registry's partition (of the stack's aws:region), when known: an ARN of another partition names no
+    # identity that can reach it (IAM roles and resource-based policies delegate access across accounts within a
+    # single partition; each account is scoped to one, IAM User Guide, "Identifiers": ARNs), and IAM refuses it.
+    partition: str | None = None
+    # The owners (GitHub organizations) whose workflows may push, lower case (`trustedFederatedOwners`); None:
+    # not configured, any owner.
+    federated_owners: frozenset[str] | None = None
+
+    def pusher_problem(self, repository: str) -> str | None:
+        """A team's CI pusher: a workflow of a GitHub owner outside the zone could assume the team's push role."""
+        owner = repository.split("/", 1)[0]
+        if self.federated_owners is None or owner.lower() in self.federated_owners:
+            return None
+        return (
+            f"the GitHub repository {repository!r} is of the owner {owner!r}, outside the trusted zone: {self.source} "
+            f"trusts the owners {_listed(self.federated_owners)} (rule {ZONE_POLICY}.trustedFederatedOwners), and a "
+            "workflow there could push to this team's models; ask the security team to trust it there"
+        )
+
+    def partition_problem(self, arn: str, what: str) -> str | None:
+        partition = arn.split(":")[1] if arn.count(":") >= 5 else ""
+        if self.partition is None or partition == self.partition:
+            return None
+        return (
+            f"{what} {arn!r} is in the partition {partition!r}, and the registry in {self.partition!r}: resource-based "
+            "policies grant only within one partition (an account belongs to one); name the principal's ARN in "
+            f"arn:{self.partition}:..."
+        )
 
     def account_problem(self, account: str, what: str) -> str | None:
         if account in self.accounts:
@@ -81,8 +109,9 @@ def _listed(values: frozenset[str]) -> str:
     return ", ".join(sorted(values)) if values else "(none)"
 
 
-def trusted_zone(path: str | Path, shown: str | None = None) -> TrustedZone:
-    """The trusted zone of a pack config file; a ConfigError (one line naming the file) when it is unusable."""
+def trusted_zone(path: str | Path, shown: str | None = None, partition: str | None = None) -> TrustedZone:
+    """The trusted zone of a pack config file (in the registry's `partition`, when known); a ConfigError (one line
+    naming the file) when it is unusable."""
     shown = shown or str(path)
     if not Path(path).is_file():
         raise ConfigError(
@@ -111,7 +140,13 @@ def trusted_zone(path: str | Path, shown: str | None = None) -> TrustedZone:
                 f"{shown}: {ZONE_POLICY}.trustedOrgPaths[{index}]: {org_path!r} is not an organization path as AWS "
                 "gives it, such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (each id followed by '/')"
             )
-    return TrustedZone(lists["trustedAccounts"], lists["organizationIds"], shown, lists["trustedOrgPaths"])
+    owners = options.get("trustedFederatedOwners")
+    if owners is not None and (not isinstance(owners, list) or not all(isinstance(o, str) for o in owners)):
+        raise ConfigError(f"{shown}: {ZONE_POLICY}.trustedFederatedOwners must be a list of strings, not {owners!r}")
+    federated = frozenset(o.lower() for o in owners) if owners is not None else None
+    return TrustedZone(
+        lists["trustedAccounts"], lists["organizationIds"], shown, lists["trustedOrgPaths"], partition, federated
+    )
 
 
 def outside_zone(
@@ -122,7 +157,10 @@ def outside_zone(
     for i, account in enumerate(consumers.accounts):
         checks.append((("accounts", i), zone.account_problem(account, "the account")))
     for i, principal in enumerate(consumers.principals):
-        checks.append((("principals", i), zone.account_problem(principal.split(":")[4], f"{principal!r}: its account")))
+        problem = zone.partition_problem(principal, "the principal")
+        checks.append(
+            (("principals", i), problem or zone.account_problem(principal.split(":")[4], f"{principal!r}: its account"))
+        )
     for i, service in enumerate(consumers.services):
         if service.source_account is not None:
             problem = zone.account_problem(service.source_account, "the source account")
@@ -130,7 +168,10 @@ def outside_zone(
         if service.source_arn is not None:
             account = service.source_arn.split(":")[4] if service.source_arn.count(":") >= 5 else ""
             problem = (
-                zone.account_problem(account, "the source ARN's account")
+                (
+                    zone.partition_problem(service.source_arn, "the source ARN")
+                    or zone.account_problem(account, "the source ARN's account")
+                )
                 if account
                 else f"the source ARN {service.source_arn!r} names no account, so it does not keep the service "
                 "inside the trusted zone; name a resource of a trusted account"

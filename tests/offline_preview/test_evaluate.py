@@ -242,3 +242,80 @@ def test_the_collector_is_paused_while_the_program_runs_and_restored_after(tmp_p
     else:
         assert evaluation.outputs == {"collecting": False}
     assert gc.isenabled()
+
+
+def test_each_package_gets_its_own_default_provider_configured_from_its_own_namespace(tmp_path):
+    # The engine registers a default provider per package: an aws-native resource without a provider runs on
+    # `pulumi:providers:aws-native`, configured from `aws-native:*` (its region is aws-native:region, not
+    # aws:region), as an aws resource runs on `pulumi:providers:aws`.
+    (tmp_path / "Pulumi.yaml").write_text("name: packages\nruntime: python\n")
+    (tmp_path / "Pulumi.local.yaml").write_text("config:\n  aws:region: us-east-1\n  aws-native:region: us-west-2\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\n"
+        "aws.ecr.Repository('classic', name='models/a')\n"
+        "pulumi.CustomResource('aws-native:ecr:Repository', 'native', {'repositoryName': 'models/b'})\n"
+    )
+    manifest = build_manifest(evaluate(tmp_path, "local"))
+    providers = {r["type"]: r for r in manifest["resources"] if r["type"].startswith("pulumi:providers:")}
+    assert set(providers) == {"pulumi:providers:aws", "pulumi:providers:aws-native"}
+    assert providers["pulumi:providers:aws"]["inputs"]["region"] == "us-east-1"
+    assert providers["pulumi:providers:aws-native"]["inputs"]["region"] == "us-west-2"
+    assert by_name(manifest, "classic")["provider"].startswith(providers["pulumi:providers:aws"]["urn"] + "::")
+    assert by_name(manifest, "native")["provider"].startswith(providers["pulumi:providers:aws-native"]["urn"] + "::")
+
+
+def _disabled_program(tmp_path, disabled: str, body: str):
+    (tmp_path / "Pulumi.yaml").write_text("name: disabled\nruntime: python\n")
+    (tmp_path / "Pulumi.local.yaml").write_text(
+        f"config:\n  aws:region: us-east-1\n  pulumi:disable-default-providers: {disabled}\n"
+    )
+    (tmp_path / "__main__.py").write_text("import pulumi\nimport pulumi_aws as aws\n\n" + body)
+    return tmp_path
+
+
+@pytest.mark.parametrize("disabled", ['["aws"]', '["*"]'])
+def test_a_resource_needing_a_disabled_default_provider_stops_the_program_as_the_engine_does(tmp_path, disabled):
+    # pulumi/pulumi diag.GetDefaultProviderDenied: "Default provider for '<package>' disabled. '<type>' must use
+    # an explicit provider."
+    program = _disabled_program(tmp_path, disabled, "aws.ecr.Repository('models', name='models/a')\n")
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(program, "local")
+    message = str(failure.value)
+    assert "__main__.py:4: Default provider for 'aws' disabled." in message
+    assert "'aws:ecr/repository:Repository' must use an explicit provider" in message
+
+
+def test_an_invoke_needing_a_disabled_default_provider_stops_the_program(tmp_path):
+    body = "aws.iam.get_policy_document(statements=[{'actions': ['ecr:BatchGetImage'], 'resources': ['*']}])\n"
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(_disabled_program(tmp_path, '["aws"]', body), "local")
+    assert "'aws:iam/getPolicyDocument:getPolicyDocument' must use an explicit provider" in str(failure.value)
+
+
+def test_explicit_providers_and_other_packages_are_not_affected_by_disabled_default_providers(tmp_path):
+    body = (
+        "east = aws.Provider('east', region='us-east-1')\n"
+        "aws.ecr.Repository('models', name='models/a', opts=pulumi.ResourceOptions(provider=east))\n"
+        "pulumi.CustomResource('aws-native:ecr:Repository', 'native', {'repositoryName': 'models/b'})\n"
+    )
+    manifest = build_manifest(evaluate(_disabled_program(tmp_path, '["aws"]', body), "local"))
+    assert by_name(manifest, "models")["provider"].startswith(
+        "urn:pulumi:local::disabled::pulumi:providers:aws::east::"
+    )
+    assert not any(
+        r["type"] == "pulumi:providers:aws" and r["name"].startswith("default") for r in manifest["resources"]
+    )
+
+
+def test_two_resources_with_one_urn_stop_the_program_as_the_engine_does(tmp_path):
+    # pulumi/pulumi diag.GetDuplicateResourceURNError: "Duplicate resource URN '<urn>'; try giving it a unique name".
+    (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws\n\naws.ecr.Repository('models', name='models/a')\naws.ecr.Repository('models', name='models/b')\n"
+    )
+    with pytest.raises(EvaluationError) as failure:
+        evaluate(tmp_path, "local")
+    assert str(failure.value).endswith(
+        "__main__.py:4: Duplicate resource URN 'urn:pulumi:local::twice::aws:ecr/repository:Repository::models'; "
+        "try giving it a unique name"
+    )

@@ -164,10 +164,25 @@ def test_an_image_builder_distribution_launch_permission_for_all_is_refused_in_p
     assert refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps(template)})
 
 
-def test_a_dynamic_resource_is_refused_as_unreadable():
-    (message,) = refusals("pulumi-python:dynamic:Resource", {"__provider": "gASV..."})
-    assert message.startswith("the dynamic resource (pulumi-python:dynamic:Resource) cannot be evaluated")
+# The types the SDKs give dynamic resources: the base class's, and a Python subclass's
+# (`class Opener(Resource, module="registry", name="Opener")`, pulumi/dynamic/dynamic.py).
+DYNAMIC_TYPES = [
+    "pulumi-python:dynamic:Resource",
+    "pulumi-nodejs:dynamic:Resource",
+    "pulumi-python:dynamic/registry:Opener",
+    "pulumi-python:dynamic:Opener",
+]
+
+
+@pytest.mark.parametrize("resource_type", DYNAMIC_TYPES)
+def test_a_dynamic_resource_is_refused_as_unreadable(resource_type):
+    (message,) = refusals(resource_type, {"__provider": "gASV...", "repository": "models/x"})
+    assert message.startswith(f"the dynamic resource ({resource_type}) cannot be evaluated")
     assert "create/update" in message
+
+
+def test_a_type_merely_named_dynamic_in_another_package_is_not_a_dynamic_resource():
+    assert refusals("acme:dynamic:Resource", {"repository": "models/x"}) == []
 
 
 def _escaped(text: str, mask: list[bool]) -> str:
@@ -232,3 +247,69 @@ def test_refused_over_grpc_and_accepted_once_exempted_with_a_reason(pack, resour
     short = {**exemption, "reason": "because"}
     pack.configure({"no-wildcard-principal": zone, policy_names.EXEMPTIONS: {"exemptions": [short]}})
     assert _policies(pack, resource) == {"no-wildcard-principal", policy_names.EXEMPTIONS}
+
+
+# ---- templates deployed by other types: stack sets read as stacks; templates fetched elsewhere unreadable ----
+
+OPEN_PULL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}],
+}
+OWN_PULL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "ecr:BatchGetImage"}],
+}
+
+
+def _repository_template(policy) -> str:
+    properties = {"RepositoryName": "models/x", "RepositoryPolicyText": policy}
+    return json.dumps({"Resources": {"Repo": {"Type": "AWS::ECR::Repository", "Properties": properties}}})
+
+
+def test_a_stack_sets_template_is_read_as_a_stacks():
+    stack_set = "aws:cloudformation/stackSet:StackSet"
+    (message,) = refusals(stack_set, {"name": "s", "templateBody": _repository_template(OPEN_PULL)})
+    assert "the CloudFormation stack set resource Repo (AWS::ECR::Repository).RepositoryPolicyText" in message
+    assert refusals(stack_set, {"name": "s", "templateBody": _repository_template(OWN_PULL)}) == []
+    (message,) = refusals(stack_set, {"name": "s", "templateUrl": "https://s3.amazonaws.com/b/t.json"})
+    assert "the CloudFormation stack set (templateUrl) cannot be evaluated" in message
+
+
+def test_a_stack_set_inside_a_template_is_read_with_its_own_template():
+    inner = {"StackSetName": "s", "PermissionModel": "SELF_MANAGED", "TemplateBody": _repository_template(OPEN_PULL)}
+    template = json.dumps({"Resources": {"Set": {"Type": "AWS::CloudFormation::StackSet", "Properties": inner}}})
+    (message,) = refusals("aws:cloudformation/stack:Stack", {"templateBody": template})
+    assert "stack set resource Repo (AWS::ECR::Repository).RepositoryPolicyText" in message
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props"),
+    [
+        (
+            "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
+            {"applicationId": "arn:aws:serverlessrepo:us-east-1:444455556666:applications/x"},
+        ),
+        ("aws:servicecatalog/provisionedProduct:ProvisionedProduct", {"productId": "prod-abc"}),
+    ],
+    ids=["serverless-application", "service-catalog-product"],
+)
+def test_a_template_deployed_from_elsewhere_is_refused_as_unreadable(resource_type, props):
+    (message,) = refusals(resource_type, props)
+    assert message.startswith(f"the {resource_type} resource cannot be evaluated")
+    assert "whose template the pack does not fetch" in message
+
+
+def test_a_service_catalog_product_inside_a_template_is_refused_as_unreadable():
+    product = {"Type": "AWS::ServiceCatalog::CloudFormationProvisionedProduct", "Properties": {"ProductId": "prod-abc"}}
+    (message,) = refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps({"Resources": {"P": product}})})
+    assert "(AWS::ServiceCatalog::CloudFormationProvisionedProduct) cannot be evaluated" in message
+
+
+def test_aws_native_stack_sets_and_provisioned_products_are_read_as_their_cloudformation_types():
+    (message,) = refusals(
+        "aws-native:cloudformation:StackSet",
+        {"stackSetName": "s", "permissionModel": "SELF_MANAGED", "templateBody": _repository_template(OPEN_PULL)},
+    )
+    assert "stack set resource Repo (AWS::ECR::Repository).RepositoryPolicyText" in message
+    (message,) = refusals("aws-native:servicecatalog:CloudFormationProvisionedProduct", {"productId": "prod-abc"})
+    assert "cannot be evaluated" in message and "whose template the pack does not fetch" in message

@@ -98,6 +98,45 @@ def test_a_provider_decides_region_and_account():
     assert "account 222222222222" in findings[0].message
 
 
+def test_a_role_written_as_a_python_dict_literal_names_the_account():
+    # `assume_roles=[{"role_arn": ...}]` reaches the provider with the Python key, which the bridge takes (the
+    # Terraform name): the configuration is put in that account, not the stack's.
+    partner = {"region": "us-east-1", "assumeRoles": '[{"role_arn": "arn:aws:iam::222222222222:role/x"}]'}
+    resources = [repo("models/a"), configuration("partner", "ENHANCED", rule("CONTINUOUS_SCAN", "*"), provider=partner)]
+    (finding,) = scanning_coverage_findings(resources, HOME)
+    assert finding.name == "models/a" and "never scanned" in finding.message
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [{"profile": "partner"}, {"accessKey": "AKIAEXAMPLE", "secretKey": "x"}, {"sharedCredentialsFiles": '["/c"]'}],
+    ids=["profile", "keys", "shared file"],
+)
+def test_a_provider_with_credentials_of_its_own_and_no_account_is_another_account(credentials):
+    # An explicit provider does not read the stack's aws:* config: with a profile or keys of its own, and no
+    # allowedAccountIds or role naming the account, it may act in any account. Its configuration covers only
+    # its own repositories, and the stack's are not covered by it.
+    own = {"region": "us-east-1", **credentials}
+    resources = [
+        repo("models/stack"),
+        repo("models/own", provider=own),
+        configuration("elsewhere", "ENHANCED", rule("CONTINUOUS_SCAN", "*"), provider=own),
+    ]
+    (finding,) = scanning_coverage_findings(resources, HOME)
+    assert finding.name == "models/stack" and "never scanned" in finding.message
+
+
+def test_a_provider_with_the_default_providers_credentials_is_the_stacks_account():
+    config = {"aws:region": "us-east-1", "aws:allowedAccountIds": '["111111111111"]', "aws:profile": "registry"}
+    default = default_place(config)
+    same = {"region": "us-east-1", "profile": "registry"}
+    resources = [repo("models/a"), configuration("same", "ENHANCED", rule("CONTINUOUS_SCAN", "*"), provider=same)]
+    assert scanning_coverage_findings(resources, default) == []
+    other = {"region": "us-east-1", "profile": "partner"}
+    resources = [repo("models/a"), configuration("other", "ENHANCED", rule("CONTINUOUS_SCAN", "*"), provider=other)]
+    assert [f.name for f in scanning_coverage_findings(resources, default)] == ["models/a"]
+
+
 def test_a_plain_filter_covers_every_name_containing_it():
     resources = [repo("team/models-x/llm"), configuration("home", "ENHANCED", rule("SCAN_ON_PUSH", "models"))]
     assert scanning_coverage_findings(resources, HOME) == []
@@ -220,3 +259,13 @@ def test_a_replica_filter_narrower_than_the_replicated_prefix_is_a_violation():
 def test_replicas_in_another_account_are_that_accounts_to_scan():
     other = {"region": "us-west-2", "registryId": "333333333333"}
     assert scanning_coverage_findings([replication(([other], ["models"]))], HOME) == []
+
+
+def test_replicas_from_a_provider_whose_account_is_unknown_may_be_its_own_and_must_be_scanned():
+    # A profile of its own and no allowedAccountIds: 333333333333 may be the account it acts in.
+    profile = {"region": "us-east-1", "profile": "partner"}
+    other = {"region": "us-west-2", "registryId": "333333333333"}
+    source = replication(([other], ["models"]))
+    source = StackResource(source.type, source.name, source.urn, source.props, provider=profile)
+    (finding,) = scanning_coverage_findings([source], HOME)
+    assert finding.name == "replication" and "replicas in us-west-2 of account (unknown: " in finding.message

@@ -313,3 +313,104 @@ def test_the_same_file_is_held_to_each_zone_it_is_read_with(tmp_path):
         f"catalog/nlp.yaml:7: model 't5': consumers.accounts[0]: the account '{PARTNER}' is outside the trusted zone"
     )
     assert [m.name for m in load_catalog(folder).models] == ["bert", "t5"]
+
+
+# IAM role and user names are ASCII (CreateRole's RoleName: "upper and lowercase alphanumeric characters with no
+# spaces" and + = , . @ -): a look-alike letter names no role IAM can have, and IAM refuses the policy.
+@pytest.mark.parametrize(
+    "principal",
+    [
+        f"arn:aws:iam::{PARTNER}:role/ch\u0430t-inference",  # Cyrillic a
+        f"arn:aws:iam::{PARTNER}:user/\u00e9quipe",  # Latin-1 letter
+        f"arn:aws:iam::{PARTNER}:role/inference\u0661",  # Arabic-Indic digit one
+    ],
+    ids=["cyrillic", "latin-1", "arabic-digit"],
+)
+def test_a_principal_whose_name_is_not_ascii_is_refused(tmp_path, principal):
+    (problem,) = refusals(tmp_path, {"principals": [principal]})
+    assert "consumers.principals[0]" in problem and "is not an IAM principal ARN" in problem
+
+
+def test_a_source_arn_with_a_non_ascii_letter_is_refused(tmp_path):
+    source = f"arn:aws:lambda:us-east-1:{PARTNER}:function:inf\u0435rence"  # Cyrillic e
+    (problem,) = refusals(tmp_path, {"services": [{"service": "lambda.amazonaws.com", "sourceArn": source}]})
+    assert "consumers.services[0].sourceArn" in problem and "is not an ARN" in problem
+
+
+# IAM roles and resource-based policies delegate access across accounts within one partition (each account is
+# scoped to one): a consumer ARN of another partition than the registry's names no identity that can reach it.
+AWS_ZONE = TrustedZone(
+    frozenset({TRUSTED, PARTNER}), frozenset({ORG}), "policy-pack/config/local.json", partition="aws"
+)
+
+
+@pytest.mark.parametrize(
+    ("consumers", "field", "partition"),
+    [
+        ({"principals": [f"arn:aws-cn:iam::{PARTNER}:role/inference"]}, "consumers.principals[0]", "aws-cn"),
+        ({"principals": [f"arn:aws-us-gov:iam::{TRUSTED}:root"]}, "consumers.principals[0]", "aws-us-gov"),
+        (
+            {
+                "services": [
+                    {
+                        "service": "lambda.amazonaws.com",
+                        "sourceArn": f"arn:aws-cn:lambda:cn-north-1:{PARTNER}:function:f",
+                    }
+                ]
+            },
+            "consumers.services[0].sourceArn",
+            "aws-cn",
+        ),
+    ],
+)
+def test_a_consumer_arn_of_another_partition_than_the_registrys_is_refused(tmp_path, consumers, field, partition):
+    with pytest.raises(ConfigError) as error:
+        load_catalog(folder_with(tmp_path, consumers), zone=AWS_ZONE)
+    (problem,) = error.value.problems
+    assert field in problem and f"in the partition {partition!r}, and the registry in 'aws'" in problem
+
+
+def test_a_consumer_arn_of_the_registrys_partition_is_accepted(tmp_path):
+    consumers = {"principals": [f"arn:aws:iam::{PARTNER}:role/inference"]}
+    catalog = load_catalog(folder_with(tmp_path, consumers), zone=AWS_ZONE)
+    assert [m.name for m in catalog.models] == ["bert", "t5"]
+
+
+# trustedFederatedOwners: a team's CI pushers are GitHub repositories of the owners the security team trusts; a
+# workflow of another owner could assume the team's push role and push to its models.
+OWNERS_ZONE = TrustedZone(
+    frozenset({TRUSTED, PARTNER}),
+    frozenset({ORG}),
+    "policy-pack/config/local.json",
+    federated_owners=frozenset({"acme"}),
+)
+
+
+def folder_with_pusher(tmp_path, repository: str) -> Path:
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    team = {"team": "nlp", "ci": {"pushers": [{"repository": repository}]}, "models": [{"name": "bert"}]}
+    (folder / "nlp.yaml").write_text(yaml.safe_dump(team, sort_keys=False))
+    return folder
+
+
+def test_a_pusher_of_another_github_owner_is_refused_naming_the_line(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        load_catalog(folder_with_pusher(tmp_path, "evil-corp/model-build"), zone=OWNERS_ZONE)
+    (problem,) = error.value.problems
+    # Line 4: team, ci, pushers, the pusher's `- repository:`.
+    assert problem.startswith(
+        "catalog/nlp.yaml:4: ci.pushers[0].repository: the GitHub repository 'evil-corp/model-build'"
+    )
+    assert "rule no-wildcard-principal.trustedFederatedOwners" in problem
+
+
+@pytest.mark.parametrize("repository", ["acme/model-build", "Acme/model-build"])
+def test_a_pusher_of_a_trusted_owner_is_accepted(tmp_path, repository):
+    catalog = load_catalog(folder_with_pusher(tmp_path, repository), zone=OWNERS_ZONE)
+    assert [m.name for m in catalog.models] == ["bert"]
+
+
+def test_without_trusted_owners_any_pusher_is_accepted(tmp_path):
+    catalog = load_catalog(folder_with_pusher(tmp_path, "evil-corp/model-build"), zone=ZONE)
+    assert [m.name for m in catalog.models] == ["bert"]

@@ -22,12 +22,13 @@ from typing import Any
 
 from aws_facts.singletons import replication_covers
 from model_registry.contract import REGISTRY, REPLICATION
-from registry_policies import ecr, scanning
+from registry_policies import ecr, providers, scanning
 
 from .aws_outputs import AwsEnvironment
+from .default_providers import PROVIDER_PREFIX
 from .manifest import UNKNOWN_PLACEHOLDER
 
-PROVIDER_PREFIX = "pulumi:providers:"
+AWS_PROVIDER = PROVIDER_PREFIX + "aws"
 
 
 @dataclass
@@ -56,7 +57,12 @@ class _Stack:
         self.resources = [r for r in manifest["resources"] if not r.get("read")]
         self.providers = {r["urn"]: r["inputs"] for r in self.resources if r["type"].startswith(PROVIDER_PREFIX)}
         env = AwsEnvironment.from_config(manifest.get("config") or {})
-        self.default = scanning.Place(env.account, env.region)
+        # The default provider's credential inputs (as the manifest holds every provider's): an explicit provider
+        # with other credentials and no account in its inputs acts in an account of its own.
+        default: Mapping[str, Any] = next(
+            (r["inputs"] for r in self.resources if r["type"] == AWS_PROVIDER and r["name"].startswith("default")), {}
+        )
+        self.default = scanning.Place(env.account, env.region, providers.credentials(default))
         self.outputs = manifest.get("outputs") or {}
 
     def of_type(self, token: str) -> list[dict]:

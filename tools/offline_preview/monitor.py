@@ -3,14 +3,14 @@
 Every RegisterResource, ReadResource and Invoke of the program is recorded as a `Resource` and answered with
 deterministic AWS-shaped outputs (see aws_outputs): as a preview (PREVIEW) or as after `pulumi up` (DEPLOYED).
 Stack references read the deployed outputs given or the upstream evaluations; a resource or invoke without a
-provider gets the package's default provider, registered at first use.
+provider gets the package's default provider, registered at first use (default_providers: one per package, or
+the engine's refusal under `pulumi:disable-default-providers`). As the engine's step generator: a second
+resource with a URN already used stops the program, and a resource in the deployed state (under its URN or an
+alias) keeps its old inputs where `ignoreChanges` says (ignore_changes), before the provider's Check.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib.metadata
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -30,7 +30,9 @@ from .aws_outputs import (
     preview_outputs,
     resource_outputs,
 )
+from .default_providers import PROVIDER_PREFIX, deny_default_provider, provider_inputs, sdk_version
 from .failures import EvaluationError, program_position, request_source
+from .ignore_changes import IgnoreChangesError, ignored_inputs
 from .project import Project
 from .provider_check import check as provider_check
 from .state import DeployedState
@@ -47,10 +49,6 @@ class Upstream(Protocol):
     def outputs(self) -> dict: ...
 
 
-PROVIDER_PREFIX = "pulumi:providers:"
-# The packages whose default provider the engine registers when a resource or invoke names none, with the
-# version the program's SDK asks for (the Python package's version, as the SDK's plugin request says).
-DEFAULT_PROVIDER_PACKAGES = {"aws": "pulumi_aws"}
 # How an evaluation answers for resources: as a preview does (a resource not in the deployed state is new,
 # its computed outputs unknown), or as after `pulumi up` (every output known: what a downstream stack's
 # reference reads once this stack is deployed).
@@ -172,6 +170,7 @@ class RecordingMonitor(MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = urn
             return resource_pb2.RegisterResourceResponse(urn=urn)
+        self._refuse_duplicate(urn, request)
         sdk_internals.ensure_event_loop()
         try:
             request = self.transforms.resource(request, urn)
@@ -185,16 +184,28 @@ class RecordingMonitor(MockMonitor):
             inputs = _sentinel_unknowns(inputs)
         provider = request.provider
         if request.custom and not provider:
+            deny_default_provider(self.project.config, request.type, request_source(request))
             provider = self._default_provider(request.type)
+        inputs = self._ignoring_changes(request, urn, inputs)
         if request.custom and not request.type.startswith(PROVIDER_PREFIX):
             inputs = self._checked(request, urn, inputs)
         if request.custom:
-            resource_id, outputs = self._outputs(request.type, request.name, urn, inputs)
+            resource_id, outputs = self._outputs(request.type, request.name, urn, inputs, self._deployed(urn, request))
         else:
             resource_id, outputs = "", {}  # components have no id and no provider outputs
         self._record(request, urn, resource_id, inputs, outputs, read=False, provider=provider)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=_serialize(outputs))
+
+    def _ignoring_changes(self, request, urn: str, inputs: dict) -> dict:
+        """A resource in the deployed state keeps its old inputs where `ignoreChanges` says (see ignore_changes)."""
+        old = self._deployed(urn, request) if request.ignoreChanges else None
+        if old is None:
+            return inputs
+        try:
+            return ignored_inputs(inputs, old["inputs"], list(request.ignoreChanges))
+        except IgnoreChangesError as error:
+            raise EvaluationError(f"{request_source(request)}: {request.type} {request.name!r}: {error}") from None
 
     def _checked(self, request, urn: str, inputs: dict) -> dict:
         """The provider's Check: defaults in; a refused input stops the program, as it stops a preview."""
@@ -208,9 +219,21 @@ class RecordingMonitor(MockMonitor):
             )
         return checked
 
-    def _outputs(self, type_token: str, name: str, urn: str, inputs: dict) -> tuple[str, dict]:
-        old = self.state.resources.get(urn) if self.state is not None else None
-        if old is not None and old["type"] == type_token:
+    def _deployed(self, urn: str, request) -> dict | None:
+        """The resource in the deployed state: under its URN or, as the step generator looks, any of its aliases."""
+        if self.state is None:
+            return None
+        for candidate in (
+            urn,
+            *(_alias_urn(a, request, self.stack, self.project.name, self.make_urn) for a in request.aliases),
+        ):
+            old = self.state.resources.get(candidate)
+            if old is not None and old["type"] == request.type:
+                return old
+        return None
+
+    def _outputs(self, type_token: str, name: str, urn: str, inputs: dict, old: dict | None = None) -> tuple[str, dict]:
+        if old is not None:
             # In the deployed state: its id and what AWS computed are known; the new inputs are what the
             # provider's preview Update plans.
             return old["id"], {**old["outputs"], **inputs}
@@ -226,16 +249,21 @@ class RecordingMonitor(MockMonitor):
         registers it: `pulumi:providers:<package>` named `default_<version>`, its inputs the stack config of
         the package's namespace and the version."""
         package = token.split(":", 1)[0]
-        if package not in DEFAULT_PROVIDER_PACKAGES or token.startswith(PROVIDER_PREFIX):
+        if token.startswith(PROVIDER_PREFIX):
             return ""
         if package in self.default_providers:
             return self.default_providers[package]
-        version = importlib.metadata.version(DEFAULT_PROVIDER_PACKAGES[package])
+        version = sdk_version(package)
+        if version is None:
+            return ""
         name = f"default_{version.replace('.', '_')}"
         type_token = PROVIDER_PREFIX + package
         urn = self.make_urn("", type_token, name)
         inputs = provider_inputs(self.project.config, self.project.secret_keys, package) | {"version": version}
-        resource_id, outputs = self._outputs(type_token, name, urn, inputs)
+        old = self.state.resources.get(urn) if self.state is not None else None
+        resource_id, outputs = self._outputs(
+            type_token, name, urn, inputs, old if old and old["type"] == type_token else None
+        )
         reference = f"{urn}::{resource_id or rpc.UNKNOWN}"
         self.default_providers[package] = reference
         self.resources_recorded.append(
@@ -254,6 +282,7 @@ class RecordingMonitor(MockMonitor):
 
     def ReadResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
+        self._refuse_duplicate(urn, request)
         sdk_internals.ensure_event_loop()
         inputs = rpc.deserialize_properties(request.properties)
         outputs = self._stack_reference(request.id, request) if request.type == STACK_REFERENCE else dict(inputs)
@@ -276,6 +305,7 @@ class RecordingMonitor(MockMonitor):
             self.transforms.close()
             raise EvaluationError(f"{program_position(sdk_internals.invoke_caller())}: {error}") from None
         if not request.provider:
+            deny_default_provider(self.project.config, request.tok, program_position(sdk_internals.invoke_caller()))
             self._default_provider(request.tok)  # an invoke uses (and registers) the default provider too
         try:
             return super().Invoke(request)
@@ -295,6 +325,14 @@ class RecordingMonitor(MockMonitor):
         # The SDK stops its callback server next: close the channels to it first (no GOAWAY noise).
         self.transforms.close()
         return empty_pb2.Empty()
+
+    def _refuse_duplicate(self, urn: str, request) -> None:
+        """The engine's step generator refuses a second resource with a URN already registered or read in this
+        run (pulumi/pulumi diag.GetDuplicateResourceURNError): the program stops."""
+        if urn in self.resources:
+            raise EvaluationError(
+                f"{request_source(request)}: Duplicate resource URN '{urn}'; try giving it a unique name"
+            )
 
     def _stack_reference(self, target: str, request) -> dict:
         parts = target.split("/")
@@ -383,23 +421,6 @@ def _sentinel_unknowns(value):
     if isinstance(value, list):
         return [_sentinel_unknowns(v) for v in value]
     return value
-
-
-def provider_inputs(config: dict[str, str], secret_keys, package: str) -> dict:
-    """A default provider's inputs as the engine builds them from the stack config (`GetPackageConfig`): every
-    `<package>:<key>` as `<key>`; a structured value (JSON object or list) as that structure; secrets wrapped."""
-    secret = set(secret_keys)
-    inputs: dict = {}
-    for key, value in sorted(config.items()):
-        namespace, _, name = key.partition(":")
-        if namespace != package or not name:
-            continue
-        parsed = value
-        if isinstance(value, str) and value[:1] in "[{":
-            with contextlib.suppress(ValueError):
-                parsed = json.loads(value)
-        inputs[name] = {sdk_internals.SIG_KEY: sdk_internals.SECRET_SIG, "value": parsed} if key in secret else parsed
-    return inputs
 
 
 def _alias_urn(alias, request, stack: str, project: str, make_urn) -> str:

@@ -26,6 +26,7 @@ from model_registry.sources import SourceError, load_yaml
 from model_registry.stack_names import config_stack
 
 from . import gojson
+from .cli_yaml import ambiguous_scalars
 from .secrets import Decrypt, SecretsError, passphrase_decrypter
 
 SECRET_PLACEHOLDER = NOT_DECRYPTED
@@ -84,10 +85,18 @@ def _read_yaml(path: Path) -> dict:
     # model_registry.sources: bad bytes, deep nesting and alias bombs end in one line, not a traceback.
     try:
         data = load_yaml(path).data or {}
+        ambiguous = ambiguous_scalars(path.read_text(encoding="utf-8", errors="replace"))
     except SourceError as exc:
         raise ProjectError(str(exc)) from None
     except OSError as exc:
         raise ProjectError(f"{path}: cannot read ({exc.strerror})") from None
+    if ambiguous:
+        line, value, how = ambiguous[0]
+        more = f" (and {len(ambiguous) - 1} more)" if len(ambiguous) > 1 else ""
+        raise ProjectError(
+            f"{path}:{line}: {value} is read by the Pulumi CLI (YAML 1.2) as {how}, unlike here; quote it "
+            f"('{value}') to mean the text{more}"
+        )
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a mapping at the top level")
     return data

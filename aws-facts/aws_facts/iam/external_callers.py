@@ -33,6 +33,10 @@ class Zone:
     accounts: frozenset[str] | None = None
     organizations: frozenset[str] = frozenset()
     org_paths: frozenset[str] = frozenset()
+    # The owners of federated identities (a GitHub organization or user, a GitLab group, an HCP Terraform
+    # organization: providers.Provider.owner, lower case) whose workflows are the zone's own; None: any owner a
+    # trust names concretely (a web identity provider is shared, so an unnamed owner is always an outsider).
+    federated_owners: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         # A trusted path that ends at its organization's root is the whole organization: it is trusted.
@@ -49,6 +53,7 @@ class Facts:
     trusted_orgs: frozenset[str]
     outsider_accounts: tuple[str, ...]
     outsider_orgs: tuple[str | None, ...]
+    federated_owners: frozenset[str] | None = None
 
 
 def conditions_of(statements: Sequence[Statement]) -> list[Condition]:
@@ -120,7 +125,9 @@ def zone_facts(statements: Sequence[Statement], zone: Zone) -> Facts:
     globbed = {a for p in account_patterns for a in accounts_matching(p, trusted)}
     outsiders = (fresh, *sorted((accounts | globbed) - trusted - {fresh}))
     outsider_orgs: tuple[str | None, ...] = (None, FRESH_ORG, *sorted(orgs - trusted_orgs))
-    return Facts(frozenset(accounts), frozenset(orgs), trusted, trusted_orgs, outsiders, outsider_orgs)
+    return Facts(
+        frozenset(accounts), frozenset(orgs), trusted, trusted_orgs, outsiders, outsider_orgs, zone.federated_owners
+    )
 
 
 def _arn_instances(pattern: str, account: str) -> list[str]:
@@ -257,7 +264,9 @@ def _federated_callers(statements: Sequence[Statement], facts: Facts, insiders: 
             candidates = [spec.fresh] + [i for p in patterns for i in instances(p)]
             options: list[tuple[str, str | None]] = [(key, None)]  # None: the claim is absent
             options += [
-                (key, c) for c in dict.fromkeys(candidates) if insiders or not _owned(spec, c, literals, owners)
+                (key, c)
+                for c in dict.fromkeys(candidates)
+                if insiders or not _owned(spec, c, literals, owners, facts.federated_owners)
             ]
             choices.append(options)
         for combination in itertools.product(*choices):
@@ -272,11 +281,17 @@ def _federated_callers(statements: Sequence[Statement], facts: Facts, insiders: 
     return callers
 
 
-def _owned(spec: Provider, candidate: str, literals: set[str], owners: set[str]) -> bool:
-    """A claim value the document names exactly, or whose owner (GitHub org, GitLab group) it names."""
+def _owned(
+    spec: Provider, candidate: str, literals: set[str], owners: set[str], trusted: frozenset[str] | None = None
+) -> bool:
+    """A claim value the document names exactly, or whose owner (GitHub org, GitLab group) it names; with the
+    zone's `trusted` owners, only when its owner is one of them (another owner's workflows are outsiders even
+    where the trust names them)."""
+    owner = spec.owner(candidate) if spec.owner else None
+    if trusted is not None and owner is not None and owner.lower() not in trusted:
+        return False
     if candidate in literals:
         return True
-    owner = spec.owner(candidate) if spec.owner else None
     return owner is not None and owner in owners
 
 
