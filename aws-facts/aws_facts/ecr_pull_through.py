@@ -65,3 +65,22 @@ def credential_problem(arn: str) -> str | None:
             f"({low}-{high} characters), which ECR requires for upstream credentials"
         )
     return None
+
+
+def credential_place_problem(arn: str, account: str | None, region: str | None) -> str | None:
+    """A credential ARN whose secret is not in the cache rule's account and region, which ECR refuses. `account` or
+    `region` None (unknown) is not compared; an ARN that is not a secret ARN is credential_problem's."""
+    parts = arn.split(":")
+    if len(parts) < 7 or parts[2] != "secretsmanager":
+        return None
+    wrong = [
+        f"{what} {theirs!r}, not the registry's {ours!r}"
+        for what, theirs, ours in (("account", parts[4], account), ("region", parts[3], region))
+        if ours and theirs != ours
+    ]
+    if not wrong:
+        return None
+    return (
+        f"the secret {arn!r} is in {' and '.join(wrong)}: ECR requires the credentials' secret in the account and "
+        "region of the pull-through cache rule; create the secret ecr-pullthroughcache/<name> there"
+    )

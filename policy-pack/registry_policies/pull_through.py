@@ -2,7 +2,8 @@
 
 `ecr-pull-through-cache` (stack policy): for each aws.ecr.PullThroughCacheRule of the stack,
 - the upstream needs credentials (Docker Hub, GHCR) exactly when a `credentialArn` is set, and that is a
-  Secrets Manager secret ARN `ecr-pullthroughcache/<name>` (credentials are never a value in config);
+  Secrets Manager secret ARN `ecr-pullthroughcache/<name>` (credentials are never a value in config) in the
+  rule's own account and region (ECR refuses a secret elsewhere; the rule's place is its provider's or the stack's);
 - a RepositoryCreationTemplate with the rule's prefix, applied for PULL_THROUGH_CACHE, gives the cache
   repositories a customer-managed KMS key, immutable tags, a lifecycle policy and a repository policy;
 - the stack's registry scanning configuration scans the cache repositories (`<prefix>/<image>`).
@@ -12,14 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_facts.ecr_pull_through import UPSTREAMS, credential_problem
+from aws_facts.ecr_pull_through import UPSTREAMS, credential_place_problem, credential_problem
 from aws_facts.ecr_scanning import SCANNING_FREQUENCIES
 
 from . import ecr, scanning
 from .ecr import IMMUTABLE_MODES, KMS_TYPES, REGISTRY_SCANNING, scanning_configuration
 from .findings import Finding, cannot_evaluate
 from .names import PULL_THROUGH_CACHE
-from .stack import StackResource
+from .providers import is_unknown_account
+from .stack import StackResource, default_place
 from .values import first_block, get_path, is_unknown
 
 CACHE = PULL_THROUGH_CACHE
@@ -43,8 +45,18 @@ def _template_problems(template: dict[str, Any]) -> list[str]:
     return problems
 
 
-def cache_findings(resources: list[StackResource]) -> list[Finding]:
+def _place_problem(rule: StackResource, credential: str, default: scanning.Place) -> str | None:
+    """The secret outside the rule's account or region (an unknown account or region is not compared)."""
+    region, provider_region = rule.props.get("region"), (rule.provider or {}).get("region")
+    place = scanning.place_of(rule.props, rule.provider, default)
+    account = None if not place.account or is_unknown_account(place.account) else place.account
+    known_region = None if is_unknown(region) or (not region and is_unknown(provider_region)) else place.region
+    return credential_place_problem(credential, account, str(known_region) if known_region else None)
+
+
+def cache_findings(resources: list[StackResource], default: scanning.Place | None = None) -> list[Finding]:
     findings: list[Finding] = []
+    default = default if default is not None else default_place()
     templates = {
         r.props.get("prefix"): r
         for r in resources
@@ -76,7 +88,8 @@ def cache_findings(resources: list[StackResource]) -> list[Finding]:
                     rule.name,
                 )
             )
-        if credential and (problem := credential_problem(str(credential))):
+        problem = credential and (credential_problem(str(credential)) or _place_problem(rule, str(credential), default))
+        if problem:
             findings.append(Finding(f"{where}: credentialArn: {problem}", rule.urn, rule.name))
         template = templates.get(prefix)
         if template is None:

@@ -81,6 +81,10 @@ def _team_file(
         file=shown,
         pushers_line=document.line(("ci", "pushers")),
         upstreams=spec.upstreams,
+        upstream_lines=tuple(
+            document.line(("upstreams", index, "credentialArn" if u.credential_arn else "registry"))
+            for index, u in enumerate(spec.upstreams)
+        ),
     )
     models = tuple(
         CatalogModel(

@@ -149,3 +149,4 @@ class Team:
     file: str
     pushers_line: int
     upstreams: tuple[UpstreamSpec, ...] = ()
+    upstream_lines: tuple[int, ...] = ()  # the line of each upstream's credentialArn (else its registry)

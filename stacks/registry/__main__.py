@@ -12,7 +12,7 @@ from model_registry.engine_config import read_pulumi_config
 from model_registry.environments import environment
 from model_registry.shards import shard_catalog
 from model_registry.stack_names import CORE, split_stack
-from registry_stack.config import RegistryConfig, check_mutable_tags
+from registry_stack.config import RegistryConfig, check_mutable_tags, check_upstream_credentials
 from registry_stack.registry import ModelRegistry, ModelRegistryArgs
 
 env, part = split_stack(pulumi.get_stack())
@@ -22,6 +22,7 @@ catalog = read_catalog(settings.catalog, f"{REGISTRY}:catalog", namespace=settin
 check_mutable_tags(settings.lifecycle, catalog.models)
 account_id = aws.get_caller_identity().account_id
 region = pulumi.Config("aws").require("region")
+check_upstream_credentials(catalog.teams, account_id, region)
 shard = part not in (None, CORE)
 args = ModelRegistryArgs(config=settings, catalog=catalog, account_id=account_id, region=region)
 if part == CORE:

@@ -22,6 +22,7 @@ from offline_preview.access_matrix import access_matrix
 from offline_preview.analyzer_client import AnalyzerClient
 from offline_preview.evaluate import EvaluationError
 from registry_policies.pull_through import cache_findings
+from registry_policies.scanning import Place
 from registry_policies.stack import StackResource
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "deployer"))
@@ -325,3 +326,56 @@ def test_the_pack_accepts_the_access_stack_with_the_grant_and_the_matrix_still_s
             f"arn:aws:iam::{ACCOUNT}:role/model-registry-ci-push-vision",
         ]
         assert all(not caps.get("push") for caps in matrix[prefix].values())
+
+
+# ECR user guide, "Creating a pull through cache rule", prerequisites: "The account and Region that the secret is
+# in must match the account and Region that the pull through cache rule is in." The registry is 123456789012 in
+# us-east-1 (the local stack); the catalog names the secret at line 6 of the file written below.
+FOREIGN_SECRETS = {
+    "arn:aws:secretsmanager:us-east-1:444455556666:secret:ecr-pullthroughcache/hub-AbCdEf": "account '444455556666'",
+    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf": "region 'eu-west-1'",
+}
+
+
+@pytest.mark.parametrize("secret", FOREIGN_SECRETS)
+def test_a_secret_of_another_account_or_region_is_refused_naming_the_team_file_and_line(secret):
+    text = (
+        "team: nlp\n"
+        "models:\n  - name: nlp-model\n"
+        "upstreams:\n"
+        f"  - {{registry: docker-hub,\n     credentialArn: {secret}}}\n"
+    )
+    config = harness.stack_config("registry") | {"registry:upstreamCaches": True}
+    with pytest.raises(EvaluationError) as error:
+        harness.run_stack("registry", config=config, catalog={"nlp.yaml": text})
+    assert f"catalog/nlp.yaml:6: upstreams[0].credentialArn: the secret '{secret}' is in " in str(error.value)
+    assert FOREIGN_SECRETS[secret] in str(error.value)
+
+
+@pytest.mark.parametrize("secret", FOREIGN_SECRETS)
+def test_the_pack_refuses_a_cache_rule_whose_secret_is_elsewhere(run, secret):
+    moved = [
+        StackResource(r.type, r.name, r.urn, {**r.inputs, "credentialArn": secret})
+        if r.type == RULE and "credentialArn" in r.inputs
+        else _plain(r)
+        for r in run.resources
+    ]
+    [finding] = cache_findings(moved, Place("123456789012", "us-east-1"))
+    assert f"credentialArn: the secret '{secret}' is in {FOREIGN_SECRETS[secret]}" in finding.message
+    assert cache_findings([_plain(r) for r in run.resources], Place("123456789012", "us-east-1")) == []
+
+
+def test_the_rule_s_place_is_its_provider_s_and_an_unknown_one_is_not_compared(run):
+    in_europe = [
+        StackResource(r.type, r.name, r.urn, r.inputs, provider={"region": "eu-west-1"})
+        if r.type == RULE
+        else _plain(r)
+        for r in run.resources
+    ]
+    [finding] = cache_findings(in_europe, Place("123456789012", "us-east-1"))
+    assert "region 'us-east-1', not the registry's 'eu-west-1'" in finding.message
+    assert cache_findings([_plain(r) for r in run.resources], Place("", "")) == []
+
+
+def _plain(resource):
+    return StackResource(resource.type, resource.name, resource.urn, resource.inputs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typing
 from typing import Annotated, Any
 
-from aws_facts.ecr_pull_through import UPSTREAMS, prefix_problem
+from aws_facts.ecr_pull_through import UPSTREAMS, credential_place_problem, prefix_problem
 from aws_facts.ecr_signing import profile_problem
 from model_registry import rules
 from model_registry.config import DEFAULT_CATALOG, ConfigModel, Lifecycle, LifecycleOverride, Scanning
@@ -101,5 +101,19 @@ def check_mutable_tags(lifecycle: Lifecycle, models: typing.Iterable[Any]) -> No
                         "movable; name only tags that may move, such as 'latest' or 'nightly-*'"
                     )
                     break
+    if problems:
+        raise ConfigError(*problems)
+
+
+def check_upstream_credentials(teams: typing.Iterable[Any], account: str | None, region: str | None) -> None:
+    """Every upstream's credentials are a secret in the registry's account and region (ECR refuses another):
+    one line per credentialArn elsewhere, naming the team file and line. `teams` are catalog teams."""
+    problems = [
+        f"{team.file}:{line}: upstreams[{index}].credentialArn: {problem}"
+        for team in teams
+        for index, (upstream, line) in enumerate(zip(team.upstreams, team.upstream_lines, strict=True))
+        if upstream.credential_arn
+        and (problem := credential_place_problem(upstream.credential_arn, account, region)) is not None
+    ]
     if problems:
         raise ConfigError(*problems)
