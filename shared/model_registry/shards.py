@@ -88,6 +88,7 @@ def plan(catalog: Catalog, per_part: int = MODELS_PER_PART) -> tuple[Shard, ...]
             Shard(shard_name(team.name, part), team.name, part, parts, team.file, tuple(names))
             for part, names in enumerate(members)
         ]
+    problems += _future_parts(catalog)
     seen: dict[str, Shard] = {}
     for shard in shards:
         other = seen.setdefault(shard.name, shard)
@@ -99,6 +100,22 @@ def plan(catalog: Catalog, per_part: int = MODELS_PER_PART) -> tuple[Shard, ...]
     if problems:
         raise ConfigError(*problems)
     return tuple(shards)
+
+
+def _future_parts(catalog: Catalog) -> list[str]:
+    """Teams named like a part another team gets when it grows (`nlp.2`, `nlp.3`, ... of team `nlp`): that team's
+    growth would later be refused for a name it does not own, so the name is refused now, whatever the sizes."""
+    names = {team.name: team for team in catalog.teams}
+    problems = []
+    for team in catalog.teams:
+        owner, _, number = team.name.rpartition(SEPARATOR)
+        if owner in names and number.isascii() and number.isdigit() and int(number) >= 2 and number[0] != "0":
+            problems.append(
+                f"{team.file}:1: team: {team.name!r} is the name of part {number} of team {owner!r} "
+                f"({names[owner].file}), which it gets past {(int(number) - 1) * MODELS_PER_PART} models: "
+                "rename the team (file and `team:`)"
+            )
+    return problems
 
 
 def shard_catalog(catalog: Catalog, name: str, per_part: int = MODELS_PER_PART) -> Catalog:
