@@ -6,7 +6,7 @@ import pytest
 import yaml
 from model_registry.catalog import load_catalog
 from model_registry.shards import plan
-from offline_preview.shard_plan import changed_stacks
+from offline_preview.shard_plan import changed_stacks, shard_moves
 
 TEAMS = {
     "nlp": {
@@ -109,3 +109,28 @@ def test_an_unloadable_base_previews_everything(base):
 
 def test_nothing_changed_previews_nothing(base):
     assert keys(base, base, ["README.md", "docs/shards.md"]) == []
+
+
+def moves(base, head):
+    return shard_moves(base[1], head[1], "dev")
+
+
+def test_a_renamed_team_file_says_its_models_move_between_shard_stacks(tmp_path, base):
+    # docs/shards.md: a shard is a team file; a repository in the state of dev.speech is not created by dev.voice.
+    head = snapshot(tmp_path / "head", {"nlp": TEAMS["nlp"], "voice": TEAMS["speech"] | {"team": "voice"}})
+    assert moves(base, head) == [
+        "models whisper move from stack dev.speech to dev.voice: before deploying, run `pulumi state move --source "
+        "dev.speech --dest dev.voice` with their repositories' URNs in stacks/registry and their policies' in "
+        "stacks/access; without it the new shard cannot create repositories that exist",
+        "stack dev.speech (base/speech.yaml) leaves the layout: its 1 repositories and their policies stay "
+        "deployed in it until moved (pulumi state move) or the stack is destroyed (protected repositories are kept)",
+    ]
+
+
+def test_a_model_moved_to_another_team_is_a_state_move_and_an_added_model_is_not(tmp_path, base):
+    nlp = TEAMS["nlp"] | {"models": [{"name": "bert"}, {"name": "new"}]}
+    speech = TEAMS["speech"] | {"models": [{"name": "whisper"}, {"name": "llama"}]}
+    head = snapshot(tmp_path / "head", {"nlp": nlp, "speech": speech})
+    [line] = moves(base, head)
+    assert line.startswith("models llama move from stack dev.nlp to dev.speech: ")
+    assert moves(base, base) == []

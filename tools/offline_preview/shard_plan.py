@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -222,6 +223,36 @@ def changed_stacks(
     return chosen, {s.key: reasons[s.key] for s in chosen}
 
 
+def shard_moves(base: tuple[Shard, ...], head: tuple[Shard, ...], env: str) -> list[str]:
+    """What previewing the changed stacks cannot show, one line each: a model whose repository moves to another
+    shard stack (a team file renamed, a model moved between teams, a team growing a part) and a shard stack that
+    leaves the layout. The engine previews the new shard creating the repository green, but `up` fails there
+    (the repository exists, in the old shard's state) and the old shard, no longer in the layout, keeps its
+    repositories and their policies until `pulumi state move` carries them over (docs/shards.md)."""
+    before = {model: shard.name for shard in base for model in shard.models}
+    after = {model: shard.name for shard in head for model in shard.models}
+    moves: dict[tuple[str, str], list[str]] = {}
+    for model, old in before.items():
+        new = after.get(model)
+        if new is not None and new != old:
+            moves.setdefault((old, new), []).append(model)
+    lines = [
+        f"models {', '.join(sorted(models))} move from stack {env}.{old} to {env}.{new}: before deploying, run "
+        f"`pulumi state move --source {env}.{old} --dest {env}.{new}` with their repositories' URNs in stacks/registry "
+        "and their policies' in stacks/access; without it the new shard cannot create repositories that exist"
+        for (old, new), models in sorted(moves.items())
+    ]
+    remaining = {shard.name for shard in head}
+    lines += [
+        f"stack {env}.{shard.name} ({shard.file}) leaves the layout: its {len(shard.models)} repositories and their "
+        "policies stay deployed in it until moved (pulumi state move) or the stack is destroyed (protected "
+        "repositories are kept)"
+        for shard in base
+        if shard.name not in remaining
+    ]
+    return lines
+
+
 def catalog_at(repo_root: Path, revision: str, folder: Path) -> Catalog | None:
     """The catalog folder at a git revision (None when it does not load there)."""
     relative = folder.resolve().relative_to(repo_root.resolve())
@@ -253,10 +284,18 @@ def changed_paths(repo_root: Path, revision: str) -> list[str]:
     return sorted(set(done.stdout.split()) | set(untracked.stdout.split()))
 
 
-def why_markdown(base: str, everything: list[PlannedStack], chosen: list[PlannedStack], reasons: dict[str, str]) -> str:
-    """Which stacks a change previews and why, and the stacks they read (answering their stack references)."""
+def why_markdown(
+    base: str,
+    everything: list[PlannedStack],
+    chosen: list[PlannedStack],
+    reasons: dict[str, str],
+    moves: Sequence[str] = (),
+) -> str:
+    """Which stacks a change previews and why, and the stacks they read (answering their stack references);
+    then the state moves the change needs (shard_moves), which no preview shows."""
+    moved = "".join(f"\n**Not shown by the preview:** {line}\n" for line in moves)
     if not chosen:
-        return f"No stack of the sharded layout changed since `{base}`: nothing to preview.\n"
+        return f"No stack of the sharded layout changed since `{base}`: nothing to preview.\n" + moved
     lines = [
         f"**{len(chosen)} of the sharded layout's {len(everything)} stacks** changed since `{base}` "
         "(`shard_plan changed`):",
@@ -276,12 +315,14 @@ def why_markdown(base: str, everything: list[PlannedStack], chosen: list[Planned
             + "; ".join(f"{r.project} {r.stack} (by {', '.join(by[r.key]) or 'what those read'})" for r in read)
             + ".",
         ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + moved
 
 
-def write_why(path: Path, base: str, everything: list[PlannedStack], chosen, reasons: dict[str, str]) -> None:
+def write_why(
+    path: Path, base: str, everything: list[PlannedStack], chosen, reasons: dict[str, str], moves: Sequence[str] = ()
+) -> None:
     try:
-        path.write_text(why_markdown(base, everything, chosen, reasons))
+        path.write_text(why_markdown(base, everything, chosen, reasons, moves))
     except OSError as exc:
         raise UsageError(f"--why {path}: cannot write: {exc.strerror}") from None
 
@@ -311,8 +352,11 @@ def main(argv: list[str] | None = None) -> int:
             base = (base_catalog, plan(base_catalog)) if base_catalog is not None else None
             everything = stacks
             stacks, reasons = changed_stacks(base, (catalog, plan(catalog)), paths, args.env)
+            moves = shard_moves(base[1], plan(catalog), args.env) if base is not None else []
+            for line in moves:
+                print(f"shard_plan: not shown by the preview: {line}", file=sys.stderr)
             if args.why:
-                write_why(args.why, args.base, everything, stacks, reasons)
+                write_why(args.why, args.base, everything, stacks, reasons, moves)
     except UsageError as exc:
         print(f"shard_plan: {exc}", file=sys.stderr)
         return 2
