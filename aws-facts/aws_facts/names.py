@@ -44,6 +44,15 @@ SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\
 IAM_PRINCIPAL_ARN = re.compile(
     rf"arn:aws(?:-cn|-us-gov)?:iam::{ACCOUNT_ID.pattern}:(?:root|(?:role|user)/[\w+=,.@/-]{{1,512}})", re.ASCII
 )
+# What a resource-based policy's "AWS" principal may also name (IAM user guide, "AWS JSON policy elements:
+# Principal": role sessions `arn:aws:sts::<account>:assumed-role/<role name>/<session name>` and federated user
+# sessions `arn:aws:sts::<account>:federated-user/<name>`). Names from the STS model: RoleSessionName and
+# GetFederationToken's Name `[\w+=,.@-]*`, 2-64 and 2-32 characters; a role name (no path in a session ARN) 1-64.
+SESSION_PRINCIPAL_ARN = re.compile(
+    rf"arn:aws(?:-cn|-us-gov)?:sts::{ACCOUNT_ID.pattern}:"
+    r"(?:assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64}|federated-user/[\w+=,.@-]{2,32})",
+    re.ASCII,
+)
 ANY_ARN = re.compile(rf"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:{ACCOUNT_ID.pattern}:[\w+=,.@/:*-]+", re.ASCII)
 
 

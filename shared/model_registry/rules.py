@@ -89,10 +89,12 @@ _arn_partition = names.arn_partition_known
 
 
 def _principal_arn(value: str) -> str:
-    if not naming.IAM_PRINCIPAL_ARN.fullmatch(value) or not _arn_partition(value):
+    principal = naming.IAM_PRINCIPAL_ARN.fullmatch(value) or names.SESSION_PRINCIPAL_ARN.fullmatch(value)
+    if not principal or not _arn_partition(value):
         raise ValueError(
             f"{value!r} is not an IAM principal ARN: arn:<partition>:iam::<12-digit account>:root, :role/<name> "
-            "or :user/<name>"
+            "or :user/<name>, or a session: arn:<partition>:sts::<account>:assumed-role/<role>/<session> or "
+            ":federated-user/<name>"
         )
     return value
 

@@ -414,3 +414,45 @@ def test_a_pusher_of_a_trusted_owner_is_accepted(tmp_path, repository):
 def test_without_trusted_owners_any_pusher_is_accepted(tmp_path):
     catalog = load_catalog(folder_with_pusher(tmp_path, "evil-corp/model-build"), zone=ZONE)
     assert [m.name for m in catalog.models] == ["bert"]
+
+
+# IAM user guide, "AWS JSON policy elements: Principal": a resource-based policy may name a role session
+# (arn:aws:sts::<account>:assumed-role/<role>/<session>) or a federated user session (federated-user/<name>);
+# STS's RoleSessionName is 2-64 and GetFederationToken's Name 2-32 characters of [\w+=,.@-].
+@pytest.mark.parametrize(
+    "principal",
+    [
+        f"arn:aws:sts::{PARTNER}:assumed-role/chat-inference/batch-2024",
+        f"arn:aws:sts::{PARTNER}:federated-user/bob",
+        f"arn:aws:sts::{PARTNER}:federated-user/{'b' * 32}",
+        f"arn:aws:sts::{PARTNER}:assumed-role/r/{'s' * 64}",
+    ],
+)
+def test_a_session_of_a_trusted_account_is_a_principal(tmp_path, principal):
+    catalog = load_catalog(folder_with(tmp_path, {"principals": [principal]}), zone=ZONE)
+    assert catalog.models[1].consumers.principals == (principal,)
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        f"arn:aws:sts::{PARTNER}:federated-user/{'b' * 33}",
+        f"arn:aws:sts::{PARTNER}:federated-user/b",
+        f"arn:aws:sts::{PARTNER}:assumed-role/r/{'s' * 65}",
+        f"arn:aws:sts::{PARTNER}:assumed-role/path/r/session",
+        f"arn:aws:sts::{PARTNER}:assumed-role/r/*",
+        f"arn:aws:sts::{PARTNER}:assumed-role/ch\u0430t/s1",
+    ],
+    ids=["name-33", "name-1", "session-65", "role-path", "wildcard", "cyrillic"],
+)
+def test_a_session_arn_sts_would_not_issue_is_refused(tmp_path, principal):
+    (problem,) = refusals(tmp_path, {"principals": [principal]})
+    assert "consumers.principals[0]" in problem and "is not an IAM principal ARN" in problem
+
+
+def test_a_session_of_another_account_is_outside_the_zone(tmp_path):
+    (problem,) = refusals(tmp_path, {"principals": [f"arn:aws:sts::{FOREIGN}:assumed-role/r/s1"]})
+    assert problem.startswith(
+        f"catalog/nlp.yaml:7: model 't5': consumers.principals[0]: 'arn:aws:sts::{FOREIGN}:assumed-role/r/s1': "
+        f"its account '{FOREIGN}' is outside the trusted zone"
+    )
