@@ -74,7 +74,7 @@ def load_catalog(
     if not folder.is_dir():
         raise ConfigError(f"{key}: {str(directory)!r} is not a folder (resolved: {folder.resolve()})")
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    problems: list[str] = []
+    problems: list[str] = [_skipped(folder, path) for path in sorted(folder.iterdir()) if _would_be_skipped(path)]
     for path in files:
         if path.suffix.lower() in (".yml", ".yaml") and path.suffix != SUFFIX:
             problems.append(
@@ -101,6 +101,21 @@ def load_catalog(
     if problems:
         raise ConfigError(*problems)
     return Catalog(folder, tuple(teams), tuple(models))
+
+
+def _would_be_skipped(path: Path) -> bool:
+    """A team file the loader would not read: hidden (`.audio.yaml`) or in a subfolder (`audio/audio.yaml`)."""
+    if path.is_dir():
+        return any(p.suffix.lower() in (".yml", ".yaml") for p in path.rglob("*"))
+    return path.name.startswith(".") and path.suffix.lower() in (".yml", ".yaml")
+
+
+def _skipped(folder: Path, path: Path) -> str:
+    where = "a hidden file" if path.is_file() else "a subfolder holding YAML files"
+    return (
+        f"{file_shown(folder, path)}: {where} would be skipped without a word: the catalog reads "
+        f"<team>{SUFFIX} files directly in {folder.name}/; move its models there (or delete it)"
+    )
 
 
 # Stack config keys the catalog replaced: left in a Pulumi.<env>.yaml they would be ignored without a word.

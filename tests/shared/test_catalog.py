@@ -178,6 +178,31 @@ def test_a_yml_file_is_refused_instead_of_skipped(tmp_path):
     assert problems(tmp_path, files) == ["catalog/speech.yml: catalog files end in .yaml; rename it to speech.yaml"]
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (".audio.yaml", "catalog/.audio.yaml: a hidden file would be skipped without a word"),
+        (".audio.yml", "catalog/.audio.yml: a hidden file would be skipped without a word"),
+        ("audio/audio.yaml", "catalog/audio: a subfolder holding YAML files would be skipped without a word"),
+        ("audio/deep/audio.YAML", "catalog/audio: a subfolder holding YAML files would be skipped without a word"),
+    ],
+)
+def test_a_team_file_the_loader_would_skip_is_refused(tmp_path, name, expected):
+    folder = write(tmp_path, {"nlp.yaml": team(models=[{"name": "bert"}])})
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(yaml.safe_dump(team("audio", models=[{"name": "audio-model"}])))
+    with pytest.raises(ConfigError) as error:
+        load_catalog(folder)
+    assert [problem[: len(expected)] for problem in error.value.problems] == [expected]
+
+
+def test_hidden_files_and_subfolders_without_yaml_are_not_team_files(tmp_path):
+    folder = write(tmp_path, {"nlp.yaml": team(models=[{"name": "bert"}]), ".gitkeep": "", ".editorconfig": "x"})
+    (folder / "img").mkdir()
+    (folder / "img" / "diagram.png").write_bytes(b"\x89PNG")
+    assert [m.name for m in load_catalog(folder).models] == ["bert"]
+
+
 def test_an_empty_catalog_folder_is_refused_naming_the_folder(tmp_path):
     folder = write(tmp_path, {"README.md": "# nothing yet"})
     with pytest.raises(ConfigError, match=f"registry:catalog: the catalog folder {folder} has no team files"):
