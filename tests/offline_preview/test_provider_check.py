@@ -181,3 +181,60 @@ def test_a_config_value_of_the_wrong_type_stops_the_program_as_the_sdk_does(writ
     (tmp_path / "Pulumi.local.yaml").write_text(f"config:\n  aws:region: us-east-1\n  checked:value: {written}\n")
     with pytest.raises(EvaluationError, match=f"__main__.py:3: ConfigTypeError: Configuration 'checked:value' {says}"):
         evaluate(tmp_path, "local")
+
+
+@pytest.mark.parametrize("read", ["get", "get_secret"])
+def test_a_secret_not_decrypted_offline_that_reaches_an_input_is_reported_not_validated(read, tmp_path):
+    # The engine decrypts every secret before the program runs and the pack judges the plaintext (the SDK's
+    # `get` returns it unmarked; pulumi/config.py's warning is commented out); offline, without the key, the
+    # program reads a placeholder, which must be named as not validated rather than judged silently.
+    _program(
+        tmp_path,
+        "import pulumi, pulumi_aws as aws\n\n"
+        f"account = pulumi.Config().{read}('account')\n"
+        "aws.ecr.Repository('repo', tags={'owner': account})\n",
+    )
+    (tmp_path / "Pulumi.local.yaml").write_text(
+        "secretsprovider: awskms://alias/x\nconfig:\n  aws:region: us-east-1\n  checked:account:\n    secure: AAAB\n"
+    )
+    diagnostics = evaluate(tmp_path, "local").diagnostics
+    assert [d for d in diagnostics if "not validated offline" in d] == [
+        f"{tmp_path}/__main__.py:4: aws:ecr/repository:Repository 'repo': tags.owner: holds a secret config value "
+        "not decrypted offline (its key is not at hand; for a passphrase stack set PULUMI_CONFIG_PASSPHRASE): "
+        "not validated offline; the engine's preview judges its plaintext"
+    ]
+
+
+def test_a_plain_config_value_is_not_reported(tmp_path):
+    _program(tmp_path, "import pulumi_aws as aws\n\naws.ecr.Repository('repo', tags={'owner': 'secret-team'})\n")
+    assert not [d for d in evaluate(tmp_path, "local").diagnostics if "not validated offline" in d]
+
+
+SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+
+
+def test_a_secret_is_judged_by_its_value_as_check_unmarshals_it_without_its_envelope():
+    def secret(value):
+        return {SECRET[0]: SECRET[1], "value": value}
+
+    assert refused("aws:ssm/parameter:Parameter", {"name": "p", "type": "String", "value": secret("text")}) == []
+    assert refused(ROLE, {"assumeRolePolicy": secret(TRUST), "maxSessionDuration": secret("43201")}) == [
+        "maxSessionDuration"
+    ]
+    assert refused(ROLE, {"assumeRolePolicy": TRUST, "name": secret(["a"])}) == ["name"]
+
+
+@pytest.mark.parametrize(
+    ("written", "accepted"),
+    [
+        ("0xA8C0", True),  # 43200 in hex: strconv.ParseInt base 0
+        ("0xA8C1", False),
+        ("0124300", True),  # 43200 in octal: a leading 0 is octal in Go
+        ("010", False),  # 8
+        ("43_200", False),  # underscores only after a base prefix: a parse error
+        (43200.9, True),  # the bridge truncates a number given to an int property
+        (3599.9, False),
+    ],
+)
+def test_an_int_property_is_read_as_go_reads_it(written, accepted):
+    assert (refused(ROLE, {"assumeRolePolicy": TRUST, "maxSessionDuration": written}) == []) == accepted

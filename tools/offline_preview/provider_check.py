@@ -137,19 +137,20 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
             for name in schema.required
             if checked.get(name) is None
         )
+    plain = provider_schema.unwrapped(checked)
     for name, (low, high) in schema.int_ranges.items():
-        value = _as_int(checked.get(name))
+        value = _as_int(plain.get(name))
         if value is not None and not low <= value <= high:
             failures.append(
                 CheckFailure(
-                    name, f"expected {name} to be in the range ({low} - {high}), got {value:g} ({schema.source})"
+                    name, f"expected {name} to be in the range ({low} - {high}), got {value} ({schema.source})"
                 )
             )
     for first, second in schema.conflicts:
-        if checked.get(first) is not None and checked.get(second) is not None:
+        if plain.get(first) is not None and plain.get(second) is not None:
             failures.append(CheckFailure(first, f'"{first}": conflicts with {second} ({schema.source})'))
     for name, most in schema.max_items.items():
-        value = checked.get(name)
+        value = plain.get(name)
         if isinstance(value, list) and len(value) > most:
             failures.append(
                 CheckFailure(
@@ -159,17 +160,15 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
     return checked, failures
 
 
-def _as_int(value) -> float | None:
-    """The number the provider validates: a number as given, a string as the Terraform SDK's WeakDecode reads it."""
+def _as_int(value) -> int | None:
+    """The number the provider validates: the bridge truncates a number to an int (schema.go makeTerraformInput);
+    a string is read as the Terraform SDK's WeakDecode reads it ("" is 0 and never out of the ranges here)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value.replace("_", ""), 0) if value.strip() else None
-        except ValueError:
-            return None  # refused as a type, by provider_schema
+        return int(value)
+    if isinstance(value, str) and value:
+        return provider_schema.go_int(value)
     return None
 
 

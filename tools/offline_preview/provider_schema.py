@@ -15,7 +15,8 @@ SDK's `ValidateResource`, whose errors are the CheckFailures):
 - a string property: the bridge turns a bool or a number into its text (schema.go makeTerraformInput);
 - an object (a MaxItems-1 block) given a list: the bridge wraps it into a list of a list, which Terraform refuses;
 - a required property missing, at the top or inside a block.
-Unknown values (a preview's outputs of other resources) are never refused.
+Unknown values (a preview's outputs of other resources) are never refused; a secret is judged by its value (Check
+unmarshals the inputs without their secret envelopes).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import typing
 from pulumi import _types as pulumi_types
 from pulumi import output as pulumi_output
 from pulumi.runtime import rpc
+
+from .sdk_internals import SECRET_SIG, SIG_KEY
 
 _NOT_SCALAR: dict[type, str] = {list: "a list", dict: "a map"}
 # strconv.ParseBool's spellings
@@ -70,6 +73,7 @@ def _members(hint) -> list:
 def shape_failures(cls: type, value: dict, path: str) -> list[tuple[str, str]]:
     """(property path, reason) for each input the provider's Check refuses in `value`, an object of `cls`."""
     names = pulumi_types.input_type_types(cls)
+    value = unwrapped(value)
     failures = []
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
@@ -129,7 +133,7 @@ def _scalar_failure(hint: type, item) -> str | None:
     if hint is int:
         if isinstance(item, bool):
             return f"Attribute must be a whole number, got {str(item).lower()}"
-        if isinstance(item, str) and item != "" and not _GO_INT.fullmatch(item):
+        if isinstance(item, str) and item != "" and go_int(item) is None:
             return f"cannot parse {item!r} as int"
     if hint is float and isinstance(item, str) and item != "":
         try:
@@ -139,6 +143,29 @@ def _scalar_failure(hint: type, item) -> str | None:
     if hint is bool and isinstance(item, str) and item != "" and item not in _BOOL_WORDS:
         return f"cannot parse {item!r} as bool"
     return None
+
+
+def go_int(text: str) -> int | None:
+    """`text` read as strconv.ParseInt(text, 0, 64) reads it (what WeakDecode does for an int), or None."""
+    if not _GO_INT.fullmatch(text):
+        return None
+    sign, digits = (-1, text[1:]) if text[0] == "-" else (1, text.lstrip("+"))
+    digits = digits.replace("_", "")
+    if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+        digits = "0o" + digits[1:]  # a leading 0 is octal in Go
+    value = sign * int(digits, 0)
+    return value if -(2**63) <= value < 2**63 else None
+
+
+def unwrapped(value):
+    """`value` without the engine's secret envelopes ({SIG_KEY: SECRET_SIG, "value": v}), at any depth."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return unwrapped(value.get("value"))
+        return {k: unwrapped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrapped(v) for v in value]
+    return value
 
 
 def _is_unknown(value) -> bool:
