@@ -238,3 +238,12 @@ def test_a_secret_is_judged_by_its_value_as_check_unmarshals_it_without_its_enve
 )
 def test_an_int_property_is_read_as_go_reads_it(written, accepted):
     assert (refused(ROLE, {"assumeRolePolicy": TRUST, "maxSessionDuration": written}) == []) == accepted
+
+
+def test_a_null_input_is_dropped_as_check_drops_it_and_a_keyword_module_is_still_read():
+    # provider.go Check: UnmarshalProperties(..., SkipNulls: true); aws:lambda/... is pulumi_aws.lambda_.
+    assert refused(REPOSITORY, {"notAProperty": None}) == []
+    assert refused("aws:lambda/permission:Permission", {"action": "lambda:InvokeFunction"}) == [
+        "function",
+        "principal",
+    ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import collections.abc
 import functools
 import importlib
+import keyword
 import re
 import types
 import typing
@@ -48,8 +49,11 @@ def args_class(type_token: str) -> type | None:
     module, _, name = rest.partition(":")
     if package != "aws" or not name:
         return None
+    sdk_name = module.split("/")[0]
+    if keyword.iskeyword(sdk_name):  # aws:lambda/... is pulumi_aws.lambda_
+        sdk_name += "_"
     try:
-        sdk_module = importlib.import_module("pulumi_aws." + module.split("/")[0])
+        sdk_module = importlib.import_module("pulumi_aws." + sdk_name)
     except ImportError:
         return None
     cls = getattr(sdk_module, name + "Args", None)
@@ -77,9 +81,11 @@ def shape_failures(cls: type, value: dict, path: str) -> list[tuple[str, str]]:
     failures = []
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
+        if item is None:
+            continue  # Check unmarshals the inputs with SkipNulls
         if key not in names:
             failures.append((where, f"Invalid or unknown key: the provider's schema has no property {key!r}"))
-        elif not _is_unknown(item) and item is not None:
+        elif not _is_unknown(item):
             reason = _value_failure(_members(names[key]), item, where, failures)
             if reason:
                 failures.append((where, reason))
