@@ -247,3 +247,27 @@ def test_a_null_input_is_dropped_as_check_drops_it_and_a_keyword_module_is_still
         "function",
         "principal",
     ]
+
+
+def _replication(rules: int, destinations: int, filters: int) -> dict:
+    rule = {
+        "destinations": [{"region": "eu-west-1", "registryId": "123456789012"}] * destinations,
+        "repositoryFilters": [{"filter": "models", "filterType": "PREFIX_MATCH"}] * filters,
+    }
+    return {"replicationConfiguration": {"rules": [rule] * rules}}
+
+
+@pytest.mark.parametrize(
+    ("rules", "destinations", "filters", "refused_at"),
+    [
+        (10, 25, 100, []),  # replication_configuration.go: rule MaxItems 10, destination 25, repository_filter 100
+        (11, 1, 1, ["replicationConfiguration.rules"]),
+        (1, 26, 1, ["replicationConfiguration.rules[0].destinations"]),
+        (1, 1, 101, ["replicationConfiguration.rules[0].repositoryFilters"]),
+    ],
+)
+def test_replication_lists_at_the_providers_max_items_and_one_over(rules, destinations, filters, refused_at):
+    assert (
+        refused("aws:ecr/replicationConfiguration:ReplicationConfiguration", _replication(rules, destinations, filters))
+        == refused_at
+    )

@@ -33,8 +33,8 @@ class Schema:
     int_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     # ConflictsWith pairs of top-level properties (the provider's `ConflictsWith:`)
     conflicts: tuple[tuple[str, str], ...] = ()
-    # {list property: MaxItems} where the SDK keeps a list (a MaxItems-1 block flattened to an object is
-    # checked from the SDK's own types, provider_schema)
+    # {list property path: MaxItems} where the SDK keeps a list ("a.b[].c": c in each element of the list b; a
+    # MaxItems-1 block flattened to an object is checked from the SDK's own types, provider_schema)
     max_items: dict[str, int] = field(default_factory=dict)
 
 
@@ -54,6 +54,14 @@ SCHEMAS: dict[str, Schema] = {
     ),
     ecr.REPOSITORY_POLICY: Schema("internal/service/ecr/repository_policy.go", required=("repository", "policy")),
     ecr.LIFECYCLE_POLICY: Schema("internal/service/ecr/lifecycle_policy.go", required=("repository", "policy")),
+    ecr.REPLICATION: Schema(
+        "internal/service/ecr/replication_configuration.go",
+        max_items={
+            "replicationConfiguration.rules": 10,
+            "replicationConfiguration.rules[].destinations": 25,
+            "replicationConfiguration.rules[].repositoryFilters": 100,
+        },
+    ),
     ecr.REGISTRY_POLICY: Schema("internal/service/ecr/registry_policy.go", required=("policy",)),
     ecr.REGISTRY_SCANNING: Schema("internal/service/ecr/registry_scanning_configuration.go", required=("scanType",)),
     kms_types.KEY: Schema(
@@ -150,14 +158,33 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
         if plain.get(first) is not None and plain.get(second) is not None:
             failures.append(CheckFailure(first, f'"{first}": conflicts with {second} ({schema.source})'))
     for name, most in schema.max_items.items():
-        value = plain.get(name)
-        if isinstance(value, list) and len(value) > most:
-            failures.append(
-                CheckFailure(
-                    name, f"attribute supports {most} item maximum, config has {len(value)} declared ({schema.source})"
+        for where, items in _at_path(plain, name):
+            if isinstance(items, list) and len(items) > most:
+                failures.append(
+                    CheckFailure(
+                        where,
+                        f"attribute supports {most} item maximum, config has {len(items)} declared ({schema.source})",
+                    )
                 )
-            )
     return checked, failures
+
+
+def _at_path(value, path: str, where: str = "") -> list[tuple[str, object]]:
+    """(concrete path, value) for each place `path` ("a.b[].c") names in `value`."""
+    head, _, rest = path.partition(".")
+    name, each = (head[:-2], True) if head.endswith("[]") else (head, False)
+    found = value.get(name) if isinstance(value, dict) else None
+    here = f"{where}.{name}" if where else name
+    if found is None:
+        return []
+    places: list[tuple[int | None, object]] = [(None, found)] if not each else []
+    if each and isinstance(found, list):
+        places = list(enumerate(found))
+    result: list[tuple[str, object]] = []
+    for index, item in places:
+        at = here if index is None else f"{here}[{index}]"
+        result.extend(_at_path(item, rest, at) if rest else [(at, item)])
+    return result
 
 
 def _as_int(value) -> int | None:
