@@ -33,8 +33,10 @@ from .aws_outputs import (
 from .default_providers import PROVIDER_PREFIX, deny_default_provider, provider_inputs, sdk_version
 from .failures import EvaluationError, program_position, request_source
 from .ignore_changes import IgnoreChangesError, ignored_inputs
-from .project import Project
+from .project import SECRET_PLACEHOLDER, Project
 from .provider_check import check as provider_check
+from .provider_schema import unwrapped
+from .secrets import undecrypted_paths
 from .state import DeployedState
 from .transforms import EngineTransforms, TransformError
 
@@ -189,6 +191,7 @@ class RecordingMonitor(MockMonitor):
         inputs = self._ignoring_changes(request, urn, inputs)
         if request.custom and not request.type.startswith(PROVIDER_PREFIX):
             inputs = self._checked(request, urn, inputs)
+            self._note_undecrypted(request, inputs)
         if request.custom:
             resource_id, outputs = self._outputs(request.type, request.name, urn, inputs, self._deployed(urn, request))
         else:
@@ -218,6 +221,16 @@ class RecordingMonitor(MockMonitor):
                 f"refuses it: {first.reason}{more}: fix the program's value"
             )
         return checked
+
+    def _note_undecrypted(self, request, inputs: dict) -> None:
+        """A secret the key of which is not at hand reached these inputs: the pack judges its placeholder, so the
+        preview says, as a warning, that the property is not validated offline (never a verdict on a guess)."""
+        for path in undecrypted_paths(unwrapped(inputs), SECRET_PLACEHOLDER):
+            self.engine.messages.append(
+                f"{request_source(request)}: {request.type} {request.name!r}: {path}: holds a secret config value "
+                "not decrypted offline (its key is not at hand; for a passphrase stack set PULUMI_CONFIG_PASSPHRASE): "
+                "not validated offline; the engine's preview judges its plaintext"
+            )
 
     def _deployed(self, urn: str, request) -> dict | None:
         """The resource in the deployed state: under its URN or, as the step generator looks, any of its aliases."""

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from registry_policies import ecr, iam_types, kms_types
 
+from . import provider_schema
+
 
 @dataclass(frozen=True)
 class Schema:
@@ -29,6 +31,11 @@ class Schema:
     block_defaults: dict[str, dict[str, object]] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     int_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # ConflictsWith pairs of top-level properties (the provider's `ConflictsWith:`)
+    conflicts: tuple[tuple[str, str], ...] = ()
+    # {list property path: MaxItems} where the SDK keeps a list ("a.b[].c": c in each element of the list b; a
+    # MaxItems-1 block flattened to an object is checked from the SDK's own types, provider_schema)
+    max_items: dict[str, int] = field(default_factory=dict)
 
 
 SCHEMAS: dict[str, Schema] = {
@@ -36,15 +43,25 @@ SCHEMAS: dict[str, Schema] = {
         "internal/service/ecr/repository.go",
         defaults={"imageTagMutability": "MUTABLE"},
         block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
+        max_items={"encryptionConfigurations": 1},
     ),
     ecr.CREATION_TEMPLATE: Schema(
         "internal/service/ecr/repository_creation_template.go",
         defaults={"imageTagMutability": "MUTABLE"},
         block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
         required=("prefix", "appliedFors"),
+        max_items={"encryptionConfigurations": 1},
     ),
     ecr.REPOSITORY_POLICY: Schema("internal/service/ecr/repository_policy.go", required=("repository", "policy")),
     ecr.LIFECYCLE_POLICY: Schema("internal/service/ecr/lifecycle_policy.go", required=("repository", "policy")),
+    ecr.REPLICATION: Schema(
+        "internal/service/ecr/replication_configuration.go",
+        max_items={
+            "replicationConfiguration.rules": 10,
+            "replicationConfiguration.rules[].destinations": 25,
+            "replicationConfiguration.rules[].repositoryFilters": 100,
+        },
+    ),
     ecr.REGISTRY_POLICY: Schema("internal/service/ecr/registry_policy.go", required=("policy",)),
     ecr.REGISTRY_SCANNING: Schema("internal/service/ecr/registry_scanning_configuration.go", required=("scanType",)),
     kms_types.KEY: Schema(
@@ -64,15 +81,25 @@ SCHEMAS: dict[str, Schema] = {
         required=("primaryKeyArn",),
         int_ranges={"deletionWindowInDays": (7, 30)},
     ),
-    kms_types.ALIAS: Schema("internal/service/kms/alias.go", required=("targetKeyId",)),
+    kms_types.ALIAS: Schema(
+        "internal/service/kms/alias.go", required=("targetKeyId",), conflicts=(("name", "namePrefix"),)
+    ),
     iam_types.ROLE: Schema(
         "internal/service/iam/role.go",
         defaults={"forceDetachPolicies": False, "maxSessionDuration": 3600, "path": "/"},
         required=("assumeRolePolicy",),
         int_ranges={"maxSessionDuration": (3600, 43200)},
+        conflicts=(("name", "namePrefix"),),
     ),
-    iam_types.MANAGED_POLICY: Schema("internal/service/iam/policy.go", defaults={"path": "/"}, required=("policy",)),
-    iam_types.ROLE_POLICY: Schema("internal/service/iam/role_policy.go", required=("role", "policy")),
+    iam_types.MANAGED_POLICY: Schema(
+        "internal/service/iam/policy.go",
+        defaults={"path": "/"},
+        required=("policy",),
+        conflicts=(("name", "namePrefix"),),
+    ),
+    iam_types.ROLE_POLICY: Schema(
+        "internal/service/iam/role_policy.go", required=("role", "policy"), conflicts=(("name", "namePrefix"),)
+    ),
     iam_types.ROLE_POLICY_ATTACHMENT: Schema(
         "internal/service/iam/role_policy_attachment.go", required=("role", "policyArn")
     ),
@@ -92,8 +119,13 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
     Unknown values (a preview's outputs of other resources) are never refused: Check allows unknowns.
     """
     schema = SCHEMAS.get(type_token)
+    sdk_args = provider_schema.args_class(type_token)
+    failures = [
+        CheckFailure(where, f"{reason} ({_source(schema, type_token)})")
+        for where, reason in (provider_schema.shape_failures(sdk_args, inputs, "") if sdk_args else [])
+    ]
     if schema is None:
-        return inputs, []
+        return inputs, failures
     checked = dict(inputs)
     for name, default in schema.defaults.items():
         if checked.get(name) is None:
@@ -107,17 +139,65 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
                 else block
                 for block in copy.deepcopy(blocks)
             ]
-    failures = [
-        CheckFailure(name, f"missing required property '{name}' ({schema.source})")
-        for name in schema.required
-        if checked.get(name) is None
-    ]
+    if sdk_args is None:  # the SDK's reading of required properties covers these when it has the type
+        failures.extend(
+            CheckFailure(name, f"missing required property '{name}' ({schema.source})")
+            for name in schema.required
+            if checked.get(name) is None
+        )
+    plain = provider_schema.unwrapped(checked)
     for name, (low, high) in schema.int_ranges.items():
-        value = checked.get(name)
-        if isinstance(value, int | float) and not isinstance(value, bool) and not low <= value <= high:
+        value = _as_int(plain.get(name))
+        if value is not None and not low <= value <= high:
             failures.append(
                 CheckFailure(
-                    name, f"expected {name} to be in the range ({low} - {high}), got {value:g} ({schema.source})"
+                    name, f"expected {name} to be in the range ({low} - {high}), got {value} ({schema.source})"
                 )
             )
+    for first, second in schema.conflicts:
+        if plain.get(first) is not None and plain.get(second) is not None:
+            failures.append(CheckFailure(first, f'"{first}": conflicts with {second} ({schema.source})'))
+    for name, most in schema.max_items.items():
+        for where, items in _at_path(plain, name):
+            if isinstance(items, list) and len(items) > most:
+                failures.append(
+                    CheckFailure(
+                        where,
+                        f"attribute supports {most} item maximum, config has {len(items)} declared ({schema.source})",
+                    )
+                )
     return checked, failures
+
+
+def _at_path(value, path: str, where: str = "") -> list[tuple[str, object]]:
+    """(concrete path, value) for each place `path` ("a.b[].c") names in `value`."""
+    head, _, rest = path.partition(".")
+    name, each = (head[:-2], True) if head.endswith("[]") else (head, False)
+    found = value.get(name) if isinstance(value, dict) else None
+    here = f"{where}.{name}" if where else name
+    if found is None:
+        return []
+    places: list[tuple[int | None, object]] = [(None, found)] if not each else []
+    if each and isinstance(found, list):
+        places = list(enumerate(found))
+    result: list[tuple[str, object]] = []
+    for index, item in places:
+        at = here if index is None else f"{here}[{index}]"
+        result.extend(_at_path(item, rest, at) if rest else [(at, item)])
+    return result
+
+
+def _as_int(value) -> int | None:
+    """The number the provider validates: the bridge truncates a number to an int (schema.go makeTerraformInput);
+    a string is read as the Terraform SDK's WeakDecode reads it ("" is 0 and never out of the ranges here)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str) and value:
+        return provider_schema.go_int(value)
+    return None
+
+
+def _source(schema: Schema | None, type_token: str) -> str:
+    return f"pulumi-aws schema, {schema.source}" if schema else f"pulumi-aws schema of {type_token}"

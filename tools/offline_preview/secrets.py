@@ -99,3 +99,17 @@ def _decrypt(key: bytes, value: object) -> str | None:
         return AESGCM(key).decrypt(base64.b64decode(nonce), base64.b64decode(ciphertext), None).decode()
     except (ValueError, binascii.Error, InvalidTag, UnicodeDecodeError):
         return None
+
+
+def undecrypted_paths(value: object, placeholder: str, path: str = "") -> list[str]:
+    """The property paths in `value` whose text holds `placeholder`: a secret config value the offline preview
+    could not decrypt, read by the program (with `get` or `get_secret` alike) into a resource's inputs (given
+    without the engine's secret envelopes: provider_schema.unwrapped). The
+    engine would hand the pack the plaintext there; offline, the pack judges the placeholder."""
+    if isinstance(value, str):
+        return [path] if placeholder in value else []
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in undecrypted_paths(v, placeholder, f"{path}.{k}" if path else k)]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in undecrypted_paths(v, placeholder, f"{path}[{i}]")]
+    return []
