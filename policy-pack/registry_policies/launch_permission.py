@@ -63,13 +63,13 @@ def _statements(action: str, groups: Any, accounts: Any, organizations: Any, uni
                 "Effect": "Allow",
                 "Principal": "*",
                 "Action": action,
-                "Condition": _unit_condition(arn),
+                "Condition": unit_condition(arn),
             }
         )
     return statements
 
 
-def _unit_condition(arn: Any) -> dict[str, Any]:
+def unit_condition(arn: Any) -> dict[str, Any]:
     """The accounts of an OU and of the OUs under it: the organization paths through it (`o-x/*/ou-y/*`: an OU
     has one parent, so that is one place in the organization). An ARN that is unknown or not an OU's stands for
     what `organization_of` makes of it."""
