@@ -24,6 +24,7 @@ from .cloudformation import (
     STACK_ACCOUNT,
     cloudcontrol_properties,
     resolve,
+    stack_set_template,
     template_resources,
 )
 from .deployed_code import CFN_TEMPLATE_ELSEWHERE, DYNAMIC_REASON, TEMPLATE_ELSEWHERE, is_dynamic
@@ -370,8 +371,7 @@ def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str, deploy_
     if cfn_type == "AWS::CloudFormation::Stack":
         return [Subject(label, unreadable="a nested stack's template is at a URL the pack does not fetch")]
     if cfn_type == "AWS::CloudFormation::StackSet":  # its template inline (TemplateBody) or at TemplateURL
-        inner = {"templateBody": properties.get("TemplateBody"), "templateUrl": properties.get("TemplateURL")}
-        return _cloudformation_stack({k: v for k, v in inner.items() if v is not None}, f"{label} stack set")
+        return _cloudformation_stack(stack_set_template(properties), f"{label} stack set")
     if cfn_type in CFN_TEMPLATE_ELSEWHERE:
         return [Subject(label, unreadable=CFN_TEMPLATE_ELSEWHERE[cfn_type])]
     public = [Subject(label, refused=ECR_PUBLIC_REASON)] if cfn_type == CFN_ECR_PUBLIC_REPOSITORY else []

@@ -313,3 +313,11 @@ def test_aws_native_stack_sets_and_provisioned_products_are_read_as_their_cloudf
     assert "stack set resource Repo (AWS::ECR::Repository).RepositoryPolicyText" in message
     (message,) = refusals("aws-native:servicecatalog:CloudFormationProvisionedProduct", {"productId": "prod-abc"})
     assert "cannot be evaluated" in message and "whose template the pack does not fetch" in message
+
+
+def test_an_aws_native_stack_set_template_at_a_url_cannot_be_evaluated():
+    # aws-native spells CloudFormation's TemplateURL `templateUrl`: it must not be lost on the way back.
+    (message,) = refusals(
+        "aws-native:cloudformation:StackSet", {"stackSetName": "s", "templateUrl": "https://s3.amazonaws.com/b/t.json"}
+    )
+    assert "cannot be evaluated" in message and "URL" in message
