@@ -164,6 +164,54 @@ def test_an_image_builder_distribution_launch_permission_for_all_is_refused_in_p
     assert refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps(template)})
 
 
+DISTRIBUTION = "aws:imagebuilder/distributionConfiguration:DistributionConfiguration"
+
+
+def _ami_distribution(ami, key="amiDistributionConfiguration"):
+    return {"name": "d", "distributions": [{"region": "us-east-1", key: ami}]}
+
+
+@pytest.mark.parametrize(("account", "refused"), [(FOREIGN, True), ("210987654321", False)])
+def test_image_builder_copies_to_target_accounts_grant_those_accounts(account, refused):
+    # AmiDistributionConfiguration.targetAccountIds: Image Builder copies the AMI into those accounts, which own it.
+    found = refusals(DISTRIBUTION, _ami_distribution({"targetAccountIds": [account]}))
+    assert bool(found) is refused
+    if refused:
+        assert "targetAccountIds" in found[0] and account in found[0]
+    native = _ami_distribution({"targetAccountIds": [account]})
+    assert bool(refusals("aws-native:imagebuilder:DistributionConfiguration", native)) is refused
+    template = {
+        "Resources": {
+            "D": {
+                "Type": "AWS::ImageBuilder::DistributionConfiguration",
+                "Properties": {
+                    "Name": "d",
+                    "Distributions": [
+                        {"Region": "us-east-1", "AmiDistributionConfiguration": {"TargetAccountIds": [account]}}
+                    ],
+                },
+            }
+        }
+    }
+    assert bool(refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps(template)})) is refused
+
+
+def test_an_aws_native_distribution_launch_permission_is_read_in_camel_case():
+    # aws-native sends CloudFormation's LaunchPermissionConfiguration as launchPermissionConfiguration, nested.
+    public = _ami_distribution({"launchPermissionConfiguration": {"userGroups": ["all"]}})
+    (message,) = refusals("aws-native:imagebuilder:DistributionConfiguration", public)
+    assert "wildcard" in message
+    own_org = {"organizationArns": ["arn:aws:organizations::123456789012:organization/o-a1b2c3d4e5"]}
+    closed = _ami_distribution({"launchPermissionConfiguration": own_org})
+    assert refusals("aws-native:imagebuilder:DistributionConfiguration", closed) == []
+
+
+def test_an_unknown_ami_distribution_cannot_pass():
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    (message,) = refusals(DISTRIBUTION, _ami_distribution(unknown))
+    assert "not known yet" in message
+
+
 # The types the SDKs give dynamic resources: the base class's, and a Python subclass's
 # (`class Opener(Resource, module="registry", name="Opener")`, pulumi/dynamic/dynamic.py).
 DYNAMIC_TYPES = [
