@@ -3144,6 +3144,17 @@ for name, version, verdict, why in [
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
 
+# An AWS principal that no account holds (IAM JSON policy elements: Principal) cannot count as naming nobody.
+UNPLACEABLE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html"
+for name, value in (
+    ("unplaceable-padded-account", f"{FOREIGN} "),
+    ("unplaceable-role-unique-id", "AROAJQABLZS4A3QDU576Q"),
+    ("unplaceable-capital-arn", f"ARN:AWS:IAM::{FOREIGN}:ROOT"),
+    ("unplaceable-thirteen-digits", FOREIGN + "7"),
+):
+    repo("principals", name, [st({"AWS": value})], "refuse", f"{UNPLACEABLE}: not an account id or an IAM/STS ARN")
+repo("principals", "placed-twelve-digits", [st({"AWS": PARTNER})], "accept", UNPLACEABLE)
+
 if __name__ == "__main__":
     for old in HERE.glob("*.json"):
         old.unlink()
