@@ -30,7 +30,8 @@ PRINCIPAL_ASSOCIATION_TYPE = "aws:ram/principalAssociation:PrincipalAssociation"
 CFN_RESOURCE_SHARE = "AWS::RAM::ResourceShare"
 SHARED = "*"
 EXTERNAL_REASON = (
-    "allowExternalPrincipals is true (CloudFormation's default when it is left out), so the share can be "
+    "allowExternalPrincipals is or may be true (true is CloudFormation's default when it is left out; a value "
+    "known only at deploy time may be true), so the share can be "
     "granted to accounts outside the organization, also later and from outside this stack; set it to false"
 )
 

@@ -90,3 +90,14 @@ def test_an_unknown_principal_list_cannot_pass():
         "aws-native:ram:ResourceShare", {"name": "s", "principals": unknown, "allowExternalPrincipals": False}
     )
     assert "could not be evaluated during preview" in message and "not known yet" in message
+
+
+def test_a_template_share_whose_external_switch_is_known_only_at_deploy_time_is_refused_and_its_own_account_passes():
+    template = (
+        "Parameters:\n  Ext:\n    Type: String\nResources:\n  S:\n    Type: AWS::RAM::ResourceShare\n"
+        "    Properties:\n      Name: s\n      AllowExternalPrincipals: {switch}\n"
+        "      Principals: [!Ref AWS::AccountId]\n"
+    )
+    (message,) = refusals("aws:cloudformation/stack:Stack", {"templateBody": template.format(switch="!Ref Ext")})
+    assert "may be true" in message
+    assert refusals("aws:cloudformation/stack:Stack", {"templateBody": template.format(switch="false")}) == []
