@@ -369,3 +369,28 @@ def test_an_aws_native_stack_set_template_at_a_url_cannot_be_evaluated():
         "aws-native:cloudformation:StackSet", {"stackSetName": "s", "templateUrl": "https://s3.amazonaws.com/b/t.json"}
     )
     assert "cannot be evaluated" in message and "URL" in message
+
+
+@pytest.mark.parametrize(
+    ("principal", "verdict"),
+    [
+        (f"{FOREIGN} ", "cannot be evaluated"),  # Lambda's Principal pattern is [^\s]+ (botocore lambda-2015-03-31)
+        ("4444555566667", "cannot be evaluated"),
+        ("partner-team", "cannot be evaluated"),
+        ("alexa-appkit.amazon.com", None),  # a service principal outside amazonaws.com, bound by sourceAccount
+        ("123456789012", None),
+    ],
+)
+def test_a_bare_lambda_principal_no_account_holds_cannot_pass(principal, verdict):
+    props = {
+        "function": "f",
+        "action": "lambda:InvokeFunction",
+        "principal": principal,
+        "sourceAccount": "123456789012",
+    }
+    found = refusals("aws:lambda/permission:Permission", props)
+    if verdict is None:
+        assert found == []
+    else:
+        (message,) = found
+        assert verdict in message and repr(principal) in message
