@@ -38,6 +38,10 @@ def organizations_whole_under(org_paths: Iterable[str]) -> frozenset[str]:
 
 # Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
+# Any service principal's shape, a DNS name (Lambda also takes Alexa's `alexa-appkit.amazon.com`): where a bare
+# principal string (Lambda, KMS grants, RAM) is read, one of this shape is a service, and anything else that is
+# not "*", an account id or an ARN names no identity the analysis can place.
+SERVICE_PRINCIPAL_SHAPE = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)  # as services are matched
 # Their account field is ACCOUNT_ID's pattern. re.ASCII: IAM's names are ASCII (the IAM model's roleNameType and
 # userNameType `[\w+=,.@-]+`, "upper and lowercase alphanumeric characters", Java's ASCII \w): Python's \w would
 # take any Unicode letter, so a look-alike name (a Cyrillic 'а') would pass here and be refused by IAM.

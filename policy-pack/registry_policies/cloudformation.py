@@ -155,6 +155,18 @@ def _with_mappings(value: Any, mappings: dict[Any, Any], depth: int = 0) -> Any:
     return value
 
 
+def stack_set_template(properties: dict[str, Any]) -> dict[str, Any]:
+    """An AWS::CloudFormation::StackSet's template as a stack's inputs (templateBody / templateUrl). Its property
+    names are read whatever their case: aws-native spells TemplateURL `templateUrl`, which comes back here as
+    `TemplateUrl`."""
+    found: dict[str, Any] = {}
+    for key, value in properties.items():
+        name = str(key).lower()
+        if value is not None and name in ("templatebody", "templateurl"):
+            found["templateBody" if name == "templatebody" else "templateUrl"] = value
+    return found
+
+
 def template_resources(
     props: dict[str, Any], where: str = "the CloudFormation stack"
 ) -> tuple[list[tuple[str, str, dict[str, Any]]], Subject | None]:

@@ -20,7 +20,6 @@ from .values import is_unknown
 
 LAMBDA_PERMISSION_TYPE = "aws:lambda/permission:Permission"
 LAYER_PERMISSION_TYPE = "aws:lambda/layerVersionPermission:LayerVersionPermission"
-_ACCOUNT = names.ACCOUNT_ID
 
 
 def principal_element(value: Any) -> Any:
@@ -29,9 +28,9 @@ def principal_element(value: Any) -> Any:
         return {"AWS": value}
     if value == "*":
         return "*"
-    if _ACCOUNT.fullmatch(value) or value.startswith("arn:"):
-        return {"AWS": value}
-    return {"Service": value}
+    if names.SERVICE_PRINCIPAL_SHAPE.fullmatch(value):
+        return {"Service": value}
+    return {"AWS": value}  # an account id, an ARN, or a value no account holds (then it cannot be evaluated)
 
 
 def _statement(sid: str, principal: Any, action: Any, conditions: dict[str, dict[str, Any]]) -> dict[str, Any]:

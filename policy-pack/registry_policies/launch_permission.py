@@ -9,14 +9,18 @@ unit ARN the accounts of that OU and of the OUs under it (the organization paths
 - aws.ec2.SnapshotCreateVolumePermission: `accountId`.
 - aws.imagebuilder.DistributionConfiguration: `distributions[].amiDistributionConfiguration.launchPermission`
   with `userGroups`, `userIds`, `organizationArns`, `organizationalUnitArns` (and CloudFormation's
-  AWS::ImageBuilder::DistributionConfiguration, PascalCase, `LaunchPermissionConfiguration`).
+  AWS::ImageBuilder::DistributionConfiguration, PascalCase, `LaunchPermissionConfiguration`), and
+  `amiDistributionConfiguration.targetAccountIds`: Image Builder copies the AMI into each of those accounts,
+  which then own their copy (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/
+  API_AmiDistributionConfiguration.html), so each is granted at least what a launch permission grants.
+  aws-native sends the same shape in camelCase: keys are matched whatever their case.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .values import get_path, is_unknown
+from .values import is_unknown
 
 AMI_LAUNCH_PERMISSION_TYPE = "aws:ec2/amiLaunchPermission:AmiLaunchPermission"
 SNAPSHOT_VOLUME_PERMISSION_TYPE = "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission"
@@ -63,13 +67,13 @@ def _statements(action: str, groups: Any, accounts: Any, organizations: Any, uni
                 "Effect": "Allow",
                 "Principal": "*",
                 "Action": action,
-                "Condition": _unit_condition(arn),
+                "Condition": unit_condition(arn),
             }
         )
     return statements
 
 
-def _unit_condition(arn: Any) -> dict[str, Any]:
+def unit_condition(arn: Any) -> dict[str, Any]:
     """The accounts of an OU and of the OUs under it: the organization paths through it (`o-x/*/ou-y/*`: an OU
     has one parent, so that is one place in the organization). An ARN that is unknown or not an OU's stands for
     what `organization_of` makes of it."""
@@ -106,32 +110,50 @@ def snapshot_volume_permission_document(props: dict[str, Any]) -> dict[str, Any]
 
 
 def distribution_documents(props: dict[str, Any], pascal: bool = False) -> list[tuple[str, Any]]:
-    """(where, document) for each distribution's AMI launch permission."""
+    """(where, document) for each distribution's AMI launch permission and target accounts. Keys are matched
+    whatever their case (CloudFormation's PascalCase, pulumi-aws's and aws-native's camelCase); `pascal` only
+    chooses how places are named."""
     keys = (
-        ("Distributions", "AmiDistributionConfiguration", "LaunchPermissionConfiguration")
+        ("Distributions", "AmiDistributionConfiguration", "LaunchPermissionConfiguration", "TargetAccountIds")
         if pascal
-        else ("distributions", "amiDistributionConfiguration", "launchPermission")
+        else ("distributions", "amiDistributionConfiguration", "launchPermission", "targetAccountIds")
     )
-    names = (
-        ("UserGroups", "UserIds", "OrganizationArns", "OrganizationalUnitArns")
-        if pascal
-        else ("userGroups", "userIds", "organizationArns", "organizationalUnitArns")
-    )
-    distributions = props.get(keys[0])
+    names = ("userGroups", "userIds", "organizationArns", "organizationalUnitArns")
+    distributions = _any_case(props, keys[0])
     if is_unknown(distributions):
         return [(f"{keys[0]}", distributions)]
     found: list[tuple[str, Any]] = []
     for index, distribution in enumerate(distributions if isinstance(distributions, list) else []):
-        permission = get_path(get_path(distribution, keys[1]), keys[2])
-        if permission is None:
+        ami = _any_case(distribution, keys[1])
+        where = f"{keys[0]}[{index}].{keys[1]}"
+        if is_unknown(ami):
+            found.append((where, ami))
             continue
-        where = f"{keys[0]}[{index}].{keys[1]}.{keys[2]}"
-        if is_unknown(permission) or not isinstance(permission, dict):
-            found.append((where, permission if is_unknown(permission) else "not an object"))
-            continue
-        values = [permission.get(name) for name in names]
-        if any(is_unknown(v) for v in values):
-            found.append((where, next(v for v in values if is_unknown(v))))
-            continue
-        found.append((where, {"Version": "2012-10-17", "Statement": _statements(LAUNCH, *values)}))
+        permission = _any_case(ami, keys[2])
+        if is_unknown(permission) or (permission is not None and not isinstance(permission, dict)):
+            found.append((f"{where}.{keys[2]}", permission if is_unknown(permission) else "not an object"))
+        elif permission is not None:
+            values = [_any_case(permission, name) for name in names]
+            unknown = next((v for v in values if is_unknown(v)), None)
+            document = unknown or {"Version": "2012-10-17", "Statement": _statements(LAUNCH, *values)}
+            found.append((f"{where}.{keys[2]}", document))
+        targets = _any_case(ami, keys[3])
+        if targets is not None:
+            document = targets if is_unknown(targets) else _target_accounts_document(targets)
+            found.append((f"{where}.{keys[3]}", document))
     return found
+
+
+def _target_accounts_document(accounts: Any) -> dict[str, Any]:
+    statements = _statements(LAUNCH, None, accounts, None, None)
+    for statement in statements:
+        statement["Sid"] = statement["Sid"].replace("account", "copy-to-account")
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _any_case(value: Any, key: str) -> Any:
+    """value[key] with the key matched whatever its case (None when value is not an object or has no such key)."""
+    if not isinstance(value, dict):
+        return None
+    wanted = key.lower()
+    return next((item for name, item in value.items() if str(name).lower() == wanted), None)

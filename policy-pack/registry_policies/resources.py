@@ -24,6 +24,7 @@ from .cloudformation import (
     STACK_ACCOUNT,
     cloudcontrol_properties,
     resolve,
+    stack_set_template,
     template_resources,
 )
 from .deployed_code import CFN_TEMPLATE_ELSEWHERE, DYNAMIC_REASON, TEMPLATE_ELSEWHERE, is_dynamic
@@ -43,6 +44,14 @@ from .launch_permission import (
     ami_launch_permission_document,
     distribution_documents,
     snapshot_volume_permission_document,
+)
+from .ram_share import (
+    CFN_RESOURCE_SHARE,
+    EXTERNAL_REASON,
+    PRINCIPAL_ASSOCIATION_TYPE,
+    RESOURCE_SHARE_TYPE,
+    external_principals_allowed,
+    principals_document,
 )
 from .subject import Subject
 from .values import MAX_DEPTH, get_path, is_unknown
@@ -113,6 +122,10 @@ SYNTHESISED = {
     kms_types.GRANT: ("the KMS grant", kms_grant_document),
     AMI_LAUNCH_PERMISSION_TYPE: ("the AMI launch permission", ami_launch_permission_document),
     SNAPSHOT_VOLUME_PERMISSION_TYPE: ("the snapshot create-volume permission", snapshot_volume_permission_document),
+    PRINCIPAL_ASSOCIATION_TYPE: (
+        "the RAM principal association",
+        lambda props: principals_document(props.get("principal")),
+    ),
 }
 
 # ECR Public repositories: public by nature (anyone can pull from the public gallery), whatever their policy.
@@ -161,6 +174,7 @@ CFN_OTHER_READ = {
     "AWS::ImageBuilder::DistributionConfiguration",
     "AWS::CloudFormation::Stack",
     "AWS::CloudFormation::StackSet",
+    CFN_RESOURCE_SHARE,
 }
 
 FRIENDLY = {
@@ -214,6 +228,11 @@ def access_subjects(resource_type: str, props: dict[str, Any]) -> list[Subject]:
         return [Subject(where, doc) for where, doc in resource_documents(resource_type, props)] + acl_subjects
     if acl_subjects:
         return acl_subjects
+    if resource_type == RESOURCE_SHARE_TYPE:  # its principals are PrincipalAssociation resources
+        external = external_principals_allowed(props.get("allowExternalPrincipals"), default=False)
+        return (
+            [Subject("the RAM resource share (allowExternalPrincipals)", refused=EXTERNAL_REASON)] if external else []
+        )
     if resource_type in SYNTHESISED:
         where, build = SYNTHESISED[resource_type]
         return [Subject(where, build(props))]
@@ -352,8 +371,7 @@ def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str, deploy_
     if cfn_type == "AWS::CloudFormation::Stack":
         return [Subject(label, unreadable="a nested stack's template is at a URL the pack does not fetch")]
     if cfn_type == "AWS::CloudFormation::StackSet":  # its template inline (TemplateBody) or at TemplateURL
-        inner = {"templateBody": properties.get("TemplateBody"), "templateUrl": properties.get("TemplateURL")}
-        return _cloudformation_stack({k: v for k, v in inner.items() if v is not None}, f"{label} stack set")
+        return _cloudformation_stack(stack_set_template(properties), f"{label} stack set")
     if cfn_type in CFN_TEMPLATE_ELSEWHERE:
         return [Subject(label, unreadable=CFN_TEMPLATE_ELSEWHERE[cfn_type])]
     public = [Subject(label, refused=ECR_PUBLIC_REASON)] if cfn_type == CFN_ECR_PUBLIC_REPOSITORY else []
@@ -379,6 +397,11 @@ def _cfn_subjects(cfn_type: str, properties: dict[str, Any], label: str, deploy_
         return [Subject(f"{label} ({where})", build(camel), deploy_time=deploy_time)]
     if cfn_type in CFN_IDENTITY_TYPES:
         return []
+    if cfn_type == CFN_RESOURCE_SHARE:
+        external = external_principals_allowed(resolve(properties.get("AllowExternalPrincipals")), default=True)
+        document = principals_document(resolve(properties.get("Principals")))
+        opened = [Subject(f"{label}.AllowExternalPrincipals", refused=EXTERNAL_REASON)] if external else []
+        return opened + [Subject(f"{label}.Principals", document, deploy_time=deploy_time)]
     if cfn_type == "AWS::S3::Bucket":
         acl = s3_acl_document({"accessControl": resolve(properties.get("AccessControl"))})
         return [Subject(f"{label}.AccessControl", acl, deploy_time=deploy_time)] if acl else []

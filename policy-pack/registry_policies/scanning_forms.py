@@ -15,7 +15,9 @@ module turns each into the pulumi-aws shape, on the origin resource's URN, name,
 
 Other properties only change case (CloudFormation's PascalCase is pulumi-aws's camelCase for these types);
 intrinsic functions become unknowns. A template the pack cannot read (at a URL, with a Transform, malformed)
-may create repositories: it is reported as "cannot be evaluated".
+may create repositories: it is reported as "cannot be evaluated". So is a stack set (`aws:cloudformation/stackSet`,
+or `AWS::CloudFormation::StackSet` in a template) whose template holds any of these types: it creates them in its
+instances' accounts and regions (StackSet instances, possibly added outside the stack), which the pack does not model.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from . import ecr
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
+    CLOUDFORMATION_STACK_SET,
     cloudcontrol_properties,
     resolve,
+    stack_set_template,
     template_resources,
 )
 from .ecr import REGISTRY_SCANNING, REPLICATION, REPOSITORY, SCANNING
@@ -77,9 +81,15 @@ def pulumi_shapes(
         pascal = {k[:1].upper() + k[1:]: v for k, v in props.items()}
         shaped = _pulumi_props("AWS::ECR::" + resource_type.split(":")[2], pascal, region)
         return ([("", *shaped)] if shaped else []), None
+    if resource_type in (CLOUDFORMATION_STACK_SET, NATIVE_STACK_SET):  # aws-native: the same camelCase names
+        return [], _stack_set_problem(props, "the CloudFormation stack set")
     if resource_type == CLOUDFORMATION_STACK:
         template, problem = template_resources(props)
         found = [(logical, _pulumi_props(cfn_type, properties, region)) for logical, cfn_type, properties in template]
+        for logical, cfn_type, properties in template:
+            if problem is None and cfn_type == "AWS::CloudFormation::StackSet":
+                inner = {k: resolve(v) for k, v in stack_set_template(properties).items()}
+                problem = _stack_set_problem(inner, f"the CloudFormation stack resource {logical} (stack set)")
         return [(logical, *shaped) for logical, shaped in found if shaped], problem
     if resource_type == CLOUDCONTROL_RESOURCE:
         cfn_type, properties, problem = cloudcontrol_properties(props)
@@ -88,6 +98,25 @@ def pulumi_shapes(
         shaped = _pulumi_props(cfn_type, properties, region) if properties is not None else None
         return ([("", *shaped)] if shaped else []), problem
     return [], None
+
+
+NATIVE_STACK_SET = "aws-native:cloudformation:StackSet"
+STACK_SET_REASON = (
+    "a stack set creates its template's ECR resources in each of its instances' accounts and regions, which the "
+    "pack does not model"
+)
+
+
+def _stack_set_problem(props: dict[str, Any], where: str) -> Subject | None:
+    """Why a stack set's repositories cannot be judged: its template cannot be read, or it creates ECR
+    resources (which land in the accounts and regions of its instances); None when it creates none."""
+    template, problem = template_resources(props, where)
+    if problem is not None:
+        return problem
+    creates = sorted({cfn_type for _logical, cfn_type, _properties in template if cfn_type in FROM_CLOUDFORMATION})
+    if creates:
+        return Subject(f"{where} ({', '.join(creates)})", unreadable=STACK_SET_REASON)
+    return None
 
 
 def in_pulumi_shapes(resources: list[StackResource]) -> tuple[list[StackResource], list[Finding]]:

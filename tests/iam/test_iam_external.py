@@ -530,3 +530,35 @@ def test_denies_whose_keys_exceed_the_limit_are_evaluated_and_an_escape_found():
     document = parse(json.dumps({"Statement": _perimeter()}))
     [access, *_] = external_access(document.statements, ZONE).accesses
     assert access.witness.get("aws:viaawsservice") == ("true",)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"{FOREIGN} ",  # IAM does not trim
+        f" {FOREIGN}",
+        "44445555666",  # 11 digits: one short of an account id
+        "4444555566667",  # 13 digits: one over
+        "AROAJQABLZS4A3QDU576Q",  # a role's unique id: IAM keeps it for a deleted role; whose account?
+        f"ARN:AWS:IAM::{FOREIGN}:ROOT",  # ARNs are case-sensitive
+        "arn:aws:iam::${aws:PrincipalAccount}:root",  # no policy variables in Principal
+        f"arn:aws:iam::{FOREIGN}",  # no resource part
+        f"arn:aws:s3:::{FOREIGN}",  # not an IAM or STS ARN
+    ],
+)
+def test_an_allow_to_an_aws_principal_no_account_holds_cannot_be_judged(value):
+    # IAM JSON policy elements, Principal: an AWS principal is an account id or an IAM/STS ARN with one. A value
+    # that is neither names no identity the analysis can place: it must not count as naming nobody.
+    document = parse(json.dumps({"Version": "2012-10-17", "Statement": [allow({"AWS": value})]}))
+    with pytest.raises(TooComplex, match="write the account id or the role's ARN"):
+        external_access(document.statements, ZONE)
+
+
+@pytest.mark.parametrize("value", [OWN, f"arn:aws:iam::{PARTNER}:role/ci", f"arn:aws:sts::{OWN}:assumed-role/ci/s"])
+def test_an_allow_to_a_placed_principal_of_the_zone_admits_no_outsider(value):
+    assert outsiders(allow({"AWS": value})) == {}
+
+
+def test_a_deny_naming_an_unplaceable_principal_is_no_reason_to_refuse():
+    # Only what an Allow names can let someone in; a Deny with such a value removes nothing, and says nothing.
+    assert outsiders(allow({"AWS": OWN}), {**allow({"AWS": "AROAJQABLZS4A3QDU576Q"}), "Effect": "Deny"}) == {}

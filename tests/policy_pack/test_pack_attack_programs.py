@@ -15,8 +15,8 @@ PROGRAMS = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "programs"
 POLICY = policy_names.NO_WILDCARD_PRINCIPAL
 
 
-def test_there_are_twenty_six_attack_programs():
-    assert len(PROGRAMS) == 26
+def test_there_are_twenty_seven_attack_programs():
+    assert len(PROGRAMS) == 27
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])

@@ -164,6 +164,54 @@ def test_an_image_builder_distribution_launch_permission_for_all_is_refused_in_p
     assert refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps(template)})
 
 
+DISTRIBUTION = "aws:imagebuilder/distributionConfiguration:DistributionConfiguration"
+
+
+def _ami_distribution(ami, key="amiDistributionConfiguration"):
+    return {"name": "d", "distributions": [{"region": "us-east-1", key: ami}]}
+
+
+@pytest.mark.parametrize(("account", "refused"), [(FOREIGN, True), ("210987654321", False)])
+def test_image_builder_copies_to_target_accounts_grant_those_accounts(account, refused):
+    # AmiDistributionConfiguration.targetAccountIds: Image Builder copies the AMI into those accounts, which own it.
+    found = refusals(DISTRIBUTION, _ami_distribution({"targetAccountIds": [account]}))
+    assert bool(found) is refused
+    if refused:
+        assert "targetAccountIds" in found[0] and account in found[0]
+    native = _ami_distribution({"targetAccountIds": [account]})
+    assert bool(refusals("aws-native:imagebuilder:DistributionConfiguration", native)) is refused
+    template = {
+        "Resources": {
+            "D": {
+                "Type": "AWS::ImageBuilder::DistributionConfiguration",
+                "Properties": {
+                    "Name": "d",
+                    "Distributions": [
+                        {"Region": "us-east-1", "AmiDistributionConfiguration": {"TargetAccountIds": [account]}}
+                    ],
+                },
+            }
+        }
+    }
+    assert bool(refusals("aws:cloudformation/stack:Stack", {"templateBody": json.dumps(template)})) is refused
+
+
+def test_an_aws_native_distribution_launch_permission_is_read_in_camel_case():
+    # aws-native sends CloudFormation's LaunchPermissionConfiguration as launchPermissionConfiguration, nested.
+    public = _ami_distribution({"launchPermissionConfiguration": {"userGroups": ["all"]}})
+    (message,) = refusals("aws-native:imagebuilder:DistributionConfiguration", public)
+    assert "wildcard" in message
+    own_org = {"organizationArns": ["arn:aws:organizations::123456789012:organization/o-a1b2c3d4e5"]}
+    closed = _ami_distribution({"launchPermissionConfiguration": own_org})
+    assert refusals("aws-native:imagebuilder:DistributionConfiguration", closed) == []
+
+
+def test_an_unknown_ami_distribution_cannot_pass():
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    (message,) = refusals(DISTRIBUTION, _ami_distribution(unknown))
+    assert "not known yet" in message
+
+
 # The types the SDKs give dynamic resources: the base class's, and a Python subclass's
 # (`class Opener(Resource, module="registry", name="Opener")`, pulumi/dynamic/dynamic.py).
 DYNAMIC_TYPES = [
@@ -313,3 +361,36 @@ def test_aws_native_stack_sets_and_provisioned_products_are_read_as_their_cloudf
     assert "stack set resource Repo (AWS::ECR::Repository).RepositoryPolicyText" in message
     (message,) = refusals("aws-native:servicecatalog:CloudFormationProvisionedProduct", {"productId": "prod-abc"})
     assert "cannot be evaluated" in message and "whose template the pack does not fetch" in message
+
+
+def test_an_aws_native_stack_set_template_at_a_url_cannot_be_evaluated():
+    # aws-native spells CloudFormation's TemplateURL `templateUrl`: it must not be lost on the way back.
+    (message,) = refusals(
+        "aws-native:cloudformation:StackSet", {"stackSetName": "s", "templateUrl": "https://s3.amazonaws.com/b/t.json"}
+    )
+    assert "cannot be evaluated" in message and "URL" in message
+
+
+@pytest.mark.parametrize(
+    ("principal", "verdict"),
+    [
+        (f"{FOREIGN} ", "cannot be evaluated"),  # Lambda's Principal pattern is [^\s]+ (botocore lambda-2015-03-31)
+        ("4444555566667", "cannot be evaluated"),
+        ("partner-team", "cannot be evaluated"),
+        ("alexa-appkit.amazon.com", None),  # a service principal outside amazonaws.com, bound by sourceAccount
+        ("123456789012", None),
+    ],
+)
+def test_a_bare_lambda_principal_no_account_holds_cannot_pass(principal, verdict):
+    props = {
+        "function": "f",
+        "action": "lambda:InvokeFunction",
+        "principal": principal,
+        "sourceAccount": "123456789012",
+    }
+    found = refusals("aws:lambda/permission:Permission", props)
+    if verdict is None:
+        assert found == []
+    else:
+        (message,) = found
+        assert verdict in message and repr(principal) in message

@@ -244,3 +244,35 @@ def test_ecr_scanning_enabled_reads_the_other_forms_too():
         )
         == []
     )
+
+
+STACK_SET_TEMPLATE = json.dumps(
+    {
+        "Resources": {
+            "Cache": {
+                "Type": "AWS::ECR::PullThroughCacheRule",
+                "Properties": {"EcrRepositoryPrefix": "ghcr", "UpstreamRegistryUrl": "ghcr.io"},
+            }
+        }
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "stack_set",
+    [
+        resource("aws:cloudformation/stackSet:StackSet", "set", templateBody=STACK_SET_TEMPLATE),
+        resource("aws-native:cloudformation:StackSet", "set", templateBody=STACK_SET_TEMPLATE),
+        template("outer", Set=("AWS::CloudFormation::StackSet", {"TemplateBody": STACK_SET_TEMPLATE})),
+    ],
+)
+def test_ecr_resources_in_a_stack_set_land_in_accounts_and_regions_the_pack_does_not_model(stack_set):
+    # A stack set deploys its template to each of its instances (account x region), which may be added outside
+    # the stack: even a scanning rule covering 'ghcr/' at home says nothing of those places.
+    (message,) = messages([stack_set, enhanced("home", "*")])
+    assert "cannot be evaluated for scanning" in message and "AWS::ECR::PullThroughCacheRule" in message
+
+
+def test_a_stack_set_without_ecr_resources_says_nothing_about_scanning():
+    body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {}}}})
+    assert messages([resource("aws:cloudformation/stackSet:StackSet", "set", templateBody=body)]) == []

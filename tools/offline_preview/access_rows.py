@@ -27,6 +27,7 @@ from aws_facts.iam import (
     PrincipalValue,
     Statement,
     TooComplex,
+    UnplaceablePrincipal,
     UnsupportedCondition,
     Zone,
     callers_as,
@@ -180,14 +181,17 @@ def _proved(
     arn: str | None,
     tags: Mapping[str, tuple[str, ...]],
     found: Found | str,
-) -> tuple[Found, str] | None:
+) -> tuple[Found | str, str] | None:
     """Where the search shows no grant through an Allow, the library's proof (external_access, trusting no
     one but the repository's owner) may still find a request that gets in (an organization path or a pattern
-    the search does not try): its grant, shown with the witness request."""
+    the search does not try): its grant, shown with the witness request. An Allow naming an AWS principal no
+    account holds (an IAM unique id, a padded id) is shown as not evaluated, as the pack refuses it."""
     if isinstance(found, str) or any(key[0] == id(statement) and granted for key, (granted, _, _) in found.items()):
         return None
     try:
         accesses = external_access([statement, *denies], Zone(frozenset()), tags, arn).accesses
+    except UnplaceablePrincipal as error:
+        return str(error), ""
     except (UnsupportedCondition, TooComplex):
         return None
     accesses = [a for a in accesses if a.actions & ECR_ACTIONS]  # the Denies grant nothing

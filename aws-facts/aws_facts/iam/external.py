@@ -40,7 +40,7 @@ from .document import PrincipalValue, Statement
 from .evaluate import action_applies, resource_applies
 from .external_callers import FRESH, Facts, Zone, accounts_matching, callers_as, callers_for, conditions_of, zone_facts
 from .external_values import candidate_values
-from .principals import Caller, statement_names
+from .principals import Caller, statement_names, unplaceable_aws_principals
 from .proof import IDENTITY_KEYS, ProofZone, outsider_witnesses
 from .providers import provider_of
 from .wildcard import instances
@@ -56,6 +56,11 @@ CALLER_FIXED_KEYS = IDENTITY_KEYS - {"aws:username", "aws:userid"}
 
 class TooComplex(ValueError):
     """The document has too many condition keys and values to try every combination."""
+
+
+class UnplaceablePrincipal(TooComplex):
+    """An Allow names an AWS principal the analysis cannot place in an account (principals.unplaceable_aws_principals).
+    A TooComplex, so every caller that reports a document it cannot judge reports this one too."""
 
 
 @dataclass
@@ -154,6 +159,13 @@ def _external_access(
             what = f"the {'/'.join(sorted(relevant_unknown))} of {statement.label}"
             (unknown_denies if statement.is_deny else analysis.unevaluable).append(what)
             continue
+        unplaceable = unplaceable_aws_principals(statement)
+        if unplaceable:
+            raise UnplaceablePrincipal(
+                f'the AWS principal {unplaceable[0]!r} of {statement.label} is not "*", a 12-digit account id or '
+                "an IAM/STS ARN with one (AWS refuses it, or it is a unique id of an account the document does not "
+                "name); write the account id or the role's ARN"
+            )
         usable.append(statement)
     allows = [s for s in usable if s.is_allow]
     if not allows:

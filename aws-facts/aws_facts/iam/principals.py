@@ -60,6 +60,21 @@ def is_aws_principal(value: str) -> bool:
     )
 
 
+def unplaceable_aws_principals(statement: Statement) -> list[str]:
+    """The {"AWS": ...} values of an Allow's Principal that name no identity the analysis can place: not "*", a
+    12-digit account id, an IAM/STS ARN (`is_aws_principal`), nor a pattern. AWS refuses most of them (a
+    padded id, an ARN in capitals, a `${...}` left in); those it takes (an IAM unique id such as AROA..., which
+    IAM keeps for a deleted role and some services accept) name an identity of an account the document does
+    not show. Either way the statement cannot be judged as naming nobody."""
+    if statement.principals is None or statement.not_principal or not statement.is_allow:
+        return []
+    return [
+        p.value
+        for p in statement.principals
+        if p.kind == "AWS" and not is_aws_principal(p.value) and not has_glob(p.value)
+    ]
+
+
 def _role_of_session(arn: str) -> str | None:
     # arn:aws:sts::<account>:assumed-role/<role>/<session> is a session of arn:aws:iam::<account>:role/<role>
     parts = split_arn(arn)

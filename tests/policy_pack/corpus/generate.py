@@ -1080,10 +1080,47 @@ case(
 case(
     T,
     "unknown-type-principal-property",
-    "aws:ram/principalAssociation:PrincipalAssociation",
-    {"principal": FOREIGN, "resourceShareArn": "arn"},
+    "aws:signer/signingProfilePermission:SigningProfilePermission",
+    {"profileName": "p", "action": "signer:StartSigningJob", "principal": OWN},
     "refuse",
     "issue: a type that carries a grant and that the pack cannot read must not pass silently",
+)
+RAM_DOC = "https://docs.aws.amazon.com/ram/latest/APIReference/API_CreateResourceShare.html (principals)"
+RAM_ASSOCIATION = "aws:ram/principalAssociation:PrincipalAssociation"
+RAM_SHARE_ARN = f"arn:aws:ram:us-east-1:{OWN}:resource-share/s"
+for name, principal, verdict in (
+    ("ram-association-foreign-account", FOREIGN, "refuse"),
+    ("ram-association-partner-account", PARTNER, "accept"),
+    ("ram-association-own-org", f"arn:aws:organizations::{OWN}:organization/{ORG}", "accept"),
+    ("ram-association-own-ou", f"arn:aws:organizations::{OWN}:ou/{ORG}/ou-ab12-11111111", "accept"),
+    ("ram-association-other-org", f"arn:aws:organizations::{FOREIGN}:organization/{OTHER_ORG}", "refuse"),
+    ("ram-association-other-org-ou", f"arn:aws:organizations::{FOREIGN}:ou/{OTHER_ORG}/ou-zz99-99999999", "refuse"),
+    ("ram-association-foreign-role", f"arn:aws:iam::{FOREIGN}:role/r", "refuse"),
+):
+    case(T, name, RAM_ASSOCIATION, {"principal": principal, "resourceShareArn": RAM_SHARE_ARN}, verdict, RAM_DOC)
+case(
+    T,
+    "ram-share-external-principals",
+    "aws:ram/resourceShare:ResourceShare",
+    {"name": "s", "allowExternalPrincipals": True},
+    "refuse",
+    f"{RAM_DOC}: allowExternalPrincipals lets accounts outside the organization be added",
+)
+case(
+    T,
+    "ram-native-share-closed-own-org",
+    "aws-native:ram:ResourceShare",
+    {"name": "s", "principals": [f"arn:aws:organizations::{OWN}:organization/{ORG}"], "allowExternalPrincipals": False},
+    "accept",
+    RAM_DOC,
+)
+case(
+    T,
+    "ram-native-share-default-external",
+    "aws-native:ram:ResourceShare",
+    {"name": "s", "principals": [PARTNER]},
+    "refuse",
+    f"{RAM_DOC}: AllowExternalPrincipals defaults to true in CloudFormation",
 )
 case(
     T,
@@ -3106,6 +3143,17 @@ for name, version, verdict, why in [
 
 for c in CASES:
     assert re.match(r"^[a-z0-9-]+$", c["name"]), c["name"]
+
+# An AWS principal that no account holds (IAM JSON policy elements: Principal) cannot count as naming nobody.
+UNPLACEABLE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html"
+for name, value in (
+    ("unplaceable-padded-account", f"{FOREIGN} "),
+    ("unplaceable-role-unique-id", "AROAJQABLZS4A3QDU576Q"),
+    ("unplaceable-capital-arn", f"ARN:AWS:IAM::{FOREIGN}:ROOT"),
+    ("unplaceable-thirteen-digits", FOREIGN + "7"),
+):
+    repo("principals", name, [st({"AWS": value})], "refuse", f"{UNPLACEABLE}: not an account id or an IAM/STS ARN")
+repo("principals", "placed-twelve-digits", [st({"AWS": PARTNER})], "accept", UNPLACEABLE)
 
 if __name__ == "__main__":
     for old in HERE.glob("*.json"):
