@@ -36,38 +36,6 @@ def organizations_whole_under(org_paths: Iterable[str]) -> frozenset[str]:
     return frozenset(p.split("/")[0] for p in org_paths if len(p.rstrip("/").split("/")) == 2)
 
 
-# Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
-SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
-# Any service principal's shape, a DNS name (Lambda also takes Alexa's `alexa-appkit.amazon.com`): where a bare
-# principal string (Lambda, KMS grants, RAM) is read, one of this shape is a service, and anything else that is
-# not "*", an account id or an ARN names no identity the analysis can place.
-SERVICE_PRINCIPAL_SHAPE = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)  # as services are matched
-# Their account field is ACCOUNT_ID's pattern. re.ASCII: IAM's names are ASCII (the IAM model's roleNameType and
-# userNameType `[\w+=,.@-]+`, "upper and lowercase alphanumeric characters", Java's ASCII \w): Python's \w would
-# take any Unicode letter, so a look-alike name (a Cyrillic 'а') would pass here and be refused by IAM.
-IAM_PRINCIPAL_ARN = re.compile(
-    rf"arn:aws(?:-cn|-us-gov)?:iam::{ACCOUNT_ID.pattern}:(?:root|(?:role|user)/[\w+=,.@/-]{{1,512}})", re.ASCII
-)
-# What a resource-based policy's "AWS" principal may also name (IAM user guide, "AWS JSON policy elements:
-# Principal": role sessions `arn:aws:sts::<account>:assumed-role/<role name>/<session name>` and federated user
-# sessions `arn:aws:sts::<account>:federated-user/<name>`). Names from the STS model: RoleSessionName and
-# GetFederationToken's Name `[\w+=,.@-]*`, 2-64 and 2-32 characters; a role name (no path in a session ARN) 1-64.
-SESSION_PRINCIPAL_ARN = re.compile(
-    rf"arn:aws(?:-cn|-us-gov)?:sts::{ACCOUNT_ID.pattern}:"
-    r"(?:assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64}|federated-user/[\w+=,.@-]{2,32})",
-    re.ASCII,
-)
-ANY_ARN = re.compile(rf"arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:{ACCOUNT_ID.pattern}:[\w+=,.@/:*-]+", re.ASCII)
-
-
-def is_account_id(value: object) -> bool:
-    return isinstance(value, str) and ACCOUNT_ID.fullmatch(value) is not None
-
-
-def is_org_id(value: object) -> bool:
-    return isinstance(value, str) and ORG_ID.fullmatch(value) is not None
-
-
 # --- partitions and regions (botocore's partitions.json) --------------------------------------------------
 
 
@@ -94,9 +62,50 @@ def partition_of(region: str) -> str | None:
     return next((p for p, listed in _partitions().items() if region in listed), None)
 
 
-def arn_partition_known(value: str) -> bool:
+def arn_partition(value: str) -> str | None:
+    """The partition field of an ARN (`arn:<partition>:...`, six fields at least), or None for no ARN."""
     parts = value.split(":")
-    return len(parts) >= 6 and parts[0] == "arn" and parts[1] in _partitions()
+    return parts[1] if len(parts) >= 6 and parts[0] == "arn" else None
+
+
+def arn_partition_known(value: str) -> bool:
+    return arn_partition(value) in _partitions()
+
+
+# Any partition's id, as an ARN's second field (botocore's partitions.json: aws, aws-cn, aws-us-gov, aws-iso, ...).
+_PARTITION = "(?:" + "|".join(re.escape(p) for p in partitions()) + ")"
+
+
+# Written by hand (no model states them): the forms of a service principal, an IAM principal ARN and an ARN.
+SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
+# Any service principal's shape, a DNS name (Lambda also takes Alexa's `alexa-appkit.amazon.com`): where a bare
+# principal string (Lambda, KMS grants, RAM) is read, one of this shape is a service, and anything else that is
+# not "*", an account id or an ARN names no identity the analysis can place.
+SERVICE_PRINCIPAL_SHAPE = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)  # as services are matched
+# Their account field is ACCOUNT_ID's pattern. re.ASCII: IAM's names are ASCII (the IAM model's roleNameType and
+# userNameType `[\w+=,.@-]+`, "upper and lowercase alphanumeric characters", Java's ASCII \w): Python's \w would
+# take any Unicode letter, so a look-alike name (a Cyrillic 'а') would pass here and be refused by IAM.
+IAM_PRINCIPAL_ARN = re.compile(
+    rf"arn:{_PARTITION}:iam::{ACCOUNT_ID.pattern}:(?:root|(?:role|user)/[\w+=,.@/-]{{1,512}})", re.ASCII
+)
+# What a resource-based policy's "AWS" principal may also name (IAM user guide, "AWS JSON policy elements:
+# Principal": role sessions `arn:aws:sts::<account>:assumed-role/<role name>/<session name>` and federated user
+# sessions `arn:aws:sts::<account>:federated-user/<name>`). Names from the STS model: RoleSessionName and
+# GetFederationToken's Name `[\w+=,.@-]*`, 2-64 and 2-32 characters; a role name (no path in a session ARN) 1-64.
+SESSION_PRINCIPAL_ARN = re.compile(
+    rf"arn:{_PARTITION}:sts::{ACCOUNT_ID.pattern}:"
+    r"(?:assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64}|federated-user/[\w+=,.@-]{2,32})",
+    re.ASCII,
+)
+ANY_ARN = re.compile(rf"arn:{_PARTITION}:[a-z0-9-]+:[a-z0-9-]*:{ACCOUNT_ID.pattern}:[\w+=,.@/:*-]+", re.ASCII)
+
+
+def is_account_id(value: object) -> bool:
+    return isinstance(value, str) and ACCOUNT_ID.fullmatch(value) is not None
+
+
+def is_org_id(value: object) -> bool:
+    return isinstance(value, str) and ORG_ID.fullmatch(value) is not None
 
 
 # --- ECR names and filters (ECR's model) -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_facts.names import ORG_PATH_AS_GIVEN, organizations_whole_under
+from aws_facts.names import ORG_PATH_AS_GIVEN, arn_partition, organizations_whole_under
 from aws_facts.pack_interface import ZONE_POLICY
 
 from .config import Consumers
@@ -52,7 +52,7 @@ class TrustedZone:
         )
 
     def partition_problem(self, arn: str, what: str) -> str | None:
-        partition = arn.split(":")[1] if arn.count(":") >= 5 else ""
+        partition = arn_partition(arn) or ""
         if self.partition is None or partition == self.partition:
             return None
         return (

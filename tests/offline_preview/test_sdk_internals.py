@@ -13,10 +13,12 @@ import inspect
 import pulumi
 import pulumi.output
 import pulumi.runtime
+import pulumi_aws
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from offline_preview import sdk_internals
+from pulumi import _types
 from pulumi.runtime import _context, known_types, mocks, resource, rpc, sync_await
 from pulumi.runtime.rpc import UNKNOWN
 
@@ -68,6 +70,17 @@ def test_invoke_functions_are_looked_up_on_pulumi_runtime_at_call_time(name, dig
 def test_the_sdks_rpc_wrappers_live_in_the_module_the_inline_loop_recognises():
     assert _context.wrap_with_context(lambda: None).__module__ == sdk_internals.RPC_WRAPPER_MODULE
     assert _digest(_context.wrap_with_context) == "20769e8a4bf13126"
+
+
+def test_the_input_type_readers_are_the_sdks_unchanged():
+    assert _digest(_types.is_input_type) == "d571ac3778046264"
+    assert _digest(_types.input_type_types) == "8290a8cbb598d0a9"
+    assert _digest(_types._required_property_names) == "2b5159a4f05ad537"
+    # Written from pulumi-aws's schema: aws.iam.Role requires assumeRolePolicy only; names as the engine spells them.
+    assert sdk_internals.required_input_properties(pulumi_aws.iam.RoleArgs) == {"assumeRolePolicy"}
+    assert "imageTagMutability" in sdk_internals.input_property_types(pulumi_aws.ecr.RepositoryArgs)
+    assert sdk_internals.is_input_type(pulumi_aws.ecr.RepositoryArgs)
+    assert not sdk_internals.is_input_type(dict)
 
 
 def test_the_secret_envelope_constants_are_the_sdks():

@@ -113,6 +113,20 @@ def test_the_leaf_spells_the_account_id_pattern_nowhere_it_reads_it_from_organiz
     assert names.ACCOUNT_ID.fullmatch("123456789012") and not names.ACCOUNT_ID.fullmatch("12345678901")
 
 
+def test_the_leaf_reads_the_partitions_from_botocore_and_spells_them_nowhere():
+    # AWS's partitions (the ARN reference's "partition" field: aws, aws-cn, aws-us-gov, and the isolated ones such
+    # as aws-iso and aws-iso-b) are botocore's partitions.json: no module of the leaf lists them by hand.
+    leaf = ROOT / "aws-facts" / "aws_facts"
+    offenders = [str(p.relative_to(ROOT)) for p in leaf.rglob("*.py") if '"aws-us-gov"' in p.read_text()]
+    assert offenders == []
+    assert {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"} <= set(names.partitions())
+    for partition in ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"):
+        assert names.IAM_PRINCIPAL_ARN.fullmatch(f"arn:{partition}:iam::123456789012:role/x")
+        assert names.arn_partition(f"arn:{partition}:iam::123456789012:role/x") == partition
+    assert not names.IAM_PRINCIPAL_ARN.fullmatch("arn:aws-moon:iam::123456789012:role/x")
+    assert names.arn_partition("arn:aws:iam") is None
+
+
 # ECR lifecycle policies, as ECR judges them (lifecycle_policy_parameters.html, archive-image.html).
 ARCHIVE_EXPIRY = {
     "tagStatus": "any",

@@ -29,11 +29,10 @@ import re
 import types
 import typing
 
-from pulumi import _types as pulumi_types
 from pulumi import output as pulumi_output
 from pulumi.runtime import rpc
 
-from .sdk_internals import SECRET_SIG, SIG_KEY
+from .sdk_internals import SECRET_SIG, SIG_KEY, input_property_types, is_input_type, required_input_properties
 
 _NOT_SCALAR: dict[type, str] = {list: "a list", dict: "a map"}
 # strconv.ParseBool's spellings
@@ -57,7 +56,7 @@ def args_class(type_token: str) -> type | None:
     except ImportError:
         return None
     cls = getattr(sdk_module, name + "Args", None)
-    return cls if isinstance(cls, type) and pulumi_types.is_input_type(cls) else None
+    return cls if isinstance(cls, type) and is_input_type(cls) else None
 
 
 def _members(hint) -> list:
@@ -76,7 +75,7 @@ def _members(hint) -> list:
 
 def shape_failures(cls: type, value: dict, path: str) -> list[tuple[str, str]]:
     """(property path, reason) for each input the provider's Check refuses in `value`, an object of `cls`."""
-    names = pulumi_types.input_type_types(cls)
+    names = input_property_types(cls)
     value = unwrapped(value)
     failures = []
     for key, item in value.items():
@@ -91,7 +90,7 @@ def shape_failures(cls: type, value: dict, path: str) -> list[tuple[str, str]]:
                 failures.append((where, reason))
     failures.extend(
         (f"{path}.{name}" if path else name, f"required field is not set: {name!r}")
-        for name in sorted(pulumi_types._required_property_names(cls))
+        for name in sorted(required_input_properties(cls))
         if value.get(name) is None
     )
     return failures
@@ -110,7 +109,7 @@ def _value_failure(members: list, item, where: str, failures: list) -> str | Non
 
 def _one_type_failure(hint, item, where: str, failures: list) -> str | None:
     origin = typing.get_origin(hint)
-    if isinstance(hint, type) and pulumi_types.is_input_type(hint):
+    if isinstance(hint, type) and is_input_type(hint):
         if isinstance(item, dict):
             failures.extend(shape_failures(hint, item, where))
             return None

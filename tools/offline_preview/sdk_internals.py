@@ -22,6 +22,9 @@ else in tools/offline_preview touches an underscored SDK name.
 - `RPC_WRAPPER_MODULE`: the module of the SDK's RPC wrappers (`pulumi.runtime._context.wrap_with_context`),
   which evaluate._InlineMonitorLoop runs inline.
 - `SIG_KEY`, `SECRET_SIG`: the engine's secret envelope (protocol constants, private names in the SDK).
+- `is_input_type`, `input_property_types`, `required_input_properties`: the SDK's reading of a generated input type
+  (`pulumi._types`: a resource's `<Name>Args` and its nested blocks), which provider_schema reads the provider's
+  schema from.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import pulumi
 import pulumi.runtime
 import pulumi_aws
 from google.protobuf import struct_pb2
+from pulumi import _types as sdk_types
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
@@ -145,6 +149,8 @@ def contains_unknowns(val) -> bool:
 
 
 def _holds_unknown(value, seen_ids: set[int]) -> bool:
+    # Two branches written out, not one over dict|list: one isinstance fewer per value, some 20% of the walk's time
+    # (timeit, a repository's inputs); it runs some 26 times per resource.
     if isinstance(value, Unknown):
         return True
     if isinstance(value, dict):
@@ -162,6 +168,21 @@ def _holds_unknown(value, seen_ids: set[int]) -> bool:
             if _holds_unknown(item, seen_ids):
                 return True
     return False
+
+
+def is_input_type(cls: type) -> bool:
+    """Whether `cls` is an input type of the SDK (`@pulumi.input_type`)."""
+    return sdk_types.is_input_type(cls)
+
+
+def input_property_types(cls: type) -> dict[str, type]:
+    """{property name as the engine spells it (camelCase): its type hint} of an input type."""
+    return sdk_types.input_type_types(cls)
+
+
+def required_input_properties(cls: type) -> frozenset[str]:
+    """The properties of an input type that the provider's schema marks required (names as the engine spells them)."""
+    return sdk_types._required_property_names(cls)
 
 
 def is_plain(value) -> bool:

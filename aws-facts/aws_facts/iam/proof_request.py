@@ -15,7 +15,7 @@ from typing import Any
 
 import z3
 
-from ..names import ACCOUNT_ID
+from ..names import ACCOUNT_ID, partitions
 from .conditions import NEGATED, UnsupportedCondition, as_instant, as_number, check_operator
 from .document import Condition, PrincipalValue, Statement
 from .networks import owner_networks
@@ -39,7 +39,6 @@ from .proof_terms import (
 )
 from .wildcard import has_glob, split_arn
 
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
 VPC_KEYS = {"aws:sourcevpc", "aws:sourcevpce"}
 # Keys in every request's context, one value each (the global condition keys page: aws:CurrentTime,
@@ -161,7 +160,7 @@ class Request:
         self.org_relevant: dict[str, z3.BoolRef] = {}
         text = " ".join(json.dumps(s.raw, default=str) for s in statements)
         self.sessions = ":assumed-role/" in text or ":sts:" in text
-        self.partitions = ["aws", *(p for p in PARTITIONS[1:] if f"arn:{p}:" in text)]
+        self.partitions = ["aws", *(p for p in partitions() if p != "aws" and f"arn:{p}:" in text)]
         self.counter = 0
         self.tests: dict[str, list[Condition]] = {}
         for s in statements:
