@@ -5,10 +5,11 @@ The engine hands every resource's inputs to the provider's `Check` before a poli
 inputs). pulumi-aws's Check (the Terraform bridge) fills the schema's `Default:` values into the inputs and
 refuses inputs the schema refuses; a failure stops the preview ("resource ... is invalid").
 
-pulumi-aws's schema does not ship with its Python SDK, so the table below is taken from the provider's
-upstream schema, terraform-provider-aws (internal/service/<service>/<resource>.go, `Default:`, `Required:`
-and `validation.IntBetween`), for the resource types the stacks and the pack use; camelCase as pulumi-aws
-names them. One table, one place. A type not in it is passed through unchanged (its Check is not emulated),
+Which properties exist, their types and which are required are read from pulumi-aws's Python SDK, generated from
+the provider's schema (provider_schema). What the SDK does not carry (`Default:`, `validation.IntBetween`,
+`ConflictsWith`, `MaxItems` of a list) is taken from the provider's upstream schema, terraform-provider-aws
+(internal/service/<service>/<resource>.go), in the table below, for the resource types the stacks and the pack
+use; camelCase as pulumi-aws names them. One table, one place. A type not in it is passed through unchanged (its Check is not emulated),
 never refused. What AWS's own API models refuse (patterns, enums, lengths) is the validation policy's job
 (aws_facts), not Check's.
 """
@@ -29,7 +30,6 @@ class Schema:
     defaults: dict[str, object] = field(default_factory=dict)
     # {list-of-blocks property: {field: default}}: defaults inside each block given
     block_defaults: dict[str, dict[str, object]] = field(default_factory=dict)
-    required: tuple[str, ...] = ()
     int_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     # ConflictsWith pairs of top-level properties (the provider's `ConflictsWith:`)
     conflicts: tuple[tuple[str, str], ...] = ()
@@ -49,11 +49,10 @@ SCHEMAS: dict[str, Schema] = {
         "internal/service/ecr/repository_creation_template.go",
         defaults={"imageTagMutability": "MUTABLE"},
         block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
-        required=("prefix", "appliedFors"),
         max_items={"encryptionConfigurations": 1},
     ),
-    ecr.REPOSITORY_POLICY: Schema("internal/service/ecr/repository_policy.go", required=("repository", "policy")),
-    ecr.LIFECYCLE_POLICY: Schema("internal/service/ecr/lifecycle_policy.go", required=("repository", "policy")),
+    ecr.REPOSITORY_POLICY: Schema("internal/service/ecr/repository_policy.go"),
+    ecr.LIFECYCLE_POLICY: Schema("internal/service/ecr/lifecycle_policy.go"),
     ecr.REPLICATION: Schema(
         "internal/service/ecr/replication_configuration.go",
         max_items={
@@ -62,8 +61,8 @@ SCHEMAS: dict[str, Schema] = {
             "replicationConfiguration.rules[].repositoryFilters": 100,
         },
     ),
-    ecr.REGISTRY_POLICY: Schema("internal/service/ecr/registry_policy.go", required=("policy",)),
-    ecr.REGISTRY_SCANNING: Schema("internal/service/ecr/registry_scanning_configuration.go", required=("scanType",)),
+    ecr.REGISTRY_POLICY: Schema("internal/service/ecr/registry_policy.go"),
+    ecr.REGISTRY_SCANNING: Schema("internal/service/ecr/registry_scanning_configuration.go"),
     kms_types.KEY: Schema(
         "internal/service/kms/key.go",
         defaults={
@@ -78,32 +77,23 @@ SCHEMAS: dict[str, Schema] = {
     kms_types.REPLICA_KEY: Schema(
         "internal/service/kms/replica_key.go",
         defaults={"bypassPolicyLockoutSafetyCheck": False, "deletionWindowInDays": 30, "enabled": True},
-        required=("primaryKeyArn",),
         int_ranges={"deletionWindowInDays": (7, 30)},
     ),
-    kms_types.ALIAS: Schema(
-        "internal/service/kms/alias.go", required=("targetKeyId",), conflicts=(("name", "namePrefix"),)
-    ),
+    kms_types.ALIAS: Schema("internal/service/kms/alias.go", conflicts=(("name", "namePrefix"),)),
     iam_types.ROLE: Schema(
         "internal/service/iam/role.go",
         defaults={"forceDetachPolicies": False, "maxSessionDuration": 3600, "path": "/"},
-        required=("assumeRolePolicy",),
         int_ranges={"maxSessionDuration": (3600, 43200)},
         conflicts=(("name", "namePrefix"),),
     ),
     iam_types.MANAGED_POLICY: Schema(
         "internal/service/iam/policy.go",
         defaults={"path": "/"},
-        required=("policy",),
         conflicts=(("name", "namePrefix"),),
     ),
-    iam_types.ROLE_POLICY: Schema(
-        "internal/service/iam/role_policy.go", required=("role", "policy"), conflicts=(("name", "namePrefix"),)
-    ),
-    iam_types.ROLE_POLICY_ATTACHMENT: Schema(
-        "internal/service/iam/role_policy_attachment.go", required=("role", "policyArn")
-    ),
-    iam_types.OPENID_CONNECT_PROVIDER: Schema("internal/service/iam/openid_connect_provider.go", required=("url",)),
+    iam_types.ROLE_POLICY: Schema("internal/service/iam/role_policy.go", conflicts=(("name", "namePrefix"),)),
+    iam_types.ROLE_POLICY_ATTACHMENT: Schema("internal/service/iam/role_policy_attachment.go"),
+    iam_types.OPENID_CONNECT_PROVIDER: Schema("internal/service/iam/openid_connect_provider.go"),
 }
 
 
@@ -139,12 +129,6 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
                 else block
                 for block in copy.deepcopy(blocks)
             ]
-    if sdk_args is None:  # the SDK's reading of required properties covers these when it has the type
-        failures.extend(
-            CheckFailure(name, f"missing required property '{name}' ({schema.source})")
-            for name in schema.required
-            if checked.get(name) is None
-        )
     plain = provider_schema.unwrapped(checked)
     for name, (low, high) in schema.int_ranges.items():
         value = _as_int(plain.get(name))
