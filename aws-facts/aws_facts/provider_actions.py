@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from . import resource_types
+
 
 class Crud(NamedTuple):
     """The API actions the (Terraform-bridged) Pulumi AWS provider calls in each phase of a resource."""
@@ -31,12 +33,12 @@ _KEY_UPDATE = (
 )
 
 # ECR managed signing: pulumi-aws has no resource for it, aws-native has (through Cloud Control).
-SIGNING_TYPE = "aws-native:ecr:SigningConfiguration"
+SIGNING_TYPE = resource_types.NATIVE_ECR_SIGNING_CONFIGURATION
 # Cloud Control's create, update and delete are asynchronous: the provider polls the request until it ends.
 CLOUD_CONTROL_POLLING = ("cloudformation:GetResourceRequestStatus",)
 
 REQUIRED_ACTIONS: dict[str, Crud] = {
-    "aws:ecr/repository:Repository": Crud(
+    resource_types.ECR_REPOSITORY: Crud(
         # Tags in CreateRepository need ecr:TagResource; a KMS-encrypted repository makes ECR call
         # DescribeKey and CreateGrant on the key with the caller's permissions.
         create=("ecr:CreateRepository", "ecr:TagResource", "kms:CreateGrant", "kms:DescribeKey"),
@@ -49,13 +51,13 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         ),
         delete=("ecr:DeleteRepository", "kms:RetireGrant"),
     ),
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": Crud(
+    resource_types.ECR_LIFECYCLE_POLICY: Crud(
         create=("ecr:PutLifecyclePolicy",),
         read=("ecr:GetLifecyclePolicy",),
         update=("ecr:PutLifecyclePolicy",),
         delete=("ecr:DeleteLifecyclePolicy",),
     ),
-    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": Crud(
+    resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION: Crud(
         # ENHANCED scanning is Amazon Inspector: ECR enables it with the caller's permissions, and
         # Inspector's service-linked role is created on first use. Delete puts BASIC back.
         create=(
@@ -68,33 +70,33 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         update=("ecr:PutRegistryScanningConfiguration", "inspector2:Enable", "inspector2:ListAccountPermissions"),
         delete=("ecr:PutRegistryScanningConfiguration", "inspector2:Disable"),
     ),
-    "aws:kms/key:Key": Crud(
+    resource_types.KMS_KEY: Crud(
         # Tags in CreateKey need kms:TagResource.
         create=("kms:CreateKey", "kms:EnableKeyRotation", "kms:TagResource"),
         read=(*_KEY_READ, "kms:GetKeyRotationStatus"),
         update=(*_KEY_UPDATE, "kms:DisableKeyRotation", "kms:EnableKeyRotation"),
         delete=("kms:ScheduleKeyDeletion",),
     ),
-    "aws:kms/alias:Alias": Crud(
+    resource_types.KMS_ALIAS: Crud(
         create=("kms:CreateAlias",),
         read=("kms:ListAliases",),
         update=("kms:UpdateAlias",),
         delete=("kms:DeleteAlias",),
     ),
-    "aws:ecr/replicationConfiguration:ReplicationConfiguration": Crud(
+    resource_types.ECR_REPLICATION_CONFIGURATION: Crud(
         # ECR creates its replication service-linked role on the first configuration. Delete puts no rules.
         create=("ecr:PutReplicationConfiguration", "iam:CreateServiceLinkedRole"),
         read=("ecr:DescribeRegistry",),
         update=("ecr:PutReplicationConfiguration",),
         delete=("ecr:PutReplicationConfiguration",),
     ),
-    "aws:ecr/registryPolicy:RegistryPolicy": Crud(
+    resource_types.ECR_REGISTRY_POLICY: Crud(
         create=("ecr:PutRegistryPolicy",),
         read=("ecr:GetRegistryPolicy",),
         update=("ecr:PutRegistryPolicy",),
         delete=("ecr:DeleteRegistryPolicy",),
     ),
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": Crud(
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: Crud(
         # ECR checks that the caller could itself create what the template describes (repository,
         # lifecycle and repository policy) and pass the custom role; ECR's template service-linked
         # role is created on first use.
@@ -116,7 +118,7 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         ),
         delete=("ecr:DeleteRepositoryCreationTemplate",),
     ),
-    "aws:kms/replicaKey:ReplicaKey": Crud(
+    resource_types.KMS_REPLICA_KEY: Crud(
         # ReplicateKey is authorized on the primary key; the replica is created (CreateKey, and
         # TagResource for its tags) in the replica's region.
         create=("kms:CreateKey", "kms:DescribeKey", "kms:ReplicateKey", "kms:TagResource"),
@@ -124,7 +126,7 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         update=_KEY_UPDATE,
         delete=("kms:ScheduleKeyDeletion",),
     ),
-    "aws:iam/role:Role": Crud(
+    resource_types.IAM_ROLE: Crud(
         # Tags in CreateRole need iam:TagRole as well.
         create=("iam:CreateRole", "iam:TagRole"),
         read=("iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"),
@@ -139,13 +141,13 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         ),
         delete=("iam:DeleteRole", "iam:DeleteRolePolicy", "iam:ListInstanceProfilesForRole"),
     ),
-    "aws:iam/rolePolicy:RolePolicy": Crud(
+    resource_types.IAM_ROLE_POLICY: Crud(
         create=("iam:PutRolePolicy",),
         read=("iam:GetRolePolicy",),
         update=("iam:PutRolePolicy",),
         delete=("iam:DeleteRolePolicy",),
     ),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": Crud(
+    resource_types.IAM_OPEN_ID_CONNECT_PROVIDER: Crud(
         create=("iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"),
         read=("iam:GetOpenIDConnectProvider",),
         update=(
@@ -157,20 +159,20 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         ),
         delete=("iam:DeleteOpenIDConnectProvider",),
     ),
-    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": Crud(
+    resource_types.ECR_PULL_THROUGH_CACHE_RULE: Crud(
         create=("ecr:CreatePullThroughCacheRule",),
         read=("ecr:DescribePullThroughCacheRules",),
         update=("ecr:UpdatePullThroughCacheRule",),
         delete=("ecr:DeletePullThroughCacheRule",),
     ),
     # The provider's delete is a no-op (framework.WithNoOpDelete): the setting keeps its value.
-    "aws:ecr/accountSetting:AccountSetting": Crud(
+    resource_types.ECR_ACCOUNT_SETTING: Crud(
         create=("ecr:PutAccountSetting",),
         read=("ecr:GetAccountSetting",),
         update=("ecr:PutAccountSetting",),
         delete=(),
     ),
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": Crud(
+    resource_types.ECR_REPOSITORY_POLICY: Crud(
         create=("ecr:SetRepositoryPolicy",),
         read=("ecr:GetRepositoryPolicy",),
         update=("ecr:SetRepositoryPolicy",),
@@ -188,15 +190,15 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
 
 # Service-linked roles the provider's calls create: type -> (service name, role path and name).
 SERVICE_LINKED_ROLES = {
-    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": (
+    resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION: (
         "inspector2.amazonaws.com",
         "aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2",
     ),
-    "aws:ecr/replicationConfiguration:ReplicationConfiguration": (
+    resource_types.ECR_REPLICATION_CONFIGURATION: (
         "replication.ecr.amazonaws.com",
         "aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication",
     ),
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": (
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: (
         "ecr.amazonaws.com",
         "aws-service-role/ecr.amazonaws.com/AWSServiceRoleForECRTemplate",
     ),

@@ -12,16 +12,17 @@ import re
 from typing import Any
 
 import yaml
+from aws_facts import resource_types
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from .subject import Subject
 from .values import MAX_DEPTH, is_unknown
 
-CLOUDFORMATION_STACK = "aws:cloudformation/stack:Stack"
+CLOUDFORMATION_STACK = resource_types.CLOUDFORMATION_STACK
 # A stack set's template (templateBody or templateUrl, as a stack's) is deployed by its instances, in this or
 # other accounts (AWS CloudFormation StackSets): what it grants is read as a stack's.
-CLOUDFORMATION_STACK_SET = "aws:cloudformation/stackSet:StackSet"
-CLOUDCONTROL_RESOURCE = "aws:cloudcontrol/resource:Resource"
+CLOUDFORMATION_STACK_SET = resource_types.CLOUDFORMATION_STACK_SET
+CLOUDCONTROL_RESOURCE = resource_types.CLOUDCONTROL_RESOURCE
 
 
 class _RepeatedKey(ValueError):

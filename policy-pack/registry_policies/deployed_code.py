@@ -5,6 +5,8 @@ refused as unreadable (resources.access_subjects) unless exempted with a reason.
 
 from __future__ import annotations
 
+from aws_facts import resource_types
+
 # Dynamic providers (pulumi.dynamic.Resource): their create/update run arbitrary program code at deploy time.
 # The engine serves every type of the packages `pulumi-python` and `pulumi-nodejs` with the language's dynamic
 # provider plugin, whatever the rest of the token: the Python SDK names a subclass's type
@@ -27,18 +29,16 @@ DYNAMIC_REASON = (
 # Types that deploy a template defined elsewhere, which the pack does not fetch: whatever it creates or grants
 # (repository policies, roles, keys) is not in the inputs.
 TEMPLATE_ELSEWHERE = {
-    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
+    resource_types.SERVERLESSREPOSITORY_CLOUD_FORMATION_STACK: (
         "it deploys a Serverless Application Repository application, whose template the pack does not fetch"
     ),
-    "aws:servicecatalog/provisionedProduct:ProvisionedProduct": (
+    resource_types.SERVICECATALOG_PROVISIONED_PRODUCT: (
         "it provisions a Service Catalog product, whose template the pack does not fetch"
     ),
 }
 CFN_TEMPLATE_ELSEWHERE = {
     "AWS::ServiceCatalog::CloudFormationProvisionedProduct": TEMPLATE_ELSEWHERE[
-        "aws:servicecatalog/provisionedProduct:ProvisionedProduct"
+        resource_types.SERVICECATALOG_PROVISIONED_PRODUCT
     ],
-    "AWS::Serverless::Application": TEMPLATE_ELSEWHERE[
-        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
-    ],
+    "AWS::Serverless::Application": TEMPLATE_ELSEWHERE[resource_types.SERVERLESSREPOSITORY_CLOUD_FORMATION_STACK],
 }

@@ -1,17 +1,18 @@
-"""pulumi-aws's IAM type tokens (`aws:iam/<module>:<Type>`), written once: the pack and the tools name IAM's resource
-types (and the policy-document invoke) through this module, as they name ECR's through ecr.py and KMS's through
-kms_types.py."""
+"""pulumi-aws's IAM type tokens under the short names the pack and the tools read (`iam_types.ROLE`); the tokens
+themselves are written once, in aws_facts.resource_types, as ECR's (ecr.py) and KMS's (kms_types.py) are."""
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-MANAGED_POLICY = "aws:iam/policy:Policy"
-USER = "aws:iam/user:User"
-USER_POLICY = "aws:iam/userPolicy:UserPolicy"
-GROUP = "aws:iam/group:Group"
-GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
-OPENID_CONNECT_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
-SAML_PROVIDER = "aws:iam/samlProvider:SamlProvider"
+from aws_facts import resource_types
+
+ROLE = resource_types.IAM_ROLE
+ROLE_POLICY = resource_types.IAM_ROLE_POLICY
+ROLE_POLICY_ATTACHMENT = resource_types.IAM_ROLE_POLICY_ATTACHMENT
+MANAGED_POLICY = resource_types.IAM_POLICY
+USER = resource_types.IAM_USER
+USER_POLICY = resource_types.IAM_USER_POLICY
+GROUP = resource_types.IAM_GROUP
+GROUP_POLICY = resource_types.IAM_GROUP_POLICY
+OPENID_CONNECT_PROVIDER = resource_types.IAM_OPEN_ID_CONNECT_PROVIDER
+SAML_PROVIDER = resource_types.IAM_SAML_PROVIDER
 
 # The invoke behind aws.iam.get_policy_document (a function token, not a resource type).
-GET_POLICY_DOCUMENT = "aws:iam/getPolicyDocument:getPolicyDocument"
+GET_POLICY_DOCUMENT = resource_types.IAM_GET_POLICY_DOCUMENT

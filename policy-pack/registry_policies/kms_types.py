@@ -1,10 +1,12 @@
-"""pulumi-aws's KMS type tokens (`aws:kms/<module>:<Type>`), written once: the pack and the tools name KMS's resource
-types through this module, as they name ECR's through ecr.py and IAM's through iam_types.py."""
+"""pulumi-aws's KMS type tokens under the short names the pack and the tools read (`kms_types.KEY`); the tokens
+themselves are written once, in aws_facts.resource_types, as ECR's (ecr.py) and IAM's (iam_types.py) are."""
 
-KEY = "aws:kms/key:Key"
-REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
-EXTERNAL_KEY = "aws:kms/externalKey:ExternalKey"
-REPLICA_EXTERNAL_KEY = "aws:kms/replicaExternalKey:ReplicaExternalKey"
-KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
-ALIAS = "aws:kms/alias:Alias"
-GRANT = "aws:kms/grant:Grant"
+from aws_facts import resource_types
+
+KEY = resource_types.KMS_KEY
+REPLICA_KEY = resource_types.KMS_REPLICA_KEY
+EXTERNAL_KEY = resource_types.KMS_EXTERNAL_KEY
+REPLICA_EXTERNAL_KEY = resource_types.KMS_REPLICA_EXTERNAL_KEY
+KEY_POLICY = resource_types.KMS_KEY_POLICY
+ALIAS = resource_types.KMS_ALIAS
+GRANT = resource_types.KMS_GRANT

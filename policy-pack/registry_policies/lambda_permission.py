@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_facts import names
+from aws_facts import names, resource_types
 
 from .values import is_unknown
 
-LAMBDA_PERMISSION_TYPE = "aws:lambda/permission:Permission"
-LAYER_PERMISSION_TYPE = "aws:lambda/layerVersionPermission:LayerVersionPermission"
+LAMBDA_PERMISSION_TYPE = resource_types.LAMBDA_PERMISSION
+LAYER_PERMISSION_TYPE = resource_types.LAMBDA_LAYER_VERSION_PERMISSION
 
 
 def principal_element(value: Any) -> Any:
@@ -101,13 +101,13 @@ def kms_grant_document(props: dict[str, Any]) -> dict[str, Any]:
 # AuthenticatedUsers group any AWS account; LogDelivery is S3's own log delivery; a canonical user other than
 # the ACL's owner or an e-mail grantee is another account.
 S3_ACL_TYPES = {
-    "aws:s3/bucket:Bucket",
-    "aws:s3/bucketV2:BucketV2",
-    "aws:s3/bucketAcl:BucketAcl",
-    "aws:s3/bucketAclV2:BucketAclV2",
-    "aws:s3/bucketObject:BucketObject",
-    "aws:s3/bucketObjectv2:BucketObjectv2",
-    "aws:s3/objectCopy:ObjectCopy",
+    resource_types.S3_BUCKET,
+    resource_types.S3_BUCKET_V2,
+    resource_types.S3_BUCKET_ACL,
+    resource_types.S3_BUCKET_ACL_V2,
+    resource_types.S3_BUCKET_OBJECT,
+    resource_types.S3_BUCKET_OBJECTV2,
+    resource_types.S3_OBJECT_COPY,
 }
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_facts import resource_types
+
 from .values import is_unknown
 
-AMI_LAUNCH_PERMISSION_TYPE = "aws:ec2/amiLaunchPermission:AmiLaunchPermission"
-SNAPSHOT_VOLUME_PERMISSION_TYPE = "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission"
-IMAGEBUILDER_DISTRIBUTION_TYPE = "aws:imagebuilder/distributionConfiguration:DistributionConfiguration"
+AMI_LAUNCH_PERMISSION_TYPE = resource_types.EC2_AMI_LAUNCH_PERMISSION
+SNAPSHOT_VOLUME_PERMISSION_TYPE = resource_types.EC2_SNAPSHOT_CREATE_VOLUME_PERMISSION
+IMAGEBUILDER_DISTRIBUTION_TYPE = resource_types.IMAGEBUILDER_DISTRIBUTION_CONFIGURATION
 LAUNCH = "ec2:RunInstances"
 CREATE_VOLUME = "ec2:CreateVolume"
 

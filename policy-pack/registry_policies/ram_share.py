@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_facts import resource_types
+
 from .lambda_permission import principal_element
 from .launch_permission import organization_of, unit_condition
 from .values import is_unknown
 
-RESOURCE_SHARE_TYPE = "aws:ram/resourceShare:ResourceShare"
-PRINCIPAL_ASSOCIATION_TYPE = "aws:ram/principalAssociation:PrincipalAssociation"
+RESOURCE_SHARE_TYPE = resource_types.RAM_RESOURCE_SHARE
+PRINCIPAL_ASSOCIATION_TYPE = resource_types.RAM_PRINCIPAL_ASSOCIATION
 CFN_RESOURCE_SHARE = "AWS::RAM::ResourceShare"
 SHARED = "*"
 EXTERNAL_REASON = (

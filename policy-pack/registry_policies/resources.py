@@ -14,6 +14,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.iam import Zone
 
 from . import ecr, iam_types, kms_types
@@ -62,48 +63,48 @@ RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     ecr.REPOSITORY_POLICY: ("policy",),
     ecr.REGISTRY_POLICY: ("policy",),
     ecr.CREATION_TEMPLATE: ("repositoryPolicy",),
-    "aws:ecrpublic/repositoryPolicy:RepositoryPolicy": ("policy",),
+    resource_types.ECRPUBLIC_REPOSITORY_POLICY: ("policy",),
     iam_types.ROLE: ("assumeRolePolicy",),
     kms_types.KEY: ("policy",),
     kms_types.KEY_POLICY: ("policy",),
     kms_types.REPLICA_KEY: ("policy",),
     kms_types.EXTERNAL_KEY: ("policy",),
     kms_types.REPLICA_EXTERNAL_KEY: ("policy",),
-    "aws:s3/bucket:Bucket": ("policy",),
-    "aws:s3/bucketV2:BucketV2": ("policy",),
-    "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
-    "aws:sqs/queue:Queue": ("policy",),
-    "aws:sqs/queuePolicy:QueuePolicy": ("policy",),
-    "aws:sns/topic:Topic": ("policy",),
-    "aws:sns/topicPolicy:TopicPolicy": ("policy",),
-    "aws:secretsmanager/secretPolicy:SecretPolicy": ("policy",),
-    "aws:secretsmanager/secret:Secret": ("policy",),
-    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": ("policy",),
-    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("policyDocument",),
-    "aws:opensearch/domainPolicy:DomainPolicy": ("accessPolicies",),
-    "aws:elasticsearch/domainPolicy:DomainPolicy": ("accessPolicies",),
-    "aws:glacier/vaultLock:VaultLock": ("policy",),
-    "aws:efs/fileSystemPolicy:FileSystemPolicy": ("policy",),
-    "aws:backup/vaultPolicy:VaultPolicy": ("policy",),
-    "aws:apigateway/restApiPolicy:RestApiPolicy": ("policy",),
-    "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": ("policyDocument",),
-    "aws:dynamodb/resourcePolicy:ResourcePolicy": ("policy",),
-    "aws:glue/resourcePolicy:ResourcePolicy": ("policy",),
-    "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": ("policy",),
-    "aws:glacier/vault:Vault": ("accessPolicy",),
-    "aws:opensearch/domain:Domain": ("accessPolicies",),
-    "aws:elasticsearch/domain:Domain": ("accessPolicies",),
-    "aws:s3/accessPoint:AccessPoint": ("policy",),
-    "aws:s3control/accessPointPolicy:AccessPointPolicy": ("policy",),
-    "aws:s3control/bucketPolicy:BucketPolicy": ("policy",),
-    "aws:codebuild/resourcePolicy:ResourcePolicy": ("policy",),
-    "aws:vpclattice/authPolicy:AuthPolicy": ("policy",),
-    "aws:vpclattice/resourcePolicy:ResourcePolicy": ("policy",),
-    "aws:kinesis/resourcePolicy:ResourcePolicy": ("policy",),
-    "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": ("accessPolicy",),
-    "aws:schemas/registryPolicy:RegistryPolicy": ("policy",),
-    "aws:networkfirewall/resourcePolicy:ResourcePolicy": ("policy",),
-    "aws:mediastore/containerPolicy:ContainerPolicy": ("policy",),
+    resource_types.S3_BUCKET: ("policy",),
+    resource_types.S3_BUCKET_V2: ("policy",),
+    resource_types.S3_BUCKET_POLICY: ("policy",),
+    resource_types.SQS_QUEUE: ("policy",),
+    resource_types.SQS_QUEUE_POLICY: ("policy",),
+    resource_types.SNS_TOPIC: ("policy",),
+    resource_types.SNS_TOPIC_POLICY: ("policy",),
+    resource_types.SECRETSMANAGER_SECRET_POLICY: ("policy",),
+    resource_types.SECRETSMANAGER_SECRET: ("policy",),
+    resource_types.CLOUDWATCH_EVENT_BUS_POLICY: ("policy",),
+    resource_types.CLOUDWATCH_LOG_RESOURCE_POLICY: ("policyDocument",),
+    resource_types.OPENSEARCH_DOMAIN_POLICY: ("accessPolicies",),
+    resource_types.ELASTICSEARCH_DOMAIN_POLICY: ("accessPolicies",),
+    resource_types.GLACIER_VAULT_LOCK: ("policy",),
+    resource_types.EFS_FILE_SYSTEM_POLICY: ("policy",),
+    resource_types.BACKUP_VAULT_POLICY: ("policy",),
+    resource_types.APIGATEWAY_REST_API_POLICY: ("policy",),
+    resource_types.CODEARTIFACT_REPOSITORY_PERMISSIONS_POLICY: ("policyDocument",),
+    resource_types.DYNAMODB_RESOURCE_POLICY: ("policy",),
+    resource_types.GLUE_RESOURCE_POLICY: ("policy",),
+    resource_types.EC2_VPC_ENDPOINT_POLICY: ("policy",),
+    resource_types.GLACIER_VAULT: ("accessPolicy",),
+    resource_types.OPENSEARCH_DOMAIN: ("accessPolicies",),
+    resource_types.ELASTICSEARCH_DOMAIN: ("accessPolicies",),
+    resource_types.S3_ACCESS_POINT: ("policy",),
+    resource_types.S3CONTROL_ACCESS_POINT_POLICY: ("policy",),
+    resource_types.S3CONTROL_BUCKET_POLICY: ("policy",),
+    resource_types.CODEBUILD_RESOURCE_POLICY: ("policy",),
+    resource_types.VPCLATTICE_AUTH_POLICY: ("policy",),
+    resource_types.VPCLATTICE_RESOURCE_POLICY: ("policy",),
+    resource_types.KINESIS_RESOURCE_POLICY: ("policy",),
+    resource_types.CLOUDWATCH_LOG_DESTINATION_POLICY: ("accessPolicy",),
+    resource_types.SCHEMAS_REGISTRY_POLICY: ("policy",),
+    resource_types.NETWORKFIREWALL_RESOURCE_POLICY: ("policy",),
+    resource_types.MEDIASTORE_CONTAINER_POLICY: ("policy",),
 }
 
 # Identity policies: no Principal; they grant to the identity they are attached to (inside the account),
@@ -129,7 +130,7 @@ SYNTHESISED = {
 }
 
 # ECR Public repositories: public by nature (anyone can pull from the public gallery), whatever their policy.
-ECR_PUBLIC_REPOSITORY = "aws:ecrpublic/repository:Repository"
+ECR_PUBLIC_REPOSITORY = resource_types.ECRPUBLIC_REPOSITORY
 CFN_ECR_PUBLIC_REPOSITORY = "AWS::ECR::PublicRepository"
 ECR_PUBLIC_REASON = (
     "an ECR Public repository is public by nature: anyone, signed in or not, can pull every image it holds "

@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from aws_facts import resource_types
+
 from . import ecr
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
@@ -100,7 +102,7 @@ def pulumi_shapes(
     return [], None
 
 
-NATIVE_STACK_SET = "aws-native:cloudformation:StackSet"
+NATIVE_STACK_SET = resource_types.NATIVE_CLOUDFORMATION_STACK_SET
 STACK_SET_REASON = (
     "a stack set creates its template's ECR resources in each of its instances' accounts and regions, which the "
     "pack does not model"

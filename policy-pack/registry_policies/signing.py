@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_facts import ecr_signing
+from aws_facts import ecr_signing, resource_types
 
 from .ecr import REPOSITORY
 from .findings import Finding, cannot_evaluate
@@ -20,7 +20,7 @@ from .stack import StackResource
 from .values import get_path, is_unknown
 
 SIGNING = RELEASE_SIGNING
-SIGNING_TYPES = ("aws-native:ecr:SigningConfiguration",)
+SIGNING_TYPES = (resource_types.NATIVE_ECR_SIGNING_CONFIGURATION,)
 REQUIRE_OPTION = "requireSigning"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_facts import resource_types
+
 from . import ecr, iam_types, kms_types
 from .findings import Finding, cannot_evaluate
 from .names import REQUIRED_TAGS as REQUIRED_TAGS
@@ -18,11 +20,11 @@ TAGGABLE_TYPES = {
     iam_types.ROLE: "tags",
     iam_types.MANAGED_POLICY: "tags",
     kms_types.KEY: "tags",
-    "aws:s3/bucket:Bucket": "tags",
-    "aws:s3/bucketV2:BucketV2": "tags",
-    "aws:sqs/queue:Queue": "tags",
-    "aws:sns/topic:Topic": "tags",
-    "aws:lambda/function:Function": "tags",
+    resource_types.S3_BUCKET: "tags",
+    resource_types.S3_BUCKET_V2: "tags",
+    resource_types.SQS_QUEUE: "tags",
+    resource_types.SNS_TOPIC: "tags",
+    resource_types.LAMBDA_FUNCTION: "tags",
 }
 
 

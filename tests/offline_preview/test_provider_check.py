@@ -14,6 +14,7 @@ Expected verdicts come from the provider's and the bridge's source, not from the
 """
 
 import pytest
+from aws_facts.validation.provider_rules import PROVIDER_SCHEMAS
 from hypothesis import given
 from hypothesis import strategies as st
 from offline_preview import provider_check, provider_schema
@@ -277,7 +278,7 @@ def test_replication_lists_at_the_providers_max_items_and_one_over(rules, destin
 def test_every_type_of_the_table_has_the_sdks_input_type_which_says_what_is_required():
     # The table carries no required properties: the SDK's input type does, for every type in it (a role requires
     # its trust policy, a repository policy its repository and policy: pulumi-aws's API docs).
-    assert all(provider_schema.args_class(token) is not None for token in provider_check.SCHEMAS)
+    assert all(provider_schema.args_class(token) is not None for token in PROVIDER_SCHEMAS)
     _, failures = provider_check.check("aws:iam/role:Role", {})
     assert [f.property for f in failures] == ["assumeRolePolicy"]
     _, failures = provider_check.check("aws:ecr/repositoryPolicy:RepositoryPolicy", {})

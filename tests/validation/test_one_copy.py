@@ -171,25 +171,44 @@ def test_the_validation_layer_and_the_packs_lifecycle_grammar_agree(case):
     assert (validated, pack) == (accepted, accepted)
 
 
-# pulumi-aws's type tokens (`aws:<service>/<module>:<Type>`) the pack and the tools read, each service's in one module of
-# registry_policies; the provider's API actions per type (aws_facts/provider_actions.py) are the leaf's own table.
-TOKEN_HOMES = {"ecr": "ecr.py", "iam": "iam_types.py", "kms": "kms_types.py"}
+# pulumi-aws's and aws-native's type tokens (`aws:<service>/<module>:<Type>`, `aws-native:<service>:<Type>`): every
+# module of the code names them through aws_facts/resource_types.py, the one place they are spelled.
+TOKEN = re.compile(r"aws(-native)?:[a-z0-9]+(/[a-zA-Z0-9]+)?:[a-zA-Z0-9]+")
+TOKEN_HOME = ROOT / "aws-facts" / "aws_facts" / "resource_types.py"
+CODE = ("aws-facts", "shared", "policy-pack", "tools", "stacks")
 
 
-@pytest.mark.parametrize("service", sorted(TOKEN_HOMES))
-def test_the_pack_and_the_tools_name_a_services_resource_types_through_one_module(service):
-    home = ROOT / "policy-pack" / "registry_policies" / TOKEN_HOMES[service]
-    offenders = []
-    for folder in ("policy-pack", "tools", "shared"):
-        for path in (ROOT / folder).rglob("*.py"):
-            if path == home or ".venv" in path.parts:
-                continue
-            offenders += [
-                f"{path.relative_to(ROOT)}:{line}: {value}"
-                for line, value in _string_literals(path)
-                if isinstance(value, str) and re.fullmatch(rf"aws:{service}/\w+:\w+", value)
-            ]
+def _code_files():
+    for folder in CODE:
+        yield from (p for p in (ROOT / folder).rglob("*.py") if ".venv" not in p.parts)
+
+
+def test_no_module_but_the_token_home_spells_a_type_token():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {value}"
+        for path in _code_files()
+        if path != TOKEN_HOME
+        for line, value in _string_literals(path)
+        if isinstance(value, str) and TOKEN.fullmatch(value)
+    ]
     assert offenders == []
+
+
+def test_the_token_home_spells_each_token_once_and_knows_the_services_the_stacks_use():
+    tokens = [value for _, value in _string_literals(TOKEN_HOME) if TOKEN.fullmatch(value)]
+    assert len(tokens) == len(set(tokens))
+    # written from pulumi-aws's API docs, not read from the module
+    assert {"aws:ecr/repository:Repository", "aws:iam/role:Role", "aws:kms/key:Key"} <= set(tokens)
+
+
+def test_the_scan_finds_a_token_typed_again(tmp_path):
+    # The scan above reads string literals: a token typed in a module is one of them, an f-string's words are not.
+    path = tmp_path / "probe.py"
+    path.write_text(
+        'ROLE = "aws:iam/role:Role"\nNATIVE = "aws-native:ecr:SigningConfiguration"\nKEY = f"aws:kms/{x}"\n'
+    )
+    found = [value for _, value in _string_literals(path) if TOKEN.fullmatch(value)]
+    assert found == ["aws:iam/role:Role", "aws-native:ecr:SigningConfiguration"]
 
 
 def test_the_token_modules_spell_the_tokens_pulumi_aws_uses():
@@ -205,3 +224,37 @@ def test_the_token_modules_spell_the_tokens_pulumi_aws_uses():
         "aws:kms/replicaKey:ReplicaKey",
         "aws:kms/grant:Grant",
     )
+
+
+# The provider's ranges (validation.IntBetween) are written once, in aws_facts.validation.provider_rules: the Check
+# emulation and the validation policy both read that entry, and no module types the pair of bounds again.
+def _int_pairs(path: Path) -> list[tuple[int, int, int]]:
+    """(line, low, high) of each two whole numbers side by side in a tuple, a list or a call's arguments."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        items = node.elts if isinstance(node, ast.Tuple | ast.List) else node.args if isinstance(node, ast.Call) else []
+        for first, second in zip(items, items[1:], strict=False):
+            if all(isinstance(n, ast.Constant) and type(n.value) is int for n in (first, second)):
+                found.append((first.lineno, first.value, second.value))
+    return found
+
+
+def test_each_provider_range_is_written_once_in_the_code():
+    from aws_facts.validation.provider_rules import PROVIDER_SCHEMAS
+
+    ranges = {(span.low, span.high) for schema in PROVIDER_SCHEMAS.values() for span in schema.int_ranges.values()}
+    # terraform-provider-aws: kms key.go deletion_window_in_days IntBetween(7, 30), rotation_period_in_days
+    # IntBetween(90, 2560); iam role.go max_session_duration IntBetween(3600, 43200)
+    assert ranges == {(7, 30), (90, 2560), (3600, 43200)}
+    places: dict[tuple[int, int], list[str]] = {bounds: [] for bounds in ranges}
+    for path in _code_files():
+        for line, low, high in _int_pairs(path):
+            if (low, high) in places:
+                places[(low, high)].append(f"{path.relative_to(ROOT)}:{line}")
+    assert {bounds: len(where) for bounds, where in places.items()} == dict.fromkeys(ranges, 1), places
+
+
+def test_the_range_scan_finds_a_pair_typed_again(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text('RANGES = {"deletionWindowInDays": (7, 30)}\nrule = between(3600, 43200)\nDAYS = [1, 2]\n')
+    assert sorted(_int_pairs(path)) == [(1, 7, 30), (2, 3600, 43200), (3, 1, 2)]

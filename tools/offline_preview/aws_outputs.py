@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from aws_facts import resource_types
 from aws_facts.kms import key_arn, replica_key_arn
 from model_registry.naming import LOCAL_ACCOUNT_ID
 from registry_policies import ecr, iam_types, kms_types
@@ -257,11 +258,11 @@ def invoke_result(token: str, args: dict, env: AwsEnvironment) -> dict:
             return get_policy_document(args)
         except PolicyDocumentError as exc:
             raise InvokeError(f"invoke {token!r} refused by the provider's rules: {exc}") from None
-    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+    if token == resource_types.GET_CALLER_IDENTITY:
         return _caller_identity(token, env)
-    if token == "aws:index/getRegion:getRegion":
+    if token == resource_types.GET_REGION:
         return _region(token, args, env)
-    if token == "aws:index/getPartition:getPartition":
+    if token == resource_types.GET_PARTITION:
         partition = _partition_of(env.region)
         if partition is None:
             raise InvokeError(f"invoke {token!r}: region {env.region!r} is in no AWS partition the provider knows")

@@ -13,6 +13,7 @@ import functools
 import re
 from pathlib import Path
 
+from aws_facts import resource_types
 from registry_policies import iam_types
 
 from .manifest import json_text, rebuild_inputs
@@ -27,7 +28,7 @@ _UNKNOWN = object()
 TYPE_OVERRIDES = {
     iam_types.OPENID_CONNECT_PROVIDER: "aws_iam_openid_connect_provider",
     iam_types.SAML_PROVIDER: "aws_iam_saml_provider",
-    "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": "aws_vpc_ipv4_cidr_block_association",
+    resource_types.EC2_VPC_IPV4_CIDR_BLOCK_ASSOCIATION: "aws_vpc_ipv4_cidr_block_association",
 }
 # Pulumi input names whose Terraform attribute is not the snake_case (or singular block) form.
 ATTRIBUTE_OVERRIDES = {

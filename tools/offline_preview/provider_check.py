@@ -7,94 +7,22 @@ refuses inputs the schema refuses; a failure stops the preview ("resource ... is
 
 Which properties exist, their types and which are required are read from pulumi-aws's Python SDK, generated from
 the provider's schema (provider_schema). What the SDK does not carry (`Default:`, `validation.IntBetween`,
-`ConflictsWith`, `MaxItems` of a list) is taken from the provider's upstream schema, terraform-provider-aws
-(internal/service/<service>/<resource>.go), in the table below, for the resource types the stacks and the pack
-use; camelCase as pulumi-aws names them. One table, one place. A type not in it is passed through unchanged (its Check is not emulated),
-never refused. What AWS's own API models refuse (patterns, enums, lengths) is the validation policy's job
-(aws_facts), not Check's.
+`ConflictsWith`, `MaxItems` of a list) is the provider's upstream schema, terraform-provider-aws
+(internal/service/<service>/<resource>.go), written once in the leaf's table
+(aws_facts.validation.provider_rules.PROVIDER_SCHEMAS), which the validation policy reads too: this module is the
+mechanism that applies it as Check does. A type not in the table is passed through unchanged (its Check is not
+emulated), never refused. What AWS's own API models refuse (patterns, enums, lengths) is the validation policy's
+job (aws_facts), not Check's.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from registry_policies import ecr, iam_types, kms_types
+from aws_facts.validation.provider_rules import PROVIDER_SCHEMAS, Schema
 
 from . import provider_schema
-
-
-@dataclass(frozen=True)
-class Schema:
-    source: str  # terraform-provider-aws file the rules come from
-    defaults: dict[str, object] = field(default_factory=dict)
-    # {list-of-blocks property: {field: default}}: defaults inside each block given
-    block_defaults: dict[str, dict[str, object]] = field(default_factory=dict)
-    int_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
-    # ConflictsWith pairs of top-level properties (the provider's `ConflictsWith:`)
-    conflicts: tuple[tuple[str, str], ...] = ()
-    # {list property path: MaxItems} where the SDK keeps a list ("a.b[].c": c in each element of the list b; a
-    # MaxItems-1 block flattened to an object is checked from the SDK's own types, provider_schema)
-    max_items: dict[str, int] = field(default_factory=dict)
-
-
-SCHEMAS: dict[str, Schema] = {
-    ecr.REPOSITORY: Schema(
-        "internal/service/ecr/repository.go",
-        defaults={"imageTagMutability": "MUTABLE"},
-        block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
-        max_items={"encryptionConfigurations": 1},
-    ),
-    ecr.CREATION_TEMPLATE: Schema(
-        "internal/service/ecr/repository_creation_template.go",
-        defaults={"imageTagMutability": "MUTABLE"},
-        block_defaults={"encryptionConfigurations": {"encryptionType": "AES256"}},
-        max_items={"encryptionConfigurations": 1},
-    ),
-    ecr.REPOSITORY_POLICY: Schema("internal/service/ecr/repository_policy.go"),
-    ecr.LIFECYCLE_POLICY: Schema("internal/service/ecr/lifecycle_policy.go"),
-    ecr.REPLICATION: Schema(
-        "internal/service/ecr/replication_configuration.go",
-        max_items={
-            "replicationConfiguration.rules": 10,
-            "replicationConfiguration.rules[].destinations": 25,
-            "replicationConfiguration.rules[].repositoryFilters": 100,
-        },
-    ),
-    ecr.REGISTRY_POLICY: Schema("internal/service/ecr/registry_policy.go"),
-    ecr.REGISTRY_SCANNING: Schema("internal/service/ecr/registry_scanning_configuration.go"),
-    kms_types.KEY: Schema(
-        "internal/service/kms/key.go",
-        defaults={
-            "bypassPolicyLockoutSafetyCheck": False,
-            "customerMasterKeySpec": "SYMMETRIC_DEFAULT",
-            "enableKeyRotation": False,
-            "isEnabled": True,
-            "keyUsage": "ENCRYPT_DECRYPT",
-        },
-        int_ranges={"deletionWindowInDays": (7, 30), "rotationPeriodInDays": (90, 2560)},
-    ),
-    kms_types.REPLICA_KEY: Schema(
-        "internal/service/kms/replica_key.go",
-        defaults={"bypassPolicyLockoutSafetyCheck": False, "deletionWindowInDays": 30, "enabled": True},
-        int_ranges={"deletionWindowInDays": (7, 30)},
-    ),
-    kms_types.ALIAS: Schema("internal/service/kms/alias.go", conflicts=(("name", "namePrefix"),)),
-    iam_types.ROLE: Schema(
-        "internal/service/iam/role.go",
-        defaults={"forceDetachPolicies": False, "maxSessionDuration": 3600, "path": "/"},
-        int_ranges={"maxSessionDuration": (3600, 43200)},
-        conflicts=(("name", "namePrefix"),),
-    ),
-    iam_types.MANAGED_POLICY: Schema(
-        "internal/service/iam/policy.go",
-        defaults={"path": "/"},
-        conflicts=(("name", "namePrefix"),),
-    ),
-    iam_types.ROLE_POLICY: Schema("internal/service/iam/role_policy.go", conflicts=(("name", "namePrefix"),)),
-    iam_types.ROLE_POLICY_ATTACHMENT: Schema("internal/service/iam/role_policy_attachment.go"),
-    iam_types.OPENID_CONNECT_PROVIDER: Schema("internal/service/iam/openid_connect_provider.go"),
-}
 
 
 @dataclass(frozen=True)
@@ -108,7 +36,7 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
 
     Unknown values (a preview's outputs of other resources) are never refused: Check allows unknowns.
     """
-    schema = SCHEMAS.get(type_token)
+    schema = PROVIDER_SCHEMAS.get(type_token)
     sdk_args = provider_schema.args_class(type_token)
     failures = [
         CheckFailure(where, f"{reason} ({_source(schema, type_token)})")
@@ -130,12 +58,13 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
                 for block in copy.deepcopy(blocks)
             ]
     plain = provider_schema.unwrapped(checked)
-    for name, (low, high) in schema.int_ranges.items():
+    for name, span in schema.int_ranges.items():
         value = _as_int(plain.get(name))
-        if value is not None and not low <= value <= high:
+        if value is not None and not span.low <= value <= span.high:
             failures.append(
                 CheckFailure(
-                    name, f"expected {name} to be in the range ({low} - {high}), got {value} ({schema.source})"
+                    name,
+                    f"expected {name} to be in the range ({span.low} - {span.high}), got {value} ({schema.source})",
                 )
             )
     for first, second in schema.conflicts:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import gojson, models
+from .. import gojson, models, resource_types
 from ..ecr_account_settings import DEFAULT_REGISTRY_POLICY_SCOPE
 from ..grammars import api_rules
 from ..grammars.lifecycle import lifecycle_problems
@@ -39,21 +39,21 @@ def _never(_value: Any) -> bool:
 
 # (resource type, property path) -> (grammar, compacted by the provider before sending)
 DOCUMENTS: dict[tuple[str, str], tuple[str, bool]] = {
-    ("aws:ecr/repositoryPolicy:RepositoryPolicy", "policy"): ("repository", True),
-    ("aws:ecr/registryPolicy:RegistryPolicy", "policy"): ("registry", True),
-    ("aws:ecr/lifecyclePolicy:LifecyclePolicy", "policy"): ("lifecycle", True),
-    ("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "repositoryPolicy"): ("repository", True),
-    ("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "lifecyclePolicy"): ("lifecycle", True),
-    ("aws:ecrpublic/repositoryPolicy:RepositoryPolicy", "policy"): ("repository", False),
-    ("aws:iam/role:Role", "assumeRolePolicy"): ("trust", False),
-    ("aws:iam/role:Role", "inlinePolicies[].policy"): ("identity", False),
-    ("aws:iam/rolePolicy:RolePolicy", "policy"): ("identity", False),
-    ("aws:iam/userPolicy:UserPolicy", "policy"): ("identity", False),
-    ("aws:iam/groupPolicy:GroupPolicy", "policy"): ("identity", False),
-    ("aws:iam/policy:Policy", "policy"): ("identity", False),
-    ("aws:kms/key:Key", "policy"): ("key", False),
-    ("aws:kms/replicaKey:ReplicaKey", "policy"): ("key", False),
-    ("aws:kms/keyPolicy:KeyPolicy", "policy"): ("key", False),
+    (resource_types.ECR_REPOSITORY_POLICY, "policy"): ("repository", True),
+    (resource_types.ECR_REGISTRY_POLICY, "policy"): ("registry", True),
+    (resource_types.ECR_LIFECYCLE_POLICY, "policy"): ("lifecycle", True),
+    (resource_types.ECR_REPOSITORY_CREATION_TEMPLATE, "repositoryPolicy"): ("repository", True),
+    (resource_types.ECR_REPOSITORY_CREATION_TEMPLATE, "lifecyclePolicy"): ("lifecycle", True),
+    (resource_types.ECRPUBLIC_REPOSITORY_POLICY, "policy"): ("repository", False),
+    (resource_types.IAM_ROLE, "assumeRolePolicy"): ("trust", False),
+    (resource_types.IAM_ROLE, "inlinePolicies[].policy"): ("identity", False),
+    (resource_types.IAM_ROLE_POLICY, "policy"): ("identity", False),
+    (resource_types.IAM_USER_POLICY, "policy"): ("identity", False),
+    (resource_types.IAM_GROUP_POLICY, "policy"): ("identity", False),
+    (resource_types.IAM_POLICY, "policy"): ("identity", False),
+    (resource_types.KMS_KEY, "policy"): ("key", False),
+    (resource_types.KMS_REPLICA_KEY, "policy"): ("key", False),
+    (resource_types.KMS_KEY_POLICY, "policy"): ("key", False),
 }
 
 
@@ -196,29 +196,29 @@ def _api_rules(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if resource_type in (
-        "aws:ecr/repository:Repository",
-        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        resource_types.ECR_REPOSITORY,
+        resource_types.ECR_REPOSITORY_CREATION_TEMPLATE,
     ):
         mutability, filters = props.get("imageTagMutability"), props.get("imageTagMutabilityExclusionFilters")
         if not is_unknown(mutability) and not is_unknown(filters):
             problems += api_rules.mutability_problems(mutability, filters)
-    if resource_type in ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/keyPolicy:KeyPolicy"):
+    if resource_type in (resource_types.KMS_KEY, resource_types.KMS_REPLICA_KEY, resource_types.KMS_KEY_POLICY):
         policy = props.get("policy")
         bypass = props.get("bypassPolicyLockoutSafetyCheck")
         if isinstance(policy, (str, dict)) and not is_unknown(policy) and not is_unknown(bypass):
             problems += [p.located("policy", "") for p in api_rules.kms_lockout_problems(policy, bypass)]
-    if resource_type == "aws:kms/key:Key":
+    if resource_type == resource_types.KMS_KEY:
         names = ("customerMasterKeySpec", "keyUsage", "enableKeyRotation", "customKeyStoreId", "multiRegion")
         values = [props.get(name) for name in names]
         if not any(is_unknown(value) for value in values):
             problems += api_rules.kms_key_problems(*values)
-    if resource_type == "aws:kms/replicaKey:ReplicaKey" and not is_unknown(props.get("primaryKeyArn")):
+    if resource_type == resource_types.KMS_REPLICA_KEY and not is_unknown(props.get("primaryKeyArn")):
         problems += api_rules.replica_primary_problems(props.get("primaryKeyArn"))
-    if resource_type == "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration":
+    if resource_type == resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION:
         scan_type, rules = props.get("scanType"), props.get("rules")
         if not is_unknown(scan_type) and not is_unknown(rules):
             problems += api_rules.scan_frequency_problems(scan_type, rules)
-    if resource_type == "aws:ecr/replicationConfiguration:ReplicationConfiguration":
+    if resource_type == resource_types.ECR_REPLICATION_CONFIGURATION:
         configuration = props.get("replicationConfiguration")
         if isinstance(configuration, list):
             configuration = configuration[0] if configuration else None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import resource_types
+
 ECR_API = "https://docs.aws.amazon.com/AmazonECR/latest/APIReference"
 ECR_PUBLIC_API = "https://docs.aws.amazon.com/AmazonECRPublic/latest/APIReference"
 IAM_API = "https://docs.aws.amazon.com/IAM/latest/APIReference"
@@ -50,7 +52,7 @@ def _request(service: str, docs: str, operation: str, *pairs: str | tuple[str, s
 _EXCLUSIONS = "imageTagMutabilityExclusionFilters"
 
 REQUESTS: dict[str, Request] = {
-    "aws:ecr/repository:Repository": _request(
+    resource_types.ECR_REPOSITORY: _request(
         "ecr",
         ECR_API,
         "CreateRepository",
@@ -60,20 +62,20 @@ REQUESTS: dict[str, Request] = {
         "encryptionConfigurations=encryptionConfiguration",
         "imageScanningConfiguration",
     ),
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": _request(
+    resource_types.ECR_REPOSITORY_POLICY: _request(
         "ecr", ECR_API, "SetRepositoryPolicy", "repository=repositoryName", "policy=policyText"
     ),
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": _request(
+    resource_types.ECR_LIFECYCLE_POLICY: _request(
         "ecr", ECR_API, "PutLifecyclePolicy", "repository=repositoryName", "policy=lifecyclePolicyText"
     ),
-    "aws:ecr/registryPolicy:RegistryPolicy": _request("ecr", ECR_API, "PutRegistryPolicy", "policy=policyText"),
-    "aws:ecr/replicationConfiguration:ReplicationConfiguration": _request(
+    resource_types.ECR_REGISTRY_POLICY: _request("ecr", ECR_API, "PutRegistryPolicy", "policy=policyText"),
+    resource_types.ECR_REPLICATION_CONFIGURATION: _request(
         "ecr", ECR_API, "PutReplicationConfiguration", "replicationConfiguration"
     ),
-    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": _request(
+    resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION: _request(
         "ecr", ECR_API, "PutRegistryScanningConfiguration", "scanType", "rules"
     ),
-    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": _request(
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: _request(
         "ecr",
         ECR_API,
         "CreateRepositoryCreationTemplate",
@@ -87,7 +89,7 @@ REQUESTS: dict[str, Request] = {
         "lifecyclePolicy",
         "customRoleArn",
     ),
-    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": _request(
+    resource_types.ECR_PULL_THROUGH_CACHE_RULE: _request(
         "ecr",
         ECR_API,
         "CreatePullThroughCacheRule",
@@ -97,12 +99,12 @@ REQUESTS: dict[str, Request] = {
         "customRoleArn",
         "upstreamRepositoryPrefix",
     ),
-    "aws:ecr/accountSetting:AccountSetting": _request("ecr", ECR_API, "PutAccountSetting", "name", "value"),
-    "aws:ecrpublic/repository:Repository": _request("ecr-public", ECR_PUBLIC_API, "CreateRepository", "repositoryName"),
-    "aws:ecrpublic/repositoryPolicy:RepositoryPolicy": _request(
+    resource_types.ECR_ACCOUNT_SETTING: _request("ecr", ECR_API, "PutAccountSetting", "name", "value"),
+    resource_types.ECRPUBLIC_REPOSITORY: _request("ecr-public", ECR_PUBLIC_API, "CreateRepository", "repositoryName"),
+    resource_types.ECRPUBLIC_REPOSITORY_POLICY: _request(
         "ecr-public", ECR_PUBLIC_API, "SetRepositoryPolicy", "repositoryName", "policy=policyText"
     ),
-    "aws:iam/role:Role": _request(
+    resource_types.IAM_ROLE: _request(
         "iam",
         IAM_API,
         "CreateRole",
@@ -116,13 +118,13 @@ REQUESTS: dict[str, Request] = {
         ("inlinePolicies[].policy", "PutRolePolicy", "PolicyDocument"),
         ("managedPolicyArns[]", "AttachRolePolicy", "PolicyArn"),
     ),
-    "aws:iam/rolePolicy:RolePolicy": _request(
+    resource_types.IAM_ROLE_POLICY: _request(
         "iam", IAM_API, "PutRolePolicy", "role=RoleName", "name=PolicyName", "policy=PolicyDocument"
     ),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _request(
+    resource_types.IAM_ROLE_POLICY_ATTACHMENT: _request(
         "iam", IAM_API, "AttachRolePolicy", "role=RoleName", "policyArn=PolicyArn"
     ),
-    "aws:iam/policy:Policy": _request(
+    resource_types.IAM_POLICY: _request(
         "iam",
         IAM_API,
         "CreatePolicy",
@@ -131,17 +133,17 @@ REQUESTS: dict[str, Request] = {
         "policy=PolicyDocument",
         "description=Description",
     ),
-    "aws:iam/user:User": _request(
+    resource_types.IAM_USER: _request(
         "iam", IAM_API, "CreateUser", "name=UserName", "path=Path", "permissionsBoundary=PermissionsBoundary"
     ),
-    "aws:iam/group:Group": _request("iam", IAM_API, "CreateGroup", "name=GroupName", "path=Path"),
-    "aws:iam/userPolicy:UserPolicy": _request(
+    resource_types.IAM_GROUP: _request("iam", IAM_API, "CreateGroup", "name=GroupName", "path=Path"),
+    resource_types.IAM_USER_POLICY: _request(
         "iam", IAM_API, "PutUserPolicy", "user=UserName", "name=PolicyName", "policy=PolicyDocument"
     ),
-    "aws:iam/groupPolicy:GroupPolicy": _request(
+    resource_types.IAM_GROUP_POLICY: _request(
         "iam", IAM_API, "PutGroupPolicy", "group=GroupName", "name=PolicyName", "policy=PolicyDocument"
     ),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _request(
+    resource_types.IAM_OPEN_ID_CONNECT_PROVIDER: _request(
         "iam",
         IAM_API,
         "CreateOpenIDConnectProvider",
@@ -149,7 +151,7 @@ REQUESTS: dict[str, Request] = {
         "clientIdLists=ClientIDList",
         "thumbprintLists=ThumbprintList",
     ),
-    "aws:kms/key:Key": _request(
+    resource_types.KMS_KEY: _request(
         "kms",
         KMS_API,
         "CreateKey",
@@ -161,7 +163,7 @@ REQUESTS: dict[str, Request] = {
         ("deletionWindowInDays", "ScheduleKeyDeletion", "PendingWindowInDays"),
         ("rotationPeriodInDays", "EnableKeyRotation", "RotationPeriodInDays"),
     ),
-    "aws:kms/replicaKey:ReplicaKey": _request(
+    resource_types.KMS_REPLICA_KEY: _request(
         "kms",
         KMS_API,
         "ReplicateKey",
@@ -170,6 +172,6 @@ REQUESTS: dict[str, Request] = {
         "policy=Policy",
         ("deletionWindowInDays", "ScheduleKeyDeletion", "PendingWindowInDays"),
     ),
-    "aws:kms/keyPolicy:KeyPolicy": _request("kms", KMS_API, "PutKeyPolicy", "keyId=KeyId", "policy=Policy"),
-    "aws:kms/alias:Alias": _request("kms", KMS_API, "CreateAlias", "name=AliasName", "targetKeyId=TargetKeyId"),
+    resource_types.KMS_KEY_POLICY: _request("kms", KMS_API, "PutKeyPolicy", "keyId=KeyId", "policy=Policy"),
+    resource_types.KMS_ALIAS: _request("kms", KMS_API, "CreateAlias", "name=AliasName", "targetKeyId=TargetKeyId"),
 }
