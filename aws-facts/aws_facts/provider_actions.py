@@ -147,7 +147,7 @@ REQUIRED_ACTIONS: dict[str, Crud] = {
         update=("iam:PutRolePolicy",),
         delete=("iam:DeleteRolePolicy",),
     ),
-    resource_types.IAM_OPEN_ID_CONNECT_PROVIDER: Crud(
+    resource_types.IAM_OPENID_CONNECT_PROVIDER: Crud(
         create=("iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"),
         read=("iam:GetOpenIDConnectProvider",),
         update=(

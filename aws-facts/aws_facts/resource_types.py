@@ -2,10 +2,12 @@
 once for the whole repository.
 
 A token is how the engine names a resource's type to the pack and to the offline preview, and how every table of
-the leaf (the provider's API actions, the requests it makes, the provider's schema rules) is keyed: a token typed
-again somewhere else could drift from this one without any test noticing, so every reader imports it from here
-(the pack's ecr.py, iam_types.py and kms_types.py keep their short public names as aliases of these).
-tests/validation/test_one_copy.py holds every module outside this one to that.
+the leaf (the provider's API actions, the requests it makes, the provider's schema) is keyed: a token typed again
+somewhere else could drift from this one without any test noticing, so every reader (the leaf, the pack, the tools)
+names it from here. A name is the service and the module of the token in upper case (`aws:iam/policy:Policy` is
+IAM_POLICY, `aws:ecr/registryScanningConfiguration:...` ECR_REGISTRY_SCANNING_CONFIGURATION; OpenID is one word);
+an invoke of the provider's index module is its function's (GET_REGION). tests/validation/test_one_copy.py fails
+when another module of the code spells a token.
 """
 
 # -- ECR, IAM and KMS: the services the stacks use, in the leaf's own tables ----------------------------------
@@ -25,7 +27,7 @@ ECR_REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 
 IAM_GROUP = "aws:iam/group:Group"
 IAM_GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
-IAM_OPEN_ID_CONNECT_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+IAM_OPENID_CONNECT_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 IAM_POLICY = "aws:iam/policy:Policy"
 IAM_ROLE = "aws:iam/role:Role"
 IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

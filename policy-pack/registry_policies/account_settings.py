@@ -11,10 +11,9 @@ actions that mean the same under both.
 from __future__ import annotations
 
 from aws_facts import ecr_account_settings as settings
+from aws_facts import resource_types
 from aws_facts.iam.document import parse
 
-from . import ecr
-from .ecr import REGISTRY_POLICY as REGISTRY_POLICY
 from .findings import Finding, cannot_evaluate
 from .names import REGISTRY_POLICY_SCOPE
 from .stack import StackResource
@@ -26,7 +25,7 @@ SCOPE = REGISTRY_POLICY_SCOPE
 def scope_findings(resources: list[StackResource]) -> list[Finding]:
     findings: list[Finding] = []
     pinned: dict[str, set[str]] = {}
-    for resource in (r for r in resources if r.type == ecr.ACCOUNT_SETTING):
+    for resource in (r for r in resources if r.type == resource_types.ECR_ACCOUNT_SETTING):
         name, value = resource.props.get("name"), resource.props.get("value")
         if is_unknown(name) or is_unknown(value):
             findings.append(cannot_evaluate(SCOPE, "an account setting's name or value", resource.urn, resource.name))
@@ -45,7 +44,7 @@ def scope_findings(resources: list[StackResource]) -> list[Finding]:
             )
     scopes = pinned.get(settings.REGISTRY_POLICY_SCOPE)
     scope = next(iter(scopes)) if scopes and len(scopes) == 1 else None
-    for resource in (r for r in resources if r.type == REGISTRY_POLICY):
+    for resource in (r for r in resources if r.type == resource_types.ECR_REGISTRY_POLICY):
         policy = resource.props.get("policy")
         if is_unknown(policy):
             findings.append(cannot_evaluate(SCOPE, "policy", resource.urn, resource.name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_facts import ecr_scanning, models, resource_types
+from aws_facts import ecr_scanning, models
 from aws_facts.ecr_scanning import DEFAULT_SCAN_TYPE, FilterType, ScanFrequency
 
 from . import scanning
@@ -16,18 +16,6 @@ from .names import REPLICATION_ALLOWED as REPLICATION_ALLOWED
 from .names import SCANNING as SCANNING
 from .names import TAGS_IMMUTABLE as TAGS_IMMUTABLE
 from .values import first_block, get_path, is_unknown
-
-# pulumi-aws's ECR type tokens under the pack's short names (written once, in aws_facts.resource_types).
-REPOSITORY = resource_types.ECR_REPOSITORY
-REGISTRY_SCANNING = resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION
-LIFECYCLE_POLICY = resource_types.ECR_LIFECYCLE_POLICY
-REPLICATION = resource_types.ECR_REPLICATION_CONFIGURATION
-REGISTRY_POLICY = resource_types.ECR_REGISTRY_POLICY
-REPOSITORY_POLICY = resource_types.ECR_REPOSITORY_POLICY
-CREATION_TEMPLATE = resource_types.ECR_REPOSITORY_CREATION_TEMPLATE
-PULL_THROUGH_CACHE_RULE = resource_types.ECR_PULL_THROUGH_CACHE_RULE
-ACCOUNT_SETTING = resource_types.ECR_ACCOUNT_SETTING
-
 
 # ECR's ImageTagMutability values that keep tags immutable (the enum read from botocore's model).
 IMMUTABLE_MODES = tuple(m for m in models.enum("ecr", "ImageTagMutability") if m.startswith("IMMUTABLE"))

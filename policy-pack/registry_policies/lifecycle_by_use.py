@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.grammars import lifecycle as grammar
 
-from . import ecr
 from .findings import Finding, cannot_evaluate
 from .names import LIFECYCLE_GRAMMAR, RELEASES_KEPT
 from .values import is_unknown
@@ -24,8 +24,8 @@ RELEASE_PREFIXES_OPTION = "releaseTagPrefixes"
 
 # Where each resource type carries lifecycle policy text.
 POLICY_FIELDS = {
-    ecr.LIFECYCLE_POLICY: "policy",
-    ecr.CREATION_TEMPLATE: "lifecyclePolicy",
+    resource_types.ECR_LIFECYCLE_POLICY: "policy",
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: "lifecyclePolicy",
 }
 
 

@@ -8,10 +8,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from aws_facts import names
+from aws_facts import names, resource_types
 from aws_facts.iam import Zone
 
-from . import ecr, iam, iam_types, scanning_forms, stack
+from . import ecr, iam, scanning_forms, stack
 from .findings import Finding
 from .resources import access_subjects, all_documents, resource_documents, subject_zone
 from .tags import required_tags_findings
@@ -112,14 +112,14 @@ def cross_account_check(resource_type: str, props: dict[str, Any], config: dict[
 
 
 def github_oidc_check(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-    if resource_type != iam_types.ROLE or props.get("assumeRolePolicy") is None:
+    if resource_type != resource_types.IAM_ROLE or props.get("assumeRolePolicy") is None:
         return []
     return iam.github_oidc_findings("trust policy (assumeRolePolicy)", props["assumeRolePolicy"])
 
 
 SCANNING_CHECKS = {
-    ecr.REPOSITORY: ecr.repository_scanning_findings,
-    ecr.REGISTRY_SCANNING: ecr.registry_scanning_findings,
+    resource_types.ECR_REPOSITORY: ecr.repository_scanning_findings,
+    resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION: ecr.registry_scanning_findings,
 }
 
 
@@ -138,13 +138,13 @@ def scanning_check(resource_type: str, props: dict[str, Any], _config: dict[str,
 
 def on_repository(check: Callable[[dict[str, Any]], list[Finding]]) -> ResourceCheck:
     def run(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
-        return check(props) if resource_type == ecr.REPOSITORY else []
+        return check(props) if resource_type == resource_types.ECR_REPOSITORY else []
 
     return run
 
 
 def replication_check(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
-    if resource_type != ecr.REPLICATION:
+    if resource_type != resource_types.ECR_REPLICATION_CONFIGURATION:
         return []
     return ecr.replication_findings(
         props, _config_list(config, "allowedRegions"), _config_list(config, "allowedAccounts")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts import resource_types
 from pulumi_policy import EnforcementLevel
 
 from . import (
@@ -180,7 +181,7 @@ SPECS += [
         "scanned, or an exemption acknowledges that it does not.",
         EnforcementLevel.MANDATORY,
         validation.account_wide_scanning_findings,
-        resource_types=frozenset({ecr.REGISTRY_SCANNING}),
+        resource_types=frozenset({resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION}),
     ),
     Spec(
         singletons.ACCOUNT_WIDE_REPLICATION,
@@ -189,7 +190,7 @@ SPECS += [
         EnforcementLevel.MANDATORY,
         singletons.replication_findings,
         options={singletons.NAMESPACES_OPTION: STRING_LIST},
-        resource_types=frozenset({singletons.REPLICATION}),
+        resource_types=frozenset({resource_types.ECR_REPLICATION_CONFIGURATION}),
     ),
     Spec(
         singletons.ACCOUNT_WIDE_REGISTRY_POLICY,
@@ -198,7 +199,7 @@ SPECS += [
         EnforcementLevel.MANDATORY,
         singletons.registry_policy_findings,
         options={singletons.NAMESPACES_OPTION: STRING_LIST},
-        resource_types=frozenset({singletons.REGISTRY_POLICY}),
+        resource_types=frozenset({resource_types.ECR_REGISTRY_POLICY}),
     ),
     Spec(
         validation.VALIDATION_COVERAGE,

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.ecr_pull_through import UPSTREAMS, credential_place_problem, credential_problem
 from aws_facts.ecr_scanning import SCANNING_FREQUENCIES
 
-from . import ecr, scanning
-from .ecr import IMMUTABLE_MODES, KMS_TYPES, REGISTRY_SCANNING, scanning_configuration
+from . import scanning
+from .ecr import IMMUTABLE_MODES, KMS_TYPES, scanning_configuration
 from .findings import Finding, cannot_evaluate
 from .names import PULL_THROUGH_CACHE
 from .providers import is_unknown_account
@@ -60,10 +61,15 @@ def cache_findings(resources: list[StackResource], default: scanning.Place | Non
     templates = {
         r.props.get("prefix"): r
         for r in resources
-        if r.type == ecr.CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (r.props.get("appliedFors") or [])
+        if r.type == resource_types.ECR_REPOSITORY_CREATION_TEMPLATE
+        and "PULL_THROUGH_CACHE" in (r.props.get("appliedFors") or [])
     }
-    configurations = [scanning_configuration(r.props) for r in resources if r.type == REGISTRY_SCANNING]
-    for rule in (r for r in resources if r.type == ecr.PULL_THROUGH_CACHE_RULE):
+    configurations = [
+        scanning_configuration(r.props)
+        for r in resources
+        if r.type == resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION
+    ]
+    for rule in (r for r in resources if r.type == resource_types.ECR_PULL_THROUGH_CACHE_RULE):
         prefix, url, credential = (
             rule.props.get(k) for k in ("ecrRepositoryPrefix", "upstreamRegistryUrl", "credentialArn")
         )

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.quotas import QUOTA_TABLE
 
-from . import iam_types
 from .findings import Finding, cannot_evaluate
 from .names import QUOTAS_AGGREGATE as QUOTAS_AGGREGATE
 from .quota_measures import iam_policy_size, over
@@ -27,9 +27,11 @@ class _Principal:
 
 
 PRINCIPALS = (
-    _Principal("role", iam_types.ROLE, iam_types.ROLE_POLICY, "role", "iam-role-inline-policies"),
-    _Principal("user", iam_types.USER, iam_types.USER_POLICY, "user", "iam-user-inline-policies"),
-    _Principal("group", iam_types.GROUP, iam_types.GROUP_POLICY, "group", "iam-group-inline-policies"),
+    _Principal("role", resource_types.IAM_ROLE, resource_types.IAM_ROLE_POLICY, "role", "iam-role-inline-policies"),
+    _Principal("user", resource_types.IAM_USER, resource_types.IAM_USER_POLICY, "user", "iam-user-inline-policies"),
+    _Principal(
+        "group", resource_types.IAM_GROUP, resource_types.IAM_GROUP_POLICY, "group", "iam-group-inline-policies"
+    ),
 )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_facts import tags
+from aws_facts import resource_types, tags
 from aws_facts.quotas import AWS_TAGS_URL, ECR_TAGS_URL, IAM_TAGS_URL, KMS_TAGS_URL, QUOTA_TABLE, Quota
 
-from .ecr import CREATION_TEMPLATE
 from .findings import Finding, cannot_evaluate
 from .names import QUOTAS
 from .quota_measures import over
@@ -16,7 +15,7 @@ from .values import is_unknown
 
 # Where each taggable type keeps its tags, and which page documents its tag rules. The creation
 # template's resourceTags are applied to every repository it creates, so ECR's rules hold for them.
-TAG_PROPERTY = {CREATION_TEMPLATE: "resourceTags"}
+TAG_PROPERTY = {resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: "resourceTags"}
 TAG_RULES_URL = {"aws:iam/": IAM_TAGS_URL, "aws:ecr/": ECR_TAGS_URL, "aws:kms/": KMS_TAGS_URL}
 RESERVED_TAG_PREFIX = tags.RESERVED_PREFIX
 # "Amazon EC2 resources allow any characters" in tags (the tagging page); the other limits hold.

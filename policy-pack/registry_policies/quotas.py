@@ -13,9 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.quotas import QUOTA_TABLE, Quota
 
-from . import ecr, iam_types, kms_types
 from .findings import Finding, cannot_evaluate
 from .names import QUOTAS as QUOTAS
 from .quota_measures import iam_policy_size, over, sent_characters, utf8_bytes
@@ -24,7 +24,7 @@ from .values import first_block, get_path, is_unknown
 
 TRUST_POLICY_OPTION = "roleTrustPolicyLength"
 
-KMS_KEYS = (kms_types.KEY, kms_types.REPLICA_KEY, kms_types.KEY_POLICY)
+KMS_KEYS = (resource_types.KMS_KEY, resource_types.KMS_REPLICA_KEY, resource_types.KMS_KEY_POLICY)
 # What a generated resource name appends to namePrefix (the provider's unique-id suffix).
 UNIQUE_SUFFIX_LENGTH = 26
 
@@ -253,19 +253,19 @@ def _registry_scanning(props: dict[str, Any], _config: dict[str, Any]) -> list[F
 
 
 _RESOURCE_CHECKS = {
-    iam_types.ROLE: _role,
-    iam_types.ROLE_POLICY: _inline_policy,
-    iam_types.USER_POLICY: _inline_policy,
-    iam_types.GROUP_POLICY: _inline_policy,
-    iam_types.MANAGED_POLICY: _managed_policy,
-    iam_types.USER: _user,
-    iam_types.GROUP: _group,
-    ecr.REPOSITORY: _repository,
-    ecr.REPOSITORY_POLICY: _repository_policy,
-    ecr.REGISTRY_POLICY: _registry_policy,
-    ecr.LIFECYCLE_POLICY: _lifecycle_policy,
-    ecr.CREATION_TEMPLATE: _creation_template,
-    ecr.REPLICATION: _replication,
-    ecr.REGISTRY_SCANNING: _registry_scanning,
+    resource_types.IAM_ROLE: _role,
+    resource_types.IAM_ROLE_POLICY: _inline_policy,
+    resource_types.IAM_USER_POLICY: _inline_policy,
+    resource_types.IAM_GROUP_POLICY: _inline_policy,
+    resource_types.IAM_POLICY: _managed_policy,
+    resource_types.IAM_USER: _user,
+    resource_types.IAM_GROUP: _group,
+    resource_types.ECR_REPOSITORY: _repository,
+    resource_types.ECR_REPOSITORY_POLICY: _repository_policy,
+    resource_types.ECR_REGISTRY_POLICY: _registry_policy,
+    resource_types.ECR_LIFECYCLE_POLICY: _lifecycle_policy,
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: _creation_template,
+    resource_types.ECR_REPLICATION_CONFIGURATION: _replication,
+    resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION: _registry_scanning,
     **{kms: _kms_key for kms in KMS_KEYS},
 }

@@ -17,7 +17,6 @@ from typing import Any
 from aws_facts import resource_types
 from aws_facts.iam import Zone
 
-from . import ecr, iam_types, kms_types
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
@@ -60,16 +59,16 @@ from .values import MAX_DEPTH, get_path, is_unknown
 # Resource type -> properties (camelCase, as the engine sends checked inputs) holding a policy document.
 # Resource and trust policies, where Principal decides who is granted:
 RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
-    ecr.REPOSITORY_POLICY: ("policy",),
-    ecr.REGISTRY_POLICY: ("policy",),
-    ecr.CREATION_TEMPLATE: ("repositoryPolicy",),
+    resource_types.ECR_REPOSITORY_POLICY: ("policy",),
+    resource_types.ECR_REGISTRY_POLICY: ("policy",),
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: ("repositoryPolicy",),
     resource_types.ECRPUBLIC_REPOSITORY_POLICY: ("policy",),
-    iam_types.ROLE: ("assumeRolePolicy",),
-    kms_types.KEY: ("policy",),
-    kms_types.KEY_POLICY: ("policy",),
-    kms_types.REPLICA_KEY: ("policy",),
-    kms_types.EXTERNAL_KEY: ("policy",),
-    kms_types.REPLICA_EXTERNAL_KEY: ("policy",),
+    resource_types.IAM_ROLE: ("assumeRolePolicy",),
+    resource_types.KMS_KEY: ("policy",),
+    resource_types.KMS_KEY_POLICY: ("policy",),
+    resource_types.KMS_REPLICA_KEY: ("policy",),
+    resource_types.KMS_EXTERNAL_KEY: ("policy",),
+    resource_types.KMS_REPLICA_EXTERNAL_KEY: ("policy",),
     resource_types.S3_BUCKET: ("policy",),
     resource_types.S3_BUCKET_V2: ("policy",),
     resource_types.S3_BUCKET_POLICY: ("policy",),
@@ -110,17 +109,17 @@ RESOURCE_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
 # Identity policies: no Principal; they grant to the identity they are attached to (inside the account),
 # so they matter for no-wildcard-actions only. Outside access to a role goes through its trust policy.
 IDENTITY_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
-    iam_types.MANAGED_POLICY: ("policy",),
-    iam_types.ROLE_POLICY: ("policy",),
-    iam_types.USER_POLICY: ("policy",),
-    iam_types.GROUP_POLICY: ("policy",),
+    resource_types.IAM_POLICY: ("policy",),
+    resource_types.IAM_ROLE_POLICY: ("policy",),
+    resource_types.IAM_USER_POLICY: ("policy",),
+    resource_types.IAM_GROUP_POLICY: ("policy",),
 }
 
 # Permissions written as properties: the statement AWS stores for them (lambda_permission.py).
 SYNTHESISED = {
     LAMBDA_PERMISSION_TYPE: ("the Lambda permission", lambda_permission_document),
     LAYER_PERMISSION_TYPE: ("the Lambda layer permission", layer_permission_document),
-    kms_types.GRANT: ("the KMS grant", kms_grant_document),
+    resource_types.KMS_GRANT: ("the KMS grant", kms_grant_document),
     AMI_LAUNCH_PERMISSION_TYPE: ("the AMI launch permission", ami_launch_permission_document),
     SNAPSHOT_VOLUME_PERMISSION_TYPE: ("the snapshot create-volume permission", snapshot_volume_permission_document),
     PRINCIPAL_ASSOCIATION_TYPE: (
@@ -179,14 +178,14 @@ CFN_OTHER_READ = {
 }
 
 FRIENDLY = {
-    ecr.REPOSITORY_POLICY: "repository policy",
-    ecr.REGISTRY_POLICY: "registry policy",
-    ecr.CREATION_TEMPLATE: "creation template repository policy",
-    iam_types.ROLE: "trust policy",
-    kms_types.KEY: "key policy",
-    kms_types.KEY_POLICY: "key policy",
-    kms_types.REPLICA_KEY: "key policy",
-    kms_types.REPLICA_EXTERNAL_KEY: "key policy",
+    resource_types.ECR_REPOSITORY_POLICY: "repository policy",
+    resource_types.ECR_REGISTRY_POLICY: "registry policy",
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: "creation template repository policy",
+    resource_types.IAM_ROLE: "trust policy",
+    resource_types.KMS_KEY: "key policy",
+    resource_types.KMS_KEY_POLICY: "key policy",
+    resource_types.KMS_REPLICA_KEY: "key policy",
+    resource_types.KMS_REPLICA_EXTERNAL_KEY: "key policy",
 }
 
 
@@ -206,7 +205,7 @@ def all_documents(resource_type: str, props: dict[str, Any]) -> list[tuple[str, 
     """(where, document) for every policy document, resource, trust, inline or identity."""
     found = _documents(resource_type, props, RESOURCE_POLICY_PROPERTIES)
     found += _documents(resource_type, props, IDENTITY_POLICY_PROPERTIES)
-    if resource_type == iam_types.ROLE:
+    if resource_type == resource_types.IAM_ROLE:
         found += _inline_policies(props)
     return found
 

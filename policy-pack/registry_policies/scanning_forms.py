@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from aws_facts import resource_types
 
-from . import ecr
 from .cloudformation import (
     CLOUDCONTROL_RESOURCE,
     CLOUDFORMATION_STACK,
@@ -37,7 +36,7 @@ from .cloudformation import (
     stack_set_template,
     template_resources,
 )
-from .ecr import REGISTRY_SCANNING, REPLICATION, REPOSITORY, SCANNING
+from .ecr import SCANNING
 from .findings import Finding, cannot_evaluate
 from .subject import Subject
 
@@ -45,11 +44,14 @@ if TYPE_CHECKING:
     from .stack import StackResource
 
 FROM_CLOUDFORMATION = {
-    "AWS::ECR::Repository": (REPOSITORY, {"repositoryName": "name"}),
-    "AWS::ECR::RegistryScanningConfiguration": (REGISTRY_SCANNING, {}),
-    "AWS::ECR::ReplicationConfiguration": (REPLICATION, {}),
-    "AWS::ECR::PullThroughCacheRule": (ecr.PULL_THROUGH_CACHE_RULE, {}),
-    "AWS::ECR::RepositoryCreationTemplate": (ecr.CREATION_TEMPLATE, {"appliedFor": "appliedFors"}),
+    "AWS::ECR::Repository": (resource_types.ECR_REPOSITORY, {"repositoryName": "name"}),
+    "AWS::ECR::RegistryScanningConfiguration": (resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION, {}),
+    "AWS::ECR::ReplicationConfiguration": (resource_types.ECR_REPLICATION_CONFIGURATION, {}),
+    "AWS::ECR::PullThroughCacheRule": (resource_types.ECR_PULL_THROUGH_CACHE_RULE, {}),
+    "AWS::ECR::RepositoryCreationTemplate": (
+        resource_types.ECR_REPOSITORY_CREATION_TEMPLATE,
+        {"appliedFor": "appliedFors"},
+    ),
 }
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from aws_facts import ecr_signing, resource_types
 
-from .ecr import REPOSITORY
 from .findings import Finding, cannot_evaluate
 from .names import RELEASE_SIGNING
 from .stack import StackResource
@@ -68,7 +67,7 @@ def signing_findings(resources: list[StackResource], config: dict[str, Any]) -> 
     if not isinstance(required, bool):
         raise ValueError(f"the pack config option {REQUIRE_OPTION} must be true or false, not {required!r}")
     configurations = [r for r in resources if r.type in SIGNING_TYPES]
-    repositories = [r for r in resources if r.type == REPOSITORY]
+    repositories = [r for r in resources if r.type == resource_types.ECR_REPOSITORY]
     findings: list[Finding] = []
     patterns: list[str] = []
     for configuration in configurations:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.singletons import (
     REGISTRY_POLICY_REPLACES,
     REGISTRY_POLICY_URL,
@@ -26,8 +27,6 @@ from aws_facts.singletons import (
     replication_outside,
 )
 
-from .ecr import REGISTRY_POLICY as REGISTRY_POLICY
-from .ecr import REPLICATION as REPLICATION
 from .findings import Finding, cannot_evaluate
 from .names import ACCOUNT_WIDE_REGISTRY_POLICY as ACCOUNT_WIDE_REGISTRY_POLICY
 from .names import ACCOUNT_WIDE_REPLICATION as ACCOUNT_WIDE_REPLICATION
@@ -70,7 +69,7 @@ def _findings(
 
 
 def replication_findings(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
-    if resource_type != REPLICATION:
+    if resource_type != resource_types.ECR_REPLICATION_CONFIGURATION:
         return []
     configuration = props.get("replicationConfiguration")
     rules = configuration.get("rules") if isinstance(configuration, dict) else None
@@ -88,7 +87,7 @@ def replication_findings(resource_type: str, props: dict[str, Any], config: dict
 
 
 def registry_policy_findings(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> list[Finding]:
-    if resource_type != REGISTRY_POLICY:
+    if resource_type != resource_types.ECR_REGISTRY_POLICY:
         return []
     policy = props.get("policy")
     if is_unknown(policy):

@@ -7,18 +7,10 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aws_facts import resource_types
+
 from . import scanning, scanning_forms
-from .ecr import (
-    CREATION_TEMPLATE,
-    LIFECYCLE,
-    LIFECYCLE_POLICY,
-    PULL_THROUGH_CACHE_RULE,
-    REGISTRY_SCANNING,
-    REPLICATION,
-    REPOSITORY,
-    SCANNING,
-    scanning_configuration,
-)
+from .ecr import LIFECYCLE, SCANNING, scanning_configuration
 from .findings import Finding, cannot_evaluate
 from .providers import credentials, is_unknown_account, provider_account
 from .values import first_block, get_path, is_unknown
@@ -40,8 +32,8 @@ class StackResource:
 
 def lifecycle_coverage_findings(resources: list[StackResource]) -> list[Finding]:
     """Every repository has an aws:ecr/lifecyclePolicy:LifecyclePolicy in the stack."""
-    repositories = [r for r in resources if r.type == REPOSITORY]
-    policies = [r for r in resources if r.type == LIFECYCLE_POLICY]
+    repositories = [r for r in resources if r.type == resource_types.ECR_REPOSITORY]
+    policies = [r for r in resources if r.type == resource_types.ECR_LIFECYCLE_POLICY]
     # At preview a policy's repository is usually repo.name, an output: the engine's property dependencies still
     # say which repository it refers to. Indexed once (a search per repository was quadratic: 6 s at 4,000 models).
     depended_on = {urn for policy in policies for urn in policy.property_dependencies.get("repository", ())}
@@ -103,7 +95,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
     placed: list[tuple[scanning.Place, scanning.Configuration]] = []
     urns: dict[str, str] = {}  # a configuration's source (its quoted name) -> its URN
     undecidable_places: set[scanning.Place] = set()
-    for configuration in (r for r in resources if r.type == REGISTRY_SCANNING):
+    for configuration in (r for r in resources if r.type == resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION):
         place = _place(configuration, default)
         if place is None:
             findings.append(_unknown(f"the region of {configuration.name}", configuration))
@@ -127,7 +119,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
                     name=extra.source.strip("'"),
                 )
             )
-    for repo in (r for r in resources if r.type == REPOSITORY):
+    for repo in (r for r in resources if r.type == resource_types.ECR_REPOSITORY):
         place = _place(repo, default)
         own = get_path(first_block(repo.props.get("imageScanningConfiguration")), "scanOnPush")
         name = repo.props.get("name")
@@ -155,7 +147,7 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
                     name=repo.name,
                 )
             )
-    for replication in (r for r in resources if r.type == REPLICATION):
+    for replication in (r for r in resources if r.type == resource_types.ECR_REPLICATION_CONFIGURATION):
         findings += _replica_findings(replication, grouped, undecidable_places, default)
     for creator in (r for r in resources if r.type in CREATED_BY_ECR):
         findings += _created_by_ecr_findings(creator, grouped, undecidable_places, default)
@@ -164,8 +156,8 @@ def scanning_coverage_findings(resources: list[StackResource], default: scanning
 
 # Rules under which ECR creates repositories itself: (property holding the prefix, what creates them).
 CREATED_BY_ECR = {
-    PULL_THROUGH_CACHE_RULE: ("ecrRepositoryPrefix", "pull-through-cache repositories"),
-    CREATION_TEMPLATE: ("prefix", "create-on-push repositories"),
+    resource_types.ECR_PULL_THROUGH_CACHE_RULE: ("ecrRepositoryPrefix", "pull-through-cache repositories"),
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: ("prefix", "create-on-push repositories"),
 }
 # ECR's prefix that stands for every repository (no prefix): a creation template's or a pull-through-cache rule's.
 ROOT_PREFIX = "ROOT"
@@ -181,7 +173,7 @@ def _created_by_ecr_findings(
     prefix (`appliedFor` CREATE_ON_PUSH), are scanned only by the registry's scanning rules there: they get no
     scanOnPush of their own (a creation template has no scanning setting)."""
     key, created = CREATED_BY_ECR[creator.type]
-    if creator.type == CREATION_TEMPLATE:
+    if creator.type == resource_types.ECR_REPOSITORY_CREATION_TEMPLATE:
         applied = creator.props.get("appliedFors")
         if is_unknown(applied) or (isinstance(applied, list) and any(is_unknown(a) for a in applied)):
             return [_unknown(f"the appliedFor of creation template {creator.name}", creator)]

@@ -6,7 +6,6 @@ from typing import Any
 
 from aws_facts import resource_types
 
-from . import ecr, iam_types, kms_types
 from .findings import Finding, cannot_evaluate
 from .names import REQUIRED_TAGS as REQUIRED_TAGS
 from .values import is_unknown
@@ -14,12 +13,12 @@ from .values import is_unknown
 # Taggable types of this project whose tags the pack can see (any other resource with a tags
 # property is checked too). The creation template's tags are applied to the repositories it creates.
 TAGGABLE_TYPES = {
-    ecr.REPOSITORY: "tags",
-    ecr.CREATION_TEMPLATE: "resourceTags",
-    ecr.PULL_THROUGH_CACHE_RULE: None,
-    iam_types.ROLE: "tags",
-    iam_types.MANAGED_POLICY: "tags",
-    kms_types.KEY: "tags",
+    resource_types.ECR_REPOSITORY: "tags",
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: "resourceTags",
+    resource_types.ECR_PULL_THROUGH_CACHE_RULE: None,
+    resource_types.IAM_ROLE: "tags",
+    resource_types.IAM_POLICY: "tags",
+    resource_types.KMS_KEY: "tags",
     resource_types.S3_BUCKET: "tags",
     resource_types.S3_BUCKET_V2: "tags",
     resource_types.SQS_QUEUE: "tags",

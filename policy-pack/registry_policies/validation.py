@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.ecr_account_settings import DEFAULT_REGISTRY_POLICY_SCOPE, REGISTRY_POLICY_SCOPE
 from aws_facts.ecr_scanning import ScanFrequency
 from aws_facts.singletons import SCANNING_FILTERS_URL, scanning_leaves_out
 from aws_facts.validation import REQUESTS, validate_resource
 
-from . import ecr
 from .findings import Finding
 from .names import ACCOUNT_WIDE as ACCOUNT_WIDE
 from .names import VALIDATION as VALIDATION
@@ -36,7 +36,7 @@ from .values import is_unknown
 
 def _registry_scope(resources: list[StackResource]) -> str:
     for resource in resources:
-        if resource.type == ecr.ACCOUNT_SETTING and resource.props.get("name") == REGISTRY_POLICY_SCOPE:
+        if resource.type == resource_types.ECR_ACCOUNT_SETTING and resource.props.get("name") == REGISTRY_POLICY_SCOPE:
             value = resource.props.get("value")
             if isinstance(value, str) and not is_unknown(value):
                 return value
@@ -88,7 +88,7 @@ def coverage_finding(resource_type: str, _props: dict[str, Any], _config: dict[s
 def account_wide_scanning_findings(resource_type: str, props: dict[str, Any], _config: dict[str, Any]) -> list[Finding]:
     """A registry scanning configuration that leaves the repositories it does not name unscanned. An exemption
     (policy-exemptions, with a reason) is the acknowledgement that this is intended."""
-    if resource_type != ecr.REGISTRY_SCANNING:
+    if resource_type != resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION:
         return []
     rules, scan_type = props.get("rules"), props.get("scanType")
     if is_unknown(rules) or is_unknown(scan_type):

@@ -1,6 +1,7 @@
 """ECR policies: scanning, tag immutability, KMS, force delete, replication, lifecycle and coverage."""
 
 import pytest
+from aws_facts import resource_types
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
@@ -20,7 +21,11 @@ def lifecycle(for_repo, by_dependency=False):
     props = {"repository": UNKNOWN_STRING_VALUE if by_dependency else for_repo.props["name"], "policy": "{}"}
     deps = {"repository": (for_repo.urn,)} if by_dependency else {}
     return StackResource(
-        ecr.LIFECYCLE_POLICY, f"{for_repo.name}-lc", f"urn:lc:{for_repo.name}", props, property_dependencies=deps
+        resource_types.ECR_LIFECYCLE_POLICY,
+        f"{for_repo.name}-lc",
+        f"urn:lc:{for_repo.name}",
+        props,
+        property_dependencies=deps,
     )
 
 
@@ -28,7 +33,12 @@ HOME = Place("111111111111", "us-east-1")
 
 
 def registry_scanning(scan_type, *rules):
-    return StackResource(ecr.REGISTRY_SCANNING, "scanning", "urn:scan", {"scanType": scan_type, "rules": list(rules)})
+    return StackResource(
+        resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION,
+        "scanning",
+        "urn:scan",
+        {"scanType": scan_type, "rules": list(rules)},
+    )
 
 
 def rule(frequency, *filters):
@@ -95,7 +105,7 @@ def test_a_lifecycle_policy_covers_its_repository_by_name_or_dependency(by_depen
 
 
 def test_an_unknown_repository_without_dependencies_leaves_the_uncovered_undecided():
-    orphan = StackResource(ecr.LIFECYCLE_POLICY, "lc", "urn:lc", {"repository": UNKNOWN_STRING_VALUE})
+    orphan = StackResource(resource_types.ECR_LIFECYCLE_POLICY, "lc", "urn:lc", {"repository": UNKNOWN_STRING_VALUE})
     covered = repo("covered")
     [finding] = lifecycle_coverage_findings([repo("models"), covered, lifecycle(covered), orphan])
     assert finding.name == "models" and finding.unknown
@@ -103,7 +113,7 @@ def test_an_unknown_repository_without_dependencies_leaves_the_uncovered_undecid
 
 def _covered_by_search(resources):
     """The rule as stated, one repository at a time: a lifecycle policy names it or depends on it."""
-    policies = [r for r in resources if r.type == ecr.LIFECYCLE_POLICY]
+    policies = [r for r in resources if r.type == resource_types.ECR_LIFECYCLE_POLICY]
     verdicts = {}
     for r in resources:
         if r.type != REPO:
@@ -137,7 +147,7 @@ def test_coverage_is_the_search_of_every_policy_for_every_repository(repositorie
     resources = [repo(logical, name=name) for logical, name in repositories]
     resources += [
         StackResource(
-            ecr.LIFECYCLE_POLICY,
+            resource_types.ECR_LIFECYCLE_POLICY,
             f"lc{i}",
             f"urn:lc{i}",
             {"repository": target},

@@ -11,20 +11,26 @@ import string
 from pathlib import Path
 
 import pytest
+from aws_facts.resource_types import (
+    ECR_LIFECYCLE_POLICY,
+    ECR_REGISTRY_POLICY,
+    ECR_REGISTRY_SCANNING_CONFIGURATION,
+    ECR_REPLICATION_CONFIGURATION,
+    ECR_REPOSITORY,
+    ECR_REPOSITORY_CREATION_TEMPLATE,
+    ECR_REPOSITORY_POLICY,
+    IAM_GROUP,
+    IAM_GROUP_POLICY,
+    IAM_POLICY,
+    IAM_ROLE,
+    IAM_ROLE_POLICY,
+    IAM_USER,
+    IAM_USER_POLICY,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from offline_preview.analyzer_client import AnalyzerClient
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
-from registry_policies.ecr import (
-    CREATION_TEMPLATE,
-    LIFECYCLE_POLICY,
-    REGISTRY_POLICY,
-    REGISTRY_SCANNING,
-    REPLICATION,
-    REPOSITORY,
-    REPOSITORY_POLICY,
-)
-from registry_policies.iam_types import GROUP, GROUP_POLICY, MANAGED_POLICY, ROLE, ROLE_POLICY, USER, USER_POLICY
 from registry_policies.quota_aggregates import QUOTAS_AGGREGATE, aggregate_quota_findings
 from registry_policies.quota_measures import iam_policy_size
 from registry_policies.quota_tags import is_tag_text
@@ -111,29 +117,29 @@ def wildcard_filters(count: int) -> list[dict]:
 
 # Quota key -> (the field a finding names, a builder of (resource type, props) measuring exactly n).
 BOUNDARIES = {
-    "iam-role-trust-policy-length": ("assumeRolePolicy", lambda n: (ROLE, {"assumeRolePolicy": iam_document(n)})),
-    "iam-managed-policy-length": ("policy", lambda n: (MANAGED_POLICY, {"policy": iam_document(n)})),
-    "iam-role-name": ("name", lambda n: (ROLE, {"name": "r" * n})),
-    "iam-user-name": ("name", lambda n: (USER, {"name": "u" * n})),
-    "iam-group-name": ("name", lambda n: (GROUP, {"name": "g" * n})),
-    "iam-policy-name": ("name", lambda n: (ROLE_POLICY, {"name": "p" * n, "role": "r"})),
-    "iam-path": ("path", lambda n: (ROLE, {"path": "/" + "p" * (n - 2) + "/"})),
-    "ecr-repository-policy-length": ("policy", lambda n: (REPOSITORY_POLICY, {"policy": compact_document(n)})),
-    "ecr-registry-policy-length": ("policy", lambda n: (REGISTRY_POLICY, {"policy": compact_document(n)})),
-    "ecr-lifecycle-policy-length": ("policy", lambda n: (LIFECYCLE_POLICY, {"policy": lifecycle_of_length(n)})),
-    "ecr-lifecycle-rules": ("policy.rules", lambda n: (LIFECYCLE_POLICY, {"policy": lifecycle_with_rules(n)})),
-    "ecr-repository-name": ("name", lambda n: (REPOSITORY, {"name": "m" * n})),
-    "ecr-template-prefix": ("prefix", lambda n: (CREATION_TEMPLATE, {"prefix": "p" * n})),
-    "ecr-template-description": ("description", lambda n: (CREATION_TEMPLATE, {"description": "d" * n})),
+    "iam-role-trust-policy-length": ("assumeRolePolicy", lambda n: (IAM_ROLE, {"assumeRolePolicy": iam_document(n)})),
+    "iam-managed-policy-length": ("policy", lambda n: (IAM_POLICY, {"policy": iam_document(n)})),
+    "iam-role-name": ("name", lambda n: (IAM_ROLE, {"name": "r" * n})),
+    "iam-user-name": ("name", lambda n: (IAM_USER, {"name": "u" * n})),
+    "iam-group-name": ("name", lambda n: (IAM_GROUP, {"name": "g" * n})),
+    "iam-policy-name": ("name", lambda n: (IAM_ROLE_POLICY, {"name": "p" * n, "role": "r"})),
+    "iam-path": ("path", lambda n: (IAM_ROLE, {"path": "/" + "p" * (n - 2) + "/"})),
+    "ecr-repository-policy-length": ("policy", lambda n: (ECR_REPOSITORY_POLICY, {"policy": compact_document(n)})),
+    "ecr-registry-policy-length": ("policy", lambda n: (ECR_REGISTRY_POLICY, {"policy": compact_document(n)})),
+    "ecr-lifecycle-policy-length": ("policy", lambda n: (ECR_LIFECYCLE_POLICY, {"policy": lifecycle_of_length(n)})),
+    "ecr-lifecycle-rules": ("policy.rules", lambda n: (ECR_LIFECYCLE_POLICY, {"policy": lifecycle_with_rules(n)})),
+    "ecr-repository-name": ("name", lambda n: (ECR_REPOSITORY, {"name": "m" * n})),
+    "ecr-template-prefix": ("prefix", lambda n: (ECR_REPOSITORY_CREATION_TEMPLATE, {"prefix": "p" * n})),
+    "ecr-template-description": ("description", lambda n: (ECR_REPOSITORY_CREATION_TEMPLATE, {"description": "d" * n})),
     "ecr-replication-rules": (
         "replicationConfiguration.rules",
-        lambda n: (REPLICATION, replication([{"destinations": [destination(0)]}] * n)),
+        lambda n: (ECR_REPLICATION_CONFIGURATION, replication([{"destinations": [destination(0)]}] * n)),
     ),
     "ecr-replication-destinations": (
         "replicationConfiguration.rules[*].destinations",
         # Split over two rules, with the first destination repeated: a destination counts once.
         lambda n: (
-            REPLICATION,
+            ECR_REPLICATION_CONFIGURATION,
             replication(
                 [
                     {"destinations": [destination(i) for i in range(n // 2)]},
@@ -145,30 +151,33 @@ BOUNDARIES = {
     "ecr-replication-filters": (
         "replicationConfiguration.rules[0].repositoryFilters",
         lambda n: (
-            REPLICATION,
+            ECR_REPLICATION_CONFIGURATION,
             replication([{"destinations": [destination(0)], "repositoryFilters": prefix_filters(n)}]),
         ),
     ),
     "ecr-scanning-rules": (
         "rules",
-        lambda n: (REGISTRY_SCANNING, {"scanType": "ENHANCED", "rules": [{"scanFrequency": "SCAN_ON_PUSH"}] * n}),
+        lambda n: (
+            ECR_REGISTRY_SCANNING_CONFIGURATION,
+            {"scanType": "ENHANCED", "rules": [{"scanFrequency": "SCAN_ON_PUSH"}] * n},
+        ),
     ),
     "ecr-scanning-filters": (
         "rules[0].repositoryFilters",
         lambda n: (
-            REGISTRY_SCANNING,
+            ECR_REGISTRY_SCANNING_CONFIGURATION,
             {"rules": [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": wildcard_filters(n)}]},
         ),
     ),
     "kms-key-policy-length": ("policy", lambda n: ("aws:kms/key:Key", {"policy": utf8_document(n)})),
-    "tags-per-resource": ("tags", lambda n: (REPOSITORY, {"tags": {f"key{i}": "v" for i in range(n)}})),
-    "tag-key": ("tags['kkkk", lambda n: (REPOSITORY, {"tags": {"k" * n: "v"}})),
-    "tag-value": ("tags['k']", lambda n: (REPOSITORY, {"tags": {"k": "v" * n}})),
+    "tags-per-resource": ("tags", lambda n: (ECR_REPOSITORY, {"tags": {f"key{i}": "v" for i in range(n)}})),
+    "tag-key": ("tags['kkkk", lambda n: (ECR_REPOSITORY, {"tags": {"k" * n: "v"}})),
+    "tag-value": ("tags['k']", lambda n: (ECR_REPOSITORY, {"tags": {"k": "v" * n}})),
 }
 AGGREGATES = {
-    "iam-role-inline-policies": (ROLE, ROLE_POLICY, "role"),
-    "iam-user-inline-policies": (USER, USER_POLICY, "user"),
-    "iam-group-inline-policies": (GROUP, GROUP_POLICY, "group"),
+    "iam-role-inline-policies": (IAM_ROLE, IAM_ROLE_POLICY, "role"),
+    "iam-user-inline-policies": (IAM_USER, IAM_USER_POLICY, "user"),
+    "iam-group-inline-policies": (IAM_GROUP, IAM_GROUP_POLICY, "group"),
 }
 
 IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
@@ -272,13 +281,13 @@ def test_every_kind_of_key_policy_is_measured_in_utf8_bytes(kms_type):
 )
 def test_a_creation_templates_documents_have_the_limits_of_the_documents_it_copies(field, key, document):
     limit = DOCUMENTED[key]
-    assert resource_quota_findings(CREATION_TEMPLATE, {field: document(limit)}, {}) == []
-    [finding] = resource_quota_findings(CREATION_TEMPLATE, {field: document(limit + 1)}, {})
+    assert resource_quota_findings(ECR_REPOSITORY_CREATION_TEMPLATE, {field: document(limit)}, {}) == []
+    [finding] = resource_quota_findings(ECR_REPOSITORY_CREATION_TEMPLATE, {field: document(limit + 1)}, {})
     assert finding.message.startswith(field) and f"{limit + 1:,}" in finding.message
 
 
 def test_a_creation_templates_resource_tags_follow_ecrs_tag_rules():
-    [finding] = resource_quota_findings(CREATION_TEMPLATE, {"resourceTags": {"k": "v" * 257}}, {})
+    [finding] = resource_quota_findings(ECR_REPOSITORY_CREATION_TEMPLATE, {"resourceTags": {"k": "v" * 257}}, {})
     assert finding.message.startswith("resourceTags['k']")
     assert "ecr-using-tags.html" in finding.message
 
@@ -286,13 +295,13 @@ def test_a_creation_templates_resource_tags_follow_ecrs_tag_rules():
 def test_an_inline_policy_name_of_a_role_is_named_by_its_place():
     ok = {"name": "p" * 128, "policy": iam_document(100)}
     long = {"name": "p" * 129, "policy": iam_document(100)}
-    [finding] = resource_quota_findings(ROLE, {"inlinePolicies": [ok, long]}, {})
+    [finding] = resource_quota_findings(IAM_ROLE, {"inlinePolicies": [ok, long]}, {})
     assert finding.message.startswith("inlinePolicies[1].name: the policy name is 129 characters")
 
 
 def test_a_name_prefix_leaves_room_for_the_providers_26_character_suffix():
-    assert resource_quota_findings(ROLE, {"namePrefix": "r" * 38}, {}) == []
-    [finding] = resource_quota_findings(ROLE, {"namePrefix": "r" * 39}, {})
+    assert resource_quota_findings(IAM_ROLE, {"namePrefix": "r" * 38}, {}) == []
+    [finding] = resource_quota_findings(IAM_ROLE, {"namePrefix": "r" * 39}, {})
     assert finding.message.startswith("namePrefix: the role name is 65 characters")
     assert "at most 38 characters" in finding.message
 
@@ -302,15 +311,15 @@ def test_a_name_prefix_leaves_room_for_the_providers_26_character_suffix():
 
 def test_the_trust_policy_quota_follows_the_accounts_raised_quota_in_the_pack_config():
     config = {"roleTrustPolicyLength": 4096.0}  # pack config numbers arrive as floats
-    assert resource_quota_findings(ROLE, {"assumeRolePolicy": iam_document(4096)}, config) == []
-    [finding] = resource_quota_findings(ROLE, {"assumeRolePolicy": iam_document(4097)}, config)
+    assert resource_quota_findings(IAM_ROLE, {"assumeRolePolicy": iam_document(4096)}, config) == []
+    [finding] = resource_quota_findings(IAM_ROLE, {"assumeRolePolicy": iam_document(4097)}, config)
     assert "is 4,097 characters (whitespace not counted), above AWS's limit of 4,096" in finding.message
 
 
 @pytest.mark.parametrize("bad", [1024, 2048.5, "4096", True, [4096]])
 def test_a_trust_policy_quota_below_awss_default_or_not_a_whole_number_is_refused(bad):
     with pytest.raises(ValueError, match=r"aws-quotas\.roleTrustPolicyLength must be a whole number of at least 2048"):
-        resource_quota_findings(ROLE, {"assumeRolePolicy": iam_document(10)}, {"roleTrustPolicyLength": bad})
+        resource_quota_findings(IAM_ROLE, {"assumeRolePolicy": iam_document(10)}, {"roleTrustPolicyLength": bad})
 
 
 # ------------------------------------------------------------------------------------------- counting rule
@@ -365,10 +374,10 @@ def test_an_iam_policy_at_the_managed_policy_quota_with_an_html_character_is_ove
     base = len(json.dumps({"Version": "2012-10-17", "Statement": [statement]}, separators=(",", ":")))
     statement["Sid"] = "S" * (6_144 - base)
     fits = json.dumps({"Version": "2012-10-17", "Statement": [statement]}, separators=(",", ":"))
-    assert len(fits) == 6_144 and resource_quota_findings(MANAGED_POLICY, {"policy": fits}, {}) == []
+    assert len(fits) == 6_144 and resource_quota_findings(IAM_POLICY, {"policy": fits}, {}) == []
     statement["Sid"] = character + statement["Sid"][1:]
     written = json.dumps({"Version": "2012-10-17", "Statement": [statement]}, separators=(",", ":"))
-    [finding] = resource_quota_findings(MANAGED_POLICY, {"policy": written}, {})
+    [finding] = resource_quota_findings(IAM_POLICY, {"policy": written}, {})
     assert len(written) == 6_144 and "is 6,149 characters" in finding.message
 
 
@@ -386,7 +395,7 @@ def test_letters_digits_spaces_and_the_seven_symbols_are_tag_text(text):
 def test_any_other_punctuation_is_refused_in_a_tag(text, bad, at):
     tagged = text[:at] + bad + text[at:]
     assert not is_tag_text(tagged)
-    findings = resource_quota_findings(REPOSITORY, {"tags": {"k": tagged}}, {})
+    findings = resource_quota_findings(ECR_REPOSITORY, {"tags": {"k": tagged}}, {})
     assert any("which AWS does not accept in tags" in f.message for f in findings)
 
 
@@ -396,20 +405,20 @@ def test_any_other_punctuation_is_refused_in_a_tag(text, bad, at):
 def test_provider_default_tags_in_tags_all_count_toward_the_50():
     tags = {f"own{i}": "v" for i in range(25)}
     defaults = {f"default{i}": "v" for i in range(26)}
-    [finding] = resource_quota_findings(ROLE, {"tags": tags, "tagsAll": {**defaults, **tags}}, {})
+    [finding] = resource_quota_findings(IAM_ROLE, {"tags": tags, "tagsAll": {**defaults, **tags}}, {})
     assert "the number of tags is 51 tags, above AWS's limit of 50" in finding.message
     assert "id_tags.html" in finding.message  # an IAM resource: IAM's tag page
 
 
 def test_aws_prefixed_tags_are_refused_and_not_counted_toward_the_50():
     tags = {f"key{i}": "v" for i in range(50)} | {"aws:cloudformation:stack-name": "x"}
-    [finding] = resource_quota_findings(REPOSITORY, {"tags": tags}, {})
+    [finding] = resource_quota_findings(ECR_REPOSITORY, {"tags": tags}, {})
     assert "starts with the prefix 'aws:', which AWS reserves" in finding.message
 
 
 def test_an_empty_tag_key_is_refused_and_an_empty_value_accepted():
-    assert resource_quota_findings(REPOSITORY, {"tags": {"k": ""}}, {}) == []
-    [finding] = resource_quota_findings(REPOSITORY, {"tags": {"": "v"}}, {})
+    assert resource_quota_findings(ECR_REPOSITORY, {"tags": {"k": ""}}, {}) == []
+    [finding] = resource_quota_findings(ECR_REPOSITORY, {"tags": {"": "v"}}, {})
     assert "a tag key must not be empty" in finding.message
 
 
@@ -424,29 +433,29 @@ def test_tags_of_resources_of_other_providers_are_not_aws_tags():
 
 
 def test_a_tag_key_and_value_count_unicode_characters_not_bytes():
-    assert resource_quota_findings(REPOSITORY, {"tags": {"é" * 128: "ü" * 256}}, {}) == []
+    assert resource_quota_findings(ECR_REPOSITORY, {"tags": {"é" * 128: "ü" * 256}}, {}) == []
 
 
 # --------------------------------------------------------------------------------------------- unknowns
 
 
 def test_an_unknown_trust_policy_cannot_be_measured_and_is_reported():
-    [finding] = resource_quota_findings(ROLE, {"assumeRolePolicy": UNKNOWN_STRING_VALUE}, {})
+    [finding] = resource_quota_findings(IAM_ROLE, {"assumeRolePolicy": UNKNOWN_STRING_VALUE}, {})
     assert finding.unknown and "aws-quotas could not be evaluated during preview" in finding.message
     assert "assumeRolePolicy" in finding.message
 
 
 def test_an_unknown_tag_value_cannot_be_measured_and_is_reported():
-    [finding] = resource_quota_findings(REPOSITORY, {"tags": {"owner": UNKNOWN_STRING_VALUE}}, {})
+    [finding] = resource_quota_findings(ECR_REPOSITORY, {"tags": {"owner": UNKNOWN_STRING_VALUE}}, {})
     assert finding.unknown and "the value of tag 'owner'" in finding.message
 
 
 def test_an_unknown_replication_destination_is_reported_unless_the_known_ones_already_break_the_limit():
     unknown = {"region": UNKNOWN_STRING_VALUE, "registryId": "111122223333"}
-    [finding] = resource_quota_findings(REPLICATION, replication([{"destinations": [unknown]}]), {})
+    [finding] = resource_quota_findings(ECR_REPLICATION_CONFIGURATION, replication([{"destinations": [unknown]}]), {})
     assert finding.unknown
     over = replication([{"destinations": [destination(i) for i in range(26)] + [unknown]}])
-    [finding] = resource_quota_findings(REPLICATION, over, {})
+    [finding] = resource_quota_findings(ECR_REPLICATION_CONFIGURATION, over, {})
     assert not finding.unknown and "is 27 destinations" in finding.message
 
 
@@ -469,7 +478,7 @@ def split_over(total: int, parts: int) -> list[str]:
 def principal_with_policies(owner_type: str, policy_type: str, field: str, total: int) -> list[StackResource]:
     documents = split_over(total, 3)
     props: dict = {"name": "ci-push"}
-    if owner_type == ROLE:  # a role also carries inline policies of its own
+    if owner_type == IAM_ROLE:  # a role also carries inline policies of its own
         props["inlinePolicies"] = [{"name": "own", "policy": documents.pop()}]
     owner = stack_resource(owner_type, "ciPush", props)
     attached = [
@@ -501,9 +510,9 @@ def test_the_inline_policies_of_a_principal_together_one_over_the_limit_are_refu
 
 
 def test_a_role_policy_whose_role_is_unknown_at_preview_is_attributed_by_its_property_dependency():
-    role = stack_resource(ROLE, "ciPush", {"name": UNKNOWN_STRING_VALUE})
+    role = stack_resource(IAM_ROLE, "ciPush", {"name": UNKNOWN_STRING_VALUE})
     policies = [
-        stack_resource(ROLE_POLICY, f"p{i}", {"role": UNKNOWN_STRING_VALUE, "policy": doc}, {"role": [role.urn]})
+        stack_resource(IAM_ROLE_POLICY, f"p{i}", {"role": UNKNOWN_STRING_VALUE, "policy": doc}, {"role": [role.urn]})
         for i, doc in enumerate(split_over(10_241, 2))
     ]
     [finding] = aggregate_quota_findings([role, *policies])
@@ -511,7 +520,7 @@ def test_a_role_policy_whose_role_is_unknown_at_preview_is_attributed_by_its_pro
 
 
 def test_a_role_policy_whose_role_cannot_be_told_is_reported_as_not_evaluable():
-    policy = stack_resource(ROLE_POLICY, "orphan", {"role": UNKNOWN_STRING_VALUE, "policy": iam_document(100)})
+    policy = stack_resource(IAM_ROLE_POLICY, "orphan", {"role": UNKNOWN_STRING_VALUE, "policy": iam_document(100)})
     [finding] = aggregate_quota_findings([policy])
     assert finding.unknown and finding.name == "orphan"
     assert "aws-quotas-aggregate could not be evaluated during preview" in finding.message
@@ -519,7 +528,7 @@ def test_a_role_policy_whose_role_cannot_be_told_is_reported_as_not_evaluable():
 
 def test_the_policies_attached_to_a_role_outside_the_stack_are_summed_by_its_name():
     policies = [
-        stack_resource(ROLE_POLICY, f"p{i}", {"role": "existing-role", "policy": doc})
+        stack_resource(IAM_ROLE_POLICY, f"p{i}", {"role": "existing-role", "policy": doc})
         for i, doc in enumerate(split_over(10_241, 2))
     ]
     [finding] = aggregate_quota_findings(policies)
@@ -527,12 +536,12 @@ def test_the_policies_attached_to_a_role_outside_the_stack_are_summed_by_its_nam
 
 
 def test_an_unknown_inline_policy_is_reported_unless_the_known_ones_already_break_the_limit():
-    role = stack_resource(ROLE, "ciPush", {"name": "ci-push"})
-    unknown = stack_resource(ROLE_POLICY, "later", {"role": "ci-push", "policy": UNKNOWN_STRING_VALUE})
-    known = stack_resource(ROLE_POLICY, "now", {"role": "ci-push", "policy": iam_document(10_240)})
+    role = stack_resource(IAM_ROLE, "ciPush", {"name": "ci-push"})
+    unknown = stack_resource(IAM_ROLE_POLICY, "later", {"role": "ci-push", "policy": UNKNOWN_STRING_VALUE})
+    known = stack_resource(IAM_ROLE_POLICY, "now", {"role": "ci-push", "policy": iam_document(10_240)})
     [finding] = aggregate_quota_findings([role, unknown, known])
     assert finding.unknown and "later.policy" in finding.message
-    too_big = stack_resource(ROLE_POLICY, "now", {"role": "ci-push", "policy": iam_document(10_241)})
+    too_big = stack_resource(IAM_ROLE_POLICY, "now", {"role": "ci-push", "policy": iam_document(10_241)})
     [finding] = aggregate_quota_findings([role, unknown, too_big])
     assert not finding.unknown
     assert finding.message.startswith("role ciPush (ci-push), 1 inline policy document: the total size")
@@ -540,12 +549,12 @@ def test_an_unknown_inline_policy_is_reported_unless_the_known_ones_already_brea
 
 
 def test_two_roles_are_summed_separately():
-    first = principal_with_policies(ROLE, ROLE_POLICY, "role", 10_240)
+    first = principal_with_policies(IAM_ROLE, IAM_ROLE_POLICY, "role", 10_240)
     second = [
         stack_resource(
-            ROLE, "other", {"name": "other", "inlinePolicies": [{"name": "a", "policy": iam_document(6000)}]}
+            IAM_ROLE, "other", {"name": "other", "inlinePolicies": [{"name": "a", "policy": iam_document(6000)}]}
         ),
-        stack_resource(ROLE_POLICY, "other-1", {"role": "other", "policy": iam_document(4240)}),
+        stack_resource(IAM_ROLE_POLICY, "other-1", {"role": "other", "policy": iam_document(4240)}),
     ]
     assert aggregate_quota_findings(first + second) == []
 
@@ -571,7 +580,7 @@ def pack():
 
 
 def test_a_role_whose_inline_policies_together_break_the_quota_is_a_mandatory_stack_violation(pack):
-    resources = principal_with_policies(ROLE, ROLE_POLICY, "role", 10_241)
+    resources = principal_with_policies(IAM_ROLE, IAM_ROLE_POLICY, "role", 10_241)
     violations = [
         v for v in pack.analyze_stack([grpc_resource(r) for r in resources]) if v.policy_name == QUOTAS_AGGREGATE
     ]
@@ -583,13 +592,13 @@ def test_a_role_whose_inline_policies_together_break_the_quota_is_a_mandatory_st
 
 
 def test_a_role_whose_inline_policies_reach_the_quota_passes_the_stack_policies(pack):
-    resources = principal_with_policies(ROLE, ROLE_POLICY, "role", 10_240)
+    resources = principal_with_policies(IAM_ROLE, IAM_ROLE_POLICY, "role", 10_240)
     violations = pack.analyze_stack([grpc_resource(r) for r in resources])
     assert [v for v in violations if v.policy_name == QUOTAS_AGGREGATE] == []
 
 
 def test_a_trust_policy_over_the_configured_quota_is_a_mandatory_resource_violation(pack):
-    role = {"type": ROLE, "name": "wide", "properties": {"name": "wide", "assumeRolePolicy": iam_document(2049)}}
+    role = {"type": IAM_ROLE, "name": "wide", "properties": {"name": "wide", "assumeRolePolicy": iam_document(2049)}}
     [violation] = [v for v in pack.analyze(role) if v.policy_name == QUOTAS]
     assert violation.enforcement_level == "mandatory" and violation.resource_name == "wide"
     assert "assumeRolePolicy: the role trust policy is 2,049 characters" in violation.message
@@ -610,7 +619,7 @@ def test_every_environment_makes_both_quota_policies_mandatory(env):
 # ------------------------------------------------------------------ ECR policies: the size as the provider sends it
 
 
-@pytest.mark.parametrize("resource_type", [REPOSITORY_POLICY, REGISTRY_POLICY])
+@pytest.mark.parametrize("resource_type", [ECR_REPOSITORY_POLICY, ECR_REGISTRY_POLICY])
 def test_a_pretty_printed_ecr_policy_is_measured_compacted_as_the_provider_sends_it(resource_type):
     limit = 10_240  # SetRepositoryPolicy and PutRegistryPolicy: policyText "Maximum length of 10240"
     pretty = json.dumps(json.loads(compact_document(limit)), indent=4)
@@ -629,9 +638,9 @@ def test_each_html_character_counts_six_as_gos_json_marshal_escapes_it(character
     document["Statement"][0]["Sid"] = character + document["Statement"][0]["Sid"][1:]
     written = json.dumps(document, separators=(",", ":"), sort_keys=True)
     assert len(written) == limit - 5
-    assert resource_quota_findings(REPOSITORY_POLICY, {"policy": written}, {}) == []
+    assert resource_quota_findings(ECR_REPOSITORY_POLICY, {"policy": written}, {}) == []
     document["Statement"][0]["Sid"] = character + document["Statement"][0]["Sid"]
     written = json.dumps(document, separators=(",", ":"), sort_keys=True)
-    [finding] = resource_quota_findings(REPOSITORY_POLICY, {"policy": written}, {})
+    [finding] = resource_quota_findings(ECR_REPOSITORY_POLICY, {"policy": written}, {})
     # Two escaped characters: limit - 4 written, limit - 4 + 2 * 5 sent.
     assert len(written) == limit - 4 and f"is {limit + 6:,} characters" in finding.message

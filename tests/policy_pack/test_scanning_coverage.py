@@ -2,6 +2,7 @@
 a filter matches and which frequency wins: the leaf's, tests/validation/test_ecr_scanning.py)."""
 
 import pytest
+from aws_facts import resource_types
 from registry_policies import ecr
 from registry_policies import names as policy_names
 from registry_policies.scanning import Configuration, Place, Rule, repository_verdict
@@ -18,7 +19,9 @@ def repo(name, scan_on_push=False, provider=None, **props):
 
 def configuration(logical, scan_type, *rules, provider=None, **props):
     props = {"scanType": scan_type, "rules": list(rules), **props}
-    return StackResource(ecr.REGISTRY_SCANNING, logical, f"urn:{logical}", props, provider=provider)
+    return StackResource(
+        resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION, logical, f"urn:{logical}", props, provider=provider
+    )
 
 
 def rule(frequency, *filters):
@@ -208,9 +211,9 @@ def test_the_pack_over_grpc_reports_a_repository_whose_region_has_no_scanning():
         return {"type": REPO, "name": name, "urn": f"urn:pulumi:dev::registry::{REPO}::{name}", "properties": props}
 
     scanning_config = {
-        "type": ecr.REGISTRY_SCANNING,
+        "type": resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION,
         "name": "home",
-        "urn": f"urn:pulumi:dev::registry::{ecr.REGISTRY_SCANNING}::home",
+        "urn": f"urn:pulumi:dev::registry::{resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION}::home",
         "properties": {"scanType": "ENHANCED", "rules": [rule("CONTINUOUS_SCAN", "models/*")]},
     }
     config = {"aws:region": "eu-west-1"}
@@ -232,7 +235,10 @@ def replication(*rules, **props):
         ]
     }
     return StackResource(
-        ecr.REPLICATION, "replication", "urn:replication", {"replicationConfiguration": config, **props}
+        resource_types.ECR_REPLICATION_CONFIGURATION,
+        "replication",
+        "urn:replication",
+        {"replicationConfiguration": config, **props},
     )
 
 

@@ -6,7 +6,7 @@ pull-through-cache rule's prefix or on push under a creation template's prefix; 
 import json
 
 import pytest
-from registry_policies import ecr
+from aws_facts import resource_types
 from registry_policies.scanning import Place
 from registry_policies.stack import StackResource, scanning_coverage_findings
 
@@ -32,7 +32,9 @@ def enhanced(logical, *filters, provider=None):
             "repositoryFilters": [{"filter": f, "filterType": "WILDCARD"} for f in filters],
         }
     ]
-    return resource(ecr.REGISTRY_SCANNING, logical, provider, scanType="ENHANCED", rules=rules)
+    return resource(
+        resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION, logical, provider, scanType="ENHANCED", rules=rules
+    )
 
 
 def template(logical, **resources):

@@ -6,13 +6,13 @@ the code under test: a 256-character repository name is accepted and 257 refused
 """
 
 import pytest
-from aws_facts import models
+from aws_facts import models, resource_types
 from aws_facts.validation import DOCUMENTS, PROVIDER_RULES, REQUESTS, validate_resource
 from aws_facts.validation.shapes import member_shape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
-from registry_policies import ecr, iam_types, quotas, tags
+from registry_policies import quotas, tags
 from registry_policies.values import is_unknown
 
 REPOSITORY = "aws:ecr/repository:Repository"
@@ -43,10 +43,26 @@ def test_every_row_names_a_real_operation_and_member_of_botocores_model(resource
 
 
 def test_every_type_the_pack_measures_or_tags_is_in_the_table():
-    known = {iam_types.ROLE, iam_types.USER, iam_types.GROUP, iam_types.MANAGED_POLICY, iam_types.ROLE_POLICY}
-    known |= {iam_types.USER_POLICY, iam_types.GROUP_POLICY, ecr.REPOSITORY, ecr.REPOSITORY_POLICY}
-    known |= {ecr.REGISTRY_POLICY, ecr.LIFECYCLE_POLICY, ecr.CREATION_TEMPLATE, ecr.REPLICATION}
-    known |= {ecr.REGISTRY_SCANNING, *quotas.KMS_KEYS}
+    known = {
+        resource_types.IAM_ROLE,
+        resource_types.IAM_USER,
+        resource_types.IAM_GROUP,
+        resource_types.IAM_POLICY,
+        resource_types.IAM_ROLE_POLICY,
+    }
+    known |= {
+        resource_types.IAM_USER_POLICY,
+        resource_types.IAM_GROUP_POLICY,
+        resource_types.ECR_REPOSITORY,
+        resource_types.ECR_REPOSITORY_POLICY,
+    }
+    known |= {
+        resource_types.ECR_REGISTRY_POLICY,
+        resource_types.ECR_LIFECYCLE_POLICY,
+        resource_types.ECR_REPOSITORY_CREATION_TEMPLATE,
+        resource_types.ECR_REPLICATION_CONFIGURATION,
+    }
+    known |= {resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION, *quotas.KMS_KEYS}
     known |= {t for t in tags.TAGGABLE_TYPES if t.startswith(("aws:ecr/", "aws:iam/", "aws:kms/"))}
     assert known - set(REQUESTS) == set()
 

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.ecr_scanning import FilterType
-from registry_policies import ecr as ecr_types
 
 SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 STACK_TYPES = ("pulumi:pulumi:Stack",)
@@ -204,11 +204,11 @@ def _scanning(ecr: Any, inputs: Mapping[str, Any]) -> list[tuple[str, Any, Any]]
 
 
 READERS: dict[str, Callable[[Any, Mapping[str, Any]], list[tuple[str, Any, Any]]]] = {
-    ecr_types.REPOSITORY: _repository,
-    ecr_types.REPOSITORY_POLICY: _repository_policy,
-    ecr_types.LIFECYCLE_POLICY: _lifecycle_policy,
-    ecr_types.REGISTRY_POLICY: _registry_policy,
-    ecr_types.REGISTRY_SCANNING: _scanning,
+    resource_types.ECR_REPOSITORY: _repository,
+    resource_types.ECR_REPOSITORY_POLICY: _repository_policy,
+    resource_types.ECR_LIFECYCLE_POLICY: _lifecycle_policy,
+    resource_types.ECR_REGISTRY_POLICY: _registry_policy,
+    resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION: _scanning,
 }
 GONE = (
     "RepositoryNotFoundException",

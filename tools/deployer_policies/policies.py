@@ -31,6 +31,7 @@ builders the three policies share in statements.py.
 
 from __future__ import annotations
 
+from aws_facts import resource_types
 from aws_facts.ecr_account_settings import BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE
 from aws_facts.iam.quotas import MANAGED_POLICY
 from aws_facts.iam.quotas import policy_size as iam_policy_size
@@ -38,7 +39,6 @@ from aws_facts.provider_actions import SIGNING_TYPE
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION
 from model_registry.policy_documents import Document, document, statement
 from model_registry.policy_documents.iam import GITHUB_OIDC_HOST
-from registry_policies import ecr, iam_types, kms_types
 
 from .boundary import bounded_roles
 from .scope import PROJECT_TAG, ROLES_OF, Target, key_alias
@@ -58,14 +58,16 @@ CACHE_REPOSITORY_ACTIONS = ["ecr:CreateRepository", "ecr:PutLifecyclePolicy", "e
 def registry_policy(target: Target) -> Document:
     """The registry stack: repositories and their lifecycle policies, the key and its alias, scanning, and
     the upstream caches (rules, creation templates, the template role) when the catalog names upstreams."""
-    repository_types = (ecr.REPOSITORY, ecr.LIFECYCLE_POLICY)
-    cache_rule = ecr.PULL_THROUGH_CACHE_RULE
-    template = ecr.CREATION_TEMPLATE
-    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
-    scanning = ecr.REGISTRY_SCANNING
-    alias_actions = service_actions(kms_types.ALIAS, prefix="kms:")
+    repository_types = (resource_types.ECR_REPOSITORY, resource_types.ECR_LIFECYCLE_POLICY)
+    cache_rule = resource_types.ECR_PULL_THROUGH_CACHE_RULE
+    template = resource_types.ECR_REPOSITORY_CREATION_TEMPLATE
+    role_types = (resource_types.IAM_ROLE, resource_types.IAM_ROLE_POLICY)
+    scanning = resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION
+    alias_actions = service_actions(resource_types.KMS_ALIAS, prefix="kms:")
     # Key administration, and DescribeKey for ECR's encrypted repositories.
-    key_actions = sorted(set(service_actions(kms_types.KEY, prefix="kms:")) - {"kms:CreateKey"} | {"kms:DescribeKey"})
+    key_actions = sorted(
+        set(service_actions(resource_types.KMS_KEY, prefix="kms:")) - {"kms:CreateKey"} | {"kms:DescribeKey"}
+    )
     alias = f"arn:aws:kms:{target.region}:{target.account_id}:{key_alias(target.namespace)}"
     return document(
         statement(
@@ -141,12 +143,12 @@ def registry_policy(target: Target) -> Document:
 
 def replication_policy(target: Target) -> Document:
     """The replication stack: replication, registry policy, templates, replica keys, the template role."""
-    replication = ecr.REPLICATION
-    registry_policy_type = ecr.REGISTRY_POLICY
-    template = ecr.CREATION_TEMPLATE
-    replica_key = kms_types.REPLICA_KEY
-    scanning = ecr.REGISTRY_SCANNING
-    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
+    replication = resource_types.ECR_REPLICATION_CONFIGURATION
+    registry_policy_type = resource_types.ECR_REGISTRY_POLICY
+    template = resource_types.ECR_REPOSITORY_CREATION_TEMPLATE
+    replica_key = resource_types.KMS_REPLICA_KEY
+    scanning = resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION
+    role_types = (resource_types.IAM_ROLE, resource_types.IAM_ROLE_POLICY)
     # What ECR checks on repositories when a template describes them: granted in replica regions only,
     # so this deployer cannot set the policy of a repository in the registry's own region.
     template_repository_actions = ["ecr:CreateRepository", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy"]
@@ -168,7 +170,7 @@ def replication_policy(target: Target) -> Document:
         # Only the settings the stack pins (not BLOB_MOUNTING, nor a setting ECR adds later).
         statement(
             "PinTheRegistryPolicyScopeAndBasicScanVersion",
-            service_actions(ecr.ACCOUNT_SETTING, prefix="ecr:"),
+            service_actions(resource_types.ECR_ACCOUNT_SETTING, prefix="ecr:"),
             resources="*",
             conditions={
                 "StringEquals": {
@@ -223,12 +225,12 @@ def replication_policy(target: Target) -> Document:
 
 def access_policy(target: Target) -> Document:
     """The access stack: repository policies, the CI push and inference pull roles, the OIDC provider."""
-    role_types = (iam_types.ROLE, iam_types.ROLE_POLICY)
-    oidc = iam_types.OPENID_CONNECT_PROVIDER
+    role_types = (resource_types.IAM_ROLE, resource_types.IAM_ROLE_POLICY)
+    oidc = resource_types.IAM_OPENID_CONNECT_PROVIDER
     return document(
         statement(
             "ManageModelRepositoryPolicies",
-            service_actions(ecr.REPOSITORY_POLICY, prefix="ecr:"),
+            service_actions(resource_types.ECR_REPOSITORY_POLICY, prefix="ecr:"),
             resources=target.repositories(),
         ),
         *bounded_roles(target, ACCESS, role_types),

@@ -17,9 +17,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.iam import Statement, resource_tag_context
 from aws_facts.iam.evaluate import resource_applies
-from registry_policies import ecr, iam_types
 
 from .access_rows import Found, Matrix, repository_rows, statements_of
 from .manifest import UNKNOWN_PLACEHOLDER
@@ -53,7 +53,7 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     repositories: dict[str, tuple[str | None, dict[str, str]]] = {}
     for r in resources:
-        if r["type"] != ecr.REPOSITORY:
+        if r["type"] != resource_types.ECR_REPOSITORY:
             continue
         name = r["inputs"].get("name") or r.get("outputs", {}).get("name")
         tags = {**(r["inputs"].get("tags") or {}), **(r.get("outputs", {}).get("tagsAll") or {})}
@@ -61,14 +61,16 @@ def access_matrix(resources: Iterable[Mapping[str, Any]]) -> Matrix:
             repositories[name] = (_deployed_arn(r, providers), {str(k): str(v) for k, v in tags.items()})
     repository_policies: dict[str, list[Statement]] = {}
     for r in resources:
-        if r["type"] == ecr.REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
+        if r["type"] == resource_types.ECR_REPOSITORY_POLICY and r["inputs"].get("repository") in repositories:
             repository_policies.setdefault(r["inputs"]["repository"], []).extend(
                 statements_of(r["inputs"].get("policy"))
             )
     # Pull-through cache repositories do not exist before their first pull: one row `<prefix>/*` per
     # creation template applied for PULL_THROUGH_CACHE, with the policy the template gives them.
     for r in resources:
-        if r["type"] == ecr.CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (r["inputs"].get("appliedFors") or []):
+        if r["type"] == resource_types.ECR_REPOSITORY_CREATION_TEMPLATE and "PULL_THROUGH_CACHE" in (
+            r["inputs"].get("appliedFors") or []
+        ):
             name = f"{r['inputs'].get('prefix')}/*"
             tags = {str(k): str(v) for k, v in (r["inputs"].get("resourceTags") or {}).items()}
             repositories[name] = (None, tags)
@@ -105,22 +107,22 @@ def _identity_documents(resources: list[Mapping[str, Any]]) -> list[tuple[str | 
     roles = {
         r["inputs"].get("name") or r.get("name"): _deployed_arn(r, providers)
         for r in resources
-        if r["type"] == iam_types.ROLE
+        if r["type"] == resource_types.IAM_ROLE
     }
     managed = {
         _deployed_arn(r, providers): r["inputs"].get("policy")
         for r in resources
-        if r["type"] == iam_types.MANAGED_POLICY
+        if r["type"] == resource_types.IAM_POLICY
     }
     found: dict[str | None, list[Statement]] = {}
     for r in resources:
-        if r["type"] == iam_types.ROLE_POLICY:
+        if r["type"] == resource_types.IAM_ROLE_POLICY:
             role = r["inputs"].get("role")
             found.setdefault(roles.get(role, role), []).extend(statements_of(r["inputs"].get("policy")))
-        elif r["type"] == iam_types.ROLE_POLICY_ATTACHMENT and r["inputs"].get("policyArn") in managed:
+        elif r["type"] == resource_types.IAM_ROLE_POLICY_ATTACHMENT and r["inputs"].get("policyArn") in managed:
             role = r["inputs"].get("role")
             found.setdefault(roles.get(role, role), []).extend(statements_of(managed[r["inputs"]["policyArn"]]))
-        elif r["type"] == iam_types.ROLE:
+        elif r["type"] == resource_types.IAM_ROLE:
             arn = _deployed_arn(r, providers)
             for policy in _list(r["inputs"].get("inlinePolicies")):
                 if isinstance(policy, dict):

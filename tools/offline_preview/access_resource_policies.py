@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.iam import Statement, TooComplex, UnsupportedCondition, Zone, callers_for, reach
 from aws_facts.iam.actions import actions_on
-from registry_policies import ecr, kms_types
 
 from .access_rows import Found, Matrix, repository_rows, row_label, statements_of
 
-KMS_KEYS = (kms_types.KEY, kms_types.REPLICA_KEY)
+KMS_KEYS = (resource_types.KMS_KEY, resource_types.KMS_REPLICA_KEY)
 # What pull, push and admin mean for a repository's KMS key: decrypting its layers, encrypting new ones,
 # and changing who may do either (or destroying the key, which loses every image).
 KMS_CAPABILITIES = {
@@ -32,10 +32,10 @@ def resource_policy_rows(resources: Iterable[Mapping[str, Any]]) -> Matrix:
     memo: dict[tuple, tuple[Found | str, Statement | None]] = {}
     for r in resources:
         inputs, name = r.get("inputs") or {}, str(r.get("name") or r.get("urn", "").rpartition("::")[2])
-        if r.get("type") == ecr.REGISTRY_POLICY:
+        if r.get("type") == resource_types.ECR_REGISTRY_POLICY:
             found = repository_rows(statements_of(inputs.get("policy")), [], None, {}, memo)
             rows[f"(registry policy) {name}"] = _relabel(found, "registry policy")
-        elif r.get("type") == ecr.CREATION_TEMPLATE and inputs.get("repositoryPolicy"):
+        elif r.get("type") == resource_types.ECR_REPOSITORY_CREATION_TEMPLATE and inputs.get("repositoryPolicy"):
             label = f"(replica template) {inputs.get('prefix') or name}/ ({name})"
             found = repository_rows(statements_of(inputs.get("repositoryPolicy")), [], None, {}, memo)
             rows[label] = _relabel(found, "replica template policy")

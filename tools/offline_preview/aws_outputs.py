@@ -18,7 +18,6 @@ from urllib.parse import urlparse
 from aws_facts import resource_types
 from aws_facts.kms import key_arn, replica_key_arn
 from model_registry.naming import LOCAL_ACCOUNT_ID
-from registry_policies import ecr, iam_types, kms_types
 
 from .policy_document import PolicyDocumentError, get_policy_document
 
@@ -227,22 +226,22 @@ def _iam_role_policy_attachment(logical_name, urn, inputs, env):
 
 
 _DERIVED = {
-    ecr.REPOSITORY: _ecr_repository,
-    ecr.REPOSITORY_POLICY: _ecr_per_repository,
-    ecr.LIFECYCLE_POLICY: _ecr_per_repository,
-    ecr.REPLICATION: _ecr_registry_wide,
-    ecr.REGISTRY_POLICY: _ecr_registry_wide,
-    ecr.REGISTRY_SCANNING: _ecr_registry_wide,
-    ecr.CREATION_TEMPLATE: _ecr_creation_template,
-    kms_types.KEY: _kms_key,
-    kms_types.REPLICA_KEY: _kms_replica_key,
-    kms_types.ALIAS: _kms_alias,
-    iam_types.ROLE: _iam_role,
-    iam_types.USER: _iam_user,
-    iam_types.MANAGED_POLICY: _iam_policy,
-    iam_types.OPENID_CONNECT_PROVIDER: _iam_oidc_provider,
-    iam_types.ROLE_POLICY: _iam_role_policy,
-    iam_types.ROLE_POLICY_ATTACHMENT: _iam_role_policy_attachment,
+    resource_types.ECR_REPOSITORY: _ecr_repository,
+    resource_types.ECR_REPOSITORY_POLICY: _ecr_per_repository,
+    resource_types.ECR_LIFECYCLE_POLICY: _ecr_per_repository,
+    resource_types.ECR_REPLICATION_CONFIGURATION: _ecr_registry_wide,
+    resource_types.ECR_REGISTRY_POLICY: _ecr_registry_wide,
+    resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION: _ecr_registry_wide,
+    resource_types.ECR_REPOSITORY_CREATION_TEMPLATE: _ecr_creation_template,
+    resource_types.KMS_KEY: _kms_key,
+    resource_types.KMS_REPLICA_KEY: _kms_replica_key,
+    resource_types.KMS_ALIAS: _kms_alias,
+    resource_types.IAM_ROLE: _iam_role,
+    resource_types.IAM_USER: _iam_user,
+    resource_types.IAM_POLICY: _iam_policy,
+    resource_types.IAM_OPENID_CONNECT_PROVIDER: _iam_oidc_provider,
+    resource_types.IAM_ROLE_POLICY: _iam_role_policy,
+    resource_types.IAM_ROLE_POLICY_ATTACHMENT: _iam_role_policy_attachment,
 }
 
 
@@ -253,7 +252,7 @@ def invoke_result(token: str, args: dict, env: AwsEnvironment) -> dict:
     `getPartition` and `getRegion` (AWS's partition data, as the provider's endpoints package), and
     `getCallerIdentity` where the account is certain. Anything else stops the preview.
     """
-    if token == iam_types.GET_POLICY_DOCUMENT:
+    if token == resource_types.IAM_GET_POLICY_DOCUMENT:
         try:
             return get_policy_document(args)
         except PolicyDocumentError as exc:

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 
 from aws_facts import resource_types
-from registry_policies import iam_types
 
 from .manifest import json_text, rebuild_inputs
 
@@ -26,8 +25,8 @@ _UNKNOWN = object()
 
 # Pulumi type tokens whose Terraform type the snake_case rule does not give.
 TYPE_OVERRIDES = {
-    iam_types.OPENID_CONNECT_PROVIDER: "aws_iam_openid_connect_provider",
-    iam_types.SAML_PROVIDER: "aws_iam_saml_provider",
+    resource_types.IAM_OPENID_CONNECT_PROVIDER: "aws_iam_openid_connect_provider",
+    resource_types.IAM_SAML_PROVIDER: "aws_iam_saml_provider",
     resource_types.EC2_VPC_IPV4_CIDR_BLOCK_ASSOCIATION: "aws_vpc_ipv4_cidr_block_association",
 }
 # Pulumi input names whose Terraform attribute is not the snake_case (or singular block) form.

@@ -20,9 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_facts import resource_types
 from aws_facts.singletons import replication_covers
 from model_registry.contract import REGISTRY, REPLICATION
-from registry_policies import ecr, providers, scanning
+from registry_policies import providers, scanning
 
 from .aws_outputs import AwsEnvironment
 from .default_providers import PROVIDER_PREFIX
@@ -83,7 +84,7 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
     stacks = {project: _Stack(manifest) for project, manifest in manifests.items()}
     placed: list[tuple[scanning.Place, scanning.Configuration]] = []
     for stack in stacks.values():
-        for resource in stack.of_type(ecr.REGISTRY_SCANNING):
+        for resource in stack.of_type(resource_types.ECR_REGISTRY_SCANNING_CONFIGURATION):
             source = f"{stack.project}:{resource['name']}"
             place = stack.place(resource)
             config = scanning.configuration_from_inputs(resource["inputs"], source, _unknown)
@@ -106,7 +107,7 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
         return report
     namespace = registry.outputs.get("namespace")
     repositories: list[tuple[str, scanning.Place | None, bool]] = []
-    for resource in registry.of_type(ecr.REPOSITORY):
+    for resource in registry.of_type(resource_types.ECR_REPOSITORY):
         name = resource["inputs"].get("name")
         if not isinstance(name, str) or _unknown(name):
             report.problems.append(f"{REGISTRY}:{resource['name']}: its repository name is not known")
@@ -124,7 +125,7 @@ def scanning_coverage(manifests: Mapping[str, Mapping[str, Any]]) -> CoverageRep
     replication = stacks.get(REPLICATION)
     if replication is None:
         return report
-    for resource in replication.of_type(ecr.REPLICATION):
+    for resource in replication.of_type(resource_types.ECR_REPLICATION_CONFIGURATION):
         source_place = replication.place(resource)
         rules = ((resource["inputs"].get("replicationConfiguration") or {}).get("rules")) or []
         for rule in rules if isinstance(rules, list) else [rules]:

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aws_facts import resource_types
 from aws_facts.iam import Statement, parse
 from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
-from registry_policies import ecr, kms_types
 
 from .manifest_reader import ManifestError, read_manifest
 
@@ -30,8 +30,8 @@ BLOCKED_REPLACE = "BLOCKED: protected resource would be replaced (deleted, then 
 # `encryption_type`, `kms_key`); aws_kms_key `customer_master_key_spec`, `key_usage`, `multi_region`,
 # `custom_key_store_id`, `xks_key_id`.
 REPLACE_ON_CHANGE = {
-    ecr.REPOSITORY: ("name", "encryptionConfigurations"),
-    kms_types.KEY: ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
+    resource_types.ECR_REPOSITORY: ("name", "encryptionConfigurations"),
+    resource_types.KMS_KEY: ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"),
 }
 IGNORED_FIELDS = ("source",)  # where in the program a resource is declared is not a change to it
 
@@ -178,7 +178,7 @@ def diff_manifests(base: dict, head: dict) -> list[ResourceChange]:
 
 
 # Resource policies and the input naming what they govern.
-_GOVERNS = {ecr.REPOSITORY_POLICY: "repository", ecr.REPOSITORY: "name"}
+_GOVERNS = {resource_types.ECR_REPOSITORY_POLICY: "repository", resource_types.ECR_REPOSITORY: "name"}
 
 
 def _target(entry: dict) -> str:
@@ -338,7 +338,7 @@ def access_broadens(changes: dict[str, list[ResourceChange]], base: BaseAccess |
 # What pull and push mean, as the access matrix's columns read them: push is what it takes on top of pull.
 _PULL = frozenset(PULL_ACTIONS)
 _PUSH = frozenset(PUSH_ONLY_ACTIONS)
-_NOUNS = {ecr.REPOSITORY_POLICY: ("repository", "repositories")}
+_NOUNS = {resource_types.ECR_REPOSITORY_POLICY: ("repository", "repositories")}
 
 
 def by_principal(changes: dict[str, list[ResourceChange]]) -> list[dict]:

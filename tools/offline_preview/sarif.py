@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 
+from aws_facts import resource_types
 from model_registry.catalog import load_catalog
 from model_registry.errors import ConfigError
-from registry_policies import ecr
 from registry_policies.pack_specs import SPECS
 
 from .checkov import find_checkov
@@ -43,9 +43,9 @@ _DESCRIPTIONS = {
 }
 # Resource types a catalog entry gives birth to, and the input that names the model's repository.
 CATALOG_BORN = {
-    ecr.REPOSITORY: "name",
-    ecr.REPOSITORY_POLICY: "repository",
-    ecr.LIFECYCLE_POLICY: "repository",
+    resource_types.ECR_REPOSITORY: "name",
+    resource_types.ECR_REPOSITORY_POLICY: "repository",
+    resource_types.ECR_LIFECYCLE_POLICY: "repository",
 }
 
 

@@ -243,7 +243,7 @@ PROVIDER_SCHEMAS: dict[str, Schema] = {
         rules=(_iam_name_prefix("policyNameType", "validResourceName(rolePolicyNamePrefixMaxLen)"),),
     ),
     resource_types.IAM_ROLE_POLICY_ATTACHMENT: Schema("internal/service/iam/role_policy_attachment.go"),
-    resource_types.IAM_OPEN_ID_CONNECT_PROVIDER: Schema(
+    resource_types.IAM_OPENID_CONNECT_PROVIDER: Schema(
         "internal/service/iam/openid_connect_provider.go",
         rules=(Rule("url", "must be an https:// URL without a query (validOpenIDURL)", _https_url),),
     ),

@@ -143,7 +143,7 @@ REQUESTS: dict[str, Request] = {
     resource_types.IAM_GROUP_POLICY: _request(
         "iam", IAM_API, "PutGroupPolicy", "group=GroupName", "name=PolicyName", "policy=PolicyDocument"
     ),
-    resource_types.IAM_OPEN_ID_CONNECT_PROVIDER: _request(
+    resource_types.IAM_OPENID_CONNECT_PROVIDER: _request(
         "iam",
         IAM_API,
         "CreateOpenIDConnectProvider",
