@@ -80,6 +80,15 @@ def plan(catalog: Catalog, per_part: int = MODELS_PER_PART) -> tuple[Shard, ...]
     return tuple(shards)
 
 
+def part_changes(base: tuple[Shard, ...], head: tuple[Shard, ...]) -> dict[str, tuple[str, str]]:
+    """{model: (its shard in `base`, its shard in `head`)} for each model of both plans whose shard changed (a team
+    that grew a part, a renamed team file, a model moved to another team): each is a `pulumi state move`. A model
+    added or removed is no move."""
+    before = {model: shard.name for shard in base for model in shard.models}
+    after = {model: shard.name for shard in head for model in shard.models}
+    return {m: (before[m], after[m]) for m in sorted(before.keys() & after.keys()) if before[m] != after[m]}
+
+
 def shard_catalog(catalog: Catalog, name: str, per_part: int = MODELS_PER_PART) -> Catalog:
     """The catalog of one shard (its team and its models only), or a ConfigError naming the known shards."""
     found = {shard.name: shard for shard in plan(catalog, per_part)}
