@@ -65,7 +65,7 @@ endif
 .DEFAULT_GOAL := help
 .PHONY: help install tools test lint check-pulumi check-confirmed check-plans check-stack check-env emulator emulator-stop \
         local-reset pulumi-cli deploy-all preview-all plan-all destroy-all deploy preview destroy diff deployer-policies \
-        pack-bundle bench clean shard-migration gate
+        pack-bundle bench clean shard-migration shard-moves gate
 
 # `make help`: every target with a `## ` description ($(NAME) shown with its value), then the variables.
 HELP_VARS := ENV STACK PROJECT BASE OFFLINE PREVIEW_FLAGS DIFF_FLAGS DIFF_STATUS_FILE PLAN_DIR PLANS YES IMAGE MOTO_PORT SHARDED CHANGED ONLY JOBS
@@ -263,6 +263,9 @@ diff: check-env install ## what changed since BASE (a git revision): per resourc
 # Moving ENV's stacks to the sharded layout: `pulumi state move` and `stack rename` only (docs/shards.md).
 shard-migration: check-env install ## the plan (and diff: moved, or BLOCKED) that moves ENV to the sharded layout; APPLY=1 runs it
 	$(VENV)/bin/python -m offline_preview.migration --env $(ENV) $(if $(APPLY),--apply)
+
+shard-moves: check-env install ## the state moves (diff: moved, or BLOCKED) of the models whose shard changed since BASE; APPLY=1 runs them
+	$(VENV)/bin/python -m offline_preview.part_moves --env $(ENV) --base "$$BASE" $(if $(APPLY),--apply)
 
 deployer-policies: check-env install ## write each stack owner's least-privilege deployer policy for ENV to build/deployer-policies/ENV/
 	$(VENV)/bin/python -m deployer_policies --env $(ENV) --out build/deployer-policies/$(ENV)

@@ -24,10 +24,10 @@ from aws_facts.names import partition_of
 
 from . import naming
 from .catalog_files import SUFFIX, file_shown, load_team_file
-from .catalog_model import MAX_TEAM_NAME, CatalogModel, Team, TeamFile
+from .catalog_model import MAX_TEAM_NAME, RENAME_TEAM, CatalogModel, Team, TeamFile
 from .catalog_zone import TrustedZone, pack_config_path, trusted_zone
 from .errors import ConfigError
-from .stack_names import config_stack
+from .stack_names import SEPARATOR, config_stack, part_of
 
 # What other code imports from here; the parts live in catalog_model (a team file's shape), catalog_files
 # (reading one file), catalog_zone (the trusted zone).
@@ -166,6 +166,7 @@ def _across_files(teams: list[Team], models: list[CatalogModel], namespace: str 
                 f"{team.file}:1: team: {team.name!r} and {other.name!r} ({other.file}) differ only in case; "
                 f"IAM role names ignore case, so both would be {naming.ci_push_role(team.name.lower())}: merge them"
             )
+    problems += _named_like_parts(teams)
     seen: dict[str, CatalogModel] = {}
     for model in models:
         first = seen.setdefault(model.name, model)
@@ -181,4 +182,23 @@ def _across_files(teams: list[Team], models: list[CatalogModel], namespace: str 
                     f"{model.where}: model {model.name!r}: name: the repository name {namespace}/<name> is "
                     f"{len(full)} characters; ECR allows {naming.ECR_REPOSITORY_NAME_LENGTH[1]}: shorten the name"
                 )
+    return problems
+
+
+def _named_like_parts(teams: list[Team]) -> list[str]:
+    """Teams named like a later part of another team (`nlp.2`, `nlp.3`, ... of team `nlp`, stack_names.part_name):
+    in the sharded layout both would be stack <env>.nlp.2 once nlp grows a part, so the name is refused now, in
+    every layout and at any size (the rest of the team-name rule is catalog_model.team_name_problem). Case aside,
+    as stack files on a case-insensitive disk are."""
+    owners = {team.name.lower(): team for team in teams}
+    problems = []
+    for team in teams:
+        part = part_of(team.name.lower())
+        owner = owners.get(part[0]) if part else None
+        if part and owner is not None:
+            problems.append(
+                f"{team.file}:1: team: {team.name!r} is the name of part {part[1]} of team {owner.name!r} "
+                f"({owner.file}) in the sharded layout, stack <env>{SEPARATOR}{team.name}, which that team gets as "
+                f"it grows (docs/shards.md); {RENAME_TEAM}"
+            )
     return problems

@@ -26,20 +26,41 @@ from .config import (
 )
 from .config_errors import WhenEmpty
 from .rules import refusing
+from .stack_names import CORE, SEPARATOR, STACK_NAME_CHARACTERS
 
-# A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in
-# all) and a tag value: the characters both accept, and no longer than the role name leaves.
-TEAM_NAME = re.compile(r"[A-Za-z0-9_+=.@-]+")
+# A team name is an IAM role name suffix (`model-registry-ci-push-<team>`: [\w+=,.@-], 64 characters in all), a tag
+# value, and, in the sharded layout, part of its shard stacks' names (`<env>.<team>`, `<env>.<team>.2`: Pulumi's
+# stack-name characters, stack_names.STACK_NAME_CHARACTERS). One rule for both layouts: the characters all three
+# accept (the stack name's are the fewest), no longer than the role name leaves, and not the core stack's name.
+# An environment that moves to the sharded layout then finds every team name already fit to name a stack.
+# The rule across teams (no team named like another team's later part, `nlp.2`) is catalog._across_files'.
+TEAM_NAME = re.compile(f"[{STACK_NAME_CHARACTERS}]+")
 MAX_TEAM_NAME = naming.MAX_ROLE_NAME - len(naming.CI_PUSH_ROLE_PREFIX)
+RENAME_TEAM = "rename the team (the file and its `team:`)"
+
+
+def team_name_problem(value: str) -> str | None:
+    """Why `value` cannot be a team name, or None."""
+    if not TEAM_NAME.fullmatch(value) or len(value) > MAX_TEAM_NAME:
+        return (
+            f"{value!r} is not a team name: 1-{MAX_TEAM_NAME} characters of letters, digits and _ . - (it becomes "
+            f"the IAM role name {naming.CI_PUSH_ROLE_PREFIX}<team>, at most {naming.MAX_ROLE_NAME} characters, the "
+            "value of the repositories' team tag, and the sharded layout's stack names <env>.<team>, which Pulumi "
+            f"allows only these characters); {RENAME_TEAM}"
+        )
+    # Case aside: stack files differing only in case are one file on a case-insensitive disk (the file backend).
+    if value.lower() == CORE:
+        return (
+            f"{value!r} is not a team name: <env>{SEPARATOR}{CORE} is the sharded layout's stack of the account-wide "
+            f"resources (docs/shards.md), so team {value!r} could not have its own; {RENAME_TEAM}"
+        )
+    return None
 
 
 def _team_name(value: str) -> str:
-    if not TEAM_NAME.fullmatch(value) or len(value) > MAX_TEAM_NAME:
-        raise ValueError(
-            f"{value!r} is not a team name: 1-{MAX_TEAM_NAME} characters of letters, digits and _ + = . @ - "
-            f"(it becomes the IAM role name {naming.CI_PUSH_ROLE_PREFIX}<team>, at most {naming.MAX_ROLE_NAME} "
-            "characters, and the value of the repositories' team tag)"
-        )
+    problem = team_name_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

@@ -7,7 +7,7 @@ step of an update, so an update costs the square of a stack's size (pulumi/pulum
 A model's part is the jump consistent hash (Lamping and Veach, "A Fast, Minimal Memory, Consistent Hash
 Algorithm", 2014) of its name over the team's number of parts: adding or removing a model moves no other
 model, and when a team grows from P to P+1 parts only about 1/(P+1) of its models move, all of them to the
-new part (each move is a `pulumi state move`, never a delete: `offline-preview shards migrate`).
+new part (each move is a `pulumi state move`, never a delete: `make shard-moves`, offline_preview.part_moves).
 Part 0 is named after the team (`nlp`), part k after it with k+1 (`nlp.2`): a team that grows keeps its
 first stack.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from .catalog import Catalog, CatalogModel
 from .errors import ConfigError
-from .stack_names import CORE, SEPARATOR, STACK_NAME
+from .stack_names import CORE, SEPARATOR, part_name
 
 # The bound on one stack's resources that the offline preview enforces.
 MAX_RESOURCES_PER_STACK = 2_000
@@ -49,7 +49,7 @@ def parts_for(models: int, per_part: int = MODELS_PER_PART) -> int:
 
 
 def shard_name(team: str, part: int) -> str:
-    return team if part == 0 else f"{team}{SEPARATOR}{part + 1}"
+    return part_name(team, part)
 
 
 def jump_hash(name: str, buckets: int) -> int:
@@ -64,22 +64,11 @@ def jump_hash(name: str, buckets: int) -> int:
 
 
 def plan(catalog: Catalog, per_part: int = MODELS_PER_PART) -> tuple[Shard, ...]:
-    """Every shard of the catalog, in team-file order; a ConfigError (one line per problem) for a team whose
-    name cannot name a stack, or two shards of one name."""
-    problems: list[str] = []
+    """Every shard of the catalog, in team-file order. Every shard name is a distinct stack-name part: the catalog
+    refuses team names that could not be one, `core`, and names of another team's parts, in every layout
+    (catalog_model.team_name_problem, catalog._named_like_parts)."""
     shards: list[Shard] = []
     for team in catalog.teams:
-        if team.name == CORE or not STACK_NAME.fullmatch(team.name):
-            problems.append(
-                f"{team.file}:1: team: {team.name!r} cannot name its shard stack <env>{SEPARATOR}{team.name}: "
-                + (
-                    f"{CORE!r} is the account-wide stack's name"
-                    if team.name == CORE
-                    else "stack names allow only letters, digits and _ . -"
-                )
-                + "; rename the team (file and `team:`)"
-            )
-            continue
         parts = parts_for(len(team.models), per_part)
         members: list[list[str]] = [[] for _ in range(parts)]
         for model in team.models:
@@ -88,34 +77,16 @@ def plan(catalog: Catalog, per_part: int = MODELS_PER_PART) -> tuple[Shard, ...]
             Shard(shard_name(team.name, part), team.name, part, parts, team.file, tuple(names))
             for part, names in enumerate(members)
         ]
-    problems += _future_parts(catalog)
-    seen: dict[str, Shard] = {}
-    for shard in shards:
-        other = seen.setdefault(shard.name, shard)
-        if other is not shard:
-            problems.append(
-                f"{shard.file}:1: team: shard {shard.name!r} (part {shard.part + 1} of team {shard.team!r}) is also "
-                f"the shard of team {other.team!r} ({other.file}): rename one of the two teams"
-            )
-    if problems:
-        raise ConfigError(*problems)
     return tuple(shards)
 
 
-def _future_parts(catalog: Catalog) -> list[str]:
-    """Teams named like a part another team gets when it grows (`nlp.2`, `nlp.3`, ... of team `nlp`): that team's
-    growth would later be refused for a name it does not own, so the name is refused now, whatever the sizes."""
-    names = {team.name: team for team in catalog.teams}
-    problems = []
-    for team in catalog.teams:
-        owner, _, number = team.name.rpartition(SEPARATOR)
-        if owner in names and number.isascii() and number.isdigit() and int(number) >= 2 and number[0] != "0":
-            problems.append(
-                f"{team.file}:1: team: {team.name!r} is the name of part {number} of team {owner!r} "
-                f"({names[owner].file}), which it gets past {(int(number) - 1) * MODELS_PER_PART} models: "
-                "rename the team (file and `team:`)"
-            )
-    return problems
+def part_changes(base: tuple[Shard, ...], head: tuple[Shard, ...]) -> dict[str, tuple[str, str]]:
+    """{model: (its shard in `base`, its shard in `head`)} for each model of both plans whose shard changed (a team
+    that grew a part, a renamed team file, a model moved to another team): each is a `pulumi state move`. A model
+    added or removed is no move."""
+    before = {model: shard.name for shard in base for model in shard.models}
+    after = {model: shard.name for shard in head for model in shard.models}
+    return {m: (before[m], after[m]) for m in sorted(before.keys() & after.keys()) if before[m] != after[m]}
 
 
 def shard_catalog(catalog: Catalog, name: str, per_part: int = MODELS_PER_PART) -> Catalog:

@@ -246,3 +246,19 @@ def test_extra_flags_are_words_for_the_tool_never_commands(recorded, tmp_path, t
     result = make(target, f"{variable}=--json; touch {marker} $(touch {marker})", "OFFLINE=1", env=env)
     assert result.returncode == 2 and not marker.exists()
     assert "offline-preview: unrecognized arguments: --json; touch" in result.stderr
+
+
+def test_shard_moves_since_a_base_with_the_same_shards_asks_the_cli_nothing(recorded):
+    env, calls = recorded
+    result = make("shard-moves", "ENV=local", "BASE=HEAD", "APPLY=1", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "no model of 'local' changes shard since HEAD: nothing to move"
+    assert calls() == []
+
+
+def test_shard_moves_reads_base_as_a_revision_never_as_a_command(recorded, tmp_path):
+    env, calls = recorded
+    marker = tmp_path / "ran"
+    result = make("shard-moves", "ENV=local", f"BASE=HEAD; touch {marker}", "APPLY=1", env=env)
+    assert result.returncode == 2 and not marker.exists() and calls() == []
+    assert f"part_moves: --base 'HEAD; touch {marker}': " in result.stderr

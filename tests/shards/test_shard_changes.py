@@ -119,9 +119,10 @@ def test_a_renamed_team_file_says_its_models_move_between_shard_stacks(tmp_path,
     # docs/shards.md: a shard is a team file; a repository in the state of dev.speech is not created by dev.voice.
     head = snapshot(tmp_path / "head", {"nlp": TEAMS["nlp"], "voice": TEAMS["speech"] | {"team": "voice"}})
     assert moves(base, head) == [
-        "models whisper move from stack dev.speech to dev.voice: before deploying, run `pulumi state move --source "
-        "dev.speech --dest dev.voice` with their repositories' URNs in stacks/registry and their policies' in "
-        "stacks/access; without it the new shard cannot create repositories that exist",
+        "models whisper move from stack dev.speech to dev.voice: before deploying, run `make shard-moves ENV=dev "
+        "BASE=<this base>`: the `pulumi state move --source dev.speech --dest dev.voice` commands with their "
+        "repositories' URNs in stacks/registry and their policies' in stacks/access; without them the new shard "
+        "cannot create repositories that exist",
         "stack dev.speech (base/speech.yaml) leaves the layout: its 1 repositories and their policies stay "
         "deployed in it until moved (pulumi state move) or the stack is destroyed (protected repositories are kept)",
     ]

@@ -59,38 +59,6 @@ def test_a_team_that_grows_a_part_moves_models_only_into_the_new_part(names, par
     assert all(jump_hash(n, parts + 1) == parts for n in moved)
 
 
-def test_team_names_that_cannot_name_a_stack_are_refused_in_one_line_each():
-    with pytest.raises(ConfigError) as caught:
-        plan(catalog_of({"core": ["a"], "a+b": ["b"], "ok": ["c"]}))
-    assert caught.value.problems == (
-        "catalog/core.yaml:1: team: 'core' cannot name its shard stack <env>.core: 'core' is the account-wide "
-        "stack's name; rename the team (file and `team:`)",
-        "catalog/a+b.yaml:1: team: 'a+b' cannot name its shard stack <env>.a+b: stack names allow only letters, "
-        "digits and _ . -; rename the team (file and `team:`)",
-    )
-
-
-def test_a_part_named_like_another_team_is_refused():
-    with pytest.raises(ConfigError, match=r"nlp.2.yaml:1: team: shard 'nlp.2' \(part 1 of team 'nlp.2'\) is also the "):
-        plan(catalog_of({"nlp": [f"m{i}" for i in range(MODELS_PER_PART + 1)], "nlp.2": ["x"]}))
-
-
-@pytest.mark.parametrize("size", [1, MODELS_PER_PART, MODELS_PER_PART + 1])
-def test_a_team_named_like_a_part_another_team_would_grow_is_refused_at_any_size(size):
-    # docs/shards.md: parts are <team>, <team>.2, <team>.3, ...; team nlp.3 is nlp's third part past 1,500 models.
-    with pytest.raises(ConfigError) as caught:
-        plan(catalog_of({"nlp": [f"m{i}" for i in range(size)], "nlp.3": ["x"]}))
-    assert caught.value.problems[-1] == (
-        "catalog/nlp.3.yaml:1: team: 'nlp.3' is the name of part 3 of team 'nlp' (catalog/nlp.yaml), which it gets "
-        "past 1500 models: rename the team (file and `team:`)"
-    )
-
-
-@pytest.mark.parametrize("name", ["nlp.1", "nlp.02", "nlp.2a", "nlp-2", "nl.2"])
-def test_names_that_are_no_part_of_another_team_are_kept(name):
-    assert [s.name for s in plan(catalog_of({"nlp": ["a"], name: ["b"]}))] == ["nlp", name]
-
-
 def test_an_unknown_shard_is_refused_naming_the_known_ones():
     catalog = catalog_of({"nlp": ["a"], "speech": ["b"]})
     with pytest.raises(ConfigError, match=r"stack shard 'vision': .* \(shards: nlp, speech\)"):

@@ -49,13 +49,16 @@ class Migration:
     moved: list[tuple[str, str, str]] = field(default_factory=list)  # (project, urn, destination stack)
     updated: list[str] = field(default_factory=list)  # one line per moved resource the deploy updates
     blocked: list[str] = field(default_factory=list)
+    title: str = "to the sharded layout"
+    notes: list[str] = field(default_factory=list)  # what the plan leaves to do by hand, one line each
 
     def text(self) -> str:
-        lines = [f"migration of {self.env!r} to the sharded layout (docs/shards.md):", ""]
+        lines = [f"migration of {self.env!r} {self.title} (docs/shards.md):", ""]
         lines += [f"  cd {STACKS_DIR}/{project} && pulumi {' '.join(args)}" for project, args in self.commands]
         lines += [""] + [f"  moved: {urn} -> {project} {stack}" for project, urn, stack in self.moved]
         lines += [f"  updated in place by the next deploy: {line}" for line in self.updated]
         lines += [f"  {line}" for line in self.blocked]
+        lines += [f"  then: {line}" for line in self.notes]
         verdict = "BLOCKED: nothing may run" if self.blocked else "every protected resource is moved, none replaced"
         return "\n".join([*lines, "", verdict])
 
@@ -65,68 +68,93 @@ def _renamed(urn: str, stack: str) -> str:
     return f"{prefix.rsplit(':', 1)[0]}:{stack}::{rest}"
 
 
-def plan_migration(env: str, whole: dict[str, dict], sharded: dict[tuple[str, str], dict]) -> Migration:
-    """`whole`: {project: manifest of `<env>`}; `sharded`: {(project, stack): manifest}. The plan and the diff."""
-    migration = Migration(env)
-    core = stack_name(env, CORE)
-    destinations: dict[str, dict[str, str]] = {}  # project -> {base URN: destination stack}
-    for project, base in whole.items():
-        heads = {stack: manifest for (p, stack), manifest in sharded.items() if p == project}
-        where = destinations[project] = {}
-        for resource in base["resources"]:
-            if resource["type"] in NOT_MOVED or resource["type"].startswith("pulumi:providers:"):
-                continue
-            # Components stay with the core (each shard's program registers its own); a custom resource goes to
-            # the shard whose program registers it at the same URN.
-            found = [
-                s
-                for s, m in heads.items()
-                if resource["custom"] and s != core and _renamed(resource["urn"], s) in _urns(m)
-            ]
-            where[resource["urn"]] = found[0] if found else core
-    # A moved resource keeps its cloud identity: the values the mocks derived from its new URN are its old ones.
-    identity: list[tuple[str, str]] = []
-    for project, where in destinations.items():
-        by_urn = {r["urn"]: r for r in whole[project]["resources"]}
-        for urn, stack in where.items():
-            new = {r["urn"]: r for r in sharded.get((project, stack), {"resources": []})["resources"]}.get(
-                _renamed(urn, stack)
-            )
-            if new is not None:
-                old = by_urn[urn]
-                identity.append((new["id"], old["id"]))
-                identity += [(new["outputs"][k], v) for k, v in old["outputs"].items() if k in new["outputs"]]
-    identity = [(a, b) for a, b in identity if isinstance(a, str) and isinstance(b, str) and a != b and len(a) > 8]
-    for project, where in destinations.items():
-        by_urn = {r["urn"]: r for r in whole[project]["resources"]}
-        for stack in sorted({dest for dest in where.values() if dest != core}):
-            top = [urn for urn, dest in where.items() if dest == stack and where.get(by_urn[urn]["parent"]) != stack]
-            migration.commands.append((project, ["stack", "init", stack, "--non-interactive"]))
-            migration.commands.append(
-                (project, ["state", "move", "--source", env, "--dest", stack, "--yes", *sorted(top)])
-            )
-        migration.commands.append((project, ["stack", "rename", core, "--stack", env, "--non-interactive"]))
-        for (p, stack), head in sharded.items():
-            if p == project:
-                moved = [by_urn[u] for u, dest in where.items() if dest == stack]
-                _compare(migration, project, stack, moved, head, identity)
-        migration.moved += [(project, urn, dest) for urn, dest in where.items() if dest != core]
-    return migration
-
-
 def _urns(manifest: dict) -> set[str]:
     return {r["urn"] for r in manifest["resources"]}
 
 
-def _compare(
-    migration: Migration, project: str, stack: str, moved: list[dict], head: dict, identity: list[tuple[str, str]]
+def destinations(base: dict, heads: dict[str, dict], stay: str) -> dict[str, str]:
+    """{URN in `base` (one stack's manifest): the stack it ends in}. A custom resource goes to the stack of `heads`
+    ({stack: manifest} of one project) other than `stay` whose program registers it at the same URN (a state move
+    changes only the stack in a URN); everything else (components: each program registers its own) stays in
+    `stay`. The root stack, stack references and providers are not moved (state move copies the providers)."""
+    registered = {stack: _urns(manifest) for stack, manifest in heads.items() if stack != stay}
+    where: dict[str, str] = {}
+    for resource in base["resources"]:
+        if resource["type"] in NOT_MOVED or resource["type"].startswith("pulumi:providers:"):
+            continue
+        found = [s for s, urns in registered.items() if resource["custom"] and _renamed(resource["urn"], s) in urns]
+        where[resource["urn"]] = found[0] if found else stay
+    return where
+
+
+def top_level(base: dict, where: dict[str, str], stack: str) -> list[str]:
+    """The URNs to name in `state move` into `stack`: those whose parent does not move there too (state_move.go
+    takes every child of a named resource: a repository's lifecycle policy moves with it)."""
+    parents = {r["urn"]: r["parent"] for r in base["resources"]}
+    return sorted(urn for urn, dest in where.items() if dest == stack and where.get(parents[urn]) != stack)
+
+
+def identities(base: dict, where: dict[str, str], heads: dict[str, dict]) -> list[tuple[str, str]]:
+    """(the mocks' id or output for a resource at its new URN, its value at the old one): a moved resource keeps its
+    cloud identity, but the offline mocks derive ids and ARNs from URNs."""
+    by_urn = {r["urn"]: r for r in base["resources"]}
+    found: list[tuple[str, str]] = []
+    for stack, head in heads.items():
+        new_by_urn = {r["urn"]: r for r in head["resources"]}
+        for urn, dest in where.items():
+            new = new_by_urn.get(_renamed(urn, stack)) if dest == stack else None
+            if new is not None:
+                old = by_urn[urn]
+                found.append((new["id"], old["id"]))
+                found += [(new["outputs"][k], v) for k, v in old["outputs"].items() if k in new["outputs"]]
+    return [(a, b) for a, b in found if isinstance(a, str) and isinstance(b, str) and a != b and len(a) > 8]
+
+
+def plan_migration(env: str, whole: dict[str, dict], sharded: dict[tuple[str, str], dict]) -> Migration:
+    """`whole`: {project: manifest of `<env>`}; `sharded`: {(project, stack): manifest}. The plan and the diff."""
+    migration = Migration(env)
+    core = stack_name(env, CORE)
+    identity: list[tuple[str, str]] = []
+    where_by_project: dict[str, dict[str, str]] = {}
+    for project, base in whole.items():
+        heads = {stack: manifest for (p, stack), manifest in sharded.items() if p == project}
+        where_by_project[project] = destinations(base, heads, core)
+        identity += identities(base, where_by_project[project], heads)
+    for project, where in where_by_project.items():
+        base = whole[project]
+        for stack in sorted({dest for dest in where.values() if dest != core}):
+            migration.commands.append((project, ["stack", "init", stack, "--non-interactive"]))
+            migration.commands.append(
+                (project, ["state", "move", "--source", env, "--dest", stack, "--yes", *top_level(base, where, stack)])
+            )
+        migration.commands.append((project, ["stack", "rename", core, "--stack", env, "--non-interactive"]))
+        by_urn = {r["urn"]: r for r in base["resources"]}
+        for (p, stack), head in sharded.items():
+            if p == project:
+                moved = [by_urn[u] for u, dest in where.items() if dest == stack]
+                compare(migration, project, env, stack, moved, head, identity)
+        migration.moved += [(project, urn, dest) for urn, dest in where.items() if dest != core]
+    return migration
+
+
+def compare(
+    migration: Migration,
+    project: str,
+    source: str,
+    stack: str,
+    moved: list[dict],
+    head: dict,
+    identity: list[tuple[str, str]],
 ) -> None:
+    """The diff of `moved` (resources of stack `source`, now in `stack`) against `head`, `stack`'s program: a
+    protected resource absent there, or replaced, is BLOCKED; an update is a line of `updated`."""
     text = json.dumps(head)
     for theirs, ours in identity:
         text = text.replace(json.dumps(theirs)[1:-1], json.dumps(ours)[1:-1])
     head = json.loads(text)
     # `state move` rewrites the stack in the URN, parent, provider and dependencies (rewriteURNs); so here.
-    old_prefix, new_prefix = json.dumps(_renamed("urn:pulumi:x::", migration.env))[1:-1], f"urn:pulumi:{stack}::"
+    old_prefix = json.dumps(_renamed("urn:pulumi:x::", source))[1:-1]
+    new_prefix = f"urn:pulumi:{stack}::"
     base = {"resources": [json.loads(json.dumps(r).replace(old_prefix, new_prefix)) for r in moved]}
     moved_urns = {r["urn"] for r in base["resources"]}
     for change in diff_manifests(base, {"resources": [r for r in head["resources"] if r["urn"] in moved_urns]}):

@@ -25,7 +25,7 @@ from model_registry.config import DEFAULT_CATALOG
 from model_registry.contract import ACCESS, REGISTRY, REPLICATION, upstream_stack
 from model_registry.errors import ConfigError
 from model_registry.replica_settings import replica_mutable_tags
-from model_registry.shards import MAX_RESOURCES_PER_STACK, MODELS_PER_PART, Shard, plan
+from model_registry.shards import MAX_RESOURCES_PER_STACK, MODELS_PER_PART, Shard, part_changes, plan
 from model_registry.stack_names import CORE, split_stack, stack_name
 
 from .options import REPO_ROOT, STACKS_DIR, Options, UsageError
@@ -143,7 +143,7 @@ def stack_bound(project: str, stack: str, resources: int, bound: int = MAX_RESOU
         f"{project} stack {stack}: {resources:,} resources, over the bound of {bound:,} per stack "
         f"(model_registry.shards.MAX_RESOURCES_PER_STACK: a self-managed backend rewrites the whole state at every "
         f"step); give its team more parts: lower model_registry.shards.MODELS_PER_PART ({MODELS_PER_PART}), then "
-        "move the models the new plan places in other parts with `pulumi state move` "
+        "move the models the new plan places in other parts: `make shard-moves BASE=<the revision deployed>` "
         "(docs/shards.md, 'When a team grows a part')"
     )
 
@@ -229,17 +229,14 @@ def shard_moves(base: tuple[Shard, ...], head: tuple[Shard, ...], env: str) -> l
     leaves the layout. The engine previews the new shard creating the repository green, but `up` fails there
     (the repository exists, in the old shard's state) and the old shard, no longer in the layout, keeps its
     repositories and their policies until `pulumi state move` carries them over (docs/shards.md)."""
-    before = {model: shard.name for shard in base for model in shard.models}
-    after = {model: shard.name for shard in head for model in shard.models}
     moves: dict[tuple[str, str], list[str]] = {}
-    for model, old in before.items():
-        new = after.get(model)
-        if new is not None and new != old:
-            moves.setdefault((old, new), []).append(model)
+    for model, (old, new) in part_changes(base, head).items():
+        moves.setdefault((old, new), []).append(model)
     lines = [
         f"models {', '.join(sorted(models))} move from stack {env}.{old} to {env}.{new}: before deploying, run "
-        f"`pulumi state move --source {env}.{old} --dest {env}.{new}` with their repositories' URNs in stacks/registry "
-        "and their policies' in stacks/access; without it the new shard cannot create repositories that exist"
+        f"`make shard-moves ENV={env} BASE=<this base>`: the `pulumi state move --source {env}.{old} --dest "
+        f"{env}.{new}` commands with their repositories' URNs in stacks/registry and their policies' in "
+        "stacks/access; without them the new shard cannot create repositories that exist"
         for (old, new), models in sorted(moves.items())
     ]
     remaining = {shard.name for shard in head}
