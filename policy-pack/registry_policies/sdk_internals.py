@@ -47,7 +47,7 @@ import asyncio
 import functools
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from inspect import isawaitable
 from typing import Any, TypeVar
 
@@ -96,7 +96,7 @@ _request = threading.local()  # the AnalyzeStack request this thread serves: {ke
 T = TypeVar("T")
 
 
-def once_per_request(key: str, build: Callable[[], T]) -> T:
+def once_per_request(key: Hashable, build: Callable[[], T]) -> T:
     """build() once per Analyze or AnalyzeStack request for every policy asking with this key (outside a request,
     as when a test calls a policy directly: every time). Forgotten when the request is answered."""
     scratch = getattr(_request, "scratch", None)

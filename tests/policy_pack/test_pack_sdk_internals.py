@@ -5,6 +5,7 @@ not trusted. And the remembering MessageToDict gives every caller what protobuf'
 import hashlib
 import importlib.metadata
 import inspect
+import json
 import math
 import sys
 from pathlib import Path
@@ -438,13 +439,15 @@ def test_once_per_request_builds_once_per_analyze_request():
     assert (built, seen) == ([0, 1], [0, 0, 0, 1, 1, 1])
 
 
-def test_no_resource_check_changes_the_properties_it_is_given():
-    # analyze and pack._resource_policy hand every resource check of a request the same plain properties: a check
-    # that changed them would change what the next check reads. The real stacks' resources, every optional feature
+def test_no_resource_check_changes_the_properties_or_documents_it_is_given():
+    # analyze and pack._resource_policy hand every resource check of a request the same plain properties, and
+    # documents.parse_document the same parsed policy document: a check that changed either would change what the
+    # next check reads. The real stacks' resources, every optional feature
     # on, each given to every resource check with a config of its options' defaults.
     import copy
 
     import harness  # tests/stacks/harness.py (on sys.path above)
+    from registry_policies import iam
     from registry_policies.pack_specs import SPECS
 
     profile = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/models"
@@ -454,12 +457,36 @@ def test_no_resource_check_changes_the_properties_it_is_given():
     }
     registry = harness.run_stack("registry", config=config)
     replication = harness.run_stack("replication", upstream=harness.upstream_of(registry))
-    resources = [(r.type, r.inputs) for run in (registry, replication) for r in run.resources]
+    access = harness.run_stack("access", upstream=harness.upstream_of(registry, replication))
+    resources = [(r.type, r.inputs) for run in (registry, replication, access) for r in run.resources]
     assert len({kind for kind, _ in resources}) >= 10
-    checks = [spec.resource_check for spec in SPECS if spec.resource_check is not None and spec.reads_props]
+    # Each check with its policy's options from the local environment's pack config (where cross-account, for one,
+    # reads the documents only when allowedAccounts is set), or the accounts of the stacks' config where unset.
+    pack_config = json.loads((Path(__file__).parents[2] / "policy-pack" / "config" / "local.json").read_text())
+    options = {name: {k: v for k, v in entry.items() if k != "enforcementLevel"} for name, entry in pack_config.items()}
+    options.setdefault(iam.CROSS_ACCOUNT, {"allowedAccounts": ["123456789012", "210987654321"]})
+    checks = [
+        (spec.resource_check, options.get(spec.name, {}))
+        for spec in SPECS
+        if spec.resource_check is not None and spec.reads_props
+    ]
     assert len(checks) >= 15
+    from registry_policies.documents import parse_document
+
+    documents = 0
     for kind, props in resources:
         before = copy.deepcopy(props)
-        for check in checks:
-            check(kind, props, {})
-            assert props == before, (check, kind)
+        sdk_internals._request.scratch = {}  # one request: the checks share its parsed policy documents too
+        try:
+            for check, options in checks:
+                check(kind, props, options)
+                assert props == before, (check, kind)
+            shared = {
+                key[1]: value for key, value in sdk_internals._request.scratch.items() if key[0] == "policy document"
+            }
+        finally:
+            del sdk_internals._request.scratch
+        for text, document in shared.items():
+            assert document == parse_document(text), kind  # outside a request: parsed afresh
+            documents += 1
+    assert documents >= 10  # the repository, registry, role and trust policies of the three stacks
