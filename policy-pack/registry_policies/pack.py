@@ -69,7 +69,7 @@ def _resource_policy(spec: Spec, book: ExemptionBook) -> ResourceValidationPolic
             return check(args.resource_type, props, plain(args.get_config()) or {})
 
         findings = _guarded(spec.name, run)
-        exemptions = book.current()
+        exemptions = book.current() if findings else []
         for finding in findings:
             if find_exemption(exemptions, spec.name, args.urn, args.name) is None:
                 report_violation(finding.message)

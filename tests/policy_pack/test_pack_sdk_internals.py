@@ -7,7 +7,9 @@ import importlib.metadata
 import inspect
 import json
 import math
+import re
 import sys
+import threading
 from pathlib import Path
 
 import pulumi_policy.policy as policy_module
@@ -52,6 +54,7 @@ def test_install_swaps_what_the_module_says_and_nothing_else():
         swapped = {k: v for k, v in vars(servicer).items() if before.get(k) is not v}
         assert swapped == {
             "_get_provider_resource": sdk_internals.provider_resource,
+            "_configure_runtime_settings": sdk_internals.configure_runtime_settings,
             "Analyze": sdk_internals.analyze,
             "Remediate": sdk_internals.remediate,
             "AnalyzeStack": sdk_internals.analyze_stack,
@@ -490,3 +493,60 @@ def test_no_resource_check_changes_the_properties_or_documents_it_is_given():
             assert document == parse_document(text), kind  # outside a request: parsed afresh
             documents += 1
     assert documents >= 10  # the repository, registry, role and trust policies of the three stacks
+
+
+def test_the_runtime_settings_are_configured_once_per_thread_and_again_when_the_environment_changes(monkeypatch):
+    import pulumi.runtime
+
+    # What the pinned method reads from the environment: the list sdk_internals watches.
+    source = inspect.getsource(sdk_internals._configure_runtime_settings)
+    read = set(re.findall(r'"(PULUMI_[A-Z_]+)"', source)) | {"PULUMI_CONFIG"}  # get_config_env reads PULUMI_CONFIG
+    assert read == set(sdk_internals.SETTINGS_ENVIRONMENT)
+    assert 'os.environ["PULUMI_CONFIG"]' in inspect.getsource(pulumi.runtime.config.get_config_env)
+
+    calls: list[str] = []
+    monkeypatch.setattr(sdk_internals, "_configure_runtime_settings", lambda servicer: calls.append(servicer))
+    for name, value in (("PULUMI_PROJECT", "registry"), ("PULUMI_STACK", "dev"), ("PULUMI_DRY_RUN", "true")):
+        monkeypatch.setenv(name, value)
+
+    def serve(servicer: str, requests: int) -> None:
+        for _ in range(requests):
+            sdk_internals.configure_runtime_settings(servicer)
+
+    serve("first thread", 3)
+    assert calls == ["first thread"]
+    worker = threading.Thread(target=serve, args=("second thread", 2))
+    worker.start()
+    worker.join()
+    assert calls == ["first thread", "second thread"]  # its context variables are its own
+    monkeypatch.setenv("PULUMI_STACK", "prod")
+    serve("first thread", 2)
+    assert calls == ["first thread", "second thread", "first thread"]
+
+
+def test_settings_configured_once_serve_every_later_request_of_the_thread(monkeypatch):
+    # The SDK's method run once, then skipped: what a policy reads from pulumi.runtime is what the SDK's method would
+    # have set at that request.
+    import pulumi
+    import pulumi.runtime
+
+    for name, value in (("PULUMI_PROJECT", "registry"), ("PULUMI_STACK", "dev"), ("PULUMI_DRY_RUN", "true")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PULUMI_CONFIG", '{"registry:catalog": "catalog"}')
+    servicer = _resource_servicer([])
+    seen = []
+
+    def read() -> tuple:
+        return (
+            pulumi.get_project(),
+            pulumi.get_stack(),
+            pulumi.runtime.is_dry_run(),
+            pulumi.runtime.config.get_config("registry:catalog"),
+        )
+
+    monkeypatch.setattr(sdk_internals, "_configured", threading.local())
+    for _ in range(3):
+        sdk_internals.configure_runtime_settings(servicer)
+        seen.append(read())
+    sdk_internals._configure_runtime_settings(servicer)
+    assert seen == [read()] * 3 == [("registry", "dev", True, "catalog")] * 3
