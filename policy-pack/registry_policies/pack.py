@@ -61,13 +61,15 @@ def _resource_policy(spec: Spec, book: ExemptionBook) -> ResourceValidationPolic
     def validate(args, report_violation) -> None:
         if spec.resource_types is not None and args.resource_type not in spec.resource_types:
             return
-        findings = _guarded(
-            spec.name,
-            lambda: check(
-                args.resource_type, plain(args.props) if spec.reads_props else {}, plain(args.get_config()) or {}
-            ),
-        )
-        exemptions = book.current()
+
+        def run() -> list[Finding]:
+            # The same for every resource policy of a request (sdk_internals.analyze hands them all the same
+            # properties), so copied once; the checks only read them (a test holds each to that).
+            props = once_per_request("resource props", lambda: plain(args.props)) if spec.reads_props else {}
+            return check(args.resource_type, props, plain(args.get_config()) or {})
+
+        findings = _guarded(spec.name, run)
+        exemptions = book.current() if findings else []
         for finding in findings:
             if find_exemption(exemptions, spec.name, args.urn, args.name) is None:
                 report_violation(finding.message)

@@ -79,11 +79,11 @@ def _tag_text(text: str, part: str, where: str, quota: Quota, any_character: boo
         findings.append(over(quota, len(text), where))
     if part == "key" and not text:
         findings.append(Finding(f"{where}: a tag key must not be empty ({quota.url})"))
-    bad = [] if any_character else sorted({c for c in text if not is_tag_text(c)})
+    bad = "" if any_character else tags.bad_characters(text)
     if bad:
         findings.append(
             Finding(
-                f"{where}: the tag {part} contains {''.join(bad)!r}, which AWS does not accept in tags "
+                f"{where}: the tag {part} contains {bad!r}, which AWS does not accept in tags "
                 f"(letters, digits, spaces and _ . : / = + - @ only; {quota.url})"
             )
         )
