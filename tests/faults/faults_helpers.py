@@ -1,11 +1,11 @@
-"""Shared pieces of the fault tests: small projects, the command as a subprocess, the one-line check.
+"""Shared pieces of the fault tests: small projects, the command as a process, the one-line check.
 
 `run_command(..., checkov_worker=F, pack_dir=D)` runs offline-preview as its console script does, in a process of
-its own (forked from a server that imported the command once: command_server.py; `command(...)` is the new
-interpreter, for the interrupt tests),
-with the checkov worker's script or the policy pack swapped for a faulty one (tests/faults/children/), or the
-hard stop's grace after a time limit shortened (`hard_stop_grace=S`: the test waits S seconds, not the 10 s
-default). `call_main(...)` runs the command's `main` in this process, for refusals made before anything runs.
+its own, with the checkov worker's script or the policy pack swapped for a faulty one (tests/faults/children/),
+or the hard stop's grace after a time limit shortened (`hard_stop_grace=S`: the test waits S seconds, not the
+10 s default). Each run is forked from a server that imported the command once (command_server.py);
+`command(...)` is the same launcher as a new interpreter, for the interrupt tests. `call_main(...)` runs the
+command's `main` in this process, for refusals made before anything runs.
 """
 
 from __future__ import annotations
