@@ -1,4 +1,5 @@
-"""How many examples a slow hypothesis property tries (one that asks the IAM solver for each example).
+"""How many examples a slow hypothesis property tries (one that asks the IAM solver, or loads a whole stack config,
+catalog or lifecycle simulation, for each example).
 
 `make test` loads hypothesis's "default" profile: such a property tries the few examples that keep the suite
 within minutes on two cores. HYPOTHESIS_PROFILE=thorough (tests/conftest.py; CI's pull-request job sets it) tries

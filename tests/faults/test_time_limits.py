@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from faults_helpers import CHILDREN, FAULT_PACK, PROGRAM_OK, project, run_command, the_line
+from faults_helpers import CHILDREN, FAULT_PACK, PROGRAM_OK, call_main, project, run_command, the_line
 from offline_preview import supervise
 
 LOOPS_FOREVER = "while True:\n    pass\n"
@@ -70,9 +70,10 @@ def test_a_program_within_its_limit_is_ok_and_one_over_is_failed(tmp_path):
 
 def test_a_program_that_swallows_the_limit_is_ended_by_the_hard_stop_in_one_line(tmp_path):
     directory = project(tmp_path / "stubborn", SWALLOWS_THE_LIMIT)
+    # The hard stop 1 s after the limit, not the default's 10 (asserted below): the same watchdog, 9 s sooner.
     completed = run_command(
         "--project", str(directory), "--build-dir", str(tmp_path / "build"), "--quiet", "--no-checkov",
-        "--no-policy", "--evaluation-timeout", "1", timeout=60,
+        "--no-policy", "--evaluation-timeout", "1", timeout=60, hard_stop_grace=1,
     )  # fmt: skip
     assert completed.returncode == 1
     assert the_line(completed.stderr) == (
@@ -104,10 +105,25 @@ def test_a_program_that_swallows_the_limit_is_ended_by_the_hard_stop_in_one_line
     ],
 )
 def test_a_limit_that_is_not_seconds_is_refused_in_one_line(tmp_path, flag, env, expected):
+    # Refused while reading the options, before anything runs: the command's main in this process (the same
+    # code), and one refusal through the command's process below.
     directory = project(tmp_path / "ok", PROGRAM_OK)
-    completed = preview(directory, *flag, env=env)
+    completed = call_main(
+        "--project", str(directory), "--build-dir", str(directory / "build"), "--quiet", "--json", *flag, env=env
+    )
     assert completed.returncode == 2
     assert expected in the_line(completed.stderr)
+    assert not (directory / "build").exists()
+
+
+def test_a_limit_that_is_not_seconds_is_refused_in_one_line_by_the_command_process(tmp_path):
+    directory = project(tmp_path / "ok", PROGRAM_OK)
+    completed = preview(directory, env={"OFFLINE_PREVIEW_PACK_TIMEOUT": "ten"})
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert the_line(completed.stderr) == (
+        "offline-preview: OFFLINE_PREVIEW_PACK_TIMEOUT='ten': a time limit is a number of seconds"
+    )
 
 
 def test_a_silent_checkov_worker_is_failed_at_the_scan_limit_and_the_rerun_is_ok(tmp_path):

@@ -48,7 +48,10 @@ def make(*args):
 def test_a_make_function_in_a_variable_is_never_expanded(tmp_path, target, variable):
     marker = tmp_path / "ran"
     # What make expands is the point, not the preview's checks: preview-all previews without the pack and checkov.
+    # diff, where the variable is not BASE, diffs against a revision that does not exist: refused at once, after
+    # make has used every variable of the recipe (DIFF_STATUS_FILE gets the tool's status).
     quick = ["PREVIEW_FLAGS=--no-policy --no-checkov"] if target == "preview-all" else []
+    quick += ["BASE=refs/heads/no-such-revision"] if target == "diff" and variable != "BASE" else []
     result = make(target, f"{variable}=$(shell touch {marker})", *(["ENV=local"] if variable != "ENV" else []), *quick)
     assert not marker.exists(), result.stderr
     assert "Traceback" not in result.stderr

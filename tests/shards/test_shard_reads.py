@@ -42,6 +42,7 @@ def preview(root: Path, stacks: str, *flags: str) -> subprocess.CompletedProcess
             "--only-stacks",
             stacks,
             "--no-checkov",
+            "--no-policy",  # what is read, and from where, is the point: the shards' policies are test_shard_preview's
             "--build-dir",
             str(root / "build"),
             "--json-file",

@@ -7,6 +7,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from model_registry import naming
 from model_registry.catalog import MAX_TEAM_NAME, load_catalog
 from model_registry.errors import ConfigError
@@ -278,7 +279,9 @@ team_files = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+    max_examples=examples(100, 300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(st.dictionaries(st.sampled_from(["nlp.yaml", "speech.yaml"]), st.one_of(team_files, json_values), min_size=1))
 def test_any_catalog_loads_or_fails_with_one_line_per_problem_naming_the_file(tmp_path_factory, files):
@@ -307,7 +310,7 @@ def ecr_accepts_model_name(name: str) -> bool:
     return all(run and all(c in string.ascii_lowercase + string.digits for c in run) for run in runs)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(100, 300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(model_names)
 def test_model_names_are_accepted_exactly_when_ecr_would(tmp_path_factory, name):
     folder = tmp_path_factory.mktemp("catalog") / "catalog"

@@ -11,6 +11,7 @@ import string
 from access_stack.config import AccessConfig
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from model_registry import config, replication_config
 from model_registry.errors import ConfigError
 from registry_stack.config import RegistryConfig
@@ -76,13 +77,13 @@ def _loads_or_names_the_key(model, values, namespace):
         return None
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100, 300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(registry_configs)
 def test_any_registry_config_loads_or_names_the_key(values):
     _loads_or_names_the_key(RegistryConfig, values, "registry")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(100, 300), deadline=None)
 @given(replication_configs)
 def test_any_replication_config_loads_or_names_the_key(values):
     loaded = _loads_or_names_the_key(replication_config.ReplicationConfig, values, "replication")
@@ -90,13 +91,13 @@ def test_any_replication_config_loads_or_names_the_key(values):
         assert len(loaded.rules) <= 10 and len(loaded.unique_destinations()) <= 25
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(100, 300), deadline=None)
 @given(access_configs)
 def test_any_access_config_loads_or_names_the_key(values):
     _loads_or_names_the_key(AccessConfig, values, "access")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(75, 200), deadline=None)
 @given(json_values)
 def test_any_value_at_all_is_refused_cleanly_or_loads(values):
     for model, namespace in ((RegistryConfig, "registry"), (AccessConfig, "access")):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from model_registry import config
 from model_registry.policy_documents.ecr import lifecycle_policy
 from pydantic import ValidationError
@@ -42,7 +43,7 @@ def _selects(rule, tags):
     return bool(tags) and all(any(t.startswith(p) for t in tags) for p in selection["tagPrefixList"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(100, 300), deadline=None)
 @given(lifecycles())
 def test_no_expiring_rule_selects_a_release_tag_before_a_keep_rule(settings_):
     rules = sorted(lifecycle_policy(settings_)["rules"], key=lambda r: r["rulePriority"])
@@ -90,7 +91,7 @@ def simulate_ecr(policy, images):
 tags = st.text(alphabet=string.ascii_lowercase[:4] + string.digits[:3] + "-.", min_size=1, max_size=6)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(100, 300), deadline=None)
 @given(lifecycles(), st.lists(st.builds(Image, st.lists(tags, max_size=3).map(tuple), st.integers(0, 90)), max_size=30))
 def test_simulated_ecr_never_expires_an_image_with_a_release_tag(settings_, images):
     expired = simulate_ecr(lifecycle_policy(settings_), images)

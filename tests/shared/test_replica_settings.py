@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from model_registry import config
 from model_registry.catalog import CatalogModel
 from model_registry.errors import ConfigError
@@ -55,7 +56,7 @@ images = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(75, 200), deadline=None)
 @given(catalogs(), images)
 def test_a_replica_never_expires_an_image_its_source_keeps(catalog, repository_images):
     """ECR's rule evaluation, simulated: what the replica policy expires, every model's own policy expires too."""
@@ -67,7 +68,7 @@ def test_a_replica_never_expires_an_image_its_source_keeps(catalog, repository_i
         assert replica <= source, model.name
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(75, 200), deadline=None)
 @given(catalogs())
 def test_every_models_mutable_tags_are_exclusions_of_the_replica_template(catalog):
     exported = replica_settings(catalog.config, catalog.models)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,7 @@ PROTECTED_URN = "urn:pulumi:dev::registry::aws:ecr/repository:Repository::llama"
 MAKE_STEPS = [s for s in run_steps() if "make " in s.spec["run"]]
 
 
-@pytest.fixture
-def bin_dir(tmp_path: Path) -> Path:
+def _bin_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "bin"
     directory.mkdir()
     make = directory / "make"
@@ -78,12 +78,21 @@ def bin_dir(tmp_path: Path) -> Path:
     return directory
 
 
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
+def _workdir(tmp_path: Path) -> Path:
     directory = tmp_path / "checkout"
     directory.mkdir()
     (directory / ".venv").symlink_to(REPO_ROOT / ".venv")  # steps call .venv/bin/python, as after `make install`
     return directory
+
+
+@pytest.fixture
+def bin_dir(tmp_path: Path) -> Path:
+    return _bin_dir(tmp_path)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return _workdir(tmp_path)
 
 
 def _manifests(tmp_path: Path) -> dict[str, str]:
@@ -157,8 +166,17 @@ def _offline_job_replay(tmp_path, workdir, bin_dir) -> dict[str, int]:
     return outcomes
 
 
-def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(tmp_path, workdir, bin_dir):
-    outcomes = _offline_job_replay(tmp_path, workdir, bin_dir)
+@pytest.fixture(scope="module")
+def offline_job(tmp_path_factory) -> tuple[dict[str, int], Path]:
+    """The offline job replayed once (each real preview and diff costs seconds): its outcomes and its checkout,
+    for the tests below, which read different parts of the same run."""
+    tmp_path = tmp_path_factory.mktemp("offline-job")
+    workdir = _workdir(tmp_path)
+    return _offline_job_replay(tmp_path, workdir, _bin_dir(tmp_path)), workdir
+
+
+def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(offline_job):
+    outcomes, workdir = offline_job
     assert outcomes["Tests"] == 0
     assert outcomes["preview"] == 1  # offline-preview's status for a mandatory violation
     assert outcomes["diff"] == 1  # and for a protected resource that would be deleted
@@ -177,8 +195,8 @@ def test_a_mandatory_violation_and_a_blocked_diff_each_turn_the_offline_job_red(
     assert summary.rstrip().endswith("```") and "FAILED: 1 mandatory policy violation(s)" in summary
 
 
-def test_the_pull_request_preview_reads_upstream_stacks_as_the_base_branch_deployed_them(tmp_path, workdir, bin_dir):
-    _offline_job_replay(tmp_path, workdir, bin_dir)  # BASE_REF=main, as GitHub sets github.base_ref
+def test_the_pull_request_preview_reads_upstream_stacks_as_the_base_branch_deployed_them(offline_job):
+    _, workdir = offline_job  # BASE_REF=main, as GitHub sets github.base_ref
     assert (workdir / "deployed-ref").read_text() == "origin/main\n"
 
 
@@ -262,22 +280,29 @@ SHARDED_PULL_REQUEST = {
 }
 
 
-@pytest.fixture
-def sharded_checkout(workdir) -> Path:
-    """A clone of the repository's stacks, catalog and pack as a pull request's checkout: origin/main is the
-    base, and HEAD adds one model to the nlp team's file (nothing else)."""
+@pytest.fixture(scope="module")
+def sharded_pull_request(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """The offline job's preview step, then its comment step, replayed once on a clone of the repository's stacks,
+    catalog and pack as a pull request's checkout: origin/main is the base, and HEAD adds one model to the nlp
+    team's file (nothing else). The checkout and both steps' results, for the tests below."""
+    tmp_path = tmp_path_factory.mktemp("sharded-pull-request")
+    workdir, bin_dir = _workdir(tmp_path), _bin_dir(tmp_path)
     committed_copy(REPO_ROOT, workdir, ("stacks", "catalog", "policy-pack"), ".venv\nbuild/\nstep-*\nmake-calls\n")
     git(workdir, "update-ref", "refs/remotes/origin/main", "HEAD")
     with (workdir / "catalog" / "nlp.yaml").open("a") as nlp:
         nlp.write(ADDED_MODEL)
     git(workdir, "commit", "--quiet", "-am", "add a model")
-    return workdir
-
-
-def test_a_sharded_pull_request_adding_one_model_previews_only_that_teams_shard(sharded_checkout, bin_dir):
     env = SHARDED_PULL_REQUEST
-    (step,) = [s for s in MAKE_STEPS if s.id == PREVIEW_STEP]
-    completed = replay(step, sharded_checkout, bin_dir, env)
+    (preview,) = [s for s in MAKE_STEPS if s.id == PREVIEW_STEP]
+    previewed = replay(preview, workdir, bin_dir, env)
+    (comment_step,) = [s for s in run_steps() if s.id == "pull-request.yml:offline:Comment body and job summary"]
+    outcome = "success" if previewed.returncode == 0 else "failure"
+    commented = replay(comment_step, workdir, bin_dir, {**env, "PREVIEW_OUTCOME": outcome, "DIFF_OUTCOME": "success"})
+    return workdir, previewed, commented
+
+
+def test_a_sharded_pull_request_adding_one_model_previews_only_that_teams_shard(sharded_pull_request):
+    sharded_checkout, completed, _ = sharded_pull_request
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
     # make was asked for the changed stacks of the sharded layout against the base branch, as deployed there.
@@ -306,14 +331,9 @@ def test_a_sharded_pull_request_adding_one_model_previews_only_that_teams_shard(
     assert (sharded_checkout / "build" / "reports" / "preview.txt").read_text().startswith(why)
 
 
-def test_the_sharded_comment_names_the_layout_and_says_why_each_stack_was_previewed(sharded_checkout, bin_dir):
-    env = SHARDED_PULL_REQUEST
-    (preview,) = [s for s in MAKE_STEPS if s.id == PREVIEW_STEP]
-    assert replay(preview, sharded_checkout, bin_dir, env).returncode == 0
-    (comment_step,) = [s for s in run_steps() if s.id == "pull-request.yml:offline:Comment body and job summary"]
-    done = replay(
-        comment_step, sharded_checkout, bin_dir, {**env, "PREVIEW_OUTCOME": "success", "DIFF_OUTCOME": "success"}
-    )
+def test_the_sharded_comment_names_the_layout_and_says_why_each_stack_was_previewed(sharded_pull_request):
+    sharded_checkout, previewed, done = sharded_pull_request
+    assert previewed.returncode == 0, previewed.stdout + previewed.stderr
     assert done.returncode == 0, done.stdout + done.stderr
     comment = (sharded_checkout / "build" / "reports" / "comment.md").read_text()
     assert comment.startswith(
