@@ -112,7 +112,7 @@ $(VENV)/.synced: uv.lock pyproject.toml $(UV)
 	@touch $@
 
 $(CHECKOV): $(UV)
-	UV_TOOL_DIR=$(TOOLS)/uv-tools UV_TOOL_BIN_DIR=$(TOOLS)/bin $(UV) tool install --quiet checkov==$(CHECKOV_VERSION)
+	UV_TOOL_DIR=$(TOOLS)/uv-tools UV_TOOL_BIN_DIR=$(TOOLS)/bin $(UV) tool install --quiet --compile-bytecode checkov==$(CHECKOV_VERSION)
 
 install: $(VENV)/.synced $(CHECKOV) ## install the workspace and checkov (done by every target that needs them)
 

@@ -11,25 +11,44 @@ reads. AWS validates a member against its pattern as a whole (a repository name 
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import botocore
 import regex
 
 BOTOCORE_VERSION: str = botocore.__version__
+DATA = Path(botocore.__file__).parent / "data"  # the models botocore ships, one folder per service
 
 
 @functools.cache
 def service_model(service: str) -> dict[str, Any]:
-    """The raw service-2 model of `service` (e.g. "ecr", "iam", "kms", "ecr-public")."""
-    return _loader().load_service_model(service, "service-2")
+    """The raw service-2 model of `service` (e.g. "ecr", "iam", "kms", "ecr-public"): the model of its latest API
+    version in botocore's data, as botocore's Loader picks it (the newest version folder that has the file, read
+    as JSON or gzip'd JSON; botocore's own data only, never a ~/.aws/models override).
+
+    Read here without the Loader: importing botocore.loaders (botocore.compat, urllib3, dateutil) cost 0.07 of the
+    0.49 CPU-s each policy pack process takes to start, once per stack of every preview. A model botocore amends
+    with an sdk-extras file is left to the Loader, which merges it. tests/validation/test_service_models.py holds
+    every service read here to the Loader's answer."""
+    versions = sorted(folder.name for folder in (DATA / service).glob("*") if any(folder.glob("service-2.json*")))
+    if not versions:
+        raise KeyError(f"botocore {BOTOCORE_VERSION} has no service model {service!r}")
+    folder = DATA / service / versions[-1]
+    if (folder / "service-2.sdk-extras.json").exists():
+        return _loader().load_service_model(service, "service-2")
+    file = folder / "service-2.json"  # the Loader's order: plain JSON first, then gzip'd
+    file = file if file.is_file() else folder / "service-2.json.gz"
+    data = gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
+    return json.loads(data)
 
 
 @functools.cache
 def _loader():
-    """One botocore Loader for the process: each Loader lists every service botocore ships (a directory scan of
-    some 400 services, about 30 ms) before its first model, and remembers the list."""
+    """botocore's Loader, for the models it amends with sdk-extras (none of those read today)."""
     import botocore.loaders
 
     return botocore.loaders.Loader()

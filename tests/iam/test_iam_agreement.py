@@ -6,6 +6,7 @@ For each: the statements the pack refuses are the statements through which the m
 principal outside the zone, and every principal the matrix shows is a principal the diff lists as granted.
 """
 
+import functools
 import json
 import re
 import shutil
@@ -61,47 +62,66 @@ CATEGORIES = [
 ]
 
 
-STACKS: dict[str, list] = {}  # env -> every resource of the three stacks' manifests
-HOMES: dict[str, tuple[str, str]] = {}  # env -> the registry's (account, region), from its exports
-
-
-def _corpus():
-    """(name, zone config, resources of one repository and its policy)."""
+@functools.cache
+def _previews() -> dict[str, tuple[list, tuple[str, str]]]:
+    """env -> (every resource of the three stacks' manifests, the registry's (account, region) from its exports).
+    Computed once, by the first test that needs it (not at collection, where every xdist worker would pay it)."""
     build = Path(tempfile.mkdtemp(prefix="agreement-"))
-    for env in ("local", "dev", "prod"):
-        assert main(["--env", env, "--no-checkov", "--no-policy", "--quiet", "--build-dir", str(build / env)]) == 0
-        resources = [
-            r for path in sorted((build / env).rglob("*.json")) for r in json.loads(path.read_text())["resources"]
-        ]
-        STACKS[env] = resources
-        exports = json.loads((build / env / "preview" / env / "registry.json").read_text())["outputs"]
-        HOMES[env] = (exports["registryId"], exports["region"])
-        yield from _per_repository(f"stacks/{env}", zone_of(env), resources)
-    shutil.rmtree(build, ignore_errors=True)
-    for name in ("basic", "public_registry"):
-        manifest = build_manifest(evaluate(ROOT / "tests/fixtures/programs" / name, "local"))
-        yield from _per_repository(f"fixture {name}", zone_of("local"), manifest["resources"])
-    seed = json.loads((ROOT / "tests/fixtures/policy_pack_seed_program.json").read_text())["resources"]
-    seed = [{"type": r["type"], "inputs": r["properties"], "outputs": {"arn": ARN}} for r in seed]
-    yield from _per_repository("seed program", zone_of("local"), seed)
-    for index, statements in enumerate(CATEGORIES):
+    try:
+        previews = {}
+        for env in ("local", "dev", "prod"):
+            argv = ["--env", env, "--no-checkov", "--no-policy", "--quiet", "--build-dir", str(build / env)]
+            assert main(argv) == 0
+            resources = [
+                r for path in sorted((build / env).rglob("*.json")) for r in json.loads(path.read_text())["resources"]
+            ]
+            exports = json.loads((build / env / "preview" / env / "registry.json").read_text())["outputs"]
+            previews[env] = (resources, (exports["registryId"], exports["region"]))
+        return previews
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+
+
+# Where the corpus's repository policies come from: each source's repositories are tried by one test.
+SOURCES = [
+    *(f"stacks/{env}" for env in ("local", "dev", "prod")),
+    *(f"fixture {name}" for name in ("basic", "public_registry")),
+    "seed program",
+    *(f"category {index}" for index in range(len(CATEGORIES))),
+]
+
+
+def _corpus(source):
+    """(name, zone config, resources of one repository and its policy) of one source."""
+    if source.startswith("stacks/"):
+        env = source.removeprefix("stacks/")
+        yield from _per_repository(source, zone_of(env), _previews()[env][0])
+    elif source.startswith("fixture "):
+        manifest = build_manifest(evaluate(ROOT / "tests/fixtures/programs" / source.removeprefix("fixture "), "local"))
+        yield from _per_repository(source, zone_of("local"), manifest["resources"])
+    elif source == "seed program":
+        seed = json.loads((ROOT / "tests/fixtures/policy_pack_seed_program.json").read_text())["resources"]
+        seed = [{"type": r["type"], "inputs": r["properties"], "outputs": {"arn": ARN}} for r in seed]
+        yield from _per_repository(source, zone_of("local"), seed)
+    else:
+        statements = CATEGORIES[int(source.removeprefix("category "))]
         policy = {"type": POLICY, "inputs": {"repository": "models/x", "policy": {"Statement": statements}}}
         repository = {"type": REPOSITORY, "inputs": {"name": "models/x"}, "outputs": {"arn": ARN}}
-        yield f"category {index}", zone_of("local"), [repository, policy]
+        yield source, zone_of("local"), [repository, policy]
+
+
+def _name(repository):
+    """The repository's name: the program's, or the one the engine gave it (auto-named, in its outputs)."""
+    return repository["inputs"].get("name") or repository.get("outputs", {}).get("name")
 
 
 def _per_repository(name, zone, resources):
-    repositories = {
-        r["inputs"].get("name"): r for r in resources if r["type"] == REPOSITORY and r["inputs"].get("name")
-    }
+    repositories = {_name(r): r for r in resources if r["type"] == REPOSITORY and _name(r)}
     for r in resources:
         if r["type"] == POLICY and r["inputs"].get("repository") in repositories:
             repository = dict(repositories[r["inputs"]["repository"]])
             repository.setdefault("outputs", {}).setdefault("arn", ARN)
             yield f"{name}: {r['inputs']['repository']}", zone, [repository, r]
-
-
-CORPUS = list(_corpus())
 
 
 def _outside(label, zone):
@@ -124,8 +144,15 @@ def _statement_of(message):
     return sid.group(1) if sid else "#" + re.search(r"Statement\[(\d+)\]", message).group(1)
 
 
-@pytest.mark.parametrize(("name", "zone", "resources"), CORPUS, ids=[c[0] for c in CORPUS])
-def test_the_pack_the_matrix_and_the_diff_agree(name, zone, resources):
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_pack_the_matrix_and_the_diff_agree(source):
+    corpus = list(_corpus(source))
+    assert corpus, f"{source}: no repository policy to compare"
+    for name, zone, resources in corpus:
+        _agree(name, zone, resources)
+
+
+def _agree(name, zone, resources):
     repository, policy = resources
     document = policy["inputs"]["policy"]
     props = {"repository": policy["inputs"]["repository"], "policy": json.dumps(document)}
@@ -139,7 +166,7 @@ def test_the_pack_the_matrix_and_the_diff_agree(name, zone, resources):
         if (m := re.search(r"Statement\[(\d+)\]", f.message))
     }
     refused.discard(None)
-    rows = access_matrix(resources)[repository["inputs"]["name"]]
+    rows = access_matrix(resources)[_name(repository)]
     outside = {
         reason.split(" (only ")[0].removeprefix("repository policy ")
         for label, capabilities in rows.items()
@@ -148,7 +175,7 @@ def test_the_pack_the_matrix_and_the_diff_agree(name, zone, resources):
         for reason in reasons
         if not reason.startswith("DENIED")
     }
-    assert outside == refused
+    assert outside == refused, name
     granted = {
         g.principal.split(":", 1)[1] if g.principal.startswith(("Service:", "Federated:")) else g.principal
         for g in grants(document)
@@ -157,14 +184,13 @@ def test_the_pack_the_matrix_and_the_diff_agree(name, zone, resources):
     # Deny rows (the deny-push guard) are shown too; they grant nothing.
     shown = {label.partition(" if ")[0].removeprefix("service:") for label in rows if not label.startswith("DENY ")}
     shown = {s.removeprefix("everyone except ") for s in shown}
-    assert shown <= granted | {p.removeprefix("everyone but ") for p in granted}
+    assert shown <= granted | {p.removeprefix("everyone but ") for p in granted}, name
 
 
 @pytest.mark.parametrize("env", ["local", "dev", "prod"])
 def test_every_role_grant_the_matrix_shows_is_a_grant_the_diff_lists(env):
-    resources = STACKS[env]
     # A first preview leaves a new repository's ARN unknown: the ARN ECR gives it, from the registry's exports.
-    account, region = HOMES[env]
+    resources, (account, region) = _previews()[env]
     arns = {
         r["inputs"]["name"]: f"arn:aws:ecr:{region}:{account}:repository/{r['inputs']['name']}"
         for r in resources

@@ -334,7 +334,7 @@ def accesses(statements, zone=ZONE):
     return found
 
 
-@settings(max_examples=examples(30, 150), deadline=None)
+@settings(max_examples=examples(15, 150), deadline=None)
 @given(st.lists(statements(), min_size=1, max_size=3), statements(effect="Deny"))
 def test_adding_a_deny_never_widens_outside_access(existing, deny):
     before, after = accesses(existing), accesses([*existing, deny])
@@ -342,14 +342,14 @@ def test_adding_a_deny_never_widens_outside_access(existing, deny):
     assert all(after[k] <= before[k] for k in after)
 
 
-@settings(max_examples=examples(25, 100), deadline=None)
+@settings(max_examples=examples(12, 100), deadline=None)
 @given(st.lists(statements(), min_size=1, max_size=3))
 def test_element_names_in_lower_case_change_nothing(existing):
     lowered = [{k.lower(): v for k, v in s.items()} for s in existing]
     assert accesses(lowered) == accesses(existing)
 
 
-@settings(max_examples=examples(25, 100), deadline=None)
+@settings(max_examples=examples(12, 100), deadline=None)
 @given(st.lists(statements(), min_size=1, max_size=3))
 def test_trusting_more_accounts_never_adds_an_outsider(existing):
     narrow = Zone(frozenset({OWN}), frozenset())

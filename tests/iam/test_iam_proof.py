@@ -402,7 +402,7 @@ ZONE_CONDITIONS = conditions_of(OPERATORS, ZONE_VALUES)
 ZONE_PRINCIPALS = st.sampled_from(["*", {"AWS": "*"}, {"Service": "lambda.amazonaws.com"}, {"AWS": FOREIGN}])
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(15, 50), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     ZONE_PRINCIPALS,
     ZONE_CONDITIONS,
@@ -522,7 +522,7 @@ ALLOW_CONDITIONS = [
 ]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(8, 25), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.lists(st.tuples(st.sampled_from(NAMED_PRINCIPALS), st.sampled_from(ALLOW_CONDITIONS)), min_size=1, max_size=3)
 )

@@ -522,7 +522,7 @@ DENIES = [  # (deny statement, it removes every outsider's access to the pull ac
 ]
 
 
-@settings(max_examples=examples(50, 200), deadline=None)
+@settings(max_examples=examples(25, 200), deadline=None)
 @given(st.sampled_from(PRINCIPALS), st.sampled_from(CONDITIONS), st.sampled_from(DENIES), st.booleans())
 def test_the_verdict_matches_the_rule_for_generated_documents(principal, condition, deny, lower_case):
     (element, reachable), (when, keeps_out), (denial, blocks) = principal, condition, deny
@@ -533,7 +533,7 @@ def test_the_verdict_matches_the_rule_for_generated_documents(principal, conditi
     assert refused(REPOSITORY_POLICY, {"policy": doc(*statements)}) is expected
 
 
-@settings(max_examples=examples(25, 100), deadline=None)
+@settings(max_examples=examples(12, 100), deadline=None)
 @given(st.sampled_from(PRINCIPALS), st.sampled_from(CONDITIONS), st.sampled_from(DENIES))
 def test_every_reader_of_one_document_gives_the_library_s_verdict(principal, condition, deny):
     statements = [allow(principal[0], PULL, condition[0])] + ([deny[0]] if deny[0] else [])
@@ -556,7 +556,7 @@ def test_every_reader_of_one_document_gives_the_library_s_verdict(principal, con
         assert refused(resource_type, props) is bool(expected.accesses), resource_type
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(30, 100), deadline=None)
 @given(
     st.sampled_from(["*", "s3.amazonaws.com", "sns.amazonaws.com", OWN, FOREIGN]),
     st.sampled_from([None, OWN, FOREIGN]),
