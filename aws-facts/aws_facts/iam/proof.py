@@ -46,6 +46,8 @@ from .actions import all_actions, expand
 from .document import Condition, PrincipalValue, Statement
 from .evaluate import ALLOW, action_applies, decide
 from .principals import Caller, value_names
+from .proof_callers import REQUESTS, AwsRequest, ServiceRequest
+from .proof_formulas import conditions_hold, principal_matches, resource_matches
 from .proof_request import IDENTITY_KEYS, IP_KEYS, VPC_KEYS, ProofZone, Request, Unencodable
 from .proof_terms import account_field, any_of, arn_re, glob_re, number_re, own_z3_context
 from .wildcard import has_glob, split_arn
@@ -162,11 +164,11 @@ def _solve(
         open_allows = [s for s in allows if not _admits_insiders_only(s, zone, kind)]
         if not open_allows:
             continue  # every Allow admits insiders only, as written: nothing to solve
-        request = Request(kind, statements, zone, fixed, resource)
+        request = REQUESTS[kind](statements, zone, fixed, resource)
         requests.append(request)
         action = z3.Int("action")
         applies = {  # the formulas the questions below use: the open Allows' and the Denies'
-            s.index: z3.And(request.principal_matches(s), request.resource_matches(s), request.conditions_hold(s))
+            s.index: z3.And(principal_matches(request, s), resource_matches(request, s), conditions_hold(request, s))
             for s in (*open_allows, *denies)
         }
 
@@ -299,7 +301,7 @@ def requires_a_trusted_source(statement: Statement, zone: ProofZone) -> bool:
     out; or the same, or ArnEquals/ArnLike, on aws:SourceArn, every value an ARN whose account field is a
     trusted account written out (`account_field`: a StringLike wildcard before it may stand for colons, so it
     does not fix it). A service is an outsider only when its source account, or its source ARN's account, is not
-    trusted (`Request._service`), so such an Allow admits no outside service: the repository policies'
+    trusted (`ServiceRequest`), so such an Allow admits no outside service: the repository policies'
     consumer services (`aws:SourceAccount` of a consumer account, `aws:SourceArn` of its function)."""
     if statement.unknown:
         return False
@@ -366,7 +368,7 @@ def _decode(
                 values.append(_string(model, slots.values[i]))
         if values:
             context[key] = tuple(values)
-    if request.kind == "aws":
+    if isinstance(request, AwsRequest):
         account = _string(model, request.account)
         arn = f"arn:aws:iam::{account}:root"
         if hasattr(request, "parn"):
@@ -376,7 +378,7 @@ def _decode(
                 context["aws:principalarn"] = (arn,)
         context.setdefault("aws:principalaccount", (account,))  # shown in the finding: who the outsider is
         caller = Caller("aws", account, arn, None, f"principals of account {account} ({arn})", context)
-    elif request.kind == "service":
+    elif isinstance(request, ServiceRequest):
         name = _string(model, request.service)
         has_account, source_account, has_arn, source_arn = request.source
         sources = []
