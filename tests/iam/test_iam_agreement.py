@@ -18,8 +18,8 @@ from aws_facts.iam import account_of, arn_matches, matches
 from offline_preview.access_matrix import access_matrix
 from offline_preview.access_rows import CAPABILITIES
 from offline_preview.cli import main
-from offline_preview.diff import grants
 from offline_preview.evaluate import evaluate
+from offline_preview.grants import grants
 from offline_preview.manifest import build_manifest
 from registry_policies.pack_checks import effective_access
 

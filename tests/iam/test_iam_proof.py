@@ -417,24 +417,24 @@ def test_an_allow_answered_without_the_solver_is_one_the_solver_finds_no_outside
 
 
 def _solved_without_the_shortcut(shortcut: str, body, zone: Zone):
-    """The solver's witnesses for `body` with proof.<shortcut> off, where the shortcut answers body[0] (None where
+    """The solver's witnesses for `body` with proof_shortcuts.<shortcut> off, where the shortcut answers body[0] (None where
     it does not, or where the solver alone cannot decide)."""
-    from aws_facts.iam import proof
+    from aws_facts.iam import proof_shortcuts
 
     proof_zone = ProofZone(zone.accounts, zone.organizations, zone.org_paths, own_accounts=zone.accounts)
-    answered = getattr(proof, shortcut)(body[0], proof_zone)
+    answered = getattr(proof_shortcuts, shortcut)(body[0], proof_zone)
     event(f"answered without the solver: {answered}")
     if not answered:
         return None
-    original = getattr(proof, shortcut)
+    original = getattr(proof_shortcuts, shortcut)
     try:
-        setattr(proof, shortcut, lambda statement, zone: False)
+        setattr(proof_shortcuts, shortcut, lambda statement, zone: False)
         return outsider_witnesses(body, proof_zone)
     except Unencodable:
         event("the solver alone cannot decide it")
         return None
     finally:
-        setattr(proof, shortcut, original)
+        setattr(proof_shortcuts, shortcut, original)
 
 
 SOURCE_VALUES = {
@@ -494,11 +494,11 @@ def test_a_service_allow_answered_without_the_solver_is_one_the_solver_finds_no_
     ],
 )
 def test_a_service_allow_bound_to_a_trusted_source_account_is_answered_without_the_solver(condition, answered):
-    from aws_facts.iam import proof
+    from aws_facts.iam import proof_shortcuts
 
     body = statements(anyone(condition) | {"Principal": {"Service": "lambda.amazonaws.com"}})
     proof_zone = ProofZone(ZONE.accounts, ZONE.organizations, ZONE.org_paths, own_accounts=ZONE.accounts)
-    assert proof.requires_a_trusted_source(body[0], proof_zone) is answered
+    assert proof_shortcuts.requires_a_trusted_source(body[0], proof_zone) is answered
 
 
 NAMED_PRINCIPALS = [
@@ -529,7 +529,7 @@ ALLOW_CONDITIONS = [
 def test_skipping_callers_a_principal_cannot_be_changes_no_verdict(allows):
     # An Allow that names no caller of a kind is not asked about that kind: the witnesses are the ones the solver
     # finds when it is asked about every Allow and every kind.
-    from aws_facts.iam import proof
+    from aws_facts.iam import proof_shortcuts
 
     body = statements(*[anyone(condition, sid=f"S{i}") | {"Principal": p} for i, (p, condition) in enumerate(allows)])
     proof_zone = ProofZone(ZONE.accounts, ZONE.organizations, own_accounts=ZONE.accounts)
@@ -544,12 +544,12 @@ def test_skipping_callers_a_principal_cannot_be_changes_no_verdict(allows):
             return str(error)
 
     skipped = verdict()
-    original = proof.names_no_caller_of
+    original = proof_shortcuts.names_no_caller_of
     try:
-        proof.names_no_caller_of = lambda statement, kind: False
+        proof_shortcuts.names_no_caller_of = lambda statement, kind: False
         asked = verdict()
     finally:
-        proof.names_no_caller_of = original
+        proof_shortcuts.names_no_caller_of = original
     event(f"outsiders: {bool(asked)}")
     assert skipped == asked
 

@@ -6,10 +6,10 @@ import subprocess
 from offline_preview.diff import (
     BLOCKED,
     README_SECTION,
-    Grant,
     diff_manifests,
     format_changes,
 )
+from offline_preview.grants import Grant
 from offline_preview.revisions import manifests_at_revision, resolve_revision
 from preview_helpers import REPO_ROOT, by_name
 
@@ -107,8 +107,9 @@ import tempfile  # noqa: E402
 
 import pytest  # noqa: E402
 import yaml  # noqa: E402
+from offline_preview.access_changes import access_broadens, by_principal, format_by_principal  # noqa: E402
 from offline_preview.cli import EXIT_BROADENS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, main  # noqa: E402
-from offline_preview.diff import BLOCKED_REPLACE, access_broadens, by_principal, format_by_principal  # noqa: E402
+from offline_preview.diff import BLOCKED_REPLACE  # noqa: E402
 
 REPOSITORY = "aws:ecr/repository:Repository"
 GIT = ["git", "-c", "user.email=test@example.com", "-c", "user.name=test"]
@@ -303,8 +304,8 @@ def test_an_environment_is_any_with_its_files(repo_copy, capsys):
 
 def test_pull_and_push_in_the_summary_mean_what_the_access_matrix_columns_mean():
     from model_registry.policy_documents.ecr import PULL_ACTIONS, PUSH_ONLY_ACTIONS
+    from offline_preview.access_changes import access_verb
     from offline_preview.access_rows import CAPABILITIES
-    from offline_preview.diff import access_verb
 
     assert set(CAPABILITIES["pull"]) == set(PULL_ACTIONS) and set(CAPABILITIES["push"]) == set(PUSH_ONLY_ACTIONS)
     assert access_verb(set(PULL_ACTIONS)) == "pull"

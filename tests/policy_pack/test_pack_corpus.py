@@ -14,7 +14,7 @@ import pytest
 from aws_facts.iam import Zone, account_of, external_access, parse, resource_tag_context
 from corpus_documents import CORPUS
 from offline_preview.access_matrix import access_matrix
-from offline_preview.diff import grants
+from offline_preview.grants import grants
 from registry_policies.pack_checks import effective_access
 
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"

@@ -6,7 +6,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from registry_policies.pack_checks import effective_access
-from registry_policies.resources import CFN_POLICY_PROPERTIES, CFN_SYNTHESISED
+from registry_policies.policy_properties import CFN_POLICY_PROPERTIES, CFN_SYNTHESISED
 
 ZONE = {"trustedAccounts": ["123456789012"], "organizationIds": ["o-a1b2c3d4e5"]}
 SCALARS = st.one_of(

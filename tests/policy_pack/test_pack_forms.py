@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from offline_preview.analyzer_client import AnalyzerClient
 from registry_policies import names as policy_names
+from registry_policies.cloudformation_subjects import native_cloudformation_type
 from registry_policies.pack_checks import effective_access
-from registry_policies.resources import access_subjects, native_cloudformation_type
+from registry_policies.resources import access_subjects
 
 ZONE = {"trustedAccounts": ["123456789012", "210987654321"], "organizationIds": ["o-a1b2c3d4e5"]}
 FOREIGN = "444455556666"

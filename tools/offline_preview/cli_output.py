@@ -13,9 +13,10 @@ from pathlib import Path
 
 from model_registry.sources import write_atomically
 
+from .access_changes import format_by_principal
 from .access_matrix import access_matrix
 from .access_resource_policies import resource_policy_rows
-from .diff import format_by_principal, format_changes
+from .diff import format_changes
 from .html_report import write_matrix_html
 from .junit import junit_xml
 from .manifest_reader import read_manifest

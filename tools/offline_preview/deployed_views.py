@@ -34,8 +34,10 @@ from typing import Any
 from . import collector, supervise
 from .evaluate import evaluate
 from .failures import EvaluationError
-from .monitor import DEPLOYED, Resource, Upstream
+from .monitor import DEPLOYED
 from .project import ProjectError, load_project
+from .recorded import Resource
+from .stack_references import Upstream
 
 WORKER_NAME = "the upstream stacks' evaluation as deployed"
 # The worker's start costs about 0.8 CPU-s (its imports); the evaluation it takes off the preview's path about

@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 
 from . import supervise
+from .access_changes import base_access_of, broadenings, by_principal
 from .cli_args import (
     AS_DEPLOYED_VARIABLE,
     EXIT_BROADENS,
@@ -26,7 +27,7 @@ from .cli_args import (
     not_an_option,
 )
 from .cli_output import directory_matrix, print_diff, write_report
-from .diff import base_access_of, broadenings, by_principal, diff_directories, has_blocked
+from .diff import diff_directories, has_blocked
 from .mermaid import compare, graph
 from .monitor import DEPLOYED
 from .options import Options, UsageError

@@ -29,8 +29,10 @@ from pulumi.runtime.stack import run_in_stack
 
 from . import collector, sdk_internals
 from .failures import EvaluationError, describe_failure, display_path, display_paths_from_cwd
-from .monitor import DEPLOYED, PREVIEW, RecordingMonitor, Resource, Upstream  # noqa: F401 - DEPLOYED is re-exported
+from .monitor import DEPLOYED, PREVIEW, RecordingMonitor  # noqa: F401 - DEPLOYED is re-exported
 from .project import Project, ProjectError, load_project  # noqa: F401 - ProjectError is re-exported
+from .recorded import Resource
+from .stack_references import Upstream
 from .state import DeployedState
 from .transforms import EngineTransforms
 

@@ -24,8 +24,8 @@ from pulumi.runtime import rpc
 
 from . import sdk_internals
 from .evaluate import Evaluation
-from .monitor import Resource
 from .project import SECRET_PLACEHOLDER
+from .recorded import Resource
 
 FORMAT = "offline-preview-manifest/1"
 UNKNOWN_PLACEHOLDER = "[unknown]"

@@ -12,8 +12,6 @@ alias) keeps its old inputs where `ignoreChanges` says (ignore_changes), before 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
 
 from google.protobuf import empty_pb2
 from pulumi.output import Unknown
@@ -36,57 +34,19 @@ from .ignore_changes import IgnoreChangesError, ignored_inputs
 from .project import SECRET_PLACEHOLDER, Project
 from .provider_check import check as provider_check
 from .provider_schema import unwrapped
+from .recorded import Resource
 from .secrets import undecrypted_paths
+from .stack_references import Upstream, stack_reference_outputs
 from .state import DeployedState
 from .transforms import EngineTransforms, TransformError
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 
-class Upstream(Protocol):
-    """What a stack reference reads of an upstream stack: its outputs, from its evaluation (evaluate.Evaluation)
-    or from its view as deployed (deployed_views.DeployedView)."""
-
-    @property
-    def outputs(self) -> dict: ...
-
-
 # How an evaluation answers for resources: as a preview does (a resource not in the deployed state is new,
 # its computed outputs unknown), or as after `pulumi up` (every output known: what a downstream stack's
 # reference reads once this stack is deployed).
 PREVIEW, DEPLOYED = "preview", "deployed"
-
-
-@dataclass
-class Resource:
-    """One registered (or read) resource with its options and deserialized inputs.
-
-    Secret values inside `inputs`/`outputs` stay wrapped the way the SDK wraps them
-    (see pulumi.runtime.rpc.is_rpc_secret) so that the manifest can mask them.
-    """
-
-    urn: str
-    type: str
-    name: str
-    custom: bool
-    id: str
-    parent: str
-    provider: str
-    dependencies: list[str]
-    property_dependencies: dict[str, list[str]]
-    protect: bool
-    retain_on_delete: bool
-    delete_before_replace: bool
-    ignore_changes: list[str]
-    replace_on_changes: list[str]
-    aliases: list[str]
-    additional_secret_outputs: list[str]
-    deleted_with: str
-    import_id: str
-    read: bool
-    source: str
-    inputs: dict
-    outputs: dict
 
 
 def _serialize(values: dict):
@@ -298,7 +258,11 @@ class RecordingMonitor(MockMonitor):
         self._refuse_duplicate(urn, request)
         sdk_internals.ensure_event_loop()
         inputs = rpc.deserialize_properties(request.properties)
-        outputs = self._stack_reference(request.id, request) if request.type == STACK_REFERENCE else dict(inputs)
+        outputs = (
+            stack_reference_outputs(request.id, request, self.project.name, self.deployed, self.upstream)
+            if request.type == STACK_REFERENCE
+            else dict(inputs)
+        )
         self._record(request, urn, request.id, inputs, outputs, read=True)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, outputs)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=_serialize(outputs))
@@ -346,34 +310,6 @@ class RecordingMonitor(MockMonitor):
             raise EvaluationError(
                 f"{request_source(request)}: Duplicate resource URN '{urn}'; try giving it a unique name"
             )
-
-    def _stack_reference(self, target: str, request) -> dict:
-        parts = target.split("/")
-        project, stack = (parts[-2], parts[-1]) if len(parts) >= 2 else (self.project.name, parts[0])
-        key = f"{project}/{stack}"
-        if self.deployed is not None:
-            if key not in self.deployed:
-                known = ", ".join(sorted(self.deployed)) or "none"
-                raise EvaluationError(
-                    f"{request_source(request)}: StackReference {target!r}: stack {key!r} has no deployed outputs here "
-                    f"(deployed stacks given: {known}): pass its `pulumi stack export` with --state, or --deployed REF"
-                )
-            outputs = self.deployed[key]
-            return {
-                "name": target,
-                "outputs": {name: rpc.unwrap_rpc_secret(value) for name, value in outputs.items()},
-                "secretOutputNames": sorted(name for name, value in outputs.items() if rpc.is_rpc_secret(value)),
-            }
-        upstream = self.upstream.get(key)
-        if upstream is None:
-            evaluated = ", ".join(sorted(self.upstream)) or "none"
-            raise EvaluationError(
-                f"{request_source(request)}: StackReference {target!r}: stack {key!r} was not evaluated before "
-                f"this one (evaluated: {evaluated})"
-            )
-        outputs = {name: rpc.unwrap_rpc_secret(value) for name, value in upstream.outputs.items()}
-        secret_names = sorted(name for name, value in upstream.outputs.items() if rpc.is_rpc_secret(value))
-        return {"name": target, "outputs": outputs, "secretOutputNames": secret_names}
 
     def _record(self, request, urn, resource_id, inputs, outputs, read: bool, provider: str | None = None) -> None:
         options = {}

@@ -21,11 +21,12 @@ from .deployed_views import StackInOrder, UpstreamViews
 from .evaluate import evaluate
 from .failures import EvaluationError
 from .manifest import build_manifest, manifest_path, masked_manifest, write_manifest
-from .monitor import DEPLOYED, PREVIEW, Upstream
+from .monitor import DEPLOYED, PREVIEW
 from .options import PACK_DIR, Options, stack_of
 from .progress import PROGRESS_EVERY_SECONDS, evaluation_progress
 from .project import load_project
 from .results import RunResult, StackResult
+from .stack_references import Upstream
 from .streams import CheckovStream, PackStream, collect_findings, fan_out
 
 

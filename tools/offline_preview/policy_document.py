@@ -17,24 +17,23 @@ and anything the provider refuses is refused here, with the provider's reason.
 Not reproduced: the order of several principal blocks of the same type, or condition blocks of the
 same test and variable, inside one statement (Terraform orders set elements by hash). The grants are
 the same; only the order of identifiers or values in the JSON text may differ.
+
+Here: the merge and the `statements` argument; source and override documents are read in
+policy_document_read.py, the merged document rendered in policy_document_render.py.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import zlib
-from typing import Any
 
 from . import gojson
+from .policy_document_read import PolicyDocumentError, go_kind, read_document
+from .policy_document_render import render
 
 DEFAULT_VERSION = "2012-10-17"
 VERSIONS = ("2008-10-17", "2012-10-17")
 _SID = re.compile(r"[a-zA-Z0-9]*")
-
-
-class PolicyDocumentError(ValueError):
-    """An argument the provider refuses; the message is the provider's reason."""
 
 
 def get_policy_document(args: dict) -> dict:
@@ -47,7 +46,7 @@ def get_policy_document(args: dict) -> dict:
     for index, text in enumerate(args.get("sourcePolicyDocuments") or []):
         if text is None:
             continue
-        source = _read_document(text, f"merging source document {index}")
+        source = read_document(text, f"merging source document {index}")
         for position, statement in enumerate(source["Statement"]):
             sid = statement.get("Sid", "")
             if sid:
@@ -62,8 +61,8 @@ def get_policy_document(args: dict) -> dict:
     for index, text in enumerate(args.get("overridePolicyDocuments") or []):
         if text is None:
             continue
-        _merge(merged, _read_document(text, f"merging override document {index}"))
-    rendered = _render(merged)
+        _merge(merged, read_document(text, f"merging override document {index}"))
+    rendered = render(merged)
     text = gojson.marshal_indent(rendered, sort_keys=False)
     return {
         **args,
@@ -161,7 +160,7 @@ _TERRAFORM_NAMES = {"not_actions": "notActions", "not_resources": "notResources"
 
 def _pulumi_names(block) -> dict:
     if not isinstance(block, dict):
-        raise PolicyDocumentError(f"statements: each statement must be an object, got {_kind(block)}")
+        raise PolicyDocumentError(f"statements: each statement must be an object, got {go_kind(block)}")
     renamed = dict(block)
     for terraform, pulumi in _TERRAFORM_NAMES.items():
         if terraform in renamed:
@@ -206,200 +205,3 @@ def _replace_vars(value, version: str, key: str):
             )
     replaced = [item.replace("&{", "${") for item in items]
     return replaced[0] if isinstance(value, str) else replaced
-
-
-# -- source and override documents, read as Go reads them into IAMPolicyDoc ----------------------------
-
-
-def _read_document(text, where: str) -> dict:
-    if not isinstance(text, str):
-        raise PolicyDocumentError(f"{where}: expected a JSON string, got {type(text).__name__}")
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise PolicyDocumentError(f"{where}: {exc}") from None
-    if not isinstance(data, dict):
-        raise PolicyDocumentError(f"{where}: json: cannot unmarshal {_kind(data)} into Go value of type IAMPolicyDoc")
-    version = _go_string(_field(data, "Version"), where, "Version")
-    policy_id = _go_string(_field(data, "Id"), where, "Id")
-    raw_statements = _field(data, "Statement")
-    if raw_statements is None:
-        raw_statements = []
-    if not isinstance(raw_statements, list):
-        raise PolicyDocumentError(
-            f"{where}: json: cannot unmarshal {_kind(raw_statements)} into Go struct field "
-            "IAMPolicyDoc.Statement of type []*iam.IAMPolicyStatement"
-        )
-    statements = []
-    for raw in raw_statements:
-        if not isinstance(raw, dict):
-            raise PolicyDocumentError(f"{where}: a statement is {_kind(raw)}, not an object")
-        statement: dict = {}
-        for field in ("Sid", "Effect"):
-            value = _go_string(_field(raw, field), where, field)
-            if value:
-                statement[field] = value
-        for field in ("Action", "NotAction", "Resource", "NotResource"):
-            value = _field(raw, field)
-            if value is not None:
-                statement[field] = value  # `any` in the provider's struct: kept as written
-        for field in ("Principal", "NotPrincipal"):
-            if _has_field(raw, field):
-                principals = _read_principals(_field(raw, field), where)
-                if principals:
-                    statement[field] = principals
-        if _field(raw, "Condition") is not None:
-            conditions = _read_conditions(_field(raw, "Condition"), where)
-            if conditions:
-                statement["Condition"] = conditions
-        statements.append(statement)
-    return {"Version": version, "Id": policy_id, "Statement": statements}
-
-
-def _field(data: dict, name: str):
-    """Go's encoding/json matches object keys to struct fields case-insensitively; the last match wins."""
-    value = None
-    for key, item in data.items():
-        if key.lower() == name.lower():
-            value = item
-    return value
-
-
-def _has_field(data: dict, name: str) -> bool:
-    return any(key.lower() == name.lower() for key in data)
-
-
-def _go_string(value, where: str, field: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise PolicyDocumentError(
-            f"{where}: json: cannot unmarshal {_kind(value)} into Go struct field {field} of type string"
-        )
-    return value
-
-
-def _kind(value) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    return {dict: "object", list: "array", str: "string", type(None): "null"}[type(value)]
-
-
-def _read_principals(data, where: str) -> list[tuple[str, object]]:
-    """IAMPolicyStatementPrincipalSet.UnmarshalJSON."""
-    if isinstance(data, str):
-        return [("*", ["*"])]
-    if not isinstance(data, dict):
-        raise PolicyDocumentError(f"{where}: Unsupported data type {_kind(data)} for IAMPolicyStatementPrincipalSet")
-    principals: list[tuple[str, object]] = []
-    for kind, value in data.items():
-        if isinstance(value, str):
-            principals.append((kind, value))
-        elif isinstance(value, list):
-            if not all(isinstance(v, str) for v in value):
-                raise PolicyDocumentError(
-                    f"{where}: Unsupported element type for IAMPolicyStatementPrincipalSet.Identifiers "
-                    f"(principal type {kind!r}): must be string"
-                )
-            principals.append((kind, sorted(value)))
-        else:
-            raise PolicyDocumentError(
-                f"{where}: Unsupported data type {_kind(value)} for IAMPolicyStatementPrincipalSet.Identifiers"
-            )
-    return principals
-
-
-def _read_conditions(data, where: str) -> list[tuple[str, str, object]]:
-    """IAMPolicyStatementConditionSet.UnmarshalJSON (numbers and nulls are dropped, as there)."""
-    if not isinstance(data, dict) or not all(isinstance(v, dict) or v is None for v in data.values()):
-        raise PolicyDocumentError(f"{where}: json: cannot unmarshal the Condition block into map[string]map[string]any")
-    conditions: list[tuple[str, str, object]] = []
-    for test, variables in data.items():
-        for variable, values in (variables or {}).items():
-            if isinstance(values, bool):
-                conditions.append((test, variable, "true" if values else "false"))
-            elif isinstance(values, str):
-                conditions.append((test, variable, [values]))
-            elif isinstance(values, list):
-                if not all(isinstance(v, str) for v in values):
-                    raise PolicyDocumentError(
-                        f"{where}: condition {test} {variable}: the provider accepts only strings in a list of values"
-                    )
-                conditions.append((test, variable, list(values)))
-    return conditions
-
-
-# -- rendering (the provider's MarshalJSON methods) -------------------------------------------------
-
-
-def _render(document: dict) -> dict:
-    rendered: dict = {}
-    if document["Version"]:
-        rendered["Version"] = document["Version"]
-    if document["Id"]:
-        rendered["Id"] = document["Id"]
-    if document["Statement"]:
-        rendered["Statement"] = [_render_statement(s) for s in document["Statement"]]
-    return rendered
-
-
-_STATEMENT_FIELDS = (
-    "Sid",
-    "Effect",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Principal",
-    "NotPrincipal",
-    "Condition",
-)
-
-
-def _render_statement(statement: dict) -> dict:
-    rendered: dict = {}
-    for field in _STATEMENT_FIELDS:
-        if field not in statement:
-            continue
-        value = statement[field]
-        if field in ("Principal", "NotPrincipal"):
-            value = _render_principals(value)
-        elif field == "Condition":
-            value = _render_conditions(value)
-        rendered[field] = value
-    return rendered
-
-
-def _render_principals(principals: list[tuple[str, object]]):
-    """IAMPolicyStatementPrincipalSet.MarshalJSON: by type (sorted map keys); a lone {"*": "*"} is "*"."""
-    if len(principals) == 1:
-        kind, identifiers = principals[0]
-        if kind == "*" and identifiers in ("*", ["*"]):
-            return "*"
-    merged: dict[str, Any] = {}
-    for kind, identifiers in principals:
-        current = merged.get(kind)
-        if isinstance(identifiers, list):
-            ordered = sorted(identifiers, reverse=True)
-            merged[kind] = ([] if current is None else [current] if isinstance(current, str) else current) + ordered
-        elif current is None:
-            merged[kind] = identifiers
-        elif isinstance(current, str):
-            merged[kind] = [current, identifiers]
-        else:
-            merged[kind] = [*current, identifiers]
-    return dict(sorted(merged.items()))
-
-
-def _render_conditions(conditions: list[tuple[str, str, Any]]):
-    """IAMPolicyStatementConditionSet.MarshalJSON: values concatenated per test and variable, one as a string."""
-    merged: dict[str, dict[str, list[str]]] = {}
-    for test, variable, values in conditions:
-        target = merged.setdefault(test, {}).setdefault(variable, [])
-        target.extend(values if isinstance(values, list) else [values])
-    return {
-        test: {variable: (v[0] if len(v) == 1 else v) for variable, v in sorted(variables.items())}
-        for test, variables in sorted(merged.items())
-    }

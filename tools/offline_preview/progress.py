@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from . import supervise
-from .monitor import Resource
+from .recorded import Resource
 
 PROGRESS_EVERY_SECONDS = 5.0
 # How often a progress line is written (seconds): the environment variable, else PROGRESS_EVERY_SECONDS.

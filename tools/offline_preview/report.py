@@ -302,7 +302,7 @@ def _relative(path: str) -> str:
 
 
 def _grant_json(grant) -> dict:
-    """A diff.Grant as JSON: the condition block as an object (null when the statement has none)."""
+    """A grants.Grant as JSON: the condition block as an object (null when the statement has none)."""
     return {
         "effect": grant.effect,
         "principal": grant.principal,

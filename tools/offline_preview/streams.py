@@ -18,8 +18,8 @@ from . import checkov as checkov_runner
 from .checkov_plan import RESOURCES_PER_FILE, plan_document, planned_resource, resource_address
 from .evaluate import DEFAULT_ORGANIZATION
 from .manifest import ENVELOPE, json_text, manifest_config, rebuild_inputs, rebuild_outputs, resource_entry
-from .monitor import Resource
 from .project import load_project
+from .recorded import Resource
 from .results import PolicyViolation, StackResult
 
 

@@ -10,17 +10,15 @@ from .evaluate import ALLOW, DENY, IMPLICIT_DENY, allowed_actions, decide, decid
 from .external import (
     Analysis,
     ExternalAccess,
-    Reach,
     TooComplex,
     UnplaceablePrincipal,
     Zone,
     callers_as,
     callers_for,
     external_access,
-    reach,
-    resource_tag_context,
 )
 from .principals import Caller, account_of
+from .reach import Reach, reach, resource_tag_context
 from .wildcard import arn_matches, matches
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The z3 terms of the effective-access proof (proof.py): the question's own z3 context, the regular expressions
 of IAM's wildcards (globs, ARN patterns), of numbers and of names, and the small term builders the request's
-encoding (proof_request.py) writes its formulas with."""
+encoding (proof_request.py, proof_callers.py, proof_formulas.py) writes its formulas with."""
 
 from __future__ import annotations
 
