@@ -139,14 +139,40 @@ def _stack_resources(servicer: Any, request: Any) -> list[Any]:
     return [i.resource for i in intermediates]
 
 
+def _validate(servicer: Any, response: Any, policy: Any, args: Any, report_violation: Any) -> None:
+    """One policy's validation as pulumi-policy 1.21.0's Analyze and AnalyzeStack run it (the same lines in both): an
+    awaitable result awaited on a loop of its own, an unknown value answered as an advisory diagnostic, a policy that
+    declares itself not applicable recorded so."""
+    try:
+        result = policy.validate(args, report_violation)
+        if isawaitable(result):
+            loop = asyncio.new_event_loop()
+            loop.run_until_complete(asyncio.Task(result, loop=loop))
+            loop.close()
+    except _policy.UnknownValueError as e:
+        name = servicer._PolicyAnalyzerServicer__policy_pack_name
+        version = servicer._PolicyAnalyzerServicer__policy_pack_version
+        response.diagnostics.append(
+            _policy.proto.AnalyzeDiagnostic(
+                policyName=policy.name,
+                policyPackName=name,
+                policyPackVersion=version,
+                message=f"can't run policy '{policy.name}' from policy pack '{name}@v{version}' during preview: {e.message}",
+                urn="",
+                description=policy.description,
+                enforcementLevel=servicer._map_enforcement_level(_policy.EnforcementLevel.ADVISORY),
+            )
+        )
+    except _policy._NotApplicableError as e:
+        response.not_applicable.append(
+            _policy.proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
+        )
+
+
 def analyze_stack(servicer: Any, request: Any, _context: Any) -> Any:
     """_PolicyAnalyzerServicer.AnalyzeStack of pulumi-policy 1.21.0, its resources built once (see the docstring)."""
     servicer._configure_runtime_settings()
     response = _policy.proto.AnalyzeResponse()
-    name, version = (
-        servicer._PolicyAnalyzerServicer__policy_pack_name,
-        servicer._PolicyAnalyzerServicer__policy_pack_version,
-    )
     resources: list[Any] | None = None
     _request.scratch = {}
     try:
@@ -163,31 +189,7 @@ def analyze_stack(servicer: Any, request: Any, _context: Any) -> Any:
                 resources = _stack_resources(servicer, request)
             config = servicer._get_policy_config(policy.name)
             args = _policy.StackValidationArgs(list(resources), config, servicer._PolicyAnalyzerServicer__stack_tags)
-            try:
-                result = policy.validate(args, report_violation)
-                if isawaitable(result):
-                    loop = asyncio.new_event_loop()
-                    loop.run_until_complete(asyncio.Task(result, loop=loop))
-                    loop.close()
-            except _policy.UnknownValueError as e:
-                response.diagnostics.append(
-                    _policy.proto.AnalyzeDiagnostic(
-                        policyName=policy.name,
-                        policyPackName=name,
-                        policyPackVersion=version,
-                        message=(
-                            f"can't run policy '{policy.name}' from policy pack '{name}@v{version}' during preview: "
-                            f"{e.message}"
-                        ),
-                        urn="",
-                        description=policy.description,
-                        enforcementLevel=servicer._map_enforcement_level(_policy.EnforcementLevel.ADVISORY),
-                    )
-                )
-            except _policy._NotApplicableError as e:
-                response.not_applicable.append(
-                    _policy.proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
-                )
+            _validate(servicer, response, policy, args, report_violation)
     finally:
         del _request.scratch
     return response
@@ -201,10 +203,6 @@ def analyze(servicer: Any, request: Any, _context: Any) -> Any:
     once per request instead of once per policy (see the module's docstring)."""
     servicer._configure_runtime_settings()
     response = _policy.proto.AnalyzeResponse()
-    name, version = (
-        servicer._PolicyAnalyzerServicer__policy_pack_name,
-        servicer._PolicyAnalyzerServicer__policy_pack_version,
-    )
     built: tuple[Any, Any, Any] | None = None
     _request.scratch = {}
     try:
@@ -243,31 +241,7 @@ def analyze(servicer: Any, request: Any, _context: Any) -> Any:
                 config,
                 servicer._PolicyAnalyzerServicer__stack_tags,
             )
-            try:
-                result = policy.validate(args, report_violation)
-                if isawaitable(result):
-                    loop = asyncio.new_event_loop()
-                    loop.run_until_complete(asyncio.Task(result, loop=loop))
-                    loop.close()
-            except _policy.UnknownValueError as e:
-                response.diagnostics.append(
-                    _policy.proto.AnalyzeDiagnostic(
-                        policyName=policy.name,
-                        policyPackName=name,
-                        policyPackVersion=version,
-                        message=(
-                            f"can't run policy '{policy.name}' from policy pack '{name}@v{version}' during preview: "
-                            f"{e.message}"
-                        ),
-                        urn="",
-                        description=policy.description,
-                        enforcementLevel=servicer._map_enforcement_level(_policy.EnforcementLevel.ADVISORY),
-                    )
-                )
-            except _policy._NotApplicableError as e:
-                response.not_applicable.append(
-                    _policy.proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
-                )
+            _validate(servicer, response, policy, args, report_violation)
     finally:
         del _request.scratch
     return response

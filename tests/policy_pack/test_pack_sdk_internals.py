@@ -276,14 +276,10 @@ def test_once_per_request_builds_once_inside_a_request_and_every_time_outside():
     assert [sdk_internals.once_per_request("key", build) for _ in range(2)] == [2, 3]
 
 
-def test_no_stack_check_changes_the_resources_it_is_given():
-    # analyze_stack and pack._stack_policy hand every stack check the same resources: a check that changed them
-    # would change what the next check reads. The real stacks' resources, with every optional feature on.
-    import copy
-
-    import harness  # tests/stacks/harness.py (on sys.path above)
-    from registry_policies.pack_specs import SPECS
-    from registry_policies.stack import StackResource
+def _real_stacks() -> tuple:
+    """The three stacks evaluated as deployed, the registry with every optional feature on: (registry, replication,
+    access) runs of tests/stacks/harness.py (on sys.path above)."""
+    import harness
 
     profile = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/models"
     config = harness.stack_config("registry") | {
@@ -292,9 +288,21 @@ def test_no_stack_check_changes_the_resources_it_is_given():
     }
     registry = harness.run_stack("registry", config=config)
     replication = harness.run_stack("replication", upstream=harness.upstream_of(registry))
+    access = harness.run_stack("access", upstream=harness.upstream_of(registry, replication))
+    return registry, replication, access
+
+
+def test_no_stack_check_changes_the_resources_it_is_given():
+    # analyze_stack and pack._stack_policy hand every stack check the same resources: a check that changed them
+    # would change what the next check reads. The real stacks' resources, with every optional feature on.
+    import copy
+
+    from registry_policies.pack_specs import SPECS
+    from registry_policies.stack import StackResource
+
     resources = [
         StackResource(r.type, r.name, r.urn, r.inputs, (), {}, {"region": "us-east-1"})
-        for run in (registry, replication)
+        for run in _real_stacks()[:2]
         for r in run.resources
     ]
     assert len({r.type for r in resources}) >= 10
@@ -445,23 +453,13 @@ def test_once_per_request_builds_once_per_analyze_request():
 def test_no_resource_check_changes_the_properties_or_documents_it_is_given():
     # analyze and pack._resource_policy hand every resource check of a request the same plain properties, and
     # documents.parse_document the same parsed policy document: a check that changed either would change what the
-    # next check reads. The real stacks' resources, every optional feature
-    # on, each given to every resource check with a config of its options' defaults.
+    # next check reads. The real stacks' resources, each given to every resource check.
     import copy
 
-    import harness  # tests/stacks/harness.py (on sys.path above)
     from registry_policies import iam
     from registry_policies.pack_specs import SPECS
 
-    profile = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/models"
-    config = harness.stack_config("registry") | {
-        "registry:upstreamCaches": True,
-        "registry:signing": {"signingProfileArn": profile},
-    }
-    registry = harness.run_stack("registry", config=config)
-    replication = harness.run_stack("replication", upstream=harness.upstream_of(registry))
-    access = harness.run_stack("access", upstream=harness.upstream_of(registry, replication))
-    resources = [(r.type, r.inputs) for run in (registry, replication, access) for r in run.resources]
+    resources = [(r.type, r.inputs) for run in _real_stacks() for r in run.resources]
     assert len({kind for kind, _ in resources}) >= 10
     # Each check with its policy's options from the local environment's pack config (where cross-account, for one,
     # reads the documents only when allowedAccounts is set), or the accounts of the stacks' config where unset.
