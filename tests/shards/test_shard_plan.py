@@ -94,3 +94,21 @@ def test_the_bound_is_enforced_on_shard_stacks_at_the_limit_and_one_over():
     assert message.startswith("registry stack dev.nlp.2: 2,001 resources, over the bound of 2,000 per stack")
     assert "lower model_registry.shards.MODELS_PER_PART" in message and "\n" not in message
     assert stack_bound("registry", "dev.core", 10 * MAX_RESOURCES_PER_STACK) is None  # core stacks: no models
+
+
+def test_a_shard_stack_name_over_pulumis_100_characters_is_refused_naming_the_fix():
+    # Pulumi's ParseStackName: at most 100 characters (sdk/go/common/tokens/stack_name.go). A 41-character team's
+    # second part is `<env>.<41 characters>.2`: 44 characters after the environment's, so 56 is the longest
+    # environment name it fits, and 57 one over.
+    from offline_preview.options import UsageError
+    from offline_preview.shard_plan import planned_stacks
+
+    team = "t" * 41
+    shards = plan(catalog_of({team: [f"m{i}" for i in range(MODELS_PER_PART + 1)]}))
+    assert [s.name for s in shards] == [team, f"{team}.2"]
+    longest = max(s.stack for s in planned_stacks(shards, "e" * 56))
+    assert len(longest) == 100
+    with pytest.raises(UsageError) as refused:
+        planned_stacks(shards, "e" * 57)
+    message = str(refused.value)
+    assert f"{team}.2" in message and "101 characters" in message and "at most 56 characters" in message

@@ -26,7 +26,7 @@ from model_registry.contract import ACCESS, REGISTRY, REPLICATION, upstream_stac
 from model_registry.errors import ConfigError
 from model_registry.replica_settings import replica_mutable_tags
 from model_registry.shards import MAX_RESOURCES_PER_STACK, MODELS_PER_PART, Shard, part_changes, plan
-from model_registry.stack_names import CORE, split_stack, stack_name
+from model_registry.stack_names import CORE, MAX_STACK_NAME, split_stack, stack_name
 
 from .options import REPO_ROOT, STACKS_DIR, Options, UsageError
 from .project import ProjectError, load_project
@@ -68,6 +68,15 @@ def planned_stacks(shards: tuple[Shard, ...], env: str) -> list[PlannedStack]:
     ]
     for shard in shards:
         own = stack_name(env, shard.name)
+        if len(own) > MAX_STACK_NAME:
+            # The engine refuses the name (ParseStackName, stack_names.MAX_STACK_NAME): `pulumi stack init` would
+            # fail for this shard alone, after the core stacks were deployed.
+            room = MAX_STACK_NAME - len(own) + len(env)
+            raise UsageError(
+                f"stack {own!r} of shard {shard.name!r} ({shard.file}) is {len(own)} characters, over Pulumi's "
+                f"{MAX_STACK_NAME} for a stack name: use an environment name of at most {room} characters, or a "
+                f"shorter team name"
+            )
         stacks.append(PlannedStack(REGISTRY, own, shard.name, (key(REGISTRY, own),), len(shard.models)))
         stacks.append(
             PlannedStack(
