@@ -48,10 +48,6 @@ def parts_for(models: int, per_part: int = MODELS_PER_PART) -> int:
     return max(1, -(-models // per_part))
 
 
-def shard_name(team: str, part: int) -> str:
-    return part_name(team, part)
-
-
 def jump_hash(name: str, buckets: int) -> int:
     """The bucket (0..buckets-1) of `name`: Lamping and Veach's jump consistent hash of its SHA-256."""
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
@@ -74,7 +70,7 @@ def plan(catalog: Catalog, per_part: int = MODELS_PER_PART) -> tuple[Shard, ...]
         for model in team.models:
             members[jump_hash(model, parts)].append(model)
         shards += [
-            Shard(shard_name(team.name, part), team.name, part, parts, team.file, tuple(names))
+            Shard(part_name(team.name, part), team.name, part, parts, team.file, tuple(names))
             for part, names in enumerate(members)
         ]
     return tuple(shards)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from model_registry.stack_names import CORE, split_stack, stack_name
 
-from .diff import BLOCKED, BLOCKED_REPLACE, README_SECTION, diff_manifests
+from .diff import README_SECTION, diff_manifests
 from .monitor import DEPLOYED
 from .options import REPO_ROOT, STACKS_DIR, Options, UsageError
 from .run import run_preview
@@ -177,13 +177,19 @@ def manifests(build_dir: Path, env: str, result) -> tuple[dict[str, dict], dict[
     return {p: m for (p, s), m in found.items() if s == env}, {k: m for k, m in found.items() if k[1] != env}
 
 
+def state_move_options(env: str, repo_root: Path, build_dir: Path) -> Options:
+    """The evaluation a plan of state moves reads: as deployed, no pack, no checkov (a state move changes no
+    policy). Shared by this migration and part_moves."""
+    return Options(env=env, repo_root=repo_root, build_dir=build_dir, policy=False, checkov=False, mode=DEPLOYED)
+
+
 def preview_both(repo_root: Path, env: str, build_dir: Path, progress=lambda m: None):
-    """Both layouts' manifests, evaluated (no pack, no checkov: the migration changes no policy)."""
-    whole = run_preview(
-        Options(env=env, repo_root=repo_root, build_dir=build_dir, policy=False, checkov=False, mode=DEPLOYED), progress
+    """Both layouts' manifests, evaluated (state_move_options)."""
+    whole = run_preview(state_move_options(env, repo_root, build_dir), progress)
+    # sharded_options fills in the Options it is given: a fresh one, not the whole layout's.
+    sharded = run_preview(
+        sharded_options(state_move_options(env, repo_root, build_dir), repo_root / STACKS_DIR), progress
     )
-    options = Options(env=env, repo_root=repo_root, build_dir=build_dir, policy=False, checkov=False, mode=DEPLOYED)
-    sharded = run_preview(sharded_options(options, repo_root / STACKS_DIR), progress)
     failed = [f"{s.project} {s.stack}: {s.error}" for s in (*whole.stacks, *sharded.stacks) if s.error]
     if failed:
         raise UsageError(f"a layout does not evaluate: {failed[0]}")
@@ -225,8 +231,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     return apply(migration, repo_root) if args.apply else 0
 
-
-BLOCKED_TEXTS = (BLOCKED, BLOCKED_REPLACE)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -31,8 +31,7 @@ from model_registry.shards import part_changes, plan
 from model_registry.stack_names import split_stack, stack_name
 
 from .diff import README_SECTION
-from .migration import Migration, apply, compare, destinations, identities, top_level
-from .monitor import DEPLOYED
+from .migration import Migration, apply, compare, destinations, identities, state_move_options, top_level
 from .options import REPO_ROOT, STACKS_DIR, Options, UsageError
 from .revisions import RevisionError, manifests_at_revision, resolve_revision
 from .run import run_preview
@@ -127,12 +126,8 @@ def moves_since(repo_root: Path, env: str, revision: str, scratch: Path) -> Part
     head_names = {s.name for s in new}
     sources = {old_shard for old_shard, _ in changes.values()}
     wanted = {new_shard for _, new_shard in changes.values()} | (sources & head_names)
-
-    def options(root: Path, build_dir: Path) -> Options:  # no pack, no checkov: a state move changes no policy
-        return Options(env=env, repo_root=root, build_dir=build_dir, policy=False, checkov=False, mode=DEPLOYED)
-
     head = evaluate(
-        options(repo_root, scratch / "head"),
+        state_move_options(env, repo_root, scratch / "head"),
         stacks_dir,
         {f"{project}/{stack_name(env, shard)}" for project in PROJECTS for shard in wanted},
     )
@@ -140,7 +135,7 @@ def moves_since(repo_root: Path, env: str, revision: str, scratch: Path) -> Part
 
     def at_base(root: Path, out: Path) -> None:
         keys = {f"{project}/{stack_name(env, shard)}" for project in PROJECTS for shard in sources}
-        base.update(evaluate(options(root, out), root / STACKS_DIR, keys))
+        base.update(evaluate(state_move_options(env, root, out), root / STACKS_DIR, keys))
 
     try:
         manifests_at_revision(repo_root, commit, at_base, scratch / "base")

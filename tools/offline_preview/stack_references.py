@@ -36,12 +36,7 @@ def stack_reference_outputs(
                 f"{request_source(request)}: StackReference {target!r}: stack {key!r} has no deployed outputs here "
                 f"(deployed stacks given: {known}): pass its `pulumi stack export` with --state, or --deployed REF"
             )
-        outputs = deployed[key]
-        return {
-            "name": target,
-            "outputs": {name: rpc.unwrap_rpc_secret(value) for name, value in outputs.items()},
-            "secretOutputNames": sorted(name for name, value in outputs.items() if rpc.is_rpc_secret(value)),
-        }
+        return _reference(target, deployed[key])
     upstream = upstreams.get(key)
     if upstream is None:
         evaluated = ", ".join(sorted(upstreams)) or "none"
@@ -49,6 +44,13 @@ def stack_reference_outputs(
             f"{request_source(request)}: StackReference {target!r}: stack {key!r} was not evaluated before "
             f"this one (evaluated: {evaluated})"
         )
-    outputs = {name: rpc.unwrap_rpc_secret(value) for name, value in upstream.outputs.items()}
-    secret_names = sorted(name for name, value in upstream.outputs.items() if rpc.is_rpc_secret(value))
-    return {"name": target, "outputs": outputs, "secretOutputNames": secret_names}
+    return _reference(target, upstream.outputs)
+
+
+def _reference(target: str, outputs: Mapping[str, object]) -> dict:
+    """The StackReference resource's outputs: the upstream's outputs unwrapped, the secret ones named."""
+    return {
+        "name": target,
+        "outputs": {name: rpc.unwrap_rpc_secret(value) for name, value in outputs.items()},
+        "secretOutputNames": sorted(name for name, value in outputs.items() if rpc.is_rpc_secret(value)),
+    }
