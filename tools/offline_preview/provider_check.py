@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from aws_facts.validation import values_at
 from aws_facts.validation.provider_rules import PROVIDER_SCHEMAS, Schema
 
 from . import provider_schema
@@ -71,7 +72,7 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
         if plain.get(first) is not None and plain.get(second) is not None:
             failures.append(CheckFailure(first, f'"{first}": conflicts with {second} ({schema.source})'))
     for name, most in schema.max_items.items():
-        for where, items in _at_path(plain, name):
+        for where, items in values_at(plain, name):
             if isinstance(items, list) and len(items) > most:
                 failures.append(
                     CheckFailure(
@@ -80,24 +81,6 @@ def check(type_token: str, inputs: dict) -> tuple[dict, list[CheckFailure]]:
                     )
                 )
     return checked, failures
-
-
-def _at_path(value, path: str, where: str = "") -> list[tuple[str, object]]:
-    """(concrete path, value) for each place `path` ("a.b[].c") names in `value`."""
-    head, _, rest = path.partition(".")
-    name, each = (head[:-2], True) if head.endswith("[]") else (head, False)
-    found = value.get(name) if isinstance(value, dict) else None
-    here = f"{where}.{name}" if where else name
-    if found is None:
-        return []
-    places: list[tuple[int | None, object]] = [(None, found)] if not each else []
-    if each and isinstance(found, list):
-        places = list(enumerate(found))
-    result: list[tuple[str, object]] = []
-    for index, item in places:
-        at = here if index is None else f"{here}[{index}]"
-        result.extend(_at_path(item, rest, at) if rest else [(at, item)])
-    return result
 
 
 def _as_int(value) -> int | None:

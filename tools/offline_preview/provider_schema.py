@@ -75,8 +75,12 @@ def _members(hint) -> list:
 
 def shape_failures(cls: type, value: dict, path: str) -> list[tuple[str, str]]:
     """(property path, reason) for each input the provider's Check refuses in `value`, an object of `cls`."""
+    return _object_failures(cls, unwrapped(value), path)
+
+
+def _object_failures(cls: type, value: dict, path: str) -> list[tuple[str, str]]:
+    """shape_failures of a value already without secret envelopes: a nested block is not copied again."""
     names = input_property_types(cls)
-    value = unwrapped(value)
     failures = []
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
@@ -111,7 +115,7 @@ def _one_type_failure(hint, item, where: str, failures: list) -> str | None:
     origin = typing.get_origin(hint)
     if isinstance(hint, type) and is_input_type(hint):
         if isinstance(item, dict):
-            failures.extend(shape_failures(hint, item, where))
+            failures.extend(_object_failures(hint, item, where))
             return None
         if isinstance(item, list):
             return "a single block is expected, not a list (the provider declares it MaxItems 1)"

@@ -63,8 +63,9 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _values(props: Any, path: str, is_unknown: Callable[[Any], bool]) -> list[tuple[str, Any]]:
-    """(concrete path, value) for a property path, stepping into every element at `[]`."""
+def values_at(props: Any, path: str, is_unknown: Callable[[Any], bool] = _never) -> list[tuple[str, Any]]:
+    """(concrete path, value) for a property path ("a.b[].c"), stepping into every element at `[]`; the offline
+    preview's Check emulation reads the provider table's paths with it too."""
     found: list[tuple[str, Any]] = [("", props)]
     for step in path.split("."):
         each = step.endswith("[]")
@@ -109,10 +110,10 @@ def validate_resource(
     problems: list[Problem] = []
     for entry in request.fields:
         document = DOCUMENTS.get((resource_type, entry.prop))
-        for where, value in _values(props, entry.prop, is_unknown):
+        for where, value in values_at(props, entry.prop, is_unknown):
             problems += _field_problems(request, entry, where, value, document, is_unknown, registry_scope)
     for rule in RULES_BY_TYPE.get(resource_type, ()):
-        for where, value in _values(props, rule.prop, is_unknown):
+        for where, value in values_at(props, rule.prop, is_unknown):
             if not rule.holds(value):
                 problems.append(Problem(where, rule.rule, _shown(value), f"{PROVIDER} {rule.source}", rule.page))
     problems += _api_rules(resource_type, props, is_unknown, region, account)
@@ -232,4 +233,4 @@ def _api_rules(
     return problems
 
 
-__all__ = ["DOCUMENTS", "PROVIDER_RULES", "REQUESTS", "Problem", "Result", "validate_resource"]
+__all__ = ["DOCUMENTS", "PROVIDER_RULES", "REQUESTS", "Problem", "Result", "validate_resource", "values_at"]
