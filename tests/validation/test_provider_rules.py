@@ -31,6 +31,7 @@ def test_a_role_name_prefix_of_38_characters_is_accepted_and_39_refused():
     assert where(ROLE, {"namePrefix": "ci-push.models@team_a+b=c,"}) == []
     assert where(ROLE, {"namePrefix": "p" * 39}) == ["namePrefix"]
     assert where(ROLE, {"namePrefix": "ci push-"}) == ["namePrefix"]
+    assert where(ROLE, {"namePrefix": "r\u00f4le-"}) == ["namePrefix"]  # validResourceName's Go \w is ASCII only
 
 
 def test_a_role_policy_name_prefix_of_102_characters_is_accepted_and_103_refused():
@@ -45,6 +46,10 @@ def test_a_role_policy_name_prefix_of_102_characters_is_accepted_and_103_refused
         f"arn:aws:iam::{ACCOUNT}:policy/boundary",
         "arn:aws:iam::aws:policy/ReadOnlyAccess",
         f"arn:aws-us-gov:iam::{ACCOUNT}:policy/a/b",
+        # validate.go's accountIDRegexp also takes these accounts: ^(aws|aws-managed|third-party|\d{12}|cw.{10})$
+        "arn:aws:iam::aws-managed:policy/x",
+        "arn:aws:iam::third-party:policy/x",
+        "arn:aws:iam::cw0123456789:policy/x",
     ],
 )
 def test_policy_arns_of_the_documented_forms_pass(arn):
@@ -60,6 +65,9 @@ def test_policy_arns_of_the_documented_forms_pass(arn):
         f"arn:amazon:iam::{ACCOUNT}:policy/x",  # no such partition form
         "arn:aws:iam::12345678901:policy/x",  # 11-digit account
         f"arn:aws:iam:useast1:{ACCOUNT}:policy/x",  # not a region
+        f"arn:aws:iam:us-east-\u0661:{ACCOUNT}:policy/x",  # an Arabic-Indic digit: Go's \d is ASCII only
+        "arn:aws:iam::cw012345678:policy/x",  # cw and 9 characters
+        f"arn:aws:iam::{ACCOUNT}:",  # "missing resource value"
     ],
 )
 def test_a_value_that_is_not_an_arn_is_refused_as_boundary_and_as_managed_policy(arn):

@@ -204,7 +204,9 @@ def test_a_key_deletion_window_of_7_to_30_days_is_accepted_and_6_or_31_refused(r
     ("url", "refused"),
     [
         ("https://token.actions.githubusercontent.com", False),
-        ("token.actions.githubusercontent.com", False),  # the provider reads a scheme-less URL as https
+        # validOpenIDURL: url.Parse gives a scheme-less URL the scheme "", and "has to use HTTPS scheme"
+        ("token.actions.githubusercontent.com", True),
+        (" https://token.actions.githubusercontent.com", True),  # url.Parse does not trim
         ("http://token.actions.githubusercontent.com", True),
         ("https://token.actions.githubusercontent.com?x=1", True),
     ],

@@ -87,19 +87,26 @@ def _whole_between(low: int, high: int) -> Callable[[Any], bool]:
 
 
 def _https_url(value: Any) -> bool:
-    # validOpenIDURL: a URL with scheme https (a scheme-less one is read as https) and no query.
+    # validOpenIDURL (internal/service/iam/validate.go): Go's url.Parse, then the scheme must be https (a URL without
+    # one has the scheme "" and is refused) and there is no query; later versions (validation.IsURLWithHTTPS) also
+    # want a host.
     if not isinstance(value, str):
         return True
-    text = value.strip()
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+    # Go's url.Parse refuses control characters, and a leading space leaves it no scheme; Python's urlsplit strips
+    # both ends first.
+    if value != value.strip(" ") or any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        return False
+    parts = urlsplit(value)
     return parts.scheme == "https" and not parts.query and bool(parts.netloc)
 
 
 # The provider's ARN check (internal/verify/validate.go ValidARN): aws-sdk-go's arn.Parse (six ':'-separated
-# parts after "arn:"), then the partition, a region when given, and an account when given.
+# parts after "arn:"), then the partition, a region when given, an account when given (accountIDRegexp: aws,
+# aws-managed, third-party, an account id, or cw and 10 characters) and a resource that is not empty. Go's `\d` and `\w` are ASCII
+# only: here `[0-9]` and `[A-Za-z0-9_]`, since the `regex` module's are Unicode's.
 _ARN_PARTITION = models.compiled(r"aws(-[a-z]+)*")
-_ARN_REGION = models.compiled(r"[a-z]{2}(-[a-z]+)+-\d")
-_ARN_ACCOUNT = models.compiled(rf"aws|aws-managed|{ACCOUNT_ID.pattern}")
+_ARN_REGION = models.compiled(r"[a-z]{2}(-[a-z]+)+-[0-9]")
+_ARN_ACCOUNT = models.compiled(rf"aws|aws-managed|third-party|{ACCOUNT_ID.pattern}|cw.{{10}}")
 
 
 def _valid_arn(value: Any) -> bool:
@@ -108,9 +115,12 @@ def _valid_arn(value: Any) -> bool:
     parts = value.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
         return False
-    _, partition, _service, region, account, _resource = parts
+    _, partition, _service, region, account, resource = parts
     return (
-        _ARN_PARTITION(partition) and (region == "" or _ARN_REGION(region)) and (account == "" or _ARN_ACCOUNT(account))
+        _ARN_PARTITION(partition)
+        and (region == "" or _ARN_REGION(region))
+        and (account == "" or _ARN_ACCOUNT(account))
+        and resource != ""
     )
 
 
@@ -122,7 +132,7 @@ def _iam_name_prefix(name_shape: str, validator: str) -> Rule:
     """The provider's validResourceName(<name max> - 26) for a name_prefix: 1 to (IAM's maximum for the name
     less the unique suffix) characters of letters, digits and +=,.@_-."""
     high = models.maximum("iam", name_shape) - UNIQUE_ID_SUFFIX_LENGTH
-    pattern = models.compiled(r"[\w+=,.@-]*")
+    pattern = models.compiled(r"[A-Za-z0-9_+=,.@-]*")  # Go's `[\w+=,.@-]*`: its \w is ASCII only
 
     def holds(value: Any) -> bool:
         return not isinstance(value, str) or 1 <= len(value) <= high and pattern(value)
