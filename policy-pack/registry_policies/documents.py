@@ -17,7 +17,7 @@ def parse_document(value: Any) -> Document:
 
     A document given as text is parsed once per request: the policies of one resource (wildcard principal,
     wildcard actions, cross-account, GitHub OIDC) each read the same document, and none changes what it is given
-    (Statement is frozen; tests/policy_pack/test_pack_sdk_internals.py holds every resource check to that)."""
+    (Statement is frozen; tests/policy_pack/test_pack_sdk_internals_requests.py holds every resource check to that)."""
     if isinstance(value, str):
         return once_per_request(("policy document", value), lambda: parse(value, is_unknown))
     return parse(value, is_unknown)

@@ -1,5 +1,6 @@
 """The one place the pack reaches into pulumi_policy's internals, each use pinned to pulumi-policy==1.21.0 by
-tests/policy_pack/test_pack_sdk_internals.py (they fail as soon as the SDK changes what is relied on here).
+tests/policy_pack/test_pack_sdk_internals.py and test_pack_sdk_internals_requests.py (they fail as soon as the SDK
+changes what is relied on here).
 
 Why: pulumi_policy turns a request's properties (a protobuf Struct) into a dict once per *policy*:
 `Analyze` calls `json_format.MessageToDict(request.properties)` and the same for the resource's provider inside
@@ -23,13 +24,13 @@ options, parents and dependencies linked) once per request instead of once per s
 SDK's method with that loop hoisted out of the loop over the policies): at 1,000 models the registry stack's
 2,006 resources were built 7 times, about 1.5 CPU-s of the pack's tail after the program ends. Every stack policy
 then receives the same PolicyResource objects; this pack's stack policies only read them (they copy them with
-`values.plain`, and tests/policy_pack/test_pack_sdk_internals.py holds every stack check to not changing what it is
+`values.plain`, and tests/policy_pack/test_pack_sdk_internals_requests.py holds every stack check to not changing what it is
 given). `once_per_request` lets the pack convert them to its own form once per request too.
 
 `Analyze` likewise: pulumi_policy converts, proxies and wraps the resource's properties, options and provider
 once per *resource policy* (17 times per resource here); `analyze` is the SDK's method with that work hoisted out
 of the loop over the policies, so every resource policy of a request receives the same objects (they only read
-them: tests/policy_pack/test_pack_sdk_internals.py holds every resource check to not changing what it is given),
+them: tests/policy_pack/test_pack_sdk_internals_requests.py holds every resource check to not changing what it is given),
 and `once_per_request` serves Analyze requests too (the pack's plain copy of the properties, made once).
 
 `Remediate` builds the same objects before looking for a policy whose enforcement level is `remediate`; this
@@ -41,8 +42,7 @@ environment, sets it, asks `inspect.signature(pulumi.runtime.Settings)` and buil
 millisecond, a tenth of the registry pack's time). What it sets are context variables of the thread serving the
 request (pulumi.runtime's config and settings), which the thread keeps for its next request, and what it reads is
 the process's environment: `configure_runtime_settings` runs it again only when what it reads differs from what it
-read when it last ran in this thread. A class's signature does not change while the process runs either: it is
-asked once (`_signature`).
+read when it last ran in this thread.
 """
 
 from __future__ import annotations
@@ -278,11 +278,6 @@ def configure_runtime_settings(servicer: Any) -> None:
         _configured.read = read
 
 
-# pulumi_policy.policy's `signature` (inspect's), asked once per class: _configure_runtime_settings asks it for
-# pulumi.runtime.Settings at every request.
-_signature = functools.lru_cache(maxsize=8)(_policy.signature)
-
-
 class _JsonFormat:
     """protobuf's json_format module as pulumi_policy sees it after install(): only MessageToDict differs."""
 
@@ -293,10 +288,9 @@ class _JsonFormat:
 
 
 def install() -> None:
-    """Use the remembering MessageToDict, provider and signature, and Analyze's, Remediate's and AnalyzeStack's
-    request built once, in pulumi_policy's analyzer (idempotent)."""
+    """Use the remembering MessageToDict and provider, the runtime settings configured once per thread, and
+    Analyze's, Remediate's and AnalyzeStack's request built once, in pulumi_policy's analyzer (idempotent)."""
     _policy.json_format = _JsonFormat()
-    _policy.signature = _signature
     _Servicer._get_provider_resource = provider_resource
     _Servicer._configure_runtime_settings = configure_runtime_settings
     _Servicer.Analyze = analyze

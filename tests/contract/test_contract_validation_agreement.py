@@ -14,11 +14,13 @@ REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 
 
-def moto_refuses(call) -> bool:
+def moto_refuses(call, code: str = "InvalidParameterException") -> bool:
+    """Whether the emulator refuses the call; a refusal must carry `code` (ECR's InvalidParameterException, or
+    IAM's MalformedPolicyDocument for a policy document)."""
     try:
         call()
     except ClientError as error:
-        assert error.response["Error"]["Code"] == "InvalidParameterException", error.response["Error"]
+        assert error.response["Error"]["Code"] == code, error.response["Error"]
         return True
     return False
 
@@ -136,15 +138,6 @@ def iam_document(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def moto_refuses_document(call) -> bool:
-    try:
-        call()
-    except ClientError as error:
-        assert error.response["Error"]["Code"] == "MalformedPolicyDocument", error.response["Error"]
-        return True
-    return False
-
-
 IDENTITY_CASES = {
     "valid": (iam_document({**READ, "Sid": "A"}, {**READ, "Sid": "B"}), False),
     "duplicate-sid": (iam_document({**READ, "Sid": "Pull"}, {**READ, "Sid": "Pull"}), True),
@@ -162,7 +155,9 @@ IDENTITY_CASES = {
 def test_moto_and_the_preview_agree_on_identity_policy_documents(client, case):
     text, refused = IDENTITY_CASES[case]
     preview = bool(validate_resource(POLICY, {"name": f"agree-{case}", "policy": text}).problems)
-    moto = moto_refuses_document(lambda: client("iam").create_policy(PolicyName=f"agree-{case}", PolicyDocument=text))
+    moto = moto_refuses(
+        lambda: client("iam").create_policy(PolicyName=f"agree-{case}", PolicyDocument=text), "MalformedPolicyDocument"
+    )
     assert preview == moto == refused
 
 
@@ -182,5 +177,7 @@ def test_moto_and_the_preview_agree_on_role_trust_policies(client, case):
         iam.create_role(RoleName="agree-trust", AssumeRolePolicyDocument=iam_document(ASSUME))
     text, refused = TRUST_CASES[case]
     preview = bool(validate_resource(ROLE, {"name": "agree-trust", "assumeRolePolicy": text}).problems)
-    moto = moto_refuses_document(lambda: iam.update_assume_role_policy(RoleName="agree-trust", PolicyDocument=text))
+    moto = moto_refuses(
+        lambda: iam.update_assume_role_policy(RoleName="agree-trust", PolicyDocument=text), "MalformedPolicyDocument"
+    )
     assert preview == moto == refused

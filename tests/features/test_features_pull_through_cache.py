@@ -87,11 +87,15 @@ def test_each_cache_prefix_has_a_template_with_the_models_key_immutability_and_l
     [role] = run.of_type("aws:iam/role:Role")
     templates = {t.inputs["prefix"]: t.inputs for t in run.of_type(TEMPLATE)}
     assert sorted(templates) == ["cache/docker-hub", "cache/k8s", "cache/quay"]
-    key_arns = {r.inputs["encryptionConfigurations"][0]["kmsKey"] for r in run.of_type("aws:ecr/repository:Repository")}
+    # The models' one key: every repository is encrypted with it, and so is every cache template.
+    [key_arn] = {
+        r.inputs["encryptionConfigurations"][0]["kmsKey"] for r in run.of_type("aws:ecr/repository:Repository")
+    }
+    assert key_arn == key.outputs["arn"]
     for template in templates.values():
         assert template["appliedFors"] == ["PULL_THROUGH_CACHE"]
         assert template["imageTagMutability"] == "IMMUTABLE"
-        assert template["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": next(iter(key_arns))}]
+        assert template["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key_arn}]
         assert template["lifecyclePolicy"] == model_lifecycle.inputs["policy"]
         assert template["customRoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/model-registry-cache-template"
     assert role.inputs["permissionsBoundary"] == f"arn:aws:iam::{ACCOUNT}:policy/model-registry-role-boundary"

@@ -128,14 +128,16 @@ def access_verb(actions: set[str]) -> str:
     return ", ".join(sorted(actions))
 
 
+_SINGULAR = {plural: one for one, plural in [*_NOUNS.values(), ("resource", "resources")]}
+
+
 def format_by_principal(summary: list[dict]) -> str:
     """One line per principal and access change, then a closing total."""
     if not summary:
         return "== access: no principal gains or loses anything"
     lines = ["== access by principal"]
     for entry in summary:
-        singular = {plural: one for one, plural in [*_NOUNS.values(), ("resource", "resources")]}
-        noun = entry["noun"] if entry["count"] != 1 else singular[entry["noun"]]
+        noun = entry["noun"] if entry["count"] != 1 else _SINGULAR[entry["noun"]]
         lines.append(f"  {entry['principal']} {entry['direction']} {entry['access']} on {entry['count']} {noun}")
     # A Deny gained or lost is shown above but is not access gained or lost by a principal.
     allows = [e for e in summary if not e["access"].startswith("deny of ")]

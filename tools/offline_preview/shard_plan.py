@@ -242,15 +242,15 @@ def shard_moves(base: tuple[Shard, ...], head: tuple[Shard, ...], env: str) -> l
     for model, (old, new) in part_changes(base, head).items():
         moves.setdefault((old, new), []).append(model)
     lines = [
-        f"models {', '.join(sorted(models))} move from stack {env}.{old} to {env}.{new}: before deploying, run "
-        f"`make shard-moves ENV={env} BASE=<this base>`: the `pulumi state move --source {env}.{old} --dest "
-        f"{env}.{new}` commands with their repositories' URNs in stacks/registry and their policies' in "
+        f"models {', '.join(sorted(models))} move from stack {stack_name(env, old)} to {stack_name(env, new)}: before "
+        f"deploying, run `make shard-moves ENV={env} BASE=<this base>`: the `pulumi state move --source "
+        f"{stack_name(env, old)} --dest {stack_name(env, new)}` commands with their repositories' URNs in stacks/registry and their policies' in "
         "stacks/access; without them the new shard cannot create repositories that exist"
         for (old, new), models in sorted(moves.items())
     ]
     remaining = {shard.name for shard in head}
     lines += [
-        f"stack {env}.{shard.name} ({shard.file}) leaves the layout: its {len(shard.models)} repositories and their "
+        f"stack {stack_name(env, shard.name)} ({shard.file}) leaves the layout: its {len(shard.models)} repositories and their "
         "policies stay deployed in it until moved (pulumi state move) or the stack is destroyed (protected "
         "repositories are kept)"
         for shard in base
@@ -356,9 +356,10 @@ def main(argv: list[str] | None = None) -> int:
             paths = changed_paths(repo_root, args.base)
             base_catalog = catalog_at(repo_root, args.base, catalog_folder(stacks_dir, args.env))
             base = (base_catalog, plan(base_catalog)) if base_catalog is not None else None
+            head = (catalog, plan(catalog))
             everything = stacks
-            stacks, reasons = changed_stacks(base, (catalog, plan(catalog)), paths, args.env)
-            moves = shard_moves(base[1], plan(catalog), args.env) if base is not None else []
+            stacks, reasons = changed_stacks(base, head, paths, args.env)
+            moves = shard_moves(base[1], head[1], args.env) if base is not None else []
             for line in moves:
                 print(f"shard_plan: not shown by the preview: {line}", file=sys.stderr)
             if args.why:
